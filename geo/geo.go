@@ -1,0 +1,221 @@
+// Package geo holds groundwork's boundaries: reading and validating polygon
+// layers, indexing them, and placing points in them.
+//
+// All coordinates are EPSG:4326 longitude/latitude in decimal degrees (orb's
+// X is longitude, Y is latitude). Readers refuse coordinates that are plainly
+// not lon/lat.
+package geo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// Feature is one polygon feature of a layer.
+type Feature struct {
+	// ID is the feature's identifier, taken from the layer's ID property;
+	// unique within the layer.
+	ID string
+	// Props are the feature's other properties as decoded from the source.
+	Props map[string]any
+	// Geom is the feature's area as a multipolygon (a Polygon is wrapped).
+	Geom orb.MultiPolygon
+	// Bound is Geom's bounding box.
+	Bound orb.Bound
+}
+
+// Layer is a named set of polygon features, ordered as in the source.
+type Layer struct {
+	Name     string
+	File     string
+	Features []Feature
+	// Warnings lists problems that were repaired or tolerated, one per
+	// feature, each naming the feature.
+	Warnings []string
+}
+
+// FeatureError reports a problem with one feature of a boundary file.
+type FeatureError struct {
+	File    string
+	Index   int    // zero-based position in the file's feature list
+	ID      string // the feature's ID, when known
+	Problem string
+}
+
+func (e *FeatureError) Error() string {
+	who := fmt.Sprintf("feature %d", e.Index)
+	if e.ID != "" {
+		who += fmt.Sprintf(" (%s)", e.ID)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.File, who, e.Problem)
+}
+
+// ReadGeoJSON reads a GeoJSON FeatureCollection of Polygon or MultiPolygon
+// features from path. idProp names the property that identifies each feature;
+// its value must be present, a string (numbers are refused, because numeric
+// identifiers such as GEOIDs lose their leading zeros) and unique.
+//
+// Rings that are not closed are closed and reported in Layer.Warnings. Every
+// feature-level problem that cannot be repaired is collected and returned at
+// once, joined with errors.Join, each a *FeatureError.
+func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read boundary %q: %w", name, err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection: %w", path, err)
+	}
+	return FromFeatureCollection(name, path, fc, idProp)
+}
+
+// FromFeatureCollection builds a layer from decoded GeoJSON; see ReadGeoJSON.
+func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idProp string) (*Layer, error) {
+	l := &Layer{Name: name, File: file}
+	var errs []error
+	seen := map[string]int{}
+	for i, f := range fc.Features {
+		fe := func(id, format string, args ...any) {
+			errs = append(errs, &FeatureError{File: file, Index: i, ID: id, Problem: fmt.Sprintf(format, args...)})
+		}
+		raw, ok := f.Properties[idProp]
+		var id string
+		switch v := raw.(type) {
+		case string:
+			id = v
+		case nil:
+			if ok {
+				fe("", "property %q is null; every feature needs an ID", idProp)
+			} else {
+				fe("", "no property %q; set the boundary's id to a property every feature has", idProp)
+			}
+			continue
+		default:
+			fe(fmt.Sprint(v), "property %q is %T %v, want a string: numeric IDs lose leading zeros (write \"06001400100\", not 6001400100)", idProp, v, v)
+			continue
+		}
+		if id == "" {
+			fe("", "property %q is empty", idProp)
+			continue
+		}
+		if j, dup := seen[id]; dup {
+			fe(id, "duplicate ID %q (also feature %d)", id, j)
+			continue
+		}
+		seen[id] = i
+		var mp orb.MultiPolygon
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			mp = g
+		case nil:
+			fe(id, "no geometry")
+			continue
+		default:
+			fe(id, "geometry is %s, want Polygon or MultiPolygon", g.GeoJSONType())
+			continue
+		}
+		mp, warns, err := check(mp)
+		if err != nil {
+			fe(id, "%v", err)
+			continue
+		}
+		for _, w := range warns {
+			l.Warnings = append(l.Warnings, fmt.Sprintf("%s: feature %d (%s): %s", file, i, id, w))
+		}
+		props := make(map[string]any, len(f.Properties))
+		for k, v := range f.Properties {
+			if k != idProp {
+				props[k] = v
+			}
+		}
+		l.Features = append(l.Features, Feature{ID: id, Props: props, Geom: mp, Bound: mp.Bound()})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(l.Features) == 0 {
+		return nil, fmt.Errorf("%s: no polygon features", file)
+	}
+	return l, nil
+}
+
+// check validates a multipolygon's coordinates and closes unclosed rings.
+func check(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
+	var warns []string
+	if len(mp) == 0 {
+		return nil, nil, errors.New("empty geometry")
+	}
+	out := make(orb.MultiPolygon, len(mp))
+	for pi, poly := range mp {
+		if len(poly) == 0 {
+			return nil, nil, fmt.Errorf("polygon %d is empty", pi)
+		}
+		np := make(orb.Polygon, len(poly))
+		for ri, ring := range poly {
+			for _, p := range ring {
+				if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+					return nil, nil, fmt.Errorf("polygon %d ring %d has coordinate [%g, %g] outside lon/lat range; reproject to EPSG:4326", pi, ri, p[0], p[1])
+				}
+			}
+			if len(ring) > 0 && !ring.Closed() {
+				ring = append(append(orb.Ring{}, ring...), ring[0])
+				warns = append(warns, fmt.Sprintf("polygon %d ring %d was not closed; closed it by repeating its first point", pi, ri))
+			}
+			if len(ring) < 4 {
+				return nil, nil, fmt.Errorf("polygon %d ring %d has %d points, a ring needs at least 4 (3 corners and the closing point)", pi, ri, len(ring))
+			}
+			np[ri] = ring
+		}
+		out[pi] = np
+	}
+	return out, warns, nil
+}
+
+// Index finds the feature of a layer that contains a point.
+//
+// Boundary rule: a point on an edge or vertex is inside; a point on an edge
+// shared by several features goes to the one with the smallest ID (byte
+// order), so every point is placed in at most one feature, deterministically.
+// An Index is safe for concurrent use once built.
+type Index struct {
+	layer *Layer
+	order []int // feature indices sorted by ID
+}
+
+// NewIndex indexes l. l must not be modified afterwards.
+func NewIndex(l *Layer) *Index {
+	order := make([]int, len(l.Features))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return l.Features[order[a]].ID < l.Features[order[b]].ID })
+	return &Index{layer: l, order: order}
+}
+
+// Locate returns the index in the layer of the feature containing p, and false
+// if no feature contains it.
+func (x *Index) Locate(p orb.Point) (int, bool) {
+	for _, i := range x.order {
+		f := &x.layer.Features[i]
+		if !f.Bound.Contains(p) {
+			continue
+		}
+		if multiPolygonCovers(f.Geom, p) {
+			return i, true
+		}
+	}
+	return -1, false
+}
