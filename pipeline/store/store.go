@@ -1,0 +1,270 @@
+// Package store writes and reads groundwork's Parquet files: Arrow records in
+// and out through parquet-go.
+//
+// Files are written atomically: to a temporary file in the destination folder,
+// synced, then renamed over the destination, so a reader (or a crash) never
+// sees a half-written file. Column order, nullability and the record's schema
+// metadata (as Parquet key/value metadata) are preserved. Supported column
+// types are those of package table: string, float64, int64 and bool, all
+// nullable.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/encoding"
+
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// rowGroupRows bounds the rows buffered per row group, so memory stays flat in
+// the size of the record.
+const rowGroupRows = 64 * 1024
+
+// WriteParquet writes rec to path atomically (Zstandard-compressed). A failed
+// write leaves any previous file at path untouched and no temporary file
+// behind.
+func WriteParquet(ctx context.Context, path string, rec arrow.RecordBatch) error {
+	return WriteAtomic(path, func(w io.Writer) error { return encode(ctx, w, rec) })
+}
+
+// WriteAtomic calls write with a temporary file in path's folder and renames it
+// to path once write and the file's sync and close have succeeded. On any
+// error the temporary file is removed and path is left as it was.
+func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create folder for %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
+	schema, err := parquetSchema(rec.Schema())
+	if err != nil {
+		return err
+	}
+	opts := []parquet.WriterOption{schema, parquet.Compression(&parquet.Zstd), parquet.CreatedBy("groundwork", "", "")}
+	if md := rec.Schema().Metadata(); md.Len() > 0 {
+		for i, k := range md.Keys() {
+			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
+		}
+	}
+	pw := parquet.NewWriter(w, opts...)
+	n := int(rec.NumRows())
+	cols := int(rec.NumCols())
+	rows := make([]parquet.Row, 0, min(n, rowGroupRows))
+	for start := 0; start < n; start += rowGroupRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end := min(n, start+rowGroupRows)
+		rows = rows[:0]
+		for i := start; i < end; i++ {
+			row := make(parquet.Row, cols)
+			for j := 0; j < cols; j++ {
+				row[j] = parquetValue(rec.Column(j), i).Level(0, defLevel(rec.Column(j), i), j)
+			}
+			rows = append(rows, row)
+		}
+		if _, err := pw.WriteRows(rows); err != nil {
+			return err
+		}
+		if end < n {
+			if err := pw.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return pw.Close()
+}
+
+func defLevel(a arrow.Array, i int) int {
+	if a.IsNull(i) {
+		return 0
+	}
+	return 1
+}
+
+func parquetValue(a arrow.Array, i int) parquet.Value {
+	if a.IsNull(i) {
+		return parquet.NullValue()
+	}
+	switch c := a.(type) {
+	case *array.String:
+		return parquet.ByteArrayValue([]byte(c.Value(i)))
+	case *array.Float64:
+		return parquet.DoubleValue(c.Value(i))
+	case *array.Int64:
+		return parquet.Int64Value(c.Value(i))
+	case *array.Boolean:
+		return parquet.BooleanValue(c.Value(i))
+	}
+	panic("store: unsupported column type " + a.DataType().String()) // rejected by parquetSchema
+}
+
+func parquetSchema(s *arrow.Schema) (*parquet.Schema, error) {
+	g := &orderedGroup{}
+	for _, f := range s.Fields() {
+		var n parquet.Node
+		switch f.Type.ID() {
+		case arrow.STRING:
+			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+		case arrow.FLOAT64:
+			n = parquet.Leaf(parquet.DoubleType)
+		case arrow.INT64:
+			n = parquet.Int(64)
+		case arrow.BOOL:
+			n = parquet.Leaf(parquet.BooleanType)
+		default:
+			return nil, fmt.Errorf("column %q: type %s is not supported (want string, float64, int64 or bool)", f.Name, f.Type)
+		}
+		if strings.Contains(f.Name, ",") {
+			return nil, fmt.Errorf("column %q: names must not contain commas", f.Name)
+		}
+		g.fields = append(g.fields, &groupField{Node: parquet.Optional(n), name: f.Name})
+	}
+	return parquet.NewSchema("groundwork", g), nil
+}
+
+// orderedGroup is a Parquet group node that keeps its fields in the given
+// order (parquet.Group sorts them by name).
+type orderedGroup struct{ fields []parquet.Field }
+
+func (g *orderedGroup) ID() int                     { return 0 }
+func (g *orderedGroup) String() string              { return "group" }
+func (g *orderedGroup) Type() parquet.Type          { return parquet.Group{}.Type() }
+func (g *orderedGroup) Optional() bool              { return false }
+func (g *orderedGroup) Repeated() bool              { return false }
+func (g *orderedGroup) Required() bool              { return true }
+func (g *orderedGroup) Leaf() bool                  { return false }
+func (g *orderedGroup) Fields() []parquet.Field     { return g.fields }
+func (g *orderedGroup) Encoding() encoding.Encoding { return nil }
+func (g *orderedGroup) Compression() compress.Codec { return nil }
+func (g *orderedGroup) GoType() reflect.Type        { return reflect.TypeOf(map[string]any{}) }
+
+type groupField struct {
+	parquet.Node
+	name string
+}
+
+func (f *groupField) Name() string { return f.name }
+func (f *groupField) Value(base reflect.Value) reflect.Value {
+	return base.MapIndex(reflect.ValueOf(f.name))
+}
+
+// ReadParquet reads a file written by WriteParquet (or any flat Parquet file of
+// optional or required string, double, int64 and boolean columns) into a
+// record. Parquet key/value metadata become the schema's metadata.
+func ReadParquet(ctx context.Context, path string) (arrow.RecordBatch, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a Parquet file: %w", path, err)
+	}
+	fields := pf.Schema().Fields()
+	cols := make([]*table.Column, len(fields))
+	for i, fd := range fields {
+		if !fd.Leaf() || fd.Repeated() {
+			return nil, fmt.Errorf("%s: column %q is nested or repeated; only flat tables are read", path, fd.Name())
+		}
+		c := &table.Column{Name: fd.Name()}
+		switch fd.Type().Kind() {
+		case parquet.ByteArray:
+			c.Type = table.String
+		case parquet.Double:
+			c.Type = table.Float
+		case parquet.Int64:
+			c.Type = table.Int
+		case parquet.Boolean:
+			c.Type = table.Bool
+		default:
+			return nil, fmt.Errorf("%s: column %q has Parquet type %s, not supported", path, fd.Name(), fd.Type())
+		}
+		cols[i] = c
+	}
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	buf := make([]parquet.Row, 1024)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, err := r.ReadRows(buf)
+		for _, row := range buf[:n] {
+			for _, v := range row {
+				c := cols[v.Column()]
+				null := v.IsNull()
+				switch c.Type {
+				case table.String:
+					c.AppendString(string(v.ByteArray()), !null)
+				case table.Float:
+					c.AppendFloat(v.Double(), !null)
+				case table.Int:
+					c.AppendInt(v.Int64(), !null)
+				case table.Bool:
+					c.AppendBool(v.Boolean(), !null)
+				}
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	meta := map[string]string{}
+	for _, kv := range pf.Metadata().KeyValueMetadata {
+		if kv.Key == "ARROW:schema" {
+			continue
+		}
+		meta[kv.Key] = kv.Value
+	}
+	return table.Build(meta, cols...)
+}
