@@ -1,0 +1,132 @@
+// Package segment selects and ranks records by rules written in a pipeline
+// file, such as `terrain == "flatlands" && stype == "E" && api00 < 600`.
+//
+// Rules are expr-lang expressions (https://expr-lang.org) over a record's
+// columns, which must evaluate to a boolean. A null value is nil in the
+// expression; a comparison with nil (api00 < 600 when api00 is null) does not
+// match rather than fail, so rows with missing values are left out of a
+// segment and counted by the caller.
+package segment
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Rule is a compiled boolean expression. A Rule is safe for concurrent use.
+type Rule struct {
+	src  string
+	prog *vm.Program
+}
+
+// Check parses src and verifies that every identifier it uses is one of
+// columns, without compiling it for evaluation.
+func Check(src string, columns []string) error {
+	_, err := Compile(src, columns)
+	return err
+}
+
+// Compile parses a rule over the given column names. Unknown names are an
+// error that lists the close matches.
+func Compile(src string, columns []string) (*Rule, error) {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("rule %q: %w", src, err)
+	}
+	known := map[string]bool{}
+	for _, c := range columns {
+		known[c] = true
+	}
+	var unknown []string
+	ast.Walk(&tree.Node, visitor(func(n *ast.Node) {
+		if id, ok := (*n).(*ast.IdentifierNode); ok && !known[id.Value] && !builtin(id.Value) {
+			unknown = append(unknown, id.Value)
+		}
+	}))
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		var parts []string
+		for _, u := range unknown {
+			parts = append(parts, fmt.Sprintf("unknown column %q%s", u, closest(u, columns)))
+		}
+		return nil, fmt.Errorf("rule %q: %s", src, strings.Join(parts, "; "))
+	}
+	prog, err := expr.Compile(src, expr.AsBool(), expr.AllowUndefinedVariables())
+	if err != nil {
+		return nil, fmt.Errorf("rule %q: %w", src, err)
+	}
+	return &Rule{src: src, prog: prog}, nil
+}
+
+func builtin(name string) bool {
+	switch name {
+	case "true", "false", "nil":
+		return true
+	}
+	return false
+}
+
+type visitor func(*ast.Node)
+
+func (v visitor) Visit(n *ast.Node) { v(n) }
+
+// ErrMissing reports that a rule could not be decided because a value it
+// compares is null.
+var ErrMissing = errors.New("a value the rule needs is missing")
+
+// Match evaluates the rule on a row (column name to value; nil for null). It
+// returns false and ErrMissing when the rule compares a null value.
+func (r *Rule) Match(row map[string]any) (bool, error) {
+	out, err := expr.Run(r.prog, row)
+	if err != nil {
+		if strings.Contains(err.Error(), "nil") {
+			return false, ErrMissing
+		}
+		return false, fmt.Errorf("rule %q: %w", r.src, err)
+	}
+	b, _ := out.(bool)
+	return b, nil
+}
+
+// String returns the rule's source text.
+func (r *Rule) String() string { return r.src }
+
+func closest(want string, have []string) string {
+	best, dist := "", 1<<30
+	for _, h := range have {
+		if d := lev(strings.ToLower(want), strings.ToLower(h)); d < dist {
+			best, dist = h, d
+		}
+	}
+	if best != "" && dist <= max(2, len(want)/3) {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func lev(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

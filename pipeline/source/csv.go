@@ -1,0 +1,262 @@
+package source
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// Column declares one column to read from a CSV file.
+type Column struct {
+	// Name is the column's name in the resulting record.
+	Name string
+	// Header is the column's name in the file's header row; empty means Name.
+	Header string
+	// Type is the value type; numbers are parsed with strconv, and a value that
+	// does not parse is an error naming the line.
+	Type table.Type
+	// Digits, when positive, requires a string value to be exactly that many
+	// ASCII digits. It guards codes such as GEOIDs (11) and CDS codes (14)
+	// against lost leading zeros.
+	Digits int
+}
+
+// CSV describes how to read a delimited text file.
+type CSV struct {
+	// Columns to read, in output order. Other columns in the file are ignored.
+	Columns []Column
+	// Null lists the cell values that mean "no value" (compared after
+	// trimming spaces). An empty cell is always null.
+	Null []string
+	// Key, if set, names a column whose non-null values must be unique.
+	Key string
+}
+
+// maxErrors bounds how many problems one read reports before giving up.
+const maxErrors = 20
+
+// ReadCSV reads the declared columns of the CSV file at path into a record.
+// The first row is the header. Quoted fields may span lines; a UTF-8 byte
+// order mark is skipped; CRLF line ends are accepted.
+//
+// Every problem found (a missing column, a value of the wrong type, a code with
+// the wrong number of digits, a duplicate key) is reported, up to 20, joined
+// with errors.Join; each is a *ParseError naming the file, line and column.
+// The caller owns the returned record.
+func ReadCSV(ctx context.Context, path string, spec CSV) (arrow.RecordBatch, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return DecodeCSV(ctx, path, f, spec)
+}
+
+// DecodeCSV is ReadCSV on a reader; name is used in errors.
+func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.RecordBatch, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: name, Line: 1, Err: errors.New("file is empty; want a header row")}
+	}
+	if err != nil {
+		return nil, &ParseError{File: name, Line: 1, Err: err}
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	pos := map[string]int{}
+	for i, h := range header {
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	var errs []error
+	idx := make([]int, len(spec.Columns))
+	cols := make([]*table.Column, len(spec.Columns))
+	keyCol := -1
+	for i, c := range spec.Columns {
+		h := c.Header
+		if h == "" {
+			h = c.Name
+		}
+		j, ok := pos[h]
+		if !ok {
+			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("no such column in the header%s", suggest(h, header))})
+		}
+		idx[i] = j
+		cols[i] = &table.Column{Name: c.Name, Type: c.Type}
+		if c.Name == spec.Key {
+			keyCol = i
+		}
+	}
+	if spec.Key != "" && keyCol < 0 {
+		errs = append(errs, &ParseError{File: name, Column: spec.Key, Err: errors.New("key column is not among the declared columns")})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	nulls := map[string]bool{"": true}
+	for _, n := range spec.Null {
+		nulls[n] = true
+	}
+	keys := map[string]int{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			errs = append(errs, &ParseError{File: name, Line: line, Err: err})
+			break
+		}
+		for i, c := range spec.Columns {
+			raw := ""
+			if idx[i] < len(rec) {
+				raw = strings.TrimSpace(rec[idx[i]])
+			} else {
+				errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(header))})
+			}
+			if err := appendCell(cols[i], c, raw, nulls[raw]); err != nil {
+				errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: err})
+			}
+			if i == keyCol && !nulls[raw] {
+				if first, dup := keys[raw]; dup {
+					errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("duplicate key %q (first on line %d); keys must be unique", raw, first)})
+				} else {
+					keys[raw] = line
+				}
+			}
+		}
+		if len(errs) >= maxErrors {
+			errs = append(errs, fmt.Errorf("%s: stopped after %d problems", name, maxErrors))
+			break
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return table.Build(map[string]string{"groundwork:file": name}, cols...)
+}
+
+func appendCell(col *table.Column, c Column, raw string, null bool) error {
+	if null {
+		switch c.Type {
+		case table.Float:
+			col.AppendFloat(0, false)
+		case table.Int:
+			col.AppendInt(0, false)
+		case table.Bool:
+			col.AppendBool(false, false)
+		default:
+			col.AppendString("", false)
+		}
+		return nil
+	}
+	switch c.Type {
+	case table.Float:
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			col.AppendFloat(0, false)
+			return fmt.Errorf("value %q is not a number", raw)
+		}
+		col.AppendFloat(v, true)
+	case table.Int:
+		v, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			col.AppendInt(0, false)
+			if _, ferr := strconv.ParseFloat(raw, 64); ferr == nil {
+				return fmt.Errorf("value %q is not a whole number; declare the column as float", raw)
+			}
+			return fmt.Errorf("value %q is not a whole number", raw)
+		}
+		col.AppendInt(v, true)
+	case table.Bool:
+		switch strings.ToLower(raw) {
+		case "true", "t", "yes", "y", "1":
+			col.AppendBool(true, true)
+		case "false", "f", "no", "n", "0":
+			col.AppendBool(false, true)
+		default:
+			col.AppendBool(false, false)
+			return fmt.Errorf("value %q is not a boolean (want true/false, yes/no, y/n or 1/0)", raw)
+		}
+	default:
+		col.AppendString(raw, true)
+		if c.Digits > 0 && !isDigits(raw, c.Digits) {
+			if isDigits(raw, len(raw)) && len(raw) < c.Digits {
+				return fmt.Errorf("code %q has %d digits, want %d: leading zeros were probably lost (a spreadsheet read it as a number); restore them, e.g. %q", raw, len(raw), c.Digits, strings.Repeat("0", c.Digits-len(raw))+raw)
+			}
+			return fmt.Errorf("code %q is not %d digits", raw, c.Digits)
+		}
+	}
+	return nil
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// suggest returns "; did you mean X?" for the closest header name, or the
+// list of names when none is close.
+func suggest(want string, have []string) string {
+	best, dist := "", 1<<30
+	for _, h := range have {
+		if d := Distance(strings.ToLower(want), strings.ToLower(h)); d < dist {
+			best, dist = h, d
+		}
+	}
+	if best != "" && dist <= max(2, len(want)/3) {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	s := append([]string(nil), have...)
+	sort.Strings(s)
+	if len(s) > 40 {
+		s = append(s[:40], "...")
+	}
+	return "; the header has: " + strings.Join(s, ", ")
+}
+
+// Distance is the Levenshtein edit distance between a and b, in bytes.
+func Distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
