@@ -1,0 +1,506 @@
+// Package census is groundwork's client for the Census Data API
+// (https://api.census.gov/data): the decoder of its array-of-arrays JSON
+// responses with the ACS annotation values and top/bottom-coded medians, the
+// dataset metadata (variables.json, groups.json, geography.json), request
+// planning (for/in clauses, fan-out, the 50-variable split), retries, the
+// on-disk response cache and offline mode.
+//
+// It is the only package of groundwork that touches the network.
+package census
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Kind is the role of a response column, decided from its name.
+type Kind int
+
+// Column kinds.
+const (
+	// KindOther is any column not recognised below (kept as a string).
+	KindOther Kind = iota
+	// KindGeography is a geography component of the for/in clauses
+	// ("state", "county", "tract", "block group", ...) or a GEO_ID/ucgid
+	// column.
+	KindGeography
+	// KindLabel is the NAME column (the geography's name).
+	KindLabel
+	// KindEstimate is an estimate: a variable code ending in E (ACS detailed,
+	// subject), PE (profile percent) or N (2020 decennial counts).
+	KindEstimate
+	// KindMOE is a margin of error: a variable code ending in M or PM. ACS
+	// MOEs are at the 90 percent confidence level.
+	KindMOE
+	// KindAnnotation is an annotation column (EA, MA, PEA, PMA), kept as a
+	// string.
+	KindAnnotation
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindGeography:
+		return "geography"
+	case KindLabel:
+		return "label"
+	case KindEstimate:
+		return "estimate"
+	case KindMOE:
+		return "moe"
+	case KindAnnotation:
+		return "annotation"
+	}
+	return "other"
+}
+
+// Annotation is one of the Census Bureau's "jam values" that stand in an
+// estimate or MOE cell instead of a number. Source: U.S. Census Bureau,
+// "Notes on ACS Estimate and Annotation Values"
+// (https://www.census.gov/data/developers/data-sets/acs-1year/notes-on-acs-estimate-and-annotation-values.html).
+type Annotation int8
+
+// Annotation values. The zero value means the cell holds an ordinary number.
+const (
+	NoAnnotation Annotation = iota
+	// NotComputable is -666666666: the estimate could not be computed
+	// because there were too few sample observations (for a median, the
+	// estimate falls in the lowest or highest interval of an open-ended
+	// distribution, or no observations).
+	NotComputable
+	// TooFewSamples is -999999999: the estimate or its MOE was not computed
+	// because the number of sample cases was too small.
+	TooFewSamples
+	// NotApplicable is -888888888: not applicable or not available.
+	NotApplicable
+	// MOENotComputable is -222222222: the MOE could not be computed because
+	// there were too few sample observations.
+	MOENotComputable
+	// MOENotAppropriate is -333333333: the median falls in the lowest or
+	// upper interval of an open-ended distribution; a statistical test is not
+	// appropriate and no MOE is given.
+	MOENotAppropriate
+	// Controlled is -555555555: the estimate is controlled to an independent
+	// population or housing estimate, so it has no sampling error. Rule: in
+	// an MOE column the value becomes 0 (valid) with a note; in an estimate
+	// column (not expected) it becomes null with the same note.
+	Controlled
+)
+
+var annotationCodes = [...]struct {
+	code   float64
+	text   string
+	reason string
+}{
+	NoAnnotation:      {0, "", ""},
+	NotComputable:     {-666666666, "-666666666", "estimate not computable: too few sample observations"},
+	TooFewSamples:     {-999999999, "-999999999", "not computed: sample too small"},
+	NotApplicable:     {-888888888, "-888888888", "not applicable or not available"},
+	MOENotComputable:  {-222222222, "-222222222", "margin of error not computable: too few sample observations"},
+	MOENotAppropriate: {-333333333, "-333333333", "margin of error not appropriate: median in an open-ended interval"},
+	Controlled:        {-555555555, "-555555555", "controlled estimate, no sampling error"},
+}
+
+// Code returns the number the API sends for a, or 0 for NoAnnotation.
+func (a Annotation) Code() float64 { return annotationCodes[a].code }
+
+// Reason returns the plain-words reason with the code in parentheses,
+// e.g. "estimate not computable: too few sample observations (-666666666)".
+func (a Annotation) Reason() string {
+	if a == NoAnnotation {
+		return ""
+	}
+	return annotationCodes[a].reason + " (" + annotationCodes[a].text + ")"
+}
+
+func (a Annotation) String() string {
+	if a == NoAnnotation {
+		return "none"
+	}
+	return annotationCodes[a].text
+}
+
+func annotationOf(v float64) Annotation {
+	for a := NotComputable; a <= Controlled; a++ {
+		if v == annotationCodes[a].code {
+			return a
+		}
+	}
+	return NoAnnotation
+}
+
+// Coding says whether a median was top- or bottom-coded: the value stands for
+// "this or more" ("this or less"), not the median itself. The value is kept.
+type Coding int8
+
+// Codings.
+const (
+	NotCoded Coding = iota
+	TopCoded
+	BottomCoded
+)
+
+func (c Coding) String() string {
+	switch c {
+	case TopCoded:
+		return "top-coded"
+	case BottomCoded:
+		return "bottom-coded"
+	}
+	return "not coded"
+}
+
+// codedMedian is a top or bottom code of one ACS median.
+type codedMedian struct {
+	value  float64
+	coding Coding
+	words  string
+}
+
+// codedMedians lists the top and bottom codes of ACS medians by table ID
+// (the variable code before the underscore; race iterations such as B19013A
+// use their base table). Values as published in the ACS detailed tables and
+// the Census Bureau's "Notes on ACS Estimate and Annotation Values" (open-ended
+// medians shown as "250,000+" / "2,500-"): median household and family income
+// 250,001 / 2,499; median home value 2,000,001 / 9,999 (1,000,001 before the
+// 2015 ACS); median gross and contract rent 3,501 / 99 (2,001 in earlier
+// years); median monthly housing costs and owner costs 4,001 / 99.
+var codedMedians = map[string][]codedMedian{
+	"B19013": {{250001, TopCoded, "250,000 or more"}, {2499, BottomCoded, "2,500 or less"}},
+	"B19113": {{250001, TopCoded, "250,000 or more"}, {2499, BottomCoded, "2,500 or less"}},
+	"B19019": {{250001, TopCoded, "250,000 or more"}, {2499, BottomCoded, "2,500 or less"}},
+	"B19049": {{250001, TopCoded, "250,000 or more"}, {2499, BottomCoded, "2,500 or less"}},
+	"B19119": {{250001, TopCoded, "250,000 or more"}, {2499, BottomCoded, "2,500 or less"}},
+	"B25077": {{2000001, TopCoded, "2,000,000 or more"}, {1000001, TopCoded, "1,000,000 or more"}, {9999, BottomCoded, "10,000 or less"}},
+	"B25064": {{3501, TopCoded, "3,500 or more"}, {2001, TopCoded, "2,000 or more"}, {99, BottomCoded, "100 or less"}},
+	"B25058": {{3501, TopCoded, "3,500 or more"}, {2001, TopCoded, "2,000 or more"}, {99, BottomCoded, "100 or less"}},
+	"B25105": {{4001, TopCoded, "4,000 or more"}, {99, BottomCoded, "100 or less"}},
+	"B25088": {{4001, TopCoded, "4,000 or more"}, {99, BottomCoded, "100 or less"}},
+}
+
+// medianTable returns the base table of an estimate variable that has coded
+// medians, or "" (only the _001 median cell of those tables is coded).
+func medianTable(name string) string {
+	tbl, rest, ok := strings.Cut(name, "_")
+	if !ok || !strings.HasPrefix(rest, "001") {
+		return ""
+	}
+	if _, ok := codedMedians[tbl]; ok {
+		return tbl
+	}
+	// Race iterations: B19013A..B19013I.
+	if n := len(tbl); n == 7 && tbl[n-1] >= 'A' && tbl[n-1] <= 'I' {
+		if _, ok := codedMedians[tbl[:n-1]]; ok {
+			return tbl[:n-1]
+		}
+	}
+	return ""
+}
+
+func codingOf(table string, v float64) (Coding, string) {
+	for _, c := range codedMedians[table] {
+		if c.value == v {
+			return c.coding, c.words
+		}
+	}
+	return NotCoded, ""
+}
+
+// Column is one column of a decoded response, in response order.
+type Column struct {
+	Name string
+	Kind Kind
+	// Raw holds each row's value exactly as sent (numbers sent as JSON
+	// numbers keep their literal text); "" where Null is true.
+	Raw []string
+	// Null is true where the API sent JSON null.
+	Null []bool
+	// Values and Valid are set for KindEstimate and KindMOE columns only:
+	// the parsed number, and whether it is a usable number (false for JSON
+	// null and annotation values, except a Controlled MOE, which is 0 and
+	// valid).
+	Values []float64
+	Valid  []bool
+	// Annotation is the jam value in each row (estimate and MOE columns).
+	Annotation []Annotation
+	// Coding flags top/bottom-coded medians (estimate columns); the value is
+	// kept as sent.
+	Coding []Coding
+	// CodingWords is the plain-words meaning of a coded value per row, e.g.
+	// "250,000 or more"; "" where Coding is NotCoded.
+	CodingWords []string
+}
+
+// Note returns the reason for row i's null or flag in plain words, and
+// false when the row needs none (an ordinary value).
+func (c *Column) Note(i int) (string, bool) {
+	if c.Kind != KindEstimate && c.Kind != KindMOE {
+		return "", false
+	}
+	switch {
+	case c.Null[i]:
+		return "no value in the API response (null)", true
+	case c.Annotation[i] == Controlled && c.Kind == KindMOE:
+		return Controlled.Reason() + "; margin of error set to 0", true
+	case c.Annotation[i] != NoAnnotation:
+		return c.Annotation[i].Reason(), true
+	case c.Coding[i] != NotCoded:
+		return fmt.Sprintf("%s: %s (%s)", c.Coding[i], c.CodingWords[i], c.Raw[i]), true
+	}
+	return "", false
+}
+
+// Table is a decoded Census Data API response: columns in response order,
+// all of the same length. A Table is not safe for concurrent mutation; it may
+// be read concurrently.
+type Table struct {
+	Columns []*Column
+	rows    int
+}
+
+// Len returns the number of data rows (the header not counted).
+func (t *Table) Len() int { return t.rows }
+
+// Column returns the column named name, or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// DecodeError reports a problem in a response body. Row is the 0-based data
+// row (-1 for the header, -2 for the body as a whole); Column is the column
+// name where known.
+type DecodeError struct {
+	Row    int
+	Column string
+	Err    error
+}
+
+func (e *DecodeError) Error() string {
+	var loc string
+	switch {
+	case e.Row == -1:
+		loc = "header row"
+	case e.Row < -1:
+		loc = "response body"
+	default:
+		loc = fmt.Sprintf("data row %d", e.Row)
+	}
+	if e.Column != "" {
+		loc += fmt.Sprintf(", column %q", e.Column)
+	}
+	return "census: " + loc + ": " + e.Err.Error()
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ErrNotJSON is wrapped by Decode when the body is not a JSON array at all
+// (for example an HTML error or maintenance page).
+var ErrNotJSON = errors.New("response is not a JSON array of arrays")
+
+// ErrTruncated is wrapped by Decode when the body ends before the JSON
+// array is complete (a dropped connection or a cut-off download).
+var ErrTruncated = errors.New("response body is truncated")
+
+// Decode reads a Census Data API response body (a JSON array of arrays,
+// header row first, every value a JSON string or null). Errors are
+// *DecodeError (Row is the 0-based data row, -1 for the header; Column the
+// column name) or wrap the JSON error.
+//
+// JSON numbers are accepted in place of strings (their literal text is kept);
+// booleans, objects and nested arrays are refused. Estimate and MOE values
+// must be decimal numbers; annotation values are recognised and flagged, and
+// top/bottom-coded medians flagged (see Column). A header with no data rows
+// gives an empty table; an empty array, duplicate or empty column names,
+// rows of the wrong length and anything after the closing bracket are errors.
+func Decode(r io.Reader) (*Table, error) {
+	dec := json.NewDecoder(r)
+	var rows [][]json.RawMessage
+	if err := dec.Decode(&rows); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &se) || errors.As(err, &te) {
+			return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrNotJSON, err)}
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrTruncated, err)}
+		}
+		return nil, fmt.Errorf("census: reading response: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &DecodeError{Row: -2, Err: errors.New("unexpected data after the closing bracket")}
+	}
+	if len(rows) == 0 {
+		return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
+	}
+	header := rows[0]
+	if len(header) == 0 {
+		return nil, &DecodeError{Row: -1, Err: errors.New("header row has no columns")}
+	}
+	t := &Table{rows: len(rows) - 1}
+	seen := map[string]bool{}
+	for _, raw := range header {
+		s, null, err := cell(raw)
+		if err != nil || null || s == "" {
+			if err == nil {
+				err = errors.New("column name is null or empty")
+			}
+			return nil, &DecodeError{Row: -1, Column: s, Err: err}
+		}
+		if seen[s] {
+			return nil, &DecodeError{Row: -1, Column: s, Err: errors.New("duplicate column name")}
+		}
+		seen[s] = true
+		t.Columns = append(t.Columns, newColumn(s, t.rows))
+	}
+	for i, row := range rows[1:] {
+		if len(row) != len(header) {
+			return nil, &DecodeError{Row: i, Err: fmt.Errorf("row has %d values, the header has %d", len(row), len(header))}
+		}
+		for j, raw := range row {
+			c := t.Columns[j]
+			s, null, err := cell(raw)
+			if err != nil {
+				return nil, &DecodeError{Row: i, Column: c.Name, Err: err}
+			}
+			if err := c.set(i, s, null); err != nil {
+				return nil, &DecodeError{Row: i, Column: c.Name, Err: err}
+			}
+		}
+	}
+	return t, nil
+}
+
+// cell decodes one JSON value: a string, null, or a number (kept literally).
+func cell(raw json.RawMessage) (string, bool, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false, errors.New("missing value")
+	}
+	switch raw[0] {
+	case 'n':
+		return "", true, nil
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false, err
+		}
+		return s, false, nil
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return string(raw), false, nil
+	}
+	return "", false, fmt.Errorf("value %s is not a string, number or null", truncate(string(raw), 40))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+func newColumn(name string, n int) *Column {
+	c := &Column{Name: name, Kind: KindOf(name), Raw: make([]string, n), Null: make([]bool, n)}
+	if c.Kind == KindEstimate || c.Kind == KindMOE {
+		c.Values = make([]float64, n)
+		c.Valid = make([]bool, n)
+		c.Annotation = make([]Annotation, n)
+		c.Coding = make([]Coding, n)
+		c.CodingWords = make([]string, n)
+	}
+	return c
+}
+
+// set stores row i's value, parsing numbers in estimate and MOE columns.
+func (c *Column) set(i int, s string, null bool) error {
+	c.Raw[i], c.Null[i] = s, null
+	if c.Values == nil || null {
+		return nil
+	}
+	v, err := parseNumber(s)
+	if err != nil {
+		return fmt.Errorf("%s value %q is not a number; check that %s is a numeric variable: %w", c.Kind, truncate(s, 40), c.Name, err)
+	}
+	if a := annotationOf(v); a != NoAnnotation {
+		c.Annotation[i] = a
+		if a == Controlled && c.Kind == KindMOE {
+			c.Values[i], c.Valid[i] = 0, true
+		}
+		return nil
+	}
+	c.Values[i], c.Valid[i] = v, true
+	if c.Kind == KindEstimate {
+		if tbl := medianTable(c.Name); tbl != "" {
+			c.Coding[i], c.CodingWords[i] = codingOf(tbl, v)
+		}
+	}
+	return nil
+}
+
+var errBadNumber = errors.New("want a decimal number such as 1234 or -5.6")
+
+// parseNumber accepts plain decimal numbers only (no NaN, Inf, hex or
+// underscores, which strconv would take).
+func parseNumber(s string) (float64, error) {
+	if s == "" {
+		return 0, errBadNumber
+	}
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9', b == '.', b == '-', b == '+', b == 'e', b == 'E':
+		default:
+			return 0, errBadNumber
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, errBadNumber
+	}
+	return v, nil
+}
+
+// variableCode matches Census variable codes: B19013_001E, B19013A_001E,
+// S1701_C01_001E, DP05_0001PE, P1_001N, B19013_001EA.
+var variableCode = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[0-9]+[A-Z]*$`)
+
+// KindOf classifies a column name the way Decode does.
+func KindOf(name string) Kind {
+	switch {
+	case name == "NAME":
+		return KindLabel
+	case name == "GEO_ID" || name == "ucgid":
+		return KindGeography
+	case geoRank(name) >= 0:
+		return KindGeography
+	case !variableCode.MatchString(name):
+		return KindOther
+	}
+	_, suffix := splitSuffix(name)
+	switch suffix {
+	case "E", "PE", "N":
+		return KindEstimate
+	case "M", "PM":
+		return KindMOE
+	case "EA", "MA", "PEA", "PMA", "NA":
+		return KindAnnotation
+	}
+	return KindOther
+}
+
+// splitSuffix splits "B19013_001E" into "B19013_001" and "E".
+func splitSuffix(name string) (string, string) {
+	i := len(name)
+	for i > 0 && name[i-1] >= 'A' && name[i-1] <= 'Z' {
+		i--
+	}
+	return name[:i], name[i:]
+}

@@ -1,0 +1,133 @@
+package census
+
+import "strings"
+
+// geoComponent is a geography column the API returns for a for/in clause,
+// with the width of its FIPS/code part in a GEOID.
+type geoComponent struct {
+	name  string
+	width int
+}
+
+// geoHierarchy lists geography components in the order their codes are
+// concatenated into a GEOID (Census Bureau, "Understanding Geographic
+// Identifiers (GEOIDs)": state 2 + county 3 + tract 6 + block group 1;
+// block 4; county subdivision, place, school districts, PUMA 5;
+// congressional district 2; CBSA 5; ZCTA 5).
+var geoHierarchy = []geoComponent{
+	{"us", 1},
+	{"region", 1},
+	{"division", 1},
+	{"state", 2},
+	{"metropolitan statistical area/micropolitan statistical area", 5},
+	{"metropolitan division", 5},
+	{"combined statistical area", 3},
+	{"county", 3},
+	{"county subdivision", 5},
+	{"subminor civil division", 5},
+	{"place", 5},
+	{"consolidated city", 5},
+	{"congressional district", 2},
+	{"state legislative district (upper chamber)", 3},
+	{"state legislative district (lower chamber)", 3},
+	{"school district (elementary)", 5},
+	{"school district (secondary)", 5},
+	{"school district (unified)", 5},
+	{"public use microdata area", 5},
+	{"tract", 6},
+	{"block group", 1},
+	{"block", 4},
+	{"zip code tabulation area", 5},
+}
+
+// geoRank returns the position of a geography component in geoHierarchy, or
+// -1 if name is not one.
+func geoRank(name string) int {
+	for i, g := range geoHierarchy {
+		if g.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+const zctaName = "zip code tabulation area"
+
+// pad left-pads an all-digit code with zeros to width; anything else is
+// returned unchanged.
+func pad(s string, width int) string {
+	if len(s) >= width || s == "" {
+		return s
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return s
+		}
+	}
+	return strings.Repeat("0", width-len(s)) + s
+}
+
+// GEOIDs returns each row's GEOID: the geography component columns
+// concatenated in hierarchy order (state, county, tract, block group, ...;
+// or a GEO_ID/ucgid column's code), zero-padded strings always.
+//
+// Each all-digit component shorter than its width (state 2, county 3, tract
+// 6, block group 1, block 4, place 5, ...) is left-padded with zeros. A ZCTA's
+// GEOID is the 5-digit ZCTA alone, even where the response also carries a
+// state. When the response has no component columns, the code after "US" in
+// GEO_ID or ucgid is used ("1400000US06001400100" gives "06001400100"); with
+// neither, every GEOID is "". A null component counts as "".
+func (t *Table) GEOIDs() []string {
+	type part struct {
+		col   *Column
+		width int
+		rank  int
+	}
+	var parts []part
+	var zcta, geoID *Column
+	for _, c := range t.Columns {
+		if c.Kind != KindGeography {
+			continue
+		}
+		if c.Name == "GEO_ID" || c.Name == "ucgid" {
+			if geoID == nil {
+				geoID = c
+			}
+			continue
+		}
+		r := geoRank(c.Name)
+		if c.Name == zctaName {
+			zcta = c
+		}
+		parts = append(parts, part{c, geoHierarchy[r].width, r})
+	}
+	if zcta != nil {
+		parts = []part{{zcta, 5, geoRank(zctaName)}}
+	}
+	// Insertion sort by rank: at most a handful of columns.
+	for i := 1; i < len(parts); i++ {
+		for j := i; j > 0 && parts[j].rank < parts[j-1].rank; j-- {
+			parts[j], parts[j-1] = parts[j-1], parts[j]
+		}
+	}
+	out := make([]string, t.rows)
+	var b strings.Builder
+	for i := range out {
+		if len(parts) == 0 {
+			if geoID != nil {
+				s := geoID.Raw[i]
+				if _, code, ok := strings.Cut(s, "US"); ok {
+					s = code
+				}
+				out[i] = s
+			}
+			continue
+		}
+		b.Reset()
+		for _, p := range parts {
+			b.WriteString(pad(p.col.Raw[i], p.width))
+		}
+		out[i] = b.String()
+	}
+	return out
+}
