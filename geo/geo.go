@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"sort"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -182,40 +181,4 @@ func check(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
 		out[pi] = np
 	}
 	return out, warns, nil
-}
-
-// Index finds the feature of a layer that contains a point.
-//
-// Boundary rule: a point on an edge or vertex is inside; a point on an edge
-// shared by several features goes to the one with the smallest ID (byte
-// order), so every point is placed in at most one feature, deterministically.
-// An Index is safe for concurrent use once built.
-type Index struct {
-	layer *Layer
-	order []int // feature indices sorted by ID
-}
-
-// NewIndex indexes l. l must not be modified afterwards.
-func NewIndex(l *Layer) *Index {
-	order := make([]int, len(l.Features))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return l.Features[order[a]].ID < l.Features[order[b]].ID })
-	return &Index{layer: l, order: order}
-}
-
-// Locate returns the index in the layer of the feature containing p, and false
-// if no feature contains it.
-func (x *Index) Locate(p orb.Point) (int, bool) {
-	for _, i := range x.order {
-		f := &x.layer.Features[i]
-		if !f.Bound.Contains(p) {
-			continue
-		}
-		if multiPolygonCovers(f.Geom, p) {
-			return i, true
-		}
-	}
-	return -1, false
 }

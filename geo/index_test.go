@@ -1,0 +1,238 @@
+package geo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// alameda is the real Alameda County 2010 tract layer (testdata/PROVENANCE.md).
+func alameda(tb testing.TB) *Layer {
+	tb.Helper()
+	l, err := ReadGeoJSON(context.Background(), "tracts", "testdata/alameda_tracts_2010.geojson", "GEOID")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
+}
+
+// madeUpGrid builds a made-up layer of nx*ny cells over [0,nx]x[0,ny] whose
+// interior vertices are jittered (shared exactly by the neighbouring cells,
+// so edges are shared), every cell edge split into k segments, and every
+// third cell given a square hole. IDs run against the file order so that the
+// smallest-ID rule is exercised. Not real data: for differential tests.
+func madeUpGrid(nx, ny, k int, seed uint64) *Layer {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	// Lattice of (nx*k+1) x (ny*k+1) points, jittered inside.
+	W, H := nx*k+1, ny*k+1
+	pts := make([]orb.Point, W*H)
+	for j := 0; j < H; j++ {
+		for i := 0; i < W; i++ {
+			x, y := float64(i)/float64(k), float64(j)/float64(k)
+			if i > 0 && i < W-1 && j > 0 && j < H-1 {
+				x += (rng.Float64() - 0.5) * 0.4 / float64(k)
+				y += (rng.Float64() - 0.5) * 0.4 / float64(k)
+			}
+			pts[j*W+i] = orb.Point{x - 100, y + 30}
+		}
+	}
+	at := func(i, j int) orb.Point { return pts[j*W+i] }
+	l := &Layer{Name: "made-up grid", File: "made-up"}
+	n := 0
+	for cy := 0; cy < ny; cy++ {
+		for cx := 0; cx < nx; cx++ {
+			var ring orb.Ring
+			i0, j0 := cx*k, cy*k
+			for s := 0; s < k; s++ { // bottom, left to right
+				ring = append(ring, at(i0+s, j0))
+			}
+			for s := 0; s < k; s++ { // right, upwards
+				ring = append(ring, at(i0+k, j0+s))
+			}
+			for s := 0; s < k; s++ { // top, right to left
+				ring = append(ring, at(i0+k-s, j0+k))
+			}
+			for s := 0; s < k; s++ { // left, downwards
+				ring = append(ring, at(i0, j0+k-s))
+			}
+			ring = append(ring, ring[0])
+			poly := orb.Polygon{ring}
+			if n%3 == 0 {
+				c := orb.Point{float64(cx) + 0.5 - 100, float64(cy) + 0.5 + 30}
+				poly = append(poly, orb.Ring{{c[0] - 0.1, c[1] - 0.1}, {c[0] - 0.1, c[1] + 0.1}, {c[0] + 0.1, c[1] + 0.1}, {c[0] + 0.1, c[1] - 0.1}, {c[0] - 0.1, c[1] - 0.1}})
+			}
+			mp := orb.MultiPolygon{poly}
+			l.Features = append(l.Features, Feature{ID: fmt.Sprintf("cell-%04d", nx*ny-n), Geom: mp, Bound: mp.Bound()})
+			n++
+		}
+	}
+	return l
+}
+
+// probePoints returns points that stress the boundary rule: every vertex,
+// every edge midpoint, and uniform random points over the layer's bounding
+// box grown by 1%.
+func probePoints(l *Layer, random int, seed uint64) []orb.Point {
+	var pts []orb.Point
+	b := l.Features[0].Bound
+	for _, f := range l.Features {
+		b = b.Union(f.Bound)
+		for _, poly := range f.Geom {
+			for _, r := range poly {
+				for i, p := range r {
+					pts = append(pts, p)
+					if i > 0 {
+						q := r[i-1]
+						pts = append(pts, orb.Point{(p[0] + q[0]) / 2, (p[1] + q[1]) / 2})
+					}
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 2))
+	dx, dy := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	for range random {
+		pts = append(pts, orb.Point{b.Min[0] - dx/200 + rng.Float64()*dx*1.01, b.Min[1] - dy/200 + rng.Float64()*dy*1.01})
+	}
+	return pts
+}
+
+func TestIndexMatchesBrute(t *testing.T) {
+	tests := []struct {
+		name   string
+		layer  *Layer
+		random int
+	}{
+		{"made-up 4x3 grid, 1 segment per side", madeUpGrid(4, 3, 1, 1), 20000},
+		{"made-up 10x10 grid, 7 segments per side", madeUpGrid(10, 10, 7, 2), 50000},
+		{"made-up 3x2 grid, 300 segments per side", madeUpGrid(3, 2, 300, 3), 50000},
+		{"real Alameda 2010 tracts", alameda(t), 200000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fast, brute := NewIndex(tt.layer), NewBruteIndex(tt.layer)
+			pts := probePoints(tt.layer, tt.random, 7)
+			inside := 0
+			for _, p := range pts {
+				gi, gok := fast.Locate(p)
+				wi, wok := brute.Locate(p)
+				if gi != wi || gok != wok {
+					t.Fatalf("Locate(%v) = %d, %v; brute force says %d, %v", p, gi, gok, wi, wok)
+				}
+				if gok {
+					inside++
+				}
+			}
+			if inside == 0 || inside == len(pts) {
+				t.Errorf("%d of %d probe points inside: the probes do not test both outcomes", inside, len(pts))
+			}
+		})
+	}
+}
+
+// TestSharedBoundaryGoesToSmallestID checks the boundary rule on every vertex
+// and edge midpoint: the point goes to exactly the covering feature with the
+// smallest ID, where "covering" is decided feature by feature.
+func TestSharedBoundaryGoesToSmallestID(t *testing.T) {
+	for _, l := range []*Layer{madeUpGrid(6, 5, 3, 4), alameda(t)} {
+		t.Run(l.Name, func(t *testing.T) {
+			x := NewIndex(l)
+			shared := 0
+			for _, p := range probePoints(l, 0, 0) {
+				var covering []string
+				best := -1
+				for i, f := range l.Features {
+					if f.Bound.Contains(p) && multiPolygonCovers(f.Geom, p) {
+						covering = append(covering, f.ID)
+						if best < 0 || f.ID < l.Features[best].ID {
+							best = i
+						}
+					}
+				}
+				if len(covering) > 1 {
+					shared++
+				}
+				got, ok := x.Locate(p)
+				if best < 0 {
+					if ok {
+						t.Fatalf("Locate(%v) = %s; no feature covers it", p, l.Features[got].ID)
+					}
+					continue
+				}
+				if !ok || got != best {
+					t.Fatalf("Locate(%v) = %d, %v; covered by %v, want %s", p, got, ok, covering, l.Features[best].ID)
+				}
+			}
+			if shared == 0 {
+				t.Error("no probe point lies on a shared edge")
+			}
+		})
+	}
+}
+
+func TestLocateBoundaryRule(t *testing.T) {
+	// Two made-up unit squares sharing the edge x=1; "b" comes first in the
+	// file but "a" has the smaller ID. "a" has a hole [0.25,0.75]^2.
+	sq := func(x0 float64) orb.Ring {
+		return orb.Ring{{x0, 0}, {x0 + 1, 0}, {x0 + 1, 1}, {x0, 1}, {x0, 0}}
+	}
+	hole := orb.Ring{{0.25, 0.25}, {0.25, 0.75}, {0.75, 0.75}, {0.75, 0.25}, {0.25, 0.25}}
+	a := orb.MultiPolygon{{sq(0), hole}}
+	b := orb.MultiPolygon{{sq(1)}}
+	l := &Layer{Features: []Feature{{ID: "b", Geom: b, Bound: b.Bound()}, {ID: "a", Geom: a, Bound: a.Bound()}}}
+	tests := []struct {
+		name string
+		p    orb.Point
+		want string // "" for none
+	}{
+		{"inside a", orb.Point{0.1, 0.5}, "a"},
+		{"inside b", orb.Point{1.5, 0.5}, "b"},
+		{"on shared edge goes to smaller ID", orb.Point{1, 0.5}, "a"},
+		{"on shared corner goes to smaller ID", orb.Point{1, 1}, "a"},
+		{"on b's outer edge only", orb.Point{2, 0.5}, "b"},
+		{"on a's outer corner", orb.Point{0, 0}, "a"},
+		{"inside the hole", orb.Point{0.5, 0.5}, ""},
+		{"on the hole's edge", orb.Point{0.25, 0.5}, "a"},
+		{"on the hole's corner", orb.Point{0.75, 0.75}, "a"},
+		{"outside", orb.Point{3, 0.5}, ""},
+		{"outside, level with a horizontal edge", orb.Point{-1, 1}, ""},
+	}
+	for _, x := range []interface {
+		Locate(orb.Point) (int, bool)
+	}{NewIndex(l), NewBruteIndex(l)} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%T/%s", x, tt.name), func(t *testing.T) {
+				i, ok := x.Locate(tt.p)
+				got := ""
+				if ok {
+					got = l.Features[i].ID
+				}
+				if got != tt.want {
+					t.Errorf("Locate(%v) = %q, want %q", tt.p, got, tt.want)
+				}
+			})
+		}
+	}
+}
+
+func benchLocate(b *testing.B, l *Layer, loc func(orb.Point) (int, bool)) {
+	pts := probePoints(l, 1<<16, 11)
+	pts = pts[len(pts)-1<<16:] // the random points only
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		loc(pts[i&(1<<16-1)])
+	}
+}
+
+func BenchmarkLocate(b *testing.B) {
+	layers := []*Layer{alameda(b), madeUpGrid(3, 2, 1000, 5)}
+	layers[1].Name = "made-up 3x2 grid, 4000 edges per cell"
+	for _, l := range layers {
+		b.Run(l.Name+"/index", func(b *testing.B) { benchLocate(b, l, NewIndex(l).Locate) })
+		b.Run(l.Name+"/brute", func(b *testing.B) { benchLocate(b, l, NewBruteIndex(l).Locate) })
+	}
+}
