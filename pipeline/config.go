@@ -70,9 +70,10 @@ type ColumnDef struct {
 	Label  string `yaml:"label"`
 }
 
-// UnmarshalYAML accepts the short form `name: type` as well as the mapping.
+// UnmarshalYAML accepts the short form `name: type` (a mapping with one key)
+// as well as the full mapping, which needs at least name and type.
 func (c *ColumnDef) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[1].Kind == yaml.ScalarNode && n.Content[0].Value != "name" {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[1].Kind == yaml.ScalarNode {
 		c.Name, c.Type = n.Content[0].Value, n.Content[1].Value
 		return nil
 	}

@@ -1,0 +1,258 @@
+// Package cli is groundwork's command line: subcommands, flags, help, and
+// the mapping of errors to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+)
+
+// Exit codes. This table is the only place they are defined.
+const (
+	ExitOK       = 0 // success
+	ExitFailure  = 1 // the run failed: bad data, I/O, a stage error
+	ExitUsage    = 2 // bad command line
+	ExitConfig   = 3 // the pipeline file is invalid
+	ExitCanceled = 130
+)
+
+// DefaultOut is where `groundwork run` writes when --out is not given.
+const DefaultOut = "groundwork-out"
+
+const usage = `groundwork turns public census data and a community's own datasets into
+maps, disparity findings and target lists that organizers act on.
+
+Usage:
+  groundwork run [PIPELINE] [--out DIR]   run a pipeline file (default: the embedded Oakland demo)
+  groundwork init DIR                     write the Oakland demo pipeline and its data to DIR, to edit
+  groundwork help [COMMAND]               show help
+
+Examples:
+  groundwork run                          # the Oakland schools demo, into ./groundwork-out
+  groundwork init my-city && groundwork run my-city/pipeline.yaml --out my-city/out
+
+Exit codes: 0 ok, 1 run failed, 2 bad command line, 3 invalid pipeline file, 130 interrupted.
+`
+
+// Run executes the command line args (without the program name) and returns
+// the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(ctx, args[1:], stdout, stderr)
+	case "init":
+		return initCmd(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "groundwork: unknown command %q\n\n%s", args[0], usage)
+	return ExitUsage
+}
+
+type runOptions struct {
+	pipeline string
+	out      string
+	quiet    bool
+}
+
+const runUsage = `Usage: groundwork run [PIPELINE] [--out DIR] [--quiet]
+
+Runs a pipeline file: reads its sources and boundaries, writes them to Parquet,
+places points and tracts in the areas, computes the summaries and segments, and
+writes report.html. Without PIPELINE it runs the embedded Oakland demo.
+
+The output folder is replaced as a whole when the run succeeds and left as it
+was when the run fails. groundwork refuses to replace a non-empty folder that it
+did not write.
+
+Examples:
+  groundwork run
+  groundwork run my-city/pipeline.yaml --out my-city/out
+
+Flags:
+`
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
+	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
+	if err := parseInterspersed(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		o.pipeline = fs.Arg(0)
+	default:
+		fmt.Fprintf(stderr, "groundwork run: want at most one pipeline file, got %d arguments\n", fs.NArg())
+		return ExitUsage
+	}
+	return doRun(ctx, o, stdout, stderr)
+}
+
+// parseInterspersed lets flags follow the positional argument
+// (`groundwork run p.yaml --out x`).
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
+	path := o.pipeline
+	if path == "" {
+		dir, err := os.MkdirTemp("", "groundwork-demo-*")
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork: %v\n", err)
+			return ExitFailure
+		}
+		defer os.RemoveAll(dir)
+		if err := writeDemo(dir); err != nil {
+			fmt.Fprintf(stderr, "groundwork: %v\n", err)
+			return ExitFailure
+		}
+		path = filepath.Join(dir, oakland.Pipeline)
+		if !o.quiet {
+			fmt.Fprintln(stdout, "No pipeline file given: running the embedded Oakland demo (groundwork init DIR writes it out to edit).")
+		}
+	}
+	cfg, err := pipeline.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork: %v\n", err)
+		var ce *pipeline.ConfigError
+		if errors.As(err, &ce) || !errors.Is(err, fs.ErrNotExist) {
+			return ExitConfig
+		}
+		return ExitFailure
+	}
+	level := slog.LevelInfo
+	if o.quiet {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
+	res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: o.out, Logger: log})
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "groundwork: interrupted; %s was left as it was\n", o.out)
+			return ExitCanceled
+		}
+		fmt.Fprintf(stderr, "groundwork: %v\n", err)
+		return ExitFailure
+	}
+	if !o.quiet {
+		fmt.Fprintf(stdout, "Wrote %d files to %s", len(res.Files), res.OutDir)
+		if res.Report != "" {
+			fmt.Fprintf(stdout, "; open %s", res.Report)
+		}
+		fmt.Fprintln(stdout)
+		if len(res.Warnings) > 0 {
+			fmt.Fprintf(stdout, "%d warning(s); they are listed in the report under Run notes.\n", len(res.Warnings))
+		}
+	}
+	return ExitOK
+}
+
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
+
+const initUsage = `Usage: groundwork init DIR
+
+Writes the Oakland demo pipeline (pipeline.yaml) and its data files to DIR, ready
+to edit and run with: groundwork run DIR/pipeline.yaml --out DIR/out
+DIR must not already hold any of those files.
+`
+
+func initCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, initUsage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	dir := fs.Arg(0)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+		return ExitFailure
+	}
+	var clash []string
+	ents, _ := oakland.Files.ReadDir(".")
+	for _, e := range ents {
+		if _, err := os.Stat(filepath.Join(dir, e.Name())); err == nil {
+			clash = append(clash, e.Name())
+		}
+	}
+	if len(clash) > 0 {
+		fmt.Fprintf(stderr, "groundwork init: %s already has %s; choose an empty folder (nothing was written)\n", dir, strings.Join(clash, ", "))
+		return ExitFailure
+	}
+	if err := writeDemo(dir); err != nil {
+		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+		return ExitFailure
+	}
+	fmt.Fprintf(stdout, "Wrote the Oakland pipeline to %s. Edit %s, then run:\n  groundwork run %s --out %s\n",
+		dir, filepath.Join(dir, oakland.Pipeline), filepath.Join(dir, oakland.Pipeline), filepath.Join(dir, "out"))
+	return ExitOK
+}
+
+// writeDemo copies the embedded demo files into dir.
+func writeDemo(dir string) error {
+	ents, err := oakland.Files.ReadDir(".")
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		b, err := oakland.Files.ReadFile(e.Name())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// joinTracts joins the census table to the tract boundary by GEOID and
+// assigns every tract to the areas by its interior point. Census rows without
+// a polygon (water-only tracts are left out of cartographic boundary files)
+// and polygons without a census row are reported, not dropped silently.
+func (st *state) joinTracts(ctx context.Context) error {
+	t := st.cfg.Tracts
+	if t == nil {
+		return nil
+	}
+	rec := st.raw[t.Source]
+	r := fromRecord(rec)
+	layer := st.layers[t.Boundary]
+	byID := map[string]int{}
+	for i, f := range layer.Features {
+		byID[f.ID] = i
+	}
+	areaNames := sortedKeys(st.cfg.Areas)
+	for _, a := range areaNames {
+		r.addCol(st.cfg.Areas[a].Boundary, table.String)
+		r.addCol(a, table.String)
+	}
+	seen := map[string]bool{}
+	var noPolygon []string
+	var kept []map[string]any
+	for _, row := range r.data {
+		id, _ := row[table.GEOID].(string)
+		seen[id] = true
+		fi, ok := byID[id]
+		if !ok {
+			noPolygon = append(noPolygon, id)
+			continue
+		}
+		p := interiorPoint(layer.Features[fi].Geom)
+		loc := st.locate(p)
+		for _, a := range areaNames {
+			b := st.cfg.Areas[a].Boundary
+			row[b] = nullIfEmpty(loc[b])
+			row[a] = nullIfEmpty(loc[a])
+		}
+		kept = append(kept, row)
+	}
+	r.data = kept
+	if len(noPolygon) > 0 {
+		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
+	}
+	var noData []string
+	for _, f := range layer.Features {
+		if !seen[f.ID] {
+			noData = append(noData, f.ID)
+		}
+	}
+	if len(noData) > 0 {
+		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, strings.Join(noData, ", "))
+	}
+	if len(kept) == 0 {
+		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)
+	}
+	st.tracts = r
+	out, err := r.record(map[string]string{"groundwork:table": "tracts"})
+	if err != nil {
+		return err
+	}
+	defer out.Release()
+	return st.writeParquet(ctx, "tracts.parquet", out)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// placeAll places every places set.
+func (st *state) placeAll(ctx context.Context) error {
+	for _, name := range sortedKeys(st.cfg.Places) {
+		if err := st.place(ctx, name); err != nil {
+			return fmt.Errorf("places %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// place filters a places source, finds each record's coordinates (its own
+// lat/lon columns, or a lookup by key in a directory source, optionally
+// falling back to another directory row at the same street address), and
+// puts it in every boundary and area. Records that cannot be placed are
+// listed with the reason in unplaced/<name>.csv and in the report.
+func (st *state) place(ctx context.Context, name string) error {
+	pl := st.cfg.Places[name]
+	src := st.raw[pl.Source]
+	r := fromRecord(src)
+	if pl.Where != "" {
+		rule, err := segment.Compile(pl.Where, r.cols)
+		if err != nil {
+			return err
+		}
+		var kept []map[string]any
+		for _, row := range r.data {
+			ok, err := rule.Match(row)
+			if err != nil && !errors.Is(err, segment.ErrMissing) {
+				return err
+			}
+			if ok {
+				kept = append(kept, row)
+			}
+		}
+		r.data = kept
+	}
+	for _, c := range []string{"lon", "lat"} {
+		r.addCol(c, table.Float)
+	}
+	r.addCol("located_by", table.String)
+	for _, b := range sortedKeys(st.cfg.Boundaries) {
+		r.addCol(b, table.String)
+	}
+	for _, a := range sortedKeys(st.cfg.Areas) {
+		r.addCol(a, table.String)
+	}
+	locate, err := st.coordinates(pl)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	var placed []map[string]any
+	var unplaced []Unplaced
+	for _, row := range r.data {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		id := fmt.Sprint(row[pl.ID])
+		nm, _ := row[pl.Name].(string)
+		p, how, reason := locate(row)
+		if reason != "" {
+			unplaced = append(unplaced, Unplaced{ID: id, Name: nm, Reason: reason})
+			continue
+		}
+		loc := st.locate(p)
+		inAny := false
+		for _, b := range sortedKeys(st.cfg.Boundaries) {
+			row[b] = nullIfEmpty(loc[b])
+			inAny = inAny || loc[b] != ""
+		}
+		for _, a := range sortedKeys(st.cfg.Areas) {
+			row[a] = nullIfEmpty(loc[a])
+		}
+		if !inAny {
+			unplaced = append(unplaced, Unplaced{ID: id, Name: nm, Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
+			continue
+		}
+		row["lon"], row["lat"], row["located_by"] = p[0], p[1], how
+		counts[how]++
+		placed = append(placed, row)
+	}
+	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
+	r.data = placed
+	st.places[name] = r
+	st.unplaced[name] = unplaced
+	st.placedBy[name] = counts
+	if len(unplaced) > 0 {
+		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+len(placed), name)
+	}
+	rec, err := r.record(map[string]string{"groundwork:table": name})
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	if err := st.writeParquet(ctx, filepath.Join("places", name+".parquet"), rec); err != nil {
+		return err
+	}
+	return st.writeFile(filepath.Join("unplaced", name+".csv"), func(w io.Writer) error {
+		return writeCSV(w, []string{"id", "name", "reason"}, func(emit func(...string) error) error {
+			for _, u := range unplaced {
+				if err := emit(u.ID, u.Name, u.Reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// coordinates returns the function that finds a record's point, how it was
+// found, or why not.
+func (st *state) coordinates(pl *Places) (func(map[string]any) (orb.Point, string, string), error) {
+	if pl.Locate == nil {
+		return func(row map[string]any) (orb.Point, string, string) {
+			lat, ok1 := toFloat(row[pl.Lat])
+			lon, ok2 := toFloat(row[pl.Lon])
+			if !ok1 || !ok2 {
+				return orb.Point{}, "", "no coordinates"
+			}
+			return orb.Point{lon, lat}, "coordinates", ""
+		}, nil
+	}
+	l := pl.Locate
+	dir := fromRecord(st.raw[l.Source])
+	type entry struct {
+		p      orb.Point
+		ok     bool
+		street string
+	}
+	byKey := map[string]entry{}
+	byStreet := map[string][]string{} // normalised street -> keys with coordinates
+	for _, row := range dir.data {
+		k := fmt.Sprint(row[l.Key])
+		lat, ok1 := toFloat(row[l.Lat])
+		lon, ok2 := toFloat(row[l.Lon])
+		e := entry{p: orb.Point{lon, lat}, ok: ok1 && ok2}
+		if l.SameStreet != "" {
+			s, _ := row[l.SameStreet].(string)
+			e.street = normStreet(s)
+			if e.ok && e.street != "" {
+				byStreet[e.street] = append(byStreet[e.street], k)
+			}
+		}
+		byKey[k] = e
+	}
+	for s := range byStreet {
+		sort.Strings(byStreet[s])
+	}
+	return func(row map[string]any) (orb.Point, string, string) {
+		k := fmt.Sprint(row[pl.ID])
+		e, ok := byKey[k]
+		switch {
+		case !ok:
+			return orb.Point{}, "", fmt.Sprintf("%s %s is not in %s", l.Key, k, l.Source)
+		case e.ok:
+			return e.p, l.Source, ""
+		case l.SameStreet != "" && e.street != "" && len(byStreet[e.street]) > 0:
+			other := byStreet[e.street][0]
+			return byKey[other].p, fmt.Sprintf("same street address as %s", other), ""
+		case l.SameStreet != "":
+			return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it, nor for any other school at its street address", l.Source)
+		}
+		return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it (closed schools have none)", l.Source)
+	}, nil
+}
+
+// normStreet normalises a street address for matching: lower case, single
+// spaces, trailing punctuation removed.
+func normStreet(s string) string {
+	return strings.Trim(strings.Join(strings.Fields(strings.ToLower(s)), " "), ".,")
+}

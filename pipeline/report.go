@@ -1,0 +1,451 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/reports"
+	"github.com/groundwork-org/groundwork/reports/svgmap"
+)
+
+// writeReport renders report.html from the computed tables.
+func (st *state) writeReport(ctx context.Context) error {
+	rc := st.cfg.Report
+	if rc == nil {
+		return nil
+	}
+	r := &reports.Report{Title: rc.Title, Subtitle: st.cfg.Name, Intro: rc.Intro, Caveats: rc.Caveats, Warnings: st.warnings}
+	if r.Title == "" {
+		r.Title = st.cfg.Name
+	}
+	if rc.Findings != nil {
+		r.Findings = st.findings(rc.Findings)
+	}
+	if rc.Map != nil {
+		r.MapSVG, r.MapNote = st.mapSVG(rc.Map)
+	}
+	for _, s := range st.summaries {
+		r.Tables = append(r.Tables, summaryTable(s))
+	}
+	for _, s := range st.segments {
+		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
+		t.Numeric[0] = true
+		for i, row := range s.Rows {
+			cells := []string{fmt.Sprint(i + 1)}
+			for j, c := range s.Columns {
+				v := row[c]
+				if _, ok := toFloat(v); ok {
+					t.Numeric[j+1] = true
+				}
+				cells = append(cells, cell(v))
+			}
+			t.Rows = append(t.Rows, cells)
+		}
+		title := s.Title
+		if title == "" {
+			title = s.Name
+		}
+		rank := ""
+		if s.Rank != nil {
+			order := "highest first"
+			if s.Rank.Order == "asc" {
+				order = "lowest first"
+			}
+			rank = fmt.Sprintf("Ranked by %s, %s.", s.Rank.By, order)
+		}
+		t.Note = rank
+		r.Segments = append(r.Segments, reports.Segment{Title: title, Rule: s.Where, Count: len(s.Rows), Files: s.Files, Table: t})
+	}
+	for _, name := range sortedKeys(st.unplaced) {
+		us := st.unplaced[name]
+		if len(us) == 0 {
+			continue
+		}
+		title := st.cfg.Places[name].Title
+		if title == "" {
+			title = name
+		}
+		set := reports.UnplacedSet{Title: title, Total: len(us)}
+		for _, u := range us {
+			set.Rows = append(set.Rows, []string{u.ID, u.Name, u.Reason})
+		}
+		r.Unplaced = append(r.Unplaced, set)
+	}
+	for _, s := range st.sourceInfo {
+		title := s.Title
+		if title == "" {
+			title = s.Name
+		}
+		r.Sources = append(r.Sources, reports.Source{Title: title, About: s.About, File: s.File, Rows: s.Rows})
+	}
+	return st.writeFile("report.html", func(w io.Writer) error { return reports.Write(w, r) })
+}
+
+func measureLabel(m *Measure) string {
+	if m.Label != "" {
+		return m.Label
+	}
+	return m.Column
+}
+
+// summaryTable lays a summary out as a table: one row per group, a column
+// per statistic, and, when the summary is by an area with a comparison, a
+// row of focus-to-reference ratios of the medians for each other group.
+func summaryTable(s *SummaryResult) reports.Table {
+	t := reports.Table{Title: s.Title}
+	t.Header = append(t.Header, s.By...)
+	t.Header = append(t.Header, "count")
+	for _, m := range s.Measures {
+		for _, st := range m.Stats {
+			t.Header = append(t.Header, measureLabel(m)+": "+st)
+		}
+	}
+	t.Numeric = make([]bool, len(t.Header))
+	for i := len(s.By); i < len(t.Header); i++ {
+		t.Numeric[i] = true
+	}
+	for _, g := range s.Groups {
+		row := append([]string{}, g.Labels...)
+		row = append(row, fmt.Sprint(g.N))
+		for _, m := range s.Measures {
+			sm := g.Stats[m.Column]
+			for _, stat := range m.Stats {
+				row = append(row, reports.Format(statValue(sm, g.Mean[m.Column], stat), m.Format))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if s.Compare != nil {
+		ai := indexOf(s.By, s.Area)
+		var notes []string
+		for _, g := range s.Groups {
+			if g.Keys[ai] != s.Compare.Focus {
+				continue
+			}
+			keys := append([]string{}, g.Keys...)
+			keys[ai] = s.Compare.Reference
+			ref := s.Find(keys...)
+			if ref == nil {
+				continue
+			}
+			var parts []string
+			for _, m := range s.Measures {
+				ratio := stats.Ratio(g.Stats[m.Column].Median, ref.Stats[m.Column].Median)
+				if !math.IsNaN(ratio) {
+					parts = append(parts, fmt.Sprintf("%s %s×", lowerFirst(measureLabel(m)), reports.Number(ratio, 2)))
+				}
+			}
+			other := append(append([]string{}, g.Labels[:ai]...), g.Labels[ai+1:]...)
+			what := strings.Join(other, ", ")
+			if what != "" {
+				what = " (" + what + ")"
+			}
+			if len(parts) > 0 {
+				notes = append(notes, fmt.Sprintf("Median in %s ÷ median in %s%s: %s.", s.Compare.Focus, s.Compare.Reference, what, strings.Join(parts, "; ")))
+			}
+		}
+		t.Note = strings.Join(notes, " ")
+	}
+	return t
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func (st *state) summary(name string) *SummaryResult {
+	for _, s := range st.summaries {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func measure(s *SummaryResult, col string) *Measure {
+	for _, m := range s.Measures {
+		if m.Column == col {
+			return m
+		}
+	}
+	return nil
+}
+
+// findings writes plain sentences from the computed numbers: for each area
+// in order, the range and median of size and score; then the focus area
+// against the reference; then tract income. Nothing is claimed that a
+// number shown in the tables does not support.
+func (st *state) findings(f *Findings) []string {
+	s := st.summary(f.Summary)
+	if s == nil || s.Area == "" {
+		return nil
+	}
+	ai := indexOf(s.By, s.Area)
+	match := func(g *Group) bool {
+		for col, want := range f.Group {
+			i := indexOf(s.By, col)
+			if i < 0 || g.Keys[i] != want {
+				return false
+			}
+		}
+		return true
+	}
+	var groups []*Group
+	for _, g := range s.Groups {
+		if match(g) {
+			groups = append(groups, g)
+		}
+	}
+	kind := "records"
+	if len(groups) > 0 {
+		var other []string
+		for i, l := range groups[0].Labels {
+			if i != ai {
+				other = append(other, strings.ToLower(l))
+			}
+		}
+		if len(other) > 0 {
+			kind = strings.Join(other, ", ")
+		}
+	}
+	size, score := measure(s, f.Size), measure(s, f.Score)
+	var out []string
+	byArea := map[string]*Group{}
+	for _, g := range groups {
+		area := g.Keys[ai]
+		byArea[area] = g
+		var parts []string
+		if size != nil {
+			sm := g.Stats[size.Column]
+			parts = append(parts, fmt.Sprintf("%s %s to %s (median %s)", lowerFirst(measureLabel(size)), reports.Format(sm.Min, size.Format), reports.Format(sm.Max, size.Format), reports.Format(sm.Median, size.Format)))
+		}
+		if score != nil {
+			sm := g.Stats[score.Column]
+			parts = append(parts, fmt.Sprintf("%s %s to %s (median %s)", lowerFirst(measureLabel(score)), reports.Format(sm.Min, score.Format), reports.Format(sm.Max, score.Format), reports.Format(sm.Median, score.Format)))
+		}
+		noun := kind
+		if g.N == 1 {
+			noun = singular(kind)
+		}
+		out = append(out, fmt.Sprintf("In the %s, %d %s: %s.", area, g.N, noun, strings.Join(parts, "; ")))
+	}
+	if c := s.Compare; c != nil {
+		fg, rg := byArea[c.Focus], byArea[c.Reference]
+		if fg != nil && rg != nil {
+			var parts []string
+			if size != nil {
+				fm, rm := fg.Stats[size.Column].Median, rg.Stats[size.Column].Median
+				if r := stats.Ratio(fm, rm); !math.IsNaN(r) {
+					parts = append(parts, fmt.Sprintf("%s times the %s (%s against %s)", reports.Number(r, 1), lowerFirst(measureLabel(size)), reports.Format(fm, size.Format), reports.Format(rm, size.Format)))
+				}
+			}
+			if score != nil {
+				fm, rm := fg.Stats[score.Column].Median, rg.Stats[score.Column].Median
+				if d := fm - rm; !math.IsNaN(d) {
+					dir := "lower"
+					if d > 0 {
+						dir = "higher"
+					}
+					if d == 0 {
+						parts = append(parts, fmt.Sprintf("the same %s (%s)", measureLabel(score), reports.Format(fm, score.Format)))
+					} else {
+						parts = append(parts, fmt.Sprintf("%s %s %s points %s (%s against %s)", article(measureLabel(score)), measureLabel(score), reports.Format(math.Abs(d), score.Format), dir, reports.Format(fm, score.Format), reports.Format(rm, score.Format)))
+					}
+				}
+			}
+			if len(parts) > 0 {
+				out = append(out, fmt.Sprintf("Compared with the %s, the median %s in the %s has %s.", c.Reference, singular(kind), c.Focus, strings.Join(parts, " and ")))
+			}
+			if fg.N < 5 || rg.N < 5 {
+				out = append(out, fmt.Sprintf("These are small groups (%d and %d): read them as a description of these places, not as a statistical estimate.", fg.N, rg.N))
+			}
+		}
+	}
+	if inc := st.summary(f.Income); inc != nil && inc.Area != "" && len(inc.Measures) > 0 {
+		m := inc.Measures[0]
+		iai := indexOf(inc.By, inc.Area)
+		var parts []string
+		for _, g := range inc.Groups {
+			parts = append(parts, fmt.Sprintf("%s %s (%d tracts)", g.Keys[iai], reports.Format(g.Stats[m.Column].Median, m.Format), g.N))
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("Median of the tracts' %s: %s.", lowerFirst(measureLabel(m)), strings.Join(parts, "; ")))
+		}
+	}
+	return out
+}
+
+// mapSVG draws tracts shaded by a column, area outlines, and places as
+// circles.
+func (st *state) mapSVG(mc *MapConfig) (string, string) {
+	m := &svgmap.Map{Width: 900, Title: st.cfg.Report.Title}
+	var note []string
+	format := func(x float64) string { return reports.Format(x, "") }
+	if sh := mc.Shade; sh != nil && st.tracts != nil {
+		format = func(x float64) string { return reports.Format(x, sh.Format) }
+		m.Format = format
+		m.ShadeTitle = sh.Label
+		if m.ShadeTitle == "" {
+			m.ShadeTitle = sh.Column
+		}
+		layer := st.layers[st.cfg.Tracts.Boundary]
+		byID := map[string]int{}
+		for i, f := range layer.Features {
+			byID[f.ID] = i
+		}
+		var vals []float64
+		for _, row := range st.tracts.data {
+			id, _ := row["geoid"].(string)
+			fi, ok := byID[id]
+			if !ok {
+				continue
+			}
+			v, valid := toFloat(row[sh.Column])
+			tip := id
+			if n, ok := row["name"].(string); ok {
+				tip = n
+			}
+			if valid {
+				tip += ": " + format(v)
+				vals = append(vals, v)
+			} else {
+				reason, _ := row[sh.Column+"_note"].(string)
+				tip += ": no estimate"
+				if reason != "" {
+					tip += " (" + reason + ")"
+				}
+			}
+			if n, ok := row[sh.Column+"_note"].(string); ok && valid {
+				tip += " (" + n + ")"
+			}
+			m.Shapes = append(m.Shapes, svgmap.Shape{ID: id, Geom: layer.Features[fi].Geom, Value: v, Valid: valid, Tip: tip})
+		}
+		m.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		note = append(note, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", strings.ToLower(m.ShadeTitle)))
+	}
+	if mc.Outline != "" {
+		a := st.cfg.Areas[mc.Outline]
+		layer := st.layers[a.Boundary]
+		groups := map[string][]orb.MultiPolygon{}
+		for _, f := range layer.Features {
+			if v, ok := st.areaOf[mc.Outline][f.ID]; ok {
+				groups[v] = append(groups[v], f.Geom)
+			}
+		}
+		order := append([]string{}, a.Order...)
+		for k := range groups {
+			if !contains(order, k) {
+				order = append(order, k)
+			}
+		}
+		outlineColors := map[int]string{}
+		for i, name := range order {
+			if len(groups[name]) == 0 {
+				continue
+			}
+			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name], Color: outlineColors[i]})
+		}
+		note = append(note, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
+	}
+	if pm := mc.Points; pm != nil {
+		r := st.places[pm.Of]
+		pl := st.cfg.Places[pm.Of]
+		var cols []float64
+		for _, row := range r.data {
+			lon, _ := toFloat(row["lon"])
+			lat, _ := toFloat(row["lat"])
+			size, _ := toFloat(row[pm.Size])
+			col, okc := toFloat(row[pm.Color])
+			if okc {
+				cols = append(cols, col)
+			}
+			name, _ := row[pl.Name].(string)
+			tip := name
+			if pm.Size != "" {
+				tip += fmt.Sprintf("; %s: %s", labelOr(pm.SizeLabel, pm.Size), cell(row[pm.Size]))
+			}
+			if pm.Color != "" {
+				tip += fmt.Sprintf("; %s: %s", labelOr(pm.ColorLabel, pm.Color), cell(row[pm.Color]))
+			}
+			m.Points = append(m.Points, svgmap.Point{Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
+		}
+		sort.Float64s(cols)
+		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
+		m.SizeTitle = labelOr(pm.SizeLabel, pm.Size)
+		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles)"
+		note = append(note, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s. Hover or long-press a shape or circle for its values.", strings.ToLower(labelOr(pl.Title, pm.Of)), strings.ToLower(m.SizeTitle), strings.ToLower(labelOr(pm.ColorLabel, pm.Color))))
+	}
+	// Frame the map on the places and outlined areas when there are any, so
+	// a county-wide tract layer does not shrink a city to a corner.
+	var b orb.Bound
+	first := true
+	grow := func(x orb.Bound) {
+		if first {
+			b, first = x, false
+		} else {
+			b = b.Union(x)
+		}
+	}
+	for _, o := range m.Outlines {
+		for _, g := range o.Geom {
+			grow(g.Bound())
+		}
+	}
+	for _, p := range m.Points {
+		grow(orb.Bound{Min: p.Pos, Max: p.Pos})
+	}
+	if !first {
+		m.Extent = b.Pad(0.005)
+	}
+	return svgmap.Render(m), strings.Join(note, " ")
+}
+
+func labelOr(label, col string) string {
+	if label != "" {
+		return label
+	}
+	return col
+}
+
+// singular turns a plural label ("elementary schools") into its singular.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	case strings.HasSuffix(s, "s"):
+		return strings.TrimSuffix(s, "s")
+	}
+	return s
+}
+
+// lowerFirst lower-cases the first letter of a label unless it starts an
+// acronym ("API 2000 score" stays, "Students tested" becomes "students tested").
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) == 0 || (len(r) > 1 && unicode.IsUpper(r[1])) {
+		return s
+	}
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
+}
+
+// article returns "an" before a vowel letter and "a" otherwise.
+func article(s string) string {
+	if s != "" && strings.ContainsRune("AEIOUaeiou", rune(s[0])) {
+		return "an"
+	}
+	return "a"
+}

@@ -1,0 +1,148 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+)
+
+// SegmentResult is a selected, ranked segment.
+type SegmentResult struct {
+	Name, Title, Of, Where string
+	Rank                   *Rank
+	Columns                []string
+	Rows                   []map[string]any
+	// Missing counts records the rule could not decide because a value it
+	// needs is null; they are not in the segment.
+	Missing int
+	Files   []string
+}
+
+// selectSegments evaluates each segment's rule on its places, ranks and
+// limits the matches, and writes segments/<name>.csv and .geojson.
+func (st *state) selectSegments(ctx context.Context) error {
+	for _, s := range st.cfg.Segments {
+		r := st.places[s.Of]
+		rule, err := segment.Compile(s.Where, r.cols)
+		if s.Where == "" {
+			rule, err = segment.Compile("true", r.cols)
+		}
+		if err != nil {
+			return fmt.Errorf("segment %q: %w", s.Name, err)
+		}
+		res := &SegmentResult{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
+		if len(res.Columns) == 0 {
+			res.Columns = r.cols
+		}
+		for _, row := range r.data {
+			ok, err := rule.Match(row)
+			if errors.Is(err, segment.ErrMissing) {
+				res.Missing++
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("segment %q: %w", s.Name, err)
+			}
+			if ok {
+				res.Rows = append(res.Rows, row)
+			}
+		}
+		pl := st.cfg.Places[s.Of]
+		sort.SliceStable(res.Rows, func(i, j int) bool {
+			a, b := res.Rows[i], res.Rows[j]
+			if s.Rank != nil {
+				x, okx := toFloat(a[s.Rank.By])
+				y, oky := toFloat(b[s.Rank.By])
+				switch {
+				case okx && !oky:
+					return true // nulls last
+				case !okx && oky:
+					return false
+				case okx && oky && x != y:
+					if s.Rank.Order == "asc" {
+						return x < y
+					}
+					return x > y
+				}
+			}
+			return fmt.Sprint(a[pl.ID]) < fmt.Sprint(b[pl.ID])
+		})
+		if s.Limit > 0 && len(res.Rows) > s.Limit {
+			res.Rows = res.Rows[:s.Limit]
+		}
+		if res.Missing > 0 {
+			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)
+		}
+		csvName := filepath.Join("segments", s.Name+".csv")
+		gjName := filepath.Join("segments", s.Name+".geojson")
+		res.Files = []string{csvName, gjName}
+		header := append([]string{"rank"}, res.Columns...)
+		if err := st.writeFile(csvName, func(w io.Writer) error {
+			return writeCSV(w, header, func(emit func(...string) error) error {
+				for i, row := range res.Rows {
+					cells := []string{strconv.Itoa(i + 1)}
+					for _, c := range res.Columns {
+						cells = append(cells, cell(row[c]))
+					}
+					if err := emit(cells...); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}); err != nil {
+			return err
+		}
+		if err := st.writeFile(gjName, func(w io.Writer) error {
+			fc := geojson.NewFeatureCollection()
+			for i, row := range res.Rows {
+				lon, _ := toFloat(row["lon"])
+				lat, _ := toFloat(row["lat"])
+				f := geojson.NewFeature(orb.Point{lon, lat})
+				f.Properties["rank"] = i + 1
+				for _, c := range res.Columns {
+					f.Properties[c] = row[c]
+				}
+				fc.Append(f)
+			}
+			b, err := json.MarshalIndent(fc, "", " ")
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(append(b, '\n'))
+			return err
+		}); err != nil {
+			return err
+		}
+		st.segments = append(st.segments, res)
+	}
+	return nil
+}
+
+// cell formats a value for CSV: integers without decimals, floats in the
+// shortest form that reads back exactly, nulls empty.
+func cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,286 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// SummaryResult is a computed summary: one Group per combination of the By
+// columns' values, in area order then value order.
+type SummaryResult struct {
+	Name, Title string
+	By          []string
+	Measures    []*Measure
+	Groups      []*Group
+	// Area is the By column that is an area with a comparison, if any.
+	Area    string
+	Compare *Compare
+}
+
+// Group is one row of a summary.
+type Group struct {
+	Keys   []string // values of the By columns ("" for null)
+	Labels []string // display labels of Keys
+	N      int
+	Stats  map[string]stats.Summary // by measure column
+	Mean   map[string]float64
+}
+
+// Find returns the group whose keys equal keys, or nil.
+func (s *SummaryResult) Find(keys ...string) *Group {
+	for _, g := range s.Groups {
+		if strings.Join(g.Keys, "\x00") == strings.Join(keys, "\x00") {
+			return g
+		}
+	}
+	return nil
+}
+
+func (st *state) tableRows(of string) *rows {
+	if of == "tracts" {
+		return st.tracts
+	}
+	return st.places[of]
+}
+
+// summarize computes every summary and writes summaries/<name>.parquet.
+// Records whose group value is null (outside every area) form no group;
+// they are counted in a warning.
+func (st *state) summarize(ctx context.Context) error {
+	for _, s := range st.cfg.Summaries {
+		r := st.tableRows(s.Of)
+		if r == nil {
+			return fmt.Errorf("summary %q: %s was not computed", s.Name, s.Of)
+		}
+		res, err := st.summarizeOne(s, r)
+		if err != nil {
+			return fmt.Errorf("summary %q: %w", s.Name, err)
+		}
+		st.summaries = append(st.summaries, res)
+		out := newRows()
+		for _, b := range s.By {
+			out.addCol(b, table.String)
+		}
+		out.addCol("n", table.Int)
+		for _, m := range s.Measures {
+			for _, stat := range m.Stats {
+				out.addCol(m.Column+"_"+stat, table.Float)
+			}
+		}
+		for _, g := range res.Groups {
+			row := map[string]any{"n": int64(g.N)}
+			for i, b := range s.By {
+				row[b] = g.Keys[i]
+			}
+			for _, m := range s.Measures {
+				sm := g.Stats[m.Column]
+				for _, stat := range m.Stats {
+					v := statValue(sm, g.Mean[m.Column], stat)
+					if !math.IsNaN(v) {
+						row[m.Column+"_"+stat] = v
+					}
+				}
+			}
+			out.data = append(out.data, row)
+		}
+		rec, err := out.record(map[string]string{"groundwork:summary": s.Name})
+		if err != nil {
+			return err
+		}
+		err = st.writeParquet(ctx, filepath.Join("summaries", s.Name+".parquet"), rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func statValue(s stats.Summary, mean float64, stat string) float64 {
+	switch stat {
+	case "count":
+		return float64(s.N)
+	case "min":
+		return s.Min
+	case "median":
+		return s.Median
+	case "max":
+		return s.Max
+	case "mean":
+		return mean
+	}
+	return math.NaN()
+}
+
+func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
+	res := &SummaryResult{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
+	for _, b := range s.By {
+		if a, ok := st.cfg.Areas[b]; ok && a.Compare != nil {
+			res.Area, res.Compare = b, a.Compare
+			break
+		}
+	}
+	var rule *segment.Rule
+	if s.Where != "" {
+		var err error
+		if rule, err = segment.Compile(s.Where, r.cols); err != nil {
+			return nil, err
+		}
+	}
+	type acc struct {
+		keys []string
+		n    int
+		vals map[string][]float64
+	}
+	groups := map[string]*acc{}
+	outside := 0
+	for _, row := range r.data {
+		if rule != nil {
+			ok, err := rule.Match(row)
+			if err != nil && !errors.Is(err, segment.ErrMissing) {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		keys := make([]string, len(s.By))
+		null := false
+		for i, b := range s.By {
+			v, ok := row[b]
+			if !ok || v == nil {
+				null = true
+				break
+			}
+			keys[i] = fmt.Sprint(v)
+		}
+		if null {
+			outside++
+			continue
+		}
+		k := strings.Join(keys, "\x00")
+		g := groups[k]
+		if g == nil {
+			g = &acc{keys: keys, vals: map[string][]float64{}}
+			groups[k] = g
+		}
+		g.n++
+		for _, m := range s.Measures {
+			if x, ok := toFloat(row[m.Column]); ok {
+				g.vals[m.Column] = append(g.vals[m.Column], x)
+			}
+		}
+	}
+	if outside > 0 {
+		st.warn("summary %s: %d record(s) of %s have no value for %s (outside every area) and are not summarised", s.Name, outside, s.Of, strings.Join(s.By, " or "))
+	}
+	for _, g := range groups {
+		out := &Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
+		for i, b := range s.By {
+			lbl := g.keys[i]
+			if l, ok := s.Labels[b][lbl]; ok {
+				lbl = l
+			}
+			out.Labels = append(out.Labels, lbl)
+		}
+		for _, m := range s.Measures {
+			v := g.vals[m.Column]
+			out.Stats[m.Column] = stats.Summarize(v)
+			sum := 0.0
+			for _, x := range v {
+				sum += x
+			}
+			out.Mean[m.Column] = stats.Ratio(sum, float64(len(v)))
+		}
+		res.Groups = append(res.Groups, out)
+	}
+	sort.Slice(res.Groups, func(i, j int) bool {
+		a, b := res.Groups[i], res.Groups[j]
+		for k, col := range s.By {
+			if a.Keys[k] == b.Keys[k] {
+				continue
+			}
+			ra, rb := st.rankOf(col, a.Keys[k]), st.rankOf(col, b.Keys[k])
+			if ra != rb {
+				return ra < rb
+			}
+			return a.Keys[k] < b.Keys[k]
+		}
+		return false
+	})
+	return res, nil
+}
+
+// rankOf orders area values as the area's order lists them, and any other
+// value after them.
+func (st *state) rankOf(col, val string) int {
+	if a, ok := st.cfg.Areas[col]; ok {
+		for i, o := range a.Order {
+			if o == val {
+				return i
+			}
+		}
+		return len(a.Order)
+	}
+	return 0
+}
+
+// writeCSV writes a header and the rows emitted by fill, with every cell
+// neutralised against spreadsheet formula injection.
+func writeCSV(w io.Writer, header []string, fill func(emit func(...string) error) error) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	if err := fill(func(cells ...string) error {
+		for i, c := range cells {
+			cells[i] = neutralise(c)
+		}
+		return cw.Write(cells)
+	}); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// neutralise prefixes a cell that a spreadsheet would run as a formula (one
+// starting with =, +, -, @, tab or carriage return; OWASP "CSV Injection")
+// with a single quote. Plain negative numbers are left as they are.
+func neutralise(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if s[0] == '-' && isNumber(s) {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+func isNumber(s string) bool {
+	_, err := fmt.Sscanf(s, "%g", new(float64))
+	if err != nil {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+') {
+			return false
+		}
+	}
+	return true
+}

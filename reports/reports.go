@@ -1,0 +1,134 @@
+// Package reports writes the self-contained HTML report that organizers read:
+// findings in plain words, a map, tables, segments, and the sources and
+// caveats behind them.
+//
+// The report is one file with its styles inline and no external requests; it
+// reads without JavaScript. All text is escaped by html/template according to
+// its context; the map SVG is produced by package svgmap, which escapes its
+// own text. Output is deterministic for a given Report.
+package reports
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+//go:embed templates/report.html.tmpl
+var files embed.FS
+
+var tmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+}).ParseFS(files, "templates/report.html.tmpl"))
+
+// Report is everything the page shows.
+type Report struct {
+	Title    string
+	Subtitle string
+	Intro    string
+	Findings []string
+	// MapSVG is an SVG element from svgmap.Render (trusted: svgmap escapes
+	// every text it writes).
+	MapSVG   string
+	MapNote  string
+	Tables   []Table
+	Segments []Segment
+	Unplaced []UnplacedSet
+	Sources  []Source
+	Caveats  []string
+	Warnings []string
+}
+
+// Table is a titled table of text cells.
+type Table struct {
+	Title   string
+	Note    string
+	Header  []string
+	Numeric []bool // right-align column i
+	Rows    [][]string
+}
+
+// Segment is a segment's list with links to its exported files.
+type Segment struct {
+	Title string
+	Rule  string
+	Count int
+	Files []string
+	Table Table
+}
+
+// UnplacedSet lists records that could not be placed.
+type UnplacedSet struct {
+	Title string
+	Total int
+	Rows  [][]string // id, name, reason
+}
+
+// Source is one dataset with its provenance.
+type Source struct {
+	Title, About, File string
+	Rows               int
+}
+
+// Write renders r as HTML to w.
+func Write(w io.Writer, r *Report) error {
+	view := struct {
+		*Report
+		Map template.HTML
+	}{r, template.HTML(r.MapSVG)} // #nosec: svgmap escapes all text it emits
+	if err := tmpl.Execute(w, view); err != nil {
+		return fmt.Errorf("render report: %w", err)
+	}
+	return nil
+}
+
+// Number formats x with thousands separators and the given decimals.
+func Number(x float64, decimals int) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String() + frac
+	if x < 0 {
+		out = "−" + out
+	}
+	return out
+}
+
+// Dollars formats x as whole dollars ("$54,313").
+func Dollars(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return "$" + Number(math.Round(x), 0)
+}
+
+// Format formats x per a pipeline format name: "dollars", "percent" (x is a
+// fraction), or a plain number with decimals only where needed.
+func Format(x float64, format string) string {
+	switch format {
+	case "dollars":
+		return Dollars(x)
+	case "percent":
+		return Number(100*x, 1) + "%"
+	}
+	if x == math.Trunc(x) {
+		return Number(x, 0)
+	}
+	return Number(x, 1)
+}
