@@ -87,10 +87,7 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 	cols := make([]*table.Column, len(spec.Columns))
 	keyCol := -1
 	for i, c := range spec.Columns {
-		h := c.Header
-		if h == "" {
-			h = c.Name
-		}
+		h := headerOf(c)
 		j, ok := pos[h]
 		if !ok {
 			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("no such column in the header%s", suggest(h, header))})
@@ -120,20 +117,28 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
+			var ce *csv.ParseError
+			if errors.As(err, &ce) {
+				line, err = ce.StartLine, ce.Err
+			}
 			errs = append(errs, &ParseError{File: name, Line: line, Err: err})
 			break
 		}
+		line, _ := cr.FieldPos(0)
+		short := false
 		for i, c := range spec.Columns {
 			raw := ""
+			h := headerOf(c)
 			if idx[i] < len(rec) {
 				raw = strings.TrimSpace(rec[idx[i]])
-			} else {
-				errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(header))})
+			} else if !short {
+				short = true
+				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(header))})
 			}
 			if err := appendCell(cols[i], c, raw, nulls[raw]); err != nil {
-				errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: err})
+				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
 			}
 			if i == keyCol && !nulls[raw] {
 				if first, dup := keys[raw]; dup {
@@ -259,4 +264,11 @@ func Distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+func headerOf(c Column) string {
+	if c.Header != "" {
+		return c.Header
+	}
+	return c.Name
 }

@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+)
+
+func TestParseOaklandDemo(t *testing.T) {
+	b, err := oakland.Files.ReadFile(oakland.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("pipeline.yaml", b)
+	if err != nil {
+		t.Fatalf("the embedded demo does not validate: %v", err)
+	}
+	if got := len(c.Sources); got != 4 {
+		t.Errorf("sources = %d, want 4", got)
+	}
+}
+
+const minimal = `
+name: t
+sources:
+  s: {kind: csv, file: s.csv, columns: [{id: string}, {lat: float}, {lon: float}, {v: int}]}
+  look: {kind: csv, file: l.csv, columns: [{k: string}, {a: string}]}
+boundaries:
+  b: {file: b.geojson, id: ID}
+areas:
+  zone: {boundary: b, lookup: {source: look, key: k, value: a}, order: [x, y]}
+places:
+  p: {source: s, id: id, name: id, lat: lat, lon: lon}
+`
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // every problem expected, in order of report
+	}{
+		{name: "minimal is valid", yaml: minimal},
+		{
+			name: "unknown key",
+			yaml: minimal + "bogus: 1\n",
+			want: []string{"field bogus not found"},
+		},
+		{
+			name: "every problem at once, with paths",
+			yaml: `
+sources:
+  acs: {kind: census, dataset: acs/acs5, variables: ["B19013 001E"], for: "tract:*"}
+  s: {kind: csv, file: s.csv, key: nope, columns: [{id: strin}, {id: int}]}
+  t: {kind: excel}
+boundaries:
+  b: {file: b.geojson}
+places:
+  p: {source: s, id: idd, name: id, lat: lat, lon: lon}
+segments:
+  - {name: "a b", of: q}
+`,
+			want: []string{
+				"sources.acs.year: required",
+				`sources.acs.variables[0]: "B19013 001E" is not a Census variable name`,
+				`sources.s.columns[0].type: unknown type "strin"; use one of string, float, int, bool`,
+				`sources.s.columns[1]: duplicate column "id"`,
+				`sources.s.key: "nope" is not one of the declared columns`,
+				`sources.t.kind: unknown kind "excel"; use census or csv`,
+				"boundaries.b.id: required",
+				`places.p.id: source "s" declares no column "idd"`,
+				`places.p.lat: source "s" declares no column "lat"`,
+				`places.p.lon: source "s" declares no column "lon"`,
+				"segments[0].name: required, without spaces or slashes",
+				`segments[0].of: "q" is not a places set (defined: p)`,
+			},
+		},
+		{
+			name: "rule with an unknown column and a suggestion",
+			yaml: minimal + "segments:\n  - {name: s1, of: p, where: 'zone == \"x\" && vv > 3', rank: {by: v, order: up}}\n",
+			want: []string{
+				`segments[0].where: rule "zone == \"x\" && vv > 3": unknown column "vv" (did you mean "v"?)`,
+				`segments[0].rank.order: use asc or desc, not "up"`,
+			},
+		},
+		{
+			name: "summary columns checked against the joined table",
+			yaml: minimal + "summaries:\n  - {name: s, of: p, by: [zones], measures: [{column: v, stats: [median, p90]}]}\n",
+			want: []string{
+				`summaries[0].by[0]: no column "zones" in p; did you mean "zone"?`,
+				`summaries[0].measures[0].stats[1]: unknown statistic "p90"`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("p.yaml", []byte(tt.yaml))
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error; want %q", tt.want)
+			}
+			msg := err.Error()
+			last := -1
+			for _, w := range tt.want {
+				i := strings.Index(msg, w)
+				if i < 0 {
+					t.Errorf("error does not contain %q:\n%s", w, msg)
+					continue
+				}
+				if i < last {
+					t.Errorf("%q reported out of order", w)
+				}
+				last = i
+			}
+			var ce *ConfigError
+			if strings.Contains(tt.name, "every problem") && (!errors.As(err, &ce) || len(ce.Problems) != len(tt.want)) {
+				t.Errorf("want a *ConfigError with %d problems, got %v", len(tt.want), err)
+			}
+		})
+	}
+}

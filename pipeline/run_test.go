@@ -1,0 +1,114 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// demoDir writes the embedded Oakland demo to a temporary folder and returns
+// it, so a test can edit a copy.
+func demoDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	ents, err := oakland.Files.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, _ := oakland.Files.ReadFile(e.Name())
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func runDemo(t testing.TB, dir, out string) (*Result, error) {
+	t.Helper()
+	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		return nil, err
+	}
+	return Run(context.Background(), cfg, Options{OutDir: out})
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "oakland", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pipeline -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got); if the change is intended, run go test ./pipeline -update:\n%.3000s", name, diff)
+	}
+}
+
+// TestOaklandEndToEnd runs the embedded demo and compares its outputs with
+// golden files; a second run must produce identical bytes (determinism).
+func TestOaklandEndToEnd(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	res, err := runDemo(t, dir, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFiles := []string{
+		"places/schools.parquet", "raw/acs.parquet", "raw/api2000.parquet", "raw/directory.parquet",
+		"raw/terrain_lookup.parquet", "report.html", "segments/flatland_elementary_api_under_600.csv",
+		"segments/flatland_elementary_api_under_600.geojson", "summaries/income.parquet",
+		"summaries/schools.parquet", "tracts.parquet", "unplaced/schools.csv",
+	}
+	if diff := cmp.Diff(wantFiles, res.Files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "unplaced/schools.csv"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, strings.ReplaceAll(f, "/", "_"), b)
+	}
+	first, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if _, err := runDemo(t, dir, out); err != nil {
+		t.Fatalf("second run into the same folder: %v", err)
+	}
+	second, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !bytes.Equal(first, second) {
+		t.Error("report.html differs between two runs of the same input")
+	}
+	// the report makes no network requests: no external URLs in src/href
+	if m := regexp.MustCompile(`(?i)(src|href)="(https?:)?//`).Find(first); m != nil {
+		t.Errorf("report refers to an external resource: %s", m)
+	}
+	if len(first) > 1500*1024 {
+		t.Errorf("report is %d bytes, over the 1.5 MB budget", len(first))
+	}
+	ents, _ := os.ReadDir(filepath.Dir(out))
+	if len(ents) != 1 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("output parent holds %v; want only the output folder (no staging left)", names)
+	}
+}
