@@ -170,13 +170,15 @@ type Tracts struct {
 
 // Summary describes groups of places or tracts by area and other columns.
 type Summary struct {
-	Name     string                       `yaml:"name"`
-	Title    string                       `yaml:"title"`
-	Of       string                       `yaml:"of"`
-	Where    string                       `yaml:"where"`
-	By       []string                     `yaml:"by"`
-	Labels   map[string]map[string]string `yaml:"labels"`
-	Measures []*Measure                   `yaml:"measures"`
+	Name   string                       `yaml:"name"`
+	Title  string                       `yaml:"title"`
+	Of     string                       `yaml:"of"`
+	Where  string                       `yaml:"where"`
+	By     []string                     `yaml:"by"`
+	Labels map[string]map[string]string `yaml:"labels"`
+	// Headers names the By columns in the report (areas use their title).
+	Headers  map[string]string `yaml:"headers"`
+	Measures []*Measure        `yaml:"measures"`
 }
 
 // Measure is a column summarised by the given statistics.

@@ -30,10 +30,10 @@ func (st *state) writeReport(ctx context.Context) error {
 		r.Findings = st.findings(rc.Findings)
 	}
 	if rc.Map != nil {
-		r.MapSVG, r.MapNote = st.mapSVG(rc.Map)
+		r.MapSVG, r.MapLegend, r.MapNote = st.mapSVG(rc.Map)
 	}
 	for _, s := range st.summaries {
-		r.Tables = append(r.Tables, summaryTable(s))
+		r.Tables = append(r.Tables, summaryTable(s, st.headers(s)))
 	}
 	for _, s := range st.segments {
 		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
@@ -99,14 +99,14 @@ func measureLabel(m *Measure) string {
 // summaryTable lays a summary out as a table: one row per group, a column
 // per statistic, and, when the summary is by an area with a comparison, a
 // row of focus-to-reference ratios of the medians for each other group.
-func summaryTable(s *SummaryResult) reports.Table {
+func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
 	t := reports.Table{Title: s.Title}
-	t.Header = append(t.Header, s.By...)
-	t.Header = append(t.Header, "count")
+	for _, b := range s.By {
+		t.Header = append(t.Header, labelOr(headers[b], b))
+	}
+	t.Header = append(t.Header, "Count")
 	for _, m := range s.Measures {
-		for _, st := range m.Stats {
-			t.Header = append(t.Header, measureLabel(m)+": "+st)
-		}
+		t.Header = append(t.Header, measureLabel(m)+": "+statsHeading(m.Stats))
 	}
 	t.Numeric = make([]bool, len(t.Header))
 	for i := len(s.By); i < len(t.Header); i++ {
@@ -116,10 +116,7 @@ func summaryTable(s *SummaryResult) reports.Table {
 		row := append([]string{}, g.Labels...)
 		row = append(row, fmt.Sprint(g.N))
 		for _, m := range s.Measures {
-			sm := g.Stats[m.Column]
-			for _, stat := range m.Stats {
-				row = append(row, reports.Format(statValue(sm, g.Mean[m.Column], stat), m.Format))
-			}
+			row = append(row, statsCell(g.Stats[m.Column], g.Mean[m.Column], m))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -290,9 +287,9 @@ func (st *state) findings(f *Findings) []string {
 
 // mapSVG draws tracts shaded by a column, area outlines, and places as
 // circles.
-func (st *state) mapSVG(mc *MapConfig) (string, string) {
+func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 	m := &svgmap.Map{Width: 900, Title: st.cfg.Report.Title}
-	var note []string
+	var notes []string
 	format := func(x float64) string { return reports.Format(x, "") }
 	if sh := mc.Shade; sh != nil && st.tracts != nil {
 		format = func(x float64) string { return reports.Format(x, sh.Format) }
@@ -334,7 +331,7 @@ func (st *state) mapSVG(mc *MapConfig) (string, string) {
 			m.Shapes = append(m.Shapes, svgmap.Shape{ID: id, Geom: layer.Features[fi].Geom, Value: v, Valid: valid, Tip: tip})
 		}
 		m.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
-		note = append(note, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", strings.ToLower(m.ShadeTitle)))
+		notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(m.ShadeTitle)))
 	}
 	if mc.Outline != "" {
 		a := st.cfg.Areas[mc.Outline]
@@ -358,7 +355,7 @@ func (st *state) mapSVG(mc *MapConfig) (string, string) {
 			}
 			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name], Color: outlineColors[i]})
 		}
-		note = append(note, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
+		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
 	}
 	if pm := mc.Points; pm != nil {
 		r := st.places[pm.Of]
@@ -385,8 +382,8 @@ func (st *state) mapSVG(mc *MapConfig) (string, string) {
 		sort.Float64s(cols)
 		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = labelOr(pm.SizeLabel, pm.Size)
-		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles)"
-		note = append(note, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s. Hover or long-press a shape or circle for its values.", strings.ToLower(labelOr(pl.Title, pm.Of)), strings.ToLower(m.SizeTitle), strings.ToLower(labelOr(pm.ColorLabel, pm.Color))))
+		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
+		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s. Hover or long-press a shape or circle for its values.", lowerFirst(labelOr(pl.Title, pm.Of)), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
 	}
 	// Frame the map on the places and outlined areas when there are any, so
 	// a county-wide tract layer does not shrink a city to a corner.
@@ -410,7 +407,7 @@ func (st *state) mapSVG(mc *MapConfig) (string, string) {
 	if !first {
 		m.Extent = b.Pad(0.005)
 	}
-	return svgmap.Render(m), strings.Join(note, " ")
+	return svgmap.Render(m), svgmap.Legend(m), strings.Join(notes, " ")
 }
 
 func labelOr(label, col string) string {
@@ -448,4 +445,72 @@ func article(s string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// statsHeading and statsCell lay out a measure's statistics in one column:
+// "median (min–max)" when those three are asked for, else the values joined
+// in the order given.
+func statsHeading(st []string) string {
+	if hasMedianRange(st) {
+		rest := otherStats(st)
+		if len(rest) > 0 {
+			return "median (min–max), " + strings.Join(rest, ", ")
+		}
+		return "median (min–max)"
+	}
+	return strings.Join(st, ", ")
+}
+
+func statsCell(sm stats.Summary, mean float64, m *Measure) string {
+	f := func(x float64) string { return reports.Format(x, m.Format) }
+	if sm.N == 0 {
+		return "–"
+	}
+	var parts []string
+	st := m.Stats
+	if hasMedianRange(st) {
+		if sm.N == 1 {
+			parts = append(parts, f(sm.Median))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s (%s–%s)", f(sm.Median), f(sm.Min), f(sm.Max)))
+		}
+		st = otherStats(st)
+	}
+	for _, name := range st {
+		parts = append(parts, f(statValue(sm, mean, name)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func hasMedianRange(st []string) bool {
+	return contains(st, "median") && contains(st, "min") && contains(st, "max")
+}
+
+func otherStats(st []string) []string {
+	var out []string
+	for _, s := range st {
+		if s != "median" && s != "min" && s != "max" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// headers names the By columns of a summary for display: an area's title, or
+// the summary's headers entry.
+func (st *state) headers(s *SummaryResult) map[string]string {
+	h := map[string]string{}
+	for _, b := range s.By {
+		if a, ok := st.cfg.Areas[b]; ok && a.Title != "" {
+			h[b] = a.Title
+		}
+	}
+	for _, cs := range st.cfg.Summaries {
+		if cs.Name == s.Name {
+			for k, v := range cs.Headers {
+				h[k] = v
+			}
+		}
+	}
+	return h
 }

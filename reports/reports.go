@@ -33,14 +33,16 @@ type Report struct {
 	Findings []string
 	// MapSVG is an SVG element from svgmap.Render (trusted: svgmap escapes
 	// every text it writes).
-	MapSVG   string
-	MapNote  string
-	Tables   []Table
-	Segments []Segment
-	Unplaced []UnplacedSet
-	Sources  []Source
-	Caveats  []string
-	Warnings []string
+	MapSVG string
+	// MapLegend is the map's legend from svgmap.Legend (trusted likewise).
+	MapLegend string
+	MapNote   string
+	Tables    []Table
+	Segments  []Segment
+	Unplaced  []UnplacedSet
+	Sources   []Source
+	Caveats   []string
+	Warnings  []string
 }
 
 // Table is a titled table of text cells.
@@ -78,8 +80,9 @@ type Source struct {
 func Write(w io.Writer, r *Report) error {
 	view := struct {
 		*Report
-		Map template.HTML
-	}{r, template.HTML(r.MapSVG)} // #nosec: svgmap escapes all text it emits
+		Map    template.HTML
+		Legend template.HTML
+	}{r, template.HTML(r.MapSVG), template.HTML(r.MapLegend)} // svgmap escapes all text it emits
 	if err := tmpl.Execute(w, view); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}

@@ -62,9 +62,10 @@ type Map struct {
 	Extent orb.Bound
 }
 
-// ShadePalette is ColorBrewer's 5-class Greys (Brewer, colorbrewer2.org),
-// light to dark: a quiet background that keeps coloured symbols legible.
-var ShadePalette = []string{"#f7f7f7", "#cccccc", "#969696", "#636363", "#3a3a3a"}
+// ShadePalette is the five lightest classes of ColorBrewer's 7-class Greys
+// (Brewer, colorbrewer2.org), light to dark: a quiet background on which the
+// coloured circles stay legible even in the darkest class.
+var ShadePalette = []string{"#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"}
 
 // PointPalette is ColorBrewer's 4-class RdYlBu (colour-blind safe), low to
 // high.
@@ -157,7 +158,7 @@ func (p proj) path(mp orb.MultiPolygon) string {
 	return sb.String()
 }
 
-// Render returns the map as an SVG element, with its legends below the map.
+// Render returns the map as an SVG element. Legend returns its legend.
 func Render(m *Map) string {
 	b := m.Extent
 	if b.IsEmpty() || b == (orb.Bound{}) {
@@ -186,21 +187,7 @@ func Render(m *Map) string {
 		width = 800
 	}
 	pj := newProj(b, width)
-	format := m.Format
-	if format == nil {
-		format = func(x float64) string { return fmt.Sprintf("%g", x) }
-	}
-	legendH := 0.0
-	if len(m.Shapes) > 0 {
-		legendH += 64
-	}
-	if len(m.Points) > 0 {
-		legendH += 120
-	}
-	if len(m.Outlines) > 0 {
-		legendH += 34
-	}
-	H := pj.h + legendH
+	H := pj.h
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" role="img" aria-labelledby="map-title" class="map">`, width, math.Round(H))
 	fmt.Fprintf(&sb, `<title id="map-title">%s</title>`, esc(m.Title))
@@ -222,22 +209,9 @@ func Render(m *Map) string {
 		if col == "" {
 			col = OutlinePalette[i%len(OutlinePalette)]
 		}
-		fmt.Fprintf(&sb, `<g class="outline" fill="none" stroke="%s" stroke-width="2.2" stroke-linejoin="round">`, col)
-		for _, g := range o.Geom {
-			fmt.Fprintf(&sb, `<path d="%s"><title>%s</title></path>`, pj.path(g), esc(o.Label))
-		}
-		sb.WriteString(`</g>`)
+		fmt.Fprintf(&sb, `<path class="outline" fill="none" stroke="%s" stroke-width="2.4" stroke-linejoin="round" stroke-linecap="round" d="%s"><title>%s</title></path>`, col, pj.edges(outerEdges(o.Geom)), esc(o.Label))
 	}
-	maxSize := 0.0
-	for _, p := range m.Points {
-		maxSize = math.Max(maxSize, p.Size)
-	}
-	radius := func(v float64) float64 {
-		if maxSize <= 0 || v <= 0 {
-			return 3
-		}
-		return math.Round(math.Max(3, 14*math.Sqrt(v/maxSize))*10) / 10 // area proportional to value
-	}
+	radius := m.radius
 	pts := append([]Point(nil), m.Points...)
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Size > pts[j].Size }) // small circles on top
 	sb.WriteString(`<g class="points" stroke="#222" stroke-width="0.8" fill-opacity="0.9">`)
@@ -252,73 +226,6 @@ func Render(m *Map) string {
 	sb.WriteString(`</g></g>`)
 	fmt.Fprintf(&sb, `<rect x="0.5" y="0.5" width="%g" height="%g" fill="none" stroke="#999"/>`, width-1, pj.h-1)
 
-	// legends
-	y := pj.h + 22
-	if len(m.Shapes) > 0 {
-		fmt.Fprintf(&sb, `<text x="8" y="%g" class="lt">%s (quantile classes)</text>`, y, esc(m.ShadeTitle))
-		lo := ""
-		for i, col := range ShadePalette {
-			x := 8 + float64(i)*110
-			fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="26" height="16" fill="%s" stroke="#777"/>`, x, y+8, col)
-			var lbl string
-			switch {
-			case i == 0 && len(m.Breaks) > 0:
-				lbl = "≤ " + format(m.Breaks[0])
-			case i < len(m.Breaks):
-				lbl = lo + "–" + format(m.Breaks[i])
-			case len(m.Breaks) > 0:
-				lbl = "> " + format(m.Breaks[len(m.Breaks)-1])
-			}
-			if i < len(m.Breaks) {
-				lo = format(m.Breaks[i])
-			}
-			fmt.Fprintf(&sb, `<text x="%g" y="%g" class="ll">%s</text>`, x+30, y+21, esc(lbl))
-		}
-		x := 8 + float64(len(ShadePalette))*110
-		fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="26" height="16" fill="url(#nodata)" stroke="#777"/><text x="%g" y="%g" class="ll">no estimate</text>`, x, y+8, x+30, y+21)
-		y += 64
-	}
-	if len(m.Outlines) > 0 {
-		x := 8.0
-		for i, o := range m.Outlines {
-			col := o.Color
-			if col == "" {
-				col = OutlinePalette[i%len(OutlinePalette)]
-			}
-			fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="26" height="14" fill="none" stroke="%s" stroke-width="2.2"/><text x="%g" y="%g" class="ll">%s</text>`, x, y-10, col, x+32, y+1, esc(o.Label))
-			x += 40 + 8*float64(len([]rune(o.Label)))
-		}
-		y += 34
-	}
-	if len(m.Points) > 0 {
-		fmt.Fprintf(&sb, `<text x="8" y="%g" class="lt">Circle size: %s</text>`, y, esc(m.SizeTitle))
-		x := 20.0
-		for _, f := range []float64{0.25, 0.5, 1} {
-			v := maxSize * f
-			r := radius(v)
-			fmt.Fprintf(&sb, `<circle cx="%g" cy="%g" r="%g" fill="none" stroke="#222"/><text x="%g" y="%g" class="ll">%s</text>`, x+r, y+22, r, x+2*r+6, y+26, esc(format0(v)))
-			x += 2*r + 70
-		}
-		y += 54
-		fmt.Fprintf(&sb, `<text x="8" y="%g" class="lt">Circle colour: %s</text>`, y, esc(m.ColorTitle))
-		lo := ""
-		for i, col := range PointPalette {
-			x := 8 + float64(i)*120
-			var lbl string
-			switch {
-			case i == 0 && len(m.ColorBreaks) > 0:
-				lbl = "≤ " + format0(m.ColorBreaks[0])
-			case i < len(m.ColorBreaks):
-				lbl = lo + "–" + format0(m.ColorBreaks[i])
-			case len(m.ColorBreaks) > 0:
-				lbl = "> " + format0(m.ColorBreaks[len(m.ColorBreaks)-1])
-			}
-			if i < len(m.ColorBreaks) {
-				lo = format0(m.ColorBreaks[i])
-			}
-			fmt.Fprintf(&sb, `<circle cx="%g" cy="%g" r="7" fill="%s" stroke="#222"/><text x="%g" y="%g" class="ll">%s</text>`, x+7, y+18, col, x+20, y+23, esc(lbl))
-		}
-	}
 	sb.WriteString(`</svg>`)
 	return sb.String()
 }
@@ -326,3 +233,146 @@ func Render(m *Map) string {
 func format0(x float64) string { return fmt.Sprintf("%.0f", x) }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+// maxSize is the largest point size.
+func (m *Map) maxSize() float64 {
+	mx := 0.0
+	for _, p := range m.Points {
+		mx = math.Max(mx, p.Size)
+	}
+	return mx
+}
+
+// radius maps a size to a circle radius in px: the circle's area is
+// proportional to the value (Flannery-free, plain square-root scaling), the
+// largest value gets 14 px, and no circle is smaller than 3 px.
+func (m *Map) radius(v float64) float64 {
+	mx := m.maxSize()
+	if mx <= 0 || v <= 0 {
+		return 3
+	}
+	return math.Round(math.Max(3, 14*math.Sqrt(v/mx))*10) / 10
+}
+
+type seg struct{ a, b orb.Point }
+
+// outerEdges returns the edges of the polygons that are not shared by two of
+// them: the outline of their union where neighbours share vertices exactly,
+// as polygons cut from one planar partition do. Order follows the input.
+func outerEdges(geoms []orb.MultiPolygon) []seg {
+	count := map[seg]int{}
+	key := func(a, b orb.Point) seg {
+		if a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) {
+			return seg{a, b}
+		}
+		return seg{b, a}
+	}
+	for _, g := range geoms {
+		for _, poly := range g {
+			for _, r := range poly {
+				for i := 0; i+1 < len(r); i++ {
+					count[key(r[i], r[i+1])]++
+				}
+			}
+		}
+	}
+	var out []seg
+	for _, g := range geoms {
+		for _, poly := range g {
+			for _, r := range poly {
+				for i := 0; i+1 < len(r); i++ {
+					if count[key(r[i], r[i+1])] == 1 {
+						out = append(out, seg{r[i], r[i+1]})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// edges writes segments as one path, joining consecutive segments.
+func (p proj) edges(segs []seg) string {
+	var sb strings.Builder
+	var lx, ly float64
+	open := false
+	for _, s := range segs {
+		ax, ay := p.xy(s.a)
+		bx, by := p.xy(s.b)
+		if !open || ax != lx || ay != ly {
+			fmt.Fprintf(&sb, "M%g %g", ax, ay)
+		}
+		fmt.Fprintf(&sb, "L%g %g", bx, by)
+		lx, ly, open = bx, by, true
+	}
+	return sb.String()
+}
+
+// Legend returns the map's legend as HTML (escaped; safe to insert as is):
+// the shade classes with their ranges, the outlined areas, circle sizes and
+// circle colours. It is HTML rather than SVG text so that it wraps and stays
+// legible on a phone.
+func Legend(m *Map) string {
+	format := m.Format
+	if format == nil {
+		format = func(x float64) string { return fmt.Sprintf("%g", x) }
+	}
+	var sb strings.Builder
+	sb.WriteString(`<div class="legend">`)
+	swatch := func(svg, label string) {
+		fmt.Fprintf(&sb, `<span class="key"><svg width="22" height="16" aria-hidden="true">%s</svg>%s</span>`, svg, esc(label))
+	}
+	if len(m.Shapes) > 0 {
+		fmt.Fprintf(&sb, `<div class="lg"><strong>%s</strong> <span class="how">quantile classes, about a fifth of the areas each</span><div>`, esc(m.ShadeTitle))
+		for i, col := range ShadePalette {
+			swatch(fmt.Sprintf(`<rect x="1" y="1" width="20" height="14" fill="%s" stroke="#777"/>`, col), rangeLabel(i, m.Breaks, format))
+		}
+		swatch(`<defs><pattern id="lgnd" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/><line x1="0" y1="0" x2="0" y2="5" stroke="#999" stroke-width="2"/></pattern></defs><rect x="1" y="1" width="20" height="14" fill="url(#lgnd)" stroke="#777"/>`, "no estimate")
+		sb.WriteString(`</div></div>`)
+	}
+	if len(m.Outlines) > 0 {
+		sb.WriteString(`<div class="lg"><strong>Areas</strong><div>`)
+		for i, o := range m.Outlines {
+			col := o.Color
+			if col == "" {
+				col = OutlinePalette[i%len(OutlinePalette)]
+			}
+			swatch(fmt.Sprintf(`<rect x="2" y="2" width="18" height="12" fill="none" stroke="%s" stroke-width="2.4"/>`, col), o.Label)
+		}
+		sb.WriteString(`</div></div>`)
+	}
+	if len(m.Points) > 0 {
+		mx := m.maxSize()
+		fmt.Fprintf(&sb, `<div class="lg"><strong>Circle size: %s</strong><div>`, esc(m.SizeTitle))
+		for _, f := range []float64{0.25, 0.5, 1} {
+			r := m.radius(mx * f)
+			d := 2*r + 2
+			fmt.Fprintf(&sb, `<span class="key"><svg width="%g" height="%g" aria-hidden="true"><circle cx="%g" cy="%g" r="%g" fill="none" stroke="#222"/></svg>%s</span>`, d, d, r+1, r+1, r, esc(format0(mx*f)))
+		}
+		sb.WriteString(`</div></div>`)
+		fmt.Fprintf(&sb, `<div class="lg"><strong>Circle colour: %s</strong><div>`, esc(m.ColorTitle))
+		for i, col := range PointPalette {
+			swatch(fmt.Sprintf(`<circle cx="11" cy="8" r="7" fill="%s" stroke="#222"/>`, col), rangeLabel(i, m.ColorBreaks, format0))
+		}
+		swatch(`<circle cx="11" cy="8" r="7" fill="#bbbbbb" stroke="#222"/>`, "no score")
+		sb.WriteString(`</div></div>`)
+	}
+	sb.WriteString(`</div>`)
+	return sb.String()
+}
+
+// rangeLabel names class i of the classes bounded by breaks: "≤ b0",
+// "b0–b1", ..., "> bn".
+func rangeLabel(i int, breaks []float64, format func(float64) string) string {
+	switch {
+	case len(breaks) == 0:
+		return ""
+	case i == 0:
+		return "≤ " + format(breaks[0])
+	case i < len(breaks):
+		return format(breaks[i-1]) + "–" + format(breaks[i])
+	case i == len(breaks):
+		return "> " + format(breaks[len(breaks)-1])
+	}
+	return ""
+}
