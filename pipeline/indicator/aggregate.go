@@ -108,9 +108,7 @@ func Aggregate(rec arrow.RecordBatch, area []string, declared []string, vars []s
 			cols = append(cols, mc)
 		}
 		cols = append(cols, nc)
-		if k == 0 || names == nil {
-			names = names[:0]
-			units = units[:0]
+		if k == 0 {
 			for _, s := range sums {
 				names = append(names, s.Area)
 				units = append(units, s.N)

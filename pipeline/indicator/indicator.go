@@ -466,7 +466,7 @@ type column struct {
 //     makes the result null, with a note naming the column and, when the
 //     record has a "<column>_note" string column, its reason;
 //   - a zero denominator makes the result null with the note "division by
-//     zero: <denominator> is 0";
+//     zero: the denominator <expression> is 0";
 //   - a null or missing input MOE leaves the estimate but makes the MOE, CV
 //     and reliability unknown, with a note;
 //   - for kind proportion, a fallback to the ratio formula is noted.
@@ -558,7 +558,7 @@ func (e *evaluator) top() (stats.Value, bool) {
 			return stats.Value{}, false
 		}
 		if den.Est == 0 {
-			e.note(fmt.Sprintf("division by zero: %s is 0", b.Right.String()))
+			e.note(fmt.Sprintf("division by zero: the denominator %s is 0", b.Right.String()))
 			return stats.Value{}, false
 		}
 		p, fell := stats.Proportion(num, den)
@@ -607,7 +607,7 @@ func (e *evaluator) eval(n ast.Node) (stats.Value, bool) {
 				return stats.Value{}, false
 			}
 			if b.Est == 0 {
-				e.note(fmt.Sprintf("division by zero: %s is 0", n.Right.String()))
+				e.note(fmt.Sprintf("division by zero: the denominator %s is 0", n.Right.String()))
 				return stats.Value{}, false
 			}
 			return stats.Quotient(a, b), true
