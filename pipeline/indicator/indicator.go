@@ -192,7 +192,10 @@ type input struct {
 	exact  bool   // not a Census estimate: MOE 0
 }
 
-var censusVar = regexp.MustCompile(`^[A-Z][0-9]{5}[A-Z0-9]*_[0-9]{3}[A-Z]?E$`)
+// censusVar matches ACS estimate variable names: detailed tables
+// (B25003_003E, B01001A_001E, C17002_002E), subject tables (S1701_C01_001E)
+// and data profiles, counts and percents (DP02_0001E, DP05_0071PE).
+var censusVar = regexp.MustCompile(`^[A-Z]{1,2}[0-9]{2,5}[A-Z]?(_C[0-9]{2})?_[0-9]{3,4}P?E$`)
 
 // Compile parses spec.Expr and checks it against the available column names
 // (estimates and MOEs alike). It refuses, with a *CompileError: syntax
