@@ -472,7 +472,8 @@ type column struct {
 //     zero: the denominator <expression> is 0";
 //   - a null or missing input MOE leaves the estimate but makes the MOE, CV
 //     and reliability unknown, with a note;
-//   - for kind proportion, a fallback to the ratio formula is noted.
+//   - for kind proportion, a fallback to the ratio formula is noted;
+//   - a NaN input, or a result that overflows to ±Inf, is null with a note.
 //
 // An empty record gives an empty Result. Evaluate does not modify rec.
 func (ind *Indicator) Evaluate(rec arrow.RecordBatch) (*Result, error) {
@@ -519,8 +520,12 @@ func (ind *Indicator) Evaluate(rec arrow.RecordBatch) (*Result, error) {
 		if ok && ind.spec.Percent {
 			v = stats.Scale(v, 100)
 		}
+		if ok && (math.IsNaN(v.Est) || math.IsInf(v.Est, 0)) {
+			e.note("the result is not a finite number")
+			ok = false
+		}
 		r.Note[row] = strings.Join(e.notes, "; ")
-		if !ok || math.IsNaN(v.Est) || math.IsInf(v.Est, 0) {
+		if !ok {
 			r.Est[row], r.MOE[row], r.CV[row] = math.NaN(), math.NaN(), math.NaN()
 			r.Reliability[row] = stats.Unknown
 			continue
@@ -658,6 +663,10 @@ func (e *evaluator) ident(name string) (stats.Value, bool) {
 		return stats.Value{}, false
 	}
 	est := c.est[e.row]
+	if math.IsNaN(est) {
+		e.note(name + " is not a number")
+		return stats.Value{}, false
+	}
 	if a, ok := annotations[est]; ok && !in.exact {
 		e.note(name + ": " + a)
 		return stats.Value{}, false

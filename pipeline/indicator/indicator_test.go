@@ -431,3 +431,27 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 	}
 }
+
+func TestEvaluateNonFinite(t *testing.T) {
+	c := &table.Column{Name: "members", Type: table.Float}
+	c.AppendFloat(math.NaN(), true)
+	c.AppendFloat(1e308, true)
+	rec, err := table.Build(nil, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	ind, err := Compile(Spec{Name: "x", Expr: "members * 10"}, []string{"members"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ind.Evaluate(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"members is not a number", "the result is not a finite number"} {
+		if r.Valid[i] || r.Note[i] != want {
+			t.Errorf("row %d: valid %v note %q, want null with %q", i, r.Valid[i], r.Note[i], want)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -16,6 +18,18 @@ const (
 	HigherIsWorse Direction = 1
 	LowerIsWorse  Direction = -1
 )
+
+// ParseDirection reads a direction as written in a pipeline file:
+// "higher_is_worse" (also "" and "higher") or "lower_is_worse" ("lower").
+func ParseDirection(s string) (Direction, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "higher", "higher_is_worse":
+		return HigherIsWorse, nil
+	case "lower", "lower_is_worse":
+		return LowerIsWorse, nil
+	}
+	return 0, fmt.Errorf("unknown direction %q: want higher_is_worse or lower_is_worse", s)
+}
 
 // sign is -1 for LowerIsWorse and +1 otherwise (the zero Direction means
 // HigherIsWorse).

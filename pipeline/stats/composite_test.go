@@ -127,3 +127,17 @@ func TestZComposite(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDirection(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Direction
+		err  bool
+	}{{"", HigherIsWorse, false}, {"lower_is_worse", LowerIsWorse, false}, {"Higher", HigherIsWorse, false}, {"down", 0, true}}
+	for _, tt := range tests {
+		got, err := ParseDirection(tt.in)
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("ParseDirection(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}

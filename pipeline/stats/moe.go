@@ -264,6 +264,25 @@ func Compare(nameA string, a Value, nameB string, b Value, c Confidence) Compari
 	return cmp
 }
 
+// ComparePairs runs Compare on every pair of named estimates, in the order
+// (0,1), (0,2), ..., (1,2), ...: the comparisons of terrain areas or
+// user-drawn areas a report states. It panics if names and vals differ in
+// length. Making many comparisons raises the chance that one is significant
+// by accident; the handbook (ch. 7) notes this and leaves any correction to
+// the analyst.
+func ComparePairs(names []string, vals []Value, c Confidence) []Comparison {
+	if len(names) != len(vals) {
+		panic("stats: ComparePairs: names and vals differ in length")
+	}
+	var out []Comparison
+	for i := range vals {
+		for j := i + 1; j < len(vals); j++ {
+			out = append(out, Compare(names[i], vals[i], names[j], vals[j], c))
+		}
+	}
+	return out
+}
+
 // RateDifference returns the absolute disparity a - b between two rates
 // (for example two areas' renter shares) with the MOE of a difference
 // (ACS General Handbook 2020, ch. 8). Test it with Compare.
