@@ -50,3 +50,40 @@ func ExampleJenksBreaks() {
 	fmt.Println(b)
 	// Output: [1 3 12 22]
 }
+
+func ExampleTheil() {
+	// White, Black, Asian, Latinx residents of Oakland tracts 4001, 4090 and
+	// 4086 (ACS 2014-2018, B03002).
+	counts := [][]float64{
+		{2055, 128, 592, 104},
+		{74, 1261, 158, 2059},
+		{213, 2288, 284, 3797},
+	}
+	fmt.Printf("H = %.3f\n", stats.Theil(counts)) // Python 3.11.7 on the same formula: 0.26520
+	// Output: H = 0.265
+}
+
+func ExampleSVIComposite() {
+	r := stats.SVIComposite([]stats.Theme{
+		{Name: "madeup economy", Vars: []stats.Variable{
+			{Name: "poverty", Values: []float64{0.30, 0.10, 0.10, 0.20}},
+			{Name: "income", Values: []float64{20, 60, 50, 30}, Dir: stats.LowerIsWorse},
+		}},
+	})
+	fmt.Printf("%.3f\n", r.Rank)
+	// Output: [1.000 0.000 0.333 0.667]
+}
+
+func ExampleAggregateAreas() {
+	// Renter-occupied units (B25003_003E/M) of four tracts in two areas.
+	sums := stats.AggregateAreas(
+		[]string{"madeup east", "madeup east", "madeup west", "madeup west"},
+		[]stats.Value{{Est: 1109, MOE: 140}, {Est: 0, MOE: 12}, {Est: 139, MOE: 74}, {Est: 1384, MOE: 211}},
+		nil)
+	for _, s := range sums {
+		fmt.Printf("%s: %.0f ± %.0f from %d tracts\n", s.Area, s.Est, s.MOE, s.N)
+	}
+	// Output:
+	// madeup east: 1109 ± 141 from 2 tracts
+	// madeup west: 1523 ± 224 from 2 tracts
+}
