@@ -128,3 +128,42 @@ func Aggregate(rec arrow.RecordBatch, area []string, declared []string, vars []s
 	}
 	return table.Build(nil, append([]*table.Column{ac, uc}, cols...)...)
 }
+
+// GroupCounts reads the estimate columns groups (for example the
+// race/ethnicity cells of B03002) from rec as one row of counts per record
+// row, ready for stats.Dissimilarity, stats.Theil and the other segregation
+// measures. Rows where any group is null, NaN, negative or a Census
+// annotation value are left out, and their row indexes returned in dropped
+// (ascending), because those measures are not defined with a missing count;
+// the caller reports them. kept gives the record row of each returned row.
+// It returns an error naming the column when a column is missing or not
+// numeric.
+func GroupCounts(rec arrow.RecordBatch, groups []string) (counts [][]float64, kept, dropped []int, err error) {
+	cols := make([][]float64, len(groups))
+	oks := make([][]bool, len(groups))
+	for j, g := range groups {
+		if cols[j], oks[j], err = table.Floats(rec, g); err != nil {
+			return nil, nil, nil, fmt.Errorf("group counts: %w", err)
+		}
+	}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		row := make([]float64, len(groups))
+		good := true
+		for j := range groups {
+			x := cols[j][i]
+			_, ann := annotations[x]
+			if !oks[j][i] || math.IsNaN(x) || x < 0 || ann {
+				good = false
+				break
+			}
+			row[j] = x
+		}
+		if !good {
+			dropped = append(dropped, i)
+			continue
+		}
+		counts = append(counts, row)
+		kept = append(kept, i)
+	}
+	return counts, kept, dropped, nil
+}

@@ -94,3 +94,31 @@ func TestAggregate(t *testing.T) {
 		t.Errorf("north share not computed: %v ± %v %q", r.Est[3], r.MOE[3], r.Note[3])
 	}
 }
+
+func TestGroupCounts(t *testing.T) {
+	rec, _ := loadTracts(t)
+	groups := []string{"B03002_004E", "B03002_012E"}
+	counts, kept, dropped, err := GroupCounts(rec, groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != int(rec.NumRows()) || len(dropped) != 0 || len(kept) != len(counts) {
+		t.Fatalf("%d rows kept, %d dropped, want all %d kept", len(counts), len(dropped), rec.NumRows())
+	}
+	i := rowOf(t, rec, "06001409000")
+	if counts[i][0] != 1261 || counts[i][1] != 2059 {
+		t.Errorf("tract 4090 counts %v, want [1261 2059] (B03002_004E, _012E)", counts[i])
+	}
+	// B25064_001E is the annotation -666666666 in 2 of the 14 tracts
+	// (06001422600, 06001990000).
+	_, _, dropped, err = GroupCounts(rec, []string{"B25003_003E", "B25064_001E"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dropped) != 2 || dropped[0] != rowOf(t, rec, "06001422600") || dropped[1] != rowOf(t, rec, "06001990000") {
+		t.Errorf("dropped rows %v, want the 2 annotated tracts", dropped)
+	}
+	if _, _, _, err := GroupCounts(rec, []string{"nope"}); err == nil || !strings.Contains(err.Error(), `no column "nope"`) {
+		t.Errorf("missing column: %v", err)
+	}
+}
