@@ -216,7 +216,7 @@ func Compile(spec Spec, columns []string, opts Options) (*Indicator, error) {
 	}
 	tree, err := parser.Parse(spec.Expr)
 	if err != nil {
-		return fail(fmt.Errorf("%w: %s", ErrSyntax, err.Error()))
+		return fail(fmt.Errorf("%w: %w", ErrSyntax, err))
 	}
 	have := make(map[string]bool, len(columns))
 	for _, c := range columns {
@@ -245,7 +245,7 @@ func Compile(spec Spec, columns []string, opts Options) (*Indicator, error) {
 	// and the program the differential tests compare against.
 	prog, err := expr.Compile(spec.Expr, expr.Env(env), expr.AsFloat64())
 	if err != nil {
-		return fail(fmt.Errorf("%w: %s", ErrSyntax, err.Error()))
+		return fail(fmt.Errorf("%w: %w", ErrSyntax, err))
 	}
 	ind.program = prog
 	return ind, nil

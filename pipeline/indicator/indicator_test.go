@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/expr-lang/expr/file"
 
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -453,5 +454,13 @@ func TestEvaluateNonFinite(t *testing.T) {
 		if r.Valid[i] || r.Note[i] != want {
 			t.Errorf("row %d: valid %v note %q, want null with %q", i, r.Valid[i], r.Note[i], want)
 		}
+	}
+}
+
+func TestSyntaxErrorPosition(t *testing.T) {
+	_, err := Compile(Spec{Name: "s", Expr: "B25003_003E / (1 +"}, []string{"B25003_003E"}, Options{})
+	var fe *file.Error
+	if !errors.As(err, &fe) || fe.Line != 1 || fe.Column == 0 {
+		t.Fatalf("error %v does not carry expr's position (line 1, a column)", err)
 	}
 }
