@@ -186,10 +186,11 @@ type Bands struct {
 	Unreliable float64
 }
 
-// DefaultBands are the common ACS practice thresholds: under 15% reliable,
-// 15-30% use with caution, over 30% unreliable (ACS General Handbook 2020,
-// ch. 7, discussing CV; the 15/30 cut points follow e.g. ESRI's and many
-// state data centers' ACS reliability guidance).
+// DefaultBands are groundwork's default thresholds: under 15% reliable,
+// 15-30% use with caution, over 30% unreliable. The ACS General Handbook
+// 2020 (ch. 7) explains the CV but sets no fixed cut points; 15 and 30 are
+// widely used in ACS practice, and other organisations use others, so the
+// bands are configurable.
 var DefaultBands = Bands{Caution: 15, Unreliable: 30}
 
 // Validate reports thresholds that are not 0 < Caution < Unreliable.
