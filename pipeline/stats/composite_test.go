@@ -1,0 +1,143 @@
+package stats
+
+import (
+	"math"
+	"testing"
+)
+
+func sameFloats(got, want []float64, tol float64) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !near(got[i], want[i], tol) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPercentileRank(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		in   []float64
+		want []float64
+	}{
+		// Hand-checked: N = 4 non-null values, ties get the smallest rank:
+		// ranks 1, 2, 2, 4 -> (r-1)/3.
+		{"madeup ties take the smallest rank", []float64{10, 20, 20, 30, nan}, []float64{0, 1.0 / 3, 1.0 / 3, 1, nan}},
+		{"madeup all tied", []float64{5, 5, 5}, []float64{0, 0, 0}},
+		{"madeup unsorted", []float64{3, 1, 2}, []float64{1, 0, 0.5}},
+		{"single value", []float64{7}, []float64{nan}},
+		{"empty", nil, []float64{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PercentileRank(tt.in); !sameFloats(got, tt.want, 1e-12) {
+				t.Errorf("PercentileRank(%v) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSVIComposite uses made-up values small enough to rank by hand
+// (worked in the comments), with ties, a reversed variable and a unit with a
+// missing value.
+func TestSVIComposite(t *testing.T) {
+	nan := math.NaN()
+	themes := []Theme{
+		{Name: "madeup socioeconomic", Vars: []Variable{
+			{Name: "poverty", Values: []float64{1, 2, 2, 4, nan}, Dir: HigherIsWorse},
+			{Name: "income", Values: []float64{40, 30, 30, 10, 20}, Dir: LowerIsWorse},
+		}},
+		{Name: "madeup housing", Vars: []Variable{
+			{Name: "crowding", Values: []float64{5, 9, 1, 5, 3}},
+		}},
+	}
+	got := SVIComposite(themes)
+	want := SVIResult{
+		EPL: [][][]float64{
+			{
+				// poverty, N=4: ranks 1,2,2,4.
+				{0, 1.0 / 3, 1.0 / 3, 1, nan},
+				// income ranked high to low, N=5: -40,-30,-30,-10,-20 ranks
+				// 1,2,2,5,4 -> (r-1)/4.
+				{0, 0.25, 0.25, 1, 0.75},
+			},
+			// crowding sorted 1,3,5,5,9: ranks 3,5,1,3,2.
+			{{0.5, 1, 0, 0.5, 0.25}},
+		},
+		ThemeSum: [][]float64{
+			{0, 7.0 / 12, 7.0 / 12, 2, nan},
+			{0.5, 1, 0, 0.5, 0.25},
+		},
+		ThemeRank: [][]float64{
+			{0, 1.0 / 3, 1.0 / 3, 1, nan},
+			{0.5, 1, 0, 0.5, 0.25},
+		},
+		// 0.5, 19/12, 7/12, 2.5: ranks 1, 3, 2, 4 among 4.
+		Sum:  []float64{0.5, 19.0 / 12, 7.0 / 12, 2.5, nan},
+		Rank: []float64{0, 2.0 / 3, 1.0 / 3, 1, nan},
+	}
+	for th := range want.EPL {
+		for v := range want.EPL[th] {
+			if !sameFloats(got.EPL[th][v], want.EPL[th][v], 1e-12) {
+				t.Errorf("EPL[%d][%d] = %v, want %v", th, v, got.EPL[th][v], want.EPL[th][v])
+			}
+		}
+		if !sameFloats(got.ThemeSum[th], want.ThemeSum[th], 1e-12) {
+			t.Errorf("ThemeSum[%d] = %v, want %v", th, got.ThemeSum[th], want.ThemeSum[th])
+		}
+		if !sameFloats(got.ThemeRank[th], want.ThemeRank[th], 1e-12) {
+			t.Errorf("ThemeRank[%d] = %v, want %v", th, got.ThemeRank[th], want.ThemeRank[th])
+		}
+	}
+	if !sameFloats(got.Sum, want.Sum, 1e-12) || !sameFloats(got.Rank, want.Rank, 1e-12) {
+		t.Errorf("Sum, Rank = %v, %v; want %v, %v", got.Sum, got.Rank, want.Sum, want.Rank)
+	}
+}
+
+func TestZComposite(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		vars []Variable
+		want []float64
+	}{
+		// madeup: z of 1,2,3 (sample sd 1) is -1,0,1; 30,20,10 reversed gives
+		// -1,0,1 too; mean -1,0,1.
+		{"madeup signed directions", []Variable{
+			{Values: []float64{1, 2, 3}, Dir: HigherIsWorse},
+			{Values: []float64{30, 20, 10}, Dir: LowerIsWorse},
+		}, []float64{-1, 0, 1}},
+		{"madeup opposite signals cancel", []Variable{
+			{Values: []float64{1, 2, 3}},
+			{Values: []float64{1, 2, 3}, Dir: LowerIsWorse},
+		}, []float64{0, 0, 0}},
+		{"madeup null value", []Variable{{Values: []float64{1, nan, 3}}}, []float64{-1 / math.Sqrt2, nan, 1 / math.Sqrt2}},
+		{"constant variable", []Variable{{Values: []float64{2, 2}}}, []float64{nan, nan}},
+		{"no variables", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ZComposite(tt.vars); !sameFloats(got, tt.want, 1e-12) {
+				t.Errorf("ZComposite = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseDirection(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Direction
+		err  bool
+	}{{"", HigherIsWorse, false}, {"lower_is_worse", LowerIsWorse, false}, {"Higher", HigherIsWorse, false}, {"down", 0, true}}
+	for _, tt := range tests {
+		got, err := ParseDirection(tt.in)
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("ParseDirection(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
