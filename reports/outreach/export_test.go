@@ -158,8 +158,9 @@ func TestSummaryCounts(t *testing.T) {
 		{ActionNetwork, "flatlands"}: "exported 8, no email address 1, not opted in to email 1",
 		{EveryAction, "flatlands"}:   "exported 10",
 		{NationBuilder, "flatlands"}: "exported 10",
-		{Mobilize, "flatlands"}:      "exported 9, no email address 1",
-		{Generic, "flatlands"}:       "exported 10",
+		// Mobilize also needs a phone: F005 and F015 have none.
+		{Mobilize, "flatlands"}: "exported 7, no email address 1, no phone number 2",
+		{Generic, "flatlands"}:  "exported 10",
 		// lower hills: F008 F010 F020; F010 did not opt in.
 		{CallHub, "lower hills"}:       "exported 3",
 		{ActionNetwork, "lower hills"}: "exported 2, not opted in to email 1",
@@ -188,6 +189,7 @@ func TestNeutralize(t *testing.T) {
 		{"at", "@cmd", "'@cmd"},
 		{"tab", "\tPerson", "'\tPerson"},
 		{"carriage return", "\rPerson", "'\rPerson"},
+		{"NUL", "\x00=1", "'\x00=1"},
 		{"plain", "Fixture", "Fixture"},
 		{"inner equals", "a=b", "a=b"},
 		{"empty", "", ""},
@@ -315,7 +317,7 @@ func FuzzExportNoFormula(f *testing.F) {
 			}
 			for _, row := range rows {
 				for _, cell := range row {
-					if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					if cell != "" && strings.ContainsRune("=+-@\t\r\x00", rune(cell[0])) {
 						t.Fatalf("%s: cell %q begins a formula", name, cell)
 					}
 				}

@@ -48,15 +48,16 @@ type Contact struct {
 }
 
 // Neutralize defends a cell against spreadsheet formula injection (OWASP CSV
-// Injection): a value beginning with '=', '+', '-', '@', tab or carriage
-// return is prefixed with a single quote, which spreadsheets treat as "this
-// is text". Other values are returned unchanged.
+// Injection; OWASP ASVS 5.0 requirement 1.2.10): a value beginning with '=',
+// '+', '-', '@', tab, carriage return or NUL is prefixed with a single quote,
+// which spreadsheets treat as "this is text". Other values are returned
+// unchanged.
 func Neutralize(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	case '=', '+', '-', '@', '\t', '\r', 0:
 		return "'" + s
 	}
 	return s
@@ -207,20 +208,28 @@ var allProfiles = []profile{
 		},
 	},
 	{
-		// Mobilize identifies people by email; the columns use Mobilize's own
-		// person field names (as in its attendee export and API), so a list
-		// sent out and the sign-in export that comes back match on email.
+		// Mobilize identifies people by email. The columns are the fields of
+		// Mobilize's person attendance and affiliation objects (its API:
+		// given_name, family_name, email_address and phone_number are required,
+		// postal_code too for an event sign-up), so the file fits its bulk
+		// sign-up and affiliation paths, and the attendance export that comes
+		// back matches on email.
 		name: Mobilize,
 		header: func([]string) []string {
 			return []string{"email_address", "given_name", "family_name", "phone_number", "postal_code"}
 		},
 		row: func(c *Contact, _ string, _ []string) ([]string, string) {
-			if c.Email == "" {
-				return nil, ReasonNoEmail
-			}
 			ph := c.Mobile
 			if ph == "" {
 				ph = c.Phone
+			}
+			switch {
+			case c.Email == "":
+				return nil, ReasonNoEmail
+			case ph == "":
+				return nil, ReasonNoPhone
+			case c.First == "" || c.Last == "":
+				return nil, ReasonNoName
 			}
 			return []string{c.Email, c.First, c.Last, digits(ph), zip5(c.Zip)}, ""
 		},
