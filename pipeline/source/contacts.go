@@ -245,6 +245,7 @@ type SegmentFunc func(tract, area string) []string
 type Placer struct {
 	tracts, areas     *geo.Layer
 	tractIdx, areaIdx *geo.Index
+	areaByName        map[string]string // case-folded area ID -> ID
 	segments          SegmentFunc
 	areaOfTract       func(string) string
 	zipSegments       map[string][]string
@@ -259,6 +260,10 @@ func NewPlacer(tracts, areas *geo.Layer, segments SegmentFunc) *Placer {
 	}
 	if areas != nil {
 		p.areaIdx = geo.NewIndex(areas)
+		p.areaByName = make(map[string]string, len(areas.Features))
+		for _, f := range areas.Features {
+			p.areaByName[strings.ToLower(f.ID)] = f.ID
+		}
 	}
 	return p
 }

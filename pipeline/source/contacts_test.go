@@ -167,6 +167,13 @@ func TestContactReaderFixture(t *testing.T) {
 	if c := byID["F020"]; c.First != `=HYPERLINK("http://example.org/x","click")` || c.Custom["language"] != "@cmd" {
 		t.Errorf("F020 first %q language %q: reader must keep values verbatim", c.First, c.Custom["language"])
 	}
+	// The unmapped "Private Notes" column must not reach any contact.
+	for _, c := range got {
+		all := fmt.Sprintf("%+v", c)
+		if strings.Contains(all, "private note") || strings.Contains(all, "placed by") {
+			t.Errorf("contact %s carries an unmapped column: %s", c.ID, all)
+		}
+	}
 	for _, e := range stats.Examples {
 		if e.File != "fixture_contacts.csv" || e.Line < 2 {
 			t.Errorf("skip without location: %v", e)
@@ -195,6 +202,26 @@ func TestContactReaderSkipMessages(t *testing.T) {
 		if !errors.Is(e, ErrMalformedRow) && !errors.Is(e, ErrDuplicate) && !errors.Is(e, ErrDoNotContact) && !errors.Is(e, ErrNoContactMethod) {
 			t.Errorf("%v wraps no skip reason", e)
 		}
+	}
+}
+
+func TestContactReaderCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := os.Open("testdata/fixture_contacts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := NewContactReader(ctx, f, "fixture_contacts.csv", fixtureMapping, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := r.Next(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Next after cancel = %v, want context.Canceled", err)
 	}
 }
 

@@ -137,16 +137,12 @@ func (p *Placer) placeOf(pt *orb.Point, neighborhood, zip string) (Place, []stri
 			return Place{pl.Tract, "tract"}, pl.Segments
 		}
 	}
-	if n := strings.TrimSpace(neighborhood); n != "" && p.areas != nil {
-		for _, f := range p.areas.Features {
-			if strings.EqualFold(f.ID, n) {
-				var segs []string
-				if p.segments != nil {
-					segs = uniqueSorted(p.segments("", f.ID))
-				}
-				return Place{f.ID, "area"}, segs
-			}
+	if id, ok := p.areaByName[strings.ToLower(strings.TrimSpace(neighborhood))]; ok && neighborhood != "" {
+		var segs []string
+		if p.segments != nil {
+			segs = uniqueSorted(p.segments("", id))
 		}
+		return Place{id, "area"}, segs
 	}
 	if z := zip5(zip); z != "" {
 		return Place{z, "zip"}, uniqueSorted(p.zipSegments[z])
