@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/mail"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -810,4 +811,46 @@ func ParseLonLat(lon, lat string) (orb.Point, error) {
 		return orb.Point{}, errors.New("point (0, 0) is a placeholder, not a location")
 	}
 	return orb.Point{x, y}, nil
+}
+
+// ReadContactsFile streams the contact list at path through fn, one contact
+// at a time, in file order. When m maps a do-not-contact column it first
+// reads the file once for ReadSuppressions, so a person marked do-not-contact
+// anywhere in the list is skipped everywhere. It stops at the first error fn
+// returns. The returned stats count every row; errors name the file.
+func ReadContactsFile(ctx context.Context, path string, m ContactMapping, p *Placer, fn func(Contact) error) (ContactStats, error) {
+	var supp Suppressions
+	if m.DoNotContact != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return ContactStats{}, fmt.Errorf("contact list: %w", err)
+		}
+		supp, err = ReadSuppressions(ctx, f, path, m)
+		f.Close()
+		if err != nil {
+			return ContactStats{}, err
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ContactStats{}, fmt.Errorf("contact list: %w", err)
+	}
+	defer f.Close()
+	r, err := NewContactReader(ctx, f, path, m, p)
+	if err != nil {
+		return ContactStats{}, err
+	}
+	r.Suppress(supp)
+	for {
+		c, err := r.Next(ctx)
+		if err == io.EOF {
+			return r.Stats(), nil
+		}
+		if err != nil {
+			return r.Stats(), err
+		}
+		if err := fn(c); err != nil {
+			return r.Stats(), err
+		}
+	}
 }

@@ -205,6 +205,31 @@ func TestContactReaderSkipMessages(t *testing.T) {
 	}
 }
 
+func TestReadContactsFile(t *testing.T) {
+	var ids []string
+	stats, err := ReadContactsFile(context.Background(), "testdata/fixture_contacts.csv", fixtureMapping, nil, func(c Contact) error {
+		ids = append(ids, c.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same 18 as TestContactReaderFixture: F003 goes with F019's do-not-contact.
+	want := "F001 F002 F004 F005 F006 F007 F008 F009 F010 F011 F012 F013 F015 F020 F022 F023 F024 F025"
+	if got := strings.Join(ids, " "); got != want || stats.Kept != 18 {
+		t.Errorf("kept %d: %s\nwant 18: %s", stats.Kept, got, want)
+	}
+	stop := errors.New("stop")
+	_, err = ReadContactsFile(context.Background(), "testdata/fixture_contacts.csv", fixtureMapping, nil, func(Contact) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Errorf("err = %v, want the callback's error", err)
+	}
+	_, err = ReadContactsFile(context.Background(), "testdata/no_such_file.csv", fixtureMapping, nil, func(Contact) error { return nil })
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v, want os.ErrNotExist", err)
+	}
+}
+
 func TestContactReaderCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := os.Open("testdata/fixture_contacts.csv")

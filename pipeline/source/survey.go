@@ -198,9 +198,11 @@ func cell(rec []string, i int) string {
 
 // ReadLimeSurvey reads a LimeSurvey response export (see SurveyMapping) one
 // row at a time and summarises the concerns by place. Rows it cannot use
-// (wrong field count, no concern answered) are counted in Skipped, with the
-// first MaxExamples in Examples; only I/O errors and header problems are
-// returned as errors. p may be nil (answers are placed by ZIP only).
+// (wrong field count, no concern answered) are counted in Skipped; Examples
+// holds the first MaxExamples of those and of coordinates not used (the
+// response is then placed by neighborhood or ZIP). Only I/O errors and
+// header problems are returned as errors. p may be nil (answers are placed
+// by ZIP only).
 func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMapping, p *Placer) (*ListeningSummary, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("survey mapping for %s: %w", file, err)

@@ -226,6 +226,27 @@ func TestParseStreet(t *testing.T) {
 	}
 }
 
+// FuzzParseStreet: any text splits without panicking, and a split keeps the
+// house number and street name of the input.
+func FuzzParseStreet(f *testing.F) {
+	for _, s := range []string{"4610 Foothill Boulevard", "12 1/2 Main St", "525 Midcrest Road, #2B", "12A Main St", "General Delivery", "", "99999999 X"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a := ParseStreet(s)
+		norm := strings.Join(strings.Fields(s), " ")
+		if a.HasNumber && !strings.HasPrefix(norm, strconv.Itoa(a.Number)) && !strings.HasPrefix(norm, "0") {
+			t.Fatalf("%q: number %d is not the start of the address", s, a.Number)
+		}
+		if !strings.Contains(norm, a.Name) || !strings.Contains(norm, a.Unit) {
+			t.Fatalf("%q: name %q or unit %q not in the address", s, a.Name, a.Unit)
+		}
+		if norm != "" && a.Name == "" {
+			t.Fatalf("%q: empty street name", s)
+		}
+	})
+}
+
 func TestWalkOrder(t *testing.T) {
 	// House numbers of real school addresses on two Oakland streets (CDE
 	// directory): string order would put "750" after "6701".
