@@ -83,6 +83,17 @@ func NewExporter(ctx context.Context, dir string, segments []string, opt Options
 		}
 		e.profiles = append(e.profiles, p)
 	}
+	for _, p := range e.profiles {
+		cols := map[string]bool{}
+		for _, c := range p.header(nil) {
+			cols[c] = true
+		}
+		for _, c := range opt.Custom {
+			if cols[c] {
+				errs = append(errs, fmt.Errorf("custom field %q: profile %s already has a column of that name; rename the field", c, p.name))
+			}
+		}
+	}
 	bySlug := map[string]string{}
 	for _, s := range segments {
 		sl := Slug(s)

@@ -214,6 +214,7 @@ func TestParseStreet(t *testing.T) {
 		{"525 Midcrest Road, #2B", Address{Number: 525, HasNumber: true, Name: "Midcrest Road", Unit: "#2B"}},
 		{"12A  Main   St", Address{Number: 12, HasNumber: true, Suffix: "A", Name: "Main St"}},
 		{"12 1/2 Main St", Address{Number: 12, HasNumber: true, Suffix: "1/2", Name: "Main St"}},
+		{"300 A Street", Address{Number: 300, HasNumber: true, Name: "A Street"}},
 		{"39899 Balentine Drive, Suite 335", Address{Number: 39899, HasNumber: true, Name: "Balentine Drive", Unit: "Suite 335"}},
 		{"General Delivery", Address{Name: "General Delivery"}},
 	}
@@ -277,6 +278,14 @@ func TestNewExporterErrors(t *testing.T) {
 		"segment \"east-oakland\": file name \"east-oakland\" is also the name of segment \"East Oakland\"; rename one"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}
+
+func TestCustomFieldClash(t *testing.T) {
+	_, err := NewExporter(context.Background(), t.TempDir(), []string{"s"}, Options{Profiles: []string{CallHub, Generic}, Custom: []string{"zipcode", "language"}})
+	want := `outreach export: custom field "zipcode": profile callhub already has a column of that name; rename the field`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
 	}
 }
 

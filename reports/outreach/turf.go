@@ -91,7 +91,7 @@ type Address struct {
 }
 
 var (
-	houseRe = regexp.MustCompile(`^(\d{1,7})(?:\s*([A-Za-z])\b|\s+(1/2)\b|-(\d+))?\s+(.+)$`)
+	houseRe = regexp.MustCompile(`^(\d{1,7})(?:([A-Za-z])\b|\s+(1/2)\b|-(\d+))?\s+(.+)$`)
 	unitRe  = regexp.MustCompile(`(?i)(?:,\s*|\s+)((?:apt|apartment|unit|ste|suite|#)\.?\s*#?\s*[\w-]+)\s*$`)
 )
 
