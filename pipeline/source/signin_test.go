@@ -25,7 +25,7 @@ func TestReadSignInsFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	s, err := ReadSignIns(context.Background(), f, "fixture_mobilize_attendees.csv", SignInMapping{}, fixtureZIPPlacer())
+	s, err := ReadSignIns(context.Background(), f, "fixture_mobilize_attendees.csv", SignInMapping{}, fixtureZIPPlacer(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +83,55 @@ func TestReadSignInsFixture(t *testing.T) {
 	}
 }
 
+// TestReadSignInsPlaceBook places attendees where their contact was placed
+// (the fixture contact list, read as in TestContactReaderFixture). F003 was
+// suppressed there, so fixture003 falls back to its ZIP.
+func TestReadSignInsPlaceBook(t *testing.T) {
+	book := NewPlaceBook()
+	_, err := ReadContactsFile(context.Background(), "testdata/fixture_contacts.csv", fixtureMapping, fixturePlacer(t), func(c Contact) error {
+		book.Add(c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if book.Len() != 17 { // 18 kept contacts, F004 has no email
+		t.Errorf("book has %d contacts, want 17", book.Len())
+	}
+	f, err := os.Open("testdata/fixture_mobilize_attendees.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := ReadSignIns(context.Background(), f, "fixture_mobilize_attendees.csv", SignInMapping{}, fixtureZIPPlacer(), book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range append(s.ByPlace, s.BySegment...) {
+		got = append(got, fmt.Sprintf("%s %s: %d/%d/%d/%d/%d", x.Kind, x.Key, x.SignedUp, x.Confirmed, x.Attended, x.ConfirmedAttended, x.Cancelled))
+	}
+	// signed up / confirmed / attended / confirmed and attended / cancelled,
+	// hand-counted from the two fixtures.
+	want := []string{
+		"area Clinton: 1/1/1/1/0",                   // F001
+		"area Fairview Park: 1/0/1/0/0",             // F024 walk-in
+		"area Fremont: 2/1/2/1/0",                   // F005, F006
+		"area Frick: 0/0/0/0/1",                     // F007 cancelled
+		"area Hawthorne: 1/1/1/1/0",                 // F002 (row 9008 marks attended)
+		"area Montclair: 1/1/0/0/0",                 // F009
+		"area Skyline-Hillcrest Estates: 1/0/0/0/0", // F011
+		"zip 94621: 2/2/1/1/0",                      // F013 (placed by ZIP), F003 (not in book)
+		"segment flatlands: 7/5/6/4/1",
+		"segment hills: 2/1/0/0/0",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestReadSignInsHeaderErrors(t *testing.T) {
-	_, err := ReadSignIns(context.Background(), strings.NewReader("Event,Email,Status\n"), "signins.csv", SignInMapping{Email: "Email", Status: "Status"}, nil)
+	_, err := ReadSignIns(context.Background(), strings.NewReader("Event,Email,Status\n"), "signins.csv", SignInMapping{Email: "Email", Status: "Status"}, nil, nil)
 	for _, w := range []string{`column "event_id": mapped as event_id`, `column "attended": mapped as attended`, `column "postal_code"`} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("err = %v, want it to contain %q", err, w)
@@ -102,7 +149,7 @@ func FuzzReadSignIns(f *testing.F) {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		s, err := ReadSignIns(context.Background(), strings.NewReader(lines[0]+body), "fuzz.csv", SignInMapping{}, fixtureZIPPlacer())
+		s, err := ReadSignIns(context.Background(), strings.NewReader(lines[0]+body), "fuzz.csv", SignInMapping{}, fixtureZIPPlacer(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +172,7 @@ func ExampleReadSignIns() {
 		"e1,Tenant meeting,2026-10-03T18:00,fixture001@example.org,94621,CONFIRMED,true\n" +
 		"e1,Tenant meeting,2026-10-03T18:00,fixture002@example.org,94621,CONFIRMED,false\n"
 	p := NewPlacer(nil, nil, nil).WithZIPSegments(map[string][]string{"94621": {"east oakland"}})
-	s, err := ReadSignIns(context.Background(), strings.NewReader(export), "attendees.csv", SignInMapping{}, p)
+	s, err := ReadSignIns(context.Background(), strings.NewReader(export), "attendees.csv", SignInMapping{}, p, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
