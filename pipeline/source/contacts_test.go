@@ -1,0 +1,522 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo"
+)
+
+// fixtureMapping maps the columns of testdata/fixture_contacts.csv.
+var fixtureMapping = ContactMapping{
+	ID: "Contact ID", First: "First Name", Last: "Last Name", Email: "Email", Phone: "Phone", Mobile: "Cell",
+	Street: "Address", City: "City", State: "State", Zip: "Zip", Lat: "Latitude", Lon: "Longitude",
+	GEOID: "Tract GEOID", OptIn: "Email Opt In", DoNotContact: "Do Not Contact",
+	Custom: map[string]string{"language": "Language"},
+}
+
+// fixturePlacer places contacts in the trimmed real Alameda 2010 tracts and
+// Oakland neighborhoods, and puts each neighborhood in the segment named by
+// its terrain in fixture_hills_flatlands_trimmed.csv (a trimmed copy of the
+// project's hand-made classification, see FIXTURES.md).
+func fixturePlacer(t testing.TB) *Placer {
+	t.Helper()
+	ctx := context.Background()
+	tracts, err := geo.ReadGeoJSON(ctx, "tracts", "testdata/fixture_tracts_trimmed.geojson", "GEOID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := geo.ReadGeoJSON(ctx, "neighborhoods", "testdata/fixture_neighborhoods_trimmed.geojson", "name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/fixture_hills_flatlands_trimmed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	terrain := map[string]string{}
+	for _, r := range rows[1:] {
+		terrain[r[0]] = r[1]
+	}
+	seg := func(tract, area string) []string {
+		if s, ok := terrain[area]; ok {
+			return []string{s}
+		}
+		return nil
+	}
+	return NewPlacer(tracts, areas, seg).WithZIPSegments(map[string][]string{"94621": {"flatlands"}})
+}
+
+func readAll(t *testing.T, path string, m ContactMapping, p *Placer, suppress bool) ([]Contact, ContactStats) {
+	t.Helper()
+	ctx := context.Background()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewContactReader(ctx, bytes.NewReader(data), filepath.Base(path), m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if suppress {
+		s, err := ReadSuppressions(ctx, bytes.NewReader(data), filepath.Base(path), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Suppress(s)
+	}
+	var out []Contact
+	for {
+		c, err := r.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out, r.Stats()
+}
+
+// Expected tracts and neighborhoods were computed independently of the geo
+// package with a crossing-number point-in-polygon test in Python 3 over the
+// full alameda_tracts_2010.geojson and oakland_neighborhoods.geojson (the
+// script is in testdata/FIXTURES.md); every point fell in exactly one tract.
+func TestContactReaderFixture(t *testing.T) {
+	got, stats := readAll(t, "testdata/fixture_contacts.csv", fixtureMapping, fixturePlacer(t), true)
+	byID := map[string]Contact{}
+	for _, c := range got {
+		byID[c.ID] = c
+	}
+	type want struct {
+		kept                 bool
+		email, phone, mobile string
+		tract, area          string
+		segments             []string
+		optIn                bool
+		problems             int
+	}
+	tests := []struct {
+		id   string
+		want want
+	}{
+		{"F001", want{true, "fixture001@example.org", "+15105550101", "", "06001405401", "Clinton", []string{"flatlands"}, true, 0}},
+		{"F002", want{true, "fixture002@example.org", "", "+15105550102", "06001406100", "Hawthorne", []string{"flatlands"}, true, 0}},
+		{"F003 suppressed by do-not-contact F019 with the same email", want{kept: false}},
+		{"F004", want{true, "", "+15105550104", "", "06001405402", "Clinton", []string{"flatlands"}, false, 0}},
+		{"F005", want{true, "fixture005@example.org", "", "", "06001407200", "Fremont", []string{"flatlands"}, true, 0}},
+		{"F007", want{true, "fixture007@example.org", "+15105550107", "+15105550117", "06001408700", "Frick", []string{"flatlands"}, true, 0}},
+		{"F008", want{true, "fixture008@example.org", "+15105550108", "", "06001408200", "Millsmont", []string{"lower hills"}, true, 0}},
+		{"F009", want{true, "fixture009@example.org", "+15105550109", "", "06001404502", "Montclair", []string{"hills"}, true, 0}},
+		{"F010", want{true, "fixture010@example.org", "+15105550110", "", "06001405100", "Crocker Highland", []string{"lower hills"}, false, 0}},
+		{"F011", want{true, "fixture011@example.org", "+15105550111", "", "06001408100", "Skyline-Hillcrest Estates", []string{"hills"}, true, 0}},
+		{"F012 placed by GEOID only", want{true, "fixture012@example.org", "+15105550112", "", "06001406000", "", nil, true, 0}},
+		{"F013 placed by ZIP only", want{true, "fixture013@example.org", "+15105550113", "", "", "", []string{"flatlands"}, true, 0}},
+		{"F014 bad email and unparseable phone", want{kept: false}},
+		{"F015 unparseable phone, good email", want{true, "fixture015@example.org", "", "", "06001408800", "Lockwood Tevis", []string{"flatlands"}, true, 1}},
+		{"F016 duplicate email", want{kept: false}},
+		{"F017 duplicate phone", want{kept: false}},
+		{"F018 do not contact", want{kept: false}},
+		{"F019 do not contact", want{kept: false}},
+		{"F020 formula payloads are kept here, neutralised on export", want{true, "fixture020@example.org", "+15105550120", "", "06001409800", "Golf Links", []string{"lower hills"}, true, 0}},
+		{"F021 too few fields", want{kept: false}},
+		{"F022 GEOID lost its leading zero", want{true, "fixture022@example.org", "+15105550122", "", "", "", nil, true, 1}},
+		{"F023 lat and lon swapped", want{true, "fixture023@example.org", "+15105550123", "", "", "", nil, true, 1}},
+		{"F024 opt-in not understood", want{true, "fixture024@example.org", "+15105550124", "", "06001400400", "Fairview Park", []string{"flatlands"}, false, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			id := strings.Fields(tt.id)[0]
+			c, ok := byID[id]
+			if ok != tt.want.kept {
+				t.Fatalf("kept = %v, want %v", ok, tt.want.kept)
+			}
+			if !ok {
+				return
+			}
+			gotW := want{true, c.Email, c.Phone, c.Mobile, c.Tract, c.Area, c.Segments, c.OptIn, len(c.Problems)}
+			if diff := cmp.Diff(tt.want, gotW, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("contact mismatch (-want +got):\n%s\nproblems: %q", diff, c.Problems)
+			}
+		})
+	}
+	wantStats := map[string]int{"malformed row": 1, "do not contact": 3, "duplicate contact": 2, "no usable email or phone": 1}
+	if diff := cmp.Diff(wantStats, stats.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	if stats.Read != 25 || stats.Kept != 18 {
+		t.Errorf("read %d kept %d, want 25 and 18", stats.Read, stats.Kept)
+	}
+	if c := byID["F020"]; c.First != `=HYPERLINK("http://example.org/x","click")` || c.Custom["language"] != "@cmd" {
+		t.Errorf("F020 first %q language %q: reader must keep values verbatim", c.First, c.Custom["language"])
+	}
+	// The unmapped "Private Notes" column must not reach any contact.
+	for _, c := range got {
+		all := fmt.Sprintf("%+v", c)
+		if strings.Contains(all, "private note") || strings.Contains(all, "placed by") {
+			t.Errorf("contact %s carries an unmapped column: %s", c.ID, all)
+		}
+	}
+	for _, e := range stats.Examples {
+		if e.File != "fixture_contacts.csv" || e.Line < 2 {
+			t.Errorf("skip without location: %v", e)
+		}
+	}
+}
+
+func TestContactReaderSkipMessages(t *testing.T) {
+	_, stats := readAll(t, "testdata/fixture_contacts.csv", fixtureMapping, nil, false)
+	got := map[int]string{}
+	for _, e := range stats.Examples {
+		got[e.Line] = e.Error()
+	}
+	want := map[int]string{
+		15: `fixture_contacts.csv:15: no usable email or phone: column "Email": "not-an-email" is not an email address; column "Phone": "555-CALL" is not a valid phone number for region US; write it with its area code, or with +country code`,
+		17: "fixture_contacts.csv:17: duplicate contact: same email as line 2",
+		18: "fixture_contacts.csv:18: duplicate contact: same phone as line 3",
+		19: `fixture_contacts.csv:19: column "Do Not Contact": do not contact: marked "yes"`,
+		20: `fixture_contacts.csv:20: column "Do Not Contact": do not contact: marked "Y"`,
+		22: "fixture_contacts.csv:22: malformed row: 9 fields, the header has 17; check for unquoted commas",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("skip messages (-want +got):\n%s", diff)
+	}
+	for _, e := range stats.Examples {
+		if !errors.Is(e, ErrMalformedRow) && !errors.Is(e, ErrDuplicate) && !errors.Is(e, ErrDoNotContact) && !errors.Is(e, ErrNoContactMethod) {
+			t.Errorf("%v wraps no skip reason", e)
+		}
+	}
+}
+
+func TestReadContactsFile(t *testing.T) {
+	var ids []string
+	stats, err := ReadContactsFile(context.Background(), "testdata/fixture_contacts.csv", fixtureMapping, nil, func(c Contact) error {
+		ids = append(ids, c.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same 18 as TestContactReaderFixture: F003 goes with F019's do-not-contact.
+	want := "F001 F002 F004 F005 F006 F007 F008 F009 F010 F011 F012 F013 F015 F020 F022 F023 F024 F025"
+	if got := strings.Join(ids, " "); got != want || stats.Kept != 18 {
+		t.Errorf("kept %d: %s\nwant 18: %s", stats.Kept, got, want)
+	}
+	stop := errors.New("stop")
+	_, err = ReadContactsFile(context.Background(), "testdata/fixture_contacts.csv", fixtureMapping, nil, func(Contact) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Errorf("err = %v, want the callback's error", err)
+	}
+	_, err = ReadContactsFile(context.Background(), "testdata/no_such_file.csv", fixtureMapping, nil, func(Contact) error { return nil })
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v, want os.ErrNotExist", err)
+	}
+}
+
+func TestContactReaderCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := os.Open("testdata/fixture_contacts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := NewContactReader(ctx, f, "fixture_contacts.csv", fixtureMapping, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := r.Next(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Next after cancel = %v, want context.Canceled", err)
+	}
+}
+
+func TestContactMappingValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		m    ContactMapping
+		want []string // substrings, one per expected problem; nil = valid
+	}{
+		{"fixture mapping", fixtureMapping, nil},
+		{"no way to reach", ContactMapping{Zip: "zip"}, []string{"email, phone, mobile: none is mapped"}},
+		{"half a point and no place", ContactMapping{Email: "e", Lat: "lat"},
+			[]string{"lat, lon: only one is mapped"}},
+		{"no place at all", ContactMapping{Email: "e"}, []string{"lat/lon, geoid, zip: none is mapped"}},
+		{"column twice", ContactMapping{Email: "e", Phone: "p", Mobile: "p", Zip: "z"}, []string{`mobile: column "p" is already mapped to phone`}},
+		{"bad custom names", ContactMapping{Email: "e", Zip: "z", Custom: map[string]string{"Bad Name": "x", "email": "y", "ok": ""}},
+			[]string{"custom.Bad Name: field name must be", `custom.email: "email" is a standard field`, "custom.ok: no source column"}},
+		{"bad region", ContactMapping{Phone: "p", Zip: "z", PhoneRegion: "XX"}, []string{`phone_region: "XX" is not a region code`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.m.Validate()
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate() = nil, want %q", tt.want)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tt.want) {
+				t.Errorf("got %d problems %q, want %d", len(lines), lines, len(tt.want))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckHeader(t *testing.T) {
+	m := ContactMapping{Email: "Email", Zip: "ZIP", Custom: map[string]string{"lang": "Language"}}
+	err := m.CheckHeader("list.csv", []string{"email", "ZIP"})
+	want := "list.csv:1: column \"Email\": mapped as email but not in the header; did you mean \"email\"?\n" +
+		"list.csv:1: column \"Language\": mapped as custom.lang but not in the header"
+	if err == nil || err.Error() != want {
+		t.Errorf("CheckHeader = %v, want %s", err, want)
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Column != "Email" {
+		t.Errorf("want a *ParseError for column Email, got %#v", err)
+	}
+}
+
+func TestNormalizers(t *testing.T) {
+	tests := []struct {
+		name    string
+		f       func(string) (string, error)
+		in      string
+		want    string
+		wantErr string
+	}{
+		{"phone national", func(s string) (string, error) { return NormalizePhone(s, "US") }, "(510) 555-0101", "+15105550101", ""},
+		{"phone with country code", func(s string) (string, error) { return NormalizePhone(s, "US") }, "+1 510 555 0103", "+15105550103", ""},
+		{"phone extension dropped", func(s string) (string, error) { return NormalizePhone(s, "US") }, "510-555-0104 ext 12", "+15105550104", ""},
+		{"phone letters", func(s string) (string, error) { return NormalizePhone(s, "US") }, "555-CALL", "", "not a valid phone number"},
+		{"phone too short", func(s string) (string, error) { return NormalizePhone(s, "US") }, "12345", "", "not a valid phone number"},
+		{"phone UK", func(s string) (string, error) { return NormalizePhone(s, "US") }, "+44 20 7946 0018", "+442079460018", ""},
+		{"email domain lowered", NormalizeEmail, "Person.One@Example.ORG", "Person.One@example.org", ""},
+		{"email display name", NormalizeEmail, "Person <p@example.org>", "", "not an email address"},
+		{"email no at", NormalizeEmail, "not-an-email", "", "not an email address"},
+		{"email dotless domain", NormalizeEmail, "p@localhost", "", "not a dotted host name"},
+		{"email two ats", NormalizeEmail, "a@b@example.org", "", "not an email address"},
+		{"zip5", NormalizeZIP, "94601", "94601", ""},
+		{"zip+4", NormalizeZIP, "946011404", "94601-1404", ""},
+		{"zip lost zero", NormalizeZIP, "2134", "", "leading zero was probably lost"},
+		{"zip text", NormalizeZIP, "Oakland", "", "not a 5-digit ZIP"},
+		{"tract", ValidateGEOID, "06001406000", "06001406000", ""},
+		{"block group", ValidateGEOID, "060014060001", "060014060001", ""},
+		{"tract lost zero", ValidateGEOID, "6001406000", "", "leading zero was probably lost (write 06001406000)"},
+		{"tract scientific", ValidateGEOID, "6.001406E+09", "", "scientific notation"},
+		{"tract as float", ValidateGEOID, "6001406000.0", "", "stored as a number"},
+		{"county only", ValidateGEOID, "06001", "", "not a tract"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.f(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLonLat(t *testing.T) {
+	tests := []struct {
+		name, lon, lat string
+		want           orb.Point
+		wantErr        string
+	}{
+		{"McClymonds High (CDE directory)", "-122.27863", "37.817864", orb.Point{-122.27863, 37.817864}, ""},
+		{"swapped", "37.833534", "-122.26018", orb.Point{}, "swapped"},
+		{"half", "-122.2", "", orb.Point{}, "only one"},
+		{"null island", "0", "0", orb.Point{}, "placeholder"},
+		{"projected", "565000", "4185000", orb.Point{}, "outside lon/lat range"},
+		{"text", "west", "north", orb.Point{}, "not decimal degrees"},
+		{"nan", "NaN", "37", orb.Point{}, "not decimal degrees"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseLonLat(tt.lon, tt.lat)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("= %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlacerOrderOfEvidence(t *testing.T) {
+	p := fixturePlacer(t).WithAreaOfTract(func(tract string) string { return "area of " + tract })
+	pt := orb.Point{-122.27863, 37.817864} // outside the trimmed tracts
+	tests := []struct {
+		name  string
+		pt    *orb.Point
+		geoid string
+		zip   string
+		want  Placement
+	}{
+		{"point wins", &orb.Point{-122.25135, 37.793888}, "06001406000", "94621", Placement{"06001405401", "Clinton", []string{"flatlands"}, "point"}},
+		{"point outside tracts falls back to GEOID", &pt, "060014060001", "", Placement{"06001406000", "area of 06001406000", nil, "geoid"}},
+		{"ZIP in the list", nil, "", "94621-3501", Placement{"", "", []string{"flatlands"}, "zip"}},
+		{"ZIP not in the list", nil, "", "94601", Placement{By: "none"}},
+		{"nothing", nil, "", "", Placement{By: "none"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, p.Place(tt.pt, tt.geoid, tt.zip)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzContactReader feeds arbitrary bytes after a fixed header: the reader
+// must never fail except through I/O (none here), and everything it returns
+// must be normalised.
+func FuzzContactReader(f *testing.F) {
+	data, err := os.ReadFile("testdata/fixture_contacts.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	header := lines[0]
+	for _, l := range lines[1:] {
+		f.Add(l)
+	}
+	f.Add("\"unterminated,\n")
+	f.Add(",,,,,,,,,,,,,,,,\n")
+	f.Add("F1,a,b,x@y.zz,+999,,,,,,91,181,0600140600,,maybe,,\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		ctx := context.Background()
+		r, err := NewContactReader(ctx, strings.NewReader(header+body), "fuzz.csv", fixtureMapping, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			c, err := r.Next(ctx)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("Next: %v", err)
+			}
+			if c.Email == "" && c.Phone == "" && c.Mobile == "" {
+				t.Fatalf("contact without email or phone returned: %+v", c)
+			}
+			for _, ph := range []string{c.Phone, c.Mobile} {
+				if ph != "" && !strings.HasPrefix(ph, "+") {
+					t.Fatalf("phone %q is not E.164", ph)
+				}
+			}
+			if c.GEOID != "" && len(c.GEOID) != 11 && len(c.GEOID) != 12 {
+				t.Fatalf("GEOID %q passed validation", c.GEOID)
+			}
+		}
+		st := r.Stats()
+		n := st.Kept
+		for _, v := range st.Skipped {
+			n += v
+		}
+		if n != st.Read {
+			t.Fatalf("read %d, kept+skipped %d", st.Read, n)
+		}
+	})
+}
+
+func BenchmarkContactReader(b *testing.B) {
+	data, err := os.ReadFile("testdata/fixture_contacts.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	// 1,000 distinct rows: the fixture's first row with its email and phone
+	// numbered, so none is a duplicate.
+	var buf bytes.Buffer
+	buf.WriteString(lines[0])
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&buf, "B%04d,Bench,Person,bench%04d@example.org,(510) 555-01%02d,,750 International Boulevard,Oakland,CA,94606,37.793888,-122.25135,,yes,,Spanish,note\r\n", i, i, i%100)
+	}
+	p := fixturePlacer(b)
+	m := fixtureMapping
+	m.Phone = "" // phones repeat every 100 rows; keep only email for dedup
+	m.Custom = nil
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		r, err := NewContactReader(ctx, bytes.NewReader(buf.Bytes()), "bench.csv", m, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := r.Next(ctx); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func ExampleNewContactReader() {
+	list := "name,surname,mail,cell,zip\r\n" +
+		"Fixture,Person 001,fixture001@example.org,(510) 555-0101,94621\r\n" +
+		"Fixture,Person 002,not-an-email,,94621\r\n"
+	m := ContactMapping{First: "name", Last: "surname", Email: "mail", Mobile: "cell", Zip: "zip"}
+	p := NewPlacer(nil, nil, nil).WithZIPSegments(map[string][]string{"94621": {"east oakland"}})
+	ctx := context.Background()
+	r, err := NewContactReader(ctx, strings.NewReader(list), "contacts.csv", m, p)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for {
+		c, err := r.Next(ctx)
+		if err != nil {
+			break
+		}
+		fmt.Println(c.First, c.Last, c.Mobile, c.Segments)
+	}
+	for _, e := range r.Stats().Examples {
+		fmt.Println(e)
+	}
+	// Output:
+	// Fixture Person 001 +15105550101 [east oakland]
+	// contacts.csv:3: no usable email or phone: column "mail": "not-an-email" is not an email address
+}
