@@ -61,6 +61,11 @@ func (e *FeatureError) Error() string {
 // its value must be present, a string (numbers are refused, because numeric
 // identifiers such as GEOIDs lose their leading zeros) and unique.
 //
+// A crs member (GeoJSON 2008, still written by GDAL) naming a projected CRS
+// that package crs knows, such as "urn:ogc:def:crs:EPSG::3310", has the
+// coordinates converted to lon/lat; an unknown one is refused. Without a crs
+// member coordinates are lon/lat (RFC 7946).
+//
 // Rings that are not closed are closed and reported in Layer.Warnings. Every
 // feature-level problem that cannot be repaired is collected and returned at
 // once, joined with errors.Join, each a *FeatureError.
@@ -72,10 +77,15 @@ func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error)
 	if err != nil {
 		return nil, fmt.Errorf("read boundary %q: %w", name, err)
 	}
+	c, err := geojsonCRS(path, data)
+	if err != nil {
+		return nil, err
+	}
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection: %w", path, err)
 	}
+	reproject(fc, c)
 	return FromFeatureCollection(name, path, fc, idProp)
 }
 

@@ -1,0 +1,304 @@
+package geo
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/geo/crs"
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/twpayne/go-geom"
+	shapefile "github.com/twpayne/go-shapefile"
+)
+
+// Read reads a polygon boundary layer from path, choosing the reader by the
+// file's extension:
+//
+//   - .geojson, .json: ReadGeoJSON
+//   - .zip, .shp: ReadShapefile
+//   - .parquet, .geoparquet: ReadGeoParquet
+//
+// Coordinates in a projected CRS the file declares are converted to EPSG:4326
+// lon/lat (see package crs for what is known); an unidentifiable CRS is
+// refused. idProp names the identifying property (see ReadGeoJSON).
+func Read(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".geojson", ".json":
+		return ReadGeoJSON(ctx, name, path, idProp)
+	case ".zip", ".shp":
+		return ReadShapefile(ctx, name, path, idProp)
+	case ".parquet", ".geoparquet":
+		return ReadGeoParquet(ctx, name, path, idProp)
+	default:
+		return nil, fmt.Errorf("boundary %q: %s: unknown file type %q; use .geojson, .json, .zip (a zipped shapefile), .shp or .parquet (GeoParquet)", name, path, ext)
+	}
+}
+
+// geojsonCRS decodes the crs member of a GeoJSON file (GeoJSON 2008; RFC 7946
+// dropped it, but GDAL still writes it for data not in lon/lat).
+func geojsonCRS(file string, data []byte) (*crs.CRS, error) {
+	var doc struct {
+		CRS *struct {
+			Type       string `json:"type"`
+			Properties struct {
+				Name string `json:"name"`
+			} `json:"properties"`
+		} `json:"crs"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || doc.CRS == nil {
+		return crs.LonLat, nil // decoding errors are reported by the full decoder
+	}
+	if doc.CRS.Type != "name" {
+		return nil, fmt.Errorf("%s: crs member of type %q; only named crs (\"type\": \"name\") are supported: %w", file, doc.CRS.Type, crs.ErrUnknown)
+	}
+	c, err := crs.FromName(doc.CRS.Properties.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: crs member: %w", file, err)
+	}
+	return c, nil
+}
+
+// reproject converts the polygon coordinates of fc from c to lon/lat in
+// place.
+func reproject(fc *geojson.FeatureCollection, c *crs.CRS) {
+	if c.IsLonLat() {
+		return
+	}
+	conv := func(rs []orb.Ring) {
+		for _, r := range rs {
+			for i, p := range r {
+				r[i][0], r[i][1] = c.ToLonLat(p[0], p[1])
+			}
+		}
+	}
+	for _, f := range fc.Features {
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			conv(g)
+		case orb.MultiPolygon:
+			for _, p := range g {
+				conv(p)
+			}
+		}
+	}
+}
+
+// ReadShapefile reads a polygon shapefile: a .zip holding one shapefile (as
+// the Census Bureau ships TIGER/Line and cartographic boundary files), or a
+// .shp whose .dbf and .prj (and optional .shx, .cpg) sit beside it with the
+// same base name. Attributes come from the .dbf (decoded with the .cpg's
+// charset); the CRS from the .prj, which is required. NAD83 (the Census
+// Bureau's EPSG:4269) is taken as lon/lat without a datum shift; projected
+// coordinates are converted to lon/lat. idProp names the identifying
+// attribute (GEOID for Census files); see ReadGeoJSON for its rules.
+func ReadShapefile(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var sf *shapefile.Shapefile
+	if strings.EqualFold(filepath.Ext(path), ".zip") {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read boundary %q: %w", name, err)
+		}
+		sf, err = readShapefileZip(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	} else {
+		base := strings.TrimSuffix(path, filepath.Ext(path))
+		shp, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("read boundary %q: %w", name, err)
+		}
+		var dbfSize int64
+		if dbf, err := os.Stat(base + ".dbf"); err == nil {
+			dbfSize = dbf.Size()
+		}
+		sf, err = shapefile.Read(base, shapefileOptions(shp.Size(), dbfSize))
+		if err != nil {
+			return nil, fmt.Errorf("%s: not a readable shapefile: %w", path, err)
+		}
+	}
+	return fromShapefile(name, path, sf, idProp)
+}
+
+// shapefileOptions bounds what the shapefile decoder allocates on the word
+// of a file header by the real sizes of the .shp and .dbf (in bytes), so a
+// corrupt header cannot make it allocate gigabytes.
+func shapefileOptions(shpSize, dbfSize int64) *shapefile.ReadShapefileOptions {
+	limit := func(n, cap int64) int { return int(max(min(n, cap), 1)) }
+	return &shapefile.ReadShapefileOptions{
+		DBF: &shapefile.ReadDBFOptions{MaxHeaderSize: limit(dbfSize, 1<<20), MaxRecordSize: limit(dbfSize, 1<<20), MaxRecords: limit(dbfSize, 1<<26)},
+		SHP: &shapefile.ReadSHPOptions{MaxParts: limit(shpSize/4, 1<<24), MaxPoints: limit(shpSize/16, 1<<28), MaxRecordSize: limit(shpSize, 1<<31)},
+	}
+}
+
+// memberSize bounds the uncompressed size of a zip member: its declared size,
+// but no more than deflate's best ratio (1032:1) allows.
+func memberSize(f *zip.File) int64 {
+	return int64(min(f.UncompressedSize64, 1032*f.CompressedSize64+1024))
+}
+
+func readShapefileZip(data []byte) (*shapefile.Shapefile, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("not a zip file: %w", err)
+	}
+	n := 0
+	var shpSize, dbfSize int64
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "__MACOSX") {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(f.Name)) {
+		case ".shp":
+			n++
+			shpSize = memberSize(f)
+		case ".dbf":
+			dbfSize = memberSize(f)
+		}
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("zip holds %d .shp files, want exactly 1; unzip it and name the .shp", n)
+	}
+	sf, err := shapefile.ReadZipReader(zr, shapefileOptions(shpSize, dbfSize))
+	if err != nil {
+		return nil, fmt.Errorf("not a readable shapefile zip: %w", err)
+	}
+	return sf, nil
+}
+
+// fromShapefile converts a decoded shapefile to a layer through the GeoJSON
+// path, so both formats share validation.
+func fromShapefile(name, file string, sf *shapefile.Shapefile, idProp string) (*Layer, error) {
+	if sf.SHP == nil {
+		return nil, fmt.Errorf("%s: no .shp", file)
+	}
+	if sf.PRJ == nil {
+		return nil, fmt.Errorf("%s: no .prj, so the coordinate reference system is unknown; add the .prj that came with the data (Census files are NAD83, EPSG:4269): %w", file, crs.ErrUnknown)
+	}
+	c, err := crs.ParseWKT(sf.PRJ.Projection)
+	if err != nil {
+		return nil, fmt.Errorf("%s: .prj: %w", file, err)
+	}
+	if sf.DBF == nil {
+		return nil, fmt.Errorf("%s: no .dbf, so features have no attributes and no %q", file, idProp)
+	}
+	if len(sf.DBF.Records) != len(sf.SHP.Records) {
+		return nil, fmt.Errorf("%s: .shp has %d records but .dbf has %d; the files do not belong together", file, len(sf.SHP.Records), len(sf.DBF.Records))
+	}
+	fc := geojson.NewFeatureCollection()
+	for i, rec := range sf.SHP.Records {
+		props := geojson.Properties(sf.DBF.Record(i))
+		if props == nil {
+			props = geojson.Properties{} // deleted .dbf record
+		}
+		var g orb.Geometry
+		if rec != nil {
+			switch t := rec.Geom.(type) {
+			case *geom.MultiPolygon:
+				g = toOrb(t)
+			case *geom.Polygon:
+				g = orb.MultiPolygon{toOrbPolygon(t)}
+			case nil:
+			default:
+				return nil, &FeatureError{File: file, Index: i, Problem: fmt.Sprintf("shape type %T; a boundary file needs polygons", t)}
+			}
+		}
+		fc.Append(&geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
+	}
+	reproject(fc, c)
+	return FromFeatureCollection(name, file, fc, idProp)
+}
+
+func toOrbPolygon(p *geom.Polygon) orb.Polygon {
+	out := make(orb.Polygon, p.NumLinearRings())
+	for i := range out {
+		lr := p.LinearRing(i)
+		r := make(orb.Ring, lr.NumCoords())
+		for j := range r {
+			c := lr.Coord(j)
+			r[j] = orb.Point{c[0], c[1]}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func toOrb(mp *geom.MultiPolygon) orb.MultiPolygon {
+	out := make(orb.MultiPolygon, mp.NumPolygons())
+	for i := range out {
+		out[i] = toOrbPolygon(mp.Polygon(i))
+	}
+	return out
+}
+
+// ReadGeoParquet reads a GeoParquet file's primary geometry column (WKB
+// Polygon or MultiPolygon) with its other top-level columns as properties.
+// The CRS comes from the column's "crs" metadata (PROJJSON; absent means
+// OGC:CRS84); projected coordinates are converted to lon/lat. idProp names
+// the identifying column, which must be a string column; see ReadGeoJSON.
+func ReadGeoParquet(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	t, err := geoparquet.ReadFile(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("boundary %q: %w", name, err)
+	}
+	fc := geojson.NewFeatureCollection()
+	for i, g := range t.Geoms {
+		props := geojson.Properties{}
+		for _, col := range t.Columns {
+			if v := col.Values[i]; v != nil {
+				props[col.Name] = v
+			}
+		}
+		fc.Append(&geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
+	}
+	reproject(fc, t.CRS)
+	return FromFeatureCollection(name, path, fc, idProp)
+}
+
+// WriteGeoParquet writes l as a GeoParquet 1.1 file at path, atomically
+// (a temporary file in the same directory, renamed into place): one row per
+// feature in layer order, a string column named idProp with the IDs, one
+// column per property (see geoparquet.Table for the column types), the WKB
+// geometry column "geometry" (MultiPolygon, OGC:CRS84) and its "bbox"
+// covering column.
+func WriteGeoParquet(ctx context.Context, path string, l *Layer, idProp string) error {
+	t := &geoparquet.Table{CRS: crs.LonLat, Geoms: make([]orb.Geometry, len(l.Features))}
+	ids := make([]any, len(l.Features))
+	keys := map[string]bool{}
+	for i, f := range l.Features {
+		t.Geoms[i] = f.Geom
+		ids[i] = f.ID
+		for k := range f.Props {
+			keys[k] = true
+		}
+	}
+	delete(keys, idProp)
+	t.Columns = append(t.Columns, geoparquet.Column{Name: idProp, Values: ids})
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		vals := make([]any, len(l.Features))
+		for i, f := range l.Features {
+			vals[i] = f.Props[k]
+		}
+		t.Columns = append(t.Columns, geoparquet.Column{Name: k, Values: vals})
+	}
+	if err := geoparquet.WriteFile(ctx, path, t); err != nil {
+		return fmt.Errorf("write boundary %q: %w", l.Name, err)
+	}
+	return nil
+}
