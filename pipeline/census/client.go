@@ -76,9 +76,8 @@ type Client struct {
 }
 
 type metaEntry struct {
-	once sync.Once
-	m    *Metadata
-	err  error
+	mu sync.Mutex
+	m  *Metadata
 }
 
 // NewClient returns a client for cfg, with defaults filled in.

@@ -55,8 +55,19 @@ func (c *Client) Metadata(ctx context.Context, dataset string, year int) (*Metad
 		c.meta[k] = e
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { e.m, e.err = c.loadMetadata(ctx, dataset, year) })
-	return e.m, e.err
+	// One load at a time per vintage; a failed load is not remembered, so a
+	// later call (with a live context) tries again.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m != nil {
+		return e.m, nil
+	}
+	m, err := c.loadMetadata(ctx, dataset, year)
+	if err != nil {
+		return nil, err
+	}
+	e.m = m
+	return m, nil
 }
 
 func (c *Client) loadMetadata(ctx context.Context, dataset string, year int) (*Metadata, error) {
@@ -540,6 +551,9 @@ func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 	if !r.Annotations {
 		t = t.without(func(c *Column) bool { return c.Kind == KindAnnotation })
 	}
+	if err := t.retype(m); err != nil {
+		return nil, fmt.Errorf("census: %d %s: %w", r.Year, r.Dataset, err)
+	}
 	return t, nil
 }
 
@@ -596,4 +610,26 @@ func connecticutProblem(r Request, given map[string]string) string {
 		}
 	}
 	return ""
+}
+
+// retype makes numeric the columns that KindOf could not classify by name
+// but variables.json declares int or float (the 2010 and 2000 decennial
+// codes such as P001001 have no E/N suffix).
+func (t *Table) retype(m *Metadata) error {
+	for j, c := range t.Columns {
+		if c.Kind != KindOther {
+			continue
+		}
+		if pt := m.Variables[c.Name].PredicateType; pt != "int" && pt != "float" {
+			continue
+		}
+		nc := newColumnKind(c.Name, KindEstimate, t.rows)
+		for i := range c.Raw {
+			if err := nc.set(i, c.Raw[i], c.Null[i]); err != nil {
+				return &DecodeError{Row: i, Column: c.Name, Err: err}
+			}
+		}
+		t.Columns[j] = nc
+	}
+	return nil
 }
