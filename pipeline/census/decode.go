@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind is the role of a response column, decided from its name.
@@ -390,6 +391,11 @@ func cell(raw json.RawMessage) (string, bool, error) {
 	case 'n':
 		return "", true, nil
 	case '"':
+		// Fast path: no escapes and valid UTF-8 (json.Decoder already
+		// checked the syntax, so the closing quote is the last byte).
+		if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), false, nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", false, err
@@ -408,8 +414,10 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-func newColumn(name string, n int) *Column {
-	c := &Column{Name: name, Kind: KindOf(name), Raw: make([]string, n), Null: make([]bool, n)}
+func newColumn(name string, n int) *Column { return newColumnKind(name, KindOf(name), n) }
+
+func newColumnKind(name string, k Kind, n int) *Column {
+	c := &Column{Name: name, Kind: k, Raw: make([]string, n), Null: make([]bool, n)}
 	if c.Kind == KindEstimate || c.Kind == KindMOE {
 		c.Values = make([]float64, n)
 		c.Valid = make([]bool, n)
