@@ -35,6 +35,7 @@ func (st *state) writeReport(ctx context.Context) error {
 	for _, s := range st.summaries {
 		r.Tables = append(r.Tables, summaryTable(s, st.headers(s)))
 	}
+	r.Sections = st.sections()
 	for _, s := range st.segments {
 		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
 		t.Numeric[0] = true

@@ -38,11 +38,15 @@ type Report struct {
 	MapLegend string
 	MapNote   string
 	Tables    []Table
-	Segments  []Segment
-	Unplaced  []UnplacedSet
-	Sources   []Source
-	Caveats   []string
-	Warnings  []string
+	// Sections are further titled sections (indicators with margins of
+	// error, segregation measures, outreach counts, listening, turnout),
+	// shown after the area tables.
+	Sections []Section
+	Segments []Segment
+	Unplaced []UnplacedSet
+	Sources  []Source
+	Caveats  []string
+	Warnings []string
 }
 
 // Table is a titled table of text cells.
@@ -52,6 +56,14 @@ type Table struct {
 	Header  []string
 	Numeric []bool // right-align column i
 	Rows    [][]string
+}
+
+// Section is a titled block of paragraphs and tables.
+type Section struct {
+	ID         string // HTML id, for links
+	Title      string
+	Paragraphs []string
+	Tables     []Table
 }
 
 // Segment is a segment's list with links to its exported files.
