@@ -146,7 +146,7 @@ func parseClauses(s string) ([]clause, error) {
 // geoQuery is one for/in pair the API accepts.
 type geoQuery struct{ forC, inC string }
 
-// Plan validates r against the dataset's metadata and returns the for/in
+// plan validates r against the dataset's metadata and returns the for/in
 // pairs and get= lists it will request, without sending data requests.
 // Every problem is reported at once in a *ValidationError.
 func (c *Client) plan(ctx context.Context, r Request, m *Metadata) ([]geoQuery, [][]string, error) {
