@@ -753,3 +753,26 @@ func TestLive(t *testing.T) {
 		t.Errorf("live pull: %d rows, first B03002_001E %q; want 361 and 3115", got.Len(), got.Column("B03002_001E").Raw[0])
 	}
 }
+
+func TestFanOutSkipsEmptyPart(t *testing.T) {
+	f := newFakeAPI(t)
+	var logs bytes.Buffer
+	c := f.client(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	r := alamedaTracts
+	r.In = "state:06 county:001,002" // the fake has no county 002: 204
+	r.Variables = []string{"B19013_001E"}
+	got, err := c.Get(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Len() != 361 {
+		t.Errorf("rows = %d, want 361 (county 001 of the Alameda file)", got.Len())
+	}
+	if !strings.Contains(logs.String(), "no data for one part") || !strings.Contains(logs.String(), "county:002") {
+		t.Errorf("no warning naming county 002 in %q", logs.String())
+	}
+	r.In = "state:06 county:002,003"
+	if _, err := c.Get(context.Background(), r); !errors.Is(err, ErrNoData) {
+		t.Errorf("all parts empty: err = %v, want ErrNoData", err)
+	}
+}

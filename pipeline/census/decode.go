@@ -61,9 +61,16 @@ func (k Kind) String() string {
 }
 
 // Annotation is one of the Census Bureau's "jam values" that stand in an
-// estimate or MOE cell instead of a number. Source: U.S. Census Bureau,
+// estimate or MOE cell instead of a number. Sources: U.S. Census Bureau,
 // "Notes on ACS Estimate and Annotation Values"
-// (https://www.census.gov/data/developers/data-sets/acs-1year/notes-on-acs-estimate-and-annotation-values.html).
+// (https://www.census.gov/data/developers/data-sets/acs-1year/notes-on-acs-estimate-and-annotation-values.html),
+// which pairs each value with the symbol data.census.gov shows; the symbols'
+// meanings are in the Bureau's API "Data Notes"
+// (https://www.census.gov/data/developers/data-sets/ACS-supplemental-data/data-notes.html,
+// revised 2021-10-08): "-" = -666666666, "N" = -999999999, "(X)" =
+// -888888888, "**" = -222222222, "***" = -333333333, "*****" = -555555555;
+// a "+" or "-" after a median marks the upper or lowest interval of an
+// open-ended distribution (see Coding).
 type Annotation int8
 
 // Annotation values. The zero value means the cell holds an ordinary number.

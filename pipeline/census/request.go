@@ -146,7 +146,7 @@ func parseClauses(s string) ([]clause, error) {
 // geoQuery is one for/in pair the API accepts.
 type geoQuery struct{ forC, inC string }
 
-// Plan validates r against the dataset's metadata and returns the for/in
+// plan validates r against the dataset's metadata and returns the for/in
 // pairs and get= lists it will request, without sending data requests.
 // Every problem is reported at once in a *ValidationError.
 func (c *Client) plan(ctx context.Context, r Request, m *Metadata) ([]geoQuery, [][]string, error) {
@@ -475,7 +475,10 @@ func geoidQueries(level string, ids []string, e GeoLevel) ([]geoQuery, []string)
 // bounded concurrency from the cache or the API, and merges them into one
 // table: NAME, the requested variables in order, then the geography columns,
 // rows sorted by GEOID. A pull interrupted earlier resumes: requests already
-// cached are not sent again.
+// cached are not sent again. When a pull fans out into several geography
+// requests, a part that has no rows (HTTP 204) is skipped with a warning;
+// if every part is empty, or a single-request pull is, the error wraps
+// ErrNoData.
 func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 	m, err := c.Metadata(ctx, r.Dataset, r.Year)
 	if err != nil {
@@ -523,6 +526,13 @@ func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 			if err == nil {
 				t, err = Decode(strings.NewReader(string(b)))
 			}
+			if err != nil && errors.Is(err, ErrNoData) && len(geos) > 1 {
+				// One part of a fan-out with no rows (e.g. a county with no
+				// block groups in this vintage) is not a failure of the pull.
+				c.cfg.Logger.Warn("census: no data for one part of the pull", "for", geos[j.g].forC, "in", geos[j.g].inC)
+				prog.done()
+				return
+			}
 			if err != nil {
 				once.Do(func() { firstErr = err; cancel() })
 				return
@@ -538,11 +548,26 @@ func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 	}
 	var parts []*Table
 	for g := range geos {
+		empty := 0
+		for _, t := range results[g] {
+			if t == nil {
+				empty++
+			}
+		}
+		if empty == len(results[g]) {
+			continue
+		}
+		if empty > 0 {
+			return nil, fmt.Errorf("census: %d %s for=%s in=%s: some of the split requests returned no data (HTTP 204) and others did: %w", r.Year, r.Dataset, geos[g].forC, geos[g].inC, ErrNoData)
+		}
 		t, err := mergeColumns(results[g])
 		if err != nil {
 			return nil, fmt.Errorf("census: %d %s for=%s in=%s: %w", r.Year, r.Dataset, geos[g].forC, geos[g].inC, err)
 		}
 		parts = append(parts, t)
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("census: %d %s for=%s in=%s: every part of the pull: %w", r.Year, r.Dataset, r.For, r.In, ErrNoData)
 	}
 	t, err := concatRows(parts)
 	if err != nil {
