@@ -52,6 +52,9 @@ type Source struct {
 	// Recorded names a saved API response (JSON array of arrays) to read
 	// instead of calling the API.
 	Recorded string `yaml:"recorded"`
+	// APIKey names where the API key comes from: "env:NAME" (default
+	// CENSUS_API_KEY). The key itself never goes in the pipeline file.
+	APIKey string `yaml:"api_key"`
 
 	// csv
 	File    string       `yaml:"file"`
@@ -356,7 +359,10 @@ func (c *Config) Validate() []string {
 			if s.For == "" {
 				add(at+".for", `required (e.g. "tract:*")`)
 			}
-			if s.File != "" || len(s.Columns) > 0 {
+			if s.APIKey != "" && !strings.HasPrefix(s.APIKey, "env:") {
+				add(at+".api_key", "write env:NAME to read the key from an environment variable; never put the key itself in a pipeline file")
+			}
+			if s.File != "" || len(s.Columns) > 0 || s.Key != "" {
 				add(at, "file and columns belong to csv sources; a census source reads a recorded response with `recorded:`")
 			}
 		case "csv":

@@ -30,6 +30,8 @@ type Options struct {
 	OutDir string
 	// Logger receives progress lines; nil discards them.
 	Logger *slog.Logger
+	// Census configures live Census Data API pulls.
+	Census CensusOptions
 }
 
 // Result describes a finished run.
@@ -121,7 +123,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		name string
 		fn   func(context.Context) error
 	}{
-		{"extract and load", st.load},
+		{"extract and load", func(ctx context.Context) error { return st.load(ctx, opts.Census) }},
 		{"areas", st.buildAreas},
 		{"tracts", st.joinTracts},
 		{"places", st.placeAll},
@@ -212,7 +214,7 @@ func (st *state) writeFile(rel string, write func(io.Writer) error) error {
 
 // load is the extract and load stages: every source is read, typed, and
 // written to raw/<name>.parquet; every boundary is read and validated.
-func (st *state) load(ctx context.Context) error {
+func (st *state) load(ctx context.Context, co CensusOptions) error {
 	c := st.cfg
 	var errs []error
 	for _, name := range sortedKeys(c.Sources) {
@@ -222,8 +224,7 @@ func (st *state) load(ctx context.Context) error {
 		var file string
 		switch s.Kind {
 		case "census":
-			file = c.Path(s.Recorded)
-			rec, err = readRecorded(file)
+			rec, file, err = st.readCensus(ctx, name, s, co)
 		case "csv":
 			file = c.Path(s.File)
 			rec, err = source.ReadCSV(ctx, file, s.csvSpec())

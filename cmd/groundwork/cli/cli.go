@@ -36,6 +36,7 @@ maps, disparity findings and target lists that organizers act on.
 Usage:
   groundwork run [PIPELINE] [--out DIR]   run a pipeline file (default: the embedded Oakland demo)
   groundwork init DIR                     write the Oakland demo pipeline and its data to DIR, to edit
+  groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
   groundwork help [COMMAND]               show help
 
 Examples:
@@ -57,6 +58,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "init":
 		return initCmd(args[1:], stdout, stderr)
+	case "vars":
+		return varsCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
@@ -72,6 +75,8 @@ type runOptions struct {
 	pipeline string
 	out      string
 	quiet    bool
+	offline  bool
+	cacheDir string
 }
 
 const runUsage = `Usage: groundwork run [PIPELINE] [--out DIR] [--quiet]
@@ -84,9 +89,15 @@ The output folder is replaced as a whole when the run succeeds and left as it
 was when the run fails. groundwork refuses to replace a non-empty folder that it
 did not write.
 
+Census sources without a recorded response are pulled from the Census Data API
+with the key in CENSUS_API_KEY (get one at https://api.census.gov/data/key_signup.html);
+responses are cached, so a rerun works offline.
+
 Examples:
   groundwork run
   groundwork run my-city/pipeline.yaml --out my-city/out
+  CENSUS_API_KEY=... groundwork run my-city/pipeline.yaml
+  groundwork run my-city/pipeline.yaml --offline
 
 Flags:
 `
@@ -97,6 +108,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
+	fs.BoolVar(&o.offline, "offline", false, "serve Census pulls from the cache only; fail on a miss")
+	fs.StringVar(&o.cacheDir, "cache-dir", "", "`folder` of cached Census responses (default: the user cache folder)")
 	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -164,7 +177,11 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
-	res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: o.out, Logger: log})
+	census := pipeline.CensusOptions{CacheDir: o.cacheDir, Offline: o.offline}
+	if !o.quiet {
+		census.Progress = stderr
+	}
+	res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: o.out, Logger: log, Census: census})
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "groundwork: interrupted; %s was left as it was\n", o.out)

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+)
+
+const varsUsage = `Usage: groundwork vars search TEXT [--dataset acs/acs5] [--year 2022] [--online]
+
+Searches the Census variables of a dataset: every word of TEXT must appear in
+the variable's code, label or concept. It reads the metadata cache, so it works
+offline once a run (or one --online search) has fetched the dataset's metadata.
+
+Examples:
+  groundwork vars search median household income --dataset acs/acs5 --year 2018
+  groundwork vars search renter occupied --online
+
+Flags:
+`
+
+func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vars", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataset := fs.String("dataset", "acs/acs5", "Census `dataset`")
+	year := fs.Int("year", 2022, "dataset `year` (vintage)")
+	online := fs.Bool("online", false, "fetch the metadata from the API when it is not cached (needs CENSUS_API_KEY)")
+	cacheDir := fs.String("cache-dir", "", "`folder` of cached Census responses (default: the user cache folder)")
+	fs.Usage = func() { fmt.Fprint(stderr, varsUsage); fs.PrintDefaults() }
+	if len(args) == 0 || args[0] != "search" {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			fs.Usage()
+			return ExitOK
+		}
+		fs.Usage()
+		return ExitUsage
+	}
+	if err := parseInterspersed(fs, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	text := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(text) == "" {
+		fmt.Fprintln(stderr, "groundwork vars search: give the words to search for")
+		return ExitUsage
+	}
+	cache := *cacheDir
+	if cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork vars: no cache folder (use --cache-dir): %v\n", err)
+			return ExitFailure
+		}
+		cache = filepath.Join(dir, "groundwork", "census")
+	}
+	key := ""
+	if *online {
+		k, err := census.ResolveKey("", os.Getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork vars: %v\n", err)
+			return ExitFailure
+		}
+		key = k
+	}
+	c := census.NewClient(census.Config{Key: key, CacheDir: cache, Offline: !*online})
+	vars, err := census.SearchVariables(ctx, c, *dataset, *year, text)
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork vars: %v\n", err)
+		if errors.Is(err, census.ErrOffline) {
+			fmt.Fprintln(stderr, "The metadata of this dataset is not cached yet: run once with --online and CENSUS_API_KEY set.")
+		}
+		return ExitFailure
+	}
+	if len(vars) == 0 {
+		fmt.Fprintf(stderr, "no variable of %d %s matches %q\n", *year, *dataset, text)
+		return ExitFailure
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for _, v := range vars {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.Label, v.Concept)
+	}
+	tw.Flush()
+	return ExitOK
+}

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+)
+
+// CensusOptions configure live Census Data API pulls. The zero value pulls
+// from the real API with the key in CENSUS_API_KEY, caching responses under
+// the user cache folder.
+type CensusOptions struct {
+	// HTTP and BaseURL override the client and endpoint (tests use an
+	// httptest server).
+	HTTP    *http.Client
+	BaseURL string
+	// CacheDir holds cached responses; "" means <user cache dir>/groundwork/census.
+	CacheDir string
+	// Offline serves every pull from the cache and fails on a miss.
+	Offline bool
+	// Getenv reads the environment (default os.Getenv); the key is never
+	// logged or written.
+	Getenv func(string) string
+	// Progress receives request progress lines; Terminal makes them
+	// overwrite one line.
+	Progress io.Writer
+	Terminal bool
+}
+
+// readCensus reads a census source: the recorded response when the pipeline
+// file names one, otherwise a pull through the Census Data API client. It
+// returns the record and a description of where it came from.
+func (st *state) readCensus(ctx context.Context, name string, s *Source, o CensusOptions) (arrow.RecordBatch, string, error) {
+	if s.Recorded != "" {
+		file := st.cfg.Path(s.Recorded)
+		rec, err := readRecorded(file)
+		return rec, file, err
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	key, err := census.ResolveKey(s.APIKey, getenv)
+	if err != nil && !o.Offline {
+		return nil, "", err
+	}
+	cache := o.CacheDir
+	if cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --cache-dir): %w", err)
+		}
+		cache = filepath.Join(dir, "groundwork", "census")
+	}
+	client := census.NewClient(census.Config{
+		HTTP: o.HTTP, BaseURL: o.BaseURL, Key: key, CacheDir: cache, Offline: o.Offline,
+		Logger: st.log, Progress: o.Progress, Terminal: o.Terminal,
+	})
+	var vars []string
+	for _, v := range s.Variables {
+		if v != "NAME" {
+			vars = append(vars, v)
+		}
+	}
+	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
+	if err != nil {
+		return nil, "", err
+	}
+	rec, err := t.Record()
+	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), err
+}
