@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -85,7 +86,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 		return ""
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	co := CensusOptions{BaseURL: srv.URL + "/data", CacheDir: cache, Getenv: env}
+	co := CensusOptions{Client: census.Config{BaseURL: srv.URL + "/data", CacheDir: cache}, Getenv: env}
 	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co}); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 		t.Fatal("the fake API was never called")
 	}
 	srv.Close()
-	co.Offline = true
+	co.Client.Offline = true
 	co.Getenv = func(string) string { return "" }
 	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co}); err != nil {
 		t.Fatalf("offline rerun: %v", err)
@@ -125,7 +126,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 
 	// without a key, the error says how to get one
 	out2 := filepath.Join(t.TempDir(), "out")
-	co = CensusOptions{BaseURL: "http://127.0.0.1:1/data", CacheDir: t.TempDir(), Getenv: func(string) string { return "" }}
+	co = CensusOptions{Client: census.Config{BaseURL: "http://127.0.0.1:1/data", CacheDir: t.TempDir()}, Getenv: func(string) string { return "" }}
 	_, err = Run(context.Background(), cfg, Options{OutDir: out2, Census: co})
 	if err == nil || !strings.Contains(err.Error(), "CENSUS_API_KEY") {
 		t.Errorf("no key: err = %v; want a message naming CENSUS_API_KEY", err)

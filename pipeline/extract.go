@@ -3,8 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 
@@ -17,21 +15,14 @@ import (
 // from the real API with the key in CENSUS_API_KEY, caching responses under
 // the user cache folder.
 type CensusOptions struct {
-	// HTTP and BaseURL override the client and endpoint (tests use an
-	// httptest server).
-	HTTP    *http.Client
-	BaseURL string
-	// CacheDir holds cached responses; "" means <user cache dir>/groundwork/census.
-	CacheDir string
-	// Offline serves every pull from the cache and fails on a miss.
-	Offline bool
+	// Client holds the client settings: HTTP and BaseURL (tests point them
+	// at an httptest server), CacheDir ("" means <user cache
+	// dir>/groundwork/census), Offline, Progress and Terminal. Its Key and
+	// Logger are set by the run: the key comes from the environment.
+	Client census.Config
 	// Getenv reads the environment (default os.Getenv); the key is never
 	// logged or written.
 	Getenv func(string) string
-	// Progress receives request progress lines; Terminal makes them
-	// overwrite one line.
-	Progress io.Writer
-	Terminal bool
 }
 
 // readCensus reads a census source: the recorded response when the pipeline
@@ -48,21 +39,19 @@ func (st *state) readCensus(ctx context.Context, name string, s *Source, o Censu
 		getenv = os.Getenv
 	}
 	key, err := census.ResolveKey(s.APIKey, getenv)
-	if err != nil && !o.Offline {
+	if err != nil && !o.Client.Offline {
 		return nil, "", err
 	}
-	cache := o.CacheDir
-	if cache == "" {
+	cfg := o.Client
+	if cfg.CacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
 			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --cache-dir): %w", err)
 		}
-		cache = filepath.Join(dir, "groundwork", "census")
+		cfg.CacheDir = filepath.Join(dir, "groundwork", "census")
 	}
-	client := census.NewClient(census.Config{
-		HTTP: o.HTTP, BaseURL: o.BaseURL, Key: key, CacheDir: cache, Offline: o.Offline,
-		Logger: st.log, Progress: o.Progress, Terminal: o.Terminal,
-	})
+	cfg.Key, cfg.Logger = key, st.log
+	client := census.NewClient(cfg)
 	var vars []string
 	for _, v := range s.Variables {
 		if v != "NAME" {

@@ -242,7 +242,7 @@ func (st *state) load(ctx context.Context, co CensusOptions) error {
 	}
 	for _, name := range sortedKeys(c.Boundaries) {
 		b := c.Boundaries[name]
-		l, err := geo.ReadGeoJSON(ctx, name, c.Path(b.File), b.ID)
+		l, err := geo.Read(ctx, name, c.Path(b.File), b.ID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("boundary %q: %w", name, err))
 			continue

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -177,11 +178,11 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
-	census := pipeline.CensusOptions{CacheDir: o.cacheDir, Offline: o.offline}
+	co := pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline}}
 	if !o.quiet {
-		census.Progress = stderr
+		co.Client.Progress = stderr
 	}
-	res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: o.out, Logger: log, Census: census})
+	res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: o.out, Logger: log, Census: co})
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "groundwork: interrupted; %s was left as it was\n", o.out)
