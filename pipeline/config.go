@@ -26,6 +26,7 @@ type Config struct {
 	Areas       map[string]*Area     `yaml:"areas"`
 	Places      map[string]*Places   `yaml:"places"`
 	Tracts      *Tracts              `yaml:"tracts"`
+	Indicators  *Indicators          `yaml:"indicators"`
 	Summaries   []*Summary           `yaml:"summaries"`
 	Segments    []*Segment           `yaml:"segments"`
 	Report      *ReportConfig        `yaml:"report"`
@@ -169,6 +170,84 @@ type Locate struct {
 type Tracts struct {
 	Source   string `yaml:"source"`
 	Boundary string `yaml:"boundary"`
+}
+
+// Indicators are derived tract indicators with margins of error, area
+// comparisons, segregation measures and a composite need index. See
+// docs/indicators.md for every formula.
+type Indicators struct {
+	// Confidence of the MOEs written out: 90 (default), 95 or 99.
+	Confidence int `yaml:"confidence"`
+	// Reliability are the CV bands in percent (default 15 and 30).
+	Reliability *Reliability `yaml:"reliability"`
+	// Medians lists further variables that are medians or means (never
+	// summed); the known ACS medians are built in.
+	Medians []string        `yaml:"medians"`
+	Define  []*IndicatorDef `yaml:"define"`
+	// Compare aggregates tract counts into the areas of an area definition
+	// and compares the areas on the listed indicators.
+	Compare     *AreaCompare `yaml:"compare"`
+	Segregation *Segregation `yaml:"segregation"`
+	Need        *Need        `yaml:"need"`
+}
+
+// Reliability holds the CV thresholds.
+type Reliability struct {
+	Caution    float64 `yaml:"caution"`
+	Unreliable float64 `yaml:"unreliable"`
+}
+
+// IndicatorDef is one derived indicator.
+type IndicatorDef struct {
+	Name    string `yaml:"name"`
+	Label   string `yaml:"label"`
+	Expr    string `yaml:"expr"`
+	Kind    string `yaml:"kind"`
+	Percent bool   `yaml:"percent"`
+}
+
+// AreaCompare names the area and indicators compared.
+type AreaCompare struct {
+	Area       string   `yaml:"area"`
+	Indicators []string `yaml:"indicators"`
+}
+
+// Segregation declares the groups whose segregation across tracts is
+// measured.
+type Segregation struct {
+	// Area restricts the tracts to those in some area of this definition
+	// (e.g. the city's tracts); empty means every tract.
+	Area   string      `yaml:"area"`
+	Groups []*GroupDef `yaml:"groups"`
+	// Total, if set, adds an "other" group: the total minus the groups.
+	Total string     `yaml:"total"`
+	Pairs [][]string `yaml:"pairs"`
+}
+
+// GroupDef is a population group counted by a column.
+type GroupDef struct {
+	Name   string `yaml:"name"`
+	Column string `yaml:"column"`
+}
+
+// Need is a composite need index over tract indicators.
+type Need struct {
+	Name   string       `yaml:"name"`
+	Label  string       `yaml:"label"`
+	Method string       `yaml:"method"` // percentile (SVI-style, default) or zscore
+	Themes []*NeedTheme `yaml:"themes"`
+}
+
+// NeedTheme groups need variables.
+type NeedTheme struct {
+	Name      string     `yaml:"name"`
+	Variables []*NeedVar `yaml:"variables"`
+}
+
+// NeedVar is a need variable and its direction.
+type NeedVar struct {
+	Column    string `yaml:"column"`
+	Direction string `yaml:"direction"`
 }
 
 // Summary describes groups of places or tracts by area and other columns.
@@ -507,6 +586,7 @@ func (c *Config) Validate() []string {
 			add("tracts.boundary", "unknown boundary %q (%s)", t.Boundary, names(c.Boundaries))
 		}
 	}
+	p = append(p, c.validateIndicators()...)
 	seenSum := map[string]bool{}
 	for i, s := range c.Summaries {
 		at := fmt.Sprintf("summaries[%d]", i)
@@ -558,9 +638,9 @@ func (c *Config) Validate() []string {
 			add(at+".name", "duplicate segment %q", s.Name)
 		}
 		seenSeg[s.Name] = true
-		cols, ok := c.placeColumns(s.Of)
+		cols, ok := c.tableColumns(s.Of)
 		if !ok {
-			add(at+".of", "%q is not a places set (%s)", s.Of, names(c.Places))
+			add(at+".of", "%q is neither a places set nor \"tracts\" (%s)", s.Of, names(c.Places))
 			continue
 		}
 		if s.Where != "" {
@@ -682,9 +762,9 @@ func (c *Config) tableColumns(of string) ([]string, bool) {
 		}
 		cols := append([]string{}, src.columnNames()...)
 		for _, a := range sortedKeys(c.Areas) {
-			cols = append(cols, a)
+			cols = append(cols, a, c.Areas[a].Boundary)
 		}
-		return cols, true
+		return append(cols, c.indicatorColumns()...), true
 	}
 	return c.placeColumns(of)
 }

@@ -73,7 +73,7 @@ segments:
 				`places.p.lat: source "s" declares no column "lat"`,
 				`places.p.lon: source "s" declares no column "lon"`,
 				"segments[0].name: required, without spaces or slashes",
-				`segments[0].of: "q" is not a places set (defined: p)`,
+				`segments[0].of: "q" is neither a places set nor "tracts" (defined: p)`,
 			},
 		},
 		{

@@ -73,12 +73,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)
 	}
 	st.tracts = r
-	out, err := r.record(map[string]string{"groundwork:table": "tracts"})
-	if err != nil {
-		return err
-	}
-	defer out.Release()
-	return st.writeParquet(ctx, "tracts.parquet", out)
+	return nil // tracts.parquet is written once the indicators are added
 }
 
 func nullIfEmpty(s string) any {

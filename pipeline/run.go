@@ -63,6 +63,7 @@ type state struct {
 	unplaced   map[string][]Unplaced
 	placedBy   map[string]map[string]int // places -> located_by -> count
 	summaries  []*SummaryResult
+	indicators *IndicatorResults
 	segments   []*SegmentResult
 	sourceInfo []SourceInfo
 }
@@ -126,6 +127,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		{"extract and load", func(ctx context.Context) error { return st.load(ctx, opts.Census) }},
 		{"areas", st.buildAreas},
 		{"tracts", st.joinTracts},
+		{"indicators", st.computeIndicators},
 		{"places", st.placeAll},
 		{"summaries", st.summarize},
 		{"segments", st.selectSegments},

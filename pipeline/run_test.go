@@ -73,15 +73,16 @@ func TestOaklandEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantFiles := []string{
-		"places/schools.parquet", "raw/acs.parquet", "raw/api2000.parquet", "raw/directory.parquet",
+		"indicators/areas.parquet", "places/schools.parquet", "raw/acs.parquet", "raw/api2000.parquet", "raw/directory.parquet",
 		"raw/terrain_lookup.parquet", "report.html", "segments/flatland_elementary_api_under_600.csv",
-		"segments/flatland_elementary_api_under_600.geojson", "summaries/income.parquet",
+		"segments/flatland_elementary_api_under_600.geojson", "segments/highest_need_tracts.csv",
+		"segments/highest_need_tracts.geojson", "summaries/income.parquet",
 		"summaries/schools.parquet", "tracts.parquet", "unplaced/schools.csv",
 	}
 	if diff := cmp.Diff(wantFiles, res.Files); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "unplaced/schools.csv"} {
+	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "segments/highest_need_tracts.csv", "unplaced/schools.csv"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)

@@ -32,7 +32,11 @@ type SegmentResult struct {
 // limits the matches, and writes segments/<name>.csv and .geojson.
 func (st *state) selectSegments(ctx context.Context) error {
 	for _, s := range st.cfg.Segments {
-		r := st.places[s.Of]
+		r := st.tableRows(s.Of)
+		idCol := "geoid"
+		if pl, ok := st.cfg.Places[s.Of]; ok {
+			idCol = pl.ID
+		}
 		rule, err := segment.Compile(s.Where, r.cols)
 		if s.Where == "" {
 			rule, err = segment.Compile("true", r.cols)
@@ -57,7 +61,6 @@ func (st *state) selectSegments(ctx context.Context) error {
 				res.Rows = append(res.Rows, row)
 			}
 		}
-		pl := st.cfg.Places[s.Of]
 		sort.SliceStable(res.Rows, func(i, j int) bool {
 			a, b := res.Rows[i], res.Rows[j]
 			if s.Rank != nil {
@@ -75,7 +78,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 					return x > y
 				}
 			}
-			return fmt.Sprint(a[pl.ID]) < fmt.Sprint(b[pl.ID])
+			return fmt.Sprint(a[idCol]) < fmt.Sprint(b[idCol])
 		})
 		if s.Limit > 0 && len(res.Rows) > s.Limit {
 			res.Rows = res.Rows[:s.Limit]
@@ -106,9 +109,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 		if err := st.writeFile(gjName, func(w io.Writer) error {
 			fc := geojson.NewFeatureCollection()
 			for i, row := range res.Rows {
-				lon, _ := toFloat(row["lon"])
-				lat, _ := toFloat(row["lat"])
-				f := geojson.NewFeature(orb.Point{lon, lat})
+				f := geojson.NewFeature(st.geometry(s.Of, row))
 				f.Properties["rank"] = i + 1
 				for _, c := range res.Columns {
 					f.Properties[c] = row[c]
@@ -145,4 +146,21 @@ func cell(v any) string {
 		return strconv.FormatBool(x)
 	}
 	return fmt.Sprint(v)
+}
+
+// geometry returns a record's geometry for GeoJSON: a place's point, or a
+// tract's polygon from the tract boundary.
+func (st *state) geometry(of string, row map[string]any) orb.Geometry {
+	if of == "tracts" {
+		id, _ := row["geoid"].(string)
+		for _, f := range st.layers[st.cfg.Tracts.Boundary].Features {
+			if f.ID == id {
+				return f.Geom
+			}
+		}
+		return nil
+	}
+	lon, _ := toFloat(row["lon"])
+	lat, _ := toFloat(row["lat"])
+	return orb.Point{lon, lat}
 }

@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+)
+
+// knownMedians are ACS tables whose cells are medians or means: they may be
+// scaled or divided but never summed (ACS General Handbook 2020, ch. 8).
+var knownMedians = []string{
+	"B01002", "B06011", "B07011", "B19013", "B19019", "B19049", "B19113", "B19119", "B19301",
+	"B25018", "B25035", "B25058", "B25064", "B25071", "B25077", "B25088", "B25092", "B25097", "B25105",
+}
+
+// notSummable returns the set of columns of the tract source that are
+// medians or means.
+func (c *Config) notSummable() map[string]bool {
+	m := map[string]bool{}
+	if c.Tracts == nil {
+		return m
+	}
+	src := c.Sources[c.Tracts.Source]
+	if src == nil {
+		return m
+	}
+	for _, v := range src.Variables {
+		for _, t := range knownMedians {
+			if strings.HasPrefix(v, t+"_") {
+				m[v] = true
+			}
+		}
+	}
+	if c.Indicators != nil {
+		for _, v := range c.Indicators.Medians {
+			m[v] = true
+		}
+	}
+	return m
+}
+
+// indicatorColumns lists the tract columns the indicators add.
+func (c *Config) indicatorColumns() []string {
+	if c.Indicators == nil {
+		return nil
+	}
+	var cols []string
+	for _, d := range c.Indicators.Define {
+		if d != nil && d.Name != "" {
+			cols = append(cols, d.Name, d.Name+indicator.MOESuffix, d.Name+indicator.CVSuffix, d.Name+indicator.ReliabilitySuffix, d.Name+"_note")
+		}
+	}
+	if n := c.Indicators.Need; n != nil && n.Name != "" {
+		cols = append(cols, n.Name)
+	}
+	return cols
+}
+
+func (ind *Indicators) options(c *Config) indicator.Options {
+	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), NotSummable: c.notSummable()}
+	if o.Confidence == 0 {
+		o.Confidence = stats.Conf90
+	}
+	o.Bands = stats.DefaultBands
+	if r := ind.Reliability; r != nil {
+		o.Bands = stats.Bands{Caution: r.Caution, Unreliable: r.Unreliable}
+	}
+	return o
+}
+
+func (d *IndicatorDef) spec() (indicator.Spec, error) {
+	k, err := indicator.ParseKind(d.Kind)
+	return indicator.Spec{Name: d.Name, Expr: d.Expr, Kind: k, Percent: d.Percent}, err
+}
+
+// validateIndicators checks the indicators section without I/O: every
+// expression compiles against the tract source's columns.
+func (c *Config) validateIndicators() []string {
+	ind := c.Indicators
+	if ind == nil {
+		return nil
+	}
+	var p []string
+	add := func(path, format string, args ...any) {
+		p = append(p, path+": "+fmt.Sprintf(format, args...))
+	}
+	if c.Tracts == nil {
+		return []string{"indicators: needs a tracts section (indicators are computed per tract)"}
+	}
+	src := c.Sources[c.Tracts.Source]
+	if src == nil {
+		return nil // reported under tracts.source
+	}
+	if ind.Confidence != 0 && !stats.Confidence(ind.Confidence).Valid() {
+		add("indicators.confidence", "use 90, 95 or 99, not %d", ind.Confidence)
+	}
+	opts := ind.options(c)
+	if err := opts.Bands.Validate(); err != nil {
+		add("indicators.reliability", "%v", err)
+	}
+	cols := src.columnNames()
+	defined := map[string]bool{}
+	for i, d := range ind.Define {
+		at := fmt.Sprintf("indicators.define[%d]", i)
+		if d == nil || d.Name == "" {
+			add(at+".name", "required")
+			continue
+		}
+		if defined[d.Name] || contains(cols, d.Name) {
+			add(at+".name", "%q is already a column or indicator", d.Name)
+		}
+		defined[d.Name] = true
+		spec, err := d.spec()
+		if err != nil {
+			add(at+".kind", "%v", err)
+			continue
+		}
+		if _, err := indicator.Compile(spec, cols, opts); err != nil {
+			add(at+".expr", "%v", err)
+		}
+	}
+	if cmp := ind.Compare; cmp != nil {
+		if _, ok := c.Areas[cmp.Area]; !ok {
+			add("indicators.compare.area", "unknown area %q (%s)", cmp.Area, names(c.Areas))
+		}
+		for j, n := range cmp.Indicators {
+			if !defined[n] {
+				add(fmt.Sprintf("indicators.compare.indicators[%d]", j), "%q is not a defined indicator", n)
+			}
+		}
+	}
+	if sg := ind.Segregation; sg != nil {
+		if sg.Area != "" {
+			if _, ok := c.Areas[sg.Area]; !ok {
+				add("indicators.segregation.area", "unknown area %q (%s)", sg.Area, names(c.Areas))
+			}
+		}
+		if len(sg.Groups) < 2 {
+			add("indicators.segregation.groups", "give at least two groups")
+		}
+		gnames := map[string]bool{}
+		for j, g := range sg.Groups {
+			if g == nil || g.Name == "" || !contains(cols, g.Column) {
+				add(fmt.Sprintf("indicators.segregation.groups[%d]", j), "needs a name and a column of %s", c.Tracts.Source)
+				continue
+			}
+			gnames[g.Name] = true
+		}
+		if sg.Total != "" {
+			if !contains(cols, sg.Total) {
+				add("indicators.segregation.total", "no column %q in %s", sg.Total, c.Tracts.Source)
+			}
+			gnames["Other"] = true
+		}
+		for j, pr := range sg.Pairs {
+			if len(pr) != 2 || !gnames[pr[0]] || !gnames[pr[1]] {
+				add(fmt.Sprintf("indicators.segregation.pairs[%d]", j), "give two group names")
+			}
+		}
+	}
+	if n := ind.Need; n != nil {
+		if n.Name == "" || defined[n.Name] || contains(cols, n.Name) {
+			add("indicators.need.name", "required, and distinct from the columns and indicators")
+		}
+		if n.Method != "" && n.Method != "percentile" && n.Method != "zscore" {
+			add("indicators.need.method", "use percentile or zscore, not %q", n.Method)
+		}
+		if len(n.Themes) == 0 {
+			add("indicators.need.themes", "give at least one theme with variables")
+		}
+		for j, th := range n.Themes {
+			for k, v := range th.Variables {
+				at := fmt.Sprintf("indicators.need.themes[%d].variables[%d]", j, k)
+				if !defined[v.Column] && !contains(cols, v.Column) {
+					add(at+".column", "%q is neither an indicator nor a column of %s", v.Column, c.Tracts.Source)
+				}
+				if _, err := stats.ParseDirection(v.Direction); err != nil {
+					add(at+".direction", "%v", err)
+				}
+			}
+		}
+	}
+	return p
+}
