@@ -29,6 +29,9 @@ type Config struct {
 	Indicators  *Indicators          `yaml:"indicators"`
 	Summaries   []*Summary           `yaml:"summaries"`
 	Segments    []*Segment           `yaml:"segments"`
+	Contacts    *Contacts            `yaml:"contacts"`
+	Listening   *Listening           `yaml:"listening"`
+	Turnout     *TurnoutConfig       `yaml:"turnout"`
 	Report      *ReportConfig        `yaml:"report"`
 
 	// dir is the folder relative paths are resolved against.
@@ -587,6 +590,7 @@ func (c *Config) Validate() []string {
 		}
 	}
 	p = append(p, c.validateIndicators()...)
+	p = append(p, c.validateOutreach()...)
 	seenSum := map[string]bool{}
 	for i, s := range c.Summaries {
 		at := fmt.Sprintf("summaries[%d]", i)

@@ -64,6 +64,7 @@ type state struct {
 	placedBy   map[string]map[string]int // places -> located_by -> count
 	summaries  []*SummaryResult
 	indicators *IndicatorResults
+	outreach   *OutreachResult
 	segments   []*SegmentResult
 	sourceInfo []SourceInfo
 }
@@ -131,6 +132,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		{"places", st.placeAll},
 		{"summaries", st.summarize},
 		{"segments", st.selectSegments},
+		{"outreach", st.runOutreach},
 		{"report", st.writeReport},
 	}
 	for _, s := range steps {

@@ -79,10 +79,25 @@ func TestOaklandEndToEnd(t *testing.T) {
 		"segments/highest_need_tracts.geojson", "summaries/income.parquet",
 		"summaries/schools.parquet", "tracts.parquet", "unplaced/schools.csv",
 	}
-	if diff := cmp.Diff(wantFiles, res.Files); diff != "" {
+	var got []string
+	for _, f := range res.Files {
+		if !strings.HasPrefix(f, "exports/") {
+			got = append(got, f)
+		}
+	}
+	if diff := cmp.Diff(wantFiles, got); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "segments/highest_need_tracts.csv", "unplaced/schools.csv"} {
+	// every outreach profile is written for each contact segment
+	for _, profile := range []string{"callhub", "actionnetwork", "everyaction", "nationbuilder", "mobilize", "generic"} {
+		for _, seg := range []string{"flatlands", "highest-need"} {
+			f := filepath.Join("exports", profile, seg+".csv")
+			if !contains(res.Files, f) {
+				t.Errorf("no export %s", f)
+			}
+		}
+	}
+	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "segments/highest_need_tracts.csv", "unplaced/schools.csv", "exports/callhub/flatlands.csv", "exports/everyaction/flatlands.csv", "exports/outreach-summary.json"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
 )
@@ -25,6 +27,9 @@ func (st *state) sections() []reports.Section {
 		if n := r.Need; n != nil {
 			out = append(out, st.needSection(n))
 		}
+	}
+	if o := st.outreach; o != nil {
+		out = append(out, st.outreachSections(o)...)
 	}
 	return out
 }
@@ -167,4 +172,164 @@ func (st *state) needSection(n *NeedResult) reports.Section {
 		"Variables: "+strings.Join(parts, ". ")+".",
 		"A rank says where a tract stands among the tracts of this table, not how much need there is; it ignores the margins of error of its inputs.")
 	return sec
+}
+
+// outreachSections reports what the contact list gave each outreach tool,
+// the listening survey's top concerns by area, and event turnout.
+func (st *state) outreachSections(o *OutreachResult) []reports.Section {
+	ct := st.cfg.Contacts
+	sec := reports.Section{ID: "outreach", Title: "Outreach lists"}
+	cs := o.Contacts
+	skipped := 0
+	for _, n := range cs.Skipped {
+		skipped += n
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%s: %d rows read, %d usable, %d skipped%s. Only the mapped columns are exported; every cell is made safe against spreadsheet formulas.",
+		labelOr(ct.Title, ct.File), cs.Read, cs.Kept, skipped, parenCounts(cs.Skipped)))
+	t := reports.Table{Title: "Contacts exported per tool and segment", Header: []string{"Tool", "Segment", "Exported", "Skipped (why)", "File"}, Numeric: []bool{false, false, true, false, false}}
+	for _, r := range o.Export.Rows {
+		n := 0
+		for _, k := range r.Skipped {
+			n += k
+		}
+		why := fmt.Sprint(n)
+		if n > 0 {
+			why += parenCounts(r.Skipped)
+		}
+		t.Rows = append(t.Rows, []string{r.Profile, r.Segment, fmt.Sprint(r.Exported), why, "exports/" + r.File})
+	}
+	if o.Export.NotInSegment > 0 {
+		t.Note = fmt.Sprintf("%d usable contacts are in no segment and are not exported.", o.Export.NotInSegment)
+	}
+	sec.Tables = append(sec.Tables, t)
+	out := []reports.Section{sec}
+	area := ct.Area
+	areaOf := func(p source.Place) string {
+		if p.Kind == "area" && area != "" {
+			if v := st.areaOf[area][p.ID]; v != "" {
+				return v
+			}
+			return p.ID
+		}
+		if p.Kind == "unplaced" {
+			return "not placed"
+		}
+		return p.Kind + " " + p.ID
+	}
+	if l := o.Listening; l != nil {
+		ls := reports.Section{ID: "listening", Title: "What people said"}
+		ls.Paragraphs = append(ls.Paragraphs, fmt.Sprintf("%s: %d responses counted (%d incomplete, %d unusable). A respondent can name several concerns, so shares add up to more than 100%%.",
+			labelOr(st.cfg.Listening.Title, l.File), l.Counted, l.Incomplete, l.Skipped))
+		type agg struct {
+			n int
+			c map[string]int
+		}
+		by := map[string]*agg{}
+		var order []string
+		for _, a := range l.Areas {
+			k := areaOf(a.Place)
+			if by[k] == nil {
+				by[k] = &agg{c: map[string]int{}}
+				order = append(order, k)
+			}
+			by[k].n += a.Respondents
+			for _, c := range a.Concerns {
+				by[k].c[c.Concern] += c.Count
+			}
+		}
+		st.sortByArea(area, order)
+		lt := reports.Table{Title: "Top concerns by area", Header: []string{"Area", "Respondents", "Top concerns (share of respondents)"}, Numeric: []bool{false, true, false}}
+		for _, k := range order {
+			a := by[k]
+			type kv struct {
+				k string
+				n int
+			}
+			var cs []kv
+			for c, n := range a.c {
+				cs = append(cs, kv{c, n})
+			}
+			sort.Slice(cs, func(i, j int) bool { return cs[i].n > cs[j].n || cs[i].n == cs[j].n && cs[i].k < cs[j].k })
+			var parts []string
+			for i, c := range cs {
+				if i == 3 {
+					break
+				}
+				parts = append(parts, fmt.Sprintf("%s (%s%%)", c.k, reports.Number(100*float64(c.n)/float64(a.n), 0)))
+			}
+			lt.Rows = append(lt.Rows, []string{k, fmt.Sprint(a.n), strings.Join(parts, "; ")})
+		}
+		fewest := math.MaxInt
+		for _, k := range order {
+			fewest = min(fewest, by[k].n)
+		}
+		if fewest < 10 {
+			lt.Note = "Fewer than 10 respondents in an area: these are individual voices, not a measure of the area."
+		}
+		ls.Tables = append(ls.Tables, lt)
+		out = append(out, ls)
+	}
+	if tu := o.Turnout; tu != nil {
+		ts := reports.Section{ID: "turnout", Title: "Who came"}
+		rate := func(x source.Turnout) string {
+			if r, ok := x.ConfirmedRate(); ok {
+				return reports.Number(100*r, 0) + "%"
+			}
+			return "–"
+		}
+		ts.Paragraphs = append(ts.Paragraphs, fmt.Sprintf("%s: %d signed up, %d confirmed, %d attended; %s of those who confirmed came, and %d confirmed people did not come: they are the ones to follow up.",
+			labelOr(st.cfg.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
+		head := []string{"", "Signed up", "Confirmed", "Attended", "Confirmed who came", "Confirmed, did not come"}
+		num := []bool{false, true, true, true, true, true}
+		row := func(name string, x source.Turnout) []string {
+			return []string{name, fmt.Sprint(x.SignedUp), fmt.Sprint(x.Confirmed), fmt.Sprint(x.Attended), rate(x), fmt.Sprint(x.NoShows())}
+		}
+		seg := reports.Table{Title: "Turnout by segment", Header: append([]string{"Segment"}, head[1:]...), Numeric: num}
+		for _, x := range tu.BySegment {
+			seg.Rows = append(seg.Rows, row(x.Key, x))
+		}
+		byArea := map[string]source.Turnout{}
+		var order []string
+		for _, x := range tu.ByPlace {
+			k := areaOf(source.Place{ID: x.Key, Kind: x.Kind})
+			a, ok := byArea[k]
+			if !ok {
+				order = append(order, k)
+			}
+			a.SignedUp += x.SignedUp
+			a.Confirmed += x.Confirmed
+			a.Attended += x.Attended
+			a.ConfirmedAttended += x.ConfirmedAttended
+			a.Cancelled += x.Cancelled
+			byArea[k] = a
+		}
+		st.sortByArea(area, order)
+		at := reports.Table{Title: "Turnout by area", Header: append([]string{"Area"}, head[1:]...), Numeric: num}
+		for _, k := range order {
+			at.Rows = append(at.Rows, row(k, byArea[k]))
+		}
+		ts.Tables = append(ts.Tables, at, seg)
+		out = append(out, ts)
+	}
+	return out
+}
+
+// sortByArea orders area values as the area definition lists them, then
+// other keys alphabetically.
+func (st *state) sortByArea(area string, keys []string) {
+	sort.SliceStable(keys, func(i, j int) bool {
+		ri, rj := st.rankOf(area, keys[i]), st.rankOf(area, keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+}
+
+// parenCounts renders " (reason: n; ...)" or "".
+func parenCounts(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return " (" + joinCounts(m) + ")"
 }
