@@ -441,8 +441,8 @@ func (c *Config) Validate() []string {
 			if s.For == "" {
 				add(at+".for", `required (e.g. "tract:*")`)
 			}
-			if s.APIKey != "" && !strings.HasPrefix(s.APIKey, "env:") {
-				add(at+".api_key", "write env:NAME to read the key from an environment variable; never put the key itself in a pipeline file")
+			if s.APIKey != "" && !strings.HasPrefix(s.APIKey, "env:") && !(strings.HasPrefix(s.APIKey, "${") && strings.HasSuffix(s.APIKey, "}")) {
+				add(at+".api_key", "write env:NAME or ${NAME} to read the key from an environment variable; never put the key itself in a pipeline file")
 			}
 			if s.File != "" || len(s.Columns) > 0 || s.Key != "" {
 				add(at, "file and columns belong to csv sources; a census source reads a recorded response with `recorded:`")

@@ -146,7 +146,7 @@ func ResolveKey(ref string, getenv func(string) string) (string, error) {
 	case strings.HasPrefix(ref, "${") && strings.HasSuffix(ref, "}"):
 		name = ref[2 : len(ref)-1]
 	default:
-		return "", errors.New("census: the key setting must name an environment variable (key: env:CENSUS_API_KEY), not hold the key itself")
+		return "", errors.New("census: the key setting must name an environment variable (api_key: env:CENSUS_API_KEY), not hold the key itself")
 	}
 	k := strings.TrimSpace(getenv(name))
 	if k == "" {

@@ -10,7 +10,7 @@ import (
 const KeySignupURL = "https://api.census.gov/data/key_signup.html"
 
 const keyHowTo = "get a free key at " + KeySignupURL + ", then set it in the environment " +
-	"(export CENSUS_API_KEY=...) or name another variable in the pipeline file (key: env:MY_CENSUS_KEY)"
+	"(export CENSUS_API_KEY=...) or name another variable in the pipeline file (api_key: env:MY_CENSUS_KEY)"
 
 // ErrNoKey is returned by ResolveKey when no key is set.
 var ErrNoKey = errors.New("census: no Census Data API key: " + keyHowTo)

@@ -17,6 +17,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 )
 
 // Exit codes. This table is the only place they are defined.
@@ -37,6 +38,7 @@ maps, disparity findings and target lists that organizers act on.
 Usage:
   groundwork run [PIPELINE] [--out DIR]   run a pipeline file (default: the embedded Oakland demo)
   groundwork init DIR                     write the Oakland demo pipeline and its data to DIR, to edit
+  groundwork init --state S [--county C] DIR   scaffold a pipeline for a new place
   groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
   groundwork help [COMMAND]               show help
 
@@ -58,7 +60,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "init":
-		return initCmd(args[1:], stdout, stderr)
+		return initCmd(ctx, args[1:], stdout, stderr)
 	case "vars":
 		return varsCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -212,17 +214,34 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 }
 
 const initUsage = `Usage: groundwork init DIR
+       groundwork init --state STATE [--county COUNTY] [--year YEAR] DIR
 
-Writes the Oakland demo pipeline (pipeline.yaml) and its data files to DIR, ready
-to edit and run with: groundwork run DIR/pipeline.yaml --out DIR/out
-DIR must not already hold any of those files.
+Without --state, writes the Oakland demo pipeline (pipeline.yaml) and its data
+files to DIR, ready to edit and run.
+
+With --state (a name, postal code or FIPS code) and optionally --county (a name
+or three-digit FIPS code), writes a pipeline for that place's tracts with the
+standard ACS indicators, a need index and a segment of the highest-need tracts.
+County names are looked up through the Census Data API (CENSUS_API_KEY) and
+cached; FIPS codes work offline. DIR must not already hold a pipeline.yaml.
+
+Examples:
+  groundwork init my-city
+  groundwork init --state 06 --county 001 alameda
+  groundwork init --state California --county Alameda alameda
+
+Flags:
 `
 
-func initCmd(args []string, stdout, stderr io.Writer) int {
+func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, initUsage) }
-	if err := fs.Parse(args); err != nil {
+	state := fs.String("state", "", "`state` name, postal code or FIPS code")
+	county := fs.String("county", "", "`county` name or three-digit FIPS code (with --state)")
+	year := fs.Int("year", 2022, "ACS 5-year `vintage` (with --state)")
+	cacheDir := fs.String("cache-dir", "", "`folder` of cached Census responses (default: the user cache folder)")
+	fs.Usage = func() { fmt.Fprint(stderr, initUsage); fs.PrintDefaults() }
+	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
 		}
@@ -233,6 +252,60 @@ func initCmd(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	dir := fs.Arg(0)
+	if *state == "" {
+		if *county != "" {
+			fmt.Fprintln(stderr, "groundwork init: --county needs --state")
+			return ExitUsage
+		}
+		return initDemo(dir, stdout, stderr)
+	}
+	st, err := scaffold.ResolveState(*state)
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+		return ExitUsage
+	}
+	opts := scaffold.Options{State: st, Year: *year}
+	if *county != "" {
+		var list scaffold.CountyLister
+		if key, err := census.ResolveKey("", os.Getenv); err == nil {
+			cache := *cacheDir
+			if cache == "" {
+				if d, err := os.UserCacheDir(); err == nil {
+					cache = filepath.Join(d, "groundwork", "census")
+				}
+			}
+			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache}))
+		}
+		c, err := scaffold.ResolveCounty(ctx, st, *county, list)
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+			return ExitFailure
+		}
+		opts.County = &c
+	}
+	b, err := scaffold.Pipeline(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+		return ExitFailure
+	}
+	p := filepath.Join(dir, "pipeline.yaml")
+	if _, err := os.Stat(p); err == nil {
+		fmt.Fprintf(stderr, "groundwork init: %s already exists; choose another folder (nothing was written)\n", p)
+		return ExitFailure
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+		return ExitFailure
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
+		return ExitFailure
+	}
+	fmt.Fprintf(stdout, "Wrote %s. Its first lines say what to download and set before: groundwork run %s --out %s\n", p, p, filepath.Join(dir, "out"))
+	return ExitOK
+}
+
+func initDemo(dir string, stdout, stderr io.Writer) int {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
 		return ExitFailure

@@ -94,3 +94,28 @@ func TestRunRefusesForeignFolder(t *testing.T) {
 		t.Error("the user's file was changed")
 	}
 }
+
+func TestInitScaffold(t *testing.T) {
+	t.Setenv("CENSUS_API_KEY", "")
+	dir := filepath.Join(t.TempDir(), "alameda")
+	code, out, e := run(t, "init", "--state", "CA", "--county", "1", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `in: "state:06 county:001"`) || !strings.Contains(string(b), "cb_2022_06_tract_500k.zip") || !strings.Contains(out, "pipeline.yaml") {
+		t.Errorf("scaffold:\n%s\nstdout: %s", b, out)
+	}
+	if code, _, e := run(t, "init", "--state", "CA", dir); code != ExitFailure || !strings.Contains(e, "already exists") {
+		t.Errorf("second scaffold: exit %d, %q", code, e)
+	}
+	if code, _, e := run(t, "init", "--state", "CA", "--county", "Alameda", t.TempDir()); code != ExitFailure || !strings.Contains(e, "set CENSUS_API_KEY") {
+		t.Errorf("county name without key: exit %d, %q", code, e)
+	}
+	if code, _, e := run(t, "init", "--county", "001", t.TempDir()); code != ExitUsage || !strings.Contains(e, "--county needs --state") {
+		t.Errorf("county without state: exit %d, %q", code, e)
+	}
+}

@@ -1,0 +1,89 @@
+package scaffold
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline"
+)
+
+func TestResolveState(t *testing.T) {
+	for _, tt := range []struct {
+		in, want, err string
+	}{
+		{in: "06", want: "06"}, {in: "6", want: "06"}, {in: "CA", want: "06"}, {in: "california", want: "06"},
+		// Ohio and Georgia as in the real Census shapefiles of shared/data/census (cb_2018_39, cb_2018_13).
+		{in: "Ohio", want: "39"}, {in: "ga", want: "13"}, {in: "District of Columbia", want: "11"},
+		{in: "Califrnia", err: "did you mean California?"},
+		{in: "Atlantis", err: "give its name (California), postal code (CA) or FIPS code (06)"},
+		{in: "03", err: "unknown state"},
+	} {
+		got, err := ResolveState(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ResolveState(%q) error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got.FIPS != tt.want {
+			t.Errorf("ResolveState(%q) = %v, %v; want FIPS %s", tt.in, got, err, tt.want)
+		}
+	}
+	if len(States) != 52 {
+		t.Errorf("%d states, want 50 + DC + PR", len(States))
+	}
+}
+
+func TestResolveCounty(t *testing.T) {
+	ca, _ := ResolveState("CA")
+	// Names as the Census Data API writes them (NAME of county:* in state:06).
+	list := func(ctx context.Context, st State) (map[string]string, error) {
+		return map[string]string{"001": "Alameda County", "075": "San Francisco County"}, nil
+	}
+	fail := func(ctx context.Context, st State) (map[string]string, error) { return nil, errors.New("offline") }
+	for _, tt := range []struct {
+		in   string
+		list CountyLister
+		want County
+		err  string
+	}{
+		{in: "1", list: nil, want: County{FIPS: "001"}},
+		{in: "001", list: list, want: County{FIPS: "001", Name: "Alameda County"}},
+		{in: "001", list: fail, want: County{FIPS: "001"}},
+		{in: "alameda", list: list, want: County{FIPS: "001", Name: "Alameda County"}},
+		{in: "San Francisco County", list: list, want: County{FIPS: "075", Name: "San Francisco County"}},
+		{in: "Alameda", list: nil, err: "give its three-digit FIPS code, or set CENSUS_API_KEY"},
+		{in: "Marin", list: list, err: `California has no county named "Marin"`},
+		{in: "999", list: list, err: "California has no county 999"},
+	} {
+		got, err := ResolveCounty(context.Background(), ca, tt.in, tt.list)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ResolveCounty(%q) error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ResolveCounty(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// TestPipelineValidates checks that every scaffold is a valid pipeline file.
+func TestPipelineValidates(t *testing.T) {
+	ca, _ := ResolveState("CA")
+	for _, o := range []Options{{State: ca}, {State: ca, County: &County{FIPS: "001", Name: "Alameda County"}, Year: 2019}} {
+		b, err := Pipeline(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pipeline.Parse("pipeline.yaml", b); err != nil {
+			t.Errorf("scaffold does not validate: %v\n%s", err, b)
+		}
+		if o.County != nil && !strings.Contains(string(b), `in: "state:06 county:001"`) {
+			t.Errorf("county scaffold lacks its in clause:\n%s", b)
+		}
+	}
+}
