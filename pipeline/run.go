@@ -120,6 +120,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		for _, r := range st.raw {
 			r.Release()
 		}
+		st.raw = nil // released: tests reading Result.state must not see them
 	}()
 	steps := []struct {
 		name string
