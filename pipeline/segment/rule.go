@@ -91,7 +91,10 @@ func (r *Rule) Match(row map[string]any) (bool, error) {
 		}
 		return false, fmt.Errorf("rule %q: %w", r.src, err)
 	}
-	b, _ := out.(bool)
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("rule %q gives %v, not true or false; write a comparison such as api00 < 600", r.src, out)
+	}
 	return b, nil
 }
 
