@@ -242,3 +242,23 @@ func (x *BruteIndex) Locate(p orb.Point) (int, bool) {
 	}
 	return -1, false
 }
+
+// OnEdge reports whether p lies exactly on an edge or vertex of any polygon
+// of the layer (the zero cross product test of the boundary rule). Such
+// points are where tools that leave the boundary out (PostGIS ST_Contains,
+// GeoPandas "within") legitimately differ from Locate.
+func (x *Index) OnEdge(p orb.Point) bool {
+	on := false
+	x.tree.Search([2]float64{p[0], p[1]}, [2]float64{p[0], p[1]}, func(_, _ [2]float64, i int32) bool {
+		bp := &x.polys[i]
+		k := bp.bandOf(p[1])
+		for _, e := range bp.edges[bp.start[k]:bp.start[k+1]] {
+			if onSegment(orb.Point{e.ax, e.ay}, orb.Point{e.bx, e.by}, p) {
+				on = true
+				return false
+			}
+		}
+		return true
+	})
+	return on
+}
