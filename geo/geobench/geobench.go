@@ -262,11 +262,11 @@ func agreement(name string, idx *geo.Index, in *peerInput, ours, theirs []int32)
 // peerInput is the data handed to peers: polygons as hex WKB with their
 // feature index, and points as little-endian float64 lon, lat pairs.
 type peerInput struct {
-	dir                 string
-	polyCSV, pointsBin  string
-	pointsCSV           string
-	pts                 []orb.Point
-	nFeatures           int
+	dir                string
+	polyCSV, pointsBin string
+	pointsCSV          string
+	pts                []orb.Point
+	nFeatures          int
 }
 
 func writePeerInput(dir string, wl Workload, l *geo.Layer, n int) (*peerInput, error) {
