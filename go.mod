@@ -7,6 +7,8 @@ require (
 	github.com/apache/arrow-go/v18 v18.8.0 // indirect
 	github.com/apache/thrift v0.24.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/engelsjk/polygol v0.0.2 // indirect
+	github.com/engelsjk/splay-tree v0.0.1 // indirect
 	github.com/go-spatial/proj v0.3.0 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/google/flatbuffers v25.12.19+incompatible // indirect
