@@ -12,6 +12,7 @@ package geoparquet
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -314,6 +315,18 @@ func Read(ctx context.Context, r io.ReaderAt, size int64) (t *Table, err error) 
 			t, err = nil, fmt.Errorf("corrupt parquet file: %v", p)
 		}
 	}()
+	// parquet-go allocates the footer length the file claims before
+	// checking it against the file size; check it first.
+	var tail [8]byte
+	if size < 12 {
+		return nil, fmt.Errorf("not a parquet file: %d bytes", size)
+	}
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return nil, fmt.Errorf("not a parquet file: %w", err)
+	}
+	if footer := int64(binary.LittleEndian.Uint32(tail[:4])); string(tail[4:]) != "PAR1" || footer > size-12 {
+		return nil, fmt.Errorf("not a parquet file: no PAR1 footer of a plausible size")
+	}
 	f, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("not a parquet file: %w", err)
