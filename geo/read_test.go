@@ -321,3 +321,12 @@ func FuzzReadGeoJSON(f *testing.F) {
 		}
 	})
 }
+
+func mustRead(t testing.TB, path string) *Layer {
+	t.Helper()
+	l, err := Read(context.Background(), "b", path, "GEOID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
