@@ -19,7 +19,7 @@ func TestRunSmall(t *testing.T) {
 	if err := Run(context.Background(), opts, &buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## alameda-small: 20000 points over 360 polygons", "| groundwork, 1 worker(s) |", "| groundwork, 2 worker(s) |", "speedup 2 workers over 1"} {
+	for _, want := range []string{"## alameda-small: 20000 points over 360 polygons", "| groundwork LocateAll, 1 worker(s) |", "| groundwork LocateAll, 2 worker(s) |", "| groundwork JoinPoints streaming, 2 worker(s) |", "LocateAll speedup, 2 workers over 1"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, buf.String())
 		}
