@@ -9,7 +9,6 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/engelsjk/polygol v0.0.2 // indirect
 	github.com/engelsjk/splay-tree v0.0.1 // indirect
-	github.com/go-spatial/proj v0.3.0 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/google/flatbuffers v25.12.19+incompatible // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
