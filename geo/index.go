@@ -35,10 +35,13 @@ type Index struct {
 	tree  rtree.RTreeG[int32] // polygon bounds -> position in polys
 	polys []bandPolygon
 	rank  []int32 // rank[feature] = position of the feature in ID order
+	grid  grid
 }
 
 // bandPolygon is one polygon of a feature with its edges grouped in bands.
 type bandPolygon struct {
+	bound   orb.Bound
+	all     []edge // every edge once, for building the grid
 	feature int32
 	rank    int32
 	minY    float64
@@ -78,6 +81,10 @@ func NewIndex(l *Layer) *Index {
 			x.polys = append(x.polys, bp)
 		}
 	}
+	x.grid = newGrid(x)
+	for i := range x.polys {
+		x.polys[i].all = nil // only the grid build needs the plain edge list
+	}
 	return x
 }
 
@@ -94,7 +101,7 @@ func newBandPolygon(poly orb.Polygon) bandPolygon {
 			all = append(all, edge{r[n-1][0], r[n-1][1], r[0][0], r[0][1]})
 		}
 	}
-	bp := bandPolygon{minY: b.Min[1], nb: 1}
+	bp := bandPolygon{minY: b.Min[1], nb: 1, bound: b, all: all}
 	h := b.Max[1] - b.Min[1]
 	if nb := len(all) / edgesPerBand; nb > 1 && h > 0 {
 		bp.nb = int32(nb)
@@ -170,10 +177,8 @@ const maxStack = 16
 
 type candidate struct{ rank, poly int32 }
 
-// Locate returns the index in the layer of the feature containing p under the
-// boundary rule of Index, and false if no feature covers p. p is EPSG:4326
-// lon/lat.
-func (x *Index) Locate(p orb.Point) (int, bool) {
+// locateTree is Locate through the R-tree alone, without the grid.
+func (x *Index) locateTree(p orb.Point) (int, bool) {
 	var buf [maxStack]candidate
 	cands := buf[:0]
 	x.tree.Search([2]float64{p[0], p[1]}, [2]float64{p[0], p[1]}, func(_, _ [2]float64, i int32) bool {

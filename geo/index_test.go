@@ -122,6 +122,9 @@ func TestIndexMatchesBrute(t *testing.T) {
 				if gi != wi || gok != wok {
 					t.Fatalf("Locate(%v) = %d, %v; brute force says %d, %v", p, gi, gok, wi, wok)
 				}
+				if ti, tok := fast.locateTree(p); ti != wi || tok != wok {
+					t.Fatalf("locateTree(%v) = %d, %v; brute force says %d, %v", p, ti, tok, wi, wok)
+				}
 				if gok {
 					inside++
 				}
@@ -229,10 +232,11 @@ func benchLocate(b *testing.B, l *Layer, loc func(orb.Point) (int, bool)) {
 }
 
 func BenchmarkLocate(b *testing.B) {
-	layers := []*Layer{alameda(b), madeUpGrid(3, 2, 1000, 5)}
-	layers[1].Name = "made-up 3x2 grid, 4000 edges per cell"
+	layers := []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip"), madeUpGrid(3, 2, 1000, 5)}
+	layers[0].Name, layers[1].Name, layers[2].Name = "alameda-tracts", "ohio-tracts", "made-up-3x2-grid-4000-edges-per-cell"
 	for _, l := range layers {
 		b.Run(l.Name+"/index", func(b *testing.B) { benchLocate(b, l, NewIndex(l).Locate) })
+		b.Run(l.Name+"/rtree-only", func(b *testing.B) { benchLocate(b, l, NewIndex(l).locateTree) })
 		b.Run(l.Name+"/brute", func(b *testing.B) { benchLocate(b, l, NewBruteIndex(l).Locate) })
 	}
 }
