@@ -9,12 +9,17 @@ import (
 	"github.com/tidwall/rtree"
 )
 
-// Index finds the feature of a layer that contains a point. It keeps an
-// R-tree (github.com/tidwall/rtree) over the bounding boxes of the layer's
-// polygons, and for every polygon with more than a few edges a band index:
-// the polygon's bounding box is cut into horizontal bands of equal height and
-// each band lists the edges whose latitude range meets it, so a lookup walks
-// only the edges of one band instead of the whole ring.
+// Index finds the feature of a layer that contains a point. Every polygon
+// with more than a few edges gets a band index: its bounding box is cut into
+// horizontal bands of equal height and each band lists the edges whose
+// latitude range meets it, so a point-in-polygon test walks the edges of one
+// band instead of the whole ring. Candidate polygons come from a uniform grid
+// over the layer (see grid.go): each cell lists, in ID order, the polygons
+// with an edge in the cell and those that hold the whole cell, so most points
+// are placed with no point-in-polygon test at all. An R-tree
+// (github.com/tidwall/rtree) over the polygons' bounding boxes serves OnEdge
+// and a second lookup path that the differential tests check against the
+// grid.
 //
 // Boundary rule: a point inside a polygon, or on one of its edges or vertices
 // (outer ring or hole), is covered by it; a point strictly inside a hole is
@@ -57,8 +62,9 @@ type edge struct{ ax, ay, bx, by float64 }
 // int32 each plus repeated long edges), so it is kept small.
 const edgesPerBand = 2
 
-// NewIndex indexes l. l must not be modified afterwards. Building is
-// O(E log E) in the number of edges E and uses about 40 bytes per edge.
+// NewIndex indexes l. l must not be modified afterwards. Building time and
+// memory are linear in the number of edges and of grid cells (about 16 per
+// polygon, at most 2^21), plus the cells each polygon's bounding box covers.
 func NewIndex(l *Layer) *Index {
 	x := &Index{layer: l, rank: make([]int32, len(l.Features))}
 	order := make([]int, len(l.Features))
