@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -239,4 +240,27 @@ func BenchmarkLocate(b *testing.B) {
 		b.Run(l.Name+"/rtree-only", func(b *testing.B) { benchLocate(b, l, NewIndex(l).locateTree) })
 		b.Run(l.Name+"/brute", func(b *testing.B) { benchLocate(b, l, NewBruteIndex(l).Locate) })
 	}
+}
+
+// FuzzLocate is a differential fuzz test of Index against BruteIndex on the
+// real Alameda tracts and a made-up grid, for arbitrary points (including
+// NaN and infinities).
+func FuzzLocate(f *testing.F) {
+	layers := []*Layer{alameda(f), madeUpGrid(5, 4, 3, 8)}
+	fast := []*Index{NewIndex(layers[0]), NewIndex(layers[1])}
+	brute := []*BruteIndex{NewBruteIndex(layers[0]), NewBruteIndex(layers[1])}
+	f.Add(-122.24692, 37.885438)   // a vertex of tract 06001400100
+	f.Add(-122.2, 37.8)            // inside Oakland
+	f.Add(-98.5, 31.5)             // the made-up grid
+	f.Add(math.NaN(), math.Inf(1)) // not a place
+	f.Fuzz(func(t *testing.T, x, y float64) {
+		p := orb.Point{x, y}
+		for i := range layers {
+			gi, gok := fast[i].Locate(p)
+			wi, wok := brute[i].Locate(p)
+			if gi != wi || gok != wok {
+				t.Fatalf("layer %d: Locate(%v) = %d, %v; brute force %d, %v", i, p, gi, gok, wi, wok)
+			}
+		}
+	})
 }
