@@ -143,7 +143,7 @@ func newGrid(x *Index) grid {
 // lon/lat; a NaN coordinate is in no feature.
 func (x *Index) Locate(p orb.Point) (int, bool) {
 	g := &x.grid
-	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
+	if g.nx == 0 || !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
 		return -1, false
 	}
 	c := g.cellY(p[1])*g.nx + g.cellX(p[0])

@@ -222,6 +222,18 @@ func TestLocateBoundaryRule(t *testing.T) {
 	}
 }
 
+func TestLocateEmptyLayer(t *testing.T) {
+	x := NewIndex(&Layer{Name: "empty"})
+	for _, p := range []orb.Point{{0, 0}, {1, 1}} {
+		if i, ok := x.Locate(p); ok || i != -1 {
+			t.Errorf("Locate(%v) on an empty layer = %d, %v", p, i, ok)
+		}
+		if x.OnEdge(p) {
+			t.Errorf("OnEdge(%v) on an empty layer", p)
+		}
+	}
+}
+
 func benchLocate(b *testing.B, l *Layer, loc func(orb.Point) (int, bool)) {
 	pts := probePoints(l, 1<<16, 11)
 	pts = pts[len(pts)-1<<16:] // the random points only
