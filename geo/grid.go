@@ -32,9 +32,12 @@ const insideFlag = int32(-1 << 31)
 
 // cellsPerPolygon sets the grid size: about this many cells per polygon,
 // at most maxCells.
+// Past maxGridEntries (cell, polygon) pairs the grid is not built and
+// Locate uses the R-tree.
 const (
 	cellsPerPolygon = 16
 	maxCells        = 1 << 21
+	maxGridEntries  = 1 << 25
 )
 
 func (g *grid) cellX(x float64) int {
@@ -80,6 +83,15 @@ func newGrid(x *Index) grid {
 	}
 	if h > 0 {
 		g.sy = float64(g.ny) / h
+	}
+	// Heavily overlapping polygons (each spanning most of the layer) would
+	// list every polygon in every cell; the R-tree serves such layers.
+	total := 0
+	for _, bp := range x.polys {
+		total += (g.cellX(bp.bound.Max[0]) - g.cellX(bp.bound.Min[0]) + 1) * (g.cellY(bp.bound.Max[1]) - g.cellY(bp.bound.Min[1]) + 1)
+	}
+	if total > maxGridEntries {
+		return grid{}
 	}
 	lists := make([][]int32, g.nx*g.ny)
 	var marked []bool
@@ -143,7 +155,10 @@ func newGrid(x *Index) grid {
 // lon/lat; a NaN coordinate is in no feature.
 func (x *Index) Locate(p orb.Point) (int, bool) {
 	g := &x.grid
-	if g.nx == 0 || !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
+	if g.nx == 0 {
+		return x.locateTree(p)
+	}
+	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
 		return -1, false
 	}
 	c := g.cellY(p[1])*g.nx + g.cellX(p[0])

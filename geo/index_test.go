@@ -222,6 +222,29 @@ func TestLocateBoundaryRule(t *testing.T) {
 	}
 }
 
+// TestLocateOverlapping: a made-up layer of 3,000 nested squares overlaps too
+// much for the grid (every square in every cell), so Locate falls back to
+// the R-tree; answers still match the brute force.
+func TestLocateOverlapping(t *testing.T) {
+	l := &Layer{Name: "made-up nested squares"}
+	for i := range 3000 {
+		d := 1 + float64(i)/1000
+		mp := orb.MultiPolygon{{{{-d, -d}, {d, -d}, {d, d}, {-d, d}, {-d, -d}}}}
+		l.Features = append(l.Features, Feature{ID: fmt.Sprintf("sq%04d", 2999-i), Geom: mp, Bound: mp.Bound()})
+	}
+	x, b := NewIndex(l), NewBruteIndex(l)
+	if x.grid.nx != 0 {
+		t.Fatalf("grid built with %d entries", x.grid.candidates)
+	}
+	for _, p := range probePoints(l, 2000, 3)[:20000] {
+		gi, gok := x.Locate(p)
+		wi, wok := b.Locate(p)
+		if gi != wi || gok != wok {
+			t.Fatalf("Locate(%v) = %d, %v; brute force %d, %v", p, gi, gok, wi, wok)
+		}
+	}
+}
+
 func TestLocateEmptyLayer(t *testing.T) {
 	x := NewIndex(&Layer{Name: "empty"})
 	for _, p := range []orb.Point{{0, 0}, {1, 1}} {
