@@ -18,7 +18,10 @@ import (
 	"github.com/groundwork-org/groundwork/geo/crs"
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 )
+
+func wkbOf(g orb.Geometry) ([]byte, error) { return wkb.Marshal(g) }
 
 // madeUpTable is a small made-up table (not real places) with every column
 // type, nulls and a null geometry.
@@ -212,4 +215,61 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadArrowWritten reads a GeoParquet file written by an independent
+// Parquet implementation, Apache Arrow's pqarrow (arrow-go v18.8.0, default
+// properties: dictionary encoding, Snappy), with GeoParquet 1.0.0 metadata
+// and a PROJJSON crs naming EPSG:4269 (NAD83, taken as lon/lat). The rows
+// are made up.
+func TestReadArrowWritten(t *testing.T) {
+	sq, err := wkbOf(orb.Polygon{{{-84, 39}, {-83, 39}, {-83, 40}, {-84, 39}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.DefaultAllocator
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "GEOID", Type: arrow.BinaryTypes.String},
+		{Name: "pop", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "geometry", Type: arrow.BinaryTypes.Binary},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"39049004000", "39049004100", "39049004000"}, nil)
+	b.Field(1).(*array.Int32Builder).AppendValues([]int32{2500, 0, 7}, []bool{true, false, true})
+	b.Field(2).(*array.BinaryBuilder).AppendValues([][]byte{sq, sq, sq}, nil)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	var buf bytes.Buffer
+	fw, err := pqarrow.NewFileWriter(schema, &buf, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	geo := `{"version":"1.0.0","primary_column":"geometry","columns":{"geometry":{"encoding":"WKB","geometry_types":["Polygon"],"crs":{"type":"GeographicCRS","name":"NAD83","id":{"authority":"EPSG","code":4269}}}}}`
+	if err := fw.AppendKeyValueMetadata("geo", geo); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := Read(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tab.CRS.IsLonLat() || tab.CRS.EPSG != 4269 {
+		t.Errorf("CRS %s, want NAD83 lon/lat", tab.CRS)
+	}
+	if len(tab.Geoms) != 3 || !orb.Equal(tab.Geoms[2], orb.Polygon{{{-84, 39}, {-83, 39}, {-83, 40}, {-84, 39}}}) {
+		t.Errorf("geometries %v", tab.Geoms)
+	}
+	got := map[string]string{}
+	for _, c := range tab.Columns {
+		got[c.Name] = fmt.Sprint(c.Values)
+	}
+	if got["GEOID"] != "[39049004000 39049004100 39049004000]" || got["pop"] != "[2500 <nil> 7]" {
+		t.Errorf("columns %v", got)
+	}
 }
