@@ -13,7 +13,12 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/twpayne/go-shapefile v0.0.6
+require (
+	github.com/engelsjk/polygol v0.0.2
+	github.com/twpayne/go-shapefile v0.0.6
+)
+
+require github.com/engelsjk/splay-tree v0.0.1 // indirect
 
 require (
 	github.com/andybalholm/brotli v1.2.3 // indirect

@@ -1,5 +1,12 @@
-// Package geo holds groundwork's boundaries: reading and validating polygon
-// layers, indexing them, and placing points in them.
+// Package geo holds groundwork's boundaries: reading polygon layers
+// (Read: GeoJSON, Shapefile zip or .shp set, GeoParquet; CRS detection and
+// reprojection in geo/crs), writing them (WriteGeoJSON, WriteGeoParquet),
+// validating and repairing them (Validate, Repair), simplifying them for maps
+// with shared edges kept shared (Simplify), indexing them (NewIndex, with
+// BruteIndex as its reference twin), placing points in them (Index.Locate,
+// LocateAll, the streaming JoinPoints), placing polygons by representative
+// point (JoinPolygons), and moving counts between polygon sets by exact area
+// overlap (Overlaps, Apportion, Crosswalk).
 //
 // All coordinates are EPSG:4326 longitude/latitude in decimal degrees (orb's
 // X is longitude, Y is latitude). Readers refuse coordinates that are plainly

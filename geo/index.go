@@ -9,12 +9,17 @@ import (
 	"github.com/tidwall/rtree"
 )
 
-// Index finds the feature of a layer that contains a point. It keeps an
-// R-tree (github.com/tidwall/rtree) over the bounding boxes of the layer's
-// polygons, and for every polygon with more than a few edges a band index:
-// the polygon's bounding box is cut into horizontal bands of equal height and
-// each band lists the edges whose latitude range meets it, so a lookup walks
-// only the edges of one band instead of the whole ring.
+// Index finds the feature of a layer that contains a point. Every polygon
+// with more than a few edges gets a band index: its bounding box is cut into
+// horizontal bands of equal height and each band lists the edges whose
+// latitude range meets it, so a point-in-polygon test walks the edges of one
+// band instead of the whole ring. Candidate polygons come from a uniform grid
+// over the layer (see grid.go): each cell lists, in ID order, the polygons
+// with an edge in the cell and those that hold the whole cell, so most points
+// are placed with no point-in-polygon test at all. An R-tree
+// (github.com/tidwall/rtree) over the polygons' bounding boxes serves OnEdge
+// and a second lookup path that the differential tests check against the
+// grid.
 //
 // Boundary rule: a point inside a polygon, or on one of its edges or vertices
 // (outer ring or hole), is covered by it; a point strictly inside a hole is
@@ -35,10 +40,13 @@ type Index struct {
 	tree  rtree.RTreeG[int32] // polygon bounds -> position in polys
 	polys []bandPolygon
 	rank  []int32 // rank[feature] = position of the feature in ID order
+	grid  grid
 }
 
 // bandPolygon is one polygon of a feature with its edges grouped in bands.
 type bandPolygon struct {
+	bound   orb.Bound
+	all     []edge // every edge once, for building the grid
 	feature int32
 	rank    int32
 	minY    float64
@@ -54,8 +62,9 @@ type edge struct{ ax, ay, bx, by float64 }
 // int32 each plus repeated long edges), so it is kept small.
 const edgesPerBand = 2
 
-// NewIndex indexes l. l must not be modified afterwards. Building is
-// O(E log E) in the number of edges E and uses about 40 bytes per edge.
+// NewIndex indexes l. l must not be modified afterwards. Building time and
+// memory are linear in the number of edges and of grid cells (about 16 per
+// polygon, at most 2^21), plus the cells each polygon's bounding box covers.
 func NewIndex(l *Layer) *Index {
 	x := &Index{layer: l, rank: make([]int32, len(l.Features))}
 	order := make([]int, len(l.Features))
@@ -78,6 +87,10 @@ func NewIndex(l *Layer) *Index {
 			x.polys = append(x.polys, bp)
 		}
 	}
+	x.grid = newGrid(x)
+	for i := range x.polys {
+		x.polys[i].all = nil // only the grid build needs the plain edge list
+	}
 	return x
 }
 
@@ -94,7 +107,7 @@ func newBandPolygon(poly orb.Polygon) bandPolygon {
 			all = append(all, edge{r[n-1][0], r[n-1][1], r[0][0], r[0][1]})
 		}
 	}
-	bp := bandPolygon{minY: b.Min[1], nb: 1}
+	bp := bandPolygon{minY: b.Min[1], nb: 1, bound: b, all: all}
 	h := b.Max[1] - b.Min[1]
 	if nb := len(all) / edgesPerBand; nb > 1 && h > 0 {
 		bp.nb = int32(nb)
@@ -170,10 +183,8 @@ const maxStack = 16
 
 type candidate struct{ rank, poly int32 }
 
-// Locate returns the index in the layer of the feature containing p under the
-// boundary rule of Index, and false if no feature covers p. p is EPSG:4326
-// lon/lat.
-func (x *Index) Locate(p orb.Point) (int, bool) {
+// locateTree is Locate through the R-tree alone, without the grid.
+func (x *Index) locateTree(p orb.Point) (int, bool) {
 	var buf [maxStack]candidate
 	cands := buf[:0]
 	x.tree.Search([2]float64{p[0], p[1]}, [2]float64{p[0], p[1]}, func(_, _ [2]float64, i int32) bool {
@@ -241,4 +252,24 @@ func (x *BruteIndex) Locate(p orb.Point) (int, bool) {
 		}
 	}
 	return -1, false
+}
+
+// OnEdge reports whether p lies exactly on an edge or vertex of any polygon
+// of the layer (the zero cross product test of the boundary rule). Such
+// points are where tools that leave the boundary out (PostGIS ST_Contains,
+// GeoPandas "within") legitimately differ from Locate.
+func (x *Index) OnEdge(p orb.Point) bool {
+	on := false
+	x.tree.Search([2]float64{p[0], p[1]}, [2]float64{p[0], p[1]}, func(_, _ [2]float64, i int32) bool {
+		bp := &x.polys[i]
+		k := bp.bandOf(p[1])
+		for _, e := range bp.edges[bp.start[k]:bp.start[k+1]] {
+			if onSegment(orb.Point{e.ax, e.ay}, orb.Point{e.bx, e.by}, p) {
+				on = true
+				return false
+			}
+		}
+		return true
+	})
+	return on
 }

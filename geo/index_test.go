@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -122,6 +123,9 @@ func TestIndexMatchesBrute(t *testing.T) {
 				if gi != wi || gok != wok {
 					t.Fatalf("Locate(%v) = %d, %v; brute force says %d, %v", p, gi, gok, wi, wok)
 				}
+				if ti, tok := fast.locateTree(p); ti != wi || tok != wok {
+					t.Fatalf("locateTree(%v) = %d, %v; brute force says %d, %v", p, ti, tok, wi, wok)
+				}
 				if gok {
 					inside++
 				}
@@ -218,6 +222,41 @@ func TestLocateBoundaryRule(t *testing.T) {
 	}
 }
 
+// TestLocateOverlapping: a made-up layer of 3,000 nested squares overlaps too
+// much for the grid (every square in every cell), so Locate falls back to
+// the R-tree; answers still match the brute force.
+func TestLocateOverlapping(t *testing.T) {
+	l := &Layer{Name: "made-up nested squares"}
+	for i := range 3000 {
+		d := 1 + float64(i)/1000
+		mp := orb.MultiPolygon{{{{-d, -d}, {d, -d}, {d, d}, {-d, d}, {-d, -d}}}}
+		l.Features = append(l.Features, Feature{ID: fmt.Sprintf("sq%04d", 2999-i), Geom: mp, Bound: mp.Bound()})
+	}
+	x, b := NewIndex(l), NewBruteIndex(l)
+	if x.grid.nx != 0 {
+		t.Fatalf("grid built with %d entries", x.grid.candidates)
+	}
+	for _, p := range probePoints(l, 2000, 3)[:20000] {
+		gi, gok := x.Locate(p)
+		wi, wok := b.Locate(p)
+		if gi != wi || gok != wok {
+			t.Fatalf("Locate(%v) = %d, %v; brute force %d, %v", p, gi, gok, wi, wok)
+		}
+	}
+}
+
+func TestLocateEmptyLayer(t *testing.T) {
+	x := NewIndex(&Layer{Name: "empty"})
+	for _, p := range []orb.Point{{0, 0}, {1, 1}} {
+		if i, ok := x.Locate(p); ok || i != -1 {
+			t.Errorf("Locate(%v) on an empty layer = %d, %v", p, i, ok)
+		}
+		if x.OnEdge(p) {
+			t.Errorf("OnEdge(%v) on an empty layer", p)
+		}
+	}
+}
+
 func benchLocate(b *testing.B, l *Layer, loc func(orb.Point) (int, bool)) {
 	pts := probePoints(l, 1<<16, 11)
 	pts = pts[len(pts)-1<<16:] // the random points only
@@ -229,10 +268,34 @@ func benchLocate(b *testing.B, l *Layer, loc func(orb.Point) (int, bool)) {
 }
 
 func BenchmarkLocate(b *testing.B) {
-	layers := []*Layer{alameda(b), madeUpGrid(3, 2, 1000, 5)}
-	layers[1].Name = "made-up 3x2 grid, 4000 edges per cell"
+	layers := []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip"), madeUpGrid(3, 2, 1000, 5)}
+	layers[0].Name, layers[1].Name, layers[2].Name = "alameda-tracts", "ohio-tracts", "made-up-3x2-grid-4000-edges-per-cell"
 	for _, l := range layers {
 		b.Run(l.Name+"/index", func(b *testing.B) { benchLocate(b, l, NewIndex(l).Locate) })
+		b.Run(l.Name+"/rtree-only", func(b *testing.B) { benchLocate(b, l, NewIndex(l).locateTree) })
 		b.Run(l.Name+"/brute", func(b *testing.B) { benchLocate(b, l, NewBruteIndex(l).Locate) })
 	}
+}
+
+// FuzzLocate is a differential fuzz test of Index against BruteIndex on the
+// real Alameda tracts and a made-up grid, for arbitrary points (including
+// NaN and infinities).
+func FuzzLocate(f *testing.F) {
+	layers := []*Layer{alameda(f), madeUpGrid(5, 4, 3, 8)}
+	fast := []*Index{NewIndex(layers[0]), NewIndex(layers[1])}
+	brute := []*BruteIndex{NewBruteIndex(layers[0]), NewBruteIndex(layers[1])}
+	f.Add(-122.24692, 37.885438)   // a vertex of tract 06001400100
+	f.Add(-122.2, 37.8)            // inside Oakland
+	f.Add(-98.5, 31.5)             // the made-up grid
+	f.Add(math.NaN(), math.Inf(1)) // not a place
+	f.Fuzz(func(t *testing.T, x, y float64) {
+		p := orb.Point{x, y}
+		for i := range layers {
+			gi, gok := fast[i].Locate(p)
+			wi, wok := brute[i].Locate(p)
+			if gi != wi || gok != wok {
+				t.Fatalf("layer %d: Locate(%v) = %d, %v; brute force %d, %v", i, p, gi, gok, wi, wok)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -160,4 +161,47 @@ func PointsSlice(pts []orb.Point) func() (orb.Point, bool) {
 		i++
 		return pts[i-1], true
 	}
+}
+
+// LocateAll places pts (EPSG:4326 lon/lat, in memory) on workers goroutines
+// (0 means runtime.GOMAXPROCS(0)) and writes into out[i] the index of the
+// feature holding pts[i], or Unmatched, under idx's boundary rule. out must
+// have len(pts) entries (LocateAll panics otherwise: a programmer error). It
+// is JoinPoints without the stream: for points already in memory it has no
+// single reading goroutine to wait for.
+func LocateAll(ctx context.Context, idx *Index, pts []orb.Point, out []int32, workers int) error {
+	if len(out) != len(pts) {
+		panic("geo: LocateAll: len(out) != len(pts)")
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	const chunk = 1 << 14
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if ctx.Err() != nil {
+					return
+				}
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(pts) {
+					return
+				}
+				hi := min(lo+chunk, len(pts))
+				for i := lo; i < hi; i++ {
+					f, ok := idx.Locate(pts[i])
+					if !ok {
+						f = Unmatched
+					}
+					out[i] = int32(f)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
 }

@@ -158,3 +158,24 @@ func BenchmarkJoinPoints(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+func TestLocateAllMatchesLocate(t *testing.T) {
+	l := alameda(t)
+	x := NewIndex(l)
+	pts := probePoints(l, 40000, 9)
+	for _, workers := range []int{1, 3} {
+		out := make([]int32, len(pts))
+		if err := LocateAll(context.Background(), x, pts, out, workers); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range pts {
+			want, ok := x.Locate(p)
+			if !ok {
+				want = Unmatched
+			}
+			if int(out[i]) != want {
+				t.Fatalf("%d workers: point %d %v: %d, want %d", workers, i, p, out[i], want)
+			}
+		}
+	}
+}

@@ -321,3 +321,49 @@ func FuzzReadGeoJSON(f *testing.F) {
 		}
 	})
 }
+
+func mustRead(t testing.TB, path string) *Layer {
+	t.Helper()
+	l, err := Read(context.Background(), "b", path, "GEOID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestGeoJSONRoundTrip writes the real Ohio shapefile's tracts as GeoJSON and
+// reads them back: same IDs, geometry and properties (numbers come back as
+// float64, GeoJSON's only number type), and the same bytes when written twice.
+func TestGeoJSONRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	l := mustRead(t, "testdata/cb_2018_39_tract_500k.zip")
+	out := filepath.Join(t.TempDir(), "ohio.geojson")
+	if err := WriteGeoJSON(ctx, out, l, "GEOID"); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadGeoJSON(ctx, "ohio", out, "GEOID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Features) != len(l.Features) {
+		t.Fatalf("%d features back, want %d", len(back.Features), len(l.Features))
+	}
+	for i, f := range l.Features {
+		g := back.Features[i]
+		if g.ID != f.ID || !orb.Equal(g.Geom, f.Geom) {
+			t.Fatalf("feature %d: %s, want %s with the same geometry", i, g.ID, f.ID)
+		}
+		if g.Props["NAME"] != f.Props["NAME"] || g.Props["ALAND"] != float64(f.Props["ALAND"].(int)) {
+			t.Fatalf("feature %s: props %v, want %v", f.ID, g.Props, f.Props)
+		}
+	}
+	out2 := filepath.Join(t.TempDir(), "ohio.geojson")
+	if err := WriteGeoJSON(ctx, out2, back, "GEOID"); err != nil {
+		t.Fatal(err)
+	}
+	b1, _ := os.ReadFile(out)
+	b2, _ := os.ReadFile(out2)
+	if !bytes.Equal(b1, b2) {
+		t.Error("writing the same layer twice gave different files")
+	}
+}

@@ -12,6 +12,7 @@ package geoparquet
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -314,9 +315,24 @@ func Read(ctx context.Context, r io.ReaderAt, size int64) (t *Table, err error) 
 			t, err = nil, fmt.Errorf("corrupt parquet file: %v", p)
 		}
 	}()
+	// parquet-go allocates the footer length the file claims before
+	// checking it against the file size; check it first.
+	var tail [8]byte
+	if size < 12 {
+		return nil, fmt.Errorf("not a parquet file: %d bytes", size)
+	}
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return nil, fmt.Errorf("not a parquet file: %w", err)
+	}
+	if footer := int64(binary.LittleEndian.Uint32(tail[:4])); string(tail[4:]) != "PAR1" || footer > size-12 {
+		return nil, fmt.Errorf("not a parquet file: no PAR1 footer of a plausible size")
+	}
 	f, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("not a parquet file: %w", err)
+	}
+	if err := checkSizes(f, size); err != nil {
+		return nil, err
 	}
 	raw, ok := f.Lookup("geo")
 	if !ok {
@@ -451,4 +467,27 @@ func isString(t parquet.Type) bool {
 	}
 	ct := t.ConvertedType()
 	return ct != nil && *ct == deprecated.UTF8
+}
+
+// checkSizes refuses files whose metadata claims column chunks larger than
+// the file (compressed) or than deflate's best ratio allows (uncompressed),
+// before the decoder allocates buffers of those sizes.
+func checkSizes(f *parquet.File, size int64) error {
+	var total int64
+	for _, rg := range f.Metadata().RowGroups {
+		if rg.NumRows < 0 || rg.NumRows > size*8 {
+			return fmt.Errorf("corrupt parquet file: row group claims %d rows in %d bytes", rg.NumRows, size)
+		}
+		for _, c := range rg.Columns {
+			m := c.MetaData
+			if m.TotalCompressedSize < 0 || m.TotalCompressedSize > size || m.TotalUncompressedSize < 0 || m.TotalUncompressedSize > 1032*m.TotalCompressedSize+1<<16 || m.NumValues < 0 || m.NumValues > 8*size+1<<16 {
+				return fmt.Errorf("corrupt parquet file: column chunk sizes (%d compressed, %d uncompressed, %d values) do not fit a %d-byte file", m.TotalCompressedSize, m.TotalUncompressedSize, m.NumValues, size)
+			}
+			total += m.TotalUncompressedSize
+		}
+	}
+	if total > 1<<34 {
+		return fmt.Errorf("corrupt parquet file: %d bytes of column data claimed", total)
+	}
+	return nil
 }

@@ -1,0 +1,206 @@
+package geo
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/paulmach/orb"
+)
+
+// ProblemKind names a kind of geometry problem found by Validate.
+type ProblemKind string
+
+// Problem kinds. Unclosed rings, empty geometries and duplicate or missing
+// IDs are found by the readers (see ReadGeoJSON); Validate finds the rest.
+const (
+	// WrongOrientation: an outer ring is clockwise or a hole
+	// counter-clockwise (RFC 7946 section 3.1.6 asks for outer rings
+	// counter-clockwise). Harmless for point location and areas here;
+	// repaired by reversing the ring.
+	WrongOrientation ProblemKind = "wrong orientation"
+	// RepeatedPoints: consecutive equal points. Repaired by dropping the
+	// repeats.
+	RepeatedPoints ProblemKind = "repeated points"
+	// SelfIntersection: two non-adjacent edges of one ring meet. Not
+	// repaired: which side is inside is then ambiguous, so the fix belongs
+	// to whoever drew the boundary (QGIS "Fix geometries",
+	// ST_MakeValid).
+	SelfIntersection ProblemKind = "self-intersection"
+	// DegenerateRing: fewer than 3 distinct points, or zero area. A
+	// degenerate hole is repaired by dropping it; a degenerate outer ring
+	// is not repaired.
+	DegenerateRing ProblemKind = "degenerate ring"
+)
+
+// Problem is one geometry problem of one feature.
+type Problem struct {
+	Feature  int    // index in the layer
+	ID       string // the feature's ID
+	Polygon  int    // polygon within the feature's multipolygon
+	Ring     int    // ring within the polygon: 0 is the outer ring
+	Kind     ProblemKind
+	Detail   string
+	Repaired bool // Repair fixed it
+}
+
+func (p Problem) String() string {
+	s := fmt.Sprintf("feature %d (%s) polygon %d ring %d: %s", p.Feature, p.ID, p.Polygon, p.Ring, p.Kind)
+	if p.Detail != "" {
+		s += ": " + p.Detail
+	}
+	if p.Repaired {
+		s += " (repaired)"
+	}
+	return s
+}
+
+// Validate reports the geometry problems of every feature of l, in feature,
+// polygon and ring order, without changing l.
+func Validate(l *Layer) []Problem { return check2(l, false) }
+
+// Repair fixes in place what can be fixed safely (orientation, repeated
+// points, degenerate holes), updates each changed feature's Bound, and
+// returns every problem found with Repaired set for the fixed ones.
+// Self-intersections and degenerate outer rings are reported, not fixed.
+// Repair must not run while an Index over l is in use; build the Index after.
+func Repair(l *Layer) []Problem { return check2(l, true) }
+
+func check2(l *Layer, fix bool) []Problem {
+	var out []Problem
+	for fi := range l.Features {
+		f := &l.Features[fi]
+		for pi := range f.Geom {
+			poly := f.Geom[pi]
+			keep := poly[:0:0]
+			for ri, r := range poly {
+				report := func(kind ProblemKind, repaired bool, format string, args ...any) {
+					out = append(out, Problem{Feature: fi, ID: f.ID, Polygon: pi, Ring: ri, Kind: kind, Detail: fmt.Sprintf(format, args...), Repaired: repaired && fix})
+				}
+				dedup := dropRepeats(r)
+				if n := len(r) - len(dedup); n > 0 {
+					report(RepeatedPoints, true, "%d repeated point(s)", n)
+					if fix {
+						r = dedup
+					}
+				}
+				area := signedArea(dedup)
+				if len(dedup) < 4 || area == 0 {
+					report(DegenerateRing, ri > 0, "%d distinct points, area %g", len(dedup)-1, area)
+					if fix && ri > 0 {
+						continue // drop the hole
+					}
+				} else if (ri == 0) != (area > 0) {
+					want := "counter-clockwise"
+					if ri > 0 {
+						want = "clockwise"
+					}
+					report(WrongOrientation, true, "want %s", want)
+					if fix {
+						r = reversed(r)
+					}
+				}
+				if a, b, ok := selfIntersection(dedup); ok {
+					report(SelfIntersection, false, "edges %d and %d meet; fix it in the source (QGIS Fix geometries, PostGIS ST_MakeValid)", a, b)
+				}
+				keep = append(keep, r)
+			}
+			if fix {
+				f.Geom[pi] = keep
+			}
+		}
+		if fix {
+			f.Bound = f.Geom.Bound()
+		}
+	}
+	return out
+}
+
+func dropRepeats(r orb.Ring) orb.Ring {
+	out := make(orb.Ring, 0, len(r))
+	for i, p := range r {
+		if i > 0 && p == r[i-1] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func reversed(r orb.Ring) orb.Ring {
+	out := make(orb.Ring, len(r))
+	for i, p := range r {
+		out[len(r)-1-i] = p
+	}
+	return out
+}
+
+// signedArea is the shoelace area in square degrees, positive for a
+// counter-clockwise ring.
+func signedArea(r orb.Ring) float64 {
+	s := 0.0
+	for i := 1; i < len(r); i++ {
+		s += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
+	}
+	return s / 2
+}
+
+// orient is the sign of the cross product (b-a) x (c-a).
+func orient(a, b, c orb.Point) int {
+	v := (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return 0
+}
+
+func segmentsMeet(a, b, c, d orb.Point) bool {
+	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
+	if o1 != o2 && o3 != o4 {
+		return true
+	}
+	return o1 == 0 && onSegment(a, b, c) || o2 == 0 && onSegment(a, b, d) ||
+		o3 == 0 && onSegment(c, d, a) || o4 == 0 && onSegment(c, d, b)
+}
+
+// selfIntersection finds two non-adjacent edges of a closed ring without
+// repeated points that meet, by a sweep over x (edges sorted by their
+// smallest x; only edges whose x ranges overlap are compared).
+func selfIntersection(r orb.Ring) (int, int, bool) {
+	n := len(r) - 1 // edges
+	if n < 4 {
+		return 0, 0, false
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	lo := func(i int) float64 { return min(r[i][0], r[i+1][0]) }
+	hi := func(i int) float64 { return max(r[i][0], r[i+1][0]) }
+	sort.Slice(idx, func(a, b int) bool { return lo(idx[a]) < lo(idx[b]) })
+	var active []int
+	for _, e := range idx {
+		x := lo(e)
+		k := 0
+		for _, a := range active {
+			if hi(a) >= x {
+				active[k] = a
+				k++
+			}
+		}
+		active = active[:k]
+		for _, a := range active {
+			i, j := min(a, e), max(a, e)
+			if j == i+1 || i == 0 && j == n-1 {
+				continue // adjacent edges share a vertex
+			}
+			if segmentsMeet(r[i], r[i+1], r[j], r[j+1]) {
+				return i, j, true
+			}
+		}
+		active = append(active, e)
+	}
+	return 0, 0, false
+}
