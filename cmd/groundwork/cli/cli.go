@@ -40,6 +40,7 @@ Usage:
   groundwork init DIR                     write the Oakland demo pipeline and its data to DIR, to edit
   groundwork init --state S [--county C] DIR   scaffold a pipeline for a new place
   groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
+  groundwork bench join [flags]           measure the spatial join against GeoPandas and PostGIS
   groundwork help [COMMAND]               show help
 
 Examples:
@@ -63,6 +64,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return initCmd(ctx, args[1:], stdout, stderr)
 	case "vars":
 		return varsCmd(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
