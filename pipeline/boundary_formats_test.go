@@ -58,3 +58,32 @@ func TestGeoParquetBoundaryEndToEnd(t *testing.T) {
 		t.Error("the report from GeoParquet boundaries differs from the GeoJSON run")
 	}
 }
+
+// TestShapefileZipBoundaryEndToEnd runs the demo with its tract boundary
+// read from a shapefile zip (the same tracts written by GeoPandas/Fiona, see
+// testdata/PROVENANCE.md) and checks the report equals the GeoJSON run's.
+func TestShapefileZipBoundaryEndToEnd(t *testing.T) {
+	dir := demoDir(t)
+	zip, err := os.ReadFile(filepath.Join("testdata", "alameda_tracts_2010_shp.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "alameda_tracts_2010_shp.zip"), zip, 0o644)
+	out1 := filepath.Join(t.TempDir(), "out")
+	if _, err := runDemo(t, dir, out1); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, oakland.Pipeline)
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(b, []byte("file: alameda_tracts_2010.geojson\n"), []byte("file: alameda_tracts_2010_shp.zip\n"), 1), 0o644)
+	out2 := filepath.Join(t.TempDir(), "out")
+	if _, err := runDemo(t, dir, out2); err != nil {
+		t.Fatal(err)
+	}
+	r1, _ := os.ReadFile(filepath.Join(out1, "report.html"))
+	r2, _ := os.ReadFile(filepath.Join(out2, "report.html"))
+	r2 = bytes.ReplaceAll(r2, []byte("alameda_tracts_2010_shp.zip"), []byte("alameda_tracts_2010.geojson"))
+	if !bytes.Equal(r1, r2) {
+		t.Error("the report from the shapefile zip differs from the GeoJSON run")
+	}
+}
