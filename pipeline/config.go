@@ -13,6 +13,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/source"
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -783,13 +784,7 @@ func contains(list []string, s string) bool {
 }
 
 func suggestName(want string, have []string) string {
-	best, dist := "", 1<<30
-	for _, h := range have {
-		if d := source.Distance(strings.ToLower(want), strings.ToLower(h)); d < dist {
-			best, dist = h, d
-		}
-	}
-	if best != "" && dist <= max(2, len(want)/3) {
+	if best := suggest.Closest(want, have); best != "" {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ""

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // Variable is one entry of a dataset's variables.json.
@@ -179,7 +181,7 @@ func didYouMean(name string, candidates []string) []string {
 	}
 	var best []scored
 	for _, c := range candidates {
-		d := levenshtein(strings.ToUpper(name), strings.ToUpper(c))
+		d := suggest.Distance(strings.ToUpper(name), strings.ToUpper(c))
 		if d <= 2 {
 			best = append(best, scored{c, d})
 		}
@@ -195,24 +197,4 @@ func didYouMean(name string, candidates []string) []string {
 		out = append(out, best[i].s)
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

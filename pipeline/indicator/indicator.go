@@ -47,6 +47,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -319,40 +320,7 @@ func firstNotSummable(n ast.Node, ns map[string]bool) string {
 
 // closest returns the column nearest to name by edit distance (ignoring
 // case), if it is within a third of the name's length (at least 2 edits).
-func closest(name string, columns []string) string {
-	best, bestD := "", math.MaxInt
-	for _, c := range columns {
-		d := levenshtein(strings.ToUpper(name), strings.ToUpper(c))
-		if d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if bestD <= max(2, len(name)/3) {
-		return best
-	}
-	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+func closest(name string, columns []string) string { return suggest.Closest(name, columns) }
 
 // Name returns the indicator's name.
 func (ind *Indicator) Name() string { return ind.spec.Name }

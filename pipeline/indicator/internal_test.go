@@ -32,13 +32,14 @@ func TestImports(t *testing.T) {
 	}
 	allowed := map[string]bool{
 		"errors": true, "fmt": true, "math": true, "regexp": true, "sort": true, "strconv": true, "strings": true,
-		"github.com/apache/arrow-go/v18/arrow":                true,
-		"github.com/expr-lang/expr":                           true,
-		"github.com/expr-lang/expr/ast":                       true,
-		"github.com/expr-lang/expr/parser":                    true,
-		"github.com/expr-lang/expr/vm":                        true,
-		"github.com/groundwork-org/groundwork/pipeline/stats": true,
-		"github.com/groundwork-org/groundwork/pipeline/table": true,
+		"github.com/apache/arrow-go/v18/arrow":                  true,
+		"github.com/expr-lang/expr":                             true,
+		"github.com/expr-lang/expr/ast":                         true,
+		"github.com/expr-lang/expr/parser":                      true,
+		"github.com/expr-lang/expr/vm":                          true,
+		"github.com/groundwork-org/groundwork/pipeline/stats":   true,
+		"github.com/groundwork-org/groundwork/pipeline/suggest": true,
+		"github.com/groundwork-org/groundwork/pipeline/table":   true,
 	}
 	for _, imp := range pkg.Imports {
 		if !allowed[imp] || strings.HasPrefix(imp, "net") {

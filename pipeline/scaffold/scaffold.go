@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // ResolveState finds a state by FIPS code ("6" or "06"), postal code ("CA")
@@ -31,13 +32,11 @@ func ResolveState(s string) (State, error) {
 			return st, nil
 		}
 	}
-	best, dist := "", 1<<30
+	var names []string
 	for _, st := range States {
-		if d := distance(strings.ToLower(q), strings.ToLower(st.Name)); d < dist {
-			best, dist = st.Name, d
-		}
+		names = append(names, st.Name)
 	}
-	if dist <= 3 {
+	if best := suggest.Closest(q, names); best != "" {
 		return State{}, fmt.Errorf("unknown state %q; did you mean %s?", s, best)
 	}
 	return State{}, fmt.Errorf("unknown state %q: give its name (California), postal code (CA) or FIPS code (06)", s)
@@ -173,26 +172,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 const pipelineTemplate = `# groundwork pipeline for {{.Place}}: ACS {{.YearStart}}-{{.Year}} 5-year tract indicators.

@@ -18,6 +18,8 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // Rule is a compiled boolean expression. A Rule is safe for concurrent use.
@@ -102,34 +104,8 @@ func (r *Rule) Match(row map[string]any) (bool, error) {
 func (r *Rule) String() string { return r.src }
 
 func closest(want string, have []string) string {
-	best, dist := "", 1<<30
-	for _, h := range have {
-		if d := lev(strings.ToLower(want), strings.ToLower(h)); d < dist {
-			best, dist = h, d
-		}
-	}
-	if best != "" && dist <= max(2, len(want)/3) {
+	if best := suggest.Closest(want, have); best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
-}
-
-func lev(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -90,7 +91,7 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 		h := headerOf(c)
 		j, ok := pos[h]
 		if !ok {
-			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("no such column in the header%s", suggest(h, header))})
+			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("no such column in the header%s", didYouMean(h, header))})
 		}
 		idx[i] = j
 		cols[i] = &table.Column{Name: c.Name, Type: c.Type}
@@ -225,16 +226,10 @@ func isDigits(s string, n int) bool {
 	return true
 }
 
-// suggest returns "; did you mean X?" for the closest header name, or the
+// didYouMean returns "; did you mean X?" for the closest header name, or the
 // list of names when none is close.
-func suggest(want string, have []string) string {
-	best, dist := "", 1<<30
-	for _, h := range have {
-		if d := Distance(strings.ToLower(want), strings.ToLower(h)); d < dist {
-			best, dist = h, d
-		}
-	}
-	if best != "" && dist <= max(2, len(want)/3) {
+func didYouMean(want string, have []string) string {
+	if best := suggest.Closest(want, have); best != "" {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	s := append([]string(nil), have...)
@@ -243,27 +238,6 @@ func suggest(want string, have []string) string {
 		s = append(s[:40], "...")
 	}
 	return "; the header has: " + strings.Join(s, ", ")
-}
-
-// Distance is the Levenshtein edit distance between a and b, in bytes.
-func Distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func headerOf(c Column) string {
