@@ -1,0 +1,312 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+)
+
+// editFile replaces old with new in dir/name, failing when old is absent, so
+// a test edit that stops matching the demo is noticed.
+func editFile(t *testing.T, dir, name, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s does not contain %q; update the test to the demo", name, old)
+	}
+	if err := os.WriteFile(p, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runOpts(t *testing.T, dir string, opts Options) (*Result, error) {
+	t.Helper()
+	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Run(context.Background(), cfg, opts)
+}
+
+func ran(res *Result) []string {
+	var n []string
+	for _, s := range res.Stages {
+		if s.Status == "ran" {
+			n = append(n, s.Name)
+		}
+	}
+	sort.Strings(n)
+	return n
+}
+
+// allStages is the Oakland demo's stage graph in run order.
+var allStages = []string{
+	"source:acs", "source:api2000", "source:directory", "source:terrain_lookup",
+	"boundary:neighborhood", "boundary:tract", "area:terrain", "tracts", "places:schools",
+	"summary:schools", "summary:income", "segment:flatland_elementary_api_under_600", "report",
+}
+
+func TestGraphOfDemo(t *testing.T) {
+	cfg, err := Load(filepath.Join(demoDir(t), oakland.Pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	deps := map[string][]string{}
+	for _, s := range buildGraph(cfg, false) {
+		got = append(got, s.Name)
+		deps[s.Name] = s.Deps
+	}
+	if diff := cmp.Diff(allStages, got); diff != "" {
+		t.Errorf("stages (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		stage string
+		want  []string
+	}{
+		{"area:terrain", []string{"source:terrain_lookup", "boundary:neighborhood"}},
+		{"tracts", []string{"source:acs", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
+		{"places:schools", []string{"source:api2000", "source:directory", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
+		{"summary:income", []string{"tracts", "area:terrain"}},
+		{"segment:flatland_elementary_api_under_600", []string{"places:schools"}},
+	} {
+		if diff := cmp.Diff(c.want, deps[c.stage]); diff != "" {
+			t.Errorf("%s reads (-want +got):\n%s", c.stage, diff)
+		}
+	}
+}
+
+// TestIncrementalRerun runs the demo, makes one edit, and runs again into
+// the same folder: only the stages downstream of the edit may run, and the
+// outputs must be byte-identical to a run without the cache.
+func TestIncrementalRerun(t *testing.T) {
+	seg := "segment:flatland_elementary_api_under_600"
+	for _, c := range []struct {
+		name           string
+		file, old, new string
+		force          []string
+		want           []string
+	}{
+		{name: "nothing changed", want: nil},
+		{name: "one segment's rule", file: oakland.Pipeline, old: "api00 < 600", new: "api00 < 650", want: []string{"report", seg}},
+		{name: "one summary's statistics", file: oakland.Pipeline,
+			old:  "{column: B19013_001E, label: Median household income, format: dollars, stats: [min, median, max]}",
+			new:  "{column: B19013_001E, label: Median household income, format: dollars, stats: [median]}",
+			want: []string{"report", "summary:income"}},
+		{name: "report text only", file: oakland.Pipeline, old: `title: "Oakland: schools`, new: `title: "Oakland (edited): schools`, want: []string{"report"}},
+		{name: "one input file's bytes", file: "api_2000_oakland.csv", old: "\n", new: "\r\n",
+			want: []string{"places:schools", "report", seg, "source:api2000", "summary:schools"}},
+		{name: "forced segment", force: []string{seg}, want: []string{seg}},
+		{name: "forced kind", force: []string{"summaries"}, want: []string{"summary:income", "summary:schools"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := demoDir(t)
+			base := t.TempDir()
+			out := filepath.Join(base, "out")
+			first, err := runOpts(t, dir, Options{OutDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(allStages, sortedRan(first)); diff != "" {
+				t.Errorf("first run: stages that ran (-want +got):\n%s", diff)
+			}
+			if c.file != "" {
+				editFile(t, dir, c.file, c.old, c.new)
+			}
+			second, err := runOpts(t, dir, Options{OutDir: out, Force: c.force})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, ran(second)); diff != "" {
+				t.Errorf("second run: stages that ran (-want +got):\n%s", diff)
+			}
+			fresh := filepath.Join(base, "fresh")
+			clean, err := runOpts(t, dir, Options{OutDir: fresh, NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(clean.Files, second.Files); diff != "" {
+				t.Errorf("files of the cached run differ from a clean run (-clean +cached):\n%s", diff)
+			}
+			for _, f := range clean.Files {
+				a, _ := os.ReadFile(filepath.Join(fresh, f))
+				b, _ := os.ReadFile(filepath.Join(out, f))
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s differs between the incremental run and a clean run", f)
+				}
+			}
+			if diff := cmp.Diff(clean.Warnings, second.Warnings); diff != "" {
+				t.Errorf("warnings (-clean +cached):\n%s", diff)
+			}
+		})
+	}
+}
+
+func sortedRan(res *Result) []string {
+	var n []string
+	for _, s := range res.Stages {
+		if s.Status == "ran" {
+			n = append(n, s.Name)
+		}
+	}
+	return n
+}
+
+// TestInterruptedRunResumes cancels the run after the places stage, as
+// SIGINT does: the previous outputs must be intact, no staging folder left,
+// and the next run must reuse every stage that had finished.
+func TestInterruptedRunResumes(t *testing.T) {
+	dir := demoDir(t)
+	base := t.TempDir()
+	out := filepath.Join(base, "out")
+	if _, err := runOpts(t, dir, Options{OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+
+	editFile(t, dir, oakland.Pipeline, "api00 < 600", "api00 < 700")
+	editFile(t, dir, oakland.Pipeline, "stats: [min, median, max]}\n  - name: income", "stats: [median]}\n  - name: income")
+	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var finished []string
+	_, err = Run(ctx, cfg, Options{OutDir: out, Parallel: 1, afterStage: func(name string) {
+		finished = append(finished, name)
+		if name == "summary:schools" {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: got error %v, want context.Canceled", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("outputs changed by an interrupted run (-before +after):\n%s", diff)
+	}
+	ents, _ := os.ReadDir(base)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), "staging") {
+			t.Errorf("staging folder %s left behind", e.Name())
+		}
+	}
+	res, err := runOpts(t, dir, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// summary:schools finished before the interruption and is reused; the
+	// segment and the report had not run.
+	want := []string{"report", "segment:flatland_elementary_api_under_600"}
+	if diff := cmp.Diff(want, ran(res)); diff != "" {
+		t.Errorf("resumed run: stages that ran (-want +got):\n%s (finished before the interruption: %v)", diff, finished)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "segments", "flatland_elementary_api_under_600.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(b, before["segments/flatland_elementary_api_under_600.csv"]) {
+		t.Error("the resumed run did not apply the edited segment rule")
+	}
+}
+
+// snapshot reads every file under dir, by relative path.
+func snapshot(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	m := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		m[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPlan(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, err := Plan(ctx, cfg, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p {
+		if !s.Run || s.Why != "no earlier run into this output folder" {
+			t.Errorf("before any run: %s run=%v why=%q; want run, no earlier run", s.Name, s.Run, s.Why)
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(out)); err == nil {
+		if ents, _ := os.ReadDir(filepath.Dir(out)); len(ents) != 0 {
+			t.Errorf("plan wrote files: %v", ents)
+		}
+	}
+	if _, err := Run(ctx, cfg, Options{OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, dir, "oakland_hills_flatlands.csv", "\n", "\r\n")
+	editFile(t, dir, oakland.Pipeline, "api00 < 600", "api00 < 500")
+	cfg, err = Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = Plan(ctx, cfg, Options{OutDir: out, Force: []string{"source:acs"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range p {
+		got[s.Name] = s.Why
+	}
+	want := map[string]string{
+		"source:acs":            "forced",
+		"source:api2000":        "cached: inputs unchanged",
+		"source:directory":      "cached: inputs unchanged",
+		"source:terrain_lookup": "input oakland_hills_flatlands.csv changed",
+		"boundary:neighborhood": "cached: inputs unchanged",
+		"boundary:tract":        "cached: inputs unchanged",
+		"area:terrain":          "upstream source:terrain_lookup changed",
+		"tracts":                "upstream area:terrain changed",
+		"places:schools":        "upstream area:terrain changed",
+		"summary:schools":       "upstream area:terrain, places:schools changed",
+		"summary:income":        "upstream area:terrain, tracts changed",
+		"segment:flatland_elementary_api_under_600": "its configuration changed; upstream places:schools changed",
+		"report": "its configuration changed; upstream area:terrain, places:schools, segment:flatland_elementary_api_under_600, source:terrain_lookup, summary:income, summary:schools, tracts changed",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("plan reasons (-want +got):\n%s", diff)
+	}
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "9 of 13 stage(s) would run.") {
+		t.Errorf("WritePlan:\n%s", buf.String())
+	}
+	if _, err := Plan(ctx, cfg, Options{OutDir: out, Force: []string{"segment:nope"}}); err == nil || !strings.Contains(err.Error(), "--force segment:nope: no such stage") {
+		t.Errorf("unknown --force stage: got %v", err)
+	}
+}
