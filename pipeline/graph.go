@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -203,6 +204,10 @@ func uniq(s []string) []string {
 	return out
 }
 
+// ErrUnknownStage is wrapped by Run's and Plan's error when Options.Force
+// names a stage the pipeline does not have.
+var ErrUnknownStage = errors.New("no such stage")
+
 // stageKinds lists the kinds accepted by --force besides stage names.
 var stageKinds = []string{"sources", "boundaries", "areas", "tracts", "places", "summaries", "segments", "partitions", "report"}
 
@@ -227,8 +232,8 @@ func resolveForce(g []*stageDef, force []string) (map[string]bool, error) {
 		for _, s := range g {
 			valid = append(valid, s.Name)
 		}
-		return nil, fmt.Errorf("--force %s: no such stage; stages of this pipeline are %s, or a kind (%s), or all",
-			strings.Join(bad, ", "), strings.Join(valid, ", "), strings.Join(stageKinds, ", "))
+		return nil, fmt.Errorf("--force %s: %w; stages of this pipeline are %s, or a kind (%s), or all",
+			strings.Join(bad, ", "), ErrUnknownStage, strings.Join(valid, ", "), strings.Join(stageKinds, ", "))
 	}
 	return out, nil
 }
