@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
+	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // stageDef is one node of the stage graph: a unit of work with declared
@@ -377,5 +382,74 @@ func (st *state) merge(outs []*stageOut, o *stageOut) {
 	}
 }
 
-func (st *state) partitionTracts(ctx context.Context) error { return nil }
-func (st *state) partitionPlaces(ctx context.Context) error { return nil }
+// partitionTracts writes the tracts table with each tract's polygon as
+// Hive-style partitioned GeoParquet, partitioned/tracts/state=SS/county=CCC/,
+// the state and county FIPS codes taken from the GEOID's first five
+// characters.
+func (st *state) partitionTracts(ctx context.Context) error {
+	t := st.cfg.Tracts
+	layer := st.layers[t.Boundary]
+	byID := make(map[string]orb.Geometry, len(layer.Features))
+	for _, f := range layer.Features {
+		byID[f.ID] = f.Geom
+	}
+	r := st.tracts
+	tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(r.data))}
+	for i, row := range r.data {
+		id, _ := row[table.GEOID].(string)
+		tb.Geoms[i] = byID[id]
+	}
+	return st.writePartitioned(ctx, "tracts", tb, r, func(row map[string]any) any { return row[table.GEOID] })
+}
+
+// partitionPlaces writes a places set as points (lon/lat) in Hive-style
+// partitioned GeoParquet, partitioned/places/<name>/state=SS/county=CCC/,
+// by the GEOID of the tract each place lies in (the tracts boundary's
+// column); places in no tract go to state=__HIVE_DEFAULT_PARTITION__.
+func (st *state) partitionPlaces(ctx context.Context) error {
+	col := st.cfg.Tracts.Boundary
+	for _, name := range sortedKeys(st.cfg.Places) {
+		r := st.places[name]
+		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(r.data))}
+		for i, row := range r.data {
+			lon, _ := toFloat(row["lon"])
+			lat, _ := toFloat(row["lat"])
+			tb.Geoms[i] = orb.Point{lon, lat}
+		}
+		if err := st.writePartitioned(ctx, filepath.Join("places", name), tb, r, func(row map[string]any) any { return row[col] }); err != nil {
+			return fmt.Errorf("places %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// writePartitioned adds r's columns to tb, derives the state and county
+// partition columns from each row's GEOID, and writes
+// partitioned/<rel>/state=SS/county=CCC/part-0.parquet. Columns of r named
+// state or county are left out (the partition columns take their names).
+func (st *state) writePartitioned(ctx context.Context, rel string, tb *geoparquet.Table, r *rows, geoid func(map[string]any) any) error {
+	for _, c := range r.cols {
+		if c == "state" || c == "county" {
+			continue
+		}
+		vals := make([]any, len(r.data))
+		for i, row := range r.data {
+			vals[i] = row[c]
+		}
+		tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
+	}
+	stv := make([]any, len(r.data))
+	cov := make([]any, len(r.data))
+	for i, row := range r.data {
+		if id, ok := geoid(row).(string); ok && len(id) >= 5 {
+			stv[i], cov[i] = id[:2], id[2:5]
+		}
+	}
+	tb.Columns = append(tb.Columns, geoparquet.Column{Name: "state", Values: stv}, geoparquet.Column{Name: "county", Values: cov})
+	dir := filepath.Join("partitioned", rel)
+	files, err := store.WritePartitioned(ctx, filepath.Join(st.out, dir), tb, []string{"state", "county"})
+	for _, f := range files {
+		st.files = append(st.files, filepath.Join(dir, f))
+	}
+	return err
+}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 )
 
 // editFile replaces old with new in dir/name, failing when old is absent, so
@@ -308,5 +310,67 @@ func TestPlan(t *testing.T) {
 	}
 	if _, err := Plan(ctx, cfg, Options{OutDir: out, Force: []string{"segment:nope"}}); err == nil || !strings.Contains(err.Error(), "--force segment:nope: no such stage") {
 		t.Errorf("unknown --force stage: got %v", err)
+	}
+}
+
+// TestPartitionedOutputs writes the demo's tracts and schools as partitioned
+// GeoParquet and reads them back: every row of tracts.parquet and
+// places/schools.parquet is in exactly one partition file, with its
+// geometry.
+func TestPartitionedOutputs(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	res, err := runOpts(t, dir, Options{OutDir: out, Partitioned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name, flat, prefix string
+		geom               string
+	}{
+		{"tracts", "tracts.parquet", "partitioned/tracts/state=06/county=001/", "MultiPolygon"},
+		{"schools", "places/schools.parquet", "partitioned/places/schools/state=06/county=001/", "Point"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			flat, err := store.ReadParquet(ctx, filepath.Join(out, c.flat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer flat.Release()
+			n := 0
+			for _, f := range res.Files {
+				if !strings.HasPrefix(f, strings.SplitN(c.prefix, "state=", 2)[0]) {
+					continue
+				}
+				if !strings.HasPrefix(f, c.prefix) {
+					t.Errorf("partition %s outside Alameda County (06001)", f)
+				}
+				tb, err := geoparquet.ReadFile(ctx, filepath.Join(out, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, g := range tb.Geoms {
+					if g == nil || g.GeoJSONType() != c.geom {
+						t.Errorf("%s: geometry %v, want a %s", f, g, c.geom)
+						break
+					}
+				}
+				n += len(tb.Geoms)
+			}
+			if n != int(flat.NumRows()) {
+				t.Errorf("partitions hold %d rows; %s has %d", n, c.flat, flat.NumRows())
+			}
+		})
+	}
+	again, err := runOpts(t, dir, Options{OutDir: out, Partitioned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ran(again); len(r) != 0 {
+		t.Errorf("second run ran %v; want every stage from the cache", r)
+	}
+	if diff := cmp.Diff(res.Files, again.Files); diff != "" {
+		t.Errorf("files of the cached run (-first +second):\n%s", diff)
 	}
 }
