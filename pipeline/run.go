@@ -575,13 +575,14 @@ func (st *state) loadSources(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// loadBoundaries reads and validates every boundary and indexes it.
+// loadBoundaries reads and validates every boundary (GeoJSON, shapefile or
+// GeoParquet, by extension; see geo.Read) and indexes it.
 func (st *state) loadBoundaries(ctx context.Context) error {
 	c := st.cfg
 	var errs []error
 	for _, name := range sortedKeys(c.Boundaries) {
 		b := c.Boundaries[name]
-		l, err := geo.ReadGeoJSON(ctx, name, c.Path(b.File), b.ID)
+		l, err := geo.Read(ctx, name, c.Path(b.File), b.ID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("boundary %q: %w", name, err))
 			continue
