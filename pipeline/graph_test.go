@@ -374,3 +374,34 @@ func TestPartitionedOutputs(t *testing.T) {
 		t.Errorf("files of the cached run (-first +second):\n%s", diff)
 	}
 }
+
+// BenchmarkRunDemo runs the Oakland demo without the cache (the baseline)
+// and with every stage cached.
+func BenchmarkRunDemo(b *testing.B) {
+	dir := demoDir(b)
+	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{
+		{"nocache", Options{NoCache: true}},
+		{"cached", Options{}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c.opts.OutDir = filepath.Join(b.TempDir(), "out")
+			if _, err := Run(context.Background(), cfg, c.opts); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := Run(context.Background(), cfg, c.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

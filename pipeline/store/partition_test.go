@@ -238,3 +238,14 @@ func TestPartitionedReadByDuckDB(t *testing.T) {
 		t.Errorf("DuckDB's view of the partitions (-want +got):\n%s", diff)
 	}
 }
+
+func BenchmarkWritePartitioned(b *testing.B) {
+	tb, _ := sampleTracts(b)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := WritePartitioned(context.Background(), dir, tb, []string{"state", "county"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

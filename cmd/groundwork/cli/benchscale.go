@@ -18,7 +18,7 @@ import (
 )
 
 const benchScaleUsage = `Usage: groundwork bench-scale generate DIR [--tracts N] [--points N] [--variables N] [--data DIR]
-       groundwork bench-scale run DIR
+       groundwork bench-scale run DIR [--partitioned=false]
 
 generate writes the national-scale benchmark's GENERATED inputs into DIR: real
 Ohio and Georgia tract geometry (2018 cartographic boundaries, from --data)
@@ -45,6 +45,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fl.BoolVar(&spec.Report, "report", spec.Report, "include the report (with a map of every tract)")
 	data := fl.String("data", "/work/shared/data/census", "`folder` holding "+strings.Join(scalebench.Sources, " and "))
 	verbose := fl.Bool("v", false, "log every stage")
+	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
 	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -94,7 +95,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 				s.Where = strings.Replace(s.Where, "score >= 90", run.edit, 1)
 			}
 		}
-		res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, Logger: log, CacheDir: cache, Partitioned: true})
+		res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, Logger: log, CacheDir: cache, Partitioned: *partitioned})
 		if err != nil {
 			fmt.Fprintf(stderr, "groundwork bench-scale: %s: %v\n", run.name, err)
 			return ExitFailure
