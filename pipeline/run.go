@@ -681,10 +681,10 @@ func excludedIn(rec arrow.RecordBatch, a *Area, id string) bool {
 	return false
 }
 
-// areasOf returns, for a point, the feature ID of every boundary and the area
+// locate returns, for a point, the feature ID of every boundary and the area
 // of every area definition containing it ("" where none).
 func (st *state) locate(p orb.Point) map[string]string {
-	out := map[string]string{}
+	out := make(map[string]string, len(st.indexes)+len(st.cfg.Areas))
 	for name, idx := range st.indexes {
 		if i, ok := idx.Locate(p); ok {
 			out[name] = st.layers[name].Features[i].ID
