@@ -282,6 +282,9 @@ func linkOrCopy(src, dst string) error {
 type runRecord struct {
 	Out    string               `json:"out"`
 	Stages map[string]*stageKey `json:"stages"`
+	// Millis is each stage's wall time in milliseconds when it last ran;
+	// progress lines estimate the time left from it.
+	Millis map[string]int64 `json:"millis"`
 }
 
 func (c *cache) recordPath(out string) string {
@@ -305,11 +308,18 @@ func (c *cache) lastRun(out string) *runRecord {
 	return &r
 }
 
-func (c *cache) saveRun(out string, g []*stageDef, ks []*stageKey) error {
+func (c *cache) saveRun(out string, g []*stageDef, ks []*stageKey, reports []StageReport, last *runRecord) error {
 	abs, _ := filepath.Abs(out)
-	r := runRecord{Out: abs, Stages: map[string]*stageKey{}}
+	r := runRecord{Out: abs, Stages: map[string]*stageKey{}, Millis: map[string]int64{}}
 	for i, s := range g {
 		r.Stages[s.Name] = ks[i]
+		if reports[i].Status == "ran" {
+			r.Millis[s.Name] = reports[i].Wall.Milliseconds()
+		} else if last != nil {
+			if ms, ok := last.Millis[s.Name]; ok {
+				r.Millis[s.Name] = ms
+			}
+		}
 	}
 	b, err := json.MarshalIndent(r, "", " ")
 	if err != nil {

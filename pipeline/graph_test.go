@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -403,5 +404,34 @@ func BenchmarkRunDemo(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestETA(t *testing.T) {
+	g := []*stageDef{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}
+	p := &plan{graph: g, stages: []StagePlan{{Run: true}, {Run: true}, {Run: true}, {Run: false}},
+		last: &runRecord{Millis: map[string]int64{"a": 1000, "b": 4000, "c": 6000}}}
+	for _, c := range []struct {
+		name string
+		outs []*stageOut
+		par  int
+		want time.Duration
+		ok   bool
+	}{
+		// b and c left (4 s + 6 s) on two workers; d is cached and costs nothing.
+		{"two workers", []*stageOut{{}, nil, nil, nil}, 2, 5 * time.Second, true},
+		{"one worker", []*stageOut{{}, nil, nil, nil}, 1, 10 * time.Second, true},
+		{"all done", []*stageOut{{}, {}, {}, {}}, 2, 0, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := p.eta(c.outs, nil, c.par)
+			if got != c.want || ok != c.ok {
+				t.Errorf("eta = %v, %v; want %v, %v", got, ok, c.want, c.ok)
+			}
+		})
+	}
+	delete(p.last.Millis, "c")
+	if _, ok := p.eta([]*stageOut{{}, nil, nil, nil}, nil, 2); ok {
+		t.Error("eta claimed without an earlier time for stage c")
 	}
 }

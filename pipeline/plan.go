@@ -33,6 +33,8 @@ type plan struct {
 	// restore[i] is true when stage i is cached but a dependant runs, so its
 	// in-memory results must be rebuilt.
 	restore []bool
+	// last is the record of the last run into the same folder, or nil.
+	last *runRecord
 }
 
 // cacheDir returns the cache folder for opts.
@@ -70,7 +72,7 @@ func makePlan(ctx context.Context, cfg *Config, opts Options) (*plan, error) {
 	}
 	c := &cache{dir: cacheDir(opts)}
 	last := c.lastRun(opts.OutDir)
-	p := &plan{graph: g, keys: ks, cache: c, restore: make([]bool, len(g))}
+	p := &plan{graph: g, keys: ks, cache: c, restore: make([]bool, len(g)), last: last}
 	index := map[string]int{}
 	for i, s := range g {
 		index[s.Name] = i

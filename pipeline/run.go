@@ -206,7 +206,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		for i, s := range p.graph {
 			inUse[p.cache.entry(s.Name, p.keys[i].Key)] = true
 		}
-		if err := p.cache.saveRun(out, p.graph, p.keys); err != nil {
+		if err := p.cache.saveRun(out, p.graph, p.keys, reports, p.last); err != nil {
 			log.Warn("could not record this run in the cache; the next plan will not say what changed", "err", err)
 		}
 		if err := p.cache.prune(inUse); err != nil {
@@ -337,7 +337,17 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 				names = append(names, fmt.Sprintf("%s (%s)", g[i].Name, time.Since(t0).Round(time.Second)))
 			}
 			sort.Strings(names)
-			st.log.Info("running", "stages", strings.Join(names, ", "))
+			finished := 0
+			for _, o := range outs {
+				if o != nil {
+					finished++
+				}
+			}
+			args := []any{"stages", strings.Join(names, ", "), "done", fmt.Sprintf("%d/%d", finished, len(g))}
+			if eta, ok := p.eta(outs, running, par); ok {
+				args = append(args, "eta", eta.Round(time.Second))
+			}
+			st.log.Info("running", args...)
 			continue
 		}
 		delete(running, d.i)
@@ -376,6 +386,32 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		return nil, firstErr
 	}
 	return reports, nil
+}
+
+// eta estimates the time left from the wall times the stages took when they
+// last ran into the same folder: the unfinished stages' expected times (less
+// what the running ones have already spent) divided among par workers. It
+// is false when some stage that will run has no earlier time.
+func (p *plan) eta(outs []*stageOut, running map[int]time.Time, par int) (time.Duration, bool) {
+	if p.last == nil {
+		return 0, false
+	}
+	var left time.Duration
+	for i, s := range p.graph {
+		if outs[i] != nil || !p.stages[i].Run {
+			continue
+		}
+		ms, ok := p.last.Millis[s.Name]
+		if !ok {
+			return 0, false
+		}
+		d := time.Duration(ms) * time.Millisecond
+		if t0, ok := running[i]; ok {
+			d = max(0, d-time.Since(t0))
+		}
+		left += d
+	}
+	return left / time.Duration(max(1, par)), true
 }
 
 func logStage(log *slog.Logger, r *StageReport) {
