@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -433,5 +434,62 @@ func TestETA(t *testing.T) {
 	delete(p.last.Millis, "c")
 	if _, ok := p.eta([]*stageOut{{}, nil, nil, nil}, nil, 2); ok {
 		t.Error("eta claimed without an earlier time for stage c")
+	}
+}
+
+// TestCrashedRunResumes runs the demo in a child process (this test binary)
+// that exits abruptly, without running deferred cleanups, after the places
+// stage, as a crash or kill -9 would. The previous outputs must be intact and
+// the next run must reuse every stage that had finished.
+func TestCrashedRunResumes(t *testing.T) {
+	if dir := os.Getenv("GROUNDWORK_CRASH_DEMO"); dir != "" {
+		cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+		if err != nil {
+			os.Exit(2)
+		}
+		Run(context.Background(), cfg, Options{OutDir: os.Getenv("GROUNDWORK_CRASH_OUT"), Parallel: 1, afterStage: func(name string) {
+			if name == "places:schools" {
+				os.Exit(3) // the crash
+			}
+		}})
+		os.Exit(4) // the run did not reach places:schools
+	}
+	dir := demoDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runOpts(t, dir, Options{OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	// an edit upstream of places, so that places and all after it must run
+	editFile(t, dir, "oakland_hills_flatlands.csv", "\n", "\r\n")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashedRunResumes$")
+	cmd.Env = append(os.Environ(), "GROUNDWORK_CRASH_DEMO="+dir, "GROUNDWORK_CRASH_OUT="+out)
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Fatalf("child run: got %v, want exit status 3 (crashed after places:schools)", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("outputs changed by a crashed run (-before +after):\n%s", diff)
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".out.staging-*"))
+	if len(left) != 1 {
+		t.Fatalf("staging folders after the crash: %v; want the one the crash left", left)
+	}
+	// a day later, the next run removes it
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(left[0], old, old); err != nil {
+		t.Fatal(err)
+	}
+	res, err := runOpts(t, dir, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"report", "segment:flatland_elementary_api_under_600", "summary:income", "summary:schools"}
+	if diff := cmp.Diff(want, ran(res)); diff != "" {
+		t.Errorf("run after the crash: stages that ran (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(left[0]); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale staging folder %s not removed (%v)", left[0], err)
 	}
 }

@@ -167,6 +167,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
+	removeStale(parent, filepath.Base(out), time.Now().Add(-staleAfter), log)
 	stage, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".staging-*")
 	if err != nil {
 		return nil, fmt.Errorf("create staging folder: %w", err)
@@ -520,6 +521,35 @@ func (m *sampler) peak() uint64 {
 func (m *sampler) stop() {
 	close(m.quit)
 	m.wg.Wait()
+}
+
+// staleAfter is the age after which a staging folder left by a crashed run
+// is removed by the next run into the same output folder.
+const staleAfter = 24 * time.Hour
+
+// removeStale removes the staging folders (and folders set aside while
+// swapping) of output folder base in parent that were last modified before
+// cutoff: a crash or kill -9 leaves them behind. Errors are logged only.
+func removeStale(parent, base string, cutoff time.Time, log *slog.Logger) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "."+base+".staging-") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.ModTime().After(cutoff) {
+			continue
+		}
+		p := filepath.Join(parent, e.Name())
+		if err := os.RemoveAll(p); err != nil {
+			log.Warn("could not remove a staging folder left by an earlier run", "dir", p, "err", err)
+		} else {
+			log.Info("removed a staging folder left by an earlier run", "dir", p)
+		}
+	}
 }
 
 // checkOutDir refuses to replace a folder that groundwork did not write, so
