@@ -87,7 +87,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "out")
 	co := CensusOptions{Client: census.Config{BaseURL: srv.URL + "/data", CacheDir: cache}, Getenv: env}
-	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co}); err != nil {
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true}); err != nil {
 		t.Fatal(err)
 	}
 	live, _ := os.ReadFile(filepath.Join(out, "summaries", "income.parquet"))
@@ -97,7 +97,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 	srv.Close()
 	co.Client.Offline = true
 	co.Getenv = func(string) string { return "" }
-	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co}); err != nil {
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true}); err != nil {
 		t.Fatalf("offline rerun: %v", err)
 	}
 	offline, _ := os.ReadFile(filepath.Join(out, "summaries", "income.parquet"))
@@ -127,7 +127,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 	// without a key, the error says how to get one
 	out2 := filepath.Join(t.TempDir(), "out")
 	co = CensusOptions{Client: census.Config{BaseURL: "http://127.0.0.1:1/data", CacheDir: t.TempDir()}, Getenv: func(string) string { return "" }}
-	_, err = Run(context.Background(), cfg, Options{OutDir: out2, Census: co})
+	_, err = Run(context.Background(), cfg, Options{OutDir: out2, Census: co, NoCache: true})
 	if err == nil || !strings.Contains(err.Error(), "CENSUS_API_KEY") {
 		t.Errorf("no key: err = %v; want a message naming CENSUS_API_KEY", err)
 	}

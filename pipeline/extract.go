@@ -46,7 +46,7 @@ func (st *state) readCensus(ctx context.Context, name string, s *Source, o Censu
 	if cfg.CacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
-			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --cache-dir): %w", err)
+			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
 		}
 		cfg.CacheDir = filepath.Join(dir, "groundwork", "census")
 	}

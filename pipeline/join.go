@@ -73,7 +73,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)
 	}
 	st.tracts = r
-	return nil // tracts.parquet is written once the indicators are added
+	return st.computeIndicators(ctx) // adds the indicator columns, writes tracts.parquet
 }
 
 func nullIfEmpty(s string) any {

@@ -243,6 +243,17 @@ func (st *state) runOutreach(ctx context.Context) error {
 		}
 		res.Turnout = s
 	}
+	defer func() {
+		// The examples hold errors, which the stage cache (gob) cannot
+		// store; they are in outreach-summary.json.
+		stats.Examples = nil
+		if res.Listening != nil {
+			res.Listening.Examples = nil
+		}
+		if res.Turnout != nil {
+			res.Turnout.Examples = nil
+		}
+	}()
 	return st.writeFile(filepath.Join("exports", "outreach-summary.json"), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -9,8 +9,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/paulmach/orb"
@@ -25,13 +30,35 @@ import (
 // Options control a run.
 type Options struct {
 	// OutDir receives the outputs. It is replaced as a whole when the run
-	// succeeds and left untouched when it fails. It must be empty, missing, or
-	// a folder an earlier run wrote (it holds a .groundwork-out marker).
+	// succeeds and left untouched when it fails or is interrupted. It must be
+	// empty, missing, or a folder an earlier run wrote (it holds a
+	// .groundwork-out marker).
 	OutDir string
 	// Logger receives progress lines; nil discards them.
 	Logger *slog.Logger
 	// Census configures live Census Data API pulls.
 	Census CensusOptions
+	// CacheDir holds the stage cache; empty means CacheDirName beside OutDir
+	// (in OutDir's parent folder), so that runs into the same folder share it.
+	CacheDir string
+	// NoCache runs every stage and leaves the cache as it is.
+	NoCache bool
+	// Force names stages to run even though their results are cached: a
+	// stage name as Plan prints it, a kind (sources, boundaries, areas,
+	// tracts, places, summaries, segments, partitions, report) or "all".
+	Force []string
+	// Parallel bounds how many stages run at once; 0 means GOMAXPROCS.
+	Parallel int
+	// Partitioned also writes tracts and places as Hive-style partitioned
+	// GeoParquet under partitioned/ (see store.WritePartitioned).
+	Partitioned bool
+	// ProgressEvery, when positive, logs the stages still running at that
+	// interval, with their elapsed time.
+	ProgressEvery time.Duration
+
+	// afterStage, when set (tests), is called after each stage finishes,
+	// from the goroutine that schedules stages.
+	afterStage func(name string)
 }
 
 // Result describes a finished run.
@@ -40,13 +67,41 @@ type Result struct {
 	Files    []string // written files, relative to OutDir, sorted
 	Warnings []string
 	Report   string // path of report.html, when written
-	state    *state
+	// Stages reports each stage in run order.
+	Stages []StageReport
+	// Wall is the run's elapsed time; PeakBytes the highest memory the Go
+	// runtime held from the operating system during the run (see
+	// StageReport.PeakBytes).
+	Wall      time.Duration
+	PeakBytes uint64
+	state     *state
+}
+
+// StageReport is one stage's line of the run summary.
+type StageReport struct {
+	Name string
+	// Status is "ran", "cached" (results reused from the cache) or
+	// "reloaded" (cached, but read again because a dependant ran).
+	Status string
+	// Why is the plan's reason (see StagePlan.Why).
+	Why string
+	// RowsIn is the sum of RowsOut of the stages it reads; RowsOut counts
+	// the rows (records, features, groups, segment members) it produced.
+	RowsIn, RowsOut int
+	Warnings        int
+	Wall            time.Duration
+	// PeakBytes is the highest memory the Go runtime held from the
+	// operating system (runtime/metrics /memory/classes/total:bytes less
+	// released heap), sampled every 10 ms while the stage ran. Stages that
+	// run at the same time share the process, so each sees the others' use.
+	PeakBytes uint64
 }
 
 // marker names the file that identifies a folder as groundwork output.
 const marker = ".groundwork-out"
 
-// state carries the tables between stages.
+// state carries the tables between stages. Each stage runs on a fork of it
+// (see fork); the runner merges each stage's additions back.
 type state struct {
 	cfg      *Config
 	out      string // staging folder
@@ -65,8 +120,11 @@ type state struct {
 	summaries  []*SummaryResult
 	indicators *IndicatorResults
 	outreach   *OutreachResult
+	census     CensusOptions // for census sources pulled live
 	segments   []*SegmentResult
 	sourceInfo []SourceInfo
+
+	base forkBase // set by fork
 }
 
 // Unplaced is a record that could not be placed on the map, with the reason.
@@ -80,11 +138,21 @@ type SourceInfo struct {
 	Rows                     int
 }
 
-// Run executes the pipeline: extract and load every source to Parquet, place
-// points and tracts in the boundaries and areas, summarise, select segments,
-// and write the report. Outputs are staged in a temporary folder beside
-// OutDir and moved into place only when every stage has succeeded.
+// Run executes the pipeline as a graph of stages (see Plan): extract and
+// load every source to Parquet, read the boundaries, place points and tracts
+// in the boundaries and areas, summarise, select segments, and write the
+// report. Stages whose inputs are all ready run concurrently, at most
+// Options.Parallel at a time. A stage whose cache key (code version,
+// configuration subtree, input file bytes, upstream keys) has results in the
+// cache is not run: its files are linked from the cache.
+//
+// Outputs are staged in a temporary folder beside OutDir and moved into
+// place only when every stage has succeeded, so a failure, a cancelled
+// context (SIGINT) or a crash leaves OutDir as it was. Each finished stage
+// is saved in the cache as soon as it ends, so the next run resumes from
+// the stages that had finished.
 func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
+	began := time.Now()
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -96,10 +164,15 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 	if err := checkOutDir(out); err != nil {
 		return nil, err
 	}
+	p, err := makePlan(ctx, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
 	parent := filepath.Dir(filepath.Clean(out))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
+	removeStale(parent, filepath.Base(out), time.Now().Add(-staleAfter), log)
 	stage, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".staging-*")
 	if err != nil {
 		return nil, fmt.Errorf("create staging folder: %w", err)
@@ -114,7 +187,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		cfg: cfg, out: stage, log: log,
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
 		areaOf: map[string]map[string]string{}, places: map[string]*rows{}, unplaced: map[string][]Unplaced{},
-		placedBy: map[string]map[string]int{},
+		placedBy: map[string]map[string]int{}, census: opts.Census,
 	}
 	defer func() {
 		for _, r := range st.raw {
@@ -122,28 +195,11 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		}
 		st.raw = nil // released: tests reading Result.state must not see them
 	}()
-	steps := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
-		{"extract and load", func(ctx context.Context) error { return st.load(ctx, opts.Census) }},
-		{"areas", st.buildAreas},
-		{"tracts", st.joinTracts},
-		{"indicators", st.computeIndicators},
-		{"places", st.placeAll},
-		{"summaries", st.summarize},
-		{"segments", st.selectSegments},
-		{"outreach", st.runOutreach},
-		{"report", st.writeReport},
-	}
-	for _, s := range steps {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		log.Info("stage", "name", s.name)
-		if err := s.fn(ctx); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
+	mem := startSampler()
+	defer mem.stop()
+	reports, err := execute(ctx, st, p, opts, mem)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(stage, marker), []byte("written by groundwork; this folder is replaced on every run\n"), 0o644); err != nil {
 		return nil, err
@@ -152,12 +208,354 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		return nil, err
 	}
 	committed = true
-	sort.Strings(st.files)
-	res := &Result{OutDir: out, Files: st.files, Warnings: st.warnings, state: st}
+	if !opts.NoCache {
+		inUse := map[string]bool{}
+		for i, s := range p.graph {
+			inUse[p.cache.entry(s.Name, p.keys[i].Key)] = true
+		}
+		if err := p.cache.saveRun(out, p.graph, p.keys, reports, p.last); err != nil {
+			log.Warn("could not record this run in the cache; the next plan will not say what changed", "err", err)
+		}
+		if err := p.cache.prune(inUse); err != nil {
+			log.Warn("could not prune the cache", "dir", p.cache.dir, "err", err)
+		}
+	}
+	files := slices.Clone(st.files)
+	sort.Strings(files)
+	res := &Result{OutDir: out, Files: files, Warnings: st.warnings, Stages: reports, Wall: time.Since(began), PeakBytes: mem.peak(), state: st}
 	if cfg.Report != nil {
 		res.Report = filepath.Join(out, "report.html")
 	}
+	log.Info("run finished", "stages", len(reports), "ran", countRan(reports), "wall", res.Wall.Round(time.Millisecond), "peak_mib", res.PeakBytes>>20)
 	return res, nil
+}
+
+func countRan(rs []StageReport) int {
+	n := 0
+	for _, r := range rs {
+		if r.Status == "ran" {
+			n++
+		}
+	}
+	return n
+}
+
+// stageDone is a finished stage, sent from its goroutine to the scheduler.
+type stageDone struct {
+	i    int
+	fork *state    // set when the stage ran
+	out  *stageOut // set when restored from the cache
+	err  error
+	wall time.Duration
+}
+
+// execute runs the plan's stages on st: a stage starts once every stage it
+// reads has been merged, at most opts.Parallel at a time. Only this
+// goroutine touches st; stages run on forks. On the first error the
+// context of the running stages is cancelled and, once they have stopped,
+// the error is returned prefixed with the stage's name.
+func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler) ([]StageReport, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g := p.graph
+	par := opts.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	index := map[string]int{}
+	for i, s := range g {
+		index[s.Name] = i
+	}
+	outs := make([]*stageOut, len(g))
+	started := make([]bool, len(g))
+	reports := make([]StageReport, len(g))
+	done := make(chan stageDone)
+	running := map[int]time.Time{}
+	var firstErr error
+	ready := func(i int) bool {
+		for _, d := range g[i].Deps {
+			if outs[index[d]] == nil {
+				return false
+			}
+		}
+		return true
+	}
+	var tick <-chan time.Time
+	if opts.ProgressEvery > 0 {
+		t := time.NewTicker(opts.ProgressEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		for i := range g {
+			if firstErr != nil || len(running) >= par {
+				break
+			}
+			if started[i] || !ready(i) {
+				continue
+			}
+			started[i] = true
+			running[i] = time.Now()
+			mem.begin(i)
+			s, sp := g[i], p.stages[i]
+			reports[i] = StageReport{Name: s.Name, Why: sp.Why}
+			for _, d := range s.Deps {
+				reports[i].RowsIn += outs[index[d]].RowsOut
+			}
+			switch {
+			case !sp.Run && !(p.restore[i] && s.reload):
+				reports[i].Status = "cached"
+				st.log.Info("stage cached", "stage", s.Name)
+				go func(i int, restore bool) {
+					t0 := time.Now()
+					o, err := p.cache.get(s.Name, p.keys[i].Key, st.out)
+					if err == nil && restore {
+						err = o.restore(ctx, st.out)
+					}
+					done <- stageDone{i: i, out: o, err: err, wall: time.Since(t0)}
+				}(i, p.restore[i])
+			default:
+				reports[i].Status = "ran"
+				if !sp.Run {
+					reports[i].Status = "reloaded"
+				}
+				cfg := st.cfg
+				if s.narrow != nil {
+					cfg = s.narrow(cfg)
+				}
+				f := st.fork(cfg)
+				st.log.Info("stage started", "stage", s.Name, "why", sp.Why)
+				go func(i int) {
+					t0 := time.Now()
+					err := s.run(f, ctx)
+					done <- stageDone{i: i, fork: f, err: err, wall: time.Since(t0)}
+				}(i)
+			}
+		}
+		if len(running) == 0 {
+			break
+		}
+		var d stageDone
+		select {
+		case d = <-done:
+		case <-tick:
+			var names []string
+			for i, t0 := range running {
+				names = append(names, fmt.Sprintf("%s (%s)", g[i].Name, time.Since(t0).Round(time.Second)))
+			}
+			sort.Strings(names)
+			finished := 0
+			for _, o := range outs {
+				if o != nil {
+					finished++
+				}
+			}
+			args := []any{"stages", strings.Join(names, ", "), "done", fmt.Sprintf("%d/%d", finished, len(g))}
+			if eta, ok := p.eta(outs, running, par); ok {
+				args = append(args, "eta", eta.Round(time.Second))
+			}
+			st.log.Info("running", args...)
+			continue
+		}
+		delete(running, d.i)
+		rep := &reports[d.i]
+		rep.Wall = d.wall
+		rep.PeakBytes = mem.end(d.i)
+		s := g[d.i]
+		if d.err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("%s: %w", s.Name, d.err)
+				cancel()
+			}
+			continue
+		}
+		o := d.out
+		if d.fork != nil {
+			o = st.collect(d.fork)
+			if p.stages[d.i].Run && !opts.NoCache {
+				if err := p.cache.put(s.Name, p.keys[d.i].Key, st.out, o); err != nil {
+					st.log.Warn("could not save a stage in the cache; it will run again next time", "stage", s.Name, "err", err)
+				}
+			}
+		}
+		outs[d.i] = o
+		st.merge(outs, o)
+		rep.RowsOut, rep.Warnings = o.RowsOut, len(o.Warnings)
+		logStage(st.log, rep)
+		if opts.afterStage != nil {
+			opts.afterStage(s.Name)
+		}
+		if firstErr == nil && ctx.Err() != nil {
+			firstErr = ctx.Err()
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return reports, nil
+}
+
+// eta estimates the time left from the wall times the stages took when they
+// last ran into the same folder: the unfinished stages' expected times (less
+// what the running ones have already spent) divided among par workers. It
+// is false when some stage that will run has no earlier time.
+func (p *plan) eta(outs []*stageOut, running map[int]time.Time, par int) (time.Duration, bool) {
+	if p.last == nil {
+		return 0, false
+	}
+	var left time.Duration
+	for i, s := range p.graph {
+		if outs[i] != nil || !p.stages[i].Run {
+			continue
+		}
+		ms, ok := p.last.Millis[s.Name]
+		if !ok {
+			return 0, false
+		}
+		d := time.Duration(ms) * time.Millisecond
+		if t0, ok := running[i]; ok {
+			d = max(0, d-time.Since(t0))
+		}
+		left += d
+	}
+	return left / time.Duration(max(1, par)), true
+}
+
+func logStage(log *slog.Logger, r *StageReport) {
+	secs := r.Wall.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(r.RowsOut) / secs
+	}
+	log.Info("stage finished", "stage", r.Name, "status", r.Status, "rows_in", r.RowsIn, "rows_out", r.RowsOut,
+		"rows_per_s", int64(rate), "warnings", r.Warnings, "wall", r.Wall.Round(time.Millisecond), "peak_mib", r.PeakBytes>>20)
+}
+
+// WriteSummary prints the run summary: one line per stage with its status,
+// rows in and out, warnings, wall time and peak memory, then the totals.
+func WriteSummary(w io.Writer, res *Result) error {
+	width := len("stage")
+	for _, s := range res.Stages {
+		width = max(width, len(s.Name))
+	}
+	if _, err := fmt.Fprintf(w, "%-*s  %-8s  %10s  %10s  %8s  %9s  %8s\n", width, "stage", "status", "rows in", "rows out", "warnings", "wall", "peak MiB"); err != nil {
+		return err
+	}
+	for _, s := range res.Stages {
+		if _, err := fmt.Fprintf(w, "%-*s  %-8s  %10d  %10d  %8d  %9s  %8d\n", width, s.Name, s.Status, s.RowsIn, s.RowsOut, s.Warnings, s.Wall.Round(time.Millisecond), s.PeakBytes>>20); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d of %d stage(s) ran, %d warning(s), %s, peak %d MiB\n", countRan(res.Stages), len(res.Stages), len(res.Warnings), res.Wall.Round(time.Millisecond), res.PeakBytes>>20)
+	return err
+}
+
+// sampler tracks the process's memory every 10 ms and the peak seen while
+// each stage runs.
+type sampler struct {
+	mu      sync.Mutex
+	all     uint64
+	running map[int]uint64
+	quit    chan struct{}
+	wg      sync.WaitGroup
+}
+
+var memSamples = []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+
+func readMem() uint64 {
+	s := slices.Clone(memSamples)
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64() - s[1].Value.Uint64()
+}
+
+func startSampler() *sampler {
+	m := &sampler{running: map[int]uint64{}, quit: make(chan struct{})}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-m.quit:
+				return
+			case <-t.C:
+				m.sample()
+			}
+		}
+	}()
+	return m
+}
+
+func (m *sampler) sample() {
+	v := readMem()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.all = max(m.all, v)
+	for i, p := range m.running {
+		m.running[i] = max(p, v)
+	}
+}
+
+func (m *sampler) begin(i int) {
+	m.sample()
+	m.mu.Lock()
+	m.running[i] = 0
+	m.mu.Unlock()
+	m.sample()
+}
+
+func (m *sampler) end(i int) uint64 {
+	m.sample()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.running[i]
+	delete(m.running, i)
+	return p
+}
+
+func (m *sampler) peak() uint64 {
+	m.sample()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.all
+}
+
+func (m *sampler) stop() {
+	close(m.quit)
+	m.wg.Wait()
+}
+
+// staleAfter is the age after which a staging folder left by a crashed run
+// is removed by the next run into the same output folder.
+const staleAfter = 24 * time.Hour
+
+// removeStale removes the staging folders (and folders set aside while
+// swapping) of output folder base in parent that were last modified before
+// cutoff: a crash or kill -9 leaves them behind. Errors are logged only.
+func removeStale(parent, base string, cutoff time.Time, log *slog.Logger) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "."+base+".staging-") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.ModTime().After(cutoff) {
+			continue
+		}
+		p := filepath.Join(parent, e.Name())
+		if err := os.RemoveAll(p); err != nil {
+			log.Warn("could not remove a staging folder left by an earlier run", "dir", p, "err", err)
+		} else {
+			log.Info("removed a staging folder left by an earlier run", "dir", p)
+		}
+	}
 }
 
 // checkOutDir refuses to replace a folder that groundwork did not write, so
@@ -217,9 +615,9 @@ func (st *state) writeFile(rel string, write func(io.Writer) error) error {
 	return store.WriteAtomic(filepath.Join(st.out, rel), write)
 }
 
-// load is the extract and load stages: every source is read, typed, and
-// written to raw/<name>.parquet; every boundary is read and validated.
-func (st *state) load(ctx context.Context, co CensusOptions) error {
+// loadSources is the extract and load stage: every source is read, typed,
+// and written to raw/<name>.parquet.
+func (st *state) loadSources(ctx context.Context) error {
 	c := st.cfg
 	var errs []error
 	for _, name := range sortedKeys(c.Sources) {
@@ -229,7 +627,7 @@ func (st *state) load(ctx context.Context, co CensusOptions) error {
 		var file string
 		switch s.Kind {
 		case "census":
-			rec, file, err = st.readCensus(ctx, name, s, co)
+			rec, file, err = st.readCensus(ctx, name, s, st.census)
 		case "csv":
 			file = c.Path(s.File)
 			rec, err = source.ReadCSV(ctx, file, s.csvSpec())
@@ -245,6 +643,14 @@ func (st *state) load(ctx context.Context, co CensusOptions) error {
 			return err
 		}
 	}
+	return errors.Join(errs...)
+}
+
+// loadBoundaries reads and validates every boundary (GeoJSON, shapefile or
+// GeoParquet, by extension; see geo.Read) and indexes it.
+func (st *state) loadBoundaries(ctx context.Context) error {
+	c := st.cfg
+	var errs []error
 	for _, name := range sortedKeys(c.Boundaries) {
 		b := c.Boundaries[name]
 		l, err := geo.Read(ctx, name, c.Path(b.File), b.ID)
@@ -346,10 +752,10 @@ func excludedIn(rec arrow.RecordBatch, a *Area, id string) bool {
 	return false
 }
 
-// areasOf returns, for a point, the feature ID of every boundary and the area
+// locate returns, for a point, the feature ID of every boundary and the area
 // of every area definition containing it ("" where none).
 func (st *state) locate(p orb.Point) map[string]string {
-	out := map[string]string{}
+	out := make(map[string]string, len(st.indexes)+len(st.cfg.Areas))
 	for name, idx := range st.indexes {
 		if i, ok := idx.Locate(p); ok {
 			out[name] = st.layers[name].Features[i].ID

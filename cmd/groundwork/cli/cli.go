@@ -40,7 +40,9 @@ Usage:
   groundwork init DIR                     write the Oakland demo pipeline and its data to DIR, to edit
   groundwork init --state S [--county C] DIR   scaffold a pipeline for a new place
   groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
+  groundwork plan [PIPELINE] [--out DIR]  show which stages the next run would run, and why
   groundwork bench join [flags]           measure the spatial join against GeoPandas and PostGIS
+  groundwork bench-scale [flags]          measure a national-size run on generated inputs
   groundwork help [COMMAND]               show help
 
 Examples:
@@ -66,6 +68,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return varsCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
+	case "plan":
+		return planCmd(ctx, args[1:], stdout, stderr)
+	case "bench-scale":
+		return benchScaleCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
@@ -83,6 +89,7 @@ type runOptions struct {
 	quiet    bool
 	offline  bool
 	cacheDir string
+	rf       *runFlags
 }
 
 const runUsage = `Usage: groundwork run [PIPELINE] [--out DIR] [--quiet]
@@ -115,7 +122,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
 	fs.BoolVar(&o.offline, "offline", false, "serve Census pulls from the cache only; fail on a miss")
-	fs.StringVar(&o.cacheDir, "cache-dir", "", "`folder` of cached Census responses (default: the user cache folder)")
+	fs.StringVar(&o.cacheDir, "census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
+	o.rf = addRunFlags(fs, true)
 	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -182,12 +190,21 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 	if o.quiet {
 		level = slog.LevelWarn
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
 	co := pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline}}
 	if !o.quiet {
 		co.Client.Progress = stderr
 	}
-	res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: o.out, Logger: log, Census: co})
+	opts := pipeline.Options{OutDir: o.out, Census: co}
+	o.rf.apply(&opts)
+	if opts.Logger, err = o.rf.logger(stderr, level, &opts); err != nil {
+		fmt.Fprintf(stderr, "groundwork: %v\n", err)
+		return ExitUsage
+	}
+	res, err := pipeline.Run(ctx, cfg, opts)
+	if errors.Is(err, pipeline.ErrUnknownStage) {
+		fmt.Fprintf(stderr, "groundwork: %v\n", err)
+		return ExitUsage
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "groundwork: interrupted; %s was left as it was\n", o.out)
@@ -205,6 +222,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 		if len(res.Warnings) > 0 {
 			fmt.Fprintf(stdout, "%d warning(s); they are listed in the report under Run notes.\n", len(res.Warnings))
 		}
+		o.rf.printSummary(stdout, res)
 	}
 	return ExitOK
 }
@@ -242,7 +260,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	state := fs.String("state", "", "`state` name, postal code or FIPS code")
 	county := fs.String("county", "", "`county` name or three-digit FIPS code (with --state)")
 	year := fs.Int("year", 2022, "ACS 5-year `vintage` (with --state)")
-	cacheDir := fs.String("cache-dir", "", "`folder` of cached Census responses (default: the user cache folder)")
+	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
 	fs.Usage = func() { fmt.Fprint(stderr, initUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -33,7 +33,7 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dataset := fs.String("dataset", "acs/acs5", "Census `dataset`")
 	year := fs.Int("year", 2022, "dataset `year` (vintage)")
 	online := fs.Bool("online", false, "fetch the metadata from the API when it is not cached (needs CENSUS_API_KEY)")
-	cacheDir := fs.String("cache-dir", "", "`folder` of cached Census responses (default: the user cache folder)")
+	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
 	fs.Usage = func() { fmt.Fprint(stderr, varsUsage); fs.PrintDefaults() }
 	if len(args) == 0 || args[0] != "search" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
@@ -58,7 +58,7 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cache == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
-			fmt.Fprintf(stderr, "groundwork vars: no cache folder (use --cache-dir): %v\n", err)
+			fmt.Fprintf(stderr, "groundwork vars: no cache folder (use --census-cache): %v\n", err)
 			return ExitFailure
 		}
 		cache = filepath.Join(dir, "groundwork", "census")

@@ -24,14 +24,14 @@ func TestVarsSearchOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Close()
-	code, out, e := run(t, "vars", "search", "median", "household", "income", "--year", "2018", "--cache-dir", cache)
+	code, out, e := run(t, "vars", "search", "median", "household", "income", "--year", "2018", "--census-cache", cache)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, e)
 	}
 	if !strings.Contains(out, "B19013_001E") {
 		t.Errorf("output lacks B19013_001E:\n%s", out)
 	}
-	code, _, e = run(t, "vars", "search", "median", "--year", "2019", "--cache-dir", t.TempDir())
+	code, _, e = run(t, "vars", "search", "median", "--year", "2019", "--census-cache", t.TempDir())
 	if code != ExitFailure || !strings.Contains(e, "--online") {
 		t.Errorf("uncached: exit %d, stderr %q", code, e)
 	}

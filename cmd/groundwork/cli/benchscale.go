@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/scalebench"
+)
+
+const benchScaleUsage = `Usage: groundwork bench-scale generate DIR [--tracts N] [--points N] [--variables N] [--data DIR]
+       groundwork bench-scale run DIR [--partitioned=false]
+
+generate writes the national-scale benchmark's GENERATED inputs into DIR: real
+Ohio and Georgia tract geometry (2018 cartographic boundaries, from --data)
+replicated and translated to --tracts polygons, a recorded ACS-shaped response
+with --variables generated columns, and --points generated points. See
+docs/benchmarks.md.
+
+run runs DIR/pipeline.yaml three times into DIR/out and prints each run's
+summary: cold (empty cache), warm (nothing changed) and incremental (one
+segment's rule edited), then the process's peak resident memory. Run it in its
+own process, after generate, so the peak is the runs' alone.
+
+Flags:
+`
+
+// benchScaleCmd is `groundwork bench-scale`.
+func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("bench-scale", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	spec := scalebench.National
+	fl.IntVar(&spec.Tracts, "tracts", spec.Tracts, "number of tract polygons")
+	fl.IntVar(&spec.Points, "points", spec.Points, "number of points")
+	fl.IntVar(&spec.Variables, "variables", spec.Variables, "number of ACS-named columns (at most 30)")
+	fl.BoolVar(&spec.Report, "report", spec.Report, "include the report (with a map of every tract)")
+	data := fl.String("data", "/work/shared/data/census", "`folder` holding "+strings.Join(scalebench.Sources, " and "))
+	verbose := fl.Bool("v", false, "log every stage")
+	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
+	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
+	if err := parseInterspersed(fl, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fl.NArg() != 2 || (fl.Arg(0) != "generate" && fl.Arg(0) != "run") {
+		fl.Usage()
+		return ExitUsage
+	}
+	dir := fl.Arg(1)
+	if fl.Arg(0) == "generate" {
+		t0 := time.Now()
+		p, err := scalebench.Generate(ctx, *data, dir, spec)
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: %v\n", err)
+			return ExitFailure
+		}
+		fmt.Fprintf(stdout, "Generated %d tracts, %d points, %d variables in %s: %s\n", spec.Tracts, spec.Points, spec.Variables, time.Since(t0).Round(time.Millisecond), p)
+		return ExitOK
+	}
+	cfg, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"))
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork bench-scale: %v (run groundwork bench-scale generate %s first)\n", err, dir)
+		return ExitConfig
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
+	out := filepath.Join(dir, "out")
+	cache := filepath.Join(dir, "cache")
+	if err := os.RemoveAll(cache); err != nil {
+		fmt.Fprintf(stderr, "groundwork bench-scale: %v\n", err)
+		return ExitFailure
+	}
+	fmt.Fprintf(stdout, "groundwork bench-scale on %d CPU(s), %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	for _, run := range []struct{ name, edit string }{
+		{"cold (empty cache)", ""},
+		{"warm (nothing changed)", ""},
+		{"incremental (segment rule edited)", "score >= 80"},
+	} {
+		if run.edit != "" {
+			for _, s := range cfg.Segments {
+				s.Where = strings.Replace(s.Where, "score >= 90", run.edit, 1)
+			}
+		}
+		res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, Logger: log, CacheDir: cache, Partitioned: *partitioned})
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: %s: %v\n", run.name, err)
+			return ExitFailure
+		}
+		fmt.Fprintf(stdout, "\n== %s: %s\n", run.name, res.Wall.Round(time.Millisecond))
+		pipeline.WriteSummary(stdout, res)
+	}
+	if hwm := peakRSS(); hwm != "" {
+		fmt.Fprintf(stdout, "\nprocess peak RSS (VmHWM): %s\n", hwm)
+	}
+	return ExitOK
+}
+
+// peakRSS reads the process's peak resident set size from /proc (Linux).
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		}
+	}
+	return ""
+}

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+)
+
+// runFlags are the runner's flags, shared by run and plan: which stages to
+// force, the cache, partitioned outputs, and the log format.
+type runFlags struct {
+	force       stageList
+	noCache     bool
+	cacheDir    string
+	partitioned bool
+	logFormat   string
+	summary     bool
+}
+
+// stageList collects a repeatable flag; commas also separate values.
+type stageList []string
+
+func (s *stageList) String() string { return strings.Join(*s, ",") }
+
+func (s *stageList) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*s = append(*s, x)
+		}
+	}
+	return nil
+}
+
+// addRunFlags declares the runner's flags on fs (for run and plan).
+func addRunFlags(fs *flag.FlagSet, forRun bool) *runFlags {
+	f := &runFlags{}
+	fs.Var(&f.force, "force", "run `STAGE` even if its results are cached: a stage name as plan prints it, a kind (sources, boundaries, areas, tracts, places, summaries, segments, partitions, report) or all; repeatable")
+	fs.StringVar(&f.cacheDir, "cache", "", "stage cache `folder` (default: "+pipeline.CacheDirName+" beside the output folder)")
+	fs.BoolVar(&f.partitioned, "partitioned", false, "also write tracts and places as Hive-style partitioned GeoParquet under partitioned/ (state=SS/county=CCC)")
+	if forRun {
+		fs.BoolVar(&f.noCache, "no-cache", false, "run every stage and leave the cache as it is")
+		fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json (log/slog)")
+		fs.BoolVar(&f.summary, "summary", true, "print the per-stage run summary (rows, warnings, time, memory) at the end")
+	}
+	return f
+}
+
+// apply sets the runner options the flags control.
+func (f *runFlags) apply(o *pipeline.Options) {
+	o.Force = f.force
+	o.NoCache = f.noCache
+	o.CacheDir = f.cacheDir
+	o.Partitioned = f.partitioned
+}
+
+// logger returns the run's logger on w: text (without timestamps) or JSON.
+// On a terminal it also asks the runner for a progress line every two
+// seconds (through o).
+func (f *runFlags) logger(w io.Writer, level slog.Level, o *pipeline.Options) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch f.logFormat {
+	case "", "text":
+		opts.ReplaceAttr = dropTime
+		if isTerminal(w) {
+			o.ProgressEvery = 2 * time.Second
+		}
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", f.logFormat)
+}
+
+// printSummary writes the per-stage run summary to w.
+func (f *runFlags) printSummary(w io.Writer, res *pipeline.Result) {
+	if f.summary {
+		pipeline.WriteSummary(w, res)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+const planUsage = `Usage: groundwork plan [PIPELINE] [--out DIR] [--force STAGE]...
+
+Prints the stages of a pipeline in run order and, for each, whether the next
+groundwork run would run it or reuse its cached results, and why: which input
+file, configuration or upstream stage changed since the last run into DIR.
+Nothing is run or written. Without PIPELINE it plans the embedded Oakland demo.
+
+Stages are named by kind and item: source:NAME, boundary:NAME, area:NAME,
+tracts, places:NAME, summary:NAME, segment:NAME, partitions:..., report.
+
+Examples:
+  groundwork plan my-city/pipeline.yaml --out my-city/out
+  groundwork plan my-city/pipeline.yaml --out my-city/out --force summary:income
+
+Flags:
+`
+
+// planCmd is `groundwork plan`.
+func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	out := fl.String("out", DefaultOut, "output `folder` the run would write")
+	rf := addRunFlags(fl, false)
+	fl.Usage = func() { fmt.Fprint(stderr, planUsage); fl.PrintDefaults() }
+	if err := parseInterspersed(fl, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fl.NArg() > 1 {
+		fmt.Fprintf(stderr, "groundwork plan: want at most one pipeline file, got %d arguments\n", fl.NArg())
+		return ExitUsage
+	}
+	path := fl.Arg(0)
+	if path == "" {
+		dir, err := os.MkdirTemp("", "groundwork-demo-*")
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
+			return ExitFailure
+		}
+		defer os.RemoveAll(dir)
+		if err := writeDemo(dir); err != nil {
+			fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
+			return ExitFailure
+		}
+		path = filepath.Join(dir, oakland.Pipeline)
+	}
+	cfg, err := pipeline.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return ExitConfig
+		}
+		return ExitFailure
+	}
+	opts := pipeline.Options{OutDir: *out}
+	rf.apply(&opts)
+	stages, err := pipeline.Plan(ctx, cfg, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
+		if errors.Is(err, pipeline.ErrUnknownStage) {
+			return ExitUsage
+		}
+		return ExitFailure
+	}
+	if err := pipeline.WritePlan(stdout, stages); err != nil {
+		fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
+		return ExitFailure
+	}
+	return ExitOK
+}

@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// StagePlan says whether a stage will run and why.
+type StagePlan struct {
+	Name string
+	// Deps names the stages whose outputs this one reads.
+	Deps []string
+	// Run is true when the stage will run; false when its cached results
+	// will be reused.
+	Run bool
+	// Why explains Run: what changed since the last run into the same
+	// output folder, "forced", or "cached: inputs unchanged".
+	Why string
+	// Key is the stage's cache key (hex SHA-256).
+	Key string
+}
+
+// plan is a computed plan with what Run needs besides the public view.
+type plan struct {
+	graph  []*stageDef
+	keys   []*stageKey
+	stages []StagePlan
+	cache  *cache
+	// restore[i] is true when stage i is cached but a dependant runs, so its
+	// in-memory results must be rebuilt.
+	restore []bool
+	// last is the record of the last run into the same folder, or nil.
+	last *runRecord
+}
+
+// cacheDir returns the cache folder for opts.
+func cacheDir(opts Options) string {
+	if opts.CacheDir != "" {
+		return opts.CacheDir
+	}
+	return filepath.Join(filepath.Dir(filepath.Clean(opts.OutDir)), CacheDirName)
+}
+
+// Plan computes what Run would do with the same configuration and options,
+// without running anything or writing any file: for each stage in run
+// order, whether it runs or its cached results are reused, and why. It reads
+// every input file once to hash it.
+func Plan(ctx context.Context, cfg *Config, opts Options) ([]StagePlan, error) {
+	if opts.OutDir == "" {
+		return nil, errors.New("no output folder given")
+	}
+	p, err := makePlan(ctx, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.stages, nil
+}
+
+func makePlan(ctx context.Context, cfg *Config, opts Options) (*plan, error) {
+	g := buildGraph(cfg, opts.Partitioned)
+	force, err := resolveForce(g, opts.Force)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := keys(ctx, cfg, g)
+	if err != nil {
+		return nil, err
+	}
+	c := &cache{dir: cacheDir(opts)}
+	last := c.lastRun(opts.OutDir)
+	p := &plan{graph: g, keys: ks, cache: c, restore: make([]bool, len(g)), last: last}
+	index := map[string]int{}
+	for i, s := range g {
+		index[s.Name] = i
+		sp := StagePlan{Name: s.Name, Deps: s.Deps, Key: ks[i].Key}
+		switch {
+		case force[s.Name]:
+			sp.Run, sp.Why = true, "forced"
+		case opts.NoCache:
+			sp.Run, sp.Why = true, "cache disabled"
+		case c.has(s.Name, ks[i].Key):
+			sp.Why = "cached: inputs unchanged"
+		default:
+			sp.Run, sp.Why = true, why(s.Name, ks[i], last)
+		}
+		p.stages = append(p.stages, sp)
+	}
+	for i, s := range g {
+		if !p.stages[i].Run {
+			continue
+		}
+		for _, d := range s.Deps {
+			if j := index[d]; !p.stages[j].Run {
+				p.restore[j] = true
+			}
+		}
+	}
+	return p, nil
+}
+
+// WritePlan prints a plan as a table: one line per stage with what happens
+// and why.
+func WritePlan(w io.Writer, stages []StagePlan) error {
+	width := 0
+	for _, s := range stages {
+		width = max(width, len(s.Name))
+	}
+	n := 0
+	for _, s := range stages {
+		verb := "reuse"
+		if s.Run {
+			verb = "run  "
+			n++
+		}
+		if _, err := fmt.Fprintf(w, "%s  %-*s  %s\n", verb, width, s.Name, s.Why); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d of %d stage(s) would run.\n", n, len(stages))
+	return err
+}
+
+// stageNames lists the names of a plan's stages, for messages.
+func stageNames(stages []StagePlan) string {
+	var n []string
+	for _, s := range stages {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
+)
+
+// HiveNull is the folder value Hive, Spark and DuckDB use for a null
+// partition value.
+const HiveNull = "__HIVE_DEFAULT_PARTITION__"
+
+// WritePartitioned writes t as Hive-style partitioned GeoParquet under dir:
+// one file dir/<by[0]>=<v0>/<by[1]>=<v1>/part-0.parquet per distinct
+// combination of the by columns' values, holding that combination's rows in
+// t's order, without the by columns (readers such as DuckDB's
+// read_parquet(..., hive_partitioning = true), Spark and BigQuery restore them
+// from the path). Each file is GeoParquet 1.1 written by package geoparquet,
+// with its bbox covering column, so readers can prune by bounding box.
+//
+// Values are written as strings (fmt %v of the cell); a null or empty value
+// goes to HiveNull; characters that cannot appear in a path segment
+// (/ \ = % : and control characters) are %XX-escaped as Hive does. The
+// returned paths are relative to dir, sorted. Every file is written
+// atomically; dir is not cleared first. An empty table writes nothing.
+func WritePartitioned(ctx context.Context, dir string, t *geoparquet.Table, by []string) ([]string, error) {
+	keyCols := make([][]any, len(by))
+	isKey := map[string]bool{}
+	for i, b := range by {
+		found := false
+		for _, c := range t.Columns {
+			if c.Name == b {
+				keyCols[i], found = c.Values, true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("partition column %q is not a column of the table", b)
+		}
+		isKey[b] = true
+	}
+	groups := map[string][]int{}
+	for r := range t.Geoms {
+		segs := make([]string, len(by))
+		for i, b := range by {
+			segs[i] = b + "=" + hiveEscape(keyCols[i][r])
+		}
+		k := filepath.Join(segs...)
+		groups[k] = append(groups[k], r)
+	}
+	paths := make([]string, 0, len(groups))
+	for k := range groups {
+		paths = append(paths, k)
+	}
+	sort.Strings(paths)
+	var files []string
+	for _, k := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rowsOf := groups[k]
+		part := &geoparquet.Table{CRS: t.CRS, Geoms: make([]orb.Geometry, len(rowsOf))}
+		for j, r := range rowsOf {
+			part.Geoms[j] = t.Geoms[r]
+		}
+		for _, c := range t.Columns {
+			if isKey[c.Name] {
+				continue
+			}
+			vals := make([]any, len(rowsOf))
+			for j, r := range rowsOf {
+				vals[j] = c.Values[r]
+			}
+			part.Columns = append(part.Columns, geoparquet.Column{Name: c.Name, Values: vals})
+		}
+		rel := filepath.Join(k, "part-0.parquet")
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("create partition folder: %w", err)
+		}
+		if err := geoparquet.WriteFile(ctx, path, part); err != nil {
+			return nil, err
+		}
+		files = append(files, rel)
+	}
+	return files, nil
+}
+
+// hiveEscape formats a partition value for a path segment.
+func hiveEscape(v any) string {
+	if v == nil {
+		return HiveNull
+	}
+	s := fmt.Sprint(v)
+	if s == "" {
+		return HiveNull
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f || strings.IndexByte(`/\=%:"'#*?[]{}^`, c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
