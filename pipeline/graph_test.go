@@ -111,6 +111,12 @@ func TestIncrementalRerun(t *testing.T) {
 			old:  "{column: B19013_001E, label: Median household income, format: dollars, stats: [min, median, max]}",
 			new:  "{column: B19013_001E, label: Median household income, format: dollars, stats: [median]}",
 			want: []string{"report", "summary:income"}},
+		// Indicators are computed in the tracts stage; the school stages do
+		// not depend on it and stay cached.
+		{name: "one indicator's expression", file: oakland.Pipeline,
+			old:  `expr: "(B25034_010E + B25034_011E) / B25034_001E"`,
+			new:  `expr: "B25034_011E / B25034_001E"`,
+			want: []string{"outreach", "report", "segment:highest_need_tracts", "summary:income", "tracts"}},
 		{name: "report text only", file: oakland.Pipeline, old: `title: "Oakland: schools`, new: `title: "Oakland (edited): schools`, want: []string{"report"}},
 		{name: "one input file's bytes", file: "api_2000_oakland.csv", old: "\n", new: "\r\n",
 			want: []string{"places:schools", "report", seg, "source:api2000", "summary:schools"}},
