@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
-	"strings"
+		"strings"
 	"unicode"
 
 	"github.com/paulmach/orb"
@@ -31,6 +30,9 @@ func (st *state) writeReport(ctx context.Context) error {
 	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = st.mapSVG(rc.Map)
+	}
+	if rc.Map != nil {
+		r.Charts = append(r.Charts, st.charts(rc.Map)...)
 	}
 	for _, s := range st.summaries {
 		r.Tables = append(r.Tables, summaryTable(s, st.headers(s)))
@@ -287,52 +289,63 @@ func (st *state) findings(f *Findings) []string {
 }
 
 // mapSVG draws tracts shaded by a column, area outlines, and places as
-// circles.
+// circles. The shaded column's margin of error is the column of the same
+// name ending in M instead of E (Census convention, B19013_001E and
+// B19013_001M) when the tracts have it; its reliability band then follows
+// the coefficient of variation (stats.CV, stats.DefaultBands) and
+// unreliable tracts are hatched.
 func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
-	m := &svgmap.Map{Width: 900, Title: st.cfg.Report.Title}
+	m := &svgmap.Map{ID: "map", Width: 900, Title: st.cfg.Report.Title, MaxPathBytes: 1 << 20}
 	var notes []string
-	format := func(x float64) string { return reports.Format(x, "") }
 	if sh := mc.Shade; sh != nil && st.tracts != nil {
-		format = func(x float64) string { return reports.Format(x, sh.Format) }
-		m.Format = format
-		m.ShadeTitle = sh.Label
-		if m.ShadeTitle == "" {
-			m.ShadeTitle = sh.Column
-		}
+		format := func(x float64) string { return reports.Format(x, sh.Format) }
+		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
 		layer := st.layers[st.cfg.Tracts.Boundary]
 		byID := map[string]int{}
 		for i, f := range layer.Features {
 			byID[f.ID] = i
 		}
+		moeCol := ""
+		if strings.HasSuffix(sh.Column, "E") {
+			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
+		}
 		var vals []float64
+		unreliable := 0
 		for _, row := range st.tracts.data {
 			id, _ := row["geoid"].(string)
 			fi, ok := byID[id]
 			if !ok {
 				continue
 			}
-			v, valid := toFloat(row[sh.Column])
-			tip := id
-			if n, ok := row["name"].(string); ok {
-				tip = n
+			est, valid := toFloat(row[sh.Column])
+			v := svgmap.Value{Estimate: est, Valid: valid}
+			if reason, ok := row[sh.Column+"_note"].(string); ok {
+				v.Note = reason
 			}
-			if valid {
-				tip += ": " + format(v)
-				vals = append(vals, v)
-			} else {
-				reason, _ := row[sh.Column+"_note"].(string)
-				tip += ": no estimate"
-				if reason != "" {
-					tip += " (" + reason + ")"
+			if moe, ok := toFloat(row[moeCol]); ok && valid && moeCol != "" {
+				v.MOE = moe
+				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
+				v.Reliability = "reliability: " + string(band)
+				if band == stats.Unreliable {
+					v.Unreliable = true
+					unreliable++
 				}
 			}
-			if n, ok := row[sh.Column+"_note"].(string); ok && valid {
-				tip += " (" + n + ")"
+			if valid {
+				vals = append(vals, est)
 			}
-			m.Shapes = append(m.Shapes, svgmap.Shape{ID: id, Geom: layer.Features[fi].Geom, Value: v, Valid: valid, Tip: tip})
+			name, _ := row["name"].(string)
+			if name == "" {
+				name = id
+			}
+			m.Shapes = append(m.Shapes, svgmap.Shape{ID: id, Name: name, Geom: layer.Features[fi].Geom, Values: []svgmap.Value{v}})
 		}
-		m.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
-		notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(m.ShadeTitle)))
+		in.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		m.Indicators = []svgmap.Indicator{in}
+		notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(in.Title)))
+		if unreliable > 0 {
+			notes = append(notes, fmt.Sprintf("%d tracts are hatched: their estimate's coefficient of variation is over %g%%.", unreliable, stats.DefaultBands.Unreliable))
+		}
 	}
 	if mc.Outline != "" {
 		a := st.cfg.Areas[mc.Outline]
@@ -344,17 +357,16 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			}
 		}
 		order := append([]string{}, a.Order...)
-		for k := range groups {
+		for _, k := range sortedKeys(groups) {
 			if !contains(order, k) {
 				order = append(order, k)
 			}
 		}
-		outlineColors := map[int]string{}
-		for i, name := range order {
+		for _, name := range order {
 			if len(groups[name]) == 0 {
 				continue
 			}
-			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name], Color: outlineColors[i]})
+			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name]})
 		}
 		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
 	}
@@ -373,19 +385,19 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			name, _ := row[pl.Name].(string)
 			tip := name
 			if pm.Size != "" {
-				tip += fmt.Sprintf("; %s: %s", labelOr(pm.SizeLabel, pm.Size), cell(row[pm.Size]))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), cell(row[pm.Size]))
 			}
 			if pm.Color != "" {
-				tip += fmt.Sprintf("; %s: %s", labelOr(pm.ColorLabel, pm.Color), cell(row[pm.Color]))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), cell(row[pm.Color]))
 			}
-			m.Points = append(m.Points, svgmap.Point{Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
+			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
-		sort.Float64s(cols)
 		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = labelOr(pm.SizeLabel, pm.Size)
 		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
-		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s. Hover or long-press a shape or circle for its values.", lowerFirst(labelOr(pl.Title, pm.Of)), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
+		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", lowerFirst(labelOr(pl.Title, pm.Of)), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
 	}
+	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so
 	// a county-wide tract layer does not shrink a city to a corner.
 	var b orb.Bound
@@ -409,6 +421,73 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 		m.Extent = b.Pad(0.005)
 	}
 	return svgmap.Render(m), svgmap.Legend(m), strings.Join(notes, " ")
+}
+
+// charts returns the charts that go with the map: for each summary by the
+// outlined area alone, a bar per area of its first measure's median; and,
+// when the map has circles and outlined areas, a scatter of the circles'
+// colour value against their size, coloured by area as the outlines are.
+func (st *state) charts(mc *MapConfig) []reports.Chart {
+	var out []reports.Chart
+	if mc.Outline == "" {
+		return nil
+	}
+	a := st.cfg.Areas[mc.Outline]
+	for _, s := range st.summaries {
+		if len(s.By) != 1 || s.Area != mc.Outline || len(s.Measures) == 0 {
+			continue
+		}
+		m := s.Measures[0]
+		bc := &reports.BarChart{Format: func(x float64) string { return reports.Format(x, m.Format) }}
+		for _, g := range s.Groups {
+			bc.Bars = append(bc.Bars, reports.Bar{Label: g.Labels[0], Value: g.Stats[m.Column].Median})
+		}
+		bc.Unit = "Median over the records in each area (count in the table below); a median of medians carries no margin of error, so no whiskers are drawn"
+		out = append(out, reports.Chart{Title: fmt.Sprintf("%s, median by %s", measureLabel(m), strings.ToLower(labelOr(a.Title, mc.Outline))), Bars: bc})
+	}
+	pm := mc.Points
+	if pm == nil || pm.Size == "" || pm.Color == "" {
+		return out
+	}
+	order := append([]string{}, a.Order...)
+	for _, k := range sortedKeys(st.areaOf[mc.Outline]) {
+		if v := st.areaOf[mc.Outline][k]; !contains(order, v) {
+			order = append(order, v)
+		}
+	}
+	sc := &reports.Scatter{XTitle: labelOr(pm.SizeLabel, pm.Size), YTitle: labelOr(pm.ColorLabel, pm.Color)}
+	colour := map[string]string{}
+	for i, name := range order {
+		colour[name] = svgmap.OutlinePalette[i%len(svgmap.OutlinePalette)]
+	}
+	seen := map[string]bool{}
+	pl := st.cfg.Places[pm.Of]
+	for _, row := range st.places[pm.Of].data {
+		x, okx := toFloat(row[pm.Size])
+		y, oky := toFloat(row[pm.Color])
+		if !okx || !oky {
+			continue
+		}
+		area, _ := row[mc.Outline].(string)
+		if colour[area] == "" {
+			area = "outside the areas"
+			colour[area] = "#999999"
+		}
+		seen[area] = true
+		name, _ := row[pl.Name].(string)
+		sc.Points = append(sc.Points, reports.ScatterPoint{Label: name, X: x, Y: y, Group: area})
+	}
+	for _, name := range append(order, "outside the areas") {
+		if seen[name] {
+			sc.Groups = append(sc.Groups, reports.Group{Name: name, Color: colour[name]})
+		}
+	}
+	out = append(out, reports.Chart{
+		Title:   fmt.Sprintf("%s against %s", labelOr(pm.ColorLabel, pm.Color), lowerFirst(labelOr(pm.SizeLabel, pm.Size))),
+		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", lowerFirst(labelOr(pl.Title, pm.Of)), strings.ToLower(labelOr(a.Title, mc.Outline))),
+		Scatter: sc,
+	})
+	return out
 }
 
 func labelOr(label, col string) string {
