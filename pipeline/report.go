@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-		"strings"
+	"strings"
 	"unicode"
 
 	"github.com/paulmach/orb"
