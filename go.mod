@@ -13,7 +13,19 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/twpayne/go-shapefile v0.0.6
+require (
+	github.com/chromedp/cdproto v0.0.0-20250724212937-08a3db8b4327
+	github.com/chromedp/chromedp v0.14.2
+	github.com/twpayne/go-shapefile v0.0.6
+)
+
+require (
+	github.com/chromedp/sysutil v1.1.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20250725192818-e39067aee2d2 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/pool v0.2.1 // indirect
+	github.com/gobwas/ws v1.4.0 // indirect
+)
 
 require (
 	github.com/andybalholm/brotli v1.2.3 // indirect
