@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/reports"
@@ -228,8 +229,30 @@ func TestReportInBrowser(t *testing.T) {
 			}
 			// Back to the top for the screenshot, search cleared.
 			chromedp.Run(b.ctx, chromedp.Evaluate(`document.getElementById("q").value="";document.getElementById("q").dispatchEvent(new Event("input"));document.getElementById("tip").hidden=true;window.scrollTo(0,0)`, nil))
-			png := b.screenshot(t, tc.shot)
+			b.screenshot(t, tc.shot) // the whole page, into t.TempDir()
+			if dir := os.Getenv("GROUNDWORK_SHOTS"); dir != "" {
+				// for a person to look through: the page a screen at a time
+				var h int64
+				b.eval(t, `document.documentElement.scrollHeight`, &h)
+				for y, i := int64(0), 0; y < h; y, i = y+800, i+1 {
+					var png []byte
+					chromedp.Run(b.ctx, chromedp.Evaluate(fmt.Sprintf("window.scrollTo(0,%d)", y), nil), chromedp.CaptureScreenshot(&png))
+					os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d.png", tc.name, i)), png, 0o644)
+				}
+			}
 			if *update {
+				// for the README: one screen from the map down at phone
+				// width, the top of the page on a desktop
+				var png []byte
+				scroll := "window.scrollTo(0,0)"
+				if tc.width < 600 {
+					scroll = `document.getElementById("h-map").scrollIntoView()`
+				}
+				err := chromedp.Run(b.ctx, chromedp.EmulateViewport(tc.width, map[bool]int64{true: 812, false: 1400}[tc.width < 600]),
+					chromedp.Evaluate(scroll, nil), chromedp.CaptureScreenshot(&png))
+				if err != nil {
+					t.Fatal(err)
+				}
 				if err := writeAtomic(filepath.Join("..", "docs", "img", tc.shot), png); err != nil {
 					t.Fatal(err)
 				}
@@ -262,6 +285,10 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
@@ -363,4 +390,68 @@ func TestReportBudgets(t *testing.T) {
 		t.Errorf("browser: %s", p)
 	}
 
+}
+
+// TestHostileReportInBrowser opens a report whose every name is a payload
+// (made up for this test) and checks that nothing ran: no dialog, no
+// console error, no request, and the page's own script still works.
+func TestHostileReportInBrowser(t *testing.T) {
+	needChromium(t)
+	payloads := []string{
+		`<script>window.pwned=1;alert(1)</script>`,
+		`"><img src=x onerror="window.pwned=2">`,
+		`<svg onload="window.pwned=3">`,
+		`</title><script>window.pwned=4</script>`,
+		`javascript:window.pwned=5`,
+	}
+	sq := func(x float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x, 40}, {x + 0.01, 40}, {x + 0.01, 40.01}, {x, 40.01}, {x, 40}}}}
+	}
+	m := &svgmap.Map{ID: "m", Title: payloads[3], Indicators: []svgmap.Indicator{{Title: payloads[2], Breaks: []float64{1, 2, 3, 4}}}}
+	var rows [][]string
+	for i, p := range payloads {
+		m.Shapes = append(m.Shapes, svgmap.Shape{ID: p, Name: p, Geom: sq(-83 + float64(i)*0.01), Values: []svgmap.Value{{Estimate: float64(i), Valid: true, Note: p}}})
+		m.Points = append(m.Points, svgmap.Point{Name: p, Tip: p, Pos: orb.Point{-82.995 + float64(i)*0.01, 40.005}, Size: 1})
+		rows = append(rows, []string{p, p})
+	}
+	m.Outlines = []svgmap.Outline{{Label: payloads[1], Color: payloads[1], Geom: []orb.MultiPolygon{sq(-83)}}}
+	r := &reports.Report{Title: payloads[3], Intro: payloads[0], Findings: payloads, MapSVG: svgmap.Render(m), MapLegend: svgmap.Legend(m),
+		Tables:   []reports.Table{{Title: payloads[0], Header: payloads[:2], Numeric: []bool{false, false}, Rows: rows}},
+		Segments: []reports.Segment{{Title: payloads[2], Files: payloads, Table: reports.Table{Header: []string{"x"}, Numeric: []bool{false}}}},
+	}
+	var buf bytes.Buffer
+	if err := reports.Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "hostile.html")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.open(t, path, 1280)
+	var pwned any
+	var sortButtons int
+	err := chromedp.Run(b.ctx,
+		chromedp.Click("svg.map .points circle", chromedp.ByQuery), // tooltip from a payload
+		chromedp.SendKeys("#q", "script", chromedp.ByQuery),        // search over payload names
+		chromedp.Evaluate(`window.pwned`, &pwned),
+		chromedp.Evaluate(`document.querySelectorAll("table.sortable th button").length`, &sortButtons),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pwned != nil {
+		t.Errorf("window.pwned = %v: a payload ran", pwned)
+	}
+	if sortButtons == 0 {
+		t.Error("the report's own script did not run")
+	}
+	for _, u := range b.requests {
+		if u != "file://"+path {
+			t.Errorf("request to %s", u)
+		}
+	}
+	for _, p := range b.problems {
+		t.Errorf("browser: %s", p)
+	}
 }

@@ -395,7 +395,7 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = labelOr(pm.SizeLabel, pm.Size)
 		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
-		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", lowerFirst(labelOr(pl.Title, pm.Of)), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
+		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", labelOr(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
 	}
 	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so
@@ -484,7 +484,7 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 	}
 	out = append(out, reports.Chart{
 		Title:   fmt.Sprintf("%s against %s", labelOr(pm.ColorLabel, pm.Color), lowerFirst(labelOr(pm.SizeLabel, pm.Size))),
-		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", lowerFirst(labelOr(pl.Title, pm.Of)), strings.ToLower(labelOr(a.Title, mc.Outline))),
+		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", labelOr(pl.Title, pm.Of), strings.ToLower(labelOr(a.Title, mc.Outline))),
 		Scatter: sc,
 	})
 	return out

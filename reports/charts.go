@@ -101,7 +101,7 @@ func (b *BarChart) view() barView {
 		lo, hi = math.Min(lo, r.Value-m), math.Max(hi, r.Value+m)
 	}
 	ticks, lo, hi := niceTicks(lo, hi, 4)
-	x0, x1 := barLabelW, chartW-70
+	x0, x1 := barLabelW, chartW-120
 	sx := func(v float64) float64 { return x0 + (v-lo)/(hi-lo)*(x1-x0) }
 	v := barView{W: chartW, Unit: b.Unit, Zero: round1(sx(0))}
 	top := 8.0
@@ -170,8 +170,14 @@ func (s *Scatter) view() scatterView {
 	}
 	xt, xlo, xhi := niceTicks(xlo, xhi, 5)
 	yt, ylo, yhi := niceTicks(ylo, yhi, 5)
-	v := scatterView{W: chartW, H: scatterH, Left: scatterLeft, Right: chartW - 12, Top: 10, Bottom: scatterH - scatterBot,
-		XTitle: s.XTitle, YTitle: s.YTitle, Groups: s.Groups}
+	v := scatterView{W: chartW, H: scatterH, Left: scatterLeft, Right: chartW - 30, Top: 10, Bottom: scatterH - scatterBot,
+		XTitle: s.XTitle, YTitle: s.YTitle}
+	for _, g := range s.Groups {
+		if !hexColor(g.Color) {
+			g.Color = "#777777"
+		}
+		v.Groups = append(v.Groups, g)
+	}
 	v.XMid = round1((v.Left + v.Right) / 2)
 	v.YMid = round1((v.Top + v.Bottom) / 2)
 	sx := func(x float64) float64 { return round1(v.Left + (x-xlo)/(xhi-xlo)*(v.Right-v.Left)) }
