@@ -47,6 +47,13 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	// Chromium's helper processes can still be writing to the profile when
+	// the browser is stopped, which makes t.TempDir's cleanup fail; remove
+	// the profile ourselves and ignore what is left.
+	profile, err := os.MkdirTemp("", "groundwork-chromium-*")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,
@@ -54,12 +61,12 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA(); os.RemoveAll(profile) })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
@@ -236,7 +243,7 @@ func TestReportInBrowser(t *testing.T) {
 				b.eval(t, `document.documentElement.scrollHeight`, &h)
 				for y, i := int64(0), 0; y < h; y, i = y+800, i+1 {
 					var png []byte
-					chromedp.Run(b.ctx, chromedp.Evaluate(fmt.Sprintf("window.scrollTo(0,%d)", y), nil), chromedp.CaptureScreenshot(&png))
+					chromedp.Run(b.ctx, chromedp.Evaluate(fmt.Sprintf("window.scrollTo(0,%d)", y), nil), waitFrames(), chromedp.CaptureScreenshot(&png))
 					os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d.png", tc.name, i)), png, 0o644)
 				}
 			}
@@ -249,7 +256,7 @@ func TestReportInBrowser(t *testing.T) {
 					scroll = `document.getElementById("h-map").scrollIntoView()`
 				}
 				err := chromedp.Run(b.ctx, chromedp.EmulateViewport(tc.width, map[bool]int64{true: 812, false: 1400}[tc.width < 600]),
-					chromedp.Evaluate(scroll, nil), chromedp.CaptureScreenshot(&png))
+					chromedp.Evaluate(scroll, nil), waitFrames(), chromedp.CaptureScreenshot(&png))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -267,6 +274,13 @@ func TestReportInBrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitFrames waits for two animation frames, so a change of viewport or
+// scroll position is painted before a screenshot.
+func waitFrames() chromedp.Action {
+	return chromedp.Evaluate(`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, nil,
+		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
 }
 
 // writeAtomic writes data to path through a temporary file in the same

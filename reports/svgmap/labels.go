@@ -14,11 +14,11 @@ func (a box) overlaps(b box) bool {
 	return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
 }
 
-// labelSize estimates the box of a label in the map's 14 px bold text:
+// labelSize estimates the box of a label in bold text of the given size:
 // 0.62 em per character on average for system sans-serif fonts, plus the
 // halo.
-func labelSize(s string) (w, h float64) {
-	return float64(len([]rune(s)))*14*0.62 + 6, 18
+func labelSize(s string, size float64) (w, h float64) {
+	return float64(len([]rune(s)))*size*0.62 + 6, size * 1.3
 }
 
 // writeLabels names each outlined area once, inside it, where the label
@@ -26,8 +26,17 @@ func labelSize(s string) (w, h float64) {
 // of a 24×24 grid over the area's bound that fall inside it, tried from the
 // one farthest from the area's edge; an area where no candidate is free is
 // left unlabelled (its colour in the legend still names it). Larger areas
-// are placed first.
+// are placed first. Labels are written twice, in 14 px text for wide
+// screens (class "labels") and in text size 30 for phones (class
+// "labels-lg", where the map shows at about a third of its width); the
+// report's CSS shows one of them.
 func (m *Map) writeLabels(sb *strings.Builder, f frame, taken []box) {
+	m.writeLabelSet(sb, f, taken, 14, "labels")
+	m.writeLabelSet(sb, f, taken, 30, "labels-lg")
+}
+
+func (m *Map) writeLabelSet(sb *strings.Builder, f frame, taken []box, size float64, class string) {
+	taken = append([]box(nil), taken...)
 	type cand struct {
 		x, y, d float64
 	}
@@ -78,9 +87,9 @@ func (m *Map) writeLabels(sb *strings.Builder, f frame, taken []box) {
 		jobs = append(jobs, job{o.Label, math.Abs(area), cs, color(o.Color, OutlinePalette[i%len(OutlinePalette)])})
 	}
 	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].area > jobs[b].area })
-	sb.WriteString(`<g class="labels" font-size="14" font-weight="700" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round">`)
+	fmt.Fprintf(sb, `<g class="%s" font-size="%g" font-weight="700" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="%g" stroke-linejoin="round">`, class, size, size/3.5)
 	for _, j := range jobs {
-		w, h := labelSize(j.label)
+		w, h := labelSize(j.label, size)
 		for _, c := range j.cands {
 			b := box{c.x - w/2, c.y - h/2, c.x + w/2, c.y + h/2}
 			if b.x0 < 2 || b.y0 < 2 || b.x1 > f.w-2 || b.y1 > f.h-2 {
@@ -97,7 +106,7 @@ func (m *Map) writeLabels(sb *strings.Builder, f frame, taken []box) {
 				continue
 			}
 			taken = append(taken, b)
-			fmt.Fprintf(sb, `<text x="%s" y="%s" fill="%s">%s</text>`, pxs(c.x), pxs(c.y+5), darker(j.color), esc(j.label))
+			fmt.Fprintf(sb, `<text x="%s" y="%s" fill="%s">%s</text>`, pxs(c.x), pxs(c.y+size*0.36), darker(j.color), esc(j.label))
 			break
 		}
 	}

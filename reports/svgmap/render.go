@@ -284,8 +284,8 @@ func writeScaleBar(sb *strings.Builder, f frame) {
 	lmi := mi * 1609.344 * pxPerM
 	lkm := km * 1000 * pxPerM
 	x, y := 14.0, f.h-30
-	fmt.Fprintf(sb, `<g class="scale" font-size="11" fill="#333"><rect x="%s" y="%s" width="%s" height="30" fill="#fff" fill-opacity=".8"/>`,
-		pxs(x-6), pxs(y-8), pxs(math.Max(lmi, lkm)+52))
+	fmt.Fprintf(sb, `<g class="scale" font-size="12" fill="#333"><rect x="%s" y="%s" width="%s" height="30" fill="#fff" fill-opacity=".8"/>`,
+		pxs(x-6), pxs(y-8), pxs(math.Max(lmi, lkm)+56))
 	fmt.Fprintf(sb, `<path d="M%s %sh%sM%s %sv4M%s %sv4" stroke="#333" stroke-width="1.5" fill="none"/>`, pxs(x), pxs(y), pxs(lmi), pxs(x), pxs(y-4), pxs(x+lmi), pxs(y-4))
 	fmt.Fprintf(sb, `<text x="%s" y="%s">%s mi</text>`, pxs(x+lmi+4), pxs(y+3), trimFloat(mi))
 	fmt.Fprintf(sb, `<path d="M%s %sh%sM%s %sv4M%s %sv4" stroke="#333" stroke-width="1.5" fill="none"/>`, pxs(x), pxs(y+12), pxs(lkm), pxs(x), pxs(y+12), pxs(x+lkm), pxs(y+12))
