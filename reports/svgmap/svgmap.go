@@ -65,7 +65,9 @@ type Map struct {
 	// simplification; zero means 0.3 px, negative means none.
 	Tolerance float64
 	// MaxPathBytes, when positive, is a budget for the polygon path data:
-	// the tolerance is raised step by step (×1.5) until the paths fit.
+	// the tolerance is raised step by step (×1.5) until the paths fit. The
+	// budget is best effort: arc ends (junctions) are never dropped, so
+	// past a 64 px tolerance the smallest paths are used even if over.
 	MaxPathBytes int
 }
 
