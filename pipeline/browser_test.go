@@ -235,7 +235,7 @@ func TestReportInBrowser(t *testing.T) {
 				t.Error("clicking a numeric column twice did not sort it descending")
 			}
 			// Back to the top for the screenshot, search cleared.
-			chromedp.Run(b.ctx, chromedp.Evaluate(`document.getElementById("q").value="";document.getElementById("q").dispatchEvent(new Event("input"));document.getElementById("tip").hidden=true;window.scrollTo(0,0)`, nil))
+			chromedp.Run(b.ctx, chromedp.Evaluate(`document.getElementById("q").value="";document.getElementById("q").dispatchEvent(new Event("input"));document.getElementById("tip").hidden=true;document.activeElement.blur();window.scrollTo(0,0)`, nil))
 			b.screenshot(t, tc.shot) // the whole page, into t.TempDir()
 			if dir := os.Getenv("GROUNDWORK_SHOTS"); dir != "" {
 				// for a person to look through: the page a screen at a time
@@ -325,8 +325,7 @@ func ohioReport(tb testing.TB) *reports.Report {
 	m := &svgmap.Map{ID: "ohio", Width: 900, Title: "Ohio census tracts", MaxPathBytes: 1800 << 10}
 	var land, water []float64
 	for _, f := range layer.Features {
-		al, _ := toFloat(f.Props["ALAND"])
-		aw, _ := toFloat(f.Props["AWATER"])
+		al, aw := propFloat(f.Props["ALAND"]), propFloat(f.Props["AWATER"])
 		name, _ := f.Props["NAME"].(string)
 		share := aw / (al + aw)
 		land, water = append(land, al/1e6), append(water, share)
@@ -346,6 +345,20 @@ func ohioReport(tb testing.TB) *reports.Report {
 		MapNote:   "Tracts in five quantile classes. Albers equal-area projection.",
 		Sources:   []reports.Source{{Title: "Census cartographic boundaries 2018, Ohio tracts", File: "cb_2018_39_tract_500k.zip", Rows: len(layer.Features)}},
 	}
+}
+
+// propFloat reads a numeric shapefile attribute (the DBF reader gives
+// ints for integer fields).
+func propFloat(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return math.NaN()
 }
 
 // Budgets from issue 6: the Oakland report under 1.5 MB, a statewide
@@ -381,7 +394,11 @@ func TestReportBudgets(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		return
 	}
-	path := filepath.Join(t.TempDir(), "ohio.html")
+	dir := t.TempDir()
+	if d := os.Getenv("GROUNDWORK_SHOTS"); d != "" {
+		dir = d
+	}
+	path := filepath.Join(dir, "ohio.html")
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,18 @@ func (st *state) writeReport(ctx context.Context) error {
 	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = st.mapSVG(rc.Map)
+		r.Methods = append(r.Methods,
+			"Map projection: Albers equal-area conic on a sphere (Snyder, Map Projections: A Working Manual, USGS 1987, pp. 98-100), standard parallels at one sixth and five sixths of the map's latitude range, so areas compare fairly.",
+			"Boundaries are simplified for the screen (Douglas-Peucker, 0.3 px at the map's drawing width), each boundary shared by two areas once, so neighbours still meet exactly.",
+			"Shading: quantile classes, each holding about the same number of areas; the legend gives each class's range.",
+		)
+		if rc.Map.Shade != nil {
+			r.Methods = append(r.Methods, fmt.Sprintf("Reliability of a mapped estimate with a margin of error: coefficient of variation CV = (MOE ÷ 1.645) ÷ estimate × 100 (ACS General Handbook 2020, ch. 7); under %g%% reliable, %g–%g%% use with caution, over %g%% unreliable and hatched on the map.",
+				stats.DefaultBands.Caution, stats.DefaultBands.Caution, stats.DefaultBands.Unreliable, stats.DefaultBands.Unreliable))
+		}
+		if rc.Map.Points != nil {
+			r.Methods = append(r.Methods, "Circles: area proportional to the value (radius ∝ √value), the largest 14 px across the radius; colours in quartiles of the places shown (ColorBrewer RdYlBu, colour-blind safe).")
+		}
 	}
 	if rc.Map != nil {
 		r.Charts = append(r.Charts, st.charts(rc.Map)...)

@@ -52,6 +52,9 @@ type Report struct {
 	Segments []Segment
 	Unplaced []UnplacedSet
 	Sources  []Source
+	// Methods says how the numbers and the map were made: formulas with
+	// their sources, classification, projection, what was left out.
+	Methods  []string
 	Caveats  []string
 	Warnings []string
 }

@@ -90,8 +90,8 @@ func ohioMap(tb testing.TB, tol float64) *Map {
 	l := ohio(tb)
 	m := &Map{Width: 900, Tolerance: tol, Indicators: []Indicator{{Title: "Land area (km²)", Breaks: []float64{5, 10, 20, 50}, Palette: Blues5}}}
 	for _, f := range l.Features {
-		al, _ := f.Props["ALAND"].(float64)
-		m.Shapes = append(m.Shapes, Shape{ID: f.ID, Name: f.ID, Geom: f.Geom, Values: []Value{{Estimate: al / 1e6, Valid: true}}})
+		al, _ := f.Props["ALAND"].(int)
+		m.Shapes = append(m.Shapes, Shape{ID: f.ID, Name: f.ID, Geom: f.Geom, Values: []Value{{Estimate: float64(al) / 1e6, Valid: true}}})
 	}
 	return m
 }

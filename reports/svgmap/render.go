@@ -57,7 +57,13 @@ func Render(m *Map) string {
 			geoms[i] = s.Geom
 		}
 		paths, _ := simplifiedPaths(f, geoms, m.Tolerance, m.MaxPathBytes)
-		sb.WriteString(`<g class="shapes" fill="#eee" stroke="#fff" stroke-width=".6" stroke-linejoin="round">`)
+		// thinner borders where areas are many, so small urban areas keep
+		// their colour
+		sw := ".6"
+		if len(m.Shapes) > 500 {
+			sw = ".25"
+		}
+		fmt.Fprintf(&sb, `<g class="shapes" fill="#eee" stroke="#fff" stroke-width="%s" stroke-linejoin="round">`, sw)
 		for i, s := range m.Shapes {
 			if paths[i] == "" {
 				continue
