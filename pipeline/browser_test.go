@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -262,6 +264,40 @@ func TestReportInBrowser(t *testing.T) {
 				}
 				if err := writeAtomic(filepath.Join("..", "docs", "img", tc.shot), png); err != nil {
 					t.Fatal(err)
+				}
+			}
+			if tc.width > 600 {
+				// Hovering a tract shows its tooltip.
+				var hoverTip string
+				err := chromedp.Run(b.ctx,
+					chromedp.Evaluate(`document.getElementById("h-map").scrollIntoView()`, nil),
+					chromedp.ActionFunc(func(ctx context.Context) error {
+						var r struct{ X, Y float64 }
+						if err := chromedp.Evaluate(`(function(){var c=document.querySelector("svg.map .shapes path").getBoundingClientRect();return {X:c.x+c.width/2,Y:c.y+c.height/2}})()`, &r).Do(ctx); err != nil {
+							return err
+						}
+						return chromedp.MouseEvent(input.MouseMoved, r.X, r.Y).Do(ctx)
+					}),
+					chromedp.Text("#tip", &hoverTip, chromedp.ByQuery),
+				)
+				if err != nil {
+					t.Fatalf("hover a tract: %v", err)
+				}
+				if !strings.Contains(hoverTip, "Median household income") {
+					t.Errorf("tooltip on hover = %q; want the tract's income", hoverTip)
+				}
+				// Printed, the tools go and the details open.
+				var printed struct{ Tools, Details string }
+				err = chromedp.Run(b.ctx,
+					emulation.SetEmulatedMedia().WithMedia("print"),
+					chromedp.Evaluate(`({Tools: getComputedStyle(document.querySelector(".tools")).display, Details: getComputedStyle(document.querySelector("details > summary")).display})`, &printed),
+					emulation.SetEmulatedMedia().WithMedia(""),
+				)
+				if err != nil {
+					t.Fatalf("print media: %v", err)
+				}
+				if printed.Tools != "none" || printed.Details != "none" {
+					t.Errorf("print: search tools display %q, details summary display %q; want none and none", printed.Tools, printed.Details)
 				}
 			}
 			for _, u := range b.requests {
