@@ -300,64 +300,17 @@ func (st *state) findings(f *Findings) []string {
 	return out
 }
 
-// mapSVG draws tracts shaded by a column, area outlines, and places as
-// circles. The shaded column's margin of error is the column of the same
-// name ending in M instead of E (Census convention, B19013_001E and
-// B19013_001M) when the tracts have it; its reliability band then follows
-// the coefficient of variation (stats.CV, stats.DefaultBands) and
-// unreliable tracts are hatched.
+// mapSVG draws tracts shaded by a column (see shadeTracts), area outlines,
+// and places as circles.
 func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 	m := &svgmap.Map{ID: "map", Width: 900, Title: st.cfg.Report.Title, MaxPathBytes: 1 << 20}
 	var notes []string
-	if sh := mc.Shade; sh != nil && st.tracts != nil {
-		format := func(x float64) string { return reports.Format(x, sh.Format) }
-		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
-		layer := st.layers[st.cfg.Tracts.Boundary]
-		byID := map[string]int{}
-		for i, f := range layer.Features {
-			byID[f.ID] = i
-		}
-		moeCol := ""
-		if strings.HasSuffix(sh.Column, "E") {
-			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
-		}
-		var vals []float64
-		unreliable := 0
-		for _, row := range st.tracts.data {
-			id, _ := row["geoid"].(string)
-			fi, ok := byID[id]
-			if !ok {
-				continue
-			}
-			est, valid := toFloat(row[sh.Column])
-			v := svgmap.Value{Estimate: est, Valid: valid}
-			if reason, ok := row[sh.Column+"_note"].(string); ok {
-				v.Note = reason
-			}
-			if moe, ok := toFloat(row[moeCol]); ok && valid && moeCol != "" {
-				v.MOE = moe
-				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
-				v.Reliability = "reliability: " + string(band)
-				if band == stats.Unreliable {
-					v.Unreliable = true
-					unreliable++
-				}
-			}
-			if valid {
-				vals = append(vals, est)
-			}
-			name, _ := row["name"].(string)
-			if name == "" {
-				name = id
-			}
-			m.Shapes = append(m.Shapes, svgmap.Shape{ID: id, Name: name, Geom: layer.Features[fi].Geom, Values: []svgmap.Value{v}})
-		}
-		in.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
-		m.Indicators = []svgmap.Indicator{in}
-		notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(in.Title)))
-		if unreliable > 0 {
-			notes = append(notes, fmt.Sprintf("%d tracts are hatched: their estimate's coefficient of variation is over %g%%.", unreliable, stats.DefaultBands.Unreliable))
-		}
+	var shades []*Shade
+	if mc.Shade != nil {
+		shades = append(shades, mc.Shade)
+	}
+	if len(shades) > 0 && st.tracts != nil {
+		m.Shapes, m.Indicators, notes = st.shadeTracts(shades)
 	}
 	if mc.Outline != "" {
 		a := st.cfg.Areas[mc.Outline]
@@ -500,6 +453,82 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 		Scatter: sc,
 	})
 	return out
+}
+
+// shadeTracts builds the tract shapes with one indicator per shade, the
+// first shown; with several, the reader switches between them in the
+// report. The shaded column's margin of error is the column of the same
+// name ending in M instead of E (Census convention, B19013_001E and
+// B19013_001M) when the tracts have it; the reliability band then follows
+// the coefficient of variation (stats.CV at 90%, stats.DefaultBands) and
+// unreliable tracts are hatched.
+func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicator, []string) {
+	layer := st.layers[st.cfg.Tracts.Boundary]
+	byID := map[string]int{}
+	for i, f := range layer.Features {
+		byID[f.ID] = i
+	}
+	var shapes []svgmap.Shape
+	var inds []svgmap.Indicator
+	var notes []string
+	rowOf := map[string]int{}
+	for k, sh := range shades {
+		format := func(x float64) string { return reports.Format(x, sh.Format) }
+		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
+		moeCol := ""
+		if strings.HasSuffix(sh.Column, "E") {
+			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
+		}
+		var vals []float64
+		unreliable := 0
+		for _, row := range st.tracts.data {
+			id, _ := row["geoid"].(string)
+			fi, ok := byID[id]
+			if !ok {
+				continue
+			}
+			est, valid := toFloat(row[sh.Column])
+			v := svgmap.Value{Estimate: est, Valid: valid}
+			if reason, ok := row[sh.Column+"_note"].(string); ok {
+				v.Note = reason
+			}
+			if moe, ok := toFloat(row[moeCol]); ok && valid && moeCol != "" {
+				v.MOE = moe
+				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
+				v.Reliability = "reliability: " + string(band)
+				if band == stats.Unreliable {
+					v.Unreliable = true
+					unreliable++
+				}
+			}
+			if valid {
+				vals = append(vals, est)
+			}
+			if k == 0 {
+				name, _ := row["name"].(string)
+				if name == "" {
+					name = id
+				}
+				rowOf[id] = len(shapes)
+				shapes = append(shapes, svgmap.Shape{ID: id, Name: name, Geom: layer.Features[fi].Geom})
+			}
+			if i, ok := rowOf[id]; ok {
+				shapes[i].Values = append(shapes[i].Values, v)
+			}
+		}
+		in.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		inds = append(inds, in)
+		if k == 0 {
+			notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(in.Title)))
+		}
+		if unreliable > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", in.Title, unreliable, stats.DefaultBands.Unreliable))
+		}
+	}
+	if len(shades) > 1 {
+		notes = append(notes, "Pick what the tracts show in the menu above the legend.")
+	}
+	return shapes, inds, notes
 }
 
 func labelOr(label, col string) string {
