@@ -134,7 +134,7 @@ func (b *BarChart) view() barView {
 		v.Ticks = append(v.Ticks, tick{round1(sx(t)), format(t)})
 	}
 	v.Axis = round1(v.PlotBottom + 16)
-	v.H = round1(v.PlotBottom + 40)
+	v.H = round1(v.PlotBottom + 24)
 	return v
 }
 
