@@ -319,6 +319,50 @@ func waitFrames() chromedp.Action {
 		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
 }
 
+// TestReportWithoutJavaScript opens the Oakland report with scripts off:
+// the map, legend, tables and charts are all there, and the search box,
+// which needs the script, is not shown.
+func TestReportWithoutJavaScript(t *testing.T) {
+	needChromium(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runDemo(t, demoDir(t), out); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	if err := chromedp.Run(b.ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Run(b.ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("file://"+filepath.Join(out, "report.html")), chromedp.WaitReady("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Paths, Legend, Tables, Charts, Titles int
+		ToolsShown                           bool
+	}
+	// scripts are off in the page; the DevTools protocol can still read it
+	if err := chromedp.Run(b.ctx, emulation.SetScriptExecutionDisabled(false)); err != nil {
+		t.Fatal(err)
+	}
+	b.eval(t, `({
+		Paths: document.querySelectorAll("svg.map .shapes path").length,
+		Legend: Array.from(document.querySelectorAll(".legend .key")).filter(e => e.offsetParent !== null).length,
+		Tables: document.querySelectorAll("table").length,
+		Charts: document.querySelectorAll("svg.chart").length,
+		Titles: document.querySelectorAll("svg.map .shapes path > title").length,
+		ToolsShown: document.querySelector(".tools").offsetParent !== null,
+	})`, &got)
+	if got.Paths == 0 || got.Legend == 0 || got.Tables == 0 || got.Charts == 0 {
+		t.Errorf("without JavaScript: %d tract shapes, %d visible legend keys, %d tables, %d charts; want all present", got.Paths, got.Legend, got.Tables, got.Charts)
+	}
+	if got.Titles != got.Paths {
+		t.Errorf("without JavaScript %d of %d tracts have a title (the browser's own tooltip)", got.Titles, got.Paths)
+	}
+	if got.ToolsShown {
+		t.Error("the search box shows without JavaScript, where it cannot work")
+	}
+}
+
 // writeAtomic writes data to path through a temporary file in the same
 // folder and a rename.
 func writeAtomic(path string, data []byte) error {
