@@ -338,7 +338,7 @@ func TestReportWithoutJavaScript(t *testing.T) {
 	}
 	var got struct {
 		Paths, Legend, Tables, Charts, Titles int
-		ToolsShown                           bool
+		ToolsShown                            bool
 	}
 	// scripts are off in the page; the DevTools protocol can still read it
 	if err := chromedp.Run(b.ctx, emulation.SetScriptExecutionDisabled(false)); err != nil {
