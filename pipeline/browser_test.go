@@ -340,7 +340,8 @@ func TestReportWithoutJavaScript(t *testing.T) {
 		Paths, Legend, Tables, Charts, Titles int
 		ToolsShown                            bool
 	}
-	// scripts are off in the page; the DevTools protocol can still read it
+	// the page loaded with scripts off; turn evaluation back on to inspect
+	// it (the page's own script does not run again)
 	if err := chromedp.Run(b.ctx, emulation.SetScriptExecutionDisabled(false)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,20 @@
 // Package reports writes the self-contained HTML report that organizers read:
-// findings in plain words, a map, tables, segments, and the sources and
-// caveats behind them.
+// findings in plain words, a map, charts, tables, segments, and the sources,
+// methods and caveats behind them.
 //
-// The report is one file with its styles inline and no external requests; it
-// reads without JavaScript. All text is escaped by html/template according to
-// its context; the map SVG is produced by package svgmap, which escapes its
-// own text. Output is deterministic for a given Report.
+// The report is one file with its styles and script inline and no external
+// requests (no fonts, images or scripts fetched). It reads without
+// JavaScript: the map's shapes carry SVG titles (the browser's own
+// tooltips) and everything is in the page. A short inline script adds
+// tooltips on hover and tap, indicator switching, sortable tables and a
+// search box that highlights on the map. On phones (under 600 px) tables
+// become one card per row; print CSS drops the tools and keeps tables and
+// figures whole.
+//
+// All text is escaped by html/template according to its context; the map
+// SVG and its legend come from package svgmap, which escapes every text it
+// writes, and chart colours are checked against a hex pattern. Output is
+// deterministic for a given Report. Write is safe for concurrent use.
 package reports
 
 import (
