@@ -221,6 +221,19 @@ func TestReportInBrowser(t *testing.T) {
 			if found == 0 {
 				t.Error(`searching "flatlands" highlighted nothing on the map`)
 			}
+			// A neighborhood is found by its name.
+			var hood int
+			err = chromedp.Run(b.ctx,
+				chromedp.Evaluate(`document.getElementById("q").value=""`, nil),
+				chromedp.SendKeys("#q", "Fruitvale", chromedp.ByQuery),
+				chromedp.Evaluate(`document.querySelectorAll("svg.map .findable .hit").length`, &hood),
+			)
+			if err != nil {
+				t.Fatalf("search a neighborhood: %v", err)
+			}
+			if hood == 0 {
+				t.Error(`searching "Fruitvale" highlighted no neighborhood`)
+			}
 
 			// Sorting a numeric column orders the rows.
 			var sorted bool

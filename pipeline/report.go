@@ -333,6 +333,14 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			}
 			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name]})
 		}
+		// each boundary feature (a neighborhood) can be found by name
+		for _, f := range layer.Features {
+			name := f.ID
+			if v, ok := st.areaOf[mc.Outline][f.ID]; ok {
+				name += " (" + v + ")"
+			}
+			m.Findable = append(m.Findable, svgmap.Findable{Name: name, Geom: f.Geom})
+		}
 		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
 	}
 	if pm := mc.Points; pm != nil {

@@ -121,6 +121,20 @@ func Render(m *Map) string {
 		sb.WriteString(`</g>`)
 	}
 
+	if len(m.Findable) > 0 {
+		geoms := make([]orb.MultiPolygon, len(m.Findable))
+		for i, a := range m.Findable {
+			geoms[i] = a.Geom
+		}
+		paths, _ := simplifiedPaths(f, geoms, 0.5, 0)
+		sb.WriteString(`<g class="findable" fill="none" stroke="none" pointer-events="none">`)
+		for i, a := range m.Findable {
+			if paths[i] != "" {
+				fmt.Fprintf(&sb, `<path d="%s" data-name="%s"/>`, paths[i], esc(a.Name))
+			}
+		}
+		sb.WriteString(`</g>`)
+	}
 	radius := m.radius
 	pts := make([]Point, len(m.Points))
 	copy(pts, m.Points)

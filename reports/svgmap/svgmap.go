@@ -48,6 +48,10 @@ type Map struct {
 	Indicators []Indicator
 
 	Outlines []Outline
+	// Findable are areas drawn only when the report's search box finds
+	// them (neighborhoods, say): invisible until highlighted, and never in
+	// the way of a tooltip.
+	Findable []Findable
 	Points   []Point
 	// SizeTitle and ColorTitle name what the circles' area and colour show,
 	// with units; ColorBreaks are the upper bounds of the colour classes
@@ -114,6 +118,12 @@ type Outline struct {
 	Label string
 	Geom  []orb.MultiPolygon
 	Color string // hex; empty picks from OutlinePalette
+}
+
+// Findable is a named area for the search box.
+type Findable struct {
+	Name string
+	Geom orb.MultiPolygon
 }
 
 // Point is a circle.
