@@ -131,3 +131,43 @@ func TestNum(t *testing.T) {
 }
 
 type stringsBuilder struct{ strings.Builder }
+
+// FuzzSimplify builds rings from arbitrary bytes (pairs of small
+// coordinates, a zero byte ending a ring) and checks that simplification
+// never panics and returns closed rings of at least four points, or none.
+func FuzzSimplify(f *testing.F) {
+	f.Add([]byte{1, 1, 5, 1, 5, 5, 1, 5, 0, 5, 1, 9, 1, 9, 5, 5, 5}, 1.0)
+	f.Add([]byte{1, 1, 1, 1, 1, 1}, 0.5)
+	f.Add([]byte{}, 0.3)
+	f.Add([]byte{0, 0, 0, 2, 2, 2, 2, 0, 0, 0, 0, 2, 2, 2}, 3.0)
+	f.Fuzz(func(t *testing.T, data []byte, tol float64) {
+		if math.IsNaN(tol) || tol < 0 || tol > 100 {
+			return
+		}
+		var rings [][]xy
+		var cur []xy
+		flush := func() {
+			if len(cur) >= 3 {
+				rings = append(rings, append(cur, cur[0]))
+			}
+			cur = nil
+		}
+		for i := 0; i+1 < len(data); i += 2 {
+			if data[i] == 0 {
+				flush()
+				i--
+				continue
+			}
+			cur = append(cur, xy{float64(data[i] % 16), float64(data[i+1] % 16)})
+		}
+		flush()
+		for i, r := range newTopology(rings).simplify(tol) {
+			if len(r) == 0 {
+				continue
+			}
+			if len(r) < 4 || r[0] != r[len(r)-1] {
+				t.Errorf("ring %d: %v is not a closed ring of 4 or more points", i, r)
+			}
+		}
+	})
+}
