@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -31,6 +30,21 @@ func (st *state) writeReport(ctx context.Context) error {
 	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = st.mapSVG(rc.Map)
+		r.Methods = append(r.Methods,
+			"Map projection: Albers equal-area conic on a sphere (Snyder, Map Projections: A Working Manual, USGS 1987, pp. 98-100), standard parallels at one sixth and five sixths of the map's latitude range, so areas compare fairly.",
+			"Boundaries are simplified for the screen (Douglas-Peucker, 0.3 px at the map's drawing width), each boundary shared by two areas once, so neighbours still meet exactly.",
+			"Shading: quantile classes, each holding about the same number of areas; the legend gives each class's range.",
+		)
+		if rc.Map.Shade != nil {
+			r.Methods = append(r.Methods, fmt.Sprintf("Reliability of a mapped estimate with a margin of error: coefficient of variation CV = (MOE ÷ 1.645) ÷ estimate × 100 (ACS General Handbook 2020, ch. 7); under %g%% reliable, %g–%g%% use with caution, over %g%% unreliable and hatched on the map.",
+				stats.DefaultBands.Caution, stats.DefaultBands.Caution, stats.DefaultBands.Unreliable, stats.DefaultBands.Unreliable))
+		}
+		if rc.Map.Points != nil {
+			r.Methods = append(r.Methods, "Circles: area proportional to the value (radius ∝ √value), the largest 14 px across the radius; colours in quartiles of the places shown (ColorBrewer RdYlBu, colour-blind safe).")
+		}
+	}
+	if rc.Map != nil {
+		r.Charts = append(r.Charts, st.charts(rc.Map)...)
 	}
 	for _, s := range st.summaries {
 		r.Tables = append(r.Tables, summaryTable(s, st.headers(s)))
@@ -286,53 +300,17 @@ func (st *state) findings(f *Findings) []string {
 	return out
 }
 
-// mapSVG draws tracts shaded by a column, area outlines, and places as
-// circles.
+// mapSVG draws tracts shaded by a column (see shadeTracts), area outlines,
+// and places as circles.
 func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
-	m := &svgmap.Map{Width: 900, Title: st.cfg.Report.Title}
+	m := &svgmap.Map{ID: "map", Width: 900, Title: st.cfg.Report.Title, MaxPathBytes: 1 << 20}
 	var notes []string
-	format := func(x float64) string { return reports.Format(x, "") }
-	if sh := mc.Shade; sh != nil && st.tracts != nil {
-		format = func(x float64) string { return reports.Format(x, sh.Format) }
-		m.Format = format
-		m.ShadeTitle = sh.Label
-		if m.ShadeTitle == "" {
-			m.ShadeTitle = sh.Column
-		}
-		layer := st.layers[st.cfg.Tracts.Boundary]
-		byID := map[string]int{}
-		for i, f := range layer.Features {
-			byID[f.ID] = i
-		}
-		var vals []float64
-		for _, row := range st.tracts.data {
-			id, _ := row["geoid"].(string)
-			fi, ok := byID[id]
-			if !ok {
-				continue
-			}
-			v, valid := toFloat(row[sh.Column])
-			tip := id
-			if n, ok := row["name"].(string); ok {
-				tip = n
-			}
-			if valid {
-				tip += ": " + format(v)
-				vals = append(vals, v)
-			} else {
-				reason, _ := row[sh.Column+"_note"].(string)
-				tip += ": no estimate"
-				if reason != "" {
-					tip += " (" + reason + ")"
-				}
-			}
-			if n, ok := row[sh.Column+"_note"].(string); ok && valid {
-				tip += " (" + n + ")"
-			}
-			m.Shapes = append(m.Shapes, svgmap.Shape{ID: id, Geom: layer.Features[fi].Geom, Value: v, Valid: valid, Tip: tip})
-		}
-		m.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
-		notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(m.ShadeTitle)))
+	var shades []*Shade
+	if mc.Shade != nil {
+		shades = append(shades, mc.Shade)
+	}
+	if len(shades) > 0 && st.tracts != nil {
+		m.Shapes, m.Indicators, notes = st.shadeTracts(shades)
 	}
 	if mc.Outline != "" {
 		a := st.cfg.Areas[mc.Outline]
@@ -344,17 +322,24 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			}
 		}
 		order := append([]string{}, a.Order...)
-		for k := range groups {
+		for _, k := range sortedKeys(groups) {
 			if !contains(order, k) {
 				order = append(order, k)
 			}
 		}
-		outlineColors := map[int]string{}
-		for i, name := range order {
+		for _, name := range order {
 			if len(groups[name]) == 0 {
 				continue
 			}
-			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name], Color: outlineColors[i]})
+			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name]})
+		}
+		// each boundary feature (a neighborhood) can be found by name
+		for _, f := range layer.Features {
+			name := f.ID
+			if v, ok := st.areaOf[mc.Outline][f.ID]; ok {
+				name += " (" + v + ")"
+			}
+			m.Findable = append(m.Findable, svgmap.Findable{Name: name, Geom: f.Geom})
 		}
 		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
 	}
@@ -373,19 +358,19 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			name, _ := row[pl.Name].(string)
 			tip := name
 			if pm.Size != "" {
-				tip += fmt.Sprintf("; %s: %s", labelOr(pm.SizeLabel, pm.Size), cell(row[pm.Size]))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), cell(row[pm.Size]))
 			}
 			if pm.Color != "" {
-				tip += fmt.Sprintf("; %s: %s", labelOr(pm.ColorLabel, pm.Color), cell(row[pm.Color]))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), cell(row[pm.Color]))
 			}
-			m.Points = append(m.Points, svgmap.Point{Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
+			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
-		sort.Float64s(cols)
 		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = labelOr(pm.SizeLabel, pm.Size)
 		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
-		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s. Hover or long-press a shape or circle for its values.", lowerFirst(labelOr(pl.Title, pm.Of)), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
+		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", labelOr(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
 	}
+	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so
 	// a county-wide tract layer does not shrink a city to a corner.
 	var b orb.Bound
@@ -409,6 +394,149 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 		m.Extent = b.Pad(0.005)
 	}
 	return svgmap.Render(m), svgmap.Legend(m), strings.Join(notes, " ")
+}
+
+// charts returns the charts that go with the map: for each summary by the
+// outlined area alone, a bar per area of its first measure's median; and,
+// when the map has circles and outlined areas, a scatter of the circles'
+// colour value against their size, coloured by area as the outlines are.
+func (st *state) charts(mc *MapConfig) []reports.Chart {
+	var out []reports.Chart
+	if mc.Outline == "" {
+		return nil
+	}
+	a := st.cfg.Areas[mc.Outline]
+	for _, s := range st.summaries {
+		if len(s.By) != 1 || s.Area != mc.Outline || len(s.Measures) == 0 {
+			continue
+		}
+		m := s.Measures[0]
+		bc := &reports.BarChart{Format: func(x float64) string { return reports.Format(x, m.Format) }}
+		for _, g := range s.Groups {
+			bc.Bars = append(bc.Bars, reports.Bar{Label: g.Labels[0], Value: g.Stats[m.Column].Median})
+		}
+		bc.Unit = "Median over the records in each area (count in the table below); a median of medians carries no margin of error, so no whiskers are drawn"
+		out = append(out, reports.Chart{Title: fmt.Sprintf("%s, median by %s", measureLabel(m), strings.ToLower(labelOr(a.Title, mc.Outline))), Bars: bc})
+	}
+	pm := mc.Points
+	if pm == nil || pm.Size == "" || pm.Color == "" {
+		return out
+	}
+	order := append([]string{}, a.Order...)
+	for _, k := range sortedKeys(st.areaOf[mc.Outline]) {
+		if v := st.areaOf[mc.Outline][k]; !contains(order, v) {
+			order = append(order, v)
+		}
+	}
+	sc := &reports.Scatter{XTitle: labelOr(pm.SizeLabel, pm.Size), YTitle: labelOr(pm.ColorLabel, pm.Color)}
+	colour := map[string]string{}
+	for i, name := range order {
+		colour[name] = svgmap.OutlinePalette[i%len(svgmap.OutlinePalette)]
+	}
+	seen := map[string]bool{}
+	pl := st.cfg.Places[pm.Of]
+	for _, row := range st.places[pm.Of].data {
+		x, okx := toFloat(row[pm.Size])
+		y, oky := toFloat(row[pm.Color])
+		if !okx || !oky {
+			continue
+		}
+		area, _ := row[mc.Outline].(string)
+		if colour[area] == "" {
+			area = "outside the areas"
+			colour[area] = "#999999"
+		}
+		seen[area] = true
+		name, _ := row[pl.Name].(string)
+		sc.Points = append(sc.Points, reports.ScatterPoint{Label: name, X: x, Y: y, Group: area})
+	}
+	for _, name := range append(order, "outside the areas") {
+		if seen[name] {
+			sc.Groups = append(sc.Groups, reports.Group{Name: name, Color: colour[name]})
+		}
+	}
+	out = append(out, reports.Chart{
+		Title:   fmt.Sprintf("%s against %s", labelOr(pm.ColorLabel, pm.Color), lowerFirst(labelOr(pm.SizeLabel, pm.Size))),
+		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", labelOr(pl.Title, pm.Of), strings.ToLower(labelOr(a.Title, mc.Outline))),
+		Scatter: sc,
+	})
+	return out
+}
+
+// shadeTracts builds the tract shapes with one indicator per shade, the
+// first shown; with several, the reader switches between them in the
+// report. The shaded column's margin of error is the column of the same
+// name ending in M instead of E (Census convention, B19013_001E and
+// B19013_001M) when the tracts have it; the reliability band then follows
+// the coefficient of variation (stats.CV at 90%, stats.DefaultBands) and
+// unreliable tracts are hatched.
+func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicator, []string) {
+	layer := st.layers[st.cfg.Tracts.Boundary]
+	byID := map[string]int{}
+	for i, f := range layer.Features {
+		byID[f.ID] = i
+	}
+	var shapes []svgmap.Shape
+	var inds []svgmap.Indicator
+	var notes []string
+	rowOf := map[string]int{}
+	for k, sh := range shades {
+		format := func(x float64) string { return reports.Format(x, sh.Format) }
+		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
+		moeCol := ""
+		if strings.HasSuffix(sh.Column, "E") {
+			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
+		}
+		var vals []float64
+		unreliable := 0
+		for _, row := range st.tracts.data {
+			id, _ := row["geoid"].(string)
+			fi, ok := byID[id]
+			if !ok {
+				continue
+			}
+			est, valid := toFloat(row[sh.Column])
+			v := svgmap.Value{Estimate: est, Valid: valid}
+			if reason, ok := row[sh.Column+"_note"].(string); ok {
+				v.Note = reason
+			}
+			if moe, ok := toFloat(row[moeCol]); ok && valid && moeCol != "" {
+				v.MOE = moe
+				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
+				v.Reliability = "reliability: " + string(band)
+				if band == stats.Unreliable {
+					v.Unreliable = true
+					unreliable++
+				}
+			}
+			if valid {
+				vals = append(vals, est)
+			}
+			if k == 0 {
+				name, _ := row["name"].(string)
+				if name == "" {
+					name = id
+				}
+				rowOf[id] = len(shapes)
+				shapes = append(shapes, svgmap.Shape{ID: id, Name: name, Geom: layer.Features[fi].Geom})
+			}
+			if i, ok := rowOf[id]; ok {
+				shapes[i].Values = append(shapes[i].Values, v)
+			}
+		}
+		in.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		inds = append(inds, in)
+		if k == 0 {
+			notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(in.Title)))
+		}
+		if unreliable > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", in.Title, unreliable, stats.DefaultBands.Unreliable))
+		}
+	}
+	if len(shades) > 1 {
+		notes = append(notes, "Pick what the tracts show in the menu above the legend.")
+	}
+	return shapes, inds, notes
 }
 
 func labelOr(label, col string) string {

@@ -1,11 +1,20 @@
 // Package reports writes the self-contained HTML report that organizers read:
-// findings in plain words, a map, tables, segments, and the sources and
-// caveats behind them.
+// findings in plain words, a map, charts, tables, segments, and the sources,
+// methods and caveats behind them.
 //
-// The report is one file with its styles inline and no external requests; it
-// reads without JavaScript. All text is escaped by html/template according to
-// its context; the map SVG is produced by package svgmap, which escapes its
-// own text. Output is deterministic for a given Report.
+// The report is one file with its styles and script inline and no external
+// requests (no fonts, images or scripts fetched). It reads without
+// JavaScript: the map's shapes carry SVG titles (the browser's own
+// tooltips) and everything is in the page. A short inline script adds
+// tooltips on hover and tap, indicator switching, sortable tables and a
+// search box that highlights on the map. On phones (under 600 px) tables
+// become one card per row; print CSS drops the tools and keeps tables and
+// figures whole.
+//
+// All text is escaped by html/template according to its context; the map
+// SVG and its legend come from package svgmap, which escapes every text it
+// writes, and chart colours are checked against a hex pattern. Output is
+// deterministic for a given Report. Write is safe for concurrent use.
 package reports
 
 import (
@@ -22,7 +31,12 @@ import (
 var files embed.FS
 
 var tmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"inc": func(i int) int { return i + 1 },
+	"inc":         func(i int) int { return i + 1 },
+	"barview":     func(b *BarChart) barView { return b.view() },
+	"scatterview": func(s *Scatter) scatterView { return s.view() },
+	"mark":        mark,
+	"markkinds":   markKinds,
+	"cellclass":   cellClass,
 }).ParseFS(files, "templates/report.html.tmpl"))
 
 // Report is everything the page shows.
@@ -37,7 +51,9 @@ type Report struct {
 	// MapLegend is the map's legend from svgmap.Legend (trusted likewise).
 	MapLegend string
 	MapNote   string
-	Tables    []Table
+	// Charts follow the map (bars comparing areas, scatter plots).
+	Charts []Chart
+	Tables []Table
 	// Sections are further titled sections (indicators with margins of
 	// error, segregation measures, outreach counts, listening, turnout),
 	// shown after the area tables.
@@ -45,6 +61,9 @@ type Report struct {
 	Segments []Segment
 	Unplaced []UnplacedSet
 	Sources  []Source
+	// Methods says how the numbers and the map were made: formulas with
+	// their sources, classification, projection, what was left out.
+	Methods  []string
 	Caveats  []string
 	Warnings []string
 }
@@ -56,6 +75,55 @@ type Table struct {
 	Header  []string
 	Numeric []bool // right-align column i
 	Rows    [][]string
+	// Marks optionally flags cells: Marks[r][c] is "" (nothing), "caution"
+	// (marked *) or "unreliable" (marked †); the table's note then says
+	// what the marks mean. Rows without marks may be missing or short.
+	Marks [][]string
+}
+
+// Estimate formats an estimate with its margin of error, "54,313 ± 5,000",
+// in a pipeline format (see Format). A zero or NaN MOE is left out; a NaN
+// estimate is "–".
+func Estimate(est, moe float64, format string) string {
+	if math.IsNaN(est) {
+		return "–"
+	}
+	s := Format(est, format)
+	if moe > 0 && !math.IsNaN(moe) {
+		s += " ± " + Format(moe, format)
+	}
+	return s
+}
+
+func mark(t Table, r, c int) string {
+	if r < len(t.Marks) && c < len(t.Marks[r]) {
+		return t.Marks[r][c]
+	}
+	return ""
+}
+
+func cellClass(t Table, r, c int) string {
+	cls := ""
+	if c < len(t.Numeric) && t.Numeric[c] {
+		cls = "n"
+	}
+	if m := mark(t, r, c); m == "unreliable" || m == "caution" {
+		cls += " " + m
+	}
+	return cls
+}
+
+// markKinds returns which marks a table uses, for its note.
+func markKinds(t Table) map[string]bool {
+	k := map[string]bool{}
+	for _, row := range t.Marks {
+		for _, m := range row {
+			if m != "" {
+				k[m] = true
+			}
+		}
+	}
+	return k
 }
 
 // Section is a titled block of paragraphs and tables.
@@ -63,6 +131,7 @@ type Section struct {
 	ID         string // HTML id, for links
 	Title      string
 	Paragraphs []string
+	Charts     []Chart
 	Tables     []Table
 }
 
@@ -88,7 +157,10 @@ type Source struct {
 	Rows               int
 }
 
-// Write renders r as HTML to w.
+// Write renders r as HTML to w. Every text of r is escaped for its context
+// by html/template, except MapSVG and MapLegend, which must come from
+// svgmap (it escapes what it writes). The output is the same bytes for the
+// same r.
 func Write(w io.Writer, r *Report) error {
 	view := struct {
 		*Report

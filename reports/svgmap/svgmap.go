@@ -1,82 +1,162 @@
-// Package svgmap draws maps as inline SVG: a choropleth of polygons, outlined
-// areas, and proportional circles coloured by a value, with legends.
+// Package svgmap draws maps as inline SVG for the HTML report: choropleths
+// of polygons (one or several indicators to switch between), outlined and
+// labelled areas, proportional circles coloured by a value, a scale bar, and
+// HTML legends that state method and units.
 //
-// Input coordinates are EPSG:4326 lon/lat. The projection is an
-// equirectangular one with its standard parallel at the map's central
-// latitude (x = lon*cos(lat0), y = lat): at city scale its scale error is
-// well under 1% across the map, and it keeps north up. Output is
-// deterministic (coordinates rounded to 0.1 px) and every text is
-// XML-escaped.
+// Input coordinates are EPSG:4326 lon/lat. Maps are drawn in the Albers
+// equal-area conic projection chosen for their extent (AlbersFor), so areas
+// compare fairly across the map and north is up at the centre. Polygons are
+// simplified arc by arc so that shared boundaries stay shared (see
+// topology), to a tolerance in pixels and, optionally, a byte budget.
+//
+// Every text that comes from data (names, tooltips, titles, IDs) is written
+// through html.EscapeString into element content or double-quoted attribute
+// values, which is the correct escaping for both contexts in HTML and SVG;
+// colours are checked against a hex pattern. No data reaches an event
+// handler, a URL, a style or a script. TestHostileText parses the output to
+// hold that. Output is deterministic: coordinates are rounded to 0.1 px and
+// everything is written in input order.
+//
+// A Map is read, not modified, by Render and Legend; they are safe to call
+// concurrently on the same Map.
 package svgmap
 
 import (
-	"fmt"
 	"html"
 	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 )
 
-// Shape is a shaded polygon.
-type Shape struct {
+// Map is what to draw.
+type Map struct {
+	// ID prefixes the SVG's element ids so that several maps can share a
+	// page; letters, digits and '-' are kept, anything else dropped. Empty
+	// means "map".
 	ID    string
-	Geom  orb.MultiPolygon
-	Value float64
-	Valid bool   // false draws the shape hatched grey as "no estimate"
-	Tip   string // hover text
+	Width float64 // px; the height follows the extent. Zero means 800.
+	Title string
+
+	// Shapes are the shaded polygons; Indicators say what their Values
+	// mean. Shape.Values[i] belongs to Indicators[i]. The first indicator
+	// is shown; with JavaScript the reader can switch to the others.
+	Shapes     []Shape
+	Indicators []Indicator
+
+	Outlines []Outline
+	// Findable are areas drawn only when the report's search box finds
+	// them (neighborhoods, say): invisible until highlighted, and never in
+	// the way of a tooltip.
+	Findable []Findable
+	Points   []Point
+	// SizeTitle and ColorTitle name what the circles' area and colour show,
+	// with units; ColorBreaks are the upper bounds of the colour classes
+	// but the last (len(PointPalette)-1 of them). ColorFormat formats them.
+	SizeTitle   string
+	ColorTitle  string
+	ColorBreaks []float64
+	ColorFormat func(float64) string
+
+	// Extent limits the drawing to a box; zero means the bound of
+	// everything.
+	Extent orb.Bound
+
+	// Tolerance is the Douglas-Peucker tolerance in px for polygon
+	// simplification; zero means 0.3 px, negative means none.
+	Tolerance float64
+	// MaxPathBytes, when positive, is a budget for the polygon path data:
+	// the tolerance is raised step by step (×1.5) until the paths fit. The
+	// budget is best effort: arc ends (junctions) are never dropped, so
+	// past a 64 px tolerance the smallest paths are used even if over.
+	MaxPathBytes int
 }
 
-// Outline is an area drawn as a labelled outline over the shapes.
+// Indicator is one mapped value of the shapes.
+type Indicator struct {
+	Title  string // legend heading with units: "Median household income (2018 dollars)"
+	Method string // how classes were made, shown in the legend; empty means quantile classes
+	Format func(float64) string
+	// Breaks are the upper bounds of the classes but the last: a value x
+	// is in class i when Breaks[i-1] < x <= Breaks[i]. len(Breaks) must be
+	// len(Palette)-1.
+	Breaks  []float64
+	Palette []string // hex colours light to dark; nil means ShadePalette
+}
+
+// Shape is a shaded polygon.
+type Shape struct {
+	ID     string // written as data-id
+	Name   string // shown in the tooltip and found by the report's search box
+	Geom   orb.MultiPolygon
+	Values []Value // one per Map.Indicators; missing ones are "no estimate"
+}
+
+// Value is a shape's value for one indicator.
+type Value struct {
+	Estimate float64
+	// MOE is the margin of error (90% for ACS) in the same units; zero or
+	// NaN means none is given.
+	MOE   float64
+	Valid bool // false shades the shape as "no estimate"
+	// Unreliable hatches the shape over its class colour.
+	Unreliable bool
+	// Reliability is said in the tooltip ("reliable", "use with caution:
+	// CV 34%"); empty says nothing.
+	Reliability string
+	// Note is a reason shown in the tooltip, such as why there is no
+	// estimate.
+	Note string
+}
+
+// Outline is an area drawn as a labelled outline over the shapes: the
+// outer edges of its polygons, which must share vertices where they touch.
 type Outline struct {
 	Label string
 	Geom  []orb.MultiPolygon
-	Color string
+	Color string // hex; empty picks from OutlinePalette
+}
+
+// Findable is a named area for the search box.
+type Findable struct {
+	Name string
+	Geom orb.MultiPolygon
 }
 
 // Point is a circle.
 type Point struct {
+	Name  string // found by the search box
 	Pos   orb.Point
 	Size  float64 // value mapped to circle area
 	Color float64 // value mapped to a colour class
 	Valid bool    // Color is known
-	Tip   string
+	Tip   string  // tooltip lines, separated by "\n"
 }
 
-// Map is what to draw.
-type Map struct {
-	Width      float64 // px; the height follows the extent
-	Title      string
-	Shapes     []Shape
-	ShadeTitle string
-	Format     func(float64) string // formats legend values
-	Breaks     []float64            // upper bounds of shade classes but the last; len = len(ShadePalette)-1
-	Outlines   []Outline
-	Points     []Point
-	SizeTitle  string
-	ColorTitle string
-	// ColorBreaks are the upper bounds of point colour classes but the last.
-	ColorBreaks []float64
-	// Extent limits the drawing to a box; zero means the bound of everything.
-	Extent orb.Bound
-}
+// Palettes. All are colour-blind safe per ColorBrewer 2.0 (Brewer,
+// colorbrewer2.org) or viridis (van der Walt and Smith 2015, matplotlib).
+var (
+	// ShadePalette is the five lightest classes of ColorBrewer's 7-class
+	// Greys: a quiet background on which coloured circles stay legible.
+	ShadePalette = []string{"#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"}
+	// Blues5 is ColorBrewer's 5-class Blues, for maps without circles.
+	Blues5 = []string{"#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"}
+	// Viridis5 is viridis sampled at five evenly spaced points.
+	Viridis5 = []string{"#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"}
+	// PointPalette is ColorBrewer's 4-class RdYlBu, low to high.
+	PointPalette = []string{"#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"}
+	// OutlinePalette is ColorBrewer's Dark2, first four.
+	OutlinePalette = []string{"#1b9e77", "#7570b3", "#d95f02", "#e7298a"}
+)
 
-// ShadePalette is the five lightest classes of ColorBrewer's 7-class Greys
-// (Brewer, colorbrewer2.org), light to dark: a quiet background on which the
-// coloured circles stay legible even in the darkest class.
-var ShadePalette = []string{"#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"}
-
-// PointPalette is ColorBrewer's 4-class RdYlBu (colour-blind safe), low to
-// high.
-var PointPalette = []string{"#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"}
-
-// OutlinePalette colours area outlines.
-var OutlinePalette = []string{"#1b9e77", "#7570b3", "#d95f02", "#e7298a"}
-
-// QuantileBreaks returns n-1 class bounds splitting the valid values into n
-// classes of (nearly) equal count: bound k is the value at rank
-// ceil(k*len/n) of the sorted values.
+// QuantileBreaks returns n-1 class bounds splitting the valid (non-NaN)
+// values into n classes of (nearly) equal count: bound k is the value at
+// rank ceil(k*len/n) of the sorted values (the inverse of the empirical
+// distribution function, Hyndman and Fan 1996 type 1). It returns nil for
+// no values or n < 2.
 func QuantileBreaks(vals []float64, n int) []float64 {
 	v := make([]float64, 0, len(vals))
 	for _, x := range vals {
@@ -105,274 +185,246 @@ func classOf(x float64, breaks []float64) int {
 	return len(breaks)
 }
 
-type proj struct {
-	b         orb.Bound
-	k, scale  float64
-	w, h, pad float64
+var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{3,8}$`)
+
+// color returns c if it is a hex colour and def otherwise.
+func color(c, def string) string {
+	if hexColor.MatchString(c) {
+		return c
+	}
+	return def
 }
 
-func newProj(b orb.Bound, width float64) proj {
-	lat0 := (b.Min[1] + b.Max[1]) / 2
-	k := math.Cos(lat0 * math.Pi / 180)
+func (m *Map) id() string {
+	var b strings.Builder
+	for _, r := range m.ID {
+		if r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "map"
+	}
+	return b.String()
+}
+
+func (in *Indicator) palette() []string {
+	if len(in.Palette) > 0 {
+		return in.Palette
+	}
+	return ShadePalette
+}
+
+func (in *Indicator) format(x float64) string {
+	if in.Format != nil {
+		return in.Format(x)
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// frame maps lon/lat to pixels: Albers for the extent, scaled to the width.
+type frame struct {
+	a         Albers
+	x0, y1    float64 // projected min x and max y, metres
+	scale     float64 // px per projected metre
+	w, h, pad float64
+	kCentre   float64 // scale factor along the centre parallel
+}
+
+func newFrame(b orb.Bound, width float64) frame {
+	a := AlbersFor(b)
+	// project a dense outline of the bound: the parallels are arcs
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i := 0; i <= 16; i++ {
+		f := float64(i) / 16
+		for _, p := range []orb.Point{
+			{b.Min[0] + f*(b.Max[0]-b.Min[0]), b.Min[1]},
+			{b.Min[0] + f*(b.Max[0]-b.Min[0]), b.Max[1]},
+			{b.Min[0], b.Min[1] + f*(b.Max[1]-b.Min[1])},
+			{b.Max[0], b.Min[1] + f*(b.Max[1]-b.Min[1])},
+		} {
+			x, y := a.Project(p)
+			minX, maxX = math.Min(minX, x), math.Max(maxX, x)
+			minY, maxY = math.Min(minY, y), math.Max(maxY, y)
+		}
+	}
 	pad := 8.0
-	dx := (b.Max[0] - b.Min[0]) * k
-	dy := b.Max[1] - b.Min[1]
+	dx, dy := maxX-minX, maxY-minY
 	if dx <= 0 {
-		dx = 1e-6
+		dx = 1
 	}
 	if dy <= 0 {
-		dy = 1e-6
+		dy = 1
 	}
 	scale := (width - 2*pad) / dx
-	return proj{b: b, k: k, scale: scale, w: width, h: dy*scale + 2*pad, pad: pad}
+	return frame{a: a, x0: minX, y1: maxY, scale: scale, w: width, h: math.Round(dy*scale + 2*pad), pad: pad,
+		kCentre: a.ScaleAlongParallel(a.Lat0)}
 }
 
-func (p proj) xy(pt orb.Point) (float64, float64) {
-	x := p.pad + (pt[0]-p.b.Min[0])*p.k*p.scale
-	y := p.pad + (p.b.Max[1]-pt[1])*p.scale
-	return math.Round(x*10) / 10, math.Round(y*10) / 10
+func (f frame) xy(p orb.Point) xy {
+	x, y := f.a.Project(p)
+	return xy{f.pad + (x-f.x0)*f.scale, f.pad + (f.y1-y)*f.scale}
 }
 
-func (p proj) path(mp orb.MultiPolygon) string {
-	var sb strings.Builder
-	for _, poly := range mp {
-		for _, ring := range poly {
-			lx, ly := math.Inf(1), math.Inf(1)
-			n := 0
-			for i, pt := range ring {
-				x, y := p.xy(pt)
-				if x == lx && y == ly && i != len(ring)-1 {
-					continue // drop points that round to the previous one
-				}
-				if n == 0 {
-					fmt.Fprintf(&sb, "M%g %g", x, y)
-				} else {
-					fmt.Fprintf(&sb, "L%g %g", x, y)
-				}
-				lx, ly = x, y
-				n++
-			}
-			sb.WriteString("Z")
-		}
+// tenths rounds a pixel coordinate to an integer count of 0.1 px.
+func tenths(v float64) int { return int(math.Round(v * 10)) }
+
+// num writes n tenths as a decimal: 1234 -> "123.4", -5 -> "-.5", 30 -> "3".
+func num(sb *strings.Builder, n int) {
+	if n < 0 {
+		sb.WriteByte('-')
+		n = -n
 	}
+	if q := n / 10; q > 0 {
+		sb.WriteString(strconv.Itoa(q))
+	} else if n%10 == 0 {
+		sb.WriteByte('0')
+	}
+	if r := n % 10; r != 0 {
+		sb.WriteByte('.')
+		sb.WriteByte(byte('0' + r))
+	}
+}
+
+func pxs(v float64) string {
+	var sb strings.Builder
+	num(&sb, tenths(v))
 	return sb.String()
 }
 
-// Render returns the map as an SVG element. Legend returns its legend.
-func Render(m *Map) string {
-	b := m.Extent
-	if b.IsEmpty() || b == (orb.Bound{}) {
-		first := true
-		grow := func(x orb.Bound) {
-			if first {
-				b, first = x, false
-			} else {
-				b = b.Union(x)
+// ringsPath writes rings (pixels) as SVG path data with relative moves on a
+// 0.1 px grid; points that round onto the previous one are dropped.
+func ringsPath(sb *strings.Builder, rings [][]xy) {
+	cx, cy := 0, 0
+	started := false
+	for _, r := range rings {
+		if len(r) < 4 {
+			continue
+		}
+		n := 0
+		var lx, ly int
+		for i, p := range r[:len(r)-1] {
+			x, y := tenths(p[0]), tenths(p[1])
+			if i > 0 && x == lx && y == ly {
+				continue
 			}
-		}
-		for _, s := range m.Shapes {
-			grow(s.Geom.Bound())
-		}
-		for _, o := range m.Outlines {
-			for _, g := range o.Geom {
-				grow(g.Bound())
+			switch {
+			case n == 0 && !started:
+				sb.WriteByte('M')
+				num(sb, x)
+				sb.WriteByte(' ')
+				num(sb, y)
+			case n == 0:
+				sb.WriteByte('m')
+				pair(sb, x-cx, y-cy)
+			case n == 1:
+				sb.WriteByte('l')
+				pair(sb, x-cx, y-cy)
+			default:
+				if x-cx >= 0 {
+					sb.WriteByte(' ')
+				}
+				pair(sb, x-cx, y-cy)
 			}
+			cx, cy, lx, ly = x, y, x, y
+			n++
+			started = true
 		}
-		for _, p := range m.Points {
-			grow(orb.Bound{Min: p.Pos, Max: p.Pos})
-		}
+		sb.WriteByte('z')
+		// after z the current point is the ring's start
+		cx, cy = tenths(r[0][0]), tenths(r[0][1])
 	}
-	width := m.Width
-	if width == 0 {
-		width = 800
-	}
-	pj := newProj(b, width)
-	H := pj.h
-	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" role="img" aria-labelledby="map-title" class="map">`, width, math.Round(H))
-	fmt.Fprintf(&sb, `<title id="map-title">%s</title>`, esc(m.Title))
-	sb.WriteString(`<defs><pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>`)
-	clip := fmt.Sprintf(`<clipPath id="frame"><rect x="0" y="0" width="%g" height="%g"/></clipPath>`, width, pj.h)
-	sb.WriteString(clip)
-	sb.WriteString(`<g clip-path="url(#frame)">`)
-	sb.WriteString(`<g class="shapes" stroke="#ffffff" stroke-width="0.6">`)
-	for _, s := range m.Shapes {
-		fill := "url(#nodata)"
-		if s.Valid {
-			fill = ShadePalette[classOf(s.Value, m.Breaks)]
-		}
-		fmt.Fprintf(&sb, `<path d="%s" fill="%s"><title>%s</title></path>`, pj.path(s.Geom), fill, esc(s.Tip))
-	}
-	sb.WriteString(`</g>`)
-	for i, o := range m.Outlines {
-		col := o.Color
-		if col == "" {
-			col = OutlinePalette[i%len(OutlinePalette)]
-		}
-		fmt.Fprintf(&sb, `<path class="outline" fill="none" stroke="%s" stroke-width="2.4" stroke-linejoin="round" stroke-linecap="round" d="%s"><title>%s</title></path>`, col, pj.edges(outerEdges(o.Geom)), esc(o.Label))
-	}
-	radius := m.radius
-	pts := append([]Point(nil), m.Points...)
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Size > pts[j].Size }) // small circles on top
-	sb.WriteString(`<g class="points" stroke="#222" stroke-width="0.8" fill-opacity="0.9">`)
-	for _, p := range pts {
-		x, y := pj.xy(p.Pos)
-		fill := "#bbbbbb"
-		if p.Valid {
-			fill = PointPalette[classOf(p.Color, m.ColorBreaks)]
-		}
-		fmt.Fprintf(&sb, `<circle cx="%g" cy="%g" r="%g" fill="%s"><title>%s</title></circle>`, x, y, radius(p.Size), fill, esc(p.Tip))
-	}
-	sb.WriteString(`</g></g>`)
-	fmt.Fprintf(&sb, `<rect x="0.5" y="0.5" width="%g" height="%g" fill="none" stroke="#999"/>`, width-1, pj.h-1)
-
-	sb.WriteString(`</svg>`)
-	return sb.String()
 }
 
-func format0(x float64) string { return fmt.Sprintf("%.0f", x) }
+func pair(sb *strings.Builder, dx, dy int) {
+	num(sb, dx)
+	if dy >= 0 {
+		sb.WriteByte(' ')
+	}
+	num(sb, dy)
+}
 
 func esc(s string) string { return html.EscapeString(s) }
 
-// maxSize is the largest point size.
-func (m *Map) maxSize() float64 {
-	mx := 0.0
+// bound returns the extent to draw.
+func (m *Map) bound() orb.Bound {
+	b := m.Extent
+	if !(b.IsEmpty() || b == (orb.Bound{})) {
+		return b
+	}
+	first := true
+	grow := func(x orb.Bound) {
+		if first {
+			b, first = x, false
+		} else {
+			b = b.Union(x)
+		}
+	}
+	for _, s := range m.Shapes {
+		grow(s.Geom.Bound())
+	}
+	for _, o := range m.Outlines {
+		for _, g := range o.Geom {
+			grow(g.Bound())
+		}
+	}
 	for _, p := range m.Points {
-		mx = math.Max(mx, p.Size)
+		grow(orb.Bound{Min: p.Pos, Max: p.Pos})
 	}
-	return mx
+	return b
 }
 
-// radius maps a size to a circle radius in px: the circle's area is
-// proportional to the value (Flannery-free, plain square-root scaling), the
-// largest value gets 14 px, and no circle is smaller than 3 px.
-func (m *Map) radius(v float64) float64 {
-	mx := m.maxSize()
-	if mx <= 0 || v <= 0 {
-		return 3
-	}
-	return math.Round(math.Max(3, 14*math.Sqrt(v/mx))*10) / 10
-}
-
-type seg struct{ a, b orb.Point }
-
-// outerEdges returns the edges of the polygons that are not shared by two of
-// them: the outline of their union where neighbours share vertices exactly,
-// as polygons cut from one planar partition do. Order follows the input.
-func outerEdges(geoms []orb.MultiPolygon) []seg {
-	count := map[seg]int{}
-	key := func(a, b orb.Point) seg {
-		if a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) {
-			return seg{a, b}
-		}
-		return seg{b, a}
-	}
+// projectRings projects every ring of the multipolygons, returning them
+// flat with, per multipolygon, the range of its rings.
+func projectRings(f frame, geoms []orb.MultiPolygon) (rings [][]xy, spans [][2]int) {
 	for _, g := range geoms {
+		start := len(rings)
 		for _, poly := range g {
 			for _, r := range poly {
-				for i := 0; i+1 < len(r); i++ {
-					count[key(r[i], r[i+1])]++
+				if len(r) < 4 {
+					continue
 				}
-			}
-		}
-	}
-	var out []seg
-	for _, g := range geoms {
-		for _, poly := range g {
-			for _, r := range poly {
-				for i := 0; i+1 < len(r); i++ {
-					if count[key(r[i], r[i+1])] == 1 {
-						out = append(out, seg{r[i], r[i+1]})
-					}
+				pr := make([]xy, len(r))
+				for i, p := range r {
+					pr[i] = f.xy(p)
 				}
+				if pr[0] != pr[len(pr)-1] {
+					pr = append(pr, pr[0])
+				}
+				rings = append(rings, pr)
 			}
 		}
+		spans = append(spans, [2]int{start, len(rings)})
 	}
-	return out
+	return rings, spans
 }
 
-// edges writes segments as one path, joining consecutive segments.
-func (p proj) edges(segs []seg) string {
-	var sb strings.Builder
-	var lx, ly float64
-	open := false
-	for _, s := range segs {
-		ax, ay := p.xy(s.a)
-		bx, by := p.xy(s.b)
-		if !open || ax != lx || ay != ly {
-			fmt.Fprintf(&sb, "M%g %g", ax, ay)
+// simplifiedPaths returns the path data of each multipolygon, simplified
+// with shared edges kept shared, within budget bytes when budget > 0.
+func simplifiedPaths(f frame, geoms []orb.MultiPolygon, tol float64, budget int) ([]string, float64) {
+	rings, spans := projectRings(f, geoms)
+	topo := newTopology(rings)
+	if tol == 0 {
+		tol = 0.3
+	}
+	for {
+		var simp [][]xy
+		if tol < 0 {
+			simp = rings
+		} else {
+			simp = topo.simplify(tol)
 		}
-		fmt.Fprintf(&sb, "L%g %g", bx, by)
-		lx, ly, open = bx, by, true
-	}
-	return sb.String()
-}
-
-// Legend returns the map's legend as HTML (escaped; safe to insert as is):
-// the shade classes with their ranges, the outlined areas, circle sizes and
-// circle colours. It is HTML rather than SVG text so that it wraps and stays
-// legible on a phone.
-func Legend(m *Map) string {
-	format := m.Format
-	if format == nil {
-		format = func(x float64) string { return fmt.Sprintf("%g", x) }
-	}
-	var sb strings.Builder
-	sb.WriteString(`<div class="legend">`)
-	swatch := func(svg, label string) {
-		fmt.Fprintf(&sb, `<span class="key"><svg width="22" height="16" aria-hidden="true">%s</svg>%s</span>`, svg, esc(label))
-	}
-	if len(m.Shapes) > 0 {
-		fmt.Fprintf(&sb, `<div class="lg"><strong>%s</strong> <span class="how">quantile classes, about a fifth of the areas each</span><div>`, esc(m.ShadeTitle))
-		for i, col := range ShadePalette {
-			swatch(fmt.Sprintf(`<rect x="1" y="1" width="20" height="14" fill="%s" stroke="#777"/>`, col), rangeLabel(i, m.Breaks, format))
+		paths := make([]string, len(spans))
+		total := 0
+		for i, sp := range spans {
+			var sb strings.Builder
+			ringsPath(&sb, simp[sp[0]:sp[1]])
+			paths[i] = sb.String()
+			total += len(paths[i])
 		}
-		swatch(`<defs><pattern id="lgnd" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/><line x1="0" y1="0" x2="0" y2="5" stroke="#999" stroke-width="2"/></pattern></defs><rect x="1" y="1" width="20" height="14" fill="url(#lgnd)" stroke="#777"/>`, "no estimate")
-		sb.WriteString(`</div></div>`)
-	}
-	if len(m.Outlines) > 0 {
-		sb.WriteString(`<div class="lg"><strong>Areas</strong><div>`)
-		for i, o := range m.Outlines {
-			col := o.Color
-			if col == "" {
-				col = OutlinePalette[i%len(OutlinePalette)]
-			}
-			swatch(fmt.Sprintf(`<rect x="2" y="2" width="18" height="12" fill="none" stroke="%s" stroke-width="2.4"/>`, col), o.Label)
+		if budget <= 0 || total <= budget || tol < 0 || tol > 64 {
+			return paths, tol
 		}
-		sb.WriteString(`</div></div>`)
+		tol *= 1.5
 	}
-	if len(m.Points) > 0 {
-		mx := m.maxSize()
-		fmt.Fprintf(&sb, `<div class="lg"><strong>Circle size: %s</strong><div>`, esc(m.SizeTitle))
-		for _, f := range []float64{0.25, 0.5, 1} {
-			r := m.radius(mx * f)
-			d := 2*r + 2
-			fmt.Fprintf(&sb, `<span class="key"><svg width="%g" height="%g" aria-hidden="true"><circle cx="%g" cy="%g" r="%g" fill="none" stroke="#222"/></svg>%s</span>`, d, d, r+1, r+1, r, esc(format0(mx*f)))
-		}
-		sb.WriteString(`</div></div>`)
-		fmt.Fprintf(&sb, `<div class="lg"><strong>Circle colour: %s</strong><div>`, esc(m.ColorTitle))
-		for i, col := range PointPalette {
-			swatch(fmt.Sprintf(`<circle cx="11" cy="8" r="7" fill="%s" stroke="#222"/>`, col), rangeLabel(i, m.ColorBreaks, format0))
-		}
-		swatch(`<circle cx="11" cy="8" r="7" fill="#bbbbbb" stroke="#222"/>`, "no score")
-		sb.WriteString(`</div></div>`)
-	}
-	sb.WriteString(`</div>`)
-	return sb.String()
-}
-
-// rangeLabel names class i of the classes bounded by breaks: "≤ b0",
-// "b0–b1", ..., "> bn".
-func rangeLabel(i int, breaks []float64, format func(float64) string) string {
-	switch {
-	case len(breaks) == 0:
-		return ""
-	case i == 0:
-		return "≤ " + format(breaks[0])
-	case i < len(breaks):
-		return format(breaks[i-1]) + "–" + format(breaks[i])
-	case i == len(breaks):
-		return "> " + format(breaks[len(breaks)-1])
-	}
-	return ""
 }

@@ -1,0 +1,225 @@
+package svgmap
+
+import "math"
+
+// xy is a projected point in map pixels.
+type xy [2]float64
+
+func less(a, b xy) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) }
+
+// topology holds polygon rings cut into arcs at their junctions, so that an
+// edge shared by two neighbours is simplified once, the same way for both,
+// and stays shared after simplification (the approach of TopoJSON: Bostock,
+// topojson/topojson-server, "extract/cut/dedup" stages).
+//
+// A junction is a vertex with more than two distinct neighbouring vertices
+// over all rings: where the boundary between two areas meets a third area,
+// or where a shared boundary ends. Neighbours must share vertices exactly,
+// as polygons cut from one planar partition (Census tracts, TIGER-based
+// cartographic boundaries) do; where they do not, each side is simplified on
+// its own and slivers may open up to the tolerance.
+type topology struct {
+	rings [][]xy      // closed rings (first == last)
+	junc  map[xy]bool // junction vertices
+}
+
+func newTopology(rings [][]xy) *topology {
+	nb := make(map[xy][]xy, 1024)
+	junc := map[xy]bool{}
+	addNb := func(p, q xy) {
+		if junc[p] {
+			return
+		}
+		for _, x := range nb[p] {
+			if x == q {
+				return
+			}
+		}
+		nb[p] = append(nb[p], q)
+		if len(nb[p]) > 2 {
+			junc[p] = true
+			delete(nb, p)
+		}
+	}
+	for _, r := range rings {
+		n := len(r) - 1 // r[n] == r[0]
+		for i := 0; i < n; i++ {
+			prev := r[(i+n-1)%n]
+			addNb(r[i], prev)
+			addNb(r[i], r[i+1])
+		}
+	}
+	return &topology{rings: rings, junc: junc}
+}
+
+// simplify returns each ring simplified with Douglas-Peucker at tolerance
+// tol (pixels), arc by arc. Rings that fall below three distinct points are
+// returned empty.
+func (t *topology) simplify(tol float64) [][]xy {
+	out := make([][]xy, len(t.rings))
+	for ri, r := range t.rings {
+		n := len(r) - 1
+		if n < 3 {
+			continue
+		}
+		start := -1
+		for i := 0; i < n; i++ {
+			if t.junc[r[i]] {
+				start = i
+				break
+			}
+		}
+		var res []xy
+		if start < 0 {
+			res = simplifyClosed(r[:n], tol)
+		} else {
+			// walk the ring from the first junction, cutting at each junction
+			res = append(res, r[start])
+			arc := []xy{r[start]}
+			for k := 1; k <= n; k++ {
+				p := r[(start+k)%n]
+				arc = append(arc, p)
+				if t.junc[p] {
+					s := simplifyArc(arc, tol)
+					res = append(res, s[1:]...)
+					arc = append(arc[:0], p)
+				}
+			}
+		}
+		if len(res) >= 4 {
+			out[ri] = res
+		}
+	}
+	return out
+}
+
+// simplifyArc simplifies an open arc keeping its ends, in a canonical
+// direction so that the same arc walked either way gives the same points.
+func simplifyArc(arc []xy, tol float64) []xy {
+	first, last := arc[0], arc[len(arc)-1]
+	rev := less(last, first)
+	if first == last && len(arc) > 2 {
+		rev = less(arc[len(arc)-2], arc[1])
+	}
+	a := arc
+	if rev {
+		a = reversed(arc)
+	}
+	keep := douglasPeucker(a, tol)
+	s := make([]xy, 0, len(keep))
+	for i, k := range keep {
+		if k {
+			s = append(s, a[i])
+		}
+	}
+	if rev {
+		s = reversed(s)
+	}
+	return s
+}
+
+// simplifyClosed simplifies a ring without junctions (an island, or a hole
+// filled by one area): it is rotated to start at its least vertex and
+// oriented canonically, so the island and the hole it fills agree.
+func simplifyClosed(r []xy, tol float64) []xy {
+	n := len(r)
+	m := 0
+	for i := 1; i < n; i++ {
+		if less(r[i], r[m]) {
+			m = i
+		}
+	}
+	rot := make([]xy, 0, n+1)
+	for i := 0; i < n; i++ {
+		rot = append(rot, r[(m+i)%n])
+	}
+	rev := less(rot[n-1], rot[1])
+	if rev {
+		rest := reversed(rot[1:])
+		rot = append(rot[:1], rest...)
+	}
+	rot = append(rot, rot[0])
+	// split at the vertex farthest from the start so both halves are arcs
+	far, fd := 1, -1.0
+	for i := 1; i < n; i++ {
+		if d := dist2(rot[i], rot[0]); d > fd {
+			far, fd = i, d
+		}
+	}
+	a := simplifyArcFixed(rot[:far+1], tol)
+	b := simplifyArcFixed(rot[far:], tol)
+	s := append(a, b[1:]...)
+	if rev {
+		s = reversed(s)
+	}
+	return s
+}
+
+func simplifyArcFixed(a []xy, tol float64) []xy {
+	keep := douglasPeucker(a, tol)
+	s := make([]xy, 0, 8)
+	for i, k := range keep {
+		if k {
+			s = append(s, a[i])
+		}
+	}
+	return s
+}
+
+func reversed(a []xy) []xy {
+	r := make([]xy, len(a))
+	for i, p := range a {
+		r[len(a)-1-i] = p
+	}
+	return r
+}
+
+func dist2(a, b xy) float64 {
+	dx, dy := a[0]-b[0], a[1]-b[1]
+	return dx*dx + dy*dy
+}
+
+// douglasPeucker marks the points of a to keep: the ends, and recursively
+// the point farthest from the chord when it is more than tol from it
+// (Douglas and Peucker 1973, Canadian Cartographer 10(2)). Ties go to the
+// first point, so the result depends only on the sequence.
+func douglasPeucker(a []xy, tol float64) []bool {
+	keep := make([]bool, len(a))
+	if len(a) == 0 {
+		return keep
+	}
+	keep[0], keep[len(a)-1] = true, true
+	type span struct{ i, j int }
+	stack := []span{{0, len(a) - 1}}
+	tol2 := tol * tol
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if s.j-s.i < 2 {
+			continue
+		}
+		best, bd := -1, tol2
+		for k := s.i + 1; k < s.j; k++ {
+			if d := segDist2(a[k], a[s.i], a[s.j]); d > bd {
+				best, bd = k, d
+			}
+		}
+		if best >= 0 {
+			keep[best] = true
+			stack = append(stack, span{s.i, best}, span{best, s.j})
+		}
+	}
+	return keep
+}
+
+// segDist2 is the squared distance from p to the segment ab.
+func segDist2(p, a, b xy) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	if l2 == 0 {
+		return dist2(p, a)
+	}
+	t := ((p[0]-a[0])*dx + (p[1]-a[1])*dy) / l2
+	t = math.Max(0, math.Min(1, t))
+	return dist2(p, xy{a[0] + t*dx, a[1] + t*dy})
+}
