@@ -303,7 +303,9 @@ type ReportConfig struct {
 
 // MapConfig describes the report's map.
 type MapConfig struct {
-	Shade   *Shade   `yaml:"shade"`
+	Shade *Shade `yaml:"shade"`
+	// Shades are further tract columns the reader can switch the map to.
+	Shades  []*Shade `yaml:"shades"`
 	Outline string   `yaml:"outline"`
 	Points  *PointsM `yaml:"points"`
 }
@@ -678,6 +680,18 @@ func (c *Config) Validate() []string {
 				add("report.map.shade", "needs a tracts section to shade")
 			} else if !contains(cols, m.Shade.Column) {
 				add("report.map.shade.column", "no column %q in tracts%s", m.Shade.Column, suggestName(m.Shade.Column, cols))
+			}
+		}
+		for i, sh := range m.Shades {
+			cols, _ := c.tableColumns("tracts")
+			if c.Tracts == nil {
+				add(fmt.Sprintf("report.map.shades[%d]", i), "needs a tracts section to shade")
+			} else if sh == nil || !contains(cols, sh.Column) {
+				col := ""
+				if sh != nil {
+					col = sh.Column
+				}
+				add(fmt.Sprintf("report.map.shades[%d].column", i), "no column %q in tracts%s", col, suggestName(col, cols))
 			}
 		}
 		if m.Outline != "" {

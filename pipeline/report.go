@@ -10,7 +10,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/reports"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
@@ -309,6 +311,7 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 	if mc.Shade != nil {
 		shades = append(shades, mc.Shade)
 	}
+	shades = append(shades, mc.Shades...)
 	if len(shades) > 0 && st.tracts != nil {
 		m.Shapes, m.Indicators, notes = st.shadeTracts(shades)
 	}
@@ -484,7 +487,10 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 		format := func(x float64) string { return reports.Format(x, sh.Format) }
 		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
 		moeCol := ""
-		if strings.HasSuffix(sh.Column, "E") {
+		switch {
+		case st.tracts.types[sh.Column+indicator.MOESuffix] == table.Float && contains(st.tracts.cols, sh.Column+indicator.MOESuffix):
+			moeCol = sh.Column + indicator.MOESuffix // a derived indicator's MOE
+		case strings.HasSuffix(sh.Column, "E"):
 			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
 		}
 		var vals []float64
@@ -503,6 +509,9 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 			if moe, ok := toFloat(row[moeCol]); ok && valid && moeCol != "" {
 				v.MOE = moe
 				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
+				if r, ok := row[sh.Column+indicator.ReliabilitySuffix].(string); ok {
+					band = stats.Reliability(r) // the indicator's own band, at the configured confidence and bands
+				}
 				v.Reliability = "reliability: " + string(band)
 				if band == stats.Unreliable {
 					v.Unreliable = true

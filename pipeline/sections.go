@@ -60,8 +60,8 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 	a := st.cfg.Areas[r.Area]
 	sec := reports.Section{ID: "indicators", Title: "Who lives in each area, with margins of error"}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"Each value is computed from the tract counts summed over the %s area, with its margin of error at %d%% confidence (ACS General Handbook, chapter 8). "+
-			"Values marked “use with caution” have a coefficient of variation of %g–%g%%; “unreliable” ones above %g%%.",
+		"Each value is computed from the tract counts summed over the %s area, with its margin of error at %d%% confidence (ACS General Handbook, chapter 8); the whiskers on the bars show it. "+
+			"Values marked * (use with caution) have a coefficient of variation of %g–%g%%; † (unreliable) above %g%%.",
 		strings.ToLower(labelOr(a.Title, r.Area)), int(r.Confidence), st.bands().Caution, st.bands().Unreliable, st.bands().Unreliable))
 	t := reports.Table{Title: "Shares by " + strings.ToLower(labelOr(a.Title, r.Area)) + " (percent ± margin of error)"}
 	t.Header = []string{labelOr(a.Title, r.Area), "Tracts"}
@@ -74,22 +74,37 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 	}
 	for _, av := range r.Areas {
 		row := []string{av.Area, fmt.Sprint(av.Tracts)}
+		marks := []string{"", ""}
 		for _, name := range st.cfg.Indicators.Compare.Indicators {
 			v := av.Values[name]
+			mark := ""
+			switch v.Reliability {
+			case stats.Caution:
+				mark = "caution"
+			case stats.Unreliable:
+				mark = "unreliable"
+			}
+			marks = append(marks, mark)
 			if !v.Valid {
 				row = append(row, "n/a")
 				continue
 			}
-			cell := indicator.FormatValue(v.Value.Est, v.Value.MOE, 1)
-			switch v.Reliability {
-			case stats.Caution:
-				cell += " (use with caution)"
-			case stats.Unreliable:
-				cell += " (unreliable)"
-			}
-			row = append(row, cell)
+			row = append(row, indicator.FormatValue(v.Value.Est, v.Value.MOE, 1))
 		}
 		t.Rows = append(t.Rows, row)
+		t.Marks = append(t.Marks, marks)
+	}
+	for _, name := range st.cfg.Indicators.Compare.Indicators {
+		bc := &reports.BarChart{Unit: "percent", Format: func(x float64) string { return reports.Number(x, 1) }}
+		for _, av := range r.Areas {
+			v := av.Values[name]
+			est := v.Value.Est
+			if !v.Valid {
+				est = math.NaN()
+			}
+			bc.Bars = append(bc.Bars, reports.Bar{Label: av.Area, Value: est, MOE: v.Value.MOE, Unreliable: v.Reliability == stats.Unreliable})
+		}
+		sec.Charts = append(sec.Charts, reports.Chart{Title: st.indicatorLabel(name), Bars: bc})
 	}
 	sec.Tables = append(sec.Tables, t)
 	var sig, not []string
