@@ -410,7 +410,7 @@ func writeAtomic(path string, data []byte) error {
 // and the water share of total area.
 func ohioReport(tb testing.TB) *reports.Report {
 	tb.Helper()
-	layer, err := geo.Read(context.Background(), "ohio", filepath.Join("..", "reports", "svgmap", "testdata", "cb_2018_39_tract_500k.zip"), "GEOID")
+	layer, err := geo.Read(context.Background(), "ohio", filepath.Join("..", "geo", "testdata", "cb_2018_39_tract_500k.zip"), "GEOID")
 	if err != nil {
 		tb.Fatal(err)
 	}

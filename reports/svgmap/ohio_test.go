@@ -2,6 +2,7 @@ package svgmap
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +22,7 @@ var (
 func ohio(tb testing.TB) *geo.Layer {
 	tb.Helper()
 	ohioOnce.Do(func() {
-		ohioLayer, ohioErr = geo.Read(context.Background(), "ohio", "testdata/cb_2018_39_tract_500k.zip", "GEOID")
+		ohioLayer, ohioErr = geo.Read(context.Background(), "ohio", filepath.Join("..", "..", "geo", "testdata", "cb_2018_39_tract_500k.zip"), "GEOID")
 	})
 	if ohioErr != nil {
 		tb.Fatal(ohioErr)
