@@ -160,31 +160,14 @@ func parseInterspersed(fs *flag.FlagSet, args []string) error {
 }
 
 func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
-	path := o.pipeline
-	if path == "" {
-		dir, err := os.MkdirTemp("", "groundwork-demo-*")
-		if err != nil {
-			fmt.Fprintf(stderr, "groundwork: %v\n", err)
-			return ExitFailure
-		}
-		defer os.RemoveAll(dir)
-		if err := writeDemo(dir); err != nil {
-			fmt.Fprintf(stderr, "groundwork: %v\n", err)
-			return ExitFailure
-		}
-		path = filepath.Join(dir, oakland.Pipeline)
-		if !o.quiet {
-			fmt.Fprintln(stdout, "No pipeline file given: running the embedded Oakland demo (groundwork init DIR writes it out to edit).")
-		}
+	if o.pipeline == "" && !o.quiet {
+		fmt.Fprintln(stdout, "No pipeline file given: running the embedded Oakland demo (groundwork init DIR writes it out to edit).")
 	}
-	cfg, err := pipeline.Load(path)
+	cfg, cleanup, code, err := loadPipeline(o.pipeline)
+	defer cleanup()
 	if err != nil {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
-		var ce *pipeline.ConfigError
-		if errors.As(err, &ce) || !errors.Is(err, fs.ErrNotExist) {
-			return ExitConfig
-		}
-		return ExitFailure
+		return code
 	}
 	level := slog.LevelInfo
 	if o.quiet {
@@ -367,4 +350,32 @@ func writeDemo(dir string) error {
 		}
 	}
 	return nil
+}
+
+// loadPipeline loads and validates the pipeline file at path or, when path
+// is empty, the embedded Oakland demo written to a temporary folder, which
+// cleanup removes (cleanup is never nil). On failure it returns the exit
+// code: ExitConfig for an invalid file, ExitFailure when it cannot be read.
+func loadPipeline(path string) (cfg *pipeline.Config, cleanup func(), code int, err error) {
+	cleanup = func() {}
+	if path == "" {
+		dir, err := os.MkdirTemp("", "groundwork-demo-*")
+		if err != nil {
+			return nil, cleanup, ExitFailure, err
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		if err := writeDemo(dir); err != nil {
+			return nil, cleanup, ExitFailure, err
+		}
+		path = filepath.Join(dir, oakland.Pipeline)
+	}
+	cfg, err = pipeline.Load(path)
+	if err != nil {
+		var ce *pipeline.ConfigError
+		if errors.As(err, &ce) || !errors.Is(err, fs.ErrNotExist) {
+			return nil, cleanup, ExitConfig, err
+		}
+		return nil, cleanup, ExitFailure, err
+	}
+	return cfg, cleanup, ExitOK, nil
 }

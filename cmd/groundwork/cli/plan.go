@@ -6,15 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/groundwork-org/groundwork/pipeline"
-	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
 // runFlags are the runner's flags, shared by run and plan: which stages to
@@ -132,27 +129,11 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork plan: want at most one pipeline file, got %d arguments\n", fl.NArg())
 		return ExitUsage
 	}
-	path := fl.Arg(0)
-	if path == "" {
-		dir, err := os.MkdirTemp("", "groundwork-demo-*")
-		if err != nil {
-			fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
-			return ExitFailure
-		}
-		defer os.RemoveAll(dir)
-		if err := writeDemo(dir); err != nil {
-			fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
-			return ExitFailure
-		}
-		path = filepath.Join(dir, oakland.Pipeline)
-	}
-	cfg, err := pipeline.Load(path)
+	cfg, cleanup, code, err := loadPipeline(fl.Arg(0))
+	defer cleanup()
 	if err != nil {
 		fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
-		if !errors.Is(err, fs.ErrNotExist) {
-			return ExitConfig
-		}
-		return ExitFailure
+		return code
 	}
 	opts := pipeline.Options{OutDir: *out}
 	rf.apply(&opts)
