@@ -43,7 +43,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fl.IntVar(&spec.Points, "points", spec.Points, "number of points")
 	fl.IntVar(&spec.Variables, "variables", spec.Variables, "number of ACS-named columns (at most 30)")
 	fl.BoolVar(&spec.Report, "report", spec.Report, "include the report (with a map of every tract)")
-	data := fl.String("data", "/work/shared/data/census", "`folder` holding "+strings.Join(scalebench.Sources, " and "))
+	data := fl.String("data", filepath.Join("..", "shared", "data", "census"), "`folder` holding "+strings.Join(scalebench.Sources, " and "))
 	verbose := fl.Bool("v", false, "log every stage")
 	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
 	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
