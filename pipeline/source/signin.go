@@ -203,31 +203,7 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 	}
 	people := map[string]*attendance{}
 	var order []string
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			s.Rows++
-			skip(pe.StartLine, "", fmt.Errorf("%w: %w", ErrMalformedRow, pe.Err))
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", file, err)
-		}
-		s.Rows++
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(h.cols) {
-			skip(line, "", fmt.Errorf("%w: %d fields, the header has %d", ErrMalformedRow, len(rec), len(h.cols)))
-			continue
-		}
+	err = eachRecord(ctx, cr, file, len(h.cols), &s.Rows, func(line int, err error) { skip(line, "", err) }, func(rec []string, line int) error {
 		status := strings.ToUpper(cell(rec, iStatus))
 		switch status {
 		case "":
@@ -237,7 +213,7 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 			status = "CANCELLED"
 		default:
 			skip(line, m.Status, fmt.Errorf("status %q is not REGISTERED, CONFIRMED or CANCELLED", cell(rec, iStatus)))
-			continue
+			return nil
 		}
 		att := false
 		if v := cell(rec, iAtt); v != "" {
@@ -249,7 +225,7 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 				yes, ok := parseYesNo(v)
 				if !ok {
 					skip(line, m.Attended, fmt.Errorf("attended value %q is not yes/no", v))
-					continue
+					return nil
 				}
 				att = yes
 			}
@@ -270,7 +246,7 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 			s.Duplicates++
 			prev.status = status
 			prev.attended = prev.attended || att
-			continue
+			return nil
 		}
 		place, segs, found := book.lookup(cell(rec, iEmail))
 		if !found {
@@ -288,7 +264,12 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 		}
 		people[key] = &attendance{status: status, attended: att, place: place, segments: segs, event: event}
 		order = append(order, key)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+
 	byPlace, bySeg, byEvent := map[Place]*Turnout{}, map[string]*Turnout{}, map[string]*Turnout{}
 	s.Total = Turnout{Key: "all", Kind: "all"}
 	for _, k := range order {

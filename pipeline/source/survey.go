@@ -265,34 +265,10 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 			s.Examples = append(s.Examples, &ParseError{File: file, Line: line, Column: col, Err: err})
 		}
 	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			s.Rows++
-			skip(pe.StartLine, "", fmt.Errorf("%w: %w", ErrMalformedRow, pe.Err))
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", file, err)
-		}
-		s.Rows++
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(h.cols) {
-			skip(line, "", fmt.Errorf("%w: %d fields, the header has %d", ErrMalformedRow, len(rec), len(h.cols)))
-			continue
-		}
+	err = eachRecord(ctx, cr, file, len(h.cols), &s.Rows, func(line int, err error) { skip(line, "", err) }, func(rec []string, line int) error {
 		if cell(rec, iSub) == "" && !m.IncludeIncomplete {
 			s.Incomplete++
-			continue
+			return nil
 		}
 		var concerns []string
 		for _, c := range ccols {
@@ -313,7 +289,7 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 		}
 		if len(concerns) == 0 {
 			skip(line, m.Concerns, fmt.Errorf("response %s answered no concern", cell(rec, iID)))
-			continue
+			return nil
 		}
 		concerns = uniqueSorted(concerns)
 		var pt *orb.Point
@@ -348,7 +324,12 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 			a.counts[c]++
 			overall.counts[c]++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+
 	finish := func(a *agg) AreaConcerns {
 		out := AreaConcerns{Place: a.place, Segments: a.segments, Respondents: a.respondents}
 		for c, n := range a.counts {

@@ -1,0 +1,47 @@
+package source
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// eachRecord reads the records of cr after its header and calls fn with each
+// well-formed one and the line it starts on, counting every record in *rows.
+// A record that does not parse, or has another number of fields than width,
+// goes to bad instead, with an error wrapping ErrMalformedRow. Only an I/O
+// error, an error from fn, or the end of ctx (checked every 1024 records)
+// stops it.
+func eachRecord(ctx context.Context, cr *csv.Reader, file string, width int, rows *int, bad func(line int, err error), fn func(rec []string, line int) error) error {
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			*rows++
+			bad(pe.StartLine, fmt.Errorf("%w: %w", ErrMalformedRow, pe.Err))
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", file, err)
+		}
+		*rows++
+		line, _ := cr.FieldPos(0)
+		if len(rec) != width {
+			bad(line, fmt.Errorf("%w: %d fields, the header has %d", ErrMalformedRow, len(rec), width))
+			continue
+		}
+		if err := fn(rec, line); err != nil {
+			return err
+		}
+	}
+}
