@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -818,4 +817,3 @@ func (s *Source) csvSpec() source.CSV {
 	return spec
 }
 
-var errNoConfig = errors.New("no pipeline")

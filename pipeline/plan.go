@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 )
 
 // StagePlan says whether a stage will run and why.
@@ -124,11 +123,4 @@ func WritePlan(w io.Writer, stages []StagePlan) error {
 	return err
 }
 
-// stageNames lists the names of a plan's stages, for messages.
-func stageNames(stages []StagePlan) string {
-	var n []string
-	for _, s := range stages {
-		n = append(n, s.Name)
-	}
-	return strings.Join(n, ", ")
-}
+
