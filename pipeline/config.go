@@ -816,4 +816,3 @@ func (s *Source) csvSpec() source.CSV {
 	}
 	return spec
 }
-

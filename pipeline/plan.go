@@ -122,5 +122,3 @@ func WritePlan(w io.Writer, stages []StagePlan) error {
 	_, err := fmt.Fprintf(w, "%d of %d stage(s) would run.\n", n, len(stages))
 	return err
 }
-
-
