@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,10 +16,14 @@ func TestBenchScaleSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and runs a benchmark pipeline")
 	}
+	data := filepath.Join("..", "..", "..", "..", "shared", "data", "census")
+	if _, err := os.Stat(filepath.Join(data, "cb_2018_13_tract_500k.zip")); err != nil {
+		t.Skipf("shared data not beside the repository: %v", err)
+	}
 	dir := filepath.Join(t.TempDir(), "bench")
 	ctx := context.Background()
 	var so, se bytes.Buffer
-	if code := benchScaleCmd(ctx, []string{"generate", dir, "--tracts", "6000", "--points", "20000", "--variables", "5"}, &so, &se); code != ExitOK {
+	if code := benchScaleCmd(ctx, []string{"generate", dir, "--data", data, "--tracts", "6000", "--points", "20000", "--variables", "5"}, &so, &se); code != ExitOK {
 		t.Fatalf("generate: exit %d: %s", code, se.String())
 	}
 	so.Reset()
