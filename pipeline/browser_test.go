@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/reports"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
@@ -275,7 +277,7 @@ func TestReportInBrowser(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := writeAtomic(filepath.Join("..", "docs", "img", tc.shot), png); err != nil {
+				if err := store.WriteAtomic(filepath.Join("..", "docs", "img", tc.shot), func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -375,32 +377,6 @@ func TestReportWithoutJavaScript(t *testing.T) {
 	if got.ToolsShown {
 		t.Error("the search box shows without JavaScript, where it cannot work")
 	}
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// folder and a rename.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // ohioReport builds a statewide report through the reports and svgmap API

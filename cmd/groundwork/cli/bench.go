@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,19 +36,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	peerPoints := fs.Int("peer-points", 0, "points given to each peer (default 1,000,000)")
 	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
 	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
-	if len(args) == 0 || args[0] != "join" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fs.Usage()
-			return ExitOK
-		}
-		fs.Usage()
-		return ExitUsage
-	}
-	if err := parseInterspersed(fs, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	if code, ok := parseSubcommand(fs, args, "join"); !ok {
+		return code
 	}
 	wl := geobench.DefaultWorkloads(*data)
 	if *points > 0 {

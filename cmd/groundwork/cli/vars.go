@@ -35,19 +35,8 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	online := fs.Bool("online", false, "fetch the metadata from the API when it is not cached (needs CENSUS_API_KEY)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
 	fs.Usage = func() { fmt.Fprint(stderr, varsUsage); fs.PrintDefaults() }
-	if len(args) == 0 || args[0] != "search" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fs.Usage()
-			return ExitOK
-		}
-		fs.Usage()
-		return ExitUsage
-	}
-	if err := parseInterspersed(fs, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	if code, ok := parseSubcommand(fs, args, "search"); !ok {
+		return code
 	}
 	text := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(text) == "" {
@@ -91,4 +80,24 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	return ExitOK
+}
+
+// parseSubcommand parses `want [flags...]`: it checks that args start with
+// the subcommand want and parses the rest into fs. When it returns false the
+// caller returns code (ExitOK for --help, ExitUsage otherwise; usage printed).
+func parseSubcommand(fs *flag.FlagSet, args []string, want string) (code int, ok bool) {
+	if len(args) == 0 || args[0] != want {
+		fs.Usage()
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			return ExitOK, false
+		}
+		return ExitUsage, false
+	}
+	if err := parseInterspersed(fs, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, false
+		}
+		return ExitUsage, false
+	}
+	return ExitOK, true
 }
