@@ -373,10 +373,10 @@ func (st *state) collect(f *state) *stageOut {
 		o.RowsOut += len(m)
 	}
 	if o.tracts != nil {
-		o.RowsOut += len(o.tracts.data)
+		o.RowsOut += o.tracts.len()
 	}
 	for _, p := range o.places {
-		o.RowsOut += len(p.data)
+		o.RowsOut += p.len()
 	}
 	for _, s := range o.Summaries {
 		o.RowsOut += len(s.Groups)
@@ -447,12 +447,11 @@ func (st *state) partitionTracts(ctx context.Context) error {
 		byID[f.ID] = f.Geom
 	}
 	r := st.tracts
-	tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(r.data))}
-	for i, row := range r.data {
-		id, _ := row[table.GEOID].(string)
-		tb.Geoms[i] = byID[id]
+	tb := &geoparquet.Table{Geoms: make([]orb.Geometry, r.len())}
+	for i := range r.len() {
+		tb.Geoms[i] = byID[r.str(i, table.GEOID)]
 	}
-	return st.writePartitioned(ctx, "tracts", tb, r, func(row map[string]any) any { return row[table.GEOID] })
+	return st.writePartitioned(ctx, "tracts", tb, r, table.GEOID)
 }
 
 // partitionPlaces writes a places set as points (lon/lat) in Hive-style
@@ -463,13 +462,13 @@ func (st *state) partitionPlaces(ctx context.Context) error {
 	col := st.cfg.Tracts.Boundary
 	for _, name := range sortedKeys(st.cfg.Places) {
 		r := st.places[name]
-		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(r.data))}
-		for i, row := range r.data {
-			lon, _ := toFloat(row["lon"])
-			lat, _ := toFloat(row["lat"])
+		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, r.len())}
+		for i := range r.len() {
+			lon, _ := toFloat(r.get(i, "lon"))
+			lat, _ := toFloat(r.get(i, "lat"))
 			tb.Geoms[i] = orb.Point{lon, lat}
 		}
-		if err := st.writePartitioned(ctx, filepath.Join("places", name), tb, r, func(row map[string]any) any { return row[col] }); err != nil {
+		if err := st.writePartitioned(ctx, filepath.Join("places", name), tb, r, col); err != nil {
 			return fmt.Errorf("places %q: %w", name, err)
 		}
 	}
@@ -477,24 +476,24 @@ func (st *state) partitionPlaces(ctx context.Context) error {
 }
 
 // writePartitioned adds r's columns to tb, derives the state and county
-// partition columns from each row's GEOID, and writes
+// partition columns from each row's GEOID (column geoid), and writes
 // partitioned/<rel>/state=SS/county=CCC/part-0.parquet. Columns of r named
 // state or county are left out (the partition columns take their names).
-func (st *state) writePartitioned(ctx context.Context, rel string, tb *geoparquet.Table, r *rows, geoid func(map[string]any) any) error {
+func (st *state) writePartitioned(ctx context.Context, rel string, tb *geoparquet.Table, r *rows, geoid string) error {
 	for _, c := range r.cols {
 		if c == "state" || c == "county" {
 			continue
 		}
-		vals := make([]any, len(r.data))
-		for i, row := range r.data {
-			vals[i] = row[c]
+		vals := make([]any, r.len())
+		for i := range vals {
+			vals[i] = r.get(i, c)
 		}
 		tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
 	}
-	stv := make([]any, len(r.data))
-	cov := make([]any, len(r.data))
-	for i, row := range r.data {
-		if id, ok := geoid(row).(string); ok && len(id) >= 5 {
+	stv := make([]any, r.len())
+	cov := make([]any, r.len())
+	for i := range stv {
+		if id := r.str(i, geoid); len(id) >= 5 {
 			stv[i], cov[i] = id[:2], id[2:5]
 		}
 	}

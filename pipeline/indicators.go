@@ -121,7 +121,7 @@ func (st *state) computeIndicators(ctx context.Context) error {
 					row[name+"_note"] = v.Note
 				}
 			}
-			out.data = append(out.data, row)
+			out.appendRow(row)
 		}
 		arec, err := out.record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
 		if err != nil {
@@ -158,17 +158,8 @@ func (st *state) evalIndicators(ind *Indicators) error {
 			return fmt.Errorf("%s: %w", d.Name, err)
 		}
 		for _, col := range r.Columns() {
-			st.tracts.addCol(col.Name, col.Type)
-			for i, row := range st.tracts.data {
-				if !col.Valid[i] {
-					continue
-				}
-				switch col.Type {
-				case table.Float:
-					row[col.Name] = col.Floats[i]
-				case table.String:
-					row[col.Name] = col.Strings[i]
-				}
+			if err := st.tracts.putCol(col); err != nil {
+				return fmt.Errorf("%s: %w", d.Name, err)
 			}
 		}
 		if miss := ci.MissingMOE(); len(miss) > 0 {
@@ -198,9 +189,9 @@ func (st *state) evalIndicators(ind *Indicators) error {
 func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
 	area := st.cfg.Areas[cmp.Area]
 	res.Area = cmp.Area
-	labels := make([]string, len(st.tracts.data))
-	for i, row := range st.tracts.data {
-		labels[i], _ = row[cmp.Area].(string)
+	labels := make([]string, st.tracts.len())
+	for i := range labels {
+		labels[i] = st.tracts.str(i, cmp.Area)
 	}
 	var vars []string
 	seen := map[string]bool{}
@@ -275,14 +266,14 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled 
 // segregation computes the multigroup Theil index and the pairwise
 // dissimilarity indices across the tracts (in an area of sg.Area when set).
 func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
-	sub := newRows()
-	sub.cols, sub.types = st.tracts.cols, st.tracts.types
-	for _, row := range st.tracts.data {
-		if sg.Area != "" && row[sg.Area] == nil {
+	var idx []int
+	for i := range st.tracts.len() {
+		if sg.Area != "" && st.tracts.get(i, sg.Area) == nil {
 			continue
 		}
-		sub.data = append(sub.data, row)
+		idx = append(idx, i)
 	}
+	sub := st.tracts.subset(idx)
 	rec, err := sub.record(nil)
 	if err != nil {
 		return nil, err
@@ -313,8 +304,7 @@ func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
 	}
 	_ = kept
 	for _, i := range dropped {
-		id, _ := sub.data[i]["geoid"].(string)
-		res.Dropped = append(res.Dropped, id)
+		res.Dropped = append(res.Dropped, sub.str(i, table.GEOID))
 	}
 	res.Tracts = len(counts)
 	res.Theil = stats.Theil(counts)
@@ -347,9 +337,9 @@ func (st *state) need(n *Need) *NeedResult {
 		t := stats.Theme{Name: th.Name}
 		for _, v := range th.Variables {
 			dir, _ := stats.ParseDirection(v.Direction)
-			vals := make([]float64, len(st.tracts.data))
-			for i, row := range st.tracts.data {
-				x, ok := toFloat(row[v.Column])
+			vals := make([]float64, st.tracts.len())
+			for i := range vals {
+				x, ok := toFloat(st.tracts.get(i, v.Column))
 				if !ok {
 					x = math.NaN()
 				}
@@ -373,12 +363,12 @@ func (st *state) need(n *Need) *NeedResult {
 	}
 	res := &NeedResult{Name: n.Name, Label: labelOr(n.Label, n.Name), Method: method}
 	st.tracts.addCol(n.Name, table.Float)
-	for i, row := range st.tracts.data {
+	for i := range st.tracts.len() {
 		if math.IsNaN(score[i]) {
 			res.Unscored++
 			continue
 		}
-		row[n.Name] = score[i]
+		st.tracts.setFloat(i, n.Name, score[i])
 		res.Scored++
 	}
 	if res.Unscored > 0 {

@@ -38,25 +38,26 @@ func (st *state) joinTracts(ctx context.Context) error {
 	}
 	seen := map[string]bool{}
 	var noPolygon []string
-	var kept []map[string]any
-	for _, row := range r.data {
-		id, _ := row[table.GEOID].(string)
+	var kept []int
+	loc := st.newLocator()
+	buf := loc.buffer()
+	for i := range r.len() {
+		id := r.str(i, table.GEOID)
 		seen[id] = true
 		fi, ok := byID[id]
 		if !ok {
 			noPolygon = append(noPolygon, id)
 			continue
 		}
-		p := interiorPoint(layer.Features[fi].Geom)
-		loc := st.locate(p)
+		loc.into(interiorPoint(layer.Features[fi].Geom), buf)
 		for _, a := range areaNames {
 			b := st.cfg.Areas[a].Boundary
-			row[b] = nullIfEmpty(loc[b])
-			row[a] = nullIfEmpty(loc[a])
+			r.set(i, b, nullIfEmpty(loc.get(buf, b)))
+			r.set(i, a, nullIfEmpty(loc.get(buf, a)))
 		}
-		kept = append(kept, row)
+		kept = append(kept, i)
 	}
-	r.data = kept
+	r.keep(kept)
 	if len(noPolygon) > 0 {
 		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
 	}
@@ -107,65 +108,72 @@ func (st *state) place(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		var kept []map[string]any
-		for _, row := range r.data {
-			ok, err := rule.Match(row)
+		var kept []int
+		env := map[string]any{}
+		for i := range r.len() {
+			ok, err := r.match(rule, i, env)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
 				return err
 			}
 			if ok {
-				kept = append(kept, row)
+				kept = append(kept, i)
 			}
 		}
-		r.data = kept
+		r.keep(kept)
 	}
 	for _, c := range []string{"lon", "lat"} {
 		r.addCol(c, table.Float)
 	}
 	r.addCol("located_by", table.String)
-	for _, b := range sortedKeys(st.cfg.Boundaries) {
+	bounds, areas := sortedKeys(st.cfg.Boundaries), sortedKeys(st.cfg.Areas)
+	for _, b := range bounds {
 		r.addCol(b, table.String)
 	}
-	for _, a := range sortedKeys(st.cfg.Areas) {
+	for _, a := range areas {
 		r.addCol(a, table.String)
 	}
 	locate, err := st.coordinates(pl)
 	if err != nil {
 		return err
 	}
+	loc := st.newLocator()
+	buf := loc.buffer()
 	counts := map[string]int{}
-	var placed []map[string]any
+	var placed []int
 	var unplaced []Unplaced
-	for _, row := range r.data {
-		if err := ctx.Err(); err != nil {
-			return err
+	for i := range r.len() {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
-		id := fmt.Sprint(row[pl.ID])
-		nm, _ := row[pl.Name].(string)
-		p, how, reason := locate(row)
+		p, how, reason := locate(r, i)
 		if reason != "" {
-			unplaced = append(unplaced, Unplaced{ID: id, Name: nm, Reason: reason})
+			unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: reason})
 			continue
 		}
-		loc := st.locate(p)
+		loc.into(p, buf)
 		inAny := false
-		for _, b := range sortedKeys(st.cfg.Boundaries) {
-			row[b] = nullIfEmpty(loc[b])
-			inAny = inAny || loc[b] != ""
+		for _, b := range bounds {
+			v := loc.get(buf, b)
+			r.set(i, b, nullIfEmpty(v))
+			inAny = inAny || v != ""
 		}
-		for _, a := range sortedKeys(st.cfg.Areas) {
-			row[a] = nullIfEmpty(loc[a])
+		for _, a := range areas {
+			r.set(i, a, nullIfEmpty(loc.get(buf, a)))
 		}
 		if !inAny {
-			unplaced = append(unplaced, Unplaced{ID: id, Name: nm, Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
+			unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
 			continue
 		}
-		row["lon"], row["lat"], row["located_by"] = p[0], p[1], how
+		r.set(i, "lon", p[0])
+		r.set(i, "lat", p[1])
+		r.set(i, "located_by", how)
 		counts[how]++
-		placed = append(placed, row)
+		placed = append(placed, i)
 	}
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
-	r.data = placed
+	r.keep(placed)
 	st.places[name] = r
 	st.unplaced[name] = unplaced
 	st.placedBy[name] = counts
@@ -194,11 +202,11 @@ func (st *state) place(ctx context.Context, name string) error {
 
 // coordinates returns the function that finds a record's point, how it was
 // found, or why not.
-func (st *state) coordinates(pl *Places) (func(map[string]any) (orb.Point, string, string), error) {
+func (st *state) coordinates(pl *Places) (func(r *rows, i int) (orb.Point, string, string), error) {
 	if pl.Locate == nil {
-		return func(row map[string]any) (orb.Point, string, string) {
-			lat, ok1 := toFloat(row[pl.Lat])
-			lon, ok2 := toFloat(row[pl.Lon])
+		return func(r *rows, i int) (orb.Point, string, string) {
+			lat, ok1 := toFloat(r.get(i, pl.Lat))
+			lon, ok2 := toFloat(r.get(i, pl.Lon))
 			if !ok1 || !ok2 {
 				return orb.Point{}, "", "no coordinates"
 			}
@@ -214,14 +222,13 @@ func (st *state) coordinates(pl *Places) (func(map[string]any) (orb.Point, strin
 	}
 	byKey := map[string]entry{}
 	byStreet := map[string][]string{} // normalised street -> keys with coordinates
-	for _, row := range dir.data {
-		k := fmt.Sprint(row[l.Key])
-		lat, ok1 := toFloat(row[l.Lat])
-		lon, ok2 := toFloat(row[l.Lon])
+	for i := range dir.len() {
+		k := fmt.Sprint(dir.get(i, l.Key))
+		lat, ok1 := toFloat(dir.get(i, l.Lat))
+		lon, ok2 := toFloat(dir.get(i, l.Lon))
 		e := entry{p: orb.Point{lon, lat}, ok: ok1 && ok2}
 		if l.SameStreet != "" {
-			s, _ := row[l.SameStreet].(string)
-			e.street = normStreet(s)
+			e.street = normStreet(dir.str(i, l.SameStreet))
 			if e.ok && e.street != "" {
 				byStreet[e.street] = append(byStreet[e.street], k)
 			}
@@ -231,8 +238,8 @@ func (st *state) coordinates(pl *Places) (func(map[string]any) (orb.Point, strin
 	for s := range byStreet {
 		sort.Strings(byStreet[s])
 	}
-	return func(row map[string]any) (orb.Point, string, string) {
-		k := fmt.Sprint(row[pl.ID])
+	return func(r *rows, i int) (orb.Point, string, string) {
+		k := fmt.Sprint(r.get(i, pl.ID))
 		e, ok := byKey[k]
 		switch {
 		case !ok:

@@ -350,21 +350,21 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 		r := st.places[pm.Of]
 		pl := st.cfg.Places[pm.Of]
 		var cols []float64
-		for _, row := range r.data {
-			lon, _ := toFloat(row["lon"])
-			lat, _ := toFloat(row["lat"])
-			size, _ := toFloat(row[pm.Size])
-			col, okc := toFloat(row[pm.Color])
+		for i := range r.len() {
+			lon, _ := toFloat(r.get(i, "lon"))
+			lat, _ := toFloat(r.get(i, "lat"))
+			size, _ := toFloat(r.get(i, pm.Size))
+			col, okc := toFloat(r.get(i, pm.Color))
 			if okc {
 				cols = append(cols, col)
 			}
-			name, _ := row[pl.Name].(string)
+			name, _ := r.get(i, pl.Name).(string)
 			tip := name
 			if pm.Size != "" {
-				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), cell(row[pm.Size]))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), cell(r.get(i, pm.Size)))
 			}
 			if pm.Color != "" {
-				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), cell(row[pm.Color]))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), cell(r.get(i, pm.Color)))
 			}
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
@@ -438,19 +438,20 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 	}
 	seen := map[string]bool{}
 	pl := st.cfg.Places[pm.Of]
-	for _, row := range st.places[pm.Of].data {
-		x, okx := toFloat(row[pm.Size])
-		y, oky := toFloat(row[pm.Color])
+	r := st.places[pm.Of]
+	for i := range r.len() {
+		x, okx := toFloat(r.get(i, pm.Size))
+		y, oky := toFloat(r.get(i, pm.Color))
 		if !okx || !oky {
 			continue
 		}
-		area, _ := row[mc.Outline].(string)
+		area, _ := r.get(i, mc.Outline).(string)
 		if colour[area] == "" {
 			area = "outside the areas"
 			colour[area] = "#999999"
 		}
 		seen[area] = true
-		name, _ := row[pl.Name].(string)
+		name, _ := r.get(i, pl.Name).(string)
 		sc.Points = append(sc.Points, reports.ScatterPoint{Label: name, X: x, Y: y, Group: area})
 	}
 	for _, name := range append(order, "outside the areas") {
@@ -495,21 +496,21 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 		}
 		var vals []float64
 		unreliable := 0
-		for _, row := range st.tracts.data {
-			id, _ := row["geoid"].(string)
+		for i := range st.tracts.len() {
+			id, _ := st.tracts.get(i, "geoid").(string)
 			fi, ok := byID[id]
 			if !ok {
 				continue
 			}
-			est, valid := toFloat(row[sh.Column])
+			est, valid := toFloat(st.tracts.get(i, sh.Column))
 			v := svgmap.Value{Estimate: est, Valid: valid}
-			if reason, ok := row[sh.Column+"_note"].(string); ok {
+			if reason, ok := st.tracts.get(i, sh.Column+"_note").(string); ok {
 				v.Note = reason
 			}
-			if moe, ok := toFloat(row[moeCol]); ok && valid && moeCol != "" {
+			if moe, ok := toFloat(st.tracts.get(i, moeCol)); ok && valid && moeCol != "" {
 				v.MOE = moe
 				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
-				if r, ok := row[sh.Column+indicator.ReliabilitySuffix].(string); ok {
+				if r, ok := st.tracts.get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
 					band = stats.Reliability(r) // the indicator's own band, at the configured confidence and bands
 				}
 				v.Reliability = "reliability: " + string(band)
@@ -522,7 +523,7 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 				vals = append(vals, est)
 			}
 			if k == 0 {
-				name, _ := row["name"].(string)
+				name, _ := st.tracts.get(i, "name").(string)
 				if name == "" {
 					name = id
 				}

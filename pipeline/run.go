@@ -752,21 +752,77 @@ func excludedIn(rec arrow.RecordBatch, a *Area, id string) bool {
 	return false
 }
 
-// locate returns, for a point, the feature ID of every boundary and the area
-// of every area definition containing it ("" where none).
-func (st *state) locate(p orb.Point) map[string]string {
-	out := make(map[string]string, len(st.indexes)+len(st.cfg.Areas))
-	for name, idx := range st.indexes {
-		if i, ok := idx.Locate(p); ok {
-			out[name] = st.layers[name].Features[i].ID
-		} else {
-			out[name] = ""
+// locator finds, for a point, the feature of every boundary and the area of
+// every area definition that contains it. It reads the state's indexes and
+// area assignments and is safe for concurrent use once built.
+type locator struct {
+	bounds  []string // boundary names, sorted
+	idx     []*geo.Index
+	ids     [][]string // feature IDs per boundary, by feature index
+	areas   []string   // area names, sorted
+	areaB   []int      // position in bounds of each area's boundary (-1: none)
+	areaOf  []map[string]string
+	byName  map[string]int // boundary or area name -> position in the output
+	outSize int
+}
+
+// newLocator builds the locator over the boundaries indexed so far and the
+// configured areas.
+func (st *state) newLocator() *locator {
+	l := &locator{byName: map[string]int{}}
+	l.bounds = sortedKeys(st.indexes)
+	for i, name := range l.bounds {
+		l.idx = append(l.idx, st.indexes[name])
+		fs := st.layers[name].Features
+		ids := make([]string, len(fs))
+		for j, f := range fs {
+			ids[j] = f.ID
+		}
+		l.ids = append(l.ids, ids)
+		l.byName[name] = i
+	}
+	l.areas = sortedKeys(st.cfg.Areas)
+	for i, name := range l.areas {
+		b, ok := l.byName[st.cfg.Areas[name].Boundary]
+		if !ok {
+			b = -1
+		}
+		l.areaB = append(l.areaB, b)
+		l.areaOf = append(l.areaOf, st.areaOf[name])
+		l.byName[name] = len(l.bounds) + i
+	}
+	l.outSize = len(l.bounds) + len(l.areas)
+	return l
+}
+
+// buffer returns a slice for into to fill.
+func (l *locator) buffer() []string { return make([]string, l.outSize) }
+
+// into writes the point's feature ID for each boundary, then its area for
+// each area, into out ("" where none contains it); get reads them by name.
+// It allocates nothing.
+func (l *locator) into(p orb.Point, out []string) {
+	for i, idx := range l.idx {
+		out[i] = ""
+		if j, ok := idx.Locate(p); ok {
+			out[i] = l.ids[i][j]
 		}
 	}
-	for name, a := range st.cfg.Areas {
-		out[name] = st.areaOf[name][out[a.Boundary]]
+	for i, b := range l.areaB {
+		v := ""
+		if b >= 0 && out[b] != "" {
+			v = l.areaOf[i][out[b]]
+		}
+		out[len(l.bounds)+i] = v
 	}
-	return out
+}
+
+// get returns the value into wrote for a boundary or area name.
+func (l *locator) get(out []string, name string) string {
+	if i, ok := l.byName[name]; ok {
+		return out[i]
+	}
+	return ""
 }
 
 // interiorPoint returns a point inside mp: the area-weighted centroid of its

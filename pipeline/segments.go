@@ -48,8 +48,18 @@ func (st *state) selectSegments(ctx context.Context) error {
 		if len(res.Columns) == 0 {
 			res.Columns = r.cols
 		}
-		for _, row := range r.data {
-			ok, err := rule.Match(row)
+		// Select record indexes, rank them on precomputed keys, and build a
+		// row map only for the records kept.
+		type match struct {
+			i     int
+			x     float64
+			hasX  bool
+			tieID string
+		}
+		var ms []match
+		env := map[string]any{}
+		for i := range r.len() {
+			ok, err := r.match(rule, i, env)
 			if errors.Is(err, segment.ErrMissing) {
 				res.Missing++
 				continue
@@ -58,30 +68,33 @@ func (st *state) selectSegments(ctx context.Context) error {
 				return fmt.Errorf("segment %q: %w", s.Name, err)
 			}
 			if ok {
-				res.Rows = append(res.Rows, row)
+				m := match{i: i, tieID: fmt.Sprint(r.get(i, idCol))}
+				if s.Rank != nil {
+					m.x, m.hasX = toFloat(r.get(i, s.Rank.By))
+				}
+				ms = append(ms, m)
 			}
 		}
-		sort.SliceStable(res.Rows, func(i, j int) bool {
-			a, b := res.Rows[i], res.Rows[j]
-			if s.Rank != nil {
-				x, okx := toFloat(a[s.Rank.By])
-				y, oky := toFloat(b[s.Rank.By])
-				switch {
-				case okx && !oky:
-					return true // nulls last
-				case !okx && oky:
-					return false
-				case okx && oky && x != y:
-					if s.Rank.Order == "asc" {
-						return x < y
-					}
-					return x > y
+		sort.SliceStable(ms, func(i, j int) bool {
+			a, b := ms[i], ms[j]
+			switch {
+			case a.hasX && !b.hasX:
+				return true // nulls last
+			case !a.hasX && b.hasX:
+				return false
+			case a.hasX && b.hasX && a.x != b.x:
+				if s.Rank.Order == "asc" {
+					return a.x < b.x
 				}
+				return a.x > b.x
 			}
-			return fmt.Sprint(a[idCol]) < fmt.Sprint(b[idCol])
+			return a.tieID < b.tieID
 		})
-		if s.Limit > 0 && len(res.Rows) > s.Limit {
-			res.Rows = res.Rows[:s.Limit]
+		if s.Limit > 0 && len(ms) > s.Limit {
+			ms = ms[:s.Limit]
+		}
+		for _, m := range ms {
+			res.Rows = append(res.Rows, r.row(m.i))
 		}
 		if res.Missing > 0 {
 			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)

@@ -92,7 +92,7 @@ func (st *state) summarize(ctx context.Context) error {
 					}
 				}
 			}
-			out.data = append(out.data, row)
+			out.appendRow(row)
 		}
 		rec, err := out.record(map[string]string{"groundwork:summary": s.Name})
 		if err != nil {
@@ -145,9 +145,10 @@ func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
 	}
 	groups := map[string]*acc{}
 	outside := 0
-	for _, row := range r.data {
+	env := map[string]any{}
+	for i := range r.len() {
 		if rule != nil {
-			ok, err := rule.Match(row)
+			ok, err := r.match(rule, i, env)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
 				return nil, err
 			}
@@ -157,13 +158,13 @@ func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
 		}
 		keys := make([]string, len(s.By))
 		null := false
-		for i, b := range s.By {
-			v, ok := row[b]
-			if !ok || v == nil {
+		for k, b := range s.By {
+			v := r.get(i, b)
+			if v == nil {
 				null = true
 				break
 			}
-			keys[i] = fmt.Sprint(v)
+			keys[k] = fmt.Sprint(v)
 		}
 		if null {
 			outside++
@@ -177,7 +178,7 @@ func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
 		}
 		g.n++
 		for _, m := range s.Measures {
-			if x, ok := toFloat(row[m.Column]); ok {
+			if x, ok := toFloat(r.get(i, m.Column)); ok {
 				g.vals[m.Column] = append(g.vals[m.Column], x)
 			}
 		}

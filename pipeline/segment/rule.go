@@ -26,6 +26,7 @@ import (
 type Rule struct {
 	src  string
 	prog *vm.Program
+	cols []string // the columns the rule reads, sorted, each once
 }
 
 // Check parses src and verifies that every identifier it uses is one of
@@ -47,9 +48,15 @@ func Compile(src string, columns []string) (*Rule, error) {
 		known[c] = true
 	}
 	var unknown []string
+	used := map[string]bool{}
 	ast.Walk(&tree.Node, visitor(func(n *ast.Node) {
-		if id, ok := (*n).(*ast.IdentifierNode); ok && !known[id.Value] && !builtin(id.Value) {
+		id, ok := (*n).(*ast.IdentifierNode)
+		switch {
+		case !ok || builtin(id.Value):
+		case !known[id.Value]:
 			unknown = append(unknown, id.Value)
+		default:
+			used[id.Value] = true
 		}
 	}))
 	if len(unknown) > 0 {
@@ -64,8 +71,18 @@ func Compile(src string, columns []string) (*Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rule %q: %w", src, err)
 	}
-	return &Rule{src: src, prog: prog}, nil
+	cols := make([]string, 0, len(used))
+	for c := range used {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	return &Rule{src: src, prog: prog, cols: cols}, nil
 }
+
+// Columns returns the names of the columns the rule reads, sorted. A caller
+// that evaluates many records may fill a reused row map with these alone.
+// The slice must not be modified.
+func (r *Rule) Columns() []string { return r.cols }
 
 func builtin(name string) bool {
 	switch name {

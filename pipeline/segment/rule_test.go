@@ -60,6 +60,29 @@ func TestRules(t *testing.T) {
 	}
 }
 
+func TestColumns(t *testing.T) {
+	cols := []string{"terrain", "stype", "api00", "enroll", "name"}
+	tests := []struct {
+		name, rule string
+		want       string
+	}{
+		{"each once, sorted", `terrain == "flatlands" && api00 < 600 && (api00 > 1 || terrain != nil)`, "api00,terrain"},
+		{"constant", `true`, ""},
+		{"nil is not a column", `name == nil`, "name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Compile(tt.rule, cols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(r.Columns(), ","); got != tt.want {
+				t.Errorf("Columns() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // FuzzCompile: any text either compiles to a rule that evaluates without
 // panicking on a row of nulls and values, or is refused with an error.
 func FuzzCompile(f *testing.F) {
