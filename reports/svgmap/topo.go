@@ -19,8 +19,8 @@ func less(a, b xy) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) }
 // cartographic boundaries) do; where they do not, each side is simplified on
 // its own and slivers may open up to the tolerance.
 type topology struct {
-	rings [][]xy      // closed rings (first == last)
-	junc  map[xy]bool // junction vertices
+	rings [][]xy   // closed rings (first == last)
+	isJ   [][]bool // isJ[r][i]: vertex i of ring r is a junction
 }
 
 func newTopology(rings [][]xy) *topology {
@@ -49,7 +49,16 @@ func newTopology(rings [][]xy) *topology {
 			addNb(r[i], r[i+1])
 		}
 	}
-	return &topology{rings: rings, junc: junc}
+	// Mark junctions per vertex once, so that simplify (run again at each
+	// tolerance the byte budget tries) looks up no map.
+	isJ := make([][]bool, len(rings))
+	for ri, r := range rings {
+		isJ[ri] = make([]bool, len(r))
+		for i, p := range r {
+			isJ[ri][i] = junc[p]
+		}
+	}
+	return &topology{rings: rings, isJ: isJ}
 }
 
 // simplify returns each ring simplified with Douglas-Peucker at tolerance
@@ -62,9 +71,10 @@ func (t *topology) simplify(tol float64) [][]xy {
 		if n < 3 {
 			continue
 		}
+		j := t.isJ[ri]
 		start := -1
 		for i := 0; i < n; i++ {
-			if t.junc[r[i]] {
+			if j[i] {
 				start = i
 				break
 			}
@@ -79,7 +89,7 @@ func (t *topology) simplify(tol float64) [][]xy {
 			for k := 1; k <= n; k++ {
 				p := r[(start+k)%n]
 				arc = append(arc, p)
-				if t.junc[p] {
+				if j[(start+k)%n] {
 					s := simplifyArc(arc, tol)
 					res = append(res, s[1:]...)
 					arc = append(arc[:0], p)

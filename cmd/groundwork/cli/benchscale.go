@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	data := fl.String("data", filepath.Join("..", "shared", "data", "census"), "`folder` holding "+strings.Join(scalebench.Sources, " and "))
 	verbose := fl.Bool("v", false, "log every stage")
 	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
+	cpuProfile := fl.String("cpuprofile", "", "run: write a CPU profile of the three runs to `file` (read it with go tool pprof)")
+	memProfile := fl.String("memprofile", "", "run: write a heap profile (allocations) taken after the cold run to `file`")
 	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,7 +88,20 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return ExitFailure
 	}
 	fmt.Fprintf(stdout, "groundwork bench-scale on %d CPU(s), %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	for _, run := range []struct{ name, edit string }{
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: %v\n", err)
+			return ExitFailure
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: cpu profile: %v\n", err)
+			return ExitFailure
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for i, run := range []struct{ name, edit string }{
 		{"cold (empty cache)", ""},
 		{"warm (nothing changed)", ""},
 		{"incremental (segment rule edited)", "score >= 80"},
@@ -102,11 +118,31 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stdout, "\n== %s: %s\n", run.name, res.Wall.Round(time.Millisecond))
 		pipeline.WriteSummary(stdout, res)
+		if *memProfile != "" && i == 0 {
+			if err := writeHeapProfile(*memProfile); err != nil {
+				fmt.Fprintf(stderr, "groundwork bench-scale: heap profile: %v\n", err)
+				return ExitFailure
+			}
+		}
 	}
 	if hwm := peakRSS(); hwm != "" {
 		fmt.Fprintf(stdout, "\nprocess peak RSS (VmHWM): %s\n", hwm)
 	}
 	return ExitOK
+}
+
+// writeHeapProfile writes the heap profile (with allocation counts since
+// the start) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // peakRSS reads the process's peak resident set size from /proc (Linux).
