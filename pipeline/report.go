@@ -483,6 +483,7 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 	var shapes []svgmap.Shape
 	var inds []svgmap.Indicator
 	var notes []string
+	var unrel []int // unreliable shapes per shade
 	rowOf := map[string]int{}
 	for k, sh := range shades {
 		format := func(x float64) string { return reports.Format(x, sh.Format) }
@@ -536,17 +537,52 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 		}
 		in.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
 		inds = append(inds, in)
-		if k == 0 {
-			notes = append(notes, fmt.Sprintf("Tracts shaded by %s in five quantile classes (each class holds about a fifth of the tracts).", lowerFirst(in.Title)))
+		unrel = append(unrel, unreliable)
+	}
+	what := "tracts"
+	if len(shapes) > maxMapTracts {
+		if cs, ci, ok := countyShapes(shapes, inds); ok {
+			notes = append(notes, fmt.Sprintf("This map shows %s counties, not the %s tracts: that many tracts are too many to draw in one report that opens on a laptop or a phone. Each county shows the median of its tracts' values, not the county's own estimate, and is hatched when more than half of its tracts' estimates are unreliable. Every tract's value is in tracts.parquet.",
+				reports.Number(float64(len(cs)), 0), reports.Number(float64(len(shapes)), 0)))
+			shapes, inds, what = cs, ci, "counties"
+			unrel = unrel[:0]
+			for k := range inds {
+				n := 0
+				for _, s := range shapes {
+					if k < len(s.Values) && s.Values[k].Unreliable {
+						n++
+					}
+				}
+				unrel = append(unrel, n)
+			}
 		}
-		if unreliable > 0 {
-			notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", in.Title, unreliable, stats.DefaultBands.Unreliable))
+	}
+	for k, in := range inds {
+		if k == 0 {
+			notes = append(notes, fmt.Sprintf("%s shaded by %s in five quantile classes (each class holds about a fifth of the %s).", upperFirst(what), lowerFirst(in.Title), what))
+		}
+		if unrel[k] > 0 {
+			if what == "tracts" {
+				notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", in.Title, unrel[k], stats.DefaultBands.Unreliable))
+			} else {
+				notes = append(notes, fmt.Sprintf("%s: %d counties are hatched, most of their tracts' estimates having a coefficient of variation over %g%%.", in.Title, unrel[k], stats.DefaultBands.Unreliable))
+			}
 		}
 	}
 	if len(shades) > 1 {
-		notes = append(notes, "Pick what the tracts show in the menu above the legend.")
+		notes = append(notes, fmt.Sprintf("Pick what the %s show in the menu above the legend.", what))
 	}
 	return shapes, inds, notes
+}
+
+// upperFirst upper-cases the first letter of s.
+func upperFirst(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }
 
 func labelOr(label, col string) string {
