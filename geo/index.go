@@ -96,7 +96,11 @@ func NewIndex(l *Layer) *Index {
 
 func newBandPolygon(poly orb.Polygon) bandPolygon {
 	b := poly.Bound()
-	var all []edge
+	n := 0
+	for _, r := range poly {
+		n += len(r)
+	}
+	all := make([]edge, 0, n)
 	for _, r := range poly {
 		for i := 1; i < len(r); i++ {
 			all = append(all, edge{r[i-1][0], r[i-1][1], r[i][0], r[i][1]})

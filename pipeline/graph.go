@@ -447,11 +447,8 @@ func (st *state) partitionTracts(ctx context.Context) error {
 		byID[f.ID] = f.Geom
 	}
 	r := st.tracts
-	tb := &geoparquet.Table{Geoms: make([]orb.Geometry, r.len())}
-	for i := range r.len() {
-		tb.Geoms[i] = byID[r.str(i, table.GEOID)]
-	}
-	return st.writePartitioned(ctx, "tracts", tb, r, table.GEOID)
+	geom := func(i int) orb.Geometry { return byID[r.str(i, table.GEOID)] }
+	return st.writePartitioned(ctx, "tracts", geom, r, table.GEOID)
 }
 
 // partitionPlaces writes a places set as points (lon/lat) in Hive-style
@@ -462,44 +459,56 @@ func (st *state) partitionPlaces(ctx context.Context) error {
 	col := st.cfg.Tracts.Boundary
 	for _, name := range sortedKeys(st.cfg.Places) {
 		r := st.places[name]
-		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, r.len())}
-		for i := range r.len() {
+		geom := func(i int) orb.Geometry {
 			lon, _ := toFloat(r.get(i, "lon"))
 			lat, _ := toFloat(r.get(i, "lat"))
-			tb.Geoms[i] = orb.Point{lon, lat}
+			return orb.Point{lon, lat}
 		}
-		if err := st.writePartitioned(ctx, filepath.Join("places", name), tb, r, col); err != nil {
+		if err := st.writePartitioned(ctx, filepath.Join("places", name), geom, r, col); err != nil {
 			return fmt.Errorf("places %q: %w", name, err)
 		}
 	}
 	return nil
 }
 
-// writePartitioned adds r's columns to tb, derives the state and county
-// partition columns from each row's GEOID (column geoid), and writes
+// writePartitioned writes r's records with geometry geom(i), partitioned by
+// the state and county FIPS codes of each record's GEOID (column geoid), as
 // partitioned/<rel>/state=SS/county=CCC/part-0.parquet. Columns of r named
 // state or county are left out (the partition columns take their names).
-func (st *state) writePartitioned(ctx context.Context, rel string, tb *geoparquet.Table, r *rows, geoid string) error {
+// Each partition's table is built just before it is written.
+func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i int) orb.Geometry, r *rows, geoid string) error {
+	var cols []string
 	for _, c := range r.cols {
-		if c == "state" || c == "county" {
-			continue
-		}
-		vals := make([]any, r.len())
-		for i := range vals {
-			vals[i] = r.get(i, c)
-		}
-		tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
-	}
-	stv := make([]any, r.len())
-	cov := make([]any, r.len())
-	for i := range stv {
-		if id := r.str(i, geoid); len(id) >= 5 {
-			stv[i], cov[i] = id[:2], id[2:5]
+		if c != "state" && c != "county" {
+			cols = append(cols, c)
 		}
 	}
-	tb.Columns = append(tb.Columns, geoparquet.Column{Name: "state", Values: stv}, geoparquet.Column{Name: "county", Values: cov})
+	key := func(i, k int) any {
+		id := r.str(i, geoid)
+		switch {
+		case len(id) < 5:
+			return nil
+		case k == 0:
+			return id[:2]
+		}
+		return id[2:5]
+	}
+	part := func(idx []int) *geoparquet.Table {
+		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(idx))}
+		for j, i := range idx {
+			tb.Geoms[j] = geom(i)
+		}
+		for _, c := range cols {
+			vals := make([]any, len(idx))
+			for j, i := range idx {
+				vals[j] = r.get(i, c)
+			}
+			tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
+		}
+		return tb
+	}
 	dir := filepath.Join("partitioned", rel)
-	files, err := store.WritePartitioned(ctx, filepath.Join(st.out, dir), tb, []string{"state", "county"})
+	files, err := store.WritePartitions(ctx, filepath.Join(st.out, dir), r.len(), []string{"state", "county"}, key, part)
 	for _, f := range files {
 		st.files = append(st.files, filepath.Join(dir, f))
 	}

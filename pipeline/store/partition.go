@@ -46,26 +46,7 @@ func WritePartitioned(ctx context.Context, dir string, t *geoparquet.Table, by [
 		}
 		isKey[b] = true
 	}
-	groups := map[string][]int{}
-	for r := range t.Geoms {
-		segs := make([]string, len(by))
-		for i, b := range by {
-			segs[i] = b + "=" + hiveEscape(keyCols[i][r])
-		}
-		k := filepath.Join(segs...)
-		groups[k] = append(groups[k], r)
-	}
-	paths := make([]string, 0, len(groups))
-	for k := range groups {
-		paths = append(paths, k)
-	}
-	sort.Strings(paths)
-	var files []string
-	for _, k := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rowsOf := groups[k]
+	return WritePartitions(ctx, dir, len(t.Geoms), by, func(r, i int) any { return keyCols[i][r] }, func(rowsOf []int) *geoparquet.Table {
 		part := &geoparquet.Table{CRS: t.CRS, Geoms: make([]orb.Geometry, len(rowsOf))}
 		for j, r := range rowsOf {
 			part.Geoms[j] = t.Geoms[r]
@@ -80,14 +61,44 @@ func WritePartitioned(ctx context.Context, dir string, t *geoparquet.Table, by [
 			}
 			part.Columns = append(part.Columns, geoparquet.Column{Name: c.Name, Values: vals})
 		}
+		return part
+	})
+}
+
+// WritePartitions is WritePartitioned for tables that are not held as one
+// geoparquet.Table: n rows, key(r, i) the value of partition column by[i]
+// in row r, and part(rows) the table of the listed rows (in order, without
+// the partition columns), called once per partition just before it is
+// written, so that only one partition's table is in memory at a time.
+func WritePartitions(ctx context.Context, dir string, n int, by []string, key func(r, i int) any, part func(rows []int) *geoparquet.Table) ([]string, error) {
+	groups := map[string][]int{}
+	segs := make([]string, len(by))
+	for r := range n {
+		for i, b := range by {
+			segs[i] = b + "=" + hiveEscape(key(r, i))
+		}
+		k := filepath.Join(segs...)
+		groups[k] = append(groups[k], r)
+	}
+	paths := make([]string, 0, len(groups))
+	for k := range groups {
+		paths = append(paths, k)
+	}
+	sort.Strings(paths)
+	var files []string
+	for _, k := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		rel := filepath.Join(k, "part-0.parquet")
 		path := filepath.Join(dir, rel)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create partition folder: %w", err)
 		}
-		if err := geoparquet.WriteFile(ctx, path, part); err != nil {
+		if err := geoparquet.WriteFile(ctx, path, part(groups[k])); err != nil {
 			return nil, err
 		}
+		delete(groups, k) // let the row list go
 		files = append(files, rel)
 	}
 	return files, nil

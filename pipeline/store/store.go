@@ -90,20 +90,25 @@ func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
 	pw := parquet.NewWriter(w, opts...)
 	n := int(rec.NumRows())
 	cols := int(rec.NumCols())
-	rows := make([]parquet.Row, 0, min(n, rowGroupRows))
+	// One row group's rows, reused: the writer copies the values it is
+	// given, so the buffers need not outlive WriteRows.
+	rows := make([]parquet.Row, min(n, rowGroupRows))
+	backing := make([]parquet.Value, len(rows)*cols)
+	for k := range rows {
+		rows[k] = backing[k*cols : (k+1)*cols : (k+1)*cols]
+	}
 	for start := 0; start < n; start += rowGroupRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
-		rows = rows[:0]
 		for i := start; i < end; i++ {
-			row := make(parquet.Row, cols)
+			row := rows[i-start]
 			for j := 0; j < cols; j++ {
 				row[j] = parquetValue(rec.Column(j), i).Level(0, defLevel(rec.Column(j), i), j)
 			}
-			rows = append(rows, row)
 		}
+		rows := rows[:end-start]
 		if _, err := pw.WriteRows(rows); err != nil {
 			return err
 		}
