@@ -131,7 +131,7 @@ func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
 	}
 	for _, g := range s.Groups {
 		row := append([]string{}, g.Labels...)
-		row = append(row, fmt.Sprint(g.N))
+		row = append(row, reports.Number(float64(g.N), 0))
 		for _, m := range s.Measures {
 			row = append(row, statsCell(g.Stats[m.Column], g.Mean[m.Column], m))
 		}
