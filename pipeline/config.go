@@ -307,6 +307,10 @@ type MapConfig struct {
 	Shades  []*Shade `yaml:"shades"`
 	Outline string   `yaml:"outline"`
 	Points  *PointsM `yaml:"points"`
+	// MaxTracts is the most tracts the map draws one by one; past it the
+	// map shows their counties instead (see countyShapes). Zero means
+	// 10,000, enough for any state.
+	MaxTracts int `yaml:"max_tracts"`
 }
 
 // Shade is a choropleth of a tract column.
@@ -692,6 +696,9 @@ func (c *Config) Validate() []string {
 				}
 				add(fmt.Sprintf("report.map.shades[%d].column", i), "no column %q in tracts%s", col, suggestName(col, cols))
 			}
+		}
+		if m.MaxTracts < 0 {
+			add("report.map.max_tracts", "must be positive (or left out for %d)", defaultMaxMapTracts)
 		}
 		if m.Outline != "" {
 			if _, ok := c.Areas[m.Outline]; !ok {

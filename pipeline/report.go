@@ -313,7 +313,11 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 	}
 	shades = append(shades, mc.Shades...)
 	if len(shades) > 0 && st.tracts != nil {
-		m.Shapes, m.Indicators, notes = st.shadeTracts(shades)
+		limit := mc.MaxTracts
+		if limit == 0 {
+			limit = defaultMaxMapTracts
+		}
+		m.Shapes, m.Indicators, notes = st.shadeTracts(shades, limit)
 	}
 	if mc.Outline != "" {
 		a := st.cfg.Areas[mc.Outline]
@@ -474,7 +478,7 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 // B19013_001M) when the tracts have it; the reliability band then follows
 // the coefficient of variation (stats.CV at 90%, stats.DefaultBands) and
 // unreliable tracts are hatched.
-func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicator, []string) {
+func (st *state) shadeTracts(shades []*Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
 	layer := st.layers[st.cfg.Tracts.Boundary]
 	byID := map[string]int{}
 	for i, f := range layer.Features {
@@ -540,10 +544,10 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 		unrel = append(unrel, unreliable)
 	}
 	what := "tracts"
-	if len(shapes) > maxMapTracts {
+	if len(shapes) > maxTracts {
 		if cs, ci, ok := countyShapes(shapes, inds); ok {
-			notes = append(notes, fmt.Sprintf("This map shows %s counties, not the %s tracts: that many tracts are too many to draw in one report that opens on a laptop or a phone. Each county shows the median of its tracts' values, not the county's own estimate, and is hatched when more than half of its tracts' estimates are unreliable. Every tract's value is in tracts.parquet.",
-				reports.Number(float64(len(cs)), 0), reports.Number(float64(len(shapes)), 0)))
+			notes = append(notes, fmt.Sprintf("This map shows %s, not the %s tracts: more than %s tracts are too many to draw in one report that opens on a laptop or a phone. Each county shows the median of its tracts' values, not the county's own estimate, and is hatched when more than half of its tracts' estimates are unreliable. Every tract's value is in tracts.parquet.",
+				plural(len(cs), "county", "counties"), reports.Number(float64(len(shapes)), 0), reports.Number(float64(maxTracts), 0)))
 			shapes, inds, what = cs, ci, "counties"
 			unrel = unrel[:0]
 			for k := range inds {
@@ -573,6 +577,15 @@ func (st *state) shadeTracts(shades []*Shade) ([]svgmap.Shape, []svgmap.Indicato
 		notes = append(notes, fmt.Sprintf("Pick what the %s show in the menu above the legend.", what))
 	}
 	return shapes, inds, notes
+}
+
+// plural writes n and the noun in the number n calls for: "1 county",
+// "4,286 counties".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return reports.Number(float64(n), 0) + " " + many
 }
 
 // upperFirst upper-cases the first letter of s.
