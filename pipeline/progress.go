@@ -303,7 +303,7 @@ func barLines(p Progress, width, nameW int) []string {
 	}
 	// A line is the name, the bar (barW and 7 for brackets and percentage),
 	// rows, rate and ETA columns, two spaces apart: nameW + barW + fixed.
-	const rowsW, rateW, etaW, minBar, maxBar = 11, 7, 10, 10, 30
+	const rowsW, rateW, etaW, minBar, maxBar = 11, 7, 13, 10, 30
 	const fixed = 2 + 7 + 2 + rowsW + 2 + rateW + 2 + etaW
 	nameW = min(nameW, max(12, width-1-fixed-minBar))
 	barW := min(max(width-1-fixed-nameW, minBar), maxBar)

@@ -75,7 +75,7 @@ func TestBarLines(t *testing.T) {
 			counters: []fakeCounter{{stage: 1, ago: 5 * time.Second, setup: time.Second, total: 85528, done: 32768}},
 			finished: -1, done: []int{0}, width: 80,
 			want: []string{
-				"tracts   [===========>                 ]  38%  32.8k/85.5k   8192/s  eta 6.4s",
+				"tracts   [=========>                ]  38%  32.8k/85.5k   8192/s  eta 6.4s",
 				"overall  1/5 stages done, eta 9.7s",
 			},
 		},
@@ -87,7 +87,7 @@ func TestBarLines(t *testing.T) {
 			counters: []fakeCounter{{stage: 3, ago: 4 * time.Second, done: 1234}},
 			finished: -1, done: []int{0, 1}, width: 80,
 			want: []string{
-				"summary:income                                   1234 rows    308/s  eta ~6.0s",
+				"summary:income                                1234 rows    308/s  eta ~6.0s",
 				"overall         2/5 stages done, eta 4.5s",
 			},
 		},
@@ -147,7 +147,22 @@ func TestBarLines(t *testing.T) {
 	}
 }
 
-func TestBarLinesManyStages(t *testing.T) {
+// TestBarLinesLimits checks what keeps the bars on an 80-column terminal:
+// long names are cut, and stages past maxBarStages are counted on a line.
+func TestBarLinesLimits(t *testing.T) {
+	long := Progress{Done: 1, Total: 20, Stages: []StageProgress{
+		{Name: "segment:flatland_elementary_api_under_600", Elapsed: 400 * time.Millisecond},
+		{Name: "tracts", Rows: 100, Total: 400, Rate: 250, Elapsed: time.Second, ETA: 1200 * time.Millisecond, ETAFrom: "rows"},
+	}}
+	want := []string{
+		"segment:flatland_eleme…  0.4s so far",
+		"tracts                   [==>       ]  25%      100/400    250/s  eta 1.2s",
+		"overall                  1/20 stages done",
+	}
+	if diff := cmp.Diff(want, barLines(long, 80, 0)); diff != "" {
+		t.Errorf("long name (-want +got):\n%s", diff)
+	}
+
 	p := Progress{Done: 1, Total: 20}
 	for range maxBarStages + 3 {
 		p.Stages = append(p.Stages, StageProgress{Name: "s", Elapsed: time.Second})
