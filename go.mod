@@ -18,6 +18,7 @@ require (
 	github.com/chromedp/chromedp v0.14.2
 	github.com/engelsjk/polygol v0.0.2
 	github.com/twpayne/go-shapefile v0.0.6
+	golang.org/x/term v0.45.0
 )
 
 require (

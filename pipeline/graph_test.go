@@ -424,17 +424,20 @@ func TestETA(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		outs []*stageOut
+		left map[int]time.Duration
 		par  int
 		want time.Duration
 		ok   bool
 	}{
 		// b and c left (4 s + 6 s) on two workers; d is cached and costs nothing.
-		{"two workers", []*stageOut{{}, nil, nil, nil}, 2, 5 * time.Second, true},
-		{"one worker", []*stageOut{{}, nil, nil, nil}, 1, 10 * time.Second, true},
-		{"all done", []*stageOut{{}, {}, {}, {}}, 2, 0, true},
+		{"two workers", []*stageOut{{}, nil, nil, nil}, nil, 2, 5 * time.Second, true},
+		{"one worker", []*stageOut{{}, nil, nil, nil}, nil, 1, 10 * time.Second, true},
+		{"all done", []*stageOut{{}, {}, {}, {}}, nil, 2, 0, true},
+		// b is running with 1 s left by its own estimate: 1 s + 6 s.
+		{"running stage's estimate", []*stageOut{{}, nil, nil, nil}, map[int]time.Duration{1: time.Second}, 1, 7 * time.Second, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, ok := p.eta(c.outs, nil, c.par)
+			got, ok := p.eta(c.outs, c.left, c.par)
 			if got != c.want || ok != c.ok {
 				t.Errorf("eta = %v, %v; want %v, %v", got, ok, c.want, c.ok)
 			}
@@ -443,6 +446,14 @@ func TestETA(t *testing.T) {
 	delete(p.last.Millis, "c")
 	if _, ok := p.eta([]*stageOut{{}, nil, nil, nil}, nil, 2); ok {
 		t.Error("eta claimed without an earlier time for stage c")
+	}
+	// c has no earlier time, but it is running and has an estimate.
+	if got, ok := p.eta([]*stageOut{{}, nil, nil, nil}, map[int]time.Duration{2: 2 * time.Second}, 2); got != 3*time.Second || !ok {
+		t.Errorf("eta with c's own estimate = %v, %v; want 3s, true", got, ok)
+	}
+	p.last = nil
+	if got, ok := p.eta([]*stageOut{{}, {}, nil, nil}, map[int]time.Duration{2: 2 * time.Second}, 1); got != 2*time.Second || !ok {
+		t.Errorf("eta without a last run, c running = %v, %v; want 2s, true", got, ok)
 	}
 }
 

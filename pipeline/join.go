@@ -41,7 +41,11 @@ func (st *state) joinTracts(ctx context.Context) error {
 	var kept []int
 	loc := st.newLocator()
 	buf := loc.buffer()
+	prog := st.progress(r.len())
 	for i := range r.len() {
+		if i%4096 == 0 {
+			prog.done(i)
+		}
 		id := r.str(i, table.GEOID)
 		seen[id] = true
 		fi, ok := byID[id]
@@ -57,6 +61,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 		}
 		kept = append(kept, i)
 	}
+	prog.done(r.len())
 	r.keep(kept)
 	if len(noPolygon) > 0 {
 		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
@@ -141,11 +146,13 @@ func (st *state) place(ctx context.Context, name string) error {
 	counts := map[string]int{}
 	var placed []int
 	var unplaced []Unplaced
+	prog := st.progress(r.len())
 	for i := range r.len() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			prog.done(i)
 		}
 		p, how, reason := locate(r, i)
 		if reason != "" {
@@ -172,6 +179,7 @@ func (st *state) place(ctx context.Context, name string) error {
 		counts[how]++
 		placed = append(placed, i)
 	}
+	prog.done(r.len())
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
 	r.keep(placed)
 	st.places[name] = r

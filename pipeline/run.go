@@ -52,9 +52,15 @@ type Options struct {
 	// Partitioned also writes tracts and places as Hive-style partitioned
 	// GeoParquet under partitioned/ (see store.WritePartitioned).
 	Partitioned bool
-	// ProgressEvery, when positive, logs the stages still running at that
-	// interval, with their elapsed time.
+	// ProgressEvery, when positive, logs a "running" record at that
+	// interval: stages done, the run's ETA, and each running stage's
+	// elapsed time, rows done, rows per second and ETA (see Progress).
 	ProgressEvery time.Duration
+	// OnProgress, when set, is called with a snapshot of the running stages
+	// every 200 ms while stages run, and when a stage finishes (listing it
+	// with its final counts). It is called from the goroutine that schedules
+	// stages, so it must return quickly; Bars.Update draws it on a terminal.
+	OnProgress func(Progress)
 
 	// afterStage, when set (tests), is called after each stage finishes,
 	// from the goroutine that schedules stages.
@@ -124,7 +130,8 @@ type state struct {
 	segments   []*SegmentResult
 	sourceInfo []SourceInfo
 
-	base forkBase // set by fork
+	base    forkBase      // set by fork
+	counter *stageCounter // the running stage's rows (see progress); nil outside a run
 }
 
 // Unplaced is a record that could not be placed on the map, with the reason.
@@ -286,6 +293,13 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		defer t.Stop()
 		tick = t.C
 	}
+	var redraw <-chan time.Time
+	if opts.OnProgress != nil {
+		t := time.NewTicker(redrawEvery)
+		defer t.Stop()
+		redraw = t.C
+	}
+	counters := make([]*stageCounter, len(g))
 	for {
 		for i := range g {
 			if firstErr != nil || len(running) >= par {
@@ -296,6 +310,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 			}
 			started[i] = true
 			running[i] = time.Now()
+			counters[i] = p.newCounter(i, running[i])
 			mem.begin(i)
 			s, sp := g[i], p.stages[i]
 			reports[i] = StageReport{Name: s.Name, Why: sp.Why}
@@ -305,6 +320,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 			switch {
 			case !sp.Run && !(p.restore[i] && s.reload):
 				reports[i].Status = "cached"
+				counters[i].last = 0 // the last run's time is running it, not restoring it
 				st.log.Info("stage cached", "stage", s.Name)
 				go func(i int, restore bool) {
 					t0 := time.Now()
@@ -324,6 +340,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 					cfg = s.narrow(cfg)
 				}
 				f := st.fork(cfg)
+				f.counter = counters[i]
 				st.log.Info("stage started", "stage", s.Name, "why", sp.Why)
 				go func(i int) {
 					t0 := time.Now()
@@ -339,22 +356,10 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		select {
 		case d = <-done:
 		case <-tick:
-			var names []string
-			for i, t0 := range running {
-				names = append(names, fmt.Sprintf("%s (%s)", g[i].Name, time.Since(t0).Round(time.Second)))
-			}
-			sort.Strings(names)
-			finished := 0
-			for _, o := range outs {
-				if o != nil {
-					finished++
-				}
-			}
-			args := []any{"stages", strings.Join(names, ", "), "done", fmt.Sprintf("%d/%d", finished, len(g))}
-			if eta, ok := p.eta(outs, running, par); ok {
-				args = append(args, "eta", eta.Round(time.Second))
-			}
-			st.log.Info("running", args...)
+			st.log.Info("running", p.progress(time.Now(), counters, running, -1, outs, par).logArgs()...)
+			continue
+		case <-redraw:
+			opts.OnProgress(p.progress(time.Now(), counters, running, -1, outs, par))
 			continue
 		}
 		delete(running, d.i)
@@ -382,6 +387,9 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		st.merge(outs, o)
 		rep.RowsOut, rep.Warnings = o.RowsOut, len(o.Warnings)
 		logStage(st.log, rep)
+		if opts.OnProgress != nil {
+			opts.OnProgress(p.progress(time.Now(), counters, running, d.i, outs, par))
+		}
 		if opts.afterStage != nil {
 			opts.afterStage(s.Name)
 		}
@@ -395,30 +403,31 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 	return reports, nil
 }
 
-// eta estimates the time left from the wall times the stages took when they
-// last ran into the same folder: the unfinished stages' expected times (less
-// what the running ones have already spent) divided among par workers. It
-// is false when some stage that will run has no earlier time.
-func (p *plan) eta(outs []*stageOut, running map[int]time.Time, par int) (time.Duration, bool) {
-	if p.last == nil {
-		return 0, false
-	}
-	var left time.Duration
+// eta estimates the time the run has left: the unfinished stages' times
+// divided among par workers. A running stage's time left is in left (see
+// StageProgress.ETA); any other stage that will run counts the wall time it
+// took when it last ran into the same folder. It is false when some such
+// stage has neither.
+func (p *plan) eta(outs []*stageOut, left map[int]time.Duration, par int) (time.Duration, bool) {
+	var sum time.Duration
 	for i, s := range p.graph {
 		if outs[i] != nil || !p.stages[i].Run {
 			continue
+		}
+		if d, ok := left[i]; ok {
+			sum += d
+			continue
+		}
+		if p.last == nil {
+			return 0, false
 		}
 		ms, ok := p.last.Millis[s.Name]
 		if !ok {
 			return 0, false
 		}
-		d := time.Duration(ms) * time.Millisecond
-		if t0, ok := running[i]; ok {
-			d = max(0, d-time.Since(t0))
-		}
-		left += d
+		sum += time.Duration(ms) * time.Millisecond
 	}
-	return left / time.Duration(max(1, par)), true
+	return sum / time.Duration(max(1, par)), true
 }
 
 func logStage(log *slog.Logger, r *StageReport) {

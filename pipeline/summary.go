@@ -146,7 +146,11 @@ func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
 	groups := map[string]*acc{}
 	outside := 0
 	env := map[string]any{}
+	prog := st.progress(r.len())
 	for i := range r.len() {
+		if i%4096 == 0 {
+			prog.done(i)
+		}
 		if rule != nil {
 			ok, err := r.match(rule, i, env)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
@@ -183,6 +187,7 @@ func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
 			}
 		}
 	}
+	prog.done(r.len())
 	if outside > 0 {
 		st.warn("summary %s: %d record(s) of %s have no value for %s (outside every area) and are not summarised", s.Name, outside, s.Of, strings.Join(s.By, " or "))
 	}

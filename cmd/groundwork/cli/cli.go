@@ -173,17 +173,21 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 	if o.quiet {
 		level = slog.LevelWarn
 	}
-	co := pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline}}
-	if !o.quiet {
-		co.Client.Progress = stderr
-	}
-	opts := pipeline.Options{OutDir: o.out, Census: co}
+	opts := pipeline.Options{OutDir: o.out}
 	o.rf.apply(&opts)
-	if opts.Logger, err = o.rf.logger(stderr, level, &opts); err != nil {
+	logTo, bars := o.rf.progress(stderr, o.quiet, &opts)
+	if opts.Logger, err = o.rf.logger(logTo, level); err != nil {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
 		return ExitUsage
 	}
+	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline}}
+	if !o.quiet {
+		opts.Census.Client.Progress = logTo
+	}
 	res, err := pipeline.Run(ctx, cfg, opts)
+	if bars != nil {
+		bars.Clear()
+	}
 	if errors.Is(err, pipeline.ErrUnknownStage) {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
 		return ExitUsage

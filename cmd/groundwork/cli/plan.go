@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/groundwork-org/groundwork/pipeline"
 )
 
@@ -62,16 +64,11 @@ func (f *runFlags) apply(o *pipeline.Options) {
 }
 
 // logger returns the run's logger on w: text (without timestamps) or JSON.
-// On a terminal it also asks the runner for a progress line every two
-// seconds (through o).
-func (f *runFlags) logger(w io.Writer, level slog.Level, o *pipeline.Options) (*slog.Logger, error) {
+func (f *runFlags) logger(w io.Writer, level slog.Level) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch f.logFormat {
 	case "", "text":
 		opts.ReplaceAttr = dropTime
-		if isTerminal(w) {
-			o.ProgressEvery = 2 * time.Second
-		}
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
@@ -79,20 +76,38 @@ func (f *runFlags) logger(w io.Writer, level slog.Level, o *pipeline.Options) (*
 	return nil, fmt.Errorf("--log-format %q: use text or json", f.logFormat)
 }
 
+// logEvery is the interval of the "running" log record when no bars are
+// drawn.
+const logEvery = 10 * time.Second
+
+// progress sets how the run shows its progress on stderr and returns where
+// its log (and the Census client's progress lines) should go. On a terminal,
+// with text logs and without --quiet, live bars are drawn (Run calls
+// bars.Update) and log lines print above them; bars is then not nil and
+// must be cleared once Run returns. Otherwise there are no bars and the log
+// gets a "running" record every logEvery with each stage's rows done, rate
+// and ETA.
+func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (logTo io.Writer, bars *pipeline.Bars) {
+	if t, ok := stderr.(*os.File); ok && !quiet && (f.logFormat == "" || f.logFormat == "text") && term.IsTerminal(int(t.Fd())) {
+		bars = pipeline.NewBars(t, func() int {
+			w, _, err := term.GetSize(int(t.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		})
+		o.OnProgress = bars.Update
+		return bars, bars
+	}
+	o.ProgressEvery = logEvery
+	return stderr, nil
+}
+
 // printSummary writes the per-stage run summary to w.
 func (f *runFlags) printSummary(w io.Writer, res *pipeline.Result) {
 	if f.summary {
 		pipeline.WriteSummary(w, res)
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 const planUsage = `Usage: groundwork plan [PIPELINE] [--out DIR] [--force STAGE]...

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,7 +67,7 @@ func TestRunFlags(t *testing.T) {
 		t.Errorf("options: %+v", o)
 	}
 	var buf bytes.Buffer
-	log, err := rf.logger(&buf, slog.LevelInfo, &o)
+	log, err := rf.logger(&buf, slog.LevelInfo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +79,26 @@ func TestRunFlags(t *testing.T) {
 	if rec["stage"] != "tracts" || rec["rows_out"] != 361.0 {
 		t.Errorf("json log record: %v", rec)
 	}
+	// Not a terminal (a buffer, or /dev/null, which is a character device):
+	// no bars, and the log gets the periodic running record.
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	for _, w := range []io.Writer{&buf, null} {
+		for _, format := range []string{"text", "json"} {
+			rf.logFormat = format
+			o := pipeline.Options{}
+			logTo, bars := rf.progress(w, false, &o)
+			if bars != nil || o.OnProgress != nil || logTo != w || o.ProgressEvery != logEvery {
+				t.Errorf("progress(%T, %s): bars %v, OnProgress set %v, log to %T, ProgressEvery %v; want no bars and a running record every %v",
+					w, format, bars, o.OnProgress != nil, logTo, o.ProgressEvery, logEvery)
+			}
+		}
+	}
 	rf.logFormat = "xml"
-	if _, err := rf.logger(&buf, slog.LevelInfo, &o); err == nil {
+	if _, err := rf.logger(&buf, slog.LevelInfo); err == nil {
 		t.Error("--log-format xml accepted")
 	}
 }
