@@ -65,14 +65,36 @@ func ReadCSV(ctx context.Context, path string, spec CSV) (arrow.RecordBatch, err
 
 // DecodeCSV is ReadCSV on a reader; name is used in errors.
 func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.RecordBatch, error) {
+	var out arrow.RecordBatch
+	err := ScanCSV(ctx, name, r, spec, 0, func(rec arrow.RecordBatch) error {
+		rec.Retain()
+		out = rec
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanCSV is DecodeCSV in pieces: it calls fn with a record of every chunk
+// rows (chunk <= 0: one record of all rows), then one with the rest, and
+// with an empty record when the file has no rows, so memory is that of
+// one chunk. fn must not keep the record (it is released when fn returns).
+// Problems are collected as in ReadCSV; after the first, fn is not called
+// again, so a caller that writes the records must discard what it wrote
+// when ScanCSV returns an error. Key uniqueness is checked over the whole
+// file.
+func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int, fn func(arrow.RecordBatch) error) error {
 	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &ParseError{File: name, Line: 1, Err: errors.New("file is empty; want a header row")}
+		return &ParseError{File: name, Line: 1, Err: errors.New("file is empty; want a header row")}
 	}
 	if err != nil {
-		return nil, &ParseError{File: name, Line: 1, Err: err}
+		return &ParseError{File: name, Line: 1, Err: err}
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
@@ -103,16 +125,33 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 		errs = append(errs, &ParseError{File: name, Column: spec.Key, Err: errors.New("key column is not among the declared columns")})
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
 	nulls := map[string]bool{"": true}
 	for _, n := range spec.Null {
 		nulls[n] = true
 	}
 	keys := map[string]int{}
-	for {
+	meta := map[string]string{"groundwork:file": name}
+	emitted, pending := false, 0
+	emit := func() error {
+		if len(errs) > 0 {
+			return nil
+		}
+		rec, err := table.Build(meta, cols...)
+		if err != nil {
+			return err
+		}
+		defer rec.Release()
+		emitted, pending = true, 0
+		for i, c := range spec.Columns {
+			cols[i] = &table.Column{Name: c.Name, Type: c.Type}
+		}
+		return fn(rec)
+	}
+	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -145,7 +184,7 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 				if first, dup := keys[raw]; dup {
 					errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("duplicate key %q (first on line %d); keys must be unique", raw, first)})
 				} else {
-					keys[raw] = line
+					keys[strings.Clone(raw)] = line
 				}
 			}
 		}
@@ -153,11 +192,20 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 			errs = append(errs, fmt.Errorf("%s: stopped after %d problems", name, maxErrors))
 			break
 		}
+		pending++
+		if chunk > 0 && n%chunk == 0 {
+			if err := emit(); err != nil {
+				return err
+			}
+		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
-	return table.Build(map[string]string{"groundwork:file": name}, cols...)
+	if pending > 0 || !emitted {
+		return emit()
+	}
+	return nil
 }
 
 func appendCell(col *table.Column, c Column, raw string, null bool) error {

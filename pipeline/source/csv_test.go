@@ -1,13 +1,16 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -140,4 +143,111 @@ func FuzzDecodeCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestScanCSVChunks reads the real Oakland API 2000 file (75 schools; see
+// pipeline/demo/oakland/PROVENANCE.md) in chunks of 1, 7, 75 and 1,000 rows
+// and checks that the chunks, concatenated, are what DecodeCSV reads.
+func TestScanCSVChunks(t *testing.T) {
+	b, err := oakland.Files.ReadFile("api_2000_oakland.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := CSV{Key: "cds", Null: []string{"NA"}, Columns: []Column{
+		{Name: "cds", Type: table.String, Digits: 14}, {Name: "name", Header: "sname", Type: table.String},
+		{Name: "api00", Type: table.Int}, {Name: "meals", Type: table.Float},
+	}}
+	whole, err := DecodeCSV(context.Background(), "api.csv", bytes.NewReader(b), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Release()
+	if whole.NumRows() != 75 {
+		t.Fatalf("%d rows, want 75", whole.NumRows())
+	}
+	for _, chunk := range []int{1, 7, 75, 1000} {
+		var got [][]any
+		var sizes []int
+		err := ScanCSV(context.Background(), "api.csv", bytes.NewReader(b), spec, chunk, func(rec arrow.RecordBatch) error {
+			sizes = append(sizes, int(rec.NumRows()))
+			got = append(got, recRows(rec)...)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("chunk %d: %v", chunk, err)
+		}
+		if diff := cmp.Diff(recRows(whole), got); diff != "" {
+			t.Errorf("chunk %d: rows differ (-decode +scan):\n%.1000s", chunk, diff)
+		}
+		for i, n := range sizes {
+			if n > chunk || (i < len(sizes)-1 && n != chunk) {
+				t.Errorf("chunk %d: record sizes %v", chunk, sizes)
+				break
+			}
+		}
+	}
+
+	// An error after the first chunk: nothing more is emitted, and the
+	// error names the line.
+	bad := strings.Replace(string(b), "01612590132092", "1612590132092", 1)
+	bad = string(b) + strings.SplitN(bad, "\n", 3)[1] + "\n"
+	calls := 0
+	err = ScanCSV(context.Background(), "api.csv", strings.NewReader(bad), spec, 10, func(arrow.RecordBatch) error { calls++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "api.csv:77") {
+		t.Errorf("error %v, want one on line 77", err)
+	}
+	if calls != 7 {
+		t.Errorf("%d chunk(s) emitted before the bad line, want 7", calls)
+	}
+
+	// A file with a header only gives one empty record.
+	calls = 0
+	err = ScanCSV(context.Background(), "h.csv", strings.NewReader("cds,sname,api00,meals\n"), spec, 10, func(rec arrow.RecordBatch) error {
+		calls++
+		if rec.NumRows() != 0 || rec.NumCols() != 4 {
+			t.Errorf("empty file: %d rows, %d columns", rec.NumRows(), rec.NumCols())
+		}
+		return nil
+	})
+	if err != nil || calls != 1 {
+		t.Errorf("empty file: %d call(s), %v", calls, err)
+	}
+}
+
+// FuzzScanCSV: reading in chunks gives the rows reading whole gives, or
+// both fail.
+func FuzzScanCSV(f *testing.F) {
+	f.Add("cds,api00\n01612590132092,418\n01612590132093,NA\n01612590132094,3\n", 2)
+	f.Add("cds,api00\n\"unterminated\n", 1)
+	spec := CSV{Key: "cds", Null: []string{"NA"}, Columns: []Column{{Name: "cds", Type: table.String, Digits: 14}, {Name: "api00", Type: table.Int}}}
+	f.Fuzz(func(t *testing.T, in string, chunk int) {
+		whole, err := DecodeCSV(context.Background(), "f.csv", strings.NewReader(in), spec)
+		var got [][]any
+		serr := ScanCSV(context.Background(), "f.csv", strings.NewReader(in), spec, chunk%50, func(rec arrow.RecordBatch) error {
+			got = append(got, recRows(rec)...)
+			return nil
+		})
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("DecodeCSV error %v, ScanCSV error %v", err, serr)
+		}
+		if err != nil {
+			return
+		}
+		defer whole.Release()
+		if diff := cmp.Diff(recRows(whole), got); diff != "" {
+			t.Errorf("rows differ:\n%s", diff)
+		}
+	})
+}
+
+func recRows(rec arrow.RecordBatch) [][]any {
+	var out [][]any
+	for i := range int(rec.NumRows()) {
+		var r []any
+		for j := range int(rec.NumCols()) {
+			r = append(r, table.Value(rec.Column(j), i))
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -77,25 +77,51 @@ func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
 }
 
 func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
-	schema, err := parquetSchema(rec.Schema())
+	e, err := newEncoder(w, rec.Schema())
 	if err != nil {
 		return err
 	}
+	if err := e.write(ctx, rec); err != nil {
+		return err
+	}
+	return e.pw.Close()
+}
+
+// encoder writes records of one schema to a Parquet stream, a row group per
+// rowGroupRows rows (or fewer, at the end of each record).
+type encoder struct {
+	pw   *parquet.Writer
+	cols int
+	rows []parquet.Row // one row group's rows, reused: the writer copies values
+}
+
+func newEncoder(w io.Writer, s *arrow.Schema) (*encoder, error) {
+	schema, err := parquetSchema(s)
+	if err != nil {
+		return nil, err
+	}
 	opts := []parquet.WriterOption{schema, parquet.Compression(&parquet.Zstd), parquet.CreatedBy("groundwork", "", "")}
-	if md := rec.Schema().Metadata(); md.Len() > 0 {
+	if md := s.Metadata(); md.Len() > 0 {
 		for i, k := range md.Keys() {
 			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
 		}
 	}
-	pw := parquet.NewWriter(w, opts...)
-	n := int(rec.NumRows())
-	cols := int(rec.NumCols())
-	// One row group's rows, reused: the writer copies the values it is
-	// given, so the buffers need not outlive WriteRows.
-	rows := make([]parquet.Row, min(n, rowGroupRows))
-	backing := make([]parquet.Value, len(rows)*cols)
-	for k := range rows {
-		rows[k] = backing[k*cols : (k+1)*cols : (k+1)*cols]
+	return &encoder{pw: parquet.NewWriter(w, opts...), cols: len(s.Fields())}, nil
+}
+
+// write appends rec's rows, flushing a row group every rowGroupRows rows
+// and at its end.
+func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
+	n, cols := int(rec.NumRows()), e.cols
+	if int(rec.NumCols()) != cols {
+		return fmt.Errorf("record has %d columns, the file %d", rec.NumCols(), cols)
+	}
+	if need := min(n, rowGroupRows); len(e.rows) < need {
+		e.rows = make([]parquet.Row, need)
+		backing := make([]parquet.Value, need*cols)
+		for k := range e.rows {
+			e.rows[k] = backing[k*cols : (k+1)*cols : (k+1)*cols]
+		}
 	}
 	for start := 0; start < n; start += rowGroupRows {
 		if err := ctx.Err(); err != nil {
@@ -103,22 +129,101 @@ func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
 		}
 		end := min(n, start+rowGroupRows)
 		for i := start; i < end; i++ {
-			row := rows[i-start]
+			row := e.rows[i-start]
 			for j := 0; j < cols; j++ {
 				row[j] = parquetValue(rec.Column(j), i).Level(0, defLevel(rec.Column(j), i), j)
 			}
 		}
-		rows := rows[:end-start]
-		if _, err := pw.WriteRows(rows); err != nil {
+		if _, err := e.pw.WriteRows(e.rows[:end-start]); err != nil {
 			return err
 		}
-		if end < n {
-			if err := pw.Flush(); err != nil {
-				return err
-			}
+		if err := e.pw.Flush(); err != nil {
+			return err
 		}
 	}
-	return pw.Close()
+	return nil
+}
+
+// Writer writes a Parquet file record by record, so that a table larger
+// than memory can be written as it is produced. Like WriteParquet it is
+// atomic: the file appears at its path only when Close succeeds; Abort, or
+// a failed Write or Close, removes the temporary file and leaves any
+// previous file in place. A Writer is not safe for concurrent use.
+type Writer struct {
+	path string
+	f    *os.File
+	enc  *encoder
+	err  error
+}
+
+// NewWriter starts a Parquet file at path for records of schema s (its
+// metadata becomes the file's key/value metadata).
+func NewWriter(path string, s *arrow.Schema) (*Writer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create folder for %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	enc, err := newEncoder(f, s)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return &Writer{path: path, f: f, enc: enc}, nil
+}
+
+// Write appends rec's rows (its schema must be the Writer's).
+func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.enc.write(ctx, rec); err != nil {
+		w.Abort()
+		w.err = fmt.Errorf("write %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+// Close finishes the file and renames it into place.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	tmp := w.f.Name()
+	err := w.enc.pw.Close()
+	if err == nil {
+		err = w.f.Sync()
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, w.path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		w.err = fmt.Errorf("write %s: %w", w.path, err)
+		return w.err
+	}
+	w.err = errors.New("writer closed")
+	return nil
+}
+
+// Abort discards the file being written. It may be called after Close (it
+// then does nothing).
+func (w *Writer) Abort() {
+	if w.err != nil {
+		return
+	}
+	w.f.Close()
+	os.Remove(w.f.Name())
+	w.err = errors.New("writer aborted")
 }
 
 func defLevel(a arrow.Array, i int) int {
@@ -199,69 +304,67 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 // optional or required string, double, int64 and boolean columns) into a
 // record. Parquet key/value metadata become the schema's metadata.
 func ReadParquet(ctx context.Context, path string) (arrow.RecordBatch, error) {
-	f, err := os.Open(path)
+	var cols []*table.Column
+	var meta map[string]string
+	err := scan(ctx, path, false, func(c []*table.Column, m map[string]string) error {
+		cols, meta = c, m
+		return nil
+	})
 	if err != nil {
 		return nil, err
+	}
+	return table.Build(meta, cols...)
+}
+
+// ScanParquet reads the Parquet file at path one row group at a time and
+// calls fn with each as a record, which fn must not keep (it is released
+// when fn returns). A file without rows gives one empty record, so fn
+// always sees the columns. Memory is that of one row group (at most
+// rowGroupRows rows in files groundwork writes).
+func ScanParquet(ctx context.Context, path string, fn func(rec arrow.RecordBatch) error) error {
+	return scan(ctx, path, true, func(cols []*table.Column, meta map[string]string) error {
+		rec, err := table.Build(meta, cols...)
+		if err != nil {
+			return err
+		}
+		defer rec.Release()
+		return fn(rec)
+	})
+}
+
+// scan reads path's columns, calling fn once per row group when byGroup,
+// else once with every row.
+func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.Column, meta map[string]string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a Parquet file: %w", path, err)
+		return fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
 	fields := pf.Schema().Fields()
-	cols := make([]*table.Column, len(fields))
+	types := make([]table.Type, len(fields))
 	for i, fd := range fields {
 		if !fd.Leaf() || fd.Repeated() {
-			return nil, fmt.Errorf("%s: column %q is nested or repeated; only flat tables are read", path, fd.Name())
+			return fmt.Errorf("%s: column %q is nested or repeated; only flat tables are read", path, fd.Name())
 		}
-		c := &table.Column{Name: fd.Name()}
 		switch fd.Type().Kind() {
 		case parquet.ByteArray:
-			c.Type = table.String
+			types[i] = table.String
 		case parquet.Double:
-			c.Type = table.Float
+			types[i] = table.Float
 		case parquet.Int64:
-			c.Type = table.Int
+			types[i] = table.Int
 		case parquet.Boolean:
-			c.Type = table.Bool
+			types[i] = table.Bool
 		default:
-			return nil, fmt.Errorf("%s: column %q has Parquet type %s, not supported", path, fd.Name(), fd.Type())
-		}
-		cols[i] = c
-	}
-	r := parquet.NewReader(pf)
-	defer r.Close()
-	buf := make([]parquet.Row, 1024)
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		n, err := r.ReadRows(buf)
-		for _, row := range buf[:n] {
-			for _, v := range row {
-				c := cols[v.Column()]
-				null := v.IsNull()
-				switch c.Type {
-				case table.String:
-					c.AppendString(string(v.ByteArray()), !null)
-				case table.Float:
-					c.AppendFloat(v.Double(), !null)
-				case table.Int:
-					c.AppendInt(v.Int64(), !null)
-				case table.Bool:
-					c.AppendBool(v.Boolean(), !null)
-				}
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: column %q has Parquet type %s, not supported", path, fd.Name(), fd.Type())
 		}
 	}
 	meta := map[string]string{}
@@ -271,5 +374,64 @@ func ReadParquet(ctx context.Context, path string) (arrow.RecordBatch, error) {
 		}
 		meta[kv.Key] = kv.Value
 	}
-	return table.Build(meta, cols...)
+	newCols := func() []*table.Column {
+		cols := make([]*table.Column, len(fields))
+		for i, fd := range fields {
+			cols[i] = &table.Column{Name: fd.Name(), Type: types[i]}
+		}
+		return cols
+	}
+	read := func(r parquet.RowReader, cols []*table.Column) error {
+		buf := make([]parquet.Row, 1024)
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			n, err := r.ReadRows(buf)
+			for _, row := range buf[:n] {
+				for _, v := range row {
+					c := cols[v.Column()]
+					null := v.IsNull()
+					switch c.Type {
+					case table.String:
+						c.AppendString(string(v.ByteArray()), !null)
+					case table.Float:
+						c.AppendFloat(v.Double(), !null)
+					case table.Int:
+						c.AppendInt(v.Int64(), !null)
+					case table.Bool:
+						c.AppendBool(v.Boolean(), !null)
+					}
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+	}
+	if !byGroup || len(pf.RowGroups()) == 0 {
+		r := parquet.NewReader(pf)
+		defer r.Close()
+		cols := newCols()
+		if err := read(r, cols); err != nil {
+			return err
+		}
+		return fn(cols, meta)
+	}
+	for _, rg := range pf.RowGroups() {
+		rr := rg.Rows()
+		cols := newCols()
+		err := read(rr, cols)
+		rr.Close()
+		if err != nil {
+			return err
+		}
+		if err := fn(cols, meta); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// TestWriterStreamsRecords writes three records through a Writer and reads
+// the file back with pqarrow (independent) and with ScanParquet, which must
+// give one record per row group.
+func TestWriterStreamsRecords(t *testing.T) {
+	ctx := context.Background()
+	part := func(from, n int) arrow.RecordBatch {
+		c := &table.Column{Name: "i", Type: table.Int}
+		s := &table.Column{Name: "s", Type: table.String}
+		for i := from; i < from+n; i++ {
+			c.AppendInt(int64(i), i%5 != 0)
+			s.AppendString(string(rune('a'+i%26)), true)
+		}
+		rec, err := table.Build(map[string]string{"k": "v"}, c, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	parts := []arrow.RecordBatch{part(0, 10), part(10, rowGroupRows+3), part(rowGroupRows+13, 0), part(rowGroupRows+13, 7)}
+	var want [][]any
+	for _, p := range parts {
+		want = append(want, rows(p)...)
+	}
+	path := filepath.Join(t.TempDir(), "streamed.parquet")
+	if err := os.WriteFile(path, []byte("previous"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWriter(path, parts[0].Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		if err := w.Write(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "previous" {
+			t.Fatal("the file changed before Close")
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := readPqarrow(t, path)
+	defer got.Release()
+	if diff := cmp.Diff(want, rows(got)); diff != "" {
+		t.Errorf("pqarrow reads (-want +got):\n%.2000s", diff)
+	}
+
+	var sizes []int
+	var scanned [][]any
+	if err := ScanParquet(ctx, path, func(rec arrow.RecordBatch) error {
+		sizes = append(sizes, int(rec.NumRows()))
+		if v, _ := rec.Schema().Metadata().GetValue("k"); v != "v" {
+			t.Errorf("metadata k = %q", v)
+		}
+		scanned = append(scanned, rows(rec)...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, scanned); diff != "" {
+		t.Errorf("ScanParquet reads (-want +got):\n%.2000s", diff)
+	}
+	if wantSizes := []int{10, rowGroupRows, 3, 7}; !cmp.Equal(sizes, wantSizes) {
+		t.Errorf("row groups %v, want %v", sizes, wantSizes)
+	}
+}
+
+func TestWriterAbortAndEmpty(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	rec := sample(t)
+	defer rec.Release()
+
+	path := filepath.Join(dir, "aborted.parquet")
+	w, err := NewWriter(path, rec.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("abort left %d file(s)", len(ents))
+	}
+	if err := w.Close(); err == nil {
+		t.Error("Close after Abort succeeded")
+	}
+
+	// An empty file still tells ScanParquet its columns.
+	path = filepath.Join(dir, "empty.parquet")
+	w, err = NewWriter(path, rec.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	if err := ScanParquet(ctx, path, func(got arrow.RecordBatch) error {
+		calls++
+		if got.NumRows() != 0 || !cmp.Equal(names(got.Schema()), names(rec.Schema())) {
+			t.Errorf("empty file scanned as %d rows, columns %v", got.NumRows(), names(got.Schema()))
+		}
+		return nil
+	}); err != nil || calls != 1 {
+		t.Errorf("ScanParquet on an empty file: %d call(s), %v", calls, err)
+	}
+}
