@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // cacheSchema changes whenever the layout of cache entries or the meaning
@@ -221,8 +222,11 @@ func (c *cache) get(stage, key, staging string) (*stageOut, error) {
 }
 
 // restore rebuilds a cached stage's in-memory tables from its files:
-// raw/<source>.parquet, tracts.parquet and places/<name>.parquet.
-func (o *stageOut) restore(ctx context.Context, staging string) error {
+// raw/<source>.parquet, tracts.parquet and places/<name>.parquet. The
+// tables of streamed sources (cfg.streamedSource) are not read: a streamed
+// source is read from its file when used, and its places set is restored
+// as rows in their file.
+func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) error {
 	for _, f := range o.Files {
 		rel := filepath.ToSlash(f)
 		var kind, name string
@@ -234,6 +238,25 @@ func (o *stageOut) restore(ctx context.Context, staging string) error {
 		case strings.HasPrefix(rel, "places/") && strings.HasSuffix(rel, ".parquet"):
 			kind, name = "places", strings.TrimSuffix(strings.TrimPrefix(rel, "places/"), ".parquet")
 		default:
+			continue
+		}
+		switch {
+		case kind == "raw" && cfg.streamedSource(name):
+			continue
+		case kind == "places" && cfg.Places[name] != nil && cfg.streamedSource(cfg.Places[name].Source):
+			path := filepath.Join(staging, f)
+			names, types, n, err := store.Describe(path)
+			if err != nil {
+				return fmt.Errorf("restore %s from the cache: %w", f, err)
+			}
+			tm := map[string]table.Type{}
+			for i, c := range names {
+				tm[c] = types[i]
+			}
+			if o.places == nil {
+				o.places = map[string]*rows{}
+			}
+			o.places[name] = fileRows(path, names, tm, int(n))
 			continue
 		}
 		rec, err := store.ReadParquet(ctx, filepath.Join(staging, f))

@@ -345,6 +345,36 @@ var formats = []string{"", "number", "dollars", "percent"}
 
 var statNames = []string{"count", "min", "median", "max", "mean"}
 
+// streamedSource reports whether a source is read, placed and written a row
+// group at a time instead of being held in memory: a csv source that only
+// places sets read (a list of points or contacts, which may be millions of
+// rows). Sources that are looked up by key (area lookups, locate
+// directories) or joined to tracts stay in memory.
+func (c *Config) streamedSource(name string) bool {
+	s := c.Sources[name]
+	if s == nil || s.Kind != "csv" {
+		return false
+	}
+	placed := false
+	for _, pl := range c.Places {
+		if pl.Source == name {
+			placed = true
+		}
+		if pl.Locate != nil && pl.Locate.Source == name {
+			return false
+		}
+	}
+	for _, a := range c.Areas {
+		if a.Lookup.Source == name {
+			return false
+		}
+	}
+	if c.Tracts != nil && c.Tracts.Source == name {
+		return false
+	}
+	return placed
+}
+
 // Load reads and validates a pipeline file. Relative paths in it are
 // resolved against the file's folder. All validation problems are returned
 // at once, joined, each naming its path in the file.

@@ -366,6 +366,11 @@ func (st *state) collect(f *state) *stageOut {
 	for _, r := range o.raw {
 		o.RowsOut += int(r.NumRows())
 	}
+	for _, si := range o.SourceInfo {
+		if o.raw[si.Name] == nil { // streamed: in its file, not in memory
+			o.RowsOut += si.Rows
+		}
+	}
 	for _, l := range o.layers {
 		o.RowsOut += len(l.Features)
 	}
@@ -458,7 +463,10 @@ func (st *state) partitionTracts(ctx context.Context) error {
 func (st *state) partitionPlaces(ctx context.Context) error {
 	col := st.cfg.Tracts.Boundary
 	for _, name := range sortedKeys(st.cfg.Places) {
-		r := st.places[name]
+		r, err := st.places[name].load(ctx) // partitions group every record: the whole set in memory
+		if err != nil {
+			return fmt.Errorf("places %q: %w", name, err)
+		}
 		geom := func(i int) orb.Geometry {
 			lon, _ := toFloat(r.get(i, "lon"))
 			lat, _ := toFloat(r.get(i, "lat"))

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -106,95 +107,150 @@ func (st *state) placeAll(ctx context.Context) error {
 // listed with the reason in unplaced/<name>.csv and in the report.
 func (st *state) place(ctx context.Context, name string) error {
 	pl := st.cfg.Places[name]
-	src := st.raw[pl.Source]
-	r := fromRecord(src)
+	src, err := st.source(ctx, pl.Source)
+	if err != nil {
+		return err
+	}
+	var rule *segment.Rule
 	if pl.Where != "" {
-		rule, err := segment.Compile(pl.Where, r.cols)
-		if err != nil {
+		if rule, err = segment.Compile(pl.Where, src.cols); err != nil {
 			return err
 		}
-		var kept []int
-		env := map[string]any{}
-		for i := range r.len() {
-			ok, err := r.match(rule, i, env)
-			if err != nil && !errors.Is(err, segment.ErrMissing) {
-				return err
-			}
-			if ok {
-				kept = append(kept, i)
-			}
-		}
-		r.keep(kept)
-	}
-	for _, c := range []string{"lon", "lat"} {
-		r.addCol(c, table.Float)
-	}
-	r.addCol("located_by", table.String)
-	bounds, areas := sortedKeys(st.cfg.Boundaries), sortedKeys(st.cfg.Areas)
-	for _, b := range bounds {
-		r.addCol(b, table.String)
-	}
-	for _, a := range areas {
-		r.addCol(a, table.String)
 	}
 	locate, err := st.coordinates(pl)
 	if err != nil {
 		return err
 	}
+	bounds, areas := sortedKeys(st.cfg.Boundaries), sortedKeys(st.cfg.Areas)
 	loc := st.newLocator()
 	buf := loc.buffer()
+	env := map[string]any{}
 	counts := map[string]int{}
-	var placed []int
 	var unplaced []Unplaced
-	prog := st.progress(r.len())
-	for i := range r.len() {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	nPlaced := 0
+	prog := st.progress(src.len())
+	meta := map[string]string{"groundwork:table": name}
+	rel := filepath.Join("places", name+".parquet")
+
+	// placeChunk filters, locates and keeps the placed records of one
+	// chunk of the source, whose first record is record base of the source.
+	placeChunk := func(r *rows, base int) error {
+		if rule != nil {
+			var kept []int
+			for i := range r.len() {
+				ok, err := r.match(rule, i, env)
+				if err != nil && !errors.Is(err, segment.ErrMissing) {
+					return err
+				}
+				if ok {
+					kept = append(kept, i)
+				}
 			}
-			prog.done(i)
+			r.keep(kept)
 		}
-		p, how, reason := locate(r, i)
-		if reason != "" {
-			unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: reason})
-			continue
+		for _, c := range []string{"lon", "lat"} {
+			r.addCol(c, table.Float)
 		}
-		loc.into(p, buf)
-		inAny := false
+		r.addCol("located_by", table.String)
 		for _, b := range bounds {
-			v := loc.get(buf, b)
-			r.set(i, b, nullIfEmpty(v))
-			inAny = inAny || v != ""
+			r.addCol(b, table.String)
 		}
 		for _, a := range areas {
-			r.set(i, a, nullIfEmpty(loc.get(buf, a)))
+			r.addCol(a, table.String)
 		}
-		if !inAny {
-			unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
-			continue
+		var placed []int
+		for i := range r.len() {
+			if i%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				prog.done(base + i)
+			}
+			p, how, reason := locate(r, i)
+			if reason != "" {
+				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: reason})
+				continue
+			}
+			loc.into(p, buf)
+			inAny := false
+			for _, b := range bounds {
+				v := loc.get(buf, b)
+				r.set(i, b, nullIfEmpty(v))
+				inAny = inAny || v != ""
+			}
+			for _, a := range areas {
+				r.set(i, a, nullIfEmpty(loc.get(buf, a)))
+			}
+			if !inAny {
+				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
+				continue
+			}
+			r.set(i, "lon", p[0])
+			r.set(i, "lat", p[1])
+			r.set(i, "located_by", how)
+			counts[how]++
+			placed = append(placed, i)
 		}
-		r.set(i, "lon", p[0])
-		r.set(i, "lat", p[1])
-		r.set(i, "located_by", how)
-		counts[how]++
-		placed = append(placed, i)
+		r.keep(placed)
+		nPlaced += len(placed)
+		return nil
 	}
-	prog.done(r.len())
+
+	if !src.streamed() {
+		r := src // st.source gives a fresh copy of an in-memory source
+		if err := placeChunk(r, 0); err != nil {
+			return err
+		}
+		st.places[name] = r
+		rec, err := r.record(meta)
+		if err != nil {
+			return err
+		}
+		defer rec.Release()
+		if err := st.writeParquet(ctx, rel, rec); err != nil {
+			return err
+		}
+	} else {
+		// A streamed source is placed a row group at a time and written
+		// as it goes; later stages read places/<name>.parquet back the
+		// same way (see rows.scan).
+		var w *store.Writer
+		var cols []string
+		types := map[string]table.Type{}
+		err := src.scan(ctx, func(r *rows, base int) error {
+			if err := placeChunk(r, base); err != nil {
+				return err
+			}
+			rec, err := r.record(meta)
+			if err != nil {
+				return err
+			}
+			defer rec.Release()
+			if w == nil {
+				if w, err = st.parquetWriter(rel, rec.Schema()); err != nil {
+					return err
+				}
+				cols, types = r.cols, r.types
+			}
+			return w.Write(ctx, rec)
+		})
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
+			if w != nil {
+				w.Abort()
+			}
+			return err
+		}
+		st.places[name] = fileRows(filepath.Join(st.out, rel), cols, types, nPlaced)
+	}
+	prog.done(src.len())
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
-	r.keep(placed)
-	st.places[name] = r
 	st.unplaced[name] = unplaced
 	st.placedBy[name] = counts
 	if len(unplaced) > 0 {
-		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+len(placed), name)
-	}
-	rec, err := r.record(map[string]string{"groundwork:table": name})
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	if err := st.writeParquet(ctx, filepath.Join("places", name+".parquet"), rec); err != nil {
-		return err
+		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+nPlaced, name)
 	}
 	return st.writeFile(filepath.Join("unplaced", name+".csv"), func(w io.Writer) error {
 		return writeCSV(w, []string{"id", "name", "reason"}, func(emit func(...string) error) error {

@@ -23,6 +23,15 @@ func (st *state) writeReport(ctx context.Context) error {
 	if rc == nil {
 		return nil
 	}
+	// The map's points are drawn one by one, so a streamed places set it
+	// shows is read into memory here (this stage's copy of the map only).
+	if m := rc.Map; m != nil && m.Points != nil && st.places[m.Points.Of] != nil {
+		loaded, err := st.places[m.Points.Of].load(ctx)
+		if err != nil {
+			return fmt.Errorf("report: places %s: %w", m.Points.Of, err)
+		}
+		st.places[m.Points.Of] = loaded
+	}
 	r := &reports.Report{Title: rc.Title, Subtitle: st.cfg.Name, Intro: rc.Intro, Caveats: rc.Caveats, Warnings: st.warnings}
 	if r.Title == "" {
 		r.Title = st.cfg.Name

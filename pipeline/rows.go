@@ -1,12 +1,14 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -19,11 +21,55 @@ import (
 // slices alone, and turning rows into an Arrow record (record) copies each
 // column once. A rows value is not safe for concurrent writes; stages share
 // finished rows read only.
+//
+// Rows may instead live in a Parquet file (fileRows, for streamed tables):
+// then only cols, types and len are known in memory, get and friends see
+// no values, and readers go through scan (a row group at a time) or load
+// (all of it).
 type rows struct {
 	cols  []string
 	types map[string]table.Type
 	vecs  map[string]*table.Column
 	n     int
+	file  string // when set, the rows are in this Parquet file, not in vecs
+}
+
+// fileRows describes n rows held in the Parquet file at path.
+func fileRows(path string, cols []string, types map[string]table.Type, n int) *rows {
+	return &rows{cols: cols, types: types, vecs: map[string]*table.Column{}, n: n, file: path}
+}
+
+// streamed reports whether the rows are in a file rather than in memory.
+func (r *rows) streamed() bool { return r.file != "" }
+
+// scan calls fn with the rows a chunk at a time: in memory, once with r
+// itself; from a file, once per row group, with base the index of the
+// chunk's first record. fn may modify a chunk read from a file (it is its
+// own copy) but not r's own rows.
+func (r *rows) scan(ctx context.Context, fn func(chunk *rows, base int) error) error {
+	if !r.streamed() {
+		return fn(r, 0)
+	}
+	base := 0
+	return store.ScanParquet(ctx, r.file, func(rec arrow.RecordBatch) error {
+		c := fromRecord(rec)
+		err := fn(c, base)
+		base += c.len()
+		return err
+	})
+}
+
+// load returns the rows in memory: r itself, or the whole file read.
+func (r *rows) load(ctx context.Context) (*rows, error) {
+	if !r.streamed() {
+		return r, nil
+	}
+	rec, err := store.ReadParquet(ctx, r.file)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Release()
+	return fromRecord(rec), nil
 }
 
 func newRows() *rows {

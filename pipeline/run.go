@@ -326,7 +326,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 					t0 := time.Now()
 					o, err := p.cache.get(s.Name, p.keys[i].Key, st.out)
 					if err == nil && restore {
-						err = o.restore(ctx, st.out)
+						err = o.restore(ctx, st.out, st.cfg)
 					}
 					done <- stageDone{i: i, out: o, err: err, wall: time.Since(t0)}
 				}(i, p.restore[i])
@@ -619,6 +619,34 @@ func (st *state) writeParquet(ctx context.Context, rel string, rec arrow.RecordB
 	return store.WriteParquet(ctx, filepath.Join(st.out, rel), rec)
 }
 
+// parquetWriter starts rel, a Parquet file written a record at a time; it is
+// listed among the stage's files (and appears) once its Writer is closed.
+func (st *state) parquetWriter(rel string, schema *arrow.Schema) (*store.Writer, error) {
+	st.files = append(st.files, rel)
+	return store.NewWriter(filepath.Join(st.out, rel), schema)
+}
+
+// source returns a source's table: a fresh in-memory copy (the caller may
+// change it), or, for a streamed source, its raw Parquet file (rows.scan).
+func (st *state) source(ctx context.Context, name string) (*rows, error) {
+	if rec := st.raw[name]; rec != nil {
+		return fromRecord(rec), nil
+	}
+	if !st.cfg.streamedSource(name) {
+		return nil, fmt.Errorf("source %q was not loaded", name)
+	}
+	path := filepath.Join(st.out, "raw", name+".parquet")
+	names, types, n, err := store.Describe(path)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", name, err)
+	}
+	tm := map[string]table.Type{}
+	for i, c := range names {
+		tm[c] = types[i]
+	}
+	return fileRows(path, names, tm, int(n)), nil
+}
+
 func (st *state) writeFile(rel string, write func(io.Writer) error) error {
 	st.files = append(st.files, rel)
 	return store.WriteAtomic(filepath.Join(st.out, rel), write)
@@ -639,6 +667,16 @@ func (st *state) loadSources(ctx context.Context) error {
 			rec, file, err = st.readCensus(ctx, name, s, st.census)
 		case "csv":
 			file = c.Path(s.File)
+			if c.streamedSource(name) {
+				n, err := st.streamCSV(ctx, name, file, s)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
+					continue
+				}
+				st.sourceInfo = append(st.sourceInfo, SourceInfo{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: n})
+				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
+				continue
+			}
 			rec, err = source.ReadCSV(ctx, file, s.csvSpec())
 		}
 		if err != nil {
@@ -657,6 +695,40 @@ func (st *state) loadSources(ctx context.Context) error {
 
 // loadBoundaries reads and validates every boundary (GeoJSON, shapefile or
 // GeoParquet, by extension; see geo.Read) and indexes it.
+// streamChunk is the number of records a streamed source is read, placed
+// and written in at a time: one Parquet row group.
+var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
+
+// streamCSV reads a streamed CSV source a chunk at a time into
+// raw/<name>.parquet, holding one chunk in memory, and returns its number
+// of rows. On an error nothing is left at raw/<name>.parquet.
+func (st *state) streamCSV(ctx context.Context, name, file string, s *Source) (int, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var w *store.Writer
+	n := 0
+	err = source.ScanCSV(ctx, file, f, s.csvSpec(), streamChunk, func(rec arrow.RecordBatch) error {
+		if w == nil {
+			var err error
+			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
+				return err
+			}
+		}
+		n += int(rec.NumRows())
+		return w.Write(ctx, rec)
+	})
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil && w != nil {
+		w.Abort()
+	}
+	return n, err
+}
+
 func (st *state) loadBoundaries(ctx context.Context) error {
 	c := st.cfg
 	var errs []error

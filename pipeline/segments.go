@@ -56,27 +56,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 			hasX  bool
 			tieID string
 		}
-		var ms []match
-		env := map[string]any{}
-		for i := range r.len() {
-			ok, err := r.match(rule, i, env)
-			if errors.Is(err, segment.ErrMissing) {
-				res.Missing++
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("segment %q: %w", s.Name, err)
-			}
-			if ok {
-				m := match{i: i, tieID: fmt.Sprint(r.get(i, idCol))}
-				if s.Rank != nil {
-					m.x, m.hasX = toFloat(r.get(i, s.Rank.By))
-				}
-				ms = append(ms, m)
-			}
-		}
-		sort.SliceStable(ms, func(i, j int) bool {
-			a, b := ms[i], ms[j]
+		less := func(a, b match) bool {
 			switch {
 			case a.hasX && !b.hasX:
 				return true // nulls last
@@ -88,13 +68,72 @@ func (st *state) selectSegments(ctx context.Context) error {
 				}
 				return a.x > b.x
 			}
-			return a.tieID < b.tieID
-		})
-		if s.Limit > 0 && len(ms) > s.Limit {
-			ms = ms[:s.Limit]
+			if a.tieID != b.tieID {
+				return a.tieID < b.tieID
+			}
+			return a.i < b.i // a total order: top-k below equals a stable sort
 		}
-		for _, m := range ms {
-			res.Rows = append(res.Rows, r.row(m.i))
+		// trim keeps the first Limit matches in order. With a limit it runs
+		// whenever the matches pile up, so memory stays bounded by the limit
+		// however many records match.
+		var ms []match
+		trim := func() {
+			sort.Slice(ms, func(i, j int) bool { return less(ms[i], ms[j]) })
+			if s.Limit > 0 && len(ms) > s.Limit {
+				clear(ms[s.Limit:])
+				ms = ms[:s.Limit]
+			}
+		}
+		env := map[string]any{}
+		err = r.scan(ctx, func(c *rows, base int) error {
+			for i := range c.len() {
+				ok, err := c.match(rule, i, env)
+				if errors.Is(err, segment.ErrMissing) {
+					res.Missing++
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("segment %q: %w", s.Name, err)
+				}
+				if ok {
+					m := match{i: base + i, tieID: fmt.Sprint(c.get(i, idCol))}
+					if s.Rank != nil {
+						m.x, m.hasX = toFloat(c.get(i, s.Rank.By))
+					}
+					ms = append(ms, m)
+					if s.Limit > 0 && len(ms) >= 2*s.Limit+4096 {
+						trim()
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		trim()
+		// Build row maps for the kept records: directly in memory, or in a
+		// second pass over a streamed table.
+		res.Rows = make([]map[string]any, len(ms))
+		pos := make(map[int]int, len(ms))
+		for k, m := range ms {
+			pos[m.i] = k
+			if !r.streamed() {
+				res.Rows[k] = r.row(m.i)
+			}
+		}
+		if err := r.scan(ctx, func(c *rows, base int) error {
+			if !r.streamed() {
+				return nil
+			}
+			for i := range c.len() {
+				if k, ok := pos[base+i]; ok {
+					res.Rows[k] = c.row(i)
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
 		if res.Missing > 0 {
 			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)

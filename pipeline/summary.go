@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,7 +64,7 @@ func (st *state) summarize(ctx context.Context) error {
 		if r == nil {
 			return fmt.Errorf("summary %q: %s was not computed", s.Name, s.Of)
 		}
-		res, err := st.summarizeOne(s, r)
+		res, err := st.summarizeOne(ctx, s, r)
 		if err != nil {
 			return fmt.Errorf("summary %q: %w", s.Name, err)
 		}
@@ -123,7 +124,7 @@ func statValue(s stats.Summary, mean float64, stat string) float64 {
 	return math.NaN()
 }
 
-func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
+func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*SummaryResult, error) {
 	res := &SummaryResult{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
 	for _, b := range s.By {
 		if a, ok := st.cfg.Areas[b]; ok && a.Compare != nil {
@@ -147,45 +148,66 @@ func (st *state) summarizeOne(s *Summary, r *rows) (*SummaryResult, error) {
 	outside := 0
 	env := map[string]any{}
 	prog := st.progress(r.len())
-	for i := range r.len() {
-		if i%4096 == 0 {
-			prog.done(i)
-		}
-		if rule != nil {
-			ok, err := r.match(rule, i, env)
-			if err != nil && !errors.Is(err, segment.ErrMissing) {
-				return nil, err
+	keys := make([]string, len(s.By))
+	var kb []byte
+	err := r.scan(ctx, func(c *rows, base int) error {
+		for i := range c.len() {
+			if i%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				prog.done(base + i)
 			}
-			if !ok {
+			if rule != nil {
+				ok, err := c.match(rule, i, env)
+				if err != nil && !errors.Is(err, segment.ErrMissing) {
+					return err
+				}
+				if !ok {
+					continue
+				}
+			}
+			null := false
+			kb = kb[:0]
+			for k, b := range s.By {
+				v := c.get(i, b)
+				if v == nil {
+					null = true
+					break
+				}
+				if str, ok := v.(string); ok {
+					keys[k] = str
+				} else {
+					keys[k] = fmt.Sprint(v)
+				}
+				if k > 0 {
+					kb = append(kb, 0)
+				}
+				kb = append(kb, keys[k]...)
+			}
+			if null {
+				outside++
 				continue
 			}
-		}
-		keys := make([]string, len(s.By))
-		null := false
-		for k, b := range s.By {
-			v := r.get(i, b)
-			if v == nil {
-				null = true
-				break
+			g := groups[string(kb)]
+			if g == nil {
+				g = &acc{keys: slices.Clone(keys), vals: map[string][]float64{}}
+				for k := range g.keys {
+					g.keys[k] = strings.Clone(g.keys[k])
+				}
+				groups[string(kb)] = g
 			}
-			keys[k] = fmt.Sprint(v)
-		}
-		if null {
-			outside++
-			continue
-		}
-		k := strings.Join(keys, "\x00")
-		g := groups[k]
-		if g == nil {
-			g = &acc{keys: keys, vals: map[string][]float64{}}
-			groups[k] = g
-		}
-		g.n++
-		for _, m := range s.Measures {
-			if x, ok := toFloat(r.get(i, m.Column)); ok {
-				g.vals[m.Column] = append(g.vals[m.Column], x)
+			g.n++
+			for _, m := range s.Measures {
+				if x, ok := toFloat(c.get(i, m.Column)); ok {
+					g.vals[m.Column] = append(g.vals[m.Column], x)
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	prog.done(r.len())
 	if outside > 0 {

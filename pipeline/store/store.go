@@ -316,6 +316,50 @@ func ReadParquet(ctx context.Context, path string) (arrow.RecordBatch, error) {
 	return table.Build(meta, cols...)
 }
 
+// Describe returns the columns (names and types) and the number of rows of
+// the Parquet file at path, reading only its footer.
+func Describe(path string) (names []string, types []table.Type, rows int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("%s: not a Parquet file: %w", path, err)
+	}
+	for _, fd := range pf.Schema().Fields() {
+		t, err := columnType(path, fd)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		names, types = append(names, fd.Name()), append(types, t)
+	}
+	return names, types, pf.NumRows(), nil
+}
+
+// columnType maps a flat Parquet column to its table type.
+func columnType(path string, fd parquet.Field) (table.Type, error) {
+	if !fd.Leaf() || fd.Repeated() {
+		return 0, fmt.Errorf("%s: column %q is nested or repeated; only flat tables are read", path, fd.Name())
+	}
+	switch fd.Type().Kind() {
+	case parquet.ByteArray:
+		return table.String, nil
+	case parquet.Double:
+		return table.Float, nil
+	case parquet.Int64:
+		return table.Int, nil
+	case parquet.Boolean:
+		return table.Bool, nil
+	}
+	return 0, fmt.Errorf("%s: column %q has Parquet type %s, not supported", path, fd.Name(), fd.Type())
+}
+
 // ScanParquet reads the Parquet file at path one row group at a time and
 // calls fn with each as a record, which fn must not keep (it is released
 // when fn returns). A file without rows gives one empty record, so fn
@@ -351,20 +395,8 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	fields := pf.Schema().Fields()
 	types := make([]table.Type, len(fields))
 	for i, fd := range fields {
-		if !fd.Leaf() || fd.Repeated() {
-			return fmt.Errorf("%s: column %q is nested or repeated; only flat tables are read", path, fd.Name())
-		}
-		switch fd.Type().Kind() {
-		case parquet.ByteArray:
-			types[i] = table.String
-		case parquet.Double:
-			types[i] = table.Float
-		case parquet.Int64:
-			types[i] = table.Int
-		case parquet.Boolean:
-			types[i] = table.Bool
-		default:
-			return fmt.Errorf("%s: column %q has Parquet type %s, not supported", path, fd.Name(), fd.Type())
+		if types[i], err = columnType(path, fd); err != nil {
+			return err
 		}
 	}
 	meta := map[string]string{}
