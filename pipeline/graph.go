@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -460,20 +461,99 @@ func (st *state) partitionTracts(ctx context.Context) error {
 // partitioned GeoParquet, partitioned/places/<name>/state=SS/county=CCC/,
 // by the GEOID of the tract each place lies in (the tracts boundary's
 // column); places in no tract go to state=__HIVE_DEFAULT_PARTITION__.
+//
+// A places set in memory is written directly. A streamed one is split in
+// two passes so that memory holds one state's places, not all of them:
+// its row groups are appended to a temporary file per state, then each
+// state's file is read whole and written by county.
 func (st *state) partitionPlaces(ctx context.Context) error {
 	col := st.cfg.Tracts.Boundary
 	for _, name := range sortedKeys(st.cfg.Places) {
-		r, err := st.places[name].load(ctx) // partitions group every record: the whole set in memory
+		rel := filepath.Join("places", name)
+		write := func(r *rows) error {
+			geom := func(i int) orb.Geometry {
+				lon, _ := toFloat(r.get(i, "lon"))
+				lat, _ := toFloat(r.get(i, "lat"))
+				return orb.Point{lon, lat}
+			}
+			return st.writePartitioned(ctx, rel, geom, r, col)
+		}
+		var err error
+		if p := st.places[name]; p.streamed() {
+			err = st.byState(ctx, p, col, write)
+		} else {
+			err = write(p)
+		}
 		if err != nil {
 			return fmt.Errorf("places %q: %w", name, err)
 		}
-		geom := func(i int) orb.Geometry {
-			lon, _ := toFloat(r.get(i, "lon"))
-			lat, _ := toFloat(r.get(i, "lat"))
-			return orb.Point{lon, lat}
+	}
+	return nil
+}
+
+// byState splits streamed rows by the state FIPS code of their GEOID
+// column geoid (the first two characters; shorter or null GEOIDs form one
+// group of their own) into temporary Parquet files, one per state, then
+// calls write with each state's rows in turn, in state order. The
+// temporary files are removed before it returns.
+func (st *state) byState(ctx context.Context, r *rows, geoid string, write func(*rows) error) error {
+	tmp, err := os.MkdirTemp(st.out, ".partition-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	writers := map[string]*store.Writer{}
+	defer func() {
+		for _, w := range writers {
+			w.Abort()
 		}
-		if err := st.writePartitioned(ctx, filepath.Join("places", name), geom, r, col); err != nil {
-			return fmt.Errorf("places %q: %w", name, err)
+	}()
+	err = r.scan(ctx, func(c *rows, _ int) error {
+		groups := map[string][]int{}
+		for i := range c.len() {
+			k := "none"
+			if s := c.str(i, geoid); len(s) >= 5 {
+				k = s[:2]
+			}
+			groups[k] = append(groups[k], i)
+		}
+		for _, k := range sortedKeys(groups) {
+			rec, err := c.subset(groups[k]).record(nil)
+			if err != nil {
+				return err
+			}
+			w := writers[k]
+			if w == nil {
+				if w, err = store.NewWriter(filepath.Join(tmp, k+".parquet"), rec.Schema()); err != nil {
+					rec.Release()
+					return err
+				}
+				writers[k] = w
+			}
+			err = w.Write(ctx, rec)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range sortedKeys(writers) {
+		if err := writers[k].Close(); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedKeys(writers) {
+		delete(writers, k)
+		part, err := fileRows(filepath.Join(tmp, k+".parquet"), r.cols, r.types, 0).load(ctx)
+		if err != nil {
+			return err
+		}
+		if err := write(part); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -107,7 +107,7 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 		t.Fatal("want api2000 streamed, and directory (a locate directory) and acs (census) in memory")
 	}
 	out1 := filepath.Join(t.TempDir(), "out")
-	res, err := Run(context.Background(), cfg, Options{OutDir: out1, NoCache: true})
+	res, err := Run(context.Background(), cfg, Options{OutDir: out1, NoCache: true, Partitioned: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	defer func(n int) { streamChunk = n }(streamChunk)
 	streamChunk = 10
 	out2 := filepath.Join(t.TempDir(), "out")
-	if _, err := Run(context.Background(), cfg, Options{OutDir: out2, NoCache: true}); err != nil {
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out2, NoCache: true, Partitioned: true}); err != nil {
 		t.Fatal(err)
 	}
 	a, b := snapshot(t, out1), snapshot(t, out2)
@@ -154,6 +154,31 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 			}
 		}
 	}
+	// The streamed set was partitioned through one temporary file per
+	// state; partitioning it from memory gives the same files.
+	rec, err := store.ReadParquet(context.Background(), filepath.Join(out1, "places", "schools.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := fromRecord(rec)
+	rec.Release()
+	st := res.state
+	st.out, st.files = t.TempDir(), nil
+	st.places = map[string]*rows{"schools": mem}
+	if err := st.partitionPlaces(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	direct := snapshot(t, filepath.Join(st.out, "partitioned", "places", "schools"))
+	streamed := snapshot(t, filepath.Join(out1, "partitioned", "places", "schools"))
+	if len(direct) == 0 || len(direct) != len(streamed) {
+		t.Errorf("%d partition files from memory, %d streamed", len(direct), len(streamed))
+	}
+	for name, want := range direct {
+		if !bytes.Equal(want, streamed[name]) {
+			t.Errorf("partition %s differs between memory and streamed", name)
+		}
+	}
+
 	var groups int
 	if err := store.ScanParquet(context.Background(), filepath.Join(out2, "raw", "api2000.parquet"), func(arrow.RecordBatch) error { groups++; return nil }); err != nil || groups != 8 {
 		t.Errorf("raw/api2000.parquet with chunks of 10: %d row groups (%v), want 8", groups, err)
