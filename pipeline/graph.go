@@ -368,7 +368,7 @@ func (st *state) collect(f *state) *stageOut {
 		o.RowsOut += int(r.NumRows())
 	}
 	for _, si := range o.SourceInfo {
-		if o.raw[si.Name] == nil { // streamed: in its file, not in memory
+		if si.Streamed { // in its file, not in o.raw
 			o.RowsOut += si.Rows
 		}
 	}

@@ -114,6 +114,14 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	if p := res.state.places["schools"]; p == nil || !p.streamed() || p.len() != 51 {
 		t.Errorf("places schools: %+v, want 51 streamed records", p)
 	}
+	for _, s := range res.Stages {
+		if want, ok := map[string]int{"source:api2000": 75, "places:schools": 51}[s.Name]; ok && s.RowsOut != want {
+			t.Errorf("stage %s: %d rows out, want %d", s.Name, s.RowsOut, want)
+		}
+		if s.Name == "boundary:tract" && s.RowsOut != len(res.state.layers["tract"].Features) {
+			t.Errorf("boundary:tract: %d rows out, the layer has %d features", s.RowsOut, len(res.state.layers["tract"].Features))
+		}
+	}
 	defer func(n int) { streamChunk = n }(streamChunk)
 	streamChunk = 10
 	out2 := filepath.Join(t.TempDir(), "out")

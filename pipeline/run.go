@@ -143,6 +143,9 @@ type Unplaced struct {
 type SourceInfo struct {
 	Name, Title, About, File string
 	Rows                     int
+	// Streamed is true for a source read a row group at a time and held in
+	// its Parquet file rather than in memory (see Config.streamedSource).
+	Streamed bool
 }
 
 // Run executes the pipeline as a graph of stages (see Plan): extract and
@@ -673,7 +676,7 @@ func (st *state) loadSources(ctx context.Context) error {
 					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
 					continue
 				}
-				st.sourceInfo = append(st.sourceInfo, SourceInfo{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: n})
+				st.sourceInfo = append(st.sourceInfo, SourceInfo{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: n, Streamed: true})
 				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
 				continue
 			}
