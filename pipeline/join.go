@@ -234,6 +234,9 @@ func (st *state) place(ctx context.Context, name string) error {
 			}
 			return w.Write(ctx, rec)
 		})
+		if err == nil && w == nil {
+			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one
+		}
 		if err == nil {
 			err = w.Close()
 		}

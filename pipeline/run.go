@@ -723,6 +723,9 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *Source) (i
 		n += int(rec.NumRows())
 		return w.Write(ctx, rec)
 	})
+	if err == nil && w == nil {
+		err = errors.New("no records read") // ScanCSV always gives one, if empty
+	}
 	if err == nil {
 		err = w.Close()
 	}

@@ -122,18 +122,17 @@ func (st *state) selectSegments(ctx context.Context) error {
 				res.Rows[k] = r.row(m.i)
 			}
 		}
-		if err := r.scan(ctx, func(c *rows, base int) error {
-			if !r.streamed() {
-				return nil
-			}
-			for i := range c.len() {
-				if k, ok := pos[base+i]; ok {
-					res.Rows[k] = c.row(i)
+		if r.streamed() && len(ms) > 0 {
+			if err := r.scan(ctx, func(c *rows, base int) error {
+				for i := range c.len() {
+					if k, ok := pos[base+i]; ok {
+						res.Rows[k] = c.row(i)
+					}
 				}
+				return nil
+			}); err != nil {
+				return err
 			}
-			return nil
-		}); err != nil {
-			return err
 		}
 		if res.Missing > 0 {
 			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)
