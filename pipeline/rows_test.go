@@ -106,6 +106,11 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	if !cfg.streamedSource("api2000") || cfg.streamedSource("directory") || cfg.streamedSource("acs") {
 		t.Fatal("want api2000 streamed, and directory (a locate directory) and acs (census) in memory")
 	}
+	// A copy of the schools segment with a limit, so that the top-k path
+	// (trimmed at the end of each chunk) is compared too.
+	top := *cfg.Segments[0]
+	top.Name, top.Limit = top.Name+"_top5", 5
+	cfg.Segments = append(cfg.Segments, &top)
 	out1 := filepath.Join(t.TempDir(), "out")
 	res, err := Run(context.Background(), cfg, Options{OutDir: out1, NoCache: true, Partitioned: true})
 	if err != nil {
@@ -129,6 +134,11 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := snapshot(t, out1), snapshot(t, out2)
+	// The limited segment is the unlimited one's first five rows.
+	all := bytes.SplitAfter(b["segments/"+cfg.Segments[0].Name+".csv"], []byte("\n"))
+	if got, want := b["segments/"+top.Name+".csv"], bytes.Join(all[:min(6, len(all))], nil); len(all) < 7 || !bytes.Equal(got, want) {
+		t.Errorf("segment %s with chunks of 10:\n%s\nwant the first five rows of %s:\n%s", top.Name, got, cfg.Segments[0].Name, want)
+	}
 	for name, want := range a {
 		if name == "raw/api2000.parquet" || name == "places/schools.parquet" {
 			continue // row groups differ; compared by value below

@@ -55,6 +55,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 			x     float64
 			hasX  bool
 			tieID string
+			row   map[string]any // built once the match survives its chunk
 		}
 		less := func(a, b match) bool {
 			switch {
@@ -73,9 +74,11 @@ func (st *state) selectSegments(ctx context.Context) error {
 			}
 			return a.i < b.i // a total order: top-k below equals a stable sort
 		}
-		// trim keeps the first Limit matches in order. With a limit it runs
-		// whenever the matches pile up, so memory stays bounded by the limit
-		// however many records match.
+		// trim sorts the matches and, with a limit, keeps the first Limit.
+		// It runs whenever the matches pile up and at the end of each chunk,
+		// so memory stays bounded by the limit however many records match;
+		// a match's row map is built at the end of its chunk only if it is
+		// still among the first Limit, so the table is read once.
 		var ms []match
 		trim := func() {
 			sort.Slice(ms, func(i, j int) bool { return less(ms[i], ms[j]) })
@@ -85,8 +88,16 @@ func (st *state) selectSegments(ctx context.Context) error {
 			}
 		}
 		env := map[string]any{}
+		prog := st.progress(r.len())
 		err = r.scan(ctx, func(c *rows, base int) error {
+			fresh := len(ms) // without a limit, matches before it have their rows
 			for i := range c.len() {
+				if i%4096 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					prog.done(base + i)
+				}
 				ok, err := c.match(rule, i, env)
 				if errors.Is(err, segment.ErrMissing) {
 					res.Missing++
@@ -106,33 +117,25 @@ func (st *state) selectSegments(ctx context.Context) error {
 					}
 				}
 			}
+			if s.Limit > 0 {
+				trim()
+				fresh = 0
+			}
+			for k := fresh; k < len(ms); k++ {
+				if ms[k].row == nil {
+					ms[k].row = c.row(ms[k].i - base)
+				}
+			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
+		prog.done(r.len())
 		trim()
-		// Build row maps for the kept records: directly in memory, or in a
-		// second pass over a streamed table.
 		res.Rows = make([]map[string]any, len(ms))
-		pos := make(map[int]int, len(ms))
 		for k, m := range ms {
-			pos[m.i] = k
-			if !r.streamed() {
-				res.Rows[k] = r.row(m.i)
-			}
-		}
-		if r.streamed() && len(ms) > 0 {
-			if err := r.scan(ctx, func(c *rows, base int) error {
-				for i := range c.len() {
-					if k, ok := pos[base+i]; ok {
-						res.Rows[k] = c.row(i)
-					}
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
+			res.Rows[k] = m.row
 		}
 		if res.Missing > 0 {
 			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)
