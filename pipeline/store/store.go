@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -406,13 +407,25 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 		}
 		meta[kv.Key] = kv.Value
 	}
-	newCols := func() []*table.Column {
+	newCols := func(n int64) []*table.Column {
 		cols := make([]*table.Column, len(fields))
 		for i, fd := range fields {
-			cols[i] = &table.Column{Name: fd.Name(), Type: types[i]}
+			c := &table.Column{Name: fd.Name(), Type: types[i], Valid: make([]bool, 0, n)}
+			switch c.Type {
+			case table.String:
+				c.Strings = make([]string, 0, n)
+			case table.Float:
+				c.Floats = make([]float64, 0, n)
+			case table.Int:
+				c.Ints = make([]int64, 0, n)
+			case table.Bool:
+				c.Bools = make([]bool, 0, n)
+			}
+			cols[i] = c
 		}
 		return cols
 	}
+	var strs arena
 	read := func(r parquet.RowReader, cols []*table.Column) error {
 		buf := make([]parquet.Row, 1024)
 		for {
@@ -426,7 +439,7 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 					null := v.IsNull()
 					switch c.Type {
 					case table.String:
-						c.AppendString(string(v.ByteArray()), !null)
+						c.AppendString(strs.string(v.ByteArray()), !null)
 					case table.Float:
 						c.AppendFloat(v.Double(), !null)
 					case table.Int:
@@ -447,7 +460,7 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	if !byGroup || len(pf.RowGroups()) == 0 {
 		r := parquet.NewReader(pf)
 		defer r.Close()
-		cols := newCols()
+		cols := newCols(pf.NumRows())
 		if err := read(r, cols); err != nil {
 			return err
 		}
@@ -455,7 +468,7 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	}
 	for _, rg := range pf.RowGroups() {
 		rr := rg.Rows()
-		cols := newCols()
+		cols := newCols(rg.NumRows())
 		err := read(rr, cols)
 		rr.Close()
 		if err != nil {
@@ -466,4 +479,23 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 		}
 	}
 	return nil
+}
+
+// arena makes strings from byte slices without one allocation each: it
+// copies them into shared blocks and returns strings that point into them.
+// A block is never appended to past its capacity, so its bytes never move
+// or change once a string points at them; it lives as long as any of its
+// strings.
+type arena struct{ block []byte }
+
+func (a *arena) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(a.block)-len(a.block) < len(b) {
+		a.block = make([]byte, 0, max(64<<10, len(b)))
+	}
+	start := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[start], len(b))
 }
