@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -385,7 +386,33 @@ func Decode(r io.Reader) (*Table, error) {
 			}
 		}
 	}
+	for _, c := range t.Columns {
+		c.settleCodes()
+	}
 	return t, nil
+}
+
+// settleCodes withdraws a top code that is not the largest value of its
+// column, and a bottom code that is not the smallest. The code table spans
+// ACS years whose codes differ (median gross rent was top-coded at 2,001
+// before it was at 3,501): in a response where some tract's median rent is
+// 2,500, a tract at 2,001 has a median of $2,001, not "2,000 or more". A
+// code can only be an extreme of the values it limits.
+func (c *Column) settleCodes() {
+	if c.Coding == nil {
+		return
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, ok := range c.Valid {
+		if ok {
+			lo, hi = min(lo, c.Values[i]), max(hi, c.Values[i])
+		}
+	}
+	for i, k := range c.Coding {
+		if (k == TopCoded && c.Values[i] < hi) || (k == BottomCoded && c.Values[i] > lo) {
+			c.Coding[i], c.CodingWords[i] = NotCoded, ""
+		}
+	}
 }
 
 // cell decodes one JSON value: a string, null, or a number (kept literally).

@@ -3,6 +3,7 @@ package census
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -415,4 +416,36 @@ func FuzzDecode(f *testing.F) {
 		}
 		rec.Release()
 	})
+}
+
+// TestCodesAreExtremes: a value in the code table is a top (bottom) code
+// only when it is the largest (smallest) value of its column. The responses
+// are made up for the rule, two tracts each.
+func TestCodesAreExtremes(t *testing.T) {
+	tests := []struct {
+		name  string
+		col   string
+		vals  [2]string
+		want0 Coding // of the first value
+	}{
+		{"old rent code below a higher rent is a rent", "B25064_001E", [2]string{"2001", "2500"}, NotCoded},
+		{"old rent code as the highest value is a code", "B25064_001E", [2]string{"2001", "1500"}, TopCoded},
+		{"current rent code", "B25064_001E", [2]string{"3501", "2500"}, TopCoded},
+		{"old home value code below a higher value", "B25077_001E", [2]string{"1000001", "1250000"}, NotCoded},
+		{"bottom code as the lowest value", "B25064_001E", [2]string{"99", "150"}, BottomCoded},
+		{"bottom code above a lower value", "B25064_001E", [2]string{"99", "60"}, NotCoded},
+		{"an annotation does not count as a value", "B19013_001E", [2]string{"250001", "-666666666"}, TopCoded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := fmt.Sprintf(`[["NAME","%s","state","county","tract"],["a","%s","06","001","400100"],["b","%s","06","001","400200"]]`, tt.col, tt.vals[0], tt.vals[1])
+			tb, err := Decode(strings.NewReader(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tb.Column(tt.col).Coding[0]; got != tt.want0 {
+				t.Errorf("%s = %s: %v, want %v", tt.col, tt.vals[0], got, tt.want0)
+			}
+		})
+	}
 }
