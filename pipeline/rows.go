@@ -23,9 +23,9 @@ import (
 // finished rows read only.
 //
 // Rows may instead live in a Parquet file (fileRows, for streamed tables):
-// then only cols, types and len are known in memory, get and friends see
-// no values, and readers go through scan (a row group at a time) or load
-// (all of it).
+// then only cols, types and len are known in memory, readers go through
+// scan (a row group at a time) or load (all of it), and get or str panic
+// (a programming error: the values are not there).
 type rows struct {
 	cols  []string
 	types map[string]table.Type
@@ -87,18 +87,39 @@ func (r *rows) addCol(name string, t table.Type) {
 	}
 	r.cols = append(r.cols, name)
 	r.types[name] = t
-	c := &table.Column{Name: name, Type: t, Valid: make([]bool, r.n)}
+	r.vecs[name] = newColumn(name, t, r.n)
+}
+
+// newColumn returns a column of n nulls.
+func newColumn(name string, t table.Type, n int) *table.Column {
+	c := &table.Column{Name: name, Type: t, Valid: make([]bool, n)}
 	switch t {
 	case table.Float:
-		c.Floats = make([]float64, r.n)
+		c.Floats = make([]float64, n)
 	case table.Int:
-		c.Ints = make([]int64, r.n)
+		c.Ints = make([]int64, n)
 	case table.Bool:
-		c.Bools = make([]bool, r.n)
+		c.Bools = make([]bool, n)
 	default:
-		c.Strings = make([]string, r.n)
+		c.Strings = make([]string, n)
 	}
-	r.vecs[name] = c
+	return c
+}
+
+// copyValue sets record j of dst to record i of src, a column of the same
+// type.
+func copyValue(dst *table.Column, j int, src *table.Column, i int) {
+	dst.Valid[j] = src.Valid[i]
+	switch src.Type {
+	case table.Float:
+		dst.Floats[j] = src.Floats[i]
+	case table.Int:
+		dst.Ints[j] = src.Ints[i]
+	case table.Bool:
+		dst.Bools[j] = src.Bools[i]
+	default:
+		dst.Strings[j] = src.Strings[i]
+	}
 }
 
 // putCol adds c as a column, or replaces the column of that name (type
@@ -118,6 +139,9 @@ func (r *rows) putCol(c *table.Column) error {
 // get returns the value of column name in record i, or nil when it is null
 // or there is no such column.
 func (r *rows) get(i int, name string) any {
+	if r.file != "" {
+		panic("pipeline: get on rows held in " + r.file + "; read them with scan or load")
+	}
 	c := r.vecs[name]
 	if c == nil || !c.Valid[i] {
 		return nil
@@ -136,6 +160,9 @@ func (r *rows) get(i int, name string) any {
 // str returns a string column's value in record i ("" for null, for another
 // type or for no such column).
 func (r *rows) str(i int, name string) string {
+	if r.file != "" {
+		panic("pipeline: str on rows held in " + r.file + "; read them with scan or load")
+	}
 	c := r.vecs[name]
 	if c == nil || c.Type != table.String || !c.Valid[i] {
 		return ""
@@ -224,17 +251,7 @@ func (r *rows) keep(idx []int) {
 	for _, name := range r.cols {
 		c := r.vecs[name]
 		for j, i := range idx {
-			c.Valid[j] = c.Valid[i]
-			switch c.Type {
-			case table.Float:
-				c.Floats[j] = c.Floats[i]
-			case table.Int:
-				c.Ints[j] = c.Ints[i]
-			case table.Bool:
-				c.Bools[j] = c.Bools[i]
-			default:
-				c.Strings[j] = c.Strings[i]
-			}
+			copyValue(c, j, c, i)
 		}
 		c.Valid = c.Valid[:len(idx)]
 		switch c.Type {
@@ -256,35 +273,12 @@ func (r *rows) keep(idx []int) {
 // same columns.
 func (r *rows) subset(idx []int) *rows {
 	out := newRows()
-	for _, name := range r.cols {
-		out.addCol(name, r.types[name])
-	}
 	out.n = len(idx)
 	for _, name := range r.cols {
+		out.addCol(name, r.types[name]) // len(idx) nulls
 		c, o := r.vecs[name], out.vecs[name]
-		o.Valid = make([]bool, len(idx))
-		switch c.Type {
-		case table.Float:
-			o.Floats = make([]float64, len(idx))
-		case table.Int:
-			o.Ints = make([]int64, len(idx))
-		case table.Bool:
-			o.Bools = make([]bool, len(idx))
-		default:
-			o.Strings = make([]string, len(idx))
-		}
 		for j, i := range idx {
-			o.Valid[j] = c.Valid[i]
-			switch c.Type {
-			case table.Float:
-				o.Floats[j] = c.Floats[i]
-			case table.Int:
-				o.Ints[j] = c.Ints[i]
-			case table.Bool:
-				o.Bools[j] = c.Bools[i]
-			default:
-				o.Strings[j] = c.Strings[i]
-			}
+			copyValue(o, j, c, i)
 		}
 	}
 	return out
@@ -297,53 +291,41 @@ func (r *rows) subset(idx []int) *rows {
 func fromRecord(rec arrow.RecordBatch) *rows {
 	r := newRows()
 	n := int(rec.NumRows())
+	r.n = n
 	for j, f := range rec.Schema().Fields() {
 		t, _ := table.TypeOf(f.Type)
-		r.addCol(f.Name, t)
+		r.addCol(f.Name, t) // n nulls
 		c := r.vecs[f.Name]
-		c.Valid = make([]bool, n)
-		a := rec.Column(j)
-		switch t {
-		case table.Float:
-			c.Floats = make([]float64, n)
-			v := a.(*array.Float64)
-			for i := range n {
-				if v.IsValid(i) {
-					c.Floats[i], c.Valid[i] = v.Value(i), true
-				}
-			}
-		case table.Int:
-			c.Ints = make([]int64, n)
-			v := a.(*array.Int64)
-			for i := range n {
-				if v.IsValid(i) {
-					c.Ints[i], c.Valid[i] = v.Value(i), true
-				}
-			}
-		case table.Bool:
-			c.Bools = make([]bool, n)
-			v := a.(*array.Boolean)
-			for i := range n {
-				if v.IsValid(i) {
-					c.Bools[i], c.Valid[i] = v.Value(i), true
-				}
-			}
+		switch a := rec.Column(j).(type) {
+		case *array.Float64:
+			fillFrom(a, c.Floats, c.Valid)
+		case *array.Int64:
+			fillFrom(a, c.Ints, c.Valid)
+		case *array.Boolean:
+			fillFrom(a, c.Bools, c.Valid)
+		case *array.String:
+			fillFrom(a, c.Strings, c.Valid)
 		default:
-			c.Strings = make([]string, n)
-			v, isString := a.(*array.String)
 			for i := range n {
-				switch {
-				case a.IsNull(i):
-				case isString:
-					c.Strings[i], c.Valid[i] = v.Value(i), true
-				default:
+				if a.IsValid(i) {
 					c.Strings[i], c.Valid[i] = a.ValueStr(i), true
 				}
 			}
 		}
 	}
-	r.n = n
 	return r
+}
+
+// fillFrom copies a typed Arrow array's values and validity.
+func fillFrom[T any](a interface {
+	IsValid(int) bool
+	Value(int) T
+}, vals []T, valid []bool) {
+	for i := range vals {
+		if a.IsValid(i) {
+			vals[i], valid[i] = a.Value(i), true
+		}
+	}
 }
 
 // record converts rows to an Arrow record with the columns in declaration
