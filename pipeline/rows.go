@@ -189,13 +189,6 @@ func (r *rows) set(i int, name string, v any) {
 	c.Valid[i] = ok
 }
 
-// setString stores s in string column name of record i, or null when s is
-// empty.
-func (r *rows) setString(i int, name, s string) {
-	c := r.vecs[name]
-	c.Strings[i], c.Valid[i] = s, s != ""
-}
-
 // setFloat stores x in float column name of record i.
 func (r *rows) setFloat(i int, name string, x float64) {
 	c := r.vecs[name]

@@ -27,8 +27,8 @@ func TestRowsRoundTripAndEdits(t *testing.T) {
 
 	// A column added late is null in the earlier records.
 	r.addCol("area", table.String)
-	r.setString(0, "area", "hills")
-	r.setString(1, "area", "")
+	r.set(0, "area", "hills")
+	r.set(1, "area", nil)
 	r.set(2, "x", 7.25)
 
 	rec, err := r.record(map[string]string{"k": "v"})
