@@ -408,14 +408,10 @@ func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMa
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: file, Err: errors.New("empty file, want a header row")}
-	}
+	header, err := readHeader(cr, file, "a header row")
 	if err != nil {
-		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("read header: %w", err)}
+		return nil, err
 	}
-	header = append([]string(nil), header...)
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}

@@ -8,6 +8,19 @@ import (
 	"io"
 )
 
+// readHeader reads cr's first record as the header, a copy the caller may
+// keep (cr may reuse its records). want says what an empty file lacks.
+func readHeader(cr *csv.Reader, file, want string) ([]string, error) {
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: file, Err: errors.New("empty file, want " + want)}
+	}
+	if err != nil {
+		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("read header: %w", err)}
+	}
+	return append([]string(nil), header...), nil
+}
+
 // eachRecord reads the records of cr after its header and calls fn with each
 // well-formed one and the line it starts on, counting every record in *rows.
 // A record that does not parse, or has another number of fields than width,

@@ -178,14 +178,11 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 	m = m.withDefaults()
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: file, Err: errors.New("empty file, want a header row")}
-	}
+	header, err := readHeader(cr, file, "a header row")
 	if err != nil {
-		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("read header: %w", err)}
+		return nil, err
 	}
-	h := newHeaderIndex(file, append([]string(nil), header...))
+	h := newHeaderIndex(file, header)
 	var errs []error
 	iEv, iTitle, iSlot := h.need(&errs, "event_id", m.EventID), h.need(&errs, "event_title", m.EventTitle), h.need(&errs, "timeslot", m.Timeslot)
 	iEmail, iZip := h.need(&errs, "email", m.Email), h.need(&errs, "zip", m.Zip)

@@ -209,14 +209,11 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: file, Err: errors.New("empty file, want LimeSurvey's header row of question codes")}
-	}
+	header, err := readHeader(cr, file, "LimeSurvey's header row of question codes")
 	if err != nil {
-		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("read header: %w", err)}
+		return nil, err
 	}
-	h := newHeaderIndex(file, append([]string(nil), header...))
+	h := newHeaderIndex(file, header)
 	var errs []error
 	iID := h.need(&errs, "id", orDefault(m.ID, "id"))
 	iSub := h.need(&errs, "submitted", orDefault(m.Submitted, "submitdate"))
