@@ -21,6 +21,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -254,9 +255,9 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) err
 				tm[c] = types[i]
 			}
 			if o.places == nil {
-				o.places = map[string]*rows{}
+				o.places = map[string]*frame.Table{}
 			}
-			o.places[name] = fileRows(path, names, tm, int(n))
+			o.places[name] = frame.InFile(path, names, tm, int(n))
 			continue
 		}
 		rec, err := store.ReadParquet(ctx, filepath.Join(staging, f))
@@ -270,13 +271,13 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) err
 			}
 			o.raw[name] = rec
 		case "tracts":
-			o.tracts = fromRecord(rec)
+			o.tracts = frame.FromRecord(rec)
 			rec.Release()
 		case "places":
 			if o.places == nil {
-				o.places = map[string]*rows{}
+				o.places = map[string]*frame.Table{}
 			}
-			o.places[name] = fromRecord(rec)
+			o.places[name] = frame.FromRecord(rec)
 			rec.Release()
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -299,8 +300,8 @@ type stageOut struct {
 	raw     map[string]arrow.RecordBatch
 	layers  map[string]*geo.Layer
 	indexes map[string]*geo.Index
-	places  map[string]*rows
-	tracts  *rows
+	places  map[string]*frame.Table
+	tracts  *frame.Table
 }
 
 // fork returns a copy of st for one stage to run on: it shares the tables of
@@ -335,7 +336,7 @@ func (st *state) fork(cfg *Config) *state {
 // forkBase records the lengths of a state's lists when it was forked.
 type forkBase struct {
 	warnings, sourceInfo, summaries, segments int
-	tracts                                    *rows
+	tracts                                    *frame.Table
 }
 
 // collect returns what the fork f added to its parent st since the fork. It
@@ -379,10 +380,10 @@ func (st *state) collect(f *state) *stageOut {
 		o.RowsOut += len(m)
 	}
 	if o.tracts != nil {
-		o.RowsOut += o.tracts.len()
+		o.RowsOut += o.tracts.Len()
 	}
 	for _, p := range o.places {
-		o.RowsOut += p.len()
+		o.RowsOut += p.Len()
 	}
 	for _, s := range o.Summaries {
 		o.RowsOut += len(s.Groups)
@@ -453,7 +454,7 @@ func (st *state) partitionTracts(ctx context.Context) error {
 		byID[f.ID] = f.Geom
 	}
 	r := st.tracts
-	geom := func(i int) orb.Geometry { return byID[r.str(i, table.GEOID)] }
+	geom := func(i int) orb.Geometry { return byID[r.Str(i, table.GEOID)] }
 	return st.writePartitioned(ctx, "tracts", geom, r, table.GEOID)
 }
 
@@ -470,16 +471,16 @@ func (st *state) partitionPlaces(ctx context.Context) error {
 	col := st.cfg.Tracts.Boundary
 	for _, name := range sortedKeys(st.cfg.Places) {
 		rel := filepath.Join("places", name)
-		write := func(r *rows) error {
+		write := func(r *frame.Table) error {
 			geom := func(i int) orb.Geometry {
-				lon, _ := toFloat(r.get(i, "lon"))
-				lat, _ := toFloat(r.get(i, "lat"))
+				lon, _ := frame.ToFloat(r.Get(i, "lon"))
+				lat, _ := frame.ToFloat(r.Get(i, "lat"))
 				return orb.Point{lon, lat}
 			}
 			return st.writePartitioned(ctx, rel, geom, r, col)
 		}
 		var err error
-		if p := st.places[name]; p.streamed() {
+		if p := st.places[name]; p.Streamed() {
 			err = st.byState(ctx, p, col, write)
 		} else {
 			err = write(p)
@@ -496,7 +497,7 @@ func (st *state) partitionPlaces(ctx context.Context) error {
 // group of their own) into temporary Parquet files, one per state, then
 // calls write with each state's rows in turn, in state order. The
 // temporary files are removed before it returns.
-func (st *state) byState(ctx context.Context, r *rows, geoid string, write func(*rows) error) error {
+func (st *state) byState(ctx context.Context, r *frame.Table, geoid string, write func(*frame.Table) error) error {
 	tmp, err := os.MkdirTemp(st.out, ".partition-*")
 	if err != nil {
 		return err
@@ -508,17 +509,17 @@ func (st *state) byState(ctx context.Context, r *rows, geoid string, write func(
 			w.Abort()
 		}
 	}()
-	err = r.scan(ctx, func(c *rows, _ int) error {
+	err = r.Scan(ctx, func(c *frame.Table, _ int) error {
 		groups := map[string][]int{}
-		for i := range c.len() {
+		for i := range c.Len() {
 			k := "none"
-			if s := c.str(i, geoid); len(s) >= 5 {
+			if s := c.Str(i, geoid); len(s) >= 5 {
 				k = s[:2]
 			}
 			groups[k] = append(groups[k], i)
 		}
 		for _, k := range sortedKeys(groups) {
-			rec, err := c.subset(groups[k]).record(nil)
+			rec, err := c.Subset(groups[k]).Record(nil)
 			if err != nil {
 				return err
 			}
@@ -548,7 +549,7 @@ func (st *state) byState(ctx context.Context, r *rows, geoid string, write func(
 	}
 	for _, k := range sortedKeys(writers) {
 		delete(writers, k)
-		part, err := fileRows(filepath.Join(tmp, k+".parquet"), r.cols, r.types, 0).load(ctx)
+		part, err := frame.InFile(filepath.Join(tmp, k+".parquet"), r.Cols(), r.Types(), 0).Load(ctx)
 		if err != nil {
 			return err
 		}
@@ -564,15 +565,15 @@ func (st *state) byState(ctx context.Context, r *rows, geoid string, write func(
 // partitioned/<rel>/state=SS/county=CCC/part-0.parquet. Columns of r named
 // state or county are left out (the partition columns take their names).
 // Each partition's table is built just before it is written.
-func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i int) orb.Geometry, r *rows, geoid string) error {
+func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i int) orb.Geometry, r *frame.Table, geoid string) error {
 	var cols []string
-	for _, c := range r.cols {
+	for _, c := range r.Cols() {
 		if c != "state" && c != "county" {
 			cols = append(cols, c)
 		}
 	}
 	key := func(i, k int) any {
-		id := r.str(i, geoid)
+		id := r.Str(i, geoid)
 		switch {
 		case len(id) < 5:
 			return nil
@@ -589,14 +590,14 @@ func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i i
 		for _, c := range cols {
 			vals := make([]any, len(idx))
 			for j, i := range idx {
-				vals[j] = r.get(i, c)
+				vals[j] = r.Get(i, c)
 			}
 			tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
 		}
 		return tb
 	}
 	dir := filepath.Join("partitioned", rel)
-	files, err := store.WritePartitions(ctx, filepath.Join(st.out, dir), r.len(), []string{"state", "county"}, key, part)
+	files, err := store.WritePartitions(ctx, filepath.Join(st.out, dir), r.Len(), []string{"state", "county"}, key, part)
 	for _, f := range files {
 		st.files = append(st.files, filepath.Join(dir, f))
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -85,7 +86,7 @@ func (st *state) computeIndicators(ctx context.Context) error {
 			return fmt.Errorf("indicators: %w", err)
 		}
 	}
-	rec, err := st.tracts.record(map[string]string{"groundwork:table": "tracts"})
+	rec, err := st.tracts.Record(map[string]string{"groundwork:table": "tracts"})
 	if err != nil {
 		return err
 	}
@@ -94,15 +95,15 @@ func (st *state) computeIndicators(ctx context.Context) error {
 		return err
 	}
 	if st.indicators != nil && len(st.indicators.Areas) > 0 {
-		out := newRows()
-		out.addCol("area", table.String)
-		out.addCol("tracts", table.Int)
+		out := frame.New()
+		out.AddCol("area", table.String)
+		out.AddCol("tracts", table.Int)
 		for _, name := range ind.Compare.Indicators {
 			for _, suf := range []string{"", indicator.MOESuffix, indicator.CVSuffix} {
-				out.addCol(name+suf, table.Float)
+				out.AddCol(name+suf, table.Float)
 			}
-			out.addCol(name+indicator.ReliabilitySuffix, table.String)
-			out.addCol(name+"_note", table.String)
+			out.AddCol(name+indicator.ReliabilitySuffix, table.String)
+			out.AddCol(name+"_note", table.String)
 		}
 		for _, a := range st.indicators.Areas {
 			row := map[string]any{"area": a.Area, "tracts": int64(a.Tracts)}
@@ -121,9 +122,9 @@ func (st *state) computeIndicators(ctx context.Context) error {
 					row[name+"_note"] = v.Note
 				}
 			}
-			out.appendRow(row)
+			out.AppendRow(row)
 		}
-		arec, err := out.record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
+		arec, err := out.Record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
 		if err != nil {
 			return err
 		}
@@ -141,12 +142,12 @@ func (st *state) evalIndicators(ind *Indicators) error {
 	st.indicators = res
 	compiled := map[string]*indicator.Indicator{}
 	for _, d := range ind.Define {
-		rec, err := st.tracts.record(nil)
+		rec, err := st.tracts.Record(nil)
 		if err != nil {
 			return err
 		}
 		spec, _ := d.spec()
-		ci, err := indicator.Compile(spec, st.tracts.cols, opts)
+		ci, err := indicator.Compile(spec, st.tracts.Cols(), opts)
 		if err != nil {
 			rec.Release()
 			return err
@@ -158,7 +159,7 @@ func (st *state) evalIndicators(ind *Indicators) error {
 			return fmt.Errorf("%s: %w", d.Name, err)
 		}
 		for _, col := range r.Columns() {
-			if err := st.tracts.putCol(col); err != nil {
+			if err := st.tracts.PutCol(col); err != nil {
 				return fmt.Errorf("%s: %w", d.Name, err)
 			}
 		}
@@ -189,9 +190,9 @@ func (st *state) evalIndicators(ind *Indicators) error {
 func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
 	area := st.cfg.Areas[cmp.Area]
 	res.Area = cmp.Area
-	labels := make([]string, st.tracts.len())
+	labels := make([]string, st.tracts.Len())
 	for i := range labels {
-		labels[i] = st.tracts.str(i, cmp.Area)
+		labels[i] = st.tracts.Str(i, cmp.Area)
 	}
 	var vars []string
 	seen := map[string]bool{}
@@ -203,7 +204,7 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled 
 			}
 		}
 	}
-	rec, err := st.tracts.record(nil)
+	rec, err := st.tracts.Record(nil)
 	if err != nil {
 		return err
 	}
@@ -267,14 +268,14 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled 
 // dissimilarity indices across the tracts (in an area of sg.Area when set).
 func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
 	var idx []int
-	for i := range st.tracts.len() {
-		if sg.Area != "" && st.tracts.get(i, sg.Area) == nil {
+	for i := range st.tracts.Len() {
+		if sg.Area != "" && st.tracts.Get(i, sg.Area) == nil {
 			continue
 		}
 		idx = append(idx, i)
 	}
-	sub := st.tracts.subset(idx)
-	rec, err := sub.record(nil)
+	sub := st.tracts.Subset(idx)
+	rec, err := sub.Record(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +305,7 @@ func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
 	}
 	_ = kept
 	for _, i := range dropped {
-		res.Dropped = append(res.Dropped, sub.str(i, table.GEOID))
+		res.Dropped = append(res.Dropped, sub.Str(i, table.GEOID))
 	}
 	res.Tracts = len(counts)
 	res.Theil = stats.Theil(counts)
@@ -337,9 +338,9 @@ func (st *state) need(n *Need) *NeedResult {
 		t := stats.Theme{Name: th.Name}
 		for _, v := range th.Variables {
 			dir, _ := stats.ParseDirection(v.Direction)
-			vals := make([]float64, st.tracts.len())
+			vals := make([]float64, st.tracts.Len())
 			for i := range vals {
-				x, ok := toFloat(st.tracts.get(i, v.Column))
+				x, ok := frame.ToFloat(st.tracts.Get(i, v.Column))
 				if !ok {
 					x = math.NaN()
 				}
@@ -362,13 +363,13 @@ func (st *state) need(n *Need) *NeedResult {
 		score = stats.SVIComposite(themes).Rank
 	}
 	res := &NeedResult{Name: n.Name, Label: labelOr(n.Label, n.Name), Method: method}
-	st.tracts.addCol(n.Name, table.Float)
-	for i := range st.tracts.len() {
+	st.tracts.AddCol(n.Name, table.Float)
+	for i := range st.tracts.Len() {
 		if math.IsNaN(score[i]) {
 			res.Unscored++
 			continue
 		}
-		st.tracts.setFloat(i, n.Name, score[i])
+		st.tracts.SetFloat(i, n.Name, score[i])
 		res.Scored++
 	}
 	if res.Unscored > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -26,7 +27,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 		return nil
 	}
 	rec := st.raw[t.Source]
-	r := fromRecord(rec)
+	r := frame.FromRecord(rec)
 	layer := st.layers[t.Boundary]
 	byID := map[string]int{}
 	for i, f := range layer.Features {
@@ -34,20 +35,20 @@ func (st *state) joinTracts(ctx context.Context) error {
 	}
 	areaNames := sortedKeys(st.cfg.Areas)
 	for _, a := range areaNames {
-		r.addCol(st.cfg.Areas[a].Boundary, table.String)
-		r.addCol(a, table.String)
+		r.AddCol(st.cfg.Areas[a].Boundary, table.String)
+		r.AddCol(a, table.String)
 	}
 	seen := map[string]bool{}
 	var noPolygon []string
 	var kept []int
 	loc := st.newLocator()
 	buf := loc.buffer()
-	prog := st.progress(r.len())
-	for i := range r.len() {
+	prog := st.progress(r.Len())
+	for i := range r.Len() {
 		if i%4096 == 0 {
 			prog.done(i)
 		}
-		id := r.str(i, table.GEOID)
+		id := r.Str(i, table.GEOID)
 		seen[id] = true
 		fi, ok := byID[id]
 		if !ok {
@@ -57,13 +58,13 @@ func (st *state) joinTracts(ctx context.Context) error {
 		loc.into(interiorPoint(layer.Features[fi].Geom), buf)
 		for _, a := range areaNames {
 			b := st.cfg.Areas[a].Boundary
-			r.set(i, b, nullIfEmpty(loc.get(buf, b)))
-			r.set(i, a, nullIfEmpty(loc.get(buf, a)))
+			r.Set(i, b, nullIfEmpty(loc.get(buf, b)))
+			r.Set(i, a, nullIfEmpty(loc.get(buf, a)))
 		}
 		kept = append(kept, i)
 	}
-	prog.done(r.len())
-	r.keep(kept)
+	prog.done(r.Len())
+	r.Keep(kept)
 	if len(noPolygon) > 0 {
 		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
 	}
@@ -113,7 +114,7 @@ func (st *state) place(ctx context.Context, name string) error {
 	}
 	var rule *segment.Rule
 	if pl.Where != "" {
-		if rule, err = segment.Compile(pl.Where, src.cols); err != nil {
+		if rule, err = segment.Compile(pl.Where, src.Cols()); err != nil {
 			return err
 		}
 	}
@@ -128,17 +129,17 @@ func (st *state) place(ctx context.Context, name string) error {
 	counts := map[string]int{}
 	var unplaced []Unplaced
 	nPlaced := 0
-	prog := st.progress(src.len())
+	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}
 	rel := filepath.Join("places", name+".parquet")
 
 	// placeChunk filters, locates and keeps the placed records of one
 	// chunk of the source, whose first record is record base of the source.
-	placeChunk := func(r *rows, base int) error {
+	placeChunk := func(r *frame.Table, base int) error {
 		if rule != nil {
 			var kept []int
-			for i := range r.len() {
-				ok, err := r.match(rule, i, env)
+			for i := range r.Len() {
+				ok, err := r.Match(rule, i, env)
 				if err != nil && !errors.Is(err, segment.ErrMissing) {
 					return err
 				}
@@ -146,20 +147,20 @@ func (st *state) place(ctx context.Context, name string) error {
 					kept = append(kept, i)
 				}
 			}
-			r.keep(kept)
+			r.Keep(kept)
 		}
 		for _, c := range []string{"lon", "lat"} {
-			r.addCol(c, table.Float)
+			r.AddCol(c, table.Float)
 		}
-		r.addCol("located_by", table.String)
+		r.AddCol("located_by", table.String)
 		for _, b := range bounds {
-			r.addCol(b, table.String)
+			r.AddCol(b, table.String)
 		}
 		for _, a := range areas {
-			r.addCol(a, table.String)
+			r.AddCol(a, table.String)
 		}
 		var placed []int
-		for i := range r.len() {
+		for i := range r.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -168,41 +169,41 @@ func (st *state) place(ctx context.Context, name string) error {
 			}
 			p, how, reason := locate(r, i)
 			if reason != "" {
-				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: reason})
+				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reason})
 				continue
 			}
 			loc.into(p, buf)
 			inAny := false
 			for _, b := range bounds {
 				v := loc.get(buf, b)
-				r.set(i, b, nullIfEmpty(v))
+				r.Set(i, b, nullIfEmpty(v))
 				inAny = inAny || v != ""
 			}
 			for _, a := range areas {
-				r.set(i, a, nullIfEmpty(loc.get(buf, a)))
+				r.Set(i, a, nullIfEmpty(loc.get(buf, a)))
 			}
 			if !inAny {
-				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.get(i, pl.ID)), Name: r.str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
+				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
 				continue
 			}
-			r.set(i, "lon", p[0])
-			r.set(i, "lat", p[1])
-			r.set(i, "located_by", how)
+			r.Set(i, "lon", p[0])
+			r.Set(i, "lat", p[1])
+			r.Set(i, "located_by", how)
 			counts[how]++
 			placed = append(placed, i)
 		}
-		r.keep(placed)
+		r.Keep(placed)
 		nPlaced += len(placed)
 		return nil
 	}
 
-	if !src.streamed() {
+	if !src.Streamed() {
 		r := src // st.source gives a fresh copy of an in-memory source
 		if err := placeChunk(r, 0); err != nil {
 			return err
 		}
 		st.places[name] = r
-		rec, err := r.record(meta)
+		rec, err := r.Record(meta)
 		if err != nil {
 			return err
 		}
@@ -217,11 +218,11 @@ func (st *state) place(ctx context.Context, name string) error {
 		var w *store.Writer
 		var cols []string
 		types := map[string]table.Type{}
-		err := src.scan(ctx, func(r *rows, base int) error {
+		err := src.Scan(ctx, func(r *frame.Table, base int) error {
 			if err := placeChunk(r, base); err != nil {
 				return err
 			}
-			rec, err := r.record(meta)
+			rec, err := r.Record(meta)
 			if err != nil {
 				return err
 			}
@@ -230,7 +231,7 @@ func (st *state) place(ctx context.Context, name string) error {
 				if w, err = st.parquetWriter(rel, rec.Schema()); err != nil {
 					return err
 				}
-				cols, types = r.cols, r.types
+				cols, types = r.Cols(), r.Types()
 			}
 			return w.Write(ctx, rec)
 		})
@@ -246,9 +247,9 @@ func (st *state) place(ctx context.Context, name string) error {
 			}
 			return err
 		}
-		st.places[name] = fileRows(filepath.Join(st.out, rel), cols, types, nPlaced)
+		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, nPlaced)
 	}
-	prog.done(src.len())
+	prog.done(src.Len())
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
 	st.unplaced[name] = unplaced
 	st.placedBy[name] = counts
@@ -269,11 +270,11 @@ func (st *state) place(ctx context.Context, name string) error {
 
 // coordinates returns the function that finds a record's point, how it was
 // found, or why not.
-func (st *state) coordinates(pl *Places) (func(r *rows, i int) (orb.Point, string, string), error) {
+func (st *state) coordinates(pl *Places) (func(r *frame.Table, i int) (orb.Point, string, string), error) {
 	if pl.Locate == nil {
-		return func(r *rows, i int) (orb.Point, string, string) {
-			lat, ok1 := toFloat(r.get(i, pl.Lat))
-			lon, ok2 := toFloat(r.get(i, pl.Lon))
+		return func(r *frame.Table, i int) (orb.Point, string, string) {
+			lat, ok1 := frame.ToFloat(r.Get(i, pl.Lat))
+			lon, ok2 := frame.ToFloat(r.Get(i, pl.Lon))
 			if !ok1 || !ok2 {
 				return orb.Point{}, "", "no coordinates"
 			}
@@ -281,7 +282,7 @@ func (st *state) coordinates(pl *Places) (func(r *rows, i int) (orb.Point, strin
 		}, nil
 	}
 	l := pl.Locate
-	dir := fromRecord(st.raw[l.Source])
+	dir := frame.FromRecord(st.raw[l.Source])
 	type entry struct {
 		p      orb.Point
 		ok     bool
@@ -289,13 +290,13 @@ func (st *state) coordinates(pl *Places) (func(r *rows, i int) (orb.Point, strin
 	}
 	byKey := map[string]entry{}
 	byStreet := map[string][]string{} // normalised street -> keys with coordinates
-	for i := range dir.len() {
-		k := fmt.Sprint(dir.get(i, l.Key))
-		lat, ok1 := toFloat(dir.get(i, l.Lat))
-		lon, ok2 := toFloat(dir.get(i, l.Lon))
+	for i := range dir.Len() {
+		k := fmt.Sprint(dir.Get(i, l.Key))
+		lat, ok1 := frame.ToFloat(dir.Get(i, l.Lat))
+		lon, ok2 := frame.ToFloat(dir.Get(i, l.Lon))
 		e := entry{p: orb.Point{lon, lat}, ok: ok1 && ok2}
 		if l.SameStreet != "" {
-			e.street = normStreet(dir.str(i, l.SameStreet))
+			e.street = normStreet(dir.Str(i, l.SameStreet))
 			if e.ok && e.street != "" {
 				byStreet[e.street] = append(byStreet[e.street], k)
 			}
@@ -305,8 +306,8 @@ func (st *state) coordinates(pl *Places) (func(r *rows, i int) (orb.Point, strin
 	for s := range byStreet {
 		sort.Strings(byStreet[s])
 	}
-	return func(r *rows, i int) (orb.Point, string, string) {
-		k := fmt.Sprint(r.get(i, pl.ID))
+	return func(r *frame.Table, i int) (orb.Point, string, string) {
+		k := fmt.Sprint(r.Get(i, pl.ID))
 		e, ok := byKey[k]
 		switch {
 		case !ok:

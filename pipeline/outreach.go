@@ -181,9 +181,9 @@ func (st *state) runOutreach(ctx context.Context) error {
 	if st.tracts != nil && ct.Area != "" {
 		boundary := st.cfg.Areas[ct.Area].Boundary
 		tractArea := map[string]string{}
-		for i := range st.tracts.len() {
-			id, _ := st.tracts.get(i, "geoid").(string)
-			a, _ := st.tracts.get(i, boundary).(string)
+		for i := range st.tracts.Len() {
+			id, _ := st.tracts.Get(i, "geoid").(string)
+			a, _ := st.tracts.Get(i, boundary).(string)
 			tractArea[id] = a
 		}
 		placer = placer.WithAreaOfTract(func(t string) string { return tractArea[t] })

@@ -311,10 +311,10 @@ func TestDemoProgress(t *testing.T) {
 	}
 	for name := range cfg.Places {
 		// placed and unplaced records
-		want["places:"+name] = st.places[name].len() + len(st.unplaced[name])
+		want["places:"+name] = st.places[name].Len() + len(st.unplaced[name])
 	}
 	for _, s := range cfg.Summaries {
-		want["summary:"+s.Name] = st.tableRows(s.Of).len()
+		want["summary:"+s.Name] = st.tableRows(s.Of).Len()
 	}
 	if len(cfg.Places) == 0 || len(cfg.Summaries) == 0 {
 		t.Fatal("the demo has no places or no summaries")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -26,7 +27,7 @@ func (st *state) writeReport(ctx context.Context) error {
 	// The map's points are drawn one by one, so a streamed places set it
 	// shows is read into memory here (this stage's copy of the map only).
 	if m := rc.Map; m != nil && m.Points != nil && st.places[m.Points.Of] != nil {
-		loaded, err := st.places[m.Points.Of].load(ctx)
+		loaded, err := st.places[m.Points.Of].Load(ctx)
 		if err != nil {
 			return fmt.Errorf("report: places %s: %w", m.Points.Of, err)
 		}
@@ -68,10 +69,10 @@ func (st *state) writeReport(ctx context.Context) error {
 			cells := []string{fmt.Sprint(i + 1)}
 			for j, c := range s.Columns {
 				v := row[c]
-				if _, ok := toFloat(v); ok {
+				if _, ok := frame.ToFloat(v); ok {
 					t.Numeric[j+1] = true
 				}
-				cells = append(cells, cell(v))
+				cells = append(cells, frame.Cell(v))
 			}
 			t.Rows = append(t.Rows, cells)
 		}
@@ -363,21 +364,21 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 		r := st.places[pm.Of]
 		pl := st.cfg.Places[pm.Of]
 		var cols []float64
-		for i := range r.len() {
-			lon, _ := toFloat(r.get(i, "lon"))
-			lat, _ := toFloat(r.get(i, "lat"))
-			size, _ := toFloat(r.get(i, pm.Size))
-			col, okc := toFloat(r.get(i, pm.Color))
+		for i := range r.Len() {
+			lon, _ := frame.ToFloat(r.Get(i, "lon"))
+			lat, _ := frame.ToFloat(r.Get(i, "lat"))
+			size, _ := frame.ToFloat(r.Get(i, pm.Size))
+			col, okc := frame.ToFloat(r.Get(i, pm.Color))
 			if okc {
 				cols = append(cols, col)
 			}
-			name, _ := r.get(i, pl.Name).(string)
+			name, _ := r.Get(i, pl.Name).(string)
 			tip := name
 			if pm.Size != "" {
-				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), cell(r.get(i, pm.Size)))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), frame.Cell(r.Get(i, pm.Size)))
 			}
 			if pm.Color != "" {
-				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), cell(r.get(i, pm.Color)))
+				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), frame.Cell(r.Get(i, pm.Color)))
 			}
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
@@ -452,19 +453,19 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 	seen := map[string]bool{}
 	pl := st.cfg.Places[pm.Of]
 	r := st.places[pm.Of]
-	for i := range r.len() {
-		x, okx := toFloat(r.get(i, pm.Size))
-		y, oky := toFloat(r.get(i, pm.Color))
+	for i := range r.Len() {
+		x, okx := frame.ToFloat(r.Get(i, pm.Size))
+		y, oky := frame.ToFloat(r.Get(i, pm.Color))
 		if !okx || !oky {
 			continue
 		}
-		area, _ := r.get(i, mc.Outline).(string)
+		area, _ := r.Get(i, mc.Outline).(string)
 		if colour[area] == "" {
 			area = "outside the areas"
 			colour[area] = "#999999"
 		}
 		seen[area] = true
-		name, _ := r.get(i, pl.Name).(string)
+		name, _ := r.Get(i, pl.Name).(string)
 		sc.Points = append(sc.Points, reports.ScatterPoint{Label: name, X: x, Y: y, Group: area})
 	}
 	for _, name := range append(order, "outside the areas") {
@@ -503,28 +504,28 @@ func (st *state) shadeTracts(shades []*Shade, maxTracts int) ([]svgmap.Shape, []
 		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
 		moeCol := ""
 		switch {
-		case st.tracts.types[sh.Column+indicator.MOESuffix] == table.Float && contains(st.tracts.cols, sh.Column+indicator.MOESuffix):
+		case st.tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && contains(st.tracts.Cols(), sh.Column+indicator.MOESuffix):
 			moeCol = sh.Column + indicator.MOESuffix // a derived indicator's MOE
 		case strings.HasSuffix(sh.Column, "E"):
 			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
 		}
 		var vals []float64
 		unreliable := 0
-		for i := range st.tracts.len() {
-			id, _ := st.tracts.get(i, "geoid").(string)
+		for i := range st.tracts.Len() {
+			id, _ := st.tracts.Get(i, "geoid").(string)
 			fi, ok := byID[id]
 			if !ok {
 				continue
 			}
-			est, valid := toFloat(st.tracts.get(i, sh.Column))
+			est, valid := frame.ToFloat(st.tracts.Get(i, sh.Column))
 			v := svgmap.Value{Estimate: est, Valid: valid}
-			if reason, ok := st.tracts.get(i, sh.Column+"_note").(string); ok {
+			if reason, ok := st.tracts.Get(i, sh.Column+"_note").(string); ok {
 				v.Note = reason
 			}
-			if moe, ok := toFloat(st.tracts.get(i, moeCol)); ok && valid && moeCol != "" {
+			if moe, ok := frame.ToFloat(st.tracts.Get(i, moeCol)); ok && valid && moeCol != "" {
 				v.MOE = moe
 				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
-				if r, ok := st.tracts.get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
+				if r, ok := st.tracts.Get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
 					band = stats.Reliability(r) // the indicator's own band, at the configured confidence and bands
 				}
 				v.Reliability = "reliability: " + string(band)
@@ -537,7 +538,7 @@ func (st *state) shadeTracts(shades []*Shade, maxTracts int) ([]svgmap.Shape, []
 				vals = append(vals, est)
 			}
 			if k == 0 {
-				name, _ := st.tracts.get(i, "name").(string)
+				name, _ := st.tracts.Get(i, "name").(string)
 				if name == "" {
 					name = id
 				}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -119,8 +120,8 @@ type state struct {
 	layers     map[string]*geo.Layer
 	indexes    map[string]*geo.Index
 	areaOf     map[string]map[string]string // area -> boundary feature ID -> area value
-	tracts     *rows
-	places     map[string]*rows
+	tracts     *frame.Table
+	places     map[string]*frame.Table
 	unplaced   map[string][]Unplaced
 	placedBy   map[string]map[string]int // places -> located_by -> count
 	summaries  []*SummaryResult
@@ -196,7 +197,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 	st := &state{
 		cfg: cfg, out: stage, log: log,
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
-		areaOf: map[string]map[string]string{}, places: map[string]*rows{}, unplaced: map[string][]Unplaced{},
+		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]Unplaced{},
 		placedBy: map[string]map[string]int{}, census: opts.Census,
 	}
 	defer func() {
@@ -631,9 +632,9 @@ func (st *state) parquetWriter(rel string, schema *arrow.Schema) (*store.Writer,
 
 // source returns a source's table: a fresh in-memory copy (the caller may
 // change it), or, for a streamed source, its raw Parquet file (rows.scan).
-func (st *state) source(ctx context.Context, name string) (*rows, error) {
+func (st *state) source(ctx context.Context, name string) (*frame.Table, error) {
 	if rec := st.raw[name]; rec != nil {
-		return fromRecord(rec), nil
+		return frame.FromRecord(rec), nil
 	}
 	if !st.cfg.streamedSource(name) {
 		return nil, fmt.Errorf("source %q was not loaded", name)
@@ -647,7 +648,7 @@ func (st *state) source(ctx context.Context, name string) (*rows, error) {
 	for i, c := range names {
 		tm[c] = types[i]
 	}
-	return fileRows(path, names, tm, int(n)), nil
+	return frame.InFile(path, names, tm, int(n)), nil
 }
 
 func (st *state) writeFile(rel string, write func(io.Writer) error) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 )
 
@@ -37,16 +38,16 @@ func (st *state) selectSegments(ctx context.Context) error {
 		if pl, ok := st.cfg.Places[s.Of]; ok {
 			idCol = pl.ID
 		}
-		rule, err := segment.Compile(s.Where, r.cols)
+		rule, err := segment.Compile(s.Where, r.Cols())
 		if s.Where == "" {
-			rule, err = segment.Compile("true", r.cols)
+			rule, err = segment.Compile("true", r.Cols())
 		}
 		if err != nil {
 			return fmt.Errorf("segment %q: %w", s.Name, err)
 		}
 		res := &SegmentResult{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
 		if len(res.Columns) == 0 {
-			res.Columns = r.cols
+			res.Columns = r.Cols()
 		}
 		// Select record indexes, rank them on precomputed keys, and build a
 		// row map only for the records kept.
@@ -88,17 +89,17 @@ func (st *state) selectSegments(ctx context.Context) error {
 			}
 		}
 		env := map[string]any{}
-		prog := st.progress(r.len())
-		err = r.scan(ctx, func(c *rows, base int) error {
+		prog := st.progress(r.Len())
+		err = r.Scan(ctx, func(c *frame.Table, base int) error {
 			fresh := len(ms) // without a limit, matches before it have their rows
-			for i := range c.len() {
+			for i := range c.Len() {
 				if i%4096 == 0 {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
 					prog.done(base + i)
 				}
-				ok, err := c.match(rule, i, env)
+				ok, err := c.Match(rule, i, env)
 				if errors.Is(err, segment.ErrMissing) {
 					res.Missing++
 					continue
@@ -107,9 +108,9 @@ func (st *state) selectSegments(ctx context.Context) error {
 					return fmt.Errorf("segment %q: %w", s.Name, err)
 				}
 				if ok {
-					m := match{i: base + i, tieID: fmt.Sprint(c.get(i, idCol))}
+					m := match{i: base + i, tieID: fmt.Sprint(c.Get(i, idCol))}
 					if s.Rank != nil {
-						m.x, m.hasX = toFloat(c.get(i, s.Rank.By))
+						m.x, m.hasX = frame.ToFloat(c.Get(i, s.Rank.By))
 					}
 					ms = append(ms, m)
 					if s.Limit > 0 && len(ms) >= 2*s.Limit+4096 {
@@ -123,7 +124,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 			}
 			for k := fresh; k < len(ms); k++ {
 				if ms[k].row == nil {
-					ms[k].row = c.row(ms[k].i - base)
+					ms[k].row = c.Row(ms[k].i - base)
 				}
 			}
 			return nil
@@ -131,7 +132,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		prog.done(r.len())
+		prog.done(r.Len())
 		trim()
 		res.Rows = make([]map[string]any, len(ms))
 		for k, m := range ms {
@@ -149,7 +150,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 				for i, row := range res.Rows {
 					cells := []string{strconv.Itoa(i + 1)}
 					for _, c := range res.Columns {
-						cells = append(cells, cell(row[c]))
+						cells = append(cells, frame.Cell(row[c]))
 					}
 					if err := emit(cells...); err != nil {
 						return err
@@ -184,24 +185,6 @@ func (st *state) selectSegments(ctx context.Context) error {
 	return nil
 }
 
-// cell formats a value for CSV: integers without decimals, floats in the
-// shortest form that reads back exactly, nulls empty.
-func cell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
-}
-
 // geometry returns a record's geometry for GeoJSON: a place's point, or a
 // tract's polygon from the tract boundary.
 func (st *state) geometry(of string, row map[string]any) orb.Geometry {
@@ -214,7 +197,7 @@ func (st *state) geometry(of string, row map[string]any) orb.Geometry {
 		}
 		return nil
 	}
-	lon, _ := toFloat(row["lon"])
-	lat, _ := toFloat(row["lat"])
+	lon, _ := frame.ToFloat(row["lon"])
+	lat, _ := frame.ToFloat(row["lat"])
 	return orb.Point{lon, lat}
 }

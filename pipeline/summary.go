@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -48,7 +49,7 @@ func (s *SummaryResult) Find(keys ...string) *Group {
 	return nil
 }
 
-func (st *state) tableRows(of string) *rows {
+func (st *state) tableRows(of string) *frame.Table {
 	if of == "tracts" {
 		return st.tracts
 	}
@@ -69,14 +70,14 @@ func (st *state) summarize(ctx context.Context) error {
 			return fmt.Errorf("summary %q: %w", s.Name, err)
 		}
 		st.summaries = append(st.summaries, res)
-		out := newRows()
+		out := frame.New()
 		for _, b := range s.By {
-			out.addCol(b, table.String)
+			out.AddCol(b, table.String)
 		}
-		out.addCol("n", table.Int)
+		out.AddCol("n", table.Int)
 		for _, m := range s.Measures {
 			for _, stat := range m.Stats {
-				out.addCol(m.Column+"_"+stat, table.Float)
+				out.AddCol(m.Column+"_"+stat, table.Float)
 			}
 		}
 		for _, g := range res.Groups {
@@ -93,9 +94,9 @@ func (st *state) summarize(ctx context.Context) error {
 					}
 				}
 			}
-			out.appendRow(row)
+			out.AppendRow(row)
 		}
-		rec, err := out.record(map[string]string{"groundwork:summary": s.Name})
+		rec, err := out.Record(map[string]string{"groundwork:summary": s.Name})
 		if err != nil {
 			return err
 		}
@@ -124,7 +125,7 @@ func statValue(s stats.Summary, mean float64, stat string) float64 {
 	return math.NaN()
 }
 
-func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*SummaryResult, error) {
+func (st *state) summarizeOne(ctx context.Context, s *Summary, r *frame.Table) (*SummaryResult, error) {
 	res := &SummaryResult{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
 	for _, b := range s.By {
 		if a, ok := st.cfg.Areas[b]; ok && a.Compare != nil {
@@ -135,7 +136,7 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*Summar
 	var rule *segment.Rule
 	if s.Where != "" {
 		var err error
-		if rule, err = segment.Compile(s.Where, r.cols); err != nil {
+		if rule, err = segment.Compile(s.Where, r.Cols()); err != nil {
 			return nil, err
 		}
 	}
@@ -147,11 +148,11 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*Summar
 	groups := map[string]*acc{}
 	outside := 0
 	env := map[string]any{}
-	prog := st.progress(r.len())
+	prog := st.progress(r.Len())
 	keys := make([]string, len(s.By))
 	var kb []byte
-	err := r.scan(ctx, func(c *rows, base int) error {
-		for i := range c.len() {
+	err := r.Scan(ctx, func(c *frame.Table, base int) error {
+		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -159,7 +160,7 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*Summar
 				prog.done(base + i)
 			}
 			if rule != nil {
-				ok, err := c.match(rule, i, env)
+				ok, err := c.Match(rule, i, env)
 				if err != nil && !errors.Is(err, segment.ErrMissing) {
 					return err
 				}
@@ -170,7 +171,7 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*Summar
 			null := false
 			kb = kb[:0]
 			for k, b := range s.By {
-				v := c.get(i, b)
+				v := c.Get(i, b)
 				if v == nil {
 					null = true
 					break
@@ -199,7 +200,7 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*Summar
 			}
 			g.n++
 			for _, m := range s.Measures {
-				if x, ok := toFloat(c.get(i, m.Column)); ok {
+				if x, ok := frame.ToFloat(c.Get(i, m.Column)); ok {
 					g.vals[m.Column] = append(g.vals[m.Column], x)
 				}
 			}
@@ -209,7 +210,7 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *rows) (*Summar
 	if err != nil {
 		return nil, err
 	}
-	prog.done(r.len())
+	prog.done(r.Len())
 	if outside > 0 {
 		st.warn("summary %s: %d record(s) of %s have no value for %s (outside every area) and are not summarised", s.Name, outside, s.Of, strings.Join(s.By, " or "))
 	}
