@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -106,7 +109,7 @@ func hashJSON(v any) (string, error) {
 // the code version, its configuration subtree, the bytes of its input files
 // and the keys of the stages it reads, so a change anywhere upstream changes
 // it (a Merkle chain, as in Bazel's action keys).
-func keys(ctx context.Context, cfg *Config, g []*stageDef) ([]*stageKey, error) {
+func keys(ctx context.Context, cfg *config.Config, g []*stageDef) ([]*stageKey, error) {
 	fileHash := map[string]string{}
 	byName := map[string]*stageKey{}
 	out := make([]*stageKey, len(g))
@@ -227,7 +230,7 @@ func (c *cache) get(stage, key, staging string) (*stageOut, error) {
 // tables of streamed sources (cfg.streamedSource) are not read: a streamed
 // source is read from its file when used, and its places set is restored
 // as rows in their file.
-func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) error {
+func (o *stageOut) restore(ctx context.Context, staging string, cfg *config.Config) error {
 	for _, f := range o.Files {
 		rel := filepath.ToSlash(f)
 		var kind, name string
@@ -242,9 +245,9 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) err
 			continue
 		}
 		switch {
-		case kind == "raw" && cfg.streamedSource(name):
+		case kind == "raw" && cfg.StreamedSource(name):
 			continue
-		case kind == "places" && cfg.Places[name] != nil && cfg.streamedSource(cfg.Places[name].Source):
+		case kind == "places" && cfg.Places[name] != nil && cfg.StreamedSource(cfg.Places[name].Source):
 			path := filepath.Join(staging, f)
 			names, types, n, err := store.Describe(path)
 			if err != nil {
@@ -427,13 +430,13 @@ func why(name string, k *stageKey, last *runRecord) string {
 	if p.Config != k.Config {
 		r = append(r, "its configuration changed")
 	}
-	for _, f := range sortedKeys(k.Files) {
+	for _, f := range slices.Sorted(maps.Keys(k.Files)) {
 		if p.Files[f] != k.Files[f] {
 			r = append(r, "input "+f+" changed")
 		}
 	}
 	var up []string
-	for _, d := range sortedKeys(k.Deps) {
+	for _, d := range slices.Sorted(maps.Keys(k.Deps)) {
 		if p.Deps[d] != k.Deps[d] {
 			up = append(up, d)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 )
 
 // CensusOptions configure live Census Data API pulls. The zero value pulls
@@ -28,7 +29,7 @@ type CensusOptions struct {
 // readCensus reads a census source: the recorded response when the pipeline
 // file names one, otherwise a pull through the Census Data API client. It
 // returns the record and a description of where it came from.
-func (st *state) readCensus(ctx context.Context, name string, s *Source, o CensusOptions) (arrow.RecordBatch, string, error) {
+func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
 		rec, err := readRecorded(file)

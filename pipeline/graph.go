@@ -15,6 +15,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -45,7 +46,7 @@ type stageDef struct {
 	// of the cache key.
 	Config any
 	// narrow returns the Config the stage sees; nil means the whole file.
-	narrow func(*Config) *Config
+	narrow func(*config.Config) *config.Config
 	// run is the state method that does the work.
 	run func(*state, context.Context) error
 	// reload marks a stage whose results live only in memory (boundaries):
@@ -59,52 +60,48 @@ type stageDef struct {
 // tracts, places, summaries, segments, partitions, report. Warnings, source
 // notes, summaries and segments are merged in this order, so the outputs do
 // not depend on which parallel stage finishes first.
-func buildGraph(cfg *Config, partitioned bool) []*stageDef {
+func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 	var g []*stageDef
 	var allBoundaries, allAreas []string
-	for _, name := range sortedKeys(cfg.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Sources)) {
 		s := cfg.Sources[name]
-		file := s.Recorded
-		if s.Kind == "csv" {
-			file = s.File
-		}
 		var files []string
-		if file != "" {
+		if file := s.InputFile(); file != "" {
 			files = []string{file}
 		}
 		g = append(g, &stageDef{
 			Name: "source:" + name, Kind: "sources", Files: files, Config: s,
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Sources = map[string]*Source{name: c.Sources[name]}
+				n.Sources = map[string]*config.Source{name: c.Sources[name]}
 				return &n
 			},
 			run: (*state).loadSources,
 		})
 	}
-	for _, name := range sortedKeys(cfg.Boundaries) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Boundaries)) {
 		b := cfg.Boundaries[name]
 		allBoundaries = append(allBoundaries, "boundary:"+name)
 		g = append(g, &stageDef{
 			Name: "boundary:" + name, Kind: "boundaries", Files: []string{b.File}, Config: b,
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Boundaries = map[string]*Boundary{name: c.Boundaries[name]}
+				n.Boundaries = map[string]*config.Boundary{name: c.Boundaries[name]}
 				return &n
 			},
 			run:    (*state).loadBoundaries,
 			reload: true,
 		})
 	}
-	for _, name := range sortedKeys(cfg.Areas) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Areas)) {
 		a := cfg.Areas[name]
 		allAreas = append(allAreas, "area:"+name)
 		g = append(g, &stageDef{
 			Name: "area:" + name, Kind: "areas", Config: a,
 			Deps: []string{"source:" + a.Lookup.Source, "boundary:" + a.Boundary},
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Areas = map[string]*Area{name: c.Areas[name]}
+				n.Areas = map[string]*config.Area{name: c.Areas[name]}
 				return &n
 			},
 			run: (*state).buildAreas,
@@ -117,14 +114,14 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 			// The tracts stage also computes the indicators (they add
 			// columns to tracts.parquet), so its configuration includes them.
 			Name: "tracts", Kind: "tracts", Config: struct {
-				Tracts     *Tracts
-				Indicators *Indicators
+				Tracts     *config.Tracts
+				Indicators *config.Indicators
 			}{t, cfg.Indicators},
 			Deps: uniq(append([]string{"source:" + t.Source}, locating...)),
 			run:  (*state).joinTracts,
 		})
 	}
-	for _, name := range sortedKeys(cfg.Places) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
 		pl := cfg.Places[name]
 		deps := []string{"source:" + pl.Source}
 		if pl.Locate != nil {
@@ -133,9 +130,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "places:" + name, Kind: "places", Config: pl,
 			Deps: uniq(append(deps, locating...)),
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Places = map[string]*Places{name: c.Places[name]}
+				n.Places = map[string]*config.Places{name: c.Places[name]}
 				return &n
 			},
 			run: (*state).placeAll,
@@ -151,9 +148,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "summary:" + s.Name, Kind: "summaries", Config: s,
 			Deps: uniq(append([]string{tableStage(s.Of)}, allAreas...)),
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Summaries = []*Summary{s}
+				n.Summaries = []*config.Summary{s}
 				return &n
 			},
 			run: (*state).summarize,
@@ -163,9 +160,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "segment:" + s.Name, Kind: "segments", Config: s,
 			Deps: []string{tableStage(s.Of)},
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Segments = []*Segment{s}
+				n.Segments = []*config.Segment{s}
 				return &n
 			},
 			run: (*state).selectSegments,
@@ -194,9 +191,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "outreach", Kind: "outreach", Files: files,
 			Config: struct {
-				Contacts  *Contacts
-				Listening *Listening
-				Turnout   *TurnoutConfig
+				Contacts  *config.Contacts
+				Listening *config.Listening
+				Turnout   *config.TurnoutConfig
 			}{ct, cfg.Listening, cfg.Turnout},
 			Deps: uniq(deps),
 			run:  (*state).runOutreach,
@@ -209,13 +206,13 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 				Deps: []string{"tracts", "boundary:" + t.Boundary},
 				run:  (*state).partitionTracts,
 			})
-			for _, name := range sortedKeys(cfg.Places) {
+			for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
 				g = append(g, &stageDef{
 					Name: "partitions:places:" + name, Kind: "partitions", Config: t,
 					Deps: []string{"places:" + name},
-					narrow: func(c *Config) *Config {
+					narrow: func(c *config.Config) *config.Config {
 						n := *c
-						n.Places = map[string]*Places{name: c.Places[name]}
+						n.Places = map[string]*config.Places{name: c.Places[name]}
 						return &n
 					},
 					run: (*state).partitionPlaces,
@@ -310,7 +307,7 @@ type stageOut struct {
 //
 // New state fields that a stage writes must be added here, in collect and in
 // merge (and, to be cached, to stageOut).
-func (st *state) fork(cfg *Config) *state {
+func (st *state) fork(cfg *config.Config) *state {
 	f := &state{
 		cfg: cfg, out: st.out, log: st.log,
 		warnings:   slices.Clip(st.warnings),
@@ -469,7 +466,7 @@ func (st *state) partitionTracts(ctx context.Context) error {
 // state's file is read whole and written by county.
 func (st *state) partitionPlaces(ctx context.Context) error {
 	col := st.cfg.Tracts.Boundary
-	for _, name := range sortedKeys(st.cfg.Places) {
+	for _, name := range slices.Sorted(maps.Keys(st.cfg.Places)) {
 		rel := filepath.Join("places", name)
 		write := func(r *frame.Table) error {
 			geom := func(i int) orb.Geometry {
@@ -518,7 +515,7 @@ func (st *state) byState(ctx context.Context, r *frame.Table, geoid string, writ
 			}
 			groups[k] = append(groups[k], i)
 		}
-		for _, k := range sortedKeys(groups) {
+		for _, k := range slices.Sorted(maps.Keys(groups)) {
 			rec, err := c.Subset(groups[k]).Record(nil)
 			if err != nil {
 				return err
@@ -542,12 +539,12 @@ func (st *state) byState(ctx context.Context, r *frame.Table, geoid string, writ
 	if err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(writers) {
+	for _, k := range slices.Sorted(maps.Keys(writers)) {
 		if err := writers[k].Close(); err != nil {
 			return err
 		}
 	}
-	for _, k := range sortedKeys(writers) {
+	for _, k := range slices.Sorted(maps.Keys(writers)) {
 		delete(writers, k)
 		part, err := frame.InFile(filepath.Join(tmp, k+".parquet"), r.Cols(), r.Types(), 0).Load(ctx)
 		if err != nil {

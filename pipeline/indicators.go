@@ -1,12 +1,15 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -16,7 +19,7 @@ import (
 // IndicatorResults are the computed indicators beyond the per-tract columns.
 type IndicatorResults struct {
 	Confidence stats.Confidence
-	Defs       []*IndicatorDef
+	Defs       []*config.IndicatorDef
 	// Areas holds, per compared indicator, each area's value from the summed
 	// tract counts, in area order.
 	Area  string
@@ -136,8 +139,8 @@ func (st *state) computeIndicators(ctx context.Context) error {
 	return nil
 }
 
-func (st *state) evalIndicators(ind *Indicators) error {
-	opts := ind.options(st.cfg)
+func (st *state) evalIndicators(ind *config.Indicators) error {
+	opts := ind.Options(st.cfg)
 	res := &IndicatorResults{Confidence: opts.Confidence, Defs: ind.Define}
 	st.indicators = res
 	compiled := map[string]*indicator.Indicator{}
@@ -146,7 +149,7 @@ func (st *state) evalIndicators(ind *Indicators) error {
 		if err != nil {
 			return err
 		}
-		spec, _ := d.spec()
+		spec, _ := d.Spec()
 		ci, err := indicator.Compile(spec, st.tracts.Cols(), opts)
 		if err != nil {
 			rec.Release()
@@ -187,7 +190,7 @@ func (st *state) evalIndicators(ind *Indicators) error {
 
 // compareAreas sums the tract counts each compared indicator needs into the
 // areas, evaluates the indicator on the sums, and tests every pair of areas.
-func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
+func (st *state) compareAreas(res *IndicatorResults, cmp *config.AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
 	area := st.cfg.Areas[cmp.Area]
 	res.Area = cmp.Area
 	labels := make([]string, st.tracts.Len())
@@ -231,10 +234,10 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled 
 		res.Areas = append(res.Areas, AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]AreaValue{}})
 	}
 	for _, d := range st.cfg.Indicators.Define {
-		if !contains(cmp.Indicators, d.Name) {
+		if !slices.Contains(cmp.Indicators, d.Name) {
 			continue
 		}
-		spec, _ := d.spec()
+		spec, _ := d.Spec()
 		ci, err := indicator.Compile(spec, aggCols, opts)
 		if err != nil {
 			return fmt.Errorf("compare %s: %w", d.Name, err)
@@ -266,7 +269,7 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled 
 
 // segregation computes the multigroup Theil index and the pairwise
 // dissimilarity indices across the tracts (in an area of sg.Area when set).
-func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
+func (st *state) segregation(sg *config.Segregation) (*SegregationResult, error) {
 	var idx []int
 	for i := range st.tracts.Len() {
 		if sg.Area != "" && st.tracts.Get(i, sg.Area) == nil {
@@ -310,7 +313,7 @@ func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
 	res.Tracts = len(counts)
 	res.Theil = stats.Theil(counts)
 	col := func(name string) []float64 {
-		j := indexOf(res.Groups, name)
+		j := slices.Index(res.Groups, name)
 		out := make([]float64, len(counts))
 		for i, c := range counts {
 			out[i] = c[j]
@@ -322,7 +325,7 @@ func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
 	}
 	res.Where = "all tracts"
 	if sg.Area != "" {
-		res.Where = fmt.Sprintf("the tracts assigned to a %s area", strings.ToLower(labelOr(st.cfg.Areas[sg.Area].Title, sg.Area)))
+		res.Where = fmt.Sprintf("the tracts assigned to a %s area", strings.ToLower(cmp.Or(st.cfg.Areas[sg.Area].Title, sg.Area)))
 	}
 	if len(res.Dropped) > 0 {
 		st.warn("segregation: %d tract(s) left out for a missing count: %s", len(res.Dropped), strings.Join(res.Dropped, ", "))
@@ -331,7 +334,7 @@ func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
 }
 
 // need scores the composite need index per tract and adds it as a column.
-func (st *state) need(n *Need) *NeedResult {
+func (st *state) need(n *config.Need) *NeedResult {
 	var themes []stats.Theme
 	var all []stats.Variable
 	for _, th := range n.Themes {
@@ -362,7 +365,7 @@ func (st *state) need(n *Need) *NeedResult {
 	} else {
 		score = stats.SVIComposite(themes).Rank
 	}
-	res := &NeedResult{Name: n.Name, Label: labelOr(n.Label, n.Name), Method: method}
+	res := &NeedResult{Name: n.Name, Label: cmp.Or(n.Label, n.Name), Method: method}
 	st.tracts.AddCol(n.Name, table.Float)
 	for i := range st.tracts.Len() {
 		if math.IsNaN(score[i]) {

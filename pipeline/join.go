@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/store"
@@ -33,7 +36,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 	for i, f := range layer.Features {
 		byID[f.ID] = i
 	}
-	areaNames := sortedKeys(st.cfg.Areas)
+	areaNames := slices.Sorted(maps.Keys(st.cfg.Areas))
 	for _, a := range areaNames {
 		r.AddCol(st.cfg.Areas[a].Boundary, table.String)
 		r.AddCol(a, table.String)
@@ -93,7 +96,7 @@ func nullIfEmpty(s string) any {
 
 // placeAll places every places set.
 func (st *state) placeAll(ctx context.Context) error {
-	for _, name := range sortedKeys(st.cfg.Places) {
+	for _, name := range slices.Sorted(maps.Keys(st.cfg.Places)) {
 		if err := st.place(ctx, name); err != nil {
 			return fmt.Errorf("places %q: %w", name, err)
 		}
@@ -122,7 +125,7 @@ func (st *state) place(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	bounds, areas := sortedKeys(st.cfg.Boundaries), sortedKeys(st.cfg.Areas)
+	bounds, areas := slices.Sorted(maps.Keys(st.cfg.Boundaries)), slices.Sorted(maps.Keys(st.cfg.Areas))
 	loc := st.newLocator()
 	buf := loc.buffer()
 	env := map[string]any{}
@@ -270,7 +273,7 @@ func (st *state) place(ctx context.Context, name string) error {
 
 // coordinates returns the function that finds a record's point, how it was
 // found, or why not.
-func (st *state) coordinates(pl *Places) (func(r *frame.Table, i int) (orb.Point, string, string), error) {
+func (st *state) coordinates(pl *config.Places) (func(r *frame.Table, i int) (orb.Point, string, string), error) {
 	if pl.Locate == nil {
 		return func(r *frame.Table, i int) (orb.Point, string, string) {
 			lat, ok1 := frame.ToFloat(r.Get(i, pl.Lat))

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
@@ -94,7 +95,7 @@ func TestCountyShapes(t *testing.T) {
 // county (06001), dissolved, and says so.
 func TestReportMapFallsBackToCounties(t *testing.T) {
 	dir := demoDir(t)
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
 )
 
 // StagePlan says whether a stage will run and why.
@@ -48,7 +50,7 @@ func cacheDir(opts Options) string {
 // without running anything or writing any file: for each stage in run
 // order, whether it runs or its cached results are reused, and why. It reads
 // every input file once to hash it.
-func Plan(ctx context.Context, cfg *Config, opts Options) ([]StagePlan, error) {
+func Plan(ctx context.Context, cfg *config.Config, opts Options) ([]StagePlan, error) {
 	if opts.OutDir == "" {
 		return nil, errors.New("no output folder given")
 	}
@@ -59,7 +61,7 @@ func Plan(ctx context.Context, cfg *Config, opts Options) ([]StagePlan, error) {
 	return p.stages, nil
 }
 
-func makePlan(ctx context.Context, cfg *Config, opts Options) (*plan, error) {
+func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, error) {
 	g := buildGraph(cfg, opts.Partitioned)
 	force, err := resolveForce(g, opts.Force)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -37,7 +38,7 @@ func ExamplePlan() {
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
 	opts := pipeline.Options{OutDir: filepath.Join(dir, "out")}
-	cfg, err := pipeline.Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -271,7 +272,7 @@ func dropTimeAttr(groups []string, a slog.Attr) slog.Attr {
 // table.
 func TestDemoProgress(t *testing.T) {
 	dir := demoDir(t)
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		t.Fatal(err)
 	}

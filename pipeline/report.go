@@ -1,15 +1,19 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -91,7 +95,7 @@ func (st *state) writeReport(ctx context.Context) error {
 		t.Note = rank
 		r.Segments = append(r.Segments, reports.Segment{Title: title, Rule: s.Where, Count: len(s.Rows), Files: s.Files, Table: t})
 	}
-	for _, name := range sortedKeys(st.unplaced) {
+	for _, name := range slices.Sorted(maps.Keys(st.unplaced)) {
 		us := st.unplaced[name]
 		if len(us) == 0 {
 			continue
@@ -116,7 +120,7 @@ func (st *state) writeReport(ctx context.Context) error {
 	return st.writeFile("report.html", func(w io.Writer) error { return reports.Write(w, r) })
 }
 
-func measureLabel(m *Measure) string {
+func measureLabel(m *config.Measure) string {
 	if m.Label != "" {
 		return m.Label
 	}
@@ -129,7 +133,7 @@ func measureLabel(m *Measure) string {
 func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
 	t := reports.Table{Title: s.Title}
 	for _, b := range s.By {
-		t.Header = append(t.Header, labelOr(headers[b], b))
+		t.Header = append(t.Header, cmp.Or(headers[b], b))
 	}
 	t.Header = append(t.Header, "Count")
 	for _, m := range s.Measures {
@@ -148,7 +152,7 @@ func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
 		t.Rows = append(t.Rows, row)
 	}
 	if s.Compare != nil {
-		ai := indexOf(s.By, s.Area)
+		ai := slices.Index(s.By, s.Area)
 		var notes []string
 		for _, g := range s.Groups {
 			if g.Keys[ai] != s.Compare.Focus {
@@ -181,15 +185,6 @@ func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
 	return t
 }
 
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
-
 func (st *state) summary(name string) *SummaryResult {
 	for _, s := range st.summaries {
 		if s.Name == name {
@@ -199,7 +194,7 @@ func (st *state) summary(name string) *SummaryResult {
 	return nil
 }
 
-func measure(s *SummaryResult, col string) *Measure {
+func measure(s *SummaryResult, col string) *config.Measure {
 	for _, m := range s.Measures {
 		if m.Column == col {
 			return m
@@ -212,15 +207,15 @@ func measure(s *SummaryResult, col string) *Measure {
 // in order, the range and median of size and score; then the focus area
 // against the reference; then tract income. Nothing is claimed that a
 // number shown in the tables does not support.
-func (st *state) findings(f *Findings) []string {
+func (st *state) findings(f *config.Findings) []string {
 	s := st.summary(f.Summary)
 	if s == nil || s.Area == "" {
 		return nil
 	}
-	ai := indexOf(s.By, s.Area)
+	ai := slices.Index(s.By, s.Area)
 	match := func(g *Group) bool {
 		for col, want := range f.Group {
-			i := indexOf(s.By, col)
+			i := slices.Index(s.By, col)
 			if i < 0 || g.Keys[i] != want {
 				return false
 			}
@@ -300,7 +295,7 @@ func (st *state) findings(f *Findings) []string {
 	}
 	if inc := st.summary(f.Income); inc != nil && inc.Area != "" && len(inc.Measures) > 0 {
 		m := inc.Measures[0]
-		iai := indexOf(inc.By, inc.Area)
+		iai := slices.Index(inc.By, inc.Area)
 		var parts []string
 		for _, g := range inc.Groups {
 			parts = append(parts, fmt.Sprintf("%s %s (%d tracts)", g.Keys[iai], reports.Format(g.Stats[m.Column].Median, m.Format), g.N))
@@ -314,10 +309,10 @@ func (st *state) findings(f *Findings) []string {
 
 // mapSVG draws tracts shaded by a column (see shadeTracts), area outlines,
 // and places as circles.
-func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
+func (st *state) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 	m := &svgmap.Map{ID: "map", Width: 900, Title: st.cfg.Report.Title, MaxPathBytes: 1 << 20}
 	var notes []string
-	var shades []*Shade
+	var shades []*config.Shade
 	if mc.Shade != nil {
 		shades = append(shades, mc.Shade)
 	}
@@ -325,7 +320,7 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 	if len(shades) > 0 && st.tracts != nil {
 		limit := mc.MaxTracts
 		if limit == 0 {
-			limit = defaultMaxMapTracts
+			limit = config.DefaultMaxMapTracts
 		}
 		m.Shapes, m.Indicators, notes = st.shadeTracts(shades, limit)
 	}
@@ -339,8 +334,8 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			}
 		}
 		order := append([]string{}, a.Order...)
-		for _, k := range sortedKeys(groups) {
-			if !contains(order, k) {
+		for _, k := range slices.Sorted(maps.Keys(groups)) {
+			if !slices.Contains(order, k) {
 				order = append(order, k)
 			}
 		}
@@ -375,17 +370,17 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 			name, _ := r.Get(i, pl.Name).(string)
 			tip := name
 			if pm.Size != "" {
-				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.SizeLabel, pm.Size), frame.Cell(r.Get(i, pm.Size)))
+				tip += fmt.Sprintf("\n%s: %s", cmp.Or(pm.SizeLabel, pm.Size), frame.Cell(r.Get(i, pm.Size)))
 			}
 			if pm.Color != "" {
-				tip += fmt.Sprintf("\n%s: %s", labelOr(pm.ColorLabel, pm.Color), frame.Cell(r.Get(i, pm.Color)))
+				tip += fmt.Sprintf("\n%s: %s", cmp.Or(pm.ColorLabel, pm.Color), frame.Cell(r.Get(i, pm.Color)))
 			}
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
 		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
-		m.SizeTitle = labelOr(pm.SizeLabel, pm.Size)
-		m.ColorTitle = labelOr(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
-		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", labelOr(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(labelOr(pm.ColorLabel, pm.Color))))
+		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
+		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
+		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
 	}
 	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so
@@ -417,7 +412,7 @@ func (st *state) mapSVG(mc *MapConfig) (svg, legend, note string) {
 // outlined area alone, a bar per area of its first measure's median; and,
 // when the map has circles and outlined areas, a scatter of the circles'
 // colour value against their size, coloured by area as the outlines are.
-func (st *state) charts(mc *MapConfig) []reports.Chart {
+func (st *state) charts(mc *config.MapConfig) []reports.Chart {
 	var out []reports.Chart
 	if mc.Outline == "" {
 		return nil
@@ -433,19 +428,19 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 			bc.Bars = append(bc.Bars, reports.Bar{Label: g.Labels[0], Value: g.Stats[m.Column].Median})
 		}
 		bc.Unit = "Median over the records in each area (count in the table below); a median of medians carries no margin of error, so no whiskers are drawn"
-		out = append(out, reports.Chart{Title: fmt.Sprintf("%s, median by %s", measureLabel(m), strings.ToLower(labelOr(a.Title, mc.Outline))), Bars: bc})
+		out = append(out, reports.Chart{Title: fmt.Sprintf("%s, median by %s", measureLabel(m), strings.ToLower(cmp.Or(a.Title, mc.Outline))), Bars: bc})
 	}
 	pm := mc.Points
 	if pm == nil || pm.Size == "" || pm.Color == "" {
 		return out
 	}
 	order := append([]string{}, a.Order...)
-	for _, k := range sortedKeys(st.areaOf[mc.Outline]) {
-		if v := st.areaOf[mc.Outline][k]; !contains(order, v) {
+	for _, k := range slices.Sorted(maps.Keys(st.areaOf[mc.Outline])) {
+		if v := st.areaOf[mc.Outline][k]; !slices.Contains(order, v) {
 			order = append(order, v)
 		}
 	}
-	sc := &reports.Scatter{XTitle: labelOr(pm.SizeLabel, pm.Size), YTitle: labelOr(pm.ColorLabel, pm.Color)}
+	sc := &reports.Scatter{XTitle: cmp.Or(pm.SizeLabel, pm.Size), YTitle: cmp.Or(pm.ColorLabel, pm.Color)}
 	colour := map[string]string{}
 	for i, name := range order {
 		colour[name] = svgmap.OutlinePalette[i%len(svgmap.OutlinePalette)]
@@ -474,8 +469,8 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 		}
 	}
 	out = append(out, reports.Chart{
-		Title:   fmt.Sprintf("%s against %s", labelOr(pm.ColorLabel, pm.Color), lowerFirst(labelOr(pm.SizeLabel, pm.Size))),
-		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", labelOr(pl.Title, pm.Of), strings.ToLower(labelOr(a.Title, mc.Outline))),
+		Title:   fmt.Sprintf("%s against %s", cmp.Or(pm.ColorLabel, pm.Color), lowerFirst(cmp.Or(pm.SizeLabel, pm.Size))),
+		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", cmp.Or(pl.Title, pm.Of), strings.ToLower(cmp.Or(a.Title, mc.Outline))),
 		Scatter: sc,
 	})
 	return out
@@ -488,7 +483,7 @@ func (st *state) charts(mc *MapConfig) []reports.Chart {
 // B19013_001M) when the tracts have it; the reliability band then follows
 // the coefficient of variation (stats.CV at 90%, stats.DefaultBands) and
 // unreliable tracts are hatched.
-func (st *state) shadeTracts(shades []*Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
+func (st *state) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
 	layer := st.layers[st.cfg.Tracts.Boundary]
 	byID := map[string]int{}
 	for i, f := range layer.Features {
@@ -501,10 +496,10 @@ func (st *state) shadeTracts(shades []*Shade, maxTracts int) ([]svgmap.Shape, []
 	rowOf := map[string]int{}
 	for k, sh := range shades {
 		format := func(x float64) string { return reports.Format(x, sh.Format) }
-		in := svgmap.Indicator{Title: labelOr(sh.Label, sh.Column), Format: format}
+		in := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format}
 		moeCol := ""
 		switch {
-		case st.tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && contains(st.tracts.Cols(), sh.Column+indicator.MOESuffix):
+		case st.tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && slices.Contains(st.tracts.Cols(), sh.Column+indicator.MOESuffix):
 			moeCol = sh.Column + indicator.MOESuffix // a derived indicator's MOE
 		case strings.HasSuffix(sh.Column, "E"):
 			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
@@ -608,13 +603,6 @@ func upperFirst(s string) string {
 	return string(r)
 }
 
-func labelOr(label, col string) string {
-	if label != "" {
-		return label
-	}
-	return col
-}
-
 // singular turns a plural label ("elementary schools") into its singular.
 func singular(s string) string {
 	switch {
@@ -659,7 +647,7 @@ func statsHeading(st []string) string {
 	return strings.Join(st, ", ")
 }
 
-func statsCell(sm stats.Summary, mean float64, m *Measure) string {
+func statsCell(sm stats.Summary, mean float64, m *config.Measure) string {
 	f := func(x float64) string { return reports.Format(x, m.Format) }
 	if sm.N == 0 {
 		return "–"
@@ -681,7 +669,7 @@ func statsCell(sm stats.Summary, mean float64, m *Measure) string {
 }
 
 func hasMedianRange(st []string) bool {
-	return contains(st, "median") && contains(st, "min") && contains(st, "max")
+	return slices.Contains(st, "median") && slices.Contains(st, "min") && slices.Contains(st, "max")
 }
 
 func otherStats(st []string) []string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/store"
@@ -110,7 +112,7 @@ const marker = ".groundwork-out"
 // state carries the tables between stages. Each stage runs on a fork of it
 // (see fork); the runner merges each stage's additions back.
 type state struct {
-	cfg      *Config
+	cfg      *config.Config
 	out      string // staging folder
 	log      *slog.Logger
 	files    []string
@@ -162,7 +164,7 @@ type SourceInfo struct {
 // context (SIGINT) or a crash leaves OutDir as it was. Each finished stage
 // is saved in the cache as soon as it ends, so the next run resumes from
 // the stages that had finished.
-func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
+func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error) {
 	began := time.Now()
 	log := opts.Logger
 	if log == nil {
@@ -636,7 +638,7 @@ func (st *state) source(ctx context.Context, name string) (*frame.Table, error) 
 	if rec := st.raw[name]; rec != nil {
 		return frame.FromRecord(rec), nil
 	}
-	if !st.cfg.streamedSource(name) {
+	if !st.cfg.StreamedSource(name) {
 		return nil, fmt.Errorf("source %q was not loaded", name)
 	}
 	path := filepath.Join(st.out, "raw", name+".parquet")
@@ -661,17 +663,17 @@ func (st *state) writeFile(rel string, write func(io.Writer) error) error {
 func (st *state) loadSources(ctx context.Context) error {
 	c := st.cfg
 	var errs []error
-	for _, name := range sortedKeys(c.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(c.Sources)) {
 		s := c.Sources[name]
 		var rec arrow.RecordBatch
 		var err error
 		var file string
 		switch s.Kind {
-		case "census":
+		case config.KindCensus:
 			rec, file, err = st.readCensus(ctx, name, s, st.census)
-		case "csv":
+		case config.KindCSV:
 			file = c.Path(s.File)
-			if c.streamedSource(name) {
+			if c.StreamedSource(name) {
 				n, err := st.streamCSV(ctx, name, file, s)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
@@ -681,7 +683,7 @@ func (st *state) loadSources(ctx context.Context) error {
 				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
 				continue
 			}
-			rec, err = source.ReadCSV(ctx, file, s.csvSpec())
+			rec, err = source.ReadCSV(ctx, file, s.CSVSpec())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q: %w", name, err))
@@ -706,7 +708,7 @@ var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
 // streamCSV reads a streamed CSV source a chunk at a time into
 // raw/<name>.parquet, holding one chunk in memory, and returns its number
 // of rows. On an error nothing is left at raw/<name>.parquet.
-func (st *state) streamCSV(ctx context.Context, name, file string, s *Source) (int, error) {
+func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Source) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
@@ -714,7 +716,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *Source) (i
 	defer f.Close()
 	var w *store.Writer
 	n := 0
-	err = source.ScanCSV(ctx, file, f, s.csvSpec(), streamChunk, func(rec arrow.RecordBatch) error {
+	err = source.ScanCSV(ctx, file, f, s.CSVSpec(), streamChunk, func(rec arrow.RecordBatch) error {
 		if w == nil {
 			var err error
 			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
@@ -739,7 +741,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *Source) (i
 func (st *state) loadBoundaries(ctx context.Context) error {
 	c := st.cfg
 	var errs []error
-	for _, name := range sortedKeys(c.Boundaries) {
+	for _, name := range slices.Sorted(maps.Keys(c.Boundaries)) {
 		b := c.Boundaries[name]
 		l, err := geo.Read(ctx, name, c.Path(b.File), b.ID)
 		if err != nil {
@@ -776,7 +778,7 @@ func readRecorded(path string) (arrow.RecordBatch, error) {
 // that no lookup row names.
 func (st *state) buildAreas(ctx context.Context) error {
 	c := st.cfg
-	for _, name := range sortedKeys(c.Areas) {
+	for _, name := range slices.Sorted(maps.Keys(c.Areas)) {
 		a := c.Areas[name]
 		rec := st.raw[a.Lookup.Source]
 		keys, kv, err := table.Strings(rec, a.Lookup.Key)
@@ -798,7 +800,7 @@ func (st *state) buildAreas(ctx context.Context) error {
 			if !kv[i] || !vv[i] {
 				continue
 			}
-			if len(a.Order) > 0 && !contains(a.Order, vals[i]) && !contains(a.Exclude, vals[i]) {
+			if len(a.Order) > 0 && !slices.Contains(a.Order, vals[i]) && !slices.Contains(a.Exclude, vals[i]) {
 				errs = append(errs, fmt.Errorf("area %q: lookup %s row %d: value %q is neither in order (%s) nor in exclude", name, a.Lookup.Source, i+2, vals[i], strings.Join(a.Order, ", ")))
 				continue
 			}
@@ -806,7 +808,7 @@ func (st *state) buildAreas(ctx context.Context) error {
 				st.warn("area %s: lookup %s names %q, which is not a feature of boundary %s", name, a.Lookup.Source, keys[i], a.Boundary)
 				continue
 			}
-			if contains(a.Exclude, vals[i]) {
+			if slices.Contains(a.Exclude, vals[i]) {
 				continue
 			}
 			m[keys[i]] = vals[i]
@@ -829,11 +831,11 @@ func (st *state) buildAreas(ctx context.Context) error {
 	return nil
 }
 
-func excludedIn(rec arrow.RecordBatch, a *Area, id string) bool {
+func excludedIn(rec arrow.RecordBatch, a *config.Area, id string) bool {
 	keys, _, _ := table.Strings(rec, a.Lookup.Key)
 	vals, _, _ := table.Strings(rec, a.Lookup.Value)
 	for i := range keys {
-		if keys[i] == id && contains(a.Exclude, vals[i]) {
+		if keys[i] == id && slices.Contains(a.Exclude, vals[i]) {
 			return true
 		}
 	}
@@ -858,7 +860,7 @@ type locator struct {
 // configured areas.
 func (st *state) newLocator() *locator {
 	l := &locator{byName: map[string]int{}}
-	l.bounds = sortedKeys(st.indexes)
+	l.bounds = slices.Sorted(maps.Keys(st.indexes))
 	for i, name := range l.bounds {
 		l.idx = append(l.idx, st.indexes[name])
 		fs := st.layers[name].Features
@@ -869,7 +871,7 @@ func (st *state) newLocator() *locator {
 		l.ids = append(l.ids, ids)
 		l.byName[name] = i
 	}
-	l.areas = sortedKeys(st.cfg.Areas)
+	l.areas = slices.Sorted(maps.Keys(st.cfg.Areas))
 	for i, name := range l.areas {
 		b, ok := l.byName[st.cfg.Areas[name].Boundary]
 		if !ok {

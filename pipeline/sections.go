@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -34,7 +36,7 @@ func (st *state) sections() []reports.Section {
 	return out
 }
 
-func (st *state) indicatorDef(name string) *IndicatorDef {
+func (st *state) indicatorDef(name string) *config.IndicatorDef {
 	for _, d := range st.cfg.Indicators.Define {
 		if d.Name == name {
 			return d
@@ -62,9 +64,9 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
 		"Each value is computed from the tract counts summed over the %s area, with its margin of error at %d%% confidence (ACS General Handbook, chapter 8); the whiskers on the bars show it. "+
 			"Values marked * (use with caution) have a coefficient of variation of %g–%g%%; † (unreliable) above %g%%.",
-		strings.ToLower(labelOr(a.Title, r.Area)), int(r.Confidence), st.bands().Caution, st.bands().Unreliable, st.bands().Unreliable))
-	t := reports.Table{Title: "Shares by " + strings.ToLower(labelOr(a.Title, r.Area)) + " (percent ± margin of error)"}
-	t.Header = []string{labelOr(a.Title, r.Area), "Tracts"}
+		strings.ToLower(cmp.Or(a.Title, r.Area)), int(r.Confidence), st.bands().Caution, st.bands().Unreliable, st.bands().Unreliable))
+	t := reports.Table{Title: "Shares by " + strings.ToLower(cmp.Or(a.Title, r.Area)) + " (percent ± margin of error)"}
+	t.Header = []string{cmp.Or(a.Title, r.Area), "Tracts"}
 	for _, name := range st.cfg.Indicators.Compare.Indicators {
 		t.Header = append(t.Header, st.indicatorLabel(name))
 	}
@@ -139,7 +141,7 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 }
 
 func (st *state) bands() stats.Bands {
-	return st.cfg.Indicators.options(st.cfg).Bands
+	return st.cfg.Indicators.Options(st.cfg).Bands
 }
 
 func segregationSection(sg *SegregationResult) reports.Section {
@@ -200,7 +202,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 		skipped += n
 	}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%s: %d rows read, %d usable, %d skipped%s. Only the mapped columns are exported; every cell is made safe against spreadsheet formulas.",
-		labelOr(ct.Title, ct.File), cs.Read, cs.Kept, skipped, parenCounts(cs.Skipped)))
+		cmp.Or(ct.Title, ct.File), cs.Read, cs.Kept, skipped, parenCounts(cs.Skipped)))
 	t := reports.Table{Title: "Contacts exported per tool and segment", Header: []string{"Tool", "Segment", "Exported", "Skipped (why)", "File"}, Numeric: []bool{false, false, true, false, false}}
 	for _, r := range o.Export.Rows {
 		n := 0
@@ -234,7 +236,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 	if l := o.Listening; l != nil {
 		ls := reports.Section{ID: "listening", Title: "What people said"}
 		ls.Paragraphs = append(ls.Paragraphs, fmt.Sprintf("%s: %d responses counted (%d incomplete, %d unusable). A respondent can name several concerns, so shares add up to more than 100%%.",
-			labelOr(st.cfg.Listening.Title, l.File), l.Counted, l.Incomplete, l.Skipped))
+			cmp.Or(st.cfg.Listening.Title, l.File), l.Counted, l.Incomplete, l.Skipped))
 		type agg struct {
 			n int
 			c map[string]int
@@ -293,7 +295,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 			return "–"
 		}
 		ts.Paragraphs = append(ts.Paragraphs, fmt.Sprintf("%s: %d signed up, %d confirmed, %d attended; %s of those who confirmed came, and %d confirmed people did not come: they are the ones to follow up.",
-			labelOr(st.cfg.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
+			cmp.Or(st.cfg.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
 		head := []string{"", "Signed up", "Confirmed", "Attended", "Confirmed who came", "Confirmed, did not come"}
 		num := []bool{false, true, true, true, true, true}
 		row := func(name string, x source.Turnout) []string {
@@ -333,7 +335,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 // other keys alphabetically.
 func (st *state) sortByArea(area string, keys []string) {
 	sort.SliceStable(keys, func(i, j int) bool {
-		ri, rj := st.rankOf(area, keys[i]), st.rankOf(area, keys[j])
+		ri, rj := st.cfg.AreaRank(area, keys[i]), st.cfg.AreaRank(area, keys[j])
 		if ri != rj {
 			return ri < rj
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 )
@@ -20,7 +21,7 @@ import (
 // SegmentResult is a selected, ranked segment.
 type SegmentResult struct {
 	Name, Title, Of, Where string
-	Rank                   *Rank
+	Rank                   *config.Rank
 	Columns                []string
 	Rows                   []map[string]any
 	// Missing counts records the rule could not decide because a value it

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
@@ -21,11 +22,11 @@ import (
 // the placed schools were left in their Parquet file, not in memory.
 func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	dir := demoDir(t)
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.streamedSource("api2000") || cfg.streamedSource("directory") || cfg.streamedSource("acs") {
+	if !cfg.StreamedSource("api2000") || cfg.StreamedSource("directory") || cfg.StreamedSource("acs") {
 		t.Fatal("want api2000 streamed, and directory (a locate directory) and acs (census) in memory")
 	}
 	// A copy of the schools segment with a limit, so that the top-k path

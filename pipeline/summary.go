@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -23,11 +24,11 @@ import (
 type SummaryResult struct {
 	Name, Title string
 	By          []string
-	Measures    []*Measure
+	Measures    []*config.Measure
 	Groups      []*Group
 	// Area is the By column that is an area with a comparison, if any.
 	Area    string
-	Compare *Compare
+	Compare *config.Compare
 }
 
 // Group is one row of a summary.
@@ -125,7 +126,7 @@ func statValue(s stats.Summary, mean float64, stat string) float64 {
 	return math.NaN()
 }
 
-func (st *state) summarizeOne(ctx context.Context, s *Summary, r *frame.Table) (*SummaryResult, error) {
+func (st *state) summarizeOne(ctx context.Context, s *config.Summary, r *frame.Table) (*SummaryResult, error) {
 	res := &SummaryResult{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
 	for _, b := range s.By {
 		if a, ok := st.cfg.Areas[b]; ok && a.Compare != nil {
@@ -240,7 +241,7 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *frame.Table) (
 			if a.Keys[k] == b.Keys[k] {
 				continue
 			}
-			ra, rb := st.rankOf(col, a.Keys[k]), st.rankOf(col, b.Keys[k])
+			ra, rb := st.cfg.AreaRank(col, a.Keys[k]), st.cfg.AreaRank(col, b.Keys[k])
 			if ra != rb {
 				return ra < rb
 			}
@@ -249,20 +250,6 @@ func (st *state) summarizeOne(ctx context.Context, s *Summary, r *frame.Table) (
 		return false
 	})
 	return res, nil
-}
-
-// rankOf orders area values as the area's order lists them, and any other
-// value after them.
-func (st *state) rankOf(col, val string) int {
-	if a, ok := st.cfg.Areas[col]; ok {
-		for i, o := range a.Order {
-			if o == val {
-				return i
-			}
-		}
-		return len(a.Order)
-	}
-	return 0
 }
 
 // writeCSV writes a header and the rows emitted by fill, with every cell
