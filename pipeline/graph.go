@@ -17,6 +17,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -284,14 +285,14 @@ func resolveForce(g []*stageDef, force []string) (map[string]bool, error) {
 type stageOut struct {
 	Files      []string // relative to the output folder, in writing order
 	Warnings   []string
-	SourceInfo []SourceInfo
-	Summaries  []*SummaryResult
-	Segments   []*SegmentResult
+	SourceInfo []result.Source
+	Summaries  []*result.Summary
+	Segments   []*result.Segment
 	AreaOf     map[string]map[string]string
-	Unplaced   map[string][]Unplaced
+	Unplaced   map[string][]result.Unplaced
 	PlacedBy   map[string]map[string]int
-	Indicators *IndicatorResults
-	Outreach   *OutreachResult
+	Indicators *result.Indicators
+	Outreach   *result.Outreach
 	RowsOut    int
 
 	raw     map[string]arrow.RecordBatch

@@ -12,68 +12,10 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
-
-// IndicatorResults are the computed indicators beyond the per-tract columns.
-type IndicatorResults struct {
-	Confidence stats.Confidence
-	Defs       []*config.IndicatorDef
-	// Areas holds, per compared indicator, each area's value from the summed
-	// tract counts, in area order.
-	Area  string
-	Areas []AreaValues
-	// Comparisons holds the pairwise tests per compared indicator.
-	Comparisons []IndicatorComparison
-	Segregation *SegregationResult
-	Need        *NeedResult
-}
-
-// AreaValues is one area's indicator values.
-type AreaValues struct {
-	Area   string
-	Tracts int
-	Values map[string]AreaValue
-}
-
-// AreaValue is an estimate with MOE, CV and reliability, or a note why not.
-type AreaValue struct {
-	Value       stats.Value
-	Valid       bool
-	CV          float64
-	Reliability stats.Reliability
-	Note        string
-}
-
-// IndicatorComparison is the test of one indicator between two areas.
-type IndicatorComparison struct {
-	Indicator string
-	A, B      string
-	stats.Comparison
-}
-
-// SegregationResult holds the segregation measures across tracts.
-type SegregationResult struct {
-	Tracts        int
-	Dropped       []string // GEOIDs left out for a missing count
-	Groups        []string
-	Theil         float64
-	Dissimilarity []PairIndex
-	Where         string // which tracts, in words
-}
-
-// PairIndex is a two-group index.
-type PairIndex struct {
-	A, B  string
-	Value float64
-}
-
-// NeedResult describes the composite need index.
-type NeedResult struct {
-	Name, Label, Method string
-	Scored, Unscored    int
-}
 
 // computeIndicators evaluates the declared indicators on every tract (adding
 // <name>, _moe, _cv, _reliability and _note columns), compares the areas
@@ -141,7 +83,7 @@ func (st *state) computeIndicators(ctx context.Context) error {
 
 func (st *state) evalIndicators(ind *config.Indicators) error {
 	opts := ind.Options(st.cfg)
-	res := &IndicatorResults{Confidence: opts.Confidence, Defs: ind.Define}
+	res := &result.Indicators{Confidence: opts.Confidence, Defs: ind.Define}
 	st.indicators = res
 	compiled := map[string]*indicator.Indicator{}
 	for _, d := range ind.Define {
@@ -190,7 +132,7 @@ func (st *state) evalIndicators(ind *config.Indicators) error {
 
 // compareAreas sums the tract counts each compared indicator needs into the
 // areas, evaluates the indicator on the sums, and tests every pair of areas.
-func (st *state) compareAreas(res *IndicatorResults, cmp *config.AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
+func (st *state) compareAreas(res *result.Indicators, cmp *config.AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
 	area := st.cfg.Areas[cmp.Area]
 	res.Area = cmp.Area
 	labels := make([]string, st.tracts.Len())
@@ -231,7 +173,7 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *config.AreaCompare, co
 		if _, ok := rowOf[a]; !ok {
 			continue
 		}
-		res.Areas = append(res.Areas, AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]AreaValue{}})
+		res.Areas = append(res.Areas, result.AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]result.AreaValue{}})
 	}
 	for _, d := range st.cfg.Indicators.Define {
 		if !slices.Contains(cmp.Indicators, d.Name) {
@@ -250,7 +192,7 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *config.AreaCompare, co
 		var vals []stats.Value
 		for k := range res.Areas {
 			i := rowOf[res.Areas[k].Area]
-			v := AreaValue{Value: stats.Value{Est: r.Est[i], MOE: r.MOE[i]}, Valid: r.Valid[i], CV: r.CV[i], Reliability: r.Reliability[i], Note: r.Note[i]}
+			v := result.AreaValue{Value: stats.Value{Est: r.Est[i], MOE: r.MOE[i]}, Valid: r.Valid[i], CV: r.CV[i], Reliability: r.Reliability[i], Note: r.Note[i]}
 			res.Areas[k].Values[d.Name] = v
 			names = append(names, res.Areas[k].Area)
 			vals = append(vals, v.Value)
@@ -259,7 +201,7 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *config.AreaCompare, co
 		for i := 0; i < len(names); i++ {
 			for j := i + 1; j < len(names); j++ {
 				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
-				res.Comparisons = append(res.Comparisons, IndicatorComparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c})
+				res.Comparisons = append(res.Comparisons, result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c})
 				k++
 			}
 		}
@@ -269,7 +211,7 @@ func (st *state) compareAreas(res *IndicatorResults, cmp *config.AreaCompare, co
 
 // segregation computes the multigroup Theil index and the pairwise
 // dissimilarity indices across the tracts (in an area of sg.Area when set).
-func (st *state) segregation(sg *config.Segregation) (*SegregationResult, error) {
+func (st *state) segregation(sg *config.Segregation) (*result.Segregation, error) {
 	var idx []int
 	for i := range st.tracts.Len() {
 		if sg.Area != "" && st.tracts.Get(i, sg.Area) == nil {
@@ -294,7 +236,7 @@ func (st *state) segregation(sg *config.Segregation) (*SegregationResult, error)
 	if err != nil {
 		return nil, fmt.Errorf("segregation: %w", err)
 	}
-	res := &SegregationResult{Groups: gnames}
+	res := &result.Segregation{Groups: gnames}
 	if sg.Total != "" {
 		res.Groups = append(res.Groups, "Other")
 		for i, c := range counts {
@@ -321,7 +263,7 @@ func (st *state) segregation(sg *config.Segregation) (*SegregationResult, error)
 		return out
 	}
 	for _, p := range sg.Pairs {
-		res.Dissimilarity = append(res.Dissimilarity, PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
+		res.Dissimilarity = append(res.Dissimilarity, result.PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
 	}
 	res.Where = "all tracts"
 	if sg.Area != "" {
@@ -334,7 +276,7 @@ func (st *state) segregation(sg *config.Segregation) (*SegregationResult, error)
 }
 
 // need scores the composite need index per tract and adds it as a column.
-func (st *state) need(n *config.Need) *NeedResult {
+func (st *state) need(n *config.Need) *result.Need {
 	var themes []stats.Theme
 	var all []stats.Variable
 	for _, th := range n.Themes {
@@ -365,7 +307,7 @@ func (st *state) need(n *config.Need) *NeedResult {
 	} else {
 		score = stats.SVIComposite(themes).Rank
 	}
-	res := &NeedResult{Name: n.Name, Label: cmp.Or(n.Label, n.Name), Method: method}
+	res := &result.Need{Name: n.Name, Label: cmp.Or(n.Label, n.Name), Method: method}
 	st.tracts.AddCol(n.Name, table.Float)
 	for i := range st.tracts.Len() {
 		if math.IsNaN(score[i]) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -130,7 +131,7 @@ func (st *state) place(ctx context.Context, name string) error {
 	buf := loc.buffer()
 	env := map[string]any{}
 	counts := map[string]int{}
-	var unplaced []Unplaced
+	var unplaced []result.Unplaced
 	nPlaced := 0
 	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}
@@ -172,7 +173,7 @@ func (st *state) place(ctx context.Context, name string) error {
 			}
 			p, how, reason := locate(r, i)
 			if reason != "" {
-				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reason})
+				unplaced = append(unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reason})
 				continue
 			}
 			loc.into(p, buf)
@@ -186,7 +187,7 @@ func (st *state) place(ctx context.Context, name string) error {
 				r.Set(i, a, nullIfEmpty(loc.get(buf, a)))
 			}
 			if !inAny {
-				unplaced = append(unplaced, Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
+				unplaced = append(unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
 				continue
 			}
 			r.Set(i, "lon", p[0])

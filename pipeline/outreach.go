@@ -10,17 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/reports/outreach"
 )
-
-// OutreachResult is what the outreach stage produced, for the report.
-type OutreachResult struct {
-	Contacts  *source.ContactStats
-	Export    *outreach.Summary
-	Listening *source.ListeningSummary
-	Turnout   *source.TurnoutSummary
-}
 
 // runOutreach reads the contact list one row at a time, tags each contact
 // with its tract, area and segments, streams it into the export profiles,
@@ -98,7 +91,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 	for _, f := range sum.Files {
 		st.files = append(st.files, filepath.Join("exports", f))
 	}
-	res := &OutreachResult{Contacts: &stats, Export: sum}
+	res := &result.Outreach{Contacts: &stats, Export: sum}
 	st.outreach = res
 	if n := len(stats.Skipped); n > 0 {
 		total := 0

@@ -16,6 +16,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/reports"
@@ -130,7 +131,7 @@ func measureLabel(m *config.Measure) string {
 // summaryTable lays a summary out as a table: one row per group, a column
 // per statistic, and, when the summary is by an area with a comparison, a
 // row of focus-to-reference ratios of the medians for each other group.
-func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
+func summaryTable(s *result.Summary, headers map[string]string) reports.Table {
 	t := reports.Table{Title: s.Title}
 	for _, b := range s.By {
 		t.Header = append(t.Header, cmp.Or(headers[b], b))
@@ -185,7 +186,7 @@ func summaryTable(s *SummaryResult, headers map[string]string) reports.Table {
 	return t
 }
 
-func (st *state) summary(name string) *SummaryResult {
+func (st *state) summary(name string) *result.Summary {
 	for _, s := range st.summaries {
 		if s.Name == name {
 			return s
@@ -194,7 +195,7 @@ func (st *state) summary(name string) *SummaryResult {
 	return nil
 }
 
-func measure(s *SummaryResult, col string) *config.Measure {
+func measure(s *result.Summary, col string) *config.Measure {
 	for _, m := range s.Measures {
 		if m.Column == col {
 			return m
@@ -213,7 +214,7 @@ func (st *state) findings(f *config.Findings) []string {
 		return nil
 	}
 	ai := slices.Index(s.By, s.Area)
-	match := func(g *Group) bool {
+	match := func(g *result.Group) bool {
 		for col, want := range f.Group {
 			i := slices.Index(s.By, col)
 			if i < 0 || g.Keys[i] != want {
@@ -222,7 +223,7 @@ func (st *state) findings(f *config.Findings) []string {
 		}
 		return true
 	}
-	var groups []*Group
+	var groups []*result.Group
 	for _, g := range s.Groups {
 		if match(g) {
 			groups = append(groups, g)
@@ -242,7 +243,7 @@ func (st *state) findings(f *config.Findings) []string {
 	}
 	size, score := measure(s, f.Size), measure(s, f.Score)
 	var out []string
-	byArea := map[string]*Group{}
+	byArea := map[string]*result.Group{}
 	for _, g := range groups {
 		area := g.Keys[ai]
 		byArea[area] = g
@@ -663,7 +664,7 @@ func statsCell(sm stats.Summary, mean float64, m *config.Measure) string {
 		st = otherStats(st)
 	}
 	for _, name := range st {
-		parts = append(parts, f(statValue(sm, mean, name)))
+		parts = append(parts, f(result.StatValue(sm, mean, name)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -684,7 +685,7 @@ func otherStats(st []string) []string {
 
 // headers names the By columns of a summary for display: an area's title, or
 // the summary's headers entry.
-func (st *state) headers(s *SummaryResult) map[string]string {
+func (st *state) headers(s *result.Summary) map[string]string {
 	h := map[string]string{}
 	for _, b := range s.By {
 		if a, ok := st.cfg.Areas[b]; ok && a.Title != "" {

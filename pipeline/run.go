@@ -25,6 +25,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -124,31 +125,17 @@ type state struct {
 	areaOf     map[string]map[string]string // area -> boundary feature ID -> area value
 	tracts     *frame.Table
 	places     map[string]*frame.Table
-	unplaced   map[string][]Unplaced
+	unplaced   map[string][]result.Unplaced
 	placedBy   map[string]map[string]int // places -> located_by -> count
-	summaries  []*SummaryResult
-	indicators *IndicatorResults
-	outreach   *OutreachResult
+	summaries  []*result.Summary
+	indicators *result.Indicators
+	outreach   *result.Outreach
 	census     CensusOptions // for census sources pulled live
-	segments   []*SegmentResult
-	sourceInfo []SourceInfo
+	segments   []*result.Segment
+	sourceInfo []result.Source
 
 	base    forkBase      // set by fork
 	counter *stageCounter // the running stage's rows (see progress); nil outside a run
-}
-
-// Unplaced is a record that could not be placed on the map, with the reason.
-type Unplaced struct {
-	ID, Name, Reason string
-}
-
-// SourceInfo describes a dataset read by the run.
-type SourceInfo struct {
-	Name, Title, About, File string
-	Rows                     int
-	// Streamed is true for a source read a row group at a time and held in
-	// its Parquet file rather than in memory (see Config.streamedSource).
-	Streamed bool
 }
 
 // Run executes the pipeline as a graph of stages (see Plan): extract and
@@ -199,7 +186,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	st := &state{
 		cfg: cfg, out: stage, log: log,
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
-		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]Unplaced{},
+		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]result.Unplaced{},
 		placedBy: map[string]map[string]int{}, census: opts.Census,
 	}
 	defer func() {
@@ -679,7 +666,7 @@ func (st *state) loadSources(ctx context.Context) error {
 					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
 					continue
 				}
-				st.sourceInfo = append(st.sourceInfo, SourceInfo{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: n, Streamed: true})
+				st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: n, Streamed: true})
 				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
 				continue
 			}
@@ -690,7 +677,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, SourceInfo{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows())})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows())})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -753,7 +740,7 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 		}
 		st.layers[name] = l
 		st.indexes[name] = geo.NewIndex(l)
-		st.sourceInfo = append(st.sourceInfo, SourceInfo{Name: name, Title: b.Title, About: b.About, File: filepath.Base(b.File), Rows: len(l.Features)})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: b.About, File: filepath.Base(b.File), Rows: len(l.Features)})
 		st.log.Info("loaded boundary", "name", name, "features", len(l.Features))
 	}
 	return errors.Join(errs...)

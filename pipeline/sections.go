@@ -9,6 +9,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
@@ -55,7 +56,7 @@ func (st *state) indicatorLabel(name string) string {
 // areaIndicatorSection shows each compared indicator per area as
 // "estimate ± MOE", marks unreliable values, and states which differences
 // between areas are statistically significant.
-func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, bool) {
+func (st *state) areaIndicatorSection(r *result.Indicators) (reports.Section, bool) {
 	if len(r.Areas) == 0 {
 		return reports.Section{}, false
 	}
@@ -144,7 +145,7 @@ func (st *state) bands() stats.Bands {
 	return st.cfg.Indicators.Options(st.cfg).Bands
 }
 
-func segregationSection(sg *SegregationResult) reports.Section {
+func segregationSection(sg *result.Segregation) reports.Section {
 	sec := reports.Section{ID: "segregation", Title: "How separated are the groups?"}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
 		"Across %s (%d tracts), Theil's entropy index H for the groups %s is %s (0 means every tract has the city's mix; 1 means every tract holds one group only; Reardon and Firebaugh 2002).",
@@ -162,7 +163,7 @@ func segregationSection(sg *SegregationResult) reports.Section {
 	return sec
 }
 
-func (st *state) needSection(n *NeedResult) reports.Section {
+func (st *state) needSection(n *result.Need) reports.Section {
 	sec := reports.Section{ID: "need", Title: "Where the need is greatest"}
 	var parts []string
 	for _, th := range st.cfg.Indicators.Need.Themes {
@@ -193,7 +194,7 @@ func (st *state) needSection(n *NeedResult) reports.Section {
 
 // outreachSections reports what the contact list gave each outreach tool,
 // the listening survey's top concerns by area, and event turnout.
-func (st *state) outreachSections(o *OutreachResult) []reports.Section {
+func (st *state) outreachSections(o *result.Outreach) []reports.Section {
 	ct := st.cfg.Contacts
 	sec := reports.Section{ID: "outreach", Title: "Outreach lists"}
 	cs := o.Contacts

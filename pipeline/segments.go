@@ -13,22 +13,10 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 )
-
-// SegmentResult is a selected, ranked segment.
-type SegmentResult struct {
-	Name, Title, Of, Where string
-	Rank                   *config.Rank
-	Columns                []string
-	Rows                   []map[string]any
-	// Missing counts records the rule could not decide because a value it
-	// needs is null; they are not in the segment.
-	Missing int
-	Files   []string
-}
 
 // selectSegments evaluates each segment's rule on its places, ranks and
 // limits the matches, and writes segments/<name>.csv and .geojson.
@@ -46,7 +34,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("segment %q: %w", s.Name, err)
 		}
-		res := &SegmentResult{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
+		res := &result.Segment{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
 		if len(res.Columns) == 0 {
 			res.Columns = r.Cols()
 		}

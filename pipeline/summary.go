@@ -14,41 +14,11 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
-
-// SummaryResult is a computed summary: one Group per combination of the By
-// columns' values, in area order then value order.
-type SummaryResult struct {
-	Name, Title string
-	By          []string
-	Measures    []*config.Measure
-	Groups      []*Group
-	// Area is the By column that is an area with a comparison, if any.
-	Area    string
-	Compare *config.Compare
-}
-
-// Group is one row of a summary.
-type Group struct {
-	Keys   []string // values of the By columns ("" for null)
-	Labels []string // display labels of Keys
-	N      int
-	Stats  map[string]stats.Summary // by measure column
-	Mean   map[string]float64
-}
-
-// Find returns the group whose keys equal keys, or nil.
-func (s *SummaryResult) Find(keys ...string) *Group {
-	for _, g := range s.Groups {
-		if strings.Join(g.Keys, "\x00") == strings.Join(keys, "\x00") {
-			return g
-		}
-	}
-	return nil
-}
 
 func (st *state) tableRows(of string) *frame.Table {
 	if of == "tracts" {
@@ -89,7 +59,7 @@ func (st *state) summarize(ctx context.Context) error {
 			for _, m := range s.Measures {
 				sm := g.Stats[m.Column]
 				for _, stat := range m.Stats {
-					v := statValue(sm, g.Mean[m.Column], stat)
+					v := result.StatValue(sm, g.Mean[m.Column], stat)
 					if !math.IsNaN(v) {
 						row[m.Column+"_"+stat] = v
 					}
@@ -110,24 +80,8 @@ func (st *state) summarize(ctx context.Context) error {
 	return nil
 }
 
-func statValue(s stats.Summary, mean float64, stat string) float64 {
-	switch stat {
-	case "count":
-		return float64(s.N)
-	case "min":
-		return s.Min
-	case "median":
-		return s.Median
-	case "max":
-		return s.Max
-	case "mean":
-		return mean
-	}
-	return math.NaN()
-}
-
-func (st *state) summarizeOne(ctx context.Context, s *config.Summary, r *frame.Table) (*SummaryResult, error) {
-	res := &SummaryResult{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
+func (st *state) summarizeOne(ctx context.Context, s *config.Summary, r *frame.Table) (*result.Summary, error) {
+	res := &result.Summary{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
 	for _, b := range s.By {
 		if a, ok := st.cfg.Areas[b]; ok && a.Compare != nil {
 			res.Area, res.Compare = b, a.Compare
@@ -216,7 +170,7 @@ func (st *state) summarizeOne(ctx context.Context, s *config.Summary, r *frame.T
 		st.warn("summary %s: %d record(s) of %s have no value for %s (outside every area) and are not summarised", s.Name, outside, s.Of, strings.Join(s.By, " or "))
 	}
 	for _, g := range groups {
-		out := &Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
+		out := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
 		for i, b := range s.By {
 			lbl := g.keys[i]
 			if l, ok := s.Labels[b][lbl]; ok {
