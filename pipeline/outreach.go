@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 
+	"github.com/groundwork-org/groundwork/pipeline/report"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/reports/outreach"
@@ -98,7 +97,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		for _, k := range stats.Skipped {
 			total += k
 		}
-		st.warn("contacts: %d of %d row(s) skipped (%s); see the outreach section", total, stats.Read, joinCounts(stats.Skipped))
+		st.warn("contacts: %d of %d row(s) skipped (%s); see the outreach section", total, stats.Read, report.Counts(stats.Skipped))
 	}
 	if l := st.cfg.Listening; l != nil {
 		s, err := readWith(st.cfg.Path(l.File), func(r io.Reader) (*source.ListeningSummary, error) {
@@ -153,18 +152,6 @@ func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 	}
 	defer f.Close()
 	return read(f)
-}
-
-func joinCounts(m map[string]int) string {
-	keys := slices.Sorted(maps.Keys(m))
-	out := ""
-	for i, k := range keys {
-		if i > 0 {
-			out += "; "
-		}
-		out += fmt.Sprintf("%s: %d", k, m[k])
-	}
-	return out
 }
 
 // contactSummary is the JSON form of source.ContactStats: counts, and the

@@ -1,4 +1,4 @@
-package pipeline
+package report
 
 import (
 	"cmp"
@@ -18,7 +18,7 @@ import (
 // sections returns the report sections beyond the area tables: indicators
 // with their margins of error, area comparisons, segregation measures, and
 // the outreach, listening and turnout summaries, in that order.
-func (st *state) sections() []reports.Section {
+func (st *builder) sections() []reports.Section {
 	var out []reports.Section
 	if r := st.indicators; r != nil {
 		if s, ok := st.areaIndicatorSection(r); ok {
@@ -37,7 +37,7 @@ func (st *state) sections() []reports.Section {
 	return out
 }
 
-func (st *state) indicatorDef(name string) *config.IndicatorDef {
+func (st *builder) indicatorDef(name string) *config.IndicatorDef {
 	for _, d := range st.cfg.Indicators.Define {
 		if d.Name == name {
 			return d
@@ -46,7 +46,7 @@ func (st *state) indicatorDef(name string) *config.IndicatorDef {
 	return nil
 }
 
-func (st *state) indicatorLabel(name string) string {
+func (st *builder) indicatorLabel(name string) string {
 	if d := st.indicatorDef(name); d != nil && d.Label != "" {
 		return d.Label
 	}
@@ -56,7 +56,7 @@ func (st *state) indicatorLabel(name string) string {
 // areaIndicatorSection shows each compared indicator per area as
 // "estimate ± MOE", marks unreliable values, and states which differences
 // between areas are statistically significant.
-func (st *state) areaIndicatorSection(r *result.Indicators) (reports.Section, bool) {
+func (st *builder) areaIndicatorSection(r *result.Indicators) (reports.Section, bool) {
 	if len(r.Areas) == 0 {
 		return reports.Section{}, false
 	}
@@ -141,7 +141,7 @@ func (st *state) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 	return sec, true
 }
 
-func (st *state) bands() stats.Bands {
+func (st *builder) bands() stats.Bands {
 	return st.cfg.Indicators.Options(st.cfg).Bands
 }
 
@@ -163,7 +163,7 @@ func segregationSection(sg *result.Segregation) reports.Section {
 	return sec
 }
 
-func (st *state) needSection(n *result.Need) reports.Section {
+func (st *builder) needSection(n *result.Need) reports.Section {
 	sec := reports.Section{ID: "need", Title: "Where the need is greatest"}
 	var parts []string
 	for _, th := range st.cfg.Indicators.Need.Themes {
@@ -194,7 +194,7 @@ func (st *state) needSection(n *result.Need) reports.Section {
 
 // outreachSections reports what the contact list gave each outreach tool,
 // the listening survey's top concerns by area, and event turnout.
-func (st *state) outreachSections(o *result.Outreach) []reports.Section {
+func (st *builder) outreachSections(o *result.Outreach) []reports.Section {
 	ct := st.cfg.Contacts
 	sec := reports.Section{ID: "outreach", Title: "Outreach lists"}
 	cs := o.Contacts
@@ -334,7 +334,7 @@ func (st *state) outreachSections(o *result.Outreach) []reports.Section {
 
 // sortByArea orders area values as the area definition lists them, then
 // other keys alphabetically.
-func (st *state) sortByArea(area string, keys []string) {
+func (st *builder) sortByArea(area string, keys []string) {
 	sort.SliceStable(keys, func(i, j int) bool {
 		ri, rj := st.cfg.AreaRank(area, keys[i]), st.cfg.AreaRank(area, keys[j])
 		if ri != rj {
@@ -349,5 +349,5 @@ func parenCounts(m map[string]int) string {
 	if len(m) == 0 {
 		return ""
 	}
-	return " (" + joinCounts(m) + ")"
+	return " (" + Counts(m) + ")"
 }

@@ -1,0 +1,33 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/groundwork-org/groundwork/pipeline/report"
+	"github.com/groundwork-org/groundwork/reports"
+)
+
+// writeReport renders report.html from the computed tables.
+func (st *state) writeReport(ctx context.Context) error {
+	rc := st.cfg.Report
+	if rc == nil {
+		return nil
+	}
+	// The map's points are drawn one by one, so a streamed places set it
+	// shows is read into memory here (this stage's copy of the map only).
+	if m := rc.Map; m != nil && m.Points != nil && st.places[m.Points.Of] != nil {
+		loaded, err := st.places[m.Points.Of].Load(ctx)
+		if err != nil {
+			return fmt.Errorf("report: places %s: %w", m.Points.Of, err)
+		}
+		st.places[m.Points.Of] = loaded
+	}
+	r := report.Build(report.Input{
+		Config: st.cfg, Warnings: st.warnings, Summaries: st.summaries, Segments: st.segments,
+		Unplaced: st.unplaced, Sources: st.sourceInfo, Indicators: st.indicators, Outreach: st.outreach,
+		Tracts: st.tracts, Places: st.places, Layers: st.layers, AreaOf: st.areaOf,
+	})
+	return st.writeFile("report.html", func(w io.Writer) error { return reports.Write(w, r) })
+}
