@@ -313,12 +313,14 @@ func TestPlan(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("plan reasons (-want +got):\n%s", diff)
 	}
-	var buf bytes.Buffer
-	if err := WritePlan(&buf, p); err != nil {
-		t.Fatal(err)
+	n := 0
+	for _, s := range p {
+		if s.Run {
+			n++
+		}
 	}
-	if !strings.Contains(buf.String(), "11 of 15 stage(s) would run.") {
-		t.Errorf("WritePlan:\n%s", buf.String())
+	if n != 11 || len(p) != 15 {
+		t.Errorf("%d of %d stages would run, want 11 of 15", n, len(p))
 	}
 	if _, err := Plan(ctx, cfg, Options{OutDir: out, Force: []string{"segment:nope"}}); err == nil || !strings.Contains(err.Error(), "--force segment:nope: no such stage") {
 		t.Errorf("unknown --force stage: got %v", err)

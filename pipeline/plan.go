@@ -3,8 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
@@ -101,26 +99,4 @@ func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, err
 		}
 	}
 	return p, nil
-}
-
-// WritePlan prints a plan as a table: one line per stage with what happens
-// and why.
-func WritePlan(w io.Writer, stages []StagePlan) error {
-	width := 0
-	for _, s := range stages {
-		width = max(width, len(s.Name))
-	}
-	n := 0
-	for _, s := range stages {
-		verb := "reuse"
-		if s.Run {
-			verb = "run  "
-			n++
-		}
-		if _, err := fmt.Fprintf(w, "%s  %-*s  %s\n", verb, width, s.Name, s.Why); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintf(w, "%d of %d stage(s) would run.\n", n, len(stages))
-	return err
 }

@@ -53,7 +53,16 @@ func ExamplePlan() {
 		fmt.Println(err)
 		return
 	}
-	pipeline.WritePlan(os.Stdout, stages)
+	n := 0
+	for _, s := range stages {
+		verb := "reuse"
+		if s.Run {
+			verb = "run  "
+			n++
+		}
+		fmt.Printf("%s  %-41s  %s\n", verb, s.Name, s.Why)
+	}
+	fmt.Printf("%d of %d stage(s) would run.\n", n, len(stages))
 	// Output:
 	// reuse  source:acs                                 cached: inputs unchanged
 	// reuse  source:api2000                             cached: inputs unchanged

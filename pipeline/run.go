@@ -63,7 +63,7 @@ type Options struct {
 	// OnProgress, when set, is called with a snapshot of the running stages
 	// every 200 ms while stages run, and when a stage finishes (listing it
 	// with its final counts). It is called from the goroutine that schedules
-	// stages, so it must return quickly; Bars.Update draws it on a terminal.
+	// stages, so it must return quickly; cmd/groundwork draws it as progress bars.
 	OnProgress func(Progress)
 
 	// afterStage, when set (tests), is called after each stage finishes,
@@ -226,13 +226,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	if cfg.Report != nil {
 		res.Report = filepath.Join(out, "report.html")
 	}
-	log.Info("run finished", "stages", len(reports), "ran", countRan(reports), "wall", res.Wall.Round(time.Millisecond), "peak_mib", res.PeakBytes>>20)
+	log.Info("run finished", "stages", len(reports), "ran", res.Ran(), "wall", res.Wall.Round(time.Millisecond), "peak_mib", res.PeakBytes>>20)
 	return res, nil
 }
 
-func countRan(rs []StageReport) int {
+// Ran counts the stages that ran (rather than being restored from the cache).
+func (res *Result) Ran() int {
 	n := 0
-	for _, r := range rs {
+	for _, r := range res.Stages {
 		if r.Status == "ran" {
 			n++
 		}
@@ -431,25 +432,6 @@ func logStage(log *slog.Logger, r *StageReport) {
 	}
 	log.Info("stage finished", "stage", r.Name, "status", r.Status, "rows_in", r.RowsIn, "rows_out", r.RowsOut,
 		"rows_per_s", int64(rate), "warnings", r.Warnings, "wall", r.Wall.Round(time.Millisecond), "peak_mib", r.PeakBytes>>20)
-}
-
-// WriteSummary prints the run summary: one line per stage with its status,
-// rows in and out, warnings, wall time and peak memory, then the totals.
-func WriteSummary(w io.Writer, res *Result) error {
-	width := len("stage")
-	for _, s := range res.Stages {
-		width = max(width, len(s.Name))
-	}
-	if _, err := fmt.Fprintf(w, "%-*s  %-8s  %10s  %10s  %8s  %9s  %8s\n", width, "stage", "status", "rows in", "rows out", "warnings", "wall", "peak MiB"); err != nil {
-		return err
-	}
-	for _, s := range res.Stages {
-		if _, err := fmt.Fprintf(w, "%-*s  %-8s  %10d  %10d  %8d  %9s  %8d\n", width, s.Name, s.Status, s.RowsIn, s.RowsOut, s.Warnings, s.Wall.Round(time.Millisecond), s.PeakBytes>>20); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintf(w, "%d of %d stage(s) ran, %d warning(s), %s, peak %d MiB\n", countRan(res.Stages), len(res.Stages), len(res.Warnings), res.Wall.Round(time.Millisecond), res.PeakBytes>>20)
-	return err
 }
 
 // sampler tracks the process's memory every 10 ms and the peak seen while

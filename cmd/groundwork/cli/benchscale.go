@@ -118,7 +118,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return ExitFailure
 		}
 		fmt.Fprintf(stdout, "\n== %s: %s\n", run.name, res.Wall.Round(time.Millisecond))
-		pipeline.WriteSummary(stdout, res)
+		writeSummary(stdout, res)
 		if *memProfile != "" && i == 0 {
 			if err := writeHeapProfile(*memProfile); err != nil {
 				fmt.Fprintf(stderr, "groundwork bench-scale: heap profile: %v\n", err)
