@@ -11,10 +11,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/paulmach/orb"
-
-	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/store"
@@ -45,8 +43,8 @@ func (st *state) joinTracts(ctx context.Context) error {
 	seen := map[string]bool{}
 	var noPolygon []string
 	var kept []int
-	loc := st.newLocator()
-	buf := loc.buffer()
+	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
+	buf := loc.Buffer()
 	prog := st.progress(r.Len())
 	for i := range r.Len() {
 		if i%4096 == 0 {
@@ -59,11 +57,11 @@ func (st *state) joinTracts(ctx context.Context) error {
 			noPolygon = append(noPolygon, id)
 			continue
 		}
-		loc.into(interiorPoint(layer.Features[fi].Geom), buf)
+		loc.Into(interiorPoint(layer.Features[fi].Geom), buf)
 		for _, a := range areaNames {
 			b := st.cfg.Areas[a].Boundary
-			r.Set(i, b, nullIfEmpty(loc.get(buf, b)))
-			r.Set(i, a, nullIfEmpty(loc.get(buf, a)))
+			r.Set(i, b, nullIfEmpty(loc.Get(buf, b)))
+			r.Set(i, a, nullIfEmpty(loc.Get(buf, a)))
 		}
 		kept = append(kept, i)
 	}
@@ -122,13 +120,10 @@ func (st *state) place(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	locate, err := st.coordinates(pl)
-	if err != nil {
-		return err
-	}
+	locate := place.Coordinates(pl, st.raw)
 	bounds, areas := slices.Sorted(maps.Keys(st.cfg.Boundaries)), slices.Sorted(maps.Keys(st.cfg.Areas))
-	loc := st.newLocator()
-	buf := loc.buffer()
+	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
+	buf := loc.Buffer()
 	env := map[string]any{}
 	counts := map[string]int{}
 	var unplaced []result.Unplaced
@@ -176,15 +171,15 @@ func (st *state) place(ctx context.Context, name string) error {
 				unplaced = append(unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reason})
 				continue
 			}
-			loc.into(p, buf)
+			loc.Into(p, buf)
 			inAny := false
 			for _, b := range bounds {
-				v := loc.get(buf, b)
+				v := loc.Get(buf, b)
 				r.Set(i, b, nullIfEmpty(v))
 				inAny = inAny || v != ""
 			}
 			for _, a := range areas {
-				r.Set(i, a, nullIfEmpty(loc.get(buf, a)))
+				r.Set(i, a, nullIfEmpty(loc.Get(buf, a)))
 			}
 			if !inAny {
 				unplaced = append(unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", p[1], p[0])})
@@ -270,66 +265,4 @@ func (st *state) place(ctx context.Context, name string) error {
 			return nil
 		})
 	})
-}
-
-// coordinates returns the function that finds a record's point, how it was
-// found, or why not.
-func (st *state) coordinates(pl *config.Places) (func(r *frame.Table, i int) (orb.Point, string, string), error) {
-	if pl.Locate == nil {
-		return func(r *frame.Table, i int) (orb.Point, string, string) {
-			lat, ok1 := frame.ToFloat(r.Get(i, pl.Lat))
-			lon, ok2 := frame.ToFloat(r.Get(i, pl.Lon))
-			if !ok1 || !ok2 {
-				return orb.Point{}, "", "no coordinates"
-			}
-			return orb.Point{lon, lat}, "coordinates", ""
-		}, nil
-	}
-	l := pl.Locate
-	dir := frame.FromRecord(st.raw[l.Source])
-	type entry struct {
-		p      orb.Point
-		ok     bool
-		street string
-	}
-	byKey := map[string]entry{}
-	byStreet := map[string][]string{} // normalised street -> keys with coordinates
-	for i := range dir.Len() {
-		k := fmt.Sprint(dir.Get(i, l.Key))
-		lat, ok1 := frame.ToFloat(dir.Get(i, l.Lat))
-		lon, ok2 := frame.ToFloat(dir.Get(i, l.Lon))
-		e := entry{p: orb.Point{lon, lat}, ok: ok1 && ok2}
-		if l.SameStreet != "" {
-			e.street = normStreet(dir.Str(i, l.SameStreet))
-			if e.ok && e.street != "" {
-				byStreet[e.street] = append(byStreet[e.street], k)
-			}
-		}
-		byKey[k] = e
-	}
-	for s := range byStreet {
-		sort.Strings(byStreet[s])
-	}
-	return func(r *frame.Table, i int) (orb.Point, string, string) {
-		k := fmt.Sprint(r.Get(i, pl.ID))
-		e, ok := byKey[k]
-		switch {
-		case !ok:
-			return orb.Point{}, "", fmt.Sprintf("%s %s is not in %s", l.Key, k, l.Source)
-		case e.ok:
-			return e.p, l.Source, ""
-		case l.SameStreet != "" && e.street != "" && len(byStreet[e.street]) > 0:
-			other := byStreet[e.street][0]
-			return byKey[other].p, fmt.Sprintf("same street address as %s", other), ""
-		case l.SameStreet != "":
-			return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it, nor for any other school at its street address", l.Source)
-		}
-		return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it (closed schools have none)", l.Source)
-	}, nil
-}
-
-// normStreet normalises a street address for matching: lower case, single
-// spaces, trailing punctuation removed.
-func normStreet(s string) string {
-	return strings.Trim(strings.Join(strings.Fields(strings.ToLower(s)), " "), ".,")
 }
