@@ -143,11 +143,11 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	cfg := o.Client
 	if cfg.CacheDir == "" {
-		dir, err := os.UserCacheDir()
+		dir, err := census.DefaultCacheDir()
 		if err != nil {
 			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
 		}
-		cfg.CacheDir = filepath.Join(dir, "groundwork", "census")
+		cfg.CacheDir = dir
 	}
 	cfg.Key, cfg.Logger = key, st.log
 	client := census.NewClient(cfg)

@@ -13,6 +13,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/pipeline/tabulate"
+	"github.com/groundwork-org/groundwork/reports/outreach"
 )
 
 func (st *state) tableRows(of string) *frame.Table {
@@ -81,7 +82,7 @@ func (st *state) summarize(ctx context.Context) error {
 }
 
 // writeCSV writes a header and the rows emitted by fill, with every cell
-// neutralised against spreadsheet formula injection.
+// neutralised against spreadsheet formula injection (outreach.Neutralize).
 func writeCSV(w io.Writer, header []string, fill func(emit func(...string) error) error) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(header); err != nil {
@@ -89,7 +90,7 @@ func writeCSV(w io.Writer, header []string, fill func(emit func(...string) error
 	}
 	if err := fill(func(cells ...string) error {
 		for i, c := range cells {
-			cells[i] = neutralise(c)
+			cells[i] = outreach.Neutralize(c)
 		}
 		return cw.Write(cells)
 	}); err != nil {
@@ -97,34 +98,4 @@ func writeCSV(w io.Writer, header []string, fill func(emit func(...string) error
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// neutralise prefixes a cell that a spreadsheet would run as a formula (one
-// starting with =, +, -, @, tab or carriage return; OWASP "CSV Injection")
-// with a single quote. Plain negative numbers are left as they are.
-func neutralise(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		if s[0] == '-' && isNumber(s) {
-			return s
-		}
-		return "'" + s
-	}
-	return s
-}
-
-func isNumber(s string) bool {
-	_, err := fmt.Sscanf(s, "%g", new(float64))
-	if err != nil {
-		return false
-	}
-	for _, c := range s[1:] {
-		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+') {
-			return false
-		}
-	}
-	return true
 }

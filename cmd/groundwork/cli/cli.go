@@ -279,8 +279,8 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if key, err := census.ResolveKey("", os.Getenv); err == nil {
 			cache := *cacheDir
 			if cache == "" {
-				if d, err := os.UserCacheDir(); err == nil {
-					cache = filepath.Join(d, "groundwork", "census")
+				if d, err := census.DefaultCacheDir(); err == nil {
+					cache = d
 				}
 			}
 			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache}))
