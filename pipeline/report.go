@@ -24,7 +24,7 @@ func (st *state) writeReport(ctx context.Context) error {
 		}
 		st.places[m.Points.Of] = loaded
 	}
-	r := report.Build(report.Input{
+	r := report.Build(&report.Input{
 		Config: st.cfg, Warnings: st.warnings, Summaries: st.summaries, Segments: st.segments,
 		Unplaced: st.unplaced, Sources: st.sourceInfo, Indicators: st.indicators, Outreach: st.outreach,
 		Tracts: st.tracts, Places: st.places, Layers: st.layers, AreaOf: st.areaOf,

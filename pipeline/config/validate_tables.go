@@ -19,9 +19,8 @@ func (c *Config) checkSummaries(p *problems) map[string]bool {
 			p.add(at+".name", "duplicate summary %q", s.Name)
 		}
 		seen[s.Name] = true
-		cols, ok := c.tableColumns(s.Of)
+		cols, ok := c.ofColumns(p, at+".of", s.Of)
 		if !ok {
-			p.add(at+".of", "%q is neither a places set nor \"tracts\" (%s)", s.Of, names(c.Places))
 			continue
 		}
 		for j, b := range s.By {
@@ -36,6 +35,16 @@ func (c *Config) checkSummaries(p *problems) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// ofColumns returns the columns of table of (a places set or "tracts"), or
+// reports at that there is no such table.
+func (c *Config) ofColumns(p *problems, at, of string) ([]string, bool) {
+	cols, ok := c.tableColumns(of)
+	if !ok {
+		p.add(at, "%q is neither a places set nor \"tracts\" (%s)", of, names(c.Places))
+	}
+	return cols, ok
 }
 
 func checkMeasure(p *problems, at string, m *Measure, of string, cols []string) {
@@ -78,9 +87,8 @@ func (c *Config) checkSegments(p *problems) {
 			p.add(at+".name", "duplicate segment %q", s.Name)
 		}
 		seen[s.Name] = true
-		cols, ok := c.tableColumns(s.Of)
+		cols, ok := c.ofColumns(p, at+".of", s.Of)
 		if !ok {
-			p.add(at+".of", "%q is neither a places set nor \"tracts\" (%s)", s.Of, names(c.Places))
 			continue
 		}
 		checkWhere(p, at+".where", s.Where, cols)

@@ -40,42 +40,22 @@ type Input struct {
 	AreaOf map[string]map[string]string
 }
 
-// builder holds an Input under the names the view-model's functions read.
-type builder struct {
-	cfg        *config.Config
-	warnings   []string
-	summaries  []*result.Summary
-	segments   []*result.Segment
-	unplaced   map[string][]result.Unplaced
-	sourceInfo []result.Source
-	indicators *result.Indicators
-	outreach   *result.Outreach
-	tracts     *frame.Table
-	places     map[string]*frame.Table
-	layers     map[string]*geo.Layer
-	areaOf     map[string]map[string]string
-}
-
 // Build lays the results out as the report's view-model: the findings in
 // plain words, the map and its charts, the summary and segment tables, the
 // indicator, segregation, need and outreach sections, unplaced records,
-// sources and warnings. It does no I/O; report.Write renders the result.
-func Build(in Input) *reports.Report {
-	st := &builder{
-		cfg: in.Config, warnings: in.Warnings, summaries: in.Summaries, segments: in.Segments,
-		unplaced: in.Unplaced, sourceInfo: in.Sources, indicators: in.Indicators, outreach: in.Outreach,
-		tracts: in.Tracts, places: in.Places, layers: in.Layers, areaOf: in.AreaOf,
-	}
-	rc := st.cfg.Report
-	r := &reports.Report{Title: rc.Title, Subtitle: st.cfg.Name, Intro: rc.Intro, Caveats: rc.Caveats, Warnings: st.warnings}
+// sources and warnings. It does no I/O; reports.Write renders the result.
+// in.Config.Report must not be nil.
+func Build(in *Input) *reports.Report {
+	rc := in.Config.Report
+	r := &reports.Report{Title: rc.Title, Subtitle: in.Config.Name, Intro: rc.Intro, Caveats: rc.Caveats, Warnings: in.Warnings}
 	if r.Title == "" {
-		r.Title = st.cfg.Name
+		r.Title = in.Config.Name
 	}
 	if rc.Findings != nil {
-		r.Findings = st.findings(rc.Findings)
+		r.Findings = in.findings(rc.Findings)
 	}
 	if rc.Map != nil {
-		r.MapSVG, r.MapLegend, r.MapNote = st.mapSVG(rc.Map)
+		r.MapSVG, r.MapLegend, r.MapNote = in.mapSVG(rc.Map)
 		r.Methods = append(r.Methods,
 			"Map projection: Albers equal-area conic on a sphere (Snyder, Map Projections: A Working Manual, USGS 1987, pp. 98-100), standard parallels at one sixth and five sixths of the map's latitude range, so areas compare fairly.",
 			"Boundaries are simplified for the screen (Douglas-Peucker, 0.3 px at the map's drawing width), each boundary shared by two areas once, so neighbours still meet exactly.",
@@ -90,13 +70,13 @@ func Build(in Input) *reports.Report {
 		}
 	}
 	if rc.Map != nil {
-		r.Charts = append(r.Charts, st.charts(rc.Map)...)
+		r.Charts = append(r.Charts, in.charts(rc.Map)...)
 	}
-	for _, s := range st.summaries {
-		r.Tables = append(r.Tables, summaryTable(s, st.headers(s)))
+	for _, s := range in.Summaries {
+		r.Tables = append(r.Tables, summaryTable(s, in.headers(s)))
 	}
-	r.Sections = st.sections()
-	for _, s := range st.segments {
+	r.Sections = in.sections()
+	for _, s := range in.Segments {
 		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
 		t.Numeric[0] = true
 		for i, row := range s.Rows {
@@ -125,12 +105,12 @@ func Build(in Input) *reports.Report {
 		t.Note = rank
 		r.Segments = append(r.Segments, reports.Segment{Title: title, Rule: s.Where, Count: len(s.Rows), Files: s.Files, Table: t})
 	}
-	for _, name := range slices.Sorted(maps.Keys(st.unplaced)) {
-		us := st.unplaced[name]
+	for _, name := range slices.Sorted(maps.Keys(in.Unplaced)) {
+		us := in.Unplaced[name]
 		if len(us) == 0 {
 			continue
 		}
-		title := st.cfg.Places[name].Title
+		title := in.Config.Places[name].Title
 		if title == "" {
 			title = name
 		}
@@ -140,7 +120,7 @@ func Build(in Input) *reports.Report {
 		}
 		r.Unplaced = append(r.Unplaced, set)
 	}
-	for _, s := range st.sourceInfo {
+	for _, s := range in.Sources {
 		title := s.Title
 		if title == "" {
 			title = s.Name

@@ -20,27 +20,27 @@ import (
 
 // mapSVG draws tracts shaded by a column (see shadeTracts), area outlines,
 // and places as circles.
-func (st *builder) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
-	m := &svgmap.Map{ID: "map", Width: 900, Title: st.cfg.Report.Title, MaxPathBytes: 1 << 20}
+func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
+	m := &svgmap.Map{ID: "map", Width: 900, Title: in.Config.Report.Title, MaxPathBytes: 1 << 20}
 	var notes []string
 	var shades []*config.Shade
 	if mc.Shade != nil {
 		shades = append(shades, mc.Shade)
 	}
 	shades = append(shades, mc.Shades...)
-	if len(shades) > 0 && st.tracts != nil {
+	if len(shades) > 0 && in.Tracts != nil {
 		limit := mc.MaxTracts
 		if limit == 0 {
 			limit = config.DefaultMaxMapTracts
 		}
-		m.Shapes, m.Indicators, notes = st.shadeTracts(shades, limit)
+		m.Shapes, m.Indicators, notes = in.shadeTracts(shades, limit)
 	}
 	if mc.Outline != "" {
-		a := st.cfg.Areas[mc.Outline]
-		layer := st.layers[a.Boundary]
+		a := in.Config.Areas[mc.Outline]
+		layer := in.Layers[a.Boundary]
 		groups := map[string][]orb.MultiPolygon{}
 		for _, f := range layer.Features {
-			if v, ok := st.areaOf[mc.Outline][f.ID]; ok {
+			if v, ok := in.AreaOf[mc.Outline][f.ID]; ok {
 				groups[v] = append(groups[v], f.Geom)
 			}
 		}
@@ -59,7 +59,7 @@ func (st *builder) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 		// each boundary feature (a neighborhood) can be found by name
 		for _, f := range layer.Features {
 			name := f.ID
-			if v, ok := st.areaOf[mc.Outline][f.ID]; ok {
+			if v, ok := in.AreaOf[mc.Outline][f.ID]; ok {
 				name += " (" + v + ")"
 			}
 			m.Findable = append(m.Findable, svgmap.Findable{Name: name, Geom: f.Geom})
@@ -67,8 +67,8 @@ func (st *builder) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
 	}
 	if pm := mc.Points; pm != nil {
-		r := st.places[pm.Of]
-		pl := st.cfg.Places[pm.Of]
+		r := in.Places[pm.Of]
+		pl := in.Config.Places[pm.Of]
 		var cols []float64
 		for i := range r.Len() {
 			lon, _ := frame.ToFloat(r.Get(i, "lon"))
@@ -123,13 +123,13 @@ func (st *builder) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 // outlined area alone, a bar per area of its first measure's median; and,
 // when the map has circles and outlined areas, a scatter of the circles'
 // colour value against their size, coloured by area as the outlines are.
-func (st *builder) charts(mc *config.MapConfig) []reports.Chart {
+func (in *Input) charts(mc *config.MapConfig) []reports.Chart {
 	var out []reports.Chart
 	if mc.Outline == "" {
 		return nil
 	}
-	a := st.cfg.Areas[mc.Outline]
-	for _, s := range st.summaries {
+	a := in.Config.Areas[mc.Outline]
+	for _, s := range in.Summaries {
 		if len(s.By) != 1 || s.Area != mc.Outline || len(s.Measures) == 0 {
 			continue
 		}
@@ -146,8 +146,8 @@ func (st *builder) charts(mc *config.MapConfig) []reports.Chart {
 		return out
 	}
 	order := append([]string{}, a.Order...)
-	for _, k := range slices.Sorted(maps.Keys(st.areaOf[mc.Outline])) {
-		if v := st.areaOf[mc.Outline][k]; !slices.Contains(order, v) {
+	for _, k := range slices.Sorted(maps.Keys(in.AreaOf[mc.Outline])) {
+		if v := in.AreaOf[mc.Outline][k]; !slices.Contains(order, v) {
 			order = append(order, v)
 		}
 	}
@@ -157,8 +157,8 @@ func (st *builder) charts(mc *config.MapConfig) []reports.Chart {
 		colour[name] = svgmap.OutlinePalette[i%len(svgmap.OutlinePalette)]
 	}
 	seen := map[string]bool{}
-	pl := st.cfg.Places[pm.Of]
-	r := st.places[pm.Of]
+	pl := in.Config.Places[pm.Of]
+	r := in.Places[pm.Of]
 	for i := range r.Len() {
 		x, okx := frame.ToFloat(r.Get(i, pm.Size))
 		y, oky := frame.ToFloat(r.Get(i, pm.Color))
@@ -194,8 +194,8 @@ func (st *builder) charts(mc *config.MapConfig) []reports.Chart {
 // B19013_001M) when the tracts have it; the reliability band then follows
 // the coefficient of variation (stats.CV at 90%, stats.DefaultBands) and
 // unreliable tracts are hatched.
-func (st *builder) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
-	layer := st.layers[st.cfg.Tracts.Boundary]
+func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
+	layer := in.Layers[in.Config.Tracts.Boundary]
 	byID := map[string]int{}
 	for i, f := range layer.Features {
 		byID[f.ID] = i
@@ -207,31 +207,31 @@ func (st *builder) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.
 	rowOf := map[string]int{}
 	for k, sh := range shades {
 		format := func(x float64) string { return reports.Format(x, sh.Format) }
-		in := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format}
+		ind := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format}
 		moeCol := ""
 		switch {
-		case st.tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && slices.Contains(st.tracts.Cols(), sh.Column+indicator.MOESuffix):
+		case in.Tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && slices.Contains(in.Tracts.Cols(), sh.Column+indicator.MOESuffix):
 			moeCol = sh.Column + indicator.MOESuffix // a derived indicator's MOE
 		case strings.HasSuffix(sh.Column, "E"):
 			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
 		}
 		var vals []float64
 		unreliable := 0
-		for i := range st.tracts.Len() {
-			id, _ := st.tracts.Get(i, "geoid").(string)
+		for i := range in.Tracts.Len() {
+			id, _ := in.Tracts.Get(i, "geoid").(string)
 			fi, ok := byID[id]
 			if !ok {
 				continue
 			}
-			est, valid := frame.ToFloat(st.tracts.Get(i, sh.Column))
+			est, valid := frame.ToFloat(in.Tracts.Get(i, sh.Column))
 			v := svgmap.Value{Estimate: est, Valid: valid}
-			if reason, ok := st.tracts.Get(i, sh.Column+"_note").(string); ok {
+			if reason, ok := in.Tracts.Get(i, sh.Column+"_note").(string); ok {
 				v.Note = reason
 			}
-			if moe, ok := frame.ToFloat(st.tracts.Get(i, moeCol)); ok && valid && moeCol != "" {
+			if moe, ok := frame.ToFloat(in.Tracts.Get(i, moeCol)); ok && valid && moeCol != "" {
 				v.MOE = moe
 				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
-				if r, ok := st.tracts.Get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
+				if r, ok := in.Tracts.Get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
 					band = stats.Reliability(r) // the indicator's own band, at the configured confidence and bands
 				}
 				v.Reliability = "reliability: " + string(band)
@@ -244,7 +244,7 @@ func (st *builder) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.
 				vals = append(vals, est)
 			}
 			if k == 0 {
-				name, _ := st.tracts.Get(i, "name").(string)
+				name, _ := in.Tracts.Get(i, "name").(string)
 				if name == "" {
 					name = id
 				}
@@ -255,8 +255,8 @@ func (st *builder) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.
 				shapes[i].Values = append(shapes[i].Values, v)
 			}
 		}
-		in.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
-		inds = append(inds, in)
+		ind.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		inds = append(inds, ind)
 		unrel = append(unrel, unreliable)
 	}
 	what := "tracts"
@@ -277,15 +277,15 @@ func (st *builder) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.
 			}
 		}
 	}
-	for k, in := range inds {
+	for k, ind := range inds {
 		if k == 0 {
-			notes = append(notes, fmt.Sprintf("%s shaded by %s in five quantile classes (each class holds about a fifth of the %s).", upperFirst(what), lowerFirst(in.Title), what))
+			notes = append(notes, fmt.Sprintf("%s shaded by %s in five quantile classes (each class holds about a fifth of the %s).", upperFirst(what), lowerFirst(ind.Title), what))
 		}
 		if unrel[k] > 0 {
 			if what == "tracts" {
-				notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", in.Title, unrel[k], stats.DefaultBands.Unreliable))
+				notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", ind.Title, unrel[k], stats.DefaultBands.Unreliable))
 			} else {
-				notes = append(notes, fmt.Sprintf("%s: %d counties are hatched, most of their tracts' estimates having a coefficient of variation over %g%%.", in.Title, unrel[k], stats.DefaultBands.Unreliable))
+				notes = append(notes, fmt.Sprintf("%s: %d counties are hatched, most of their tracts' estimates having a coefficient of variation over %g%%.", ind.Title, unrel[k], stats.DefaultBands.Unreliable))
 			}
 		}
 	}

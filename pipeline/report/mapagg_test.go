@@ -29,7 +29,11 @@ func TestCountyShapes(t *testing.T) {
 	area := map[string]float64{}
 	unreliable := map[string][2]int{}
 	for i, f := range layer.Features {
-		al := landArea(f.Props["ALAND"])
+		aland, ok := f.Props["ALAND"].(int) // the shapefile's integer field
+		al := float64(aland)
+		if !ok {
+			t.Fatalf("tract %s: ALAND %v (%T) is not a number", f.ID, f.Props["ALAND"], f.Props["ALAND"])
+		}
 		// Every third tract is marked unreliable: a made-up flag, to
 		// exercise the hatching rule.
 		v := svgmap.Value{Estimate: al, Valid: true, Unreliable: i%3 == 0}
@@ -84,18 +88,4 @@ func TestCountyShapes(t *testing.T) {
 	if _, _, ok := countyShapes(shapes, inds); ok {
 		t.Error("countyShapes aggregated shapes whose IDs are not tract GEOIDs")
 	}
-}
-
-// landArea reads the ALAND property, which the shapefile reader gives as an
-// integer or a float.
-func landArea(v any) float64 {
-	switch x := v.(type) {
-	case int:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case float64:
-		return x
-	}
-	return math.NaN()
 }

@@ -78,8 +78,8 @@ func summaryTable(s *result.Summary, headers map[string]string) reports.Table {
 	return t
 }
 
-func (st *builder) summary(name string) *result.Summary {
-	for _, s := range st.summaries {
+func (in *Input) summary(name string) *result.Summary {
+	for _, s := range in.Summaries {
 		if s.Name == name {
 			return s
 		}
@@ -100,8 +100,8 @@ func measure(s *result.Summary, col string) *config.Measure {
 // in order, the range and median of size and score; then the focus area
 // against the reference; then tract income. Nothing is claimed that a
 // number shown in the tables does not support.
-func (st *builder) findings(f *config.Findings) []string {
-	s := st.summary(f.Summary)
+func (in *Input) findings(f *config.Findings) []string {
+	s := in.summary(f.Summary)
 	if s == nil || s.Area == "" {
 		return nil
 	}
@@ -186,7 +186,7 @@ func (st *builder) findings(f *config.Findings) []string {
 			}
 		}
 	}
-	if inc := st.summary(f.Income); inc != nil && inc.Area != "" && len(inc.Measures) > 0 {
+	if inc := in.summary(f.Income); inc != nil && inc.Area != "" && len(inc.Measures) > 0 {
 		m := inc.Measures[0]
 		iai := slices.Index(inc.By, inc.Area)
 		var parts []string
@@ -251,14 +251,14 @@ func otherStats(st []string) []string {
 
 // headers names the By columns of a summary for display: an area's title, or
 // the summary's headers entry.
-func (st *builder) headers(s *result.Summary) map[string]string {
+func (in *Input) headers(s *result.Summary) map[string]string {
 	h := map[string]string{}
 	for _, b := range s.By {
-		if a, ok := st.cfg.Areas[b]; ok && a.Title != "" {
+		if a, ok := in.Config.Areas[b]; ok && a.Title != "" {
 			h[b] = a.Title
 		}
 	}
-	for _, cs := range st.cfg.Summaries {
+	for _, cs := range in.Config.Summaries {
 		if cs.Name == s.Name {
 			for k, v := range cs.Headers {
 				h[k] = v
