@@ -55,8 +55,8 @@ func (st *state) joinTracts(ctx context.Context) error {
 		loc.Into(geo.RepresentativePoint(layer.Features[fi].Geom), buf)
 		for _, a := range areaNames {
 			b := st.cfg.Areas[a].Boundary
-			r.Set(i, b, nullIfEmpty(loc.Get(buf, b)))
-			r.Set(i, a, nullIfEmpty(loc.Get(buf, a)))
+			r.Set(i, b, loc.Value(buf, b))
+			r.Set(i, a, loc.Value(buf, a))
 		}
 		kept = append(kept, i)
 	}
@@ -79,11 +79,4 @@ func (st *state) joinTracts(ctx context.Context) error {
 	}
 	st.tracts = r
 	return st.computeIndicators(ctx) // adds the indicator columns, writes tracts.parquet
-}
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -1,4 +1,5 @@
-// Package place puts points in boundaries and areas: the Locator finds, for
+// Package place puts points in boundaries and areas: the Placer places a
+// places set's records a chunk at a time; the Locator finds, for
 // a point, the feature of every boundary and the area of every area
 // definition that contains it, and Coordinates finds a record's point.
 package place
@@ -153,4 +154,12 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 // spaces, trailing punctuation removed.
 func normStreet(s string) string {
 	return strings.Trim(strings.Join(strings.Fields(strings.ToLower(s)), " "), ".,")
+}
+
+// Value returns what Get returns, or nil (a null cell) for "".
+func (l *Locator) Value(out []string, name string) any {
+	if v := l.Get(out, name); v != "" {
+		return v
+	}
+	return nil
 }
