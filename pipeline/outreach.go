@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/report"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
@@ -22,9 +23,12 @@ func (st *state) runOutreach(ctx context.Context) error {
 	if ct == nil {
 		return nil
 	}
-	var areaLayer = st.layers[st.cfg.Areas[ct.Area].Boundary]
-	if ct.Area == "" {
-		areaLayer = nil
+	// Without an area (contacts.area is optional) contacts are placed in
+	// their tracts only: exports and tract segments work, area segments
+	// cannot be configured.
+	var areaLayer *geo.Layer
+	if ct.Area != "" {
+		areaLayer = st.layers[st.cfg.Areas[ct.Area].Boundary]
 	}
 	inSeg := map[string]map[string]bool{} // tract segment -> geoids
 	for _, s := range st.segments {

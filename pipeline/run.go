@@ -58,6 +58,9 @@ type Options struct {
 	// afterStage, when set (tests), is called after each stage finishes,
 	// from the goroutine that schedules stages.
 	afterStage func(name string)
+	// inStage, when set (tests), is called at the start of each stage that
+	// runs, from the stage's goroutine.
+	inStage func(name string)
 }
 
 // Result describes a finished run.

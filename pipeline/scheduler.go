@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -85,10 +87,14 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 				st.log.Info("stage cached", "stage", s.Name)
 				go func(i int, restore bool) {
 					t0 := time.Now()
-					o, err := p.cache.get(s.Name, p.keys[i].Key, st.out)
-					if err == nil && restore {
-						err = o.restore(ctx, st.out, st.cfg)
-					}
+					var o *stageOut
+					err := guard(st.log, s.Name, func() (err error) {
+						o, err = p.cache.get(s.Name, p.keys[i].Key, st.out)
+						if err == nil && restore {
+							err = o.restore(ctx, st.out, st.cfg)
+						}
+						return err
+					})
 					done <- stageDone{i: i, out: o, err: err, wall: time.Since(t0)}
 				}(i, p.restore[i])
 			default:
@@ -105,7 +111,12 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 				st.log.Info("stage started", "stage", s.Name, "why", sp.Why)
 				go func(i int) {
 					t0 := time.Now()
-					err := s.run(f, ctx)
+					err := guard(st.log, s.Name, func() error {
+						if opts.inStage != nil {
+							opts.inStage(s.Name)
+						}
+						return s.run(f, ctx)
+					})
 					done <- stageDone{i: i, fork: f, err: err, wall: time.Since(t0)}
 				}(i)
 			}
@@ -163,6 +174,29 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 	}
 	return reports, nil
 }
+
+// ErrInternal is wrapped by Run's error when a stage panicked: a bug in
+// groundwork, not a problem with the user's data. The run fails as for any
+// stage error (nothing is written to the output folder); the panic's value
+// and stack are logged at debug level.
+var ErrInternal = errors.New("internal error")
+
+// guard runs a stage's work, turning a panic into an error that wraps
+// ErrInternal and asks for a bug report. The stack goes to log at debug
+// level only: the error is what the user reads.
+func guard(log *slog.Logger, stage string, work func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Debug("stage panicked", "stage", stage, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: the stage crashed (%v). This is a bug in groundwork, not in your data: please report it at %s with the command you ran and, if you can share it, the pipeline file; rerun with --debug for the stack to attach",
+				ErrInternal, r, bugURL)
+		}
+	}()
+	return work()
+}
+
+// bugURL is where bug reports go.
+const bugURL = "https://github.com/groundwork-org/groundwork/issues"
 
 // eta estimates the time the run has left: the unfinished stages' times
 // divided among par workers. A running stage's time left is in left (see

@@ -174,6 +174,9 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 	if o.quiet {
 		level = slog.LevelWarn
 	}
+	if o.rf.debug {
+		level = slog.LevelDebug
+	}
 	opts := pipeline.Options{OutDir: o.out}
 	o.rf.apply(&opts)
 	logTo, bars := o.rf.progress(stderr, o.quiet, &opts)

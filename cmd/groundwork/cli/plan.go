@@ -25,6 +25,7 @@ type runFlags struct {
 	partitioned bool
 	logFormat   string
 	summary     bool
+	debug       bool
 }
 
 // stageList collects a repeatable flag; commas also separate values.
@@ -50,6 +51,7 @@ func addRunFlags(fs *flag.FlagSet, forRun bool) *runFlags {
 	if forRun {
 		fs.BoolVar(&f.noCache, "no-cache", false, "run every stage and leave the cache as it is")
 		fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json (log/slog)")
+		fs.BoolVar(&f.debug, "debug", false, "log at debug level too (a crashed stage's stack, to attach to a bug report)")
 		fs.BoolVar(&f.summary, "summary", true, "print the per-stage run summary (rows, warnings, time, memory) at the end")
 	}
 	return f
