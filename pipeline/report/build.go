@@ -53,6 +53,14 @@ func Build(in *Input) *reports.Report {
 	}
 	if rc.Findings != nil {
 		r.Findings = in.findings(rc.Findings)
+		if c, ok := in.contrastOf(rc.Findings); ok {
+			if t := c.title(); t != "" {
+				// the finding is the headline; the report's own title
+				// says what it covers
+				r.Title, r.Subtitle = t, r.Title
+			}
+			r.Brief = &reports.Brief{Lead: c.lead(), Headlines: in.headlines(c), Note: in.Config.Name + "."}
+		}
 	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = in.mapSVG(rc.Map)
@@ -70,7 +78,24 @@ func Build(in *Input) *reports.Report {
 		}
 	}
 	if rc.Map != nil {
-		r.Charts = append(r.Charts, in.charts(rc.Map)...)
+		for _, c := range in.charts(rc.Map) {
+			if c.Scatter != nil && r.FindingsChart == nil && r.Findings != nil {
+				r.FindingsChart = &c // the scatter makes the finding at a glance
+				continue
+			}
+			r.Charts = append(r.Charts, c)
+		}
+	}
+	if in.Tracts != nil || in.Indicators != nil {
+		var example *reports.Headline
+		if r.Brief != nil {
+			for i, h := range r.Brief.Headlines {
+				if h.Reliability != "" && h.Margin != "" {
+					example = &r.Brief.Headlines[i]
+				}
+			}
+		}
+		r.HowSure = in.howSure(example)
 	}
 	for _, s := range in.Summaries {
 		r.Tables = append(r.Tables, summaryTable(s, in.headers(s)))
@@ -119,6 +144,9 @@ func Build(in *Input) *reports.Report {
 			set.Rows = append(set.Rows, []string{u.ID, u.Name, u.Reason})
 		}
 		r.Unplaced = append(r.Unplaced, set)
+	}
+	if r.Brief != nil {
+		r.Brief.Next = in.nextSteps(r.Decides)
 	}
 	for _, s := range in.Sources {
 		title := s.Title
