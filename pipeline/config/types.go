@@ -45,6 +45,22 @@ type Boundary struct {
 	Name  string `yaml:"name"` // property holding a display name (optional)
 	Title string `yaml:"title"`
 	About string `yaml:"about"`
+	// Decides declares the boundary a decision layer: each feature is a
+	// seat (a council district, a trustee area) named by its ID.
+	Decides *Decides `yaml:"decides"`
+}
+
+// Decides makes a boundary a decision layer ("Who decides" in the report):
+// the report says which seats cover each area and segment and how many of
+// their places and contacts fall in each, and the segment and outreach
+// exports gain a column "<boundary>_seat".
+type Decides struct {
+	Title string `yaml:"title"` // "Oakland school board trustee areas"
+	// Seats is an optional CSV of who holds each seat: a "seat" column
+	// holding the feature IDs, and optional "name", "office" and
+	// "contact" columns.
+	Seats string `yaml:"seats"`
+	About string `yaml:"about"` // where the seat list comes from
 }
 
 // Area groups the features of a boundary into named areas through a lookup

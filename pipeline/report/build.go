@@ -14,6 +14,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
 )
@@ -38,6 +39,9 @@ type Input struct {
 	// boundary feature IDs to their area.
 	Layers map[string]*geo.Layer
 	AreaOf map[string]map[string]string
+	// Seats holds the seat list of each decision layer that has one, by
+	// boundary name.
+	Seats map[string][]source.Seat
 }
 
 // Build lays the results out as the report's view-model: the findings in
@@ -145,6 +149,7 @@ func Build(in *Input) *reports.Report {
 		}
 		r.Unplaced = append(r.Unplaced, set)
 	}
+	r.Decides = in.decides()
 	if r.Brief != nil {
 		r.Brief.Next = in.nextSteps(r.Decides)
 	}

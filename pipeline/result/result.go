@@ -155,4 +155,7 @@ type Outreach struct {
 	Export    *outreach.Summary
 	Listening *source.ListeningSummary
 	Turnout   *source.TurnoutSummary
+	// Seats counts the exported contacts by decision layer (boundary
+	// name), contact segment and seat ("" for none).
+	Seats map[string]map[string]map[string]int
 }
