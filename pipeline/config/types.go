@@ -229,6 +229,12 @@ type Segment struct {
 	Rank    *Rank    `yaml:"rank"`
 	Limit   int      `yaml:"limit"`
 	Columns []string `yaml:"columns"`
+	// Headers names columns in the report's table ("sname: School");
+	// Format says how to show a column's numbers (number, dollars or
+	// percent, a fraction). Both default to what the rest of the file says
+	// of the column.
+	Headers map[string]string `yaml:"headers"`
+	Format  map[string]string `yaml:"format"`
 }
 
 // Rank orders a segment.

@@ -106,19 +106,13 @@ func Build(in *Input) *reports.Report {
 	}
 	r.Sections = in.sections()
 	for _, s := range in.Segments {
-		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
-		t.Numeric[0] = true
-		for i, row := range s.Rows {
-			cells := []string{fmt.Sprint(i + 1)}
-			for j, c := range s.Columns {
-				v := row[c]
-				if _, ok := frame.ToFloat(v); ok {
-					t.Numeric[j+1] = true
-				}
-				cells = append(cells, frame.Cell(v))
+		var sc *config.Segment
+		for _, c := range in.Config.Segments {
+			if c.Name == s.Name {
+				sc = c
 			}
-			t.Rows = append(t.Rows, cells)
 		}
+		t := in.segmentTable(s, sc)
 		title := s.Title
 		if title == "" {
 			title = s.Name
@@ -129,7 +123,7 @@ func Build(in *Input) *reports.Report {
 			if s.Rank.Order == "asc" {
 				order = "lowest first"
 			}
-			rank = fmt.Sprintf("Ranked by %s, %s.", s.Rank.By, order)
+			rank = fmt.Sprintf("Ranked by %s, %s.", lowerFirst(in.columnLabel(s.Rank.By, nil)), order)
 		}
 		t.Note = rank
 		r.Segments = append(r.Segments, reports.Segment{Title: title, Rule: s.Where, Count: len(s.Rows), Files: s.Files, Table: t})
