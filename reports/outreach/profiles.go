@@ -152,8 +152,11 @@ func tagSafe(s string) string { return strings.ReplaceAll(s, ",", " ") }
 
 // tags is the segment and the area of a contact as a comma-separated tag
 // list ("flatlands,Clinton").
-func tags(c *Contact, segment string) string {
-	t := []string{tagSafe(segment)}
+func tags(c *Contact, segments ...string) string {
+	var t []string
+	for _, s := range segments {
+		t = append(t, tagSafe(s))
+	}
 	if c.Area != "" {
 		t = append(t, tagSafe(c.Area))
 	}
@@ -242,7 +245,8 @@ func callHubHeader(custom []string) []string {
 	return append([]string{"contact", "mobile", "first_name", "last_name", "email", "country_code", "address", "city", "state", "zipcode", "tags"}, custom...)
 }
 
-func callHubRow(c *Contact, segment string, custom []string, mode callHubMode) row {
+// callHubRow fills the CallHub columns; tagList is the tags cell.
+func callHubRow(c *Contact, tagList string, custom []string, mode callHubMode) row {
 	var r row
 	vn, region, _, vwhy := voice(c)
 	tn, twhy := text(c)
@@ -276,7 +280,7 @@ func callHubRow(c *Contact, segment string, custom []string, mode callHubMode) r
 		region = c.MobileRegion
 	}
 	email, _ := mail(c)
-	r.cells = append([]string{digits(vn), digits(tn), c.First, c.Last, email, region, c.Street, c.City, c.State, c.Zip, tags(c, segment)}, customCells(c, custom)...)
+	r.cells = append([]string{digits(vn), digits(tn), c.First, c.Last, email, region, c.Street, c.City, c.State, c.Zip, tagList}, customCells(c, custom)...)
 	return r
 }
 
@@ -290,7 +294,7 @@ var allProfiles = []profile{
 		name:   CallHub,
 		header: callHubHeader,
 		row: func(c *Contact, segment string, custom []string) row {
-			return callHubRow(c, segment, custom, callAndText)
+			return callHubRow(c, tags(c, segment), custom, callAndText)
 		},
 	},
 	{
