@@ -28,7 +28,7 @@ func TestConsentFixture(t *testing.T) {
 	cs, stats := readAll(t, "testdata/fixture_contacts_consent.csv", consentMapping, fixturePlacer(t), false)
 	type flags struct {
 		Phone, PhoneRegion, PhoneCC, Mobile, MobileRegion, MobileCC string
-		OptIn, SMSOptIn, DoNotCall                                   bool
+		OptIn, SMSOptIn, DoNotCall                                  bool
 	}
 	got := map[string]flags{}
 	for _, c := range cs {

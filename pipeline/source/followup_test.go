@@ -86,9 +86,9 @@ func TestFollowUpFixture(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 	type ev struct {
-		Total                    FollowUpCount
+		Total                     FollowUpCount
 		Reminder, Confirm, NoShow string
-		NotInList                map[string]int
+		NotInList                 map[string]int
 	}
 	got := map[string]ev{}
 	for _, e := range res.Events {
