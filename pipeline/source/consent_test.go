@@ -12,7 +12,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var updateConsent = flag.Bool("update", false, "rewrite the placed consent fixture in reports/outreach/testdata")
+// The -update flag (go test ./... -update) is defined here only if no other
+// test file of the package defines it: package variables are initialised
+// before init functions run, so a flag.Bool("update", ...) elsewhere wins
+// and this does not panic with "flag redefined".
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 var consentMapping = ContactMapping{
 	ID: "Contact ID", First: "First Name", Last: "Last Name", Email: "Email", Phone: "Phone", Mobile: "Cell",
@@ -70,7 +83,7 @@ func writePlaced(t *testing.T, cs []Contact, path string) {
 			strconv.FormatBool(c.SMSOptIn), strconv.FormatBool(c.DoNotCall)})
 	}
 	w.Flush()
-	if *updateConsent {
+	if updating() {
 		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
