@@ -179,3 +179,36 @@ func TestAttendancePresetParticipations(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// FuzzReadAttendance: any input either fails on its header or yields
+// attendees that can each be recognised, and skips that name a line.
+func FuzzReadAttendance(f *testing.F) {
+	data, err := os.ReadFile("testdata/fixture_mobilize_attendees.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(data))
+	f.Add("First,Last,Email,Phone,Address\nA,B,,,1 Main St\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, m := range []AttendanceMapping{{}, sheetMapping} {
+			att, bad, err := ReadAttendance(context.Background(), strings.NewReader(in), "f.csv", m)
+			if err != nil {
+				continue
+			}
+			for _, a := range att {
+				if a.Email == "" && a.Phone == "" && (a.First == "" || a.Last == "") {
+					t.Fatalf("attendee %+v cannot be recognised", a)
+				}
+				if m.Kind == SignIns && !a.Came {
+					t.Fatalf("a sign-in sheet row did not come: %+v", a)
+				}
+			}
+			for _, b := range bad {
+				if b.Line < 1 {
+					t.Fatalf("skip without a line: %v", b)
+				}
+			}
+			NewMatcher(att).Resolve(nil)
+		}
+	})
+}
