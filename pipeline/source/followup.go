@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -611,10 +613,10 @@ func (m *Matcher) Resolve(zipSegments map[string][]string) *FollowUpResult {
 			return out
 		}
 		ef.Reminder, ef.Confirm, ef.NoShow = pick(rem), pick(conf), pick(ns)
-		for _, k := range sortedKeys(bySeg) {
+		for _, k := range slices.Sorted(maps.Keys(bySeg)) {
 			ef.BySegment = append(ef.BySegment, *bySeg[k])
 		}
-		for _, k := range sortedKeys(byArea) {
+		for _, k := range slices.Sorted(maps.Keys(byArea)) {
 			ef.ByArea = append(ef.ByArea, *byArea[k])
 		}
 		if len(ef.NotInList) == 0 {

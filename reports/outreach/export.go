@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -365,7 +367,7 @@ func writeSummary(dir string, s *Summary) error {
 		for _, reason := range sortedKeys(r.Skipped) {
 			rows = append(rows, []string{r.Profile, r.Segment, "skipped", reason, strconv.Itoa(r.Skipped[reason])})
 		}
-		for _, reason := range sortedKeys(r.Withheld) {
+		for _, reason := range slices.Sorted(maps.Keys(r.Withheld)) {
 			rows = append(rows, []string{r.Profile, r.Segment, "withheld", reason, strconv.Itoa(r.Withheld[reason])})
 		}
 		for _, row := range rows {

@@ -2,8 +2,10 @@ package outreach
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,7 +42,7 @@ func TestWriteFollowUp(t *testing.T) {
 		for _, r := range rows[1:] {
 			got[l.List] = append(got[l.List], r[0]+"/"+r[1]+"/"+r[5])
 		}
-		for _, k := range sortedKeys(l.Skipped) {
+		for _, k := range slices.Sorted(maps.Keys(l.Skipped)) {
 			got[l.List] = append(got[l.List], k+": "+strings.Repeat("x", l.Skipped[k]))
 		}
 	}

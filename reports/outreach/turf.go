@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -408,7 +410,7 @@ func walkHTML(seg string, counts []TurfCount, byTurf map[string][]walkEntry) ([]
 		Turfs   []walkPage
 	}
 	data.Segment = seg
-	for _, turf := range sortedKeys(byTurf) {
+	for _, turf := range slices.Sorted(maps.Keys(byTurf)) {
 		c := byID[turf]
 		pg := walkPage{Name: turf, Doors: c.Doors, Contacts: c.Contacts, WithAddress: c.WithAddress}
 		for _, w := range byTurf[turf] {
