@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/paulmach/orb"
-
 	"github.com/groundwork-org/groundwork/geo"
 )
 
@@ -225,7 +223,7 @@ func (e *Exporter) writeTurfs(ctx context.Context) ([]string, map[string][]TurfC
 			byTurf[w.turf] = append(byTurf[w.turf], w)
 		}
 		seen := map[string]string{}
-		for _, turf := range sortedKeys(byTurf) {
+		for _, turf := range slices.Sorted(maps.Keys(byTurf)) {
 			sl := Slug(turf)
 			if prev, dup := seen[sl]; dup {
 				return nil, nil, fmt.Errorf("segment %q: turfs %q and %q have the same file name %q", seg, prev, turf, sl)
@@ -322,34 +320,13 @@ func turfGeoJSON(seg string, counts []TurfCount, areas, tracts *geo.Layer) ([]by
 		fc.Features = append(fc.Features, gjFeature{Type: "Feature",
 			Properties: map[string]any{"segment": seg, "turf": t.ID, "kind": t.Kind, "contacts": t.Contacts, "doors": t.Doors,
 				"with_phone": t.WithPhone, "with_email": t.WithEmail, "with_address": t.WithAddress},
-			Geometry: gjGeometry{Type: "MultiPolygon", Coordinates: rfc7946(f.Geom)}})
+			Geometry: gjGeometry{Type: "MultiPolygon", Coordinates: geo.RFC7946(f.Geom)}})
 	}
 	data, err := json.Marshal(fc)
 	if err != nil {
 		return nil, fmt.Errorf("turfs of segment %q: %w", seg, err)
 	}
 	return append(data, '\n'), nil
-}
-
-// rfc7946 returns a copy of mp with counter-clockwise exterior rings and
-// clockwise holes (orientation by orb's signed area in lon/lat).
-func rfc7946(mp orb.MultiPolygon) orb.MultiPolygon {
-	out := make(orb.MultiPolygon, len(mp))
-	for i, poly := range mp {
-		out[i] = make(orb.Polygon, len(poly))
-		for j, r := range poly {
-			c := append(orb.Ring(nil), r...)
-			want := orb.CCW
-			if j > 0 {
-				want = orb.CW
-			}
-			if c.Orientation() != want && c.Orientation() != 0 {
-				c.Reverse()
-			}
-			out[i][j] = c
-		}
-	}
-	return out
 }
 
 // walkTmpl is the printable walk list of a segment: one turf a page (CSS
