@@ -744,6 +744,9 @@ func NormalizePhone(s, region string) (string, error) {
 		return "", fmt.Errorf("%q is not a phone number: %w", s, err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
+		if r := phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode())); strings.HasPrefix(s, "+") && r != "ZZ" {
+			return "", fmt.Errorf("%q is not a valid phone number of its country (%s, +%d)", s, r, n.GetCountryCode())
+		}
 		return "", fmt.Errorf("%q is not a valid phone number for region %s; write it with its area code, or with +country code", s, region)
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
