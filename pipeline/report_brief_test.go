@@ -50,7 +50,7 @@ func TestDemoBriefAndWhoDecides(t *testing.T) {
 		// what to do next, with the files
 		"What to do next",
 		"Contact people in the flatlands 10 contacts to export; 8 turfs to walk, with a walk list each.",
-		"Follow up 2 people confirmed and did not come.",
+		"Follow up Reminders and confirmations before each event; 1 no-show to call back after.",
 		"Take it to who decides Oakland City Council, at-large seat: Oakland.",
 		// who decides: every school the map draws is in the city
 		"Which seats cover each area and list",
@@ -77,7 +77,7 @@ func TestDemoBriefAndWhoDecides(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	for _, link := range []string{`href="exports/callhub/flatlands.csv"`, `href="exports/turfs/flatlands.geojson"`, `href="exports/walklists/flatlands/"`, `href="segments/highest_need_tracts.csv"`, `href="#d-city"`} {
+	for _, link := range []string{`href="exports/callhub/flatlands.csv"`, `href="exports/turfs/flatlands.geojson"`, `href="exports/walklists/flatlands/"`, `href="segments/highest_need_tracts.csv"`, `href="#d-city"`, `href="exports/followup/e1-tenant-meeting/no-show-followup.csv"`} {
 		if !strings.Contains(page, link) {
 			t.Errorf("report lacks the link %s", link)
 		}

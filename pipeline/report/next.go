@@ -52,15 +52,25 @@ func (in *Input) nextSteps(decides []reports.DecisionLayer) []reports.NextStep {
 			step.Text = upperFirst(strings.Join(text, "; ")) + "."
 			out = append(out, step)
 		}
-		if tu := o.Turnout; tu != nil && tu.Total.NoShows() > 0 {
-			step := reports.NextStep{Title: "Follow up", Text: fmt.Sprintf("%s confirmed and did not come.", plural(tu.Total.NoShows(), "person", "people"))}
-			for _, f := range ex.Files {
-				if strings.Contains(f, "follow") {
-					step.Links = append(step.Links, reports.Link{Text: "follow-up list", Href: "exports/" + f})
+		switch fu := o.FollowUp; {
+		case fu != nil && len(fu.Lists) > 0:
+			step := reports.NextStep{Title: "Follow up"}
+			noShows := 0
+			for _, l := range fu.Lists {
+				if l.Exported == 0 {
+					continue
 				}
+				if strings.Contains(l.File, "no-show") {
+					noShows += l.Exported
+				}
+				step.Links = append(step.Links, reports.Link{Text: fmt.Sprintf("%s, %s (%d)", strings.ReplaceAll(strings.TrimSuffix(path.Base(l.File), ".csv"), "-", " "), l.Event, l.Exported), Href: "exports/" + l.File})
 			}
-			step.Links = append(step.Links, reports.Link{Text: "who came", Href: "#turnout"})
+			step.Text = fmt.Sprintf("Reminders and confirmations before each event; %s to call back after.", plural(noShows, "no-show", "no-shows"))
+			step.Links = append(step.Links, reports.Link{Text: "the plan", Href: "#followup"})
 			out = append(out, step)
+		case o.Turnout != nil && o.Turnout.Total.NoShows() > 0:
+			out = append(out, reports.NextStep{Title: "Follow up", Text: fmt.Sprintf("%s confirmed and did not come.", plural(o.Turnout.Total.NoShows(), "person", "people")),
+				Links: []reports.Link{{Text: "who came", Href: "#turnout"}}})
 		}
 	}
 	for _, s := range in.Segments {
