@@ -301,18 +301,19 @@ func TestReportInBrowser(t *testing.T) {
 				if !strings.Contains(hoverTip, "Median household income") {
 					t.Errorf("tooltip on hover = %q; want the tract's income", hoverTip)
 				}
-				// Printed, the tools go and the details open.
-				var printed struct{ Tools, Details string }
+				// Printed, the tools go; a closed section still prints its
+				// heading (it says to open it in the report file).
+				var printed struct{ Tools, Summary string }
 				err = chromedp.Run(b.ctx,
 					emulation.SetEmulatedMedia().WithMedia("print"),
-					chromedp.Evaluate(`({Tools: getComputedStyle(document.querySelector(".tools")).display, Details: getComputedStyle(document.querySelector("details > summary")).display})`, &printed),
+					chromedp.Evaluate(`({Tools: getComputedStyle(document.querySelector(".tools")).display, Summary: getComputedStyle(document.querySelector("details.sec:not([open]) > summary")).display})`, &printed),
 					emulation.SetEmulatedMedia().WithMedia(""),
 				)
 				if err != nil {
 					t.Fatalf("print media: %v", err)
 				}
-				if printed.Tools != "none" || printed.Details != "none" {
-					t.Errorf("print: search tools display %q, details summary display %q; want none and none", printed.Tools, printed.Details)
+				if printed.Tools != "none" || printed.Summary == "none" {
+					t.Errorf("print: search tools display %q, a closed section's heading display %q; want none and shown", printed.Tools, printed.Summary)
 				}
 			}
 			for _, u := range b.requests {

@@ -35,6 +35,15 @@ func (in *Input) sections() []reports.Section {
 	if o := in.Outreach; o != nil {
 		out = append(out, in.outreachSections(o)...)
 	}
+	// Reference sections start closed on every screen and in print: the
+	// brief, the findings and the next steps say what they hold, and the
+	// files hold the lists. What people said and who came stay open.
+	for i := range out {
+		switch out[i].ID {
+		case "indicators", "segregation", "need", "outreach", "followup":
+			out[i].Collapsed = true
+		}
+	}
 	return out
 }
 

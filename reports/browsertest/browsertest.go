@@ -274,10 +274,17 @@ func (b *Browser) RawText(t testing.TB) []string {
 		var out=[],float=/\d\.\d{4,}/,code=/\b[BCDS]\d{5}[A-Z]{0,2}_\d{3}[EM]?[A]?\b/,ident=/^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]+\d+[a-z0-9]*$/;
 		function vis(e){return e.offsetParent!==null||e.getClientRects().length>0}
 		document.querySelectorAll("td, th, .fig, .findings li, ol.next li, figcaption, .legend").forEach(function(e){
-			if(!vis(e))return;var s=e.textContent.trim();
-			if(float.test(s))out.push(s.slice(0,60)+" (raw float)");
-			else if(code.test(s))out.push(s.slice(0,60)+" (variable code)");
-			else if(e.tagName==="TH"&&ident.test(s))out.push(s+" (identifier as a heading)");
+			if(!vis(e))return;
+			// each text node on its own: neighbouring labels ("≤ 0.198",
+			// "0.198–0.398") must not run together into a false "0.1980"
+			var w=document.createTreeWalker(e,NodeFilter.SHOW_TEXT),n;
+			while((n=w.nextNode())){
+				var s=n.nodeValue.trim();if(!s)continue;
+				if(float.test(s))out.push(s.slice(0,60)+" (raw float)");
+				else if(code.test(s))out.push(s.slice(0,60)+" (variable code)");
+			}
+			var h=e.textContent.trim();
+			if(e.tagName==="TH"&&ident.test(h))out.push(h+" (identifier as a heading)");
 		});
 		return out})()`, &out)
 	return out

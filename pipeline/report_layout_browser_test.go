@@ -1,0 +1,61 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/groundwork-org/groundwork/reports/browsertest"
+)
+
+// Today's figures for the Oakland report, measured on 2026-12-01 on main
+// at af09227 (before issue 15) with Debian's Chromium 156 and DejaVu fonts:
+// the page's scrollHeight at 1280×800 and at 390×844, and the pages of
+// Chromium's print to PDF on Letter paper.
+const (
+	baselineDate          = "2026-12-01"
+	baselineLaptopHeight  = 14050 // px: 17.6 screens at 1280×800
+	baselinePhoneHeight   = 38304 // px: 45.4 screens at 390×844
+	baselinePrintedPages  = 18
+	targetPhoneHeight     = baselinePhoneHeight / 3   // "about a third of today's length"
+	targetPrintedPagesMax = baselinePrintedPages/2 - 1 // "under half today's page count"
+)
+
+// TestDemoLayoutInBrowser opens the Oakland report in Chromium and checks
+// issue 15's targets against the baseline above: the phone page within a
+// third of its length then, fewer than half the printed pages, and the
+// layout rules of browsertest.CheckLayout (the brief above the fold and
+// alone on the first printed page, map and legend in one laptop screen,
+// no table wider than its column, no raw float or code in a visible cell).
+// With GROUNDWORK_SHOTS set it leaves the PDF there.
+func TestDemoLayoutInBrowser(t *testing.T) {
+	browsertest.Need(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runDemo(t, demoDir(t), out); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, "report.html")
+	b := browsertest.New(t)
+	b.CheckLayout(t, path)
+
+	b.Open(t, path, 390, 844)
+	phone := b.Height(t)
+	b.Open(t, path, 1280, 800)
+	laptop := b.Height(t)
+	pdf := b.Print(t)
+	pages := browsertest.Pages(pdf)
+	t.Logf("laptop %.0f px (%.1f screens; %d on %s), phone %.0f px (%.1f screens; %d), printed %d pages (%d)",
+		laptop, laptop/800, baselineLaptopHeight, baselineDate, phone, phone/844, baselinePhoneHeight, pages, baselinePrintedPages)
+	if phone > targetPhoneHeight {
+		t.Errorf("phone page is %.0f px; want at most %d, a third of the %d px of %s", phone, targetPhoneHeight, baselinePhoneHeight, baselineDate)
+	}
+	if pages == 0 || pages > targetPrintedPagesMax {
+		t.Errorf("printed on %d pages; want 1 to %d, under half the %d pages of %s", pages, targetPrintedPagesMax, baselinePrintedPages, baselineDate)
+	}
+	if dir := os.Getenv("GROUNDWORK_SHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "oakland.pdf"), pdf, 0o644)
+	}
+	for _, p := range b.Problems {
+		t.Errorf("browser: %s", p)
+	}
+}
