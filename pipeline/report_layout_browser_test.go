@@ -17,7 +17,7 @@ const (
 	baselineLaptopHeight  = 14050 // px: 17.6 screens at 1280×800
 	baselinePhoneHeight   = 38304 // px: 45.4 screens at 390×844
 	baselinePrintedPages  = 18
-	targetPhoneHeight     = baselinePhoneHeight / 3   // "about a third of today's length"
+	targetPhoneHeight     = baselinePhoneHeight / 3    // "about a third of today's length"
 	targetPrintedPagesMax = baselinePrintedPages/2 - 1 // "under half today's page count"
 )
 
