@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,7 +20,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/geo"
-	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/reports"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
@@ -138,8 +136,8 @@ func (b *browser) screenshot(t *testing.T, name string) []byte {
 // needs: no console errors or dialogs, no request but the file itself, the
 // map, legend and tables present, tooltips on hover and tap, sorting, the
 // search box, and nothing wider than a phone screen. It logs the first
-// contentful paint (recorded in docs/benchmarks.md; never asserted). With
-// -update it writes the screenshots to docs/img for the README.
+// contentful paint (recorded in docs/benchmarks.md; never asserted). The
+// README's screenshots come from TestDemoLayoutInBrowser -update.
 func TestReportInBrowser(t *testing.T) {
 	needChromium(t)
 	out := filepath.Join(t.TempDir(), "out")
@@ -262,23 +260,6 @@ func TestReportInBrowser(t *testing.T) {
 					var png []byte
 					chromedp.Run(b.ctx, chromedp.Evaluate(fmt.Sprintf("window.scrollTo(0,%d)", y), nil), waitFrames(), chromedp.CaptureScreenshot(&png))
 					os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d.png", tc.name, i)), png, 0o644)
-				}
-			}
-			if *update {
-				// for the README: one screen from the map down at phone
-				// width, the top of the page on a desktop
-				var png []byte
-				scroll := "window.scrollTo(0,0)"
-				if tc.width < 600 {
-					scroll = `document.getElementById("h-map").scrollIntoView()`
-				}
-				err := chromedp.Run(b.ctx, chromedp.EmulateViewport(tc.width, map[bool]int64{true: 812, false: 1400}[tc.width < 600]),
-					chromedp.Evaluate(scroll, nil), waitFrames(), chromedp.CaptureScreenshot(&png))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := store.WriteAtomic(filepath.Join("..", "docs", "img", tc.shot), func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
-					t.Fatal(err)
 				}
 			}
 			if tc.width > 600 {

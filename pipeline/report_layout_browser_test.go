@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/reports/browsertest"
 )
 
@@ -55,7 +58,45 @@ func TestDemoLayoutInBrowser(t *testing.T) {
 	if dir := os.Getenv("GROUNDWORK_SHOTS"); dir != "" {
 		os.WriteFile(filepath.Join(dir, "oakland.pdf"), pdf, 0o644)
 	}
+	if *update {
+		writeShots(t, b, path, pdf, "oakland")
+	}
 	for _, p := range b.Problems {
 		t.Errorf("browser: %s", p)
 	}
+}
+
+// writeShots writes the README's pictures of a report to docs/img:
+// <name>-desktop.png (the first screen at 1280×800), <name>-phone.png (the
+// first screen at 390×844) and <name>-print-brief.png (the first printed
+// page, rendered by poppler's pdftoppm, skipped with a note when it is not
+// installed).
+func writeShots(t *testing.T, b *browsertest.Browser, path string, pdf []byte, name string) {
+	t.Helper()
+	save := func(file string, png []byte) {
+		if err := store.WriteAtomic(filepath.Join("..", "docs", "img", file), func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Open(t, path, 1280, 800)
+	save(name+"-desktop.png", b.Shot(t))
+	b.Open(t, path, 390, 844)
+	save(name+"-phone.png", b.Shot(t))
+	pdftoppm, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		t.Logf("pdftoppm not found (Debian: poppler-utils); %s-print-brief.png not written", name)
+		return
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", filepath.Join(dir, "r.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	png, err := os.ReadFile(filepath.Join(dir, "page.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(name+"-print-brief.png", png)
 }

@@ -55,7 +55,7 @@ func Legend(m *Map) string {
 			case m.anyMOE(i):
 				fmt.Fprintf(&sb, `<span class="key how">no area too uncertain to use</span>`)
 			default:
-				fmt.Fprintf(&sb, `<span class="key how">no margin of error given</span>`)
+				fmt.Fprintf(&sb, `<span class="key how">no margin of error for this measure</span>`)
 			}
 			pid = fmt.Sprintf("%s-lgn%d", id, i)
 			swatch(`<defs>`+dotPattern(pid, 5)+`</defs>`+fmt.Sprintf(`<rect x="1" y="1" width="20" height="14" fill="url(#%s)" stroke="#777" stroke-dasharray="2 1.5"/>`, pid), "dotted: no estimate")

@@ -91,7 +91,7 @@ func TestReliabilityAlwaysShown(t *testing.T) {
 		want string
 	}{
 		{"margins but none too uncertain", func() *Map { m := reliabilityMap(true); m.Shapes[1].Values[0].Unreliable = false; return m }(), "no area too uncertain to use"},
-		{"no margins", reliabilityMap(false), "no margin of error given"},
+		{"no margins", reliabilityMap(false), "no margin of error for this measure"},
 	} {
 		if lg := Legend(tt.m); !strings.Contains(lg, tt.want) || strings.Contains(lg, "hatched:") {
 			t.Errorf("%s: legend lacks %q or shows a hatch key", tt.name, tt.want)
