@@ -58,6 +58,9 @@ func TestDemoBriefAndWhoDecides(t *testing.T) {
 		"Oakland tracts with the highest need index Oakland FIXTURE Holder (made up) 20 of 20 tracts",
 		"Contacts: people in the flatlands Oakland FIXTURE Holder (made up) 10 of 10 contacts",
 		"The exported lists have a column city_seat with each record's seat.",
+		// the need index, a percentile rank, diverges around the median tract
+		"browns below 0.5, blue-greens above",
+		"#map.show-2 .c2-0{fill:#a6611a}",
 		// How sure, in plain words
 		"How sure are these numbers?",
 		"use with caution",

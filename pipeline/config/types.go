@@ -270,6 +270,10 @@ type Shade struct {
 	Column string `yaml:"column"`
 	Label  string `yaml:"label"`
 	Format string `yaml:"format"`
+	// Midpoint, when set, shades diverging around a meaningful value (0
+	// for a change, 0.5 for a percentile rank, the city's value): two
+	// classes below it in browns, two above in blue-greens.
+	Midpoint *float64 `yaml:"midpoint"`
 }
 
 // PointsM draws places as circles.

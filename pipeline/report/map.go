@@ -268,7 +268,12 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 				shapes[i].Values = append(shapes[i].Values, v)
 			}
 		}
-		ind.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		if mid := sh.Midpoint; mid != nil {
+			ind.Breaks, ind.Palette = svgmap.DivergingBreaks(vals, *mid, 2), svgmap.Diverging4
+			ind.Method = fmt.Sprintf("browns below %s, blue-greens above; each side in two classes of about equal count", format(*mid))
+		} else {
+			ind.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		}
 		inds = append(inds, ind)
 		unrel = append(unrel, unreliable)
 	}
