@@ -59,6 +59,7 @@ func TestClassify(t *testing.T) {
 		want Statistic
 	}{
 		{"B19013B_001E", Median}, {"B25088_003E", Median}, {"DP05_0071PE", Percent}, {"B25003_003E", Count}, {"B19301_001E", Mean},
+		{"B25010_001E", Mean}, {"B01002A_001E", Median},
 	} {
 		if got, why := Classify(tt.name, nil); got != tt.want || !strings.Contains(why, tt.name) {
 			t.Errorf("Classify(%s, nil) = %v, %q; want %v", tt.name, got, why, tt.want)

@@ -260,6 +260,16 @@ var statOverrides = []statOverride{
 	{"B19083", Index, "ACS Subject Definitions, Income: the Gini index is a ratio"},
 }
 
+// uncodedStats are tables of medians and means without top codes in
+// TopCodes, for Classify's fallback when no variables.json entry is at hand
+// (their variables.json words say the same: "Median age", "Average household
+// size", ...).
+var uncodedStats = map[string]Statistic{
+	"B01002": Median, "B06011": Median, "B07011": Median,
+	"B25010": Mean, "B25018": Median, "B25035": Median, "B25039": Median,
+	"B25071": Median, "B25092": Median,
+}
+
 // statWords are the words of a variables.json label or concept that mark a
 // statistic other than a count, checked in this order.
 var statWords = []struct {
@@ -302,8 +312,9 @@ func percentLabel(label string) bool {
 //     B25070's "30.0 to 34.9 percent" is a count); then a predicateType of "float", which no count has (counts are "int");
 //  3. without an entry: the variable's code: a data profile or subject table
 //     percent (…PE), a table of TopCodes (their cells are medians or
-//     quartiles), else a count, and the reason says that the metadata was
-//     not at hand.
+//     quartiles) or of uncodedStats (B01002 median age, B25010 average
+//     household size, ...), else a count, and the reason says that the
+//     metadata was not at hand.
 func Classify(name string, m *Metadata) (Statistic, string) {
 	tbl := baseTable(name)
 	for _, o := range statOverrides {
@@ -338,6 +349,9 @@ func Classify(name string, m *Metadata) (Statistic, string) {
 	}
 	if codedTables[tbl] {
 		return Median, fmt.Sprintf("%s is a median (table %s has open-ended median codes; no variables.json entry at hand)", name, tbl)
+	}
+	if st, ok := uncodedStats[tbl]; ok {
+		return st, fmt.Sprintf("%s is %s (table %s; no variables.json entry at hand)", name, st, tbl)
 	}
 	return Count, fmt.Sprintf("%s is taken as a count (no variables.json entry at hand)", name)
 }
