@@ -521,7 +521,7 @@ func (ind *Indicator) Evaluate(rec arrow.RecordBatch) (*Result, error) {
 			ok = false
 		}
 		if ok && x.b != Exact {
-			e.note("the result is " + strings.TrimSuffix(x.b.Words(), ":") + " the value shown (a coded input)")
+			e.note(boundNote[x.b])
 		}
 		for _, w := range e.warns {
 			if warned[w] == 0 {
@@ -579,6 +579,31 @@ func (b Bound) Words() string {
 		return "not exact:"
 	}
 	return ""
+}
+
+// boundNote is the note of a result that is a bound; NoteBound reads it
+// back from an output's <name>_note column.
+var boundNote = map[Bound]string{
+	AtLeast: "the result is at least the value shown (a top-coded input)",
+	AtMost:  "the result is at most the value shown (a coded input)",
+	Inexact: "the result is not exact: coded inputs pull it both ways",
+}
+
+// NoteBound returns the Bound an indicator's note states (Evaluate writes
+// it into Result.Note and so into the <name>_note column), or, for a raw
+// Census column's note (census.Column.Note: "top-coded: 250,000 or more
+// (250001)"), AtLeast for a top code and AtMost for a bottom code. Any other
+// note is Exact.
+func NoteBound(note string) Bound {
+	if b := codedNote(note); b != Exact {
+		return b
+	}
+	for b, s := range boundNote {
+		if strings.Contains(note, s) {
+			return b
+		}
+	}
+	return Exact
 }
 
 // flip is the bound of -x (or of 1/x for x > 0) given that of x.

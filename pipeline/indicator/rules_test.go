@@ -168,7 +168,7 @@ func TestTopCodedBound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
 			r := evalOne(t, rec, cols, Spec{Name: "x", Expr: tt.expr}, opts)
-			if r.Bound[row] != tt.want {
+			if r.Bound[row] != tt.want || NoteBound(r.Note[row]) != tt.want {
 				t.Errorf("bound %v, want %v (note %q)", r.Bound[row], tt.want, r.Note[row])
 			}
 			if tt.want != Exact && !strings.Contains(r.Note[row], "B25064_001E is top-coded: 3,500 or more (3501): a bound") {
