@@ -147,11 +147,14 @@ func TestTopCodedBound(t *testing.T) {
 	for _, fl := range rec.Schema().Fields() {
 		cols = append(cols, fl.Name)
 	}
-	row := -1
+	row, row2 := -1, -1
 	ids, _, _ := table.Strings(rec, table.GEOID)
 	for i, id := range ids {
-		if id == "06001400100" {
+		switch id {
+		case "06001400100":
 			row = i
+		case "06001422600": // median value 2000001 and income 250001: both top-coded
+			row2 = i
 		}
 	}
 	opts := Options{NotSummable: map[string]bool{"B25064_001E": true, "B19013_001E": true}}
@@ -175,6 +178,12 @@ func TestTopCodedBound(t *testing.T) {
 				t.Errorf("note %q does not name the top-coded input", r.Note[row])
 			}
 		})
+	}
+	// The ratio of two top codes: 2,000,001 / 250,001 = 7.999972,
+	// an estimate of nothing: both bounds pull it different ways.
+	r := evalOne(t, rec, cols, Spec{Name: "value_to_income", Expr: "B25077_001E / B19013_001E"}, opts)
+	if r.Bound[row2] != Inexact || !strings.Contains(r.Note[row2], "not exact") {
+		t.Errorf("tract 4226: %v %v %q; want Inexact with a note", r.Est[row2], r.Bound[row2], r.Note[row2])
 	}
 	// The need index carries the flag too: see stats.TestSVICompositeFlags.
 }
