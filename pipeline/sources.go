@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -96,8 +97,10 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 	return n, err
 }
 
-// readRecorded decodes a saved Census Data API response.
-func readRecorded(path string) (arrow.RecordBatch, error) {
+// readRecorded decodes a saved Census Data API response of an ACS release
+// year (0 when not known), flagging its top- and bottom-coded medians for
+// that year (census.Table.CodeMedians).
+func readRecorded(path string, year int) (arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -107,7 +110,17 @@ func readRecorded(path string) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	t.CodeMedians(year)
 	return t.Record()
+}
+
+// acsYear is the release year whose top codes apply to a census source:
+// its year for an ACS dataset, 0 (not known) otherwise.
+func acsYear(s *config.Source) int {
+	if strings.HasPrefix(s.Dataset, "acs/") {
+		return s.Year
+	}
+	return 0
 }
 
 // CensusOptions configure live Census Data API pulls. The zero value pulls
@@ -130,7 +143,7 @@ type CensusOptions struct {
 func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		rec, err := readRecorded(file)
+		rec, err := readRecorded(file, acsYear(s))
 		return rec, file, err
 	}
 	getenv := o.Getenv
@@ -161,6 +174,7 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	if err != nil {
 		return nil, "", err
 	}
+	t.CodeMedians(acsYear(s))
 	rec, err := t.Record()
 	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), err
 }
