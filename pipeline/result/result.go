@@ -133,6 +133,11 @@ type PairIndex struct {
 type Need struct {
 	Name, Label, Method string
 	Scored, Unscored    int
+	// Bounded lists the GEOIDs of scored tracts whose rank rests on a
+	// top- or bottom-coded input (a bound, not an estimate), and
+	// BoundedInputs the variables that had such values.
+	Bounded       []string
+	BoundedInputs []string
 }
 
 // Unplaced is a record that could not be placed on the map, with the reason.
