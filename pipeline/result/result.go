@@ -34,6 +34,13 @@ type Group struct {
 	N      int
 	Stats  map[string]stats.Summary // by measure column
 	Mean   map[string]float64
+	// Bounds marks, by measure column then statistic ("min", "median",
+	// "max", "mean"), the statistics that are bounds rather than estimates
+	// because a top- or bottom-coded value gave them: "or more" / "or less"
+	// when the statistic is a Census code itself (250001, "250,000 or
+	// more"), else "at least", "at most" or "not exact:"
+	// (indicator.Bound.Words). Nil when none is.
+	Bounds map[string]map[string]string
 }
 
 // Find returns the group whose keys equal keys, or nil.
