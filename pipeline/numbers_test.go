@@ -1,10 +1,16 @@
 package pipeline
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
 // TestTopCodesEndToEnd runs the Oakland demo (real ACS 2014-2018 tracts)
@@ -67,5 +73,45 @@ func TestIndicatorRulesEndToEnd(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("warnings %q: want the not-a-proportion warning", res.Warnings)
+	}
+}
+
+// TestLiveCensusClassifies: a live pull (the fake API serving the recorded
+// metadata files) classifies the tract source's variables from
+// variables.json, and that classification reaches the indicators stage
+// (result.Source.NotCounts, merged into the indicator options).
+func TestLiveCensusClassifies(t *testing.T) {
+	const key = "test-key-0123456789abcdef"
+	hits := 0
+	srv := fakeCensus(t, key, &hits)
+	defer srv.Close()
+	dir := demoDir(t)
+	p := filepath.Join(dir, oakland.Pipeline)
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(b, []byte("    recorded: alameda_acs5_2018_tracts.json\n"), nil, 1), 0o644)
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "CENSUS_API_KEY" {
+			return key
+		}
+		return ""
+	}
+	co := CensusOptions{Client: census.Config{BaseURL: srv.URL + "/data", CacheDir: t.TempDir()}, Getenv: env}
+	res, err := Run(context.Background(), cfg, Options{OutDir: filepath.Join(t.TempDir(), "out"), Census: co, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nc map[string]string
+	for _, s := range res.state.sourceInfo {
+		if s.Name == "acs" {
+			nc = s.NotCounts
+		}
+	}
+	want := `B19013_001E is a median (variables.json label "Estimate!!Median household income`
+	if !strings.HasPrefix(nc["B19013_001E"], want) || nc["B03002_001E"] != "" {
+		t.Errorf("NotCounts = %q; want B19013_001E classified from its variables.json label, B03002_001E a count", nc)
 	}
 }

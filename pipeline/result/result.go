@@ -159,6 +159,10 @@ type Source struct {
 	// Streamed is true for a source read a row group at a time and held in
 	// its Parquet file rather than in memory (see config.Config.StreamedSource).
 	Streamed bool
+	// NotCounts lists, for a Census source pulled with its metadata, the
+	// variables that variables.json says are not counts (medians, means,
+	// percentages: census.Classify), with the reason.
+	NotCounts map[string]string
 }
 
 // Outreach is what the outreach stage produced, for the report.

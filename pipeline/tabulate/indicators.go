@@ -21,22 +21,29 @@ type indicatorRun struct {
 	tracts     *frame.Table
 	warn       func(format string, args ...any)
 	indicators *result.Indicators
+	notCounts  map[string]string
 }
 
 // Indicators evaluates cfg's indicators on every tract of tracts, adding
 // the <name>, _moe, _cv, _reliability and _note columns to it; compares the
 // areas from summed tract counts; measures segregation; and scores the need
 // index (a column too). Data conditions that leave values out (a missing
-// MOE, a tract without a count) are reported through warn. cfg.Indicators
-// must not be nil.
-func Indicators(cfg *config.Config, tracts *frame.Table, warn func(format string, args ...any)) (*result.Indicators, error) {
-	st := &indicatorRun{cfg: cfg, tracts: tracts, warn: warn}
+// MOE, a tract without a count) are reported through warn. notCounts names
+// the variables the Census metadata says are not counts, with the reason
+// (result.Source.NotCounts); they are refused in sums and proportions on
+// top of those the configuration knows from the variable codes.
+// cfg.Indicators must not be nil.
+func Indicators(cfg *config.Config, tracts *frame.Table, notCounts map[string]string, warn func(format string, args ...any)) (*result.Indicators, error) {
+	st := &indicatorRun{cfg: cfg, tracts: tracts, warn: warn, notCounts: notCounts}
 	err := st.evalIndicators(cfg.Indicators)
 	return st.indicators, err
 }
 
 func (st *indicatorRun) evalIndicators(ind *config.Indicators) error {
 	opts := ind.Options(st.cfg)
+	for v, why := range st.notCounts {
+		opts.NotSummable[v], opts.Reasons[v] = true, why // the metadata's reason replaces the code's
+	}
 	res := &result.Indicators{Confidence: opts.Confidence, Defs: ind.Define}
 	st.indicators = res
 	compiled := map[string]*indicator.Indicator{}
