@@ -118,7 +118,7 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 		return err
 	}
 	defer rec.Release()
-	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable)
+	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable, opts.Reasons)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
