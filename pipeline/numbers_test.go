@@ -40,6 +40,37 @@ func TestTopCodesEndToEnd(t *testing.T) {
 	}
 }
 
+// TestTopCodedSegmentCell: a segment of hills tracts by median rent shows
+// tract 4001's top-coded 3501 as "3500 or more" in the report's table.
+func TestTopCodedSegmentCell(t *testing.T) {
+	dir := demoDir(t)
+	p := filepath.Join(dir, "pipeline.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := "segments:\n"
+	y := strings.Replace(string(b), seg, seg+`  - name: hills_rent
+    title: Hills tracts by median gross rent
+    of: tracts
+    where: 'terrain == "hills"'
+    rank: {by: B25064_001E, order: desc}
+    limit: 3
+    columns: [geoid, B25064_001E]
+`, 1)
+	if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runDemo(t, dir, out); err != nil {
+		t.Fatal(err)
+	}
+	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !strings.Contains(string(html), `<td class="n" data-label="B25064_001E">3500 or more</td>`) {
+		t.Error("the hills_rent segment does not show tract 4001's rent as 3500 or more")
+	}
+}
+
 // TestIndicatorRulesEndToEnd: a pipeline file that sums a median is refused
 // with the reason, and a proportion whose numerator exceeds its denominator
 // runs with a warning.
