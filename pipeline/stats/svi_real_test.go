@@ -12,10 +12,11 @@ import (
 // 1950, in two themes. The expected ranks are computed here independently
 // in exact rational arithmetic (math/big) from the CDC/ATSDR SVI method:
 // EPL = (number of values below) / (N - 1), 1 - EPL for lower-is-worse,
-// rounded half up to four decimals; theme sums of those; RPL likewise. In
-// floating point, 39 groups of tracts whose theme sums are exactly equal
-// got different ranks (23 in the first theme, 16 in the second); every rank
-// here must equal the exact one.
+// rounded half up to four decimals; theme sums of those; RPL likewise.
+// The former floating-point sums of unrounded ranks split 39 groups of
+// tracts whose theme sums are exactly equal (23 in the first theme, 16 in
+// the second; a one-off Python computation with fractions.Fraction); every
+// rank here must equal the exact one.
 func TestSVICompositeAlameda(t *testing.T) {
 	c := alamedaColumns(t, "B19013_001E", "B15003_001E", "B15003_022E", "B15003_023E", "B15003_024E", "B15003_025E",
 		"B25003_002E", "B25003_003E", "B25034_001E", "B25034_010E", "B25034_011E")
