@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"html"
 	"os"
@@ -9,6 +11,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
 // visibleText is the report's text with tags dropped and entities
@@ -139,5 +145,41 @@ func TestBadSeatList(t *testing.T) {
 				t.Error("a report was written despite the error")
 			}
 		})
+	}
+}
+
+// TestCensusLabelsInReport pulls the demo's tracts from the fake Census
+// API (serving the recorded variables.json) with a segment column no file
+// labels: the report names it with the Bureau's label, not its code.
+func TestCensusLabelsInReport(t *testing.T) {
+	const key = "test-key-0123456789abcdef"
+	hits := 0
+	srv := fakeCensus(t, key, &hits)
+	defer srv.Close()
+	dir := demoDir(t)
+	p := filepath.Join(dir, oakland.Pipeline)
+	b, _ := os.ReadFile(p)
+	b = bytes.Replace(b, []byte("    recorded: alameda_acs5_2018_tracts.json\n"), nil, 1)
+	b = bytes.Replace(b, []byte("renter_share_reliability, bachelors_share, pre1950_share]"), []byte("renter_share_reliability, bachelors_share, pre1950_share, B25003_003E]"), 1)
+	os.WriteFile(p, b, 0o644)
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "CENSUS_API_KEY" {
+			return key
+		}
+		return ""
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	co := CensusOptions{Client: census.Config{BaseURL: srv.URL + "/data", CacheDir: t.TempDir()}, Getenv: env}
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true}); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	// variables.json: "Estimate!!Total!!Renter occupied"
+	if !bytes.Contains(page, []byte(`<th scope="col" class="n">Total: Renter occupied</th>`)) || bytes.Contains(page, []byte(`>B25003_003E<`)) {
+		t.Error("the segment's B25003_003E column is not headed with its variables.json label")
 	}
 }

@@ -27,12 +27,11 @@ func layoutReport() *reports.Report {
 	}
 	m := &svgmap.Map{ID: "fixture", Width: 900, Title: "Made-up tracts",
 		SizeTitle: "Enrollment", ColorTitle: "Score", ColorBreaks: []float64{490, 550, 682}}
-	var vals []float64
 	for i := 0; i < 12; i++ {
 		for j := 0; j < 12; j++ {
 			x, y := -122.3+float64(i)*0.01, 37.7+float64(j)*0.01
 			v := float64(20000 + 1000*i*j)
-			vals = append(vals, v)
+
 			m.Shapes = append(m.Shapes, svgmap.Shape{ID: fmt.Sprint(i*12 + j), Name: fmt.Sprintf("Tract %d", i*12+j), Detail: "flatlands",
 				Geom: rect(x, y, x+0.01, y+0.01), Values: []svgmap.Value{{Estimate: v, MOE: v / 5, Valid: (i+j)%17 != 0, Unreliable: (i*j)%11 == 3}}})
 			if (i+j)%3 == 0 {
@@ -41,7 +40,7 @@ func layoutReport() *reports.Report {
 		}
 	}
 	m.Indicators = []svgmap.Indicator{
-		{Title: "Median household income (2018 dollars)", Format: func(x float64) string { return reports.Format(x, "dollars") }, Breaks: svgmap.QuantileBreaks(vals, 5),
+		{Title: "Median household income (2018 dollars)", Format: func(x float64) string { return reports.Format(x, "dollars") }, Breaks: []float64{25000, 40000, 60000, 90000},
 			Interval: func(e, moe float64) string { return reports.Interval(e, moe, "dollars") }},
 		{Title: "Renter-occupied homes (percent)", Breaks: []float64{1, 2, 3, 4}},
 	}

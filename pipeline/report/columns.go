@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/reports"
 )
 
@@ -73,11 +75,21 @@ func (in *Input) columnLabel(col string, headers map[string]string) string {
 	if a, ok := c.Areas[col]; ok && a.Title != "" {
 		return a.Title
 	}
+	for _, s := range in.Sources {
+		if l := s.Labels[col]; l != "" {
+			return l // the Census Bureau's own label
+		}
+	}
 	if b, ok := c.Boundaries[col]; ok && b.Title != "" && !strings.Contains(b.Title, "(") {
 		return b.Title
 	}
+	if censusVar.MatchString(col) {
+		return col // a Census variable no file labels: its code is its name (add it to headers)
+	}
 	return upperFirst(strings.ReplaceAll(col, "_", " "))
 }
+
+var censusVar = regexp.MustCompile(`^[A-Z]\d{5}[A-Z]{0,2}_\d{3}[EM]$`)
 
 // columnFormat is how to show a column's values: the segment's format,
 // else the format the pipeline file gives the column (a measure, a shade),
@@ -148,9 +160,12 @@ func (in *Input) segmentTable(s *result.Segment, sc *config.Segment) reports.Tab
 				if !hasMOE {
 					moe = 0
 				}
-				if hasMOE && moe > 0 {
+				switch {
+				case indicator.NoteBound(noteOf(row, c)) != indicator.Exact:
+					cells = append(cells, boundCell(v, row[c+table.NoteSuffix], func(x float64) string { return reports.Rounded(x/k, 0, format) }))
+				case hasMOE && moe > 0:
 					cells = append(cells, reports.Interval(x/k, moe/k, format))
-				} else {
+				default:
 					cells = append(cells, reports.Rounded(x/k, 0, format))
 				}
 				if band, ok := row[c+indicator.ReliabilitySuffix].(string); ok {
@@ -170,4 +185,33 @@ func (in *Input) segmentTable(s *result.Segment, sc *config.Segment) reports.Tab
 		t.Marks = append(t.Marks, marks)
 	}
 	return t
+}
+
+func noteOf(row map[string]any, col string) string {
+	s, _ := row[col+table.NoteSuffix].(string)
+	return s
+}
+
+// boundCell renders a segment cell, saying when its value is a bound: a
+// Census top code as "250,000 or more" (the interval's edge, the value sent
+// being one more), a bottom code as "2,500 or less", a value computed from
+// one as "at least 7.2" or "at most 7.2" (the row's <column>_note, read by
+// indicator.NoteBound). f formats a number.
+func boundCell(v, note any, f func(float64) string) string {
+	s, _ := note.(string)
+	x, isNum := frame.ToFloat(v)
+	b := indicator.NoteBound(s)
+	if !isNum || b == indicator.Exact {
+		return frame.Cell(v)
+	}
+	raw := strings.HasPrefix(s, "top-coded") || strings.HasPrefix(s, "bottom-coded")
+	switch {
+	case raw && b == indicator.AtLeast:
+		return f(x-1) + " or more"
+	case raw && b == indicator.AtMost:
+		return f(x+1) + " or less"
+	case b == indicator.Inexact:
+		return f(x) + " (not exact: from a coded value)"
+	}
+	return b.Words() + " " + f(x)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -99,7 +100,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			}
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
-		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
+		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
 		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
 		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
@@ -269,10 +270,10 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 			}
 		}
 		if mid := sh.Midpoint; mid != nil {
-			ind.Breaks, ind.Palette = svgmap.DivergingBreaks(vals, *mid, 2), svgmap.Diverging4
+			ind.Breaks, ind.Palette = divergingBreaks(vals, *mid, 2), svgmap.Diverging4
 			ind.Method = fmt.Sprintf("browns below %s, blue-greens above; each side in two classes of about equal count", format(*mid))
 		} else {
-			ind.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+			ind.Breaks = classBreaks(vals, len(svgmap.ShadePalette))
 		}
 		inds = append(inds, ind)
 		unrel = append(unrel, unreliable)
@@ -327,4 +328,55 @@ func (in *Input) tractAreas(i int) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// classBreaks returns the n-1 inner bounds of n quantile classes of the
+// non-NaN values (stats.QuantileBreaks, the one type 1 quantile
+// implementation), or nil with no values or n < 2, as svgmap.Map.Breaks
+// and ColorBreaks take them.
+func classBreaks(vals []float64, n int) []float64 {
+	if n < 2 {
+		return nil
+	}
+	b, err := stats.QuantileBreaks(vals, n)
+	if err != nil {
+		return nil
+	}
+	return b[1:n]
+}
+
+// divergingBreaks returns the breaks of 2*perSide classes around a
+// midpoint mid (zero for a change, 0.5 for a percentile rank, the city's
+// value): mid itself is a break, the valid values at or below it are split
+// into perSide classes of (nearly) equal count (classBreaks), and so are
+// those above it. A side without values gets bounds equal to mid, so its
+// classes stay empty and the colours keep their meaning (below is always
+// brown). It returns nil when perSide < 1. Use it with a palette of
+// 2*perSide colours (svgmap.Diverging4, svgmap.Diverging6).
+func divergingBreaks(vals []float64, mid float64, perSide int) []float64 {
+	if perSide < 1 {
+		return nil
+	}
+	var lo, hi []float64
+	for _, x := range vals {
+		switch {
+		case math.IsNaN(x):
+		case x <= mid:
+			lo = append(lo, x)
+		default:
+			hi = append(hi, x)
+		}
+	}
+	side := func(v []float64) []float64 {
+		b := classBreaks(v, perSide)
+		if len(b) == 0 && perSide > 1 {
+			b = make([]float64, perSide-1)
+			for i := range b {
+				b[i] = mid
+			}
+		}
+		return b
+	}
+	out := append(side(lo), mid)
+	return append(out, side(hi)...)
 }

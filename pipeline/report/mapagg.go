@@ -100,9 +100,9 @@ func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shap
 			out[ci].Values = append(out[ci].Values, v)
 		}
 		if slices.Equal(in.Palette, svgmap.Diverging4) && len(inds[k].Breaks) == 3 {
-			in.Breaks = svgmap.DivergingBreaks(medians, inds[k].Breaks[1], 2) // the shade's midpoint
+			in.Breaks = divergingBreaks(medians, inds[k].Breaks[1], 2) // the shade's midpoint
 		} else {
-			in.Breaks = svgmap.QuantileBreaks(medians, len(svgmap.ShadePalette))
+			in.Breaks = classBreaks(medians, len(svgmap.ShadePalette))
 		}
 		newInds[k] = in
 	}

@@ -25,7 +25,6 @@ import (
 	"html"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -166,66 +165,6 @@ var (
 	// Paired and Dark2: no green, which would vanish on ShadePalette.
 	OutlinePalette = []string{"#6a3d9a", "#e7298a", "#d95f02", "#1f78b4"}
 )
-
-// QuantileBreaks returns n-1 class bounds splitting the valid (non-NaN)
-// values into n classes of (nearly) equal count: bound k is the value at
-// rank ceil(k*len/n) of the sorted values (the inverse of the empirical
-// distribution function, Hyndman and Fan 1996 type 1). It returns nil for
-// no values or n < 2.
-func QuantileBreaks(vals []float64, n int) []float64 {
-	v := make([]float64, 0, len(vals))
-	for _, x := range vals {
-		if !math.IsNaN(x) {
-			v = append(v, x)
-		}
-	}
-	sort.Float64s(v)
-	if len(v) == 0 || n < 2 {
-		return nil
-	}
-	b := make([]float64, n-1)
-	for k := 1; k < n; k++ {
-		i := int(math.Ceil(float64(k*len(v))/float64(n))) - 1
-		b[k-1] = v[max(0, i)]
-	}
-	return b
-}
-
-// DivergingBreaks returns the breaks of 2*perSide classes around a
-// midpoint mid (zero for a difference, 1 for a ratio, the city's value):
-// mid itself is a break, the valid values at or below it are split into
-// perSide classes of (nearly) equal count by QuantileBreaks, and so are
-// those above it. A side without values gets bounds equal to mid, so its
-// classes stay empty and the colours keep their meaning (below is always
-// brown). It returns nil when perSide < 1. Use it with a palette of
-// 2*perSide colours (Diverging4, Diverging6).
-func DivergingBreaks(vals []float64, mid float64, perSide int) []float64 {
-	if perSide < 1 {
-		return nil
-	}
-	var lo, hi []float64
-	for _, x := range vals {
-		switch {
-		case math.IsNaN(x):
-		case x <= mid:
-			lo = append(lo, x)
-		default:
-			hi = append(hi, x)
-		}
-	}
-	side := func(v []float64) []float64 {
-		b := QuantileBreaks(v, perSide)
-		if len(b) == 0 && perSide > 1 {
-			b = make([]float64, perSide-1)
-			for i := range b {
-				b[i] = mid
-			}
-		}
-		return b
-	}
-	out := append(side(lo), mid)
-	return append(out, side(hi)...)
-}
 
 func classOf(x float64, breaks []float64) int {
 	for i, b := range breaks {
