@@ -16,6 +16,9 @@ var toolNames = map[string]string{
 	"nationbuilder": "NationBuilder", "mobilize": "Mobilize", "generic": "any tool (CSV)",
 }
 
+// listNames are the follow-up lists as organizers say them.
+var listNames = map[string]string{"reminder-texts": "reminder texts", "confirmation-calls": "confirmation calls", "no-show-followup": "no-show calls"}
+
 // nextSteps is "What to do next": for each contact segment the contacts
 // exported per tool with their files, the turfs and walk lists; the follow
 // up of who confirmed and did not come; each segment's list with its
@@ -63,7 +66,9 @@ func (in *Input) nextSteps(decides []reports.DecisionLayer) []reports.NextStep {
 				if strings.Contains(l.File, "no-show") {
 					noShows += l.Exported
 				}
-				step.Links = append(step.Links, reports.Link{Text: fmt.Sprintf("%s, %s (%d)", strings.ReplaceAll(strings.TrimSuffix(path.Base(l.File), ".csv"), "-", " "), l.Event, l.Exported), Href: "exports/" + l.File})
+				list := strings.TrimSuffix(path.Base(l.File), ".csv")
+				list = cmp.Or(listNames[list], strings.ReplaceAll(list, "-", " "))
+				step.Links = append(step.Links, reports.Link{Text: fmt.Sprintf("%s, %s (%d)", list, l.Event, l.Exported), Href: "exports/" + l.File})
 			}
 			step.Text = fmt.Sprintf("Reminders and confirmations before each event; %s to call back after.", plural(noShows, "no-show", "no-shows"))
 			step.Links = append(step.Links, reports.Link{Text: "the plan", Href: "#followup"})
