@@ -97,7 +97,7 @@ func TestDemoBriefAndWhoDecides(t *testing.T) {
 		t.Errorf("a table shows %q", m)
 	}
 	// the exports carry the seat
-	for _, f := range []string{"segments/highest_need_tracts.csv", "segments/flatland_elementary_api_under_600.csv", "exports/callhub/flatlands.csv", "exports/generic/highest-need.csv"} {
+	for _, f := range []string{"segments/highest_need_tracts.csv", "segments/flatland_elementary_api_under_600.csv", "exports/callhub/flatlands.csv", "exports/generic/highest-need.csv", "exports/followup/e1-tenant-meeting/no-show-followup.csv"} {
 		fh, err := os.Open(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)
