@@ -112,9 +112,13 @@ func TestDemoBriefAndWhoDecides(t *testing.T) {
 			t.Errorf("%s has no city_seat column: %v", f, rows[0])
 			continue
 		}
+		addr := slices.Index(rows[0], "address")
 		for _, r := range rows[1:] {
+			if addr >= 0 && r[addr] == "" && r[i] == "" {
+				continue // placed by ZIP only (Fixture Person 013): no seat, said as empty
+			}
 			if r[i] != "Oakland" {
-				t.Errorf("%s: a row's city_seat is %q; want Oakland (every record of the demo is in the city)", f, r[i])
+				t.Errorf("%s: a row's city_seat is %q; want Oakland (every placed record of the demo is in the city)", f, r[i])
 				break
 			}
 		}
