@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
-	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -76,7 +75,7 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 		"Each value is computed from the tract counts summed over the %s area, with its margin of error at %d%% confidence (ACS General Handbook, chapter 8); the whiskers on the bars show it. "+
 			"Values marked * (use with caution) have a coefficient of variation of %g–%g%%; † (unreliable) above %g%%.",
 		strings.ToLower(cmp.Or(a.Title, r.Area)), int(r.Confidence), in.bands().Caution, in.bands().Unreliable, in.bands().Unreliable))
-	t := reports.Table{Title: "Shares by " + strings.ToLower(cmp.Or(a.Title, r.Area)) + " (percent ± margin of error)"}
+	t := reports.Table{Title: "Shares by " + strings.ToLower(cmp.Or(a.Title, r.Area)) + ": the estimate and its likely range"}
 	t.Header = []string{cmp.Or(a.Title, r.Area), "Tracts"}
 	for _, name := range in.Config.Indicators.Compare.Indicators {
 		t.Header = append(t.Header, in.indicatorLabel(name))
@@ -102,7 +101,8 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 				row = append(row, "n/a")
 				continue
 			}
-			row = append(row, indicator.FormatValue(v.Value.Est, v.Value.MOE, 1))
+			format, k := indicatorFormat(in.indicatorDef(name))
+			row = append(row, reports.Interval(v.Value.Est/k, v.Value.MOE/k, format))
 		}
 		t.Rows = append(t.Rows, row)
 		t.Marks = append(t.Marks, marks)
