@@ -95,12 +95,12 @@ type Job struct {
 }
 
 type manifest struct {
-	Version    int             `json:"version"`
-	Boundaries []manBoundary   `json:"boundaries"`
-	Areas      []manArea       `json:"areas"`
-	Points     []manPoints     `json:"points"`
-	Output     string          `json:"output"`
-	Partitions int             `json:"partitions"`
+	Version    int           `json:"version"`
+	Boundaries []manBoundary `json:"boundaries"`
+	Areas      []manArea     `json:"areas"`
+	Points     []manPoints   `json:"points"`
+	Output     string        `json:"output"`
+	Partitions int           `json:"partitions"`
 }
 
 type manBoundary struct {
