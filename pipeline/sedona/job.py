@@ -105,10 +105,12 @@ def load_job(path: str) -> Job:
         },
         areas={
             a["name"]: Area(a["name"], a["boundary"], rel(a["file"]))
-            for a in raw.get("areas", [])
+            for a in raw.get("areas") or []
         },
         points=[
-            Points(p["name"], rel(p["file"]), p["boundaries"], p.get("areas", []))
+            Points(
+                p["name"], rel(p["file"]), p["boundaries"] or [], p.get("areas") or []
+            )
             for p in raw["points"]
         ],
         output=rel(raw.get("output", "out")),
@@ -132,6 +134,7 @@ def session(master: str | None, jars: str | None, partitions: int) -> SparkSessi
         )
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
     )
     spark = b.getOrCreate()
@@ -222,6 +225,8 @@ def run_points(spark: SparkSession, job: Job, p: Points) -> dict[str, Any]:
         out = out.withColumn("state", F.lit(None).cast("string")).withColumn(
             "county", F.lit(None).cast("string")
         )
+    if os.environ.get("GROUNDWORK_SEDONA_EXPLAIN"):
+        out.explain()
     out = out.cache()
     counts = out.agg(
         *[F.count(n).alias(f"placed_{n}") for n in p.boundaries],

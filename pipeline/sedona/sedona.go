@@ -126,7 +126,8 @@ type manPoints struct {
 // needed), ready for Submit or for a user's own spark-submit. It checks that
 // every name a point set uses is defined and that names are safe file names.
 func Write(ctx context.Context, dir string, job *Job) error {
-	m := manifest{Version: jobVersion, Output: "out", Partitions: job.Partitions}
+	m := manifest{Version: jobVersion, Output: "out", Partitions: job.Partitions,
+		Boundaries: []manBoundary{}, Areas: []manArea{}, Points: []manPoints{}}
 	if m.Partitions <= 0 {
 		m.Partitions = 8
 	}
@@ -179,7 +180,8 @@ func Write(ctx context.Context, dir string, job *Job) error {
 		if err := writePoints(ctx, filepath.Join(dir, file), p); err != nil {
 			return err
 		}
-		m.Points = append(m.Points, manPoints{Name: p.Name, File: file, Boundaries: p.Boundaries, Areas: p.Areas})
+		m.Points = append(m.Points, manPoints{Name: p.Name, File: file,
+			Boundaries: append([]string{}, p.Boundaries...), Areas: append([]string{}, p.Areas...)})
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

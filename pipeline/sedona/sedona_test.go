@@ -86,7 +86,10 @@ func runShared(t *testing.T) (string, map[string]*pointSet) {
 		}
 		start := time.Now()
 		var log strings.Builder
-		shared.err = Submit(ctx, shared.dir, setup, SubmitOptions{Master: "local[2]", Log: &log})
+		shared.err = Submit(ctx, shared.dir, setup, SubmitOptions{Master: "local[2]", Log: &log, Env: []string{"GROUNDWORK_SEDONA_EXPLAIN=" + os.Getenv("GROUNDWORK_SEDONA_EXPLAIN")}})
+		if os.Getenv("GROUNDWORK_SEDONA_EXPLAIN") != "" {
+			t.Log(log.String())
+		}
 		shared.took = time.Since(start)
 		for _, line := range strings.Split(log.String(), "\n") {
 			if strings.HasPrefix(line, "groundwork-sedona:") {
