@@ -29,12 +29,20 @@ features hold a point it goes to the one with the smallest ID in byte order
 
 Partitioning: a boundary marked "counties" has IDs that start with the state
 and county FIPS codes (tracts, block groups). The job takes each county's
-envelope (the union of its features' bounding boxes, a small table that Spark
-broadcasts), pairs every point with the counties whose envelope holds it (a
-broadcast index join: no shuffle of points), repartitions the pairs by state
-and county (the one shuffle of points), and joins each pair only with the
-features of that county. Boundaries without counties (neighborhoods, wards)
-are small and broadcast whole to a Sedona broadcast index join.
+envelope (the union of its features' bounding boxes: one small row per
+county, broadcast), pairs every point with the counties whose envelope holds
+it (Sedona's BroadcastIndexJoin over an R-tree of the envelopes: the points
+are not shuffled), repartitions the pairs by state and county (a shuffle of
+the points, into the Hive layout of `--partitioned`), and joins each pair
+with the features of its own county only: the features are broadcast once as
+an R-tree (BroadcastIndexJoin) and the county is the join's extra condition
+(written as startswith(id, state || county) so that Spark does not turn it
+into a hash join that would test every feature of the county). The smallest-ID
+rule then groups matches by point (a shuffle by row), and the placements are
+written partitioned by the state and county of the tract (a shuffle by
+partition). Boundaries without counties (neighborhoods, wards) are broadcast
+whole to a BroadcastIndexJoin. Set GROUNDWORK_SEDONA_EXPLAIN=1 to print the
+physical plans.
 """
 
 from __future__ import annotations
@@ -161,7 +169,7 @@ def resolve(hits: DataFrame, name: str) -> DataFrame:
 
 
 def place_counties(
-    spark: SparkSession, pts: DataFrame, b: DataFrame, name: str, stats: dict[str, Any]
+    spark: SparkSession, pts: DataFrame, b: DataFrame, name: str
 ) -> DataFrame:
     """Places pts in a county-coded boundary, county by county (see above)."""
     b.createOrReplaceTempView("_b")
@@ -176,7 +184,7 @@ def place_counties(
     cand.createOrReplaceTempView("_cand")
     hits = spark.sql(
         "SELECT /*+ BROADCAST(t) */ c.row, t.id FROM _cand c JOIN _b t "
-        "ON ST_Intersects(t.geom, c.geom) AND c.state = t.state AND c.county = t.county"
+        "ON ST_Intersects(t.geom, c.geom) AND startswith(t.id, concat(c.state, c.county))"
     )
     return resolve(hits, name)
 
@@ -206,7 +214,7 @@ def run_points(spark: SparkSession, job: Job, p: Points) -> dict[str, Any]:
         bd = job.boundaries[name]
         b = read_boundary(spark, bd)
         if bd.counties:
-            placed = place_counties(spark, pts, b, name, stats)
+            placed = place_counties(spark, pts, b, name)
             county_of = county_of or name
         else:
             placed = place_broadcast(spark, pts, b, name)

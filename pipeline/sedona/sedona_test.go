@@ -60,6 +60,7 @@ type sharedJob struct {
 	sets map[string]*pointSet
 	err  error
 	took time.Duration
+	keep bool
 }
 
 var shared sharedJob
@@ -68,7 +69,12 @@ func runShared(t *testing.T) (string, map[string]*pointSet) {
 	t.Helper()
 	setup := setupOrSkip(t)
 	shared.once.Do(func() {
-		shared.dir, shared.err = os.MkdirTemp("", "groundwork-sedona-test-")
+		if keep := os.Getenv("GROUNDWORK_SEDONA_TEST_DIR"); keep != "" {
+			// Kept after the run, to rerun the job by hand (python job.py job.json).
+			shared.dir, shared.keep = keep, true
+		} else {
+			shared.dir, shared.err = os.MkdirTemp("", "groundwork-sedona-test-")
+		}
 		if shared.err != nil {
 			return
 		}
@@ -108,7 +114,7 @@ func runShared(t *testing.T) (string, map[string]*pointSet) {
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if shared.dir != "" {
+	if shared.dir != "" && !shared.keep {
 		os.RemoveAll(shared.dir)
 	}
 	os.Exit(code)
