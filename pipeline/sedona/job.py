@@ -16,8 +16,8 @@ relative to its folder. For each point set the job writes, under out/:
         feature holding the point, null for none) and per area (its value),
         partitioned the Hive way by the state and county of the point's
         tract (null partition for points in no tract), as `--partitioned`
-    stats/NAME.json
-        counts: points, placed per boundary, points covered by more than one
+    stats/NAME/part-*.parquet
+        one row of counts: points, placed per boundary, points covered by more than one
         feature of a boundary (on a shared edge; resolved to the smallest ID)
         and partition candidates
 
@@ -57,6 +57,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 JOB_VERSION = 1
 
@@ -92,8 +93,8 @@ class Job:
     partitions: int
 
 
-def load_job(path: str) -> Job:
-    """Reads job.json; paths become absolute (relative to its folder)."""
+def load_job(path: str, base: str | None = None) -> Job:
+    """Reads job.json; its paths are relative to base (default: its folder)."""
     with open(path, encoding="utf-8") as f:
         raw: dict[str, Any] = json.load(f)
     if raw.get("version") != JOB_VERSION:
@@ -101,10 +102,14 @@ def load_job(path: str) -> Job:
             f"{path}: job version {raw.get('version')!r}, this job script reads "
             f"version {JOB_VERSION}; write the job again with the same groundwork"
         )
-    base = os.path.dirname(os.path.abspath(path))
+    root = base or os.path.dirname(os.path.abspath(path))
 
     def rel(p: str) -> str:
-        return p if "://" in p or os.path.isabs(p) else os.path.join(base, p)
+        if "://" in p or os.path.isabs(p):
+            return p
+        if "://" in root or root.startswith("dbfs:"):
+            return root.rstrip("/") + "/" + p
+        return os.path.join(root, p)
 
     return Job(
         boundaries={
@@ -265,16 +270,27 @@ def main(argv: list[str]) -> int:
     ap.add_argument("job", help="job.json written by groundwork")
     ap.add_argument("--master", help="Spark master URL (default: spark-submit's)")
     ap.add_argument("--jars", help="comma-separated Sedona jars (spark.jars)")
+    ap.add_argument(
+        "--base",
+        help="folder or URI (s3://, gs://, hdfs://, dbfs:/) holding inputs/ and "
+        "receiving out/ (default: the folder of job.json)",
+    )
     args = ap.parse_args(argv)
-    job = load_job(args.job)
+    job = load_job(args.job, args.base)
     spark = session(args.master, args.jars, job.partitions)
-    os.makedirs(os.path.join(job.output, "stats"), exist_ok=True)
     for p in job.points:
         stats = run_points(spark, job, p)
-        path = os.path.join(job.output, "stats", p.name + ".json")
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            json.dump(stats, f, sort_keys=True, indent=1)
-        os.replace(path + ".tmp", path)
+        # Written by Spark, beside the placements, so that on a cluster
+        # every output is on the same storage.
+        fields = [
+            T.StructField(k, T.DoubleType() if k == "seconds" else T.LongType())
+            for k in sorted(stats)
+        ]
+        spark.createDataFrame(
+            [tuple(stats[k] for k in sorted(stats))], T.StructType(fields)
+        ).coalesce(1).write.mode("overwrite").parquet(
+            job.output.rstrip("/") + "/stats/" + p.name
+        )
         print(
             f"groundwork-sedona: {p.name}: {json.dumps(stats, sort_keys=True)}",
             flush=True,

@@ -12,7 +12,7 @@
 //	inputs/areas/NAME.parquet      Parquet: "id" (a boundary feature), "value"
 //	inputs/points/NAME.parquet     Parquet: "row" (position), "lon", "lat"
 //	out/placements/NAME/state=SS/county=CCC/part-*.parquet   (written by the job)
-//	out/stats/NAME.json                                       (written by the job)
+//	out/stats/NAME/part-*.parquet                             (written by the job)
 //
 // The boundary rule is groundwork's (see geo.Index): a point on an edge
 // belongs to the polygon, and a point held by several features goes to the
@@ -290,7 +290,7 @@ type Placements struct {
 	Files []string
 }
 
-// Stats are the job's counts for a point set (out/stats/NAME.json).
+// Stats are the job's counts for a point set (out/stats/NAME).
 type Stats struct {
 	Points int64
 	// Placed and Shared count, per boundary, the points placed in a
@@ -418,31 +418,34 @@ func hivePart(path, key string) string {
 }
 
 // ReadStats reads the job's counts for point set name.
-func ReadStats(dir, name string) (*Stats, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "out", "stats", name+".json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("sedona job %s: point set %q: %w (run the job first)", dir, name, ErrNoOutput)
-	}
+func ReadStats(ctx context.Context, dir, name string) (*Stats, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "out", "stats", name, "*.parquet"))
 	if err != nil {
 		return nil, fmt.Errorf("sedona job: %w", err)
 	}
-	var raw map[string]json.Number
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
+	if len(files) != 1 {
+		return nil, fmt.Errorf("sedona job %s: point set %q: %d stats files: %w (run the job first)", dir, name, len(files), ErrNoOutput)
+	}
+	rec, err := store.ReadParquet(ctx, files[0])
+	if err != nil {
 		return nil, fmt.Errorf("sedona job %s: stats of %q: %w", dir, name, err)
 	}
+	defer rec.Release()
+	if rec.NumRows() != 1 {
+		return nil, fmt.Errorf("sedona job %s: stats of %q: %d rows, want 1", dir, name, rec.NumRows())
+	}
 	st := &Stats{Placed: map[string]int64{}, Shared: map[string]int64{}}
-	for k, v := range raw {
-		switch {
+	for i, f := range rec.Schema().Fields() {
+		v := table.Value(rec.Column(i), 0)
+		switch k := f.Name; {
 		case k == "points":
-			st.Points, _ = v.Int64()
+			st.Points, _ = v.(int64)
 		case k == "seconds":
-			st.Seconds, _ = v.Float64()
+			st.Seconds, _ = v.(float64)
 		case strings.HasPrefix(k, "placed_"):
-			st.Placed[strings.TrimPrefix(k, "placed_")], _ = v.Int64()
+			st.Placed[strings.TrimPrefix(k, "placed_")], _ = v.(int64)
 		case strings.HasPrefix(k, "shared_"):
-			st.Shared[strings.TrimPrefix(k, "shared_")], _ = v.Int64()
+			st.Shared[strings.TrimPrefix(k, "shared_")], _ = v.(int64)
 		}
 	}
 	return st, nil

@@ -301,7 +301,7 @@ func compare(t *testing.T, dir, name string, s *pointSet) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := ReadStats(dir, name)
+	st, err := ReadStats(context.Background(), dir, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestOaklandAgreesWithNative(t *testing.T) {
 	for _, name := range []string{"schools", "fixture_contacts", "fixture_survey", "tract_vertices"} {
 		t.Run(name, func(t *testing.T) { compare(t, dir, name, sets[name]) })
 	}
-	st, err := ReadStats(dir, "tract_vertices")
+	st, err := ReadStats(context.Background(), dir, "tract_vertices")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestReadWithoutOutput(t *testing.T) {
 	if _, err := ReadPlacements(context.Background(), dir, "schools", nil, nil); !errors.Is(err, ErrNoOutput) {
 		t.Errorf("ReadPlacements = %v, want ErrNoOutput", err)
 	}
-	if _, err := ReadStats(dir, "schools"); !errors.Is(err, ErrNoOutput) {
+	if _, err := ReadStats(context.Background(), dir, "schools"); !errors.Is(err, ErrNoOutput) {
 		t.Errorf("ReadStats = %v, want ErrNoOutput", err)
 	}
 }
@@ -457,5 +457,30 @@ func TestJarsLock(t *testing.T) {
 	_, _ = io.WriteString(&buf, Packages())
 	if got := buf.String(); !strings.Contains(got, "sedona-spark-shaded") {
 		t.Errorf("Packages() = %q", got)
+	}
+}
+
+// TestSubmitCancel cancels a job while Spark starts: Submit returns the
+// context's error promptly and leaves no output.
+func TestSubmitCancel(t *testing.T) {
+	setup := setupOrSkip(t)
+	dir := t.TempDir()
+	l := &geo.Layer{Name: "square", Features: []geo.Feature{{ID: "a", Geom: orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}}}}}
+	job := &Job{Boundaries: []Boundary{{Layer: l}}, Points: []Points{{Name: "p", Points: []orb.Point{{0.5, 0.5}}, Boundaries: []string{"square"}}}}
+	if err := Write(context.Background(), dir, job); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := Submit(ctx, dir, setup, SubmitOptions{Master: "local[1]"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Submit = %v, want the context's error", err)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("Submit returned %s after the context ended", took)
+	}
+	if _, err := ReadPlacements(context.Background(), dir, "p", []string{"square"}, nil); !errors.Is(err, ErrNoOutput) {
+		t.Errorf("after cancel: ReadPlacements = %v, want ErrNoOutput", err)
 	}
 }
