@@ -123,6 +123,22 @@ type SubmitOptions struct {
 	Log io.Writer
 	// Env adds environment variables (KEY=VALUE) for the job.
 	Env []string
+	// Usage, when not nil, receives what the job's processes (Python and
+	// the Spark driver JVM, local executors included) used: on Linux,
+	// sampled from /proc every 100 ms.
+	Usage *Usage
+}
+
+// Usage is what a job's processes used.
+type Usage struct {
+	Wall time.Duration
+	// CPU is the user and system CPU time of the job's process group at
+	// its last sample (a process that ends between samples loses at most
+	// its last 100 ms).
+	CPU time.Duration
+	// PeakRSS is the largest sum of the group's resident memory seen;
+	// 0 when it cannot be measured.
+	PeakRSS int64
 }
 
 // Submit runs the job written by Write in dir with setup's Python (pyspark's
@@ -152,7 +168,36 @@ func Submit(ctx context.Context, dir string, setup *Setup, opts SubmitOptions) e
 		w = io.MultiWriter(opts.Log, tail)
 	}
 	cmd.Stdout, cmd.Stderr = w, w
-	err := cmd.Run()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("sedona job: start %s: %w; run %s", setup.Python, err, SetupCommand)
+	}
+	done := make(chan struct{})
+	sampled := make(chan Usage, 1)
+	go func() {
+		var u Usage
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if cpu, rss, ok := groupUsage(cmd.Process.Pid); ok && rss > 0 {
+				u.CPU = max(u.CPU, time.Duration(cpu*float64(time.Second)))
+				u.PeakRSS = max(u.PeakRSS, rss)
+			}
+			select {
+			case <-done:
+				sampled <- u
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	u := <-sampled
+	u.Wall = time.Since(start)
+	if opts.Usage != nil {
+		*opts.Usage = u
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("sedona job: %w", ctx.Err())
 	}
