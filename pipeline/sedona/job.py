@@ -3,8 +3,8 @@
 Written by `groundwork` (pipeline/sedona, embedded in the binary and versioned
 with it) beside the job's inputs. Usage:
 
-    python job.py job.json [--master URL] [--jars JAR,JAR]
-    spark-submit --packages org.apache.sedona:... job.py job.json
+    python job.py job.json [--master URL] [--jars JAR,JAR] [--base URI]
+    spark-submit --packages org.apache.sedona:... job.py job.json [--base URI]
 
 job.json lists the boundaries (GeoParquet, one row per feature: "id" and a
 WKB "geometry"), the areas (Parquet: "id" of a boundary feature, "value") and
@@ -14,12 +14,10 @@ relative to its folder. For each point set the job writes, under out/:
     placements/NAME/state=SS/county=CCC/part-*.parquet
         one row per point: row, one column per boundary (the ID of the
         feature holding the point, null for none) and per area (its value),
+        and covers_BOUNDARY (how many features of the boundary hold the
+        point: more than one on a shared edge, resolved to the smallest ID);
         partitioned the Hive way by the state and county of the point's
         tract (null partition for points in no tract), as `--partitioned`
-    stats/NAME/part-*.parquet
-        one row of counts: points, placed per boundary, points covered by more than one
-        feature of a boundary (on a shared edge; resolved to the smallest ID)
-        and partition candidates
 
 Boundary rule (groundwork's geo.Index): a point inside a polygon or on one of
 its edges belongs to it (ST_Intersects of a polygon and a point is true on
@@ -31,18 +29,18 @@ Partitioning: a boundary marked "counties" has IDs that start with the state
 and county FIPS codes (tracts, block groups). The job takes each county's
 envelope (the union of its features' bounding boxes: one small row per
 county, broadcast), pairs every point with the counties whose envelope holds
-it (Sedona's BroadcastIndexJoin over an R-tree of the envelopes: the points
-are not shuffled), repartitions the pairs by state and county (a shuffle of
-the points, into the Hive layout of `--partitioned`), and joins each pair
-with the features of its own county only: the features are broadcast once as
-an R-tree (BroadcastIndexJoin) and the county is the join's extra condition
-(written as startswith(id, state || county) so that Spark does not turn it
-into a hash join that would test every feature of the county). The smallest-ID
-rule then groups matches by point (a shuffle by row), and the placements are
-written partitioned by the state and county of the tract (a shuffle by
-partition). Boundaries without counties (neighborhoods, wards) are broadcast
-whole to a BroadcastIndexJoin. Set GROUNDWORK_SEDONA_EXPLAIN=1 to print the
-physical plans.
+it (Sedona's BroadcastIndexJoin over an R-tree of the envelopes, a left
+join: the points are streamed, not shuffled), repartitions the pairs by
+county (the first shuffle of the points), and joins each pair with the
+features of its own county only: the features are broadcast once as an
+R-tree (BroadcastIndexJoin) and the county is the join's extra condition
+(written as startswith(id, county) so that Spark does not turn it into a
+hash join that would test every feature of the county). Other boundaries
+(neighborhoods, wards) are broadcast whole to a BroadcastIndexJoin on the
+same stream. The smallest-ID rule then groups the matches by point (the
+second shuffle), the areas are broadcast lookups, and the placements are
+written partitioned by the state and county of the tract (the third
+shuffle). Set GROUNDWORK_SEDONA_EXPLAIN=1 to print the physical plan.
 """
 
 from __future__ import annotations
@@ -57,7 +55,6 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 JOB_VERSION = 1
 
@@ -166,70 +163,59 @@ def read_boundary(spark: SparkSession, b: Boundary) -> DataFrame:
     return df
 
 
-def resolve(hits: DataFrame, name: str) -> DataFrame:
-    """One row per placed point: the smallest covering ID and the cover count."""
-    return hits.groupBy("row").agg(
-        F.min("id").alias(name), F.count("*").alias(f"_n_{name}")
-    )
-
-
-def place_counties(
-    spark: SparkSession, pts: DataFrame, b: DataFrame, name: str
-) -> DataFrame:
-    """Places pts in a county-coded boundary, county by county (see above)."""
-    b.createOrReplaceTempView("_b")
-    spark.sql(
-        "SELECT state, county, ST_Envelope_Aggr(geom) AS env FROM _b GROUP BY state, county"
-    ).createOrReplaceTempView("_counties")
-    pts.createOrReplaceTempView("_p")
-    cand = spark.sql(
-        "SELECT /*+ BROADCAST(c) */ p.row, p.geom, c.state, c.county "
-        "FROM _p p JOIN _counties c ON ST_Intersects(c.env, p.geom)"
-    ).repartition("state", "county")
-    cand.createOrReplaceTempView("_cand")
-    hits = spark.sql(
-        "SELECT /*+ BROADCAST(t) */ c.row, t.id FROM _cand c JOIN _b t "
-        "ON ST_Intersects(t.geom, c.geom) AND startswith(t.id, concat(c.state, c.county))"
-    )
-    return resolve(hits, name)
-
-
-def place_broadcast(
-    spark: SparkSession, pts: DataFrame, b: DataFrame, name: str
-) -> DataFrame:
-    b.createOrReplaceTempView("_b")
-    pts.createOrReplaceTempView("_p")
-    hits = spark.sql(
-        "SELECT /*+ BROADCAST(t) */ p.row, t.id FROM _p p JOIN _b t "
-        "ON ST_Intersects(t.geom, p.geom)"
-    )
-    return resolve(hits, name)
-
-
 def run_points(spark: SparkSession, job: Job, p: Points) -> dict[str, Any]:
+    """Places one point set and writes its placements (see the module doc)."""
     started = time.monotonic()
-    raw = spark.read.parquet(p.file).select("row", "lon", "lat")
-    pts = raw.where("lon IS NOT NULL AND lat IS NOT NULL").select(
-        "row", F.expr("ST_Point(lon, lat)").alias("geom")
+    s = spark.read.parquet(p.file).selectExpr(
+        "row",
+        "CASE WHEN lon IS NOT NULL AND lat IS NOT NULL THEN ST_Point(lon, lat) END"
+        " AS geom",
     )
-    stats: dict[str, Any] = {"points": raw.count()}
-    out = raw.select("row")
-    county_of: str | None = None
-    for name in p.boundaries:
+    cols = ["row", "geom"]
+    partitioned = False
+    for i, name in enumerate(p.boundaries):
         bd = job.boundaries[name]
         b = read_boundary(spark, bd)
+        b.createOrReplaceTempView(f"_b{i}")
+        cond = "ST_Intersects(t.geom, s.geom)"
+        if bd.counties and not partitioned:
+            # Pair each point with the counties whose envelope holds it,
+            # then shuffle the pairs by county.
+            spark.sql(
+                "SELECT state, county, ST_Envelope_Aggr(geom) AS env "
+                f"FROM _b{i} GROUP BY state, county"
+            ).createOrReplaceTempView(f"_c{i}")
+            s.createOrReplaceTempView("_s")
+            s = spark.sql(
+                f"SELECT /*+ BROADCAST(c) */ {', '.join('s.' + c for c in cols)}, "
+                "concat(c.state, c.county) AS _county "
+                f"FROM _s s LEFT JOIN _c{i} c ON ST_Intersects(c.env, s.geom)"
+            ).repartition("_county")
+            cols.append("_county")
+            partitioned = True
         if bd.counties:
-            placed = place_counties(spark, pts, b, name)
-            county_of = county_of or name
-        else:
-            placed = place_broadcast(spark, pts, b, name)
-        out = out.join(placed, "row", "left")
+            # Only the features of the pair's county (not an equi-join
+            # condition, so that Sedona keeps its R-tree join).
+            cond += " AND startswith(t.id, s._county)"
+        s.createOrReplaceTempView("_s")
+        s = spark.sql(
+            f"SELECT /*+ BROADCAST(t) */ {', '.join('s.' + c for c in cols)}, "
+            f"t.id AS {name} FROM _s s LEFT JOIN _b{i} t ON {cond}"
+        )
+        cols.append(name)
+    # The boundary rule: the smallest ID among the features holding the
+    # point; covers_NAME counts them (more than one: a shared edge).
+    out = s.groupBy("row").agg(
+        *[F.min(n).alias(n) for n in p.boundaries],
+        *[F.size(F.collect_set(n)).alias(f"covers_{n}") for n in p.boundaries],
+    )
     for name in p.areas:
         a = job.areas[name]
         lookup = spark.read.parquet(a.file).select(
             F.col("id").alias(a.boundary), F.col("value").alias(name)
         )
         out = out.join(F.broadcast(lookup), a.boundary, "left")
+    county_of = next((n for n in p.boundaries if job.boundaries[n].counties), None)
     if county_of:
         out = out.withColumn("state", F.substring(county_of, 1, 2)).withColumn(
             "county", F.substring(county_of, 3, 3)
@@ -238,31 +224,24 @@ def run_points(spark: SparkSession, job: Job, p: Points) -> dict[str, Any]:
         out = out.withColumn("state", F.lit(None).cast("string")).withColumn(
             "county", F.lit(None).cast("string")
         )
+    out = out.select(
+        "row",
+        *p.boundaries,
+        *p.areas,
+        *[F.col(f"covers_{n}").cast("long") for n in p.boundaries],
+        "state",
+        "county",
+    )
     if os.environ.get("GROUNDWORK_SEDONA_EXPLAIN"):
         out.explain()
-    out = out.cache()
-    counts = out.agg(
-        *[F.count(n).alias(f"placed_{n}") for n in p.boundaries],
-        *[
-            F.sum(F.when(F.col(f"_n_{n}") > 1, 1).otherwise(0)).alias(f"shared_{n}")
-            for n in p.boundaries
-        ],
-    ).first()
-    for n in p.boundaries:
-        stats[f"placed_{n}"] = int(counts[f"placed_{n}"] or 0)
-        stats[f"shared_{n}"] = int(counts[f"shared_{n}"] or 0)
-    cols = ["row", *p.boundaries, *p.areas, "state", "county"]
     (
-        out.select(*cols)
-        .repartition("state", "county")
+        out.repartition("state", "county")
         .sortWithinPartitions("row")
         .write.mode("overwrite")
         .partitionBy("state", "county")
-        .parquet(os.path.join(job.output, "placements", p.name))
+        .parquet(job.output.rstrip("/") + "/placements/" + p.name)
     )
-    out.unpersist()
-    stats["seconds"] = round(time.monotonic() - started, 3)
-    return stats
+    return {"seconds": round(time.monotonic() - started, 3)}
 
 
 def main(argv: list[str]) -> int:
@@ -280,17 +259,6 @@ def main(argv: list[str]) -> int:
     spark = session(args.master, args.jars, job.partitions)
     for p in job.points:
         stats = run_points(spark, job, p)
-        # Written by Spark, beside the placements, so that on a cluster
-        # every output is on the same storage.
-        fields = [
-            T.StructField(k, T.DoubleType() if k == "seconds" else T.LongType())
-            for k in sorted(stats)
-        ]
-        spark.createDataFrame(
-            [tuple(stats[k] for k in sorted(stats))], T.StructType(fields)
-        ).coalesce(1).write.mode("overwrite").parquet(
-            job.output.rstrip("/") + "/stats/" + p.name
-        )
         print(
             f"groundwork-sedona: {p.name}: {json.dumps(stats, sort_keys=True)}",
             flush=True,

@@ -12,13 +12,12 @@
 //	inputs/areas/NAME.parquet      Parquet: "id" (a boundary feature), "value"
 //	inputs/points/NAME.parquet     Parquet: "row" (position), "lon", "lat"
 //	out/placements/NAME/state=SS/county=CCC/part-*.parquet   (written by the job)
-//	out/stats/NAME/part-*.parquet                             (written by the job)
 //
 // The boundary rule is groundwork's (see geo.Index): a point on an edge
 // belongs to the polygon, and a point held by several features goes to the
 // one with the smallest ID in byte order. The job applies it with Sedona's
 // ST_Intersects (true on the boundary) and min(id) over the features that
-// hold the point; Stats.Shared counts the points it resolved that way.
+// hold the point; Placements.Shared counts the points it resolved that way.
 package sedona
 
 import (
@@ -285,19 +284,13 @@ type Placements struct {
 	// State and County are each row's partition (from the path), "" for
 	// the null partition.
 	State, County []string
+	// Placed and Shared count, per boundary, the points placed in a
+	// feature and those held by more than one (on a shared edge, or in
+	// overlapping features), which the job resolved to the smallest ID.
+	Placed, Shared map[string]int64
 	// Files lists the Parquet files read, relative to the job folder,
 	// sorted.
 	Files []string
-}
-
-// Stats are the job's counts for a point set (out/stats/NAME).
-type Stats struct {
-	Points int64
-	// Placed and Shared count, per boundary, the points placed in a
-	// feature and those held by more than one feature (resolved to the
-	// smallest ID).
-	Placed, Shared map[string]int64
-	Seconds        float64
 }
 
 // ErrNoOutput is returned when a job folder has no output for a point set
@@ -329,13 +322,14 @@ func ReadPlacements(ctx context.Context, dir, name string, boundaries, areas []s
 		state, county string
 		rows          []int64
 		cols          map[string][]string
+		covers        map[string][]int64
 	}
 	var parts []part
 	max := int64(-1)
 	for _, f := range files {
 		rel, _ := filepath.Rel(dir, f)
 		state, county := hivePart(f, "state"), hivePart(f, "county")
-		p := part{state: state, county: county, cols: map[string][]string{}}
+		p := part{state: state, county: county, cols: map[string][]string{}, covers: map[string][]int64{}}
 		err := store.ScanParquet(ctx, f, func(rec arrow.RecordBatch) error {
 			rows, err := ints(rec, "row")
 			if err != nil {
@@ -354,6 +348,13 @@ func ReadPlacements(ctx context.Context, dir, name string, boundaries, areas []s
 				}
 				p.cols[c] = append(p.cols[c], vals...)
 			}
+			for _, b := range boundaries {
+				n, err := ints(rec, "covers_"+b)
+				if err != nil {
+					return err
+				}
+				p.covers[b] = append(p.covers[b], n...)
+			}
 			return nil
 		})
 		if err != nil {
@@ -368,7 +369,7 @@ func ReadPlacements(ctx context.Context, dir, name string, boundaries, areas []s
 	}
 	n := int(max + 1)
 	pl := &Placements{Rows: n, Features: map[string][]string{}, Areas: map[string][]string{},
-		State: make([]string, n), County: make([]string, n)}
+		State: make([]string, n), County: make([]string, n), Placed: map[string]int64{}, Shared: map[string]int64{}}
 	for _, b := range boundaries {
 		pl.Features[b] = make([]string, n)
 	}
@@ -385,6 +386,12 @@ func ReadPlacements(ctx context.Context, dir, name string, boundaries, areas []s
 			pl.State[r], pl.County[r] = p.state, p.county
 			for _, b := range boundaries {
 				pl.Features[b][r] = p.cols[b][i]
+				if p.cols[b][i] != "" {
+					pl.Placed[b]++
+				}
+				if p.covers[b][i] > 1 {
+					pl.Shared[b]++
+				}
 			}
 			for _, a := range areas {
 				pl.Areas[a][r] = p.cols[a][i]
@@ -415,40 +422,6 @@ func hivePart(path, key string) string {
 		}
 	}
 	return ""
-}
-
-// ReadStats reads the job's counts for point set name.
-func ReadStats(ctx context.Context, dir, name string) (*Stats, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "out", "stats", name, "*.parquet"))
-	if err != nil {
-		return nil, fmt.Errorf("sedona job: %w", err)
-	}
-	if len(files) != 1 {
-		return nil, fmt.Errorf("sedona job %s: point set %q: %d stats files: %w (run the job first)", dir, name, len(files), ErrNoOutput)
-	}
-	rec, err := store.ReadParquet(ctx, files[0])
-	if err != nil {
-		return nil, fmt.Errorf("sedona job %s: stats of %q: %w", dir, name, err)
-	}
-	defer rec.Release()
-	if rec.NumRows() != 1 {
-		return nil, fmt.Errorf("sedona job %s: stats of %q: %d rows, want 1", dir, name, rec.NumRows())
-	}
-	st := &Stats{Placed: map[string]int64{}, Shared: map[string]int64{}}
-	for i, f := range rec.Schema().Fields() {
-		v := table.Value(rec.Column(i), 0)
-		switch k := f.Name; {
-		case k == "points":
-			st.Points, _ = v.(int64)
-		case k == "seconds":
-			st.Seconds, _ = v.(float64)
-		case strings.HasPrefix(k, "placed_"):
-			st.Placed[strings.TrimPrefix(k, "placed_")], _ = v.(int64)
-		case strings.HasPrefix(k, "shared_"):
-			st.Shared[strings.TrimPrefix(k, "shared_")], _ = v.(int64)
-		}
-	}
-	return st, nil
 }
 
 func ints(rec arrow.RecordBatch, name string) ([]int64, error) {
