@@ -18,6 +18,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/sedona"
 )
 
 // Options control a run.
@@ -54,6 +55,17 @@ type Options struct {
 	// with its final counts). It is called from the goroutine that schedules
 	// stages, so it must return quickly; cmd/groundwork draws it as progress bars.
 	OnProgress func(Progress)
+
+	// Engine, when set, overrides the pipeline file's engine: "native" or
+	// "sedona" (places sets placed by a Spark job with Apache Sedona; see
+	// docs/scale.md).
+	Engine string
+	// SparkMaster is the Spark master URL of the sedona engine; "" means
+	// local[*].
+	SparkMaster string
+	// Python is the interpreter with pyspark for the sedona engine; ""
+	// means $GROUNDWORK_PYTHON or the nearest .venv (see sedona.FindSetup).
+	Python string
 
 	// afterStage, when set (tests), is called after each stage finishes,
 	// from the goroutine that schedules stages.
@@ -114,6 +126,10 @@ type StageReport struct {
 // the stages that had finished.
 func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error) {
 	began := time.Now()
+	cfg, err := withEngine(cfg, opts.Engine)
+	if err != nil {
+		return nil, err
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -149,6 +165,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
 		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]result.Unplaced{},
 		placedBy: map[string]map[string]int{}, census: opts.Census,
+	}
+	if cfg.Engine == "sedona" {
+		setup, err := sedona.FindSetup(opts.Python)
+		if err != nil {
+			return nil, err
+		}
+		st.sedona = &sedona.Engine{Setup: setup, Master: opts.SparkMaster}
 	}
 	defer func() {
 		for _, r := range st.raw {
