@@ -115,6 +115,9 @@ func (st *state) place(ctx context.Context, name string) error {
 		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, placer.Placed)
 	}
 	prog.done(src.Len())
+	if n := loc.Missed(); n > 0 {
+		return fmt.Errorf("sedona engine: %d point(s) were not in the job's placements (a bug: please report it)", n)
+	}
 	unplaced := placer.Unplaced
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
 	st.unplaced[name] = unplaced

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/groundwork-org/groundwork/geo"
@@ -33,8 +34,9 @@ type Locator struct {
 
 	// Placements made elsewhere (the Sedona engine), by point: at[p][j]
 	// goes to output position pos[j]. Nil when Into uses the indexes.
-	at  map[orb.Point][]string
-	pos []int
+	at     map[orb.Point][]string
+	pos    []int
+	missed atomic.Int64 // points Into placed with the indexes although at is set
 }
 
 // NewLocator builds the locator over the indexed boundaries (layers holds
@@ -71,7 +73,8 @@ func NewLocator(layers map[string]*geo.Layer, indexes map[string]*geo.Index, are
 // Sedona job): at gives, for each point, the values of the boundaries and
 // areas named in names, in that order. A boundary or area of the locator
 // not in names gets "". A point not in at is placed with the indexes as
-// before. Precompute must be called before the Locator is shared.
+// before and counted (Missed). Precompute must be called before the
+// Locator is shared.
 func (l *Locator) Precompute(names []string, at map[orb.Point][]string) error {
 	pos := make([]int, len(names))
 	for j, n := range names {
@@ -84,6 +87,10 @@ func (l *Locator) Precompute(names []string, at map[orb.Point][]string) error {
 	l.at, l.pos = at, pos
 	return nil
 }
+
+// Missed is the number of points Into placed with the indexes because
+// Precompute's placements did not have them.
+func (l *Locator) Missed() int64 { return l.missed.Load() }
 
 // Names returns the boundaries with an index, then the areas, each sorted:
 // what Into fills.
@@ -104,6 +111,9 @@ func (l *Locator) Into(p orb.Point, out []string) {
 			out[i] = row[j]
 		}
 		return
+	}
+	if l.at != nil {
+		l.missed.Add(1)
 	}
 	for i, idx := range l.idx {
 		out[i] = ""
