@@ -180,6 +180,10 @@ func (st *state) sedonaPlace(ctx context.Context, name string, src *frame.Table,
 	if err != nil {
 		return err
 	}
+	if located == nil {
+		st.log.Info("sedona job written", "stage", "places:"+name, "folder", filepath.Join(eng.WriteTo, name))
+		return nil
+	}
 	st.log.Info("sedona job done", "stage", "places:"+name, "distinct_points", len(located.At),
 		"wall", usage.Wall.Round(time.Millisecond).String(), "cpu", usage.CPU.Round(time.Millisecond).String(),
 		"peak_mib", usage.PeakRSS>>20)

@@ -66,6 +66,12 @@ type Options struct {
 	// Python is the interpreter with pyspark for the sedona engine; ""
 	// means $GROUNDWORK_PYTHON or the nearest .venv (see sedona.FindSetup).
 	Python string
+	// JobsOut, with the sedona engine, writes each places set's Spark job
+	// into JobsOut/NAME without running it (`groundwork job`); the run
+	// places the points natively. JobsFrom reads the placements of jobs
+	// run elsewhere from JobsFrom/NAME instead of running them
+	// (`groundwork report --from`).
+	JobsOut, JobsFrom string
 
 	// afterStage, when set (tests), is called after each stage finishes,
 	// from the goroutine that schedules stages.
@@ -167,11 +173,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 		placedBy: map[string]map[string]int{}, census: opts.Census,
 	}
 	if cfg.Engine == "sedona" {
-		setup, err := sedona.FindSetup(opts.Python)
-		if err != nil {
-			return nil, err
+		st.sedona = &sedona.Engine{Master: opts.SparkMaster, WriteTo: opts.JobsOut, ReadFrom: opts.JobsFrom}
+		if opts.JobsOut == "" && opts.JobsFrom == "" {
+			if st.sedona.Setup, err = sedona.FindSetup(opts.Python); err != nil {
+				return nil, err
+			}
 		}
-		st.sedona = &sedona.Engine{Setup: setup, Master: opts.SparkMaster}
+	} else if opts.JobsOut != "" || opts.JobsFrom != "" {
+		return nil, errors.New("sedona jobs given without the sedona engine")
 	}
 	defer func() {
 		for _, r := range st.raw {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -71,8 +72,16 @@ func TestOaklandSedonaEngine(t *testing.T) {
 	}
 	t.Log(ran)
 
+	n := sameOutputs(t, native, spark)
+	t.Logf("%d output files byte-identical between the engines", n)
+}
+
+// sameOutputs compares every file of two output folders byte for byte and
+// returns how many it compared.
+func sameOutputs(t *testing.T, native, spark string) int {
+	t.Helper()
 	n := 0
-	err = filepath.WalkDir(native, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(native, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -111,5 +120,47 @@ func TestOaklandSedonaEngine(t *testing.T) {
 	if n < 10 {
 		t.Fatalf("compared only %d files", n)
 	}
-	t.Logf("%d output files byte-identical between the engines", n)
+	return n
+}
+
+// TestOaklandJobThenReport writes the demo's Sedona job without running it
+// (groundwork job), runs it as a user would on their cluster (here
+// sedona.Submit on local[2]), and builds the outputs from its placements
+// (groundwork report --from): they equal the native run's byte for byte.
+func TestOaklandJobThenReport(t *testing.T) {
+	setup, err := sedona.FindSetup("")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and the Sedona engine is not set up: %v", err)
+		}
+		t.Skipf("Sedona engine not set up: %v", err)
+	}
+	dir := demoDir(t)
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	native := filepath.Join(t.TempDir(), "native")
+	if _, err := Run(context.Background(), cfg, Options{OutDir: native, NoCache: true}); err != nil {
+		t.Fatal(err)
+	}
+	jobs := t.TempDir()
+	if _, err := Run(context.Background(), cfg, Options{OutDir: filepath.Join(t.TempDir(), "x"), NoCache: true, Engine: "sedona", JobsOut: jobs}); err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(jobs, "schools", "job.py"))
+	if err != nil || !bytes.Equal(script, sedona.JobScript) {
+		t.Fatalf("job.py not written as embedded: %v", err)
+	}
+	from := filepath.Join(t.TempDir(), "from")
+	if _, err := Run(context.Background(), cfg, Options{OutDir: from, NoCache: true, Engine: "sedona", JobsFrom: jobs}); !errors.Is(err, sedona.ErrNoOutput) {
+		t.Fatalf("report from a job that did not run: %v, want ErrNoOutput", err)
+	}
+	if err := sedona.Submit(context.Background(), filepath.Join(jobs, "schools"), setup, sedona.SubmitOptions{Master: "local[2]"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), cfg, Options{OutDir: from, NoCache: true, Engine: "sedona", JobsFrom: jobs}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, from))
 }
