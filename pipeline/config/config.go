@@ -13,24 +13,25 @@ import (
 // Config is a pipeline file: what to read, how to place it, what to compute
 // and what to write. Field paths in validation errors use the YAML names.
 type Config struct {
-	Name        string `yaml:"name"`
-	Description string `yaml:"description"`
+	Name        string               `yaml:"name"`
+	Description string               `yaml:"description"`
+	Sources     map[string]*Source   `yaml:"sources"`
+	Boundaries  map[string]*Boundary `yaml:"boundaries"`
+	Areas       map[string]*Area     `yaml:"areas"`
+	Places      map[string]*Places   `yaml:"places"`
+	Tracts      *Tracts              `yaml:"tracts"`
+	Indicators  *Indicators          `yaml:"indicators"`
+	Summaries   []*Summary           `yaml:"summaries"`
+	Segments    []*Segment           `yaml:"segments"`
+	Contacts    *Contacts            `yaml:"contacts"`
+	Listening   *Listening           `yaml:"listening"`
+	Turnout     *TurnoutConfig       `yaml:"turnout"`
+	Report      *ReportConfig        `yaml:"report"`
+
 	// Engine places the points of places sets: "native" (the default,
 	// groundwork's own index) or "sedona" (a Spark job with Apache
 	// Sedona; see docs/scale.md). Options.Engine overrides it.
-	Engine     string               `yaml:"engine"`
-	Sources    map[string]*Source   `yaml:"sources"`
-	Boundaries map[string]*Boundary `yaml:"boundaries"`
-	Areas      map[string]*Area     `yaml:"areas"`
-	Places     map[string]*Places   `yaml:"places"`
-	Tracts     *Tracts              `yaml:"tracts"`
-	Indicators *Indicators          `yaml:"indicators"`
-	Summaries  []*Summary           `yaml:"summaries"`
-	Segments   []*Segment           `yaml:"segments"`
-	Contacts   *Contacts            `yaml:"contacts"`
-	Listening  *Listening           `yaml:"listening"`
-	Turnout    *TurnoutConfig       `yaml:"turnout"`
-	Report     *ReportConfig        `yaml:"report"`
+	Engine string `yaml:"engine"`
 
 	// dir is the folder relative paths are resolved against.
 	dir string
