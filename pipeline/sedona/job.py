@@ -3,8 +3,8 @@
 Written by `groundwork` (pipeline/sedona, embedded in the binary and versioned
 with it) beside the job's inputs. Usage:
 
-    python job.py job.json [--master URL] [--jars JAR,JAR] [--base URI]
-    spark-submit --packages org.apache.sedona:... job.py job.json [--base URI]
+    python job.py job.json [--master URL] [--jars JAR,JAR] [--base URI] [--partitions N]
+    spark-submit --packages org.apache.sedona:... job.py job.json [--base URI] [--partitions N]
 
 job.json lists the boundaries (GeoParquet, one row per feature: "id" and a
 WKB "geometry"), the areas (Parquet: "id" of a boundary feature, "value") and
@@ -254,9 +254,15 @@ def main(argv: list[str]) -> int:
         help="folder or URI (s3://, gs://, hdfs://, dbfs:/) holding inputs/ and "
         "receiving out/ (default: the folder of job.json)",
     )
+    ap.add_argument(
+        "--partitions",
+        type=int,
+        help="Spark shuffle partitions (default: job.json's, 8; on a cluster "
+        "a few per executor core)",
+    )
     args = ap.parse_args(argv)
     job = load_job(args.job, args.base)
-    spark = session(args.master, args.jars, job.partitions)
+    spark = session(args.master, args.jars, args.partitions or job.partitions)
     for p in job.points:
         stats = run_points(spark, job, p)
         print(
