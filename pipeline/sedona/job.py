@@ -128,11 +128,17 @@ def load_job(path: str, base: str | None = None) -> Job:
     )
 
 
-def session(master: str | None, jars: str | None, partitions: int) -> SparkSession:
+def session(
+    master: str | None, jars: str | None, partitions: int, driver_memory: str | None
+) -> SparkSession:
     """One Spark session with Sedona's SQL functions and join planner."""
     b = SparkSession.builder.appName("groundwork-sedona")
     if master:
         b = b.master(master)
+    if driver_memory:
+        # Read by the launcher before the driver JVM starts (pyspark's own
+        # launcher; under spark-submit, pass --driver-memory instead).
+        b = b.config("spark.driver.memory", driver_memory)
     if jars:
         b = b.config("spark.jars", jars)
     b = (
@@ -260,9 +266,16 @@ def main(argv: list[str]) -> int:
         help="Spark shuffle partitions (default: job.json's, 8; on a cluster "
         "a few per executor core)",
     )
+    ap.add_argument(
+        "--driver-memory",
+        help="heap of the Spark driver, e.g. 4g (in local mode it runs the "
+        "executors too, and holds the broadcast boundaries)",
+    )
     args = ap.parse_args(argv)
     job = load_job(args.job, args.base)
-    spark = session(args.master, args.jars, args.partitions or job.partitions)
+    spark = session(
+        args.master, args.jars, args.partitions or job.partitions, args.driver_memory
+    )
     for p in job.points:
         stats = run_points(spark, job, p)
         print(

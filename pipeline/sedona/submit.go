@@ -121,6 +121,11 @@ type SubmitOptions struct {
 	// lines); nil discards it. The last lines are also in a failure's
 	// error.
 	Log io.Writer
+	// DriverMemory is the Spark driver's heap (spark.driver.memory, e.g.
+	// "4g"); "" means 4g for a local master (the driver is also the
+	// executor and holds the broadcast boundaries: 85,000 tracts need more
+	// than Spark's default of 1g) and Spark's default otherwise.
+	DriverMemory string
 	// Env adds environment variables (KEY=VALUE) for the job.
 	Env []string
 	// Usage, when not nil, receives what the job's processes (Python and
@@ -155,6 +160,13 @@ func Submit(ctx context.Context, dir string, setup *Setup, opts SubmitOptions) e
 		return fmt.Errorf("sedona job: %w", err)
 	}
 	args := []string{"job.py", "job.json", "--master", master, "--jars", strings.Join(setup.Jars, ",")}
+	mem := opts.DriverMemory
+	if mem == "" && strings.HasPrefix(master, "local") {
+		mem = "4g"
+	}
+	if mem != "" {
+		args = append(args, "--driver-memory", mem)
+	}
 	cmd := exec.CommandContext(ctx, setup.Python, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PYSPARK_PYTHON="+setup.Python, "PYSPARK_DRIVER_PYTHON="+setup.Python, "PYTHONUNBUFFERED=1")
