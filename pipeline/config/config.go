@@ -26,6 +26,7 @@ type Config struct {
 	Contacts    *Contacts            `yaml:"contacts"`
 	Listening   *Listening           `yaml:"listening"`
 	Turnout     *TurnoutConfig       `yaml:"turnout"`
+	FollowUp    *FollowUp            `yaml:"followup"`
 	Report      *ReportConfig        `yaml:"report"`
 
 	// Engine places the points of places sets: "native" (the default,
