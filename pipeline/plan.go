@@ -71,7 +71,7 @@ func withEngine(cfg *config.Config, engine string) (*config.Config, error) {
 		return cfg, nil
 	}
 	if !slices.Contains(config.Engines, engine) {
-		return nil, fmt.Errorf("engine %q: use native or sedona", engine)
+		return nil, fmt.Errorf("--engine %q: use native or sedona", engine)
 	}
 	c := *cfg
 	c.Engine = engine
