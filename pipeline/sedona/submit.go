@@ -130,7 +130,7 @@ type SubmitOptions struct {
 	Env []string
 	// Usage, when not nil, receives what the job's processes (Python and
 	// the Spark driver JVM, local executors included) used: on Linux,
-	// sampled from /proc every 100 ms.
+	// sampled from /proc every 250 ms.
 	Usage *Usage
 }
 
@@ -139,7 +139,7 @@ type Usage struct {
 	Wall time.Duration
 	// CPU is the user and system CPU time of the job's process group at
 	// its last sample (a process that ends between samples loses at most
-	// its last 100 ms).
+	// its last 250 ms).
 	CPU time.Duration
 	// PeakRSS is the largest sum of the group's resident memory seen;
 	// 0 when it cannot be measured.
@@ -188,7 +188,7 @@ func Submit(ctx context.Context, dir string, setup *Setup, opts SubmitOptions) e
 	sampled := make(chan Usage, 1)
 	go func() {
 		var u Usage
-		t := time.NewTicker(100 * time.Millisecond)
+		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
 			if cpu, rss, ok := groupUsage(cmd.Process.Pid); ok && rss > 0 {
