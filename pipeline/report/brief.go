@@ -256,7 +256,15 @@ func (in *Input) howSure(example *reports.Headline) *reports.HowSure {
 	h := &reports.HowSure{}
 	p := fmt.Sprintf("Census figures here are estimates from the American Community Survey, which asks a sample of households, not everyone. Each comes with a margin of error: a range that holds the true value %s.", odds)
 	if example != nil && example.Margin != "" {
-		p += fmt.Sprintf(" So %s %s (%s) means the true value is %s.", example.Value, example.Label, example.Reliability, example.Margin)
+		p += fmt.Sprintf(" So \"%s %s, %s\" means the true value is in that range %s", example.Label, example.Value, example.Margin, odds)
+		p += map[string]string{
+			"reliable":   "; the range is narrow: the figure is reliable.",
+			"caution":    "; the range is wide: use the figure with caution.",
+			"unreliable": "; the range is too wide: the figure is too uncertain to use.",
+		}[example.Reliability]
+		if !strings.HasSuffix(p, ".") {
+			p += "."
+		}
 	}
 	h.Paragraphs = append(h.Paragraphs, p,
 		"Counts and scores from the other files (administrative records, your own lists) are not samples and have no margin of error; they can still be out of date or incomplete: see the sources below.",
