@@ -102,7 +102,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 		}
 		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
-		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
+		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the " + pm.Of + " shown)"
 		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
 	}
 	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
