@@ -13,8 +13,9 @@ import (
 type BoundarySpec struct {
 	Layer  Layer
 	Year   int
-	State  string // two-digit FIPS code
-	County string // three-digit FIPS code; "" for the whole state
+	State string // two-digit FIPS code
+	// Counties are three-digit FIPS codes; none means the whole state.
+	Counties []string
 	// Water erases the TIGER/Line area-water polygons (AREAWATER) of the
 	// counties concerned from every feature.
 	Water bool
@@ -25,8 +26,8 @@ type BoundarySpec struct {
 // String names the spec for messages: "tract 2018 state 13 county 121".
 func (s BoundarySpec) String() string {
 	out := fmt.Sprintf("%s %d state %s", s.Layer, s.Year, s.State)
-	if s.County != "" {
-		out += " county " + s.County
+	if len(s.Counties) > 0 {
+		out += " county " + strings.Join(s.Counties, ",")
 	}
 	if s.Water {
 		out += " (water erased)"
@@ -46,8 +47,10 @@ func (s BoundarySpec) Validate() []string {
 	if len(s.State) != 2 || !isDigits(s.State) {
 		out = append(out, fmt.Sprintf("state: %q is not a two-digit FIPS code (Georgia is \"13\"; groundwork init --state writes it)", s.State))
 	}
-	if s.County != "" && (len(s.County) != 3 || !isDigits(s.County)) {
-		out = append(out, fmt.Sprintf("county: %q is not a three-digit FIPS code (Fulton County, Georgia is \"121\")", s.County))
+	for _, c := range s.Counties {
+		if len(c) != 3 || !isDigits(c) {
+			out = append(out, fmt.Sprintf("county: %q is not a three-digit FIPS code (Fulton County, Georgia is \"121\")", c))
+		}
 	}
 	if s.SHA256 != "" && (len(s.SHA256) != 64 || strings.Trim(strings.ToLower(s.SHA256), "0123456789abcdef") != "") {
 		out = append(out, fmt.Sprintf("sha256: %q is not a hex SHA-256 (64 characters)", s.SHA256))
@@ -119,7 +122,7 @@ func LoadBoundary(ctx context.Context, files *Files, name string, spec BoundaryS
 			lb.Notes = append(lb.Notes, fmt.Sprintf("kept the %d features of state %s from the national file (%d others left out)", len(l.Features), spec.State, n))
 		}
 	}
-	needRegion := spec.County != "" && !countyInID || !stateInID
+	needRegion := len(spec.Counties) > 0 && !countyInID || !stateInID
 	var region *geo.Layer
 	if needRegion || spec.Water && !countyInID {
 		var rf *Fetched
@@ -130,10 +133,9 @@ func LoadBoundary(ctx context.Context, files *Files, name string, spec BoundaryS
 		lb.Files = append(lb.Files, rf)
 	}
 	switch {
-	case spec.County != "" && countyInID:
-		prefix := spec.State + spec.County
-		n := geo.Filter(l, func(f *geo.Feature) bool { return strings.HasPrefix(f.ID, prefix) })
-		lb.Notes = append(lb.Notes, fmt.Sprintf("kept the %d features in county %s (%d others in the state left out)", len(l.Features), prefix, n))
+	case len(spec.Counties) > 0 && countyInID:
+		n := geo.Filter(l, func(f *geo.Feature) bool { return inCounties(f.ID, spec) })
+		lb.Notes = append(lb.Notes, fmt.Sprintf("kept the %d features in %s (%d others in the state left out)", len(l.Features), regionName(spec), n))
 	case needRegion:
 		n, err := geo.KeepOverlapping(ctx, l, region, 0.01)
 		if err != nil {
@@ -170,10 +172,31 @@ func LoadBoundary(ctx context.Context, files *Files, name string, spec BoundaryS
 }
 
 func regionName(s BoundarySpec) string {
-	if s.County != "" {
-		return "county " + s.State + s.County
+	switch len(s.Counties) {
+	case 0:
+		return "state " + s.State
+	case 1:
+		return "county " + s.State + s.Counties[0]
 	}
-	return "state " + s.State
+	var ids []string
+	for _, c := range s.Counties {
+		ids = append(ids, s.State+c)
+	}
+	return "counties " + strings.Join(ids, ", ")
+}
+
+// inCounties says whether a GEOID starts with the state and one of the
+// spec's counties (any county of the state when none is given).
+func inCounties(id string, s BoundarySpec) bool {
+	if len(s.Counties) == 0 {
+		return strings.HasPrefix(id, s.State)
+	}
+	for _, c := range s.Counties {
+		if strings.HasPrefix(id, s.State+c) {
+			return true
+		}
+	}
+	return false
 }
 
 // loadRegion reads the cartographic county file of the spec's vintage (the
@@ -193,18 +216,17 @@ func loadRegion(ctx context.Context, files *Files, name string, spec BoundarySpe
 	if err != nil {
 		return nil, nil, err
 	}
-	prefix := spec.State + spec.County
-	geo.Filter(r, func(f *geo.Feature) bool { return strings.HasPrefix(f.ID, prefix) })
+	geo.Filter(r, func(f *geo.Feature) bool { return inCounties(f.ID, spec) })
 	if len(r.Features) == 0 {
-		return nil, nil, fmt.Errorf("boundary %q: the %d county file has no county %s", name, spec.Year, prefix)
+		return nil, nil, fmt.Errorf("boundary %q: the %d county file has no %s", name, spec.Year, regionName(spec))
 	}
 	return r, got, nil
 }
 
 // waterCounties lists the three-digit county codes whose water is erased.
 func waterCounties(l, region *geo.Layer, spec BoundarySpec, countyInID bool) []string {
-	if spec.County != "" {
-		return []string{spec.County}
+	if len(spec.Counties) > 0 {
+		return spec.Counties
 	}
 	seen := map[string]bool{}
 	var out []string

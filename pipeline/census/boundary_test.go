@@ -152,7 +152,7 @@ func TestBoundaryPath(t *testing.T) {
 func TestLoadBoundaryCounty(t *testing.T) {
 	srv := newFakeBoundaries(t, realZips)
 	cache := t.TempDir()
-	spec := BoundarySpec{Layer: LayerTract, Year: 2018, State: "13", County: "121"}
+	spec := BoundarySpec{Layer: LayerTract, Year: 2018, State: "13", Counties: []string{"121"}}
 	lb, err := LoadBoundary(context.Background(), srv.files(t, cache, false), "tract", spec)
 	if err != nil {
 		t.Fatal(err)
@@ -182,10 +182,16 @@ func TestLoadBoundaryCounty(t *testing.T) {
 		t.Errorf("offline rerun made %d requests, cached=%v, %d features", len(srv.reqs)-before, lb2.Files[0].Cached, len(lb2.Layer.Features))
 	}
 	// DeKalb from the same cached state file: 145 tracts
-	spec.County = "089"
+	spec.Counties = []string{"089"}
 	lb3, err := LoadBoundary(context.Background(), srv.files(t, cache, true), "tract", spec)
 	if err != nil || len(lb3.Layer.Features) != 145 {
 		t.Errorf("DeKalb offline: %v, %d features; want 145", err, len(lb3.Layer.Features))
+	}
+	// both counties: 349 tracts (SOURCES.md)
+	spec.Counties = []string{"121", "089"}
+	lb4, err := LoadBoundary(context.Background(), srv.files(t, cache, true), "tract", spec)
+	if err != nil || len(lb4.Layer.Features) != 349 {
+		t.Errorf("Fulton and DeKalb offline: %v, %d features; want 349", err, len(lb4.Layer.Features))
 	}
 }
 
@@ -203,7 +209,7 @@ func TestFilesFaults(t *testing.T) {
 				return "500"
 			}
 			return ""
-		}, spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39", County: "049"}, wantReqs: 3},
+		}, spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39", Counties: []string{"049"}}, wantReqs: 3},
 		{name: "truncated body resumes with a range", fault: func(_ string, n int) string {
 			if n == 1 {
 				return "truncate"
