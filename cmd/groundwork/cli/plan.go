@@ -87,9 +87,9 @@ const logEvery = 10 * time.Second
 // must be cleared once Run returns. Otherwise there are no bars and the log
 // gets a "running" record every logEvery with each stage's rows done, rate
 // and ETA.
-func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (logTo io.Writer, bars *pipeline.Bars) {
+func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (logTo io.Writer, bars *progressBars) {
 	if t, ok := stderr.(*os.File); ok && !quiet && (f.logFormat == "" || f.logFormat == "text") && term.IsTerminal(int(t.Fd())) {
-		bars = pipeline.NewBars(t, func() int {
+		bars = newBars(t, func() int {
 			w, _, err := term.GetSize(int(t.Fd()))
 			if err != nil {
 				return 0
@@ -106,7 +106,7 @@ func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (
 // printSummary writes the per-stage run summary to w.
 func (f *runFlags) printSummary(w io.Writer, res *pipeline.Result) {
 	if f.summary {
-		pipeline.WriteSummary(w, res)
+		writeSummary(w, res)
 	}
 }
 
@@ -160,7 +160,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return ExitFailure
 	}
-	if err := pipeline.WritePlan(stdout, stages); err != nil {
+	if err := writePlan(stdout, stages); err != nil {
 		fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
 		return ExitFailure
 	}
