@@ -56,6 +56,7 @@ func (st *state) place(ctx context.Context, name string) error {
 	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}
 	rel := filepath.Join("places", name+".parquet")
+	inherit := st.inheritance(name)
 
 	// placeChunk filters, locates and keeps the placed records of one
 	// chunk of the source, whose first record is record base of the source.
@@ -83,6 +84,7 @@ func (st *state) place(ctx context.Context, name string) error {
 		for _, a := range areas {
 			r.AddCol(a, table.String)
 		}
+		inherit.addCols(r)
 		var placed []int
 		for i := range r.Len() {
 			if i%4096 == 0 {
@@ -113,6 +115,7 @@ func (st *state) place(ctx context.Context, name string) error {
 			r.Set(i, "lon", p[0])
 			r.Set(i, "lat", p[1])
 			r.Set(i, "located_by", how)
+			inherit.set(r, i)
 			counts[how]++
 			placed = append(placed, i)
 		}
@@ -190,4 +193,53 @@ func (st *state) place(ctx context.Context, name string) error {
 			return nil
 		})
 	})
+}
+
+// inheritance copies the columns of a place's tract into its row (see
+// config.InheritedColumns).
+type inheritance struct {
+	tracts   *frame.Table
+	boundary string         // the tract boundary: the places' column with the tract GEOID
+	row      map[string]int // tract GEOID -> row of tracts
+	cols     []string
+	types    map[string]table.Type
+}
+
+func (st *state) inheritance(places string) *inheritance {
+	cols := st.cfg.InheritedColumns(places)
+	if len(cols) == 0 || st.tracts == nil {
+		return nil
+	}
+	in := &inheritance{tracts: st.tracts, boundary: st.cfg.Tracts.Boundary, row: map[string]int{}, types: st.tracts.Types()}
+	for _, c := range cols {
+		if _, ok := in.types[c]; ok {
+			in.cols = append(in.cols, c)
+		}
+	}
+	for i := range st.tracts.Len() {
+		in.row[st.tracts.Str(i, table.GEOID)] = i
+	}
+	return in
+}
+
+func (in *inheritance) addCols(r *frame.Table) {
+	if in == nil {
+		return
+	}
+	for _, c := range in.cols {
+		r.AddCol(c, in.types[c])
+	}
+}
+
+func (in *inheritance) set(r *frame.Table, i int) {
+	if in == nil {
+		return
+	}
+	j, ok := in.row[r.Str(i, in.boundary)]
+	if !ok {
+		return
+	}
+	for _, c := range in.cols {
+		r.Set(i, c, in.tracts.Get(j, c))
+	}
 }
