@@ -43,7 +43,9 @@ func TestResolveCounty(t *testing.T) {
 	list := func(ctx context.Context, st scaffold.State) (map[string]string, error) {
 		return map[string]string{"001": "Alameda scaffold.County", "075": "San Francisco scaffold.County"}, nil
 	}
-	fail := func(ctx context.Context, st scaffold.State) (map[string]string, error) { return nil, errors.New("offline") }
+	fail := func(ctx context.Context, st scaffold.State) (map[string]string, error) {
+		return nil, errors.New("offline")
+	}
 	for _, tt := range []struct {
 		in   string
 		list scaffold.CountyLister
