@@ -72,8 +72,12 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 	for _, name := range slices.Sorted(maps.Keys(cfg.Boundaries)) {
 		b := cfg.Boundaries[name]
 		allBoundaries = append(allBoundaries, "boundary:"+name)
+		var files []string
+		if b.Census == nil {
+			files = []string{b.File}
+		}
 		g = append(g, &stageDef{
-			Name: "boundary:" + name, Kind: "boundaries", Files: []string{b.File}, Config: b,
+			Name: "boundary:" + name, Kind: "boundaries", Files: files, Config: b,
 			narrow: func(c *config.Config) *config.Config {
 				n := *c
 				n.Boundaries = map[string]*config.Boundary{name: c.Boundaries[name]}
@@ -116,6 +120,9 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		deps := []string{"source:" + pl.Source}
 		if pl.Locate != nil {
 			deps = append(deps, "source:"+pl.Locate.Source)
+		}
+		if cfg.Tracts != nil {
+			deps = append(deps, "tracts") // places inherit their tract's columns
 		}
 		g = append(g, &stageDef{
 			Name: "places:" + name, Kind: "places", Config: pl,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -44,6 +45,12 @@ func (st *state) loadSources(ctx context.Context) error {
 				continue
 			}
 			rec, err = source.ReadCSV(ctx, file, s.CSVSpec())
+		case config.KindParquet:
+			file = c.Path(s.File)
+			rec, err = source.ReadParquet(ctx, file, s.PointsSpec())
+		case config.KindGeoJSON:
+			file = c.Path(s.File)
+			rec, err = source.ReadGeoJSONPoints(ctx, file, s.PointsSpec())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q: %w", name, err))
@@ -122,6 +129,34 @@ type CensusOptions struct {
 	// Getenv reads the environment (default os.Getenv); the key is never
 	// logged or written.
 	Getenv func(string) string
+	// Boundaries configures the download of boundary files named by Census
+	// layer: HTTP and BaseURL (tests point them at an httptest server);
+	// CacheDir "" means the boundaries folder of the Census cache
+	// (Client.CacheDir, or its default); Offline follows Client.Offline.
+	Boundaries census.FilesConfig
+}
+
+// files returns the boundary file fetcher of o.
+func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
+	cfg := o.Boundaries
+	if cfg.CacheDir == "" {
+		dir := o.Client.CacheDir
+		if dir == "" {
+			var err error
+			if dir, err = census.DefaultCacheDir(); err != nil {
+				return nil, fmt.Errorf("no cache folder for Census boundary files (set one with --census-cache): %w", err)
+			}
+		}
+		cfg.CacheDir = filepath.Join(dir, "boundaries")
+	}
+	cfg.Offline = cfg.Offline || o.Client.Offline
+	if cfg.Logger == nil {
+		cfg.Logger = log
+	}
+	if cfg.OfflineHint == "" {
+		cfg.OfflineHint = "run `groundwork run` once without --offline to download it into the cache"
+	}
+	return census.NewFiles(cfg), nil
 }
 
 // readCensus reads a census source: the recorded response when the pipeline

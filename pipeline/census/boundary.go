@@ -11,8 +11,8 @@ import (
 // BoundarySpec names a Census boundary layer: what a pipeline file's
 // `census: {layer, year, state, county, water}` says.
 type BoundarySpec struct {
-	Layer  Layer
-	Year   int
+	Layer Layer
+	Year  int
 	State string // two-digit FIPS code
 	// Counties are three-digit FIPS codes; none means the whole state.
 	Counties []string

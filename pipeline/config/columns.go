@@ -50,7 +50,42 @@ func (c *Config) placeColumns(places string) ([]string, bool) {
 	for _, a := range slices.Sorted(maps.Keys(c.Areas)) {
 		cols = append(cols, a)
 	}
-	return cols, true
+	return append(cols, c.InheritedColumns(places)...), true
+}
+
+// InheritedColumns lists the tract columns a places set takes from the
+// tract each place lies in (a segment of places in the highest-need tracts
+// is then one rule): the Census variables and the indicator columns of the
+// tracts table, except geoid and name and any column the places already
+// have (their source's, lat, lon, located_by, boundaries, areas), which
+// keep their own values. Nil without a tracts table.
+func (c *Config) InheritedColumns(places string) []string {
+	pl, ok := c.Places[places]
+	if !ok || pl == nil || c.Tracts == nil {
+		return nil
+	}
+	src, tsrc := c.Sources[pl.Source], c.Sources[c.Tracts.Source]
+	if src == nil || tsrc == nil {
+		return nil
+	}
+	have := map[string]bool{"lat": true, "lon": true, "located_by": true, "geoid": true, "name": true}
+	for _, n := range src.columnNames() {
+		have[n] = true
+	}
+	for n := range c.Boundaries {
+		have[n] = true
+	}
+	for n := range c.Areas {
+		have[n] = true
+	}
+	var out []string
+	for _, n := range append(slices.Clone(tsrc.columnNames()), c.indicatorColumns()...) {
+		if !have[n] {
+			have[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (c *Config) tableColumns(of string) ([]string, bool) {

@@ -76,6 +76,13 @@ func (s *Source) CSVSpec() source.CSV {
 	return spec
 }
 
+// PointsSpec converts a parquet or geojson source's declaration for package
+// source.
+func (s *Source) PointsSpec() source.Points {
+	c := s.CSVSpec()
+	return source.Points{Columns: c.Columns, Null: c.Null, Key: c.Key}
+}
+
 // AreaRank orders area values as the area's order lists them, and any other
 // value after them; col is an area name (any other column ranks 0).
 func (c *Config) AreaRank(col, val string) int {

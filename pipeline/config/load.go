@@ -89,3 +89,27 @@ func decodeStrict(n *yaml.Node, v any) error {
 	}
 	return nil
 }
+
+// UnmarshalYAML reads one scalar or a list of scalars, each as its text.
+func (s *Strings) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			*s = nil
+			return nil
+		}
+		*s = Strings{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		out := make(Strings, 0, len(n.Content))
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: want a list of codes", c.Line)
+			}
+			out = append(out, c.Value)
+		}
+		*s = out
+		return nil
+	}
+	return fmt.Errorf("line %d: want a code or a list of codes", n.Line)
+}

@@ -38,14 +38,38 @@ type ColumnDef struct {
 	Label  string `yaml:"label"`
 }
 
-// Boundary is a polygon layer.
+// Boundary is a polygon layer: a file, or a Census layer by name.
 type Boundary struct {
 	File  string `yaml:"file"`
 	ID    string `yaml:"id"`
 	Name  string `yaml:"name"` // property holding a display name (optional)
 	Title string `yaml:"title"`
 	About string `yaml:"about"`
+	// Census names a Census Bureau boundary layer to fetch (and cache)
+	// instead of a file; feature IDs are then GEOIDs.
+	Census *CensusBoundary `yaml:"census"`
 }
+
+// CensusBoundary names a Census Bureau boundary file: the cartographic
+// boundary file (1:500,000) of a layer, vintage and state, or TIGER/Line
+// where the Bureau has no cartographic file (see docs/census.md).
+type CensusBoundary struct {
+	Layer string `yaml:"layer"`
+	Year  int    `yaml:"year"`
+	// State is a FIPS code ("13"), a postal code (GA) or a name (Georgia).
+	State string `yaml:"state"`
+	// County is one three-digit FIPS code or a list of them.
+	County Strings `yaml:"county"`
+	// Water erases TIGER/Line area water from every feature.
+	Water bool `yaml:"water"`
+	// SHA256 pins the file's checksum.
+	SHA256 string `yaml:"sha256"`
+}
+
+// Strings is a list of strings that may also be written as one value
+// (county: "121" or county: ["121", "089"]). Values are read as written,
+// so an unquoted 089 keeps its leading zero.
+type Strings []string
 
 // Area groups the features of a boundary into named areas through a lookup
 // table (e.g. neighborhoods into hills, lower hills and flatlands).

@@ -90,6 +90,8 @@ type runOptions struct {
 	quiet    bool
 	offline  bool
 	cacheDir string
+	apiURL   string
+	filesURL string
 	rf       *runFlags
 }
 
@@ -123,7 +125,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
 	fs.BoolVar(&o.offline, "offline", false, "serve Census pulls from the cache only; fail on a miss")
-	fs.StringVar(&o.cacheDir, "census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
+	fs.StringVar(&o.cacheDir, "census-cache", "", "`folder` of cached Census responses and boundary files (default: the user cache folder)")
+	fs.StringVar(&o.apiURL, "census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
+	fs.StringVar(&o.filesURL, "census-files", census.DefaultBoundaryBaseURL, "base `URL` of the Census Bureau's boundary files (a mirror or a test server)")
 	o.rf = addRunFlags(fs, true)
 	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
@@ -184,7 +188,8 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
 		return ExitUsage
 	}
-	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline}}
+	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline, BaseURL: o.apiURL},
+		Boundaries: census.FilesConfig{BaseURL: o.filesURL}}
 	if !o.quiet {
 		opts.Census.Client.Progress = logTo
 	}
@@ -252,6 +257,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	county := fs.String("county", "", "`county` name or three-digit FIPS code (with --state)")
 	year := fs.Int("year", 2022, "ACS 5-year `vintage` (with --state)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
+	apiURL := fs.String("census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
 	fs.Usage = func() { fmt.Fprint(stderr, initUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -286,7 +292,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					cache = d
 				}
 			}
-			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache}))
+			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache, BaseURL: *apiURL}), *year)
 		}
 		c, err := scaffold.ResolveCounty(ctx, st, *county, list)
 		if err != nil {
@@ -313,7 +319,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
 		return ExitFailure
 	}
-	fmt.Fprintf(stdout, "Wrote %s. Its first lines say what to download and set before: groundwork run %s --out %s\n", p, p, filepath.Join(dir, "out"))
+	fmt.Fprintf(stdout, "Wrote %s. Set CENSUS_API_KEY, then: groundwork run %s --out %s (the first run downloads the ACS table and the tract boundaries into the cache)\n", p, p, filepath.Join(dir, "out"))
 	return ExitOK
 }
 

@@ -1,0 +1,136 @@
+package pipeline
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
+)
+
+// atlantaDir is the second real place of the tests: Fulton and DeKalb
+// counties, Georgia (../testdata/atlanta/PROVENANCE.md).
+var atlantaDir = filepath.Join("..", "testdata", "atlanta")
+
+// fakeBoundaryServer serves the Census Bureau's boundary zips the tests
+// have, unmodified, under the Bureau's URL layout (/geo/tiger/GENZ2018/shp/
+// ...), and counts the requests. Any other path is a 404, as on the real
+// host.
+func fakeBoundaryServer(t testing.TB, hits *atomic.Int64) *httptest.Server {
+	t.Helper()
+	files := map[string]string{
+		"/geo/tiger/GENZ2018/shp/cb_2018_13_tract_500k.zip": filepath.Join(atlantaDir, "cb_2018_13_tract_500k.zip"),
+		"/geo/tiger/GENZ2018/shp/cb_2018_39_tract_500k.zip": filepath.Join("..", "geo", "testdata", "cb_2018_39_tract_500k.zip"),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		p, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, p)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// copyDir copies the regular files of dir into a new temporary folder.
+func copyDir(t testing.TB, dir string, skip ...string) string {
+	t.Helper()
+	out := t.TempDir()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".zip") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func goldenIn(t *testing.T, dir, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pipeline -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got); if the change is intended, run go test ./pipeline -update:\n%.3000s", name, diff)
+	}
+}
+
+// TestAtlantaEndToEnd runs the Atlanta pipeline: its tract boundary is named
+// by Census layer, fetched from the fake Bureau server into the cache, and
+// the second run is offline with the server gone. Outputs are compared with
+// their own goldens (../testdata/atlanta/golden).
+func TestAtlantaEndToEnd(t *testing.T) {
+	var hits atomic.Int64
+	srv := fakeBoundaryServer(t, &hits)
+	dir := copyDir(t, atlantaDir)
+	cfg, err := config.Load(filepath.Join(dir, "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	co := CensusOptions{Client: census.Config{CacheDir: cache},
+		Boundaries: census.FilesConfig{HTTP: srv.Client(), BaseURL: srv.URL + "/geo/tiger"}}
+	out := filepath.Join(t.TempDir(), "out")
+	res, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("boundary server hit %d times, want 1 (the Georgia tract zip)", hits.Load())
+	}
+	for _, f := range []string{"report.html", "segments/existing_stations_highest_need.csv", "segments/highest_need_tracts.csv", "unplaced/stations.csv"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatalf("%v (files: %v)", err, res.Files)
+		}
+		goldenIn(t, filepath.Join(atlantaDir, "golden"), strings.ReplaceAll(f, "/", "_"), b)
+	}
+	first, _ := os.ReadFile(filepath.Join(out, "report.html"))
+
+	// --offline, the server gone: the same report from the cache
+	srv.Close()
+	co.Client.Offline = true
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true}); err != nil {
+		t.Fatalf("offline rerun: %v", err)
+	}
+	second, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if string(first) != string(second) {
+		t.Error("the offline rerun wrote another report")
+	}
+	// offline with an empty cache: refused, saying what to run
+	co.Client.CacheDir = t.TempDir()
+	_, err = Run(context.Background(), cfg, Options{OutDir: filepath.Join(t.TempDir(), "o"), Census: co, NoCache: true})
+	if err == nil || !strings.Contains(err.Error(), "offline mode is on: run `groundwork run` once without --offline") {
+		t.Errorf("offline with an empty cache: err = %v", err)
+	}
+}
