@@ -73,9 +73,9 @@ func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.
 	if about != "" {
 		about += " "
 	}
-	about += fmt.Sprintf("U.S. Census Bureau %s, %s, downloaded from %s (SHA-256 %s).", lb.Product, b.Census.Spec(), main.URL, main.SHA256)
+	about += fmt.Sprintf("U.S. Census Bureau %s, %s: %s (SHA-256 %s).", lb.Product, b.Census.Spec(), main.Published, main.SHA256)
 	for _, f := range lb.Files[1:] {
-		about += fmt.Sprintf(" Also %s (SHA-256 %s).", f.URL, f.SHA256)
+		about += fmt.Sprintf(" Also %s (SHA-256 %s).", f.Published, f.SHA256)
 	}
 	st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: about, File: filepath.Base(main.Path), Rows: len(l.Features)})
 	st.log.Info("loaded boundary", "name", name, "features", len(l.Features), "url", main.URL, "cached", main.Cached)

@@ -121,8 +121,8 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		if pl.Locate != nil {
 			deps = append(deps, "source:"+pl.Locate.Source)
 		}
-		if cfg.Tracts != nil {
-			deps = append(deps, "tracts") // places inherit their tract's columns
+		if len(cfg.InheritedColumns(name)) > 0 {
+			deps = append(deps, "tracts") // places inherit columns of their tract
 		}
 		g = append(g, &stageDef{
 			Name: "places:" + name, Kind: "places", Config: pl,

@@ -87,7 +87,11 @@ func NewFiles(cfg FilesConfig) *Files {
 
 // Fetched is a file in the cache.
 type Fetched struct {
-	URL    string // where it came from
+	URL string // where it came from
+	// Published is where the Bureau publishes it (the same path under
+	// DefaultBoundaryBaseURL), which a report cites even when a mirror or
+	// a test server served it.
+	Published string
 	Path   string // the cached file
 	SHA256 string // hex SHA-256 of its bytes, checked on every use
 	Cached bool   // served from the cache without a download
@@ -126,12 +130,13 @@ func (f *Files) Get(ctx context.Context, rel, want string, check func(path strin
 		return nil, errors.New("census files: no cache directory is set")
 	}
 	url := f.URL(rel)
+	published := (&Files{cfg: FilesConfig{BaseURL: DefaultBoundaryBaseURL}}).URL(rel)
 	dst := f.cachePath(rel)
 	if sum, err := verifyCached(dst); err == nil {
 		if want != "" && !strings.EqualFold(want, sum) {
 			return nil, fmt.Errorf("census files: %s: the cached file's SHA-256 is %s, the pipeline file pins %s: delete %s to download it again, or correct the pin", url, sum, want, dst)
 		}
-		return &Fetched{URL: url, Path: dst, SHA256: sum, Cached: true}, nil
+		return &Fetched{URL: url, Published: published, Path: dst, SHA256: sum, Cached: true}, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		f.cfg.Logger.Warn("census files: cached file is damaged; downloading it again", "file", dst, "reason", err.Error())
 		os.Remove(dst)
@@ -187,7 +192,7 @@ func (f *Files) Get(ctx context.Context, rel, want string, check func(path strin
 		return nil, fmt.Errorf("census files: %w", err)
 	}
 	f.cfg.Logger.Info("census files: downloaded", "url", url, "sha256", sum)
-	return &Fetched{URL: url, Path: dst, SHA256: sum}, nil
+	return &Fetched{URL: url, Published: published, Path: dst, SHA256: sum}, nil
 }
 
 // permanentError is a failure that another try will not fix.

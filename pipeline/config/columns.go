@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -50,16 +51,62 @@ func (c *Config) placeColumns(places string) ([]string, bool) {
 	for _, a := range slices.Sorted(maps.Keys(c.Areas)) {
 		cols = append(cols, a)
 	}
-	return append(cols, c.InheritedColumns(places)...), true
+	return append(cols, c.inheritable(places)...), true
 }
 
 // InheritedColumns lists the tract columns a places set takes from the
-// tract each place lies in (a segment of places in the highest-need tracts
-// is then one rule): the Census variables and the indicator columns of the
-// tracts table, except geoid and name and any column the places already
-// have (their source's, lat, lon, located_by, boundaries, areas), which
-// keep their own values. Nil without a tracts table.
+// tract each place lies in, so that a segment of places in the highest-need
+// tracts is one rule (`need_index > 0.9`): every inheritable column (see
+// inheritable) that a summary, a segment or the map of that places set
+// uses. Only those are copied, so a list of millions of points does not
+// carry every tract column; nil when none is used.
 func (c *Config) InheritedColumns(places string) []string {
+	var used []string
+	for _, col := range c.inheritable(places) {
+		if c.usesColumn(places, col) {
+			used = append(used, col)
+		}
+	}
+	return used
+}
+
+// usesColumn says whether a summary, segment or the map of places set of
+// reads column col.
+func (c *Config) usesColumn(of, col string) bool {
+	word := regexp.MustCompile(`\b` + regexp.QuoteMeta(col) + `\b`)
+	for _, s := range c.Summaries {
+		if s == nil || s.Of != of {
+			continue
+		}
+		if slices.Contains(s.By, col) || word.MatchString(s.Where) {
+			return true
+		}
+		for _, m := range s.Measures {
+			if m != nil && m.Column == col {
+				return true
+			}
+		}
+	}
+	for _, s := range c.Segments {
+		if s == nil || s.Of != of {
+			continue
+		}
+		if slices.Contains(s.Columns, col) || word.MatchString(s.Where) || s.Rank != nil && s.Rank.By == col {
+			return true
+		}
+	}
+	if r := c.Report; r != nil && r.Map != nil && r.Map.Points != nil && r.Map.Points.Of == of {
+		return r.Map.Points.Size == col || r.Map.Points.Color == col
+	}
+	return false
+}
+
+// inheritable lists the tract columns a places set can take from its tract:
+// the Census variables and the indicator columns of the tracts table, except
+// geoid and name and any column the places already have (their source's,
+// lat, lon, located_by, boundaries, areas), which keep their own values.
+// Nil without a tracts table.
+func (c *Config) inheritable(places string) []string {
 	pl, ok := c.Places[places]
 	if !ok || pl == nil || c.Tracts == nil {
 		return nil
