@@ -45,7 +45,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "unknown key",
 			yaml: minimal + "bogus: 1\n",
-			want: []string{"field bogus not found"},
+			want: []string{`line 12: bogus: unknown key "bogus"; the keys here are: areas, boundaries`},
 		},
 		{
 			name: "every problem at once, with paths",

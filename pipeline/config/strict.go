@@ -385,3 +385,44 @@ func decodeStrictly(b []byte, v any) []Problem {
 	sort.SliceStable(probs, func(a, b int) bool { return probs[a].Line < probs[b].Line })
 	return probs
 }
+
+// keyLines maps every key path of the file to the line of its key.
+func keyLines(n *yaml.Node) map[string]int {
+	out := map[string]int{}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				sub := joinPath(path, n.Content[i].Value)
+				out[sub] = n.Content[i].Line
+				walk(n.Content[i+1], sub)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				sub := fmt.Sprintf("%s[%d]", path, i)
+				out[sub] = c.Line
+				walk(c, sub)
+			}
+		}
+	}
+	walk(n, "")
+	return out
+}
+
+// lineOf is the line of the longest prefix of path that the file has (a
+// validation problem may name a key that is missing, such as
+// sources.acs.year, whose parent is there).
+func lineOf(lines map[string]int, path string) int {
+	for p := path; p != ""; {
+		if l, ok := lines[p]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return 0
+}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
 type strictCol struct {
@@ -67,5 +69,23 @@ func TestDecodeStrictly(t *testing.T) {
 				t.Errorf("null: not decoded: %+v", f.Sources["a"])
 			}
 		})
+	}
+}
+
+// TestDemoNullKeys: the demo writes `null: ["No Data"]` and `null: ["NA"]`
+// unquoted, as the README does; both must reach the sources.
+func TestDemoNullKeys(t *testing.T) {
+	b, err := oakland.Files.ReadFile(oakland.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("pipeline.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, want := range map[string]string{"directory": "No Data", "api2000": "NA"} {
+		if got := c.Sources[src].Null; len(got) != 1 || got[0] != want {
+			t.Errorf("sources.%s.null = %q, want [%q]", src, got, want)
+		}
 	}
 }

@@ -171,3 +171,18 @@ func TestInitStateThenRunAtlanta(t *testing.T) {
 		t.Error("the offline rerun wrote another report")
 	}
 }
+
+// TestHelpGoesToStdout: asking for help is not an error, so the help goes to
+// stdout (and `groundwork run --help | less` works); a bad flag still
+// prints the usage to stderr.
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{{"run", "--help"}, {"init", "-h"}, {"vars", "--help"}, {"plan", "--help"}, {"bench", "--help"}, {"bench-scale", "--help"}, {"help", "run"}, {"help"}} {
+		code, stdout, stderr := run(t, args...)
+		if code != ExitOK || !strings.Contains(stdout, "sage") || stderr != "" {
+			t.Errorf("%v: exit %d, stdout %.60q, stderr %.60q; want the help on stdout", args, code, stdout, stderr)
+		}
+	}
+	if code, stdout, stderr := run(t, "run", "--bogus"); code != ExitUsage || stdout != "" || !strings.Contains(stderr, "Usage: groundwork run") {
+		t.Errorf("bad flag: exit %d, stdout %q, stderr %.80q", code, stdout, stderr)
+	}
+}

@@ -29,13 +29,13 @@ Flags:
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	data := fs.String("data", "../shared/data", "`folder` holding oakland/alameda_tracts_2010.geojson and census/cb_2018_39_tract_500k.zip")
 	points := fs.Int("points", 0, "points per workload (default: 1M for Alameda, 10M for Ohio)")
 	peers := fs.Bool("peers", false, "also run GeoPandas and PostGIS")
 	peerPoints := fs.Int("peer-points", 0, "points given to each peer (default 1,000,000)")
 	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	if code, ok := parseSubcommand(fs, args, "join"); !ok {
 		return code
 	}

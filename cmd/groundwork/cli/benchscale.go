@@ -39,7 +39,7 @@ Flags:
 // benchScaleCmd is `groundwork bench-scale`.
 func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("bench-scale", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl.SetOutput(helpOutput(args, stdout, stderr))
 	spec := scalebench.National
 	fl.IntVar(&spec.Tracts, "tracts", spec.Tracts, "number of tract polygons")
 	fl.IntVar(&spec.Points, "points", spec.Points, "number of points")
@@ -50,7 +50,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
 	cpuProfile := fl.String("cpuprofile", "", "run: write a CPU profile of the three runs to `file` (read it with go tool pprof)")
 	memProfile := fl.String("memprofile", "", "run: write a heap profile (allocations) taken after the cold run to `file`")
-	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
+	fl.Usage = func() { fmt.Fprint(fl.Output(), benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

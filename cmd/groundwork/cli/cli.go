@@ -121,7 +121,7 @@ Flags:
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o runOptions
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
 	fs.BoolVar(&o.offline, "offline", false, "serve Census pulls from the cache only; fail on a miss")
@@ -129,7 +129,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.apiURL, "census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
 	fs.StringVar(&o.filesURL, "census-files", census.DefaultBoundaryBaseURL, "base `URL` of the Census Bureau's boundary files (a mirror or a test server)")
 	o.rf = addRunFlags(fs, true)
-	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), runUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -145,6 +145,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	return doRun(ctx, o, stdout, stderr)
+}
+
+// helpOutput is where a command's flag set writes: stdout when the user
+// asked for help (-h, -help, --help: the help is the answer), stderr
+// otherwise (usage after a mistake is an error message).
+func helpOutput(args []string, stdout, stderr io.Writer) io.Writer {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			return stdout
+		}
+	}
+	return stderr
 }
 
 // parseInterspersed lets flags follow the positional argument
@@ -252,13 +267,13 @@ Flags:
 
 func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	state := fs.String("state", "", "`state` name, postal code or FIPS code")
 	county := fs.String("county", "", "`county` name or three-digit FIPS code (with --state)")
 	year := fs.Int("year", 2022, "ACS 5-year `vintage` (with --state)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
 	apiURL := fs.String("census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
-	fs.Usage = func() { fmt.Fprint(stderr, initUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), initUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

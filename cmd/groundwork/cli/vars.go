@@ -28,12 +28,12 @@ Flags:
 
 func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vars", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	dataset := fs.String("dataset", "acs/acs5", "Census `dataset`")
 	year := fs.Int("year", 2022, "dataset `year` (vintage)")
 	online := fs.Bool("online", false, "fetch the metadata from the API when it is not cached (needs CENSUS_API_KEY)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
-	fs.Usage = func() { fmt.Fprint(stderr, varsUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), varsUsage); fs.PrintDefaults() }
 	if code, ok := parseSubcommand(fs, args, "search"); !ok {
 		return code
 	}
