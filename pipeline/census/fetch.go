@@ -92,9 +92,9 @@ type Fetched struct {
 	// DefaultBoundaryBaseURL), which a report cites even when a mirror or
 	// a test server served it.
 	Published string
-	Path   string // the cached file
-	SHA256 string // hex SHA-256 of its bytes, checked on every use
-	Cached bool   // served from the cache without a download
+	Path      string // the cached file
+	SHA256    string // hex SHA-256 of its bytes, checked on every use
+	Cached    bool   // served from the cache without a download
 }
 
 // URL returns the full URL of a path under the base URL; "../" steps out of
