@@ -148,7 +148,7 @@ func (in *Input) bands() stats.Bands {
 func segregationSection(sg *result.Segregation) reports.Section {
 	sec := reports.Section{ID: "segregation", Title: "How separated are the groups?"}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"Across %s (%d tracts), Theil's entropy index H for the groups %s is %s (0 means every tract has the city's mix; 1 means every tract holds one group only; Reardon and Firebaugh 2002).",
+		"Across %s (%d tracts), Theil's entropy index H for the groups %s is %s (0 means every tract has the mix of all these tracts together; 1 means every tract holds one group only; Reardon and Firebaugh 2002).",
 		sg.Where, sg.Tracts, strings.Join(sg.Groups, ", "), reports.Number(sg.Theil, 3)))
 	t := reports.Table{Title: "Index of dissimilarity (Massey and Denton 1988)", Header: []string{"Groups", "Index", "In words"}, Numeric: []bool{false, true, false}}
 	for _, p := range sg.Dissimilarity {
