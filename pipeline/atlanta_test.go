@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/reports"
 )
 
 // atlantaDir is the second real place of the tests: Fulton and DeKalb
@@ -159,5 +162,68 @@ func checkGenericWords(t *testing.T, report string) {
 	}
 	if !strings.Contains(report, `placeholder="Find a tract or station"`) {
 		t.Error("the search box does not name the stations")
+	}
+}
+
+// TestAtlantaAgainstIndependentComputation compares the Atlanta report's
+// headline figures with ../testdata/atlanta/independent.json, written by
+// independent.py: GeoPandas (pyogrio reading the Bureau's zip, sjoin for
+// the stations) and the standard library, none of groundwork's code.
+func TestAtlantaAgainstIndependentComputation(t *testing.T) {
+	var ref struct {
+		Python   string         `json:"python"`
+		Stations map[string]int `json:"stations"`
+		Areas    map[string]struct {
+			Tracts         int
+			IncomeMedian   float64 `json:"income_median"`
+			IncomeMin      float64 `json:"income_min"`
+			IncomeMax      float64 `json:"income_max"`
+			RenterShare    float64 `json:"renter_share"`
+			RenterShareMOE float64 `json:"renter_share_moe"`
+		} `json:"areas"`
+		Unplaced int     `json:"stations_unplaced"`
+		D        float64 `json:"dissimilarity_white_black"`
+		H        float64 `json:"theil_h"`
+	}
+	b, err := os.ReadFile(filepath.Join(atlantaDir, "independent.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &ref); err != nil || ref.Python == "" || len(ref.Areas) != 2 {
+		t.Fatalf("reference: %v %+v", err, ref)
+	}
+	var hits atomic.Int64
+	srv := fakeBoundaryServer(t, &hits)
+	dir := copyDir(t, atlantaDir)
+	cfg, err := config.Load(filepath.Join(dir, "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	co := CensusOptions{Client: census.Config{CacheDir: t.TempDir()}, Boundaries: census.FilesConfig{HTTP: srv.Client(), BaseURL: srv.URL + "/geo/tiger"}}
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true}); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	text := html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(regexp.MustCompile(`(?s)<svg.*?</svg>|<script.*?</script>|<style.*?</style>`).ReplaceAllString(string(page), " "), " "))
+	text = strings.Join(strings.Fields(text), " ")
+	var want []string
+	for k, n := range ref.Stations {
+		area, buffer, _ := strings.Cut(k, "|")
+		want = append(want, fmt.Sprintf("%s %s %d", area, buffer, n))
+	}
+	dollars := func(x float64) string { return "$" + reports.Number(x, 0) }
+	for a, v := range ref.Areas {
+		want = append(want, fmt.Sprintf("%s %d %s (%s–%s)", a, v.Tracts, dollars(v.IncomeMedian), dollars(v.IncomeMin), dollars(v.IncomeMax)))
+		want = append(want, fmt.Sprintf("%.1f ± %.1f", v.RenterShare, v.RenterShareMOE))
+	}
+	want = append(want, fmt.Sprintf("White and Black %.3f", ref.D), fmt.Sprintf("Other is %.3f", ref.H))
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the report does not say %q (independent computation)", w)
+		}
+	}
+	if ref.Unplaced != 0 || strings.Contains(text, "Not on the map") {
+		t.Errorf("stations off the map: reference %d", ref.Unplaced)
 	}
 }
