@@ -188,7 +188,9 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	client := census.NewClient(cfg)
 	var vars []string
 	for _, v := range s.Variables {
-		if v != "NAME" {
+		if g, ok := config.GroupOf(v); ok {
+			vars = append(vars, "group("+g+")") // the whole table
+		} else if v != "NAME" {
 			vars = append(vars, v)
 		}
 	}

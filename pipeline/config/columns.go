@@ -22,6 +22,9 @@ func validVariable(v string) bool {
 	if v == "NAME" || v == "GEO_ID" {
 		return true
 	}
+	if _, ok := GroupOf(v); ok {
+		return true
+	}
 	if len(v) < 6 || strings.ContainsAny(v, " ,&?=") {
 		return false
 	}
@@ -155,4 +158,35 @@ func suggestName(want string, have []string) string {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ""
+}
+
+// tableID matches an ACS or decennial table ID: B25003, C16002, B19013A, P1.
+var tableID = regexp.MustCompile(`^[A-Z]{1,3}[0-9]{1,6}[A-Z]?$`)
+
+// GroupOf returns the table of a whole-table pull: "group(B25003)", or the
+// table ID alone ("B25003"), which means the same.
+func GroupOf(v string) (string, bool) {
+	if g, ok := strings.CutPrefix(v, "group("); ok && strings.HasSuffix(g, ")") {
+		g = strings.TrimSuffix(g, ")")
+		return g, tableID.MatchString(g)
+	}
+	if tableID.MatchString(v) && !strings.Contains(v, "_") {
+		return v, true
+	}
+	return "", false
+}
+
+// groupCells is how many cells of a whole-table pull validation accepts
+// (T_001E to T_099E and their MOEs): the table's real size is known only
+// from the Census metadata, after the pull, where a reference to a cell the
+// table does not have is an unknown column.
+const groupCells = 99
+
+// groupColumns lists the cell names validation accepts for table t.
+func groupColumns(t string) []string {
+	out := make([]string, 0, 2*groupCells)
+	for i := 1; i <= groupCells; i++ {
+		out = append(out, fmt.Sprintf("%s_%03dE", t, i), fmt.Sprintf("%s_%03dM", t, i))
+	}
+	return out
 }

@@ -27,7 +27,7 @@ func (c *Config) notSummable() map[string]bool {
 	if src == nil {
 		return m
 	}
-	for _, v := range src.Variables {
+	for _, v := range src.columnNames() {
 		for _, t := range knownMedians {
 			if strings.HasPrefix(v, t+"_") {
 				m[v] = true

@@ -67,7 +67,15 @@ func (s *Source) InputFile() string {
 // columnNames lists the columns a source's table has.
 func (s *Source) columnNames() []string {
 	if s.Kind == KindCensus {
-		return append([]string{"geoid", "name"}, s.Variables...)
+		cols := []string{"geoid", "name"}
+		for _, v := range s.Variables {
+			if g, ok := GroupOf(v); ok {
+				cols = append(cols, groupColumns(g)...)
+			} else {
+				cols = append(cols, v)
+			}
+		}
+		return cols
 	}
 	var n []string
 	for _, c := range s.Columns {

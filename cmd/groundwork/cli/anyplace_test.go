@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // repo is the repository root, from this package's folder.
@@ -91,7 +95,22 @@ func fakeCensusForAtlanta(t *testing.T, key string, data, files *atomic.Int64) *
 			json.NewEncoder(w).Encode(out)
 			return
 		}
-		head := append(append([]string{}, get...), "state", "county", "tract")
+		var head []string
+		for _, g := range get {
+			if t, ok := strings.CutPrefix(g, "group("); ok {
+				// a whole table: every cell of the recording in it, as the
+				// API sends a group's estimates and MOEs
+				t = strings.TrimSuffix(t, ")") + "_"
+				for _, h := range all[0] {
+					if strings.HasPrefix(*h, t) {
+						head = append(head, *h)
+					}
+				}
+				continue
+			}
+			head = append(head, g)
+		}
+		head = append(head, "state", "county", "tract")
 		var hdr []*string
 		for _, h := range head {
 			hdr = append(hdr, str(h))
@@ -141,6 +160,12 @@ func TestInitStateThenRunAtlanta(t *testing.T) {
 	if !strings.Contains(stdout, "Set CENSUS_API_KEY, then: groundwork run") {
 		t.Errorf("init said %q", stdout)
 	}
+	// a whole-table pull instead of the four B25003 cells
+	b = []byte(strings.Replace(string(b), "B25003_002E, B25003_002M, B25003_003E, B25003_003M", "group(B25003)", 1))
+	if !strings.Contains(string(b), "group(B25003)") {
+		t.Fatal("the scaffold no longer lists the B25003 cells")
+	}
+	os.WriteFile(p, b, 0o644)
 	out := filepath.Join(dir, "out")
 	args := []string{"run", p, "--out", out, "--census-api", api, "--census-files", srv.URL + "/geo/tiger", "--census-cache", cache, "--quiet"}
 	if code, _, e := run(t, args...); code != ExitOK {
@@ -153,10 +178,32 @@ func TestInitStateThenRunAtlanta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Fulton County, Georgia", "Tracts with the highest need index", "cb_2018_13_tract_500k.zip", "Index of dissimilarity"} {
+	for _, want := range []string{"Fulton County, Georgia", "Tracts with the highest need index", "renter_share_moe", "cb_2018_13_tract_500k.zip", "Index of dissimilarity"} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("report lacks %q", want)
 		}
+	}
+	// the whole-table pull brought every B25003 cell, and the renter share
+	// is computed from them
+	rec, err := store.ReadParquet(context.Background(), filepath.Join(out, "tracts.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	for _, c := range []string{"B25003_002E", "B25003_002M", "B25003_003E", "B25003_003M"} // the recording has no B25003_001 {
+		if !table.Has(rec, c) {
+			t.Errorf("tracts.parquet has no %s from group(B25003)", c)
+		}
+	}
+	_, valid, err := table.Floats(rec, "renter_share")
+	n := 0
+	for _, v := range valid {
+		if v {
+			n++
+		}
+	}
+	if err != nil || n < 200 { // 204 Fulton tracts, one (9800) without homes
+		t.Errorf("renter_share valid in %d tracts (%v); want at least 200", n, err)
 	}
 	// 204 Fulton tracts (testdata/atlanta/PROVENANCE.md)
 	if !strings.Contains(string(report), "204 tracts") {
