@@ -190,7 +190,7 @@ func TestInitStateThenRunAtlanta(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	for _, c := range []string{"B25003_002E", "B25003_002M", "B25003_003E", "B25003_003M"} // the recording has no B25003_001 {
+	for _, c := range []string{"B25003_002E", "B25003_002M", "B25003_003E", "B25003_003M"} { // the recording has no B25003_001
 		if !table.Has(rec, c) {
 			t.Errorf("tracts.parquet has no %s from group(B25003)", c)
 		}
