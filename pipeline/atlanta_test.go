@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +20,8 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/reports"
 )
 
@@ -32,8 +36,11 @@ var atlantaDir = filepath.Join("..", "testdata", "atlanta")
 func fakeBoundaryServer(t testing.TB, hits *atomic.Int64) *httptest.Server {
 	t.Helper()
 	files := map[string]string{
-		"/geo/tiger/GENZ2018/shp/cb_2018_13_tract_500k.zip": filepath.Join(atlantaDir, "cb_2018_13_tract_500k.zip"),
-		"/geo/tiger/GENZ2018/shp/cb_2018_39_tract_500k.zip": filepath.Join("..", "geo", "testdata", "cb_2018_39_tract_500k.zip"),
+		// The subset of the national relationship file stands in for it
+		// (the tests use only the tracts of these counties).
+		"/geo/docs/maps-data/data/rel2020/tract/tab20_tract20_tract10_natl.txt": filepath.Join(atlantaDir, "tab20_tract20_tract10_subset.txt"),
+		"/geo/tiger/GENZ2018/shp/cb_2018_13_tract_500k.zip":                     filepath.Join(atlantaDir, "cb_2018_13_tract_500k.zip"),
+		"/geo/tiger/GENZ2018/shp/cb_2018_39_tract_500k.zip":                     filepath.Join("..", "geo", "testdata", "cb_2018_39_tract_500k.zip"),
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -225,5 +232,69 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 	}
 	if ref.Unplaced != 0 || strings.Contains(text, "Not on the map") {
 		t.Errorf("stations off the map: reference %d", ref.Unplaced)
+	}
+}
+
+// TestAtlantaCrosswalk brings the ACS 2014-2018 table (2010 tracts) onto
+// 2020 tracts from the pipeline file, with the relationship file fetched
+// into the cache (the subset stands in for the national file), and checks
+// the raw layer: every 2010 tract's land parts sum to its land (SOURCES.md),
+// so the 1,765,089 people of the 349 tracts are all still there, now on 2020
+// tracts. A median in a crosswalked source is refused with the reason.
+func TestAtlantaCrosswalk(t *testing.T) {
+	var hits atomic.Int64
+	srv := fakeBoundaryServer(t, &hits)
+	dir := copyDir(t, atlantaDir)
+	p := filepath.Join(dir, "pipeline.yaml")
+	b, _ := os.ReadFile(p)
+	extra := `
+  acs_on_2020_tracts:
+    kind: census
+    title: "ACS 2014-2018 moved onto 2020 tracts"
+    dataset: acs/acs5
+    year: 2018
+    for: "tract:*"
+    variables: [B03002_001E, B03002_001M, B25003_002E, B25003_002M, B25003_003E, B25003_003M]
+    recorded: atlanta_acs5_2018_tracts.json
+    crosswalk: {to: 2020}
+`
+	b = []byte(strings.Replace(string(b), "\n  stations:\n", extra+"\n  stations:\n", 1))
+	os.WriteFile(p, b, 0o644)
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	co := CensusOptions{Client: census.Config{CacheDir: t.TempDir()}, Boundaries: census.FilesConfig{HTTP: srv.Client(), BaseURL: srv.URL + "/geo/tiger"}}
+	res, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := store.ReadParquet(context.Background(), filepath.Join(out, "raw", "acs_on_2020_tracts.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	pop, _, _ := table.Floats(rec, "B03002_001E")
+	ids, _, _ := table.Strings(rec, "geoid")
+	sum := 0.0
+	for _, v := range pop {
+		sum += v
+	}
+	if math.Abs(sum-1765089) > 1e-6 || !slices.Contains(ids, "13121000201") {
+		t.Errorf("crosswalked population %v over %d 2020 tracts; want 1765089, with 13121000201", sum, len(ids))
+	}
+	noted := false
+	for _, w := range res.Warnings {
+		noted = noted || strings.Contains(w, "moved from 2010 tracts onto 2020 tracts")
+	}
+	if !noted {
+		t.Errorf("no run note says the table was moved: %q", res.Warnings)
+	}
+	// a median cannot be moved
+	b = []byte(strings.Replace(string(b), "variables: [B03002_001E, B03002_001M,", "variables: [B19013_001E, B03002_001E, B03002_001M,", 1))
+	os.WriteFile(p, b, 0o644)
+	if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), "sources.acs_on_2020_tracts.crosswalk: B19013_001E: a median or mean cannot be moved") {
+		t.Errorf("median crosswalk: err = %v", err)
 	}
 }

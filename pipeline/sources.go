@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/result"
@@ -104,7 +105,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 }
 
 // readRecorded decodes a saved Census Data API response.
-func readRecorded(path string) (arrow.RecordBatch, error) {
+func readRecorded(path string) (*census.Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -114,7 +115,47 @@ func readRecorded(path string) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return t.Record()
+	return t, nil
+}
+
+// crosswalk moves a census source's table to the other tract vintage when
+// the pipeline file asks (sources.<name>.crosswalk), with the Census
+// Bureau's 2020-to-2010 tract relationship file: the one named, or the
+// national file fetched into the boundary cache. Counts are shared out by
+// land area with their MOEs (census.Crosswalk); the run notes say so.
+func (st *state) crosswalk(ctx context.Context, name string, s *config.Source, t *census.Table) (*census.Table, error) {
+	cw := s.Crosswalk
+	if cw == nil {
+		return t, nil
+	}
+	file := st.cfg.Path(cw.File)
+	if cw.File == "" {
+		files, err := st.census.files(st.log)
+		if err != nil {
+			return nil, err
+		}
+		got, err := files.Get(ctx, census.RelationshipPath, "", nil)
+		if err != nil {
+			return nil, fmt.Errorf("tract relationship file: %w", err)
+		}
+		file = got.Path
+	}
+	rel, err := geo.ReadRelationship(ctx, file)
+	if err != nil {
+		return nil, err
+	}
+	from := cw.From()
+	rows, err := rel.Weights(from)
+	if err != nil {
+		return nil, err
+	}
+	notSum := st.cfg.NotSummable(name)
+	out, err := census.Crosswalk(t, rows, from, func(c string) bool { return notSum[c] })
+	if err != nil {
+		return nil, err
+	}
+	st.warn("source %s: moved from %d tracts onto %d tracts with the Census Bureau's tract relationship file %s (%d rows; counts shared out by land area, MOEs carried): %d tracts in, %d out", name, from, cw.To, filepath.Base(file), len(rel.Rows), t.Len(), out.Len())
+	return out, nil
 }
 
 // CensusOptions configure live Census Data API pulls. The zero value pulls
@@ -165,7 +206,14 @@ func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
 func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		rec, err := readRecorded(file)
+		t, err := readRecorded(file)
+		if err == nil {
+			t, err = st.crosswalk(ctx, name, s, t)
+		}
+		if err != nil {
+			return nil, file, err
+		}
+		rec, err := t.Record()
 		return rec, file, err
 	}
 	getenv := o.Getenv
@@ -196,6 +244,9 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
 	if err != nil {
+		return nil, "", err
+	}
+	if t, err = st.crosswalk(ctx, name, s, t); err != nil {
 		return nil, "", err
 	}
 	rec, err := t.Record()

@@ -16,6 +16,29 @@ var knownMedians = []string{
 	"B25018", "B25035", "B25058", "B25064", "B25071", "B25077", "B25088", "B25092", "B25097", "B25105",
 }
 
+// NotSummable returns the set of columns of census source name that are
+// medians or means: the known ACS median tables and indicators.medians.
+func (c *Config) NotSummable(name string) map[string]bool {
+	m := map[string]bool{}
+	src := c.Sources[name]
+	if src == nil {
+		return m
+	}
+	for _, v := range src.columnNames() {
+		for _, t := range knownMedians {
+			if strings.HasPrefix(v, t+"_") {
+				m[v] = true
+			}
+		}
+	}
+	if c.Indicators != nil {
+		for _, v := range c.Indicators.Medians {
+			m[v] = true
+		}
+	}
+	return m
+}
+
 // notSummable returns the set of columns of the tract source that are
 // medians or means.
 func (c *Config) notSummable() map[string]bool {

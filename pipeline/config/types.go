@@ -20,12 +20,30 @@ type Source struct {
 	// APIKey names where the API key comes from: "env:NAME" (default
 	// CENSUS_API_KEY). The key itself never goes in the pipeline file.
 	APIKey string `yaml:"api_key"`
+	// Crosswalk moves the table to the other tract vintage.
+	Crosswalk *Crosswalk `yaml:"crosswalk"`
 
 	// csv
 	File    string       `yaml:"file"`
 	Key     string       `yaml:"key"`
 	Null    []string     `yaml:"null"`
 	Columns []*ColumnDef `yaml:"columns"`
+}
+
+// Crosswalk brings a tract table onto the other tract vintage (2010 or
+// 2020 tracts) with the Census Bureau's tract relationship file: File, or
+// when left out the national file, fetched into the boundary cache.
+type Crosswalk struct {
+	To   int    `yaml:"to"`
+	File string `yaml:"file"`
+}
+
+// From is the vintage the table is on: the other one.
+func (cw *Crosswalk) From() int {
+	if cw.To == 2010 {
+		return 2020
+	}
+	return 2010
 }
 
 // ColumnDef declares a typed CSV column. In YAML it is either a mapping

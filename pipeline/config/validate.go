@@ -87,6 +87,22 @@ func checkCensusSource(p *problems, at string, s *Source) {
 	if s.File != "" || len(s.Columns) > 0 || s.Key != "" {
 		p.add(at, "file and columns belong to csv sources; a census source reads a recorded response with `recorded:`")
 	}
+	if cw := s.Crosswalk; cw != nil {
+		if cw.To != 2010 && cw.To != 2020 {
+			p.add(at+".crosswalk.to", "%d: give 2010 or 2020, the tract vintage to bring the table onto", cw.To)
+		}
+		var med []string
+		for _, v := range s.Variables {
+			for _, t := range knownMedians {
+				if strings.HasPrefix(v, t+"_") || v == "group("+t+")" || v == t {
+					med = append(med, v)
+				}
+			}
+		}
+		if len(med) > 0 {
+			p.add(at+".crosswalk", "%s: a median or mean cannot be moved to other tracts by area (an area-weighted sum of medians means nothing); bring the counts of the distribution across instead (for B19013, the B19001 income brackets), or compare the median on the tracts it was published for", strings.Join(med, ", "))
+		}
+	}
 }
 
 // checkCSVSource checks a local file source: csv, parquet or geojson.
