@@ -191,6 +191,10 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 		Unplaced int     `json:"stations_unplaced"`
 		D        float64 `json:"dissimilarity_white_black"`
 		H        float64 `json:"theil_h"`
+		Within   map[string]struct {
+			D    float64 `json:"dissimilarity_white_black"`
+			Gini float64 `json:"gini_white_black"`
+		} `json:"within"`
 	}
 	b, err := os.ReadFile(filepath.Join(atlantaDir, "independent.json"))
 	if err != nil {
@@ -228,6 +232,14 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 	for _, w := range want {
 		if !strings.Contains(text, w) {
 			t.Errorf("the report does not say %q (independent computation)", w)
+		}
+	}
+	// segregation within each county: area, tracts, Theil's H, D White-Black,
+	// D White-Latino, Gini White-Black
+	for a, v := range ref.Within {
+		re := regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("%s %d ", a, ref.Areas[a].Tracts)) + `\S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.D)) + ` \S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.Gini)))
+		if !re.MatchString(text) {
+			t.Errorf("the within-area row of %s does not show D %.3f and Gini %.3f", a, v.D, v.Gini)
 		}
 	}
 	if ref.Unplaced != 0 || strings.Contains(text, "Not on the map") {

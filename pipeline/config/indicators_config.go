@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -79,7 +80,17 @@ func (c *Config) indicatorColumns() []string {
 	if n := c.Indicators.Need; n != nil && n.Name != "" {
 		cols = append(cols, n.Name)
 	}
+	if sg := c.Indicators.Segregation; sg != nil {
+		for _, g := range sg.LocationQuotients {
+			cols = append(cols, LQColumn(g))
+		}
+	}
 	return cols
+}
+
+// LQColumn is the tract column of a group's location quotient: lq_black.
+func LQColumn(group string) string {
+	return "lq_" + strings.ToLower(strings.ReplaceAll(group, " ", "_"))
 }
 
 func (ind *Indicators) Options(c *Config) indicator.Options {
@@ -178,6 +189,14 @@ func (c *Config) checkIndicators(p *problems) {
 		for j, pr := range sg.Pairs {
 			if len(pr) != 2 || !gnames[pr[0]] || !gnames[pr[1]] {
 				p.add(fmt.Sprintf("indicators.segregation.pairs[%d]", j), "give two group names")
+			}
+		}
+		if sg.Within && sg.Area == "" {
+			p.add("indicators.segregation.within", "needs area: the area definition whose areas are measured one by one")
+		}
+		for j, g := range sg.LocationQuotients {
+			if !gnames[g] {
+				p.add(fmt.Sprintf("indicators.segregation.location_quotients[%d]", j), "%q is not a group (%s)", g, strings.Join(slices.Sorted(maps.Keys(gnames)), ", "))
 			}
 		}
 	}

@@ -197,6 +197,16 @@ type Segregation struct {
 	// Total, if set, adds an "other" group: the total minus the groups.
 	Total string     `yaml:"total"`
 	Pairs [][]string `yaml:"pairs"`
+	// Within also measures segregation among the tracts of each area of
+	// Area, one row per area.
+	Within bool `yaml:"within"`
+	// Gini adds the segregation Gini coefficient of each pair beside its
+	// index of dissimilarity.
+	Gini bool `yaml:"gini"`
+	// LocationQuotients names groups whose location quotient (the tract's
+	// share of the group over the share across the tracts measured) becomes
+	// the tract column lq_<group>, to map or rank.
+	LocationQuotients []string `yaml:"location_quotients"`
 }
 
 // GroupDef is a population group counted by a column.

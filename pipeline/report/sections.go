@@ -3,7 +3,9 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -159,7 +161,45 @@ func segregationSection(sg *result.Segregation) reports.Section {
 	if len(sg.Dropped) > 0 {
 		t.Note += fmt.Sprintf(" %d tract(s) with a missing count were left out.", len(sg.Dropped))
 	}
+	if len(sg.Gini) == len(sg.Dissimilarity) && len(sg.Gini) > 0 {
+		t.Header = append(t.Header, "Gini")
+		t.Numeric = append(t.Numeric, true)
+		for i, g := range sg.Gini {
+			t.Rows[i] = append(t.Rows[i], reports.Number(g.Value, 3))
+		}
+		t.Note += " Gini: the segregation Gini coefficient of the pair (Massey and Denton 1988), the mean difference of the tracts' group shares over its maximum; 0 is an even spread."
+	}
 	sec.Tables = append(sec.Tables, t)
+	if len(sg.Within) > 0 {
+		w := reports.Table{Title: "Within each area: the same measures among the tracts of one area", Header: []string{"Area", "Tracts", "Theil's H"}, Numeric: []bool{false, true, true}}
+		for _, p := range sg.Within[0].Dissimilarity {
+			w.Header = append(w.Header, "Dissimilarity "+p.A+"–"+p.B)
+			w.Numeric = append(w.Numeric, true)
+		}
+		for _, p := range sg.Within[0].Gini {
+			w.Header = append(w.Header, "Gini "+p.A+"–"+p.B)
+			w.Numeric = append(w.Numeric, true)
+		}
+		for _, a := range sg.Within {
+			row := []string{a.Area, fmt.Sprint(a.Tracts), reports.Number(a.Theil, 3)}
+			for _, p := range a.Dissimilarity {
+				row = append(row, reports.Number(p.Value, 3))
+			}
+			for _, p := range a.Gini {
+				row = append(row, reports.Number(p.Value, 3))
+			}
+			w.Rows = append(w.Rows, row)
+		}
+		w.Note = "Across all the tracts, segregation is partly between the areas and partly within them; these rows measure it inside each area, against that area's own mix."
+		sec.Tables = append(sec.Tables, w)
+	}
+	if len(sg.LQColumns) > 0 {
+		var cols []string
+		for _, g := range slices.Sorted(maps.Keys(sg.LQColumns)) {
+			cols = append(cols, fmt.Sprintf("%s (%s)", sg.LQColumns[g], g))
+		}
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("Location quotients, a tract's share of a group divided by the group's share across these tracts (above 1: over-represented; Isard 1960), are the tract columns %s, to map or rank.", strings.Join(cols, ", ")))
+	}
 	return sec
 }
 

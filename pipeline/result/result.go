@@ -120,7 +120,22 @@ type Segregation struct {
 	Groups        []string
 	Theil         float64
 	Dissimilarity []PairIndex
-	Where         string // which tracts, in words
+	Gini          []PairIndex // when asked, the pairs' segregation Gini
+	Where         string      // which tracts, in words
+	// Within holds the same measures among the tracts of each area, in the
+	// area's order, when asked.
+	Within []AreaSegregation
+	// LQColumns are the tract columns of location quotients, by group.
+	LQColumns map[string]string
+}
+
+// AreaSegregation is the segregation among the tracts of one area.
+type AreaSegregation struct {
+	Area          string
+	Tracts        int
+	Theil         float64
+	Dissimilarity []PairIndex
+	Gini          []PairIndex
 }
 
 // PairIndex is a two-group index.

@@ -66,6 +66,17 @@ def main() -> None:
         e = -sum((x.iloc[i] / t) * math.log(x.iloc[i] / t) for x in groups if x.iloc[i] > 0)
         H += t * (E - e)
     out["theil_h"] = H / (total.sum() * E)
+    out["within"] = {}
+    for a, ga in g.groupby("area"):
+        wa, ba = ga["B03002_003E"], ga["B03002_004E"]
+        d = 0.5 * (wa / wa.sum() - ba / ba.sum()).abs().sum()
+        # segregation Gini (Massey and Denton 1988, eq. 3), White relative to Black
+        t = (wa + ba).to_numpy()
+        keep = t > 0
+        t, p = t[keep], (wa.to_numpy()[keep] / t[keep])
+        T, P = t.sum(), wa.sum() / (wa.sum() + ba.sum())
+        gini = sum(t[i] * t[j] * abs(p[i] - p[j]) for i in range(len(t)) for j in range(len(t))) / (2 * T * T * P * (1 - P))
+        out["within"][a] = {"dissimilarity_white_black": d, "gini_white_black": gini}
     (HERE / "independent.json").write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
 
 
