@@ -229,6 +229,9 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 		want = append(want, fmt.Sprintf("%.1f ± %.1f", v.RenterShare, v.RenterShareMOE))
 	}
 	want = append(want, fmt.Sprintf("White and Black %.3f", ref.D), fmt.Sprintf("Other is %.3f", ref.H))
+	f, d := ref.Areas["Fulton County"], ref.Areas["DeKalb County"]
+	want = append(want, fmt.Sprintf("Renter-occupied homes Fulton County vs DeKalb County %.1f", f.RenterShare-d.RenterShare),
+		fmt.Sprintf("%.2f×", f.RenterShare/d.RenterShare)) // the rate ratio
 	for _, w := range want {
 		if !strings.Contains(text, w) {
 			t.Errorf("the report does not say %q (independent computation)", w)

@@ -185,6 +185,9 @@ type IndicatorDef struct {
 type AreaCompare struct {
 	Area       string   `yaml:"area"`
 	Indicators []string `yaml:"indicators"`
+	// Disparities adds each pair's rate difference (a - b) and rate ratio
+	// (a / b), each with its MOE.
+	Disparities bool `yaml:"disparities"`
 }
 
 // Segregation declares the groups whose segregation across tracts is

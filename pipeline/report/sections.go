@@ -135,9 +135,18 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 			z = reports.Number(c.Z, 2)
 		}
 		ct.Rows = append(ct.Rows, []string{in.indicatorLabel(c.Indicator), c.A + " vs " + c.B, reports.Number(c.Diff, 1), z, res})
+		if c.RateDiff != nil && c.RateRatio != nil {
+			row := &ct.Rows[len(ct.Rows)-1]
+			*row = append(*row, reports.Number(c.RateDiff.Est, 1)+" ± "+reports.Number(c.RateDiff.MOE, 1), reports.Number(c.RateRatio.Est, 2)+"× ± "+reports.Number(c.RateRatio.MOE, 2))
+		}
+	}
+	if len(r.Comparisons) > 0 && r.Comparisons[0].RateDiff != nil {
+		ct.Header = append(ct.Header, "Rate difference ± MOE", "Rate ratio ± MOE")
+		ct.Numeric = append(ct.Numeric, true, true)
+		ct.Note = strings.TrimSpace("Rate difference: the first area's value minus the second's; rate ratio: the first's divided by the second's; their MOEs by the ACS handbook's rules for a difference and a ratio (chapter 8). " + ct.Note)
 	}
 	if len(not) > 0 {
-		ct.Note = "Not significant: the data do not show that these areas differ; the gap may be sampling error. " + strings.Join(not, " ")
+		ct.Note = strings.TrimSpace(ct.Note + " Not significant: the data do not show that these areas differ; the gap may be sampling error. " + strings.Join(not, " "))
 	}
 	sec.Tables = append(sec.Tables, ct)
 	return sec, true

@@ -111,6 +111,9 @@ type Comparison struct {
 	Indicator string
 	A, B      string
 	stats.Comparison
+	// RateDiff and RateRatio are a - b and a / b with their MOEs, when the
+	// pipeline file asks for disparities.
+	RateDiff, RateRatio *stats.Value
 }
 
 // Segregation holds the segregation measures across tracts.

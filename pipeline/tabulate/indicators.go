@@ -157,7 +157,12 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 		for i := 0; i < len(names); i++ {
 			for j := i + 1; j < len(names); j++ {
 				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
-				res.Comparisons = append(res.Comparisons, result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c})
+				rc := result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c}
+				if cmp.Disparities {
+					diff, ratio := stats.RateDifference(vals[i], vals[j]), stats.RateRatio(vals[i], vals[j])
+					rc.RateDiff, rc.RateRatio = &diff, &ratio
+				}
+				res.Comparisons = append(res.Comparisons, rc)
 				k++
 			}
 		}
