@@ -108,10 +108,11 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 			// The tracts stage also computes the indicators (they add
 			// columns to tracts.parquet), so its configuration includes them.
 			Name: "tracts", Kind: "tracts", Config: struct {
-				Tracts     *config.Tracts
-				Indicators *config.Indicators
-			}{t, cfg.Indicators},
-			Deps: uniq(append([]string{"source:" + t.Source}, locating...)),
+				Tracts      *config.Tracts
+				Indicators  *config.Indicators
+				Interpolate []*config.Interpolation
+			}{t, cfg.Indicators, cfg.Interpolate},
+			Deps: uniq(append(append([]string{"source:" + t.Source}, weightSources(cfg)...), locating...)),
 			run:  (*state).joinTracts,
 		})
 	}
@@ -227,6 +228,17 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{Name: "report", Kind: "report", Config: cfg, Deps: all, run: (*state).writeReport})
 	}
 	return g
+}
+
+// weightSources are the stages of the sources that weight interpolations.
+func weightSources(cfg *config.Config) []string {
+	var out []string
+	for _, ip := range cfg.Interpolate {
+		if ip != nil && ip.Weights != nil {
+			out = append(out, "source:"+ip.Weights.Source)
+		}
+	}
+	return out
 }
 
 func uniq(s []string) []string {

@@ -21,6 +21,7 @@ type Config struct {
 	Places      map[string]*Places   `yaml:"places"`
 	Tracts      *Tracts              `yaml:"tracts"`
 	Indicators  *Indicators          `yaml:"indicators"`
+	Interpolate []*Interpolation     `yaml:"interpolate"`
 	Summaries   []*Summary           `yaml:"summaries"`
 	Segments    []*Segment           `yaml:"segments"`
 	Contacts    *Contacts            `yaml:"contacts"`

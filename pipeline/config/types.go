@@ -324,3 +324,27 @@ type Findings struct {
 	Score  string            `yaml:"score"`
 	Income string            `yaml:"income"`
 }
+
+// Interpolation apportions tract counts onto the features of another
+// boundary (attendance zones, council districts, neighborhoods drawn by the
+// group): by area, or by population when Weights names block points.
+type Interpolation struct {
+	Name  string `yaml:"name"`
+	Title string `yaml:"title"`
+	// Onto is the boundary whose features receive the counts.
+	Onto string `yaml:"onto"`
+	// Columns are count columns of the tracts table (estimates; each one's
+	// MOE goes with it). Medians and means are refused.
+	Columns []string `yaml:"columns"`
+	// Weights, when set, weights by population: points (census block
+	// internal points) with a population column.
+	Weights *Weights `yaml:"weights"`
+}
+
+// Weights names a points source that carries a population per point.
+type Weights struct {
+	Source     string `yaml:"source"`
+	Lat        string `yaml:"lat"`
+	Lon        string `yaml:"lon"`
+	Population string `yaml:"population"`
+}

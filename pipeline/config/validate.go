@@ -30,6 +30,7 @@ func (c *Config) Validate() []string {
 	c.checkAreas(p)
 	c.checkPlaces(p)
 	c.checkTracts(p)
+	c.checkInterpolate(p)
 	c.checkIndicators(p)
 	c.checkOutreach(p)
 	summaries := c.checkSummaries(p)
@@ -346,5 +347,53 @@ func (c *Config) checkTracts(p *problems) {
 	}
 	if _, ok := c.Boundaries[t.Boundary]; !ok {
 		p.add("tracts.boundary", "unknown boundary %q (%s)", t.Boundary, names(c.Boundaries))
+	}
+}
+
+func (c *Config) checkInterpolate(p *problems) {
+	seen := map[string]bool{}
+	for i, ip := range c.Interpolate {
+		at := fmt.Sprintf("interpolate[%d]", i)
+		if ip == nil {
+			p.add(at, "empty interpolation")
+			continue
+		}
+		if c.Tracts == nil {
+			p.add(at, "needs a tracts table (tracts: {source, boundary}) whose counts it apportions")
+			return
+		}
+		if ip.Name == "" || seen[ip.Name] {
+			p.add(at+".name", "required and unique: it names interpolated/<name>.parquet")
+		}
+		seen[ip.Name] = true
+		if _, ok := c.Boundaries[ip.Onto]; !ok {
+			p.add(at+".onto", "unknown boundary %q (%s)", ip.Onto, names(c.Boundaries))
+		} else if ip.Onto == c.Tracts.Boundary {
+			p.add(at+".onto", "%q is the tract boundary itself; name another boundary", ip.Onto)
+		}
+		if len(ip.Columns) == 0 {
+			p.add(at+".columns", "list the tract counts to apportion (e.g. B03002_001E)")
+		}
+		cols, _ := c.tableColumns("tracts")
+		med := c.notSummable()
+		for j, col := range ip.Columns {
+			cat := fmt.Sprintf("%s.columns[%d]", at, j)
+			switch {
+			case !slices.Contains(cols, col):
+				p.add(cat, "no column %q in tracts%s", col, suggestName(col, cols))
+			case med[col]:
+				p.add(cat, "%s is a median or mean: it is not an amount spread over space, so it cannot be apportioned by area or population; apportion the counts it comes from (for B19013, the B19001 brackets)", col)
+			case strings.HasSuffix(col, "M") && strings.HasPrefix(col, "B"):
+				p.add(cat, "%s is a margin of error; name the estimate and its MOE goes with it", col)
+			}
+		}
+		if w := ip.Weights; w != nil {
+			s, ok := c.csvSource(w.Source)
+			if !ok {
+				p.add(at+".weights.source", "%q is not a local file source (%s)", w.Source, names(c.Sources))
+			} else {
+				checkHasColumns(p, at+".weights.", w.Source, s, "lat", w.Lat, "lon", w.Lon, "population", w.Population)
+			}
+		}
 	}
 }

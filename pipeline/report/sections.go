@@ -32,6 +32,9 @@ func (in *Input) sections() []reports.Section {
 		if n := r.Need; n != nil {
 			out = append(out, in.needSection(n))
 		}
+		for i, ip := range r.Interpolations {
+			out = append(out, interpolationSection(i, ip))
+		}
 	}
 	if o := in.Outreach; o != nil {
 		out = append(out, in.outreachSections(o)...)
@@ -399,4 +402,39 @@ func parenCounts(m map[string]int) string {
 		return ""
 	}
 	return " (" + Counts(m) + ")"
+}
+
+// interpolationSection shows tract counts apportioned onto another
+// boundary: one row per feature, each value with its margin of error.
+func interpolationSection(i int, ip result.Interpolation) reports.Section {
+	sec := reports.Section{ID: fmt.Sprintf("interpolated-%d", i), Title: ip.Title}
+	how := "by the share of each tract's area that lies in the feature"
+	if ip.Method != "area" {
+		how = "by the share of each tract's people (" + strings.TrimPrefix(ip.Method, "population ") + ") who live in the feature"
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+		"Tract counts apportioned onto the %s features, %s: a feature gets that share of each tract's count, which assumes the count is spread evenly (by area, or like the population). "+
+			"Margins of error: the pieces of one tract are not independent samples, so the weighted MOEs of a tract's pieces are added, and the tracts' terms combined by the root of the sum of squares (ACS General Handbook 2020, chapter 8). Written to interpolated/%s.parquet.",
+		ip.Onto, how, ip.Name))
+	t := reports.Table{Header: append([]string{ip.Onto}, ip.Columns...), Numeric: []bool{false}}
+	for range ip.Columns {
+		t.Numeric = append(t.Numeric, true)
+	}
+	for _, r := range ip.Rows {
+		row := []string{r.ID}
+		for k, v := range r.Values {
+			switch {
+			case !r.Valid[k]:
+				row = append(row, "–")
+			case math.IsNaN(v.MOE):
+				row = append(row, reports.Number(v.Est, 0))
+			default:
+				row = append(row, reports.Number(v.Est, 0)+" ± "+reports.Number(v.MOE, 0))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Note = "– : a tract that feeds this feature has no value."
+	sec.Tables = append(sec.Tables, t)
+	return sec
 }

@@ -88,6 +88,25 @@ type Indicators struct {
 	Comparisons []Comparison
 	Segregation *Segregation
 	Need        *Need
+	// Interpolations are tract counts apportioned onto other boundaries.
+	Interpolations []Interpolation
+}
+
+// Interpolation is tract counts apportioned onto another boundary's
+// features.
+type Interpolation struct {
+	Name, Title, Onto string
+	Method            string   // "area" or "population (<source>)"
+	Columns           []string // the estimate columns, in order
+	Rows              []InterpolatedRow
+}
+
+// InterpolatedRow is one target feature with its apportioned values, in
+// Columns order (Valid false: a source tract had no value).
+type InterpolatedRow struct {
+	ID     string
+	Values []stats.Value
+	Valid  []bool
 }
 
 // AreaValues is one area's indicator values.
