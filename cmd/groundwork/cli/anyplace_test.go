@@ -233,3 +233,13 @@ func TestHelpGoesToStdout(t *testing.T) {
 		t.Errorf("bad flag: exit %d, stdout %q, stderr %.80q", code, stdout, stderr)
 	}
 }
+
+// TestBenchJoinSkipsMissingData: with a --data folder that holds neither
+// file and run outside the repository root, every workload is skipped with
+// a message and the command fails saying what to do.
+func TestBenchJoinSkipsMissingData(t *testing.T) {
+	code, stdout, stderr := run(t, "bench", "join", "--data", t.TempDir(), "--points", "1000")
+	if code != ExitFailure || !strings.Contains(stdout, "skipped workload alameda-1M") || !strings.Contains(stdout, "skipped workload ohio-10M") || !strings.Contains(stderr, "no workload has its data") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
