@@ -11,8 +11,8 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/paulmach/orb"
 )
 
