@@ -243,3 +243,12 @@ func TestBenchJoinSkipsMissingData(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
+
+// TestVarsSearchOneHint: on a fresh machine (empty cache) the search says
+// one thing to do, not two that contradict each other.
+func TestVarsSearchOneHint(t *testing.T) {
+	code, _, stderr := run(t, "vars", "search", "median", "income", "--year", "2018", "--census-cache", t.TempDir())
+	if code != ExitFailure || !strings.Contains(stderr, "--online` once with CENSUS_API_KEY set") || strings.Contains(stderr, "without --offline") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

@@ -62,11 +62,13 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c := census.NewClient(census.Config{Key: key, CacheDir: cache, Offline: !*online})
 	vars, err := census.SearchVariables(ctx, c, *dataset, *year, text)
+	if errors.Is(err, census.ErrOffline) {
+		// one hint, not the client's "without --offline" as well
+		fmt.Fprintf(stderr, "groundwork vars: the variables of %d %s are not cached yet: run `groundwork vars search %s --dataset %s --year %d --online` once with CENSUS_API_KEY set\n", *year, *dataset, text, *dataset, *year)
+		return ExitFailure
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "groundwork vars: %v\n", err)
-		if errors.Is(err, census.ErrOffline) {
-			fmt.Fprintln(stderr, "The metadata of this dataset is not cached yet: run once with --online and CENSUS_API_KEY set.")
-		}
 		return ExitFailure
 	}
 	if len(vars) == 0 {
