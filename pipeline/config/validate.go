@@ -93,11 +93,9 @@ func checkCensusSource(p *problems, at string, s *Source) {
 			p.add(at+".crosswalk.to", "%d: give 2010 or 2020, the tract vintage to bring the table onto", cw.To)
 		}
 		var med []string
-		for _, v := range s.Variables {
-			for _, t := range knownMedians {
-				if strings.HasPrefix(v, t+"_") || v == "group("+t+")" || v == t {
-					med = append(med, v)
-				}
+		for _, v := range s.columnNames() {
+			if st, _ := census.Classify(v, nil); !st.Summable() {
+				med = append(med, v)
 			}
 		}
 		if len(med) > 0 {
@@ -375,7 +373,7 @@ func (c *Config) checkInterpolate(p *problems) {
 			p.add(at+".columns", "list the tract counts to apportion (e.g. B03002_001E)")
 		}
 		cols, _ := c.tableColumns("tracts")
-		med := c.notSummable()
+		med, _ := c.notSummable()
 		for j, col := range ip.Columns {
 			cat := fmt.Sprintf("%s.columns[%d]", at, j)
 			switch {
