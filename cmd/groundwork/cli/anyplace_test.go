@@ -223,7 +223,7 @@ func TestInitStateThenRunAtlanta(t *testing.T) {
 // stdout (and `groundwork run --help | less` works); a bad flag still
 // prints the usage to stderr.
 func TestHelpGoesToStdout(t *testing.T) {
-	for _, args := range [][]string{{"run", "--help"}, {"init", "-h"}, {"vars", "--help"}, {"plan", "--help"}, {"bench", "--help"}, {"bench-scale", "--help"}, {"help", "run"}, {"help"}} {
+	for _, args := range [][]string{{"run", "--help"}, {"init", "-h"}, {"vars", "--help"}, {"plan", "--help"}, {"bench", "--help"}, {"bench-scale", "--help"}, {"job", "--help"}, {"report", "--help"}, {"help", "run"}, {"help"}} {
 		code, stdout, stderr := run(t, args...)
 		if code != ExitOK || !strings.Contains(stdout, "sage") || stderr != "" {
 			t.Errorf("%v: exit %d, stdout %.60q, stderr %.60q; want the help on stdout", args, code, stdout, stderr)
