@@ -12,20 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The -update flag (go test ./... -update) is defined here only if no other
-// test file of the package defines it: package variables are initialised
-// before init functions run, so a flag.Bool("update", ...) elsewhere wins
-// and this does not panic with "flag redefined".
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files of this package's tests: go test ./...
+// -update.
+var update = flag.Bool("update", false, "rewrite golden files under testdata")
 
 var consentMapping = ContactMapping{
 	ID: "Contact ID", First: "First Name", Last: "Last Name", Email: "Email", Phone: "Phone", Mobile: "Cell",
@@ -83,7 +72,7 @@ func writePlaced(t *testing.T, cs []Contact, path string) {
 			strconv.FormatBool(c.SMSOptIn), strconv.FormatBool(c.DoNotCall)})
 	}
 	w.Flush()
-	if updating() {
+	if *update {
 		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
