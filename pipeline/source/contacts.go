@@ -17,6 +17,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // ContactMapping names, for each contact field groundwork understands, the
@@ -148,15 +150,8 @@ func (m *ContactMapping) CheckHeader(file string, header []string) error {
 		if col == "" || have[col] {
 			return
 		}
-		hint := ""
-		for _, h := range header {
-			if strings.EqualFold(strings.TrimSpace(h), col) {
-				hint = fmt.Sprintf("; did you mean %q?", h)
-				break
-			}
-		}
 		errs = append(errs, &ParseError{File: file, Line: 1, Column: col,
-			Err: fmt.Errorf("mapped as %s but not in the header%s", key, hint)})
+			Err: fmt.Errorf("mapped as %s but not in the header%s", key, suggest.Hint(col, header))})
 	}
 	for _, f := range m.fields() {
 		check(f[0], f[1])

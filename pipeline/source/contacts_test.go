@@ -165,9 +165,10 @@ func TestContactMappingValidate(t *testing.T) {
 }
 
 func TestCheckHeader(t *testing.T) {
-	m := ContactMapping{Email: "Email", Zip: "ZIP", Custom: map[string]string{"lang": "Language"}}
-	err := m.CheckHeader("list.csv", []string{"email", "ZIP"})
+	m := ContactMapping{Email: "Email", Zip: "ZIP", Phone: "Phone", Custom: map[string]string{"lang": "Language"}}
+	err := m.CheckHeader("list.csv", []string{"email", "ZIP", "Phnoe"})
 	want := "list.csv:1: column \"Email\": mapped as email but not in the header; did you mean \"email\"?\n" +
+		"list.csv:1: column \"Phone\": mapped as phone but not in the header; did you mean \"Phnoe\"?\n" +
 		"list.csv:1: column \"Language\": mapped as custom.lang but not in the header"
 	if err == nil || err.Error() != want {
 		t.Errorf("CheckHeader = %v, want %s", err, want)

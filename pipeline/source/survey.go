@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // SurveyMapping says which columns of a LimeSurvey response export hold the
@@ -95,13 +97,7 @@ func (h *headerIndex) need(errs *[]error, key, col string) int {
 	}
 	i, ok := h.pos[col]
 	if !ok {
-		hint := ""
-		for _, c := range h.cols {
-			if strings.EqualFold(c, col) {
-				hint = fmt.Sprintf("; did you mean %q?", c)
-			}
-		}
-		*errs = append(*errs, &ParseError{File: h.file, Line: 1, Column: col, Err: fmt.Errorf("mapped as %s but not in the header%s", key, hint)})
+		*errs = append(*errs, &ParseError{File: h.file, Line: 1, Column: col, Err: fmt.Errorf("mapped as %s but not in the header%s", key, suggest.Hint(col, h.cols))})
 		return -1
 	}
 	return i

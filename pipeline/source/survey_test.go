@@ -24,6 +24,8 @@ func TestScanLimeSurveyHeaderErrors(t *testing.T) {
 		{"no concerns columns", `"id","submitdate","zip","q2"`, SurveyMapping{Zip: "zip", Concerns: "concerns"},
 			`x.csv:1: column "concerns": concerns: no column "concerns" or "concerns[SQ001]"...; export with headings set to "Question code"`},
 		{"mapping", `"id"`, SurveyMapping{Lat: "a"}, "survey mapping for x.csv: concerns: no question code"},
+		{"mistyped code", `"id","submitdate","zip_code","concerns"`, SurveyMapping{Zip: "zipcode", Concerns: "concerns"},
+			`x.csv:1: column "zipcode": mapped as zip but not in the header; did you mean "zip_code"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
