@@ -98,25 +98,13 @@ func (m *Matcher) Offer(c source.Contact) {
 	}
 }
 
-var streetWords = map[string]string{"boulevard": "blvd", "avenue": "ave", "av": "ave", "street": "st", "road": "rd", "drive": "dr",
-	"lane": "ln", "court": "ct", "place": "pl", "terrace": "ter", "highway": "hwy", "parkway": "pkwy", "circle": "cir", "way": "way",
-	"north": "n", "south": "s", "east": "e", "west": "w", "apartment": "apt", "suite": "ste", "unit": "unit"}
-
 // nameAddressKey is "first|last|street" lower-cased, without punctuation,
-// street types abbreviated; empty unless all three are given.
+// street as source.NormalizeStreet makes it; empty unless all three are given.
 func nameAddressKey(first, last, street string) string {
-	norm := func(s string, street bool) string {
-		f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		if street {
-			for i, w := range f {
-				if a, ok := streetWords[w]; ok {
-					f[i] = a
-				}
-			}
-		}
-		return strings.Join(f, " ")
+	norm := func(s string) string {
+		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 	}
-	a, b, c := norm(first, false), norm(last, false), norm(street, true)
+	a, b, c := norm(first), norm(last), source.NormalizeStreet(street)
 	if a == "" || b == "" || c == "" {
 		return ""
 	}
