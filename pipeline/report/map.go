@@ -65,7 +65,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			}
 			m.Findable = append(m.Findable, svgmap.Findable{Name: name, Geom: f.Geom})
 		}
-		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
+		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", lowerFirst(a.Title), a.Boundary))
 	}
 	if pm := mc.Points; pm != nil {
 		r := in.Places[pm.Of]
@@ -101,33 +101,25 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
 		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette))
-		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
-		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the " + pm.Of + " shown)"
-		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
+		note := "Circles: " + cmp.Or(pl.Title, pm.Of)
+		var shows []string
+		if pm.Size != "" {
+			m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
+			shows = append(shows, "area proportional to "+lowerFirst(m.SizeTitle))
+		}
+		if pm.Color != "" {
+			m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the " + words(pm.Of) + " shown)"
+			shows = append(shows, "colour by "+lowerFirst(cmp.Or(pm.ColorLabel, pm.Color)))
+		}
+		if len(shows) > 0 {
+			note += "; " + strings.Join(shows, ", ")
+		}
+		notes = append(notes, note+".")
 	}
 	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so
 	// a county-wide tract layer does not shrink a city to a corner.
-	var b orb.Bound
-	first := true
-	grow := func(x orb.Bound) {
-		if first {
-			b, first = x, false
-		} else {
-			b = b.Union(x)
-		}
-	}
-	for _, o := range m.Outlines {
-		for _, g := range o.Geom {
-			grow(g.Bound())
-		}
-	}
-	for _, p := range m.Points {
-		grow(orb.Bound{Min: p.Pos, Max: p.Pos})
-	}
-	if !first {
-		m.Extent = b.Pad(0.005)
-	}
+	m.FrameOnOverlays(0.005)
 	return svgmap.Render(m), svgmap.Legend(m), strings.Join(notes, " ")
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/engage"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports/outreach"
@@ -95,6 +96,25 @@ type Indicators struct {
 	Comparisons []Comparison
 	Segregation *Segregation
 	Need        *Need
+	// Interpolations are tract counts apportioned onto other boundaries.
+	Interpolations []Interpolation
+}
+
+// Interpolation is tract counts apportioned onto another boundary's
+// features.
+type Interpolation struct {
+	Name, Title, Onto string
+	Method            string   // "area" or "population (<source>)"
+	Columns           []string // the estimate columns, in order
+	Rows              []InterpolatedRow
+}
+
+// InterpolatedRow is one target feature with its apportioned values, in
+// Columns order (Valid false: a source tract had no value).
+type InterpolatedRow struct {
+	ID     string
+	Values []stats.Value
+	Valid  []bool
 }
 
 // AreaValues is one area's indicator values.
@@ -118,6 +138,9 @@ type Comparison struct {
 	Indicator string
 	A, B      string
 	stats.Comparison
+	// RateDiff and RateRatio are a - b and a / b with their MOEs, when the
+	// pipeline file asks for disparities.
+	RateDiff, RateRatio *stats.Value
 }
 
 // Segregation holds the segregation measures across tracts.
@@ -127,7 +150,22 @@ type Segregation struct {
 	Groups        []string
 	Theil         float64
 	Dissimilarity []PairIndex
-	Where         string // which tracts, in words
+	Gini          []PairIndex // when asked, the pairs' segregation Gini
+	Where         string      // which tracts, in words
+	// Within holds the same measures among the tracts of each area, in the
+	// area's order, when asked.
+	Within []AreaSegregation
+	// LQColumns are the tract columns of location quotients, by group.
+	LQColumns map[string]string
+}
+
+// AreaSegregation is the segregation among the tracts of one area.
+type AreaSegregation struct {
+	Area          string
+	Tracts        int
+	Theil         float64
+	Dissimilarity []PairIndex
+	Gini          []PairIndex
 }
 
 // PairIndex is a two-group index.
@@ -172,8 +210,8 @@ type Source struct {
 type Outreach struct {
 	Contacts  *source.ContactStats
 	Export    *outreach.Summary
-	Listening *source.ListeningSummary
-	Turnout   *source.TurnoutSummary
+	Listening *engage.ListeningSummary
+	Turnout   *engage.TurnoutSummary
 	FollowUp  *FollowUp
 	// Seats counts the exported contacts by decision layer (boundary
 	// name), contact segment and seat ("" for none).
@@ -186,13 +224,13 @@ type Outreach struct {
 // the lists themselves are the files under exports/followup (the stage cache
 // must not hold names or numbers).
 type FollowUp struct {
-	Events []source.EventFollowUp // Reminder, Confirm and NoShow are nil
+	Events []engage.EventFollowUp // Reminder, Confirm and NoShow are nil
 	Lists  []outreach.FollowUpList
 	// Rows counts the attendance rows read, Skipped those that could not be
 	// used (unknown status, nobody to recognise), per file.
 	Rows, Skipped map[string]int
-	// Matched counts rows by match rule (source.MatchEmail, ...).
+	// Matched counts rows by match rule (engage.MatchEmail, ...).
 	Matched map[string]int
 	// Ambiguous lists the rows whose match was ambiguous or disputed.
-	Ambiguous []source.Match
+	Ambiguous []engage.Match
 }
