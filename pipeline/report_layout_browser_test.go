@@ -1,12 +1,16 @@
 package pipeline
 
 import (
+	"context"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/reports/browsertest"
 )
@@ -99,4 +103,36 @@ func writeShots(t *testing.T, b *browsertest.Browser, path string, pdf []byte, n
 		t.Fatal(err)
 	}
 	save(name+"-print-brief.png", png)
+}
+
+// TestAtlantaLayoutInBrowser runs the Atlanta pipeline (its tract boundary
+// from the fake Bureau server) and checks its report with the same layout
+// rules as Oakland's; with -update it writes the README's Atlanta pictures.
+func TestAtlantaLayoutInBrowser(t *testing.T) {
+	browsertest.Need(t)
+	var hits atomic.Int64
+	srv := fakeBoundaryServer(t, &hits)
+	dir := copyDir(t, atlantaDir)
+	cfg, err := config.Load(filepath.Join(dir, "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := CensusOptions{Client: census.Config{CacheDir: t.TempDir()},
+		Boundaries: census.FilesConfig{HTTP: srv.Client(), BaseURL: srv.URL + "/geo/tiger"}}
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := Run(context.Background(), cfg, Options{OutDir: out, Census: co, NoCache: true}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, "report.html")
+	b := browsertest.New(t)
+	b.CheckLayout(t, path)
+	b.Open(t, path, 1280, 800)
+	pdf := b.Print(t)
+	t.Logf("Atlanta report printed on %d pages", browsertest.Pages(pdf))
+	if *update {
+		writeShots(t, b, path, pdf, "atlanta")
+	}
+	for _, p := range b.Problems {
+		t.Errorf("browser: %s", p)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/result"
@@ -188,22 +189,46 @@ func (in *Input) headlines(c contrast) []reports.Headline {
 // a valid estimate: its value with its margin in words and reliability,
 // against the reference, with whether the difference is significant.
 func (in *Input) indicatorHeadline(c contrast) (reports.Headline, bool) {
+	hs := in.indicatorHeadlines(c.focus, c.reference)
+	if len(hs) == 0 {
+		return reports.Headline{}, false
+	}
+	return hs[0].Headline, true
+}
+
+// indicatorGap is a compared indicator's headline with the size of the
+// focus area's difference from the reference, in the indicator's units
+// (zero when the difference could be chance).
+type indicatorGap struct {
+	reports.Headline
+	name    string
+	gap     float64
+	f, r, k float64 // estimates and divisor for the format
+	format  string
+}
+
+// indicatorHeadlines are the compared indicators of the focus area with a
+// valid estimate in both areas, in the file's order: the value with its
+// margin in words and reliability, against the reference, saying when the
+// difference could be chance.
+func (in *Input) indicatorHeadlines(focus, reference string) []indicatorGap {
 	r := in.Indicators
 	if r == nil || len(r.Areas) == 0 || in.Config.Indicators == nil || in.Config.Indicators.Compare == nil {
-		return reports.Headline{}, false
+		return nil
 	}
 	var fa, ra *result.AreaValues
 	for i := range r.Areas {
 		switch r.Areas[i].Area {
-		case c.focus:
+		case focus:
 			fa = &r.Areas[i]
-		case c.reference:
+		case reference:
 			ra = &r.Areas[i]
 		}
 	}
 	if fa == nil || ra == nil {
-		return reports.Headline{}, false
+		return nil
 	}
+	var out []indicatorGap
 	for _, name := range in.Config.Indicators.Compare.Indicators {
 		fv, rv := fa.Values[name], ra.Values[name]
 		if !fv.Valid || !rv.Valid {
@@ -212,21 +237,103 @@ func (in *Input) indicatorHeadline(c contrast) (reports.Headline, bool) {
 		format, k := indicatorFormat(in.indicatorDef(name))
 		h := reports.Headline{
 			Value:       reports.Rounded(fv.Value.Est/k, fv.Value.MOE/k, format),
-			Label:       fmt.Sprintf("%s: %s", upperFirst(in.indicatorLabel(name)), c.focus),
-			Comparison:  fmt.Sprintf("against %s in the %s", reports.Rounded(rv.Value.Est/k, rv.Value.MOE/k, format), c.reference),
+			Label:       fmt.Sprintf("%s: %s", upperFirst(in.indicatorLabel(name)), focus),
+			Comparison:  fmt.Sprintf("against %s in %s", reports.Rounded(rv.Value.Est/k, rv.Value.MOE/k, format), the(reference)),
 			Reliability: string(fv.Reliability),
 		}
 		if iv := reports.Interval(fv.Value.Est/k, fv.Value.MOE/k, format); strings.Contains(iv, "likely") {
 			h.Margin = iv[strings.Index(iv, "likely"):]
 		}
+		g := indicatorGap{Headline: h, name: name, gap: math.Abs(fv.Value.Est - rv.Value.Est), f: fv.Value.Est, r: rv.Value.Est, k: k, format: format}
 		for _, cmp := range r.Comparisons {
-			if cmp.Indicator == name && (cmp.A == c.focus && cmp.B == c.reference || cmp.A == c.reference && cmp.B == c.focus) && !cmp.Significant {
-				h.Comparison += " (the difference could be chance)"
+			if cmp.Indicator == name && (cmp.A == focus && cmp.B == reference || cmp.A == reference && cmp.B == focus) && !cmp.Significant {
+				g.Comparison += " (the difference could be chance)"
+				g.gap = 0
 			}
 		}
-		return h, true
+		out = append(out, g)
 	}
-	return reports.Headline{}, false
+	return out
+}
+
+// the puts "the" before an area named in lower case ("the flatlands"),
+// not before a proper name ("DeKalb County").
+func the(area string) string {
+	if r := []rune(area); len(r) > 0 && unicode.IsLower(r[0]) {
+		return "the " + area
+	}
+	return area
+}
+
+// areaBrief is the brief of a report without findings but with areas
+// compared: the title states the largest difference that is not chance
+// among the compared indicators, the figures give each indicator of the
+// focus area against the reference, and the median tract income by area
+// when a summary of tracts by that area gives one in dollars.
+func (in *Input) areaBrief() (title, lead string, hs []reports.Headline, ok bool) {
+	r := in.Indicators
+	if r == nil || r.Area == "" {
+		return "", "", nil, false
+	}
+	a, found := in.Config.Areas[r.Area]
+	if !found || a.Compare == nil {
+		return "", "", nil, false
+	}
+	focus, ref := a.Compare.Focus, a.Compare.Reference
+	gaps := in.indicatorHeadlines(focus, ref)
+	if len(gaps) == 0 {
+		return "", "", nil, false
+	}
+	top := 0
+	for i, g := range gaps {
+		if g.gap > gaps[top].gap {
+			top = i
+		}
+	}
+	g := gaps[top]
+	label := in.indicatorLabel(g.name)
+	if g.gap > 0 {
+		title = fmt.Sprintf("%s: %s in %s against %s in %s", upperFirst(label), reports.Rounded(g.f/g.k, 0, g.format), the(focus), reports.Rounded(g.r/g.k, 0, g.format), the(ref))
+	} else {
+		title = fmt.Sprintf("%s and %s: no difference larger than chance in the measures compared", upperFirst(the(focus)), the(ref))
+	}
+	real := 0
+	for _, x := range gaps {
+		if x.gap > 0 {
+			real++
+		}
+	}
+	lead = fmt.Sprintf("Of the %s compared between %s and %s, %s larger than chance; the widest gap is in %s.",
+		plural(len(gaps), "measure", "measures"), the(focus), the(ref), plural(real, "difference is", "differences are"), label)
+	hs = append(hs, g.Headline)
+	for _, s := range in.Summaries {
+		if s.Area != r.Area || len(s.By) != 1 || len(s.Measures) == 0 || s.Measures[0].Format != "dollars" {
+			continue
+		}
+		m := s.Measures[0]
+		var fm, rm float64
+		var fn, rn int
+		for _, grp := range s.Groups {
+			switch grp.Keys[0] {
+			case focus:
+				fm, fn = grp.Stats[m.Column].Median, grp.N
+			case ref:
+				rm, rn = grp.Stats[m.Column].Median, grp.N
+			}
+		}
+		if fn > 0 && rn > 0 {
+			hs = append(hs, reports.Headline{Value: sig3(fm, m.Format), Label: fmt.Sprintf("%s: median tract, %s", upperFirst(measureLabel(m)), focus),
+				Comparison: fmt.Sprintf("against %s in %s (%d and %d tracts)", sig3(rm, m.Format), the(ref), fn, rn),
+				Margin:     "a median of tract estimates: no margin of error of its own"})
+		}
+		break
+	}
+	for i, x := range gaps {
+		if i != top && len(hs) < 4 {
+			hs = append(hs, x.Headline)
+		}
+	}
+	return title, lead, hs, true
 }
 
 // indicatorFormat is the format of a defined indicator's area values and

@@ -66,6 +66,12 @@ func Build(in *Input) *reports.Report {
 			r.Brief = &reports.Brief{Lead: c.lead(), Headlines: in.headlines(c), Note: in.Config.Name + "."}
 		}
 	}
+	if r.Brief == nil {
+		if t, lead, hs, ok := in.areaBrief(); ok {
+			r.Title, r.Subtitle = t, r.Title
+			r.Brief = &reports.Brief{Lead: lead, Headlines: hs, Note: in.Config.Name + "."}
+		}
+	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = in.mapSVG(rc.Map)
 		var pts []string
