@@ -62,7 +62,7 @@ func (g *grid) cellY(y float64) int {
 	return int(k)
 }
 
-func newGrid(x *Index) grid {
+func newGrid(x *Index, geoms []orb.Polygon) grid {
 	var g grid
 	if len(x.polys) == 0 {
 		return g
@@ -101,15 +101,15 @@ func newGrid(x *Index) grid {
 		y0, y1 := g.cellY(bp.bound.Min[1]), g.cellY(bp.bound.Max[1])
 		cw := x1 - x0 + 1
 		marked = append(marked[:0], make([]bool, cw*(y1-y0+1))...)
-		for _, e := range bp.all {
-			ex0, ex1 := g.cellX(min(e.ax, e.bx)), g.cellX(max(e.ax, e.bx))
-			ey0, ey1 := g.cellY(min(e.ay, e.by)), g.cellY(max(e.ay, e.by))
+		ringEdges(geoms[pi], func(a, b orb.Point) {
+			ex0, ex1 := g.cellX(min(a[0], b[0])), g.cellX(max(a[0], b[0]))
+			ey0, ey1 := g.cellY(min(a[1], b[1])), g.cellY(max(a[1], b[1]))
 			for j := ey0; j <= ey1; j++ {
 				for i := ex0; i <= ex1; i++ {
 					marked[(j-y0)*cw+i-x0] = true
 				}
 			}
-		}
+		})
 		for j := y0; j <= y1; j++ {
 			for i := x0; i <= x1; i++ {
 				c := j*g.nx + i
@@ -130,7 +130,7 @@ func newGrid(x *Index) grid {
 					lists[c] = append(lists[c], int32(pi)) // cannot tell: test each point
 					continue
 				}
-				if bp.covers(p) {
+				if x.covers(bp, p) {
 					lists[c] = append(lists[c], int32(pi)|insideFlag)
 				}
 			}
@@ -166,7 +166,7 @@ func (x *Index) Locate(p orb.Point) (int, bool) {
 		if e < 0 {
 			return int(x.polys[e&^insideFlag].feature), true
 		}
-		if bp := &x.polys[e]; bp.covers(p) {
+		if bp := &x.polys[e]; x.covers(bp, p) {
 			return int(bp.feature), true
 		}
 	}
