@@ -9,6 +9,8 @@ import (
 	"testing"
 )
 
+var dataDir = flag.String("data", "../../../shared/data", "the shared data folder (with oakland/ and census/) for -full")
+
 var full = flag.Bool("full", false, "run the full benchmark workloads of issue 4 with the peers, printing the report (minutes; for docs/benchmarks.md)")
 
 // TestRunSmall runs a small workload over the real Alameda tracts without
@@ -42,7 +44,7 @@ func TestPeersSkippedWhenMissing(t *testing.T) {
 
 // TestFull is the measurement behind docs/benchmarks.md:
 //
-//	go test ./geo/geobench -run TestFull -full -timeout 2h -v
+//	go test ./geo/geobench -run TestFull -full -data /work/shared/data -timeout 2h -v
 func TestFull(t *testing.T) {
 	if !*full {
 		t.Skip("run with -full")
@@ -51,7 +53,7 @@ func TestFull(t *testing.T) {
 	if python == "" {
 		python = "../../.venv/bin/python"
 	}
-	opts := Options{Workloads: DefaultWorkloads("../../../shared/data"), GeoPandas: true, PostGIS: true, DuckDB: true, SedonaDB: true, Python: python}
+	opts := Options{Workloads: DefaultWorkloads(*dataDir), GeoPandas: true, PostGIS: true, DuckDB: true, SedonaDB: true, Python: python}
 	if err := Run(context.Background(), opts, os.Stdout); err != nil {
 		t.Fatal(err)
 	}
