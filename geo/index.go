@@ -42,6 +42,9 @@ type Index struct {
 	rank  []int32             // rank[feature] = position of the feature in ID order
 	grid  grid
 	bound orb.Bound // union of the polygons' bounds
+	// sortBatches is set when the index is too large for the cache, so
+	// batches of points are worth sorting along a curve (locality.go).
+	sortBatches bool
 
 	// Edges, shared by all polygons and laid out in the order of polys, so
 	// that polygons near each other on the map are near each other in
@@ -125,6 +128,7 @@ func NewIndex(l *Layer) *Index {
 		geoms = append(geoms, sp.poly)
 	}
 	x.grid = newGrid(x, geoms)
+	x.sortBatches = x.sizeBytes() > sortAboveBytes
 	return x
 }
 

@@ -147,7 +147,9 @@ func TestLocateAllMatchesBrute(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			brute := NewBruteIndex(tt.layer)
 			got := make([]int32, len(tt.pts))
-			locateAll(context.Background(), NewIndex(tt.layer), tt.pts, got, tt.workers, tt.chunk, true)
+			x := NewIndex(tt.layer)
+			x.sortBatches = true // sorted whatever the layer's size
+			locateAll(context.Background(), x, tt.pts, got, tt.workers, tt.chunk, true)
 			for i, p := range tt.pts {
 				want := int32(Unmatched)
 				if f, ok := brute.Locate(p); ok {
@@ -174,5 +176,32 @@ func TestSorterOrder(t *testing.T) {
 	want := []int{1, 3, 4, 5, 2, 0}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("order = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkLocateAllSmallLayers is locateAll on one worker over the real
+// Alameda and Ohio tract layers, uniform points over their bounding boxes,
+// in input order and sorted: whether sorting pays on layers that fit in
+// cache.
+func BenchmarkLocateAllSmallLayers(b *testing.B) {
+	for _, l := range []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip")} {
+		x := NewIndex(l)
+		b.Logf("%s: index %.1f MiB, batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), x.sortBatches)
+		x.sortBatches = true // the benchmark's sorted=false runs do not sort anyway
+		pts := probePoints(l, 1<<20, 12)
+		pts = pts[len(pts)-1<<20:]
+		out := make([]int32, len(pts))
+		for _, sorted := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/%d-polygons/sorted=%v", l.Name, len(l.Features), sorted), func(b *testing.B) {
+				b.ReportAllocs()
+				b.ResetTimer()
+				c0 := cpuTime()
+				for done := 0; done < b.N; done += len(pts) {
+					n := min(len(pts), b.N-done)
+					locateAll(context.Background(), x, pts[:n], out[:n], 1, 1<<16, sorted)
+				}
+				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
 	}
 }

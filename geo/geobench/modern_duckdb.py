@@ -13,6 +13,7 @@ def cpu():
 
 polys_csv, points_bin, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 ext = os.path.join(os.path.dirname(duckdb_extension_spatial.__file__), "extensions", "v" + duckdb.__version__, "spatial.duckdb_extension")
 con.execute(f"LOAD '{ext}'")
 spatial = con.sql("SELECT extension_version FROM duckdb_extensions() WHERE extension_name = 'spatial'").fetchone()[0]
