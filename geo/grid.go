@@ -1,8 +1,9 @@
 package geo
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -93,7 +94,10 @@ func newGrid(x *Index, geoms []orb.Polygon) grid {
 	if total > maxGridEntries {
 		return grid{}
 	}
-	lists := make([][]int32, g.nx*g.ny)
+	// (cell, entry) pairs in polygon order, then grouped by cell with a
+	// counting sort: one allocation instead of one list per cell.
+	type pair struct{ cell, entry int32 }
+	pairs := make([]pair, 0, total)
 	var marked []bool
 	for pi := range x.polys {
 		bp := &x.polys[pi]
@@ -114,7 +118,7 @@ func newGrid(x *Index, geoms []orb.Polygon) grid {
 			for i := x0; i <= x1; i++ {
 				c := j*g.nx + i
 				if marked[(j-y0)*cw+i-x0] {
-					lists[c] = append(lists[c], int32(pi))
+					pairs = append(pairs, pair{int32(c), int32(pi)})
 					continue
 				}
 				// No edge of the polygon reaches the cell: one point
@@ -127,24 +131,41 @@ func newGrid(x *Index, geoms []orb.Polygon) grid {
 					p[1] = g.bound.Min[1]
 				}
 				if g.cellX(p[0]) != i || g.cellY(p[1]) != j {
-					lists[c] = append(lists[c], int32(pi)) // cannot tell: test each point
+					pairs = append(pairs, pair{int32(c), int32(pi)}) // cannot tell: test each point
 					continue
 				}
 				if x.covers(bp, p) {
-					lists[c] = append(lists[c], int32(pi)|insideFlag)
+					pairs = append(pairs, pair{int32(c), int32(pi) | insideFlag})
 				}
 			}
 		}
 	}
-	g.start = make([]int32, len(lists)+1)
-	for c, l := range lists {
-		sort.Slice(l, func(a, b int) bool {
-			pa, pb := l[a]&^insideFlag, l[b]&^insideFlag
+	g.start = make([]int32, g.nx*g.ny+1)
+	for _, p := range pairs {
+		g.start[p.cell+1]++
+	}
+	for c := 1; c < len(g.start); c++ {
+		g.start[c] += g.start[c-1]
+	}
+	g.entries = make([]int32, len(pairs))
+	fill := slices.Clone(g.start[:len(g.start)-1])
+	for _, p := range pairs {
+		g.entries[fill[p.cell]] = p.entry
+		fill[p.cell]++
+	}
+	for c := 0; c+1 < len(g.start); c++ {
+		l := g.entries[g.start[c]:g.start[c+1]]
+		if len(l) < 2 {
+			continue
+		}
+		slices.SortFunc(l, func(a, b int32) int {
+			pa, pb := a&^insideFlag, b&^insideFlag
 			ra, rb := x.polys[pa].rank, x.polys[pb].rank
-			return ra < rb || ra == rb && pa < pb
+			if ra != rb {
+				return cmp.Compare(ra, rb)
+			}
+			return cmp.Compare(pa, pb)
 		})
-		g.start[c+1] = g.start[c] + int32(len(l))
-		g.entries = append(g.entries, l...)
 	}
 	g.candidates = len(g.entries)
 	return g
