@@ -201,3 +201,74 @@ func containsWord(s, w string) bool {
 	}
 	return false
 }
+
+// rowScan is the previous reader, kept as the baseline of
+// BenchmarkScanParquet: rows through parquet.RowReader, then split into
+// columns. It returns the number of values read.
+func rowScan(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return 0, err
+	}
+	var strs arena
+	var sink []string
+	n := 0
+	for _, rg := range pf.RowGroups() {
+		rr := rg.Rows()
+		buf := make([]parquet.Row, 1024)
+		for {
+			k, err := rr.ReadRows(buf)
+			for _, row := range buf[:k] {
+				for _, v := range row {
+					if v.Kind() == parquet.ByteArray {
+						sink = append(sink[:0], strs.string(v.ByteArray()))
+					}
+					n++
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		rr.Close()
+	}
+	return n, nil
+}
+
+// BenchmarkScanPlacesLike reads 1,000,000 made-up places-like rows back, a row
+// group at a time: ScanParquet (columns read apart) and the previous row
+// reader (rowScan) as the baseline.
+func BenchmarkScanPlacesLike(b *testing.B) {
+	rec := placesLike(b, 1_000_000)
+	path := filepath.Join(b.TempDir(), "x.parquet")
+	if err := WriteParquet(context.Background(), path, rec); err != nil {
+		b.Fatal(err)
+	}
+	rec.Release()
+	b.Run("columns", func(b *testing.B) {
+		b.ReportAllocs()
+		c0 := cpuNanos()
+		for range b.N {
+			if err := ScanParquet(context.Background(), path, func(arrow.RecordBatch) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
+	})
+	b.Run("rows-baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		c0 := cpuNanos()
+		for range b.N {
+			if _, err := rowScan(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
+	})
+}

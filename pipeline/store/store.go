@@ -517,16 +517,27 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 		return cols
 	}
 	var strs arena
-	read := func(r parquet.RowReader, cols []*table.Column) error {
-		buf := make([]parquet.Row, 1024)
+	buf := make([]parquet.Value, 4096)
+	// readColumn appends the values of one column chunk to c, a page at a
+	// time: columns are read apart, never assembled into rows.
+	readColumn := func(cc parquet.ColumnChunk, c *table.Column) error {
+		pages := cc.Pages()
+		defer pages.Close()
 		for {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			n, err := r.ReadRows(buf)
-			for _, row := range buf[:n] {
-				for _, v := range row {
-					c := cols[v.Column()]
+			pg, err := pages.ReadPage()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: column %s: %w", path, c.Name, err)
+			}
+			vr := pg.Values()
+			for {
+				n, err := vr.ReadValues(buf)
+				for _, v := range buf[:n] {
 					null := v.IsNull()
 					switch c.Type {
 					case table.String:
@@ -539,30 +550,41 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 						c.AppendBool(v.Boolean(), !null)
 					}
 				}
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					parquet.Release(pg)
+					return fmt.Errorf("%s: column %s: %w", path, c.Name, err)
+				}
 			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
+			parquet.Release(pg)
 		}
 	}
+	readGroup := func(rg parquet.RowGroup, cols []*table.Column) error {
+		chunks := rg.ColumnChunks()
+		if len(chunks) != len(cols) {
+			return fmt.Errorf("%s: a row group has %d columns, the schema %d", path, len(chunks), len(cols))
+		}
+		for i, cc := range chunks {
+			if err := readColumn(cc, cols[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if !byGroup || len(pf.RowGroups()) == 0 {
-		r := parquet.NewReader(pf)
-		defer r.Close()
 		cols := newCols(pf.NumRows())
-		if err := read(r, cols); err != nil {
-			return err
+		for _, rg := range pf.RowGroups() {
+			if err := readGroup(rg, cols); err != nil {
+				return err
+			}
 		}
 		return fn(cols, meta)
 	}
 	for _, rg := range pf.RowGroups() {
-		rr := rg.Rows()
 		cols := newCols(rg.NumRows())
-		err := read(rr, cols)
-		rr.Close()
-		if err != nil {
+		if err := readGroup(rg, cols); err != nil {
 			return err
 		}
 		if err := fn(cols, meta); err != nil {
