@@ -272,3 +272,73 @@ func BenchmarkScanPlacesLike(b *testing.B) {
 		b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
 	})
 }
+
+// TestScanColumnsProjection reads some columns of a made-up places-like
+// file: only those, in file order, with their values; names the file lacks
+// are ignored, and an empty list still gives each row group's row count.
+func TestScanColumnsProjection(t *testing.T) {
+	rec := placesLike(t, rowGroupRows+10)
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "p.parquet")
+	if err := WriteParquet(context.Background(), path, rec); err != nil {
+		t.Fatal(err)
+	}
+	want := rows(rec)
+	tests := []struct {
+		name  string
+		names []string
+		cols  []string
+		idx   []int // positions in rec
+	}{
+		{"two columns, asked out of order, one unknown", []string{"lat", "nope", "tract"}, []string{"tract", "lat"}, []int{3, 4}},
+		{"none", []string{}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			total := 0
+			err := ScanColumns(context.Background(), path, tt.names, func(n int, cols []*table.Column) error {
+				var got []string
+				for _, c := range cols {
+					got = append(got, c.Name)
+					if c.Len() != n {
+						return fmt.Errorf("column %s has %d rows, the group %d", c.Name, c.Len(), n)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.cols) {
+					return fmt.Errorf("columns %v, want %v", got, tt.cols)
+				}
+				for i := range n {
+					for k, c := range cols {
+						if g, w := fmt.Sprint(cellOf(c, i)), fmt.Sprint(want[total+i][tt.idx[k]]); g != w {
+							return fmt.Errorf("row %d column %s: %s, want %s", total+i, c.Name, g, w)
+						}
+					}
+				}
+				total += n
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != len(want) {
+				t.Errorf("%d rows, want %d", total, len(want))
+			}
+		})
+	}
+}
+
+// cellOf is a column's value i as table.Value gives it (nil when null).
+func cellOf(c *table.Column, i int) any {
+	if !c.Valid[i] {
+		return nil
+	}
+	switch c.Type {
+	case table.Float:
+		return c.Floats[i]
+	case table.Int:
+		return c.Ints[i]
+	case table.Bool:
+		return c.Bools[i]
+	}
+	return c.Strings[i]
+}

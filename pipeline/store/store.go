@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -398,7 +399,7 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 func ReadParquet(ctx context.Context, path string) (arrow.RecordBatch, error) {
 	var cols []*table.Column
 	var meta map[string]string
-	err := scan(ctx, path, false, func(c []*table.Column, m map[string]string) error {
+	err := scan(ctx, path, false, nil, func(_ int64, c []*table.Column, m map[string]string) error {
 		cols, meta = c, m
 		return nil
 	})
@@ -458,7 +459,7 @@ func columnType(path string, fd parquet.Field) (table.Type, error) {
 // always sees the columns. Memory is that of one row group (at most
 // rowGroupRows rows in files groundwork writes).
 func ScanParquet(ctx context.Context, path string, fn func(rec arrow.RecordBatch) error) error {
-	return scan(ctx, path, true, func(cols []*table.Column, meta map[string]string) error {
+	return scan(ctx, path, true, nil, func(_ int64, cols []*table.Column, meta map[string]string) error {
 		rec, err := table.Build(meta, cols...)
 		if err != nil {
 			return err
@@ -468,9 +469,17 @@ func ScanParquet(ctx context.Context, path string, fn func(rec arrow.RecordBatch
 	})
 }
 
-// scan reads path's columns, calling fn once per row group when byGroup,
-// else once with every row.
-func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.Column, meta map[string]string) error) error {
+// ScanColumns is ScanParquet without Arrow, and reading only some columns:
+// fn gets, per row group, the file's columns named in names (all when names
+// is nil; names the file lacks are ignored) in file order, as table
+// columns that fn may keep, and the row group's number of rows n. Columns not asked for are not decoded at all.
+func ScanColumns(ctx context.Context, path string, names []string, fn func(n int, cols []*table.Column) error) error {
+	return scan(ctx, path, true, names, func(n int64, cols []*table.Column, _ map[string]string) error { return fn(int(n), cols) })
+}
+
+// scan reads path's columns (those in names, or all when names is nil),
+// calling fn once per row group when byGroup, else once with every row.
+func scan(ctx context.Context, path string, byGroup bool, names []string, fn func(n int64, cols []*table.Column, meta map[string]string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -484,7 +493,15 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	if err != nil {
 		return fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
-	fields := pf.Schema().Fields()
+	all := pf.Schema().Fields()
+	var fields []parquet.Field
+	var chunkOf []int // position among the row group's column chunks of each field read
+	for i, fd := range all {
+		if names != nil && !slices.Contains(names, fd.Name()) {
+			continue
+		}
+		fields, chunkOf = append(fields, fd), append(chunkOf, i)
+	}
 	types := make([]table.Type, len(fields))
 	for i, fd := range fields {
 		if types[i], err = columnType(path, fd); err != nil {
@@ -563,11 +580,11 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	}
 	readGroup := func(rg parquet.RowGroup, cols []*table.Column) error {
 		chunks := rg.ColumnChunks()
-		if len(chunks) != len(cols) {
-			return fmt.Errorf("%s: a row group has %d columns, the schema %d", path, len(chunks), len(cols))
+		if len(chunks) != len(all) {
+			return fmt.Errorf("%s: a row group has %d columns, the schema %d", path, len(chunks), len(all))
 		}
-		for i, cc := range chunks {
-			if err := readColumn(cc, cols[i]); err != nil {
+		for i, c := range cols {
+			if err := readColumn(chunks[chunkOf[i]], c); err != nil {
 				return err
 			}
 		}
@@ -580,14 +597,14 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 				return err
 			}
 		}
-		return fn(cols, meta)
+		return fn(pf.NumRows(), cols, meta)
 	}
 	for _, rg := range pf.RowGroups() {
 		cols := newCols(rg.NumRows())
 		if err := readGroup(rg, cols); err != nil {
 			return err
 		}
-		if err := fn(cols, meta); err != nil {
+		if err := fn(rg.NumRows(), cols, meta); err != nil {
 			return err
 		}
 	}
