@@ -23,17 +23,17 @@ import (
 // every area definition that contains it. It is safe for concurrent use once
 // built.
 type Locator struct {
-	bounds  []string // boundary names, sorted
-	idx     []*geo.Index
-	ids     [][]string // feature IDs per boundary, by feature index
-	areas   []string   // area names, sorted
-	areaB   []int      // position in bounds of each area's boundary (-1: none)
-	areaOf  []map[string]string
+	bounds []string // boundary names, sorted
+	idx    []*geo.Index
+	ids    [][]string // feature IDs per boundary, by feature index
+	areas  []string   // area names, sorted
+	areaB  []int      // position in bounds of each area's boundary (-1: none)
+	areaOf []map[string]string
 	// areaByFeature[a][f] is area a's value for feature f of its boundary
 	// ("" for none): area lookups by feature index, not by ID string.
 	areaByFeature [][]string
-	byName  map[string]int // boundary or area name -> position in the output
-	outSize int
+	byName        map[string]int // boundary or area name -> position in the output
+	outSize       int
 }
 
 // NewLocator builds the locator over the indexed boundaries (layers holds
