@@ -5,24 +5,36 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/groundwork-org/groundwork/geo/geobench"
+	"github.com/groundwork-org/groundwork/pipeline/jobbench"
 )
 
-const benchUsage = `Usage: groundwork bench join [--data DIR] [--points N] [--peers] [--peer-points N]
+const benchUsage = `Usage: groundwork bench join|job|all [--data DIR] [--points N] [--peers] [--python PATH]
 
-Measures groundwork's points-in-polygons join against the tools analysts use
-today, in one run, on the same deterministic points over real tracts: 1M points
-over Alameda County's 360 tracts and 10M over Ohio's 2,948. With --peers it also
-runs GeoPandas sjoin (Debian python3-geopandas python3-rtree, /usr/bin/python3)
-and PostGIS ST_Contains with a GiST index (Debian postgresql-15-postgis-3, on a
-throwaway cluster on 127.0.0.1); a peer that is not installed is skipped with a
-message. Prints points per second per engine, the ratios and the agreement.
-docs/benchmarks.md holds measured figures.
+join measures groundwork's points-in-polygons join alone against the tools
+analysts use today, in one run, on the same deterministic points over real
+tracts: 1M points over Alameda County's 360 tracts and 10M over Ohio's 2,948.
+With --peers it also runs DuckDB spatial's and SedonaDB's ST_Contains joins
+(on every point) and GeoPandas sjoin (on --peer-points), from the Python of
+the repository's .venv (scripts/setup-python.sh; --python or
+$GROUNDWORK_PYTHON), and PostGIS ST_Contains with a GiST index (Debian
+postgresql-15-postgis-3, on a throwaway cluster on 127.0.0.1). A peer that is
+not installed is skipped with a message.
+
+job runs the whole job end to end (a CSV of points -> placed in tracts ->
+count and median of a column per tract and per county -> Parquet) with this
+groundwork binary and, with --peers, DuckDB spatial, SedonaDB and GeoPandas,
+each in its own process, and checks that they agree.
+
+all runs join, then job. Each prints, per engine, points per second, CPU
+seconds, peak resident memory and the ratios; docs/benchmarks.md holds
+measured figures.
 
 Examples:
   groundwork bench join --data ../shared/data
-  groundwork bench join --data ../shared/data --peers --peer-points 200000
+  groundwork bench all --data ../shared/data --peers --python .venv/bin/python
 
 Flags:
 `
@@ -32,23 +44,59 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	data := fs.String("data", "../shared/data", "`folder` holding oakland/alameda_tracts_2010.geojson and census/cb_2018_39_tract_500k.zip")
 	points := fs.Int("points", 0, "points per workload (default: 1M for Alameda, 10M for Ohio)")
-	peers := fs.Bool("peers", false, "also run GeoPandas and PostGIS")
-	peerPoints := fs.Int("peer-points", 0, "points given to each peer (default 1,000,000)")
-	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
+	peers := fs.Bool("peers", false, "also run the peers (DuckDB spatial, SedonaDB, GeoPandas; PostGIS for join)")
+	peerPoints := fs.Int("peer-points", 0, "join: points given to GeoPandas and PostGIS (default 1,000,000)")
+	python := fs.String("python", os.Getenv("GROUNDWORK_PYTHON"), "the Python `interpreter` with the peers' packages (default: .venv/bin/python)")
+	workers := fs.Int("workers", 0, "join: worker goroutines (default: all cores)")
 	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
-	if code, ok := parseSubcommand(fs, args, "join"); !ok {
+	which := ""
+	if len(args) > 0 {
+		which = args[0]
+	}
+	if which != "join" && which != "job" && which != "all" {
+		which = "join" // parseSubcommand prints the usage
+	}
+	if code, ok := parseSubcommand(fs, args, which); !ok {
 		return code
 	}
-	wl := geobench.DefaultWorkloads(*data)
-	if *points > 0 {
+	if *python == "" {
+		*python = ".venv/bin/python"
+	}
+	if which == "join" || which == "all" {
+		wl := geobench.DefaultWorkloads(*data)
 		for i := range wl {
-			wl[i].Points = *points
+			if *points > 0 {
+				wl[i].Points = *points
+			}
+		}
+		opts := geobench.Options{Workloads: wl, PeerPoints: *peerPoints, GeoPandas: *peers, PostGIS: *peers, DuckDB: *peers, SedonaDB: *peers, Python: *python, Workers: *workers}
+		fmt.Fprintf(stdout, "# The join alone\n\n")
+		if err := geobench.Run(ctx, opts, stdout); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
+			return ExitFailure
 		}
 	}
-	opts := geobench.Options{Workloads: wl, PeerPoints: *peerPoints, GeoPandas: *peers, PostGIS: *peers, Workers: *workers}
-	if err := geobench.Run(ctx, opts, stdout); err != nil {
-		fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
-		return ExitFailure
+	if which == "job" || which == "all" {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
+			return ExitFailure
+		}
+		wl := jobbench.DefaultWorkloads(*data)
+		for i := range wl {
+			if *points > 0 {
+				wl[i].Points = *points
+			}
+		}
+		opts := jobbench.Options{Workloads: wl, Groundwork: []string{exe}}
+		if *peers {
+			opts.Python = *python
+		}
+		fmt.Fprintf(stdout, "# The whole job\n\n")
+		if err := jobbench.Run(ctx, opts, stdout); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
+			return ExitFailure
+		}
 	}
 	return ExitOK
 }

@@ -42,7 +42,7 @@ Usage:
   groundwork init --state S [--county C] DIR   scaffold a pipeline for a new place
   groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
   groundwork plan [PIPELINE] [--out DIR]  show which stages the next run would run, and why
-  groundwork bench join [flags]           measure the spatial join against GeoPandas and PostGIS
+  groundwork bench join|job|all [flags]   measure the join and the whole job against DuckDB, SedonaDB, GeoPandas, PostGIS
   groundwork bench-scale [flags]          measure a national-size run on generated inputs
   groundwork help [COMMAND]               show help
 
@@ -62,6 +62,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "run":
+		setMemoryLimit(os.Getenv, "/proc/meminfo", "/sys/fs/cgroup/memory.max")
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "init":
 		return initCmd(ctx, args[1:], stdout, stderr)
@@ -72,6 +73,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "plan":
 		return planCmd(ctx, args[1:], stdout, stderr)
 	case "bench-scale":
+		setMemoryLimit(os.Getenv, "/proc/meminfo", "/sys/fs/cgroup/memory.max")
 		return benchScaleCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
