@@ -166,8 +166,21 @@ type ReasonCount struct {
 func NewUnplacedSet(us []Unplaced) UnplacedSet {
 	set := UnplacedSet{Total: len(us), Sample: slices.Clone(us[:min(len(us), MaxUnplacedSample)])}
 	counts := map[string]int{}
+	// Consecutive reasons mostly differ only inside their parentheses (the
+	// coordinates): remember the last kind rather than rebuild it.
+	var lastPre, lastSuf, lastKind string
 	for _, u := range us {
-		counts[reasonKind(u.Reason)]++
+		r := u.Reason
+		i := strings.IndexByte(r, '(')
+		j := strings.IndexByte(r, ')')
+		if i < 0 || j < i || strings.IndexByte(r[j+1:], '(') >= 0 {
+			counts[reasonKind(r)]++
+			continue
+		}
+		if pre, suf := r[:i], r[j+1:]; pre != lastPre || suf != lastSuf || lastKind == "" {
+			lastPre, lastSuf, lastKind = pre, suf, reasonKind(r)
+		}
+		counts[lastKind]++
 	}
 	for r, n := range counts {
 		set.ByReason = append(set.ByReason, ReasonCount{Reason: r, N: n})
