@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -28,9 +29,10 @@ func (st *state) loadSources(ctx context.Context) error {
 		var rec arrow.RecordBatch
 		var err error
 		var file string
+		var notCounts map[string]string
 		switch s.Kind {
 		case config.KindCensus:
-			rec, file, err = st.readCensus(ctx, name, s, st.census)
+			rec, file, notCounts, err = st.readCensus(ctx, name, s, st.census)
 		case config.KindCSV:
 			file = c.Path(s.File)
 			if c.StreamedSource(name) {
@@ -50,7 +52,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows())})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), NotCounts: notCounts})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -96,8 +98,10 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 	return n, err
 }
 
-// readRecorded decodes a saved Census Data API response.
-func readRecorded(path string) (arrow.RecordBatch, error) {
+// readRecorded decodes a saved Census Data API response of an ACS release
+// year (0 when not known), flagging its top- and bottom-coded medians for
+// that year (census.Table.CodeMedians).
+func readRecorded(path string, year int) (arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -107,7 +111,17 @@ func readRecorded(path string) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	t.CodeMedians(year)
 	return t.Record()
+}
+
+// acsYear is the release year whose top codes apply to a census source:
+// its year for an ACS dataset, 0 (not known) otherwise.
+func acsYear(s *config.Source) int {
+	if strings.HasPrefix(s.Dataset, "acs/") {
+		return s.Year
+	}
+	return 0
 }
 
 // CensusOptions configure live Census Data API pulls. The zero value pulls
@@ -126,12 +140,14 @@ type CensusOptions struct {
 
 // readCensus reads a census source: the recorded response when the pipeline
 // file names one, otherwise a pull through the Census Data API client. It
-// returns the record and a description of where it came from.
-func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
+// returns the record, a description of where it came from and, for a pull,
+// the variables its metadata says are not counts (census.Classify on the
+// dataset's variables.json, which the pull has loaded and cached).
+func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, map[string]string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		rec, err := readRecorded(file)
-		return rec, file, err
+		rec, err := readRecorded(file, acsYear(s))
+		return rec, file, nil, err
 	}
 	getenv := o.Getenv
 	if getenv == nil {
@@ -139,13 +155,13 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	key, err := census.ResolveKey(s.APIKey, getenv)
 	if err != nil && !o.Client.Offline {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	cfg := o.Client
 	if cfg.CacheDir == "" {
 		dir, err := census.DefaultCacheDir()
 		if err != nil {
-			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
+			return nil, "", nil, fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
 		}
 		cfg.CacheDir = dir
 	}
@@ -159,8 +175,20 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	t.CodeMedians(acsYear(s))
+	var notCounts map[string]string
+	if m, err := client.Metadata(ctx, s.Dataset, s.Year); err == nil {
+		for _, v := range vars {
+			if stat, why := census.Classify(v, m); !stat.Summable() {
+				if notCounts == nil {
+					notCounts = map[string]string{}
+				}
+				notCounts[v] = why
+			}
+		}
 	}
 	rec, err := t.Record()
-	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), err
+	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), notCounts, err
 }

@@ -189,6 +189,10 @@ func (in *Input) needSection(n *result.Need) reports.Section {
 		fmt.Sprintf("%s is %s. %d tracts were scored; %d could not be (a variable is missing).", n.Label, how, n.Scored, n.Unscored),
 		"Variables: "+strings.Join(parts, ". ")+".",
 		"A rank says where a tract stands among the tracts of this table, not how much need there is; it ignores the margins of error of its inputs.")
+	if len(n.Bounded) > 0 {
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%d tract(s) were ranked on a top- or bottom-coded value of %s (where a median falls in the open-ended top or bottom interval, the Census publishes its edge, such as \"250,000 or more\"): their rank is a bound, not an exact place (%s).",
+			len(n.Bounded), strings.Join(n.BoundedInputs, ", "), strings.Join(n.Bounded, ", ")))
+	}
 	return sec
 }
 
@@ -214,11 +218,15 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 		if n > 0 {
 			why += parenCounts(r.Skipped)
 		}
+		if len(r.Withheld) > 0 {
+			why += "; channel withheld: " + Counts(r.Withheld)
+		}
 		t.Rows = append(t.Rows, []string{r.Profile, r.Segment, fmt.Sprint(r.Exported), why, "exports/" + r.File})
 	}
 	if o.Export.NotInSegment > 0 {
 		t.Note = fmt.Sprintf("%d usable contacts are in no segment and are not exported.", o.Export.NotInSegment)
 	}
+	t.Note = strings.TrimSpace(t.Note + " A contact is texted only on a mobile with text consent, called only without a do-not-call mark, emailed only with email opt-in; exports/decisions.csv says, by contact ID, who was left out or had a channel withheld, and why.")
 	sec.Tables = append(sec.Tables, t)
 	out := []reports.Section{sec}
 	area := ct.Area
@@ -328,6 +336,9 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 		}
 		ts.Tables = append(ts.Tables, at, seg)
 		out = append(out, ts)
+	}
+	if f := o.FollowUp; f != nil {
+		out = append(out, in.followUpSection(f))
 	}
 	return out
 }

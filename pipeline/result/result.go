@@ -36,6 +36,13 @@ type Group struct {
 	N      int
 	Stats  map[string]stats.Summary // by measure column
 	Mean   map[string]float64
+	// Bounds marks, by measure column then statistic ("min", "median",
+	// "max", "mean"), the statistics that are bounds rather than estimates
+	// because a top- or bottom-coded value gave them: "or more" / "or less"
+	// when the statistic is a Census code itself (250001, "250,000 or
+	// more"), else "at least", "at most" or "not exact:"
+	// (indicator.Bound.Words). Nil when none is.
+	Bounds map[string]map[string]string
 }
 
 // Find returns the group whose keys equal keys, or nil.
@@ -135,6 +142,11 @@ type PairIndex struct {
 type Need struct {
 	Name, Label, Method string
 	Scored, Unscored    int
+	// Bounded lists the GEOIDs of scored tracts whose rank rests on a
+	// top- or bottom-coded input (a bound, not an estimate), and
+	// BoundedInputs the variables that had such values.
+	Bounded       []string
+	BoundedInputs []string
 }
 
 // Unplaced is a record that could not be placed on the map, with the reason.
@@ -218,6 +230,10 @@ type Source struct {
 	// Streamed is true for a source read a row group at a time and held in
 	// its Parquet file rather than in memory (see config.Config.StreamedSource).
 	Streamed bool
+	// NotCounts lists, for a Census source pulled with its metadata, the
+	// variables that variables.json says are not counts (medians, means,
+	// percentages: census.Classify), with the reason.
+	NotCounts map[string]string
 }
 
 // Outreach is what the outreach stage produced, for the report.
@@ -226,4 +242,22 @@ type Outreach struct {
 	Export    *outreach.Summary
 	Listening *source.ListeningSummary
 	Turnout   *source.TurnoutSummary
+	FollowUp  *FollowUp
+}
+
+// FollowUp is the follow-up loop's counts, for the report: per event the
+// turnout (total, by segment, by area), the three lists with their files
+// and skips, and how the attendance rows were matched. It holds no contact:
+// the lists themselves are the files under exports/followup (the stage cache
+// must not hold names or numbers).
+type FollowUp struct {
+	Events []source.EventFollowUp // Reminder, Confirm and NoShow are nil
+	Lists  []outreach.FollowUpList
+	// Rows counts the attendance rows read, Skipped those that could not be
+	// used (unknown status, nobody to recognise), per file.
+	Rows, Skipped map[string]int
+	// Matched counts rows by match rule (source.MatchEmail, ...).
+	Matched map[string]int
+	// Ambiguous lists the rows whose match was ambiguous or disputed.
+	Ambiguous []source.Match
 }
