@@ -23,6 +23,7 @@ func (p *problems) add(path, format string, args ...any) {
 // places, tracts, indicators, outreach, summaries, segments, report.
 func (c *Config) Validate() []string {
 	p := &problems{}
+	c.checkEngine(p)
 	c.checkSources(p)
 	c.checkBoundaries(p)
 	c.checkAreas(p)
@@ -35,6 +36,15 @@ func (c *Config) Validate() []string {
 	c.checkMap(p)
 	c.checkFindings(p, summaries)
 	return p.list
+}
+
+// Engines are the values of the pipeline file's engine key.
+var Engines = []string{"native", "sedona"}
+
+func (c *Config) checkEngine(p *problems) {
+	if c.Engine != "" && !slices.Contains(Engines, c.Engine) {
+		p.add("engine", "unknown engine %q; use native or sedona", c.Engine)
+	}
 }
 
 func (c *Config) checkSources(p *problems) {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/groundwork-org/groundwork/geo"
@@ -34,6 +35,12 @@ type Locator struct {
 	areaByFeature [][]string
 	byName        map[string]int // boundary or area name -> position in the output
 	outSize       int
+
+	// Placements made elsewhere (the Sedona engine), by point: at[p][j]
+	// goes to output position pos[j]. Nil when Into uses the indexes.
+	at     map[orb.Point][]string
+	pos    []int
+	missed atomic.Int64 // points Into placed with the indexes although at is set
 }
 
 // NewLocator builds the locator over the indexed boundaries (layers holds
@@ -74,6 +81,35 @@ func NewLocator(layers map[string]*geo.Layer, indexes map[string]*geo.Index, are
 	return l
 }
 
+// Precompute makes Into answer from placements made by another engine (the
+// Sedona job): at gives, for each point, the values of the boundaries and
+// areas named in names, in that order. A boundary or area of the locator
+// not in names gets "". A point not in at is placed with the indexes as
+// before and counted (Missed). Precompute must be called before the
+// Locator is shared.
+func (l *Locator) Precompute(names []string, at map[orb.Point][]string) error {
+	pos := make([]int, len(names))
+	for j, n := range names {
+		i, ok := l.byName[n]
+		if !ok {
+			return fmt.Errorf("precomputed placements name %q, which is neither a boundary nor an area", n)
+		}
+		pos[j] = i
+	}
+	l.at, l.pos = at, pos
+	return nil
+}
+
+// Missed is the number of points Into placed with the indexes because
+// Precompute's placements did not have them.
+func (l *Locator) Missed() int64 { return l.missed.Load() }
+
+// Names returns the boundaries with an index, then the areas, each sorted:
+// what Into fills.
+func (l *Locator) Names() []string {
+	return append(slices.Clone(l.bounds), l.areas...)
+}
+
 // Buffer returns a slice for Into to fill.
 func (l *Locator) Buffer() []string { return make([]string, l.outSize) }
 
@@ -81,6 +117,16 @@ func (l *Locator) Buffer() []string { return make([]string, l.outSize) }
 // each area, into out ("" where none contains it); Get reads them by name.
 // It allocates nothing.
 func (l *Locator) Into(p orb.Point, out []string) {
+	if row, ok := l.at[p]; ok {
+		clear(out)
+		for j, i := range l.pos {
+			out[i] = row[j]
+		}
+		return
+	}
+	if l.at != nil {
+		l.missed.Add(1)
+	}
 	for i, idx := range l.idx {
 		out[i] = ""
 		if j, ok := idx.Locate(p); ok {
@@ -104,6 +150,15 @@ func (l *Locator) LocateAll(ctx context.Context, pts []orb.Point, feats []int32,
 	w := l.outSize
 	if len(out) != w*len(pts) || len(feats) != len(pts) {
 		panic("place: LocateAll: buffer lengths") // a programming error
+	}
+	if l.at != nil { // placements made elsewhere: Into looks each point up
+		for k, p := range pts {
+			if k%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			l.Into(p, out[k*w:(k+1)*w])
+		}
+		return nil
 	}
 	for i, idx := range l.idx {
 		if err := geo.LocateAll(ctx, idx, pts, feats, 0); err != nil {
