@@ -370,7 +370,7 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 			return err
 		}
 		r.Engine, r.Version, r.Points = "groundwork run", "this build", wl.Points
-		r.Note = "the whole pipeline run: also writes unplaced/pts.csv and report.html"
+		r.Note = "the whole pipeline run: also writes raw/points.parquet and unplaced/pts.csv"
 		e := engine{res: r}
 		cols := [3]string{"tract", "value_count", "value_median"}
 		if e.byTract, err = readSummary(ctx, filepath.Join(out, "summaries", "by_tract.parquet"), cols); err != nil {
