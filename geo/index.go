@@ -128,6 +128,10 @@ func NewIndex(l *Layer) *Index {
 		geoms = append(geoms, sp.poly)
 	}
 	x.grid = newGrid(x, geoms)
+	// The band arenas grew by appending (up to twice their size in
+	// capacity); the index lives as long as the run, so keep exact copies.
+	x.bandEdges = slices.Clone(x.bandEdges)
+	x.bandStart = slices.Clone(x.bandStart)
 	x.sortBatches = x.sizeBytes() > sortAboveBytes
 	return x
 }
