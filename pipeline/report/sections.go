@@ -51,7 +51,12 @@ func (in *Input) sections() []reports.Section {
 	return out
 }
 
+// indicatorDef is the pipeline file's definition of the derived indicator
+// name, or nil when it defines none (a pipeline without indicators).
 func (in *Input) indicatorDef(name string) *config.IndicatorDef {
+	if in.Config.Indicators == nil {
+		return nil
+	}
 	for _, d := range in.Config.Indicators.Define {
 		if d.Name == name {
 			return d
