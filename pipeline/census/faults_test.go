@@ -1,6 +1,7 @@
 package census
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -392,4 +393,46 @@ func ExampleReadRecorded() {
 	fmt.Println(strings.SplitN(err.Error(), " (", 2)[0])
 	// Output:
 	// testdata/alameda_acs5_2018_tracts.json: the response does not match the request: 361 row(s) lie outside the requested county:013
+}
+
+// FuzzCheck: checking any decodable body against the Alameda request never
+// panics, and an accepted body has rows, unique GEOIDs and only rows of
+// county 001.
+func FuzzCheck(f *testing.F) {
+	b, err := os.ReadFile(alamedaFile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`[["NAME","B19013_001E","state","county","tract"],["x","1","06","001","400100"],["y","2","06","001","400100"]]`))
+	f.Add([]byte(`[["NAME","B19013_001E","state","county","tract"]]`))
+	f.Add([]byte(`[["NAME","B19013_001E","state","county","tract"],["x","1","6","1","400100"]]`))
+	e, err := expectFor([]string{"NAME", "B19013_001E"}, "tract:*", "state:06 county:001")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		tb, err := Decode(bytes.NewReader(body))
+		if err != nil {
+			return
+		}
+		if tb.check(e) != nil {
+			return
+		}
+		if tb.Len() == 0 {
+			t.Fatal("accepted a table without rows")
+		}
+		seen := map[string]bool{}
+		for _, id := range tb.GEOIDs() {
+			if seen[id] {
+				t.Fatalf("accepted duplicate GEOID %q", id)
+			}
+			seen[id] = true
+		}
+		for _, v := range tb.Column("county").Raw {
+			if pad(v, 3) != "001" {
+				t.Fatalf("accepted county %q", v)
+			}
+		}
+	})
 }
