@@ -1,8 +1,11 @@
 package source
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -246,4 +249,41 @@ func TestStripBidi(t *testing.T) {
 			t.Errorf("StripBidi(%q) = %q, %v; want %q, %v", tt.in, got, changed, tt.want, tt.changed)
 		}
 	}
+}
+
+// FuzzLatin1 checks the Latin-1 reader against the definition (every byte
+// is the code point of the same value), read in pieces of any size.
+func FuzzLatin1(f *testing.F) {
+	f.Add([]byte("Jos\xe9 Mart\xed"), 1)
+	f.Add([]byte("plain ascii"), 3)
+	f.Fuzz(func(t *testing.T, in []byte, size int) {
+		size = 1 + abs(size)%64
+		var want strings.Builder
+		for _, b := range in {
+			want.WriteRune(rune(b))
+		}
+		r := &latin1Reader{r: bufio.NewReader(bytes.NewReader(in))}
+		var got []byte
+		buf := make([]byte, size)
+		for {
+			n, err := r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if string(got) != want.String() {
+			t.Fatalf("latin1(%q) = %q, want %q", in, got, want.String())
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
