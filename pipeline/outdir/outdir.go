@@ -215,8 +215,19 @@ func removeStale(parent, base, current string) []string {
 		}
 	}
 	var removed []string
+	legacy := "." + base + ".staging-"
 	for _, e := range ents {
 		name := e.Name()
+		if strings.HasPrefix(name, legacy) {
+			// Written by versions before lock files: no pid to check, so
+			// the old rule (a day without change) applies.
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > legacyStaleAfter {
+				if err := os.RemoveAll(filepath.Join(parent, name)); err == nil {
+					removed = append(removed, filepath.Join(parent, name))
+				}
+			}
+			continue
+		}
 		if !strings.HasPrefix(name, p) {
 			continue
 		}
@@ -234,6 +245,10 @@ func removeStale(parent, base, current string) []string {
 	}
 	return removed
 }
+
+// legacyStaleAfter is the age after which a staging folder of a version
+// before lock files (.out.staging-*) is removed.
+const legacyStaleAfter = 24 * time.Hour
 
 // alive reports whether the process named in lock file path is running.
 // An unreadable or malformed lock counts as dead.

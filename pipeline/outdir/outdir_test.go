@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // writeOutput writes a complete output: three files whose contents all name
@@ -251,5 +252,29 @@ func TestLiveRunKept(t *testing.T) {
 	defer c.Abort()
 	if !bytes.Contains([]byte(strings.Join(c.Removed(), "\n")), []byte(".out.v-dead")) {
 		t.Errorf("Removed = %v, want the dead run's folder and lock", c.Removed())
+	}
+}
+
+// TestLegacyStaging removes the staging folders of versions before lock
+// files once they are a day old, and keeps younger ones.
+func TestLegacyStaging(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	old := filepath.Join(parent, ".out.staging-123")
+	young := filepath.Join(parent, ".out.staging-456")
+	os.Mkdir(old, 0o755)
+	os.Mkdir(young, 0o755)
+	day := time.Now().Add(-25 * time.Hour)
+	os.Chtimes(old, day, day)
+	s, err := Begin(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Abort()
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("a day-old legacy staging folder was kept")
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Errorf("a young legacy staging folder was removed: %v", err)
 	}
 }
