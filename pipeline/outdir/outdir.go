@@ -5,8 +5,11 @@
 // The output path is a symbolic link to a versioned folder beside it
 // (out -> .out.v-<id>). A run writes a new versioned folder, makes a link to
 // it under a temporary name and renames that link over the output path: one
-// rename(2), atomic on POSIX file systems. Only then is the previous version
-// removed. An output path that is still a real folder (written before
+// rename(2), atomic on POSIX file systems. The previous version is kept
+// until the next run begins, so that a reader that followed the old link just
+// before the switch can finish; beside the output there are then at most the
+// current and the previous version (and, during a run, the one being
+// written). An output path that is still a real folder (written before
 // groundwork used links) is exchanged with the link in one
 // renameat2(RENAME_EXCHANGE) on Linux; elsewhere it takes two renames, once.
 //
@@ -99,8 +102,7 @@ func currentTarget(out string) string {
 	return filepath.Base(t)
 }
 
-// Commit makes out point to the new version, atomically, then removes the
-// previous version. After an error out still holds the previous output
+// Commit makes out point to the new version, atomically. After an error out still holds the previous output
 // (and the new version is removed).
 func (s *Staging) Commit() (err error) {
 	if s.done {
@@ -118,7 +120,6 @@ func (s *Staging) Commit() (err error) {
 		return s.commitWithoutLinks(err)
 	}
 	step("linked")
-	prev := currentTarget(s.out)
 	fi, err := os.Lstat(s.out)
 	switch {
 	case errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode()&os.ModeSymlink != 0):
@@ -132,26 +133,22 @@ func (s *Staging) Commit() (err error) {
 		return fmt.Errorf("replace %s: %w", s.out, err)
 	case fi.IsDir():
 		// A real folder from before links: exchange it with the link.
+		// The old folder ends up under the link's name, removed by the
+		// next run.
 		if err := exchange(link, s.out); err != nil {
 			os.Remove(link)
 			return fmt.Errorf("replace %s: %w", s.out, err)
 		}
-		prev = filepath.Base(link) // now the old folder
 	default:
 		os.Remove(link)
 		return fmt.Errorf("replace %s: it is a file, not an output folder", s.out)
 	}
 	s.done = true
 	step("swapped")
-	if prev != "" && prev != filepath.Base(s.dir) {
-		old := filepath.Join(filepath.Dir(s.out), prev)
-		if strings.HasPrefix(prev, prefix(filepath.Base(s.out))) {
-			os.RemoveAll(old)
-			os.Remove(old + ".lock")
-		}
-	}
-	step("cleaned")
+	// The previous version stays until the next run begins: a reader that
+	// followed the old link just before the switch can finish reading.
 	os.Remove(s.lock)
+	step("cleaned")
 	return nil
 }
 
@@ -198,7 +195,8 @@ func (s *Staging) Abort() {
 
 // removeStale removes, in parent, the version folders, links and locks of
 // output base whose writer is no longer running, except current (the
-// version out links to). It returns the paths removed.
+// version out links to, which becomes the previous version when this run
+// commits). It returns the paths removed.
 func removeStale(parent, base, current string) []string {
 	ents, err := os.ReadDir(parent)
 	if err != nil {
