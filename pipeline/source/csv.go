@@ -63,9 +63,10 @@ type CSV struct {
 	// DefaultMaxLineBytes); a longer line is an error, so a broken file
 	// cannot make the reader hold hundreds of megabytes.
 	MaxLineBytes int
-	// Label is what the records' metadata (key groundwork:file) record as the
-	// file; "" means the base name of the file, never its absolute path, so
-	// outputs do not depend on where the project lives.
+	// Label is how the file is named in the records' metadata (key
+	// groundwork:file) and in warnings, which reach the report; "" means the
+	// base name of the file. Never an absolute path, so that outputs do not
+	// depend on where the project lives. Errors name the file as given.
 	Label string
 	// Warnings receives the warnings of the read (unused duplicate headers,
 	// removed bidi control characters, ignored extra fields). nil drops them;
@@ -209,7 +210,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 	for _, h := range header {
 		if js := pos[h]; len(js) > 1 && js[0] >= 0 && !used[h] {
 			spec.warn("csv-duplicate-header", "header names appear more than once in columns that are not read (ignored)",
-				fmt.Sprintf("%s:1: %q in fields %s", name, h, fieldList(js)))
+				fmt.Sprintf("%s:1: %q in fields %s", label, h, fieldList(js)))
 			pos[h] = []int{-1} // warn once per name
 		}
 	}
@@ -272,7 +273,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 			if c.Type == table.String {
 				if clean, ok := StripBidi(raw); ok {
 					spec.warn("csv-bidi", "values held bidi control characters (they reorder displayed text); removed them",
-						fmt.Sprintf("%s:%d: column %q", name, line, h))
+						fmt.Sprintf("%s:%d: column %q", label, line, h))
 					raw = clean
 				}
 			}
