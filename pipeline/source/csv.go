@@ -253,7 +253,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 			if !spec.AllowExtraFields {
 				errs = append(errs, &ParseError{File: name, Line: line, Err: fmt.Errorf("row has %d fields, the header has %d: a value probably holds an unquoted %s (quote it), or the header lacks a name%s; set allow_extra_fields: true to ignore the extra fields", len(rec), len(header), delimName(cr.Comma), hint)})
 			} else {
-				spec.warn("csv-extra-fields", "rows have more fields than the header; the extra fields were ignored (allow_extra_fields)", fmt.Sprintf("%s:%d: %d fields, the header has %d", name, line, len(rec), len(header)))
+				spec.warn("csv-extra-fields", "rows have more fields than the header; the extra fields were ignored (allow_extra_fields)", fmt.Sprintf("%s:%d: %d fields, the header has %d", label, line, len(rec), len(header)))
 			}
 		}
 		short := false
