@@ -50,26 +50,14 @@ func projected(mp orb.MultiPolygon) polygol.Geom {
 	return g
 }
 
-// ringArea is the absolute shoelace area of a ring.
-func ringArea(r [][]float64) float64 {
-	s := 0.0
-	for i := 1; i < len(r); i++ {
-		s += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
-	}
-	if n := len(r); n > 0 && (r[0][0] != r[n-1][0] || r[0][1] != r[n-1][1]) {
-		s += r[n-1][0]*r[0][1] - r[0][0]*r[n-1][1]
-	}
-	return math.Abs(s) / 2
-}
-
 func geomArea(g polygol.Geom) float64 {
 	a := 0.0
 	for _, poly := range g {
 		for j, r := range poly {
 			if j == 0 {
-				a += ringArea(r)
+				a += math.Abs(signedArea(r))
 			} else {
-				a -= ringArea(r)
+				a -= math.Abs(signedArea(r))
 			}
 		}
 	}

@@ -38,7 +38,7 @@ func Dissolve(polys []orb.MultiPolygon) orb.MultiPolygon {
 				if len(r) < 3 {
 					continue
 				}
-				ccw := openArea(r) > 0
+				ccw := signedArea(r) > 0
 				if (ri == 0) != ccw { // outer rings counter-clockwise, holes clockwise
 					r = reversed(r)
 				}
@@ -178,17 +178,6 @@ func holeInside(h, o orb.Ring) bool {
 		}
 	}
 	return false
-}
-
-// openArea is the shoelace area of an open ring (last point not repeated),
-// positive when counter-clockwise.
-func openArea(r orb.Ring) float64 {
-	s := 0.0
-	for i := range r {
-		j := (i + 1) % len(r)
-		s += r[i][0]*r[j][1] - r[j][0]*r[i][1]
-	}
-	return s / 2
 }
 
 // openRing returns r without its closing point (when first == last).

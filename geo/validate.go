@@ -134,16 +134,6 @@ func reversed(r orb.Ring) orb.Ring {
 	return out
 }
 
-// signedArea is the shoelace area in square degrees, positive for a
-// counter-clockwise ring.
-func signedArea(r orb.Ring) float64 {
-	s := 0.0
-	for i := 1; i < len(r); i++ {
-		s += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
-	}
-	return s / 2
-}
-
 // orient is the sign of the cross product (b-a) x (c-a).
 func orient(a, b, c orb.Point) int {
 	v := (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -105,7 +109,7 @@ func hashJSON(v any) (string, error) {
 // the code version, its configuration subtree, the bytes of its input files
 // and the keys of the stages it reads, so a change anywhere upstream changes
 // it (a Merkle chain, as in Bazel's action keys).
-func keys(ctx context.Context, cfg *Config, g []*stageDef) ([]*stageKey, error) {
+func keys(ctx context.Context, cfg *config.Config, g []*stageDef) ([]*stageKey, error) {
 	fileHash := map[string]string{}
 	byName := map[string]*stageKey{}
 	out := make([]*stageKey, len(g))
@@ -226,7 +230,7 @@ func (c *cache) get(stage, key, staging string) (*stageOut, error) {
 // tables of streamed sources (cfg.streamedSource) are not read: a streamed
 // source is read from its file when used, and its places set is restored
 // as rows in their file.
-func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) error {
+func (o *stageOut) restore(ctx context.Context, staging string, cfg *config.Config) error {
 	for _, f := range o.Files {
 		rel := filepath.ToSlash(f)
 		var kind, name string
@@ -241,9 +245,9 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) err
 			continue
 		}
 		switch {
-		case kind == "raw" && cfg.streamedSource(name):
+		case kind == "raw" && cfg.StreamedSource(name):
 			continue
-		case kind == "places" && cfg.Places[name] != nil && cfg.streamedSource(cfg.Places[name].Source):
+		case kind == "places" && cfg.Places[name] != nil && cfg.StreamedSource(cfg.Places[name].Source):
 			path := filepath.Join(staging, f)
 			names, types, n, err := store.Describe(path)
 			if err != nil {
@@ -254,9 +258,9 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) err
 				tm[c] = types[i]
 			}
 			if o.places == nil {
-				o.places = map[string]*rows{}
+				o.places = map[string]*frame.Table{}
 			}
-			o.places[name] = fileRows(path, names, tm, int(n))
+			o.places[name] = frame.InFile(path, names, tm, int(n))
 			continue
 		}
 		rec, err := store.ReadParquet(ctx, filepath.Join(staging, f))
@@ -270,13 +274,13 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *Config) err
 			}
 			o.raw[name] = rec
 		case "tracts":
-			o.tracts = fromRecord(rec)
+			o.tracts = frame.FromRecord(rec)
 			rec.Release()
 		case "places":
 			if o.places == nil {
-				o.places = map[string]*rows{}
+				o.places = map[string]*frame.Table{}
 			}
-			o.places[name] = fromRecord(rec)
+			o.places[name] = frame.FromRecord(rec)
 			rec.Release()
 		}
 	}
@@ -426,13 +430,13 @@ func why(name string, k *stageKey, last *runRecord) string {
 	if p.Config != k.Config {
 		r = append(r, "its configuration changed")
 	}
-	for _, f := range sortedKeys(k.Files) {
+	for _, f := range slices.Sorted(maps.Keys(k.Files)) {
 		if p.Files[f] != k.Files[f] {
 			r = append(r, "input "+f+" changed")
 		}
 	}
 	var up []string
-	for _, d := range sortedKeys(k.Deps) {
+	for _, d := range slices.Sorted(maps.Keys(k.Deps)) {
 		if p.Deps[d] != k.Deps[d] {
 			up = append(up, d)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -74,7 +75,7 @@ func TestLiveCensusSourceThenOffline(t *testing.T) {
 	p := filepath.Join(dir, oakland.Pipeline)
 	b, _ := os.ReadFile(p)
 	os.WriteFile(p, bytes.Replace(b, []byte("    recorded: alameda_acs5_2018_tracts.json\n"), nil, 1), 0o644)
-	cfg, err := Load(p)
+	cfg, err := config.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}

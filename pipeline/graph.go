@@ -5,18 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/paulmach/orb"
-
-	"github.com/groundwork-org/groundwork/geo"
-	"github.com/groundwork-org/groundwork/geo/geoparquet"
-	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 )
 
 // stageDef is one node of the stage graph: a unit of work with declared
@@ -44,7 +36,7 @@ type stageDef struct {
 	// of the cache key.
 	Config any
 	// narrow returns the Config the stage sees; nil means the whole file.
-	narrow func(*Config) *Config
+	narrow func(*config.Config) *config.Config
 	// run is the state method that does the work.
 	run func(*state, context.Context) error
 	// reload marks a stage whose results live only in memory (boundaries):
@@ -58,52 +50,48 @@ type stageDef struct {
 // tracts, places, summaries, segments, partitions, report. Warnings, source
 // notes, summaries and segments are merged in this order, so the outputs do
 // not depend on which parallel stage finishes first.
-func buildGraph(cfg *Config, partitioned bool) []*stageDef {
+func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 	var g []*stageDef
 	var allBoundaries, allAreas []string
-	for _, name := range sortedKeys(cfg.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Sources)) {
 		s := cfg.Sources[name]
-		file := s.Recorded
-		if s.Kind == "csv" {
-			file = s.File
-		}
 		var files []string
-		if file != "" {
+		if file := s.InputFile(); file != "" {
 			files = []string{file}
 		}
 		g = append(g, &stageDef{
 			Name: "source:" + name, Kind: "sources", Files: files, Config: s,
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Sources = map[string]*Source{name: c.Sources[name]}
+				n.Sources = map[string]*config.Source{name: c.Sources[name]}
 				return &n
 			},
 			run: (*state).loadSources,
 		})
 	}
-	for _, name := range sortedKeys(cfg.Boundaries) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Boundaries)) {
 		b := cfg.Boundaries[name]
 		allBoundaries = append(allBoundaries, "boundary:"+name)
 		g = append(g, &stageDef{
 			Name: "boundary:" + name, Kind: "boundaries", Files: []string{b.File}, Config: b,
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Boundaries = map[string]*Boundary{name: c.Boundaries[name]}
+				n.Boundaries = map[string]*config.Boundary{name: c.Boundaries[name]}
 				return &n
 			},
 			run:    (*state).loadBoundaries,
 			reload: true,
 		})
 	}
-	for _, name := range sortedKeys(cfg.Areas) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Areas)) {
 		a := cfg.Areas[name]
 		allAreas = append(allAreas, "area:"+name)
 		g = append(g, &stageDef{
 			Name: "area:" + name, Kind: "areas", Config: a,
 			Deps: []string{"source:" + a.Lookup.Source, "boundary:" + a.Boundary},
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Areas = map[string]*Area{name: c.Areas[name]}
+				n.Areas = map[string]*config.Area{name: c.Areas[name]}
 				return &n
 			},
 			run: (*state).buildAreas,
@@ -116,14 +104,14 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 			// The tracts stage also computes the indicators (they add
 			// columns to tracts.parquet), so its configuration includes them.
 			Name: "tracts", Kind: "tracts", Config: struct {
-				Tracts     *Tracts
-				Indicators *Indicators
+				Tracts     *config.Tracts
+				Indicators *config.Indicators
 			}{t, cfg.Indicators},
 			Deps: uniq(append([]string{"source:" + t.Source}, locating...)),
 			run:  (*state).joinTracts,
 		})
 	}
-	for _, name := range sortedKeys(cfg.Places) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
 		pl := cfg.Places[name]
 		deps := []string{"source:" + pl.Source}
 		if pl.Locate != nil {
@@ -132,9 +120,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "places:" + name, Kind: "places", Config: pl,
 			Deps: uniq(append(deps, locating...)),
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Places = map[string]*Places{name: c.Places[name]}
+				n.Places = map[string]*config.Places{name: c.Places[name]}
 				return &n
 			},
 			run: (*state).placeAll,
@@ -150,9 +138,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "summary:" + s.Name, Kind: "summaries", Config: s,
 			Deps: uniq(append([]string{tableStage(s.Of)}, allAreas...)),
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Summaries = []*Summary{s}
+				n.Summaries = []*config.Summary{s}
 				return &n
 			},
 			run: (*state).summarize,
@@ -162,9 +150,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "segment:" + s.Name, Kind: "segments", Config: s,
 			Deps: []string{tableStage(s.Of)},
-			narrow: func(c *Config) *Config {
+			narrow: func(c *config.Config) *config.Config {
 				n := *c
-				n.Segments = []*Segment{s}
+				n.Segments = []*config.Segment{s}
 				return &n
 			},
 			run: (*state).selectSegments,
@@ -193,9 +181,9 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{
 			Name: "outreach", Kind: "outreach", Files: files,
 			Config: struct {
-				Contacts  *Contacts
-				Listening *Listening
-				Turnout   *TurnoutConfig
+				Contacts  *config.Contacts
+				Listening *config.Listening
+				Turnout   *config.TurnoutConfig
 			}{ct, cfg.Listening, cfg.Turnout},
 			Deps: uniq(deps),
 			run:  (*state).runOutreach,
@@ -208,13 +196,13 @@ func buildGraph(cfg *Config, partitioned bool) []*stageDef {
 				Deps: []string{"tracts", "boundary:" + t.Boundary},
 				run:  (*state).partitionTracts,
 			})
-			for _, name := range sortedKeys(cfg.Places) {
+			for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
 				g = append(g, &stageDef{
 					Name: "partitions:places:" + name, Kind: "partitions", Config: t,
 					Deps: []string{"places:" + name},
-					narrow: func(c *Config) *Config {
+					narrow: func(c *config.Config) *config.Config {
 						n := *c
-						n.Places = map[string]*Places{name: c.Places[name]}
+						n.Places = map[string]*config.Places{name: c.Places[name]}
 						return &n
 					},
 					run: (*state).partitionPlaces,
@@ -278,327 +266,4 @@ func resolveForce(g []*stageDef, force []string) (map[string]bool, error) {
 			strings.Join(bad, ", "), ErrUnknownStage, strings.Join(valid, ", "), strings.Join(stageKinds, ", "))
 	}
 	return out, nil
-}
-
-// stageOut is what one stage added to the run: the files it wrote, its
-// warnings, and its in-memory results. The exported fields are saved in the
-// cache (gob); the unexported ones are restored from the saved files.
-type stageOut struct {
-	Files      []string // relative to the output folder, in writing order
-	Warnings   []string
-	SourceInfo []SourceInfo
-	Summaries  []*SummaryResult
-	Segments   []*SegmentResult
-	AreaOf     map[string]map[string]string
-	Unplaced   map[string][]Unplaced
-	PlacedBy   map[string]map[string]int
-	Indicators *IndicatorResults
-	Outreach   *OutreachResult
-	RowsOut    int
-
-	raw     map[string]arrow.RecordBatch
-	layers  map[string]*geo.Layer
-	indexes map[string]*geo.Index
-	places  map[string]*rows
-	tracts  *rows
-}
-
-// fork returns a copy of st for one stage to run on: it shares the tables of
-// earlier stages (read only) and has its own maps and lists to add to, so
-// stages can run concurrently. cfg is the configuration the stage sees.
-//
-// New state fields that a stage writes must be added here, in collect and in
-// merge (and, to be cached, to stageOut).
-func (st *state) fork(cfg *Config) *state {
-	f := &state{
-		cfg: cfg, out: st.out, log: st.log,
-		warnings:   slices.Clip(st.warnings),
-		raw:        maps.Clone(st.raw),
-		layers:     maps.Clone(st.layers),
-		indexes:    maps.Clone(st.indexes),
-		areaOf:     maps.Clone(st.areaOf),
-		tracts:     st.tracts,
-		places:     maps.Clone(st.places),
-		unplaced:   maps.Clone(st.unplaced),
-		placedBy:   maps.Clone(st.placedBy),
-		summaries:  slices.Clip(st.summaries),
-		segments:   slices.Clip(st.segments),
-		sourceInfo: slices.Clip(st.sourceInfo),
-		indicators: st.indicators,
-		outreach:   st.outreach,
-		census:     st.census,
-	}
-	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts}
-	return f
-}
-
-// forkBase records the lengths of a state's lists when it was forked.
-type forkBase struct {
-	warnings, sourceInfo, summaries, segments int
-	tracts                                    *rows
-}
-
-// collect returns what the fork f added to its parent st since the fork. It
-// runs on the scheduler's goroutine, the only one that changes st.
-func (st *state) collect(f *state) *stageOut {
-	o := &stageOut{
-		Files:      f.files,
-		Warnings:   slices.Clone(f.warnings[f.base.warnings:]),
-		SourceInfo: slices.Clone(f.sourceInfo[f.base.sourceInfo:]),
-		Summaries:  slices.Clone(f.summaries[f.base.summaries:]),
-		Segments:   slices.Clone(f.segments[f.base.segments:]),
-		AreaOf:     added(st.areaOf, f.areaOf),
-		Unplaced:   added(st.unplaced, f.unplaced),
-		PlacedBy:   added(st.placedBy, f.placedBy),
-		raw:        added(st.raw, f.raw),
-		layers:     added(st.layers, f.layers),
-		indexes:    added(st.indexes, f.indexes),
-		places:     added(st.places, f.places),
-	}
-	if f.tracts != f.base.tracts {
-		o.tracts = f.tracts
-	}
-	if f.indicators != st.indicators {
-		o.Indicators = f.indicators
-	}
-	if f.outreach != st.outreach {
-		o.Outreach = f.outreach
-	}
-	for _, r := range o.raw {
-		o.RowsOut += int(r.NumRows())
-	}
-	for _, si := range o.SourceInfo {
-		if si.Streamed { // in its file, not in o.raw
-			o.RowsOut += si.Rows
-		}
-	}
-	for _, l := range o.layers {
-		o.RowsOut += len(l.Features)
-	}
-	for _, m := range o.AreaOf {
-		o.RowsOut += len(m)
-	}
-	if o.tracts != nil {
-		o.RowsOut += o.tracts.len()
-	}
-	for _, p := range o.places {
-		o.RowsOut += p.len()
-	}
-	for _, s := range o.Summaries {
-		o.RowsOut += len(s.Groups)
-	}
-	for _, s := range o.Segments {
-		o.RowsOut += len(s.Rows)
-	}
-	return o
-}
-
-// added returns the entries of b that a does not hold (by key), or nil.
-func added[V any](a, b map[string]V) map[string]V {
-	var out map[string]V
-	for k, v := range b {
-		if _, ok := a[k]; ok {
-			continue
-		}
-		if out == nil {
-			out = map[string]V{}
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// merge adds the outputs of the finished stages to st. outs is indexed like
-// the graph (nil for stages not finished); the ordered lists (warnings,
-// files, source notes, summaries, segments) are rebuilt in graph order.
-func (st *state) merge(outs []*stageOut, o *stageOut) {
-	maps.Copy(st.areaOf, o.AreaOf)
-	maps.Copy(st.unplaced, o.Unplaced)
-	maps.Copy(st.placedBy, o.PlacedBy)
-	maps.Copy(st.raw, o.raw)
-	maps.Copy(st.layers, o.layers)
-	maps.Copy(st.indexes, o.indexes)
-	maps.Copy(st.places, o.places)
-	if o.tracts != nil {
-		st.tracts = o.tracts
-	}
-	if o.Indicators != nil {
-		st.indicators = o.Indicators
-	}
-	if o.Outreach != nil {
-		st.outreach = o.Outreach
-	}
-	st.warnings, st.files, st.sourceInfo, st.summaries, st.segments = nil, nil, nil, nil, nil
-	for _, x := range outs {
-		if x == nil {
-			continue
-		}
-		st.warnings = append(st.warnings, x.Warnings...)
-		st.files = append(st.files, x.Files...)
-		st.sourceInfo = append(st.sourceInfo, x.SourceInfo...)
-		st.summaries = append(st.summaries, x.Summaries...)
-		st.segments = append(st.segments, x.Segments...)
-	}
-}
-
-// partitionTracts writes the tracts table with each tract's polygon as
-// Hive-style partitioned GeoParquet, partitioned/tracts/state=SS/county=CCC/,
-// the state and county FIPS codes taken from the GEOID's first five
-// characters.
-func (st *state) partitionTracts(ctx context.Context) error {
-	t := st.cfg.Tracts
-	layer := st.layers[t.Boundary]
-	byID := make(map[string]orb.Geometry, len(layer.Features))
-	for _, f := range layer.Features {
-		byID[f.ID] = f.Geom
-	}
-	r := st.tracts
-	geom := func(i int) orb.Geometry { return byID[r.str(i, table.GEOID)] }
-	return st.writePartitioned(ctx, "tracts", geom, r, table.GEOID)
-}
-
-// partitionPlaces writes a places set as points (lon/lat) in Hive-style
-// partitioned GeoParquet, partitioned/places/<name>/state=SS/county=CCC/,
-// by the GEOID of the tract each place lies in (the tracts boundary's
-// column); places in no tract go to state=__HIVE_DEFAULT_PARTITION__.
-//
-// A places set in memory is written directly. A streamed one is split in
-// two passes so that memory holds one state's places, not all of them:
-// its row groups are appended to a temporary file per state, then each
-// state's file is read whole and written by county.
-func (st *state) partitionPlaces(ctx context.Context) error {
-	col := st.cfg.Tracts.Boundary
-	for _, name := range sortedKeys(st.cfg.Places) {
-		rel := filepath.Join("places", name)
-		write := func(r *rows) error {
-			geom := func(i int) orb.Geometry {
-				lon, _ := toFloat(r.get(i, "lon"))
-				lat, _ := toFloat(r.get(i, "lat"))
-				return orb.Point{lon, lat}
-			}
-			return st.writePartitioned(ctx, rel, geom, r, col)
-		}
-		var err error
-		if p := st.places[name]; p.streamed() {
-			err = st.byState(ctx, p, col, write)
-		} else {
-			err = write(p)
-		}
-		if err != nil {
-			return fmt.Errorf("places %q: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// byState splits streamed rows by the state FIPS code of their GEOID
-// column geoid (the first two characters; shorter or null GEOIDs form one
-// group of their own) into temporary Parquet files, one per state, then
-// calls write with each state's rows in turn, in state order. The
-// temporary files are removed before it returns.
-func (st *state) byState(ctx context.Context, r *rows, geoid string, write func(*rows) error) error {
-	tmp, err := os.MkdirTemp(st.out, ".partition-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	writers := map[string]*store.Writer{}
-	defer func() {
-		for _, w := range writers {
-			w.Abort()
-		}
-	}()
-	err = r.scan(ctx, func(c *rows, _ int) error {
-		groups := map[string][]int{}
-		for i := range c.len() {
-			k := "none"
-			if s := c.str(i, geoid); len(s) >= 5 {
-				k = s[:2]
-			}
-			groups[k] = append(groups[k], i)
-		}
-		for _, k := range sortedKeys(groups) {
-			rec, err := c.subset(groups[k]).record(nil)
-			if err != nil {
-				return err
-			}
-			w := writers[k]
-			if w == nil {
-				if w, err = store.NewWriter(filepath.Join(tmp, k+".parquet"), rec.Schema()); err != nil {
-					rec.Release()
-					return err
-				}
-				writers[k] = w
-			}
-			err = w.Write(ctx, rec)
-			rec.Release()
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range sortedKeys(writers) {
-		if err := writers[k].Close(); err != nil {
-			return err
-		}
-	}
-	for _, k := range sortedKeys(writers) {
-		delete(writers, k)
-		part, err := fileRows(filepath.Join(tmp, k+".parquet"), r.cols, r.types, 0).load(ctx)
-		if err != nil {
-			return err
-		}
-		if err := write(part); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writePartitioned writes r's records with geometry geom(i), partitioned by
-// the state and county FIPS codes of each record's GEOID (column geoid), as
-// partitioned/<rel>/state=SS/county=CCC/part-0.parquet. Columns of r named
-// state or county are left out (the partition columns take their names).
-// Each partition's table is built just before it is written.
-func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i int) orb.Geometry, r *rows, geoid string) error {
-	var cols []string
-	for _, c := range r.cols {
-		if c != "state" && c != "county" {
-			cols = append(cols, c)
-		}
-	}
-	key := func(i, k int) any {
-		id := r.str(i, geoid)
-		switch {
-		case len(id) < 5:
-			return nil
-		case k == 0:
-			return id[:2]
-		}
-		return id[2:5]
-	}
-	part := func(idx []int) *geoparquet.Table {
-		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(idx))}
-		for j, i := range idx {
-			tb.Geoms[j] = geom(i)
-		}
-		for _, c := range cols {
-			vals := make([]any, len(idx))
-			for j, i := range idx {
-				vals[j] = r.get(i, c)
-			}
-			tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
-		}
-		return tb
-	}
-	dir := filepath.Join("partitioned", rel)
-	files, err := store.WritePartitions(ctx, filepath.Join(st.out, dir), r.len(), []string{"state", "county"}, key, part)
-	for _, f := range files {
-		st.files = append(st.files, filepath.Join(dir, f))
-	}
-	return err
 }

@@ -7,12 +7,48 @@ import (
 	"testing"
 )
 
-// TestImportDirections keeps the architecture of ../shared/STYLE.md: data
-// flows cmd -> pipeline -> {pipeline/*, geo, reports/*}; no pipeline/*
-// package imports pipeline; geo and reports never import pipeline; only
-// pipeline/census reaches the network (geo/geobench may pick a loopback
-// port for its local PostgreSQL peer). It reads `go list -json ./...` (direct
-// imports of non-test code).
+// layers is the allow table of local imports (docs/architecture.md): a
+// package (matched by its path in the module, "x/" meaning x's
+// sub-packages) may import the local packages that one of may matches.
+// Data flows cmd -> pipeline -> {pipeline/*, geo, reports/*}; no pipeline/*
+// package imports pipeline; geo and reports never import pipeline, and geo
+// never imports reports.
+var layers = []struct {
+	pkg string
+	may []string
+}{
+	{"cmd/", []string{"cmd/", "pipeline", "pipeline/", "geo", "geo/", "reports", "reports/"}},
+	{"pipeline", []string{"pipeline/", "geo", "geo/", "reports", "reports/"}},
+	{"pipeline/", []string{"pipeline/", "geo", "geo/", "reports", "reports/"}},
+	{"geo", []string{"geo/"}},
+	{"geo/", []string{"geo", "geo/"}},
+	{"reports", []string{"reports/", "geo", "geo/"}},
+	{"reports/", []string{"reports", "reports/", "geo", "geo/"}},
+}
+
+// below lists, for the packages the runner's stages share, the local
+// packages they must not import: the pipeline file and the results are read
+// by the table, placement, computation and report packages, never the
+// reverse, and results stay plain data the stage cache can save.
+var below = map[string][]string{
+	"pipeline/config": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition"},
+	"pipeline/result": {"pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition"},
+}
+
+// matches reports whether path is matched by pattern: "x" is x itself, "x/"
+// any package below x.
+func matches(pattern, path string) bool {
+	if strings.HasSuffix(pattern, "/") {
+		return strings.HasPrefix(path, pattern)
+	}
+	return path == pattern
+}
+
+// TestImportDirections keeps the architecture of docs/architecture.md with
+// the allow table layers (and below), and checks that only pipeline/census
+// reaches the network (geo/geobench may pick a loopback port for its local
+// PostgreSQL peer). It reads `go list -json ./...` (direct imports of
+// non-test code).
 func TestImportDirections(t *testing.T) {
 	out, err := exec.Command("go", "list", "-json", "github.com/groundwork-org/groundwork/...").Output()
 	if err != nil {
@@ -31,16 +67,31 @@ func TestImportDirections(t *testing.T) {
 		}
 		n++
 		pkg := strings.TrimPrefix(p.ImportPath, mod)
+		var may []string
+		for _, l := range layers {
+			if matches(l.pkg, pkg) {
+				may = l.may
+			}
+		}
+		if may == nil {
+			t.Errorf("%s is in no layer of the allow table; add it to layers (and docs/architecture.md)", pkg)
+		}
 		for _, imp := range p.Imports {
-			local := strings.TrimPrefix(imp, mod)
-			isLocal := strings.HasPrefix(imp, mod)
 			switch {
-			case isLocal && local == "pipeline" && strings.HasPrefix(pkg, "pipeline/"):
-				t.Errorf("%s imports pipeline: sub-packages must not import the runner", pkg)
-			case isLocal && (local == "pipeline" || strings.HasPrefix(local, "pipeline/")) && (pkg == "geo" || strings.HasPrefix(pkg, "geo/") || strings.HasPrefix(pkg, "reports")):
-				t.Errorf("%s imports %s: geo and reports never import pipeline", pkg, local)
-			case isLocal && strings.HasPrefix(local, "cmd") && !strings.HasPrefix(pkg, "cmd"):
-				t.Errorf("%s imports %s: only cmd imports cmd", pkg, local)
+			case strings.HasPrefix(imp, mod):
+				local := strings.TrimPrefix(imp, mod)
+				ok := false
+				for _, m := range may {
+					ok = ok || matches(m, local)
+				}
+				if !ok {
+					t.Errorf("%s imports %s: the layers allow it only %s", pkg, local, strings.Join(may, ", "))
+				}
+				for _, b := range below[pkg] {
+					if local == b {
+						t.Errorf("%s imports %s, which builds on it", pkg, local)
+					}
+				}
 			case imp == "net" && pkg == "geo/geobench":
 				// allowed: picks a free loopback port for the benchmark's
 				// throwaway PostgreSQL cluster on 127.0.0.1

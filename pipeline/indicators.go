@@ -5,71 +5,12 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
-	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
+	"github.com/groundwork-org/groundwork/pipeline/tabulate"
 )
-
-// IndicatorResults are the computed indicators beyond the per-tract columns.
-type IndicatorResults struct {
-	Confidence stats.Confidence
-	Defs       []*IndicatorDef
-	// Areas holds, per compared indicator, each area's value from the summed
-	// tract counts, in area order.
-	Area  string
-	Areas []AreaValues
-	// Comparisons holds the pairwise tests per compared indicator.
-	Comparisons []IndicatorComparison
-	Segregation *SegregationResult
-	Need        *NeedResult
-}
-
-// AreaValues is one area's indicator values.
-type AreaValues struct {
-	Area   string
-	Tracts int
-	Values map[string]AreaValue
-}
-
-// AreaValue is an estimate with MOE, CV and reliability, or a note why not.
-type AreaValue struct {
-	Value       stats.Value
-	Valid       bool
-	CV          float64
-	Reliability stats.Reliability
-	Note        string
-}
-
-// IndicatorComparison is the test of one indicator between two areas.
-type IndicatorComparison struct {
-	Indicator string
-	A, B      string
-	stats.Comparison
-}
-
-// SegregationResult holds the segregation measures across tracts.
-type SegregationResult struct {
-	Tracts        int
-	Dropped       []string // GEOIDs left out for a missing count
-	Groups        []string
-	Theil         float64
-	Dissimilarity []PairIndex
-	Where         string // which tracts, in words
-}
-
-// PairIndex is a two-group index.
-type PairIndex struct {
-	A, B  string
-	Value float64
-}
-
-// NeedResult describes the composite need index.
-type NeedResult struct {
-	Name, Label, Method string
-	Scored, Unscored    int
-}
 
 // computeIndicators evaluates the declared indicators on every tract (adding
 // <name>, _moe, _cv, _reliability and _note columns), compares the areas
@@ -81,11 +22,13 @@ func (st *state) computeIndicators(ctx context.Context) error {
 	}
 	ind := st.cfg.Indicators
 	if ind != nil {
-		if err := st.evalIndicators(ind); err != nil {
+		res, err := tabulate.Indicators(st.cfg, st.tracts, st.warn)
+		st.indicators = res
+		if err != nil {
 			return fmt.Errorf("indicators: %w", err)
 		}
 	}
-	rec, err := st.tracts.record(map[string]string{"groundwork:table": "tracts"})
+	rec, err := st.tracts.Record(map[string]string{"groundwork:table": "tracts"})
 	if err != nil {
 		return err
 	}
@@ -94,15 +37,15 @@ func (st *state) computeIndicators(ctx context.Context) error {
 		return err
 	}
 	if st.indicators != nil && len(st.indicators.Areas) > 0 {
-		out := newRows()
-		out.addCol("area", table.String)
-		out.addCol("tracts", table.Int)
+		out := frame.New()
+		out.AddCol("area", table.String)
+		out.AddCol("tracts", table.Int)
 		for _, name := range ind.Compare.Indicators {
 			for _, suf := range []string{"", indicator.MOESuffix, indicator.CVSuffix} {
-				out.addCol(name+suf, table.Float)
+				out.AddCol(name+suf, table.Float)
 			}
-			out.addCol(name+indicator.ReliabilitySuffix, table.String)
-			out.addCol(name+"_note", table.String)
+			out.AddCol(name+indicator.ReliabilitySuffix, table.String)
+			out.AddCol(name+"_note", table.String)
 		}
 		for _, a := range st.indicators.Areas {
 			row := map[string]any{"area": a.Area, "tracts": int64(a.Tracts)}
@@ -121,9 +64,9 @@ func (st *state) computeIndicators(ctx context.Context) error {
 					row[name+"_note"] = v.Note
 				}
 			}
-			out.appendRow(row)
+			out.AppendRow(row)
 		}
-		arec, err := out.record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
+		arec, err := out.Record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
 		if err != nil {
 			return err
 		}
@@ -133,246 +76,4 @@ func (st *state) computeIndicators(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func (st *state) evalIndicators(ind *Indicators) error {
-	opts := ind.options(st.cfg)
-	res := &IndicatorResults{Confidence: opts.Confidence, Defs: ind.Define}
-	st.indicators = res
-	compiled := map[string]*indicator.Indicator{}
-	for _, d := range ind.Define {
-		rec, err := st.tracts.record(nil)
-		if err != nil {
-			return err
-		}
-		spec, _ := d.spec()
-		ci, err := indicator.Compile(spec, st.tracts.cols, opts)
-		if err != nil {
-			rec.Release()
-			return err
-		}
-		compiled[d.Name] = ci
-		r, err := ci.Evaluate(rec)
-		rec.Release()
-		if err != nil {
-			return fmt.Errorf("%s: %w", d.Name, err)
-		}
-		for _, col := range r.Columns() {
-			if err := st.tracts.putCol(col); err != nil {
-				return fmt.Errorf("%s: %w", d.Name, err)
-			}
-		}
-		if miss := ci.MissingMOE(); len(miss) > 0 {
-			st.warn("indicator %s: no margin of error for %s, so its MOE and reliability are unknown", d.Name, strings.Join(miss, ", "))
-		}
-	}
-	if cmp := ind.Compare; cmp != nil {
-		if err := st.compareAreas(res, cmp, compiled, opts); err != nil {
-			return err
-		}
-	}
-	if sg := ind.Segregation; sg != nil {
-		r, err := st.segregation(sg)
-		if err != nil {
-			return err
-		}
-		res.Segregation = r
-	}
-	if n := ind.Need; n != nil {
-		res.Need = st.need(n)
-	}
-	return nil
-}
-
-// compareAreas sums the tract counts each compared indicator needs into the
-// areas, evaluates the indicator on the sums, and tests every pair of areas.
-func (st *state) compareAreas(res *IndicatorResults, cmp *AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
-	area := st.cfg.Areas[cmp.Area]
-	res.Area = cmp.Area
-	labels := make([]string, st.tracts.len())
-	for i := range labels {
-		labels[i] = st.tracts.str(i, cmp.Area)
-	}
-	var vars []string
-	seen := map[string]bool{}
-	for _, name := range cmp.Indicators {
-		for _, in := range compiled[name].Inputs() {
-			if strings.HasSuffix(in, "E") && !seen[in] {
-				seen[in] = true
-				vars = append(vars, in)
-			}
-		}
-	}
-	rec, err := st.tracts.record(nil)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable)
-	if err != nil {
-		return fmt.Errorf("compare: %w", err)
-	}
-	defer agg.Release()
-	aggArea, _, _ := table.Strings(agg, indicator.AreaColumn)
-	units, _, _ := table.Floats(agg, indicator.UnitsColumn)
-	rowOf := map[string]int{}
-	for i, a := range aggArea {
-		rowOf[a] = i
-	}
-	var aggCols []string
-	for _, f := range agg.Schema().Fields() {
-		aggCols = append(aggCols, f.Name)
-	}
-	for _, a := range area.Order {
-		if _, ok := rowOf[a]; !ok {
-			continue
-		}
-		res.Areas = append(res.Areas, AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]AreaValue{}})
-	}
-	for _, d := range st.cfg.Indicators.Define {
-		if !contains(cmp.Indicators, d.Name) {
-			continue
-		}
-		spec, _ := d.spec()
-		ci, err := indicator.Compile(spec, aggCols, opts)
-		if err != nil {
-			return fmt.Errorf("compare %s: %w", d.Name, err)
-		}
-		r, err := ci.Evaluate(agg)
-		if err != nil {
-			return fmt.Errorf("compare %s: %w", d.Name, err)
-		}
-		var names []string
-		var vals []stats.Value
-		for k := range res.Areas {
-			i := rowOf[res.Areas[k].Area]
-			v := AreaValue{Value: stats.Value{Est: r.Est[i], MOE: r.MOE[i]}, Valid: r.Valid[i], CV: r.CV[i], Reliability: r.Reliability[i], Note: r.Note[i]}
-			res.Areas[k].Values[d.Name] = v
-			names = append(names, res.Areas[k].Area)
-			vals = append(vals, v.Value)
-		}
-		k := 0
-		for i := 0; i < len(names); i++ {
-			for j := i + 1; j < len(names); j++ {
-				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
-				res.Comparisons = append(res.Comparisons, IndicatorComparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c})
-				k++
-			}
-		}
-	}
-	return nil
-}
-
-// segregation computes the multigroup Theil index and the pairwise
-// dissimilarity indices across the tracts (in an area of sg.Area when set).
-func (st *state) segregation(sg *Segregation) (*SegregationResult, error) {
-	var idx []int
-	for i := range st.tracts.len() {
-		if sg.Area != "" && st.tracts.get(i, sg.Area) == nil {
-			continue
-		}
-		idx = append(idx, i)
-	}
-	sub := st.tracts.subset(idx)
-	rec, err := sub.record(nil)
-	if err != nil {
-		return nil, err
-	}
-	defer rec.Release()
-	var cols, gnames []string
-	for _, g := range sg.Groups {
-		cols, gnames = append(cols, g.Column), append(gnames, g.Name)
-	}
-	if sg.Total != "" {
-		cols = append(cols, sg.Total)
-	}
-	counts, kept, dropped, err := indicator.GroupCounts(rec, cols)
-	if err != nil {
-		return nil, fmt.Errorf("segregation: %w", err)
-	}
-	res := &SegregationResult{Groups: gnames}
-	if sg.Total != "" {
-		res.Groups = append(res.Groups, "Other")
-		for i, c := range counts {
-			total := c[len(c)-1]
-			other := total
-			for _, x := range c[:len(c)-1] {
-				other -= x
-			}
-			counts[i][len(c)-1] = math.Max(0, other)
-		}
-	}
-	_ = kept
-	for _, i := range dropped {
-		res.Dropped = append(res.Dropped, sub.str(i, table.GEOID))
-	}
-	res.Tracts = len(counts)
-	res.Theil = stats.Theil(counts)
-	col := func(name string) []float64 {
-		j := indexOf(res.Groups, name)
-		out := make([]float64, len(counts))
-		for i, c := range counts {
-			out[i] = c[j]
-		}
-		return out
-	}
-	for _, p := range sg.Pairs {
-		res.Dissimilarity = append(res.Dissimilarity, PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
-	}
-	res.Where = "all tracts"
-	if sg.Area != "" {
-		res.Where = fmt.Sprintf("the tracts assigned to a %s area", strings.ToLower(labelOr(st.cfg.Areas[sg.Area].Title, sg.Area)))
-	}
-	if len(res.Dropped) > 0 {
-		st.warn("segregation: %d tract(s) left out for a missing count: %s", len(res.Dropped), strings.Join(res.Dropped, ", "))
-	}
-	return res, nil
-}
-
-// need scores the composite need index per tract and adds it as a column.
-func (st *state) need(n *Need) *NeedResult {
-	var themes []stats.Theme
-	var all []stats.Variable
-	for _, th := range n.Themes {
-		t := stats.Theme{Name: th.Name}
-		for _, v := range th.Variables {
-			dir, _ := stats.ParseDirection(v.Direction)
-			vals := make([]float64, st.tracts.len())
-			for i := range vals {
-				x, ok := toFloat(st.tracts.get(i, v.Column))
-				if !ok {
-					x = math.NaN()
-				}
-				vals[i] = x
-			}
-			sv := stats.Variable{Name: v.Column, Values: vals, Dir: dir}
-			t.Vars = append(t.Vars, sv)
-			all = append(all, sv)
-		}
-		themes = append(themes, t)
-	}
-	var score []float64
-	method := n.Method
-	if method == "" {
-		method = "percentile"
-	}
-	if method == "zscore" {
-		score = stats.ZComposite(all)
-	} else {
-		score = stats.SVIComposite(themes).Rank
-	}
-	res := &NeedResult{Name: n.Name, Label: labelOr(n.Label, n.Name), Method: method}
-	st.tracts.addCol(n.Name, table.Float)
-	for i := range st.tracts.len() {
-		if math.IsNaN(score[i]) {
-			res.Unscored++
-			continue
-		}
-		st.tracts.setFloat(i, n.Name, score[i])
-		res.Scored++
-	}
-	if res.Unscored > 0 {
-		st.warn("need index %s: %d tract(s) not scored because a variable is missing", n.Name, res.Unscored)
-	}
-	return res
 }

@@ -3,9 +3,9 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"path/filepath"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
 )
 
 // StagePlan says whether a stage will run and why.
@@ -48,7 +48,7 @@ func cacheDir(opts Options) string {
 // without running anything or writing any file: for each stage in run
 // order, whether it runs or its cached results are reused, and why. It reads
 // every input file once to hash it.
-func Plan(ctx context.Context, cfg *Config, opts Options) ([]StagePlan, error) {
+func Plan(ctx context.Context, cfg *config.Config, opts Options) ([]StagePlan, error) {
 	if opts.OutDir == "" {
 		return nil, errors.New("no output folder given")
 	}
@@ -59,7 +59,7 @@ func Plan(ctx context.Context, cfg *Config, opts Options) ([]StagePlan, error) {
 	return p.stages, nil
 }
 
-func makePlan(ctx context.Context, cfg *Config, opts Options) (*plan, error) {
+func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, error) {
 	g := buildGraph(cfg, opts.Partitioned)
 	force, err := resolveForce(g, opts.Force)
 	if err != nil {
@@ -99,26 +99,4 @@ func makePlan(ctx context.Context, cfg *Config, opts Options) (*plan, error) {
 		}
 	}
 	return p, nil
-}
-
-// WritePlan prints a plan as a table: one line per stage with what happens
-// and why.
-func WritePlan(w io.Writer, stages []StagePlan) error {
-	width := 0
-	for _, s := range stages {
-		width = max(width, len(s.Name))
-	}
-	n := 0
-	for _, s := range stages {
-		verb := "reuse"
-		if s.Run {
-			verb = "run  "
-			n++
-		}
-		if _, err := fmt.Fprintf(w, "%s  %-*s  %s\n", verb, width, s.Name, s.Why); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintf(w, "%d of %d stage(s) would run.\n", n, len(stages))
-	return err
 }

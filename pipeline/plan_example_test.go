@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -37,7 +38,7 @@ func ExamplePlan() {
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
 	opts := pipeline.Options{OutDir: filepath.Join(dir, "out")}
-	cfg, err := pipeline.Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -52,22 +53,16 @@ func ExamplePlan() {
 		fmt.Println(err)
 		return
 	}
-	pipeline.WritePlan(os.Stdout, stages)
+	run := 0
+	for _, s := range stages {
+		if s.Run {
+			run++
+			fmt.Printf("%s: %s\n", s.Name, s.Why)
+		}
+	}
+	fmt.Printf("%d of %d stages would run; the others reuse their cached results\n", run, len(stages))
 	// Output:
-	// reuse  source:acs                                 cached: inputs unchanged
-	// reuse  source:api2000                             cached: inputs unchanged
-	// reuse  source:directory                           cached: inputs unchanged
-	// reuse  source:terrain_lookup                      cached: inputs unchanged
-	// reuse  boundary:neighborhood                      cached: inputs unchanged
-	// reuse  boundary:tract                             cached: inputs unchanged
-	// reuse  area:terrain                               cached: inputs unchanged
-	// reuse  tracts                                     cached: inputs unchanged
-	// reuse  places:schools                             cached: inputs unchanged
-	// reuse  summary:schools                            cached: inputs unchanged
-	// reuse  summary:income                             cached: inputs unchanged
-	// run    segment:flatland_elementary_api_under_600  its configuration changed
-	// reuse  segment:highest_need_tracts                cached: inputs unchanged
-	// reuse  outreach                                   cached: inputs unchanged
-	// run    report                                     its configuration changed; upstream segment:flatland_elementary_api_under_600 changed
-	// 2 of 15 stage(s) would run.
+	// segment:flatland_elementary_api_under_600: its configuration changed
+	// report: its configuration changed; upstream segment:flatland_elementary_api_under_600 changed
+	// 2 of 15 stages would run; the others reuse their cached results
 }

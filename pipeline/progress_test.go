@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -57,15 +58,18 @@ func snapshotAt(p *plan, now time.Time, cs []fakeCounter, finished int, done ...
 	return p.progress(now, counters, running, finished, outs, 2)
 }
 
-func TestBarLines(t *testing.T) {
+// TestProgressSnapshots checks the numbers a Progress snapshot gives for
+// stages part way through (cmd/groundwork/cli's TestBarLines draws the
+// same snapshots): rows, rates and ETAs, the stage's and the run's.
+func TestProgressSnapshots(t *testing.T) {
 	now := time.Date(2026, 5, 1, 9, 30, 0, 0, time.UTC)
+	ms := time.Millisecond
 	for _, c := range []struct {
 		name     string
 		counters []fakeCounter
 		finished int
 		done     []int
-		width    int
-		want     []string
+		want     Progress
 	}{
 		{
 			// 32768 rows in the 4 s after 1 s of setup is 8192/s; 52760
@@ -73,34 +77,31 @@ func TestBarLines(t *testing.T) {
 			// workers: 9.72 s.
 			name:     "known total",
 			counters: []fakeCounter{{stage: 1, ago: 5 * time.Second, setup: time.Second, total: 85528, done: 32768}},
-			finished: -1, done: []int{0}, width: 80,
-			want: []string{
-				"tracts   [=========>                ]  38%  32.8k/85.5k   8192/s  eta 6.4s",
-				"overall  1/5 stages done, eta 9.7s",
-			},
+			finished: -1, done: []int{0},
+			want: Progress{Done: 1, Total: 5, ETA: 9720 * ms, ETAKnown: true, Stages: []StageProgress{
+				{Name: "tracts", Rows: 32768, Total: 85528, Rate: 8192, Elapsed: 5 * time.Second, ETA: 6440 * ms, ETAFrom: "rows"},
+			}},
 		},
 		{
-			// no total: 1234 rows in 4 s (308/s); the last run took 10 s,
+			// no total: 1234 rows in 4 s (308.5/s); the last run took 10 s,
 			// so 6 s are left. The run: 6 + 2 + 1 s on two workers,
 			// tracts having finished.
 			name:     "unknown total with last run",
 			counters: []fakeCounter{{stage: 3, ago: 4 * time.Second, done: 1234}},
-			finished: -1, done: []int{0, 1}, width: 80,
-			want: []string{
-				"summary:income                                1234 rows    308/s  eta ~6.0s",
-				"overall         2/5 stages done, eta 4.5s",
-			},
+			finished: -1, done: []int{0, 1},
+			want: Progress{Done: 2, Total: 5, ETA: 4500 * ms, ETAKnown: true, Stages: []StageProgress{
+				{Name: "summary:income", Rows: 1234, Rate: 308.5, Elapsed: 4 * time.Second, Last: 10 * time.Second, ETA: 6 * time.Second, ETAFrom: "last run"},
+			}},
 		},
 		{
 			// tracts counts nothing and has no last time: neither it nor
-			// the run has an ETA; its time so far takes the bar's place.
+			// the run has an ETA.
 			name:     "unknown total without last run",
-			counters: []fakeCounter{{stage: 1, ago: 2500 * time.Millisecond}},
-			finished: -1, done: []int{0}, width: 80,
-			want: []string{
-				"tracts   2.5s so far",
-				"overall  1/5 stages done",
-			},
+			counters: []fakeCounter{{stage: 1, ago: 2500 * ms}},
+			finished: -1, done: []int{0},
+			want: Progress{Done: 1, Total: 5, Stages: []StageProgress{
+				{Name: "tracts", Elapsed: 2500 * ms},
+			}},
 		},
 		{
 			// summary:income has done all its rows, so no ETA from them;
@@ -108,102 +109,33 @@ func TestBarLines(t *testing.T) {
 			// 1 s on two workers.
 			name: "finished and running",
 			counters: []fakeCounter{
-				{stage: 2, ago: 500 * time.Millisecond, total: 75, done: 75},
+				{stage: 2, ago: 500 * ms, total: 75, done: 75},
 				{stage: 3, ago: 12 * time.Second, total: 360, done: 360},
 			},
-			finished: 2, done: []int{0, 1, 2}, width: 100,
-			want: []string{
-				"places:schools  [==============================] 100%        75/75    150/s  done in 0.5s",
-				"summary:income  [==============================] 100%      360/360     30/s  eta ~0.0s",
-				"overall         3/5 stages done, eta 0.5s",
-			},
+			finished: 2, done: []int{0, 1, 2},
+			want: Progress{Done: 3, Total: 5, ETA: 500 * ms, ETAKnown: true, Stages: []StageProgress{
+				{Name: "places:schools", Rows: 75, Total: 75, Rate: 150, Elapsed: 500 * ms, Last: 2 * time.Second, Finished: true},
+				{Name: "summary:income", Rows: 360, Total: 360, Rate: 30, Elapsed: 12 * time.Second, Last: 10 * time.Second, ETAFrom: "last run"},
+			}},
 		},
 		{
 			name:     "all done",
 			counters: []fakeCounter{{stage: 4, ago: 10 * time.Second}},
-			finished: 4, done: []int{0, 1, 2, 3, 4}, width: 80,
-			want: []string{
-				"report   done in 10s",
-				"overall  5/5 stages done",
-			},
-		},
-		{
-			// the bar shrinks to 10 and the line is cut at 39 columns
-			name:     "narrow terminal",
-			counters: []fakeCounter{{stage: 1, ago: 4 * time.Second, total: 85528, done: 32768}},
-			finished: -1, done: []int{0}, width: 40,
-			want: []string{
-				"tracts   [===>      ]  38%  32.8k/85.5k",
-				"overall  1/5 stages done, eta 9.7s",
-			},
+			finished: 4, done: []int{0, 1, 2, 3, 4},
+			want: Progress{Done: 5, Total: 5, ETAKnown: true, Stages: []StageProgress{
+				{Name: "report", Elapsed: 10 * time.Second, Last: time.Second, Finished: true},
+			}},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := barLines(snapshotAt(progressPlan(), now, c.counters, c.finished, c.done...), c.width, 0)
-			if diff := cmp.Diff(c.want, got); diff != "" {
-				t.Errorf("lines (-want +got):\n%s", diff)
+			got := snapshotAt(progressPlan(), now, c.counters, c.finished, c.done...)
+			// ETAs to the hundredth of a second, as the bars show them
+			round := cmp.Transformer("round", func(d time.Duration) time.Duration { return d.Round(10 * ms) })
+			if diff := cmp.Diff(c.want, got, round); diff != "" {
+				t.Errorf("progress (-want +got):\n%s", diff)
 			}
 		})
 	}
-}
-
-// TestBarLinesLimits checks what keeps the bars on an 80-column terminal:
-// long names are cut, and stages past maxBarStages are counted on a line.
-func TestBarLinesLimits(t *testing.T) {
-	long := Progress{Done: 1, Total: 20, Stages: []StageProgress{
-		{Name: "segment:flatland_elementary_api_under_600", Elapsed: 400 * time.Millisecond},
-		{Name: "tracts", Rows: 100, Total: 400, Rate: 250, Elapsed: time.Second, ETA: 1200 * time.Millisecond, ETAFrom: "rows"},
-	}}
-	want := []string{
-		"segment:flatland_eleme…  0.4s so far",
-		"tracts                   [==>       ]  25%      100/400    250/s  eta 1.2s",
-		"overall                  1/20 stages done",
-	}
-	if diff := cmp.Diff(want, barLines(long, 80, 0)); diff != "" {
-		t.Errorf("long name (-want +got):\n%s", diff)
-	}
-
-	p := Progress{Done: 1, Total: 20}
-	for range maxBarStages + 3 {
-		p.Stages = append(p.Stages, StageProgress{Name: "s", Elapsed: time.Second})
-	}
-	got := barLines(p, 80, 0)
-	if len(got) != maxBarStages+2 {
-		t.Fatalf("%d lines, want %d stage lines, one for the rest and the overall line", len(got), maxBarStages+2)
-	}
-	if want := "         and 3 more stage(s) running"; got[maxBarStages] != want {
-		t.Errorf("line %d = %q, want %q", maxBarStages, got[maxBarStages], want)
-	}
-}
-
-// TestBarsTerminal checks the escapes Bars writes: a frame ends each line
-// with erase-to-end-of-line and erases what is below it; a log line moves
-// up over the frame, erases it, and draws the frame again below itself;
-// Clear erases the frame.
-func TestBarsTerminal(t *testing.T) {
-	var buf bytes.Buffer
-	b := NewBars(&buf, func() int { return 60 })
-	step := func(name string, do func(), want string) {
-		t.Helper()
-		buf.Reset()
-		do()
-		if got := buf.String(); got != want {
-			t.Errorf("%s wrote\n%q, want\n%q", name, got, want)
-		}
-	}
-	two := Progress{Done: 1, Total: 3, Stages: []StageProgress{{Name: "tracts", Elapsed: time.Second}}}
-	one := Progress{Done: 2, Total: 3}
-	step("first frame", func() { b.Update(two) },
-		"tracts   1.0s so far\x1b[K\noverall  1/3 stages done\x1b[K\n\x1b[J")
-	step("log line", func() { b.Write([]byte("level=INFO msg=hello\n")) },
-		"\x1b[2A\r\x1b[Jlevel=INFO msg=hello\ntracts   1.0s so far\noverall  1/3 stages done\n")
-	step("log line without a newline", func() { b.Write([]byte("x")) },
-		"\x1b[2A\r\x1b[Jx\ntracts   1.0s so far\noverall  1/3 stages done\n")
-	step("shorter frame", func() { b.Update(one) },
-		"\x1b[2A\roverall  2/3 stages done\x1b[K\n\x1b[J")
-	step("clear", b.Clear, "\x1b[1A\r\x1b[J")
-	step("clear again", b.Clear, "")
-	step("log line without bars", func() { b.Write([]byte("bye\n")) }, "\x1b[Jbye\n")
 }
 
 func TestRowProgress(t *testing.T) {
@@ -271,7 +203,7 @@ func dropTimeAttr(groups []string, a slog.Attr) slog.Attr {
 // table.
 func TestDemoProgress(t *testing.T) {
 	dir := demoDir(t)
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +243,10 @@ func TestDemoProgress(t *testing.T) {
 	}
 	for name := range cfg.Places {
 		// placed and unplaced records
-		want["places:"+name] = st.places[name].len() + len(st.unplaced[name])
+		want["places:"+name] = st.places[name].Len() + len(st.unplaced[name])
 	}
 	for _, s := range cfg.Summaries {
-		want["summary:"+s.Name] = st.tableRows(s.Of).len()
+		want["summary:"+s.Name] = st.tableRows(s.Of).Len()
 	}
 	if len(cfg.Places) == 0 || len(cfg.Summaries) == 0 {
 		t.Fatal("the demo has no places or no summaries")

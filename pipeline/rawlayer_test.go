@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -27,14 +28,14 @@ func TestRawLayerReadByPqarrow(t *testing.T) {
 	if _, err := runDemo(t, dir, out); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load(filepath.Join(dir, "pipeline.yaml"))
+	cfg, err := config.Load(filepath.Join(dir, "pipeline.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, s := range cfg.Sources {
 		var want arrow.RecordBatch
 		if s.Kind == "csv" {
-			want, err = source.ReadCSV(context.Background(), cfg.Path(s.File), s.csvSpec())
+			want, err = source.ReadCSV(context.Background(), cfg.Path(s.File), s.CSVSpec())
 		} else {
 			want, err = readRecorded(cfg.Path(s.Recorded))
 		}

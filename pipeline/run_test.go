@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 )
 
@@ -38,7 +39,7 @@ func demoDir(t testing.TB) string {
 
 func runDemo(t testing.TB, dir, out string) (*Result, error) {
 	t.Helper()
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func TestOaklandEndToEnd(t *testing.T) {
 	for _, profile := range []string{"callhub", "actionnetwork", "everyaction", "nationbuilder", "mobilize", "generic"} {
 		for _, seg := range []string{"flatlands", "highest-need"} {
 			f := filepath.Join("exports", profile, seg+".csv")
-			if !contains(res.Files, f) {
+			if !slices.Contains(res.Files, f) {
 				t.Errorf("no export %s", f)
 			}
 		}

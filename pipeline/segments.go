@@ -3,30 +3,16 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strconv"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/tabulate"
 )
-
-// SegmentResult is a selected, ranked segment.
-type SegmentResult struct {
-	Name, Title, Of, Where string
-	Rank                   *Rank
-	Columns                []string
-	Rows                   []map[string]any
-	// Missing counts records the rule could not decide because a value it
-	// needs is null; they are not in the segment.
-	Missing int
-	Files   []string
-}
 
 // selectSegments evaluates each segment's rule on its places, ranks and
 // limits the matches, and writes segments/<name>.csv and .geojson.
@@ -37,106 +23,12 @@ func (st *state) selectSegments(ctx context.Context) error {
 		if pl, ok := st.cfg.Places[s.Of]; ok {
 			idCol = pl.ID
 		}
-		rule, err := segment.Compile(s.Where, r.cols)
-		if s.Where == "" {
-			rule, err = segment.Compile("true", r.cols)
-		}
-		if err != nil {
-			return fmt.Errorf("segment %q: %w", s.Name, err)
-		}
-		res := &SegmentResult{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
-		if len(res.Columns) == 0 {
-			res.Columns = r.cols
-		}
-		// Select record indexes, rank them on precomputed keys, and build a
-		// row map only for the records kept.
-		type match struct {
-			i     int
-			x     float64
-			hasX  bool
-			tieID string
-			row   map[string]any // built once the match survives its chunk
-		}
-		less := func(a, b match) bool {
-			switch {
-			case a.hasX && !b.hasX:
-				return true // nulls last
-			case !a.hasX && b.hasX:
-				return false
-			case a.hasX && b.hasX && a.x != b.x:
-				if s.Rank.Order == "asc" {
-					return a.x < b.x
-				}
-				return a.x > b.x
-			}
-			if a.tieID != b.tieID {
-				return a.tieID < b.tieID
-			}
-			return a.i < b.i // a total order: top-k below equals a stable sort
-		}
-		// trim sorts the matches and, with a limit, keeps the first Limit.
-		// It runs whenever the matches pile up and at the end of each chunk,
-		// so memory stays bounded by the limit however many records match;
-		// a match's row map is built at the end of its chunk only if it is
-		// still among the first Limit, so the table is read once.
-		var ms []match
-		trim := func() {
-			sort.Slice(ms, func(i, j int) bool { return less(ms[i], ms[j]) })
-			if s.Limit > 0 && len(ms) > s.Limit {
-				clear(ms[s.Limit:])
-				ms = ms[:s.Limit]
-			}
-		}
-		env := map[string]any{}
-		prog := st.progress(r.len())
-		err = r.scan(ctx, func(c *rows, base int) error {
-			fresh := len(ms) // without a limit, matches before it have their rows
-			for i := range c.len() {
-				if i%4096 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-					prog.done(base + i)
-				}
-				ok, err := c.match(rule, i, env)
-				if errors.Is(err, segment.ErrMissing) {
-					res.Missing++
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("segment %q: %w", s.Name, err)
-				}
-				if ok {
-					m := match{i: base + i, tieID: fmt.Sprint(c.get(i, idCol))}
-					if s.Rank != nil {
-						m.x, m.hasX = toFloat(c.get(i, s.Rank.By))
-					}
-					ms = append(ms, m)
-					if s.Limit > 0 && len(ms) >= 2*s.Limit+4096 {
-						trim()
-					}
-				}
-			}
-			if s.Limit > 0 {
-				trim()
-				fresh = 0
-			}
-			for k := fresh; k < len(ms); k++ {
-				if ms[k].row == nil {
-					ms[k].row = c.row(ms[k].i - base)
-				}
-			}
-			return nil
-		})
+		prog := st.progress(r.Len())
+		res, err := tabulate.Select(ctx, s, r, idCol, prog.done)
 		if err != nil {
 			return err
 		}
-		prog.done(r.len())
-		trim()
-		res.Rows = make([]map[string]any, len(ms))
-		for k, m := range ms {
-			res.Rows[k] = m.row
-		}
+		prog.done(r.Len())
 		if res.Missing > 0 {
 			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)
 		}
@@ -149,7 +41,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 				for i, row := range res.Rows {
 					cells := []string{strconv.Itoa(i + 1)}
 					for _, c := range res.Columns {
-						cells = append(cells, cell(row[c]))
+						cells = append(cells, frame.Cell(row[c]))
 					}
 					if err := emit(cells...); err != nil {
 						return err
@@ -184,24 +76,6 @@ func (st *state) selectSegments(ctx context.Context) error {
 	return nil
 }
 
-// cell formats a value for CSV: integers without decimals, floats in the
-// shortest form that reads back exactly, nulls empty.
-func cell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
-}
-
 // geometry returns a record's geometry for GeoJSON: a place's point, or a
 // tract's polygon from the tract boundary.
 func (st *state) geometry(of string, row map[string]any) orb.Geometry {
@@ -214,7 +88,7 @@ func (st *state) geometry(of string, row map[string]any) orb.Geometry {
 		}
 		return nil
 	}
-	lon, _ := toFloat(row["lon"])
-	lat, _ := toFloat(row["lat"])
+	lon, _ := frame.ToFloat(row["lon"])
+	lat, _ := frame.ToFloat(row["lat"])
 	return orb.Point{lon, lat}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/groundwork-org/groundwork/reports"
 )
 
-// madeUpSections is a section as pipeline/sections.go fills them: a table
+// madeUpSections is a section as pipeline/report/sections.go fills them: a table
 // of estimates with margins of error, one marked unreliable, and bars with
 // whiskers. The numbers are made up for this test.
 func madeUpSections() []reports.Section {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 )
 
 func TestResolveState(t *testing.T) {
@@ -79,7 +79,7 @@ func TestPipelineValidates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pipeline.Parse("pipeline.yaml", b); err != nil {
+		if _, err := config.Parse("pipeline.yaml", b); err != nil {
 			t.Errorf("scaffold does not validate: %v\n%s", err, b)
 		}
 		if o.County != nil && !strings.Contains(string(b), `in: "state:06 county:001"`) {

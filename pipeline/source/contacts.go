@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"math"
 	"net/mail"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,7 +102,7 @@ func (m *ContactMapping) Validate() error {
 	for _, f := range m.fields() {
 		std[f[0]] = true
 	}
-	for _, name := range sortedKeys(m.Custom) {
+	for _, name := range slices.Sorted(maps.Keys(m.Custom)) {
 		key := "custom." + name
 		if !validFieldName(name) {
 			add("%s: field name must be lower case letters, digits and underscores, starting with a letter", key)
@@ -154,7 +156,7 @@ func (m *ContactMapping) CheckHeader(file string, header []string) error {
 	for _, f := range m.fields() {
 		check(f[0], f[1])
 	}
-	for _, name := range sortedKeys(m.Custom) {
+	for _, name := range slices.Sorted(maps.Keys(m.Custom)) {
 		check("custom."+name, m.Custom[name])
 	}
 	return errors.Join(errs...)
@@ -170,15 +172,6 @@ func validFieldName(s string) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // Contact is one usable row of a contact list, normalised and placed.
@@ -431,7 +424,7 @@ func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMa
 			c.idx[f[0]] = pos[f[1]]
 		}
 	}
-	c.custom = sortedKeys(m.Custom)
+	c.custom = slices.Sorted(maps.Keys(m.Custom))
 	for _, name := range c.custom {
 		c.cidx = append(c.cidx, pos[m.Custom[name]])
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -318,10 +320,10 @@ func ReadSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 		}
 		return a.Key < b.Key
 	})
-	for _, k := range sortedKeys(bySeg) {
+	for _, k := range slices.Sorted(maps.Keys(bySeg)) {
 		s.BySegment = append(s.BySegment, *bySeg[k])
 	}
-	for _, k := range sortedKeys(byEvent) {
+	for _, k := range slices.Sorted(maps.Keys(byEvent)) {
 		s.ByEvent = append(s.ByEvent, *byEvent[k])
 	}
 	return s, nil

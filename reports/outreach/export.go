@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -302,7 +304,7 @@ func writeSummary(dir string, s *Summary) error {
 	}
 	for _, r := range s.Rows {
 		rows := [][]string{{r.Profile, r.Segment, "exported", "", strconv.Itoa(r.Exported)}}
-		for _, reason := range sortedKeys(r.Skipped) {
+		for _, reason := range slices.Sorted(maps.Keys(r.Skipped)) {
 			rows = append(rows, []string{r.Profile, r.Segment, "skipped", reason, strconv.Itoa(r.Skipped[reason])})
 		}
 		for _, row := range rows {
@@ -330,15 +332,6 @@ func writeSummary(dir string, s *Summary) error {
 		return err
 	}
 	return WriteFileAtomic(filepath.Join(dir, "summary.json"), append(data, '\n'))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // tempCSV is a CSV being written to a temporary file beside its final name.

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -145,7 +147,7 @@ func TestSummaryCounts(t *testing.T) {
 	got := map[key]string{}
 	for _, r := range sum.Rows {
 		s := fmt.Sprintf("exported %d", r.Exported)
-		for _, k := range sortedKeys(r.Skipped) {
+		for _, k := range slices.Sorted(maps.Keys(r.Skipped)) {
 			s += fmt.Sprintf(", %s %d", k, r.Skipped[k])
 		}
 		got[key{r.Profile, r.Segment}] = s

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,7 +212,7 @@ func (e *Exporter) writeTurfs(ctx context.Context) ([]string, map[string][]TurfC
 			byTurf[w.turf] = append(byTurf[w.turf], w)
 		}
 		seen := map[string]string{}
-		for _, turf := range sortedKeys(byTurf) {
+		for _, turf := range slices.Sorted(maps.Keys(byTurf)) {
 			sl := Slug(turf)
 			if prev, dup := seen[sl]; dup {
 				return nil, nil, fmt.Errorf("segment %q: turfs %q and %q have the same file name %q", seg, prev, turf, sl)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/groundwork-org/groundwork/pipeline"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/scalebench"
 )
 
@@ -71,7 +72,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "Generated %d tracts, %d points, %d variables in %s: %s\n", spec.Tracts, spec.Points, spec.Variables, time.Since(t0).Round(time.Millisecond), p)
 		return ExitOK
 	}
-	cfg, err := pipeline.Load(filepath.Join(dir, "pipeline.yaml"))
+	cfg, err := config.Load(filepath.Join(dir, "pipeline.yaml"))
 	if err != nil {
 		fmt.Fprintf(stderr, "groundwork bench-scale: %v (run groundwork bench-scale generate %s first)\n", err, dir)
 		return ExitConfig
@@ -117,7 +118,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return ExitFailure
 		}
 		fmt.Fprintf(stdout, "\n== %s: %s\n", run.name, res.Wall.Round(time.Millisecond))
-		pipeline.WriteSummary(stdout, res)
+		writeSummary(stdout, res)
 		if *memProfile != "" && i == 0 {
 			if err := writeHeapProfile(*memProfile); err != nil {
 				fmt.Fprintf(stderr, "groundwork bench-scale: heap profile: %v\n", err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline"
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 )
@@ -173,6 +174,9 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 	if o.quiet {
 		level = slog.LevelWarn
 	}
+	if o.rf.debug {
+		level = slog.LevelDebug
+	}
 	opts := pipeline.Options{OutDir: o.out}
 	o.rf.apply(&opts)
 	logTo, bars := o.rf.progress(stderr, o.quiet, &opts)
@@ -278,8 +282,8 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if key, err := census.ResolveKey("", os.Getenv); err == nil {
 			cache := *cacheDir
 			if cache == "" {
-				if d, err := os.UserCacheDir(); err == nil {
-					cache = filepath.Join(d, "groundwork", "census")
+				if d, err := census.DefaultCacheDir(); err == nil {
+					cache = d
 				}
 			}
 			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache}))
@@ -360,7 +364,7 @@ func writeDemo(dir string) error {
 // is empty, the embedded Oakland demo written to a temporary folder, which
 // cleanup removes (cleanup is never nil). On failure it returns the exit
 // code: ExitConfig for an invalid file, ExitFailure when it cannot be read.
-func loadPipeline(path string) (cfg *pipeline.Config, cleanup func(), code int, err error) {
+func loadPipeline(path string) (cfg *config.Config, cleanup func(), code int, err error) {
 	cleanup = func() {}
 	if path == "" {
 		dir, err := os.MkdirTemp("", "groundwork-demo-*")
@@ -373,9 +377,9 @@ func loadPipeline(path string) (cfg *pipeline.Config, cleanup func(), code int, 
 		}
 		path = filepath.Join(dir, oakland.Pipeline)
 	}
-	cfg, err = pipeline.Load(path)
+	cfg, err = config.Load(path)
 	if err != nil {
-		var ce *pipeline.ConfigError
+		var ce *config.Error
 		if errors.As(err, &ce) || !errors.Is(err, fs.ErrNotExist) {
 			return nil, cleanup, ExitConfig, err
 		}

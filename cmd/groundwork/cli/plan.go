@@ -25,6 +25,7 @@ type runFlags struct {
 	partitioned bool
 	logFormat   string
 	summary     bool
+	debug       bool
 }
 
 // stageList collects a repeatable flag; commas also separate values.
@@ -50,6 +51,7 @@ func addRunFlags(fs *flag.FlagSet, forRun bool) *runFlags {
 	if forRun {
 		fs.BoolVar(&f.noCache, "no-cache", false, "run every stage and leave the cache as it is")
 		fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json (log/slog)")
+		fs.BoolVar(&f.debug, "debug", false, "log at debug level too (a crashed stage's stack, to attach to a bug report)")
 		fs.BoolVar(&f.summary, "summary", true, "print the per-stage run summary (rows, warnings, time, memory) at the end")
 	}
 	return f
@@ -87,9 +89,9 @@ const logEvery = 10 * time.Second
 // must be cleared once Run returns. Otherwise there are no bars and the log
 // gets a "running" record every logEvery with each stage's rows done, rate
 // and ETA.
-func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (logTo io.Writer, bars *pipeline.Bars) {
+func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (logTo io.Writer, bars *progressBars) {
 	if t, ok := stderr.(*os.File); ok && !quiet && (f.logFormat == "" || f.logFormat == "text") && term.IsTerminal(int(t.Fd())) {
-		bars = pipeline.NewBars(t, func() int {
+		bars = newBars(t, func() int {
 			w, _, err := term.GetSize(int(t.Fd()))
 			if err != nil {
 				return 0
@@ -106,7 +108,7 @@ func (f *runFlags) progress(stderr io.Writer, quiet bool, o *pipeline.Options) (
 // printSummary writes the per-stage run summary to w.
 func (f *runFlags) printSummary(w io.Writer, res *pipeline.Result) {
 	if f.summary {
-		pipeline.WriteSummary(w, res)
+		writeSummary(w, res)
 	}
 }
 
@@ -160,7 +162,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return ExitFailure
 	}
-	if err := pipeline.WritePlan(stdout, stages); err != nil {
+	if err := writePlan(stdout, stages); err != nil {
 		fmt.Fprintf(stderr, "groundwork plan: %v\n", err)
 		return ExitFailure
 	}

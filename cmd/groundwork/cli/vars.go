@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -45,12 +44,12 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cache := *cacheDir
 	if cache == "" {
-		dir, err := os.UserCacheDir()
+		dir, err := census.DefaultCacheDir()
 		if err != nil {
 			fmt.Fprintf(stderr, "groundwork vars: no cache folder (use --census-cache): %v\n", err)
 			return ExitFailure
 		}
-		cache = filepath.Join(dir, "groundwork", "census")
+		cache = dir
 	}
 	key := ""
 	if *online {

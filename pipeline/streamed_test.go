@@ -9,88 +9,11 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
-	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
-
-func TestRowsRoundTripAndEdits(t *testing.T) {
-	r := newRows()
-	r.addCol("geoid", table.String)
-	r.addCol("n", table.Int)
-	r.addCol("x", table.Float)
-	r.addCol("ok", table.Bool)
-	r.appendRow(map[string]any{"geoid": "06001400100", "n": int64(3), "x": 1.5, "ok": true})
-	r.appendRow(map[string]any{"geoid": "06001400200", "n": nil, "x": int64(2), "ok": false})
-	r.appendRow(map[string]any{"geoid": nil, "n": "three", "x": "wrong type", "extra": 1})
-
-	// A column added late is null in the earlier records.
-	r.addCol("area", table.String)
-	r.set(0, "area", "hills")
-	r.set(1, "area", nil)
-	r.set(2, "x", 7.25)
-
-	rec, err := r.record(map[string]string{"k": "v"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Release()
-	back := fromRecord(rec)
-	want := []map[string]any{
-		{"geoid": "06001400100", "n": int64(3), "x": 1.5, "ok": true, "area": "hills"},
-		{"geoid": "06001400200", "n": nil, "x": 2.0, "ok": false, "area": nil},
-		{"geoid": nil, "n": nil, "x": 7.25, "ok": nil, "area": nil},
-	}
-	if back.len() != len(want) {
-		t.Fatalf("len %d, want %d", back.len(), len(want))
-	}
-	for i, w := range want {
-		if got := back.row(i); !reflect.DeepEqual(got, w) {
-			t.Errorf("row %d = %v, want %v", i, got, w)
-		}
-	}
-	if !reflect.DeepEqual(back.cols, []string{"geoid", "n", "x", "ok", "area"}) {
-		t.Errorf("cols %v", back.cols)
-	}
-
-	sub := back.subset([]int{2, 0})
-	if got := []any{sub.get(0, "x"), sub.get(1, "geoid")}; !reflect.DeepEqual(got, []any{7.25, "06001400100"}) {
-		t.Errorf("subset = %v", got)
-	}
-	back.keep([]int{1, 2})
-	if back.len() != 2 || back.str(0, "geoid") != "06001400200" || back.get(1, "x") != 7.25 {
-		t.Errorf("after keep: %v, %v", back.row(0), back.row(1))
-	}
-	if back.get(0, "no such column") != nil || back.str(0, "x") != "" {
-		t.Error("missing column or non-string column should read as null")
-	}
-	if err := back.putCol(&table.Column{Name: "short", Valid: []bool{true}}); err == nil {
-		t.Error("putCol accepted a column of the wrong length")
-	}
-}
-
-func TestRowsMatchFillsOnlyRuleColumns(t *testing.T) {
-	r := newRows()
-	r.addCol("terrain", table.String)
-	r.addCol("api00", table.Int)
-	r.appendRow(map[string]any{"terrain": "flatlands", "api00": int64(507)})
-	r.appendRow(map[string]any{"terrain": "hills", "api00": nil})
-	rule, err := segment.Compile(`api00 < 600`, r.cols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]any{}
-	if ok, err := r.match(rule, 0, env); !ok || err != nil {
-		t.Errorf("record 0: %v, %v", ok, err)
-	}
-	if _, err := r.match(rule, 1, env); err == nil {
-		t.Error("record 1 (null api00) should not be decidable")
-	}
-	if _, ok := env["terrain"]; ok {
-		t.Error("match filled a column the rule does not read")
-	}
-}
 
 // TestStreamedPlacesMatchInMemory runs the demo with the streamed schools
 // source (api2000: a csv source that only a places set reads) cut into chunks
@@ -99,11 +22,11 @@ func TestRowsMatchFillsOnlyRuleColumns(t *testing.T) {
 // the placed schools were left in their Parquet file, not in memory.
 func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	dir := demoDir(t)
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
+	cfg, err := config.Load(filepath.Join(dir, oakland.Pipeline))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.streamedSource("api2000") || cfg.streamedSource("directory") || cfg.streamedSource("acs") {
+	if !cfg.StreamedSource("api2000") || cfg.StreamedSource("directory") || cfg.StreamedSource("acs") {
 		t.Fatal("want api2000 streamed, and directory (a locate directory) and acs (census) in memory")
 	}
 	// A copy of the schools segment with a limit, so that the top-k path
@@ -116,7 +39,7 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := res.state.places["schools"]; p == nil || !p.streamed() || p.len() != 51 {
+	if p := res.state.places["schools"]; p == nil || !p.Streamed() || p.Len() != 51 {
 		t.Errorf("places schools: %+v, want 51 streamed records", p)
 	}
 	for _, s := range res.Stages {
@@ -159,15 +82,15 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, y := fromRecord(r1), fromRecord(r2)
+		x, y := frame.FromRecord(r1), frame.FromRecord(r2)
 		r1.Release()
 		r2.Release()
-		if x.len() != y.len() || !reflect.DeepEqual(x.cols, y.cols) {
-			t.Fatalf("%s: %d rows %v, with chunks of 10 %d rows %v", f, x.len(), x.cols, y.len(), y.cols)
+		if x.Len() != y.Len() || !reflect.DeepEqual(x.Cols(), y.Cols()) {
+			t.Fatalf("%s: %d rows %v, with chunks of 10 %d rows %v", f, x.Len(), x.Cols(), y.Len(), y.Cols())
 		}
-		for i := range x.len() {
-			if !reflect.DeepEqual(x.row(i), y.row(i)) {
-				t.Errorf("%s row %d: %v, with chunks of 10 %v", f, i, x.row(i), y.row(i))
+		for i := range x.Len() {
+			if !reflect.DeepEqual(x.Row(i), y.Row(i)) {
+				t.Errorf("%s row %d: %v, with chunks of 10 %v", f, i, x.Row(i), y.Row(i))
 				break
 			}
 		}
@@ -178,11 +101,11 @@ func TestStreamedPlacesMatchInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := fromRecord(rec)
+	mem := frame.FromRecord(rec)
 	rec.Release()
 	st := res.state
 	st.out, st.files = t.TempDir(), nil
-	st.places = map[string]*rows{"schools": mem}
+	st.places = map[string]*frame.Table{"schools": mem}
 	if err := st.partitionPlaces(context.Background()); err != nil {
 		t.Fatal(err)
 	}

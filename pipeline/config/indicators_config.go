@@ -1,7 +1,8 @@
-package pipeline
+package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
@@ -58,7 +59,7 @@ func (c *Config) indicatorColumns() []string {
 	return cols
 }
 
-func (ind *Indicators) options(c *Config) indicator.Options {
+func (ind *Indicators) Options(c *Config) indicator.Options {
 	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), NotSummable: c.notSummable()}
 	if o.Confidence == 0 {
 		o.Confidence = stats.Conf90
@@ -70,117 +71,113 @@ func (ind *Indicators) options(c *Config) indicator.Options {
 	return o
 }
 
-func (d *IndicatorDef) spec() (indicator.Spec, error) {
+func (d *IndicatorDef) Spec() (indicator.Spec, error) {
 	k, err := indicator.ParseKind(d.Kind)
 	return indicator.Spec{Name: d.Name, Expr: d.Expr, Kind: k, Percent: d.Percent}, err
 }
 
-// validateIndicators checks the indicators section without I/O: every
+// checkIndicators checks the indicators section without I/O: every
 // expression compiles against the tract source's columns.
-func (c *Config) validateIndicators() []string {
+func (c *Config) checkIndicators(p *problems) {
 	ind := c.Indicators
 	if ind == nil {
-		return nil
-	}
-	var p []string
-	add := func(path, format string, args ...any) {
-		p = append(p, path+": "+fmt.Sprintf(format, args...))
+		return
 	}
 	if c.Tracts == nil {
-		return []string{"indicators: needs a tracts section (indicators are computed per tract)"}
+		p.add("indicators", "needs a tracts section (indicators are computed per tract)")
+		return
 	}
 	src := c.Sources[c.Tracts.Source]
 	if src == nil {
-		return nil // reported under tracts.source
+		return // reported under tracts.source
 	}
 	if ind.Confidence != 0 && !stats.Confidence(ind.Confidence).Valid() {
-		add("indicators.confidence", "use 90, 95 or 99, not %d", ind.Confidence)
+		p.add("indicators.confidence", "use 90, 95 or 99, not %d", ind.Confidence)
 	}
-	opts := ind.options(c)
+	opts := ind.Options(c)
 	if err := opts.Bands.Validate(); err != nil {
-		add("indicators.reliability", "%v", err)
+		p.add("indicators.reliability", "%v", err)
 	}
 	cols := src.columnNames()
 	defined := map[string]bool{}
 	for i, d := range ind.Define {
 		at := fmt.Sprintf("indicators.define[%d]", i)
 		if d == nil || d.Name == "" {
-			add(at+".name", "required")
+			p.add(at+".name", "required")
 			continue
 		}
-		if defined[d.Name] || contains(cols, d.Name) {
-			add(at+".name", "%q is already a column or indicator", d.Name)
+		if defined[d.Name] || slices.Contains(cols, d.Name) {
+			p.add(at+".name", "%q is already a column or indicator", d.Name)
 		}
 		defined[d.Name] = true
-		spec, err := d.spec()
+		spec, err := d.Spec()
 		if err != nil {
-			add(at+".kind", "%v", err)
+			p.add(at+".kind", "%v", err)
 			continue
 		}
 		if _, err := indicator.Compile(spec, cols, opts); err != nil {
-			add(at+".expr", "%v", err)
+			p.add(at+".expr", "%v", err)
 		}
 	}
 	if cmp := ind.Compare; cmp != nil {
 		if _, ok := c.Areas[cmp.Area]; !ok {
-			add("indicators.compare.area", "unknown area %q (%s)", cmp.Area, names(c.Areas))
+			p.add("indicators.compare.area", "unknown area %q (%s)", cmp.Area, names(c.Areas))
 		}
 		for j, n := range cmp.Indicators {
 			if !defined[n] {
-				add(fmt.Sprintf("indicators.compare.indicators[%d]", j), "%q is not a defined indicator", n)
+				p.add(fmt.Sprintf("indicators.compare.indicators[%d]", j), "%q is not a defined indicator", n)
 			}
 		}
 	}
 	if sg := ind.Segregation; sg != nil {
 		if sg.Area != "" {
 			if _, ok := c.Areas[sg.Area]; !ok {
-				add("indicators.segregation.area", "unknown area %q (%s)", sg.Area, names(c.Areas))
+				p.add("indicators.segregation.area", "unknown area %q (%s)", sg.Area, names(c.Areas))
 			}
 		}
 		if len(sg.Groups) < 2 {
-			add("indicators.segregation.groups", "give at least two groups")
+			p.add("indicators.segregation.groups", "give at least two groups")
 		}
 		gnames := map[string]bool{}
 		for j, g := range sg.Groups {
-			if g == nil || g.Name == "" || !contains(cols, g.Column) {
-				add(fmt.Sprintf("indicators.segregation.groups[%d]", j), "needs a name and a column of %s", c.Tracts.Source)
+			if g == nil || g.Name == "" || !slices.Contains(cols, g.Column) {
+				p.add(fmt.Sprintf("indicators.segregation.groups[%d]", j), "needs a name and a column of %s", c.Tracts.Source)
 				continue
 			}
 			gnames[g.Name] = true
 		}
 		if sg.Total != "" {
-			if !contains(cols, sg.Total) {
-				add("indicators.segregation.total", "no column %q in %s", sg.Total, c.Tracts.Source)
+			if !slices.Contains(cols, sg.Total) {
+				p.add("indicators.segregation.total", "no column %q in %s", sg.Total, c.Tracts.Source)
 			}
 			gnames["Other"] = true
 		}
 		for j, pr := range sg.Pairs {
 			if len(pr) != 2 || !gnames[pr[0]] || !gnames[pr[1]] {
-				add(fmt.Sprintf("indicators.segregation.pairs[%d]", j), "give two group names")
+				p.add(fmt.Sprintf("indicators.segregation.pairs[%d]", j), "give two group names")
 			}
 		}
 	}
 	if n := ind.Need; n != nil {
-		if n.Name == "" || defined[n.Name] || contains(cols, n.Name) {
-			add("indicators.need.name", "required, and distinct from the columns and indicators")
+		if n.Name == "" || defined[n.Name] || slices.Contains(cols, n.Name) {
+			p.add("indicators.need.name", "required, and distinct from the columns and indicators")
 		}
 		if n.Method != "" && n.Method != "percentile" && n.Method != "zscore" {
-			add("indicators.need.method", "use percentile or zscore, not %q", n.Method)
+			p.add("indicators.need.method", "use percentile or zscore, not %q", n.Method)
 		}
 		if len(n.Themes) == 0 {
-			add("indicators.need.themes", "give at least one theme with variables")
+			p.add("indicators.need.themes", "give at least one theme with variables")
 		}
 		for j, th := range n.Themes {
 			for k, v := range th.Variables {
 				at := fmt.Sprintf("indicators.need.themes[%d].variables[%d]", j, k)
-				if !defined[v.Column] && !contains(cols, v.Column) {
-					add(at+".column", "%q is neither an indicator nor a column of %s", v.Column, c.Tracts.Source)
+				if !defined[v.Column] && !slices.Contains(cols, v.Column) {
+					p.add(at+".column", "%q is neither an indicator nor a column of %s", v.Column, c.Tracts.Source)
 				}
 				if _, err := stats.ParseDirection(v.Direction); err != nil {
-					add(at+".direction", "%v", err)
+					p.add(at+".direction", "%v", err)
 				}
 			}
 		}
 	}
-	return p
 }

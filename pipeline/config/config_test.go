@@ -1,4 +1,4 @@
-package pipeline
+package config
 
 import (
 	"errors"
@@ -118,9 +118,9 @@ segments:
 				}
 				last = i
 			}
-			var ce *ConfigError
+			var ce *Error
 			if strings.Contains(tt.name, "every problem") && (!errors.As(err, &ce) || len(ce.Problems) != len(tt.want)) {
-				t.Errorf("want a *ConfigError with %d problems, got %v", len(tt.want), err)
+				t.Errorf("want a *Error with %d problems, got %v", len(tt.want), err)
 			}
 		})
 	}

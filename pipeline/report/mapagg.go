@@ -1,4 +1,4 @@
-package pipeline
+package report
 
 import (
 	"fmt"
@@ -12,13 +12,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
-
-// defaultMaxMapTracts is the most tracts the report's map draws one by one
-// unless report.map.max_tracts says otherwise. A state's tracts fit
-// (California has about 9,100); past it the map shows counties instead
-// (countyShapes), because a map of every tract in the country is a file of
-// tens of megabytes that a phone cannot open and a reader cannot see.
-const defaultMaxMapTracts = 10_000
 
 // countyShapes dissolves tract shapes into their counties (the GEOID's
 // first five digits: state and county FIPS) and gives each county, for each

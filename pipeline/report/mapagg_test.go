@@ -1,9 +1,8 @@
-package pipeline
+package report
 
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/groundwork-org/groundwork/geo"
-	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
@@ -22,7 +20,7 @@ import (
 // the state's 88 counties and checks each county's median, range and area
 // against a direct computation from the tract file.
 func TestCountyShapes(t *testing.T) {
-	layer, err := geo.Read(context.Background(), "ohio", filepath.Join("..", "geo", "testdata", "cb_2018_39_tract_500k.zip"), "GEOID")
+	layer, err := geo.Read(context.Background(), "ohio", filepath.Join("..", "..", "geo", "testdata", "cb_2018_39_tract_500k.zip"), "GEOID")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +29,11 @@ func TestCountyShapes(t *testing.T) {
 	area := map[string]float64{}
 	unreliable := map[string][2]int{}
 	for i, f := range layer.Features {
-		al := propFloat(f.Props["ALAND"])
+		aland, ok := f.Props["ALAND"].(int) // the shapefile's integer field
+		al := float64(aland)
+		if !ok {
+			t.Fatalf("tract %s: ALAND %v (%T) is not a number", f.ID, f.Props["ALAND"], f.Props["ALAND"])
+		}
 		// Every third tract is marked unreliable: a made-up flag, to
 		// exercise the hatching rule.
 		v := svgmap.Value{Estimate: al, Valid: true, Unreliable: i%3 == 0}
@@ -85,45 +87,5 @@ func TestCountyShapes(t *testing.T) {
 	shapes[7].ID = "not-a-geoid"
 	if _, _, ok := countyShapes(shapes, inds); ok {
 		t.Error("countyShapes aggregated shapes whose IDs are not tract GEOIDs")
-	}
-}
-
-// TestReportMapFallsBackToCounties runs the Oakland demo with
-// report.map.max_tracts below the 360 Alameda County tracts it maps: the map
-// then shows their one
-// county (06001), dissolved, and says so.
-func TestReportMapFallsBackToCounties(t *testing.T) {
-	dir := demoDir(t)
-	cfg, err := Load(filepath.Join(dir, oakland.Pipeline))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Report.Map.MaxTracts = 50
-	res, err := Run(context.Background(), cfg, Options{OutDir: filepath.Join(t.TempDir(), "out")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(res.Report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html := string(b)
-	for _, want := range []string{
-		"This map shows 1 county, not the 360 tracts: more than 50 tracts are too many",
-		`data-id="06001"`,
-		"median of each county&#39;s tracts",
-	} {
-		if !strings.Contains(html, want) {
-			i := strings.Index(html, "This map shows")
-			t.Errorf("report lacks %q; has %.120q", want, html[max(i, 0):])
-		}
-	}
-	if strings.Contains(html, `data-id="06001400100"`) {
-		t.Error("report still draws tracts one by one")
-	}
-
-	cfg.Report.Map.MaxTracts = -1
-	if probs := strings.Join(cfg.Validate(), "\n"); !strings.Contains(probs, "report.map.max_tracts") {
-		t.Errorf("max_tracts -1: validation problems %q", probs)
 	}
 }

@@ -1,12 +1,15 @@
-package pipeline
+package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
@@ -15,27 +18,27 @@ import (
 // sections returns the report sections beyond the area tables: indicators
 // with their margins of error, area comparisons, segregation measures, and
 // the outreach, listening and turnout summaries, in that order.
-func (st *state) sections() []reports.Section {
+func (in *Input) sections() []reports.Section {
 	var out []reports.Section
-	if r := st.indicators; r != nil {
-		if s, ok := st.areaIndicatorSection(r); ok {
+	if r := in.Indicators; r != nil {
+		if s, ok := in.areaIndicatorSection(r); ok {
 			out = append(out, s)
 		}
 		if sg := r.Segregation; sg != nil {
 			out = append(out, segregationSection(sg))
 		}
 		if n := r.Need; n != nil {
-			out = append(out, st.needSection(n))
+			out = append(out, in.needSection(n))
 		}
 	}
-	if o := st.outreach; o != nil {
-		out = append(out, st.outreachSections(o)...)
+	if o := in.Outreach; o != nil {
+		out = append(out, in.outreachSections(o)...)
 	}
 	return out
 }
 
-func (st *state) indicatorDef(name string) *IndicatorDef {
-	for _, d := range st.cfg.Indicators.Define {
+func (in *Input) indicatorDef(name string) *config.IndicatorDef {
+	for _, d := range in.Config.Indicators.Define {
 		if d.Name == name {
 			return d
 		}
@@ -43,8 +46,8 @@ func (st *state) indicatorDef(name string) *IndicatorDef {
 	return nil
 }
 
-func (st *state) indicatorLabel(name string) string {
-	if d := st.indicatorDef(name); d != nil && d.Label != "" {
+func (in *Input) indicatorLabel(name string) string {
+	if d := in.indicatorDef(name); d != nil && d.Label != "" {
 		return d.Label
 	}
 	return name
@@ -53,20 +56,20 @@ func (st *state) indicatorLabel(name string) string {
 // areaIndicatorSection shows each compared indicator per area as
 // "estimate ± MOE", marks unreliable values, and states which differences
 // between areas are statistically significant.
-func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, bool) {
+func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bool) {
 	if len(r.Areas) == 0 {
 		return reports.Section{}, false
 	}
-	a := st.cfg.Areas[r.Area]
+	a := in.Config.Areas[r.Area]
 	sec := reports.Section{ID: "indicators", Title: "Who lives in each area, with margins of error"}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
 		"Each value is computed from the tract counts summed over the %s area, with its margin of error at %d%% confidence (ACS General Handbook, chapter 8); the whiskers on the bars show it. "+
 			"Values marked * (use with caution) have a coefficient of variation of %g–%g%%; † (unreliable) above %g%%.",
-		strings.ToLower(labelOr(a.Title, r.Area)), int(r.Confidence), st.bands().Caution, st.bands().Unreliable, st.bands().Unreliable))
-	t := reports.Table{Title: "Shares by " + strings.ToLower(labelOr(a.Title, r.Area)) + " (percent ± margin of error)"}
-	t.Header = []string{labelOr(a.Title, r.Area), "Tracts"}
-	for _, name := range st.cfg.Indicators.Compare.Indicators {
-		t.Header = append(t.Header, st.indicatorLabel(name))
+		strings.ToLower(cmp.Or(a.Title, r.Area)), int(r.Confidence), in.bands().Caution, in.bands().Unreliable, in.bands().Unreliable))
+	t := reports.Table{Title: "Shares by " + strings.ToLower(cmp.Or(a.Title, r.Area)) + " (percent ± margin of error)"}
+	t.Header = []string{cmp.Or(a.Title, r.Area), "Tracts"}
+	for _, name := range in.Config.Indicators.Compare.Indicators {
+		t.Header = append(t.Header, in.indicatorLabel(name))
 	}
 	t.Numeric = make([]bool, len(t.Header))
 	for i := 1; i < len(t.Numeric); i++ {
@@ -75,7 +78,7 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 	for _, av := range r.Areas {
 		row := []string{av.Area, fmt.Sprint(av.Tracts)}
 		marks := []string{"", ""}
-		for _, name := range st.cfg.Indicators.Compare.Indicators {
+		for _, name := range in.Config.Indicators.Compare.Indicators {
 			v := av.Values[name]
 			mark := ""
 			switch v.Reliability {
@@ -94,7 +97,7 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 		t.Rows = append(t.Rows, row)
 		t.Marks = append(t.Marks, marks)
 	}
-	for _, name := range st.cfg.Indicators.Compare.Indicators {
+	for _, name := range in.Config.Indicators.Compare.Indicators {
 		bc := &reports.BarChart{Unit: "percent", Format: func(x float64) string { return reports.Number(x, 1) }}
 		for _, av := range r.Areas {
 			v := av.Values[name]
@@ -104,12 +107,12 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 			}
 			bc.Bars = append(bc.Bars, reports.Bar{Label: av.Area, Value: est, MOE: v.Value.MOE, Unreliable: v.Reliability == stats.Unreliable})
 		}
-		sec.Charts = append(sec.Charts, reports.Chart{Title: st.indicatorLabel(name), Bars: bc})
+		sec.Charts = append(sec.Charts, reports.Chart{Title: in.indicatorLabel(name), Bars: bc})
 	}
 	sec.Tables = append(sec.Tables, t)
 	var sig, not []string
 	for _, c := range r.Comparisons {
-		line := fmt.Sprintf("%s: %s", st.indicatorLabel(c.Indicator), c.Statement)
+		line := fmt.Sprintf("%s: %s", in.indicatorLabel(c.Indicator), c.Statement)
 		if c.Significant {
 			sig = append(sig, line)
 		} else {
@@ -129,7 +132,7 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 		if !math.IsNaN(c.Z) {
 			z = reports.Number(c.Z, 2)
 		}
-		ct.Rows = append(ct.Rows, []string{st.indicatorLabel(c.Indicator), c.A + " vs " + c.B, reports.Number(c.Diff, 1), z, res})
+		ct.Rows = append(ct.Rows, []string{in.indicatorLabel(c.Indicator), c.A + " vs " + c.B, reports.Number(c.Diff, 1), z, res})
 	}
 	if len(not) > 0 {
 		ct.Note = "Not significant: the data do not show that these areas differ; the gap may be sampling error. " + strings.Join(not, " ")
@@ -138,11 +141,11 @@ func (st *state) areaIndicatorSection(r *IndicatorResults) (reports.Section, boo
 	return sec, true
 }
 
-func (st *state) bands() stats.Bands {
-	return st.cfg.Indicators.options(st.cfg).Bands
+func (in *Input) bands() stats.Bands {
+	return in.Config.Indicators.Options(in.Config).Bands
 }
 
-func segregationSection(sg *SegregationResult) reports.Section {
+func segregationSection(sg *result.Segregation) reports.Section {
 	sec := reports.Section{ID: "segregation", Title: "How separated are the groups?"}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
 		"Across %s (%d tracts), Theil's entropy index H for the groups %s is %s (0 means every tract has the city's mix; 1 means every tract holds one group only; Reardon and Firebaugh 2002).",
@@ -160,13 +163,13 @@ func segregationSection(sg *SegregationResult) reports.Section {
 	return sec
 }
 
-func (st *state) needSection(n *NeedResult) reports.Section {
+func (in *Input) needSection(n *result.Need) reports.Section {
 	sec := reports.Section{ID: "need", Title: "Where the need is greatest"}
 	var parts []string
-	for _, th := range st.cfg.Indicators.Need.Themes {
+	for _, th := range in.Config.Indicators.Need.Themes {
 		var vs []string
 		for _, v := range th.Variables {
-			lbl := st.indicatorLabel(v.Column)
+			lbl := in.indicatorLabel(v.Column)
 			if v.Column == "B19013_001E" {
 				lbl = "median household income"
 			}
@@ -191,8 +194,8 @@ func (st *state) needSection(n *NeedResult) reports.Section {
 
 // outreachSections reports what the contact list gave each outreach tool,
 // the listening survey's top concerns by area, and event turnout.
-func (st *state) outreachSections(o *OutreachResult) []reports.Section {
-	ct := st.cfg.Contacts
+func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
+	ct := in.Config.Contacts
 	sec := reports.Section{ID: "outreach", Title: "Outreach lists"}
 	cs := o.Contacts
 	skipped := 0
@@ -200,7 +203,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 		skipped += n
 	}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%s: %d rows read, %d usable, %d skipped%s. Only the mapped columns are exported; every cell is made safe against spreadsheet formulas.",
-		labelOr(ct.Title, ct.File), cs.Read, cs.Kept, skipped, parenCounts(cs.Skipped)))
+		cmp.Or(ct.Title, ct.File), cs.Read, cs.Kept, skipped, parenCounts(cs.Skipped)))
 	t := reports.Table{Title: "Contacts exported per tool and segment", Header: []string{"Tool", "Segment", "Exported", "Skipped (why)", "File"}, Numeric: []bool{false, false, true, false, false}}
 	for _, r := range o.Export.Rows {
 		n := 0
@@ -221,7 +224,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 	area := ct.Area
 	areaOf := func(p source.Place) string {
 		if p.Kind == "area" && area != "" {
-			if v := st.areaOf[area][p.ID]; v != "" {
+			if v := in.AreaOf[area][p.ID]; v != "" {
 				return v
 			}
 			return p.ID
@@ -234,7 +237,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 	if l := o.Listening; l != nil {
 		ls := reports.Section{ID: "listening", Title: "What people said"}
 		ls.Paragraphs = append(ls.Paragraphs, fmt.Sprintf("%s: %d responses counted (%d incomplete, %d unusable). A respondent can name several concerns, so shares add up to more than 100%%.",
-			labelOr(st.cfg.Listening.Title, l.File), l.Counted, l.Incomplete, l.Skipped))
+			cmp.Or(in.Config.Listening.Title, l.File), l.Counted, l.Incomplete, l.Skipped))
 		type agg struct {
 			n int
 			c map[string]int
@@ -252,7 +255,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 				by[k].c[c.Concern] += c.Count
 			}
 		}
-		st.sortByArea(area, order)
+		in.sortByArea(area, order)
 		lt := reports.Table{Title: "Top concerns by area", Header: []string{"Area", "Respondents", "Top concerns (share of respondents)"}, Numeric: []bool{false, true, false}}
 		for _, k := range order {
 			a := by[k]
@@ -293,7 +296,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 			return "–"
 		}
 		ts.Paragraphs = append(ts.Paragraphs, fmt.Sprintf("%s: %d signed up, %d confirmed, %d attended; %s of those who confirmed came, and %d confirmed people did not come: they are the ones to follow up.",
-			labelOr(st.cfg.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
+			cmp.Or(in.Config.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
 		head := []string{"", "Signed up", "Confirmed", "Attended", "Confirmed who came", "Confirmed, did not come"}
 		num := []bool{false, true, true, true, true, true}
 		row := func(name string, x source.Turnout) []string {
@@ -318,7 +321,7 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 			a.Cancelled += x.Cancelled
 			byArea[k] = a
 		}
-		st.sortByArea(area, order)
+		in.sortByArea(area, order)
 		at := reports.Table{Title: "Turnout by area", Header: append([]string{"Area"}, head[1:]...), Numeric: num}
 		for _, k := range order {
 			at.Rows = append(at.Rows, row(k, byArea[k]))
@@ -331,9 +334,9 @@ func (st *state) outreachSections(o *OutreachResult) []reports.Section {
 
 // sortByArea orders area values as the area definition lists them, then
 // other keys alphabetically.
-func (st *state) sortByArea(area string, keys []string) {
+func (in *Input) sortByArea(area string, keys []string) {
 	sort.SliceStable(keys, func(i, j int) bool {
-		ri, rj := st.rankOf(area, keys[i]), st.rankOf(area, keys[j])
+		ri, rj := in.Config.AreaRank(area, keys[i]), in.Config.AreaRank(area, keys[j])
 		if ri != rj {
 			return ri < rj
 		}
@@ -346,5 +349,5 @@ func parenCounts(m map[string]int) string {
 	if len(m) == 0 {
 		return ""
 	}
-	return " (" + joinCounts(m) + ")"
+	return " (" + Counts(m) + ")"
 }

@@ -1,8 +1,12 @@
-package pipeline
+// Package frame holds the in-memory columnar table (Table) that the
+// pipeline's stages pass each other: typed nullable columns, record edits,
+// rule matching, and conversion to and from Arrow records and Parquet files.
+package frame
 
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -12,21 +16,21 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
-// rows is the columnar table the join, summary, segment and report stages
+// Table is the columnar table the join, summary, segment and report stages
 // share: one typed, nullable column (table.Column) per name, all of the same
-// length. Values read through get are string, float64, int64, bool or nil
+// length. Values read through Get are string, float64, int64, bool or nil
 // (null).
 //
 // It holds no map per record: a million placed points cost their column
-// slices alone, and turning rows into an Arrow record (record) copies each
-// column once. A rows value is not safe for concurrent writes; stages share
-// finished rows read only.
+// slices alone, and turning a Table into an Arrow record (Record) copies
+// each column once. A Table is not safe for concurrent writes; stages share
+// finished tables read only.
 //
-// Rows may instead live in a Parquet file (fileRows, for streamed tables):
-// then only cols, types and len are known in memory, readers go through
-// scan (a row group at a time) or load (all of it), and get or str panic
+// A Table may instead live in a Parquet file (InFile, for streamed tables):
+// then only Cols, Types and Len are known in memory, readers go through
+// Scan (a row group at a time) or Load (all of it), and Get or Str panic
 // (a programming error: the values are not there).
-type rows struct {
+type Table struct {
 	cols  []string
 	types map[string]table.Type
 	vecs  map[string]*table.Column
@@ -34,34 +38,42 @@ type rows struct {
 	file  string // when set, the rows are in this Parquet file, not in vecs
 }
 
-// fileRows describes n rows held in the Parquet file at path.
-func fileRows(path string, cols []string, types map[string]table.Type, n int) *rows {
-	return &rows{cols: cols, types: types, vecs: map[string]*table.Column{}, n: n, file: path}
+// InFile describes n rows held in the Parquet file at path.
+func InFile(path string, cols []string, types map[string]table.Type, n int) *Table {
+	return &Table{cols: cols, types: types, vecs: map[string]*table.Column{}, n: n, file: path}
 }
 
-// streamed reports whether the rows are in a file rather than in memory.
-func (r *rows) streamed() bool { return r.file != "" }
+// Cols returns the column names in declaration order; the caller must not
+// change the slice.
+func (r *Table) Cols() []string { return r.cols }
 
-// scan calls fn with the rows a chunk at a time: in memory, once with r
+// Types returns the type of every column by name; the caller must not change
+// the map.
+func (r *Table) Types() map[string]table.Type { return r.types }
+
+// Streamed reports whether the rows are in a file rather than in memory.
+func (r *Table) Streamed() bool { return r.file != "" }
+
+// Scan calls fn with the rows a chunk at a time: in memory, once with r
 // itself; from a file, once per row group, with base the index of the
 // chunk's first record. fn may modify a chunk read from a file (it is its
 // own copy) but not r's own rows.
-func (r *rows) scan(ctx context.Context, fn func(chunk *rows, base int) error) error {
-	if !r.streamed() {
+func (r *Table) Scan(ctx context.Context, fn func(chunk *Table, base int) error) error {
+	if !r.Streamed() {
 		return fn(r, 0)
 	}
 	base := 0
 	return store.ScanParquet(ctx, r.file, func(rec arrow.RecordBatch) error {
-		c := fromRecord(rec)
+		c := FromRecord(rec)
 		err := fn(c, base)
-		base += c.len()
+		base += c.Len()
 		return err
 	})
 }
 
-// load returns the rows in memory: r itself, or the whole file read.
-func (r *rows) load(ctx context.Context) (*rows, error) {
-	if !r.streamed() {
+// Load returns the rows in memory: r itself, or the whole file read.
+func (r *Table) Load(ctx context.Context) (*Table, error) {
+	if !r.Streamed() {
 		return r, nil
 	}
 	rec, err := store.ReadParquet(ctx, r.file)
@@ -69,19 +81,20 @@ func (r *rows) load(ctx context.Context) (*rows, error) {
 		return nil, err
 	}
 	defer rec.Release()
-	return fromRecord(rec), nil
+	return FromRecord(rec), nil
 }
 
-func newRows() *rows {
-	return &rows{types: map[string]table.Type{}, vecs: map[string]*table.Column{}}
+// New returns an empty table with no columns.
+func New() *Table {
+	return &Table{types: map[string]table.Type{}, vecs: map[string]*table.Column{}}
 }
 
-// len is the number of records.
-func (r *rows) len() int { return r.n }
+// Len is the number of records.
+func (r *Table) Len() int { return r.n }
 
-// addCol declares a column (once; later declarations are ignored). A column
+// AddCol declares a column (once; later declarations are ignored). A column
 // added to rows that already hold records is null in every one of them.
-func (r *rows) addCol(name string, t table.Type) {
+func (r *Table) AddCol(name string, t table.Type) {
 	if _, ok := r.types[name]; ok {
 		return
 	}
@@ -122,9 +135,9 @@ func copyValue(dst *table.Column, j int, src *table.Column, i int) {
 	}
 }
 
-// putCol adds c as a column, or replaces the column of that name (type
+// PutCol adds c as a column, or replaces the column of that name (type
 // included). c must have one value per record.
-func (r *rows) putCol(c *table.Column) error {
+func (r *Table) PutCol(c *table.Column) error {
 	if c.Len() != r.n {
 		return fmt.Errorf("column %q has %d rows, want %d", c.Name, c.Len(), r.n)
 	}
@@ -136,11 +149,11 @@ func (r *rows) putCol(c *table.Column) error {
 	return nil
 }
 
-// get returns the value of column name in record i, or nil when it is null
+// Get returns the value of column name in record i, or nil when it is null
 // or there is no such column.
-func (r *rows) get(i int, name string) any {
+func (r *Table) Get(i int, name string) any {
 	if r.file != "" {
-		panic("pipeline: get on rows held in " + r.file + "; read them with scan or load")
+		panic("frame: Get on a table held in " + r.file + "; read them with scan or load")
 	}
 	c := r.vecs[name]
 	if c == nil || !c.Valid[i] {
@@ -157,11 +170,11 @@ func (r *rows) get(i int, name string) any {
 	return c.Strings[i]
 }
 
-// str returns a string column's value in record i ("" for null, for another
+// Str returns a string column's value in record i ("" for null, for another
 // type or for no such column).
-func (r *rows) str(i int, name string) string {
+func (r *Table) Str(i int, name string) string {
 	if r.file != "" {
-		panic("pipeline: str on rows held in " + r.file + "; read them with scan or load")
+		panic("frame: Str on a table held in " + r.file + "; read them with scan or load")
 	}
 	c := r.vecs[name]
 	if c == nil || c.Type != table.String || !c.Valid[i] {
@@ -170,15 +183,15 @@ func (r *rows) str(i int, name string) string {
 	return c.Strings[i]
 }
 
-// set stores v in column name of record i; nil, and a value of the wrong
+// Set stores v in column name of record i; nil, and a value of the wrong
 // type for the column (an int64 is accepted by a float column), store null.
 // The column must exist.
-func (r *rows) set(i int, name string, v any) {
+func (r *Table) Set(i int, name string, v any) {
 	c := r.vecs[name]
 	var ok bool
 	switch c.Type {
 	case table.Float:
-		c.Floats[i], ok = toFloat(v)
+		c.Floats[i], ok = ToFloat(v)
 	case table.Int:
 		c.Ints[i], ok = v.(int64)
 	case table.Bool:
@@ -189,22 +202,22 @@ func (r *rows) set(i int, name string, v any) {
 	c.Valid[i] = ok
 }
 
-// setFloat stores x in float column name of record i.
-func (r *rows) setFloat(i int, name string, x float64) {
+// SetFloat stores x in float column name of record i.
+func (r *Table) SetFloat(i int, name string, x float64) {
 	c := r.vecs[name]
 	c.Floats[i], c.Valid[i] = x, true
 }
 
-// appendRow adds a record from a map of column name to value; columns it
+// AppendRow adds a record from a map of column name to value; columns it
 // does not name are null, and names that are not columns are ignored.
-func (r *rows) appendRow(m map[string]any) {
+func (r *Table) AppendRow(m map[string]any) {
 	r.n++
 	for _, name := range r.cols {
 		c := r.vecs[name]
 		v := m[name]
 		switch c.Type {
 		case table.Float:
-			x, ok := toFloat(v)
+			x, ok := ToFloat(v)
 			c.AppendFloat(x, ok)
 		case table.Int:
 			x, ok := v.(int64)
@@ -219,28 +232,28 @@ func (r *rows) appendRow(m map[string]any) {
 	}
 }
 
-// row returns record i as a new map of every column (nil for null). It
-// allocates; loops over many records read single columns with get instead.
-func (r *rows) row(i int) map[string]any {
+// Row returns record i as a new map of every column (nil for null). It
+// allocates; loops over many records read single columns with Get instead.
+func (r *Table) Row(i int) map[string]any {
 	m := make(map[string]any, len(r.cols))
 	for _, name := range r.cols {
-		m[name] = r.get(i, name)
+		m[name] = r.Get(i, name)
 	}
 	return m
 }
 
-// match evaluates rule on record i. env is a map the caller reuses across
+// Match evaluates rule on record i. env is a map the caller reuses across
 // records: only the columns the rule reads are written to it.
-func (r *rows) match(rule *segment.Rule, i int, env map[string]any) (bool, error) {
+func (r *Table) Match(rule *segment.Rule, i int, env map[string]any) (bool, error) {
 	for _, name := range rule.Columns() {
-		env[name] = r.get(i, name)
+		env[name] = r.Get(i, name)
 	}
 	return rule.Match(env)
 }
 
-// keep keeps the records whose indexes are listed (ascending) and drops the
+// Keep keeps the records whose indexes are listed (ascending) and drops the
 // rest, in place.
-func (r *rows) keep(idx []int) {
+func (r *Table) Keep(idx []int) {
 	for _, name := range r.cols {
 		c := r.vecs[name]
 		for j, i := range idx {
@@ -262,13 +275,13 @@ func (r *rows) keep(idx []int) {
 	r.n = len(idx)
 }
 
-// subset returns a new rows with the listed records (in that order) and the
+// Subset returns a new rows with the listed records (in that order) and the
 // same columns.
-func (r *rows) subset(idx []int) *rows {
-	out := newRows()
+func (r *Table) Subset(idx []int) *Table {
+	out := New()
 	out.n = len(idx)
 	for _, name := range r.cols {
-		out.addCol(name, r.types[name]) // len(idx) nulls
+		out.AddCol(name, r.types[name]) // len(idx) nulls
 		c, o := r.vecs[name], out.vecs[name]
 		for j, i := range idx {
 			copyValue(o, j, c, i)
@@ -277,17 +290,17 @@ func (r *rows) subset(idx []int) *rows {
 	return out
 }
 
-// fromRecord copies an Arrow record into rows, column by column. String
+// FromRecord copies an Arrow record into rows, column by column. String
 // values share the record's buffers (Go-allocated, kept alive by the
 // strings), so the record may be released afterwards. Columns of a type
 // groundwork does not use become strings.
-func fromRecord(rec arrow.RecordBatch) *rows {
-	r := newRows()
+func FromRecord(rec arrow.RecordBatch) *Table {
+	r := New()
 	n := int(rec.NumRows())
 	r.n = n
 	for j, f := range rec.Schema().Fields() {
 		t, _ := table.TypeOf(f.Type)
-		r.addCol(f.Name, t) // n nulls
+		r.AddCol(f.Name, t) // n nulls
 		c := r.vecs[f.Name]
 		switch a := rec.Column(j).(type) {
 		case *array.Float64:
@@ -321,9 +334,9 @@ func fillFrom[T any](a interface {
 	}
 }
 
-// record converts rows to an Arrow record with the columns in declaration
+// Record converts rows to an Arrow record with the columns in declaration
 // order.
-func (r *rows) record(meta map[string]string) (arrow.RecordBatch, error) {
+func (r *Table) Record(meta map[string]string) (arrow.RecordBatch, error) {
 	cols := make([]*table.Column, len(r.cols))
 	for j, name := range r.cols {
 		cols[j] = r.vecs[name]
@@ -339,7 +352,9 @@ func (r *rows) record(meta map[string]string) (arrow.RecordBatch, error) {
 	return table.Build(meta, cols...)
 }
 
-func toFloat(v any) (float64, bool) {
+// ToFloat returns a float64 or int64 value as a float64; false for nil and
+// any other type.
+func ToFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, true
@@ -347,4 +362,22 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// Cell formats a value for CSV: integers without decimals, floats in the
+// shortest form that reads back exactly, nulls empty.
+func Cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
 }

@@ -1,0 +1,103 @@
+// Package config is the pipeline file: its YAML types, strict decoding
+// (unknown keys are errors), and validation without I/O that reports every
+// problem at once, each with its path in the file
+// (`sources.api.columns[2].type: unknown type "flaot"; ...`). The one table
+// of source kinds is in kinds.go.
+package config
+
+import (
+	"github.com/groundwork-org/groundwork/pipeline/source"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// Config is a pipeline file: what to read, how to place it, what to compute
+// and what to write. Field paths in validation errors use the YAML names.
+type Config struct {
+	Name        string               `yaml:"name"`
+	Description string               `yaml:"description"`
+	Sources     map[string]*Source   `yaml:"sources"`
+	Boundaries  map[string]*Boundary `yaml:"boundaries"`
+	Areas       map[string]*Area     `yaml:"areas"`
+	Places      map[string]*Places   `yaml:"places"`
+	Tracts      *Tracts              `yaml:"tracts"`
+	Indicators  *Indicators          `yaml:"indicators"`
+	Summaries   []*Summary           `yaml:"summaries"`
+	Segments    []*Segment           `yaml:"segments"`
+	Contacts    *Contacts            `yaml:"contacts"`
+	Listening   *Listening           `yaml:"listening"`
+	Turnout     *TurnoutConfig       `yaml:"turnout"`
+	Report      *ReportConfig        `yaml:"report"`
+
+	// dir is the folder relative paths are resolved against.
+	dir string
+}
+
+// StreamedSource reports whether a source is read, placed and written a row
+// group at a time instead of being held in memory: a csv source that only
+// places sets read (a list of points or contacts, which may be millions of
+// rows). Sources that are looked up by key (area lookups, locate
+// directories) or joined to tracts stay in memory.
+func (c *Config) StreamedSource(name string) bool {
+	s := c.Sources[name]
+	if s == nil || s.Kind != KindCSV {
+		return false
+	}
+	placed := false
+	for _, pl := range c.Places {
+		if pl.Source == name {
+			placed = true
+		}
+		if pl.Locate != nil && pl.Locate.Source == name {
+			return false
+		}
+	}
+	for _, a := range c.Areas {
+		if a.Lookup.Source == name {
+			return false
+		}
+	}
+	if c.Tracts != nil && c.Tracts.Source == name {
+		return false
+	}
+	return placed
+}
+
+// CSVSpec converts a csv source's declaration for package source.
+func (s *Source) CSVSpec() source.CSV {
+	spec := source.CSV{Key: s.Key, Null: s.Null}
+	for _, c := range s.Columns {
+		t, _ := table.ParseType(c.Type)
+		h := c.Header
+		if h == "" {
+			h = c.Name
+		}
+		spec.Columns = append(spec.Columns, source.Column{Name: c.Name, Header: h, Type: t, Digits: c.Digits})
+	}
+	return spec
+}
+
+// AreaRank orders area values as the area's order lists them, and any other
+// value after them; col is an area name (any other column ranks 0).
+func (c *Config) AreaRank(col, val string) int {
+	if a, ok := c.Areas[col]; ok {
+		for i, o := range a.Order {
+			if o == val {
+				return i
+			}
+		}
+		return len(a.Order)
+	}
+	return 0
+}
+
+// DefaultMaxMapTracts is the most tracts the report's map draws one by one
+// unless report.map.max_tracts says otherwise. A state's tracts fit
+// (California has about 9,100); past it the map shows counties instead
+// (see pipeline/report), because a map of every tract in the country is a file of
+// tens of megabytes that a phone cannot open and a reader cannot see.
+const DefaultMaxMapTracts = 10_000
+
+// Formats accepted by measures and maps.
+var formats = []string{"", "number", "dollars", "percent"}
+
+var statNames = []string{"count", "min", "median", "max", "mean"}

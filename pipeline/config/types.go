@@ -1,0 +1,271 @@
+package config
+
+// Source is one dataset; Kind says which (see kinds.go).
+type Source struct {
+	Kind  Kind   `yaml:"kind"`
+	Title string `yaml:"title"`
+	// About is the provenance shown in the report's sources section: who
+	// published the data, its vintage, and its caveats.
+	About string `yaml:"about"`
+
+	// census
+	Dataset   string   `yaml:"dataset"`
+	Year      int      `yaml:"year"`
+	Variables []string `yaml:"variables"`
+	For       string   `yaml:"for"`
+	In        string   `yaml:"in"`
+	// Recorded names a saved API response (JSON array of arrays) to read
+	// instead of calling the API.
+	Recorded string `yaml:"recorded"`
+	// APIKey names where the API key comes from: "env:NAME" (default
+	// CENSUS_API_KEY). The key itself never goes in the pipeline file.
+	APIKey string `yaml:"api_key"`
+
+	// csv
+	File    string       `yaml:"file"`
+	Key     string       `yaml:"key"`
+	Null    []string     `yaml:"null"`
+	Columns []*ColumnDef `yaml:"columns"`
+}
+
+// ColumnDef declares a typed CSV column. In YAML it is either a mapping
+// {name, type, header, digits} or the short form "name: type".
+type ColumnDef struct {
+	Name   string `yaml:"name"`
+	Type   string `yaml:"type"`
+	Header string `yaml:"header"`
+	Digits int    `yaml:"digits"`
+	Label  string `yaml:"label"`
+}
+
+// Boundary is a polygon layer.
+type Boundary struct {
+	File  string `yaml:"file"`
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"` // property holding a display name (optional)
+	Title string `yaml:"title"`
+	About string `yaml:"about"`
+}
+
+// Area groups the features of a boundary into named areas through a lookup
+// table (e.g. neighborhoods into hills, lower hills and flatlands).
+type Area struct {
+	Title    string   `yaml:"title"`
+	Boundary string   `yaml:"boundary"`
+	Lookup   Lookup   `yaml:"lookup"`
+	Order    []string `yaml:"order"`
+	Exclude  []string `yaml:"exclude"`
+	// Compare names the area that findings measure against a reference.
+	Compare *Compare `yaml:"compare"`
+}
+
+// Lookup maps boundary feature IDs to area names through a source table.
+type Lookup struct {
+	Source string `yaml:"source"`
+	Key    string `yaml:"key"`
+	Value  string `yaml:"value"`
+}
+
+// Compare names a focus area and the reference it is compared with.
+type Compare struct {
+	Focus     string `yaml:"focus"`
+	Reference string `yaml:"reference"`
+}
+
+// Places is a point dataset placed into the boundaries and areas.
+type Places struct {
+	Title  string `yaml:"title"`
+	Source string `yaml:"source"`
+	Where  string `yaml:"where"`
+	ID     string `yaml:"id"`
+	Name   string `yaml:"name"`
+	// Lat and Lon name coordinate columns of Source itself.
+	Lat string `yaml:"lat"`
+	Lon string `yaml:"lon"`
+	// Locate finds coordinates in another source by key.
+	Locate *Locate `yaml:"locate"`
+}
+
+// Locate looks up coordinates of places in a directory source.
+type Locate struct {
+	Source string `yaml:"source"`
+	Key    string `yaml:"key"`
+	Lat    string `yaml:"lat"`
+	Lon    string `yaml:"lon"`
+	// SameStreet, when set, names the directory's street column: a place whose
+	// own directory row has no coordinates takes those of another row at the
+	// same street address (a reused campus). Each such match is reported.
+	SameStreet string `yaml:"same_street"`
+}
+
+// Tracts joins a Census table to a tract boundary and assigns each tract to
+// the areas by its representative point.
+type Tracts struct {
+	Source   string `yaml:"source"`
+	Boundary string `yaml:"boundary"`
+}
+
+// Indicators are derived tract indicators with margins of error, area
+// comparisons, segregation measures and a composite need index. See
+// docs/indicators.md for every formula.
+type Indicators struct {
+	// Confidence of the MOEs written out: 90 (default), 95 or 99.
+	Confidence int `yaml:"confidence"`
+	// Reliability are the CV bands in percent (default 15 and 30).
+	Reliability *Reliability `yaml:"reliability"`
+	// Medians lists further variables that are medians or means (never
+	// summed); the known ACS medians are built in.
+	Medians []string        `yaml:"medians"`
+	Define  []*IndicatorDef `yaml:"define"`
+	// Compare aggregates tract counts into the areas of an area definition
+	// and compares the areas on the listed indicators.
+	Compare     *AreaCompare `yaml:"compare"`
+	Segregation *Segregation `yaml:"segregation"`
+	Need        *Need        `yaml:"need"`
+}
+
+// Reliability holds the CV thresholds.
+type Reliability struct {
+	Caution    float64 `yaml:"caution"`
+	Unreliable float64 `yaml:"unreliable"`
+}
+
+// IndicatorDef is one derived indicator.
+type IndicatorDef struct {
+	Name    string `yaml:"name"`
+	Label   string `yaml:"label"`
+	Expr    string `yaml:"expr"`
+	Kind    string `yaml:"kind"`
+	Percent bool   `yaml:"percent"`
+}
+
+// AreaCompare names the area and indicators compared.
+type AreaCompare struct {
+	Area       string   `yaml:"area"`
+	Indicators []string `yaml:"indicators"`
+}
+
+// Segregation declares the groups whose segregation across tracts is
+// measured.
+type Segregation struct {
+	// Area restricts the tracts to those in some area of this definition
+	// (e.g. the city's tracts); empty means every tract.
+	Area   string      `yaml:"area"`
+	Groups []*GroupDef `yaml:"groups"`
+	// Total, if set, adds an "other" group: the total minus the groups.
+	Total string     `yaml:"total"`
+	Pairs [][]string `yaml:"pairs"`
+}
+
+// GroupDef is a population group counted by a column.
+type GroupDef struct {
+	Name   string `yaml:"name"`
+	Column string `yaml:"column"`
+}
+
+// Need is a composite need index over tract indicators.
+type Need struct {
+	Name   string       `yaml:"name"`
+	Label  string       `yaml:"label"`
+	Method string       `yaml:"method"` // percentile (SVI-style, default) or zscore
+	Themes []*NeedTheme `yaml:"themes"`
+}
+
+// NeedTheme groups need variables.
+type NeedTheme struct {
+	Name      string     `yaml:"name"`
+	Variables []*NeedVar `yaml:"variables"`
+}
+
+// NeedVar is a need variable and its direction.
+type NeedVar struct {
+	Column    string `yaml:"column"`
+	Direction string `yaml:"direction"`
+}
+
+// Summary describes groups of places or tracts by area and other columns.
+type Summary struct {
+	Name   string                       `yaml:"name"`
+	Title  string                       `yaml:"title"`
+	Of     string                       `yaml:"of"`
+	Where  string                       `yaml:"where"`
+	By     []string                     `yaml:"by"`
+	Labels map[string]map[string]string `yaml:"labels"`
+	// Headers names the By columns in the report (areas use their title).
+	Headers  map[string]string `yaml:"headers"`
+	Measures []*Measure        `yaml:"measures"`
+}
+
+// Measure is a column summarised by the given statistics.
+type Measure struct {
+	Column string   `yaml:"column"`
+	Label  string   `yaml:"label"`
+	Format string   `yaml:"format"`
+	Stats  []string `yaml:"stats"`
+}
+
+// Segment is a ranked selection of places written to the exports.
+type Segment struct {
+	Name    string   `yaml:"name"`
+	Title   string   `yaml:"title"`
+	Of      string   `yaml:"of"`
+	Where   string   `yaml:"where"`
+	Rank    *Rank    `yaml:"rank"`
+	Limit   int      `yaml:"limit"`
+	Columns []string `yaml:"columns"`
+}
+
+// Rank orders a segment.
+type Rank struct {
+	By    string `yaml:"by"`
+	Order string `yaml:"order"` // "desc" (default) or "asc"
+}
+
+// ReportConfig shapes the HTML report.
+type ReportConfig struct {
+	Title    string     `yaml:"title"`
+	Intro    string     `yaml:"intro"`
+	Map      *MapConfig `yaml:"map"`
+	Caveats  []string   `yaml:"caveats"`
+	Findings *Findings  `yaml:"findings"`
+}
+
+// MapConfig describes the report's map.
+type MapConfig struct {
+	Shade *Shade `yaml:"shade"`
+	// Shades are further tract columns the reader can switch the map to.
+	Shades  []*Shade `yaml:"shades"`
+	Outline string   `yaml:"outline"`
+	Points  *PointsM `yaml:"points"`
+	// MaxTracts is the most tracts the map draws one by one; past it the
+	// map shows their counties instead (see countyShapes). Zero means
+	// 10,000, enough for any state.
+	MaxTracts int `yaml:"max_tracts"`
+}
+
+// Shade is a choropleth of a tract column.
+type Shade struct {
+	Column string `yaml:"column"`
+	Label  string `yaml:"label"`
+	Format string `yaml:"format"`
+}
+
+// PointsM draws places as circles.
+type PointsM struct {
+	Of         string `yaml:"of"`
+	Size       string `yaml:"size"`
+	SizeLabel  string `yaml:"size_label"`
+	Color      string `yaml:"color"`
+	ColorLabel string `yaml:"color_label"`
+}
+
+// Findings names the summary rows the plain-language findings compare.
+type Findings struct {
+	Summary string `yaml:"summary"`
+	// Group restricts the comparison to rows whose non-area group columns
+	// have these values (e.g. stype: E for elementary schools).
+	Group  map[string]string `yaml:"group"`
+	Size   string            `yaml:"size"`
+	Score  string            `yaml:"score"`
+	Income string            `yaml:"income"`
+}

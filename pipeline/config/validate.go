@@ -1,0 +1,255 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// problems collects validation problems, each "path: message".
+type problems struct{ list []string }
+
+func (p *problems) add(path, format string, args ...any) {
+	p.list = append(p.list, path+": "+fmt.Sprintf(format, args...))
+}
+
+// Validate checks the configuration without I/O and returns every problem,
+// each prefixed by its path (e.g. `sources.api.columns[2].type`), section by
+// section in the order of the file's reference: sources, boundaries, areas,
+// places, tracts, indicators, outreach, summaries, segments, report.
+func (c *Config) Validate() []string {
+	p := &problems{}
+	c.checkSources(p)
+	c.checkBoundaries(p)
+	c.checkAreas(p)
+	c.checkPlaces(p)
+	c.checkTracts(p)
+	c.checkIndicators(p)
+	c.checkOutreach(p)
+	summaries := c.checkSummaries(p)
+	c.checkSegments(p)
+	c.checkMap(p)
+	c.checkFindings(p, summaries)
+	return p.list
+}
+
+func (c *Config) checkSources(p *problems) {
+	if len(c.Sources) == 0 {
+		p.add("sources", "at least one source is required")
+	}
+	for _, n := range slices.Sorted(maps.Keys(c.Sources)) {
+		s := c.Sources[n]
+		at := "sources." + n
+		if s == nil {
+			p.add(at, "empty source; give it a kind (%s)", kindList())
+			continue
+		}
+		if s.Kind == "" {
+			p.add(at+".kind", "required: %s", kindList())
+			continue
+		}
+		i := slices.IndexFunc(kinds, func(k kindDef) bool { return k.kind == s.Kind })
+		if i < 0 {
+			p.add(at+".kind", "unknown kind %q; use %s", s.Kind, kindList())
+			continue
+		}
+		kinds[i].check(p, at, s)
+	}
+}
+
+func checkCensusSource(p *problems, at string, s *Source) {
+	if s.Dataset == "" {
+		p.add(at+".dataset", "required (e.g. acs/acs5)")
+	}
+	if s.Year == 0 {
+		p.add(at+".year", "required (e.g. 2018)")
+	}
+	if len(s.Variables) == 0 {
+		p.add(at+".variables", "list the variables to pull (e.g. B19013_001E)")
+	}
+	for i, v := range s.Variables {
+		if !validVariable(v) {
+			p.add(fmt.Sprintf("%s.variables[%d]", at, i), "%q is not a Census variable name (like B19013_001E, B19013_001M or NAME)", v)
+		}
+	}
+	if s.For == "" {
+		p.add(at+".for", `required (e.g. "tract:*")`)
+	}
+	if s.APIKey != "" && !strings.HasPrefix(s.APIKey, "env:") && !(strings.HasPrefix(s.APIKey, "${") && strings.HasSuffix(s.APIKey, "}")) {
+		p.add(at+".api_key", "write env:NAME or ${NAME} to read the key from an environment variable; never put the key itself in a pipeline file")
+	}
+	if s.File != "" || len(s.Columns) > 0 || s.Key != "" {
+		p.add(at, "file and columns belong to csv sources; a census source reads a recorded response with `recorded:`")
+	}
+}
+
+func checkCSVSource(p *problems, at string, s *Source) {
+	if s.File == "" {
+		p.add(at+".file", "required: the path of the CSV file, relative to the pipeline file")
+	}
+	if len(s.Columns) == 0 {
+		p.add(at+".columns", "declare the columns to read with their types (e.g. `- cds: string`)")
+	}
+	seen := map[string]bool{}
+	hasKey := s.Key == ""
+	for i, col := range s.Columns {
+		cat := fmt.Sprintf("%s.columns[%d]", at, i)
+		if col == nil || col.Name == "" {
+			p.add(cat, "column needs a name")
+			continue
+		}
+		if seen[col.Name] {
+			p.add(cat, "duplicate column %q", col.Name)
+		}
+		seen[col.Name] = true
+		if col.Name == s.Key {
+			hasKey = true
+		}
+		if _, ok := table.ParseType(col.Type); !ok {
+			p.add(cat+".type", "unknown type %q; use one of %s", col.Type, strings.Join(table.TypeNames, ", "))
+		}
+		if col.Digits < 0 {
+			p.add(cat+".digits", "must be positive")
+		}
+	}
+	if !hasKey {
+		p.add(at+".key", "%q is not one of the declared columns", s.Key)
+	}
+	if s.Dataset != "" || len(s.Variables) > 0 || s.Recorded != "" {
+		p.add(at, "dataset, variables and recorded belong to census sources")
+	}
+}
+
+func (c *Config) checkBoundaries(p *problems) {
+	for _, n := range slices.Sorted(maps.Keys(c.Boundaries)) {
+		b := c.Boundaries[n]
+		at := "boundaries." + n
+		if b == nil || b.File == "" {
+			p.add(at+".file", "required: a GeoJSON file of polygons")
+			continue
+		}
+		if b.ID == "" {
+			p.add(at+".id", "required: the property that identifies each feature (e.g. GEOID)")
+		}
+	}
+}
+
+// csvSource returns the named source when it is a csv source.
+func (c *Config) csvSource(name string) (*Source, bool) {
+	s, ok := c.Sources[name]
+	return s, ok && s != nil && s.Kind == KindCSV
+}
+
+func (c *Config) checkAreas(p *problems) {
+	for _, n := range slices.Sorted(maps.Keys(c.Areas)) {
+		a := c.Areas[n]
+		at := "areas." + n
+		if a == nil {
+			p.add(at, "empty area definition")
+			continue
+		}
+		if _, ok := c.Boundaries[a.Boundary]; !ok {
+			p.add(at+".boundary", "unknown boundary %q (%s)", a.Boundary, names(c.Boundaries))
+		}
+		if s, ok := c.csvSource(a.Lookup.Source); !ok {
+			p.add(at+".lookup.source", "%q is not a csv source (%s)", a.Lookup.Source, names(c.Sources))
+		} else {
+			checkHasColumns(p, at+".lookup.", a.Lookup.Source, s, "key", a.Lookup.Key, "value", a.Lookup.Value)
+		}
+		if a.Compare != nil && len(a.Order) > 0 {
+			for _, f := range []struct{ k, v string }{{"focus", a.Compare.Focus}, {"reference", a.Compare.Reference}} {
+				if !slices.Contains(a.Order, f.v) {
+					p.add(at+".compare."+f.k, "%q is not in order (%s)", f.v, strings.Join(a.Order, ", "))
+				}
+			}
+		}
+	}
+}
+
+// checkHasColumns reports each (key, column) pair in kv whose column source
+// s (named src) does not declare, at prefix+key.
+func checkHasColumns(p *problems, prefix, src string, s *Source, kv ...string) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if !s.hasColumn(kv[i+1]) {
+			p.add(prefix+kv[i], "source %q declares no column %q", src, kv[i+1])
+		}
+	}
+}
+
+func (c *Config) checkPlaces(p *problems) {
+	for _, n := range slices.Sorted(maps.Keys(c.Places)) {
+		pl := c.Places[n]
+		at := "places." + n
+		if pl == nil {
+			p.add(at, "empty places definition")
+			continue
+		}
+		if _, ok := c.Areas[n]; ok {
+			p.add(at, "name %q is also an area; use distinct names", n)
+		}
+		src, ok := c.csvSource(pl.Source)
+		if !ok {
+			p.add(at+".source", "%q is not a csv source (%s)", pl.Source, names(c.Sources))
+			continue
+		}
+		for _, f := range []struct{ k, v string }{{"id", pl.ID}, {"name", pl.Name}} {
+			if f.v == "" {
+				p.add(at+"."+f.k, "required: a column of source %q", pl.Source)
+			} else if !src.hasColumn(f.v) {
+				p.add(at+"."+f.k, "source %q declares no column %q", pl.Source, f.v)
+			}
+		}
+		if pl.Where != "" {
+			if err := segment.Check(pl.Where, src.columnNames()); err != nil {
+				p.add(at+".where", "%v", err)
+			}
+		}
+		switch {
+		case pl.Locate != nil && (pl.Lat != "" || pl.Lon != ""):
+			p.add(at, "give either lat/lon columns or locate, not both")
+		case pl.Locate != nil:
+			c.checkLocate(p, at+".locate", pl.Locate)
+		default:
+			for _, f := range []struct{ k, v string }{{"lat", pl.Lat}, {"lon", pl.Lon}} {
+				if f.v == "" {
+					p.add(at+"."+f.k, "required (or use locate to look coordinates up in another source)")
+				} else if !src.hasColumn(f.v) {
+					p.add(at+"."+f.k, "source %q declares no column %q", pl.Source, f.v)
+				}
+			}
+		}
+	}
+}
+
+func (c *Config) checkLocate(p *problems, at string, l *Locate) {
+	ds, ok := c.csvSource(l.Source)
+	if !ok {
+		p.add(at+".source", "%q is not a csv source (%s)", l.Source, names(c.Sources))
+		return
+	}
+	for _, f := range []struct{ k, v string }{{"key", l.Key}, {"lat", l.Lat}, {"lon", l.Lon}, {"same_street", l.SameStreet}} {
+		if f.v != "" && !ds.hasColumn(f.v) {
+			p.add(at+"."+f.k, "source %q declares no column %q", l.Source, f.v)
+		}
+		if f.v == "" && f.k != "same_street" {
+			p.add(at+"."+f.k, "required")
+		}
+	}
+}
+
+func (c *Config) checkTracts(p *problems) {
+	t := c.Tracts
+	if t == nil {
+		return
+	}
+	if s, ok := c.Sources[t.Source]; !ok || s == nil || s.Kind != KindCensus {
+		p.add("tracts.source", "%q is not a census source (%s)", t.Source, names(c.Sources))
+	}
+	if _, ok := c.Boundaries[t.Boundary]; !ok {
+		p.add("tracts.boundary", "unknown boundary %q (%s)", t.Boundary, names(c.Boundaries))
+	}
+}

@@ -1,0 +1,171 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+)
+
+// checkSummaries checks the summaries and returns the names seen.
+func (c *Config) checkSummaries(p *problems) map[string]bool {
+	seen := map[string]bool{}
+	for i, s := range c.Summaries {
+		at := fmt.Sprintf("summaries[%d]", i)
+		if s.Name == "" {
+			p.add(at+".name", "required")
+		} else if seen[s.Name] {
+			p.add(at+".name", "duplicate summary %q", s.Name)
+		}
+		seen[s.Name] = true
+		cols, ok := c.ofColumns(p, at+".of", s.Of)
+		if !ok {
+			continue
+		}
+		for j, b := range s.By {
+			checkColumn(p, fmt.Sprintf("%s.by[%d]", at, j), b, s.Of, cols)
+		}
+		checkWhere(p, at+".where", s.Where, cols)
+		if len(s.Measures) == 0 {
+			p.add(at+".measures", "list at least one column to summarise")
+		}
+		for j, m := range s.Measures {
+			checkMeasure(p, fmt.Sprintf("%s.measures[%d]", at, j), m, s.Of, cols)
+		}
+	}
+	return seen
+}
+
+// ofColumns returns the columns of table of (a places set or "tracts"), or
+// reports at that there is no such table.
+func (c *Config) ofColumns(p *problems, at, of string) ([]string, bool) {
+	cols, ok := c.tableColumns(of)
+	if !ok {
+		p.add(at, "%q is neither a places set nor \"tracts\" (%s)", of, names(c.Places))
+	}
+	return cols, ok
+}
+
+func checkMeasure(p *problems, at string, m *Measure, of string, cols []string) {
+	checkColumn(p, at+".column", m.Column, of, cols)
+	for k, st := range m.Stats {
+		if !slices.Contains(statNames, st) {
+			p.add(fmt.Sprintf("%s.stats[%d]", at, k), "unknown statistic %q; use %s", st, strings.Join(statNames, ", "))
+		}
+	}
+	if !slices.Contains(formats, m.Format) {
+		p.add(at+".format", "unknown format %q; use number, dollars or percent", m.Format)
+	}
+}
+
+// checkColumn reports col at path when it is not one of cols, the columns
+// of table of, suggesting the closest.
+func checkColumn(p *problems, path, col, of string, cols []string) {
+	if !slices.Contains(cols, col) {
+		p.add(path, "no column %q in %s%s", col, of, suggestName(col, cols))
+	}
+}
+
+// checkWhere reports a rule that does not compile against cols.
+func checkWhere(p *problems, path, where string, cols []string) {
+	if where == "" {
+		return
+	}
+	if err := segment.Check(where, cols); err != nil {
+		p.add(path, "%v", err)
+	}
+}
+
+func (c *Config) checkSegments(p *problems) {
+	seen := map[string]bool{}
+	for i, s := range c.Segments {
+		at := fmt.Sprintf("segments[%d]", i)
+		if s.Name == "" || strings.ContainsAny(s.Name, `/\ `) {
+			p.add(at+".name", "required, without spaces or slashes (it names the export files)")
+		} else if seen[s.Name] {
+			p.add(at+".name", "duplicate segment %q", s.Name)
+		}
+		seen[s.Name] = true
+		cols, ok := c.ofColumns(p, at+".of", s.Of)
+		if !ok {
+			continue
+		}
+		checkWhere(p, at+".where", s.Where, cols)
+		if s.Rank != nil {
+			checkColumn(p, at+".rank.by", s.Rank.By, s.Of, cols)
+			if s.Rank.Order != "" && s.Rank.Order != "asc" && s.Rank.Order != "desc" {
+				p.add(at+".rank.order", "use asc or desc, not %q", s.Rank.Order)
+			}
+		}
+		if s.Limit < 0 {
+			p.add(at+".limit", "must be zero (no limit) or positive")
+		}
+		for j, col := range s.Columns {
+			checkColumn(p, fmt.Sprintf("%s.columns[%d]", at, j), col, s.Of, cols)
+		}
+	}
+}
+
+func (c *Config) checkMap(p *problems) {
+	if c.Report == nil || c.Report.Map == nil {
+		return
+	}
+	m := c.Report.Map
+	type shadeAt struct {
+		at string
+		sh *Shade
+	}
+	var shades []shadeAt
+	if m.Shade != nil {
+		shades = append(shades, shadeAt{"report.map.shade", m.Shade})
+	}
+	for i, sh := range m.Shades {
+		shades = append(shades, shadeAt{fmt.Sprintf("report.map.shades[%d]", i), sh})
+	}
+	for _, s := range shades {
+		cols, _ := c.tableColumns("tracts")
+		col := ""
+		if s.sh != nil {
+			col = s.sh.Column
+		}
+		if c.Tracts == nil {
+			p.add(s.at, "needs a tracts section to shade")
+		} else if s.sh == nil || !slices.Contains(cols, col) {
+			p.add(s.at+".column", "no column %q in tracts%s", col, suggestName(col, cols))
+		}
+	}
+	if m.MaxTracts < 0 {
+		p.add("report.map.max_tracts", "must be positive (or left out for %d)", DefaultMaxMapTracts)
+	}
+	if m.Outline != "" {
+		if _, ok := c.Areas[m.Outline]; !ok {
+			p.add("report.map.outline", "unknown area %q (%s)", m.Outline, names(c.Areas))
+		}
+	}
+	if m.Points != nil {
+		cols, ok := c.placeColumns(m.Points.Of)
+		if !ok {
+			p.add("report.map.points.of", "%q is not a places set (%s)", m.Points.Of, names(c.Places))
+			return
+		}
+		for _, f := range []struct{ k, v string }{{"size", m.Points.Size}, {"color", m.Points.Color}} {
+			if f.v != "" {
+				checkColumn(p, "report.map.points."+f.k, f.v, m.Points.Of, cols)
+			}
+		}
+	}
+}
+
+func (c *Config) checkFindings(p *problems, summaries map[string]bool) {
+	if c.Report == nil || c.Report.Findings == nil {
+		return
+	}
+	f := c.Report.Findings
+	if !summaries[f.Summary] {
+		p.add("report.findings.summary", "unknown summary %q", f.Summary)
+	}
+	if f.Income != "" && !summaries[f.Income] {
+		p.add("report.findings.income", "unknown summary %q", f.Income)
+	}
+}

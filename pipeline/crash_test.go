@@ -1,0 +1,109 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
+)
+
+// TestStagePanicIsACleanError makes a stage crash (a nil pointer
+// dereference, as a bug would) on a rerun into an earlier run's folder: the
+// run returns an error that names the stage, wraps ErrInternal and asks for
+// a bug report without a stack trace in it; the stack is in the debug log;
+// the earlier outputs are byte for byte as they were and no staging folder
+// is left behind.
+func TestStagePanicIsACleanError(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runDemo(t, dir, out); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	var log bytes.Buffer
+	_, err := runOpts(t, dir, Options{
+		OutDir: out, NoCache: true,
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		inStage: func(name string) {
+			if name == "summary:schools" {
+				var a *config.Area
+				_ = a.Boundary // the crash
+			}
+		},
+	})
+	if err == nil {
+		t.Fatal("the run succeeded; want the stage's crash as an error")
+	}
+	if !errors.Is(err, ErrInternal) {
+		t.Errorf("error %q does not wrap ErrInternal", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"summary:schools: ", "nil pointer dereference", "bug in groundwork", bugURL, "--debug"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not say %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "goroutine") {
+		t.Errorf("the error shows the stack to the user: %q", msg)
+	}
+	if !strings.Contains(log.String(), "stage panicked") || !strings.Contains(log.String(), "goroutine") {
+		t.Errorf("no stack in the debug log:\n%.2000s", log.String())
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("the failed run changed the earlier outputs (-before +after):\n%.2000s", diff)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(out))
+	ents = slices.DeleteFunc(ents, func(e os.DirEntry) bool { return e.Name() == CacheDirName || e.Name() == "out" })
+	if len(ents) > 0 {
+		t.Errorf("the failed run left %s beside the output folder", ents[0].Name())
+	}
+}
+
+// TestContactsWithoutArea runs the demo with contacts.area left out, which
+// the pipeline file allows: contacts are then placed in their tracts only.
+// The outreach stage used to dereference the missing area and crash the
+// whole run (SIGSEGV); a user expects the contact list to export all the
+// same, by tract segments, so the run must succeed and write the exports.
+func TestContactsWithoutArea(t *testing.T) {
+	dir := demoDir(t)
+	editFile(t, dir, "pipeline.yaml", "  tracts: tract\n  area: terrain\n", "  tracts: tract\n")
+	// a contact segment by area needs the area: keep the tract segment
+	editFile(t, dir, "pipeline.yaml", "    - {name: flatlands, area: terrain, value: flatlands}\n", "")
+	out := filepath.Join(t.TempDir(), "out")
+	res, err := runOpts(t, dir, Options{OutDir: out})
+	if err != nil {
+		t.Fatalf("run without contacts.area: %v", err)
+	}
+	for _, profile := range []string{"callhub", "actionnetwork", "everyaction", "nationbuilder", "mobilize", "generic"} {
+		f := filepath.Join("exports", profile, "highest-need.csv")
+		if !slices.Contains(res.Files, f) {
+			t.Errorf("no export %s", f)
+		}
+	}
+	o := res.state.outreach
+	if o == nil || o.Contacts.Kept == 0 {
+		t.Fatalf("outreach result %+v: no contact kept", o)
+	}
+	exported := 0
+	for _, r := range o.Export.Rows {
+		exported += r.Exported
+	}
+	if exported == 0 {
+		t.Error("no contact exported to any profile")
+	}
+	report, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(report, []byte("Outreach lists")) {
+		t.Error("the report has no outreach section")
+	}
+}

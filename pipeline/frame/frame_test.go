@@ -1,0 +1,86 @@
+package frame
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+func TestTableRoundTripAndEdits(t *testing.T) {
+	r := New()
+	r.AddCol("geoid", table.String)
+	r.AddCol("n", table.Int)
+	r.AddCol("x", table.Float)
+	r.AddCol("ok", table.Bool)
+	r.AppendRow(map[string]any{"geoid": "06001400100", "n": int64(3), "x": 1.5, "ok": true})
+	r.AppendRow(map[string]any{"geoid": "06001400200", "n": nil, "x": int64(2), "ok": false})
+	r.AppendRow(map[string]any{"geoid": nil, "n": "three", "x": "wrong type", "extra": 1})
+
+	// A column added late is null in the earlier records.
+	r.AddCol("area", table.String)
+	r.Set(0, "area", "hills")
+	r.Set(1, "area", nil)
+	r.Set(2, "x", 7.25)
+
+	rec, err := r.Record(map[string]string{"k": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	back := FromRecord(rec)
+	want := []map[string]any{
+		{"geoid": "06001400100", "n": int64(3), "x": 1.5, "ok": true, "area": "hills"},
+		{"geoid": "06001400200", "n": nil, "x": 2.0, "ok": false, "area": nil},
+		{"geoid": nil, "n": nil, "x": 7.25, "ok": nil, "area": nil},
+	}
+	if back.Len() != len(want) {
+		t.Fatalf("len %d, want %d", back.Len(), len(want))
+	}
+	for i, w := range want {
+		if got := back.Row(i); !reflect.DeepEqual(got, w) {
+			t.Errorf("row %d = %v, want %v", i, got, w)
+		}
+	}
+	if !reflect.DeepEqual(back.cols, []string{"geoid", "n", "x", "ok", "area"}) {
+		t.Errorf("cols %v", back.cols)
+	}
+
+	sub := back.Subset([]int{2, 0})
+	if got := []any{sub.Get(0, "x"), sub.Get(1, "geoid")}; !reflect.DeepEqual(got, []any{7.25, "06001400100"}) {
+		t.Errorf("subset = %v", got)
+	}
+	back.Keep([]int{1, 2})
+	if back.Len() != 2 || back.Str(0, "geoid") != "06001400200" || back.Get(1, "x") != 7.25 {
+		t.Errorf("after keep: %v, %v", back.Row(0), back.Row(1))
+	}
+	if back.Get(0, "no such column") != nil || back.Str(0, "x") != "" {
+		t.Error("missing column or non-string column should read as null")
+	}
+	if err := back.PutCol(&table.Column{Name: "short", Valid: []bool{true}}); err == nil {
+		t.Error("putCol accepted a column of the wrong length")
+	}
+}
+
+func TestTableMatchFillsOnlyRuleColumns(t *testing.T) {
+	r := New()
+	r.AddCol("terrain", table.String)
+	r.AddCol("api00", table.Int)
+	r.AppendRow(map[string]any{"terrain": "flatlands", "api00": int64(507)})
+	r.AppendRow(map[string]any{"terrain": "hills", "api00": nil})
+	rule, err := segment.Compile(`api00 < 600`, r.cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]any{}
+	if ok, err := r.Match(rule, 0, env); !ok || err != nil {
+		t.Errorf("record 0: %v, %v", ok, err)
+	}
+	if _, err := r.Match(rule, 1, env); err == nil {
+		t.Error("record 1 (null api00) should not be decidable")
+	}
+	if _, ok := env["terrain"]; ok {
+		t.Error("match filled a column the rule does not read")
+	}
+}

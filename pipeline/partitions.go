@@ -1,0 +1,76 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/partition"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// partitionTracts writes the tracts table with each tract's polygon as
+// Hive-style partitioned GeoParquet, partitioned/tracts/state=SS/county=CCC/,
+// the state and county FIPS codes taken from the GEOID's first five
+// characters.
+func (st *state) partitionTracts(ctx context.Context) error {
+	t := st.cfg.Tracts
+	layer := st.layers[t.Boundary]
+	byID := make(map[string]orb.Geometry, len(layer.Features))
+	for _, f := range layer.Features {
+		byID[f.ID] = f.Geom
+	}
+	r := st.tracts
+	geom := func(i int) orb.Geometry { return byID[r.Str(i, table.GEOID)] }
+	return st.writePartitioned(ctx, "tracts", geom, r, table.GEOID)
+}
+
+// partitionPlaces writes a places set as points (lon/lat) in Hive-style
+// partitioned GeoParquet, partitioned/places/<name>/state=SS/county=CCC/,
+// by the GEOID of the tract each place lies in (the tracts boundary's
+// column); places in no tract go to state=__HIVE_DEFAULT_PARTITION__.
+//
+// A places set in memory is written directly. A streamed one is split in
+// two passes so that memory holds one state's places, not all of them:
+// its row groups are appended to a temporary file per state, then each
+// state's file is read whole and written by county.
+func (st *state) partitionPlaces(ctx context.Context) error {
+	col := st.cfg.Tracts.Boundary
+	for _, name := range slices.Sorted(maps.Keys(st.cfg.Places)) {
+		rel := filepath.Join("places", name)
+		write := func(r *frame.Table) error {
+			geom := func(i int) orb.Geometry {
+				lon, _ := frame.ToFloat(r.Get(i, "lon"))
+				lat, _ := frame.ToFloat(r.Get(i, "lat"))
+				return orb.Point{lon, lat}
+			}
+			return st.writePartitioned(ctx, rel, geom, r, col)
+		}
+		var err error
+		if p := st.places[name]; p.Streamed() {
+			err = partition.ByState(ctx, st.out, p, col, write)
+		} else {
+			err = write(p)
+		}
+		if err != nil {
+			return fmt.Errorf("places %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// writePartitioned writes r as partitioned/<rel>/ (see partition.Write) and
+// lists the files among the stage's.
+func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i int) orb.Geometry, r *frame.Table, geoid string) error {
+	dir := filepath.Join("partitioned", rel)
+	files, err := partition.Write(ctx, filepath.Join(st.out, dir), geom, r, geoid)
+	for _, f := range files {
+		st.files = append(st.files, filepath.Join(dir, f))
+	}
+	return err
+}

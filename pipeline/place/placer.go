@@ -1,0 +1,117 @@
+package place
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// Placer places the records of a places set, a chunk of its source at a
+// time, and keeps count: the records it could not place with the reason,
+// how the placed ones were located, and how many it placed. It is not safe
+// for concurrent use.
+type Placer struct {
+	set    *config.Places
+	rule   *segment.Rule // nil: every record
+	locate func(r *frame.Table, i int) (orb.Point, string, string)
+	loc    *Locator
+	buf    []string
+	bounds []string
+	areas  []string
+	env    map[string]any
+
+	Unplaced []result.Unplaced
+	PlacedBy map[string]int // located_by -> records
+	Placed   int
+}
+
+// NewPlacer returns the Placer of places set pl, whose source has columns
+// cols: locate finds a record's point (see Coordinates), loc its boundary
+// features and areas; bounds and areas name the columns it adds, sorted.
+func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i int) (orb.Point, string, string), loc *Locator, bounds, areas []string) (*Placer, error) {
+	p := &Placer{set: pl, locate: locate, loc: loc, buf: loc.Buffer(), bounds: bounds, areas: areas, env: map[string]any{}, PlacedBy: map[string]int{}}
+	if pl.Where != "" {
+		var err error
+		if p.rule, err = segment.Compile(pl.Where, cols); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Place filters chunk r (records of the source from record base on) by the
+// set's where rule, locates each record and puts it in every boundary and
+// area (adding the lon, lat, located_by, boundary and area columns), and
+// keeps in r only the records placed. A record without a point, or whose
+// point is outside every boundary, goes to Unplaced. done is called with
+// the source's records read so far every 4096 records.
+func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(int)) error {
+	pl := p.set
+	if p.rule != nil {
+		var kept []int
+		for i := range r.Len() {
+			ok, err := r.Match(p.rule, i, p.env)
+			if err != nil && !errors.Is(err, segment.ErrMissing) {
+				return err
+			}
+			if ok {
+				kept = append(kept, i)
+			}
+		}
+		r.Keep(kept)
+	}
+	for _, c := range []string{"lon", "lat"} {
+		r.AddCol(c, table.Float)
+	}
+	r.AddCol("located_by", table.String)
+	for _, b := range p.bounds {
+		r.AddCol(b, table.String)
+	}
+	for _, a := range p.areas {
+		r.AddCol(a, table.String)
+	}
+	var placed []int
+	for i := range r.Len() {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			done(base + i)
+		}
+		pt, how, reason := p.locate(r, i)
+		if reason != "" {
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reason})
+			continue
+		}
+		p.loc.Into(pt, p.buf)
+		inAny := false
+		for _, b := range p.bounds {
+			v := p.loc.Value(p.buf, b)
+			r.Set(i, b, v)
+			inAny = inAny || v != nil
+		}
+		for _, a := range p.areas {
+			r.Set(i, a, p.loc.Value(p.buf, a))
+		}
+		if !inAny {
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
+			continue
+		}
+		r.Set(i, "lon", pt[0])
+		r.Set(i, "lat", pt[1])
+		r.Set(i, "located_by", how)
+		p.PlacedBy[how]++
+		placed = append(placed, i)
+	}
+	r.Keep(placed)
+	p.Placed += len(placed)
+	return nil
+}

@@ -1,0 +1,120 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/place"
+	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// placeAll places every places set.
+func (st *state) placeAll(ctx context.Context) error {
+	for _, name := range slices.Sorted(maps.Keys(st.cfg.Places)) {
+		if err := st.place(ctx, name); err != nil {
+			return fmt.Errorf("places %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// place filters a places source, finds each record's coordinates (its own
+// lat/lon columns, or a lookup by key in a directory source, optionally
+// falling back to another directory row at the same street address), and
+// puts it in every boundary and area. Records that cannot be placed are
+// listed with the reason in unplaced/<name>.csv and in the report.
+func (st *state) place(ctx context.Context, name string) error {
+	pl := st.cfg.Places[name]
+	src, err := st.source(ctx, pl.Source)
+	if err != nil {
+		return err
+	}
+	bounds, areas := slices.Sorted(maps.Keys(st.cfg.Boundaries)), slices.Sorted(maps.Keys(st.cfg.Areas))
+	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
+	placer, err := place.NewPlacer(pl, src.Cols(), place.Coordinates(pl, st.raw), loc, bounds, areas)
+	if err != nil {
+		return err
+	}
+	prog := st.progress(src.Len())
+	meta := map[string]string{"groundwork:table": name}
+	rel := filepath.Join("places", name+".parquet")
+	placeChunk := func(r *frame.Table, base int) error { return placer.Place(ctx, r, base, prog.done) }
+
+	if !src.Streamed() {
+		r := src // st.source gives a fresh copy of an in-memory source
+		if err := placeChunk(r, 0); err != nil {
+			return err
+		}
+		st.places[name] = r
+		rec, err := r.Record(meta)
+		if err != nil {
+			return err
+		}
+		defer rec.Release()
+		if err := st.writeParquet(ctx, rel, rec); err != nil {
+			return err
+		}
+	} else {
+		// A streamed source is placed a row group at a time and written
+		// as it goes; later stages read places/<name>.parquet back the
+		// same way (see frame.Table.Scan).
+		var w *store.Writer
+		var cols []string
+		types := map[string]table.Type{}
+		err := src.Scan(ctx, func(r *frame.Table, base int) error {
+			if err := placeChunk(r, base); err != nil {
+				return err
+			}
+			rec, err := r.Record(meta)
+			if err != nil {
+				return err
+			}
+			defer rec.Release()
+			if w == nil {
+				if w, err = st.parquetWriter(rel, rec.Schema()); err != nil {
+					return err
+				}
+				cols, types = r.Cols(), r.Types()
+			}
+			return w.Write(ctx, rec)
+		})
+		if err == nil && w == nil {
+			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
+			if w != nil {
+				w.Abort()
+			}
+			return err
+		}
+		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, placer.Placed)
+	}
+	prog.done(src.Len())
+	unplaced := placer.Unplaced
+	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
+	st.unplaced[name] = unplaced
+	st.placedBy[name] = placer.PlacedBy
+	if len(unplaced) > 0 {
+		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+placer.Placed, name)
+	}
+	return st.writeFile(filepath.Join("unplaced", name+".csv"), func(w io.Writer) error {
+		return writeCSV(w, []string{"id", "name", "reason"}, func(emit func(...string) error) error {
+			for _, u := range unplaced {
+				if err := emit(u.ID, u.Name, u.Reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}

@@ -1,0 +1,144 @@
+// Package report turns the pipeline file and the stages' results into the
+// report's view-model (reports.Report): the findings in plain words, the
+// map with its legend, notes and charts, the summary and segment tables, and
+// the indicator, segregation, need and outreach sections. It does no I/O;
+// package reports renders the view-model to HTML.
+package report
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/reports"
+)
+
+// Input is what the report is made of: the pipeline file and the results
+// of the stages the report stage reads. Build reads it and changes nothing
+// in it; the tables and layers are shared, read only.
+type Input struct {
+	Config     *config.Config
+	Warnings   []string
+	Summaries  []*result.Summary
+	Segments   []*result.Segment
+	Unplaced   map[string][]result.Unplaced
+	Sources    []result.Source
+	Indicators *result.Indicators
+	Outreach   *result.Outreach
+	// Tracts is the tracts table (nil without a tracts section); Places the
+	// placed sets by name, held in memory for the set the map draws.
+	Tracts *frame.Table
+	Places map[string]*frame.Table
+	// Layers are the boundaries by name; AreaOf maps each area definition's
+	// boundary feature IDs to their area.
+	Layers map[string]*geo.Layer
+	AreaOf map[string]map[string]string
+}
+
+// Build lays the results out as the report's view-model: the findings in
+// plain words, the map and its charts, the summary and segment tables, the
+// indicator, segregation, need and outreach sections, unplaced records,
+// sources and warnings. It does no I/O; reports.Write renders the result.
+// in.Config.Report must not be nil.
+func Build(in *Input) *reports.Report {
+	rc := in.Config.Report
+	r := &reports.Report{Title: rc.Title, Subtitle: in.Config.Name, Intro: rc.Intro, Caveats: rc.Caveats, Warnings: in.Warnings}
+	if r.Title == "" {
+		r.Title = in.Config.Name
+	}
+	if rc.Findings != nil {
+		r.Findings = in.findings(rc.Findings)
+	}
+	if rc.Map != nil {
+		r.MapSVG, r.MapLegend, r.MapNote = in.mapSVG(rc.Map)
+		r.Methods = append(r.Methods,
+			"Map projection: Albers equal-area conic on a sphere (Snyder, Map Projections: A Working Manual, USGS 1987, pp. 98-100), standard parallels at one sixth and five sixths of the map's latitude range, so areas compare fairly.",
+			"Boundaries are simplified for the screen (Douglas-Peucker, 0.3 px at the map's drawing width), each boundary shared by two areas once, so neighbours still meet exactly.",
+			"Shading: quantile classes, each holding about the same number of areas; the legend gives each class's range.",
+		)
+		if rc.Map.Shade != nil {
+			r.Methods = append(r.Methods, fmt.Sprintf("Reliability of a mapped estimate with a margin of error: coefficient of variation CV = (MOE ÷ 1.645) ÷ estimate × 100 (ACS General Handbook 2020, ch. 7); under %g%% reliable, %g–%g%% use with caution, over %g%% unreliable and hatched on the map.",
+				stats.DefaultBands.Caution, stats.DefaultBands.Caution, stats.DefaultBands.Unreliable, stats.DefaultBands.Unreliable))
+		}
+		if rc.Map.Points != nil {
+			r.Methods = append(r.Methods, "Circles: area proportional to the value (radius ∝ √value), the largest 14 px across the radius; colours in quartiles of the places shown (ColorBrewer RdYlBu, colour-blind safe).")
+		}
+	}
+	if rc.Map != nil {
+		r.Charts = append(r.Charts, in.charts(rc.Map)...)
+	}
+	for _, s := range in.Summaries {
+		r.Tables = append(r.Tables, summaryTable(s, in.headers(s)))
+	}
+	r.Sections = in.sections()
+	for _, s := range in.Segments {
+		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
+		t.Numeric[0] = true
+		for i, row := range s.Rows {
+			cells := []string{fmt.Sprint(i + 1)}
+			for j, c := range s.Columns {
+				v := row[c]
+				if _, ok := frame.ToFloat(v); ok {
+					t.Numeric[j+1] = true
+				}
+				cells = append(cells, frame.Cell(v))
+			}
+			t.Rows = append(t.Rows, cells)
+		}
+		title := s.Title
+		if title == "" {
+			title = s.Name
+		}
+		rank := ""
+		if s.Rank != nil {
+			order := "highest first"
+			if s.Rank.Order == "asc" {
+				order = "lowest first"
+			}
+			rank = fmt.Sprintf("Ranked by %s, %s.", s.Rank.By, order)
+		}
+		t.Note = rank
+		r.Segments = append(r.Segments, reports.Segment{Title: title, Rule: s.Where, Count: len(s.Rows), Files: s.Files, Table: t})
+	}
+	for _, name := range slices.Sorted(maps.Keys(in.Unplaced)) {
+		us := in.Unplaced[name]
+		if len(us) == 0 {
+			continue
+		}
+		title := in.Config.Places[name].Title
+		if title == "" {
+			title = name
+		}
+		set := reports.UnplacedSet{Title: title, Total: len(us)}
+		for _, u := range us {
+			set.Rows = append(set.Rows, []string{u.ID, u.Name, u.Reason})
+		}
+		r.Unplaced = append(r.Unplaced, set)
+	}
+	for _, s := range in.Sources {
+		title := s.Title
+		if title == "" {
+			title = s.Name
+		}
+		r.Sources = append(r.Sources, reports.Source{Title: title, About: s.About, File: s.File, Rows: s.Rows})
+	}
+	return r
+}
+
+// Counts renders counts by reason as "reason: n; ..." in reason order.
+func Counts(m map[string]int) string {
+	keys := slices.Sorted(maps.Keys(m))
+	out := ""
+	for i, k := range keys {
+		if i > 0 {
+			out += "; "
+		}
+		out += fmt.Sprintf("%s: %d", k, m[k])
+	}
+	return out
+}

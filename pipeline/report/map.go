@@ -1,0 +1,296 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+	"github.com/groundwork-org/groundwork/reports"
+	"github.com/groundwork-org/groundwork/reports/svgmap"
+)
+
+// mapSVG draws tracts shaded by a column (see shadeTracts), area outlines,
+// and places as circles.
+func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
+	m := &svgmap.Map{ID: "map", Width: 900, Title: in.Config.Report.Title, MaxPathBytes: 1 << 20}
+	var notes []string
+	var shades []*config.Shade
+	if mc.Shade != nil {
+		shades = append(shades, mc.Shade)
+	}
+	shades = append(shades, mc.Shades...)
+	if len(shades) > 0 && in.Tracts != nil {
+		limit := mc.MaxTracts
+		if limit == 0 {
+			limit = config.DefaultMaxMapTracts
+		}
+		m.Shapes, m.Indicators, notes = in.shadeTracts(shades, limit)
+	}
+	if mc.Outline != "" {
+		a := in.Config.Areas[mc.Outline]
+		layer := in.Layers[a.Boundary]
+		groups := map[string][]orb.MultiPolygon{}
+		for _, f := range layer.Features {
+			if v, ok := in.AreaOf[mc.Outline][f.ID]; ok {
+				groups[v] = append(groups[v], f.Geom)
+			}
+		}
+		order := append([]string{}, a.Order...)
+		for _, k := range slices.Sorted(maps.Keys(groups)) {
+			if !slices.Contains(order, k) {
+				order = append(order, k)
+			}
+		}
+		for _, name := range order {
+			if len(groups[name]) == 0 {
+				continue
+			}
+			m.Outlines = append(m.Outlines, svgmap.Outline{Label: name, Geom: groups[name]})
+		}
+		// each boundary feature (a neighborhood) can be found by name
+		for _, f := range layer.Features {
+			name := f.ID
+			if v, ok := in.AreaOf[mc.Outline][f.ID]; ok {
+				name += " (" + v + ")"
+			}
+			m.Findable = append(m.Findable, svgmap.Findable{Name: name, Geom: f.Geom})
+		}
+		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
+	}
+	if pm := mc.Points; pm != nil {
+		r := in.Places[pm.Of]
+		pl := in.Config.Places[pm.Of]
+		var cols []float64
+		for i := range r.Len() {
+			lon, _ := frame.ToFloat(r.Get(i, "lon"))
+			lat, _ := frame.ToFloat(r.Get(i, "lat"))
+			size, _ := frame.ToFloat(r.Get(i, pm.Size))
+			col, okc := frame.ToFloat(r.Get(i, pm.Color))
+			if okc {
+				cols = append(cols, col)
+			}
+			name, _ := r.Get(i, pl.Name).(string)
+			tip := name
+			if pm.Size != "" {
+				tip += fmt.Sprintf("\n%s: %s", cmp.Or(pm.SizeLabel, pm.Size), frame.Cell(r.Get(i, pm.Size)))
+			}
+			if pm.Color != "" {
+				tip += fmt.Sprintf("\n%s: %s", cmp.Or(pm.ColorLabel, pm.Color), frame.Cell(r.Get(i, pm.Color)))
+			}
+			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
+		}
+		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
+		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
+		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
+		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
+	}
+	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
+	// Frame the map on the places and outlined areas when there are any, so
+	// a county-wide tract layer does not shrink a city to a corner.
+	var b orb.Bound
+	first := true
+	grow := func(x orb.Bound) {
+		if first {
+			b, first = x, false
+		} else {
+			b = b.Union(x)
+		}
+	}
+	for _, o := range m.Outlines {
+		for _, g := range o.Geom {
+			grow(g.Bound())
+		}
+	}
+	for _, p := range m.Points {
+		grow(orb.Bound{Min: p.Pos, Max: p.Pos})
+	}
+	if !first {
+		m.Extent = b.Pad(0.005)
+	}
+	return svgmap.Render(m), svgmap.Legend(m), strings.Join(notes, " ")
+}
+
+// charts returns the charts that go with the map: for each summary by the
+// outlined area alone, a bar per area of its first measure's median; and,
+// when the map has circles and outlined areas, a scatter of the circles'
+// colour value against their size, coloured by area as the outlines are.
+func (in *Input) charts(mc *config.MapConfig) []reports.Chart {
+	var out []reports.Chart
+	if mc.Outline == "" {
+		return nil
+	}
+	a := in.Config.Areas[mc.Outline]
+	for _, s := range in.Summaries {
+		if len(s.By) != 1 || s.Area != mc.Outline || len(s.Measures) == 0 {
+			continue
+		}
+		m := s.Measures[0]
+		bc := &reports.BarChart{Format: func(x float64) string { return reports.Format(x, m.Format) }}
+		for _, g := range s.Groups {
+			bc.Bars = append(bc.Bars, reports.Bar{Label: g.Labels[0], Value: g.Stats[m.Column].Median})
+		}
+		bc.Unit = "Median over the records in each area (count in the table below); a median of medians carries no margin of error, so no whiskers are drawn"
+		out = append(out, reports.Chart{Title: fmt.Sprintf("%s, median by %s", measureLabel(m), strings.ToLower(cmp.Or(a.Title, mc.Outline))), Bars: bc})
+	}
+	pm := mc.Points
+	if pm == nil || pm.Size == "" || pm.Color == "" {
+		return out
+	}
+	order := append([]string{}, a.Order...)
+	for _, k := range slices.Sorted(maps.Keys(in.AreaOf[mc.Outline])) {
+		if v := in.AreaOf[mc.Outline][k]; !slices.Contains(order, v) {
+			order = append(order, v)
+		}
+	}
+	sc := &reports.Scatter{XTitle: cmp.Or(pm.SizeLabel, pm.Size), YTitle: cmp.Or(pm.ColorLabel, pm.Color)}
+	colour := map[string]string{}
+	for i, name := range order {
+		colour[name] = svgmap.OutlinePalette[i%len(svgmap.OutlinePalette)]
+	}
+	seen := map[string]bool{}
+	pl := in.Config.Places[pm.Of]
+	r := in.Places[pm.Of]
+	for i := range r.Len() {
+		x, okx := frame.ToFloat(r.Get(i, pm.Size))
+		y, oky := frame.ToFloat(r.Get(i, pm.Color))
+		if !okx || !oky {
+			continue
+		}
+		area, _ := r.Get(i, mc.Outline).(string)
+		if colour[area] == "" {
+			area = "outside the areas"
+			colour[area] = "#999999"
+		}
+		seen[area] = true
+		name, _ := r.Get(i, pl.Name).(string)
+		sc.Points = append(sc.Points, reports.ScatterPoint{Label: name, X: x, Y: y, Group: area})
+	}
+	for _, name := range append(order, "outside the areas") {
+		if seen[name] {
+			sc.Groups = append(sc.Groups, reports.Group{Name: name, Color: colour[name]})
+		}
+	}
+	out = append(out, reports.Chart{
+		Title:   fmt.Sprintf("%s against %s", cmp.Or(pm.ColorLabel, pm.Color), lowerFirst(cmp.Or(pm.SizeLabel, pm.Size))),
+		Note:    fmt.Sprintf("Each dot is one of the %s with both values, coloured by %s as on the map.", cmp.Or(pl.Title, pm.Of), strings.ToLower(cmp.Or(a.Title, mc.Outline))),
+		Scatter: sc,
+	})
+	return out
+}
+
+// shadeTracts builds the tract shapes with one indicator per shade, the
+// first shown; with several, the reader switches between them in the
+// report. The shaded column's margin of error is the column of the same
+// name ending in M instead of E (Census convention, B19013_001E and
+// B19013_001M) when the tracts have it; the reliability band then follows
+// the coefficient of variation (stats.CV at 90%, stats.DefaultBands) and
+// unreliable tracts are hatched.
+func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
+	layer := in.Layers[in.Config.Tracts.Boundary]
+	byID := map[string]int{}
+	for i, f := range layer.Features {
+		byID[f.ID] = i
+	}
+	var shapes []svgmap.Shape
+	var inds []svgmap.Indicator
+	var notes []string
+	var unrel []int // unreliable shapes per shade
+	rowOf := map[string]int{}
+	for k, sh := range shades {
+		format := func(x float64) string { return reports.Format(x, sh.Format) }
+		ind := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format}
+		moeCol := ""
+		switch {
+		case in.Tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && slices.Contains(in.Tracts.Cols(), sh.Column+indicator.MOESuffix):
+			moeCol = sh.Column + indicator.MOESuffix // a derived indicator's MOE
+		case strings.HasSuffix(sh.Column, "E"):
+			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
+		}
+		var vals []float64
+		unreliable := 0
+		for i := range in.Tracts.Len() {
+			id, _ := in.Tracts.Get(i, "geoid").(string)
+			fi, ok := byID[id]
+			if !ok {
+				continue
+			}
+			est, valid := frame.ToFloat(in.Tracts.Get(i, sh.Column))
+			v := svgmap.Value{Estimate: est, Valid: valid}
+			if reason, ok := in.Tracts.Get(i, sh.Column+"_note").(string); ok {
+				v.Note = reason
+			}
+			if moe, ok := frame.ToFloat(in.Tracts.Get(i, moeCol)); ok && valid && moeCol != "" {
+				v.MOE = moe
+				band := stats.DefaultBands.Classify(stats.CV(stats.Value{Est: est, MOE: moe}, stats.Conf90))
+				if r, ok := in.Tracts.Get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
+					band = stats.Reliability(r) // the indicator's own band, at the configured confidence and bands
+				}
+				v.Reliability = "reliability: " + string(band)
+				if band == stats.Unreliable {
+					v.Unreliable = true
+					unreliable++
+				}
+			}
+			if valid {
+				vals = append(vals, est)
+			}
+			if k == 0 {
+				name, _ := in.Tracts.Get(i, "name").(string)
+				if name == "" {
+					name = id
+				}
+				rowOf[id] = len(shapes)
+				shapes = append(shapes, svgmap.Shape{ID: id, Name: name, Geom: layer.Features[fi].Geom})
+			}
+			if i, ok := rowOf[id]; ok {
+				shapes[i].Values = append(shapes[i].Values, v)
+			}
+		}
+		ind.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		inds = append(inds, ind)
+		unrel = append(unrel, unreliable)
+	}
+	what := "tracts"
+	if len(shapes) > maxTracts {
+		if cs, ci, ok := countyShapes(shapes, inds); ok {
+			notes = append(notes, fmt.Sprintf("This map shows %s, not the %s tracts: more than %s tracts are too many to draw in one report that opens on a laptop or a phone. Each county shows the median of its tracts' values, not the county's own estimate, and is hatched when more than half of its tracts' estimates are unreliable. Every tract's value is in tracts.parquet.",
+				plural(len(cs), "county", "counties"), reports.Number(float64(len(shapes)), 0), reports.Number(float64(maxTracts), 0)))
+			shapes, inds, what = cs, ci, "counties"
+			unrel = unrel[:0]
+			for k := range inds {
+				n := 0
+				for _, s := range shapes {
+					if k < len(s.Values) && s.Values[k].Unreliable {
+						n++
+					}
+				}
+				unrel = append(unrel, n)
+			}
+		}
+	}
+	for k, ind := range inds {
+		if k == 0 {
+			notes = append(notes, fmt.Sprintf("%s shaded by %s in five quantile classes (each class holds about a fifth of the %s).", upperFirst(what), lowerFirst(ind.Title), what))
+		}
+		if unrel[k] > 0 {
+			if what == "tracts" {
+				notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", ind.Title, unrel[k], stats.DefaultBands.Unreliable))
+			} else {
+				notes = append(notes, fmt.Sprintf("%s: %d counties are hatched, most of their tracts' estimates having a coefficient of variation over %g%%.", ind.Title, unrel[k], stats.DefaultBands.Unreliable))
+			}
+		}
+	}
+	if len(shades) > 1 {
+		notes = append(notes, fmt.Sprintf("Pick what the %s show in the menu above the legend.", what))
+	}
+	return shapes, inds, notes
+}

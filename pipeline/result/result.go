@@ -1,0 +1,158 @@
+// Package result holds what the pipeline's stages compute besides their
+// files: summaries, segments, indicators, outreach counts, unplaced records
+// and source notes. The stage cache saves these values (encoding/gob) and
+// pipeline/report turns them into the report; every field is therefore
+// exported and holds plain data.
+package result
+
+import (
+	"math"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/source"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/reports/outreach"
+)
+
+// Summary is a computed summary: one Group per combination of the By
+// columns' values, in area order then value order.
+type Summary struct {
+	Name, Title string
+	By          []string
+	Measures    []*config.Measure
+	Groups      []*Group
+	// Area is the By column that is an area with a comparison, if any.
+	Area    string
+	Compare *config.Compare
+}
+
+// Group is one row of a summary.
+type Group struct {
+	Keys   []string // values of the By columns ("" for null)
+	Labels []string // display labels of Keys
+	N      int
+	Stats  map[string]stats.Summary // by measure column
+	Mean   map[string]float64
+}
+
+// Find returns the group whose keys equal keys, or nil.
+func (s *Summary) Find(keys ...string) *Group {
+	for _, g := range s.Groups {
+		if strings.Join(g.Keys, "\x00") == strings.Join(keys, "\x00") {
+			return g
+		}
+	}
+	return nil
+}
+
+// StatValue is the named statistic of a measure (count, min, median, max,
+// or mean, given as mean); NaN for another name.
+func StatValue(s stats.Summary, mean float64, stat string) float64 {
+	switch stat {
+	case "count":
+		return float64(s.N)
+	case "min":
+		return s.Min
+	case "median":
+		return s.Median
+	case "max":
+		return s.Max
+	case "mean":
+		return mean
+	}
+	return math.NaN()
+}
+
+// Segment is a selected, ranked segment.
+type Segment struct {
+	Name, Title, Of, Where string
+	Rank                   *config.Rank
+	Columns                []string
+	Rows                   []map[string]any
+	// Missing counts records the rule could not decide because a value it
+	// needs is null; they are not in the segment.
+	Missing int
+	Files   []string
+}
+
+// Indicators are the computed indicators beyond the per-tract columns.
+type Indicators struct {
+	Confidence stats.Confidence
+	Defs       []*config.IndicatorDef
+	// Areas holds, per compared indicator, each area's value from the summed
+	// tract counts, in area order.
+	Area  string
+	Areas []AreaValues
+	// Comparisons holds the pairwise tests per compared indicator.
+	Comparisons []Comparison
+	Segregation *Segregation
+	Need        *Need
+}
+
+// AreaValues is one area's indicator values.
+type AreaValues struct {
+	Area   string
+	Tracts int
+	Values map[string]AreaValue
+}
+
+// AreaValue is an estimate with MOE, CV and reliability, or a note why not.
+type AreaValue struct {
+	Value       stats.Value
+	Valid       bool
+	CV          float64
+	Reliability stats.Reliability
+	Note        string
+}
+
+// Comparison is the test of one indicator between two areas.
+type Comparison struct {
+	Indicator string
+	A, B      string
+	stats.Comparison
+}
+
+// Segregation holds the segregation measures across tracts.
+type Segregation struct {
+	Tracts        int
+	Dropped       []string // GEOIDs left out for a missing count
+	Groups        []string
+	Theil         float64
+	Dissimilarity []PairIndex
+	Where         string // which tracts, in words
+}
+
+// PairIndex is a two-group index.
+type PairIndex struct {
+	A, B  string
+	Value float64
+}
+
+// Need describes the composite need index.
+type Need struct {
+	Name, Label, Method string
+	Scored, Unscored    int
+}
+
+// Unplaced is a record that could not be placed on the map, with the reason.
+type Unplaced struct {
+	ID, Name, Reason string
+}
+
+// Source describes a dataset read by the run.
+type Source struct {
+	Name, Title, About, File string
+	Rows                     int
+	// Streamed is true for a source read a row group at a time and held in
+	// its Parquet file rather than in memory (see config.Config.StreamedSource).
+	Streamed bool
+}
+
+// Outreach is what the outreach stage produced, for the report.
+type Outreach struct {
+	Contacts  *source.ContactStats
+	Export    *outreach.Summary
+	Listening *source.ListeningSummary
+	Turnout   *source.TurnoutSummary
+}

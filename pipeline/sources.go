@@ -1,0 +1,166 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/source"
+	"github.com/groundwork-org/groundwork/pipeline/store"
+)
+
+// loadSources is the extract and load stage: every source is read, typed,
+// and written to raw/<name>.parquet.
+func (st *state) loadSources(ctx context.Context) error {
+	c := st.cfg
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(c.Sources)) {
+		s := c.Sources[name]
+		var rec arrow.RecordBatch
+		var err error
+		var file string
+		switch s.Kind {
+		case config.KindCensus:
+			rec, file, err = st.readCensus(ctx, name, s, st.census)
+		case config.KindCSV:
+			file = c.Path(s.File)
+			if c.StreamedSource(name) {
+				n, err := st.streamCSV(ctx, name, file, s)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
+					continue
+				}
+				st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: n, Streamed: true})
+				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
+				continue
+			}
+			rec, err = source.ReadCSV(ctx, file, s.CSVSpec())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("source %q: %w", name, err))
+			continue
+		}
+		st.raw[name] = rec
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows())})
+		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
+		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
+			return err
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// streamChunk is the number of records a streamed source is read, placed
+// and written in at a time: one Parquet row group.
+var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
+
+// streamCSV reads a streamed CSV source a chunk at a time into
+// raw/<name>.parquet, holding one chunk in memory, and returns its number
+// of rows. On an error nothing is left at raw/<name>.parquet.
+func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Source) (int, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var w *store.Writer
+	n := 0
+	err = source.ScanCSV(ctx, file, f, s.CSVSpec(), streamChunk, func(rec arrow.RecordBatch) error {
+		if w == nil {
+			var err error
+			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
+				return err
+			}
+		}
+		n += int(rec.NumRows())
+		return w.Write(ctx, rec)
+	})
+	if err == nil && w == nil {
+		err = errors.New("no records read") // ScanCSV always gives one, if empty
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil && w != nil {
+		w.Abort()
+	}
+	return n, err
+}
+
+// readRecorded decodes a saved Census Data API response.
+func readRecorded(path string) (arrow.RecordBatch, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := census.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t.Record()
+}
+
+// CensusOptions configure live Census Data API pulls. The zero value pulls
+// from the real API with the key in CENSUS_API_KEY, caching responses under
+// the user cache folder.
+type CensusOptions struct {
+	// Client holds the client settings: HTTP and BaseURL (tests point them
+	// at an httptest server), CacheDir ("" means <user cache
+	// dir>/groundwork/census), Offline, Progress and Terminal. Its Key and
+	// Logger are set by the run: the key comes from the environment.
+	Client census.Config
+	// Getenv reads the environment (default os.Getenv); the key is never
+	// logged or written.
+	Getenv func(string) string
+}
+
+// readCensus reads a census source: the recorded response when the pipeline
+// file names one, otherwise a pull through the Census Data API client. It
+// returns the record and a description of where it came from.
+func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
+	if s.Recorded != "" {
+		file := st.cfg.Path(s.Recorded)
+		rec, err := readRecorded(file)
+		return rec, file, err
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	key, err := census.ResolveKey(s.APIKey, getenv)
+	if err != nil && !o.Client.Offline {
+		return nil, "", err
+	}
+	cfg := o.Client
+	if cfg.CacheDir == "" {
+		dir, err := census.DefaultCacheDir()
+		if err != nil {
+			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
+		}
+		cfg.CacheDir = dir
+	}
+	cfg.Key, cfg.Logger = key, st.log
+	client := census.NewClient(cfg)
+	var vars []string
+	for _, v := range s.Variables {
+		if v != "NAME" {
+			vars = append(vars, v)
+		}
+	}
+	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
+	if err != nil {
+		return nil, "", err
+	}
+	rec, err := t.Record()
+	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), err
+}

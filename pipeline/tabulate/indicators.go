@@ -1,0 +1,278 @@
+package tabulate
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// indicatorRun evaluates the indicators on a tracts table.
+type indicatorRun struct {
+	cfg        *config.Config
+	tracts     *frame.Table
+	warn       func(format string, args ...any)
+	indicators *result.Indicators
+}
+
+// Indicators evaluates cfg's indicators on every tract of tracts, adding
+// the <name>, _moe, _cv, _reliability and _note columns to it; compares the
+// areas from summed tract counts; measures segregation; and scores the need
+// index (a column too). Data conditions that leave values out (a missing
+// MOE, a tract without a count) are reported through warn. cfg.Indicators
+// must not be nil.
+func Indicators(cfg *config.Config, tracts *frame.Table, warn func(format string, args ...any)) (*result.Indicators, error) {
+	st := &indicatorRun{cfg: cfg, tracts: tracts, warn: warn}
+	err := st.evalIndicators(cfg.Indicators)
+	return st.indicators, err
+}
+
+func (st *indicatorRun) evalIndicators(ind *config.Indicators) error {
+	opts := ind.Options(st.cfg)
+	res := &result.Indicators{Confidence: opts.Confidence, Defs: ind.Define}
+	st.indicators = res
+	compiled := map[string]*indicator.Indicator{}
+	for _, d := range ind.Define {
+		rec, err := st.tracts.Record(nil)
+		if err != nil {
+			return err
+		}
+		spec, _ := d.Spec()
+		ci, err := indicator.Compile(spec, st.tracts.Cols(), opts)
+		if err != nil {
+			rec.Release()
+			return err
+		}
+		compiled[d.Name] = ci
+		r, err := ci.Evaluate(rec)
+		rec.Release()
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.Name, err)
+		}
+		for _, col := range r.Columns() {
+			if err := st.tracts.PutCol(col); err != nil {
+				return fmt.Errorf("%s: %w", d.Name, err)
+			}
+		}
+		if miss := ci.MissingMOE(); len(miss) > 0 {
+			st.warn("indicator %s: no margin of error for %s, so its MOE and reliability are unknown", d.Name, strings.Join(miss, ", "))
+		}
+	}
+	if cmp := ind.Compare; cmp != nil {
+		if err := st.compareAreas(res, cmp, compiled, opts); err != nil {
+			return err
+		}
+	}
+	if sg := ind.Segregation; sg != nil {
+		r, err := st.segregation(sg)
+		if err != nil {
+			return err
+		}
+		res.Segregation = r
+	}
+	if n := ind.Need; n != nil {
+		res.Need = st.need(n)
+	}
+	return nil
+}
+
+// compareAreas sums the tract counts each compared indicator needs into the
+// areas, evaluates the indicator on the sums, and tests every pair of areas.
+func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
+	area := st.cfg.Areas[cmp.Area]
+	res.Area = cmp.Area
+	labels := make([]string, st.tracts.Len())
+	for i := range labels {
+		labels[i] = st.tracts.Str(i, cmp.Area)
+	}
+	var vars []string
+	seen := map[string]bool{}
+	for _, name := range cmp.Indicators {
+		for _, in := range compiled[name].Inputs() {
+			if strings.HasSuffix(in, "E") && !seen[in] {
+				seen[in] = true
+				vars = append(vars, in)
+			}
+		}
+	}
+	rec, err := st.tracts.Record(nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	defer agg.Release()
+	aggArea, _, _ := table.Strings(agg, indicator.AreaColumn)
+	units, _, _ := table.Floats(agg, indicator.UnitsColumn)
+	rowOf := map[string]int{}
+	for i, a := range aggArea {
+		rowOf[a] = i
+	}
+	var aggCols []string
+	for _, f := range agg.Schema().Fields() {
+		aggCols = append(aggCols, f.Name)
+	}
+	for _, a := range area.Order {
+		if _, ok := rowOf[a]; !ok {
+			continue
+		}
+		res.Areas = append(res.Areas, result.AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]result.AreaValue{}})
+	}
+	for _, d := range st.cfg.Indicators.Define {
+		if !slices.Contains(cmp.Indicators, d.Name) {
+			continue
+		}
+		spec, _ := d.Spec()
+		ci, err := indicator.Compile(spec, aggCols, opts)
+		if err != nil {
+			return fmt.Errorf("compare %s: %w", d.Name, err)
+		}
+		r, err := ci.Evaluate(agg)
+		if err != nil {
+			return fmt.Errorf("compare %s: %w", d.Name, err)
+		}
+		var names []string
+		var vals []stats.Value
+		for k := range res.Areas {
+			i := rowOf[res.Areas[k].Area]
+			v := result.AreaValue{Value: stats.Value{Est: r.Est[i], MOE: r.MOE[i]}, Valid: r.Valid[i], CV: r.CV[i], Reliability: r.Reliability[i], Note: r.Note[i]}
+			res.Areas[k].Values[d.Name] = v
+			names = append(names, res.Areas[k].Area)
+			vals = append(vals, v.Value)
+		}
+		k := 0
+		for i := 0; i < len(names); i++ {
+			for j := i + 1; j < len(names); j++ {
+				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
+				res.Comparisons = append(res.Comparisons, result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c})
+				k++
+			}
+		}
+	}
+	return nil
+}
+
+// segregation computes the multigroup Theil index and the pairwise
+// dissimilarity indices across the tracts (in an area of sg.Area when set).
+func (st *indicatorRun) segregation(sg *config.Segregation) (*result.Segregation, error) {
+	var idx []int
+	for i := range st.tracts.Len() {
+		if sg.Area != "" && st.tracts.Get(i, sg.Area) == nil {
+			continue
+		}
+		idx = append(idx, i)
+	}
+	sub := st.tracts.Subset(idx)
+	rec, err := sub.Record(nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Release()
+	var cols, gnames []string
+	for _, g := range sg.Groups {
+		cols, gnames = append(cols, g.Column), append(gnames, g.Name)
+	}
+	if sg.Total != "" {
+		cols = append(cols, sg.Total)
+	}
+	counts, kept, dropped, err := indicator.GroupCounts(rec, cols)
+	if err != nil {
+		return nil, fmt.Errorf("segregation: %w", err)
+	}
+	res := &result.Segregation{Groups: gnames}
+	if sg.Total != "" {
+		res.Groups = append(res.Groups, "Other")
+		for i, c := range counts {
+			total := c[len(c)-1]
+			other := total
+			for _, x := range c[:len(c)-1] {
+				other -= x
+			}
+			counts[i][len(c)-1] = math.Max(0, other)
+		}
+	}
+	_ = kept
+	for _, i := range dropped {
+		res.Dropped = append(res.Dropped, sub.Str(i, table.GEOID))
+	}
+	res.Tracts = len(counts)
+	res.Theil = stats.Theil(counts)
+	col := func(name string) []float64 {
+		j := slices.Index(res.Groups, name)
+		out := make([]float64, len(counts))
+		for i, c := range counts {
+			out[i] = c[j]
+		}
+		return out
+	}
+	for _, p := range sg.Pairs {
+		res.Dissimilarity = append(res.Dissimilarity, result.PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
+	}
+	res.Where = "all tracts"
+	if sg.Area != "" {
+		res.Where = fmt.Sprintf("the tracts assigned to a %s area", strings.ToLower(cmp.Or(st.cfg.Areas[sg.Area].Title, sg.Area)))
+	}
+	if len(res.Dropped) > 0 {
+		st.warn("segregation: %d tract(s) left out for a missing count: %s", len(res.Dropped), strings.Join(res.Dropped, ", "))
+	}
+	return res, nil
+}
+
+// need scores the composite need index per tract and adds it as a column.
+func (st *indicatorRun) need(n *config.Need) *result.Need {
+	var themes []stats.Theme
+	var all []stats.Variable
+	for _, th := range n.Themes {
+		t := stats.Theme{Name: th.Name}
+		for _, v := range th.Variables {
+			dir, _ := stats.ParseDirection(v.Direction)
+			vals := make([]float64, st.tracts.Len())
+			for i := range vals {
+				x, ok := frame.ToFloat(st.tracts.Get(i, v.Column))
+				if !ok {
+					x = math.NaN()
+				}
+				vals[i] = x
+			}
+			sv := stats.Variable{Name: v.Column, Values: vals, Dir: dir}
+			t.Vars = append(t.Vars, sv)
+			all = append(all, sv)
+		}
+		themes = append(themes, t)
+	}
+	var score []float64
+	method := n.Method
+	if method == "" {
+		method = "percentile"
+	}
+	if method == "zscore" {
+		score = stats.ZComposite(all)
+	} else {
+		score = stats.SVIComposite(themes).Rank
+	}
+	res := &result.Need{Name: n.Name, Label: cmp.Or(n.Label, n.Name), Method: method}
+	st.tracts.AddCol(n.Name, table.Float)
+	for i := range st.tracts.Len() {
+		if math.IsNaN(score[i]) {
+			res.Unscored++
+			continue
+		}
+		st.tracts.SetFloat(i, n.Name, score[i])
+		res.Scored++
+	}
+	if res.Unscored > 0 {
+		st.warn("need index %s: %d tract(s) not scored because a variable is missing", n.Name, res.Unscored)
+	}
+	return res
+}

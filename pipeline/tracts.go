@@ -1,0 +1,82 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/place"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// joinTracts joins the census table to the tract boundary by GEOID and
+// assigns every tract to the areas by its representative point
+// (geo.RepresentativePoint). Census rows without
+// a polygon (water-only tracts are left out of cartographic boundary files)
+// and polygons without a census row are reported, not dropped silently.
+func (st *state) joinTracts(ctx context.Context) error {
+	t := st.cfg.Tracts
+	if t == nil {
+		return nil
+	}
+	rec := st.raw[t.Source]
+	r := frame.FromRecord(rec)
+	layer := st.layers[t.Boundary]
+	byID := map[string]int{}
+	for i, f := range layer.Features {
+		byID[f.ID] = i
+	}
+	areaNames := slices.Sorted(maps.Keys(st.cfg.Areas))
+	for _, a := range areaNames {
+		r.AddCol(st.cfg.Areas[a].Boundary, table.String)
+		r.AddCol(a, table.String)
+	}
+	seen := map[string]bool{}
+	var noPolygon []string
+	var kept []int
+	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
+	buf := loc.Buffer()
+	prog := st.progress(r.Len())
+	for i := range r.Len() {
+		if i%4096 == 0 {
+			prog.done(i)
+		}
+		id := r.Str(i, table.GEOID)
+		seen[id] = true
+		fi, ok := byID[id]
+		if !ok {
+			noPolygon = append(noPolygon, id)
+			continue
+		}
+		loc.Into(geo.RepresentativePoint(layer.Features[fi].Geom), buf)
+		for _, a := range areaNames {
+			b := st.cfg.Areas[a].Boundary
+			r.Set(i, b, loc.Value(buf, b))
+			r.Set(i, a, loc.Value(buf, a))
+		}
+		kept = append(kept, i)
+	}
+	prog.done(r.Len())
+	r.Keep(kept)
+	if len(noPolygon) > 0 {
+		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
+	}
+	var noData []string
+	for _, f := range layer.Features {
+		if !seen[f.ID] {
+			noData = append(noData, f.ID)
+		}
+	}
+	if len(noData) > 0 {
+		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, strings.Join(noData, ", "))
+	}
+	if len(kept) == 0 {
+		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)
+	}
+	st.tracts = r
+	return st.computeIndicators(ctx) // adds the indicator columns, writes tracts.parquet
+}
