@@ -74,7 +74,11 @@ func (st *state) runOutreach(ctx context.Context) error {
 	if e := ct.Exports; e != nil {
 		opts.Profiles, opts.Custom, opts.Turfs = e.Profiles, e.Custom, e.Turfs
 	}
-	exp, err := outreach.NewExporter(ctx, filepath.Join(st.out, "exports"), names, opts)
+	dir, err := st.outPath("exports")
+	if err != nil {
+		return err
+	}
+	exp, err := outreach.NewExporter(ctx, dir, names, opts)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/store"
@@ -33,8 +34,11 @@ func (st *state) loadSources(ctx context.Context) error {
 			rec, file, err = st.readCensus(ctx, name, s, st.census)
 		case config.KindCSV:
 			file = c.Path(s.File)
+			spec := s.CSVSpec()
+			spec.Warnings = &notes.Set{}
 			if c.StreamedSource(name) {
-				n, err := st.streamCSV(ctx, name, file, s)
+				n, err := st.streamCSV(ctx, name, file, spec)
+				st.noteWarnings(name, spec.Warnings)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
 					continue
@@ -43,7 +47,8 @@ func (st *state) loadSources(ctx context.Context) error {
 				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
 				continue
 			}
-			rec, err = source.ReadCSV(ctx, file, s.CSVSpec())
+			rec, err = source.ReadCSV(ctx, file, spec)
+			st.noteWarnings(name, spec.Warnings)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q: %w", name, err))
@@ -66,7 +71,7 @@ var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
 // streamCSV reads a streamed CSV source a chunk at a time into
 // raw/<name>.parquet, holding one chunk in memory, and returns its number
 // of rows. On an error nothing is left at raw/<name>.parquet.
-func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Source) (int, error) {
+func (st *state) streamCSV(ctx context.Context, name, file string, spec source.CSV) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
@@ -74,7 +79,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 	defer f.Close()
 	var w *store.Writer
 	n := 0
-	err = source.ScanCSV(ctx, file, f, s.CSVSpec(), streamChunk, func(rec arrow.RecordBatch) error {
+	err = source.ScanCSV(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch) error {
 		if w == nil {
 			var err error
 			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
@@ -96,16 +101,21 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 	return n, err
 }
 
-// readRecorded decodes a saved Census Data API response.
-func readRecorded(path string) (arrow.RecordBatch, error) {
-	f, err := os.Open(path)
+// noteWarnings makes the warnings of reading source name (summarised by
+// kind, with the first examples) warnings of the run.
+func (st *state) noteWarnings(name string, w *notes.Set) {
+	for _, line := range w.Lines() {
+		st.warn("source %s: %s", name, line)
+	}
+}
+
+// readRecorded reads a saved Census Data API response and checks it against
+// the source's request (census.ReadRecorded): variables, geography, unique
+// GEOIDs, rows, and the year and dataset its file name gives.
+func readRecorded(path string, s *config.Source) (arrow.RecordBatch, error) {
+	t, err := census.ReadRecorded(path, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: s.Variables, For: s.For, In: s.In})
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	t, err := census.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t.Record()
 }
@@ -130,7 +140,7 @@ type CensusOptions struct {
 func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		rec, err := readRecorded(file)
+		rec, err := readRecorded(file, s)
 		return rec, file, err
 	}
 	getenv := o.Getenv
@@ -150,6 +160,10 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 		cfg.CacheDir = dir
 	}
 	cfg.Key, cfg.Logger = key, st.log
+	cfg.CheckComplete = cfg.CheckComplete || s.CheckComplete
+	if s.MaxResponseMB > 0 {
+		cfg.MaxResponseBytes = int64(s.MaxResponseMB) << 20
+	}
 	client := census.NewClient(cfg)
 	var vars []string
 	for _, v := range s.Variables {

@@ -29,10 +29,18 @@ func Load(path string) (*Config, error) {
 // Parse decodes a pipeline file strictly (unknown keys are errors) and
 // validates it without touching the file system. name is used in errors.
 func Parse(name string, b []byte) (*Config, error) {
+	if err := precheck(name, b); err != nil {
+		return nil, err
+	}
 	d := yaml.NewDecoder(bytes.NewReader(b))
 	d.KnownFields(true)
 	var c Config
 	if err := d.Decode(&c); err != nil {
+		if strings.Contains(err.Error(), "tab character") {
+			if terr, ok := tabProblem(name, b); ok {
+				return nil, terr
+			}
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if errs := c.Validate(); len(errs) > 0 {

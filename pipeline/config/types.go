@@ -21,11 +21,26 @@ type Source struct {
 	// CENSUS_API_KEY). The key itself never goes in the pipeline file.
 	APIKey string `yaml:"api_key"`
 
+	// CheckComplete also asks the API for the list of geographies of a live
+	// pull and refuses an answer that lacks any (census.Config.CheckComplete).
+	CheckComplete bool `yaml:"check_complete"`
+	// MaxResponseMB bounds one answer of a live pull (default 256).
+	MaxResponseMB int `yaml:"max_response_mb"`
+
 	// csv
 	File    string       `yaml:"file"`
 	Key     string       `yaml:"key"`
 	Null    []string     `yaml:"null"`
 	Columns []*ColumnDef `yaml:"columns"`
+	// AllowExtraFields accepts rows with more fields than the header (the
+	// extra fields are ignored with a warning); without it they are errors.
+	AllowExtraFields bool `yaml:"allow_extra_fields"`
+	// Encoding is "utf-8" (default) or "latin1" (converted to UTF-8).
+	Encoding string `yaml:"encoding"`
+	// Delimiter is the field separator, one character (default ",").
+	Delimiter string `yaml:"delimiter"`
+	// MaxLineBytes bounds one line of the file (default 16 MiB).
+	MaxLineBytes int `yaml:"max_line_bytes"`
 }
 
 // ColumnDef declares a typed CSV column. In YAML it is either a mapping
@@ -36,6 +51,8 @@ type ColumnDef struct {
 	Header string `yaml:"header"`
 	Digits int    `yaml:"digits"`
 	Label  string `yaml:"label"`
+	// NonFinite lets a float column hold NaN and Inf (otherwise errors).
+	NonFinite bool `yaml:"nonfinite"`
 }
 
 // Boundary is a polygon layer.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -18,11 +19,13 @@ func (p *problems) add(path, format string, args ...any) {
 }
 
 // Validate checks the configuration without I/O and returns every problem,
-// each prefixed by its path (e.g. `sources.api.columns[2].type`), section by
-// section in the order of the file's reference: sources, boundaries, areas,
-// places, tracts, indicators, outreach, summaries, segments, report.
+// each prefixed by its path (e.g. `sources.api.columns[2].type`): first the
+// names used in output paths (names.go), then section by section in the
+// order of the file's reference: sources, boundaries, areas, places, tracts,
+// indicators, outreach, summaries, segments, report.
 func (c *Config) Validate() []string {
 	p := &problems{}
+	c.checkNames(p)
 	c.checkSources(p)
 	c.checkBoundaries(p)
 	c.checkAreas(p)
@@ -85,6 +88,36 @@ func checkCensusSource(p *problems, at string, s *Source) {
 	if s.File != "" || len(s.Columns) > 0 || s.Key != "" {
 		p.add(at, "file and columns belong to csv sources; a census source reads a recorded response with `recorded:`")
 	}
+	if s.AllowExtraFields || s.Encoding != "" || s.Delimiter != "" || s.MaxLineBytes != 0 {
+		p.add(at, "allow_extra_fields, encoding, delimiter and max_line_bytes belong to csv sources")
+	}
+	if s.MaxResponseMB < 0 {
+		p.add(at+".max_response_mb", "must be positive (default 256)")
+	}
+	if s.Recorded != "" && (s.CheckComplete || s.MaxResponseMB != 0) {
+		p.add(at, "check_complete and max_response_mb apply to live pulls; a recorded response is read as it is")
+	}
+}
+
+// checkCSVReading checks the keys that say how a csv file is read.
+func checkCSVReading(p *problems, at string, s *Source) {
+	if !slices.Contains(append([]string{""}, source.Encodings...), strings.ToLower(s.Encoding)) {
+		p.add(at+".encoding", "unknown encoding %q; use %s", s.Encoding, strings.Join(source.Encodings, " or "))
+	}
+	if r := []rune(s.Delimiter); s.Delimiter != "" && (len(r) != 1 || r[0] == '"' || r[0] == '\r' || r[0] == '\n') {
+		p.add(at+".delimiter", "want one character such as \";\" or \"\\t\" (not a quote or a line break), got %q", s.Delimiter)
+	}
+	if s.MaxLineBytes < 0 {
+		p.add(at+".max_line_bytes", "must be positive (default %d)", source.DefaultMaxLineBytes)
+	}
+	if s.CheckComplete || s.MaxResponseMB != 0 {
+		p.add(at, "check_complete and max_response_mb belong to census sources")
+	}
+	for i, col := range s.Columns {
+		if col != nil && col.NonFinite && col.Type != "float" {
+			p.add(fmt.Sprintf("%s.columns[%d].nonfinite", at, i), "only float columns can hold NaN or Inf (the column is %s)", col.Type)
+		}
+	}
 }
 
 func checkCSVSource(p *problems, at string, s *Source) {
@@ -122,6 +155,7 @@ func checkCSVSource(p *problems, at string, s *Source) {
 	if s.Dataset != "" || len(s.Variables) > 0 || s.Recorded != "" {
 		p.add(at, "dataset, variables and recorded belong to census sources")
 	}
+	checkCSVReading(p, at, s)
 }
 
 func (c *Config) checkBoundaries(p *problems) {
