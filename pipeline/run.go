@@ -15,8 +15,8 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
-	"github.com/groundwork-org/groundwork/pipeline/outdir"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/outdir"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 )
 
