@@ -102,3 +102,20 @@ func (s *Set) Lines() []string {
 	}
 	return out
 }
+
+// DefaultListed is how many items List shows.
+const DefaultListed = 10
+
+// List joins the first max items (DefaultListed if max <= 0) with ", "
+// and says how many more there are: "a, b, c and 9,997 more". A warning that
+// names the rows it is about stays one short line however many rows there
+// are.
+func List(items []string, max int) string {
+	if max <= 0 {
+		max = DefaultListed
+	}
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+}

@@ -53,3 +53,25 @@ func TestSetConcurrent(t *testing.T) {
 		t.Errorf("%d lines, want 1", got)
 	}
 }
+
+func TestList(t *testing.T) {
+	many := make([]string, 200000)
+	for i := range many {
+		many[i] = fmt.Sprint(i)
+	}
+	tests := []struct {
+		items []string
+		max   int
+		want  string
+	}{
+		{nil, 0, ""},
+		{[]string{"a", "b"}, 0, "a, b"},
+		{[]string{"a", "b", "c"}, 2, "a, b and 1 more"},
+		{many, 0, "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 199990 more"},
+	}
+	for _, tt := range tests {
+		if got := List(tt.items, tt.max); got != tt.want {
+			t.Errorf("List(%d items, %d) = %q, want %q", len(tt.items), tt.max, got, tt.want)
+		}
+	}
+}
