@@ -178,13 +178,19 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		if cfg.Turnout != nil {
 			files = append(files, cfg.Turnout.File)
 		}
+		if cfg.FollowUp != nil {
+			for _, a := range cfg.FollowUp.Files {
+				files = append(files, a.File)
+			}
+		}
 		g = append(g, &stageDef{
 			Name: "outreach", Kind: "outreach", Files: files,
 			Config: struct {
 				Contacts  *config.Contacts
 				Listening *config.Listening
 				Turnout   *config.TurnoutConfig
-			}{ct, cfg.Listening, cfg.Turnout},
+				FollowUp  *config.FollowUp
+			}{ct, cfg.Listening, cfg.Turnout, cfg.FollowUp},
 			Deps: uniq(deps),
 			run:  (*state).runOutreach,
 		})

@@ -83,8 +83,16 @@ func (st *state) runOutreach(ctx context.Context) error {
 		return err
 	}
 	book := source.NewPlaceBook()
+	fu, err := st.readAttendance(ctx)
+	if err != nil {
+		exp.Abort()
+		return err
+	}
 	stats, err := source.ReadContactsFile(ctx, st.cfg.Path(ct.File), ct.Mapping, placer, func(c source.Contact) error {
 		book.Add(c)
+		if fu != nil {
+			fu.matcher.Offer(c)
+		}
 		return exp.Add(ctx, outreach.Contact(c))
 	})
 	if err != nil {
@@ -100,6 +108,15 @@ func (st *state) runOutreach(ctx context.Context) error {
 	}
 	res := &result.Outreach{Contacts: &stats, Export: sum}
 	st.outreach = res
+	if fu != nil {
+		var custom []string
+		if e := ct.Exports; e != nil {
+			custom = e.Custom
+		}
+		if res.FollowUp, err = st.writeFollowUp(ctx, fu, custom); err != nil {
+			return err
+		}
+	}
 	if n := len(stats.Skipped); n > 0 {
 		total := 0
 		for _, k := range stats.Skipped {
@@ -148,7 +165,8 @@ func (st *state) runOutreach(ctx context.Context) error {
 			Export    *outreach.Summary        `json:"export"`
 			Listening *source.ListeningSummary `json:"listening,omitempty"`
 			Turnout   *source.TurnoutSummary   `json:"turnout,omitempty"`
-		}{cs, res.Export, res.Listening, res.Turnout})
+			FollowUp  *result.FollowUp         `json:"followup,omitempty"`
+		}{cs, res.Export, res.Listening, res.Turnout, res.FollowUp})
 	})
 }
 
@@ -171,4 +189,80 @@ type contactSummary struct {
 	Problems map[string]int `json:"problems"`
 	PlacedBy map[string]int `json:"placed_by"`
 	Examples []string       `json:"skipped_rows"`
+}
+
+// attendance is the follow-up loop's input: every attendance row, indexed
+// for matching against the contact list as it streams by.
+type attendance struct {
+	matcher       *source.Matcher
+	rows, skipped map[string]int
+}
+
+// readAttendance reads the followup section's sign-up exports and sign-in
+// sheets (nil without one).
+func (st *state) readAttendance(ctx context.Context) (*attendance, error) {
+	f := st.cfg.FollowUp
+	if f == nil {
+		return nil, nil
+	}
+	a := &attendance{rows: map[string]int{}, skipped: map[string]int{}}
+	var all []source.Attendee
+	for _, af := range f.Files {
+		name := filepath.Base(af.File)
+		rows, err := readWith(st.cfg.Path(af.File), func(r io.Reader) ([]source.Attendee, error) {
+			att, bad, err := source.ReadAttendance(ctx, r, name, af.Mapping)
+			a.skipped[name] += len(bad)
+			if len(bad) > 0 {
+				st.warn("followup: %s: %d row(s) skipped, first: %v", name, len(bad), bad[0])
+			}
+			return att, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("followup: %w", err)
+		}
+		a.rows[name] += len(rows) + a.skipped[name]
+		all = append(all, rows...)
+	}
+	a.matcher = source.NewMatcher(all)
+	return a, nil
+}
+
+// writeFollowUp resolves the matches, writes the three lists of each event
+// and matches.csv under exports/followup, and returns the counts.
+func (st *state) writeFollowUp(ctx context.Context, a *attendance, custom []string) (*result.FollowUp, error) {
+	r := a.matcher.Resolve(st.cfg.Contacts.ZIPSegments)
+	conv := func(cs []source.Contact) []outreach.Contact {
+		out := make([]outreach.Contact, len(cs))
+		for i, c := range cs {
+			out[i] = outreach.Contact(c)
+		}
+		return out
+	}
+	var events []outreach.FollowUpEvent
+	for _, e := range r.Events {
+		events = append(events, outreach.FollowUpEvent{Event: e.Event, Reminder: conv(e.Reminder), Confirm: conv(e.Confirm),
+			NoShow: conv(e.NoShow), NotInList: e.NotInList})
+	}
+	matches := make([]outreach.MatchRow, len(r.Matches))
+	res := &result.FollowUp{Rows: a.rows, Skipped: a.skipped, Matched: map[string]int{}, Ambiguous: r.Ambiguous}
+	for i, m := range r.Matches {
+		matches[i] = outreach.MatchRow(m)
+		res.Matched[m.Rule]++
+	}
+	sum, err := outreach.WriteFollowUp(ctx, filepath.Join(st.out, "exports"), events, matches, custom)
+	if err != nil {
+		return nil, fmt.Errorf("followup: %w", err)
+	}
+	for _, f := range sum.Files {
+		st.files = append(st.files, filepath.Join("exports", f))
+	}
+	res.Lists = sum.Lists
+	for _, e := range r.Events {
+		e.Reminder, e.Confirm, e.NoShow = nil, nil, nil
+		res.Events = append(res.Events, e)
+	}
+	if n := len(r.Ambiguous); n > 0 {
+		st.warn("followup: %d sign-up/sign-in row(s) matched several contacts or disagreed between rules, not merged; see exports/followup/matches.csv", n)
+	}
+	return res, nil
 }

@@ -99,7 +99,11 @@ func TestOaklandEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "segments/highest_need_tracts.csv", "unplaced/schools.csv", "exports/callhub/flatlands.csv", "exports/everyaction/flatlands.csv", "exports/outreach-summary.json"} {
+	for _, f := range []string{"report.html", "segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson", "segments/highest_need_tracts.csv", "unplaced/schools.csv", "exports/callhub/flatlands.csv", "exports/everyaction/flatlands.csv", "exports/outreach-summary.json",
+		// the follow-up loop of the demo's sign-up export and sign-in sheet, and who was left out of which export
+		"exports/followup/e1-tenant-meeting/reminder-texts.csv", "exports/followup/e1-tenant-meeting/confirmation-calls.csv",
+		"exports/followup/e1-tenant-meeting/no-show-followup.csv", "exports/followup/e2-listening-session/confirmation-calls.csv",
+		"exports/followup/matches.csv", "exports/decisions.csv"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)

@@ -28,6 +28,7 @@ type Config struct {
 	Contacts    *Contacts            `yaml:"contacts"`
 	Listening   *Listening           `yaml:"listening"`
 	Turnout     *TurnoutConfig       `yaml:"turnout"`
+	FollowUp    *FollowUp            `yaml:"followup"`
 	Report      *ReportConfig        `yaml:"report"`
 
 	// dir is the folder relative paths are resolved against.

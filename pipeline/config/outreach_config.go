@@ -52,9 +52,27 @@ type TurnoutConfig struct {
 	Mapping source.SignInMapping `yaml:"mapping"`
 }
 
+// FollowUp is the follow-up loop of events: sign-up exports and sign-in
+// sheets matched to the contact list, turned into turnout by segment and
+// area and into the reminder-text, confirmation-call and no-show lists
+// (source.AttendanceMapping, outreach.WriteFollowUp).
+type FollowUp struct {
+	Files []*AttendanceFile `yaml:"files"`
+}
+
+// AttendanceFile is one sign-up export or sign-in sheet.
+type AttendanceFile struct {
+	Title   string                   `yaml:"title"`
+	File    string                   `yaml:"file"`
+	Mapping source.AttendanceMapping `yaml:"mapping"`
+}
+
 func (c *Config) checkOutreach(p *problems) {
 	ct := c.Contacts
 	if ct == nil {
+		if c.FollowUp != nil {
+			p.add("followup", "sign-ups are matched to the contacts section's list: add one")
+		}
 		if c.Listening != nil || c.Turnout != nil {
 			p.add("contacts", "listening and turnout are placed with the contacts section's tracts and area: add one")
 		}
@@ -120,5 +138,20 @@ func (c *Config) checkOutreach(p *problems) {
 	}
 	if t := c.Turnout; t != nil && t.File == "" {
 		p.add("turnout.file", "required")
+	}
+	if f := c.FollowUp; f != nil {
+		if len(f.Files) == 0 {
+			p.add("followup.files", "required: at least one sign-up export or sign-in sheet")
+		}
+		for i, a := range f.Files {
+			at := fmt.Sprintf("followup.files[%d]", i)
+			if a == nil || a.File == "" {
+				p.add(at+".file", "required")
+				continue
+			}
+			if err := a.Mapping.Validate(); err != nil {
+				p.add(at+".mapping", "%v", err)
+			}
+		}
 	}
 }

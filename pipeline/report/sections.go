@@ -214,11 +214,15 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 		if n > 0 {
 			why += parenCounts(r.Skipped)
 		}
+		if len(r.Withheld) > 0 {
+			why += "; channel withheld: " + Counts(r.Withheld)
+		}
 		t.Rows = append(t.Rows, []string{r.Profile, r.Segment, fmt.Sprint(r.Exported), why, "exports/" + r.File})
 	}
 	if o.Export.NotInSegment > 0 {
 		t.Note = fmt.Sprintf("%d usable contacts are in no segment and are not exported.", o.Export.NotInSegment)
 	}
+	t.Note = strings.TrimSpace(t.Note + " A contact is texted only on a mobile with text consent, called only without a do-not-call mark, emailed only with email opt-in; exports/decisions.csv says, by contact ID, who was left out or had a channel withheld, and why.")
 	sec.Tables = append(sec.Tables, t)
 	out := []reports.Section{sec}
 	area := ct.Area
@@ -328,6 +332,9 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 		}
 		ts.Tables = append(ts.Tables, at, seg)
 		out = append(out, ts)
+	}
+	if f := o.FollowUp; f != nil {
+		out = append(out, in.followUpSection(f))
 	}
 	return out
 }

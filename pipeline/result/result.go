@@ -155,4 +155,22 @@ type Outreach struct {
 	Export    *outreach.Summary
 	Listening *source.ListeningSummary
 	Turnout   *source.TurnoutSummary
+	FollowUp  *FollowUp
+}
+
+// FollowUp is the follow-up loop's counts, for the report: per event the
+// turnout (total, by segment, by area), the three lists with their files
+// and skips, and how the attendance rows were matched. It holds no contact:
+// the lists themselves are the files under exports/followup (the stage cache
+// must not hold names or numbers).
+type FollowUp struct {
+	Events []source.EventFollowUp // Reminder, Confirm and NoShow are nil
+	Lists  []outreach.FollowUpList
+	// Rows counts the attendance rows read, Skipped those that could not be
+	// used (unknown status, nobody to recognise), per file.
+	Rows, Skipped map[string]int
+	// Matched counts rows by match rule (source.MatchEmail, ...).
+	Matched map[string]int
+	// Ambiguous lists the rows whose match was ambiguous or disputed.
+	Ambiguous []source.Match
 }

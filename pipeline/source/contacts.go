@@ -28,20 +28,28 @@ import (
 // not in the list. Only mapped columns are ever read: every other column of
 // the file is ignored and never leaves the machine.
 type ContactMapping struct {
-	ID           string `yaml:"id"`
-	First        string `yaml:"first_name"`
-	Last         string `yaml:"last_name"`
-	Email        string `yaml:"email"`
-	Phone        string `yaml:"phone"`
-	Mobile       string `yaml:"mobile"`
-	Street       string `yaml:"street"`
-	City         string `yaml:"city"`
-	State        string `yaml:"state"`
-	Zip          string `yaml:"zip"`
-	Lat          string `yaml:"lat"`
-	Lon          string `yaml:"lon"`
-	GEOID        string `yaml:"geoid"`
-	OptIn        string `yaml:"opt_in"`
+	ID     string `yaml:"id"`
+	First  string `yaml:"first_name"`
+	Last   string `yaml:"last_name"`
+	Email  string `yaml:"email"`
+	Phone  string `yaml:"phone"`
+	Mobile string `yaml:"mobile"`
+	Street string `yaml:"street"`
+	City   string `yaml:"city"`
+	State  string `yaml:"state"`
+	Zip    string `yaml:"zip"`
+	Lat    string `yaml:"lat"`
+	Lon    string `yaml:"lon"`
+	GEOID  string `yaml:"geoid"`
+	// OptIn is the email opt-in column (yes/no).
+	OptIn string `yaml:"opt_in"`
+	// SMSOptIn is the text-message opt-in column (yes/no). Without it no
+	// contact is sent to a texting list: consent is never assumed.
+	SMSOptIn string `yaml:"sms_opt_in"`
+	// DoNotCall marks contacts who must not be phoned (yes/no; a value that
+	// is not yes/no counts as do-not-call). Their numbers are withheld from
+	// calling lists; email and texting consent are separate.
+	DoNotCall    string `yaml:"do_not_call"`
 	DoNotContact string `yaml:"do_not_contact"`
 	// Custom maps an output field name (lower case letters, digits and
 	// underscores; it becomes an export column) to a source column.
@@ -58,7 +66,7 @@ func (m *ContactMapping) fields() [][2]string {
 		{"id", m.ID}, {"first_name", m.First}, {"last_name", m.Last}, {"email", m.Email},
 		{"phone", m.Phone}, {"mobile", m.Mobile}, {"street", m.Street}, {"city", m.City},
 		{"state", m.State}, {"zip", m.Zip}, {"lat", m.Lat}, {"lon", m.Lon}, {"geoid", m.GEOID},
-		{"opt_in", m.OptIn}, {"do_not_contact", m.DoNotContact},
+		{"opt_in", m.OptIn}, {"sms_opt_in", m.SMSOptIn}, {"do_not_call", m.DoNotCall}, {"do_not_contact", m.DoNotContact},
 	}
 }
 
@@ -179,33 +187,47 @@ func validFieldName(s string) bool {
 // Field problems that do not make the row unusable (a bad email next to a good
 // phone) blank the field and are listed in Problems; an export profile that
 // needs the field then skips the contact with that reason. Phone and Mobile
-// are E.164 ("+15105550123"). Email is trimmed, with its domain lower-cased.
-// Lon/Lat are EPSG:4326 degrees and meaningful only when HasPoint.
+// are E.164 ("+15105550123"); PhoneRegion/MobileRegion are the CLDR region of
+// each number taken from the number itself (a +44 number is "GB" whatever the
+// address says) and PhoneCC/MobileCC its country calling code ("44"). A
+// number is a mobile only because it came from the column mapped as mobile:
+// nothing in a number says whether it can receive texts (North American
+// numbers do not encode it), so a contact with only Phone is never texted.
+// Email is trimmed, with its domain lower-cased. Lon/Lat are EPSG:4326
+// degrees and meaningful only when HasPoint. OptIn is email consent,
+// SMSOptIn text consent (false unless the list says yes), DoNotCall the
+// do-not-call mark.
 //
 // reports/outreach has a Contact type with the same fields in the same order,
 // so a Contact converts with outreach.Contact(c).
 type Contact struct {
-	Line     int
-	ID       string
-	First    string
-	Last     string
-	Email    string
-	Phone    string
-	Mobile   string
-	Street   string
-	City     string
-	State    string
-	Zip      string
-	Lon      float64
-	Lat      float64
-	HasPoint bool
-	GEOID    string
-	Tract    string
-	Area     string
-	Segments []string
-	OptIn    bool
-	Custom   map[string]string
-	Problems []string
+	Line         int
+	ID           string
+	First        string
+	Last         string
+	Email        string
+	Phone        string
+	Mobile       string
+	PhoneRegion  string
+	PhoneCC      string
+	MobileRegion string
+	MobileCC     string
+	Street       string
+	City         string
+	State        string
+	Zip          string
+	Lon          float64
+	Lat          float64
+	HasPoint     bool
+	GEOID        string
+	Tract        string
+	Area         string
+	Segments     []string
+	OptIn        bool
+	SMSOptIn     bool
+	DoNotCall    bool
+	Custom       map[string]string
+	Problems     []string
 }
 
 // Sentinel reasons for skipped contact rows; a skip is reported as a
@@ -525,14 +547,15 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 		}
 	}
 	for _, f := range []struct {
-		key, col string
-		dst      *string
-	}{{"phone", c.m.Phone, &ct.Phone}, {"mobile", c.m.Mobile, &ct.Mobile}} {
+		key, col        string
+		dst, region, cc *string
+	}{{"phone", c.m.Phone, &ct.Phone, &ct.PhoneRegion, &ct.PhoneCC}, {"mobile", c.m.Mobile, &ct.Mobile, &ct.MobileRegion, &ct.MobileCC}} {
 		if v := c.get(rec, f.key); v != "" {
 			if e, err := NormalizePhone(v, c.m.region()); err != nil {
 				problem("bad phone", f.col, "%v", err)
 			} else {
 				*f.dst = e
+				*f.region, *f.cc = PhoneCountry(e)
 			}
 		}
 	}
@@ -578,6 +601,20 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 			problem("bad opt-in", c.m.OptIn, "value %q is not yes/no, treated as not opted in", v)
 		}
 		ct.OptIn = yes && ok
+	}
+	if v := c.get(rec, "sms_opt_in"); v != "" {
+		yes, ok := parseYesNo(v)
+		if !ok {
+			problem("bad sms opt-in", c.m.SMSOptIn, "value %q is not yes/no, treated as not opted in to texts", v)
+		}
+		ct.SMSOptIn = yes && ok
+	}
+	if v := c.get(rec, "do_not_call"); v != "" {
+		yes, ok := parseYesNo(v)
+		if !ok {
+			problem("bad do-not-call", c.m.DoNotCall, "value %q is not yes/no, treated as do-not-call to be safe", v)
+		}
+		ct.DoNotCall = yes || !ok
 	}
 	if v := c.get(rec, "zip"); v != "" {
 		if z, err := NormalizeZIP(v); err != nil {
@@ -707,9 +744,25 @@ func NormalizePhone(s, region string) (string, error) {
 		return "", fmt.Errorf("%q is not a phone number: %w", s, err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
+		if r := phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode())); strings.HasPrefix(s, "+") && r != "ZZ" {
+			return "", fmt.Errorf("%q is not a valid phone number of its country (%s, +%d)", s, r, n.GetCountryCode())
+		}
 		return "", fmt.Errorf("%q is not a valid phone number for region %s; write it with its area code, or with +country code", s, region)
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+// PhoneCountry returns the CLDR region ("GB") and country calling code
+// ("44") of an E.164 number, read from the number itself. A number shared
+// by several regions (+1 covers the US, Canada and the Caribbean) gets the
+// region libphonenumber assigns to its area code. Both are empty when e164
+// does not parse.
+func PhoneCountry(e164 string) (region, callingCode string) {
+	n, err := phonenumbers.Parse(e164, "ZZ")
+	if err != nil {
+		return "", ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(n), strconv.Itoa(int(n.GetCountryCode()))
 }
 
 // NormalizeEmail checks that s is a bare email address (RFC 5322 addr-spec as

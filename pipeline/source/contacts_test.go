@@ -319,6 +319,8 @@ func TestNormalizers(t *testing.T) {
 		{"phone letters", func(s string) (string, error) { return NormalizePhone(s, "US") }, "555-CALL", "", "not a valid phone number"},
 		{"phone too short", func(s string) (string, error) { return NormalizePhone(s, "US") }, "12345", "", "not a valid phone number"},
 		{"phone UK", func(s string) (string, error) { return NormalizePhone(s, "US") }, "+44 20 7946 0018", "+442079460018", ""},
+		// A +44 number is judged as a UK number, and the error says so.
+		{"phone UK invalid", func(s string) (string, error) { return NormalizePhone(s, "US") }, "+44 7700 900123", "", "not a valid phone number of its country (GB, +44)"},
 		{"email domain lowered", NormalizeEmail, "Person.One@Example.ORG", "Person.One@example.org", ""},
 		{"email display name", NormalizeEmail, "Person <p@example.org>", "", "not an email address"},
 		{"email no at", NormalizeEmail, "not-an-email", "", "not an email address"},

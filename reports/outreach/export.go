@@ -43,6 +43,8 @@ type Options struct {
 //	<dir>/<profile>/<segment-slug>.csv
 //	<dir>/turfs/<segment-slug>.geojson          (Options.Turfs)
 //	<dir>/walklists/<segment-slug>/<turf-slug>.csv  (Options.Turfs)
+//	<dir>/walklists/<segment-slug>.html             (Options.Turfs)
+//	<dir>/decisions.csv                             every contact left out or with a channel withheld
 //	<dir>/summary.csv, <dir>/summary.json
 //
 // Rows keep the order of Add calls. Every file of a segment is written, with
@@ -61,6 +63,8 @@ type Exporter struct {
 	unknown  map[string]int
 	turfs    map[string]map[string]*TurfCount // segment -> turf -> counts
 	walk     map[string][]walkEntry           // segment -> entries
+	doors    map[string]map[string]bool       // segment -> turf and door
+	log      *tempCSV                         // decisions.csv
 	closed   bool
 }
 
@@ -71,7 +75,8 @@ func NewExporter(ctx context.Context, dir string, segments []string, opt Options
 		return nil, err
 	}
 	e := &Exporter{dir: dir, opt: opt, slugs: map[string]string{}, files: map[[2]string]*tempCSV{},
-		sum: map[[2]string]*SummaryRow{}, unknown: map[string]int{}, turfs: map[string]map[string]*TurfCount{}, walk: map[string][]walkEntry{}}
+		sum: map[[2]string]*SummaryRow{}, unknown: map[string]int{}, turfs: map[string]map[string]*TurfCount{}, walk: map[string][]walkEntry{},
+		doors: map[string]map[string]bool{}}
 	names := opt.Profiles
 	if names == nil {
 		names = Profiles()
@@ -86,6 +91,9 @@ func NewExporter(ctx context.Context, dir string, segments []string, opt Options
 		e.profiles = append(e.profiles, p)
 	}
 	for _, p := range e.profiles {
+		if len(p.header(opt.Custom)) == len(p.header(nil)) {
+			continue // the profile writes no custom columns
+		}
 		cols := map[string]bool{}
 		for _, c := range p.header(nil) {
 			cols[c] = true
@@ -110,6 +118,18 @@ func NewExporter(ctx context.Context, dir string, segments []string, opt Options
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("outreach export: %w", errors.Join(errs...))
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("outreach export: %w", err)
+	}
+	log, err := newTempCSV(filepath.Join(dir, "decisions.csv"))
+	if err != nil {
+		return nil, fmt.Errorf("outreach export: %w", err)
+	}
+	e.log = log
+	if err := log.write(decisionHeader); err != nil {
+		e.Abort()
+		return nil, fmt.Errorf("outreach export: %w", err)
+	}
 	for _, p := range e.profiles {
 		if err := os.MkdirAll(filepath.Join(dir, p.name), 0o755); err != nil {
 			e.Abort()
@@ -126,7 +146,7 @@ func NewExporter(ctx context.Context, dir string, segments []string, opt Options
 				e.Abort()
 				return nil, fmt.Errorf("outreach export: %w", err)
 			}
-			e.sum[[2]string{p.name, s}] = &SummaryRow{Profile: p.name, Segment: s, Skipped: map[string]int{}}
+			e.sum[[2]string{p.name, s}] = &SummaryRow{Profile: p.name, Segment: s, Skipped: map[string]int{}, Withheld: map[string]int{}}
 		}
 	}
 	return e, nil
@@ -173,16 +193,19 @@ func (e *Exporter) Add(ctx context.Context, c Contact) error {
 			continue
 		}
 		for _, p := range e.profiles {
-			row, reason := p.row(&c, s, e.opt.Custom)
+			r := p.row(&c, s, e.opt.Custom)
 			sr := e.sum[[2]string{p.name, s}]
-			if reason != "" {
-				sr.Skipped[reason]++
+			if err := e.decide(&c, p.name, s, r); err != nil {
+				return fmt.Errorf("outreach export: %w", err)
+			}
+			if r.skip != "" {
+				sr.Skipped[r.skip]++
 				continue
 			}
-			for i := range row {
-				row[i] = Neutralize(row[i])
+			for _, w := range r.withheld {
+				sr.Withheld[w]++
 			}
-			if err := e.files[[2]string{p.name, s}].write(row); err != nil {
+			if err := e.files[[2]string{p.name, s}].write(neutralizeRow(r.cells)); err != nil {
 				return fmt.Errorf("outreach export: %w", err)
 			}
 			sr.Exported++
@@ -194,14 +217,43 @@ func (e *Exporter) Add(ctx context.Context, c Contact) error {
 	return nil
 }
 
-// SummaryRow counts one profile and segment: contacts exported and, by
-// reason, contacts skipped.
+// decisionHeader is the header of decisions.csv.
+var decisionHeader = []string{"profile", "segment", "contact", "line", "status", "reason"}
+
+// decide logs a contact left out of a profile, or exported with a channel
+// withheld, to decisions.csv: the contact's ID (or its line) and the
+// reason, never a name, email or number.
+func (e *Exporter) decide(c *Contact, prof, seg string, r row) error {
+	line := strconv.Itoa(c.Line)
+	if r.skip != "" {
+		return e.log.write(neutralizeRow([]string{prof, seg, c.ID, line, "skipped", r.skip}))
+	}
+	for _, w := range r.withheld {
+		if err := e.log.write(neutralizeRow([]string{prof, seg, c.ID, line, "withheld", w})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// neutralizeRow passes every cell through Neutralize, in place.
+func neutralizeRow(row []string) []string {
+	for i := range row {
+		row[i] = Neutralize(row[i])
+	}
+	return row
+}
+
+// SummaryRow counts one profile and segment: contacts exported, contacts
+// left out by reason, and channels withheld from exported rows by
+// "channel: reason" ("mobile: no text-message consent").
 type SummaryRow struct {
 	Profile  string         `json:"profile"`
 	Segment  string         `json:"segment"`
 	File     string         `json:"file"`
 	Exported int            `json:"exported"`
 	Skipped  map[string]int `json:"skipped"`
+	Withheld map[string]int `json:"withheld,omitempty"`
 }
 
 // Summary is what an export wrote and left out, for the report. Rows are in
@@ -232,7 +284,7 @@ func (e *Exporter) Close(ctx context.Context) (*Summary, error) {
 	if len(e.unknown) > 0 {
 		sum.UnknownSegments = e.unknown
 	}
-	var pending []*tempCSV
+	pending := []*tempCSV{e.log}
 	for _, p := range e.profiles {
 		for _, s := range e.segments {
 			f := e.files[[2]string{p.name, s}]
@@ -269,6 +321,11 @@ func (e *Exporter) Close(ctx context.Context) (*Summary, error) {
 		rel, _ := filepath.Rel(e.dir, f.final)
 		sum.Files = append(sum.Files, filepath.ToSlash(rel))
 	}
+	for i := range sum.Rows {
+		if len(sum.Rows[i].Withheld) == 0 {
+			sum.Rows[i].Withheld = nil
+		}
+	}
 	sum.Files = append(sum.Files, extra...)
 	sum.Files = append(sum.Files, "summary.csv", "summary.json")
 	sort.Strings(sum.Files)
@@ -289,6 +346,9 @@ func (e *Exporter) Abort() {
 	for _, f := range e.files {
 		f.abort()
 	}
+	if e.log != nil {
+		e.log.abort()
+	}
 }
 
 // writeSummary writes summary.csv (one line per profile, segment and reason;
@@ -307,11 +367,11 @@ func writeSummary(dir string, s *Summary) error {
 		for _, reason := range slices.Sorted(maps.Keys(r.Skipped)) {
 			rows = append(rows, []string{r.Profile, r.Segment, "skipped", reason, strconv.Itoa(r.Skipped[reason])})
 		}
+		for _, reason := range slices.Sorted(maps.Keys(r.Withheld)) {
+			rows = append(rows, []string{r.Profile, r.Segment, "withheld", reason, strconv.Itoa(r.Withheld[reason])})
+		}
 		for _, row := range rows {
-			for i := range row {
-				row[i] = Neutralize(row[i])
-			}
-			if err := f.write(row); err != nil {
+			if err := f.write(neutralizeRow(row)); err != nil {
 				f.abort()
 				return err
 			}

@@ -27,8 +27,14 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/gol
 // (made-up people at real Oakland school addresses), written out once with
 // their placement; see testdata/README.md.
 func loadFixture(t testing.TB) []Contact {
+	return loadPlaced(t, "testdata/fixture_contacts_placed.csv")
+}
+
+// loadPlaced reads a placed-contact CSV (the layout of
+// fixture_contacts_placed.csv).
+func loadPlaced(t testing.TB, path string) []Contact {
 	t.Helper()
-	f, err := os.Open("testdata/fixture_contacts_placed.csv")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +54,8 @@ func loadFixture(t testing.TB) []Contact {
 		}
 		out = append(out, Contact{Line: line, ID: r[1], First: r[2], Last: r[3], Email: r[4], Phone: r[5], Mobile: r[6],
 			Street: r[7], City: r[8], State: r[9], Zip: r[10], Lon: lon, Lat: lat, HasPoint: r[13] == "true", GEOID: r[14],
-			Tract: r[15], Area: r[16], Segments: segs, OptIn: r[18] == "true", Custom: map[string]string{"language": r[19]}})
+			Tract: r[15], Area: r[16], Segments: segs, OptIn: r[18] == "true", Custom: map[string]string{"language": r[19]},
+			PhoneRegion: r[20], PhoneCC: r[21], MobileRegion: r[22], MobileCC: r[23], SMSOptIn: r[24] == "true", DoNotCall: r[25] == "true"})
 	}
 	return out
 }
@@ -160,15 +167,16 @@ func TestSummaryCounts(t *testing.T) {
 		{ActionNetwork, "flatlands"}: "exported 8, no email address 1, not opted in to email 1",
 		{EveryAction, "flatlands"}:   "exported 10",
 		{NationBuilder, "flatlands"}: "exported 10",
-		// Mobilize also needs a phone: F005 and F015 have none.
-		{Mobilize, "flatlands"}: "exported 7, no email address 1, no phone number 2",
+		// Mobilize is an invitation list: email with opt-in, names and a ZIP
+		// (F004 has no email, F024 did not opt in); a phone is optional.
+		{Mobilize, "flatlands"}: "exported 8, no email address 1, not opted in to email 1",
 		{Generic, "flatlands"}:  "exported 10",
 		// lower hills: F008 F010 F020; F010 did not opt in.
 		{CallHub, "lower hills"}:       "exported 3",
 		{ActionNetwork, "lower hills"}: "exported 2, not opted in to email 1",
 		{EveryAction, "lower hills"}:   "exported 3",
 		{NationBuilder, "lower hills"}: "exported 3",
-		{Mobilize, "lower hills"}:      "exported 3",
+		{Mobilize, "lower hills"}:      "exported 2, not opted in to email 1",
 		{Generic, "lower hills"}:       "exported 3",
 		// hills: F009 F011.
 		{CallHub, "hills"}: "exported 2", {ActionNetwork, "hills"}: "exported 2", {EveryAction, "hills"}: "exported 2",
@@ -183,15 +191,34 @@ func TestSummaryCounts(t *testing.T) {
 	}
 }
 
+// TestNeutralize runs the cell guard over OWASP's trigger characters
+// (https://owasp.org/www-community/attacks/CSV_Injection: = + - @, tab,
+// carriage return, line feed), NUL, and the plain numbers it must leave
+// alone (a negative amount, an E.164 number with its "+").
 func TestNeutralize(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"equals", `=HYPERLINK("http://example.org/x","click")`, `'=HYPERLINK("http://example.org/x","click")`},
-		{"plus", "+SUM(1;2)", "'+SUM(1;2)"},
-		{"minus", "-2+3", "'-2+3"},
-		{"at", "@cmd", "'@cmd"},
+		{"equals sum", "=1+1", "'=1+1"},
+		{"plus formula", "+SUM(1;2)", "'+SUM(1;2)"},
+		{"minus formula", "-2+3", "'-2+3"},
+		{"DDE", "-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"},
+		{"at", "@SUM(A1:A2)", "'@SUM(A1:A2)"},
+		{"at word", "@cmd", "'@cmd"},
 		{"tab", "\tPerson", "'\tPerson"},
 		{"carriage return", "\rPerson", "'\rPerson"},
+		{"line feed", "\n=1+1", "'\n=1+1"},
 		{"NUL", "\x00=1", "'\x00=1"},
+		{"negative number", "-12.5", "-12.5"},
+		{"negative integer", "-3", "-3"},
+		{"E.164 with plus", "+15105551234", "+15105551234"},
+		{"phone with spaces", "+1 510 555 1234", "'+1 510 555 1234"},
+		{"minus alone", "-", "'-"},
+		{"plus alone", "+", "'+"},
+		{"trailing dot", "-12.", "'-12."},
+		{"leading dot", "-.5", "'-.5"},
+		{"two dots", "-1.2.3", "'-1.2.3"},
+		{"double minus", "--1", "'--1"},
+		{"exponent", "+1e5", "'+1e5"},
 		{"plain", "Fixture", "Fixture"},
 		{"inner equals", "a=b", "a=b"},
 		{"empty", "", ""},
@@ -204,6 +231,29 @@ func TestNeutralize(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzNeutralize checks the guard's contract on any input: the result is
+// the input or the input behind one quote, and a result that does not start
+// with a quote either starts with no trigger character or is a plain number.
+func FuzzNeutralize(f *testing.F) {
+	for _, s := range []string{"=1+1", "-12.5", "+15105551234", "@x", "\t", "-", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Neutralize(s)
+		if got != s && got != "'"+s {
+			t.Fatalf("Neutralize(%q) = %q", s, got)
+		}
+		if got == s && s != "" && strings.ContainsRune("=+-@\t\r\n\x00", rune(s[0])) {
+			if s[0] != '+' && s[0] != '-' || !plainNumber(s[1:]) {
+				t.Fatalf("Neutralize(%q) left a trigger character unguarded", s)
+			}
+			if strings.ContainsAny(s[1:], "+-*/=@(),;:!|&^%$#'\" ") {
+				t.Fatalf("Neutralize(%q) passed an operator", s)
+			}
+		}
+	})
 }
 
 func TestParseStreet(t *testing.T) {
@@ -316,6 +366,7 @@ func FuzzExportNoFormula(f *testing.F) {
 	f.Add("\tPerson", "\rPerson", "Fixture", "750 International Boulevard", "\n=cmd|' /C calc'!A0")
 	f.Add("", "", "", "", "")
 	f.Add("Fixture", "Person", `"=1"`, "12 =A1 St", "=seg")
+	f.Add("-12.5", "+15105551234", "-1", "-2+3", "+")
 	f.Fuzz(func(t *testing.T, first, last, custom, street, segment string) {
 		ctx := context.Background()
 		dir := t.TempDir()
@@ -349,9 +400,14 @@ func FuzzExportNoFormula(f *testing.F) {
 			}
 			for _, row := range rows {
 				for _, cell := range row {
-					if cell != "" && strings.ContainsRune("=+-@\t\r\x00", rune(cell[0])) {
-						t.Fatalf("%s: cell %q begins a formula", name, cell)
+					if cell == "" || !strings.ContainsRune("=+-@\t\r\n\x00", rune(cell[0])) {
+						continue
 					}
+					// The one exception of Neutralize: a plain number.
+					if (cell[0] == '+' || cell[0] == '-') && plainNumber(cell[1:]) {
+						continue
+					}
+					t.Fatalf("%s: cell %q begins a formula", name, cell)
 				}
 			}
 		}
@@ -387,7 +443,8 @@ func ExampleNewExporter() {
 		fmt.Println(err)
 		return
 	}
-	e.Add(ctx, Contact{First: "=Fixture", Last: "Person 001", Mobile: "+15105550101", Segments: []string{"flatlands"}})
+	e.Add(ctx, Contact{First: "=Fixture", Last: "Person 001", Mobile: "+15105550101", MobileRegion: "US", MobileCC: "1",
+		SMSOptIn: true, Segments: []string{"flatlands"}})
 	sum, err := e.Close(ctx)
 	if err != nil {
 		fmt.Println(err)
@@ -400,7 +457,7 @@ func ExampleNewExporter() {
 	fmt.Print(string(data))
 	// Output:
 	// callhub/flatlands.csv 1 map[]
-	// actionnetwork/flatlands.csv 0 map[no email address:1]
-	// phone_number,first_name,last_name,email,address,city,state,zipcode
-	// 15105550101,'=Fixture,Person 001,,,,,
+	// actionnetwork/flatlands.csv 1 map[]
+	// contact,mobile,first_name,last_name,email,country_code,address,city,state,zipcode,tags
+	// 15105550101,15105550101,'=Fixture,Person 001,,US,,,,,flatlands
 }

@@ -1,9 +1,11 @@
 package outreach
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"maps"
 	"path/filepath"
 	"regexp"
@@ -18,10 +20,14 @@ import (
 // TurfCount counts a segment's contacts in one turf. A turf is an area (Kind
 // "area", ID an area name) or, for contacts without an area, a tract (Kind
 // "tract", ID a GEOID). Contacts placed by ZIP only have no turf.
+//
+// Doors counts distinct street addresses (street and unit, compared without
+// case and repeated spaces): two contacts at one door are one door to knock.
 type TurfCount struct {
 	ID          string `json:"id"`
 	Kind        string `json:"kind"`
 	Contacts    int    `json:"contacts"`
+	Doors       int    `json:"doors"`
 	WithPhone   int    `json:"with_phone"`
 	WithEmail   int    `json:"with_email"`
 	WithAddress int    `json:"with_address"`
@@ -75,10 +81,15 @@ func (e *Exporter) addTurf(c *Contact, seg string) {
 	}
 	t.WithAddress++
 	a := ParseStreet(c.Street)
-	ph := c.Mobile
-	if ph == "" {
-		ph = c.Phone
+	door := kind + "\x00" + id + "\x00" + strings.ToLower(strings.Join(strings.Fields(c.Street), " "))
+	if e.doors[seg] == nil {
+		e.doors[seg] = map[string]bool{}
 	}
+	if !e.doors[seg][door] {
+		e.doors[seg][door] = true
+		t.Doors++
+	}
+	ph, _, _, _ := voice(c)
 	e.walk[seg] = append(e.walk[seg], walkEntry{turf: id, number: a.Number, hasNumber: a.HasNumber, suffix: a.Suffix,
 		name: a.Name, unit: a.Unit, street: c.Street, city: c.City, zip: c.Zip, first: c.First, last: c.Last, phone: digits(ph), line: c.Line})
 }
@@ -249,6 +260,17 @@ func (e *Exporter) writeTurfs(ctx context.Context) ([]string, map[string][]TurfC
 			}
 			files = append(files, rel)
 		}
+		if len(byTurf) > 0 {
+			rel := filepath.ToSlash(filepath.Join("walklists", e.slugs[seg]+".html"))
+			data, err := walkHTML(seg, counts, byTurf)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := WriteFileAtomic(filepath.Join(e.dir, rel), data); err != nil {
+				return nil, nil, err
+			}
+			files = append(files, rel)
+		}
 	}
 	return files, all, nil
 }
@@ -266,7 +288,9 @@ type gjGeometry struct {
 
 // turfGeoJSON renders a FeatureCollection with one MultiPolygon feature per
 // turf that has geometry (EPSG:4326 lon/lat, as in the layers), properties
-// segment, turf, kind and the counts.
+// segment, turf, kind and the counts. Rings are written as RFC 7946 section
+// 3.1.6 asks ("exterior rings are counterclockwise, and holes are
+// clockwise"), whatever the input's winding; the layer is not modified.
 func turfGeoJSON(seg string, counts []TurfCount, areas, tracts *geo.Layer) ([]byte, error) {
 	find := func(l *geo.Layer, id string) *geo.Feature {
 		if l == nil {
@@ -294,13 +318,90 @@ func turfGeoJSON(seg string, counts []TurfCount, areas, tracts *geo.Layer) ([]by
 			continue
 		}
 		fc.Features = append(fc.Features, gjFeature{Type: "Feature",
-			Properties: map[string]any{"segment": seg, "turf": t.ID, "kind": t.Kind, "contacts": t.Contacts,
+			Properties: map[string]any{"segment": seg, "turf": t.ID, "kind": t.Kind, "contacts": t.Contacts, "doors": t.Doors,
 				"with_phone": t.WithPhone, "with_email": t.WithEmail, "with_address": t.WithAddress},
-			Geometry: gjGeometry{Type: "MultiPolygon", Coordinates: f.Geom}})
+			Geometry: gjGeometry{Type: "MultiPolygon", Coordinates: geo.RFC7946(f.Geom)}})
 	}
 	data, err := json.Marshal(fc)
 	if err != nil {
 		return nil, fmt.Errorf("turfs of segment %q: %w", seg, err)
 	}
 	return append(data, '\n'), nil
+}
+
+// walkTmpl is the printable walk list of a segment: one turf a page (CSS
+// break-after: page), its door and contact counts, and its addresses in
+// walking order. It holds no phone numbers and no email: a door-knocking
+// sheet needs neither. html/template escapes every value.
+var walkTmpl = template.Must(template.New("walk").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Walk list: {{.Segment}}</title>
+<style>
+body { font-family: sans-serif; font-size: 11pt; margin: 1.5cm; }
+section { break-after: page; page-break-after: always; }
+section:last-child { break-after: auto; page-break-after: auto; }
+h1 { font-size: 16pt; margin: 0 0 .2em; }
+p.counts { margin: 0 0 .8em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #888; padding: .25em .4em; text-align: left; vertical-align: top; }
+td.num { text-align: right; }
+td.mark { width: 6em; }
+@media print { body { margin: 0; } }
+</style>
+</head>
+<body>
+{{range .Turfs}}<section>
+<h1>{{.Name}}</h1>
+<p class="counts">Segment {{$.Segment}} · {{.Doors}} doors · {{.Contacts}} contacts ({{.WithAddress}} with an address)</p>
+<table>
+<thead><tr><th>Street</th><th>Side</th><th>No.</th><th>Unit</th><th>Name</th><th>Result</th></tr></thead>
+<tbody>
+{{range .Rows}}<tr><td>{{.Street}}</td><td>{{.Side}}</td><td class="num">{{.Number}}</td><td>{{.Unit}}</td><td>{{.Name}}</td><td class="mark"></td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{end}}</body>
+</html>
+`))
+
+type walkPage struct {
+	Name                         string
+	Doors, Contacts, WithAddress int
+	Rows                         []walkRow
+}
+
+type walkRow struct {
+	Street, Side, Number, Unit, Name string
+}
+
+// walkHTML renders the segment's turfs, sorted by turf name, one a page.
+func walkHTML(seg string, counts []TurfCount, byTurf map[string][]walkEntry) ([]byte, error) {
+	byID := map[string]TurfCount{}
+	for _, c := range counts {
+		byID[c.ID] = c
+	}
+	var data struct {
+		Segment string
+		Turfs   []walkPage
+	}
+	data.Segment = seg
+	for _, turf := range slices.Sorted(maps.Keys(byTurf)) {
+		c := byID[turf]
+		pg := walkPage{Name: turf, Doors: c.Doors, Contacts: c.Contacts, WithAddress: c.WithAddress}
+		for _, w := range byTurf[turf] {
+			num := ""
+			if w.hasNumber {
+				num = strconv.Itoa(w.number) + w.suffix
+			}
+			pg.Rows = append(pg.Rows, walkRow{Street: w.name, Side: sideName(w), Number: num, Unit: w.unit, Name: strings.TrimSpace(w.first + " " + w.last)})
+		}
+		data.Turfs = append(data.Turfs, pg)
+	}
+	var b bytes.Buffer
+	if err := walkTmpl.Execute(&b, data); err != nil {
+		return nil, fmt.Errorf("walk list of segment %q: %w", seg, err)
+	}
+	return b.Bytes(), nil
 }
