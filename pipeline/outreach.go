@@ -249,7 +249,11 @@ func (st *state) writeFollowUp(ctx context.Context, a *attendance, custom []stri
 		matches[i] = outreach.MatchRow(m)
 		res.Matched[m.Rule]++
 	}
-	sum, err := outreach.WriteFollowUp(ctx, filepath.Join(st.out, "exports"), events, matches, custom)
+	dir, err := st.outPath("exports")
+	if err != nil {
+		return nil, err
+	}
+	sum, err := outreach.WriteFollowUp(ctx, dir, events, matches, custom)
 	if err != nil {
 		return nil, fmt.Errorf("followup: %w", err)
 	}
