@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -286,4 +288,39 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// TestEachRecordRefusesBadText: the contact, sign-in and survey readers
+// share eachRecord; a row with Latin-1 bytes or a NUL goes to their
+// malformed rows (counted and reported), never into exports.
+func TestEachRecordRefusesBadText(t *testing.T) {
+	in := "name,phone\nAna,1\nJos\xe9,2\nNul\x00,3\nBo,4\n"
+	cr := csv.NewReader(strings.NewReader(in))
+	if _, err := readHeader(cr, "c.csv", "a header"); err != nil {
+		t.Fatal(err)
+	}
+	var good []string
+	var bad []string
+	rows := 0
+	err := eachRecord(context.Background(), cr, "c.csv", 2, &rows, func(line int, err error) {
+		if !errors.Is(err, ErrMalformedRow) {
+			t.Errorf("line %d: %v is not ErrMalformedRow", line, err)
+		}
+		bad = append(bad, fmt.Sprintf("%d: %v", line, err))
+	}, func(rec []string, line int) error {
+		good = append(good, rec[0])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Ana", "Bo"}, good); diff != "" {
+		t.Errorf("good rows (-want +got):\n%s", diff)
+	}
+	if len(bad) != 2 || !strings.Contains(bad[0], "3: ") || !strings.Contains(bad[0], "invalid UTF-8") || !strings.Contains(bad[1], "NUL byte") {
+		t.Errorf("bad rows %q; want line 3 (invalid UTF-8) and line 4 (NUL)", bad)
+	}
+	if rows != 4 {
+		t.Errorf("rows = %d, want 4", rows)
+	}
 }
