@@ -155,17 +155,27 @@ func (s Statistic) String() string {
 var ErrNotApportionable = errors.New("statistic cannot be apportioned by area")
 
 // Apportion interpolates counts from source features to target features by
-// area (areal weighting): with w_st = Overlap.SourceShare,
+// area (areal weighting): with w_st the summed SourceShare of source s's
+// pieces in target t (Overlaps gives one piece per pair; a crosswalk read
+// from a relationship file may give several),
 //
 //	est_t = sum_s w_st * est_s
-//	MOE_t = sqrt(sum_s (w_st * MOE_s)^2)
+//	MOE_t = sqrt(sum_s (sum_k w_stk * MOE_s)^2)
 //
-// (the ACS rule for the MOE of a sum, with each term scaled by its weight;
-// U.S. Census Bureau, "Understanding and Using ACS Data" (2020), ch. 8). It
-// assumes the count is spread evenly over each source's area. est and moe
-// are indexed by source feature; moe may be nil (no MOE). A NaN (a suppressed
-// or missing value) in a source with a nonzero weight makes the target NaN.
-// Targets that no source overlaps are 0.
+// The pieces k of one source are fractions of one estimate, so they are
+// perfectly correlated: their MOEs add (w_1 X + w_2 X = (w_1 + w_2) X has
+// MOE (w_1 + w_2) MOE_X, exactly). Different sources are independent
+// samples, combined by the ACS rule for the MOE of a sum, the root of summed
+// squares (U.S. Census Bureau, "Understanding and Using American Community
+// Survey Data" (2020), ch. 8, "Calculating MOEs for Aggregated Count Data").
+// Treating the pieces as independent understates the MOE (pieces 0.8 and 0.2
+// of a source with MOE 50: sqrt(40^2 + 10^2) = 41.2 instead of 50). It
+// assumes the count is spread evenly over each source's area (the same
+// assumption as tobler's area_interpolate, with which the tests agree). est
+// and moe are indexed by source feature; moe may be nil (no MOE). A NaN (a
+// suppressed or missing value) in a source with a nonzero weight makes the
+// target NaN. A target that no source overlaps is NaN (null, estimate and
+// MOE): no data covers it, which is not a count of 0.
 //
 // Medians, means, ratios and percents are refused with an error wrapping
 // ErrNotApportionable: they are not amounts spread over space, so an
@@ -180,24 +190,43 @@ func Apportion(ov []Overlap, nTargets int, stat Statistic, est, moe []float64) (
 		return nil, nil, fmt.Errorf("%d MOEs for %d estimates", len(moe), len(est))
 	}
 	outEst = make([]float64, nTargets)
-	var sq []float64
-	if moe != nil {
-		sq = make([]float64, nTargets)
-	}
+	covered := make([]bool, nTargets)
+	// weight[t][s]: the summed weight of source s's pieces in target t.
+	weight := make([]map[int]float64, nTargets)
 	for _, o := range ov {
 		if o.Source < 0 || o.Source >= len(est) || o.Target < 0 || o.Target >= nTargets {
 			return nil, nil, fmt.Errorf("overlap %d -> %d outside %d sources, %d targets", o.Source, o.Target, len(est), nTargets)
 		}
 		w := o.SourceShare
 		outEst[o.Target] += w * est[o.Source]
-		if moe != nil {
-			sq[o.Target] += (w * moe[o.Source]) * (w * moe[o.Source])
+		covered[o.Target] = true
+		if weight[o.Target] == nil {
+			weight[o.Target] = map[int]float64{}
 		}
+		weight[o.Target][o.Source] += w
 	}
 	if moe != nil {
 		outMOE = make([]float64, nTargets)
-		for i, s := range sq {
-			outMOE[i] = math.Sqrt(s)
+		for t, ws := range weight {
+			srcs := make([]int, 0, len(ws))
+			for s := range ws {
+				srcs = append(srcs, s)
+			}
+			sort.Ints(srcs) // a fixed order of the sum: reproducible to the bit
+			sq := 0.0
+			for _, s := range srcs {
+				m := ws[s] * moe[s]
+				sq += m * m
+			}
+			outMOE[t] = math.Sqrt(sq)
+		}
+	}
+	for t, ok := range covered {
+		if !ok {
+			outEst[t] = math.NaN()
+			if outMOE != nil {
+				outMOE[t] = math.NaN()
+			}
 		}
 	}
 	return outEst, outMOE, nil

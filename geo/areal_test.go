@@ -87,9 +87,30 @@ func TestApportion(t *testing.T) {
 		{"ratio refused", Ratio, []float64{1, 2}, nil, nil, nil, ErrNotApportionable},
 		{"percent refused", Percent, []float64{1, 2}, nil, nil, nil, ErrNotApportionable},
 	}
+	tests = append(tests, struct {
+		name     string
+		stat     Statistic
+		est, moe []float64
+		wantEst  []float64
+		wantMOE  []float64
+		wantErr  error
+	}{
+		// Hand case: source 0 (400 ± 50) lies in target 0 in two pieces of
+		// 0.8 and 0.2 (and nowhere else); source 1 (200 ± 30) wholly in
+		// target 0. The pieces of source 0 are one estimate: MOE 50*(0.8 +
+		// 0.2) = 50, then root of squares with source 1: sqrt(50^2 + 30^2)
+		// = 58.31. Taken as independent pieces the MOE would be
+		// sqrt(40^2 + 10^2 + 30^2) = 50.99. Target 1 is uncovered: null.
+		"pieces of one source correlated", Count, []float64{400, 200}, []float64{50, 30},
+		[]float64{600, math.NaN()}, []float64{math.Sqrt(50*50 + 30*30), math.NaN()}, nil,
+	})
 	same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-9 }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			ov := ov
+			if strings.HasPrefix(tt.name, "pieces") {
+				ov = []Overlap{{Source: 0, Target: 0, SourceShare: 0.8}, {Source: 0, Target: 0, SourceShare: 0.2}, {Source: 1, Target: 0, SourceShare: 1}}
+			}
 			est, moe, err := Apportion(ov, 2, tt.stat, tt.est, tt.moe)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.stat.String()) {

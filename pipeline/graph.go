@@ -117,8 +117,15 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		if pl.Locate != nil {
 			deps = append(deps, "source:"+pl.Locate.Source)
 		}
+		var key any = pl
+		if cfg.Engine == "sedona" {
+			// The engine is part of the key, so switching it reruns
+			// placement (both give the same placements; the user asked
+			// for the job to run).
+			key = map[string]any{"places": pl, "engine": cfg.Engine}
+		}
 		g = append(g, &stageDef{
-			Name: "places:" + name, Kind: "places", Config: pl,
+			Name: "places:" + name, Kind: "places", Config: key,
 			Deps: uniq(append(deps, locating...)),
 			narrow: func(c *config.Config) *config.Config {
 				n := *c

@@ -24,6 +24,9 @@ var layers = []struct {
 	{"geo/", []string{"geo", "geo/"}},
 	{"reports", []string{"reports/", "geo", "geo/"}},
 	{"reports/", []string{"reports", "reports/", "geo", "geo/"}},
+	// internal/pyref runs the Python reference libraries for tests of
+	// pipeline/stats and geo; it imports no local package.
+	{"internal/", []string{}},
 }
 
 // below lists, for the packages the runner's stages share, the local

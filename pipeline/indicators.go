@@ -22,7 +22,15 @@ func (st *state) computeIndicators(ctx context.Context) error {
 	}
 	ind := st.cfg.Indicators
 	if ind != nil {
-		res, err := tabulate.Indicators(st.cfg, st.tracts, st.warn)
+		var notCounts map[string]string
+		if st.cfg.Tracts != nil {
+			for _, s := range st.sourceInfo {
+				if s.Name == st.cfg.Tracts.Source {
+					notCounts = s.NotCounts
+				}
+			}
+		}
+		res, err := tabulate.Indicators(st.cfg, st.tracts, notCounts, st.warn)
 		st.indicators = res
 		if err != nil {
 			return fmt.Errorf("indicators: %w", err)

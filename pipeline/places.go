@@ -1,16 +1,26 @@
 package pipeline
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo"
 
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/place"
+	"github.com/groundwork-org/groundwork/pipeline/sedona"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -41,6 +51,11 @@ func (st *state) place(ctx context.Context, name string) error {
 	placer, err := place.NewPlacer(pl, src.Cols(), place.Coordinates(pl, st.raw), loc, bounds, areas)
 	if err != nil {
 		return err
+	}
+	if st.sedona != nil {
+		if err := st.sedonaPlace(ctx, name, src, placer, loc); err != nil {
+			return err
+		}
 	}
 	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}
@@ -100,6 +115,9 @@ func (st *state) place(ctx context.Context, name string) error {
 		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, placer.Placed)
 	}
 	prog.done(src.Len())
+	if n := loc.Missed(); n > 0 {
+		return fmt.Errorf("sedona engine: %d point(s) were not in the job's placements (a bug: please report it)", n)
+	}
 	unplaced := placer.Unplaced
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
 	st.unplaced[name] = unplaced
@@ -117,4 +135,78 @@ func (st *state) place(ctx context.Context, name string) error {
 			return nil
 		})
 	})
+}
+
+// sedonaPlace runs the sedona engine's job for places set name: it collects
+// the points the placer will place (a first pass over the source), places
+// their distinct values with one Spark job in a temporary folder of the
+// staging folder, and makes loc answer from the job's placements. The
+// placement pass that follows is then the native one's, so every output is
+// built exactly as with the native engine.
+func (st *state) sedonaPlace(ctx context.Context, name string, src *frame.Table, placer *place.Placer, loc *place.Locator) error {
+	var pts []orb.Point
+	collect := func(r *frame.Table, _ int) error {
+		p, err := placer.Points(ctx, r)
+		pts = append(pts, p...)
+		return err
+	}
+	var err error
+	if src.Streamed() {
+		err = src.Scan(ctx, collect)
+	} else {
+		err = collect(src, 0)
+	}
+	if err != nil {
+		return err
+	}
+	layers := map[string]*geo.Layer{}
+	for _, n := range loc.Names() {
+		if l := st.layers[n]; l != nil && st.indexes[n] != nil {
+			layers[n] = l
+		}
+	}
+	var areas []sedona.Area
+	for _, n := range slices.Sorted(maps.Keys(st.cfg.Areas)) {
+		if b := st.cfg.Areas[n].Boundary; layers[b] != nil {
+			areas = append(areas, sedona.Area{Name: n, Boundary: b, Values: st.areaOf[n]})
+		}
+	}
+	var usage sedona.Usage
+	eng := *st.sedona
+	eng.Usage = &usage
+	eng.Log = &logLines{log: st.log, stage: "places:" + name}
+	st.log.Info("sedona job", "stage", "places:"+name, "points", len(pts), "master", cmp.Or(eng.Master, "local[*]"))
+	located, err := eng.Locate(ctx, st.out, name, layers, areas, pts)
+	if err != nil {
+		return err
+	}
+	if located == nil {
+		st.log.Info("sedona job written", "stage", "places:"+name, "folder", filepath.Join(eng.WriteTo, name))
+		return nil
+	}
+	st.log.Info("sedona job done", "stage", "places:"+name, "distinct_points", len(located.At),
+		"wall", usage.Wall.Round(time.Millisecond).String(), "cpu", usage.CPU.Round(time.Millisecond).String(),
+		"peak_mib", usage.PeakRSS>>20)
+	return loc.Precompute(located.Names, located.At)
+}
+
+// logLines writes each line of a job's output as a debug record.
+type logLines struct {
+	log   *slog.Logger
+	stage string
+	part  []byte
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.part = append(l.part, p...)
+	for {
+		i := bytes.IndexByte(l.part, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		if line := strings.TrimSpace(string(l.part[:i])); line != "" {
+			l.log.Debug("spark", "stage", l.stage, "line", line)
+		}
+		l.part = l.part[i+1:]
+	}
 }

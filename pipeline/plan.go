@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 )
@@ -52,11 +54,28 @@ func Plan(ctx context.Context, cfg *config.Config, opts Options) ([]StagePlan, e
 	if opts.OutDir == "" {
 		return nil, errors.New("no output folder given")
 	}
+	cfg, err := withEngine(cfg, opts.Engine)
+	if err != nil {
+		return nil, err
+	}
 	p, err := makePlan(ctx, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
 	return p.stages, nil
+}
+
+// withEngine returns cfg with its engine replaced by engine, when given.
+func withEngine(cfg *config.Config, engine string) (*config.Config, error) {
+	if engine == "" || engine == cfg.Engine {
+		return cfg, nil
+	}
+	if !slices.Contains(config.Engines, engine) {
+		return nil, fmt.Errorf("--engine %q: use native or sedona", engine)
+	}
+	c := *cfg
+	c.Engine = engine
+	return &c, nil
 }
 
 func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, error) {

@@ -37,7 +37,7 @@ func TestRawLayerReadByPqarrow(t *testing.T) {
 		if s.Kind == "csv" {
 			want, err = source.ReadCSV(context.Background(), cfg.Path(s.File), s.CSVSpec())
 		} else {
-			want, err = readRecorded(cfg.Path(s.Recorded), s)
+			want, err = readRecorded(cfg.Path(s.Recorded), s, acsYear(s))
 		}
 		if err != nil {
 			t.Fatal(err)

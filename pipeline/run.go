@@ -18,6 +18,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/outdir"
 	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/sedona"
 )
 
 // Options control a run.
@@ -54,6 +55,23 @@ type Options struct {
 	// with its final counts). It is called from the goroutine that schedules
 	// stages, so it must return quickly; cmd/groundwork draws it as progress bars.
 	OnProgress func(Progress)
+
+	// Engine, when set, overrides the pipeline file's engine: "native" or
+	// "sedona" (places sets placed by a Spark job with Apache Sedona; see
+	// docs/scale.md).
+	Engine string
+	// SparkMaster is the Spark master URL of the sedona engine; "" means
+	// local[*].
+	SparkMaster string
+	// Python is the interpreter with pyspark for the sedona engine; ""
+	// means $GROUNDWORK_PYTHON or the nearest .venv (see sedona.FindSetup).
+	Python string
+	// JobsOut, with the sedona engine, writes each places set's Spark job
+	// into JobsOut/NAME without running it (`groundwork job`); the run
+	// places the points natively. JobsFrom reads the placements of jobs
+	// run elsewhere from JobsFrom/NAME instead of running them
+	// (`groundwork report --from`).
+	JobsOut, JobsFrom string
 
 	// afterStage, when set (tests), is called after each stage finishes,
 	// from the goroutine that schedules stages.
@@ -117,6 +135,10 @@ type StageReport struct {
 // the stages that had finished.
 func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error) {
 	began := time.Now()
+	cfg, err := withEngine(cfg, opts.Engine)
+	if err != nil {
+		return nil, err
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -151,6 +173,16 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
 		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]result.Unplaced{},
 		placedBy: map[string]map[string]int{}, census: opts.Census,
+	}
+	if cfg.Engine == "sedona" {
+		st.sedona = &sedona.Engine{Master: opts.SparkMaster, WriteTo: opts.JobsOut, ReadFrom: opts.JobsFrom}
+		if opts.JobsOut == "" && opts.JobsFrom == "" {
+			if st.sedona.Setup, err = sedona.FindSetup(opts.Python); err != nil {
+				return nil, err
+			}
+		}
+	} else if opts.JobsOut != "" || opts.JobsFrom != "" {
+		return nil, errors.New("sedona jobs given without the sedona engine")
 	}
 	defer func() {
 		for _, r := range st.raw {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -29,9 +30,10 @@ func (st *state) loadSources(ctx context.Context) error {
 		var rec arrow.RecordBatch
 		var err error
 		var file string
+		var notCounts map[string]string
 		switch s.Kind {
 		case config.KindCensus:
-			rec, file, err = st.readCensus(ctx, name, s, st.census)
+			rec, file, notCounts, err = st.readCensus(ctx, name, s, st.census)
 		case config.KindCSV:
 			file = c.Path(s.File)
 			spec := s.CSVSpec()
@@ -55,7 +57,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows())})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), NotCounts: notCounts})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -111,13 +113,25 @@ func (st *state) noteWarnings(name string, w *notes.Set) {
 
 // readRecorded reads a saved Census Data API response and checks it against
 // the source's request (census.ReadRecorded): variables, geography, unique
-// GEOIDs, rows, and the year and dataset its file name gives.
-func readRecorded(path string, s *config.Source) (arrow.RecordBatch, error) {
+// GEOIDs, rows, and the year and dataset its file name gives. Its top- and
+// bottom-coded medians are flagged for the ACS release year (0 when not
+// known; census.Table.CodeMedians).
+func readRecorded(path string, s *config.Source, year int) (arrow.RecordBatch, error) {
 	t, err := census.ReadRecorded(path, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: s.Variables, For: s.For, In: s.In})
 	if err != nil {
 		return nil, err
 	}
+	t.CodeMedians(year)
 	return t.Record()
+}
+
+// acsYear is the release year whose top codes apply to a census source:
+// its year for an ACS dataset, 0 (not known) otherwise.
+func acsYear(s *config.Source) int {
+	if strings.HasPrefix(s.Dataset, "acs/") {
+		return s.Year
+	}
+	return 0
 }
 
 // CensusOptions configure live Census Data API pulls. The zero value pulls
@@ -136,12 +150,14 @@ type CensusOptions struct {
 
 // readCensus reads a census source: the recorded response when the pipeline
 // file names one, otherwise a pull through the Census Data API client. It
-// returns the record and a description of where it came from.
-func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, error) {
+// returns the record, a description of where it came from and, for a pull,
+// the variables its metadata says are not counts (census.Classify on the
+// dataset's variables.json, which the pull has loaded and cached).
+func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, map[string]string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		rec, err := readRecorded(file, s)
-		return rec, file, err
+		rec, err := readRecorded(file, s, acsYear(s))
+		return rec, file, nil, err
 	}
 	getenv := o.Getenv
 	if getenv == nil {
@@ -149,13 +165,13 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	key, err := census.ResolveKey(s.APIKey, getenv)
 	if err != nil && !o.Client.Offline {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	cfg := o.Client
 	if cfg.CacheDir == "" {
 		dir, err := census.DefaultCacheDir()
 		if err != nil {
-			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
+			return nil, "", nil, fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
 		}
 		cfg.CacheDir = dir
 	}
@@ -173,8 +189,20 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	t.CodeMedians(acsYear(s))
+	var notCounts map[string]string
+	if m, err := client.Metadata(ctx, s.Dataset, s.Year); err == nil {
+		for _, v := range vars {
+			if stat, why := census.Classify(v, m); !stat.Summable() {
+				if notCounts == nil {
+					notCounts = map[string]string{}
+				}
+				notCounts[v] = why
+			}
+		}
 	}
 	rec, err := t.Record()
-	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), err
+	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), notCounts, err
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/sedona"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -40,7 +41,8 @@ type state struct {
 	summaries  []*result.Summary
 	indicators *result.Indicators
 	outreach   *result.Outreach
-	census     CensusOptions // for census sources pulled live
+	census     CensusOptions  // for census sources pulled live
+	sedona     *sedona.Engine // the sedona engine places points; nil: native
 	segments   []*result.Segment
 	sourceInfo []result.Source
 
@@ -158,6 +160,7 @@ func (st *state) fork(cfg *config.Config) *state {
 		indicators: st.indicators,
 		outreach:   st.outreach,
 		census:     st.census,
+		sedona:     st.sedona,
 	}
 	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts}
 	return f

@@ -198,3 +198,160 @@ func didYouMean(name string, candidates []string) []string {
 	}
 	return out
 }
+
+// Statistic is what an estimate variable measures, as far as adding it up
+// goes.
+type Statistic int8
+
+// Statistics. Only Count may be summed or used in a proportion.
+const (
+	// Count is a count or an aggregate (people, households, aggregate
+	// income): it adds up across categories and areas.
+	Count Statistic = iota
+	// Median is a median.
+	Median
+	// Mean is a mean or average (average household size, per capita income).
+	Mean
+	// Quartile is a lower or upper quartile (B25076, B25078).
+	Quartile
+	// Percent is a percentage or rate (data profile PE cells, subject table
+	// percent columns).
+	Percent
+	// Index is a ratio or index that is not a count (the Gini index).
+	Index
+)
+
+func (s Statistic) String() string {
+	switch s {
+	case Median:
+		return "a median"
+	case Mean:
+		return "a mean"
+	case Quartile:
+		return "a quartile"
+	case Percent:
+		return "a percentage"
+	case Index:
+		return "a ratio or index"
+	}
+	return "a count"
+}
+
+// Summable reports whether values of the statistic add up (only counts and
+// aggregates do).
+func (s Statistic) Summable() bool { return s == Count }
+
+// statOverride is an entry of the small override table: tables whose
+// variables.json text does not say what they are.
+type statOverride struct {
+	table  string
+	stat   Statistic
+	source string
+}
+
+// statOverrides are the tables Classify cannot read from the metadata's
+// words, each with the Bureau's definition that says what it is.
+var statOverrides = []statOverride{
+	// "Per capita income is the mean income computed for every man, woman,
+	// and child in a particular group" (ACS Subject Definitions, Income).
+	{"B19301", Mean, "ACS Subject Definitions, Income: per capita income is a mean"},
+	// "The Gini index is a summary measure of income inequality" (ACS
+	// Subject Definitions, Income: Gini index; a ratio of areas, 0 to 1).
+	{"B19083", Index, "ACS Subject Definitions, Income: the Gini index is a ratio"},
+}
+
+// uncodedStats are tables of medians and means without top codes in
+// TopCodes, for Classify's fallback when no variables.json entry is at hand
+// (their variables.json words say the same: "Median age", "Average household
+// size", ...).
+var uncodedStats = map[string]Statistic{
+	"B01002": Median, "B06011": Median, "B07011": Median,
+	"B25010": Mean, "B25018": Median, "B25035": Median, "B25039": Median,
+	"B25071": Median, "B25092": Median,
+}
+
+// statWords are the words of a variables.json label or concept that mark a
+// statistic other than a count, checked in this order.
+var statWords = []struct {
+	word string
+	stat Statistic
+}{
+	{"median", Median},
+	{"quartile", Quartile},
+	{"average", Mean},
+	{"mean ", Mean},
+	{"per capita", Mean},
+	{"gini index", Index},
+}
+
+// percentLabel reports a label with a segment that starts with "Percent"
+// ("Percent!!SEX AND AGE!!...", "Estimate!!Percent below poverty level!!..."),
+// the form of data profile and subject table percent cells; a count's
+// bracket such as "30.0 to 34.9 percent" (B25070) does not start with it.
+func percentLabel(label string) bool {
+	for _, seg := range strings.Split(label, "!!") {
+		if strings.HasPrefix(strings.ToLower(seg), "percent") {
+			return true
+		}
+	}
+	return false
+}
+
+// Classify says what the estimate variable name measures, with the reason
+// in words that name where the answer came from. In order:
+//
+//  1. the override table (statOverrides), for tables the metadata's words do
+//     not describe, each with the Bureau's definition;
+//  2. the variable's entry in variables.json (m may be nil): a label or
+//     concept containing "median", "quartile", "average", "mean", "per
+//     capita" or "Gini index" (B19013B_001E's concept is "MEDIAN
+//     HOUSEHOLD INCOME ... (BLACK OR AFRICAN AMERICAN ALONE HOUSEHOLDER)";
+//     B25010_001E's label "Estimate!!Average household size --!!Total:"),
+//     except labels that say "aggregate", which are counts; then a label
+//     segment that starts with "Percent" (DP and subject percent cells;
+//     B25070's "30.0 to 34.9 percent" is a count); then a predicateType of "float", which no count has (counts are "int");
+//  3. without an entry: the variable's code: a data profile or subject table
+//     percent (…PE), a table of TopCodes (their cells are medians or
+//     quartiles) or of uncodedStats (B01002 median age, B25010 average
+//     household size, ...), else a count, and the reason says that the
+//     metadata was not at hand.
+func Classify(name string, m *Metadata) (Statistic, string) {
+	tbl := baseTable(name)
+	for _, o := range statOverrides {
+		if o.table == tbl {
+			return o.stat, fmt.Sprintf("%s is %s (%s)", name, o.stat, o.source)
+		}
+	}
+	if m != nil {
+		if v, ok := m.Variables[name]; ok {
+			for _, text := range []struct{ what, s string }{{"label", v.Label}, {"concept", v.Concept}} {
+				low := strings.ToLower(strings.ReplaceAll(text.s, "!!", " ")) + " "
+				if strings.Contains(low, "aggregate") {
+					return Count, fmt.Sprintf("%s is an aggregate (variables.json %s %q)", name, text.what, text.s)
+				}
+				for _, w := range statWords {
+					if strings.Contains(low, w.word) {
+						return w.stat, fmt.Sprintf("%s is %s (variables.json %s %q)", name, w.stat, text.what, text.s)
+					}
+				}
+			}
+			if percentLabel(v.Label) {
+				return Percent, fmt.Sprintf("%s is a percentage (variables.json label %q)", name, v.Label)
+			}
+			if v.PredicateType == "float" {
+				return Index, fmt.Sprintf("%s is not a count (variables.json predicateType float; counts are int)", name)
+			}
+			return Count, fmt.Sprintf("%s is a count (variables.json label %q)", name, v.Label)
+		}
+	}
+	if strings.HasSuffix(name, "PE") {
+		return Percent, fmt.Sprintf("%s is a percentage (a PE variable; no variables.json entry at hand)", name)
+	}
+	if codedTables[tbl] {
+		return Median, fmt.Sprintf("%s is a median (table %s has open-ended median codes; no variables.json entry at hand)", name, tbl)
+	}
+	if st, ok := uncodedStats[tbl]; ok {
+		return st, fmt.Sprintf("%s is %s (table %s; no variables.json entry at hand)", name, st, tbl)
+	}
+	return Count, fmt.Sprintf("%s is taken as a count (no variables.json entry at hand)", name)
+}

@@ -31,6 +31,11 @@ type Config struct {
 	FollowUp    *FollowUp            `yaml:"followup"`
 	Report      *ReportConfig        `yaml:"report"`
 
+	// Engine places the points of places sets: "native" (the default,
+	// groundwork's own index) or "sedona" (a Spark job with Apache
+	// Sedona; see docs/scale.md). Options.Engine overrides it.
+	Engine string `yaml:"engine"`
+
 	// dir is the folder relative paths are resolved against.
 	dir string
 }

@@ -3,43 +3,37 @@ package config
 import (
 	"fmt"
 	"slices"
-	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 )
 
-// knownMedians are ACS tables whose cells are medians or means: they may be
-// scaled or divided but never summed (ACS General Handbook 2020, ch. 8).
-var knownMedians = []string{
-	"B01002", "B06011", "B07011", "B19013", "B19019", "B19049", "B19113", "B19119", "B19301",
-	"B25018", "B25035", "B25058", "B25064", "B25071", "B25077", "B25088", "B25092", "B25097", "B25105",
-}
-
-// notSummable returns the set of columns of the tract source that are
-// medians or means.
-func (c *Config) notSummable() map[string]bool {
-	m := map[string]bool{}
+// notSummable returns the columns of the tract source that are not counts
+// (medians, means, quartiles, percentages, indexes: census.Classify), with
+// the reason of each, and the indicators.medians the pipeline file adds. The
+// run has no metadata at this point (validation does no I/O), so Classify
+// works from the variable codes (its documented fallback).
+func (c *Config) notSummable() (map[string]bool, map[string]string) {
+	m, why := map[string]bool{}, map[string]string{}
 	if c.Tracts == nil {
-		return m
+		return m, why
 	}
 	src := c.Sources[c.Tracts.Source]
 	if src == nil {
-		return m
+		return m, why
 	}
 	for _, v := range src.Variables {
-		for _, t := range knownMedians {
-			if strings.HasPrefix(v, t+"_") {
-				m[v] = true
-			}
+		if st, reason := census.Classify(v, nil); !st.Summable() {
+			m[v], why[v] = true, reason
 		}
 	}
 	if c.Indicators != nil {
 		for _, v := range c.Indicators.Medians {
-			m[v] = true
+			m[v], why[v] = true, v+" is listed under indicators.medians"
 		}
 	}
-	return m
+	return m, why
 }
 
 // indicatorColumns lists the tract columns the indicators add.
@@ -60,7 +54,8 @@ func (c *Config) indicatorColumns() []string {
 }
 
 func (ind *Indicators) Options(c *Config) indicator.Options {
-	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), NotSummable: c.notSummable()}
+	ns, why := c.notSummable()
+	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), NotSummable: ns, Reasons: why}
 	if o.Confidence == 0 {
 		o.Confidence = stats.Conf90
 	}

@@ -26,6 +26,7 @@ func (p *problems) add(path, format string, args ...any) {
 func (c *Config) Validate() []string {
 	p := &problems{}
 	c.checkNames(p)
+	c.checkEngine(p)
 	c.checkSources(p)
 	c.checkBoundaries(p)
 	c.checkAreas(p)
@@ -38,6 +39,15 @@ func (c *Config) Validate() []string {
 	c.checkMap(p)
 	c.checkFindings(p, summaries)
 	return p.list
+}
+
+// Engines are the values of the pipeline file's engine key.
+var Engines = []string{"native", "sedona"}
+
+func (c *Config) checkEngine(p *problems) {
+	if c.Engine != "" && !slices.Contains(Engines, c.Engine) {
+		p.add("engine", "unknown engine %q; use native or sedona", c.Engine)
+	}
 }
 
 func (c *Config) checkSources(p *problems) {

@@ -33,16 +33,17 @@ const (
 // "<var>_note". A sum is null, with its reason in the note, when the area
 // has no member rows ("no units in area") or any member's estimate or MOE is
 // null or a Census annotation value ("k of n units null"). vars listed in
-// notSummable (medians, means) are refused with a *NotSummableError. The
+// notSummable (medians, means) are refused with a *NotSummableError that
+// quotes reasons[var] (Options.Reasons; may be nil). The
 // caller must Release the record. It returns an error when len(area) differs
 // from rec's row count or a column is missing or not numeric.
-func Aggregate(rec arrow.RecordBatch, area []string, declared []string, vars []string, notSummable map[string]bool) (arrow.RecordBatch, error) {
+func Aggregate(rec arrow.RecordBatch, area []string, declared []string, vars []string, notSummable map[string]bool, reasons map[string]string) (arrow.RecordBatch, error) {
 	if len(area) != int(rec.NumRows()) {
 		return nil, fmt.Errorf("aggregate: %d area labels for %d rows", len(area), rec.NumRows())
 	}
 	for _, v := range vars {
 		if notSummable[v] {
-			return nil, fmt.Errorf("aggregate: %w", &NotSummableError{Name: v, In: "an aggregation of areas"})
+			return nil, fmt.Errorf("aggregate: %w", &NotSummableError{Name: v, In: "an aggregation of areas", Why: reasons[v]})
 		}
 	}
 	var cols []*table.Column

@@ -28,7 +28,7 @@ func TestAggregate(t *testing.T) {
 		}
 	}
 	vars := []string{"B25003_002E", "B25003_003E"}
-	agg, err := Aggregate(rec, area, []string{"madeup empty"}, vars, medians)
+	agg, err := Aggregate(rec, area, []string{"madeup empty"}, vars, medians, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestAggregate(t *testing.T) {
 	}
 
 	// Annotation values null the area's sum of a Census variable.
-	agg2, err := Aggregate(rec, area, nil, []string{"B25064_001E"}, nil)
+	agg2, err := Aggregate(rec, area, nil, []string{"B25064_001E"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +71,10 @@ func TestAggregate(t *testing.T) {
 	}
 
 	// Medians are refused.
-	if _, err := Aggregate(rec, area, nil, []string{"B19013_001E"}, medians); !errors.As(err, new(*NotSummableError)) {
+	if _, err := Aggregate(rec, area, nil, []string{"B19013_001E"}, medians, map[string]string{"B19013_001E": "madeup reason"}); !errors.As(err, new(*NotSummableError)) || !strings.Contains(err.Error(), "(madeup reason)") {
 		t.Errorf("median aggregated: %v", err)
 	}
-	if _, err := Aggregate(rec, area[:2], nil, vars, nil); err == nil {
+	if _, err := Aggregate(rec, area[:2], nil, vars, nil, nil); err == nil {
 		t.Error("short area slice accepted")
 	}
 

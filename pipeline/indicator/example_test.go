@@ -94,7 +94,7 @@ func ExampleAggregate() {
 	}
 	defer rec.Release()
 	area := []string{"madeup north", "madeup north", "madeup east", "madeup east"}
-	agg, err := indicator.Aggregate(rec, area, nil, []string{"B25003_002E", "B25003_003E"}, nil)
+	agg, err := indicator.Aggregate(rec, area, nil, []string{"B25003_002E", "B25003_003E"}, nil, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

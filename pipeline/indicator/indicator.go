@@ -113,6 +113,10 @@ type Options struct {
 	// B25077_001E median home value, B25064_001E median gross rent). They may
 	// not appear inside a sum or difference, nor in a proportion.
 	NotSummable map[string]bool
+	// Reasons gives, per NotSummable column, why it is not a count in the
+	// words of census.Classify ("B25010_001E is a mean (variables.json label
+	// ...)"); the refusal quotes it.
+	Reasons map[string]string
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -171,10 +175,15 @@ func (e *UnknownNameError) Error() string {
 type NotSummableError struct {
 	Name string
 	In   string // "a sum or difference" or "a proportion"
+	Why  string // why Name is not a count (Options.Reasons), "" if not known
 }
 
 func (e *NotSummableError) Error() string {
-	return fmt.Sprintf("%s is a median or mean and cannot be used in %s: medians and means do not add up across categories or areas; use the counts it summarises, or compare it as a ratio", e.Name, e.In)
+	why := ""
+	if e.Why != "" {
+		why = " (" + e.Why + ")"
+	}
+	return fmt.Sprintf("%s is a median or mean and cannot be used in %s%s: medians and means do not add up across categories or areas; use the counts it summarises, or compare it as a ratio", e.Name, e.In, why)
 }
 
 // Indicator is a compiled indicator.
@@ -233,7 +242,7 @@ func Compile(spec Spec, columns []string, opts Options) (*Indicator, error) {
 			return fail(fmt.Errorf("%w: kind proportion needs an expression of the form numerator / denominator, got %s", ErrUnsupported, tree.Node.String()))
 		}
 		if name := firstNotSummable(tree.Node, opts.NotSummable); name != "" {
-			return fail(&NotSummableError{Name: name, In: "a proportion"})
+			return fail(&NotSummableError{Name: name, In: "a proportion", Why: opts.Reasons[name]})
 		}
 	}
 	sort.Slice(ind.inputs, func(i, j int) bool { return ind.inputs[i].name < ind.inputs[j].name })
@@ -244,7 +253,7 @@ func Compile(spec Spec, columns []string, opts Options) (*Indicator, error) {
 	}
 	// expr's own compilation: a second, independent check of names and types,
 	// and the program the differential tests compare against.
-	prog, err := expr.Compile(spec.Expr, expr.Env(env), expr.AsFloat64())
+	prog, err := expr.Compile(spec.Expr, expr.Env(env), expr.AsFloat64(), pctChangeFunc)
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrSyntax, err))
 	}
@@ -282,11 +291,19 @@ func (ind *Indicator) check(n ast.Node, have map[string]bool, columns []string) 
 			return fmt.Errorf("%w: operator %q (use numbers, column names, + - * / and parentheses)", ErrUnsupported, n.Operator)
 		}
 		return ind.check(n.Node, have, columns)
+	case *ast.CallNode:
+		if !isPctChange(n) {
+			return fmt.Errorf("%w: %s (the one function is pct_change(from, to); otherwise use numbers, column names, + - * / and parentheses)", ErrUnsupported, n.String())
+		}
+		if err := ind.check(n.Arguments[0], have, columns); err != nil {
+			return err
+		}
+		return ind.check(n.Arguments[1], have, columns)
 	case *ast.BinaryNode:
 		switch n.Operator {
 		case "+", "-":
 			if name := firstNotSummable(n, ind.opts.NotSummable); name != "" {
-				return &NotSummableError{Name: name, In: "a sum or difference"}
+				return &NotSummableError{Name: name, In: "a sum or difference", Why: ind.opts.Reasons[name]}
 			}
 		case "*", "/":
 		default:
@@ -367,6 +384,13 @@ type Result struct {
 	Valid       []bool
 	Reliability []stats.Reliability
 	Note        []string
+	// Bound says, per row, whether the value is an estimate (Exact) or only
+	// a bound on one because a coded input entered it (top-coded: AtLeast).
+	Bound []Bound
+	// Warnings lists problems with the inputs worth a run warning, once
+	// each with the number of rows: a kind proportion whose numerator
+	// exceeds its denominator, a negative MOE that is not an annotation.
+	Warnings []string
 }
 
 // Column names of an indicator's outputs.
@@ -481,16 +505,29 @@ func (ind *Indicator) Evaluate(rec arrow.RecordBatch) (*Result, error) {
 		Valid:       make([]bool, n),
 		Reliability: make([]stats.Reliability, n),
 		Note:        make([]string, n),
+		Bound:       make([]Bound, n),
 	}
+	warned := map[string]int{}
+	var order []string
 	for row := 0; row < n; row++ {
 		e := evaluator{ind: ind, cols: cols, row: row}
-		v, ok := e.top()
+		x, ok := e.top()
+		v := x.v
 		if ok && ind.spec.Percent {
 			v = stats.Scale(v, 100)
 		}
 		if ok && (math.IsNaN(v.Est) || math.IsInf(v.Est, 0)) {
 			e.note("the result is not a finite number")
 			ok = false
+		}
+		if ok && x.b != Exact {
+			e.note(boundNote[x.b])
+		}
+		for _, w := range e.warns {
+			if warned[w] == 0 {
+				order = append(order, w)
+			}
+			warned[w]++
 		}
 		r.Note[row] = strings.Join(e.notes, "; ")
 		if !ok {
@@ -499,12 +536,114 @@ func (ind *Indicator) Evaluate(rec arrow.RecordBatch) (*Result, error) {
 			continue
 		}
 		r.Valid[row] = true
+		r.Bound[row] = x.b
 		r.Est[row] = v.Est
 		r.CV[row] = stats.CV(v, stats.Conf90)
 		r.MOE[row] = stats.ConvertMOE(v.MOE, stats.Conf90, ind.opts.Confidence)
 		r.Reliability[row] = ind.opts.Bands.Classify(r.CV[row])
 	}
+	for _, w := range order {
+		if k := warned[w]; k > 1 {
+			w = fmt.Sprintf("%s (and %d more rows like it)", w, k-1)
+		}
+		r.Warnings = append(r.Warnings, ind.spec.Name+": "+w)
+	}
 	return r, nil
+}
+
+// Bound says whether a result is an estimate or only a bound on one: it is
+// a bound when an input is a top- or bottom-coded median ("250,000 or
+// more"), whose published value is the edge of an open-ended interval.
+type Bound int8
+
+// Bounds. AtLeast means the true value is at least the result (it came from
+// a top-coded input through operations that increase with it), AtMost the
+// reverse; Inexact means coded inputs pull in opposite directions, so the
+// result is neither an estimate nor a one-sided bound.
+const (
+	Exact Bound = iota
+	AtLeast
+	AtMost
+	Inexact
+)
+
+// Words returns the plain words of b before a value ("at least", "at most",
+// "not exact:"), "" for Exact.
+func (b Bound) Words() string {
+	switch b {
+	case AtLeast:
+		return "at least"
+	case AtMost:
+		return "at most"
+	case Inexact:
+		return "not exact:"
+	}
+	return ""
+}
+
+// boundNote is the note of a result that is a bound; NoteBound reads it
+// back from an output's <name>_note column.
+var boundNote = map[Bound]string{
+	AtLeast: "the result is at least the value shown (a top-coded input)",
+	AtMost:  "the result is at most the value shown (a coded input)",
+	Inexact: "the result is not exact: coded inputs pull it both ways",
+}
+
+// NoteBound returns the Bound an indicator's note states (Evaluate writes
+// it into Result.Note and so into the <name>_note column), or, for a raw
+// Census column's note (census.Column.Note: "top-coded: 250,000 or more
+// (250001)"), AtLeast for a top code and AtMost for a bottom code. Any other
+// note is Exact.
+func NoteBound(note string) Bound {
+	if b := codedNote(note); b != Exact {
+		return b
+	}
+	for b, s := range boundNote {
+		if strings.Contains(note, s) {
+			return b
+		}
+	}
+	return Exact
+}
+
+// flip is the bound of -x (or of 1/x for x > 0) given that of x.
+func (b Bound) flip() Bound {
+	switch b {
+	case AtLeast:
+		return AtMost
+	case AtMost:
+		return AtLeast
+	}
+	return b
+}
+
+// times is the bound contributed by a term whose partial derivative has the
+// sign of s.
+func (b Bound) times(s float64) Bound {
+	switch {
+	case b == Exact || s == 0:
+		return Exact
+	case s < 0:
+		return b.flip()
+	}
+	return b
+}
+
+// join combines the bounds of the terms of one expression.
+func join(a, b Bound) Bound {
+	switch {
+	case a == Exact:
+		return b
+	case b == Exact || a == b:
+		return a
+	}
+	return Inexact
+}
+
+// tv is a sub-expression's value (MOE at 90%) and bound.
+type tv struct {
+	v stats.Value
+	b Bound
 }
 
 // evaluator computes one row. Values carry MOEs at 90%.
@@ -514,6 +653,7 @@ type evaluator struct {
 	row   int
 	notes []string
 	seen  map[string]bool
+	warns []string
 }
 
 func (e *evaluator) note(s string) {
@@ -526,76 +666,168 @@ func (e *evaluator) note(s string) {
 	}
 }
 
-func (e *evaluator) top() (stats.Value, bool) {
+// warn notes s and records it as a warning of the indicator (Result.Warnings).
+func (e *evaluator) warn(s string) {
+	if e.seen == nil || !e.seen[s] {
+		e.warns = append(e.warns, s)
+	}
+	e.note(s)
+}
+
+func (e *evaluator) top() (tv, bool) {
 	if b, ok := e.ind.root.(*ast.BinaryNode); ok && b.Operator == "/" && e.ind.spec.Kind == Proportion {
 		num, ok1 := e.eval(b.Left)
 		den, ok2 := e.eval(b.Right)
 		if !ok1 || !ok2 {
-			return stats.Value{}, false
+			return tv{}, false
 		}
-		if den.Est == 0 {
+		if den.v.Est == 0 {
 			e.note(fmt.Sprintf("division by zero: the denominator %s is 0", b.Right.String()))
-			return stats.Value{}, false
+			return tv{}, false
 		}
-		p, fell := stats.Proportion(num, den)
+		if num.v.Est > den.v.Est || num.v.Est < 0 || den.v.Est < 0 {
+			e.warn(fmt.Sprintf("not a proportion: the numerator %s (%s) is not between 0 and the denominator %s (%s); the numerator must be a subset of the denominator (check the expression, or use kind ratio)",
+				b.Left.String(), fmtNum(num.v.Est), b.Right.String(), fmtNum(den.v.Est)))
+		}
+		p, fell := stats.Proportion(num.v, den.v)
 		if fell {
 			e.note("proportion MOE used the ratio formula (negative radicand, ACS handbook rule)")
 		}
-		return p, true
+		return tv{p, quotientBound(num, den)}, true
 	}
 	return e.eval(e.ind.root)
 }
 
-func (e *evaluator) eval(n ast.Node) (stats.Value, bool) {
+func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+func quotientBound(a, b tv) Bound {
+	return join(a.b.times(b.v.Est), b.b.times(-a.v.Est))
+}
+
+func (e *evaluator) eval(n ast.Node) (tv, bool) {
 	switch n := n.(type) {
 	case *ast.IntegerNode:
-		return stats.Value{Est: float64(n.Value)}, true
+		return tv{v: stats.Value{Est: float64(n.Value)}}, true
 	case *ast.FloatNode:
-		return stats.Value{Est: n.Value}, true
+		return tv{v: stats.Value{Est: n.Value}}, true
 	case *ast.IdentifierNode:
 		return e.ident(n.Value)
 	case *ast.UnaryNode:
-		v, ok := e.eval(n.Node)
+		x, ok := e.eval(n.Node)
 		if n.Operator == "-" {
-			v.Est = -v.Est
+			x.v.Est = -x.v.Est
+			x.b = x.b.flip()
 		}
-		return v, ok
+		return x, ok
+	case *ast.CallNode:
+		// pct_change(from, to) = (to / from - 1) * 100 (Compile admits no
+		// other call).
+		return e.pctChange(n.Arguments[0], n.Arguments[1], 1, 100)
 	case *ast.BinaryNode:
 		switch n.Operator {
 		case "+", "-":
-			var terms []stats.Value
+			var terms []tv
 			ok := e.sumTerms(n, 1, &terms)
 			if !ok {
-				return stats.Value{}, false
+				return tv{}, false
 			}
-			return stats.Sum(terms...), true
+			vals := make([]stats.Value, len(terms))
+			var b Bound
+			for i, t := range terms {
+				vals[i] = t.v
+				b = join(b, t.b)
+			}
+			return tv{stats.Sum(vals...), b}, true
 		case "*":
 			a, ok1 := e.eval(n.Left)
 			b, ok2 := e.eval(n.Right)
 			if !ok1 || !ok2 {
-				return stats.Value{}, false
+				return tv{}, false
 			}
-			return stats.Product(a, b), true
+			return tv{stats.Product(a.v, b.v), join(a.b.times(b.v.Est), b.b.times(a.v.Est))}, true
 		case "/":
+			if to, from, sign, scale, ok := changeForm(n); ok {
+				return e.pctChange(from, to, sign, scale)
+			}
 			a, ok1 := e.eval(n.Left)
 			b, ok2 := e.eval(n.Right)
 			if !ok1 || !ok2 {
-				return stats.Value{}, false
+				return tv{}, false
 			}
-			if b.Est == 0 {
+			if b.v.Est == 0 {
 				e.note(fmt.Sprintf("division by zero: the denominator %s is 0", n.Right.String()))
-				return stats.Value{}, false
+				return tv{}, false
 			}
-			return stats.Quotient(a, b), true
+			return tv{stats.Quotient(a.v, b.v), quotientBound(a, b)}, true
 		}
 	}
 	// Compile admits nothing else.
 	panic(fmt.Sprintf("indicator: unexpected node %T", n))
 }
 
+// changeForm recognises a relative change written as a difference over one
+// of its terms: (to - from) / from, or (from - to) / from (sign -1), the
+// difference possibly times a number (100 * (to - from) / from, scale 100).
+// All equal scale * sign * (to / from - 1); the handbook computes the MOE of
+// a percent change from the ratio to / from (see pctChange), which differs
+// from the MOE of the difference divided by from, because from appears in
+// both the numerator and the denominator.
+func changeForm(n *ast.BinaryNode) (to, from ast.Node, sign, scale float64, ok bool) {
+	num, scale := n.Left, 1.0
+	if m, isMul := num.(*ast.BinaryNode); isMul && m.Operator == "*" {
+		if c, isNum := number(m.Left); isNum {
+			num, scale = m.Right, c
+		} else if c, isNum := number(m.Right); isNum {
+			num, scale = m.Left, c
+		}
+	}
+	d, isDiff := num.(*ast.BinaryNode)
+	if !isDiff || d.Operator != "-" {
+		return nil, nil, 0, 0, false
+	}
+	den := n.Right.String()
+	switch {
+	case d.Right.String() == den && d.Left.String() != den:
+		return d.Left, d.Right, 1, scale, true
+	case d.Left.String() == den && d.Right.String() != den:
+		return d.Right, d.Left, -1, scale, true
+	}
+	return nil, nil, 0, 0, false
+}
+
+// number returns the value of a number literal.
+func number(n ast.Node) (float64, bool) {
+	switch n := n.(type) {
+	case *ast.IntegerNode:
+		return float64(n.Value), true
+	case *ast.FloatNode:
+		return n.Value, true
+	}
+	return 0, false
+}
+
+// pctChange returns scale * sign * (to / from - 1) with the MOE of the ratio
+// to / from times scale (ACS General Handbook 2020, ch. 8: a percent change
+// is computed as the ratio of the later to the earlier estimate, 100 *
+// (X2 / X1 - 1), and its MOE as 100 times the MOE of the ratio X2 / X1).
+func (e *evaluator) pctChange(fromN, toN ast.Node, sign, scale float64) (tv, bool) {
+	from, ok1 := e.eval(fromN)
+	to, ok2 := e.eval(toN)
+	if !ok1 || !ok2 {
+		return tv{}, false
+	}
+	if from.v.Est == 0 {
+		e.note(fmt.Sprintf("division by zero: the earlier value %s is 0, so the change is not defined", fromN.String()))
+		return tv{}, false
+	}
+	r := stats.Quotient(to.v, from.v)
+	b := quotientBound(to, from).times(sign * scale)
+	return tv{stats.Value{Est: scale * sign * (r.Est - 1), MOE: math.Abs(scale) * r.MOE}, b}, true
+}
+
 // sumTerms flattens a chain of + and - into signed terms, so the zero-estimate
 // rule sees every term of the sum at once.
-func (e *evaluator) sumTerms(n ast.Node, sign float64, terms *[]stats.Value) bool {
+func (e *evaluator) sumTerms(n ast.Node, sign float64, terms *[]tv) bool {
 	if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "+" || b.Operator == "-") {
 		ok1 := e.sumTerms(b.Left, sign, terms)
 		rs := sign
@@ -611,15 +843,27 @@ func (e *evaluator) sumTerms(n ast.Node, sign float64, terms *[]stats.Value) boo
 	if u, ok := n.(*ast.UnaryNode); ok && u.Operator == "+" {
 		return e.sumTerms(u.Node, sign, terms)
 	}
-	v, ok := e.eval(n)
+	x, ok := e.eval(n)
 	if !ok {
 		return false
 	}
-	*terms = append(*terms, stats.Value{Est: sign * v.Est, MOE: v.MOE})
+	*terms = append(*terms, tv{stats.Value{Est: sign * x.v.Est, MOE: x.v.MOE}, x.b.times(sign)})
 	return true
 }
 
-func (e *evaluator) ident(name string) (stats.Value, bool) {
+// codedNote reports a pipeline/census note of a top- or bottom-coded value
+// ("top-coded: 250,000 or more (250001)", census.Column.Note).
+func codedNote(s string) Bound {
+	switch {
+	case strings.HasPrefix(s, "top-coded"):
+		return AtLeast
+	case strings.HasPrefix(s, "bottom-coded"):
+		return AtMost
+	}
+	return Exact
+}
+
+func (e *evaluator) ident(name string) (tv, bool) {
 	i := e.ind.byName[name]
 	in, c := e.ind.inputs[i], &e.cols[i]
 	if !c.estOK[e.row] {
@@ -628,25 +872,31 @@ func (e *evaluator) ident(name string) (stats.Value, bool) {
 			msg += " (" + c.note[e.row] + ")"
 		}
 		e.note(msg)
-		return stats.Value{}, false
+		return tv{}, false
 	}
 	est := c.est[e.row]
 	if math.IsNaN(est) {
 		e.note(name + " is not a number")
-		return stats.Value{}, false
+		return tv{}, false
 	}
 	if a, ok := annotations[est]; ok && !in.exact {
 		e.note(name + ": " + a)
-		return stats.Value{}, false
+		return tv{}, false
 	}
-	v := stats.Value{Est: est}
+	x := tv{v: stats.Value{Est: est}}
+	if c.note != nil {
+		if b := codedNote(c.note[e.row]); b != Exact {
+			x.b = b
+			e.note(name + " is " + c.note[e.row] + ": a bound, not an estimate")
+		}
+	}
 	switch {
 	case in.exact:
 	case !c.hasMOE:
-		v.MOE = math.NaN()
+		x.v.MOE = math.NaN()
 		e.note("no MOE column for " + name + "; MOE unknown")
 	case !c.moeOK[e.row]:
-		v.MOE = math.NaN()
+		x.v.MOE = math.NaN()
 		e.note(in.moeCol + " is null; MOE unknown")
 	default:
 		m := c.moe[e.row]
@@ -657,10 +907,15 @@ func (e *evaluator) ident(name string) (stats.Value, bool) {
 				m = math.NaN()
 				e.note(in.moeCol + ": " + a)
 			}
+		} else if m < 0 {
+			// Not one of the Bureau's annotation values: a damaged or
+			// mislabelled input, not an MOE to take the absolute value of.
+			e.warn(fmt.Sprintf("%s is %s: a negative margin of error that is not a Census annotation value; MOE unknown (check the input)", in.moeCol, fmtNum(m)))
+			m = math.NaN()
 		}
-		v.MOE = math.Abs(m)
+		x.v.MOE = m
 	}
-	return v, true
+	return x, true
 }
 
 // RunExpr evaluates the estimate of the indicator for one row of values with
@@ -695,3 +950,19 @@ func FormatValue(est, moe float64, prec int) string {
 	}
 	return s + " ± " + strconv.FormatFloat(moe, 'f', prec, 64)
 }
+
+// isPctChange reports a call pct_change(from, to).
+func isPctChange(n *ast.CallNode) bool {
+	id, ok := n.Callee.(*ast.IdentifierNode)
+	return ok && id.Value == "pct_change" && len(n.Arguments) == 2
+}
+
+// pctChangeFunc is pct_change for expr's own compilation and RunExpr.
+var pctChangeFunc = expr.Function("pct_change", func(p ...any) (any, error) {
+	from, ok1 := p[0].(float64)
+	to, ok2 := p[1].(float64)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("pct_change: want two numbers")
+	}
+	return (to/from - 1) * 100, nil
+}, new(func(float64, float64) float64))

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/groundwork-org/groundwork/geo"
@@ -30,6 +31,12 @@ type Locator struct {
 	areaOf  []map[string]string
 	byName  map[string]int // boundary or area name -> position in the output
 	outSize int
+
+	// Placements made elsewhere (the Sedona engine), by point: at[p][j]
+	// goes to output position pos[j]. Nil when Into uses the indexes.
+	at     map[orb.Point][]string
+	pos    []int
+	missed atomic.Int64 // points Into placed with the indexes although at is set
 }
 
 // NewLocator builds the locator over the indexed boundaries (layers holds
@@ -62,6 +69,35 @@ func NewLocator(layers map[string]*geo.Layer, indexes map[string]*geo.Index, are
 	return l
 }
 
+// Precompute makes Into answer from placements made by another engine (the
+// Sedona job): at gives, for each point, the values of the boundaries and
+// areas named in names, in that order. A boundary or area of the locator
+// not in names gets "". A point not in at is placed with the indexes as
+// before and counted (Missed). Precompute must be called before the
+// Locator is shared.
+func (l *Locator) Precompute(names []string, at map[orb.Point][]string) error {
+	pos := make([]int, len(names))
+	for j, n := range names {
+		i, ok := l.byName[n]
+		if !ok {
+			return fmt.Errorf("precomputed placements name %q, which is neither a boundary nor an area", n)
+		}
+		pos[j] = i
+	}
+	l.at, l.pos = at, pos
+	return nil
+}
+
+// Missed is the number of points Into placed with the indexes because
+// Precompute's placements did not have them.
+func (l *Locator) Missed() int64 { return l.missed.Load() }
+
+// Names returns the boundaries with an index, then the areas, each sorted:
+// what Into fills.
+func (l *Locator) Names() []string {
+	return append(slices.Clone(l.bounds), l.areas...)
+}
+
 // Buffer returns a slice for Into to fill.
 func (l *Locator) Buffer() []string { return make([]string, l.outSize) }
 
@@ -69,6 +105,16 @@ func (l *Locator) Buffer() []string { return make([]string, l.outSize) }
 // each area, into out ("" where none contains it); Get reads them by name.
 // It allocates nothing.
 func (l *Locator) Into(p orb.Point, out []string) {
+	if row, ok := l.at[p]; ok {
+		clear(out)
+		for j, i := range l.pos {
+			out[i] = row[j]
+		}
+		return
+	}
+	if l.at != nil {
+		l.missed.Add(1)
+	}
 	for i, idx := range l.idx {
 		out[i] = ""
 		if j, ok := idx.Locate(p); ok {

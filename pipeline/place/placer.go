@@ -47,6 +47,33 @@ func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i i
 	return p, nil
 }
 
+// Points returns the points of the records of chunk r that Place would
+// place: those the where rule keeps whose point is found (the Sedona engine
+// places them first, see Locator.Precompute). r is not changed.
+func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]orb.Point, error) {
+	var pts []orb.Point
+	for i := range r.Len() {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if p.rule != nil {
+			ok, err := r.Match(p.rule, i, p.env)
+			if err != nil && !errors.Is(err, segment.ErrMissing) {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		if pt, _, reason := p.locate(r, i); reason == "" {
+			pts = append(pts, pt)
+		}
+	}
+	return pts, nil
+}
+
 // Place filters chunk r (records of the source from record base on) by the
 // set's where rule, locates each record and puts it in every boundary and
 // area (adding the lon, lat, located_by, boundary and area columns), and

@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/reports"
 )
 
@@ -86,7 +89,7 @@ func Build(in *Input) *reports.Report {
 				if _, ok := frame.ToFloat(v); ok {
 					t.Numeric[j+1] = true
 				}
-				cells = append(cells, frame.Cell(v))
+				cells = append(cells, boundCell(v, row[c+table.NoteSuffix]))
 			}
 			t.Rows = append(t.Rows, cells)
 		}
@@ -141,4 +144,28 @@ func Counts(m map[string]int) string {
 		out += fmt.Sprintf("%s: %d", k, m[k])
 	}
 	return out
+}
+
+// boundCell renders a segment cell, saying when its value is a bound: a
+// Census top code as "250,000 or more" (the interval's edge, the value sent
+// being one more), a bottom code as "2,500 or less", a value computed from
+// one as "at least 7.2" or "at most 7.2" (the row's <column>_note, read by
+// indicator.NoteBound).
+func boundCell(v, note any) string {
+	s, _ := note.(string)
+	x, isNum := frame.ToFloat(v)
+	b := indicator.NoteBound(s)
+	if !isNum || b == indicator.Exact {
+		return frame.Cell(v)
+	}
+	raw := strings.HasPrefix(s, "top-coded") || strings.HasPrefix(s, "bottom-coded")
+	switch {
+	case raw && b == indicator.AtLeast:
+		return frame.Cell(x-1) + " or more"
+	case raw && b == indicator.AtMost:
+		return frame.Cell(x+1) + " or less"
+	case b == indicator.Inexact:
+		return frame.Cell(v) + " (not exact: from a coded value)"
+	}
+	return b.Words() + " " + frame.Cell(v)
 }

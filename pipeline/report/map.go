@@ -88,7 +88,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			}
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
-		m.ColorBreaks = svgmap.QuantileBreaks(cols, len(svgmap.PointPalette))
+		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette))
 		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
 		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
 		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
@@ -255,7 +255,7 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 				shapes[i].Values = append(shapes[i].Values, v)
 			}
 		}
-		ind.Breaks = svgmap.QuantileBreaks(vals, len(svgmap.ShadePalette))
+		ind.Breaks = classBreaks(vals, len(svgmap.ShadePalette))
 		inds = append(inds, ind)
 		unrel = append(unrel, unreliable)
 	}
@@ -293,4 +293,19 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 		notes = append(notes, fmt.Sprintf("Pick what the %s show in the menu above the legend.", what))
 	}
 	return shapes, inds, notes
+}
+
+// classBreaks returns the n-1 inner bounds of n quantile classes of the
+// non-NaN values (stats.QuantileBreaks, the one type 1 quantile
+// implementation), or nil with no values or n < 2, as svgmap.Map.Breaks
+// and ColorBreaks take them.
+func classBreaks(vals []float64, n int) []float64 {
+	if n < 2 {
+		return nil
+	}
+	b, err := stats.QuantileBreaks(vals, n)
+	if err != nil {
+		return nil
+	}
+	return b[1:n]
 }

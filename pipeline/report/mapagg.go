@@ -98,7 +98,7 @@ func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shap
 			}
 			out[ci].Values = append(out[ci].Values, v)
 		}
-		in.Breaks = svgmap.QuantileBreaks(medians, len(svgmap.ShadePalette))
+		in.Breaks = classBreaks(medians, len(svgmap.ShadePalette))
 		newInds[k] = in
 	}
 	return out, newInds, true

@@ -189,6 +189,10 @@ func (in *Input) needSection(n *result.Need) reports.Section {
 		fmt.Sprintf("%s is %s. %d tracts were scored; %d could not be (a variable is missing).", n.Label, how, n.Scored, n.Unscored),
 		"Variables: "+strings.Join(parts, ". ")+".",
 		"A rank says where a tract stands among the tracts of this table, not how much need there is; it ignores the margins of error of its inputs.")
+	if len(n.Bounded) > 0 {
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%d tract(s) were ranked on a top- or bottom-coded value of %s (where a median falls in the open-ended top or bottom interval, the Census publishes its edge, such as \"250,000 or more\"): their rank is a bound, not an exact place (%s).",
+			len(n.Bounded), strings.Join(n.BoundedInputs, ", "), strings.Join(n.Bounded, ", ")))
+	}
 	return sec
 }
 

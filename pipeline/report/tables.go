@@ -40,7 +40,7 @@ func summaryTable(s *result.Summary, headers map[string]string) reports.Table {
 		row := append([]string{}, g.Labels...)
 		row = append(row, reports.Number(float64(g.N), 0))
 		for _, m := range s.Measures {
-			row = append(row, statsCell(g.Stats[m.Column], g.Mean[m.Column], m))
+			row = append(row, statsCell(g.Stats[m.Column], g.Mean[m.Column], m, g.Bounds[m.Column]))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -191,7 +191,7 @@ func (in *Input) findings(f *config.Findings) []string {
 		iai := slices.Index(inc.By, inc.Area)
 		var parts []string
 		for _, g := range inc.Groups {
-			parts = append(parts, fmt.Sprintf("%s %s (%d tracts)", g.Keys[iai], reports.Format(g.Stats[m.Column].Median, m.Format), g.N))
+			parts = append(parts, fmt.Sprintf("%s %s (%d tracts)", g.Keys[iai], boundFormat(g.Stats[m.Column].Median, g.Bounds[m.Column]["median"], m.Format), g.N))
 		}
 		if len(parts) > 0 {
 			out = append(out, fmt.Sprintf("Median of the tracts' %s: %s.", lowerFirst(measureLabel(m)), strings.Join(parts, "; ")))
@@ -214,8 +214,9 @@ func statsHeading(st []string) string {
 	return strings.Join(st, ", ")
 }
 
-func statsCell(sm stats.Summary, mean float64, m *config.Measure) string {
+func statsCell(sm stats.Summary, mean float64, m *config.Measure, bounds map[string]string) string {
 	f := func(x float64) string { return reports.Format(x, m.Format) }
+	fs := func(stat string, x float64) string { return boundFormat(x, bounds[stat], m.Format) }
 	if sm.N == 0 {
 		return "–"
 	}
@@ -223,16 +224,39 @@ func statsCell(sm stats.Summary, mean float64, m *config.Measure) string {
 	st := m.Stats
 	if hasMedianRange(st) {
 		if sm.N == 1 {
-			parts = append(parts, f(sm.Median))
+			parts = append(parts, fs("median", sm.Median))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s (%s–%s)", f(sm.Median), f(sm.Min), f(sm.Max)))
+			parts = append(parts, fmt.Sprintf("%s (%s–%s)", fs("median", sm.Median), fs("min", sm.Min), fs("max", sm.Max)))
 		}
 		st = otherStats(st)
 	}
 	for _, name := range st {
-		parts = append(parts, f(result.StatValue(sm, mean, name)))
+		if name == "count" {
+			parts = append(parts, f(result.StatValue(sm, mean, name)))
+			continue
+		}
+		parts = append(parts, fs(name, result.StatValue(sm, mean, name)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// boundFormat formats x with the words of a bound (result.Group.Bounds): a
+// Census top code is shown as the Bureau words it, the interval's edge and
+// "or more" (250001 is "$250,000 or more"; a bottom code 2499 "$2,500 or
+// less"); a value computed from one as "at least $X" or "at most $X"; an
+// exact value (words "") as itself.
+func boundFormat(x float64, words, format string) string {
+	switch words {
+	case "":
+		return reports.Format(x, format)
+	case "or more":
+		return reports.Format(x-1, format) + " or more"
+	case "or less":
+		return reports.Format(x+1, format) + " or less"
+	case "not exact:":
+		return reports.Format(x, format) + " (not exact: from a coded value)"
+	}
+	return words + " " + reports.Format(x, format)
 }
 
 func hasMedianRange(st []string) bool {

@@ -34,6 +34,13 @@ type Group struct {
 	N      int
 	Stats  map[string]stats.Summary // by measure column
 	Mean   map[string]float64
+	// Bounds marks, by measure column then statistic ("min", "median",
+	// "max", "mean"), the statistics that are bounds rather than estimates
+	// because a top- or bottom-coded value gave them: "or more" / "or less"
+	// when the statistic is a Census code itself (250001, "250,000 or
+	// more"), else "at least", "at most" or "not exact:"
+	// (indicator.Bound.Words). Nil when none is.
+	Bounds map[string]map[string]string
 }
 
 // Find returns the group whose keys equal keys, or nil.
@@ -133,6 +140,11 @@ type PairIndex struct {
 type Need struct {
 	Name, Label, Method string
 	Scored, Unscored    int
+	// Bounded lists the GEOIDs of scored tracts whose rank rests on a
+	// top- or bottom-coded input (a bound, not an estimate), and
+	// BoundedInputs the variables that had such values.
+	Bounded       []string
+	BoundedInputs []string
 }
 
 // Unplaced is a record that could not be placed on the map, with the reason.
@@ -147,6 +159,10 @@ type Source struct {
 	// Streamed is true for a source read a row group at a time and held in
 	// its Parquet file rather than in memory (see config.Config.StreamedSource).
 	Streamed bool
+	// NotCounts lists, for a Census source pulled with its metadata, the
+	// variables that variables.json says are not counts (medians, means,
+	// percentages: census.Classify), with the reason.
+	NotCounts map[string]string
 }
 
 // Outreach is what the outreach stage produced, for the report.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/stat"
 )
 
 // ErrNoValues is returned by the class-break functions when every value is
@@ -37,9 +35,16 @@ func sortedValues(xs []float64, k int) ([]float64, error) {
 }
 
 // QuantileBreaks returns bounds that put about the same number of values in
-// each class: b_j is the j/k quantile of the values by the inverse of the
-// empirical distribution function (Hyndman and Fan 1996 type 1, gonum
-// stat.Quantile with stat.Empirical), so every bound is an observed value.
+// each class: b_j is the j/k quantile of the n values by the inverse of the
+// empirical distribution function (Hyndman and Fan 1996, type 1),
+//
+//	b_j = x_(ceil(n j / k))   (1-based order statistics)
+//
+// so every bound is an observed value. The index is computed in integer
+// arithmetic (TypeOneIndex): a floating-point p = j/k can land just above an
+// exact n p (n = 77, k = 11, j = 9: n p = 63 exactly, 63.00000000000001 in
+// floating point) and pick the next value. This is groundwork's one quantile
+// implementation; the report's map classes use it too.
 func QuantileBreaks(xs []float64, k int) ([]float64, error) {
 	v, err := sortedValues(xs, k)
 	if err != nil {
@@ -48,9 +53,21 @@ func QuantileBreaks(xs []float64, k int) ([]float64, error) {
 	b := make([]float64, k+1)
 	b[0], b[k] = v[0], v[len(v)-1]
 	for j := 1; j < k; j++ {
-		b[j] = stat.Quantile(float64(j)/float64(k), stat.Empirical, v, nil)
+		b[j] = v[TypeOneIndex(len(v), j, k)]
 	}
 	return b, nil
+}
+
+// TypeOneIndex returns the 0-based index in n sorted values of the j/k
+// quantile by the inverse of the empirical distribution function (Hyndman
+// and Fan 1996, type 1): ceil(n j / k) - 1, computed exactly in integers and
+// clamped to [0, n-1]. It panics if n < 1 or k < 1 (a programming error).
+func TypeOneIndex(n, j, k int) int {
+	if n < 1 || k < 1 {
+		panic("stats: TypeOneIndex: n and k must be at least 1")
+	}
+	i := (n*j+k-1)/k - 1
+	return min(max(i, 0), n-1)
 }
 
 // EqualIntervalBreaks returns bounds that split [min, max] into k intervals of

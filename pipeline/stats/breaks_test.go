@@ -149,3 +149,44 @@ func BenchmarkJenks(b *testing.B) {
 		}
 	}
 }
+
+// TestQuantileBreaksExact checks every bound against the definition of the
+// type 1 quantile in exact arithmetic (Hyndman and Fan 1996: the smallest
+// order statistic x_(i) with i/n >= j/k, i.e. i k >= j n), on x = 1..n for
+// every n <= 400 and k <= 12. x = 1..77, k = 11 is the case floating-point
+// p = 9/11 got wrong (64 for the 9th bound instead of 63).
+func TestQuantileBreaksExact(t *testing.T) {
+	got, err := QuantileBreaks(seq(77), 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[9] != 63 {
+		t.Errorf("x = 1..77, k = 11: b_9 = %v, want 63 (x_(ceil(77*9/11)) = x_63)", got[9])
+	}
+	for n := 1; n <= 400; n++ {
+		xs := seq(n)
+		for k := 1; k <= 12; k++ {
+			b, err := QuantileBreaks(xs, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := 1; j < k; j++ {
+				i := 1
+				for i*k < j*n {
+					i++
+				}
+				if b[j] != float64(i) {
+					t.Fatalf("n = %d, k = %d: b_%d = %v, want x_(%d) = %d", n, k, j, b[j], i, i)
+				}
+			}
+		}
+	}
+}
+
+func seq(n int) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(n - i) // descending: QuantileBreaks must sort
+	}
+	return xs
+}

@@ -72,11 +72,15 @@ func PercentileRank(xs []float64) []float64 {
 }
 
 // Variable is one input of a composite index: a value per unit (NaN for
-// missing) and the direction in which it signals need.
+// missing) and the direction in which it signals need. Flagged, if not nil,
+// marks units whose value is not exact (a top- or bottom-coded median: the
+// value stands for "this or more"); a composite built from it carries the
+// flag (SVIResult.Flagged).
 type Variable struct {
-	Name   string
-	Values []float64
-	Dir    Direction
+	Name    string
+	Values  []float64
+	Dir     Direction
+	Flagged []bool
 }
 
 // Theme is a named group of variables of an SVI-style composite.
@@ -86,30 +90,100 @@ type Theme struct {
 }
 
 // SVIResult holds every intermediate of SVIComposite, per unit, in the
-// CDC's naming.
+// CDC's naming. Every value is a multiple of 0.0001 (the SVI's four
+// decimals) or NaN.
 type SVIResult struct {
 	EPL       [][][]float64 // [theme][var][unit]: variable percentile ranks
 	ThemeSum  [][]float64   // [theme][unit]: SPL_THEMEn, sum of the theme's EPLs
 	ThemeRank [][]float64   // [theme][unit]: RPL_THEMEn, percentile rank of ThemeSum
 	Sum       []float64     // [unit]: SPL_THEMES, sum of the ThemeSums
 	Rank      []float64     // [unit]: RPL_THEMES, percentile rank of Sum (the index)
+	// Flagged[unit] is true when any input of the unit's index is flagged
+	// (Variable.Flagged): its rank rests on a value that is a bound, not an
+	// estimate.
+	Flagged []bool
 }
 
-// SVIComposite computes a Social Vulnerability Index-style composite
-// (CDC/ATSDR SVI 2020 documentation): each variable is percentile-ranked
-// across units (PercentileRank; LowerIsWorse variables are ranked on their
-// negation, as the SVI ranks per capita income from high to low); a theme's
-// EPLs are summed (SPL_THEMEn) and that sum is percentile-ranked
-// (RPL_THEMEn); the theme sums are summed (SPL_THEMES) and ranked again
-// (RPL_THEMES). A unit with a NaN in any variable gets NaN in the affected
-// sums and ranks and is excluded from their N (the CDC sets such tracts to
-// -999 and leaves them out). It panics if variables differ in length.
+// svi4 is the SVI's unit: one ten-thousandth. Ranks and their sums are held
+// as integer counts of it, so ties are exact (no floating-point noise in a
+// sum of ranks) and the rounding to four decimals is the CDC's.
+const svi4 = 10000
+
+// rank4 returns each value's percentile rank (rank - 1) / (N - 1), ties at
+// their smallest rank, in ten-thousandths rounded half up, or -1 for a NaN
+// value or when N < 2. With reverse the rank is 1 - that rank (computed from
+// the rounded rank, as the SVI's 1 - PR).
+func rank4[T int64 | float64](xs []T, missing func(T) bool, reverse bool) []int64 {
+	v := make([]T, 0, len(xs))
+	for _, x := range xs {
+		if !missing(x) {
+			v = append(v, x)
+		}
+	}
+	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+	m := int64(len(v) - 1)
+	out := make([]int64, len(xs))
+	for i, x := range xs {
+		if missing(x) || m < 1 {
+			out[i] = -1
+			continue
+		}
+		below := int64(sort.Search(len(v), func(j int) bool { return v[j] >= x }))
+		r := (2*svi4*below + m) / (2 * m) // round(svi4 * below / m), half up
+		if reverse {
+			r = svi4 - r
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func isNaN(x float64) bool { return math.IsNaN(x) }
+func isUnset(x int64) bool { return x < 0 }
+func from4(r int64) float64 {
+	if r < 0 {
+		return math.NaN()
+	}
+	return float64(r) / svi4
+}
+
+func from4s(rs []int64) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = from4(r)
+	}
+	return out
+}
+
+// SVIComposite computes a Social Vulnerability Index-style composite by the
+// method of the CDC/ATSDR SVI documentation (CDC/ATSDR SVI 2020
+// Documentation, "Methods"; the 2018 documentation for the reversed per
+// capita income):
+//
+//  1. each variable is percentile-ranked across units, EPL = (rank - 1) /
+//     (N - 1), ascending, tied values at the smallest rank of their tie;
+//     a LowerIsWorse variable gets EPL = 1 - that rank (the SVI's per capita
+//     income), which under ties differs from ranking the negated values;
+//     EPLs are rounded to four decimals (half up), as the SVI publishes them;
+//  2. a theme's EPLs are summed (SPL_THEMEn) and that sum is
+//     percentile-ranked (RPL_THEMEn, four decimals);
+//  3. the theme sums are summed (SPL_THEMES) and ranked again (RPL_THEMES).
+//
+// Every rank and sum is computed exactly in integer ten-thousandths, so
+// units whose theme sums are equal are tied exactly (a floating-point sum of
+// ranks depends on the order of its terms). A unit with a NaN in any
+// variable gets NaN in the affected sums and ranks and is excluded from
+// their N (the CDC sets such tracts to -999 and leaves them out). It panics
+// if variables differ in length.
 func SVIComposite(themes []Theme) SVIResult {
 	n := -1
 	for _, th := range themes {
 		for _, v := range th.Vars {
 			if n >= 0 && len(v.Values) != n {
 				panic("stats: SVIComposite: variables differ in length")
+			}
+			if v.Flagged != nil && len(v.Flagged) != len(v.Values) {
+				panic("stats: SVIComposite: Flagged and Values differ in length")
 			}
 			n = len(v.Values)
 		}
@@ -118,46 +192,49 @@ func SVIComposite(themes []Theme) SVIResult {
 		n = 0
 	}
 	var r SVIResult
-	r.Sum = make([]float64, n)
-	for _, th := range themes {
-		sum := make([]float64, n)
-		epls := make([][]float64, len(th.Vars))
-		for j, v := range th.Vars {
-			epls[j] = PercentileRank(oriented(v))
-			for i, e := range epls[j] {
-				sum[i] += e
-			}
+	r.Flagged = make([]bool, n)
+	total := make([]int64, n)
+	if len(themes) == 0 {
+		for i := range total {
+			total[i] = -1
 		}
+	}
+	for _, th := range themes {
+		sum := make([]int64, n)
 		if len(th.Vars) == 0 {
 			for i := range sum {
-				sum[i] = math.NaN()
+				sum[i] = -1
 			}
 		}
-		for i := range sum {
-			r.Sum[i] += sum[i]
+		epls := make([][]float64, len(th.Vars))
+		for j, v := range th.Vars {
+			e := rank4(v.Values, isNaN, v.Dir == LowerIsWorse)
+			for i := range e {
+				if e[i] < 0 || sum[i] < 0 {
+					sum[i] = -1
+				} else {
+					sum[i] += e[i]
+				}
+				if v.Flagged != nil && v.Flagged[i] {
+					r.Flagged[i] = true
+				}
+			}
+			epls[j] = from4s(e)
+		}
+		for i := range total {
+			if sum[i] < 0 || total[i] < 0 {
+				total[i] = -1
+			} else {
+				total[i] += sum[i]
+			}
 		}
 		r.EPL = append(r.EPL, epls)
-		r.ThemeSum = append(r.ThemeSum, sum)
-		r.ThemeRank = append(r.ThemeRank, PercentileRank(sum))
+		r.ThemeSum = append(r.ThemeSum, from4s(sum))
+		r.ThemeRank = append(r.ThemeRank, from4s(rank4(sum, isUnset, false)))
 	}
-	if len(themes) == 0 {
-		for i := range r.Sum {
-			r.Sum[i] = math.NaN()
-		}
-	}
-	r.Rank = PercentileRank(r.Sum)
+	r.Sum = from4s(total)
+	r.Rank = from4s(rank4(total, isUnset, false))
 	return r
-}
-
-func oriented(v Variable) []float64 {
-	if v.Dir != LowerIsWorse {
-		return v.Values
-	}
-	out := make([]float64, len(v.Values))
-	for i, x := range v.Values {
-		out[i] = -x
-	}
-	return out
 }
 
 // ZComposite returns, per unit, the mean of the signed z-scores of the

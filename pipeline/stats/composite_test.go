@@ -59,26 +59,29 @@ func TestSVIComposite(t *testing.T) {
 	want := SVIResult{
 		EPL: [][][]float64{
 			{
-				// poverty, N=4: ranks 1,2,2,4.
-				{0, 1.0 / 3, 1.0 / 3, 1, nan},
-				// income ranked high to low, N=5: -40,-30,-30,-10,-20 ranks
-				// 1,2,2,5,4 -> (r-1)/4.
-				{0, 0.25, 0.25, 1, 0.75},
+				// poverty, N=4: ranks 1,2,2,4 -> 0, 1/3, 1/3, 1 at four
+				// decimals.
+				{0, 0.3333, 0.3333, 1, nan},
+				// income, lower is worse, N=5: ascending 10,20,30,30,40
+				// ranks 40->5, 30->3, 10->1, 20->2, so PR = 1, .5, .5, 0,
+				// .25 and EPL = 1 - PR (the SVI's reversal; ranking the
+				// negated values would give .25 for the tied 30s).
+				{0, 0.5, 0.5, 1, 0.75},
 			},
 			// crowding sorted 1,3,5,5,9: ranks 3,5,1,3,2.
 			{{0.5, 1, 0, 0.5, 0.25}},
 		},
 		ThemeSum: [][]float64{
-			{0, 7.0 / 12, 7.0 / 12, 2, nan},
+			{0, 0.8333, 0.8333, 2, nan},
 			{0.5, 1, 0, 0.5, 0.25},
 		},
 		ThemeRank: [][]float64{
-			{0, 1.0 / 3, 1.0 / 3, 1, nan},
+			{0, 0.3333, 0.3333, 1, nan},
 			{0.5, 1, 0, 0.5, 0.25},
 		},
-		// 0.5, 19/12, 7/12, 2.5: ranks 1, 3, 2, 4 among 4.
-		Sum:  []float64{0.5, 19.0 / 12, 7.0 / 12, 2.5, nan},
-		Rank: []float64{0, 2.0 / 3, 1.0 / 3, 1, nan},
+		// 0.5, 1.8333, 0.8333, 2.5: ranks 1, 3, 2, 4 among 4.
+		Sum:  []float64{0.5, 1.8333, 0.8333, 2.5, nan},
+		Rank: []float64{0, 0.6667, 0.3333, 1, nan},
 	}
 	for th := range want.EPL {
 		for v := range want.EPL[th] {
@@ -96,6 +99,49 @@ func TestSVIComposite(t *testing.T) {
 	if !sameFloats(got.Sum, want.Sum, 1e-12) || !sameFloats(got.Rank, want.Rank, 1e-12) {
 		t.Errorf("Sum, Rank = %v, %v; want %v, %v", got.Sum, got.Rank, want.Sum, want.Rank)
 	}
+}
+
+// TestSVICompositeExactTies: units 0 and 1 have EPLs 0.1, 0.2, 0.7 and 0.7,
+// 0.2, 0.1 (N = 11, hand-ranked below). Their theme sums are equal, but in
+// floating point 0.1 + 0.2 + 0.7 = 1 and 0.7 + 0.2 + 0.1 =
+// 0.9999999999999999, which ranked them apart. The ranks must tie exactly.
+func TestSVICompositeExactTies(t *testing.T) {
+	th := []Theme{{Name: "madeup", Vars: []Variable{
+		{Values: []float64{1, 7, 0, 2, 3, 4, 5, 6, 8, 9, 10}}, // unit 0: 1 below -> .1; unit 1: 7 below -> .7
+		{Values: []float64{2, 2, 0, 1, 3, 4, 5, 6, 7, 8, 9}},  // both: 2 below -> .2
+		{Values: []float64{7, 1, 0, 2, 3, 4, 5, 6, 8, 9, 10}}, // unit 0: .7; unit 1: .1
+	}}}
+	r := SVIComposite(th)
+	if r.ThemeSum[0][0] != 1 || r.ThemeSum[0][1] != 1 {
+		t.Errorf("theme sums = %v, %v; want 1, 1", r.ThemeSum[0][0], r.ThemeSum[0][1])
+	}
+	if r.ThemeRank[0][0] != r.ThemeRank[0][1] || r.Rank[0] != r.Rank[1] {
+		t.Errorf("tied units ranked apart: theme %v vs %v, overall %v vs %v", r.ThemeRank[0][0], r.ThemeRank[0][1], r.Rank[0], r.Rank[1])
+	}
+}
+
+// TestSVICompositeFlags: a flagged input (a top-coded median) flags the
+// units it enters, and only them.
+func TestSVICompositeFlags(t *testing.T) {
+	r := SVIComposite([]Theme{{Vars: []Variable{
+		{Values: []float64{1, 2, 3}},
+		{Values: []float64{250001, 90000, 40000}, Dir: LowerIsWorse, Flagged: []bool{true, false, false}},
+	}}})
+	if want := []bool{true, false, false}; !equalBools(r.Flagged, want) {
+		t.Errorf("Flagged = %v, want %v", r.Flagged, want)
+	}
+}
+
+func equalBools(a, b []bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func TestZComposite(t *testing.T) {

@@ -6,8 +6,6 @@ package stats
 import (
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/stat"
 )
 
 // Summary describes a set of values.
@@ -21,8 +19,8 @@ type Summary struct {
 // Summarize returns the count, minimum, median and maximum of xs. NaN values
 // are skipped. The median is the mean of the two middle values for an even
 // count (Hyndman and Fan 1996, type 2 with averaging; the convention of R's
-// median() and numpy.median), computed with gonum's stat.Quantile on the
-// empirical CDF for odd counts. xs is not modified. An empty input gives
+// median() and numpy.median), and the type 1 quantile x_(ceil(n/2))
+// (TypeOneIndex) for odd counts. xs is not modified. An empty input gives
 // N == 0 and NaN statistics.
 func Summarize(xs []float64) Summary {
 	v := make([]float64, 0, len(xs))
@@ -36,7 +34,7 @@ func Summarize(xs []float64) Summary {
 	}
 	sort.Float64s(v)
 	n := len(v)
-	med := stat.Quantile(0.5, stat.Empirical, v, nil)
+	med := v[TypeOneIndex(n, 1, 2)]
 	if n%2 == 0 {
 		med = (v[n/2-1] + v[n/2]) / 2
 	}

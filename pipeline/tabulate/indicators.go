@@ -22,22 +22,29 @@ type indicatorRun struct {
 	tracts     *frame.Table
 	warn       func(format string, args ...any)
 	indicators *result.Indicators
+	notCounts  map[string]string
 }
 
 // Indicators evaluates cfg's indicators on every tract of tracts, adding
 // the <name>, _moe, _cv, _reliability and _note columns to it; compares the
 // areas from summed tract counts; measures segregation; and scores the need
 // index (a column too). Data conditions that leave values out (a missing
-// MOE, a tract without a count) are reported through warn. cfg.Indicators
-// must not be nil.
-func Indicators(cfg *config.Config, tracts *frame.Table, warn func(format string, args ...any)) (*result.Indicators, error) {
-	st := &indicatorRun{cfg: cfg, tracts: tracts, warn: warn}
+// MOE, a tract without a count) are reported through warn. notCounts names
+// the variables the Census metadata says are not counts, with the reason
+// (result.Source.NotCounts); they are refused in sums and proportions on
+// top of those the configuration knows from the variable codes.
+// cfg.Indicators must not be nil.
+func Indicators(cfg *config.Config, tracts *frame.Table, notCounts map[string]string, warn func(format string, args ...any)) (*result.Indicators, error) {
+	st := &indicatorRun{cfg: cfg, tracts: tracts, warn: warn, notCounts: notCounts}
 	err := st.evalIndicators(cfg.Indicators)
 	return st.indicators, err
 }
 
 func (st *indicatorRun) evalIndicators(ind *config.Indicators) error {
 	opts := ind.Options(st.cfg)
+	for v, why := range st.notCounts {
+		opts.NotSummable[v], opts.Reasons[v] = true, why // the metadata's reason replaces the code's
+	}
 	res := &result.Indicators{Confidence: opts.Confidence, Defs: ind.Define}
 	st.indicators = res
 	compiled := map[string]*indicator.Indicator{}
@@ -62,6 +69,9 @@ func (st *indicatorRun) evalIndicators(ind *config.Indicators) error {
 			if err := st.tracts.PutCol(col); err != nil {
 				return fmt.Errorf("%s: %w", d.Name, err)
 			}
+		}
+		for _, w := range r.Warnings {
+			st.warn("indicator %s", w)
 		}
 		if miss := ci.MissingMOE(); len(miss) > 0 {
 			st.warn("indicator %s: no margin of error for %s, so its MOE and reliability are unknown", d.Name, strings.Join(miss, ", "))
@@ -109,7 +119,7 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 		return err
 	}
 	defer rec.Release()
-	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable)
+	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable, opts.Reasons)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
@@ -246,7 +256,7 @@ func (st *indicatorRun) need(n *config.Need) *result.Need {
 				}
 				vals[i] = x
 			}
-			sv := stats.Variable{Name: v.Column, Values: vals, Dir: dir}
+			sv := stats.Variable{Name: v.Column, Values: vals, Dir: dir, Flagged: st.coded(v.Column)}
 			t.Vars = append(t.Vars, sv)
 			all = append(all, sv)
 		}
@@ -257,12 +267,29 @@ func (st *indicatorRun) need(n *config.Need) *result.Need {
 	if method == "" {
 		method = "percentile"
 	}
+	flagged := make([]bool, st.tracts.Len())
 	if method == "zscore" {
 		score = stats.ZComposite(all)
+		for _, v := range all {
+			for i, f := range v.Flagged {
+				flagged[i] = flagged[i] || f
+			}
+		}
 	} else {
-		score = stats.SVIComposite(themes).Rank
+		r := stats.SVIComposite(themes)
+		score, flagged = r.Rank, r.Flagged
 	}
 	res := &result.Need{Name: n.Name, Label: cmp.Or(n.Label, n.Name), Method: method}
+	for i, f := range flagged {
+		if f && !math.IsNaN(score[i]) {
+			res.Bounded = append(res.Bounded, frame.Cell(st.tracts.Get(i, table.GEOID)))
+		}
+	}
+	for _, v := range all {
+		if slices.Contains(v.Flagged, true) {
+			res.BoundedInputs = append(res.BoundedInputs, v.Name)
+		}
+	}
 	st.tracts.AddCol(n.Name, table.Float)
 	for i := range st.tracts.Len() {
 		if math.IsNaN(score[i]) {
@@ -276,4 +303,22 @@ func (st *indicatorRun) need(n *config.Need) *result.Need {
 		st.warn("need index %s: %d tract(s) not scored because a variable is missing", n.Name, res.Unscored)
 	}
 	return res
+}
+
+// coded returns, per tract, whether column's value is a bound rather than
+// an estimate: a top- or bottom-coded Census median, or an indicator
+// computed from one (indicator.NoteBound on the <column>_note column). It
+// returns nil when the column has no note column.
+func (st *indicatorRun) coded(column string) []bool {
+	nc := column + table.NoteSuffix
+	if !slices.Contains(st.tracts.Cols(), nc) {
+		return nil
+	}
+	out := make([]bool, st.tracts.Len())
+	for i := range out {
+		if s, ok := st.tracts.Get(i, nc).(string); ok {
+			out[i] = indicator.NoteBound(s) != indicator.Exact
+		}
+	}
+	return out
 }

@@ -12,9 +12,11 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // Summarize groups the records of r that pass s.Where by the values of the
@@ -40,6 +42,9 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 		keys []string
 		n    int
 		vals map[string][]float64
+		// coded holds the measures' values that are bounds (top- or
+		// bottom-coded medians, or indicators computed from them).
+		coded map[string][]codedValue
 	}
 	groups := map[string]*acc{}
 	env := map[string]any{}
@@ -96,6 +101,15 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			for _, m := range s.Measures {
 				if x, ok := frame.ToFloat(c.Get(i, m.Column)); ok {
 					g.vals[m.Column] = append(g.vals[m.Column], x)
+					if note, ok := c.Get(i, m.Column+table.NoteSuffix).(string); ok {
+						if b := indicator.NoteBound(note); b != indicator.Exact {
+							if g.coded == nil {
+								g.coded = map[string][]codedValue{}
+							}
+							raw := strings.HasPrefix(note, "top-coded") || strings.HasPrefix(note, "bottom-coded")
+							g.coded[m.Column] = append(g.coded[m.Column], codedValue{x, b, raw})
+						}
+					}
 				}
 			}
 		}
@@ -121,6 +135,12 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				sum += x
 			}
 			out.Mean[m.Column] = stats.Ratio(sum, float64(len(v)))
+			if cv := g.coded[m.Column]; len(cv) > 0 {
+				if out.Bounds == nil {
+					out.Bounds = map[string]map[string]string{}
+				}
+				out.Bounds[m.Column] = statBounds(v, out.Stats[m.Column], cv)
+			}
 		}
 		res.Groups = append(res.Groups, out)
 	}
@@ -139,4 +159,75 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 		return false
 	})
 	return res, outside, nil
+}
+
+// codedValue is a value that is a bound (indicator.NoteBound); raw when it
+// is a Census top or bottom code itself (census.Column.Note), not a value
+// computed from one.
+type codedValue struct {
+	x   float64
+	b   indicator.Bound
+	raw bool
+}
+
+// statBounds says which statistics of vals (summarised in sum) are bounds
+// because of the coded values among them, in the words of
+// result.Group.Bounds. The minimum and maximum are a bound when they are a
+// coded value ("or more" / "or less" when that value is a Census code
+// itself); the median when a value it is taken from is (the middle one, or
+// either of the two middle ones); the mean whenever a coded value enters
+// it. Otherwise the order is kept: a top-coded value is at least the value
+// shown, so a median below it is unchanged.
+func statBounds(vals []float64, sum stats.Summary, coded []codedValue) map[string]string {
+	out := map[string]string{}
+	at := func(x float64) (indicator.Bound, bool) {
+		b, raw := indicator.Exact, true
+		for _, c := range coded {
+			if c.x == x {
+				b, raw = joinBound(b, c.b), raw && c.raw
+			}
+		}
+		return b, raw
+	}
+	put := func(stat string, b indicator.Bound, raw bool) {
+		switch {
+		case b == indicator.Exact:
+		case raw && b == indicator.AtLeast:
+			out[stat] = "or more"
+		case raw && b == indicator.AtMost:
+			out[stat] = "or less"
+		default:
+			out[stat] = b.Words()
+		}
+	}
+	b, raw := at(sum.Min)
+	put("min", b, raw)
+	b, raw = at(sum.Max)
+	put("max", b, raw)
+	v := slices.Clone(vals)
+	slices.Sort(v)
+	if n := len(v); n > 0 {
+		b, raw := at(v[(n-1)/2])
+		if n%2 == 0 {
+			b2, _ := at(v[n/2])
+			b, raw = joinBound(b, b2), false
+		}
+		put("median", b, raw)
+	}
+	mb := indicator.Exact
+	for _, c := range coded {
+		mb = joinBound(mb, c.b)
+	}
+	put("mean", mb, false)
+	return out
+}
+
+func joinBound(a, b indicator.Bound) indicator.Bound {
+	switch {
+	case a == indicator.Exact:
+		return b
+	case b == indicator.Exact || a == b:
+		return a
+	}
+	return indicator.Inexact
 }

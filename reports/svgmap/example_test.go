@@ -9,12 +9,6 @@ import (
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
-func ExampleQuantileBreaks() {
-	// ten made-up values into five classes of two
-	fmt.Println(svgmap.QuantileBreaks([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5))
-	// Output: [2 4 6 8]
-}
-
 func ExampleAlbersFor() {
 	// Ohio's extent: standard parallels at 1/6 and 5/6 of its latitudes
 	a := svgmap.AlbersFor(orb.Bound{Min: orb.Point{-84.82, 38.40}, Max: orb.Point{-80.52, 42.00}})

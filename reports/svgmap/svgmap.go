@@ -25,7 +25,6 @@ import (
 	"html"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -151,30 +150,6 @@ var (
 	// OutlinePalette is ColorBrewer's Dark2, first four.
 	OutlinePalette = []string{"#1b9e77", "#7570b3", "#d95f02", "#e7298a"}
 )
-
-// QuantileBreaks returns n-1 class bounds splitting the valid (non-NaN)
-// values into n classes of (nearly) equal count: bound k is the value at
-// rank ceil(k*len/n) of the sorted values (the inverse of the empirical
-// distribution function, Hyndman and Fan 1996 type 1). It returns nil for
-// no values or n < 2.
-func QuantileBreaks(vals []float64, n int) []float64 {
-	v := make([]float64, 0, len(vals))
-	for _, x := range vals {
-		if !math.IsNaN(x) {
-			v = append(v, x)
-		}
-	}
-	sort.Float64s(v)
-	if len(v) == 0 || n < 2 {
-		return nil
-	}
-	b := make([]float64, n-1)
-	for k := 1; k < n; k++ {
-		i := int(math.Ceil(float64(k*len(v))/float64(n))) - 1
-		b[k-1] = v[max(0, i)]
-	}
-	return b
-}
 
 func classOf(x float64, breaks []float64) int {
 	for i, b := range breaks {

@@ -20,7 +20,7 @@ import (
 )
 
 const benchScaleUsage = `Usage: groundwork bench-scale generate DIR [--tracts N] [--points N] [--variables N] [--data DIR]
-       groundwork bench-scale run DIR [--partitioned=false]
+       groundwork bench-scale run DIR [--partitioned=false] [--engine sedona [--spark-master URL]]
 
 generate writes the national-scale benchmark's GENERATED inputs into DIR: real
 Ohio and Georgia tract geometry (2018 cartographic boundaries, from --data)
@@ -31,7 +31,10 @@ docs/benchmarks.md.
 run runs DIR/pipeline.yaml three times into DIR/out and prints each run's
 summary: cold (empty cache), warm (nothing changed) and incremental (one
 segment's rule edited), then the process's peak resident memory. Run it in its
-own process, after generate, so the peak is the runs' alone.
+own process, after generate, so the peak is the runs' alone. With --engine
+sedona the places set is placed by the Sedona job (see docs/scale.md); the
+job's own wall, CPU and peak memory (Python and the Spark JVM, not in the
+process's peak) are logged as "sedona job done".
 
 Flags:
 `
@@ -50,6 +53,8 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
 	cpuProfile := fl.String("cpuprofile", "", "run: write a CPU profile of the three runs to `file` (read it with go tool pprof)")
 	memProfile := fl.String("memprofile", "", "run: write a heap profile (allocations) taken after the cold run to `file`")
+	engine := fl.String("engine", "", "run: the `engine` that places points (native or sedona)")
+	master := fl.String("spark-master", "", "run: Spark master `URL` of the sedona engine (default local[*])")
 	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,7 +83,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return ExitConfig
 	}
 	level := slog.LevelWarn
-	if *verbose {
+	if *verbose || *engine == "sedona" {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
@@ -112,7 +117,8 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 				s.Where = strings.Replace(s.Where, "score >= 90", run.edit, 1)
 			}
 		}
-		res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, Logger: log, CacheDir: cache, Partitioned: *partitioned})
+		res, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, Logger: log, CacheDir: cache, Partitioned: *partitioned,
+			Engine: *engine, SparkMaster: *master})
 		if err != nil {
 			fmt.Fprintf(stderr, "groundwork bench-scale: %s: %v\n", run.name, err)
 			return ExitFailure

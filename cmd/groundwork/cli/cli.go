@@ -42,6 +42,8 @@ Usage:
   groundwork init --state S [--county C] DIR   scaffold a pipeline for a new place
   groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
   groundwork plan [PIPELINE] [--out DIR]  show which stages the next run would run, and why
+  groundwork job [PIPELINE] --out DIR     write the Sedona (Spark) jobs of the places sets, to submit yourself
+  groundwork report --from DIR [PIPELINE] build the report and exports from jobs that ran elsewhere
   groundwork bench join [flags]           measure the spatial join against GeoPandas and PostGIS
   groundwork bench-scale [flags]          measure a national-size run on generated inputs
   groundwork help [COMMAND]               show help
@@ -73,6 +75,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return planCmd(ctx, args[1:], stdout, stderr)
 	case "bench-scale":
 		return benchScaleCmd(ctx, args[1:], stdout, stderr)
+	case "job":
+		return jobCmd(ctx, args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)

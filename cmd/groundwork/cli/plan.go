@@ -23,6 +23,8 @@ type runFlags struct {
 	noCache     bool
 	cacheDir    string
 	partitioned bool
+	engine      string
+	sparkMaster string
 	logFormat   string
 	summary     bool
 	debug       bool
@@ -48,6 +50,10 @@ func addRunFlags(fs *flag.FlagSet, forRun bool) *runFlags {
 	fs.Var(&f.force, "force", "run `STAGE` even if its results are cached: a stage name as plan prints it, a kind (sources, boundaries, areas, tracts, places, summaries, segments, partitions, report) or all; repeatable")
 	fs.StringVar(&f.cacheDir, "cache", "", "stage cache `folder` (default: "+pipeline.CacheDirName+" beside the output folder)")
 	fs.BoolVar(&f.partitioned, "partitioned", false, "also write tracts and places as Hive-style partitioned GeoParquet under partitioned/ (state=SS/county=CCC)")
+	fs.StringVar(&f.engine, "engine", "", "`engine` that places points: native or sedona (a Spark job with Apache Sedona; set up with scripts/setup-python.sh); default: the pipeline file's engine, else native")
+	if forRun {
+		fs.StringVar(&f.sparkMaster, "spark-master", "", "Spark master `URL` of the sedona engine (default local[*]; spark://host:7077, yarn, k8s://https://host:443)")
+	}
 	if forRun {
 		fs.BoolVar(&f.noCache, "no-cache", false, "run every stage and leave the cache as it is")
 		fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json (log/slog)")
@@ -63,6 +69,8 @@ func (f *runFlags) apply(o *pipeline.Options) {
 	o.NoCache = f.noCache
 	o.CacheDir = f.cacheDir
 	o.Partitioned = f.partitioned
+	o.Engine = f.engine
+	o.SparkMaster = f.sparkMaster
 }
 
 // logger returns the run's logger on w: text (without timestamps) or JSON.

@@ -1,0 +1,444 @@
+// Package sedona runs groundwork's point-in-polygon placement as one Apache
+// Spark job with Apache Sedona: it writes the job's inputs and its script (the
+// Python file job.py, embedded in the binary and so versioned with it), submits
+// it to a local or remote Spark master, and reads the job's Parquet outputs
+// back.
+//
+// A job folder holds:
+//
+//	job.py                         the job script (JobScript)
+//	job.json                       what to place where (written by Write)
+//	inputs/boundaries/NAME.parquet GeoParquet: "id", WKB "geometry" (OGC:CRS84)
+//	inputs/areas/NAME.parquet      Parquet: "id" (a boundary feature), "value"
+//	inputs/points/NAME.parquet     Parquet: "row" (position), "lon", "lat"
+//	out/placements/NAME/state=SS/county=CCC/part-*.parquet   (written by the job)
+//
+// The boundary rule is groundwork's (see geo.Index): a point on an edge
+// belongs to the polygon, and a point held by several features goes to the
+// one with the smallest ID in byte order. The job applies it with Sedona's
+// ST_Intersects (true on the boundary) and min(id) over the features that
+// hold the point; Placements.Shared counts the points it resolved that way.
+package sedona
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/geo/crs"
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
+	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// JobScript is the Python job, as written to job.py beside the inputs.
+//
+//go:embed job.py
+var JobScript []byte
+
+//go:embed jars.lock
+var jarsLock string
+
+// jobVersion is the version of job.json that job.py reads.
+const jobVersion = 1
+
+// Boundary is a polygon layer the job places points in.
+type Boundary struct {
+	Layer *geo.Layer
+	// Counties says the layer's feature IDs start with the 2-digit state
+	// and 3-digit county FIPS codes (tracts, block groups): the job then
+	// partitions points by state and county and joins each partition with
+	// that county's features only, and writes placements partitioned by
+	// the state and county of this boundary's feature.
+	Counties bool
+}
+
+// Area maps the features of a boundary to area values (a neighborhood to
+// its terrain).
+type Area struct {
+	Name     string
+	Boundary string            // a Boundary's layer name
+	Values   map[string]string // feature ID -> area value; features not listed have none
+}
+
+// Points is a point set to place: Points[i] is the EPSG:4326 lon/lat position
+// of row i, or none when Valid is non-nil and Valid[i] is false.
+type Points struct {
+	Name       string
+	Points     []orb.Point
+	Valid      []bool
+	Boundaries []string // layer names, in the order of the placement columns
+	Areas      []string // area names
+}
+
+// Job is what a Spark job places: every point set in its boundaries and
+// areas.
+type Job struct {
+	Boundaries []Boundary
+	Areas      []Area
+	Points     []Points
+	// Partitions is the number of Spark shuffle partitions; 0 means 8.
+	Partitions int
+}
+
+type manifest struct {
+	Version    int           `json:"version"`
+	Boundaries []manBoundary `json:"boundaries"`
+	Areas      []manArea     `json:"areas"`
+	Points     []manPoints   `json:"points"`
+	Output     string        `json:"output"`
+	Partitions int           `json:"partitions"`
+}
+
+type manBoundary struct {
+	Name     string `json:"name"`
+	File     string `json:"file"`
+	Counties bool   `json:"counties"`
+}
+
+type manArea struct {
+	Name     string `json:"name"`
+	Boundary string `json:"boundary"`
+	File     string `json:"file"`
+}
+
+type manPoints struct {
+	Name       string   `json:"name"`
+	File       string   `json:"file"`
+	Boundaries []string `json:"boundaries"`
+	Areas      []string `json:"areas"`
+}
+
+// Write writes job's inputs, job.json and job.py into dir (created if
+// needed), ready for Submit or for a user's own spark-submit. It checks that
+// every name a point set uses is defined and that names are safe file names.
+func Write(ctx context.Context, dir string, job *Job) error {
+	m := manifest{Version: jobVersion, Output: "out", Partitions: job.Partitions,
+		Boundaries: []manBoundary{}, Areas: []manArea{}, Points: []manPoints{}}
+	if m.Partitions <= 0 {
+		m.Partitions = 8
+	}
+	bounds := map[string]bool{}
+	for _, b := range job.Boundaries {
+		name := b.Layer.Name
+		if err := checkName("boundary", name); err != nil {
+			return err
+		}
+		if bounds[name] {
+			return fmt.Errorf("sedona job: boundary %q given twice", name)
+		}
+		bounds[name] = true
+		file := "inputs/boundaries/" + name + ".parquet"
+		if err := writeBoundary(ctx, filepath.Join(dir, file), b.Layer); err != nil {
+			return err
+		}
+		m.Boundaries = append(m.Boundaries, manBoundary{Name: name, File: file, Counties: b.Counties})
+	}
+	areas := map[string]bool{}
+	for _, a := range job.Areas {
+		if err := checkName("area", a.Name); err != nil {
+			return err
+		}
+		if !bounds[a.Boundary] {
+			return fmt.Errorf("sedona job: area %q: boundary %q is not in the job", a.Name, a.Boundary)
+		}
+		areas[a.Name] = true
+		file := "inputs/areas/" + a.Name + ".parquet"
+		if err := writeArea(ctx, filepath.Join(dir, file), a.Values); err != nil {
+			return err
+		}
+		m.Areas = append(m.Areas, manArea{Name: a.Name, Boundary: a.Boundary, File: file})
+	}
+	for _, p := range job.Points {
+		if err := checkName("point set", p.Name); err != nil {
+			return err
+		}
+		for _, b := range p.Boundaries {
+			if !bounds[b] {
+				return fmt.Errorf("sedona job: point set %q: boundary %q is not in the job", p.Name, b)
+			}
+		}
+		for _, a := range p.Areas {
+			if !areas[a] {
+				return fmt.Errorf("sedona job: point set %q: area %q is not in the job", p.Name, a)
+			}
+		}
+		file := "inputs/points/" + p.Name + ".parquet"
+		if err := writePoints(ctx, filepath.Join(dir, file), p); err != nil {
+			return err
+		}
+		m.Points = append(m.Points, manPoints{Name: p.Name, File: file,
+			Boundaries: append([]string{}, p.Boundaries...), Areas: append([]string{}, p.Areas...)})
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("sedona job: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "job.json"), append(data, '\n')); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "job.py"), JobScript)
+}
+
+// checkName refuses names that are not plain file names (the job uses them
+// in paths and as column names).
+func checkName(what, name string) error {
+	if name == "" || strings.ContainsAny(name, `/\.`+"`") || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' }) ||
+		name == "row" || name == "state" || name == "county" {
+		return fmt.Errorf("sedona job: %s name %q: use letters, digits and underscores (and not row, state or county)", what, name)
+	}
+	return nil
+}
+
+func writeFile(path string, data []byte) error {
+	return store.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+func writeBoundary(ctx context.Context, path string, l *geo.Layer) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("sedona job: %w", err)
+	}
+	t := &geoparquet.Table{CRS: crs.LonLat, Geoms: make([]orb.Geometry, len(l.Features))}
+	ids := make([]any, len(l.Features))
+	for i, f := range l.Features {
+		t.Geoms[i] = f.Geom
+		ids[i] = f.ID
+	}
+	t.Columns = []geoparquet.Column{{Name: "id", Values: ids}}
+	if err := geoparquet.WriteFile(ctx, path, t); err != nil {
+		return fmt.Errorf("sedona job: boundary %q: %w", l.Name, err)
+	}
+	return nil
+}
+
+func writeArea(ctx context.Context, path string, values map[string]string) error {
+	ids := make([]string, 0, len(values))
+	for id := range values {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	vals := make([]string, len(ids))
+	for i, id := range ids {
+		vals[i] = values[id]
+	}
+	rec, err := table.Build(nil, table.NewString("id", ids), table.NewString("value", vals))
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	if err := store.WriteParquet(ctx, path, rec); err != nil {
+		return fmt.Errorf("sedona job: %w", err)
+	}
+	return nil
+}
+
+func writePoints(ctx context.Context, path string, p Points) error {
+	if p.Valid != nil && len(p.Valid) != len(p.Points) {
+		return fmt.Errorf("sedona job: point set %q: %d validity flags for %d points", p.Name, len(p.Valid), len(p.Points))
+	}
+	n := len(p.Points)
+	row := &table.Column{Name: "row", Type: table.Int, Ints: make([]int64, n), Valid: make([]bool, n)}
+	lon := &table.Column{Name: "lon", Type: table.Float, Floats: make([]float64, n), Valid: make([]bool, n)}
+	lat := &table.Column{Name: "lat", Type: table.Float, Floats: make([]float64, n), Valid: make([]bool, n)}
+	for i, pt := range p.Points {
+		row.Ints[i], row.Valid[i] = int64(i), true
+		ok := p.Valid == nil || p.Valid[i]
+		lon.Floats[i], lon.Valid[i] = pt[0], ok
+		lat.Floats[i], lat.Valid[i] = pt[1], ok
+	}
+	rec, err := table.Build(nil, row, lon, lat)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	if err := store.WriteParquet(ctx, path, rec); err != nil {
+		return fmt.Errorf("sedona job: point set %q: %w", p.Name, err)
+	}
+	return nil
+}
+
+// Placements is a point set's placement read back from a job's outputs.
+type Placements struct {
+	// Rows is the number of points.
+	Rows int
+	// Features holds, per boundary name, the ID of the feature holding each
+	// row ("" for none).
+	Features map[string][]string
+	// Areas holds, per area name, each row's area value ("" for none).
+	Areas map[string][]string
+	// State and County are each row's partition (from the path), "" for
+	// the null partition.
+	State, County []string
+	// Placed and Shared count, per boundary, the points placed in a
+	// feature and those held by more than one (on a shared edge, or in
+	// overlapping features), which the job resolved to the smallest ID.
+	Placed, Shared map[string]int64
+	// Files lists the Parquet files read, relative to the job folder,
+	// sorted.
+	Files []string
+}
+
+// ErrNoOutput is returned when a job folder has no output for a point set
+// (the job did not run, or failed).
+var ErrNoOutput = errors.New("no job output")
+
+// ReadPlacements reads the placements of point set name from the job folder
+// dir, for the given boundaries and areas (as in the job).
+func ReadPlacements(ctx context.Context, dir, name string, boundaries, areas []string) (*Placements, error) {
+	root := filepath.Join(dir, "out", "placements", name)
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".parquet") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if errors.Is(err, os.ErrNotExist) || err == nil && len(files) == 0 {
+		return nil, fmt.Errorf("sedona job %s: point set %q: %w (run the job first)", dir, name, ErrNoOutput)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sedona job %s: %w", dir, err)
+	}
+	sort.Strings(files)
+	type part struct {
+		state, county string
+		rows          []int64
+		cols          map[string][]string
+		covers        map[string][]int64
+	}
+	var parts []part
+	max := int64(-1)
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		state, county := hivePart(f, "state"), hivePart(f, "county")
+		p := part{state: state, county: county, cols: map[string][]string{}, covers: map[string][]int64{}}
+		err := store.ScanParquet(ctx, f, func(rec arrow.RecordBatch) error {
+			rows, err := ints(rec, "row")
+			if err != nil {
+				return err
+			}
+			p.rows = append(p.rows, rows...)
+			for _, c := range append(append([]string{}, boundaries...), areas...) {
+				vals, valid, err := table.Strings(rec, c)
+				if err != nil {
+					return err
+				}
+				for i := range vals {
+					if !valid[i] {
+						vals[i] = ""
+					}
+				}
+				p.cols[c] = append(p.cols[c], vals...)
+			}
+			for _, b := range boundaries {
+				n, err := ints(rec, "covers_"+b)
+				if err != nil {
+					return err
+				}
+				p.covers[b] = append(p.covers[b], n...)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sedona job output %s: %w", rel, err)
+		}
+		for _, r := range p.rows {
+			if r > max {
+				max = r
+			}
+		}
+		parts = append(parts, p)
+	}
+	n := int(max + 1)
+	pl := &Placements{Rows: n, Features: map[string][]string{}, Areas: map[string][]string{},
+		State: make([]string, n), County: make([]string, n), Placed: map[string]int64{}, Shared: map[string]int64{}}
+	for _, b := range boundaries {
+		pl.Features[b] = make([]string, n)
+	}
+	for _, a := range areas {
+		pl.Areas[a] = make([]string, n)
+	}
+	seen := make([]bool, n)
+	for _, p := range parts {
+		for i, r := range p.rows {
+			if r < 0 || seen[r] {
+				return nil, fmt.Errorf("sedona job %s: point set %q: row %d placed twice", dir, name, r)
+			}
+			seen[r] = true
+			pl.State[r], pl.County[r] = p.state, p.county
+			for _, b := range boundaries {
+				pl.Features[b][r] = p.cols[b][i]
+				if p.cols[b][i] != "" {
+					pl.Placed[b]++
+				}
+				if p.covers[b][i] > 1 {
+					pl.Shared[b]++
+				}
+			}
+			for _, a := range areas {
+				pl.Areas[a][r] = p.cols[a][i]
+			}
+		}
+	}
+	for r, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("sedona job %s: point set %q: row %d missing from the output", dir, name, r)
+		}
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		pl.Files = append(pl.Files, filepath.ToSlash(rel))
+	}
+	return pl, nil
+}
+
+// hivePart returns the value of the Hive partition key in path ("" for
+// Hive's null partition or when absent).
+func hivePart(path, key string) string {
+	for _, seg := range strings.Split(filepath.ToSlash(path), "/") {
+		if v, ok := strings.CutPrefix(seg, key+"="); ok {
+			if v == "__HIVE_DEFAULT_PARTITION__" {
+				return ""
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+func ints(rec arrow.RecordBatch, name string) ([]int64, error) {
+	a, err := table.Lookup(rec, name)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := a.(*array.Int64)
+	if !ok {
+		return nil, fmt.Errorf("column %q is %s, want int64", name, a.DataType())
+	}
+	out := make([]int64, c.Len())
+	for i := range out {
+		if c.IsNull(i) {
+			return nil, fmt.Errorf("column %q: null at row %d", name, i)
+		}
+		out[i] = c.Value(i)
+	}
+	return out, nil
+}
