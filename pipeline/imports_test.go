@@ -32,10 +32,13 @@ var layers = []struct {
 // below lists, for the packages the runner's stages share, the local
 // packages they must not import: the pipeline file and the results are read
 // by the table, placement, computation and report packages, never the
-// reverse, and results stay plain data the stage cache can save.
+// reverse, and results stay plain data the stage cache can save; the
+// readers of pipeline/source know nothing of placement (pipeline/place,
+// pipeline/place/contact) or the summaries built on them (pipeline/engage).
 var below = map[string][]string{
-	"pipeline/config": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition"},
+	"pipeline/config": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/partition"},
 	"pipeline/result": {"pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition"},
+	"pipeline/source": {"pipeline/config", "pipeline/result", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/report"},
 }
 
 // matches reports whether path is matched by pattern: "x" is x itself, "x/"

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/engage"
+	"github.com/groundwork-org/groundwork/pipeline/place/contact"
 	"github.com/groundwork-org/groundwork/pipeline/report"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
@@ -55,7 +57,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		}
 		return out
 	}
-	placer := source.NewPlacer(st.layers[ct.Tracts], areaLayer, segFunc).WithZIPSegments(ct.ZIPSegments)
+	placer := contact.NewPlacer(st.layers[ct.Tracts], areaLayer, segFunc).WithZIPSegments(ct.ZIPSegments)
 	if st.tracts != nil && ct.Area != "" {
 		boundary := st.cfg.Areas[ct.Area].Boundary
 		tractArea := map[string]string{}
@@ -82,7 +84,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	book := source.NewPlaceBook()
+	book := contact.NewPlaceBook()
 	fu, err := st.readAttendance(ctx)
 	if err != nil {
 		exp.Abort()
@@ -125,8 +127,8 @@ func (st *state) runOutreach(ctx context.Context) error {
 		st.warn("contacts: %d of %d row(s) skipped (%s); see the outreach section", total, stats.Read, report.Counts(stats.Skipped))
 	}
 	if l := st.cfg.Listening; l != nil {
-		s, err := readWith(st.cfg.Path(l.File), func(r io.Reader) (*source.ListeningSummary, error) {
-			return source.ReadLimeSurvey(ctx, r, filepath.Base(l.File), l.Mapping, placer)
+		s, err := readWith(st.cfg.Path(l.File), func(r io.Reader) (*engage.ListeningSummary, error) {
+			return engage.ReadListening(ctx, r, filepath.Base(l.File), l.Mapping, placer)
 		})
 		if err != nil {
 			return fmt.Errorf("listening: %w", err)
@@ -134,8 +136,8 @@ func (st *state) runOutreach(ctx context.Context) error {
 		res.Listening = s
 	}
 	if t := st.cfg.Turnout; t != nil {
-		s, err := readWith(st.cfg.Path(t.File), func(r io.Reader) (*source.TurnoutSummary, error) {
-			return source.ReadSignIns(ctx, r, filepath.Base(t.File), t.Mapping, placer, book)
+		s, err := readWith(st.cfg.Path(t.File), func(r io.Reader) (*engage.TurnoutSummary, error) {
+			return engage.ReadTurnout(ctx, r, filepath.Base(t.File), t.Mapping, placer, book)
 		})
 		if err != nil {
 			return fmt.Errorf("turnout: %w", err)
@@ -163,8 +165,8 @@ func (st *state) runOutreach(ctx context.Context) error {
 		return enc.Encode(struct {
 			Contacts  contactSummary           `json:"contacts"`
 			Export    *outreach.Summary        `json:"export"`
-			Listening *source.ListeningSummary `json:"listening,omitempty"`
-			Turnout   *source.TurnoutSummary   `json:"turnout,omitempty"`
+			Listening *engage.ListeningSummary `json:"listening,omitempty"`
+			Turnout   *engage.TurnoutSummary   `json:"turnout,omitempty"`
 			FollowUp  *result.FollowUp         `json:"followup,omitempty"`
 		}{cs, res.Export, res.Listening, res.Turnout, res.FollowUp})
 	})
@@ -194,7 +196,7 @@ type contactSummary struct {
 // attendance is the follow-up loop's input: every attendance row, indexed
 // for matching against the contact list as it streams by.
 type attendance struct {
-	matcher       *source.Matcher
+	matcher       *engage.Matcher
 	rows, skipped map[string]int
 }
 
@@ -223,7 +225,7 @@ func (st *state) readAttendance(ctx context.Context) (*attendance, error) {
 		a.rows[name] += len(rows) + a.skipped[name]
 		all = append(all, rows...)
 	}
-	a.matcher = source.NewMatcher(all)
+	a.matcher = engage.NewMatcher(all)
 	return a, nil
 }
 

@@ -1,12 +1,9 @@
 package config
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 func names[V any](m map[string]V) string {
@@ -66,11 +63,4 @@ func (c *Config) tableColumns(of string) ([]string, bool) {
 		return append(cols, c.indicatorColumns()...), true
 	}
 	return c.placeColumns(of)
-}
-
-func suggestName(want string, have []string) string {
-	if best := suggest.Closest(want, have); best != "" {
-		return fmt.Sprintf("; did you mean %q?", best)
-	}
-	return ""
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // checkSummaries checks the summaries and returns the names seen.
@@ -64,7 +65,7 @@ func checkMeasure(p *problems, at string, m *Measure, of string, cols []string) 
 // of table of, suggesting the closest.
 func checkColumn(p *problems, path, col, of string, cols []string) {
 	if !slices.Contains(cols, col) {
-		p.add(path, "no column %q in %s%s", col, of, suggestName(col, cols))
+		p.add(path, "no column %q in %s%s", col, of, suggest.Hint(col, cols))
 	}
 }
 
@@ -135,7 +136,7 @@ func (c *Config) checkMap(p *problems) {
 		if c.Tracts == nil {
 			p.add(s.at, "needs a tracts section to shade")
 		} else if s.sh == nil || !slices.Contains(cols, col) {
-			p.add(s.at+".column", "no column %q in tracts%s", col, suggestName(col, cols))
+			p.add(s.at+".column", "no column %q in tracts%s", col, suggest.Hint(col, cols))
 		}
 	}
 	if m.MaxTracts < 0 {

@@ -9,13 +9,13 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/paulmach/orb"
 )
 
@@ -168,7 +168,7 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 		lon, ok2 := frame.ToFloat(dir.Get(i, l.Lon))
 		e := entry{p: orb.Point{lon, lat}, ok: ok1 && ok2}
 		if l.SameStreet != "" {
-			e.street = normStreet(dir.Str(i, l.SameStreet))
+			e.street = source.NormalizeStreet(dir.Str(i, l.SameStreet))
 			if e.ok && e.street != "" {
 				byStreet[e.street] = append(byStreet[e.street], k)
 			}
@@ -194,12 +194,6 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 		}
 		return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it (closed schools have none)", l.Source)
 	}
-}
-
-// normStreet normalises a street address for matching: lower case, single
-// spaces, trailing punctuation removed.
-func normStreet(s string) string {
-	return strings.Trim(strings.Join(strings.Fields(strings.ToLower(s)), " "), ".,")
 }
 
 // Value returns what Get returns, or nil (a null cell) for "".

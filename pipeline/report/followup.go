@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/engage"
 	"github.com/groundwork-org/groundwork/pipeline/result"
-	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/reports"
 )
 
@@ -24,8 +24,8 @@ func (in *Input) followUpSection(f *result.FollowUp) reports.Section {
 		skipped += n
 	}
 	var rules []string
-	for _, r := range []struct{ rule, words string }{{source.MatchEmail, "by email"}, {source.MatchPhone, "by phone"},
-		{source.MatchNameAddress, "by name and address"}, {source.MatchNone, "not in the contact list"}} {
+	for _, r := range []struct{ rule, words string }{{engage.MatchEmail, "by email"}, {engage.MatchPhone, "by phone"},
+		{engage.MatchNameAddress, "by name and address"}, {engage.MatchNone, "not in the contact list"}} {
 		if n := f.Matched[r.rule]; n > 0 {
 			rules = append(rules, fmt.Sprintf("%d %s", n, r.words))
 		}
@@ -57,7 +57,7 @@ func (in *Input) followUpSection(f *result.FollowUp) reports.Section {
 	gt := reports.Table{Title: "Turnout by segment and area", Header: []string{"Event", "Group", "Confirmed", "Came", "Confirmed, did not come", "Walk-ins"},
 		Numeric: []bool{false, false, true, true, true, true}}
 	for _, e := range f.Events {
-		for _, c := range append(append([]source.FollowUpCount(nil), e.BySegment...), e.ByArea...) {
+		for _, c := range append(append([]engage.FollowUpCount(nil), e.BySegment...), e.ByArea...) {
 			name := c.Key
 			switch c.Kind {
 			case "segment":

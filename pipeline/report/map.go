@@ -96,26 +96,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so
 	// a county-wide tract layer does not shrink a city to a corner.
-	var b orb.Bound
-	first := true
-	grow := func(x orb.Bound) {
-		if first {
-			b, first = x, false
-		} else {
-			b = b.Union(x)
-		}
-	}
-	for _, o := range m.Outlines {
-		for _, g := range o.Geom {
-			grow(g.Bound())
-		}
-	}
-	for _, p := range m.Points {
-		grow(orb.Bound{Min: p.Pos, Max: p.Pos})
-	}
-	if !first {
-		m.Extent = b.Pad(0.005)
-	}
+	m.FrameOnOverlays(0.005)
 	return svgmap.Render(m), svgmap.Legend(m), strings.Join(notes, " ")
 }
 

@@ -8,9 +8,10 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/engage"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/place/contact"
 	"github.com/groundwork-org/groundwork/pipeline/result"
-	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
 )
@@ -230,7 +231,7 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 	sec.Tables = append(sec.Tables, t)
 	out := []reports.Section{sec}
 	area := ct.Area
-	areaOf := func(p source.Place) string {
+	areaOf := func(p contact.Place) string {
 		if p.Kind == "area" && area != "" {
 			if v := in.AreaOf[area][p.ID]; v != "" {
 				return v
@@ -297,7 +298,7 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 	}
 	if tu := o.Turnout; tu != nil {
 		ts := reports.Section{ID: "turnout", Title: "Who came"}
-		rate := func(x source.Turnout) string {
+		rate := func(x engage.Turnout) string {
 			if r, ok := x.ConfirmedRate(); ok {
 				return reports.Number(100*r, 0) + "%"
 			}
@@ -307,17 +308,17 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 			cmp.Or(in.Config.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
 		head := []string{"", "Signed up", "Confirmed", "Attended", "Confirmed who came", "Confirmed, did not come"}
 		num := []bool{false, true, true, true, true, true}
-		row := func(name string, x source.Turnout) []string {
+		row := func(name string, x engage.Turnout) []string {
 			return []string{name, fmt.Sprint(x.SignedUp), fmt.Sprint(x.Confirmed), fmt.Sprint(x.Attended), rate(x), fmt.Sprint(x.NoShows())}
 		}
 		seg := reports.Table{Title: "Turnout by segment", Header: append([]string{"Segment"}, head[1:]...), Numeric: num}
 		for _, x := range tu.BySegment {
 			seg.Rows = append(seg.Rows, row(x.Key, x))
 		}
-		byArea := map[string]source.Turnout{}
+		byArea := map[string]engage.Turnout{}
 		var order []string
 		for _, x := range tu.ByPlace {
-			k := areaOf(source.Place{ID: x.Key, Kind: x.Kind})
+			k := areaOf(contact.Place{ID: x.Key, Kind: x.Kind})
 			a, ok := byArea[k]
 			if !ok {
 				order = append(order, k)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/engage"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports/outreach"
@@ -169,8 +170,8 @@ type Source struct {
 type Outreach struct {
 	Contacts  *source.ContactStats
 	Export    *outreach.Summary
-	Listening *source.ListeningSummary
-	Turnout   *source.TurnoutSummary
+	Listening *engage.ListeningSummary
+	Turnout   *engage.TurnoutSummary
 	FollowUp  *FollowUp
 }
 
@@ -180,13 +181,13 @@ type Outreach struct {
 // the lists themselves are the files under exports/followup (the stage cache
 // must not hold names or numbers).
 type FollowUp struct {
-	Events []source.EventFollowUp // Reminder, Confirm and NoShow are nil
+	Events []engage.EventFollowUp // Reminder, Confirm and NoShow are nil
 	Lists  []outreach.FollowUpList
 	// Rows counts the attendance rows read, Skipped those that could not be
 	// used (unknown status, nobody to recognise), per file.
 	Rows, Skipped map[string]int
-	// Matched counts rows by match rule (source.MatchEmail, ...).
+	// Matched counts rows by match rule (engage.MatchEmail, ...).
 	Matched map[string]int
 	// Ambiguous lists the rows whose match was ambiguous or disputed.
-	Ambiguous []source.Match
+	Ambiguous []engage.Match
 }

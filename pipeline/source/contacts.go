@@ -12,14 +12,13 @@ import (
 	"net/mail"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/paulmach/orb"
 
-	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // ContactMapping names, for each contact field groundwork understands, the
@@ -151,15 +150,8 @@ func (m *ContactMapping) CheckHeader(file string, header []string) error {
 		if col == "" || have[col] {
 			return
 		}
-		hint := ""
-		for _, h := range header {
-			if strings.EqualFold(strings.TrimSpace(h), col) {
-				hint = fmt.Sprintf("; did you mean %q?", h)
-				break
-			}
-		}
 		errs = append(errs, &ParseError{File: file, Line: 1, Column: col,
-			Err: fmt.Errorf("mapped as %s but not in the header%s", key, hint)})
+			Err: fmt.Errorf("mapped as %s but not in the header%s", key, suggest.Hint(col, header))})
 	}
 	for _, f := range m.fields() {
 		check(f[0], f[1])
@@ -243,115 +235,17 @@ var (
 // SkipReasons lists the reasons a contact row can be skipped, in report order.
 func SkipReasons() []error { return append([]error(nil), errSkipReasonsOrder...) }
 
-// SegmentFunc returns the names of the segments a place belongs to. tract is
-// an 11-digit tract GEOID or empty; area is an area (e.g. neighborhood) name
-// or empty. It must be safe for concurrent use if the Placer is shared.
-type SegmentFunc func(tract, area string) []string
-
-// Placer tags contacts with their tract, area and segments.
-//
-// Order of evidence: a point (lon/lat) is located in the tract layer and the
-// area layer (geo.Index boundary rules apply); if the point is missing or
-// falls outside every tract, a tract or block-group GEOID gives the tract
-// (block group: its first 11 digits) and, through AreaOfTract, the area; if
-// neither places the contact, its 5-digit ZIP gives segments through
-// ZIPSegments only: groundwork has no ZIP (ZCTA) boundaries, so a ZIP-placed
-// contact has no tract and no area, and is in a segment only if the segment
-// lists its ZIP. A Placer is safe for concurrent use once built.
-type Placer struct {
-	tracts, areas     *geo.Layer
-	tractIdx, areaIdx *geo.Index
-	areaByName        map[string]string // case-folded area ID -> ID
-	segments          SegmentFunc
-	areaOfTract       func(string) string
-	zipSegments       map[string][]string
+// A Placer places a contact once it is read: it sets Tract, Area and
+// Segments and returns the evidence used, "point", "geoid", "zip" or "none"
+// (pipeline/place/contact.Placer is the one the pipeline uses). The reader
+// counts it in ContactStats.PlacedBy and reports a point it did not place
+// by as a problem.
+type Placer interface {
+	PlaceContact(c *Contact) string
 }
 
-// NewPlacer builds a placer. tracts is required (IDs are tract GEOIDs);
-// areas may be nil; segments may be nil (no contact is in a segment).
-func NewPlacer(tracts, areas *geo.Layer, segments SegmentFunc) *Placer {
-	p := &Placer{tracts: tracts, areas: areas, segments: segments}
-	if tracts != nil {
-		p.tractIdx = geo.NewIndex(tracts)
-	}
-	if areas != nil {
-		p.areaIdx = geo.NewIndex(areas)
-		p.areaByName = make(map[string]string, len(areas.Features))
-		for _, f := range areas.Features {
-			p.areaByName[strings.ToLower(f.ID)] = f.ID
-		}
-	}
-	return p
-}
-
-// WithAreaOfTract sets how a contact placed by GEOID only gets its area.
-func (p *Placer) WithAreaOfTract(f func(tract string) string) *Placer { p.areaOfTract = f; return p }
-
-// WithZIPSegments sets the segments of each 5-digit ZIP, used for contacts
-// that only have a ZIP.
-func (p *Placer) WithZIPSegments(m map[string][]string) *Placer { p.zipSegments = m; return p }
-
-// Placement is where a contact was placed and by what evidence ("point",
-// "geoid", "zip" or "none").
-type Placement struct {
-	Tract, Area string
-	Segments    []string
-	By          string
-}
-
-// Place places a point (nil if none), a validated tract/block-group GEOID
-// (may be empty) and a ZIP (may be empty). Segments are sorted and unique.
-func (p *Placer) Place(pt *orb.Point, geoid, zip string) Placement {
-	var pl Placement
-	if pt != nil && p.tractIdx != nil {
-		if i, ok := p.tractIdx.Locate(*pt); ok {
-			pl.Tract, pl.By = p.tracts.Features[i].ID, "point"
-			if p.areaIdx != nil {
-				if j, ok := p.areaIdx.Locate(*pt); ok {
-					pl.Area = p.areas.Features[j].ID
-				}
-			}
-		}
-	}
-	if pl.By == "" && len(geoid) >= 11 {
-		pl.Tract, pl.By = geoid[:11], "geoid"
-		if p.areaOfTract != nil {
-			pl.Area = p.areaOfTract(pl.Tract)
-		}
-	}
-	if pl.By != "" {
-		if p.segments != nil {
-			pl.Segments = uniqueSorted(p.segments(pl.Tract, pl.Area))
-		}
-		return pl
-	}
-	if z := zip5(zip); z != "" {
-		if segs, ok := p.zipSegments[z]; ok {
-			pl.Segments, pl.By = uniqueSorted(segs), "zip"
-			return pl
-		}
-	}
-	pl.By = "none"
-	return pl
-}
-
-func uniqueSorted(in []string) []string {
-	if len(in) == 0 {
-		return nil
-	}
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	j := 0
-	for i, s := range out {
-		if i == 0 || s != out[j-1] {
-			out[j] = s
-			j++
-		}
-	}
-	return out[:j]
-}
-
-func zip5(z string) string {
+// ZIP5 is the 5-digit ZIP that z (a ZIP or ZIP+4) begins with, or "".
+func ZIP5(z string) string {
 	if len(z) >= 5 && allDigits(z[:5]) {
 		return z[:5]
 	}
@@ -372,7 +266,8 @@ func allDigits(s string) bool {
 
 // ContactStats counts what a ContactReader did. Skipped is keyed by the skip
 // reason's text (see SkipReasons); Problems by field problem kind; PlacedBy by
-// Placement.By. Examples holds the first MaxExamples skips, in file order.
+// what the Placer returned. Examples holds the first MaxExamples skips, in
+// file order.
 type ContactStats struct {
 	Read     int
 	Kept     int
@@ -399,7 +294,7 @@ type ContactReader struct {
 	file    string
 	r       *csv.Reader
 	m       ContactMapping
-	p       *Placer
+	p       Placer
 	ncols   int
 	idx     map[string]int // yaml key -> column index
 	custom  []string       // custom names, sorted
@@ -413,7 +308,7 @@ type ContactReader struct {
 // NewContactReader reads the header of a contact list and checks it against
 // m (which must already pass Validate). file names the list in errors. p may
 // be nil (contacts are not placed).
-func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMapping, p *Placer) (*ContactReader, error) {
+func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMapping, p Placer) (*ContactReader, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -574,7 +469,7 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 		keys = append(keys, struct {
 			what string
 			h    uint64
-		}{"email", hashKey("e:" + strings.ToLower(ct.Email))})
+		}{"email", EmailKey(ct.Email)})
 	}
 	for _, ph := range []string{ct.Phone, ct.Mobile} {
 		if ph != "" {
@@ -649,15 +544,18 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 		}
 	}
 	if c.p != nil {
-		pl := c.p.Place(pt, ct.GEOID, ct.Zip)
-		if pt != nil && pl.By != "point" {
+		by := c.p.PlaceContact(&ct)
+		if pt != nil && by != "point" {
 			problem("point outside tracts", c.m.Lat, "point (%g, %g) is in no tract of the boundary layer", ct.Lon, ct.Lat)
 		}
-		ct.Tract, ct.Area, ct.Segments = pl.Tract, pl.Area, pl.Segments
-		c.stats.PlacedBy[pl.By]++
+		c.stats.PlacedBy[by]++
 	}
 	return ct, nil
 }
+
+// EmailKey is the 64-bit hash (FNV-64a) of the lower-cased email that
+// readers and placement key people by, so that no email is kept.
+func EmailKey(email string) uint64 { return hashKey("e:" + strings.ToLower(email)) }
 
 func hashKey(s string) uint64 {
 	h := fnv.New64a()
@@ -708,7 +606,7 @@ func ReadSuppressions(ctx context.Context, r io.Reader, file string, m ContactMa
 		}
 		line, _ := c.r.FieldPos(0)
 		if e, err := NormalizeEmail(c.get(rec, "email")); err == nil {
-			s[hashKey("e:"+strings.ToLower(e))] = line
+			s[EmailKey(e)] = line
 		}
 		for _, k := range []string{"phone", "mobile"} {
 			if p, err := NormalizePhone(c.get(rec, k), m.region()); err == nil {
@@ -860,7 +758,7 @@ func ParseLonLat(lon, lat string) (orb.Point, error) {
 // reads the file once for ReadSuppressions, so a person marked do-not-contact
 // anywhere in the list is skipped everywhere. It stops at the first error fn
 // returns. The returned stats count every row; errors name the file.
-func ReadContactsFile(ctx context.Context, path string, m ContactMapping, p *Placer, fn func(Contact) error) (ContactStats, error) {
+func ReadContactsFile(ctx context.Context, path string, m ContactMapping, p Placer, fn func(Contact) error) (ContactStats, error) {
 	var supp Suppressions
 	if m.DoNotContact != "" {
 		f, err := os.Open(path)

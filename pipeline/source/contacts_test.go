@@ -3,9 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/paulmach/orb"
-
-	"github.com/groundwork-org/groundwork/geo"
 )
 
 // fixtureMapping maps the columns of testdata/fixture_contacts.csv.
@@ -26,44 +22,7 @@ var fixtureMapping = ContactMapping{
 	Custom: map[string]string{"language": "Language"},
 }
 
-// fixturePlacer places contacts in the trimmed real Alameda 2010 tracts and
-// Oakland neighborhoods, and puts each neighborhood in the segment named by
-// its terrain in fixture_hills_flatlands_trimmed.csv (a trimmed copy of the
-// project's hand-made classification, see FIXTURES.md).
-func fixturePlacer(t testing.TB) *Placer {
-	t.Helper()
-	ctx := context.Background()
-	tracts, err := geo.ReadGeoJSON(ctx, "tracts", "testdata/fixture_tracts_trimmed.geojson", "GEOID")
-	if err != nil {
-		t.Fatal(err)
-	}
-	areas, err := geo.ReadGeoJSON(ctx, "neighborhoods", "testdata/fixture_neighborhoods_trimmed.geojson", "name")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open("testdata/fixture_hills_flatlands_trimmed.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	terrain := map[string]string{}
-	for _, r := range rows[1:] {
-		terrain[r[0]] = r[1]
-	}
-	seg := func(tract, area string) []string {
-		if s, ok := terrain[area]; ok {
-			return []string{s}
-		}
-		return nil
-	}
-	return NewPlacer(tracts, areas, seg).WithZIPSegments(map[string][]string{"94621": {"flatlands"}})
-}
-
-func readAll(t *testing.T, path string, m ContactMapping, p *Placer, suppress bool) ([]Contact, ContactStats) {
+func readAll(t *testing.T, path string, m ContactMapping, p Placer, suppress bool) ([]Contact, ContactStats) {
 	t.Helper()
 	ctx := context.Background()
 	data, err := os.ReadFile(path)
@@ -93,92 +52,6 @@ func readAll(t *testing.T, path string, m ContactMapping, p *Placer, suppress bo
 		out = append(out, c)
 	}
 	return out, r.Stats()
-}
-
-// Expected tracts and neighborhoods were computed independently of the geo
-// package with a crossing-number point-in-polygon test in Python 3 over the
-// full alameda_tracts_2010.geojson and oakland_neighborhoods.geojson (the
-// script is in testdata/FIXTURES.md); every point fell in exactly one tract.
-func TestContactReaderFixture(t *testing.T) {
-	got, stats := readAll(t, "testdata/fixture_contacts.csv", fixtureMapping, fixturePlacer(t), true)
-	byID := map[string]Contact{}
-	for _, c := range got {
-		byID[c.ID] = c
-	}
-	type want struct {
-		kept                 bool
-		email, phone, mobile string
-		tract, area          string
-		segments             []string
-		optIn                bool
-		problems             int
-	}
-	tests := []struct {
-		id   string
-		want want
-	}{
-		{"F001", want{true, "fixture001@example.org", "+15105550101", "", "06001405401", "Clinton", []string{"flatlands"}, true, 0}},
-		{"F002", want{true, "fixture002@example.org", "", "+15105550102", "06001406100", "Hawthorne", []string{"flatlands"}, true, 0}},
-		{"F003 suppressed by do-not-contact F019 with the same email", want{kept: false}},
-		{"F004", want{true, "", "+15105550104", "", "06001405402", "Clinton", []string{"flatlands"}, false, 0}},
-		{"F005", want{true, "fixture005@example.org", "", "", "06001407200", "Fremont", []string{"flatlands"}, true, 0}},
-		{"F007", want{true, "fixture007@example.org", "+15105550107", "+15105550117", "06001408700", "Frick", []string{"flatlands"}, true, 0}},
-		{"F008", want{true, "fixture008@example.org", "+15105550108", "", "06001408200", "Millsmont", []string{"lower hills"}, true, 0}},
-		{"F009", want{true, "fixture009@example.org", "+15105550109", "", "06001404502", "Montclair", []string{"hills"}, true, 0}},
-		{"F010", want{true, "fixture010@example.org", "+15105550110", "", "06001405100", "Crocker Highland", []string{"lower hills"}, false, 0}},
-		{"F011", want{true, "fixture011@example.org", "+15105550111", "", "06001408100", "Skyline-Hillcrest Estates", []string{"hills"}, true, 0}},
-		{"F012 placed by GEOID only", want{true, "fixture012@example.org", "+15105550112", "", "06001406000", "", nil, true, 0}},
-		{"F013 placed by ZIP only", want{true, "fixture013@example.org", "+15105550113", "", "", "", []string{"flatlands"}, true, 0}},
-		{"F014 bad email and unparseable phone", want{kept: false}},
-		{"F015 unparseable phone, good email", want{true, "fixture015@example.org", "", "", "06001408800", "Lockwood Tevis", []string{"flatlands"}, true, 1}},
-		{"F016 duplicate email", want{kept: false}},
-		{"F017 duplicate phone", want{kept: false}},
-		{"F018 do not contact", want{kept: false}},
-		{"F019 do not contact", want{kept: false}},
-		{"F020 formula payloads are kept here, neutralised on export", want{true, "fixture020@example.org", "+15105550120", "", "06001409800", "Golf Links", []string{"lower hills"}, true, 0}},
-		{"F021 too few fields", want{kept: false}},
-		{"F022 GEOID lost its leading zero", want{true, "fixture022@example.org", "+15105550122", "", "", "", nil, true, 1}},
-		{"F023 lat and lon swapped", want{true, "fixture023@example.org", "+15105550123", "", "", "", nil, true, 1}},
-		{"F024 opt-in not understood", want{true, "fixture024@example.org", "+15105550124", "", "06001400400", "Fairview Park", []string{"flatlands"}, false, 1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.id, func(t *testing.T) {
-			id := strings.Fields(tt.id)[0]
-			c, ok := byID[id]
-			if ok != tt.want.kept {
-				t.Fatalf("kept = %v, want %v", ok, tt.want.kept)
-			}
-			if !ok {
-				return
-			}
-			gotW := want{true, c.Email, c.Phone, c.Mobile, c.Tract, c.Area, c.Segments, c.OptIn, len(c.Problems)}
-			if diff := cmp.Diff(tt.want, gotW, cmp.AllowUnexported(want{})); diff != "" {
-				t.Errorf("contact mismatch (-want +got):\n%s\nproblems: %q", diff, c.Problems)
-			}
-		})
-	}
-	wantStats := map[string]int{"malformed row": 1, "do not contact": 3, "duplicate contact": 2, "no usable email or phone": 1}
-	if diff := cmp.Diff(wantStats, stats.Skipped); diff != "" {
-		t.Errorf("skipped (-want +got):\n%s", diff)
-	}
-	if stats.Read != 25 || stats.Kept != 18 {
-		t.Errorf("read %d kept %d, want 25 and 18", stats.Read, stats.Kept)
-	}
-	if c := byID["F020"]; c.First != `=HYPERLINK("http://example.org/x","click")` || c.Custom["language"] != "@cmd" {
-		t.Errorf("F020 first %q language %q: reader must keep values verbatim", c.First, c.Custom["language"])
-	}
-	// The unmapped "Private Notes" column must not reach any contact.
-	for _, c := range got {
-		all := fmt.Sprintf("%+v", c)
-		if strings.Contains(all, "private note") || strings.Contains(all, "placed by") {
-			t.Errorf("contact %s carries an unmapped column: %s", c.ID, all)
-		}
-	}
-	for _, e := range stats.Examples {
-		if e.File != "fixture_contacts.csv" || e.Line < 2 {
-			t.Errorf("skip without location: %v", e)
-		}
-	}
 }
 
 func TestContactReaderSkipMessages(t *testing.T) {
@@ -214,7 +87,7 @@ func TestReadContactsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Same 18 as TestContactReaderFixture: F003 goes with F019's do-not-contact.
+	// Same 18 as contact.TestPlaceContactsFixture: F003 goes with F019's do-not-contact.
 	want := "F001 F002 F004 F005 F006 F007 F008 F009 F010 F011 F012 F013 F015 F020 F022 F023 F024 F025"
 	if got := strings.Join(ids, " "); got != want || stats.Kept != 18 {
 		t.Errorf("kept %d: %s\nwant 18: %s", stats.Kept, got, want)
@@ -292,9 +165,10 @@ func TestContactMappingValidate(t *testing.T) {
 }
 
 func TestCheckHeader(t *testing.T) {
-	m := ContactMapping{Email: "Email", Zip: "ZIP", Custom: map[string]string{"lang": "Language"}}
-	err := m.CheckHeader("list.csv", []string{"email", "ZIP"})
+	m := ContactMapping{Email: "Email", Zip: "ZIP", Phone: "Phone", Custom: map[string]string{"lang": "Language"}}
+	err := m.CheckHeader("list.csv", []string{"email", "ZIP", "Phnoe"})
 	want := "list.csv:1: column \"Email\": mapped as email but not in the header; did you mean \"email\"?\n" +
+		"list.csv:1: column \"Phone\": mapped as phone but not in the header; did you mean \"Phnoe\"?\n" +
 		"list.csv:1: column \"Language\": mapped as custom.lang but not in the header"
 	if err == nil || err.Error() != want {
 		t.Errorf("CheckHeader = %v, want %s", err, want)
@@ -383,31 +257,6 @@ func TestParseLonLat(t *testing.T) {
 	}
 }
 
-func TestPlacerOrderOfEvidence(t *testing.T) {
-	p := fixturePlacer(t).WithAreaOfTract(func(tract string) string { return "area of " + tract })
-	pt := orb.Point{-122.27863, 37.817864} // outside the trimmed tracts
-	tests := []struct {
-		name  string
-		pt    *orb.Point
-		geoid string
-		zip   string
-		want  Placement
-	}{
-		{"point wins", &orb.Point{-122.25135, 37.793888}, "06001406000", "94621", Placement{"06001405401", "Clinton", []string{"flatlands"}, "point"}},
-		{"point outside tracts falls back to GEOID", &pt, "060014060001", "", Placement{"06001406000", "area of 06001406000", nil, "geoid"}},
-		{"ZIP in the list", nil, "", "94621-3501", Placement{"", "", []string{"flatlands"}, "zip"}},
-		{"ZIP not in the list", nil, "", "94601", Placement{By: "none"}},
-		{"nothing", nil, "", "", Placement{By: "none"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, p.Place(tt.pt, tt.geoid, tt.zip)); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 // FuzzContactReader feeds arbitrary bytes after a fixed header: the reader
 // must never fail except through I/O (none here), and everything it returns
 // must be normalised.
@@ -461,64 +310,40 @@ func FuzzContactReader(f *testing.F) {
 	})
 }
 
-func BenchmarkContactReader(b *testing.B) {
-	data, err := os.ReadFile("testdata/fixture_contacts.csv")
-	if err != nil {
-		b.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	// 1,000 distinct rows: the fixture's first row with its email and phone
-	// numbered, so none is a duplicate.
-	var buf bytes.Buffer
-	buf.WriteString(lines[0])
-	for i := 0; i < 1000; i++ {
-		fmt.Fprintf(&buf, "B%04d,Bench,Person,bench%04d@example.org,(510) 555-01%02d,,750 International Boulevard,Oakland,CA,94606,37.793888,-122.25135,,yes,,Spanish,note\r\n", i, i, i%100)
-	}
-	p := fixturePlacer(b)
-	m := fixtureMapping
-	m.Phone = "" // phones repeat every 100 rows; keep only email for dedup
-	m.Custom = nil
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.SetBytes(int64(buf.Len()))
-	for b.Loop() {
-		r, err := NewContactReader(ctx, bytes.NewReader(buf.Bytes()), "bench.csv", m, p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for {
-			if _, err := r.Next(ctx); err == io.EOF {
-				break
-			} else if err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+// stubPlacer places every contact in tract "t" and reports evidence by.
+type stubPlacer string
+
+func (by stubPlacer) PlaceContact(c *Contact) string {
+	c.Tract = "t"
+	return string(by)
 }
 
-func ExampleNewContactReader() {
-	list := "name,surname,mail,cell,zip\r\n" +
-		"Fixture,Person 001,fixture001@example.org,(510) 555-0101,94621\r\n" +
-		"Fixture,Person 002,not-an-email,,94621\r\n"
-	m := ContactMapping{First: "name", Last: "surname", Email: "mail", Mobile: "cell", Zip: "zip"}
-	p := NewPlacer(nil, nil, nil).WithZIPSegments(map[string][]string{"94621": {"east oakland"}})
-	ctx := context.Background()
-	r, err := NewContactReader(ctx, strings.NewReader(list), "contacts.csv", m, p)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for {
-		c, err := r.Next(ctx)
-		if err != nil {
-			break
+// TestContactReaderPlacer: the reader hands every kept contact to its
+// Placer, counts what it returned, and reports a point not placed by.
+func TestContactReaderPlacer(t *testing.T) {
+	plain, _ := readAll(t, "testdata/fixture_contacts.csv", fixtureMapping, nil, true)
+	withPoint := 0
+	for _, c := range plain {
+		if c.HasPoint {
+			withPoint++
 		}
-		fmt.Println(c.First, c.Last, c.Mobile, c.Segments)
 	}
-	for _, e := range r.Stats().Examples {
-		fmt.Println(e)
+	for _, by := range []string{"point", "zip"} {
+		got, stats := readAll(t, "testdata/fixture_contacts.csv", fixtureMapping, stubPlacer(by), true)
+		if n := stats.PlacedBy[by]; n != len(got) || len(got) != len(plain) {
+			t.Errorf("%s: placed %d of %d contacts, want all %d", by, n, len(got), len(plain))
+		}
+		for _, c := range got {
+			if c.Tract != "t" {
+				t.Errorf("%s: contact %s was not placed", by, c.ID)
+			}
+		}
+		want := 0
+		if by != "point" {
+			want = withPoint
+		}
+		if n := stats.Problems["point outside tracts"]; n != want || withPoint == 0 {
+			t.Errorf("%s: %d point-outside-tracts problems, want %d", by, n, want)
+		}
 	}
-	// Output:
-	// Fixture Person 001 +15105550101 [east oakland]
-	// contacts.csv:3: no usable email or phone: column "mail": "not-an-email" is not an email address
 }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // SurveyMapping says which columns of a LimeSurvey response export hold the
@@ -68,88 +70,6 @@ func orDefault(s, d string) string {
 	return s
 }
 
-// Place is where an answer or attendee was placed for a summary: Kind is
-// "area", "tract" (a point in a tract but in no area), "zip" (ZIP only; ID is
-// the 5-digit ZIP) or "unplaced" (ID empty).
-type Place struct {
-	ID   string `json:"id"`
-	Kind string `json:"kind"`
-}
-
-// ConcernCount is how many respondents named a concern, and their share of
-// the respondents of the area (Count / Respondents, 0..1).
-type ConcernCount struct {
-	Concern string  `json:"concern"`
-	Count   int     `json:"count"`
-	Share   float64 `json:"share"`
-}
-
-// AreaConcerns is the listening summary of one place. Concerns are sorted by
-// count, descending, then by name.
-type AreaConcerns struct {
-	Place       Place          `json:"place"`
-	Segments    []string       `json:"segments"`
-	Respondents int            `json:"respondents"`
-	Concerns    []ConcernCount `json:"concerns"`
-}
-
-// ListeningSummary summarises a survey export by place. Areas are sorted by
-// Kind (area, tract, zip, unplaced) then ID; Overall covers all counted
-// responses. A respondent who ticks several concerns counts once for each,
-// so shares do not sum to 1.
-type ListeningSummary struct {
-	File       string         `json:"file"`
-	Rows       int            `json:"rows"`
-	Counted    int            `json:"counted"`
-	Incomplete int            `json:"incomplete"`
-	Skipped    int            `json:"skipped"`
-	Examples   []*ParseError  `json:"-"`
-	Areas      []AreaConcerns `json:"areas"`
-	Overall    AreaConcerns   `json:"overall"`
-}
-
-// Top returns the first n concerns of a (all if n <= 0 or fewer exist).
-func (a AreaConcerns) Top(n int) []ConcernCount {
-	if n <= 0 || n >= len(a.Concerns) {
-		return a.Concerns
-	}
-	return a.Concerns[:n]
-}
-
-var placeKindOrder = map[string]int{"area": 0, "tract": 1, "zip": 2, "unplaced": 3}
-
-// placeOf places a location for summaries: a point through p (area, else
-// tract), then a neighborhood name matched against p's area layer, then a
-// ZIP. It returns the segments of the place (ZIP: through the ZIP list).
-func (p *Placer) placeOf(pt *orb.Point, neighborhood, zip string) (Place, []string) {
-	if p == nil {
-		if z := zip5(zip); z != "" {
-			return Place{z, "zip"}, nil
-		}
-		return Place{Kind: "unplaced"}, nil
-	}
-	if pt != nil {
-		pl := p.Place(pt, "", "")
-		if pl.By == "point" {
-			if pl.Area != "" {
-				return Place{pl.Area, "area"}, pl.Segments
-			}
-			return Place{pl.Tract, "tract"}, pl.Segments
-		}
-	}
-	if id, ok := p.areaByName[strings.ToLower(strings.TrimSpace(neighborhood))]; ok && neighborhood != "" {
-		var segs []string
-		if p.segments != nil {
-			segs = uniqueSorted(p.segments("", id))
-		}
-		return Place{id, "area"}, segs
-	}
-	if z := zip5(zip); z != "" {
-		return Place{z, "zip"}, uniqueSorted(p.zipSegments[z])
-	}
-	return Place{Kind: "unplaced"}, nil
-}
-
 type headerIndex struct {
 	file string
 	pos  map[string]int
@@ -177,13 +97,7 @@ func (h *headerIndex) need(errs *[]error, key, col string) int {
 	}
 	i, ok := h.pos[col]
 	if !ok {
-		hint := ""
-		for _, c := range h.cols {
-			if strings.EqualFold(c, col) {
-				hint = fmt.Sprintf("; did you mean %q?", c)
-			}
-		}
-		*errs = append(*errs, &ParseError{File: h.file, Line: 1, Column: col, Err: fmt.Errorf("mapped as %s but not in the header%s", key, hint)})
+		*errs = append(*errs, &ParseError{File: h.file, Line: 1, Column: col, Err: fmt.Errorf("mapped as %s but not in the header%s", key, suggest.Hint(col, h.cols))})
 		return -1
 	}
 	return i
@@ -196,22 +110,42 @@ func cell(rec []string, i int) string {
 	return strings.TrimSpace(rec[i])
 }
 
-// ReadLimeSurvey reads a LimeSurvey response export (see SurveyMapping) one
-// row at a time and summarises the concerns by place. Rows it cannot use
-// (wrong field count, no concern answered) are counted in Skipped; Examples
-// holds the first MaxExamples of those and of coordinates not used (the
-// response is then placed by neighborhood or ZIP). Only I/O errors and
-// header problems are returned as errors. p may be nil (answers are placed
-// by ZIP only).
-func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMapping, p *Placer) (*ListeningSummary, error) {
+// Response is one counted response of a survey export: its concerns
+// (labelled, sorted, without repeats) and where it was given: Point when
+// the lat/lon answers are valid, Neighborhood as answered, Zip normalised
+// (empty when missing or not a ZIP).
+type Response struct {
+	Line         int
+	ID           string
+	Concerns     []string
+	Point        *orb.Point
+	Neighborhood string
+	Zip          string
+}
+
+// SurveyStats counts the rows of a survey export: RowStats, and Incomplete
+// the responses not submitted (not counted unless IncludeIncomplete).
+type SurveyStats struct {
+	RowStats
+	Incomplete int
+}
+
+// ScanLimeSurvey reads a LimeSurvey response export (see SurveyMapping) one
+// row at a time and calls fn with each response it can count, in file
+// order. Rows it cannot use (wrong field count, no concern answered) are
+// counted in Skipped; Examples holds the first MaxExamples of those and of
+// coordinates not used (the response then has no Point). Only I/O errors,
+// header problems and fn's errors are returned as errors.
+func ScanLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMapping, fn func(Response) error) (SurveyStats, error) {
+	var s SurveyStats
 	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("survey mapping for %s: %w", file, err)
+		return s, fmt.Errorf("survey mapping for %s: %w", file, err)
 	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := readHeader(cr, file, "LimeSurvey's header row of question codes")
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	h := newHeaderIndex(file, header)
 	var errs []error
@@ -239,7 +173,7 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 			Err: fmt.Errorf("concerns: no column %q or %q...; export with headings set to \"Question code\"", m.Concerns, prefix+"SQ001]")})
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return s, errors.Join(errs...)
 	}
 	label := func(code string) string {
 		if l, ok := m.Labels[code]; ok {
@@ -247,22 +181,7 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 		}
 		return code
 	}
-	type agg struct {
-		place       Place
-		segments    []string
-		respondents int
-		counts      map[string]int
-	}
-	areas := map[Place]*agg{}
-	overall := &agg{place: Place{Kind: "all"}, counts: map[string]int{}}
-	s := &ListeningSummary{File: file}
-	skip := func(line int, col string, err error) {
-		s.Skipped++
-		if len(s.Examples) < MaxExamples {
-			s.Examples = append(s.Examples, &ParseError{File: file, Line: line, Column: col, Err: err})
-		}
-	}
-	err = eachRecord(ctx, cr, file, len(h.cols), &s.Rows, func(line int, err error) { skip(line, "", err) }, func(rec []string, line int) error {
+	err = eachRecord(ctx, cr, file, len(h.cols), &s.Rows, func(line int, err error) { s.skip(file, line, "", err) }, func(rec []string, line int) error {
 		if cell(rec, iSub) == "" && !m.IncludeIncomplete {
 			s.Incomplete++
 			return nil
@@ -285,18 +204,18 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 			}
 		}
 		if len(concerns) == 0 {
-			skip(line, m.Concerns, fmt.Errorf("response %s answered no concern", cell(rec, iID)))
+			s.skip(file, line, m.Concerns, fmt.Errorf("response %s answered no concern", cell(rec, iID)))
 			return nil
 		}
-		concerns = uniqueSorted(concerns)
+		concerns = slices.Compact(slices.Sorted(slices.Values(concerns)))
 		var pt *orb.Point
 		if iLat >= 0 {
 			la, lo := cell(rec, iLat), cell(rec, iLon)
 			if la != "" || lo != "" {
 				if q, err := ParseLonLat(lo, la); err == nil {
 					pt = &q
-				} else if len(s.Examples) < MaxExamples {
-					s.Examples = append(s.Examples, &ParseError{File: file, Line: line, Column: m.Lat, Err: fmt.Errorf("location not used: %w", err)})
+				} else {
+					s.example(file, line, m.Lat, fmt.Errorf("location not used: %w", err))
 				}
 			}
 		}
@@ -308,48 +227,7 @@ func ReadLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 				zip = ""
 			}
 		}
-		place, segs := p.placeOf(pt, cell(rec, iNb), zip)
-		a := areas[place]
-		if a == nil {
-			a = &agg{place: place, segments: segs, counts: map[string]int{}}
-			areas[place] = a
-		}
-		s.Counted++
-		a.respondents++
-		overall.respondents++
-		for _, c := range concerns {
-			a.counts[c]++
-			overall.counts[c]++
-		}
-		return nil
+		return fn(Response{Line: line, ID: cell(rec, iID), Concerns: concerns, Point: pt, Neighborhood: cell(rec, iNb), Zip: zip})
 	})
-	if err != nil {
-		return nil, err
-	}
-
-	finish := func(a *agg) AreaConcerns {
-		out := AreaConcerns{Place: a.place, Segments: a.segments, Respondents: a.respondents}
-		for c, n := range a.counts {
-			out.Concerns = append(out.Concerns, ConcernCount{Concern: c, Count: n, Share: float64(n) / float64(a.respondents)})
-		}
-		sort.Slice(out.Concerns, func(i, j int) bool {
-			if out.Concerns[i].Count != out.Concerns[j].Count {
-				return out.Concerns[i].Count > out.Concerns[j].Count
-			}
-			return out.Concerns[i].Concern < out.Concerns[j].Concern
-		})
-		return out
-	}
-	for _, a := range areas {
-		s.Areas = append(s.Areas, finish(a))
-	}
-	sort.Slice(s.Areas, func(i, j int) bool {
-		a, b := s.Areas[i].Place, s.Areas[j].Place
-		if a.Kind != b.Kind {
-			return placeKindOrder[a.Kind] < placeKindOrder[b.Kind]
-		}
-		return a.ID < b.ID
-	})
-	s.Overall = finish(overall)
-	return s, nil
+	return s, err
 }

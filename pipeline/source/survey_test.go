@@ -2,12 +2,8 @@ package source
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 var fixtureSurveyMapping = SurveyMapping{
@@ -16,73 +12,7 @@ var fixtureSurveyMapping = SurveyMapping{
 		"SQ004": "schools", "SQ005": "air quality", "other": "other"},
 }
 
-func readSurvey(t testing.TB) *ListeningSummary {
-	t.Helper()
-	f, err := os.Open("testdata/fixture_limesurvey_responses.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := ReadLimeSurvey(context.Background(), f, "fixture_limesurvey_responses.csv", fixtureSurveyMapping, fixturePlacer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// The expected counts are a hand count of the 13 rows of
-// testdata/fixture_limesurvey_responses.csv; places of the coordinates as in
-// TestContactReaderFixture (independent Python point-in-polygon).
-func TestReadLimeSurveyFixture(t *testing.T) {
-	s := readSurvey(t)
-	type row struct {
-		Place       string
-		Segments    string
-		Respondents int
-		Concerns    string
-	}
-	var got []row
-	for _, a := range s.Areas {
-		var cs []string
-		for _, c := range a.Concerns {
-			cs = append(cs, fmt.Sprintf("%s %d", c.Concern, c.Count))
-		}
-		got = append(got, row{a.Place.Kind + " " + a.Place.ID, strings.Join(a.Segments, ","), a.Respondents, strings.Join(cs, "; ")})
-	}
-	want := []row{
-		{"area Clinton", "flatlands", 1, "housing costs 1"},                                          // response 2
-		{"area Coliseum", "flatlands", 1, "air quality 1; rent increases and evictions 1"},           // 9
-		{"area Crocker Highland", "lower hills", 1, "public safety 1; schools 1"},                    // 12, by name
-		{"area Fremont", "flatlands", 2, "housing costs 2; other 1; rent increases and evictions 1"}, // 1, 8
-		{"area Montclair", "hills", 2, "schools 2"},                                                  // 4 ("montclair "), 13
-		{"zip 94621", "flatlands", 2, "air quality 1; housing costs 1; public safety 1"},             // 3, 10
-		{"unplaced ", "", 1, "housing costs 1"},                                                      // 7 ("Atlantis")
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("areas (-want +got):\n%s", diff)
-	}
-	if s.Rows != 13 || s.Counted != 10 || s.Incomplete != 1 || s.Skipped != 2 {
-		t.Errorf("rows %d counted %d incomplete %d skipped %d, want 13 10 1 2", s.Rows, s.Counted, s.Incomplete, s.Skipped)
-	}
-	top := s.Overall.Top(2)
-	wantTop := []ConcernCount{{"housing costs", 5, 0.5}, {"schools", 3, 0.3}}
-	if diff := cmp.Diff(wantTop, top); diff != "" {
-		t.Errorf("overall top 2 (-want +got):\n%s", diff)
-	}
-	var msgs []string
-	for _, e := range s.Examples {
-		msgs = append(msgs, e.Error())
-	}
-	wantMsgs := []string{
-		`fixture_limesurvey_responses.csv:7: column "concerns": response 6 answered no concern`,
-		"fixture_limesurvey_responses.csv:12: malformed row: 5 fields, the header has 18",
-	}
-	if diff := cmp.Diff(wantMsgs, msgs); diff != "" {
-		t.Errorf("examples (-want +got):\n%s", diff)
-	}
-}
-
-func TestReadLimeSurveyHeaderErrors(t *testing.T) {
+func TestScanLimeSurveyHeaderErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		header string
@@ -94,66 +24,15 @@ func TestReadLimeSurveyHeaderErrors(t *testing.T) {
 		{"no concerns columns", `"id","submitdate","zip","q2"`, SurveyMapping{Zip: "zip", Concerns: "concerns"},
 			`x.csv:1: column "concerns": concerns: no column "concerns" or "concerns[SQ001]"...; export with headings set to "Question code"`},
 		{"mapping", `"id"`, SurveyMapping{Lat: "a"}, "survey mapping for x.csv: concerns: no question code"},
+		{"mistyped code", `"id","submitdate","zip_code","concerns"`, SurveyMapping{Zip: "zipcode", Concerns: "concerns"},
+			`x.csv:1: column "zipcode": mapped as zip but not in the header; did you mean "zip_code"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadLimeSurvey(context.Background(), strings.NewReader(tt.header+"\n"), "x.csv", tt.m, nil)
+			_, err := ScanLimeSurvey(context.Background(), strings.NewReader(tt.header+"\n"), "x.csv", tt.m, func(Response) error { return nil })
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
 		})
 	}
-}
-
-func FuzzReadLimeSurvey(f *testing.F) {
-	data, err := os.ReadFile("testdata/fixture_limesurvey_responses.csv")
-	if err != nil {
-		f.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	for _, l := range lines[1:] {
-		f.Add(l)
-	}
-	f.Add("\"unterminated\n")
-	f.Fuzz(func(t *testing.T, body string) {
-		s, err := ReadLimeSurvey(context.Background(), strings.NewReader(lines[0]+body), "fuzz.csv", fixtureSurveyMapping, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.Counted+s.Incomplete+s.Skipped != s.Rows {
-			t.Fatalf("rows %d != counted %d + incomplete %d + skipped %d", s.Rows, s.Counted, s.Incomplete, s.Skipped)
-		}
-		n := 0
-		for _, a := range s.Areas {
-			n += a.Respondents
-			for _, c := range a.Concerns {
-				if c.Share <= 0 || c.Share > 1 {
-					t.Fatalf("share %g out of (0, 1]", c.Share)
-				}
-			}
-		}
-		if n != s.Counted {
-			t.Fatalf("area respondents %d != counted %d", n, s.Counted)
-		}
-	})
-}
-
-func ExampleReadLimeSurvey() {
-	export := `"id","submitdate","lastpage","startlanguage","seed","zip","concerns[SQ001]","concerns[SQ002]"` + "\n" +
-		`"1","2026-09-12 18:04:11","2","en","1187426532","94621","Y",""` + "\n" +
-		`"2","2026-09-12 18:10:02","2","en","402211873","94621","Y","Y"` + "\n"
-	m := SurveyMapping{Zip: "zip", Concerns: "concerns", Labels: map[string]string{"SQ001": "housing costs", "SQ002": "schools"}}
-	s, err := ReadLimeSurvey(context.Background(), strings.NewReader(export), "responses.csv", m, nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, a := range s.Areas {
-		for _, c := range a.Top(3) {
-			fmt.Printf("%s %s: %s %d of %d\n", a.Place.Kind, a.Place.ID, c.Concern, c.Count, a.Respondents)
-		}
-	}
-	// Output:
-	// zip 94621: housing costs 2 of 2
-	// zip 94621: schools 1 of 2
 }

@@ -2,7 +2,10 @@
 // messages: a mistyped column, variable, state or rule identifier.
 package suggest
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Distance is the Levenshtein edit distance between a and b: the fewest
 // single-character insertions, deletions and substitutions that turn one into
@@ -43,6 +46,15 @@ func Closest(want string, have []string) string {
 	}
 	if bestD >= 0 && bestD <= max(2, len([]rune(want))/3) {
 		return best
+	}
+	return ""
+}
+
+// Hint is the "; did you mean X?" that error messages append for a name
+// not found among have (Closest), or "" when none is close.
+func Hint(want string, have []string) string {
+	if best := Closest(want, have); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ""
 }

@@ -13,7 +13,7 @@ import (
 // FollowUpEvent is one event's three-contact plan: the people to text a
 // reminder the day before (confirmed), to call to confirm (registered, not
 // confirmed), and to follow up after (confirmed, did not come). The
-// pipeline fills it from source.EventFollowUp.
+// pipeline fills it from engage.EventFollowUp.
 type FollowUpEvent struct {
 	Event    string
 	Reminder []Contact
@@ -25,7 +25,7 @@ type FollowUpEvent struct {
 	NotInList map[string]int
 }
 
-// MatchRow is one attendance row and how it was matched (source.Match).
+// MatchRow is one attendance row and how it was matched (engage.Match).
 type MatchRow struct {
 	File        string
 	Line        int

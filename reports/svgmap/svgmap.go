@@ -321,22 +321,42 @@ func pair(sb *strings.Builder, dx, dy int) {
 
 func esc(s string) string { return html.EscapeString(s) }
 
-// bound returns the extent to draw.
+// bound returns the extent to draw: Extent when set, else the bound of
+// everything on the map.
 func (m *Map) bound() orb.Bound {
-	b := m.Extent
-	if !(b.IsEmpty() || b == (orb.Bound{})) {
+	if b := m.Extent; !(b.IsEmpty() || b == (orb.Bound{})) {
 		return b
 	}
-	first := true
+	if b, ok := m.contentBound(true); ok {
+		return b
+	}
+	return m.Extent
+}
+
+// FrameOnOverlays sets Extent to the bound of the outlines and points,
+// padded by pad degrees on every side, so that a county-wide layer of shapes
+// does not shrink a city's areas and places to a corner. Without outlines
+// or points it leaves Extent as it is.
+func (m *Map) FrameOnOverlays(pad float64) {
+	if b, ok := m.contentBound(false); ok {
+		m.Extent = b.Pad(pad)
+	}
+}
+
+// contentBound is the union of the bounds of the outlines and points (and
+// of the shapes when shapes is true); ok is false when there is nothing.
+func (m *Map) contentBound(shapes bool) (b orb.Bound, ok bool) {
 	grow := func(x orb.Bound) {
-		if first {
-			b, first = x, false
+		if !ok {
+			b, ok = x, true
 		} else {
 			b = b.Union(x)
 		}
 	}
-	for _, s := range m.Shapes {
-		grow(s.Geom.Bound())
+	if shapes {
+		for _, s := range m.Shapes {
+			grow(s.Geom.Bound())
+		}
 	}
 	for _, o := range m.Outlines {
 		for _, g := range o.Geom {
@@ -346,7 +366,7 @@ func (m *Map) bound() orb.Bound {
 	for _, p := range m.Points {
 		grow(orb.Bound{Min: p.Pos, Max: p.Pos})
 	}
-	return b
+	return b, ok
 }
 
 // projectRings projects every ring of the multipolygons, returning them

@@ -1,7 +1,8 @@
-package source
+package contact_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"flag"
 	"os"
@@ -10,24 +11,16 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/groundwork-org/groundwork/pipeline/place/contact/contacttest"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 )
 
-// The -update flag (go test ./... -update) is defined here only if no other
-// test file of the package defines it: package variables are initialised
-// before init functions run, so a flag.Bool("update", ...) elsewhere wins
-// and this does not panic with "flag redefined".
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
+// update rewrites the placed-contact fixtures that TestConsentFixture
+// writes (go test ./... -update).
+var update = flag.Bool("update", false, "rewrite the placed-contact fixtures of reports/outreach/testdata")
 
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-var consentMapping = ContactMapping{
+var consentMapping = source.ContactMapping{
 	ID: "Contact ID", First: "First Name", Last: "Last Name", Email: "Email", Phone: "Phone", Mobile: "Cell",
 	Street: "Address", City: "City", State: "State", Zip: "Zip", Lat: "Latitude", Lon: "Longitude",
 	OptIn: "Email Opt In", SMSOptIn: "SMS Opt In", DoNotCall: "Do Not Call",
@@ -38,7 +31,14 @@ var consentMapping = ContactMapping{
 // FIXTURES.md) and checks the consent flags and the country of each number,
 // taken from the number and not from the (US) address.
 func TestConsentFixture(t *testing.T) {
-	cs, stats := readAll(t, "testdata/fixture_contacts_consent.csv", consentMapping, fixturePlacer(t), false)
+	var cs []source.Contact
+	stats, err := source.ReadContactsFile(context.Background(), contacttest.Testdata("fixture_contacts_consent.csv"), consentMapping, contacttest.Placer(t), func(c source.Contact) error {
+		cs = append(cs, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	type flags struct {
 		Phone, PhoneRegion, PhoneCC, Mobile, MobileRegion, MobileCC string
 		OptIn, SMSOptIn, DoNotCall                                  bool
@@ -63,13 +63,13 @@ func TestConsentFixture(t *testing.T) {
 	if n := stats.Problems["bad do-not-call"]; n != 1 {
 		t.Errorf("bad do-not-call problems = %d, want 1 (C07's %q)", n, "maybe")
 	}
-	writePlaced(t, cs, "../../reports/outreach/testdata/fixture_contacts_consent_placed.csv")
+	writePlaced(t, cs, "../../../reports/outreach/testdata/fixture_contacts_consent_placed.csv")
 }
 
 // writePlaced writes contacts in the column layout of
 // reports/outreach/testdata/fixture_contacts_placed.csv and compares the
 // result with the file at path (rewriting it with -update).
-func writePlaced(t *testing.T, cs []Contact, path string) {
+func writePlaced(t *testing.T, cs []source.Contact, path string) {
 	t.Helper()
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -83,7 +83,7 @@ func writePlaced(t *testing.T, cs []Contact, path string) {
 			strconv.FormatBool(c.SMSOptIn), strconv.FormatBool(c.DoNotCall)})
 	}
 	w.Flush()
-	if updating() {
+	if *update {
 		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func writePlaced(t *testing.T, cs []Contact, path string) {
 	}
 	old, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./pipeline/source -run TestConsentFixture -update)", err)
+		t.Fatalf("%v (run go test ./pipeline/place/contact -run TestConsentFixture -update)", err)
 	}
 	if diff := cmp.Diff(string(old), b.String()); diff != "" {
 		t.Errorf("%s is out of step with the reader (-file +reader):\n%s", path, diff)
