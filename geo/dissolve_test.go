@@ -134,16 +134,3 @@ func TestDissolveOhioCounties(t *testing.T) {
 		}
 	}
 }
-
-func toPolygol(mp orb.MultiPolygon) polygol.Geom {
-	g := make(polygol.Geom, len(mp))
-	for i, poly := range mp {
-		g[i] = make([][][]float64, len(poly))
-		for j, r := range poly {
-			for _, p := range r {
-				g[i][j] = append(g[i][j], []float64{p[0], p[1]})
-			}
-		}
-	}
-	return g
-}

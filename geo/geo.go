@@ -73,7 +73,9 @@ func (e *FeatureError) Error() string {
 // coordinates converted to lon/lat; an unknown one is refused. Without a crs
 // member coordinates are lon/lat (RFC 7946).
 //
-// Rings that are not closed are closed and reported in Layer.Warnings. Every
+// Rings that are not closed are closed and reported in Layer.Warnings, and
+// so is every repair RepairOnLoad makes (repeated points, degenerate holes,
+// self-intersections), one warning per feature. Every
 // feature-level problem that cannot be repaired is collected and returned at
 // once, joined with errors.Join, each a *FeatureError.
 func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error) {
@@ -165,6 +167,7 @@ func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idP
 	if len(l.Features) == 0 {
 		return nil, fmt.Errorf("%s: no polygon features", file)
 	}
+	RepairOnLoad(l)
 	return l, nil
 }
 

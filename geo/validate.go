@@ -3,6 +3,9 @@ package geo
 import (
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/engelsjk/polygol"
 
 	"github.com/paulmach/orb"
 )
@@ -21,10 +24,14 @@ const (
 	// RepeatedPoints: consecutive equal points. Repaired by dropping the
 	// repeats.
 	RepeatedPoints ProblemKind = "repeated points"
-	// SelfIntersection: two non-adjacent edges of one ring meet. Not
-	// repaired: which side is inside is then ambiguous, so the fix belongs
-	// to whoever drew the boundary (QGIS "Fix geometries",
-	// ST_MakeValid).
+	// SelfIntersection: two non-adjacent edges of one ring meet (a bow
+	// tie, a ring that touches itself, a hole crossing its outer ring).
+	// Repaired by rebuilding the feature's area from its edges with the
+	// even-odd rule (a point is inside when a ray from it crosses the
+	// feature's rings an odd number of times), which is what PostGIS
+	// ST_MakeValid's "linework" method does: a bow tie becomes its two
+	// triangles. The rebuilt feature's area is reported so that a reader
+	// can judge it against what was drawn.
 	SelfIntersection ProblemKind = "self-intersection"
 	// DegenerateRing: fewer than 3 distinct points, or zero area. A
 	// degenerate hole is repaired by dropping it; a degenerate outer ring
@@ -56,19 +63,22 @@ func (p Problem) String() string {
 
 // Validate reports the geometry problems of every feature of l, in feature,
 // polygon and ring order, without changing l.
-func Validate(l *Layer) []Problem { return check2(l, false) }
+func Validate(l *Layer) []Problem { return check2(l, false, false) }
 
 // Repair fixes in place what can be fixed safely (orientation, repeated
-// points, degenerate holes), updates each changed feature's Bound, and
-// returns every problem found with Repaired set for the fixed ones.
-// Self-intersections and degenerate outer rings are reported, not fixed.
+// points, degenerate holes, self-intersections), updates each changed
+// feature's Bound, and returns every problem found with Repaired set for the
+// fixed ones. Degenerate outer rings are reported, not fixed, and so is a
+// self-intersection whose rebuild fails or leaves no area.
 // Repair must not run while an Index over l is in use; build the Index after.
-func Repair(l *Layer) []Problem { return check2(l, true) }
+func Repair(l *Layer) []Problem { return check2(l, true, true) }
 
-func check2(l *Layer, fix bool) []Problem {
+func check2(l *Layer, fix, orient bool) []Problem {
 	var out []Problem
 	for fi := range l.Features {
 		f := &l.Features[fi]
+		first := len(out)
+		crossed := false
 		for pi := range f.Geom {
 			poly := f.Geom[pi]
 			keep := poly[:0:0]
@@ -94,13 +104,14 @@ func check2(l *Layer, fix bool) []Problem {
 					if ri > 0 {
 						want = "clockwise"
 					}
-					report(WrongOrientation, true, "want %s", want)
-					if fix {
+					report(WrongOrientation, orient, "want %s", want)
+					if fix && orient {
 						r = reversed(r)
 					}
 				}
 				if a, b, ok := selfIntersection(dedup); ok {
-					report(SelfIntersection, false, "edges %d and %d meet; fix it in the source (QGIS Fix geometries, PostGIS ST_MakeValid)", a, b)
+					report(SelfIntersection, false, "edges %d and %d meet", a, b)
+					crossed = true
 				}
 				keep = append(keep, r)
 			}
@@ -108,11 +119,76 @@ func check2(l *Layer, fix bool) []Problem {
 				f.Geom[pi] = keep
 			}
 		}
+		if fix && crossed {
+			rebuildCrossed(f, out[first:])
+		}
 		if fix {
 			f.Bound = f.Geom.Bound()
 		}
 	}
 	return out
+}
+
+// rebuildCrossed rebuilds a self-intersecting feature from its edges by the
+// even-odd rule (a union of the feature with itself through polygol, which
+// splits crossing edges) and marks its self-intersection problems repaired,
+// with the outcome in Detail. When the rebuild fails or leaves no area the
+// feature is left as it was and the problems say why.
+func rebuildCrossed(f *Feature, probs []Problem) {
+	g, err := polygol.Union(toPolygol(f.Geom))
+	mp := fromPolygol(g)
+	note := ""
+	ok := err == nil && len(mp) > 0 && Area(mp) > 0
+	switch {
+	case err != nil:
+		note = fmt.Sprintf("; could not rebuild it (%v): fix it in the source (QGIS Fix geometries, PostGIS ST_MakeValid)", err)
+	case !ok:
+		note = "; rebuilt from its edges it has no area: fix it in the source (QGIS Fix geometries, PostGIS ST_MakeValid)"
+	default:
+		note = fmt.Sprintf("; rebuilt from its edges by the even-odd rule into %d polygon(s), %.0f m²", len(mp), Area(mp))
+		f.Geom = mp
+	}
+	for i := range probs {
+		if probs[i].Kind == SelfIntersection {
+			probs[i].Detail += note
+			probs[i].Repaired = ok
+		}
+	}
+}
+
+// RepairOnLoad repairs l (see Repair) as a boundary file is read and adds
+// one warning per changed feature to l.Warnings, naming the file, the
+// feature and every repair made to it (and what could not be repaired).
+// Ring orientation is left as the file has it and not reported: it is not
+// a problem of the data (shapefiles wind outer rings clockwise, RFC 7946
+// counter-clockwise, both valid in their format) and nothing here depends
+// on it. It returns the number of features with a problem.
+func RepairOnLoad(l *Layer) int {
+	probs := check2(l, true, false)
+	byFeature := map[int][]string{}
+	var order []int
+	for _, p := range probs {
+		if p.Kind == WrongOrientation {
+			continue
+		}
+		if _, seen := byFeature[p.Feature]; !seen {
+			order = append(order, p.Feature)
+		}
+		s := fmt.Sprintf("polygon %d ring %d: %s", p.Polygon, p.Ring, p.Kind)
+		if p.Detail != "" {
+			s += " (" + p.Detail + ")"
+		}
+		if p.Repaired {
+			s += ", repaired"
+		} else {
+			s += ", not repaired"
+		}
+		byFeature[p.Feature] = append(byFeature[p.Feature], s)
+	}
+	for _, fi := range order {
+		l.Warnings = append(l.Warnings, fmt.Sprintf("%s: feature %d (%s): %s", l.File, fi, l.Features[fi].ID, strings.Join(byFeature[fi], "; ")))
+	}
+	return len(order)
 }
 
 func dropRepeats(r orb.Ring) orb.Ring {

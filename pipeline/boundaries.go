@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
@@ -31,6 +32,12 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(c.Boundaries)) {
 		b := c.Boundaries[name]
+		if b.Census != nil {
+			if err := st.loadCensusBoundary(ctx, name, b); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		l, err := geo.Read(ctx, name, c.Path(b.File), b.ID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("boundary %q: %w", name, err))
@@ -51,6 +58,40 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 		st.log.Info("loaded boundary", "name", name, "features", len(l.Features))
 	}
 	return errors.Join(errs...)
+}
+
+// loadCensusBoundary fetches a boundary named by Census layer through the
+// boundary file cache (see census.LoadBoundary), or reads it from there.
+func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.Boundary) error {
+	files, err := st.census.files(st.log)
+	if err != nil {
+		return fmt.Errorf("boundary %q: %w", name, err)
+	}
+	lb, err := census.LoadBoundary(ctx, files, name, b.Census.Spec())
+	if err != nil {
+		return err
+	}
+	l := lb.Layer
+	for _, w := range l.Warnings {
+		st.warn("boundary %s: %s", name, w)
+	}
+	for _, n := range lb.Notes {
+		st.warn("boundary %s: %s", name, n)
+	}
+	st.layers[name] = l
+	st.indexes[name] = geo.NewIndex(l)
+	main := lb.Files[0]
+	about := b.About
+	if about != "" {
+		about += " "
+	}
+	about += fmt.Sprintf("U.S. Census Bureau %s, %s: %s (SHA-256 %s).", lb.Product, b.Census.Spec(), main.Published, main.SHA256)
+	for _, f := range lb.Files[1:] {
+		about += fmt.Sprintf(" Also %s (SHA-256 %s).", f.Published, f.SHA256)
+	}
+	st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: about, File: filepath.Base(main.Path), Rows: len(l.Features)})
+	st.log.Info("loaded boundary", "name", name, "features", len(l.Features), "url", main.URL, "cached", main.Cached)
+	return nil
 }
 
 // buildAreas maps each feature of an area's boundary to its area through the

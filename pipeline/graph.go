@@ -72,8 +72,12 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 	for _, name := range slices.Sorted(maps.Keys(cfg.Boundaries)) {
 		b := cfg.Boundaries[name]
 		allBoundaries = append(allBoundaries, "boundary:"+name)
+		var files []string
+		if b.Census == nil {
+			files = []string{b.File}
+		}
 		g = append(g, &stageDef{
-			Name: "boundary:" + name, Kind: "boundaries", Files: []string{b.File}, Config: b,
+			Name: "boundary:" + name, Kind: "boundaries", Files: files, Config: b,
 			narrow: func(c *config.Config) *config.Config {
 				n := *c
 				n.Boundaries = map[string]*config.Boundary{name: c.Boundaries[name]}
@@ -104,10 +108,11 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 			// The tracts stage also computes the indicators (they add
 			// columns to tracts.parquet), so its configuration includes them.
 			Name: "tracts", Kind: "tracts", Config: struct {
-				Tracts     *config.Tracts
-				Indicators *config.Indicators
-			}{t, cfg.Indicators},
-			Deps: uniq(append([]string{"source:" + t.Source}, locating...)),
+				Tracts      *config.Tracts
+				Indicators  *config.Indicators
+				Interpolate []*config.Interpolation
+			}{t, cfg.Indicators, cfg.Interpolate},
+			Deps: uniq(append(append([]string{"source:" + t.Source}, weightSources(cfg)...), locating...)),
 			run:  (*state).joinTracts,
 		})
 	}
@@ -116,6 +121,9 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		deps := []string{"source:" + pl.Source}
 		if pl.Locate != nil {
 			deps = append(deps, "source:"+pl.Locate.Source)
+		}
+		if len(cfg.InheritedColumns(name)) > 0 {
+			deps = append(deps, "tracts") // places inherit columns of their tract
 		}
 		var key any = pl
 		if cfg.Engine == "sedona" {
@@ -233,6 +241,17 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{Name: "report", Kind: "report", Config: cfg, Deps: all, run: (*state).writeReport})
 	}
 	return g
+}
+
+// weightSources are the stages of the sources that weight interpolations.
+func weightSources(cfg *config.Config) []string {
+	var out []string
+	for _, ip := range cfg.Interpolate {
+		if ip != nil && ip.Weights != nil {
+			out = append(out, "source:"+ip.Weights.Source)
+		}
+	}
+	return out
 }
 
 func uniq(s []string) []string {

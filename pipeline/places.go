@@ -60,7 +60,14 @@ func (st *state) place(ctx context.Context, name string) error {
 	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}
 	rel := filepath.Join("places", name+".parquet")
-	placeChunk := func(r *frame.Table, base int) error { return placer.Place(ctx, r, base, prog.done) }
+	inherit := st.inheritance(name)
+	placeChunk := func(r *frame.Table, base int) error {
+		if err := placer.Place(ctx, r, base, prog.done); err != nil {
+			return err
+		}
+		inherit.apply(r)
+		return nil
+	}
 
 	if !src.Streamed() {
 		r := src // st.source gives a fresh copy of an in-memory source
@@ -135,6 +142,53 @@ func (st *state) place(ctx context.Context, name string) error {
 			return nil
 		})
 	})
+}
+
+// inheritance copies the columns of a place's tract into its row (see
+// config.InheritedColumns).
+type inheritance struct {
+	tracts   *frame.Table
+	boundary string         // the tract boundary: the places' column with the tract GEOID
+	row      map[string]int // tract GEOID -> row of tracts
+	cols     []string
+	types    map[string]table.Type
+}
+
+func (st *state) inheritance(places string) *inheritance {
+	cols := st.cfg.InheritedColumns(places)
+	if len(cols) == 0 || st.tracts == nil {
+		return nil
+	}
+	in := &inheritance{tracts: st.tracts, boundary: st.cfg.Tracts.Boundary, row: map[string]int{}, types: st.tracts.Types()}
+	for _, c := range cols {
+		if _, ok := in.types[c]; ok {
+			in.cols = append(in.cols, c)
+		}
+	}
+	for i := range st.tracts.Len() {
+		in.row[st.tracts.Str(i, table.GEOID)] = i
+	}
+	return in
+}
+
+// apply adds the inherited columns to the placed records of r and fills
+// each from the tract the record lies in (null outside every tract).
+func (in *inheritance) apply(r *frame.Table) {
+	if in == nil {
+		return
+	}
+	for _, c := range in.cols {
+		r.AddCol(c, in.types[c])
+	}
+	for i := range r.Len() {
+		j, ok := in.row[r.Str(i, in.boundary)]
+		if !ok {
+			continue
+		}
+		for _, c := range in.cols {
+			r.Set(i, c, in.tracts.Get(j, c))
+		}
+	}
 }
 
 // sedonaPlace runs the sedona engine's job for places set name: it collects

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
@@ -51,6 +53,12 @@ func (st *state) loadSources(ctx context.Context) error {
 			}
 			rec, err = source.ReadCSV(ctx, file, spec)
 			st.noteWarnings(name, spec.Warnings)
+		case config.KindParquet:
+			file = c.Path(s.File)
+			rec, err = source.ReadParquet(ctx, file, s.PointsSpec())
+		case config.KindGeoJSON:
+			file = c.Path(s.File)
+			rec, err = source.ReadGeoJSONPoints(ctx, file, s.PointsSpec())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q: %w", name, err))
@@ -116,13 +124,53 @@ func (st *state) noteWarnings(name string, w *notes.Set) {
 // GEOIDs, rows, and the year and dataset its file name gives. Its top- and
 // bottom-coded medians are flagged for the ACS release year (0 when not
 // known; census.Table.CodeMedians).
-func readRecorded(path string, s *config.Source, year int) (arrow.RecordBatch, error) {
+func readRecorded(path string, s *config.Source, year int) (*census.Table, error) {
 	t, err := census.ReadRecorded(path, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: s.Variables, For: s.For, In: s.In})
 	if err != nil {
 		return nil, err
 	}
 	t.CodeMedians(year)
-	return t.Record()
+	return t, nil
+}
+
+// crosswalk moves a census source's table to the other tract vintage when
+// the pipeline file asks (sources.<name>.crosswalk), with the Census
+// Bureau's 2020-to-2010 tract relationship file: the one named, or the
+// national file fetched into the boundary cache. Counts are shared out by
+// land area with their MOEs (census.Crosswalk); the run notes say so.
+func (st *state) crosswalk(ctx context.Context, name string, s *config.Source, t *census.Table) (*census.Table, error) {
+	cw := s.Crosswalk
+	if cw == nil {
+		return t, nil
+	}
+	file := st.cfg.Path(cw.File)
+	if cw.File == "" {
+		files, err := st.census.files(st.log)
+		if err != nil {
+			return nil, err
+		}
+		got, err := files.Get(ctx, census.RelationshipPath, "", nil)
+		if err != nil {
+			return nil, fmt.Errorf("tract relationship file: %w", err)
+		}
+		file = got.Path
+	}
+	rel, err := geo.ReadRelationship(ctx, file)
+	if err != nil {
+		return nil, err
+	}
+	from := cw.From()
+	rows, err := rel.Weights(from)
+	if err != nil {
+		return nil, err
+	}
+	notSum := st.cfg.NotSummable(name)
+	out, err := census.Crosswalk(t, rows, from, func(c string) bool { return notSum[c] })
+	if err != nil {
+		return nil, err
+	}
+	st.warn("source %s: moved from %d tracts onto %d tracts with the Census Bureau's tract relationship file %s (%d rows; counts shared out by land area, MOEs carried): %d tracts in, %d out", name, from, cw.To, filepath.Base(file), len(rel.Rows), t.Len(), out.Len())
+	return out, nil
 }
 
 // acsYear is the release year whose top codes apply to a census source:
@@ -146,6 +194,34 @@ type CensusOptions struct {
 	// Getenv reads the environment (default os.Getenv); the key is never
 	// logged or written.
 	Getenv func(string) string
+	// Boundaries configures the download of boundary files named by Census
+	// layer: HTTP and BaseURL (tests point them at an httptest server);
+	// CacheDir "" means the boundaries folder of the Census cache
+	// (Client.CacheDir, or its default); Offline follows Client.Offline.
+	Boundaries census.FilesConfig
+}
+
+// files returns the boundary file fetcher of o.
+func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
+	cfg := o.Boundaries
+	if cfg.CacheDir == "" {
+		dir := o.Client.CacheDir
+		if dir == "" {
+			var err error
+			if dir, err = census.DefaultCacheDir(); err != nil {
+				return nil, fmt.Errorf("no cache folder for Census boundary files (set one with --census-cache): %w", err)
+			}
+		}
+		cfg.CacheDir = filepath.Join(dir, "boundaries")
+	}
+	cfg.Offline = cfg.Offline || o.Client.Offline
+	if cfg.Logger == nil {
+		cfg.Logger = log
+	}
+	if cfg.OfflineHint == "" {
+		cfg.OfflineHint = "run `groundwork run` once without --offline to download it into the cache"
+	}
+	return census.NewFiles(cfg), nil
 }
 
 // readCensus reads a census source: the recorded response when the pipeline
@@ -156,7 +232,14 @@ type CensusOptions struct {
 func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, map[string]string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		rec, err := readRecorded(file, s, acsYear(s))
+		t, err := readRecorded(file, s, acsYear(s))
+		if err == nil {
+			t, err = st.crosswalk(ctx, name, s, t)
+		}
+		if err != nil {
+			return nil, file, nil, err
+		}
+		rec, err := t.Record()
 		return rec, file, nil, err
 	}
 	getenv := o.Getenv
@@ -183,7 +266,9 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	client := census.NewClient(cfg)
 	var vars []string
 	for _, v := range s.Variables {
-		if v != "NAME" {
+		if g, ok := config.GroupOf(v); ok {
+			vars = append(vars, "group("+g+")") // the whole table
+		} else if v != "NAME" {
 			vars = append(vars, v)
 		}
 	}
@@ -202,6 +287,9 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 				notCounts[v] = why
 			}
 		}
+	}
+	if t, err = st.crosswalk(ctx, name, s, t); err != nil {
+		return nil, "", nil, err
 	}
 	rec, err := t.Record()
 	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), notCounts, err

@@ -78,5 +78,8 @@ func (st *state) joinTracts(ctx context.Context) error {
 		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)
 	}
 	st.tracts = r
-	return st.computeIndicators(ctx) // adds the indicator columns, writes tracts.parquet
+	if err := st.computeIndicators(ctx); err != nil { // adds the indicator columns, writes tracts.parquet
+		return err
+	}
+	return st.interpolate(ctx)
 }

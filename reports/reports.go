@@ -51,6 +51,9 @@ type Report struct {
 	// MapLegend is the map's legend from svgmap.Legend (trusted likewise).
 	MapLegend string
 	MapNote   string
+	// MapFind is the search box's placeholder, naming what can be found
+	// ("Find a tract, school or neighborhood").
+	MapFind string
 	// Charts follow the map (bars comparing areas, scatter plots).
 	Charts []Chart
 	Tables []Table

@@ -49,6 +49,12 @@ type Table struct {
 type Column struct {
 	Name   string
 	Values []any
+	// Kind, when set ("string", "int64", "float64" or "bool"), is the
+	// column's type whatever its values, so that a column keeps one type
+	// across the files of a partitioned dataset (an all-null column is not
+	// a string in one partition and a double in the next). Values must then
+	// be nil or of that type.
+	Kind string
 }
 
 // GeometryColumn and BBoxColumn are the names of the columns Write adds.
@@ -128,6 +134,12 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 			return fmt.Errorf("column %q has %d values for %d geometries", c.Name, len(c.Values), len(t.Geoms))
 		}
 		kinds[i] = columnKind(c.Values)
+		if c.Kind != "" {
+			if kinds[i] != c.Kind && !allNil(c.Values) {
+				return fmt.Errorf("column %q: values are %s, declared %s", c.Name, kinds[i], c.Kind)
+			}
+			kinds[i] = c.Kind
+		}
 		var n parquet.Node
 		switch kinds[i] {
 		case "int64":
@@ -221,6 +233,15 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 		return fmt.Errorf("close parquet writer: %w", err)
 	}
 	return nil
+}
+
+func allNil(vals []any) bool {
+	for _, v := range vals {
+		if v != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func columnKind(vals []any) string {

@@ -23,6 +23,7 @@ type Config struct {
 	Places      map[string]*Places   `yaml:"places"`
 	Tracts      *Tracts              `yaml:"tracts"`
 	Indicators  *Indicators          `yaml:"indicators"`
+	Interpolate []*Interpolation     `yaml:"interpolate"`
 	Summaries   []*Summary           `yaml:"summaries"`
 	Segments    []*Segment           `yaml:"segments"`
 	Contacts    *Contacts            `yaml:"contacts"`
@@ -93,6 +94,13 @@ func (s *Source) CSVSpec() source.CSV {
 		spec.Columns = append(spec.Columns, source.Column{Name: c.Name, Header: h, Type: t, Digits: c.Digits, NonFinite: c.NonFinite})
 	}
 	return spec
+}
+
+// PointsSpec converts a parquet or geojson source's declaration for package
+// source.
+func (s *Source) PointsSpec() source.Points {
+	c := s.CSVSpec()
+	return source.Points{Columns: c.Columns, Null: c.Null, Key: c.Key}
 }
 
 // AreaRank orders area values as the area's order lists them, and any other

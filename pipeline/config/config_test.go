@@ -45,7 +45,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "unknown key",
 			yaml: minimal + "bogus: 1\n",
-			want: []string{"field bogus not found"},
+			want: []string{`line 12: bogus: unknown key "bogus"; the keys here are: areas, boundaries`},
 		},
 		{
 			name: "every problem at once, with paths",
@@ -68,7 +68,7 @@ segments:
 				`sources.s.columns[0].type: unknown type "strin"; use one of string, float, int, bool`,
 				`sources.s.columns[1]: duplicate column "id"`,
 				`sources.s.key: "nope" is not one of the declared columns`,
-				`sources.t.kind: unknown kind "excel"; use census or csv`,
+				`sources.t.kind: unknown kind "excel"; use census, csv, parquet or geojson`,
 				"boundaries.b.id: required",
 				`places.p.id: source "s" declares no column "idd"`,
 				`places.p.lat: source "s" declares no column "lat"`,

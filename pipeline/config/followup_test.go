@@ -32,7 +32,7 @@ contacts:
 			`preset: "eventbrite" is unknown`,
 			"followup.files[2].mapping: email, phone, first_name/last_name: map at least one way to recognise a person",
 		}},
-		{"unknown key", contacts + "followup:\n  files: [{file: s.csv, mapping: {emial: Email}}]\n", []string{"field emial not found"}},
+		{"unknown key", contacts + "followup:\n  files: [{file: s.csv, mapping: {emial: Email}}]\n", []string{`followup.files[0].mapping.emial: unknown key "emial"; did you mean "email"?`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,12 +2,36 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 )
+
+// NotSummable returns the set of columns of census source name that are
+// not counts (medians, means, percentages: census.Classify from the codes)
+// and the indicators.medians the pipeline file adds.
+func (c *Config) NotSummable(name string) map[string]bool {
+	m := map[string]bool{}
+	src := c.Sources[name]
+	if src == nil {
+		return m
+	}
+	for _, v := range src.columnNames() {
+		if st, _ := census.Classify(v, nil); !st.Summable() {
+			m[v] = true
+		}
+	}
+	if c.Indicators != nil {
+		for _, v := range c.Indicators.Medians {
+			m[v] = true
+		}
+	}
+	return m
+}
 
 // notSummable returns the columns of the tract source that are not counts
 // (medians, means, quartiles, percentages, indexes: census.Classify), with
@@ -23,7 +47,7 @@ func (c *Config) notSummable() (map[string]bool, map[string]string) {
 	if src == nil {
 		return m, why
 	}
-	for _, v := range src.Variables {
+	for _, v := range src.columnNames() {
 		if st, reason := census.Classify(v, nil); !st.Summable() {
 			m[v], why[v] = true, reason
 		}
@@ -50,7 +74,17 @@ func (c *Config) indicatorColumns() []string {
 	if n := c.Indicators.Need; n != nil && n.Name != "" {
 		cols = append(cols, n.Name)
 	}
+	if sg := c.Indicators.Segregation; sg != nil {
+		for _, g := range sg.LocationQuotients {
+			cols = append(cols, LQColumn(g))
+		}
+	}
 	return cols
+}
+
+// LQColumn is the tract column of a group's location quotient: lq_black.
+func LQColumn(group string) string {
+	return "lq_" + strings.ToLower(strings.ReplaceAll(group, " ", "_"))
 }
 
 func (ind *Indicators) Options(c *Config) indicator.Options {
@@ -150,6 +184,14 @@ func (c *Config) checkIndicators(p *problems) {
 		for j, pr := range sg.Pairs {
 			if len(pr) != 2 || !gnames[pr[0]] || !gnames[pr[1]] {
 				p.add(fmt.Sprintf("indicators.segregation.pairs[%d]", j), "give two group names")
+			}
+		}
+		if sg.Within && sg.Area == "" {
+			p.add("indicators.segregation.within", "needs area: the area definition whose areas are measured one by one")
+		}
+		for j, g := range sg.LocationQuotients {
+			if !gnames[g] {
+				p.add(fmt.Sprintf("indicators.segregation.location_quotients[%d]", j), "%q is not a group (%s)", g, strings.Join(slices.Sorted(maps.Keys(gnames)), ", "))
 			}
 		}
 	}

@@ -13,6 +13,12 @@ const (
 	KindCensus Kind = "census"
 	// KindCSV is a local delimited file with declared, typed columns.
 	KindCSV Kind = "csv"
+	// KindParquet is a local Parquet file; the declared columns' types must
+	// match its schema.
+	KindParquet Kind = "parquet"
+	// KindGeoJSON is a local GeoJSON FeatureCollection of Point features:
+	// properties are columns, and the coordinates become lon and lat.
+	KindGeoJSON Kind = "geojson"
 )
 
 // kindDef is a row of kinds.
@@ -26,6 +32,14 @@ type kindDef struct {
 var kinds = []kindDef{
 	{KindCensus, checkCensusSource},
 	{KindCSV, checkCSVSource},
+	{KindParquet, checkCSVSource},
+	{KindGeoJSON, checkCSVSource},
+}
+
+// Local says whether a source is a local file with declared columns (csv,
+// parquet or geojson), which areas can look up and places can place.
+func (s *Source) Local() bool {
+	return s != nil && (s.Kind == KindCSV || s.Kind == KindParquet || s.Kind == KindGeoJSON)
 }
 
 // kindList names the kinds for messages: "census or csv".
@@ -44,7 +58,7 @@ func kindList() string {
 // csv source's file, a census source's recorded response; "" for a live
 // Census pull.
 func (s *Source) InputFile() string {
-	if s.Kind == KindCSV {
+	if s.Local() {
 		return s.File
 	}
 	return s.Recorded
@@ -53,13 +67,24 @@ func (s *Source) InputFile() string {
 // columnNames lists the columns a source's table has.
 func (s *Source) columnNames() []string {
 	if s.Kind == KindCensus {
-		return append([]string{"geoid", "name"}, s.Variables...)
+		cols := []string{"geoid", "name"}
+		for _, v := range s.Variables {
+			if g, ok := GroupOf(v); ok {
+				cols = append(cols, groupColumns(g)...)
+			} else {
+				cols = append(cols, v)
+			}
+		}
+		return cols
 	}
 	var n []string
 	for _, c := range s.Columns {
 		if c != nil {
 			n = append(n, c.Name)
 		}
+	}
+	if s.Kind == KindGeoJSON {
+		n = append(n, "lon", "lat")
 	}
 	return n
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,27 +25,48 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
-// Parse decodes a pipeline file strictly (unknown keys are errors) and
-// validates it without touching the file system. name is used in errors.
+// Parse decodes a pipeline file strictly and validates it without touching
+// the file system; name is used in errors. Every problem is reported at
+// once, in one *Error, each with its line where known and its key path: YAML
+// syntax, unknown keys (with the closest known key), values of the wrong
+// shape or type, then every validation problem. A YAML syntax error stops
+// the reading, so it comes alone. Keys are read as the names they are: an
+// unquoted `null:` is the null key, not a YAML null.
 func Parse(name string, b []byte) (*Config, error) {
 	if err := precheck(name, b); err != nil {
 		return nil, err
 	}
-	d := yaml.NewDecoder(bytes.NewReader(b))
-	d.KnownFields(true)
 	var c Config
-	if err := d.Decode(&c); err != nil {
-		if strings.Contains(err.Error(), "tab character") {
-			if terr, ok := tabProblem(name, b); ok {
-				return nil, terr
+	probs := decodeStrictly(b, &c)
+	for _, p := range probs {
+		if strings.HasPrefix(p.Message, "YAML syntax") || p.Path == "" && p.Line == 0 {
+			if strings.Contains(p.Message, "tab character") {
+				if terr, ok := tabProblem(name, b); ok {
+					return nil, terr
+				}
 			}
+			return nil, &Error{File: name, Problems: problemStrings(probs)}
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if errs := c.Validate(); len(errs) > 0 {
-		return nil, &Error{File: name, Problems: errs}
+	if doc, _ := parseNode(b); doc != nil {
+		lines := keyLines(doc)
+		for _, v := range c.Validate() {
+			path, msg, _ := strings.Cut(v, ": ")
+			probs = append(probs, Problem{Line: lineOf(lines, path), Path: path, Message: msg})
+		}
+	}
+	if len(probs) > 0 {
+		return nil, &Error{File: name, Problems: problemStrings(probs)}
 	}
 	return &c, nil
+}
+
+func problemStrings(ps []Problem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
 }
 
 // Error lists every problem found in a pipeline file.
@@ -74,26 +94,37 @@ func (c *ColumnDef) UnmarshalYAML(n *yaml.Node) error {
 		c.Name, c.Type = n.Content[0].Value, n.Content[1].Value
 		return nil
 	}
+	// Unknown keys were reported by Parse's key check, with their line and
+	// a suggestion; here the known ones are read.
 	type plain ColumnDef
 	var p plain
-	if err := decodeStrict(n, &p); err != nil {
+	if err := n.Decode(&p); err != nil {
 		return err
 	}
 	*c = ColumnDef(p)
 	return nil
 }
 
-// decodeStrict decodes a node refusing unknown keys (yaml.Node.Decode does not
-// honour KnownFields, so we re-encode through a strict decoder).
-func decodeStrict(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
+// UnmarshalYAML reads one scalar or a list of scalars, each as its text.
+func (s *Strings) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			*s = nil
+			return nil
+		}
+		*s = Strings{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		out := make(Strings, 0, len(n.Content))
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: want a list of codes", c.Line)
+			}
+			out = append(out, c.Value)
+		}
+		*s = out
+		return nil
 	}
-	d := yaml.NewDecoder(bytes.NewReader(b))
-	d.KnownFields(true)
-	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	return nil
+	return fmt.Errorf("line %d: want a code or a list of codes", n.Line)
 }

@@ -20,6 +20,8 @@ type Source struct {
 	// APIKey names where the API key comes from: "env:NAME" (default
 	// CENSUS_API_KEY). The key itself never goes in the pipeline file.
 	APIKey string `yaml:"api_key"`
+	// Crosswalk moves the table to the other tract vintage.
+	Crosswalk *Crosswalk `yaml:"crosswalk"`
 
 	// CheckComplete also asks the API for the list of geographies of a live
 	// pull and refuses an answer that lacks any (census.Config.CheckComplete).
@@ -43,6 +45,22 @@ type Source struct {
 	MaxLineBytes int `yaml:"max_line_bytes"`
 }
 
+// Crosswalk brings a tract table onto the other tract vintage (2010 or
+// 2020 tracts) with the Census Bureau's tract relationship file: File, or
+// when left out the national file, fetched into the boundary cache.
+type Crosswalk struct {
+	To   int    `yaml:"to"`
+	File string `yaml:"file"`
+}
+
+// From is the vintage the table is on: the other one.
+func (cw *Crosswalk) From() int {
+	if cw.To == 2010 {
+		return 2020
+	}
+	return 2010
+}
+
 // ColumnDef declares a typed CSV column. In YAML it is either a mapping
 // {name, type, header, digits} or the short form "name: type".
 type ColumnDef struct {
@@ -55,14 +73,38 @@ type ColumnDef struct {
 	NonFinite bool `yaml:"nonfinite"`
 }
 
-// Boundary is a polygon layer.
+// Boundary is a polygon layer: a file, or a Census layer by name.
 type Boundary struct {
 	File  string `yaml:"file"`
 	ID    string `yaml:"id"`
 	Name  string `yaml:"name"` // property holding a display name (optional)
 	Title string `yaml:"title"`
 	About string `yaml:"about"`
+	// Census names a Census Bureau boundary layer to fetch (and cache)
+	// instead of a file; feature IDs are then GEOIDs.
+	Census *CensusBoundary `yaml:"census"`
 }
+
+// CensusBoundary names a Census Bureau boundary file: the cartographic
+// boundary file (1:500,000) of a layer, vintage and state, or TIGER/Line
+// where the Bureau has no cartographic file (see docs/census.md).
+type CensusBoundary struct {
+	Layer string `yaml:"layer"`
+	Year  int    `yaml:"year"`
+	// State is a FIPS code ("13"), a postal code (GA) or a name (Georgia).
+	State string `yaml:"state"`
+	// County is one three-digit FIPS code or a list of them.
+	County Strings `yaml:"county"`
+	// Water erases TIGER/Line area water from every feature.
+	Water bool `yaml:"water"`
+	// SHA256 pins the file's checksum.
+	SHA256 string `yaml:"sha256"`
+}
+
+// Strings is a list of strings that may also be written as one value
+// (county: "121" or county: ["121", "089"]). Values are read as written,
+// so an unquoted 089 keeps its leading zero.
+type Strings []string
 
 // Area groups the features of a boundary into named areas through a lookup
 // table (e.g. neighborhoods into hills, lower hills and flatlands).
@@ -160,6 +202,9 @@ type IndicatorDef struct {
 type AreaCompare struct {
 	Area       string   `yaml:"area"`
 	Indicators []string `yaml:"indicators"`
+	// Disparities adds each pair's rate difference (a - b) and rate ratio
+	// (a / b), each with its MOE.
+	Disparities bool `yaml:"disparities"`
 }
 
 // Segregation declares the groups whose segregation across tracts is
@@ -172,6 +217,16 @@ type Segregation struct {
 	// Total, if set, adds an "other" group: the total minus the groups.
 	Total string     `yaml:"total"`
 	Pairs [][]string `yaml:"pairs"`
+	// Within also measures segregation among the tracts of each area of
+	// Area, one row per area.
+	Within bool `yaml:"within"`
+	// Gini adds the segregation Gini coefficient of each pair beside its
+	// index of dissimilarity.
+	Gini bool `yaml:"gini"`
+	// LocationQuotients names groups whose location quotient (the tract's
+	// share of the group over the share across the tracts measured) becomes
+	// the tract column lq_<group>, to map or rank.
+	LocationQuotients []string `yaml:"location_quotients"`
 }
 
 // GroupDef is a population group counted by a column.
@@ -285,4 +340,28 @@ type Findings struct {
 	Size   string            `yaml:"size"`
 	Score  string            `yaml:"score"`
 	Income string            `yaml:"income"`
+}
+
+// Interpolation apportions tract counts onto the features of another
+// boundary (attendance zones, council districts, neighborhoods drawn by the
+// group): by area, or by population when Weights names block points.
+type Interpolation struct {
+	Name  string `yaml:"name"`
+	Title string `yaml:"title"`
+	// Onto is the boundary whose features receive the counts.
+	Onto string `yaml:"onto"`
+	// Columns are count columns of the tracts table (estimates; each one's
+	// MOE goes with it). Medians and means are refused.
+	Columns []string `yaml:"columns"`
+	// Weights, when set, weights by population: points (census block
+	// internal points) with a population column.
+	Weights *Weights `yaml:"weights"`
+}
+
+// Weights names a points source that carries a population per point.
+type Weights struct {
+	Source     string `yaml:"source"`
+	Lat        string `yaml:"lat"`
+	Lon        string `yaml:"lon"`
+	Population string `yaml:"population"`
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -32,6 +34,7 @@ func (c *Config) Validate() []string {
 	c.checkAreas(p)
 	c.checkPlaces(p)
 	c.checkTracts(p)
+	c.checkInterpolate(p)
 	c.checkIndicators(p)
 	c.checkOutreach(p)
 	summaries := c.checkSummaries(p)
@@ -98,6 +101,20 @@ func checkCensusSource(p *problems, at string, s *Source) {
 	if s.File != "" || len(s.Columns) > 0 || s.Key != "" {
 		p.add(at, "file and columns belong to csv sources; a census source reads a recorded response with `recorded:`")
 	}
+	if cw := s.Crosswalk; cw != nil {
+		if cw.To != 2010 && cw.To != 2020 {
+			p.add(at+".crosswalk.to", "%d: give 2010 or 2020, the tract vintage to bring the table onto", cw.To)
+		}
+		var med []string
+		for _, v := range s.columnNames() {
+			if st, _ := census.Classify(v, nil); !st.Summable() {
+				med = append(med, v)
+			}
+		}
+		if len(med) > 0 {
+			p.add(at+".crosswalk", "%s: a median or mean cannot be moved to other tracts by area (an area-weighted sum of medians means nothing); bring the counts of the distribution across instead (for B19013, the B19001 income brackets), or compare the median on the tracts it was published for", strings.Join(med, ", "))
+		}
+	}
 	if s.AllowExtraFields || s.Encoding != "" || s.Delimiter != "" || s.MaxLineBytes != 0 {
 		p.add(at, "allow_extra_fields, encoding, delimiter and max_line_bytes belong to csv sources")
 	}
@@ -109,8 +126,14 @@ func checkCensusSource(p *problems, at string, s *Source) {
 	}
 }
 
-// checkCSVReading checks the keys that say how a csv file is read.
+// checkCSVReading checks the keys that say how a csv file is read (and
+// that other file kinds do not set them).
 func checkCSVReading(p *problems, at string, s *Source) {
+	if s.Kind != KindCSV {
+		if s.AllowExtraFields || s.Encoding != "" || s.Delimiter != "" || s.MaxLineBytes != 0 {
+			p.add(at, "allow_extra_fields, encoding, delimiter and max_line_bytes belong to csv sources")
+		}
+	}
 	if !slices.Contains(append([]string{""}, source.Encodings...), strings.ToLower(s.Encoding)) {
 		p.add(at+".encoding", "unknown encoding %q; use %s", s.Encoding, strings.Join(source.Encodings, " or "))
 	}
@@ -130,12 +153,28 @@ func checkCSVReading(p *problems, at string, s *Source) {
 	}
 }
 
+// checkCSVSource checks a local file source: csv, parquet or geojson.
 func checkCSVSource(p *problems, at string, s *Source) {
+	what := map[Kind]string{KindCSV: "CSV file", KindParquet: "Parquet file", KindGeoJSON: "GeoJSON file of points"}[s.Kind]
 	if s.File == "" {
-		p.add(at+".file", "required: the path of the CSV file, relative to the pipeline file")
+		p.add(at+".file", "required: the path of the %s, relative to the pipeline file", what)
 	}
 	if len(s.Columns) == 0 {
-		p.add(at+".columns", "declare the columns to read with their types (e.g. `- cds: string`)")
+		switch s.Kind {
+		case KindParquet:
+			p.add(at+".columns", "declare the columns to read with their types as the file's schema has them (e.g. `- cds: string`)")
+		case KindGeoJSON:
+			p.add(at+".columns", "declare the properties to read with their types (e.g. `- name: string`); the coordinates become the columns lon and lat")
+		default:
+			p.add(at+".columns", "declare the columns to read with their types (e.g. `- cds: string`)")
+		}
+	}
+	if s.Kind == KindGeoJSON {
+		for i, col := range s.Columns {
+			if col != nil && (col.Name == "lon" || col.Name == "lat") {
+				p.add(fmt.Sprintf("%s.columns[%d]", at, i), "%q is the coordinate column groundwork adds from each point; read the property under another name (name: %s_prop, header: %s)", col.Name, col.Name, col.Name)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	hasKey := s.Key == ""
@@ -172,8 +211,19 @@ func (c *Config) checkBoundaries(p *problems) {
 	for _, n := range slices.Sorted(maps.Keys(c.Boundaries)) {
 		b := c.Boundaries[n]
 		at := "boundaries." + n
-		if b == nil || b.File == "" {
-			p.add(at+".file", "required: a GeoJSON file of polygons")
+		switch {
+		case b != nil && b.Census != nil && b.File != "":
+			p.add(at, "give either file or census, not both")
+			continue
+		case b != nil && b.Census != nil:
+			checkCensusBoundary(p, at+".census", b.Census)
+			if b.ID != "" && b.ID != "GEOID" {
+				p.add(at+".id", "a Census layer's features are identified by GEOID; leave id out")
+			}
+			b.ID = "GEOID"
+			continue
+		case b == nil || b.File == "":
+			p.add(at+".file", "required: a file of polygons (GeoJSON, a shapefile zip or GeoParquet), or name a Census layer with census: {layer: tract, year: 2020, state: \"13\"}")
 			continue
 		}
 		if b.ID == "" {
@@ -182,10 +232,60 @@ func (c *Config) checkBoundaries(p *problems) {
 	}
 }
 
-// csvSource returns the named source when it is a csv source.
+// checkCensusBoundary checks a boundary named by Census layer and resolves
+// its state to the FIPS code.
+func checkCensusBoundary(p *problems, at string, cb *CensusBoundary) {
+	if cb.Layer == "" {
+		p.add(at+".layer", "required: one of %s", censusLayerList())
+	} else if l, err := census.ParseLayer(cb.Layer); err != nil {
+		p.add(at+".layer", "%v", err)
+	} else {
+		cb.Layer = string(l)
+	}
+	if cb.Year == 0 {
+		p.add(at+".year", "required: the vintage, %d through %d (ACS tables from 2020 on use 2020 tracts)", census.OldestVintage, census.NewestVintage)
+	}
+	if cb.State == "" {
+		p.add(at+".state", "required: the state's FIPS code (\"13\"), postal code (GA) or name (Georgia)")
+	} else if st, err := scaffold.ResolveState(cb.State); err != nil {
+		p.add(at+".state", "%v", err)
+	} else {
+		cb.State = st.FIPS
+	}
+	for i, c := range cb.County {
+		if len(c) < 3 && len(c) > 0 && strings.Trim(c, "0123456789") == "" {
+			c = strings.Repeat("0", 3-len(c)) + c
+			cb.County[i] = c
+		}
+	}
+	spec := cb.Spec()
+	for _, prob := range spec.Validate() {
+		k, msg, _ := strings.Cut(prob, ": ")
+		if k == "layer" || k == "state" || (k == "year" && cb.Year == 0) {
+			continue // said above
+		}
+		p.add(at+"."+k, "%s", msg)
+	}
+}
+
+// Spec is the boundary as package census takes it.
+func (cb *CensusBoundary) Spec() census.BoundarySpec {
+	return census.BoundarySpec{Layer: census.Layer(cb.Layer), Year: cb.Year, State: cb.State, Counties: cb.County, Water: cb.Water, SHA256: cb.SHA256}
+}
+
+func censusLayerList() string {
+	var n []string
+	for _, l := range census.Layers {
+		n = append(n, string(l))
+	}
+	return strings.Join(n, ", ")
+}
+
+// csvSource returns the named source when it is a local file source (csv,
+// parquet or geojson).
 func (c *Config) csvSource(name string) (*Source, bool) {
 	s, ok := c.Sources[name]
-	return s, ok && s != nil && s.Kind == KindCSV
+	return s, ok && s.Local()
 }
 
 func (c *Config) checkAreas(p *problems) {
@@ -200,7 +300,7 @@ func (c *Config) checkAreas(p *problems) {
 			p.add(at+".boundary", "unknown boundary %q (%s)", a.Boundary, names(c.Boundaries))
 		}
 		if s, ok := c.csvSource(a.Lookup.Source); !ok {
-			p.add(at+".lookup.source", "%q is not a csv source (%s)", a.Lookup.Source, names(c.Sources))
+			p.add(at+".lookup.source", "%q is not a local file source: csv, parquet or geojson (%s)", a.Lookup.Source, names(c.Sources))
 		} else {
 			checkHasColumns(p, at+".lookup.", a.Lookup.Source, s, "key", a.Lookup.Key, "value", a.Lookup.Value)
 		}
@@ -237,7 +337,7 @@ func (c *Config) checkPlaces(p *problems) {
 		}
 		src, ok := c.csvSource(pl.Source)
 		if !ok {
-			p.add(at+".source", "%q is not a csv source (%s)", pl.Source, names(c.Sources))
+			p.add(at+".source", "%q is not a local file source: csv, parquet or geojson (%s)", pl.Source, names(c.Sources))
 			continue
 		}
 		for _, f := range []struct{ k, v string }{{"id", pl.ID}, {"name", pl.Name}} {
@@ -272,7 +372,7 @@ func (c *Config) checkPlaces(p *problems) {
 func (c *Config) checkLocate(p *problems, at string, l *Locate) {
 	ds, ok := c.csvSource(l.Source)
 	if !ok {
-		p.add(at+".source", "%q is not a csv source (%s)", l.Source, names(c.Sources))
+		p.add(at+".source", "%q is not a local file source: csv, parquet or geojson (%s)", l.Source, names(c.Sources))
 		return
 	}
 	for _, f := range []struct{ k, v string }{{"key", l.Key}, {"lat", l.Lat}, {"lon", l.Lon}, {"same_street", l.SameStreet}} {
@@ -295,5 +395,53 @@ func (c *Config) checkTracts(p *problems) {
 	}
 	if _, ok := c.Boundaries[t.Boundary]; !ok {
 		p.add("tracts.boundary", "unknown boundary %q (%s)", t.Boundary, names(c.Boundaries))
+	}
+}
+
+func (c *Config) checkInterpolate(p *problems) {
+	seen := map[string]bool{}
+	for i, ip := range c.Interpolate {
+		at := fmt.Sprintf("interpolate[%d]", i)
+		if ip == nil {
+			p.add(at, "empty interpolation")
+			continue
+		}
+		if c.Tracts == nil {
+			p.add(at, "needs a tracts table (tracts: {source, boundary}) whose counts it apportions")
+			return
+		}
+		if ip.Name == "" || seen[ip.Name] {
+			p.add(at+".name", "required and unique: it names interpolated/<name>.parquet")
+		}
+		seen[ip.Name] = true
+		if _, ok := c.Boundaries[ip.Onto]; !ok {
+			p.add(at+".onto", "unknown boundary %q (%s)", ip.Onto, names(c.Boundaries))
+		} else if ip.Onto == c.Tracts.Boundary {
+			p.add(at+".onto", "%q is the tract boundary itself; name another boundary", ip.Onto)
+		}
+		if len(ip.Columns) == 0 {
+			p.add(at+".columns", "list the tract counts to apportion (e.g. B03002_001E)")
+		}
+		cols, _ := c.tableColumns("tracts")
+		med, _ := c.notSummable()
+		for j, col := range ip.Columns {
+			cat := fmt.Sprintf("%s.columns[%d]", at, j)
+			switch {
+			case !slices.Contains(cols, col):
+				p.add(cat, "no column %q in tracts%s", col, suggestName(col, cols))
+			case med[col]:
+				p.add(cat, "%s is a median or mean: it is not an amount spread over space, so it cannot be apportioned by area or population; apportion the counts it comes from (for B19013, the B19001 brackets)", col)
+			case strings.HasSuffix(col, "M") && strings.HasPrefix(col, "B"):
+				p.add(cat, "%s is a margin of error; name the estimate and its MOE goes with it", col)
+			}
+		}
+		if w := ip.Weights; w != nil {
+			s, ok := c.csvSource(w.Source)
+			if !ok {
+				p.add(at+".weights.source", "%q is not a local file source (%s)", w.Source, names(c.Sources))
+			} else {
+				checkHasColumns(p, at+".weights.", w.Source, s, "lat", w.Lat, "lon", w.Lon, "population", w.Population)
+			}
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/paulmach/orb"
 )
 
@@ -91,6 +92,9 @@ func ByState(ctx context.Context, tmpParent string, r *frame.Table, geoid string
 	return nil
 }
 
+// kindOf maps a table type to the GeoParquet column kind.
+var kindOf = map[table.Type]string{table.String: "string", table.Float: "float64", table.Int: "int64", table.Bool: "bool"}
+
 // Write writes r's records with geometry geom(i) as Hive-style partitioned
 // GeoParquet under dir, partitioned by the state and county FIPS codes of
 // each record's GEOID (column geoid): dir/state=SS/county=CCC/part-0.parquet,
@@ -120,12 +124,14 @@ func Write(ctx context.Context, dir string, geom func(i int) orb.Geometry, r *fr
 		for j, i := range idx {
 			tb.Geoms[j] = geom(i)
 		}
+		types := r.Types()
 		for _, c := range cols {
 			vals := make([]any, len(idx))
 			for j, i := range idx {
 				vals[j] = r.Get(i, c)
 			}
-			tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals})
+			// the table's type, so that every partition has the same schema
+			tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals, Kind: kindOf[types[c]]})
 		}
 		return tb
 	}

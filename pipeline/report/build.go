@@ -59,6 +59,15 @@ func Build(in *Input) *reports.Report {
 	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = in.mapSVG(rc.Map)
+		var pts []string
+		if rc.Map.Points != nil {
+			pts = append(pts, rc.Map.Points.Of)
+		}
+		outline := ""
+		if a, ok := in.Config.Areas[rc.Map.Outline]; ok {
+			outline = a.Boundary
+		}
+		r.MapFind = findHint(pts, outline)
 		r.Methods = append(r.Methods,
 			"Map projection: Albers equal-area conic on a sphere (Snyder, Map Projections: A Working Manual, USGS 1987, pp. 98-100), standard parallels at one sixth and five sixths of the map's latitude range, so areas compare fairly.",
 			"Boundaries are simplified for the screen (Douglas-Peucker, 0.3 px at the map's drawing width), each boundary shared by two areas once, so neighbours still meet exactly.",
@@ -69,7 +78,14 @@ func Build(in *Input) *reports.Report {
 				stats.DefaultBands.Caution, stats.DefaultBands.Caution, stats.DefaultBands.Unreliable, stats.DefaultBands.Unreliable))
 		}
 		if rc.Map.Points != nil {
-			r.Methods = append(r.Methods, "Circles: area proportional to the value (radius ∝ √value), the largest 14 px across the radius; colours in quartiles of the places shown (ColorBrewer RdYlBu, colour-blind safe).")
+			switch p := rc.Map.Points; {
+			case p.Size != "" && p.Color != "":
+				r.Methods = append(r.Methods, "Circles: area proportional to the value (radius ∝ √value), the largest 14 px across the radius; colours in quartiles of the places shown (ColorBrewer RdYlBu, colour-blind safe).")
+			case p.Size != "":
+				r.Methods = append(r.Methods, "Circles: area proportional to the value (radius ∝ √value), the largest 14 px across the radius.")
+			case p.Color != "":
+				r.Methods = append(r.Methods, "Circles: colours in quartiles of the places shown (ColorBrewer RdYlBu, colour-blind safe).")
+			}
 		}
 	}
 	if rc.Map != nil {

@@ -64,7 +64,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			}
 			m.Findable = append(m.Findable, svgmap.Findable{Name: name, Geom: f.Geom})
 		}
-		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", strings.ToLower(a.Title), a.Boundary))
+		notes = append(notes, fmt.Sprintf("Coloured outlines: the %s areas, drawn around their %s.", lowerFirst(a.Title), a.Boundary))
 	}
 	if pm := mc.Points; pm != nil {
 		r := in.Places[pm.Of]
@@ -89,9 +89,20 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
 		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette))
-		m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
-		m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the schools shown)"
-		notes = append(notes, fmt.Sprintf("Circles: %s; area proportional to %s, colour by %s.", cmp.Or(pl.Title, pm.Of), lowerFirst(m.SizeTitle), lowerFirst(cmp.Or(pm.ColorLabel, pm.Color))))
+		note := "Circles: " + cmp.Or(pl.Title, pm.Of)
+		var shows []string
+		if pm.Size != "" {
+			m.SizeTitle = cmp.Or(pm.SizeLabel, pm.Size)
+			shows = append(shows, "area proportional to "+lowerFirst(m.SizeTitle))
+		}
+		if pm.Color != "" {
+			m.ColorTitle = cmp.Or(pm.ColorLabel, pm.Color) + " (quartiles of the " + words(pm.Of) + " shown)"
+			shows = append(shows, "colour by "+lowerFirst(cmp.Or(pm.ColorLabel, pm.Color)))
+		}
+		if len(shows) > 0 {
+			note += "; " + strings.Join(shows, ", ")
+		}
+		notes = append(notes, note+".")
 	}
 	notes = append(notes, "Albers equal-area projection. Hover or tap a shape or circle for its values.")
 	// Frame the map on the places and outlined areas when there are any, so

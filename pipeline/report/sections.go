@@ -3,7 +3,9 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,6 +32,9 @@ func (in *Input) sections() []reports.Section {
 		}
 		if n := r.Need; n != nil {
 			out = append(out, in.needSection(n))
+		}
+		for i, ip := range r.Interpolations {
+			out = append(out, interpolationSection(i, ip))
 		}
 	}
 	if o := in.Outreach; o != nil {
@@ -134,9 +139,18 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 			z = reports.Number(c.Z, 2)
 		}
 		ct.Rows = append(ct.Rows, []string{in.indicatorLabel(c.Indicator), c.A + " vs " + c.B, reports.Number(c.Diff, 1), z, res})
+		if c.RateDiff != nil && c.RateRatio != nil {
+			row := &ct.Rows[len(ct.Rows)-1]
+			*row = append(*row, reports.Number(c.RateDiff.Est, 1)+" ± "+reports.Number(c.RateDiff.MOE, 1), reports.Number(c.RateRatio.Est, 2)+"× ± "+reports.Number(c.RateRatio.MOE, 2))
+		}
+	}
+	if len(r.Comparisons) > 0 && r.Comparisons[0].RateDiff != nil {
+		ct.Header = append(ct.Header, "Rate difference ± MOE", "Rate ratio ± MOE")
+		ct.Numeric = append(ct.Numeric, true, true)
+		ct.Note = strings.TrimSpace("Rate difference: the first area's value minus the second's; rate ratio: the first's divided by the second's; their MOEs by the ACS handbook's rules for a difference and a ratio (chapter 8). " + ct.Note)
 	}
 	if len(not) > 0 {
-		ct.Note = "Not significant: the data do not show that these areas differ; the gap may be sampling error. " + strings.Join(not, " ")
+		ct.Note = strings.TrimSpace(ct.Note + " Not significant: the data do not show that these areas differ; the gap may be sampling error. " + strings.Join(not, " "))
 	}
 	sec.Tables = append(sec.Tables, ct)
 	return sec, true
@@ -149,7 +163,7 @@ func (in *Input) bands() stats.Bands {
 func segregationSection(sg *result.Segregation) reports.Section {
 	sec := reports.Section{ID: "segregation", Title: "How separated are the groups?"}
 	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-		"Across %s (%d tracts), Theil's entropy index H for the groups %s is %s (0 means every tract has the city's mix; 1 means every tract holds one group only; Reardon and Firebaugh 2002).",
+		"Across %s (%d tracts), Theil's entropy index H for the groups %s is %s (0 means every tract has the mix of all these tracts together; 1 means every tract holds one group only; Reardon and Firebaugh 2002).",
 		sg.Where, sg.Tracts, strings.Join(sg.Groups, ", "), reports.Number(sg.Theil, 3)))
 	t := reports.Table{Title: "Index of dissimilarity (Massey and Denton 1988)", Header: []string{"Groups", "Index", "In words"}, Numeric: []bool{false, true, false}}
 	for _, p := range sg.Dissimilarity {
@@ -160,7 +174,45 @@ func segregationSection(sg *result.Segregation) reports.Section {
 	if len(sg.Dropped) > 0 {
 		t.Note += fmt.Sprintf(" %d tract(s) with a missing count were left out.", len(sg.Dropped))
 	}
+	if len(sg.Gini) == len(sg.Dissimilarity) && len(sg.Gini) > 0 {
+		t.Header = append(t.Header, "Gini")
+		t.Numeric = append(t.Numeric, true)
+		for i, g := range sg.Gini {
+			t.Rows[i] = append(t.Rows[i], reports.Number(g.Value, 3))
+		}
+		t.Note += " Gini: the segregation Gini coefficient of the pair (Massey and Denton 1988), the mean difference of the tracts' group shares over its maximum; 0 is an even spread."
+	}
 	sec.Tables = append(sec.Tables, t)
+	if len(sg.Within) > 0 {
+		w := reports.Table{Title: "Within each area: the same measures among the tracts of one area", Header: []string{"Area", "Tracts", "Theil's H"}, Numeric: []bool{false, true, true}}
+		for _, p := range sg.Within[0].Dissimilarity {
+			w.Header = append(w.Header, "Dissimilarity "+p.A+"–"+p.B)
+			w.Numeric = append(w.Numeric, true)
+		}
+		for _, p := range sg.Within[0].Gini {
+			w.Header = append(w.Header, "Gini "+p.A+"–"+p.B)
+			w.Numeric = append(w.Numeric, true)
+		}
+		for _, a := range sg.Within {
+			row := []string{a.Area, fmt.Sprint(a.Tracts), reports.Number(a.Theil, 3)}
+			for _, p := range a.Dissimilarity {
+				row = append(row, reports.Number(p.Value, 3))
+			}
+			for _, p := range a.Gini {
+				row = append(row, reports.Number(p.Value, 3))
+			}
+			w.Rows = append(w.Rows, row)
+		}
+		w.Note = "Across all the tracts, segregation is partly between the areas and partly within them; these rows measure it inside each area, against that area's own mix."
+		sec.Tables = append(sec.Tables, w)
+	}
+	if len(sg.LQColumns) > 0 {
+		var cols []string
+		for _, g := range slices.Sorted(maps.Keys(sg.LQColumns)) {
+			cols = append(cols, fmt.Sprintf("%s (%s)", sg.LQColumns[g], g))
+		}
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("Location quotients, a tract's share of a group divided by the group's share across these tracts (above 1: over-represented; Isard 1960), are the tract columns %s, to map or rank.", strings.Join(cols, ", ")))
+	}
 	return sec
 }
 
@@ -362,4 +414,39 @@ func parenCounts(m map[string]int) string {
 		return ""
 	}
 	return " (" + Counts(m) + ")"
+}
+
+// interpolationSection shows tract counts apportioned onto another
+// boundary: one row per feature, each value with its margin of error.
+func interpolationSection(i int, ip result.Interpolation) reports.Section {
+	sec := reports.Section{ID: fmt.Sprintf("interpolated-%d", i), Title: ip.Title}
+	how := "by the share of each tract's area that lies in the feature"
+	if ip.Method != "area" {
+		how = "by the share of each tract's people (" + strings.TrimPrefix(ip.Method, "population ") + ") who live in the feature"
+	}
+	sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+		"Tract counts apportioned onto the %s features, %s: a feature gets that share of each tract's count, which assumes the count is spread evenly (by area, or like the population). "+
+			"Margins of error: the pieces of one tract are not independent samples, so the weighted MOEs of a tract's pieces are added, and the tracts' terms combined by the root of the sum of squares (ACS General Handbook 2020, chapter 8). Written to interpolated/%s.parquet.",
+		ip.Onto, how, ip.Name))
+	t := reports.Table{Header: append([]string{ip.Onto}, ip.Columns...), Numeric: []bool{false}}
+	for range ip.Columns {
+		t.Numeric = append(t.Numeric, true)
+	}
+	for _, r := range ip.Rows {
+		row := []string{r.ID}
+		for k, v := range r.Values {
+			switch {
+			case !r.Valid[k]:
+				row = append(row, "–")
+			case math.IsNaN(v.MOE):
+				row = append(row, reports.Number(v.Est, 0))
+			default:
+				row = append(row, reports.Number(v.Est, 0)+" ± "+reports.Number(v.MOE, 0))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Note = "– : a tract that feeds this feature has no value."
+	sec.Tables = append(sec.Tables, t)
+	return sec
 }

@@ -55,3 +55,24 @@ func article(s string) string {
 	}
 	return "a"
 }
+
+// words writes a name from the pipeline file (a places set, a boundary) as
+// words: "bus_stops" is "bus stops".
+func words(name string) string { return strings.ReplaceAll(name, "_", " ") }
+
+// findHint is the map search box's placeholder: a tract, each places set
+// on the map and the outlined boundary, in the pipeline file's own names
+// ("Find a tract, school or neighborhood"; "Find a tract or station").
+func findHint(places []string, boundary string) string {
+	things := []string{"tract"}
+	for _, p := range places {
+		things = append(things, singular(words(p)))
+	}
+	if boundary != "" && boundary != "tract" && boundary != "tracts" {
+		things = append(things, singular(words(boundary)))
+	}
+	if len(things) == 1 {
+		return "Find a tract"
+	}
+	return "Find a " + strings.Join(things[:len(things)-1], ", ") + " or " + things[len(things)-1]
+}

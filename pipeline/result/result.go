@@ -96,6 +96,25 @@ type Indicators struct {
 	Comparisons []Comparison
 	Segregation *Segregation
 	Need        *Need
+	// Interpolations are tract counts apportioned onto other boundaries.
+	Interpolations []Interpolation
+}
+
+// Interpolation is tract counts apportioned onto another boundary's
+// features.
+type Interpolation struct {
+	Name, Title, Onto string
+	Method            string   // "area" or "population (<source>)"
+	Columns           []string // the estimate columns, in order
+	Rows              []InterpolatedRow
+}
+
+// InterpolatedRow is one target feature with its apportioned values, in
+// Columns order (Valid false: a source tract had no value).
+type InterpolatedRow struct {
+	ID     string
+	Values []stats.Value
+	Valid  []bool
 }
 
 // AreaValues is one area's indicator values.
@@ -119,6 +138,9 @@ type Comparison struct {
 	Indicator string
 	A, B      string
 	stats.Comparison
+	// RateDiff and RateRatio are a - b and a / b with their MOEs, when the
+	// pipeline file asks for disparities.
+	RateDiff, RateRatio *stats.Value
 }
 
 // Segregation holds the segregation measures across tracts.
@@ -128,7 +150,22 @@ type Segregation struct {
 	Groups        []string
 	Theil         float64
 	Dissimilarity []PairIndex
-	Where         string // which tracts, in words
+	Gini          []PairIndex // when asked, the pairs' segregation Gini
+	Where         string      // which tracts, in words
+	// Within holds the same measures among the tracts of each area, in the
+	// area's order, when asked.
+	Within []AreaSegregation
+	// LQColumns are the tract columns of location quotients, by group.
+	LQColumns map[string]string
+}
+
+// AreaSegregation is the segregation among the tracts of one area.
+type AreaSegregation struct {
+	Area          string
+	Tracts        int
+	Theil         float64
+	Dissimilarity []PairIndex
+	Gini          []PairIndex
 }
 
 // PairIndex is a two-group index.

@@ -1,7 +1,8 @@
 // Package scaffold writes a starting pipeline file for a new place: a
 // state's or a county's tracts with the standard ACS indicators, a need
 // index and a segment of the highest-need tracts, ready to run once a Census
-// API key is set and the tract boundary file is downloaded.
+// API key is set. Its tract boundary names the Census layer, so the run
+// fetches (and caches) the Bureau's file itself.
 package scaffold
 
 import (
@@ -52,10 +53,14 @@ type County struct {
 type CountyLister func(ctx context.Context, state State) (map[string]string, error)
 
 // CensusCounties lists counties through the Census Data API client (NAME for
-// county:* in the state, from the 2022 ACS 5-year), which caches the answer.
-func CensusCounties(c *census.Client) CountyLister {
+// county:* in the state, from the ACS 5-year of year; 0 means 2022), which
+// caches the answer.
+func CensusCounties(c *census.Client, year int) CountyLister {
+	if year == 0 {
+		year = 2022
+	}
 	return func(ctx context.Context, st State) (map[string]string, error) {
-		t, err := c.Get(ctx, census.Request{Dataset: "acs/acs5", Year: 2022, Variables: []string{"NAME"}, For: "county:*", In: "state:" + st.FIPS})
+		t, err := c.Get(ctx, census.Request{Dataset: "acs/acs5", Year: year, Variables: []string{"NAME"}, For: "county:*", In: "state:" + st.FIPS})
 		if err != nil {
 			return nil, err
 		}
@@ -154,10 +159,19 @@ func Pipeline(o Options) ([]byte, error) {
 	if o.Year < 2020 {
 		vintage = 2010
 	}
+	county := ""
+	if o.County != nil {
+		county = o.County.FIPS
+	}
+	bf, err := census.BoundaryPath(census.LayerTract, min(o.Year, census.NewestVintage), o.State.FIPS)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	err := tmpl.Execute(&b, map[string]any{
+	err = tmpl.Execute(&b, map[string]any{
 		"Place": place, "In": in, "Year": o.Year, "YearStart": o.Year - 4, "State": o.State,
-		"Boundary": fmt.Sprintf("cb_%d_%s_tract_500k.zip", o.Year, o.State.FIPS), "Vintage": vintage,
+		"BoundaryYear": min(o.Year, census.NewestVintage), "County": county,
+		"BoundaryURL": census.DefaultBoundaryBaseURL + "/" + bf.Path, "Vintage": vintage,
 	})
 	return b.Bytes(), err
 }
@@ -175,13 +189,12 @@ func isDigits(s string) bool {
 }
 
 const pipelineTemplate = `# groundwork pipeline for {{.Place}}: ACS {{.YearStart}}-{{.Year}} 5-year tract indicators.
-# Written by "groundwork init". Before the first run:
-#   1. Set CENSUS_API_KEY (free: https://api.census.gov/data/key_signup.html).
-#   2. Download the Census cartographic boundary file of the state's tracts into this folder:
-#      https://www2.census.gov/geo/tiger/GENZ{{.Year}}/shp/{{.Boundary}}
-#      (the zip as it is; groundwork reads shapefile zips).
-#   3. groundwork run pipeline.yaml --out out
-# Then add your own data: areas (neighborhood groupings), places (schools, clinics), contacts.
+# Written by "groundwork init". Before the first run, set CENSUS_API_KEY
+# (free: https://api.census.gov/data/key_signup.html); then: groundwork run pipeline.yaml --out out
+# The first run downloads the ACS table and the Census Bureau's tract boundary file
+# ({{.BoundaryURL}}) into groundwork's cache; later runs, and runs with --offline, read the cache.
+# Then add your own data: areas (groupings of tracts or other boundaries), places (any point
+# dataset: csv, parquet or geojson), contacts.
 name: "{{.Place}}: tract indicators (ACS {{.YearStart}}-{{.Year}})"
 
 sources:
@@ -203,9 +216,7 @@ sources:
 boundaries:
   tract:
     title: "Census tracts {{.Vintage}} (cartographic boundaries, 1:500,000)"
-    about: "U.S. Census Bureau {{.Boundary}}."
-    file: {{.Boundary}}
-    id: GEOID
+    census: {layer: tract, year: {{.BoundaryYear}}, state: "{{.State.FIPS}}"{{if .County}}, county: "{{.County}}"{{end}}}
 
 tracts:
   source: acs

@@ -1,4 +1,4 @@
-package scaffold
+package scaffold_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 )
 
 func TestResolveState(t *testing.T) {
@@ -20,7 +21,7 @@ func TestResolveState(t *testing.T) {
 		{in: "Atlantis", err: "give its name (California), postal code (CA) or FIPS code (06)"},
 		{in: "03", err: "unknown state"},
 	} {
-		got, err := ResolveState(tt.in)
+		got, err := scaffold.ResolveState(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("ResolveState(%q) error %v, want %q", tt.in, err, tt.err)
@@ -31,34 +32,36 @@ func TestResolveState(t *testing.T) {
 			t.Errorf("ResolveState(%q) = %v, %v; want FIPS %s", tt.in, got, err, tt.want)
 		}
 	}
-	if len(States) != 52 {
-		t.Errorf("%d states, want 50 + DC + PR", len(States))
+	if len(scaffold.States) != 52 {
+		t.Errorf("%d states, want 50 + DC + PR", len(scaffold.States))
 	}
 }
 
 func TestResolveCounty(t *testing.T) {
-	ca, _ := ResolveState("CA")
+	ca, _ := scaffold.ResolveState("CA")
 	// Names as the Census Data API writes them (NAME of county:* in state:06).
-	list := func(ctx context.Context, st State) (map[string]string, error) {
-		return map[string]string{"001": "Alameda County", "075": "San Francisco County"}, nil
+	list := func(ctx context.Context, st scaffold.State) (map[string]string, error) {
+		return map[string]string{"001": "Alameda scaffold.County", "075": "San Francisco scaffold.County"}, nil
 	}
-	fail := func(ctx context.Context, st State) (map[string]string, error) { return nil, errors.New("offline") }
+	fail := func(ctx context.Context, st scaffold.State) (map[string]string, error) {
+		return nil, errors.New("offline")
+	}
 	for _, tt := range []struct {
 		in   string
-		list CountyLister
-		want County
+		list scaffold.CountyLister
+		want scaffold.County
 		err  string
 	}{
-		{in: "1", list: nil, want: County{FIPS: "001"}},
-		{in: "001", list: list, want: County{FIPS: "001", Name: "Alameda County"}},
-		{in: "001", list: fail, want: County{FIPS: "001"}},
-		{in: "alameda", list: list, want: County{FIPS: "001", Name: "Alameda County"}},
-		{in: "San Francisco County", list: list, want: County{FIPS: "075", Name: "San Francisco County"}},
+		{in: "1", list: nil, want: scaffold.County{FIPS: "001"}},
+		{in: "001", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}},
+		{in: "001", list: fail, want: scaffold.County{FIPS: "001"}},
+		{in: "alameda", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}},
+		{in: "San Francisco scaffold.County", list: list, want: scaffold.County{FIPS: "075", Name: "San Francisco scaffold.County"}},
 		{in: "Alameda", list: nil, err: "give its three-digit FIPS code, or set CENSUS_API_KEY"},
 		{in: "Marin", list: list, err: `California has no county named "Marin"`},
 		{in: "999", list: list, err: "California has no county 999"},
 	} {
-		got, err := ResolveCounty(context.Background(), ca, tt.in, tt.list)
+		got, err := scaffold.ResolveCounty(context.Background(), ca, tt.in, tt.list)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("ResolveCounty(%q) error %v, want %q", tt.in, err, tt.err)
@@ -73,9 +76,9 @@ func TestResolveCounty(t *testing.T) {
 
 // TestPipelineValidates checks that every scaffold is a valid pipeline file.
 func TestPipelineValidates(t *testing.T) {
-	ca, _ := ResolveState("CA")
-	for _, o := range []Options{{State: ca}, {State: ca, County: &County{FIPS: "001", Name: "Alameda County"}, Year: 2019}} {
-		b, err := Pipeline(o)
+	ca, _ := scaffold.ResolveState("CA")
+	for _, o := range []scaffold.Options{{State: ca}, {State: ca, County: &scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}, Year: 2019}} {
+		b, err := scaffold.Pipeline(o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,6 +87,14 @@ func TestPipelineValidates(t *testing.T) {
 		}
 		if o.County != nil && !strings.Contains(string(b), `in: "state:06 county:001"`) {
 			t.Errorf("county scaffold lacks its in clause:\n%s", b)
+		}
+		// the boundary is named by Census layer: nothing to download by hand
+		want := `census: {layer: tract, year: 2022, state: "06"}`
+		if o.County != nil {
+			want = `census: {layer: tract, year: 2019, state: "06", county: "001"}`
+		}
+		if !strings.Contains(string(b), want) || strings.Contains(string(b), "Download") {
+			t.Errorf("scaffold boundary is not %s:\n%s", want, b)
 		}
 	}
 }

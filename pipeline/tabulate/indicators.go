@@ -3,9 +3,11 @@ package tabulate
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
@@ -166,7 +168,12 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 		for i := 0; i < len(names); i++ {
 			for j := i + 1; j < len(names); j++ {
 				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
-				res.Comparisons = append(res.Comparisons, result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c})
+				rc := result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c}
+				if cmp.Disparities {
+					diff, ratio := stats.RateDifference(vals[i], vals[j]), stats.RateRatio(vals[i], vals[j])
+					rc.RateDiff, rc.RateRatio = &diff, &ratio
+				}
+				res.Comparisons = append(res.Comparisons, rc)
 				k++
 			}
 		}
@@ -213,26 +220,59 @@ func (st *indicatorRun) segregation(sg *config.Segregation) (*result.Segregation
 			counts[i][len(c)-1] = math.Max(0, other)
 		}
 	}
-	_ = kept
 	for _, i := range dropped {
 		res.Dropped = append(res.Dropped, sub.Str(i, table.GEOID))
 	}
 	res.Tracts = len(counts)
-	res.Theil = stats.Theil(counts)
-	col := func(name string) []float64 {
-		j := slices.Index(res.Groups, name)
-		out := make([]float64, len(counts))
-		for i, c := range counts {
-			out[i] = c[j]
+	res.Theil, res.Dissimilarity, res.Gini = measures(counts, res.Groups, sg)
+	if sg.Within && sg.Area != "" {
+		byArea := map[string][]int{}
+		for i := range counts {
+			if v, ok := sub.Get(kept[i], sg.Area).(string); ok {
+				byArea[v] = append(byArea[v], i)
+			}
 		}
-		return out
+		for _, a := range areaOrder(st.cfg.Areas[sg.Area], byArea) {
+			part := make([][]float64, len(byArea[a]))
+			for k, i := range byArea[a] {
+				part[k] = counts[i]
+			}
+			w := result.AreaSegregation{Area: a, Tracts: len(part)}
+			w.Theil, w.Dissimilarity, w.Gini = measures(part, res.Groups, sg)
+			res.Within = append(res.Within, w)
+		}
 	}
-	for _, p := range sg.Pairs {
-		res.Dissimilarity = append(res.Dissimilarity, result.PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
+	if len(sg.LocationQuotients) > 0 {
+		res.LQColumns = map[string]string{}
+		total := make([]float64, len(counts))
+		for i, c := range counts {
+			for _, x := range c {
+				total[i] += x
+			}
+		}
+		for _, g := range sg.LocationQuotients {
+			j := slices.Index(res.Groups, g)
+			if j < 0 {
+				return nil, fmt.Errorf("segregation: location_quotients: no group %q", g)
+			}
+			x := make([]float64, len(counts))
+			for i, c := range counts {
+				x[i] = c[j]
+			}
+			lq := stats.LocationQuotients(x, total)
+			name := config.LQColumn(g)
+			st.tracts.AddCol(name, table.Float)
+			for i, v := range lq {
+				if !math.IsNaN(v) {
+					st.tracts.Set(idx[kept[i]], name, v)
+				}
+			}
+			res.LQColumns[g] = name
+		}
 	}
 	res.Where = "all tracts"
 	if sg.Area != "" {
-		res.Where = fmt.Sprintf("the tracts assigned to a %s area", strings.ToLower(cmp.Or(st.cfg.Areas[sg.Area].Title, sg.Area)))
+		res.Where = fmt.Sprintf("the tracts assigned to a %s area", lowerFirst(cmp.Or(st.cfg.Areas[sg.Area].Title, sg.Area)))
 	}
 	if len(res.Dropped) > 0 {
 		st.warn("segregation: %d tract(s) left out for a missing count: %s", len(res.Dropped), notes.List(res.Dropped, 0))
@@ -305,6 +345,46 @@ func (st *indicatorRun) need(n *config.Need) *result.Need {
 	return res
 }
 
+// measures computes Theil's H over the tracts' group counts and, for each
+// configured pair, the index of dissimilarity and (when asked) the
+// segregation Gini.
+func measures(counts [][]float64, groups []string, sg *config.Segregation) (float64, []result.PairIndex, []result.PairIndex) {
+	col := func(name string) []float64 {
+		j := slices.Index(groups, name)
+		out := make([]float64, len(counts))
+		for i, c := range counts {
+			out[i] = c[j]
+		}
+		return out
+	}
+	var d, g []result.PairIndex
+	for _, p := range sg.Pairs {
+		d = append(d, result.PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
+		if sg.Gini {
+			g = append(g, result.PairIndex{A: p[0], B: p[1], Value: stats.GiniSegregation(col(p[0]), col(p[1]))})
+		}
+	}
+	return stats.Theil(counts), d, g
+}
+
+// areaOrder lists the areas present in the area definition's order, then
+// any other in name order.
+func areaOrder(a *config.Area, present map[string][]int) []string {
+	var out []string
+	for _, o := range a.Order {
+		if _, ok := present[o]; ok {
+			out = append(out, o)
+		}
+	}
+	rest := slices.Sorted(maps.Keys(present))
+	for _, r := range rest {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // coded returns, per tract, whether column's value is a bound rather than
 // an estimate: a top- or bottom-coded Census median, or an indicator
 // computed from one (indicator.NoteBound on the <column>_note column). It
@@ -321,4 +401,15 @@ func (st *indicatorRun) coded(column string) []bool {
 		}
 	}
 	return out
+}
+
+// lowerFirst lower-cases a title's first letter for use inside a sentence,
+// unless it starts an acronym or a name in capitals ("DeKalb" stays).
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) < 2 || unicode.IsUpper(r[1]) {
+		return s
+	}
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }

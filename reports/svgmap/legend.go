@@ -66,19 +66,25 @@ func Legend(m *Map) string {
 		if format == nil {
 			format = func(x float64) string { return fmt.Sprintf("%.0f", x) }
 		}
-		fmt.Fprintf(&sb, `<div class="lg"><strong>Circle area: %s</strong><div>`, esc(m.SizeTitle))
-		for _, f := range []float64{0.25, 0.5, 1} {
-			r := m.radius(mx * f)
-			d := 2*r + 2
-			fmt.Fprintf(&sb, `<span class="key"><svg width="%s" height="%s" aria-hidden="true"><circle cx="%s" cy="%s" r="%s" fill="none" stroke="#222"/></svg>%s</span>`, pxs(d), pxs(d), pxs(r+1), pxs(r+1), pxs(r), esc(fmt.Sprintf("%.0f", mx*f)))
+		// A circle legend only for what the circles show: no size column, no
+		// size key; no colour column, no swatches.
+		if m.SizeTitle != "" {
+			fmt.Fprintf(&sb, `<div class="lg"><strong>Circle area: %s</strong><div>`, esc(m.SizeTitle))
+			for _, f := range []float64{0.25, 0.5, 1} {
+				r := m.radius(mx * f)
+				d := 2*r + 2
+				fmt.Fprintf(&sb, `<span class="key"><svg width="%s" height="%s" aria-hidden="true"><circle cx="%s" cy="%s" r="%s" fill="none" stroke="#222"/></svg>%s</span>`, pxs(d), pxs(d), pxs(r+1), pxs(r+1), pxs(r), esc(fmt.Sprintf("%.0f", mx*f)))
+			}
+			sb.WriteString(`</div></div>`)
 		}
-		sb.WriteString(`</div></div>`)
-		fmt.Fprintf(&sb, `<div class="lg"><strong>Circle colour: %s</strong><div>`, esc(m.ColorTitle))
-		for i, col := range PointPalette {
-			swatch(fmt.Sprintf(`<circle cx="11" cy="8" r="7" fill="%s" stroke="#222"/>`, col), rangeLabel(i, m.ColorBreaks, format))
+		if m.ColorTitle != "" {
+			fmt.Fprintf(&sb, `<div class="lg"><strong>Circle colour: %s</strong><div>`, esc(m.ColorTitle))
+			for i, col := range PointPalette {
+				swatch(fmt.Sprintf(`<circle cx="11" cy="8" r="7" fill="%s" stroke="#222"/>`, col), rangeLabel(i, m.ColorBreaks, format))
+			}
+			swatch(`<circle cx="11" cy="8" r="7" fill="#bbbbbb" stroke="#222"/>`, "no value")
+			sb.WriteString(`</div></div>`)
 		}
-		swatch(`<circle cx="11" cy="8" r="7" fill="#bbbbbb" stroke="#222"/>`, "no value")
-		sb.WriteString(`</div></div>`)
 	}
 	sb.WriteString(`</div>`)
 	return sb.String()

@@ -42,7 +42,7 @@ Flags:
 // benchScaleCmd is `groundwork bench-scale`.
 func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("bench-scale", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl.SetOutput(helpOutput(args, stdout, stderr))
 	spec := scalebench.National
 	fl.IntVar(&spec.Tracts, "tracts", spec.Tracts, "number of tract polygons")
 	fl.IntVar(&spec.Points, "points", spec.Points, "number of points")
@@ -55,7 +55,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	memProfile := fl.String("memprofile", "", "run: write a heap profile (allocations) taken after the cold run to `file`")
 	engine := fl.String("engine", "", "run: the `engine` that places points (native or sedona)")
 	master := fl.String("spark-master", "", "run: Spark master `URL` of the sedona engine (default local[*])")
-	fl.Usage = func() { fmt.Fprint(stderr, benchScaleUsage); fl.PrintDefaults() }
+	fl.Usage = func() { fmt.Fprint(fl.Output(), benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

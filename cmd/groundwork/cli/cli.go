@@ -96,6 +96,8 @@ type runOptions struct {
 	quiet    bool
 	offline  bool
 	cacheDir string
+	apiURL   string
+	filesURL string
 	rf       *runFlags
 }
 
@@ -125,13 +127,15 @@ Flags:
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o runOptions
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
 	fs.BoolVar(&o.offline, "offline", false, "serve Census pulls from the cache only; fail on a miss")
-	fs.StringVar(&o.cacheDir, "census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
+	fs.StringVar(&o.cacheDir, "census-cache", "", "`folder` of cached Census responses and boundary files (default: the user cache folder)")
+	fs.StringVar(&o.apiURL, "census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
+	fs.StringVar(&o.filesURL, "census-files", census.DefaultBoundaryBaseURL, "base `URL` of the Census Bureau's boundary files (a mirror or a test server)")
 	o.rf = addRunFlags(fs, true)
-	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), runUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -147,6 +151,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	return doRun(ctx, o, stdout, stderr)
+}
+
+// helpOutput is where a command's flag set writes: stdout when the user
+// asked for help (-h, -help, --help: the help is the answer), stderr
+// otherwise (usage after a mistake is an error message).
+func helpOutput(args []string, stdout, stderr io.Writer) io.Writer {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			return stdout
+		}
+	}
+	return stderr
 }
 
 // parseInterspersed lets flags follow the positional argument
@@ -190,7 +209,8 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
 		return ExitUsage
 	}
-	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline}}
+	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline, BaseURL: o.apiURL},
+		Boundaries: census.FilesConfig{BaseURL: o.filesURL}}
 	if !o.quiet {
 		opts.Census.Client.Progress = logTo
 	}
@@ -253,12 +273,13 @@ Flags:
 
 func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	state := fs.String("state", "", "`state` name, postal code or FIPS code")
 	county := fs.String("county", "", "`county` name or three-digit FIPS code (with --state)")
 	year := fs.Int("year", 2022, "ACS 5-year `vintage` (with --state)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
-	fs.Usage = func() { fmt.Fprint(stderr, initUsage); fs.PrintDefaults() }
+	apiURL := fs.String("census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), initUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -292,7 +313,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					cache = d
 				}
 			}
-			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache}))
+			list = scaffold.CensusCounties(census.NewClient(census.Config{Key: key, CacheDir: cache, BaseURL: *apiURL}), *year)
 		}
 		c, err := scaffold.ResolveCounty(ctx, st, *county, list)
 		if err != nil {
@@ -319,7 +340,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork init: %v\n", err)
 		return ExitFailure
 	}
-	fmt.Fprintf(stdout, "Wrote %s. Its first lines say what to download and set before: groundwork run %s --out %s\n", p, p, filepath.Join(dir, "out"))
+	fmt.Fprintf(stdout, "Wrote %s. Set CENSUS_API_KEY, then: groundwork run %s --out %s (the first run downloads the ACS table and the tract boundaries into the cache)\n", p, p, filepath.Join(dir, "out"))
 	return ExitOK
 }
 

@@ -27,9 +27,9 @@ func TestCommands(t *testing.T) {
 	}{
 		{name: "no arguments", args: nil, wantCode: ExitUsage, wantStderr: "Usage:"},
 		{name: "help", args: []string{"help"}, wantCode: ExitOK, wantStdout: "groundwork run [PIPELINE]"},
-		{name: "help run", args: []string{"help", "run"}, wantCode: ExitOK, wantStderr: "Examples:"},
-		{name: "run --help", args: []string{"run", "--help"}, wantCode: ExitOK, wantStderr: "-out folder"},
-		{name: "init --help", args: []string{"init", "--help"}, wantCode: ExitOK, wantStderr: "groundwork init DIR"},
+		{name: "help run", args: []string{"help", "run"}, wantCode: ExitOK, wantStdout: "Examples:"},
+		{name: "run --help", args: []string{"run", "--help"}, wantCode: ExitOK, wantStdout: "-out folder"},
+		{name: "init --help", args: []string{"init", "--help"}, wantCode: ExitOK, wantStdout: "groundwork init DIR"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantCode: ExitUsage, wantStderr: `unknown command "frobnicate"`},
 		{name: "unknown flag", args: []string{"run", "--bogus"}, wantCode: ExitUsage, wantStderr: "flag provided but not defined"},
 		{name: "two pipelines", args: []string{"run", "a.yaml", "b.yaml"}, wantCode: ExitUsage, wantStderr: "at most one pipeline file"},

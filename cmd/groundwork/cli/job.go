@@ -31,10 +31,10 @@ Flags:
 
 func jobCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("job", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	out := fs.String("out", "", "`folder` for the job folders (required)")
 	engine := fs.String("engine", "sedona", "`engine` of the jobs (sedona)")
-	fs.Usage = func() { fmt.Fprint(stderr, jobUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), jobUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -94,10 +94,10 @@ Flags:
 
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	from := fs.String("from", "", "`folder` of finished job folders (required)")
 	out := fs.String("out", DefaultOut, "output `folder`")
-	fs.Usage = func() { fmt.Fprint(stderr, reportUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), reportUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

@@ -140,10 +140,10 @@ Flags:
 // planCmd is `groundwork plan`.
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl.SetOutput(helpOutput(args, stdout, stderr))
 	out := fl.String("out", DefaultOut, "output `folder` the run would write")
 	rf := addRunFlags(fl, false)
-	fl.Usage = func() { fmt.Fprint(stderr, planUsage); fl.PrintDefaults() }
+	fl.Usage = func() { fmt.Fprint(fl.Output(), planUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK

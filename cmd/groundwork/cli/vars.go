@@ -28,12 +28,12 @@ Flags:
 
 func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vars", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	dataset := fs.String("dataset", "acs/acs5", "Census `dataset`")
 	year := fs.Int("year", 2022, "dataset `year` (vintage)")
 	online := fs.Bool("online", false, "fetch the metadata from the API when it is not cached (needs CENSUS_API_KEY)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
-	fs.Usage = func() { fmt.Fprint(stderr, varsUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), varsUsage); fs.PrintDefaults() }
 	if code, ok := parseSubcommand(fs, args, "search"); !ok {
 		return code
 	}
@@ -62,11 +62,13 @@ func varsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c := census.NewClient(census.Config{Key: key, CacheDir: cache, Offline: !*online})
 	vars, err := census.SearchVariables(ctx, c, *dataset, *year, text)
+	if errors.Is(err, census.ErrOffline) {
+		// one hint, not the client's "without --offline" as well
+		fmt.Fprintf(stderr, "groundwork vars: the variables of %d %s are not cached yet: run `groundwork vars search %s --dataset %s --year %d --online` once with CENSUS_API_KEY set\n", *year, *dataset, text, *dataset, *year)
+		return ExitFailure
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "groundwork vars: %v\n", err)
-		if errors.Is(err, census.ErrOffline) {
-			fmt.Fprintln(stderr, "The metadata of this dataset is not cached yet: run once with --online and CENSUS_API_KEY set.")
-		}
 		return ExitFailure
 	}
 	if len(vars) == 0 {

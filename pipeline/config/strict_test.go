@@ -1,0 +1,91 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+)
+
+type strictCol struct {
+	Name string `yaml:"name"`
+	Type string `yaml:"type"`
+}
+
+func (c *strictCol) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[1].Kind == yaml.ScalarNode {
+		c.Name, c.Type = n.Content[0].Value, n.Content[1].Value
+		return nil
+	}
+	type plain strictCol
+	return n.Decode((*plain)(c))
+}
+
+type strictSrc struct {
+	Kind    string       `yaml:"kind"`
+	Null    []string     `yaml:"null"`
+	Year    int          `yaml:"year"`
+	Columns []*strictCol `yaml:"columns"`
+}
+
+type strictFile struct {
+	Name    string                `yaml:"name"`
+	Sources map[string]*strictSrc `yaml:"sources"`
+}
+
+func TestDecodeStrictly(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // Problem.String()
+	}{
+		{"fine, and null unquoted is kept", "name: x\nsources:\n  a: {kind: csv, null: [\"-999\"], columns: [{id: string}, {name: v, type: int}]}\n", nil},
+		{"every problem at once", "name: x\nsources:\n  a:\n    kind: csv\n    colums: [{id: string}]\n    yaer: 2018\n  b:\n    year: ten\n    columns:\n      - {name: v, typ: int}\n",
+			[]string{
+				`line 5: sources.a.colums: unknown key "colums"; did you mean "columns"?`,
+				`line 6: sources.a.yaer: unknown key "yaer"; did you mean "year"?`,
+				`line 8: sources.b.year: "ten" is text, want a whole number`,
+				`line 10: sources.b.columns[0].typ: unknown key "typ"; did you mean "type"?`,
+			}},
+		{"syntax", "name: x\nsources:\n  a: {kind: csv\n", []string{"line 2: YAML syntax: did not find expected ',' or '}'; a quote or bracket opened here is not closed"}},
+		{"tab", "name: x\nsources:\n\ta: {}\n", []string{"line 3: YAML syntax: found character that cannot start any token; YAML indents with spaces, never tabs"}},
+		{"shape", "name: x\nsources: [a, b]\n", []string{"line 2: sources: is a list, want a mapping (name: ...)"}},
+		{"twice", "name: x\nname: y\n", []string{"line 2: name: key given twice (first on line 1)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f strictFile
+			got := decodeStrictly([]byte(tt.in), &f)
+			var gs []string
+			for _, p := range got {
+				gs = append(gs, p.String())
+			}
+			if strings.Join(gs, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(gs, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if tt.want == nil && (len(f.Sources["a"].Null) != 1 || f.Sources["a"].Null[0] != "-999") {
+				t.Errorf("null: not decoded: %+v", f.Sources["a"])
+			}
+		})
+	}
+}
+
+// TestDemoNullKeys: the demo writes `null: ["No Data"]` and `null: ["NA"]`
+// unquoted, as the README does; both must reach the sources.
+func TestDemoNullKeys(t *testing.T) {
+	b, err := oakland.Files.ReadFile(oakland.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("pipeline.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, want := range map[string]string{"directory": "No Data", "api2000": "NA"} {
+		if got := c.Sources[src].Null; len(got) != 1 || got[0] != want {
+			t.Errorf("sources.%s.null = %q, want [%q]", src, got, want)
+		}
+	}
+}
