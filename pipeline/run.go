@@ -171,7 +171,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	st := &state{
 		cfg: cfg, out: stage, log: log,
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
-		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]result.Unplaced{},
+		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string]result.UnplacedSet{},
 		placedBy: map[string]map[string]int{}, census: opts.Census,
 	}
 	if cfg.Engine == "sedona" {

@@ -36,7 +36,7 @@ type state struct {
 	areaOf     map[string]map[string]string // area -> boundary feature ID -> area value
 	tracts     *frame.Table
 	places     map[string]*frame.Table
-	unplaced   map[string][]result.Unplaced
+	unplaced   map[string]result.UnplacedSet
 	placedBy   map[string]map[string]int // places -> located_by -> count
 	summaries  []*result.Summary
 	indicators *result.Indicators
@@ -123,7 +123,7 @@ type stageOut struct {
 	Summaries  []*result.Summary
 	Segments   []*result.Segment
 	AreaOf     map[string]map[string]string
-	Unplaced   map[string][]result.Unplaced
+	Unplaced   map[string]result.UnplacedSet
 	PlacedBy   map[string]map[string]int
 	Indicators *result.Indicators
 	Outreach   *result.Outreach

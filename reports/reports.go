@@ -147,11 +147,16 @@ type Segment struct {
 	Table Table
 }
 
-// UnplacedSet lists records that could not be placed.
+// UnplacedSet lists records that could not be placed: Rows holds at most a
+// bounded sample of the Total (the report's size must not grow with the
+// number of records); when it is a sample, Reasons counts every record by
+// kind of reason and File (relative to the report) lists them all.
 type UnplacedSet struct {
-	Title string
-	Total int
-	Rows  [][]string // id, name, reason
+	Title   string
+	Total   int
+	Rows    [][]string // id, name, reason
+	Reasons []string   // "reason: count", most frequent first; empty when Rows has them all
+	File    string
 }
 
 // Source is one dataset with its provenance.

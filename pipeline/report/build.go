@@ -29,7 +29,7 @@ type Input struct {
 	Warnings   []string
 	Summaries  []*result.Summary
 	Segments   []*result.Segment
-	Unplaced   map[string][]result.Unplaced
+	Unplaced   map[string]result.UnplacedSet
 	Sources    []result.Source
 	Indicators *result.Indicators
 	Outreach   *result.Outreach
@@ -126,16 +126,21 @@ func Build(in *Input) *reports.Report {
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.Unplaced)) {
 		us := in.Unplaced[name]
-		if len(us) == 0 {
+		if us.Total == 0 {
 			continue
 		}
 		title := in.Config.Places[name].Title
 		if title == "" {
 			title = name
 		}
-		set := reports.UnplacedSet{Title: title, Total: len(us)}
-		for _, u := range us {
+		set := reports.UnplacedSet{Title: title, Total: us.Total, File: "unplaced/" + name + ".csv"}
+		for _, u := range us.Sample {
 			set.Rows = append(set.Rows, []string{u.ID, u.Name, u.Reason})
+		}
+		if us.Total > len(us.Sample) {
+			for _, rc := range us.ByReason {
+				set.Reasons = append(set.Reasons, fmt.Sprintf("%s: %d", rc.Reason, rc.N))
+			}
 		}
 		r.Unplaced = append(r.Unplaced, set)
 	}

@@ -10,9 +10,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -196,7 +198,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		default:
 			idx[i] = js[0]
 		}
-		cols[i] = &table.Column{Name: c.Name, Type: c.Type}
+		cols[i] = chunkColumn(c, chunk)
 		if c.Name == spec.Key {
 			keyCol = i
 		}
@@ -214,11 +216,14 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 			pos[h] = []int{-1} // warn once per name
 		}
 	}
-	nulls := map[string]bool{"": true}
-	for _, n := range spec.Null {
-		nulls[n] = true
+	// Null markers are few: a slice scan beats a map lookup per cell.
+	isNull := func(raw string) bool { return raw == "" || len(spec.Null) > 0 && slices.Contains(spec.Null, raw) }
+	heads := make([]string, len(spec.Columns))
+	for i, c := range spec.Columns {
+		heads[i] = headerOf(c)
 	}
 	keys := map[string]int{}
+	var keyArena []byte // the keys' bytes, a block at a time (one allocation per 64 KiB, not per key)
 	meta := map[string]string{"groundwork:file": label}
 	emitted, pending := false, 0
 	emit := func() error {
@@ -232,7 +237,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		defer rec.Release()
 		emitted, pending = true, 0
 		for i, c := range spec.Columns {
-			cols[i] = &table.Column{Name: c.Name, Type: c.Type}
+			cols[i] = chunkColumn(c, chunk)
 		}
 		return fn(rec)
 	}
@@ -259,7 +264,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		short := false
 		for i, c := range spec.Columns {
 			raw := ""
-			h := headerOf(c)
+			h := heads[i]
 			if idx[i] < len(rec) {
 				raw = strings.TrimSpace(rec[idx[i]])
 			} else if !short {
@@ -277,14 +282,20 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 					raw = clean
 				}
 			}
-			if err := appendCell(cols[i], c, raw, nulls[raw]); err != nil {
+			null := isNull(raw)
+			if err := appendCell(cols[i], c, raw, null); err != nil {
 				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
 			}
-			if i == keyCol && !nulls[raw] {
+			if i == keyCol && !null {
 				if first, dup := keys[raw]; dup {
 					errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("duplicate key %q (first on line %d); keys must be unique", raw, first)})
 				} else {
-					keys[strings.Clone(raw)] = line
+					if cap(keyArena)-len(keyArena) < len(raw) {
+						keyArena = make([]byte, 0, max(64<<10, len(raw)))
+					}
+					start := len(keyArena)
+					keyArena = append(keyArena, raw...)
+					keys[unsafe.String(unsafe.SliceData(keyArena[start:]), len(raw))] = line
 				}
 			}
 		}
@@ -306,6 +317,24 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		return emit()
 	}
 	return nil
+}
+
+// chunkColumn is an empty column for c with room for a chunk of rows
+// (chunk <= 0: unknown, none reserved), so appends do not regrow it.
+func chunkColumn(c Column, chunk int) *table.Column {
+	n := max(chunk, 0)
+	col := &table.Column{Name: c.Name, Type: c.Type, Valid: make([]bool, 0, n)}
+	switch c.Type {
+	case table.Float:
+		col.Floats = make([]float64, 0, n)
+	case table.Int:
+		col.Ints = make([]int64, 0, n)
+	case table.Bool:
+		col.Bools = make([]bool, 0, n)
+	default:
+		col.Strings = make([]string, 0, n)
+	}
+	return col
 }
 
 func appendCell(col *table.Column, c Column, raw string, null bool) error {
