@@ -60,7 +60,7 @@ func ran(res *Result) []string {
 // allStages is the Oakland demo's stage graph in run order.
 var allStages = []string{
 	"source:acs", "source:api2000", "source:directory", "source:terrain_lookup",
-	"boundary:neighborhood", "boundary:tract", "area:terrain", "tracts", "places:schools",
+	"boundary:city", "boundary:neighborhood", "boundary:tract", "area:terrain", "tracts", "places:schools",
 	"summary:schools", "summary:income", "segment:flatland_elementary_api_under_600", "segment:highest_need_tracts",
 	"outreach", "report",
 }
@@ -84,8 +84,8 @@ func TestGraphOfDemo(t *testing.T) {
 		want  []string
 	}{
 		{"area:terrain", []string{"source:terrain_lookup", "boundary:neighborhood"}},
-		{"tracts", []string{"source:acs", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
-		{"places:schools", []string{"source:api2000", "source:directory", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
+		{"tracts", []string{"source:acs", "boundary:city", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
+		{"places:schools", []string{"source:api2000", "source:directory", "boundary:city", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
 		{"summary:income", []string{"tracts", "area:terrain"}},
 		{"segment:flatland_elementary_api_under_600", []string{"places:schools"}},
 	} {
@@ -301,6 +301,7 @@ func TestPlan(t *testing.T) {
 		"source:api2000":        "cached: inputs unchanged",
 		"source:directory":      "cached: inputs unchanged",
 		"source:terrain_lookup": "input oakland_hills_flatlands.csv changed",
+		"boundary:city":         "cached: inputs unchanged",
 		"boundary:neighborhood": "cached: inputs unchanged",
 		"boundary:tract":        "cached: inputs unchanged",
 		"area:terrain":          "upstream source:terrain_lookup changed",
@@ -322,8 +323,8 @@ func TestPlan(t *testing.T) {
 			n++
 		}
 	}
-	if n != 11 || len(p) != 15 {
-		t.Errorf("%d of %d stages would run, want 11 of 15", n, len(p))
+	if n != 11 || len(p) != 16 {
+		t.Errorf("%d of %d stages would run, want 11 of 16", n, len(p))
 	}
 	if _, err := Plan(ctx, cfg, Options{OutDir: out, Force: []string{"segment:nope"}}); err == nil || !strings.Contains(err.Error(), "--force segment:nope: no such stage") {
 		t.Errorf("unknown --force stage: got %v", err)

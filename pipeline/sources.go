@@ -32,10 +32,10 @@ func (st *state) loadSources(ctx context.Context) error {
 		var rec arrow.RecordBatch
 		var err error
 		var file string
-		var notCounts map[string]string
+		var notCounts, labels map[string]string
 		switch s.Kind {
 		case config.KindCensus:
-			rec, file, notCounts, err = st.readCensus(ctx, name, s, st.census)
+			rec, file, notCounts, labels, err = st.readCensus(ctx, name, s, st.census)
 		case config.KindCSV:
 			file = c.Path(s.File)
 			spec := s.CSVSpec()
@@ -65,7 +65,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), NotCounts: notCounts})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), NotCounts: notCounts, Labels: labels})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -229,7 +229,7 @@ func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
 // returns the record, a description of where it came from and, for a pull,
 // the variables its metadata says are not counts (census.Classify on the
 // dataset's variables.json, which the pull has loaded and cached).
-func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (arrow.RecordBatch, string, map[string]string, error) {
+func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (rec arrow.RecordBatch, from string, notCounts, labels map[string]string, err error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
 		t, err := readRecorded(file, s, acsYear(s))
@@ -237,10 +237,10 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 			t, err = st.crosswalk(ctx, name, s, t)
 		}
 		if err != nil {
-			return nil, file, nil, err
+			return nil, file, nil, nil, err
 		}
 		rec, err := t.Record()
-		return rec, file, nil, err
+		return rec, file, nil, nil, err
 	}
 	getenv := o.Getenv
 	if getenv == nil {
@@ -248,13 +248,13 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	key, err := census.ResolveKey(s.APIKey, getenv)
 	if err != nil && !o.Client.Offline {
-		return nil, "", nil, err
+		return nil, "", nil, nil, err
 	}
 	cfg := o.Client
 	if cfg.CacheDir == "" {
 		dir, err := census.DefaultCacheDir()
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
+			return nil, "", nil, nil, fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
 		}
 		cfg.CacheDir = dir
 	}
@@ -274,11 +274,11 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, nil, err
 	}
 	t.CodeMedians(acsYear(s))
-	var notCounts map[string]string
 	if m, err := client.Metadata(ctx, s.Dataset, s.Year); err == nil {
+		labels = censusLabels(vars, m)
 		for _, v := range vars {
 			if stat, why := census.Classify(v, m); !stat.Summable() {
 				if notCounts == nil {
@@ -289,8 +289,32 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 		}
 	}
 	if t, err = st.crosswalk(ctx, name, s, t); err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, nil, err
 	}
-	rec, err := t.Record()
-	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), notCounts, err
+	rec, err = t.Record()
+	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), notCounts, labels, err
+}
+
+// censusLabels names each variable in words from the dataset's
+// variables.json, for the report: "Estimate!!Median gross rent" is "Median
+// gross rent", "Estimate!!Total:!!Renter occupied" is "Total: Renter
+// occupied"; margins of error say so. Variables the metadata lacks are
+// left out.
+func censusLabels(vars []string, m *census.Metadata) map[string]string {
+	out := map[string]string{}
+	for _, v := range vars {
+		l := m.Variables[v].Label
+		if l == "" {
+			continue
+		}
+		moe := strings.HasPrefix(l, "Margin of Error!!")
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "Estimate!!"), "Margin of Error!!")
+		l = strings.ReplaceAll(strings.ReplaceAll(l, ":!!", ": "), "!!", ": ")
+		l = strings.TrimSuffix(l, ":")
+		if moe {
+			l += " (margin of error)"
+		}
+		out[v] = l
+	}
+	return out
 }

@@ -35,6 +35,15 @@ func (st *state) joinTracts(ctx context.Context) error {
 		r.AddCol(st.cfg.Areas[a].Boundary, table.String)
 		r.AddCol(a, table.String)
 	}
+	// each tract's seat of every decision layer, in the column named for
+	// its boundary (as places have)
+	var seatLayers []string
+	for _, b := range st.cfg.DecisionLayers() {
+		if !slices.Contains(r.Cols(), b) {
+			r.AddCol(b, table.String)
+			seatLayers = append(seatLayers, b)
+		}
+	}
 	seen := map[string]bool{}
 	var noPolygon []string
 	var kept []int
@@ -57,6 +66,9 @@ func (st *state) joinTracts(ctx context.Context) error {
 			b := st.cfg.Areas[a].Boundary
 			r.Set(i, b, loc.Value(buf, b))
 			r.Set(i, a, loc.Value(buf, a))
+		}
+		for _, b := range seatLayers {
+			r.Set(i, b, loc.Value(buf, b))
 		}
 		kept = append(kept, i)
 	}

@@ -85,6 +85,17 @@ segments:
 			},
 		},
 		{
+			name: "decision layer and segment headers and formats",
+			yaml: strings.Replace(minimal, "b: {file: b.geojson, id: ID}", "b: {file: b.geojson, id: ID, decides: {title: \" \", seats: seats.xlsx}}\n  c: {file: c.geojson, id: ID, decides: {title: Council districts, seats: seats.csv}}", 1) +
+				"segments:\n  - {name: s1, of: p, headers: {id: Name, vv: X}, format: {v: money, zone: percent}}\n",
+			want: []string{
+				"boundaries.b.decides.title: required",
+				`boundaries.b.decides.seats: "seats.xlsx" is not a CSV file`,
+				`segments[0].headers.vv: no column "vv" in p`,
+				`segments[0].format.v: unknown format "money"; use number, dollars or percent`,
+			},
+		},
+		{
 			name: "summary columns checked against the joined table",
 			yaml: minimal + "summaries:\n  - {name: s, of: p, by: [zones], measures: [{column: v, stats: [median, p90]}]}\n",
 			want: []string{

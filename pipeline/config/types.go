@@ -83,6 +83,22 @@ type Boundary struct {
 	// Census names a Census Bureau boundary layer to fetch (and cache)
 	// instead of a file; feature IDs are then GEOIDs.
 	Census *CensusBoundary `yaml:"census"`
+	// Decides declares the boundary a decision layer: each feature is a
+	// seat (a council district, a trustee area) named by its ID.
+	Decides *Decides `yaml:"decides"`
+}
+
+// Decides makes a boundary a decision layer ("Who decides" in the report):
+// the report says which seats cover each area and segment and how many of
+// their places and contacts fall in each, and the segment and outreach
+// exports gain a column "<boundary>_seat".
+type Decides struct {
+	Title string `yaml:"title"` // "Oakland school board trustee areas"
+	// Seats is an optional CSV of who holds each seat: a "seat" column
+	// holding the feature IDs, and optional "name", "office" and
+	// "contact" columns.
+	Seats string `yaml:"seats"`
+	About string `yaml:"about"` // where the seat list comes from
 }
 
 // CensusBoundary names a Census Bureau boundary file: the cartographic
@@ -285,6 +301,12 @@ type Segment struct {
 	Rank    *Rank    `yaml:"rank"`
 	Limit   int      `yaml:"limit"`
 	Columns []string `yaml:"columns"`
+	// Headers names columns in the report's table ("sname: School");
+	// Format says how to show a column's numbers (number, dollars or
+	// percent, a fraction). Both default to what the rest of the file says
+	// of the column.
+	Headers map[string]string `yaml:"headers"`
+	Format  map[string]string `yaml:"format"`
 }
 
 // Rank orders a segment.
@@ -320,6 +342,10 @@ type Shade struct {
 	Column string `yaml:"column"`
 	Label  string `yaml:"label"`
 	Format string `yaml:"format"`
+	// Midpoint, when set, shades diverging around a meaningful value (0
+	// for a change, 0.5 for a percentile rank, the city's value): two
+	// classes below it in browns, two above in blue-greens.
+	Midpoint *float64 `yaml:"midpoint"`
 }
 
 // PointsM draws places as circles.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -228,6 +229,14 @@ func (c *Config) checkBoundaries(p *problems) {
 		}
 		if b.ID == "" {
 			p.add(at+".id", "required: the property that identifies each feature (e.g. GEOID)")
+		}
+		if d := b.Decides; d != nil {
+			if strings.TrimSpace(d.Title) == "" {
+				p.add(at+".decides.title", "required: what the seats are (e.g. \"City council districts\")")
+			}
+			if d.Seats != "" && !strings.EqualFold(filepath.Ext(d.Seats), ".csv") {
+				p.add(at+".decides.seats", "%q is not a CSV file: give a .csv with a seat column and optional name, office and contact columns", d.Seats)
+			}
 		}
 	}
 }

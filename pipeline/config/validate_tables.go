@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -107,6 +108,15 @@ func (c *Config) checkSegments(p *problems) {
 		}
 		for j, col := range s.Columns {
 			checkColumn(p, fmt.Sprintf("%s.columns[%d]", at, j), col, s.Of, cols)
+		}
+		for _, col := range slices.Sorted(maps.Keys(s.Headers)) {
+			checkColumn(p, at+".headers."+col, col, s.Of, cols)
+		}
+		for _, col := range slices.Sorted(maps.Keys(s.Format)) {
+			checkColumn(p, at+".format."+col, col, s.Of, cols)
+			if !slices.Contains(formats, s.Format[col]) {
+				p.add(at+".format."+col, "unknown format %q; use number, dollars or percent", s.Format[col])
+			}
 		}
 	}
 }

@@ -272,6 +272,9 @@ type Source struct {
 	// variables that variables.json says are not counts (medians, means,
 	// percentages: census.Classify), with the reason.
 	NotCounts map[string]string
+	// Labels names a Census source's variables in words, from its
+	// variables.json (a pull only; a recorded response has none).
+	Labels map[string]string
 }
 
 // Outreach is what the outreach stage produced, for the report.
@@ -281,6 +284,9 @@ type Outreach struct {
 	Listening *engage.ListeningSummary
 	Turnout   *engage.TurnoutSummary
 	FollowUp  *FollowUp
+	// Seats counts the exported contacts by decision layer (boundary
+	// name), contact segment and seat ("" for none).
+	Seats map[string]map[string]map[string]int
 }
 
 // FollowUp is the follow-up loop's counts, for the report: per event the
