@@ -62,10 +62,8 @@ func TestStagePanicIsACleanError(t *testing.T) {
 	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
 		t.Errorf("the failed run changed the earlier outputs (-before +after):\n%.2000s", diff)
 	}
-	ents, _ := os.ReadDir(filepath.Dir(out))
-	ents = slices.DeleteFunc(ents, func(e os.DirEntry) bool { return e.Name() == CacheDirName || e.Name() == "out" })
-	if len(ents) > 0 {
-		t.Errorf("the failed run left %s beside the output folder", ents[0].Name())
+	if left := beside(t, out, false); len(left) > 0 {
+		t.Errorf("the failed run left %v beside the output folder", left)
 	}
 }
 

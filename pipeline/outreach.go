@@ -84,7 +84,11 @@ func (st *state) runOutreach(ctx context.Context) error {
 	for _, b := range st.cfg.DecisionLayers() {
 		opts.Custom = append(slices.Clone(opts.Custom), config.SeatColumn(b))
 	}
-	exp, err := outreach.NewExporter(ctx, filepath.Join(st.out, "exports"), names, opts)
+	dir, err := st.outPath("exports")
+	if err != nil {
+		return err
+	}
+	exp, err := outreach.NewExporter(ctx, dir, names, opts)
 	if err != nil {
 		return err
 	}
@@ -300,7 +304,11 @@ func (st *state) writeFollowUp(ctx context.Context, a *attendance, custom []stri
 		matches[i] = outreach.MatchRow(m)
 		res.Matched[m.Rule]++
 	}
-	sum, err := outreach.WriteFollowUp(ctx, filepath.Join(st.out, "exports"), events, matches, custom)
+	dir, err := st.outPath("exports")
+	if err != nil {
+		return nil, err
+	}
+	sum, err := outreach.WriteFollowUp(ctx, dir, events, matches, custom)
 	if err != nil {
 		return nil, fmt.Errorf("followup: %w", err)
 	}

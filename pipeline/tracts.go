@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -75,7 +75,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 	prog.done(r.Len())
 	r.Keep(kept)
 	if len(noPolygon) > 0 {
-		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
+		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, notes.List(noPolygon, 0))
 	}
 	var noData []string
 	for _, f := range layer.Features {
@@ -84,7 +84,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 		}
 	}
 	if len(noData) > 0 {
-		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, strings.Join(noData, ", "))
+		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, notes.List(noData, 0))
 	}
 	if len(kept) == 0 {
 		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)

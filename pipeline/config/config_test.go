@@ -62,6 +62,7 @@ segments:
   - {name: "a b", of: q}
 `,
 			want: []string{
+				`segments[0].name: "a b" is not a valid name`, // names used in paths come first
 				"sources.acs.year: required",
 				`sources.acs.variables[0]: "B19013 001E" is not a Census variable name`,
 				`sources.s.columns[0].type: unknown type "strin"; use one of string, float, int, bool`,
@@ -72,7 +73,6 @@ segments:
 				`places.p.id: source "s" declares no column "idd"`,
 				`places.p.lat: source "s" declares no column "lat"`,
 				`places.p.lon: source "s" declares no column "lon"`,
-				"segments[0].name: required, without spaces or slashes",
 				`segments[0].of: "q" is neither a places set nor "tracts" (defined: p)`,
 			},
 		},

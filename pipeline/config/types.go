@@ -23,11 +23,26 @@ type Source struct {
 	// Crosswalk moves the table to the other tract vintage.
 	Crosswalk *Crosswalk `yaml:"crosswalk"`
 
+	// CheckComplete also asks the API for the list of geographies of a live
+	// pull and refuses an answer that lacks any (census.Config.CheckComplete).
+	CheckComplete bool `yaml:"check_complete"`
+	// MaxResponseMB bounds one answer of a live pull (default 256).
+	MaxResponseMB int `yaml:"max_response_mb"`
+
 	// csv
 	File    string       `yaml:"file"`
 	Key     string       `yaml:"key"`
 	Null    []string     `yaml:"null"`
 	Columns []*ColumnDef `yaml:"columns"`
+	// AllowExtraFields accepts rows with more fields than the header (the
+	// extra fields are ignored with a warning); without it they are errors.
+	AllowExtraFields bool `yaml:"allow_extra_fields"`
+	// Encoding is "utf-8" (default) or "latin1" (converted to UTF-8).
+	Encoding string `yaml:"encoding"`
+	// Delimiter is the field separator, one character (default ",").
+	Delimiter string `yaml:"delimiter"`
+	// MaxLineBytes bounds one line of the file (default 16 MiB).
+	MaxLineBytes int `yaml:"max_line_bytes"`
 }
 
 // Crosswalk brings a tract table onto the other tract vintage (2010 or
@@ -54,6 +69,8 @@ type ColumnDef struct {
 	Header string `yaml:"header"`
 	Digits int    `yaml:"digits"`
 	Label  string `yaml:"label"`
+	// NonFinite lets a float column hold NaN and Inf (otherwise errors).
+	NonFinite bool `yaml:"nonfinite"`
 }
 
 // Boundary is a polygon layer: a file, or a Census layer by name.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
@@ -83,8 +84,10 @@ func (c *Config) checkSegments(p *problems) {
 	seen := map[string]bool{}
 	for i, s := range c.Segments {
 		at := fmt.Sprintf("segments[%d]", i)
-		if s.Name == "" || strings.ContainsAny(s.Name, `/\ `) {
-			p.add(at+".name", "required, without spaces or slashes (it names the export files)")
+		if s.Name == "" {
+			p.add(at+".name", "required (it names the export files)")
+		} else if store.CheckName(s.Name) != nil {
+			// reported by checkNames
 		} else if seen[s.Name] {
 			p.add(at+".name", "duplicate segment %q", s.Name)
 		}
