@@ -85,6 +85,20 @@ func (t *Table) check(e *expect) error {
 	if len(missing) > 0 {
 		problems = append(problems, fmt.Sprintf("it lacks the requested column(s) %s", listed(missing)))
 	}
+	// A geography column the query does not name (a tract column in an
+	// answer to for=county:*) means the response answers another query.
+	asked := map[string]bool{e.forLevel: true}
+	for _, cl := range e.in {
+		asked[cl.level] = true
+	}
+	for _, g := range e.get {
+		asked[g] = true
+	}
+	for _, c := range t.Columns {
+		if !asked[c.Name] && geoRank(c.Name) >= 0 {
+			problems = append(problems, fmt.Sprintf("it has a %q column that the query (for %s) does not ask for, so it answers another geography", c.Name, e.forLevel))
+		}
+	}
 	type want struct {
 		level string
 		codes map[string]bool // nil: any

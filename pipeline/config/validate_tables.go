@@ -148,6 +148,9 @@ func (c *Config) checkMap(p *problems) {
 		} else if s.sh == nil || !slices.Contains(cols, col) {
 			p.add(s.at+".column", "no column %q in tracts%s", col, suggest.Hint(col, cols))
 		}
+		if s.sh != nil && !slices.Contains(formats, s.sh.Format) {
+			p.add(s.at+".format", "unknown format %q; use number, dollars or percent", s.sh.Format)
+		}
 	}
 	if m.MaxTracts < 0 {
 		p.add("report.map.max_tracts", "must be positive (or left out for %d)", DefaultMaxMapTracts)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
 // Seat is one row of a decision layer's seat list: who holds a seat.
@@ -17,7 +19,8 @@ type Seat struct {
 
 // ReadSeats reads a seat list: a CSV with a "seat" column (the IDs of the
 // decision layer's features) and optional "name", "office" and "contact"
-// columns, matched case-insensitively; other columns are ignored. Every
+// columns, matched case-insensitively; other columns are ignored, except
+// one a single edit away from an absent optional column (a typo). Every
 // problem is a *ParseError naming the file, line and column: a missing
 // seat column, an empty seat, a seat listed twice, a row of the wrong
 // width. Rows come back in file order.
@@ -34,6 +37,16 @@ func ReadSeats(ctx context.Context, r io.Reader, file string) ([]Seat, error) {
 	si, ok := col["seat"]
 	if !ok {
 		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf(`no "seat" column in the header (%s): add one holding the IDs of the boundary's features`, strings.Join(header, ", "))}
+	}
+	// An unread column one edit from an absent optional one is a typo
+	// that would drop the column silently.
+	for _, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		for _, known := range []string{"name", "office", "contact"} {
+			if _, ok := col[known]; !ok && h != known && suggest.Distance(h, known) <= 1 {
+				return nil, &ParseError{File: file, Line: 1, Column: h, Err: fmt.Errorf("not a column of a seat list; did you mean %q? (a seat list reads seat, name, office and contact)", known)}
+			}
+		}
 	}
 	get := func(rec []string, name string) string {
 		if i, ok := col[name]; ok {
