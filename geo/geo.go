@@ -14,11 +14,13 @@
 package geo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -85,6 +87,9 @@ func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read boundary %q: %w", name, err)
+	}
+	if err := checkUTF8(path, data); err != nil {
+		return nil, err
 	}
 	c, err := geojsonCRS(path, data)
 	if err != nil {
@@ -201,4 +206,23 @@ func check(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
 		out[pi] = np
 	}
 	return out, warns, nil
+}
+
+// checkUTF8 refuses a GeoJSON file that is not UTF-8 (RFC 7946 requires it;
+// encoding/json would silently turn each bad byte into U+FFFD), naming the
+// line of the first bad byte.
+func checkUTF8(path string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	i := 0
+	for i < len(data) {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	line := 1 + bytes.Count(data[:i], []byte("\n"))
+	return fmt.Errorf("%s:%d: invalid UTF-8 (byte 0x%02X): GeoJSON must be UTF-8; convert the file (for example: iconv -f latin1 -t utf-8)", path, line, data[i])
 }

@@ -4,8 +4,7 @@ package cli
 // silently (a bug each), with why; TestBadInputCorpus skips them so that the
 // list stays visible here instead of in a failing run.
 var knownSilent = map[string]string{
-	"self-intersecting ring":         "a bow-tie ring of a tract (two points swapped) is read and used with no warning",
-	"Latin-1 in a GeoJSON name":      "encoding/json replaces the invalid byte by U+FFFD; only its effect (an unmatched lookup row) is warned, not the bad byte or its feature",
+	"self-intersecting ring":         "a tract ring with two points swapped (a bow-tie) is read and used with no warning; geo.ReadGeoJSON documents repairing self-intersections with a warning, so either the repair is off or this ring is not caught",
 	"segment where type mismatch":    "stype == 5 compares a string column with a number; the rule compiles and selects nothing, with no warning",
 	"contact with a bad phone":       "a phone with a letter is accepted with no warning naming the row or the value",
 	"contact with a bad email":       "an email without @ is accepted; only the skipped-row counts change, no row or value is named",
@@ -103,7 +102,7 @@ var moreBadInput = []struct {
 	{"feature without its ID", []corpusEdit{{"alameda_tracts_2010.geojson", `"GEOID":"06001400100",`, ``}}, ExitFailure, []string{"alameda_tracts_2010.geojson: feature 0", "GEOID"}},
 	{"boundary ID property typo", []corpusEdit{{"pipeline.yaml", "    id: GEOID\n", "    id: GEOIDX\n"}}, ExitFailure, []string{"alameda_tracts_2010.geojson", "GEOIDX"}},
 	{"duplicate neighborhood name", []corpusEdit{{"oakland_neighborhoods.geojson", `"name": "Peralta-Laney"`, `"name": "Melrose"`}}, ExitFailure, []string{"oakland_neighborhoods.geojson", `duplicate ID "Melrose"`}},
-	{"Latin-1 in a GeoJSON name", []corpusEdit{{"oakland_neighborhoods.geojson", `"name": "Melrose"`, "\"name\": \"Melr\xf3se\""}}, ExitFailure, []string{"oakland_neighborhoods.geojson"}},
+	{"Latin-1 in a GeoJSON name", []corpusEdit{{"oakland_neighborhoods.geojson", `"name": "Melrose"`, "\"name\": \"Melr\xf3se\""}}, ExitFailure, []string{"oakland_neighborhoods.geojson:6: invalid UTF-8 (byte 0xF3)", "convert the file"}},
 	{"GeoJSON file empty", []corpusEdit{{"oakland_neighborhoods.geojson", "", ""}}, ExitFailure, []string{"oakland_neighborhoods.geojson"}},
 	{"GeoJSON not a FeatureCollection", []corpusEdit{{"oakland_city_boundary_2020.geojson", `"type": "FeatureCollection"`, `"type": "Feature"`}}, ExitFailure, []string{"oakland_city_boundary_2020.geojson"}},
 
