@@ -383,6 +383,10 @@ func (c *ContactReader) Next(ctx context.Context) (Contact, error) {
 			c.skip(&ParseError{File: c.file, Line: line, Err: fmt.Errorf("%w: %d fields, the header has %d; check for unquoted commas", ErrMalformedRow, len(rec), c.ncols)})
 			continue
 		}
+		if err := checkFields(rec); err != nil {
+			c.skip(&ParseError{File: c.file, Line: line, Err: fmt.Errorf("%w: %w", ErrMalformedRow, err)})
+			continue
+		}
 		ct, perr := c.row(rec, line)
 		if perr != nil {
 			c.skip(perr)

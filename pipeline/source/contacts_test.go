@@ -347,3 +347,32 @@ func TestContactReaderPlacer(t *testing.T) {
 		}
 	}
 }
+
+// TestContactReaderInvalidUTF8 checks that a row with a Latin-1 byte or a
+// NUL is skipped as malformed, naming its line, instead of reaching the
+// exports.
+func TestContactReaderInvalidUTF8(t *testing.T) {
+	b, err := os.ReadFile("testdata/fixture_contacts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	lines[1] = strings.Replace(lines[1], "Person", "Pers\xf3n", 1)
+	lines[2] = strings.Replace(lines[2], "Person", "Per\x00son", 1)
+	p := filepath.Join(t.TempDir(), "fixture_contacts.csv")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stats := readAll(t, p, fixtureMapping, nil, false)
+	got := map[int]string{}
+	for _, e := range stats.Examples {
+		if errors.Is(e, ErrMalformedRow) {
+			got[e.Line] = e.Error()
+		}
+	}
+	for _, line := range []int{2, 3} {
+		if !strings.Contains(got[line], "malformed row: field 3: ") {
+			t.Errorf("line %d: got %q, want a malformed row naming field 3", line, got[line])
+		}
+	}
+}
