@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -85,18 +86,14 @@ func (t *Table) check(e *expect) error {
 	if len(missing) > 0 {
 		problems = append(problems, fmt.Sprintf("it lacks the requested column(s) %s", listed(missing)))
 	}
-	// A geography column the query does not name (a tract column in an
-	// answer to for=county:*) means the response answers another query.
-	asked := map[string]bool{e.forLevel: true}
-	for _, cl := range e.in {
-		asked[cl.level] = true
-	}
-	for _, g := range e.get {
-		asked[g] = true
-	}
-	for _, c := range t.Columns {
-		if !asked[c.Name] && geoRank(c.Name) >= 0 {
-			problems = append(problems, fmt.Sprintf("it has a %q column that the query (for %s) does not ask for, so it answers another geography", c.Name, e.forLevel))
+	// A column of a finer geography than the query's (a tract column in
+	// an answer to for=county:*) means the response answers another query;
+	// coarser ones (state, county) are the parents the API adds.
+	if i := slices.Index(nested, e.forLevel); i >= 0 {
+		for _, c := range t.Columns {
+			if j := slices.Index(nested, c.Name); j > i && !slices.Contains(e.get, c.Name) {
+				problems = append(problems, fmt.Sprintf("it has a %q column, a finer geography than the query's (for %s), so it answers another query", c.Name, e.forLevel))
+			}
 		}
 	}
 	type want struct {
@@ -256,6 +253,9 @@ func ReadRecorded(path string, r Request) (*Table, error) {
 	}
 	return t, nil
 }
+
+// nested is the chain of geographies each inside the one before.
+var nested = []string{"us", "state", "county", "tract", "block group", "block"}
 
 var (
 	yearInName    = regexp.MustCompile(`(?:^|[^0-9])((?:199|20[0-9])[0-9])(?:[^0-9]|$)`)

@@ -90,7 +90,7 @@ var moreBadInput = []struct {
 	{"census response cut mid-row", []corpusEdit{{"alameda_acs5_2018_tracts.json", "", "TRUNCATE-HALF"}}, ExitFailure, []string{"alameda_acs5_2018_tracts.json"}},
 	{"census variable typo", []corpusEdit{{"pipeline.yaml", "B25064_001E, B25064_001M,", "B25064_001E, B25064_01M,"}}, ExitFailure, []string{"B25064_01M"}},
 	{"census dataset differs from the recording", []corpusEdit{{"pipeline.yaml", "dataset: acs/acs5", "dataset: acs/acs1"}}, ExitFailure, []string{"acs5", "acs1"}},
-	{"census geography differs from the recording", []corpusEdit{{"pipeline.yaml", `for: "tract:*"`, `for: "county:*"`}}, ExitFailure, []string{"alameda_acs5_2018_tracts.json", `it has a "tract" column that the query (for county) does not ask for`}},
+	{"census geography differs from the recording", []corpusEdit{{"pipeline.yaml", `for: "tract:*"`, `for: "county:*"`}}, ExitFailure, []string{"alameda_acs5_2018_tracts.json", `it has a "tract" column, a finer geography than the query's (for county)`}},
 
 	// GeoJSON boundaries.
 	{"self-intersecting ring", []corpusEdit{{"alameda_tracts_2010.geojson", "[-122.241971,37.881927],[-122.238679,37.883325]", "[-122.238679,37.883325],[-122.241971,37.881927]"}}, ExitOK, []string{"alameda_tracts_2010.geojson: feature 0", "self-intersect"}},
