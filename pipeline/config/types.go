@@ -10,7 +10,11 @@ type Source struct {
 
 	// census
 	Dataset   string   `yaml:"dataset"`
-	Year      int      `yaml:"year"`
+	Year int `yaml:"year"`
+	// Years pulls the same variables for several years (ascending); the
+	// last is the table's year and the others add columns <var>_<year>.
+	// Validation sets Year to the last.
+	Years     []int    `yaml:"years"`
 	Variables []string `yaml:"variables"`
 	For       string   `yaml:"for"`
 	In        string   `yaml:"in"`

@@ -78,6 +78,7 @@ func checkCensusSource(p *problems, at string, s *Source) {
 	if s.Dataset == "" {
 		p.add(at+".dataset", "required (e.g. acs/acs5)")
 	}
+	checkCensusYears(p, at, s)
 	if s.Year == 0 {
 		p.add(at+".year", "required (e.g. 2018)")
 	}
@@ -112,6 +113,39 @@ func checkCensusSource(p *problems, at string, s *Source) {
 			p.add(at+".crosswalk", "%s: a median or mean cannot be moved to other tracts by area (an area-weighted sum of medians means nothing); bring the counts of the distribution across instead (for B19013, the B19001 income brackets), or compare the median on the tracts it was published for", strings.Join(med, ", "))
 		}
 	}
+}
+
+// checkCensusYears checks sources.<name>.years and sets Year to the last
+// year. Two ACS 5-year releases less than five years apart share survey
+// years, and the Census Bureau advises against comparing them (ACS General
+// Handbook 2020, ch. 6), so such years are refused.
+func checkCensusYears(p *problems, at string, s *Source) {
+	if len(s.Years) == 0 {
+		return
+	}
+	switch {
+	case s.Year != 0 && s.Year != s.Years[len(s.Years)-1]:
+		p.add(at+".years", "give year or years, not both")
+		return
+	case len(s.Years) < 2:
+		p.add(at+".years", "list two or more years (for one year write year: %d)", s.Years[0])
+		return
+	case s.Recorded != "":
+		p.add(at+".years", "a recorded response holds one year; pull the years from the Census Data API or give one year")
+		return
+	}
+	for i := 1; i < len(s.Years); i++ {
+		a, b := s.Years[i-1], s.Years[i]
+		if b <= a {
+			p.add(fmt.Sprintf("%s.years[%d]", at, i), "%d after %d: list the years once each, oldest first", b, a)
+			return
+		}
+		if strings.HasSuffix(s.Dataset, "acs5") && b-a < 5 {
+			p.add(fmt.Sprintf("%s.years[%d]", at, i), "the ACS 5-year estimates of %d (%d-%d) and %d (%d-%d) share survey years, and the Census Bureau advises against comparing overlapping 5-year estimates: choose years at least five apart (e.g. %d and %d)", a, a-4, a, b, b-4, b, b-5, b)
+			return
+		}
+	}
+	s.Year = s.Years[len(s.Years)-1]
 }
 
 // checkCSVSource checks a local file source: csv, parquet or geojson.

@@ -201,6 +201,23 @@ type Source struct {
 	// variables that variables.json says are not counts (medians, means,
 	// percentages: census.Classify), with the reason.
 	NotCounts map[string]string
+	// Changes are, for a census source pulled for several years, each
+	// variable's tracts whose change between consecutive years is
+	// statistically significant (stats.Compare), and the label changes of
+	// the variables between those years (census.LabelChange, in words).
+	Changes      []YearChange
+	LabelChanges []string
+}
+
+// YearChange counts the tracts by the significance test of the change of
+// one estimate between two years, at the confidence level Confidence
+// (percent): Up and Down changed significantly, Same did not, Untested
+// lack an estimate or MOE in one year.
+type YearChange struct {
+	Variable                 string
+	From, To                 int
+	Up, Down, Same, Untested int
+	Confidence               int
 }
 
 // Outreach is what the outreach stage produced, for the report.
