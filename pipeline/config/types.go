@@ -9,8 +9,8 @@ type Source struct {
 	About string `yaml:"about"`
 
 	// census
-	Dataset   string   `yaml:"dataset"`
-	Year int `yaml:"year"`
+	Dataset string `yaml:"dataset"`
+	Year    int    `yaml:"year"`
 	// Years pulls the same variables for several years (ascending); the
 	// last is the table's year and the others add columns <var>_<year>.
 	// Validation sets Year to the last.
