@@ -61,7 +61,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), NotCounts: info.NotCounts, Changes: info.Changes, LabelChanges: info.LabelChanges})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: confidenceOf(c, name), NotCounts: info.NotCounts, Changes: info.Changes, LabelChanges: info.LabelChanges})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -225,6 +225,7 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 		file := st.cfg.Path(s.Recorded)
 		t, err := readRecorded(file, acsYear(s))
 		if err == nil {
+			convertMOEs(t, st.cfg.SourceConfidence(name))
 			t, err = st.crosswalk(ctx, name, s, t)
 		}
 		if err != nil {
@@ -263,8 +264,8 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	var t *census.Table
 	if len(s.Years) > 1 {
 		t, err = st.pullYears(ctx, name, s, client, req, info)
-	} else {
-		t, err = client.Get(ctx, req)
+	} else if t, err = client.Get(ctx, req); err == nil {
+		convertMOEs(t, st.cfg.SourceConfidence(name))
 	}
 	if err != nil {
 		return nil, "", err
@@ -305,8 +306,12 @@ func (st *state) pullYears(ctx context.Context, name string, s *config.Source, c
 		st.warn("source %s: %s", name, l)
 		info.LabelChanges = append(info.LabelChanges, l.String())
 	}
+	c := st.cfg.SourceConfidence(name)
+	for _, t := range tabs {
+		convertMOEs(t, c)
+	}
 	for k := 0; k+1 < len(tabs); k++ {
-		info.Changes = append(info.Changes, yearChanges(tabs[k], s.Years[k], tabs[k+1], s.Years[k+1], stats.Conf90)...)
+		info.Changes = append(info.Changes, yearChanges(tabs[k], s.Years[k], tabs[k+1], s.Years[k+1], c)...)
 	}
 	out := tabs[len(tabs)-1]
 	for i := len(tabs) - 2; i >= 0; i-- {
@@ -317,6 +322,25 @@ func (st *state) pullYears(ctx context.Context, name string, s *config.Source, c
 		}
 	}
 	return out, nil
+}
+
+// convertMOEs converts the MOE columns of t from the Census Bureau's 90%
+// to level c (stats.ConvertMOE: MOE × Z(c)/1.645), in place; the raw text
+// stays as sent. A controlled MOE (0) stays 0.
+func convertMOEs(t *census.Table, c stats.Confidence) {
+	if c == stats.Conf90 {
+		return
+	}
+	for _, col := range t.Columns {
+		if col.Kind != census.KindMOE {
+			continue
+		}
+		for i, v := range col.Values {
+			if col.Valid[i] {
+				col.Values[i] = stats.ConvertMOE(v, stats.Conf90, c)
+			}
+		}
+	}
 }
 
 // yearChanges tests, for every estimate with its MOE in both tables, the
@@ -370,4 +394,13 @@ func joinYears(ys []int) string {
 		fmt.Fprint(&b, y)
 	}
 	return b.String()
+}
+
+// confidenceOf is the MOE level of a census source for its note: 0 for
+// other sources and for the Bureau's own 90%.
+func confidenceOf(c *config.Config, name string) int {
+	if s := c.Sources[name]; s == nil || s.Kind != config.KindCensus || s.Confidence == 90 {
+		return 0
+	}
+	return c.Sources[name].Confidence
 }

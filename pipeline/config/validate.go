@@ -9,6 +9,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -79,6 +80,9 @@ func checkCensusSource(p *problems, at string, s *Source) {
 		p.add(at+".dataset", "required (e.g. acs/acs5)")
 	}
 	checkCensusYears(p, at, s)
+	if s.Confidence != 0 && !stats.Confidence(s.Confidence).Valid() {
+		p.add(at+".confidence", "use 90, 95 or 99, not %d (the Census Bureau publishes 90%% MOEs; they are converted to this level)", s.Confidence)
+	}
 	if s.Year == 0 {
 		p.add(at+".year", "required (e.g. 2018)")
 	}

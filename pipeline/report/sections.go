@@ -60,10 +60,11 @@ func yearsSection(src result.Source) reports.Section {
 	sec := reports.Section{ID: "years-" + src.Name, Title: "Changes between years: " + title}
 	if len(src.Changes) > 0 {
 		c := src.Changes[0]
+		z := stats.Confidence(c.Confidence).Z()
 		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
-			"Each tract's estimate in one year is tested against its estimate in the earlier year with the Census Bureau's test for the difference of two estimates (ACS General Handbook 2020, chapter 7): Z = (X1 - X2) / sqrt(SE1² + SE2²), with SE = MOE / 1.645. "+
-				"A change is statistically significant at the %d%% confidence level when |Z| > 1.645; otherwise the data do not show that the tract changed. "+
-				"Dollar amounts are as published for each year, not adjusted for inflation. With many tracts, a few changes are significant by chance.", c.Confidence))
+			"Each tract's estimate in one year is tested against its estimate in the earlier year with the Census Bureau's test for the difference of two estimates (ACS General Handbook 2020, chapter 7): Z = (X1 - X2) / sqrt(SE1² + SE2²), with SE = MOE / %.3f (the MOEs at %d%%). "+
+				"A change is statistically significant at the %d%% confidence level when |Z| > %.3f; otherwise the data do not show that the tract changed. "+
+				"Dollar amounts are as published for each year, not adjusted for inflation. With many tracts, a few changes are significant by chance.", z, c.Confidence, c.Confidence, z))
 		t := reports.Table{Header: []string{"variable", "years", "significant rise", "significant fall", "no significant change", "not tested"}, Numeric: []bool{false, false, true, true, true, true}}
 		for _, c := range src.Changes {
 			t.Rows = append(t.Rows, []string{c.Variable, fmt.Sprintf("%d to %d", c.From, c.To), strconv.Itoa(c.Up), strconv.Itoa(c.Down), strconv.Itoa(c.Same), strconv.Itoa(c.Untested)})

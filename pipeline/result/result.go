@@ -201,6 +201,9 @@ type Source struct {
 	// variables that variables.json says are not counts (medians, means,
 	// percentages: census.Classify), with the reason.
 	NotCounts map[string]string
+	// Confidence is, for a census source whose MOEs were converted from the
+	// Bureau's 90%, their level (95 or 99); 0 otherwise.
+	Confidence int
 	// Changes are, for a census source pulled for several years, each
 	// variable's tracts whose change between consecutive years is
 	// statistically significant (stats.Compare), and the label changes of
