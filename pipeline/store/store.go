@@ -11,6 +11,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -333,7 +334,11 @@ func Describe(path string) (names []string, types []table.Type, rows int64, err 
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
+	skip := geoColumns(pf)
 	for _, fd := range pf.Schema().Fields() {
+		if skip[fd.Name()] {
+			continue
+		}
 		t, err := columnType(path, fd)
 		if err != nil {
 			return nil, nil, 0, err
@@ -341,6 +346,48 @@ func Describe(path string) (names []string, types []table.Type, rows int64, err 
 		names, types = append(names, fd.Name()), append(types, t)
 	}
 	return names, types, pf.NumRows(), nil
+}
+
+// geoColumns names the top-level columns of a GeoParquet file that are not
+// attributes: its geometry columns and their bbox coverings (from the "geo"
+// metadata). They are skipped when reading: the tables read here are flat.
+func geoColumns(pf *parquet.File) map[string]bool {
+	v, ok := pf.Lookup("geo")
+	if !ok {
+		return nil
+	}
+	var m struct {
+		Columns map[string]struct {
+			Covering struct {
+				BBox map[string][]string `json:"bbox"`
+			} `json:"covering"`
+		} `json:"columns"`
+	}
+	if json.Unmarshal([]byte(v), &m) != nil {
+		return nil
+	}
+	skip := map[string]bool{}
+	for name, c := range m.Columns {
+		skip[name] = true
+		for _, p := range c.Covering.BBox {
+			if len(p) > 0 {
+				skip[p[0]] = true
+			}
+		}
+	}
+	return skip
+}
+
+// leaves is the number of leaf columns under a Parquet field.
+func leaves(fd parquet.Field) int {
+	if fd.Leaf() {
+		return 1
+	}
+	n := 0
+	for _, f := range fd.Fields() {
+		n += leaves(f)
+	}
+	return n
 }
 
 // columnType maps a flat Parquet column to its table type.
@@ -393,7 +440,21 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	if err != nil {
 		return fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
-	fields := pf.Schema().Fields()
+	// leafOf maps each leaf column of the file to its field in fields, or
+	// -1 for the geometry and bbox columns of a GeoParquet file (skipped).
+	skip := geoColumns(pf)
+	var fields []parquet.Field
+	var leafOf []int
+	for _, fd := range pf.Schema().Fields() {
+		if skip[fd.Name()] {
+			for range leaves(fd) {
+				leafOf = append(leafOf, -1)
+			}
+			continue
+		}
+		leafOf = append(leafOf, len(fields))
+		fields = append(fields, fd)
+	}
 	types := make([]table.Type, len(fields))
 	for i, fd := range fields {
 		if types[i], err = columnType(path, fd); err != nil {
@@ -402,7 +463,7 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	}
 	meta := map[string]string{}
 	for _, kv := range pf.Metadata().KeyValueMetadata {
-		if kv.Key == "ARROW:schema" {
+		if kv.Key == "ARROW:schema" || kv.Key == "geo" {
 			continue
 		}
 		meta[kv.Key] = kv.Value
@@ -435,7 +496,11 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 			n, err := r.ReadRows(buf)
 			for _, row := range buf[:n] {
 				for _, v := range row {
-					c := cols[v.Column()]
+					k := leafOf[v.Column()]
+					if k < 0 {
+						continue
+					}
+					c := cols[k]
 					null := v.IsNull()
 					switch c.Type {
 					case table.String:
