@@ -1,8 +1,9 @@
 package geo
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -62,7 +63,7 @@ func (g *grid) cellY(y float64) int {
 	return int(k)
 }
 
-func newGrid(x *Index) grid {
+func newGrid(x *Index, geoms []orb.Polygon) grid {
 	var g grid
 	if len(x.polys) == 0 {
 		return g
@@ -93,7 +94,10 @@ func newGrid(x *Index) grid {
 	if total > maxGridEntries {
 		return grid{}
 	}
-	lists := make([][]int32, g.nx*g.ny)
+	// (cell, entry) pairs in polygon order, then grouped by cell with a
+	// counting sort: one allocation instead of one list per cell.
+	type pair struct{ cell, entry int32 }
+	pairs := make([]pair, 0, total)
 	var marked []bool
 	for pi := range x.polys {
 		bp := &x.polys[pi]
@@ -101,20 +105,20 @@ func newGrid(x *Index) grid {
 		y0, y1 := g.cellY(bp.bound.Min[1]), g.cellY(bp.bound.Max[1])
 		cw := x1 - x0 + 1
 		marked = append(marked[:0], make([]bool, cw*(y1-y0+1))...)
-		for _, e := range bp.all {
-			ex0, ex1 := g.cellX(min(e.ax, e.bx)), g.cellX(max(e.ax, e.bx))
-			ey0, ey1 := g.cellY(min(e.ay, e.by)), g.cellY(max(e.ay, e.by))
+		ringEdges(geoms[pi], func(a, b orb.Point) {
+			ex0, ex1 := g.cellX(min(a[0], b[0])), g.cellX(max(a[0], b[0]))
+			ey0, ey1 := g.cellY(min(a[1], b[1])), g.cellY(max(a[1], b[1]))
 			for j := ey0; j <= ey1; j++ {
 				for i := ex0; i <= ex1; i++ {
 					marked[(j-y0)*cw+i-x0] = true
 				}
 			}
-		}
+		})
 		for j := y0; j <= y1; j++ {
 			for i := x0; i <= x1; i++ {
 				c := j*g.nx + i
 				if marked[(j-y0)*cw+i-x0] {
-					lists[c] = append(lists[c], int32(pi))
+					pairs = append(pairs, pair{int32(c), int32(pi)})
 					continue
 				}
 				// No edge of the polygon reaches the cell: one point
@@ -127,24 +131,41 @@ func newGrid(x *Index) grid {
 					p[1] = g.bound.Min[1]
 				}
 				if g.cellX(p[0]) != i || g.cellY(p[1]) != j {
-					lists[c] = append(lists[c], int32(pi)) // cannot tell: test each point
+					pairs = append(pairs, pair{int32(c), int32(pi)}) // cannot tell: test each point
 					continue
 				}
-				if bp.covers(p) {
-					lists[c] = append(lists[c], int32(pi)|insideFlag)
+				if x.covers(bp, p) {
+					pairs = append(pairs, pair{int32(c), int32(pi) | insideFlag})
 				}
 			}
 		}
 	}
-	g.start = make([]int32, len(lists)+1)
-	for c, l := range lists {
-		sort.Slice(l, func(a, b int) bool {
-			pa, pb := l[a]&^insideFlag, l[b]&^insideFlag
+	g.start = make([]int32, g.nx*g.ny+1)
+	for _, p := range pairs {
+		g.start[p.cell+1]++
+	}
+	for c := 1; c < len(g.start); c++ {
+		g.start[c] += g.start[c-1]
+	}
+	g.entries = make([]int32, len(pairs))
+	fill := slices.Clone(g.start[:len(g.start)-1])
+	for _, p := range pairs {
+		g.entries[fill[p.cell]] = p.entry
+		fill[p.cell]++
+	}
+	for c := 0; c+1 < len(g.start); c++ {
+		l := g.entries[g.start[c]:g.start[c+1]]
+		if len(l) < 2 {
+			continue
+		}
+		slices.SortFunc(l, func(a, b int32) int {
+			pa, pb := a&^insideFlag, b&^insideFlag
 			ra, rb := x.polys[pa].rank, x.polys[pb].rank
-			return ra < rb || ra == rb && pa < pb
+			if ra != rb {
+				return cmp.Compare(ra, rb)
+			}
+			return cmp.Compare(pa, pb)
 		})
-		g.start[c+1] = g.start[c] + int32(len(l))
-		g.entries = append(g.entries, l...)
 	}
 	g.candidates = len(g.entries)
 	return g
@@ -166,7 +187,7 @@ func (x *Index) Locate(p orb.Point) (int, bool) {
 		if e < 0 {
 			return int(x.polys[e&^insideFlag].feature), true
 		}
-		if bp := &x.polys[e]; bp.covers(p) {
+		if bp := &x.polys[e]; x.covers(bp, p) {
 			return int(bp.feature), true
 		}
 	}

@@ -38,25 +38,33 @@ import (
 type Index struct {
 	layer *Layer
 	tree  rtree.RTreeG[int32] // polygon bounds -> position in polys
-	polys []bandPolygon
-	rank  []int32 // rank[feature] = position of the feature in ID order
+	polys []bandPolygon       // in Morton order of their bounding boxes' centres
+	rank  []int32             // rank[feature] = position of the feature in ID order
 	grid  grid
+	bound orb.Bound // union of the polygons' bounds
+	// sortBatches is set when the index is too large for the cache, so
+	// batches of points are worth sorting along a curve (locality.go).
+	sortBatches bool
+
+	// Edges, shared by all polygons and laid out in the order of polys, so
+	// that polygons near each other on the map are near each other in
+	// memory. Edge v runs from verts[v] to verts[v+1]; the edges of band b
+	// of a polygon are bandEdges[bandStart[bp.band+b]:bandStart[bp.band+b+1]].
+	verts     []orb.Point
+	bandStart []int32
+	bandEdges []int32
 }
 
 // bandPolygon is one polygon of a feature with its edges grouped in bands.
 type bandPolygon struct {
 	bound   orb.Bound
-	all     []edge // every edge once, for building the grid
-	feature int32
-	rank    int32
 	minY    float64
 	scale   float64 // bands per degree of latitude
-	nb      int32   // number of bands
-	start   []int32 // edges of band b are edges[start[b]:start[b+1]]
-	edges   []edge
+	feature int32
+	rank    int32
+	nb      int32 // number of bands
+	band    int32 // position of its first band in Index.bandStart
 }
-
-type edge struct{ ax, ay, bx, by float64 }
 
 // edgesPerBand is the target number of edges per band. Bands are cheap (one
 // int32 each plus repeated long edges), so it is kept small.
@@ -65,6 +73,7 @@ const edgesPerBand = 2
 // NewIndex indexes l. l must not be modified afterwards. Building time and
 // memory are linear in the number of edges and of grid cells (about 16 per
 // polygon, at most 2^21), plus the cells each polygon's bounding box covers.
+// Memory is about 16 bytes per vertex plus 4 per (edge, band) pair.
 func NewIndex(l *Layer) *Index {
 	x := &Index{layer: l, rank: make([]int32, len(l.Features))}
 	order := make([]int, len(l.Features))
@@ -75,69 +84,137 @@ func NewIndex(l *Layer) *Index {
 	for r, i := range order {
 		x.rank[i] = int32(r)
 	}
+	type src struct {
+		poly    orb.Polygon
+		bound   orb.Bound
+		feature int32
+	}
+	var srcs []src
+	nv := 0
 	for fi := range l.Features {
 		for _, poly := range l.Features[fi].Geom {
 			if len(poly) == 0 {
 				continue
 			}
-			bp := newBandPolygon(poly)
-			bp.feature, bp.rank = int32(fi), x.rank[fi]
-			b := poly.Bound()
-			x.tree.Insert([2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}, int32(len(x.polys)))
-			x.polys = append(x.polys, bp)
+			b := polygonBound(poly)
+			if len(srcs) == 0 {
+				x.bound = b
+			}
+			x.bound = x.bound.Union(b)
+			srcs = append(srcs, src{poly: poly, bound: b, feature: int32(fi)})
+			for _, r := range poly {
+				nv += len(r) + 1
+			}
 		}
 	}
-	x.grid = newGrid(x)
-	for i := range x.polys {
-		x.polys[i].all = nil // only the grid build needs the plain edge list
+	// Morton order of the polygons' centres, then feature order: stable and
+	// independent of anything but the layer.
+	var s sorter
+	centres := make([]orb.Point, len(srcs))
+	for i := range srcs {
+		centres[i] = srcs[i].bound.Center()
 	}
+	sorted := s.order(x.bound, centres)
+	x.verts = make([]orb.Point, 0, nv)
+	x.polys = make([]bandPolygon, 0, len(srcs))
+	geoms := make([]orb.Polygon, 0, len(srcs))
+	for _, v := range sorted {
+		sp := srcs[uint32(v)]
+		bp := x.addBandPolygon(sp.poly, sp.bound)
+		bp.feature, bp.rank = sp.feature, x.rank[sp.feature]
+		b := bp.bound
+		x.tree.Insert([2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}, int32(len(x.polys)))
+		x.polys = append(x.polys, bp)
+		geoms = append(geoms, sp.poly)
+	}
+	x.grid = newGrid(x, geoms)
+	// The band arenas grew by appending (up to twice their size in
+	// capacity); the index lives as long as the run, so keep exact copies.
+	x.bandEdges = slices.Clone(x.bandEdges)
+	x.bandStart = slices.Clone(x.bandStart)
+	x.sortBatches = x.sizeBytes() > sortAboveBytes
 	return x
 }
 
-func newBandPolygon(poly orb.Polygon) bandPolygon {
-	b := poly.Bound()
-	n := 0
-	for _, r := range poly {
-		n += len(r)
-	}
-	all := make([]edge, 0, n)
+// ringEdges calls fn for every edge of poly's rings, each ring treated as
+// closed (the crossing test does, and so does the brute-force twin: its loop
+// pairs the last point with the first).
+func ringEdges(poly orb.Polygon, fn func(a, b orb.Point)) {
 	for _, r := range poly {
 		for i := 1; i < len(r); i++ {
-			all = append(all, edge{r[i-1][0], r[i-1][1], r[i][0], r[i][1]})
+			fn(r[i-1], r[i])
 		}
-		// The crossing test treats every ring as closed; so does the
-		// brute-force twin (its loop pairs the last point with the first).
 		if n := len(r); n > 0 && r[0] != r[n-1] {
-			all = append(all, edge{r[n-1][0], r[n-1][1], r[0][0], r[0][1]})
+			fn(r[n-1], r[0])
 		}
 	}
-	bp := bandPolygon{minY: b.Min[1], nb: 1, bound: b, all: all}
+}
+
+// polygonBound is poly.Bound() in one pass (orb's extends a bound point by
+// point and was a third of the index's build time).
+func polygonBound(poly orb.Polygon) orb.Bound {
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for _, r := range poly {
+		for _, p := range r {
+			b.Min[0], b.Min[1] = min(b.Min[0], p[0]), min(b.Min[1], p[1])
+			b.Max[0], b.Max[1] = max(b.Max[0], p[0]), max(b.Max[1], p[1])
+		}
+	}
+	return b
+}
+
+// addBandPolygon appends poly's vertices and bands (b is poly's bound) to
+// x's arenas.
+func (x *Index) addBandPolygon(poly orb.Polygon, b orb.Bound) bandPolygon {
+	// Vertices, rings one after the other, each closed; starts holds the
+	// edge starts (an edge never runs from one ring's last vertex to the
+	// next ring's first).
+	var starts []int32
+	for _, r := range poly {
+		if len(r) == 0 {
+			continue
+		}
+		base := len(x.verts)
+		x.verts = append(x.verts, r...)
+		if r[0] != r[len(r)-1] {
+			x.verts = append(x.verts, r[0])
+		}
+		for v := base; v+1 < len(x.verts); v++ {
+			starts = append(starts, int32(v))
+		}
+	}
+	bp := bandPolygon{minY: b.Min[1], nb: 1, bound: b, band: int32(len(x.bandStart))}
 	h := b.Max[1] - b.Min[1]
-	if nb := len(all) / edgesPerBand; nb > 1 && h > 0 {
+	if nb := len(starts) / edgesPerBand; nb > 1 && h > 0 {
 		bp.nb = int32(nb)
 		bp.scale = float64(nb) / h
 	}
 	// Counting sort of edges into bands. bandOf is monotone in y, so an edge
 	// whose latitude range holds y is listed in bandOf(y).
 	counts := make([]int32, bp.nb+1)
-	for _, e := range all {
-		lo, hi := bp.bandOf(min(e.ay, e.by)), bp.bandOf(max(e.ay, e.by))
+	for _, v := range starts {
+		ay, by := x.verts[v][1], x.verts[v+1][1]
+		lo, hi := bp.bandOf(min(ay, by)), bp.bandOf(max(ay, by))
 		for k := lo; k <= hi; k++ {
 			counts[k+1]++
 		}
 	}
+	base := int32(len(x.bandEdges))
 	for k := 1; k < len(counts); k++ {
 		counts[k] += counts[k-1]
 	}
-	bp.start = counts
-	bp.edges = make([]edge, counts[bp.nb])
 	fill := slices.Clone(counts[:bp.nb])
-	for _, e := range all {
-		lo, hi := bp.bandOf(min(e.ay, e.by)), bp.bandOf(max(e.ay, e.by))
+	x.bandEdges = slices.Grow(x.bandEdges, int(counts[bp.nb]))[:int(base)+int(counts[bp.nb])]
+	for _, v := range starts {
+		ay, by := x.verts[v][1], x.verts[v+1][1]
+		lo, hi := bp.bandOf(min(ay, by)), bp.bandOf(max(ay, by))
 		for k := lo; k <= hi; k++ {
-			bp.edges[fill[k]] = e
+			x.bandEdges[base+fill[k]] = v
 			fill[k]++
 		}
+	}
+	for _, c := range counts {
+		x.bandStart = append(x.bandStart, base+c)
 	}
 	return bp
 }
@@ -157,23 +234,30 @@ func (bp *bandPolygon) bandOf(y float64) int32 {
 	return int32(k)
 }
 
+// band returns the edge starts of p's band of bp.
+func (x *Index) band(bp *bandPolygon, y float64) []int32 {
+	k := bp.band + bp.bandOf(y)
+	return x.bandEdges[x.bandStart[k]:x.bandStart[k+1]]
+}
+
 // covers reports whether p is inside bp or on one of its edges: on any edge,
 // or an odd number of crossings of the ray from p towards +x over all rings.
-func (bp *bandPolygon) covers(p orb.Point) bool {
-	k := bp.bandOf(p[1])
-	x, y := p[0], p[1]
+func (x *Index) covers(bp *bandPolygon, p orb.Point) bool {
+	px, py := p[0], p[1]
 	in := false
-	for _, e := range bp.edges[bp.start[k]:bp.start[k+1]] {
+	verts := x.verts
+	for _, v := range x.band(bp, py) {
+		a, b := verts[v], verts[v+1]
 		// On the edge: the test of onSegment, bounding box first because
 		// it is cheaper and rejects almost every edge.
-		if x >= min(e.ax, e.bx) && x <= max(e.ax, e.bx) && y >= min(e.ay, e.by) && y <= max(e.ay, e.by) &&
-			(e.bx-e.ax)*(y-e.ay)-(e.by-e.ay)*(x-e.ax) == 0 {
+		if px >= min(a[0], b[0]) && px <= max(a[0], b[0]) && py >= min(a[1], b[1]) && py <= max(a[1], b[1]) &&
+			(b[0]-a[0])*(py-a[1])-(b[1]-a[1])*(px-a[0]) == 0 {
 			return true
 		}
-		if (e.ay > y) != (e.by > y) {
+		if (a[1] > py) != (b[1] > py) {
 			// Same arithmetic as ringCovers, so both twins agree bit for bit.
-			xc := e.ax + (y-e.ay)*(e.bx-e.ax)/(e.by-e.ay)
-			if x < xc {
+			xc := a[0] + (py-a[1])*(b[0]-a[0])/(b[1]-a[1])
+			if px < xc {
 				in = !in
 			}
 		}
@@ -200,7 +284,7 @@ func (x *Index) locateTree(p orb.Point) (int, bool) {
 		return -1, false
 	case 1:
 		bp := &x.polys[cands[0].poly]
-		if bp.covers(p) {
+		if x.covers(bp, p) {
 			return int(bp.feature), true
 		}
 		return -1, false
@@ -214,7 +298,7 @@ func (x *Index) locateTree(p orb.Point) (int, bool) {
 	}
 	for _, c := range cands {
 		bp := &x.polys[c.poly]
-		if bp.covers(p) {
+		if x.covers(bp, p) {
 			return int(bp.feature), true
 		}
 	}
@@ -265,10 +349,8 @@ func (x *BruteIndex) Locate(p orb.Point) (int, bool) {
 func (x *Index) OnEdge(p orb.Point) bool {
 	on := false
 	x.tree.Search([2]float64{p[0], p[1]}, [2]float64{p[0], p[1]}, func(_, _ [2]float64, i int32) bool {
-		bp := &x.polys[i]
-		k := bp.bandOf(p[1])
-		for _, e := range bp.edges[bp.start[k]:bp.start[k+1]] {
-			if onSegment(orb.Point{e.ax, e.ay}, orb.Point{e.bx, e.by}, p) {
+		for _, v := range x.band(&x.polys[i], p[1]) {
+			if onSegment(x.verts[v], x.verts[v+1], p) {
 				on = true
 				return false
 			}

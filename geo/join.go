@@ -15,7 +15,8 @@ type JoinOptions struct {
 	// runtime.GOMAXPROCS(0).
 	Workers int
 	// BatchSize is the number of points handed to a worker at a time; 0
-	// means 4096.
+	// means 65536. A worker visits its batch in the order of a
+	// space-filling curve (larger batches share more cache lines).
 	BatchSize int
 }
 
@@ -58,7 +59,7 @@ func JoinPoints(ctx context.Context, idx *Index, next func() (orb.Point, bool), 
 	}
 	size := opts.BatchSize
 	if size <= 0 {
-		size = 4096
+		size = 1 << 16
 	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -79,14 +80,9 @@ func JoinPoints(ctx context.Context, idx *Index, next func() (orb.Point, bool), 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var s sorter
 			for b := range work {
-				for i, p := range b.pts {
-					f, ok := idx.Locate(p)
-					if !ok {
-						f = Unmatched
-					}
-					b.feats[i] = int32(f)
-				}
+				idx.locateBatch(&s, b.pts, b.feats[:len(b.pts)])
 				close(b.done)
 			}
 		}()
@@ -168,7 +164,12 @@ func PointsSlice(pts []orb.Point) func() (orb.Point, bool) {
 // feature holding pts[i], or Unmatched, under idx's boundary rule. out must
 // have len(pts) entries (LocateAll panics otherwise: a programmer error). It
 // is JoinPoints without the stream: for points already in memory it has no
-// single reading goroutine to wait for.
+// single reading goroutine to wait for. Each worker takes up to 2^20 points
+// at a time and visits them in Morton (Z-curve) order, which makes lookups
+// over large layers several times faster than in input order (neighbouring
+// points share cache lines); results do not depend on the order, the number
+// of workers or the chunking. Sort buffers cost 16 bytes per point of a
+// chunk per worker.
 func LocateAll(ctx context.Context, idx *Index, pts []orb.Point, out []int32, workers int) error {
 	if len(out) != len(pts) {
 		panic("geo: LocateAll: len(out) != len(pts)")
@@ -176,32 +177,47 @@ func LocateAll(ctx context.Context, idx *Index, pts []orb.Point, out []int32, wo
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	const chunk = 1 << 14
+	// Larger chunks sort better (more neighbours share cache lines) but
+	// cost 16 bytes per point of sort buffers per worker.
+	chunk := min(max((len(pts)+workers-1)/workers, locateChunk), maxLocateChunk)
+	locateAll(ctx, idx, pts, out, workers, chunk, true)
+	return ctx.Err()
+}
+
+// locateChunk and maxLocateChunk bound the number of points a LocateAll
+// worker takes at a time and sorts by the space-filling curve (see
+// locality.go).
+const (
+	locateChunk    = 1 << 14
+	maxLocateChunk = 1 << 20
+)
+
+func locateAll(ctx context.Context, idx *Index, pts []orb.Point, out []int32, workers, chunk int, sorted bool) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var s sorter
 			for {
 				if ctx.Err() != nil {
 					return
 				}
-				lo := int(next.Add(chunk)) - chunk
+				lo := int(next.Add(int64(chunk))) - chunk
 				if lo >= len(pts) {
 					return
 				}
 				hi := min(lo+chunk, len(pts))
+				if sorted {
+					idx.locateBatch(&s, pts[lo:hi], out[lo:hi])
+					continue
+				}
 				for i := lo; i < hi; i++ {
-					f, ok := idx.Locate(pts[i])
-					if !ok {
-						f = Unmatched
-					}
-					out[i] = int32(f)
+					out[i] = idx.locate32(pts[i])
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
 }

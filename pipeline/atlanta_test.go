@@ -226,7 +226,8 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 	dollars := func(x float64) string { return "$" + reports.Number(x, 0) }
 	for a, v := range ref.Areas {
 		want = append(want, fmt.Sprintf("%s %d %s (%s–%s)", a, v.Tracts, dollars(v.IncomeMedian), dollars(v.IncomeMin), dollars(v.IncomeMax)))
-		want = append(want, fmt.Sprintf("%.1f ± %.1f", v.RenterShare, v.RenterShareMOE))
+		// the share in words with its likely range (issue 15), from the independent estimate and MOE
+		want = append(want, reports.Interval(v.RenterShare/100, v.RenterShareMOE/100, "percent"))
 	}
 	want = append(want, fmt.Sprintf("White and Black %.3f", ref.D), fmt.Sprintf("Other is %.3f", ref.H))
 	f, d := ref.Areas["Fulton County"], ref.Areas["DeKalb County"]

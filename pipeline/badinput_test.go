@@ -95,11 +95,8 @@ func TestBadInput(t *testing.T) {
 				if !bytes.Equal(before, after) {
 					t.Error("a failed run changed the previous outputs")
 				}
-				ents, _ := os.ReadDir(filepath.Dir(out))
-				for _, e := range ents {
-					if e.Name() != filepath.Base(out) && e.Name() != CacheDirName {
-						t.Errorf("a failed run left %s beside the output folder", e.Name())
-					}
+				if left := beside(t, out, false); len(left) > 0 {
+					t.Errorf("a failed run left %v beside the output folder", left)
 				}
 				return
 			}

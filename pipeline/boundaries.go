@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -15,9 +16,14 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
+
+// maxFeatureWarnings bounds the warnings one boundary adds to the run notes
+// (a layer with 100,000 unclosed rings gives 10 lines and a count).
+const maxFeatureWarnings = 10
 
 // loadBoundaries reads and validates every boundary (GeoJSON, shapefile or
 // GeoParquet, by extension; see geo.Read) and indexes it.
@@ -37,8 +43,14 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("boundary %q: %w", name, err))
 			continue
 		}
-		for _, w := range l.Warnings {
-			st.warn("boundary %s: %s", name, w)
+		for i, w := range l.Warnings {
+			if i == maxFeatureWarnings {
+				st.warn("boundary %s: %d more warning(s) like these", name, len(l.Warnings)-i)
+				break
+			}
+			// The file as the pipeline file names it: no absolute path
+			// reaches the report.
+			st.warn("boundary %s: %s", name, strings.ReplaceAll(w, c.Path(b.File), filepath.ToSlash(b.File)))
 		}
 		st.layers[name] = l
 		st.indexes[name] = geo.NewIndex(l)
@@ -105,6 +117,7 @@ func (st *state) buildAreas(ctx context.Context) error {
 		}
 		m := map[string]string{}
 		var errs []error
+		var unknown []string
 		for i := range keys {
 			if !kv[i] || !vv[i] {
 				continue
@@ -114,7 +127,7 @@ func (st *state) buildAreas(ctx context.Context) error {
 				continue
 			}
 			if !ids[keys[i]] {
-				st.warn("area %s: lookup %s names %q, which is not a feature of boundary %s", name, a.Lookup.Source, keys[i], a.Boundary)
+				unknown = append(unknown, strconv.Quote(keys[i]))
 				continue
 			}
 			if slices.Contains(a.Exclude, vals[i]) {
@@ -125,6 +138,9 @@ func (st *state) buildAreas(ctx context.Context) error {
 		if len(errs) > 0 {
 			return errors.Join(errs...)
 		}
+		if len(unknown) > 0 {
+			st.warn("area %s: lookup %s names %d value(s) that are not features of boundary %s: %s", name, a.Lookup.Source, len(unknown), a.Boundary, notes.List(unknown, 0))
+		}
 		var missing []string
 		for _, f := range layer.Features {
 			if _, ok := m[f.ID]; !ok && !excludedIn(rec, a, f.ID) {
@@ -133,7 +149,7 @@ func (st *state) buildAreas(ctx context.Context) error {
 		}
 		if len(missing) > 0 {
 			sort.Strings(missing)
-			st.warn("area %s: %d feature(s) of %s have no row in %s and belong to no area: %s", name, len(missing), a.Boundary, a.Lookup.Source, strings.Join(missing, ", "))
+			st.warn("area %s: %d feature(s) of %s have no row in %s and belong to no area: %s", name, len(missing), a.Boundary, a.Lookup.Source, notes.List(missing, 0))
 		}
 		st.areaOf[name] = m
 	}

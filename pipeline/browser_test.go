@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
-	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/reports"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
@@ -139,8 +137,8 @@ func (b *browser) screenshot(t *testing.T, name string) []byte {
 // needs: no console errors or dialogs, no request but the file itself, the
 // map, legend and tables present, tooltips on hover and tap, sorting, the
 // search box, and nothing wider than a phone screen. It logs the first
-// contentful paint (recorded in docs/benchmarks.md; never asserted). With
-// -update it writes the screenshots to docs/img for the README.
+// contentful paint (recorded in docs/benchmarks.md; never asserted). The
+// README's screenshots come from TestDemoLayoutInBrowser -update.
 func TestReportInBrowser(t *testing.T) {
 	needChromium(t)
 	out := filepath.Join(t.TempDir(), "out")
@@ -265,23 +263,6 @@ func TestReportInBrowser(t *testing.T) {
 					os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d.png", tc.name, i)), png, 0o644)
 				}
 			}
-			if *update {
-				// for the README: one screen from the map down at phone
-				// width, the top of the page on a desktop
-				var png []byte
-				scroll := "window.scrollTo(0,0)"
-				if tc.width < 600 {
-					scroll = `document.getElementById("h-map").scrollIntoView()`
-				}
-				err := chromedp.Run(b.ctx, chromedp.EmulateViewport(tc.width, map[bool]int64{true: 812, false: 1400}[tc.width < 600]),
-					chromedp.Evaluate(scroll, nil), waitFrames(), chromedp.CaptureScreenshot(&png))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := store.WriteAtomic(filepath.Join("..", "docs", "img", tc.shot), func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
-					t.Fatal(err)
-				}
-			}
 			if tc.width > 600 {
 				// Hovering a tract shows its tooltip.
 				var hoverTip string
@@ -302,18 +283,19 @@ func TestReportInBrowser(t *testing.T) {
 				if !strings.Contains(hoverTip, "Median household income") {
 					t.Errorf("tooltip on hover = %q; want the tract's income", hoverTip)
 				}
-				// Printed, the tools go and the details open.
-				var printed struct{ Tools, Details string }
+				// Printed, the tools go; a closed section still prints its
+				// heading (it says to open it in the report file).
+				var printed struct{ Tools, Summary string }
 				err = chromedp.Run(b.ctx,
 					emulation.SetEmulatedMedia().WithMedia("print"),
-					chromedp.Evaluate(`({Tools: getComputedStyle(document.querySelector(".tools")).display, Details: getComputedStyle(document.querySelector("details > summary")).display})`, &printed),
+					chromedp.Evaluate(`({Tools: getComputedStyle(document.querySelector(".tools")).display, Summary: getComputedStyle(document.querySelector("details.sec:not([open]) > summary")).display})`, &printed),
 					emulation.SetEmulatedMedia().WithMedia(""),
 				)
 				if err != nil {
 					t.Fatalf("print media: %v", err)
 				}
-				if printed.Tools != "none" || printed.Details != "none" {
-					t.Errorf("print: search tools display %q, details summary display %q; want none and none", printed.Tools, printed.Details)
+				if printed.Tools != "none" || printed.Summary == "none" {
+					t.Errorf("print: search tools display %q, a closed section's heading display %q; want none and shown", printed.Tools, printed.Summary)
 				}
 			}
 			for _, u := range b.requests {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
@@ -60,10 +62,8 @@ func TestStagePanicIsACleanError(t *testing.T) {
 	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
 		t.Errorf("the failed run changed the earlier outputs (-before +after):\n%.2000s", diff)
 	}
-	ents, _ := os.ReadDir(filepath.Dir(out))
-	ents = slices.DeleteFunc(ents, func(e os.DirEntry) bool { return e.Name() == CacheDirName || e.Name() == "out" })
-	if len(ents) > 0 {
-		t.Errorf("the failed run left %s beside the output folder", ents[0].Name())
+	if left := beside(t, out, false); len(left) > 0 {
+		t.Errorf("the failed run left %v beside the output folder", left)
 	}
 }
 
@@ -105,5 +105,50 @@ func TestContactsWithoutArea(t *testing.T) {
 	}
 	if !bytes.Contains(report, []byte("Outreach lists")) {
 		t.Error("the report has no outreach section")
+	}
+}
+
+// TestNoIndicatorsSection runs a pipeline file with a shaded map and no
+// indicators section (the shape bench-scale generates): the report stage used
+// to dereference the missing section and crash.
+func TestNoIndicatorsSection(t *testing.T) {
+	dir := demoDir(t)
+	yaml := `name: "Alameda County tracts, no indicators"
+sources:
+  acs:
+    kind: census
+    title: "ACS 2014-2018 5-year estimates, Alameda County tracts"
+    dataset: acs/acs5
+    year: 2018
+    for: "tract:*"
+    in: "state:06 county:001"
+    variables: [NAME, B19013_001E, B25064_001E, B25064_001M]
+    recorded: alameda_acs5_2018_tracts.json
+boundaries:
+  tract:
+    title: "Census tracts 2010"
+    file: alameda_tracts_2010.geojson
+    id: GEOID
+tracts:
+  source: acs
+  boundary: tract
+report:
+  title: "Alameda County: median gross rent"
+  map:
+    shade: {column: B25064_001E, label: Median gross rent, format: dollars}
+`
+	if err := os.WriteFile(filepath.Join(dir, oakland.Pipeline), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := runOpts(t, dir, Options{OutDir: out}); err != nil {
+		t.Fatalf("run without an indicators section: %v", err)
+	}
+	report, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(report, []byte("Median gross rent")) {
+		t.Error("the report does not show the shaded map's label")
 	}
 }

@@ -1,8 +1,10 @@
 // Package pipeline is the runner: it turns a validated pipeline file
 // (pipeline/config) into a graph of stages (graph.go), computes each stage's
 // cache key (cache.go), plans what runs (Plan), and runs the stages
-// concurrently (scheduler.go) into a staging folder that replaces the output
-// folder only when every stage has succeeded (outdir.go). The work of a
+// concurrently (scheduler.go) into a new version folder to which the output
+// path (a link) is switched with one rename only when every stage has
+// succeeded (package outdir; outdir.go refuses a folder groundwork did not
+// write). The work of a
 // stage lives in the packages it calls; the stage functions here only read
 // their inputs from the run's state, call them, and record what they wrote.
 //
@@ -13,7 +15,9 @@
 // starts it once they are merged), adds to its fork only (collect and merge
 // bring the additions back in graph order, so outputs do not depend on which
 // parallel stage finished first), writes files only under the staging folder
-// through state.writeParquet, parquetWriter or writeFile (which list them),
+// through state.writeParquet, parquetWriter or writeFile (which list them
+// and prove with store.Path, through state.outPath, that the path stays
+// inside the staging folder),
 // reports warnings through state.warn and rows done through state.progress,
 // and checks its context in long loops. A panic in a stage is a bug: it
 // becomes an error wrapping ErrInternal and the run fails, leaving the

@@ -186,6 +186,9 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 				deps = append(deps, "segment:"+s.Name)
 			}
 		}
+		for _, b := range cfg.DecisionLayers() {
+			deps = append(deps, "boundary:"+b) // each contact's seat
+		}
 		files := []string{ct.File}
 		if cfg.Listening != nil {
 			files = append(files, cfg.Listening.File)
@@ -238,7 +241,13 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 				all = append(all, s.Name)
 			}
 		}
-		g = append(g, &stageDef{Name: "report", Kind: "report", Config: cfg, Deps: all, run: (*state).writeReport})
+		var seats []string // decision layers' seat lists
+		for _, b := range cfg.DecisionLayers() {
+			if f := cfg.Boundaries[b].Decides.Seats; f != "" {
+				seats = append(seats, f)
+			}
+		}
+		g = append(g, &stageDef{Name: "report", Kind: "report", Files: seats, Config: cfg, Deps: all, run: (*state).writeReport})
 	}
 	return g
 }

@@ -60,7 +60,7 @@ func ran(res *Result) []string {
 // allStages is the Oakland demo's stage graph in run order.
 var allStages = []string{
 	"source:acs", "source:api2000", "source:directory", "source:terrain_lookup",
-	"boundary:neighborhood", "boundary:tract", "area:terrain", "tracts", "places:schools",
+	"boundary:city", "boundary:neighborhood", "boundary:tract", "area:terrain", "tracts", "places:schools",
 	"summary:schools", "summary:income", "segment:flatland_elementary_api_under_600", "segment:highest_need_tracts",
 	"outreach", "report",
 }
@@ -84,8 +84,8 @@ func TestGraphOfDemo(t *testing.T) {
 		want  []string
 	}{
 		{"area:terrain", []string{"source:terrain_lookup", "boundary:neighborhood"}},
-		{"tracts", []string{"source:acs", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
-		{"places:schools", []string{"source:api2000", "source:directory", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
+		{"tracts", []string{"source:acs", "boundary:city", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
+		{"places:schools", []string{"source:api2000", "source:directory", "boundary:city", "boundary:neighborhood", "boundary:tract", "area:terrain"}},
 		{"summary:income", []string{"tracts", "area:terrain"}},
 		{"segment:flatland_elementary_api_under_600", []string{"places:schools"}},
 	} {
@@ -239,6 +239,9 @@ func TestInterruptedRunResumes(t *testing.T) {
 func snapshot(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	m := map[string][]byte{}
+	if target, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = target // the output folder is a link to its version
+	}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -298,6 +301,7 @@ func TestPlan(t *testing.T) {
 		"source:api2000":        "cached: inputs unchanged",
 		"source:directory":      "cached: inputs unchanged",
 		"source:terrain_lookup": "input oakland_hills_flatlands.csv changed",
+		"boundary:city":         "cached: inputs unchanged",
 		"boundary:neighborhood": "cached: inputs unchanged",
 		"boundary:tract":        "cached: inputs unchanged",
 		"area:terrain":          "upstream source:terrain_lookup changed",
@@ -319,8 +323,8 @@ func TestPlan(t *testing.T) {
 			n++
 		}
 	}
-	if n != 11 || len(p) != 15 {
-		t.Errorf("%d of %d stages would run, want 11 of 15", n, len(p))
+	if n != 11 || len(p) != 16 {
+		t.Errorf("%d of %d stages would run, want 11 of 16", n, len(p))
 	}
 	if _, err := Plan(ctx, cfg, Options{OutDir: out, Force: []string{"segment:nope"}}); err == nil || !strings.Contains(err.Error(), "--force segment:nope: no such stage") {
 		t.Errorf("unknown --force stage: got %v", err)
@@ -495,15 +499,12 @@ func TestCrashedRunResumes(t *testing.T) {
 	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
 		t.Errorf("outputs changed by a crashed run (-before +after):\n%s", diff)
 	}
-	left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".out.staging-*"))
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".out.v-*.lock"))
 	if len(left) != 1 {
-		t.Fatalf("staging folders after the crash: %v; want the one the crash left", left)
+		t.Fatalf("locks after the crash: %v; want the one of the version folder the crash left", left)
 	}
-	// a day later, the next run removes it
-	old := time.Now().Add(-25 * time.Hour)
-	if err := os.Chtimes(left[0], old, old); err != nil {
-		t.Fatal(err)
-	}
+	left = append(left, strings.TrimSuffix(left[0], ".lock"))
+	// its process is gone: the next run removes its folder and lock
 	res, err := runOpts(t, dir, Options{OutDir: out})
 	if err != nil {
 		t.Fatal(err)
@@ -512,7 +513,9 @@ func TestCrashedRunResumes(t *testing.T) {
 	if diff := cmp.Diff(want, ran(res)); diff != "" {
 		t.Errorf("run after the crash: stages that ran (-want +got):\n%s", diff)
 	}
-	if _, err := os.Stat(left[0]); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("stale staging folder %s not removed (%v)", left[0], err)
+	for _, p := range left {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s, left by the crashed run, not removed (%v)", p, err)
+		}
 	}
 }

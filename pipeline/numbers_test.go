@@ -41,7 +41,8 @@ func TestTopCodesEndToEnd(t *testing.T) {
 }
 
 // TestTopCodedSegmentCell: a segment of hills tracts by median rent shows
-// tract 4001's top-coded 3501 as "3500 or more" in the report's table.
+// tract 4001's top-coded 3501 as "$3,500 or more" in the report's table
+// (the column labelled and formatted as the pipeline file's income summary does).
 func TestTopCodedSegmentCell(t *testing.T) {
 	dir := demoDir(t)
 	p := filepath.Join(dir, "pipeline.yaml")
@@ -66,8 +67,8 @@ func TestTopCodedSegmentCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
-	if !strings.Contains(string(html), `<td class="n" data-label="B25064_001E">3500 or more</td>`) {
-		t.Error("the hills_rent segment does not show tract 4001's rent as 3500 or more")
+	if !strings.Contains(string(html), `<td class="n" data-label="Median gross rent">$3,500 or more</td>`) {
+		t.Error("the hills_rent segment does not show tract 4001's rent as $3,500 or more")
 	}
 }
 

@@ -7,8 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/engage"
 	"github.com/groundwork-org/groundwork/pipeline/place/contact"
 	"github.com/groundwork-org/groundwork/pipeline/report"
@@ -76,7 +80,15 @@ func (st *state) runOutreach(ctx context.Context) error {
 	if e := ct.Exports; e != nil {
 		opts.Profiles, opts.Custom, opts.Turfs = e.Profiles, e.Custom, e.Turfs
 	}
-	exp, err := outreach.NewExporter(ctx, filepath.Join(st.out, "exports"), names, opts)
+	seatOf, seats := st.contactSeats()
+	for _, b := range st.cfg.DecisionLayers() {
+		opts.Custom = append(slices.Clone(opts.Custom), config.SeatColumn(b))
+	}
+	dir, err := st.outPath("exports")
+	if err != nil {
+		return err
+	}
+	exp, err := outreach.NewExporter(ctx, dir, names, opts)
 	if err != nil {
 		return err
 	}
@@ -88,6 +100,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 	}
 	stats, err := source.ReadContactsFile(ctx, st.cfg.Path(ct.File), ct.Mapping, placer, func(c source.Contact) error {
 		book.Add(c)
+		seatOf(&c)
 		if fu != nil {
 			fu.matcher.Offer(c)
 		}
@@ -104,14 +117,11 @@ func (st *state) runOutreach(ctx context.Context) error {
 	for _, f := range sum.Files {
 		st.files = append(st.files, filepath.Join("exports", f))
 	}
-	res := &result.Outreach{Contacts: &stats, Export: sum}
+	res := &result.Outreach{Contacts: &stats, Export: sum, Seats: seats}
 	st.outreach = res
 	if fu != nil {
-		var custom []string
-		if e := ct.Exports; e != nil {
-			custom = e.Custom
-		}
-		if res.FollowUp, err = st.writeFollowUp(ctx, fu, custom); err != nil {
+		// the follow-up lists carry the export's custom columns, seats included
+		if res.FollowUp, err = st.writeFollowUp(ctx, fu, opts.Custom); err != nil {
 			return err
 		}
 	}
@@ -189,6 +199,53 @@ type contactSummary struct {
 	Examples []string       `json:"skipped_rows"`
 }
 
+// contactSeats returns a function that puts a contact's seat of each
+// decision layer in its custom column config.SeatColumn(boundary) (the
+// feature that contains its point, else its tract's seat, else ""), and
+// counts it per contact segment in seats (boundary -> segment -> seat).
+func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]map[string]int) {
+	layers := st.cfg.DecisionLayers()
+	if len(layers) == 0 {
+		return func(*source.Contact) {}, nil
+	}
+	seats := map[string]map[string]map[string]int{}
+	tractSeat := map[string]map[string]string{} // boundary -> geoid -> seat
+	for _, b := range layers {
+		seats[b] = map[string]map[string]int{}
+		tractSeat[b] = map[string]string{}
+		if st.tracts == nil || !slices.Contains(st.tracts.Cols(), b) {
+			continue
+		}
+		for i := range st.tracts.Len() {
+			id, _ := st.tracts.Get(i, "geoid").(string)
+			v, _ := st.tracts.Get(i, b).(string)
+			tractSeat[b][id] = v
+		}
+	}
+	return func(c *source.Contact) {
+		if c.Custom == nil {
+			c.Custom = map[string]string{}
+		}
+		for _, b := range layers {
+			seat := ""
+			if c.HasPoint {
+				if fi, ok := st.indexes[b].Locate(orb.Point{c.Lon, c.Lat}); ok {
+					seat = st.layers[b].Features[fi].ID
+				}
+			} else if c.GEOID != "" {
+				seat = tractSeat[b][c.GEOID]
+			}
+			c.Custom[config.SeatColumn(b)] = seat
+			for _, sg := range c.Segments {
+				if seats[b][sg] == nil {
+					seats[b][sg] = map[string]int{}
+				}
+				seats[b][sg][seat]++
+			}
+		}
+	}, seats
+}
+
 // attendance is the follow-up loop's input: every attendance row, indexed
 // for matching against the contact list as it streams by.
 type attendance struct {
@@ -247,7 +304,11 @@ func (st *state) writeFollowUp(ctx context.Context, a *attendance, custom []stri
 		matches[i] = outreach.MatchRow(m)
 		res.Matched[m.Rule]++
 	}
-	sum, err := outreach.WriteFollowUp(ctx, filepath.Join(st.out, "exports"), events, matches, custom)
+	dir, err := st.outPath("exports")
+	if err != nil {
+		return nil, err
+	}
+	sum, err := outreach.WriteFollowUp(ctx, dir, events, matches, custom)
 	if err != nil {
 		return nil, fmt.Errorf("followup: %w", err)
 	}

@@ -154,7 +154,11 @@ func (g *geoFile) Abort() {
 // lists the files among the stage's.
 func (st *state) writePartitioned(ctx context.Context, rel string, geom func(i int) orb.Geometry, r *frame.Table, geoid string) error {
 	dir := filepath.Join("partitioned", rel)
-	files, err := partition.Write(ctx, filepath.Join(st.out, dir), geom, r, geoid)
+	path, err := st.outPath(dir)
+	if err != nil {
+		return err
+	}
+	files, err := partition.Write(ctx, path, geom, r, geoid)
 	for _, f := range files {
 		st.files = append(st.files, filepath.Join(dir, f))
 	}

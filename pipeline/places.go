@@ -21,6 +21,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/partition"
 	"github.com/groundwork-org/groundwork/pipeline/place"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -118,7 +119,8 @@ func (st *state) place(ctx context.Context, name string) error {
 	}
 	unplaced := placer.Unplaced
 	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
-	st.unplaced[name] = unplaced
+	// The report gets counts and a bounded sample; the CSV gets them all.
+	st.unplaced[name] = result.NewUnplacedSet(unplaced)
 	st.placedBy[name] = placer.PlacedBy
 	if len(unplaced) > 0 {
 		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+placer.Placed, name)

@@ -64,5 +64,5 @@ func ExamplePlan() {
 	// Output:
 	// segment:flatland_elementary_api_under_600: its configuration changed
 	// report: its configuration changed; upstream segment:flatland_elementary_api_under_600 changed
-	// 2 of 15 stages would run; the others reuse their cached results
+	// 2 of 16 stages would run; the others reuse their cached results
 }

@@ -243,7 +243,7 @@ func TestDemoProgress(t *testing.T) {
 	}
 	for name := range cfg.Places {
 		// placed and unplaced records
-		want["places:"+name] = st.places[name].Len() + len(st.unplaced[name])
+		want["places:"+name] = st.places[name].Len() + st.unplaced[name].Total
 	}
 	for _, s := range cfg.Summaries {
 		want["summary:"+s.Name] = st.tableRows(s.Of).Len()

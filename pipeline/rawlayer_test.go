@@ -39,7 +39,7 @@ func TestRawLayerReadByPqarrow(t *testing.T) {
 			want, err = source.ReadCSV(context.Background(), cfg.Path(s.File), s.CSVSpec())
 		} else {
 			var tbl *census.Table
-			if tbl, err = readRecorded(cfg.Path(s.Recorded), acsYear(s)); err == nil {
+			if tbl, err = readRecorded(cfg.Path(s.Recorded), s, acsYear(s)); err == nil {
 				want, err = tbl.Record()
 			}
 		}

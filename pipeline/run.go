@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/outdir"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
 )
@@ -125,9 +125,12 @@ type StageReport struct {
 // configuration subtree, input file bytes, upstream keys) has results in the
 // cache is not run: its files are linked from the cache.
 //
-// Outputs are staged in a temporary folder beside OutDir and moved into
-// place only when every stage has succeeded, so a failure, a cancelled
-// context (SIGINT) or a crash leaves OutDir as it was. Each finished stage
+// Outputs are written into a new version folder beside OutDir, and OutDir
+// (a symbolic link to the version folder) is switched to it with one rename
+// only when every stage has succeeded (package outdir), so a failure, a
+// cancelled context (SIGINT) or a crash at any moment leaves OutDir as it
+// was, and every instant OutDir holds a complete output. What a killed run
+// left is removed by the next run (a lock file names its process). Each finished stage
 // is saved in the cache as soon as it ends, so the next run resumes from
 // the stages that had finished.
 func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error) {
@@ -151,25 +154,24 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	parent := filepath.Dir(filepath.Clean(out))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("create output folder: %w", err)
-	}
-	removeStale(parent, filepath.Base(out), time.Now().Add(-staleAfter), log)
-	stage, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".staging-*")
+	stg, err := outdir.Begin(out)
 	if err != nil {
-		return nil, fmt.Errorf("create staging folder: %w", err)
+		return nil, err
 	}
+	for _, p := range stg.Removed() {
+		log.Info("removed what a run that died left beside the output folder", "path", p)
+	}
+	stage := stg.Dir()
 	committed := false
 	defer func() {
 		if !committed {
-			os.RemoveAll(stage)
+			stg.Abort()
 		}
 	}()
 	st := &state{
 		cfg: cfg, out: stage, log: log,
 		raw: map[string]arrow.RecordBatch{}, layers: map[string]*geo.Layer{}, indexes: map[string]*geo.Index{},
-		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string][]result.Unplaced{},
+		areaOf: map[string]map[string]string{}, places: map[string]*frame.Table{}, unplaced: map[string]result.UnplacedSet{},
 		placedBy: map[string]map[string]int{}, census: opts.Census,
 	}
 	if cfg.Engine == "sedona" {
@@ -197,7 +199,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	if err := os.WriteFile(filepath.Join(stage, marker), []byte("written by groundwork; this folder is replaced on every run\n"), 0o644); err != nil {
 		return nil, err
 	}
-	if err := swapDir(stage, out); err != nil {
+	if err := stg.Commit(); err != nil {
 		return nil, err
 	}
 	committed = true

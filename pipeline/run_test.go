@@ -125,13 +125,7 @@ func TestOaklandEndToEnd(t *testing.T) {
 	if len(first) > 1500*1024 {
 		t.Errorf("report is %d bytes, over the 1.5 MB budget", len(first))
 	}
-	ents, _ := os.ReadDir(filepath.Dir(out))
-	ents = slices.DeleteFunc(ents, func(e os.DirEntry) bool { return e.Name() == CacheDirName })
-	if len(ents) != 1 {
-		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
-		t.Errorf("output parent holds %v; want only the output folder and the cache (no staging left)", names)
+	if left := beside(t, out, true); len(left) > 0 {
+		t.Errorf("beside the output folder: %v; want only the output, its version, the previous version and the cache (no staging left)", left)
 	}
 }

@@ -26,7 +26,7 @@ func TestSameStreetFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := res.state
-	if got := len(st.unplaced["schools"]); got != 3 {
+	if got := st.unplaced["schools"].Total; got != 3 {
 		t.Errorf("%d schools unplaced, want 3 (1 closed without a same-address match, Cox and Lazear): %v", got, st.unplaced["schools"])
 	}
 	matched := 0

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/tabulate"
 )
 
@@ -29,6 +32,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 			return err
 		}
 		prog.done(r.Len())
+		addSeats(st.cfg, res)
 		if res.Missing > 0 {
 			st.warn("segment %s: %d record(s) left out because a value the rule needs is missing", s.Name, res.Missing)
 		}
@@ -74,6 +78,22 @@ func (st *state) selectSegments(ctx context.Context) error {
 		st.segments = append(st.segments, res)
 	}
 	return nil
+}
+
+// addSeats gives the segment a column per decision layer holding each
+// record's seat: the ID of the layer's feature that contains it, which the
+// places and tracts stages put in the column named for the boundary.
+func addSeats(c *config.Config, res *result.Segment) {
+	for _, b := range c.DecisionLayers() {
+		col := config.SeatColumn(b)
+		if slices.Contains(res.Columns, col) {
+			continue
+		}
+		res.Columns = append(res.Columns, col)
+		for _, row := range res.Rows {
+			row[col] = row[b]
+		}
+	}
 }
 
 // geometry returns a record's geometry for GeoJSON: a place's point, or a

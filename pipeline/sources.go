@@ -16,6 +16,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -38,8 +39,11 @@ func (st *state) loadSources(ctx context.Context) error {
 			rec, file, err = st.readCensus(ctx, name, s, st.census, &info)
 		case config.KindCSV:
 			file = c.Path(s.File)
+			spec := s.CSVSpec()
+			spec.Warnings = &notes.Set{}
 			if c.StreamedSource(name) {
-				n, err := st.streamCSV(ctx, name, file, s)
+				n, err := st.streamCSV(ctx, name, file, spec)
+				st.noteWarnings(name, spec.Warnings)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("source %q: %w", name, err))
 					continue
@@ -48,7 +52,8 @@ func (st *state) loadSources(ctx context.Context) error {
 				st.log.Info("loaded source", "name", name, "rows", n, "streamed", true)
 				continue
 			}
-			rec, err = source.ReadCSV(ctx, file, s.CSVSpec())
+			rec, err = source.ReadCSV(ctx, file, spec)
+			st.noteWarnings(name, spec.Warnings)
 		case config.KindParquet:
 			file = c.Path(s.File)
 			rec, err = source.ReadParquet(ctx, file, s.PointsSpec())
@@ -61,7 +66,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: confidenceOf(c, name), NotCounts: info.NotCounts, Changes: info.Changes, LabelChanges: info.LabelChanges})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: confidenceOf(c, name), NotCounts: info.NotCounts, Labels: info.Labels, Changes: info.Changes, LabelChanges: info.LabelChanges})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -77,7 +82,7 @@ var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
 // streamCSV reads a streamed CSV source a chunk at a time into
 // raw/<name>.parquet, holding one chunk in memory, and returns its number
 // of rows. On an error nothing is left at raw/<name>.parquet.
-func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Source) (int, error) {
+func (st *state) streamCSV(ctx context.Context, name, file string, spec source.CSV) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
@@ -85,7 +90,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 	defer f.Close()
 	var w *store.Writer
 	n := 0
-	err = source.ScanCSV(ctx, file, f, s.CSVSpec(), streamChunk, func(rec arrow.RecordBatch) error {
+	err = source.ScanCSV(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch) error {
 		if w == nil {
 			var err error
 			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
@@ -107,18 +112,23 @@ func (st *state) streamCSV(ctx context.Context, name, file string, s *config.Sou
 	return n, err
 }
 
-// readRecorded decodes a saved Census Data API response of an ACS release
-// year (0 when not known), flagging its top- and bottom-coded medians for
-// that year (census.Table.CodeMedians).
-func readRecorded(path string, year int) (*census.Table, error) {
-	f, err := os.Open(path)
+// noteWarnings makes the warnings of reading source name (summarised by
+// kind, with the first examples) warnings of the run.
+func (st *state) noteWarnings(name string, w *notes.Set) {
+	for _, line := range w.Lines() {
+		st.warn("source %s: %s", name, line)
+	}
+}
+
+// readRecorded reads a saved Census Data API response and checks it against
+// the source's request (census.ReadRecorded): variables, geography, unique
+// GEOIDs, rows, and the year and dataset its file name gives. Its top- and
+// bottom-coded medians are flagged for the ACS release year (0 when not
+// known; census.Table.CodeMedians).
+func readRecorded(path string, s *config.Source, year int) (*census.Table, error) {
+	t, err := census.ReadRecorded(path, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: s.Variables, For: s.For, In: s.In})
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	t, err := census.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	t.CodeMedians(year)
 	return t, nil
@@ -223,7 +233,7 @@ func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
 func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions, info *result.Source) (arrow.RecordBatch, string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
-		t, err := readRecorded(file, acsYear(s))
+		t, err := readRecorded(file, s, acsYear(s))
 		if err == nil {
 			convertMOEs(t, st.cfg.SourceConfidence(name))
 			t, err = st.crosswalk(ctx, name, s, t)
@@ -251,6 +261,10 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 		cfg.CacheDir = dir
 	}
 	cfg.Key, cfg.Logger = key, st.log
+	cfg.CheckComplete = cfg.CheckComplete || s.CheckComplete
+	if s.MaxResponseMB > 0 {
+		cfg.MaxResponseBytes = int64(s.MaxResponseMB) << 20
+	}
 	client := census.NewClient(cfg)
 	var vars []string
 	for _, v := range s.Variables {
@@ -272,6 +286,7 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	t.CodeMedians(acsYear(s))
 	if m, err := client.Metadata(ctx, s.Dataset, s.Year); err == nil {
+		info.Labels = censusLabels(vars, m)
 		for _, v := range vars {
 			if stat, why := census.Classify(v, m); !stat.Summable() {
 				if info.NotCounts == nil {
@@ -403,4 +418,28 @@ func confidenceOf(c *config.Config, name string) int {
 		return 0
 	}
 	return c.Sources[name].Confidence
+}
+
+// censusLabels names each variable in words from the dataset's
+// variables.json, for the report: "Estimate!!Median gross rent" is "Median
+// gross rent", "Estimate!!Total:!!Renter occupied" is "Total: Renter
+// occupied"; margins of error say so. Variables the metadata lacks are
+// left out.
+func censusLabels(vars []string, m *census.Metadata) map[string]string {
+	out := map[string]string{}
+	for _, v := range vars {
+		l := m.Variables[v].Label
+		if l == "" {
+			continue
+		}
+		moe := strings.HasPrefix(l, "Margin of Error!!")
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "Estimate!!"), "Margin of Error!!")
+		l = strings.ReplaceAll(strings.ReplaceAll(l, ":!!", ": "), "!!", ": ")
+		l = strings.TrimSuffix(l, ":")
+		if moe {
+			l += " (margin of error)"
+		}
+		out[v] = l
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -35,7 +36,7 @@ type state struct {
 	areaOf     map[string]map[string]string // area -> boundary feature ID -> area value
 	tracts     *frame.Table
 	places     map[string]*frame.Table
-	unplaced   map[string][]result.Unplaced
+	unplaced   map[string]result.UnplacedSet
 	placedBy   map[string]map[string]int // places -> located_by -> count
 	summaries  []*result.Summary
 	indicators *result.Indicators
@@ -55,16 +56,31 @@ func (st *state) warn(format string, args ...any) {
 	st.log.Warn(msg)
 }
 
+// outPath returns the path of rel (slash- or OS-separated, relative to the
+// output folder) in the staging folder, after store.Path has proved that it
+// stays inside it. Every file a stage writes goes through it.
+func (st *state) outPath(rel string) (string, error) {
+	return store.Path(st.out, strings.Split(filepath.ToSlash(rel), "/")...)
+}
+
 func (st *state) writeParquet(ctx context.Context, rel string, rec arrow.RecordBatch) error {
+	path, err := st.outPath(rel)
+	if err != nil {
+		return err
+	}
 	st.files = append(st.files, rel)
-	return store.WriteParquet(ctx, filepath.Join(st.out, rel), rec)
+	return store.WriteParquet(ctx, path, rec)
 }
 
 // parquetWriter starts rel, a Parquet file written a record at a time; it is
 // listed among the stage's files (and appears) once its Writer is closed.
 func (st *state) parquetWriter(rel string, schema *arrow.Schema) (*store.Writer, error) {
+	path, err := st.outPath(rel)
+	if err != nil {
+		return nil, err
+	}
 	st.files = append(st.files, rel)
-	return store.NewWriter(filepath.Join(st.out, rel), schema)
+	return store.NewWriter(path, schema)
 }
 
 // source returns a source's table: a fresh in-memory copy (the caller may
@@ -89,8 +105,12 @@ func (st *state) source(ctx context.Context, name string) (*frame.Table, error) 
 }
 
 func (st *state) writeFile(rel string, write func(io.Writer) error) error {
+	path, err := st.outPath(rel)
+	if err != nil {
+		return err
+	}
 	st.files = append(st.files, rel)
-	return store.WriteAtomic(filepath.Join(st.out, rel), write)
+	return store.WriteAtomic(path, write)
 }
 
 // stageOut is what one stage added to the run: the files it wrote, its
@@ -103,7 +123,7 @@ type stageOut struct {
 	Summaries  []*result.Summary
 	Segments   []*result.Segment
 	AreaOf     map[string]map[string]string
-	Unplaced   map[string][]result.Unplaced
+	Unplaced   map[string]result.UnplacedSet
 	PlacedBy   map[string]map[string]int
 	Indicators *result.Indicators
 	Outreach   *result.Outreach

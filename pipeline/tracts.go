@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -35,6 +35,15 @@ func (st *state) joinTracts(ctx context.Context) error {
 		r.AddCol(st.cfg.Areas[a].Boundary, table.String)
 		r.AddCol(a, table.String)
 	}
+	// each tract's seat of every decision layer, in the column named for
+	// its boundary (as places have)
+	var seatLayers []string
+	for _, b := range st.cfg.DecisionLayers() {
+		if !slices.Contains(r.Cols(), b) {
+			r.AddCol(b, table.String)
+			seatLayers = append(seatLayers, b)
+		}
+	}
 	seen := map[string]bool{}
 	var noPolygon []string
 	var kept []int
@@ -58,12 +67,15 @@ func (st *state) joinTracts(ctx context.Context) error {
 			r.Set(i, b, loc.Value(buf, b))
 			r.Set(i, a, loc.Value(buf, a))
 		}
+		for _, b := range seatLayers {
+			r.Set(i, b, loc.Value(buf, b))
+		}
 		kept = append(kept, i)
 	}
 	prog.done(r.Len())
 	r.Keep(kept)
 	if len(noPolygon) > 0 {
-		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, strings.Join(noPolygon, ", "))
+		st.warn("tracts: %d row(s) of %s have no polygon in %s and are left off the map (water-only tracts are omitted from cartographic boundary files): %s", len(noPolygon), t.Source, t.Boundary, notes.List(noPolygon, 0))
 	}
 	var noData []string
 	for _, f := range layer.Features {
@@ -72,7 +84,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 		}
 	}
 	if len(noData) > 0 {
-		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, strings.Join(noData, ", "))
+		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, notes.List(noData, 0))
 	}
 	if len(kept) == 0 {
 		return fmt.Errorf("no GEOID of %s matches a feature of %s; check that both are the same tract vintage and that GEOIDs kept their leading zeros", t.Source, t.Boundary)

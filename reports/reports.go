@@ -37,14 +37,33 @@ var tmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 	"mark":        mark,
 	"markkinds":   markKinds,
 	"cellclass":   cellClass,
+	"relword":     ReliabilityWord,
+	"total":       coverTotal,
+	"holders":     hasHolders,
+	"holder":      holderOf,
 }).ParseFS(files, "templates/report.html.tmpl"))
 
-// Report is everything the page shows.
+// Report is everything the page shows, in this order: the brief (title,
+// lead sentence, headline figures, what to do next), the map with its
+// legend beside it, the findings with their chart, who decides, how sure
+// the numbers are, the sections, the tables by area, the segments, what
+// could not be placed, and the sources. Sections other than the brief and
+// the map are collapsible: on a phone the script closes them, so that the
+// reader sees the brief and the map and then a list of headings.
 type Report struct {
+	// Title states the main finding in words when there is one ("The
+	// median flatland school has 1.7 times the enrollment and scores 350
+	// points lower"); Subtitle says what the report covers.
 	Title    string
 	Subtitle string
 	Intro    string
+	// Brief is the top of the page, printed on a page of its own; nil
+	// shows no brief.
+	Brief    *Brief
 	Findings []string
+	// FindingsChart is shown next to the findings (the scatter plot that
+	// makes the main finding at a glance); nil shows none.
+	FindingsChart *Chart
 	// MapSVG is an SVG element from svgmap.Render (trusted: svgmap escapes
 	// every text it writes).
 	MapSVG string
@@ -61,6 +80,12 @@ type Report struct {
 	// error, segregation measures, outreach counts, listening, turnout),
 	// shown after the area tables.
 	Sections []Section
+	// Decides is the power map ("Who decides"): for each decision layer,
+	// the seats that cover each focus area and segment.
+	Decides []DecisionLayer
+	// HowSure says in plain words how sure the numbers are; nil shows no
+	// such section.
+	HowSure  *HowSure
 	Segments []Segment
 	Unplaced []UnplacedSet
 	Sources  []Source
@@ -69,6 +94,97 @@ type Report struct {
 	Methods  []string
 	Caveats  []string
 	Warnings []string
+}
+
+// Brief is what an organizer reads first: the lead sentence, three to
+// five headline figures and the next steps with links to the files the run
+// prepared.
+type Brief struct {
+	// Lead states the main finding in a sentence, in words computed from
+	// the data.
+	Lead      string
+	Headlines []Headline
+	// Next is "What to do next": segments, turfs and walk lists, contacts
+	// per segment and tool.
+	Next []NextStep
+	// Note is small print under the figures (sources and years).
+	Note string
+}
+
+// Headline is one figure of the brief, shown in large type.
+type Headline struct {
+	Value string // the figure: "1.7 times", "$53,900", "350 points"
+	Label string // what it is: "the enrollment of the median flatland school"
+	// Comparison says against what: "331 students against 194.5 in the
+	// hills".
+	Comparison string
+	// Margin says the margin of error in plain words ("likely between
+	// $49,300 and $59,300", see Interval); empty for exact figures.
+	Margin string
+	// Reliability is the figure's band: "reliable", "caution",
+	// "unreliable", or "" for an exact figure (a count of schools); the
+	// page says it with ReliabilityWord.
+	Reliability string
+}
+
+// NextStep is one item of "What to do next".
+type NextStep struct {
+	Title string // "Knock on doors in the flatlands"
+	Text  string // "3 turfs, 412 contacts; walk lists by street"
+	Links []Link
+}
+
+// Link is a link to a file the run wrote, relative to the report.
+type Link struct{ Text, Href string }
+
+// DecisionLayer is a set of seats, each covering part of the map (school
+// board trustee areas, council districts), and which seats cover each
+// focus area and segment.
+type DecisionLayer struct {
+	ID    string // HTML id, for links
+	Title string // "Oakland school board trustee areas"
+	About string // where the boundaries and the seat list come from
+	Seats []Seat
+	// Covers are the focus areas and segments in report order.
+	Covers []Cover
+}
+
+// Seat is one seat of a decision layer. Holder, Office and Contact are
+// empty when no seat list was given.
+type Seat struct {
+	Name, Holder, Office, Contact string
+}
+
+// Cover says which seats cover an area or a segment and how many of its
+// places or contacts fall in each.
+type Cover struct {
+	What   string // the area or the segment: "flatlands", "Flatland elementary schools"
+	Kind   string // "area" or "segment"
+	Unit   string // what is counted, plural: "schools", "contacts", "tracts"
+	Counts []SeatCount
+	// Outside counts those in no seat of the layer.
+	Outside int
+}
+
+// SeatCount is how many of a cover's places or contacts fall in a seat.
+type SeatCount struct {
+	Seat string
+	N    int
+}
+
+// HowSure is the "How sure are these numbers?" section.
+type HowSure struct {
+	Paragraphs []string
+	// Words are the reliability words the report uses with what each
+	// means here ("reliable": "the margin of error is under 15% of the
+	// estimate ...").
+	Words []Word
+}
+
+// Word is a reliability band and its meaning.
+type Word struct {
+	Band    string // "reliable", "caution", "unreliable"
+	Meaning string
 }
 
 // Table is a titled table of text cells.
@@ -129,16 +245,49 @@ func markKinds(t Table) map[string]bool {
 	return k
 }
 
+// hasHolders reports whether a seat list was given (any seat has a
+// holder).
+func hasHolders(l DecisionLayer) bool {
+	for _, s := range l.Seats {
+		if s.Holder != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// holderOf returns who holds the named seat, or "".
+func holderOf(l DecisionLayer, seat string) string {
+	for _, s := range l.Seats {
+		if s.Name == seat {
+			return s.Holder
+		}
+	}
+	return ""
+}
+
+func coverTotal(c Cover) int {
+	n := c.Outside
+	for _, s := range c.Counts {
+		n += s.N
+	}
+	return n
+}
+
 // Section is a titled block of paragraphs and tables.
 type Section struct {
-	ID         string // HTML id, for links
-	Title      string
+	ID    string // HTML id, for links
+	Title string
+	// Collapsed closes the section behind its heading on every screen and
+	// in print (reference tables); the reader opens it.
+	Collapsed  bool
 	Paragraphs []string
 	Charts     []Chart
 	Tables     []Table
 }
 
-// Segment is a segment's list with links to its exported files.
+// Segment is a segment's list with links to its exported files. The list
+// itself is behind its heading (it is in the files).
 type Segment struct {
 	Title string
 	Rule  string
@@ -147,11 +296,16 @@ type Segment struct {
 	Table Table
 }
 
-// UnplacedSet lists records that could not be placed.
+// UnplacedSet lists records that could not be placed: Rows holds at most a
+// bounded sample of the Total (the report's size must not grow with the
+// number of records); when it is a sample, Reasons counts every record by
+// kind of reason and File (relative to the report) lists them all.
 type UnplacedSet struct {
-	Title string
-	Total int
-	Rows  [][]string // id, name, reason
+	Title   string
+	Total   int
+	Rows    [][]string // id, name, reason
+	Reasons []string   // "reason: count", most frequent first; empty when Rows has them all
+	File    string
 }
 
 // Source is one dataset with its provenance.

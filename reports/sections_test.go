@@ -70,3 +70,43 @@ func TestSections(t *testing.T) {
 		t.Errorf("%d whiskers; want 3, one per bar with a MOE", n)
 	}
 }
+
+// TestBriefDecidesHowSure checks what the brief, "Who decides" and "How
+// sure" sections of the layout fixture say: the lead and the figures with
+// their comparison, margin and reliability word; the next steps with
+// their links; each seat's count out of the area's total, with those in no
+// seat; the seat holders; the reliability words with their meanings.
+func TestBriefDecidesHowSure(t *testing.T) {
+	var buf bytes.Buffer
+	if err := reports.Write(&buf, layoutReport()); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{
+		`<h1>The median flatland school has 1.7 times the enrollment and scores 350 points lower</h1>`,
+		`<p class="lead">Flatland elementary schools are bigger and score lower`,
+		`<span class="v">$53,900</span><span class="l">median household income, flatlands</span><span class="c">against $158,100 in the hills</span><span class="m">likely between $49,300 and $59,300</span><span class="r r-reliable">reliable</span>`,
+		`<span class="r r-caution">use with caution</span>`,
+		`<h2 class="next" id="h-next">What to do next</h2>`,
+		`<a href="exports/walklists/flatlands.csv">walk lists</a>`,
+		`<a href="#h-decides">Who decides</a>`,
+		`<td data-label="Seat">District 5</td><td data-label="Held by">A. Example</td><td class="n" data-label="How many">12 of 21 schools</td>`,
+		`<td data-label="Seat">in no seat</td><td data-label="Held by"></td><td class="n" data-label="How many">3 of 21 schools</td>`,
+		`<td data-label="Contact">d6@example.org</td>`,
+		`<h2>How sure are these numbers?</h2>`,
+		`<dt><span class="r r-unreliable">too uncertain to use</span></dt><dd>do not quote it alone.</dd>`,
+		`<section id="need"><details class="sec"><summary><h2>Where the need is greatest</h2>`, // collapsed: no open
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// a report without a brief shows its intro under the title instead
+	buf.Reset()
+	if err := reports.Write(&buf, &reports.Report{Title: "No brief", Intro: "What this is."}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "<h1>No brief</h1>\n<p>What this is.</p>") {
+		t.Error("without a brief the intro is not under the title")
+	}
+}

@@ -64,7 +64,14 @@ func hostileReport(h string) *reports.Report {
 	}
 	return &reports.Report{
 		Title: h, Subtitle: h, Intro: h, Findings: []string{h},
-		MapSVG: svgmap.Render(m), MapLegend: svgmap.Legend(m), MapNote: h,
+		Brief: &reports.Brief{Lead: h, Note: h,
+			Headlines: []reports.Headline{{Value: h, Label: h, Comparison: h, Margin: h, Reliability: h}, {Value: h, Reliability: "caution"}},
+			Next:      []reports.NextStep{{Title: h, Text: h, Links: []reports.Link{{Text: h, Href: h}, {Text: h, Href: "javascript:alert(1)"}}}}},
+		FindingsChart: &chart,
+		Decides: []reports.DecisionLayer{{ID: h, Title: h, About: h, Seats: []reports.Seat{{Name: h, Holder: h, Office: h, Contact: h}},
+			Covers: []reports.Cover{{What: h, Kind: h, Unit: h, Counts: []reports.SeatCount{{Seat: h, N: 1}}, Outside: 1}}}},
+		HowSure: &reports.HowSure{Paragraphs: []string{h}, Words: []reports.Word{{Band: h, Meaning: h}, {Band: "unreliable", Meaning: h}}},
+		MapSVG:  svgmap.Render(m), MapLegend: svgmap.Legend(m), MapNote: h,
 		Charts:   []reports.Chart{chart},
 		Tables:   []reports.Table{tbl},
 		Sections: []reports.Section{{ID: h, Title: h, Paragraphs: []string{h}, Charts: []reports.Chart{chart}, Tables: []reports.Table{tbl}}},

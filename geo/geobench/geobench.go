@@ -3,7 +3,8 @@
 // join (geo.JoinPoints) and, in the same run and on the same points, with the
 // tools analysts use today: GeoPandas sjoin (predicate "within") and PostGIS
 // ST_Contains with a GiST index, in its default plan and in the
-// polygons-outer plan. It reports points per second per engine, the ratios,
+// polygons-outer plan, DuckDB spatial's ST_Contains join (its R-tree
+// SPATIAL_JOIN) and SedonaDB's. It reports points per second per engine, the ratios,
 // the versions, and how far each peer agrees with groundwork.
 //
 // Peers are optional: a peer that is not installed is skipped with a message
@@ -12,6 +13,7 @@
 package geobench
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -57,9 +59,14 @@ type Options struct {
 	// of the same stream); peers' rates are compared with ours on the full
 	// workload. 0 means 1,000,000.
 	PeerPoints int
-	// GeoPandas and PostGIS enable the peers.
+	// GeoPandas and PostGIS enable the peers given PeerPoints points.
 	GeoPandas, PostGIS bool
-	// Python is the interpreter with geopandas; default /usr/bin/python3.
+	// DuckDB and SedonaDB enable the peers given every point of the
+	// workload (they are fast enough), from the Python environment of the
+	// repository's requirements.txt.
+	DuckDB, SedonaDB bool
+	// Python is the interpreter with the peers' packages; default
+	// /usr/bin/python3.
 	Python string
 	// PGBin holds initdb, pg_ctl and psql; default
 	// /usr/lib/postgresql/15/bin.
@@ -78,8 +85,17 @@ type Result struct {
 	Version string
 	Points  int
 	Seconds float64
-	Note    string
+	// CPUSeconds is the user+system CPU time of the timed part, all
+	// threads (0: not measured).
+	CPUSeconds float64
+	// PeakRSSMiB is the peak resident memory of the peer's process (0:
+	// not measured; groundwork runs in the benchmark's own process).
+	PeakRSSMiB float64
+	Note       string
 }
+
+// cpuPerPoint is CPU seconds per point, or 0 when not measured.
+func (r Result) cpuPerPoint() float64 { return r.CPUSeconds / float64(r.Points) }
 
 // Rate is points per second.
 func (r Result) Rate() float64 { return float64(r.Points) / r.Seconds }
@@ -170,14 +186,14 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 		return fmt.Sprintf("points in memory; %.1f%% matched", 100*float64(m)/float64(len(out)))
 	}
 	for _, workers := range []int{1, opts.Workers} {
-		start := time.Now()
+		start, c0 := time.Now(), cpuSeconds()
 		if err := geo.LocateAll(ctx, idx, all, out, workers); err != nil {
 			return err
 		}
-		results = append(results, Result{Engine: fmt.Sprintf("groundwork LocateAll, %d worker(s)", workers), Version: runtime.Version(), Points: wl.Points, Seconds: time.Since(start).Seconds(), Note: matched()})
+		results = append(results, Result{Engine: fmt.Sprintf("groundwork LocateAll, %d worker(s)", workers), Version: runtime.Version(), Points: wl.Points, Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - c0, Note: matched()})
 	}
-	ours := append([]int32(nil), out[:nPeer]...) // our answers for the peers' points
-	all, out = nil, nil
+	ours := out // our answers, for the agreement checks
+	all = nil
 	// Streaming: points generated on the fly by one goroutine, memory flat.
 	{
 		pts := newPoints(wl, l)
@@ -206,13 +222,17 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 	}
 
 	var peerFiles *peerInput
-	if opts.GeoPandas || opts.PostGIS {
+	if opts.GeoPandas || opts.PostGIS || opts.DuckDB || opts.SedonaDB {
 		dir, err := os.MkdirTemp(opts.TempDir, "groundwork-bench-")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(dir)
-		peerFiles, err = writePeerInput(dir, wl, l, nPeer)
+		nAll := nPeer
+		if opts.DuckDB || opts.SedonaDB {
+			nAll = wl.Points
+		}
+		peerFiles, err = writePeerInput(dir, wl, l, nPeer, nAll)
 		if err != nil {
 			return err
 		}
@@ -226,6 +246,22 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 			results = append(results, r)
 			agreements = append(agreements, agreement("GeoPandas sjoin within", idx, peerFiles, ours, got))
 		}
+	}
+	for _, m := range []struct {
+		on     bool
+		name   string
+		script string
+	}{{opts.DuckDB, "DuckDB spatial ST_Contains join", duckdbScript}, {opts.SedonaDB, "SedonaDB ST_Contains join", sedonadbScript}} {
+		if !m.on {
+			continue
+		}
+		r, got, err := runModern(ctx, opts.Python, m.name, m.script, peerFiles)
+		if err != nil {
+			fmt.Fprintf(w, "%s skipped: %v\n\n", m.name, err)
+			continue
+		}
+		results = append(results, r)
+		agreements = append(agreements, agreement(m.name, idx, peerFiles, ours, got))
 	}
 	if opts.PostGIS {
 		rs, got, err := runPostGIS(ctx, opts.PGBin, peerFiles)
@@ -242,9 +278,20 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 			best = r
 		}
 	}
-	fmt.Fprintf(w, "| engine | version | points | seconds | points/s | groundwork (best) is x faster | note |\n|---|---|---:|---:|---:|---:|---|\n")
+	oneCore := results[0] // LocateAll on 1 worker: the per-core baseline
+	fmt.Fprintf(w, "| engine | version | points | seconds | points/s | CPU s | CPU us/point | peak RSS MiB | groundwork (best) is x faster | groundwork is x cheaper per CPU s | note |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range results {
-		fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.0f | %.1f | %s |\n", r.Engine, r.Version, r.Points, r.Seconds, r.Rate(), best.Rate()/r.Rate(), r.Note)
+		cpu, per, rss, cheaper := "-", "-", "-", "-"
+		if r.CPUSeconds > 0 {
+			cpu, per = fmt.Sprintf("%.3f", r.CPUSeconds), fmt.Sprintf("%.3f", 1e6*r.cpuPerPoint())
+			if oneCore.CPUSeconds > 0 {
+				cheaper = fmt.Sprintf("%.1f", r.cpuPerPoint()/oneCore.cpuPerPoint())
+			}
+		}
+		if r.PeakRSSMiB > 0 {
+			rss = fmt.Sprintf("%.0f", r.PeakRSSMiB)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.0f | %s | %s | %s | %.1f | %s | %s |\n", r.Engine, r.Version, r.Points, r.Seconds, r.Rate(), cpu, per, rss, best.Rate()/r.Rate(), cheaper, r.Note)
 	}
 	fmt.Fprintln(w)
 	if opts.Workers > 1 {
@@ -263,7 +310,7 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 func agreement(name string, idx *geo.Index, in *peerInput, ours, theirs []int32) string {
 	agree, edge, other := 0, 0, 0
 	var example string
-	for i := range in.pts {
+	for i := range theirs {
 		if ours[i] == theirs[i] {
 			agree++
 			continue
@@ -278,21 +325,23 @@ func agreement(name string, idx *geo.Index, in *peerInput, ours, theirs []int32)
 		}
 	}
 	return fmt.Sprintf("- %s: %d of %d points agree; %d differ on points exactly on an edge (excepted); %d differ elsewhere%s",
-		name, agree, len(in.pts), edge, other, example)
+		name, agree, len(theirs), edge, other, example)
 }
 
 // peerInput is the data handed to peers: polygons as hex WKB with their
-// feature index, and points as little-endian float64 lon, lat pairs.
+// feature index, and points as little-endian float64 lon, lat pairs (all
+// of pts) and as CSV (the first n).
 type peerInput struct {
 	dir                string
 	polyCSV, pointsBin string
 	pointsCSV          string
 	pts                []orb.Point
+	n                  int // points for the slow peers
 	nFeatures          int
 }
 
-func writePeerInput(dir string, wl Workload, l *geo.Layer, n int) (*peerInput, error) {
-	in := &peerInput{dir: dir, polyCSV: filepath.Join(dir, "polys.csv"), pointsBin: filepath.Join(dir, "points.f64"), pointsCSV: filepath.Join(dir, "points.csv"), nFeatures: len(l.Features)}
+func writePeerInput(dir string, wl Workload, l *geo.Layer, n, nAll int) (*peerInput, error) {
+	in := &peerInput{dir: dir, polyCSV: filepath.Join(dir, "polys.csv"), pointsBin: filepath.Join(dir, "points.f64"), pointsCSV: filepath.Join(dir, "points.csv"), n: n, nFeatures: len(l.Features)}
 	pf, err := os.Create(in.polyCSV)
 	if err != nil {
 		return nil, err
@@ -304,19 +353,25 @@ func writePeerInput(dir string, wl Workload, l *geo.Layer, n int) (*peerInput, e
 		return nil, err
 	}
 	pts := newPoints(wl, l)
-	in.pts = make([]orb.Point, n)
-	buf := make([]byte, 16*n)
+	in.pts = make([]orb.Point, max(n, nAll))
+	buf := make([]byte, 16*len(in.pts))
 	cf, err := os.Create(in.pointsCSV)
 	if err != nil {
 		return nil, err
 	}
+	cw := bufio.NewWriter(cf)
 	for i := range in.pts {
 		p := pts.next()
 		in.pts[i] = p
 		binary.LittleEndian.PutUint64(buf[16*i:], math.Float64bits(p[0]))
 		binary.LittleEndian.PutUint64(buf[16*i+8:], math.Float64bits(p[1]))
-		// %v of a float64 is the shortest text that reads back exactly.
-		fmt.Fprintf(cf, "%d,%v,%v\n", i, p[0], p[1])
+		if i < n {
+			// %v of a float64 is the shortest text that reads back exactly.
+			fmt.Fprintf(cw, "%d,%v,%v\n", i, p[0], p[1])
+		}
+	}
+	if err := cw.Flush(); err != nil {
+		return nil, err
 	}
 	if err := cf.Close(); err != nil {
 		return nil, err

@@ -33,26 +33,29 @@ func hexWKB(g orb.Geometry) string {
 // geopandasScript times gpd.sjoin(points, polygons, predicate="within") and
 // writes, per point, the index of the polygon holding it (or -1).
 const geopandasScript = `
-import json, sys, time
+import json, resource, sys, time
 import numpy as np, pandas as pd, geopandas as gpd, shapely
 from shapely import wkb
 try:
     geos_version = shapely.geos_version_string
 except AttributeError:  # Shapely 1.8
     from shapely.geos import geos_version_string as geos_version
-polys_csv, points_bin, out = sys.argv[1:4]
+polys_csv, points_bin, out, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 df = pd.read_csv(polys_csv, header=None, names=["fid", "wkb"], dtype={"fid": np.int32, "wkb": str})
 polys = gpd.GeoDataFrame({"fid": df.fid}, geometry=[wkb.loads(bytes.fromhex(h)) for h in df.wkb], crs="EPSG:4326")
-xy = np.fromfile(points_bin, dtype="<f8").reshape(-1, 2)
+xy = np.fromfile(points_bin, dtype="<f8", count=2 * n).reshape(-1, 2)
 t0 = time.perf_counter()
 pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs="EPSG:4326")
 t1 = time.perf_counter()
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 j = gpd.sjoin(pts, polys, how="left", predicate="within")
 t2 = time.perf_counter()
+r1 = resource.getrusage(resource.RUSAGE_SELF)
 j = j[~j.index.duplicated(keep="first")]
 res = j["fid"].fillna(-1).astype(np.int32).to_numpy()
 res.astype("<i4").tofile(out)
 print(json.dumps({"points_seconds": t1 - t0, "sjoin_seconds": t2 - t1,
+  "cpu_seconds": r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime, "peak_rss_kib": r1.ru_maxrss,
   "version": "GeoPandas %s, Shapely %s, GEOS %s, pandas %s" % (gpd.__version__, shapely.__version__, geos_version, pd.__version__)}))
 `
 
@@ -61,7 +64,7 @@ func runGeoPandas(ctx context.Context, python string, in *peerInput) (Result, []
 		return Result{}, nil, fmt.Errorf("%s %w (Debian: apt-get install python3-geopandas python3-rtree)", python, errNotInstalled)
 	}
 	out := filepath.Join(in.dir, "geopandas.i32")
-	cmd := exec.CommandContext(ctx, python, "-c", geopandasScript, in.polyCSV, in.pointsBin, out)
+	cmd := exec.CommandContext(ctx, python, "-c", geopandasScript, in.polyCSV, in.pointsBin, out, strconv.Itoa(in.n))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
@@ -71,16 +74,18 @@ func runGeoPandas(ctx context.Context, python string, in *peerInput) (Result, []
 	var rep struct {
 		PointsSeconds float64 `json:"points_seconds"`
 		SjoinSeconds  float64 `json:"sjoin_seconds"`
+		CPUSeconds    float64 `json:"cpu_seconds"`
+		PeakRSSKiB    float64 `json:"peak_rss_kib"`
 		Version       string  `json:"version"`
 	}
 	if err := json.Unmarshal(stdout, &rep); err != nil {
 		return Result{}, nil, fmt.Errorf("geopandas output %q: %w", stdout, err)
 	}
-	got, err := readInt32s(out, len(in.pts))
+	got, err := readInt32s(out, in.n)
 	if err != nil {
 		return Result{}, nil, err
 	}
-	return Result{Engine: "GeoPandas sjoin within", Version: rep.Version, Points: len(in.pts), Seconds: rep.SjoinSeconds,
+	return Result{Engine: "GeoPandas sjoin within", Version: rep.Version, Points: in.n, Seconds: rep.SjoinSeconds, CPUSeconds: rep.CPUSeconds, PeakRSSMiB: rep.PeakRSSKiB / 1024,
 		Note: fmt.Sprintf("sjoin only; building the point GeoDataFrame took %.2f s more", rep.PointsSeconds)}, got, nil
 }
 
@@ -221,7 +226,7 @@ ANALYZE polys; ANALYZE pts;`, in.polyCSV, in.pointsCSV)
 	if err != nil {
 		return nil, nil, err
 	}
-	results = append(results, Result{Engine: "PostGIS ST_Contains, default plan", Version: version, Points: len(in.pts), Seconds: sec,
+	results = append(results, Result{Engine: "PostGIS ST_Contains, default plan", Version: version, Points: in.n, Seconds: sec,
 		Note: "plan: " + strings.Join(strings.Fields(plan), " ")})
 	idxSec, err := timed("CREATE INDEX pts_gix ON pts USING gist (geom); ANALYZE pts")
 	if err != nil {
@@ -232,9 +237,9 @@ CROSS JOIN LATERAL (SELECT p.i FROM pts p WHERE ST_Contains(t.geom, p.geom) OFFS
 	if err != nil {
 		return nil, nil, err
 	}
-	results = append(results, Result{Engine: "PostGIS ST_Contains, polygons-outer plan", Version: version, Points: len(in.pts), Seconds: sec,
+	results = append(results, Result{Engine: "PostGIS ST_Contains, polygons-outer plan", Version: version, Points: in.n, Seconds: sec,
 		Note: fmt.Sprintf("query only; the GiST index on the points it needs took %.2f s more", idxSec)})
-	got := make([]int32, len(in.pts))
+	got := make([]int32, in.n)
 	for i := range got {
 		got[i] = -1
 	}

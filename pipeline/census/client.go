@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,11 +19,18 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
 // DefaultBaseURL is the Census Data API's root.
 const DefaultBaseURL = "https://api.census.gov/data"
+
+// DefaultMaxResponseBytes is the default limit on one answer: 256 MiB, about
+// five times the largest answer a pipeline needs (all 85,000 tracts of the
+// nation with 50 variables is about 50 MB), so that a runaway answer cannot
+// exhaust memory.
+const DefaultMaxResponseBytes = 256 << 20
 
 // Config configures a Client. Zero values take the defaults named.
 type Config struct {
@@ -59,6 +67,16 @@ type Config struct {
 	MaxRetryTime   time.Duration
 	RequestTimeout time.Duration
 	BaseBackoff    time.Duration
+	// MaxResponseBytes bounds the body of one answer (default
+	// DefaultMaxResponseBytes). A larger answer is refused, not truncated,
+	// with advice to request fewer variables or a smaller geography.
+	MaxResponseBytes int64
+	// CheckComplete also requests the list of geographies (get=NAME, cached
+	// like any answer) of every query whose for= is a wildcard, and refuses
+	// an answer that lacks any of them. It is the only way to notice an
+	// answer cut at a row boundary that is still valid JSON; it costs one
+	// small request per geography query.
+	CheckComplete bool
 	// Now, Sleep and Jitter are injectable for tests. Sleep must return
 	// ctx.Err() when ctx ends first; Jitter returns a value in [0, 1).
 	Now    func() time.Time
@@ -104,6 +122,9 @@ func NewClient(cfg Config) *Client {
 	}
 	if cfg.BaseBackoff <= 0 {
 		cfg.BaseBackoff = time.Second
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -165,16 +186,24 @@ type call struct {
 	// where names what is requested, for errors ("variables.json of 2018
 	// acs/acs5").
 	where string
+	// expect is what a data answer must hold (nil for metadata).
+	expect *expect
 }
 
 func (c *Client) dataCall(dataset string, year int, q url.Values) call {
 	u := fmt.Sprintf("%s/%d/%s?%s", c.cfg.BaseURL, year, dataset, q.Encode())
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d/%s?%s", year, dataset, q.Encode())))
+	e, err := expectFor(strings.Split(q.Get("get"), ","), q.Get("for"), q.Get("in"))
+	if err != nil {
+		// plan built q from parsed clauses: a failure here is a bug.
+		panic("census: dataCall: " + err.Error())
+	}
 	return call{
-		url:   u,
-		cache: filepath.Join("data", strconv.Itoa(year), safeName(dataset), hex.EncodeToString(sum[:12])+".json"),
-		data:  true,
-		where: fmt.Sprintf("%d %s get=%s for=%s in=%s", year, dataset, q.Get("get"), q.Get("for"), q.Get("in")),
+		url:    u,
+		cache:  filepath.Join("data", strconv.Itoa(year), safeName(dataset), hex.EncodeToString(sum[:12])+".json"),
+		data:   true,
+		where:  fmt.Sprintf("%d %s get=%s for=%s in=%s", year, dataset, q.Get("get"), q.Get("for"), q.Get("in")),
+		expect: e,
 	}
 }
 
@@ -190,30 +219,63 @@ func safeName(s string) string {
 	return strings.NewReplacer("/", "_", "\\", "_", "..", "_").Replace(s)
 }
 
-// get returns the body of cl from the cache or the API, with retries. A
-// body is cached only after it was checked (valid JSON of the right shape).
-func (c *Client) get(ctx context.Context, cl call) ([]byte, error) {
+// get returns the body of cl from the cache or the API, with retries, and
+// for a data call the decoded table. A body is cached only after it was
+// checked (valid JSON of the right shape, and for data the checks of
+// Table.check against the request); a cached body is checked again when it
+// is read, and one that fails (written by an older version, or edited) is
+// removed and fetched again (offline: an error naming the file).
+func (c *Client) get(ctx context.Context, cl call) ([]byte, *Table, error) {
 	path := ""
 	if c.cfg.CacheDir != "" {
 		path = filepath.Join(c.cfg.CacheDir, cl.cache)
 		if b, err := os.ReadFile(path); err == nil {
-			c.cfg.Logger.Debug("census cache hit", "url", cl.url)
-			return b, nil
+			t, err := cl.accept(b)
+			if err == nil {
+				c.cfg.Logger.Debug("census cache hit", "url", cl.url)
+				return b, t, nil
+			}
+			if c.cfg.Offline {
+				return nil, nil, fmt.Errorf("census: %s: the cached answer %s fails the checks (%w); run once without --offline to fetch it again", cl.where, path, err)
+			}
+			c.cfg.Logger.Warn("census: a cached answer fails the checks; fetching it again", "file", path, "reason", err.Error())
+			if err := os.Remove(path); err != nil {
+				return nil, nil, fmt.Errorf("census: removing the bad cached answer %s: %w", path, err)
+			}
 		}
 	}
 	if c.cfg.Offline {
-		return nil, fmt.Errorf("census: %s: %w (run once without --offline to fill the cache%s)", cl.where, ErrOffline, cacheDirNote(c.cfg.CacheDir))
+		return nil, nil, fmt.Errorf("census: %s: %w (run once without --offline to fill the cache%s)", cl.where, ErrOffline, cacheDirNote(c.cfg.CacheDir))
 	}
-	body, err := c.fetch(ctx, cl)
+	body, t, err := c.fetch(ctx, cl)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if path != "" {
 		if err := writeAtomic(path, body); err != nil {
-			return nil, fmt.Errorf("census: caching %s: %w", cl.where, err)
+			return nil, nil, fmt.Errorf("census: caching %s: %w", cl.where, err)
 		}
 	}
-	return body, nil
+	return body, t, nil
+}
+
+// accept checks a body for cl: a data body must decode and answer
+// cl.expect; a metadata body must be a JSON object.
+func (cl call) accept(b []byte) (*Table, error) {
+	if !cl.data {
+		if !jsonObject(b) {
+			return nil, errors.New("not a JSON object")
+		}
+		return nil, nil
+	}
+	t, err := Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	if err := t.check(cl.expect); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func cacheDirNote(dir string) string {
@@ -260,36 +322,55 @@ type retryable struct {
 func (r *retryable) Error() string { return r.err.Error() }
 
 // fetch performs cl against the network with retries and backoff.
-func (c *Client) fetch(ctx context.Context, cl call) ([]byte, error) {
+func (c *Client) fetch(ctx context.Context, cl call) ([]byte, *Table, error) {
 	start := c.cfg.Now()
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		body, err := c.try(ctx, cl)
+		body, t, err := c.try(ctx, cl)
 		if err == nil {
 			c.cfg.Logger.Info("census request", "url", cl.url, "attempt", attempt, "bytes", len(body), "elapsed", c.cfg.Now().Sub(start))
-			return body, nil
+			return body, t, nil
 		}
 		var r *retryable
 		if !errors.As(err, &r) {
-			return nil, err
+			return nil, nil, err
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("census: %s: %w", cl.where, ctx.Err())
+			return nil, nil, fmt.Errorf("census: %s: %w", cl.where, ctx.Err())
 		}
 		d := c.backoff(attempt)
 		if r.retryAfter > 0 {
 			d = r.retryAfter
 		}
 		if attempt >= c.cfg.MaxAttempts || waited+d > c.cfg.MaxRetryTime {
-			return nil, &APIError{Status: r.status, URL: cl.url, Body: r.body, Attempts: attempt,
-				Hint: fmt.Sprintf("gave up (%s); the API may be down or overloaded: try again later, or lower the concurrency", r.err)}
+			return nil, nil, c.giveUp(cl, r, attempt, d, waited)
 		}
 		c.cfg.Logger.Warn("census request failed, retrying", "url", cl.url, "attempt", attempt, "wait", d, "reason", r.err.Error())
 		if err := c.cfg.Sleep(ctx, d); err != nil {
-			return nil, fmt.Errorf("census: %s: %w", cl.where, err)
+			return nil, nil, fmt.Errorf("census: %s: %w", cl.where, err)
 		}
 		waited += d
 	}
+}
+
+// giveUp is the error of a request whose retries are over: attempt tries
+// were made, waited was spent waiting, and the next wait would be next.
+func (c *Client) giveUp(cl call, r *retryable, attempt int, next, waited time.Duration) error {
+	ae := &APIError{Status: r.status, URL: cl.url, Body: r.body, Attempts: attempt, Err: r.err}
+	switch {
+	case r.retryAfter > 0 && waited+next > c.cfg.MaxRetryTime:
+		ae.Hint = fmt.Sprintf("the API asked to wait %s (Retry-After) before the next try, more than the %s left of the %s retry budget; try again after %s",
+			r.retryAfter.Round(time.Second), (c.cfg.MaxRetryTime - waited).Round(time.Second), c.cfg.MaxRetryTime, c.cfg.Now().Add(r.retryAfter).UTC().Format("15:04 MST"))
+	case r.status == 0:
+		ae.Hint = "no HTTP answer (" + r.err.Error() + "); check the internet connection, a proxy or firewall, or run with --offline from the cache"
+	case r.status == http.StatusTooManyRequests:
+		ae.Hint = fmt.Sprintf("gave up (%s): the API is rate-limiting this key; wait and try again later, or lower the concurrency", r.err)
+	case r.status >= 500:
+		ae.Hint = fmt.Sprintf("gave up (%s); the API may be down or overloaded: try again later", r.err)
+	default:
+		ae.Hint = fmt.Sprintf("refused every answer (%s); nothing was cached: try again later", r.err)
+	}
+	return ae
 }
 
 // backoff is the exponential wait before retry n (1-based) with jitter:
@@ -323,15 +404,38 @@ func (c *Client) redact(s string) string {
 	return strings.ReplaceAll(s, c.cfg.Key, "REDACTED")
 }
 
-const maxBody = 512 << 20
+// ErrNetwork is wrapped when the API cannot be reached at all: its name does
+// not resolve (no internet, a DNS failure) or the connection is refused or
+// has no route. Such a failure is reported at once, not retried.
+var ErrNetwork = errors.New("cannot reach the Census Data API")
 
-// try performs one attempt.
-func (c *Client) try(ctx context.Context, cl call) ([]byte, error) {
+// networkFailure returns a non-retryable error for a request error that
+// retrying would not cure, or nil.
+func (c *Client) networkFailure(cl call, err error) error {
+	host := ""
+	if u, perr := url.Parse(cl.url); perr == nil {
+		host = u.Host
+	}
+	const fix = "check the internet connection (or the proxy settings: HTTPS_PROXY), or run with --offline to use the cache"
+	var dns *net.DNSError
+	if errors.As(err, &dns) && !dns.IsTimeout {
+		return fmt.Errorf("census: %s: %w: looking up %s failed (%s); %s", cl.where, ErrNetwork, dns.Name, dns.Err, fix)
+	}
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ENETUNREACH, syscall.EHOSTUNREACH} {
+		if errors.Is(err, e) {
+			return fmt.Errorf("census: %s: %w: connecting to %s failed (%s); %s", cl.where, ErrNetwork, host, e, fix)
+		}
+	}
+	return nil
+}
+
+// try performs one attempt and checks the answer (see call.accept).
+func (c *Client) try(ctx context.Context, cl call) ([]byte, *Table, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.keyed(cl.url), nil)
 	if err != nil {
-		return nil, fmt.Errorf("census: building request for %s: %s", cl.where, c.redact(err.Error()))
+		return nil, nil, fmt.Errorf("census: building request for %s: %s", cl.where, c.redact(err.Error()))
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "groundwork (https://github.com/groundwork-org/groundwork)")
@@ -342,72 +446,91 @@ func (c *Client) try(ctx context.Context, cl call) ([]byte, error) {
 			ue.URL = cl.url
 		}
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, &retryable{err: fmt.Errorf("request timed out after %s", c.cfg.RequestTimeout)}
+			return nil, nil, &retryable{err: fmt.Errorf("request timed out after %s", c.cfg.RequestTimeout)}
 		}
-		return nil, &retryable{err: fmt.Errorf("%s", c.redact(err.Error()))}
+		if nerr := c.networkFailure(cl, err); nerr != nil {
+			return nil, nil, nerr // names the host and the cause only: no key
+		}
+		return nil, nil, &retryable{err: fmt.Errorf("%s", c.redact(err.Error()))}
 	}
 	defer resp.Body.Close()
 	if resp.Header.Get("X-DataWebAPI-KeyError") != "" {
-		return nil, &KeyError{URL: cl.url, Reason: "X-DataWebAPI-KeyError: " + c.redact(resp.Header.Get("X-DataWebAPI-KeyError"))}
+		return nil, nil, &KeyError{URL: cl.url, Reason: "X-DataWebAPI-KeyError: " + c.redact(resp.Header.Get("X-DataWebAPI-KeyError"))}
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		loc := resp.Header.Get("Location")
 		switch {
 		case strings.Contains(loc, "missing_key"):
-			return nil, &KeyError{URL: cl.url, Reason: "redirected to the missing_key page"}
+			return nil, nil, &KeyError{URL: cl.url, Reason: "redirected to the missing_key page"}
 		case strings.Contains(loc, "invalid_key"):
-			return nil, &KeyError{URL: cl.url, Reason: "redirected to the invalid_key page"}
+			return nil, nil, &KeyError{URL: cl.url, Reason: "redirected to the invalid_key page"}
 		}
-		return nil, &APIError{Status: resp.StatusCode, URL: cl.url, Body: "redirect to " + c.redact(loc),
+		return nil, nil, &APIError{Status: resp.StatusCode, URL: cl.url, Body: "redirect to " + c.redact(loc),
 			Hint: "the API redirected instead of answering; redirects are not followed (check BaseURL)"}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &retryable{err: fmt.Errorf("request timed out after %s while reading the body", c.cfg.RequestTimeout)}
+			return nil, nil, &retryable{err: fmt.Errorf("request timed out after %s while reading the body", c.cfg.RequestTimeout)}
 		}
-		return nil, &retryable{err: fmt.Errorf("reading body: %s", c.redact(err.Error()))}
+		return nil, nil, &retryable{err: fmt.Errorf("reading body: %s", c.redact(err.Error()))}
+	}
+	if int64(len(body)) > c.cfg.MaxResponseBytes {
+		return nil, nil, fmt.Errorf("census: %s: %w: the answer is larger than %s (the limit, max_response_mb); request fewer variables at a time or a smaller geography (one county instead of a state), or raise the limit", cl.where, ErrTooLarge, sizeText(c.cfg.MaxResponseBytes))
 	}
 	text := c.redact(snippet(body))
 	lower := bytes.ToLower(body)
 	switch {
 	case bytes.Contains(lower, []byte("error while running your query")):
-		return nil, &retryable{err: errors.New("the API reported an error while running the query"), status: resp.StatusCode, body: text}
+		return nil, nil, &retryable{err: errors.New("the API reported an error while running the query"), status: resp.StatusCode, body: text}
 	case bytes.Contains(lower, []byte("maintenance")) && isHTML(body):
-		return nil, &retryable{err: errors.New("the API is down for maintenance"), status: resp.StatusCode, body: text, retryAfter: retryAfter(resp.Header, c.cfg.Now())}
+		return nil, nil, &retryable{err: errors.New("the API is down for maintenance"), status: resp.StatusCode, body: text, retryAfter: retryAfter(resp.Header, c.cfg.Now())}
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return nil, &retryable{err: fmt.Errorf("HTTP %d", resp.StatusCode), status: resp.StatusCode, body: text, retryAfter: retryAfter(resp.Header, c.cfg.Now())}
+		return nil, nil, &retryable{err: fmt.Errorf("HTTP %d", resp.StatusCode), status: resp.StatusCode, body: text, retryAfter: retryAfter(resp.Header, c.cfg.Now())}
 	case resp.StatusCode == http.StatusNoContent:
-		return nil, fmt.Errorf("census: %s: %w; check that the geography exists in this vintage (codes change between years, e.g. Connecticut's counties became planning regions in the 2022 ACS) and that the variables are published at this level", cl.where, ErrNoData)
+		return nil, nil, fmt.Errorf("census: %s: %w; check that the geography exists in this vintage (codes change between years, e.g. Connecticut's counties became planning regions in the 2022 ACS) and that the variables are published at this level", cl.where, ErrNoData)
 	case resp.StatusCode == http.StatusNotFound && !cl.data:
-		return nil, errNotFound
+		return nil, nil, errNotFound
 	case resp.StatusCode >= 400:
-		return nil, &APIError{Status: resp.StatusCode, URL: cl.url, Body: text, Hint: hintFor(string(body))}
+		return nil, nil, &APIError{Status: resp.StatusCode, URL: cl.url, Body: text, Hint: hintFor(string(body))}
 	case resp.StatusCode != http.StatusOK:
-		return nil, &APIError{Status: resp.StatusCode, URL: cl.url, Body: text, Hint: "unexpected status"}
+		return nil, nil, &APIError{Status: resp.StatusCode, URL: cl.url, Body: text, Hint: "unexpected status"}
 	case isHTML(body):
 		if bytes.Contains(lower, []byte("key")) || c.cfg.Key == "" {
-			return nil, &KeyError{URL: cl.url, Reason: "an HTML page came back where JSON was expected"}
+			return nil, nil, &KeyError{URL: cl.url, Reason: "an HTML page came back where JSON was expected"}
 		}
-		return nil, &retryable{err: errors.New("an HTML page came back where JSON was expected"), status: resp.StatusCode, body: text}
+		return nil, nil, &retryable{err: errors.New("an HTML page came back where JSON was expected"), status: resp.StatusCode, body: text}
 	}
-	if cl.data {
-		if _, err := Decode(bytes.NewReader(body)); err != nil {
-			if errors.Is(err, ErrTruncated) {
-				return nil, &retryable{err: fmt.Errorf("truncated body (%d bytes)", len(body)), status: resp.StatusCode}
-			}
-			return nil, fmt.Errorf("census: %s: refusing the response (not cached): %w", cl.where, err)
-		}
-	} else if !jsonObject(body) {
-		if len(bytes.TrimSpace(body)) > 0 && bytes.TrimSpace(body)[0] == '{' {
-			return nil, &retryable{err: fmt.Errorf("truncated metadata body (%d bytes)", len(body)), status: resp.StatusCode}
-		}
-		return nil, fmt.Errorf("census: %s: refusing the response (not cached): not a JSON object: %s", cl.where, text)
+	t, err := cl.accept(body)
+	switch {
+	case err == nil:
+		return body, t, nil
+	case errors.Is(err, ErrTruncated):
+		return nil, nil, &retryable{err: fmt.Errorf("truncated body (%d bytes)", len(body)), status: resp.StatusCode}
+	case errors.Is(err, ErrIncomplete):
+		return nil, nil, &retryable{err: err, status: resp.StatusCode}
+	case !cl.data && len(bytes.TrimSpace(body)) > 0 && bytes.TrimSpace(body)[0] == '{':
+		return nil, nil, &retryable{err: fmt.Errorf("truncated metadata body (%d bytes)", len(body)), status: resp.StatusCode}
+	case !cl.data:
+		return nil, nil, fmt.Errorf("census: %s: refusing the response (not cached): not a JSON object: %s", cl.where, text)
 	}
-	return body, nil
+	return nil, nil, fmt.Errorf("census: %s: refusing the response (not cached): %w", cl.where, err)
 }
 
 var errNotFound = errors.New("not found")
+
+// sizeText formats a byte count: "256 MiB", "30 KiB", "512 bytes".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 func jsonObject(b []byte) bool {
 	var v map[string]any

@@ -253,7 +253,31 @@ var ErrTruncated = errors.New("response body is truncated")
 // gives an empty table; an empty array, duplicate or empty column names,
 // rows of the wrong length and anything after the closing bracket are errors.
 func Decode(r io.Reader) (*Table, error) {
-	dec := json.NewDecoder(r)
+	body, err := io.ReadAll(r)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrTruncated, err)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("census: reading response: %w", err)
+	}
+	// The fast path (scan.go) takes well-formed responses without
+	// escaped strings; anything else goes through encoding/json, which
+	// gives the precise error (or the unescaped value).
+	if rows, null, ok := scanRows(body); ok {
+		if len(rows) == 0 {
+			return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
+		}
+		flat := 0
+		offsets := make([]int, len(rows))
+		for i, row := range rows {
+			offsets[i] = flat
+			flat += len(row)
+		}
+		return build(len(rows[0]), len(rows)-1, func(i int) int { return len(rows[i+1]) }, func(i, j int) (string, bool, error) {
+			return rows[i+1][j], null[offsets[i+1]+j], nil
+		})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	var rows [][]json.RawMessage
 	if err := dec.Decode(&rows); err != nil {
 		var se *json.SyntaxError
@@ -272,14 +296,22 @@ func Decode(r io.Reader) (*Table, error) {
 	if len(rows) == 0 {
 		return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
 	}
-	header := rows[0]
-	if len(header) == 0 {
+	return build(len(rows[0]), len(rows)-1, func(i int) int { return len(rows[i+1]) }, func(i, j int) (string, bool, error) {
+		return cell(rows[i+1][j])
+	})
+}
+
+// build makes the table of a response of width header cells and n data
+// rows: rowLen(i) is the length of data row i (-1 is the header) and at(i,
+// j) decodes its cell j. Errors are Decode's.
+func build(width, n int, rowLen func(i int) int, at func(i, j int) (string, bool, error)) (*Table, error) {
+	if width == 0 {
 		return nil, &DecodeError{Row: -1, Err: errors.New("header row has no columns")}
 	}
-	t := &Table{rows: len(rows) - 1}
+	t := &Table{rows: n}
 	seen := map[string]bool{}
-	for _, raw := range header {
-		s, null, err := cell(raw)
+	for j := range width {
+		s, null, err := at(-1, j)
 		if err != nil || null || s == "" {
 			if err == nil {
 				err = errors.New("column name is null or empty")
@@ -292,13 +324,12 @@ func Decode(r io.Reader) (*Table, error) {
 		seen[s] = true
 		t.Columns = append(t.Columns, newColumn(s, t.rows))
 	}
-	for i, row := range rows[1:] {
-		if len(row) != len(header) {
-			return nil, &DecodeError{Row: i, Err: fmt.Errorf("row has %d values, the header has %d", len(row), len(header))}
+	for i := range n {
+		if l := rowLen(i); l != width {
+			return nil, &DecodeError{Row: i, Err: fmt.Errorf("row has %d values, the header has %d", l, width)}
 		}
-		for j, raw := range row {
-			c := t.Columns[j]
-			s, null, err := cell(raw)
+		for j, c := range t.Columns {
+			s, null, err := at(i, j)
 			if err != nil {
 				return nil, &DecodeError{Row: i, Column: c.Name, Err: err}
 			}

@@ -36,11 +36,17 @@ type APIError struct {
 	Body     string
 	Hint     string
 	Attempts int
+	// Err is the last failure when the retries are over (nil otherwise).
+	Err error
 }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "census: %s: HTTP %d", e.URL, e.Status)
+	if e.Status == 0 {
+		fmt.Fprintf(&b, "census: %s: no answer", e.URL)
+	} else {
+		fmt.Fprintf(&b, "census: %s: HTTP %d", e.URL, e.Status)
+	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
@@ -52,6 +58,13 @@ func (e *APIError) Error() string {
 	}
 	return b.String()
 }
+
+// Unwrap returns the last failure of a request whose retries are over, so
+// that errors.Is finds ErrIncomplete or ErrTruncated in it.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// ErrTooLarge is wrapped when an answer exceeds Config.MaxResponseBytes.
+var ErrTooLarge = errors.New("the answer is too large")
 
 // ErrNoData is wrapped when the API answers 204 No Content: the query was
 // valid but matched no rows.

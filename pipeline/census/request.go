@@ -76,7 +76,7 @@ func (c *Client) loadMetadata(ctx context.Context, dataset string, year int) (*M
 	}
 	m := &Metadata{Dataset: dataset, Year: year}
 	for _, f := range []string{"variables.json", "groups.json", "geography.json"} {
-		b, err := c.get(ctx, c.metaCall(dataset, year, f))
+		b, _, err := c.get(ctx, c.metaCall(dataset, year, f))
 		if errors.Is(err, errNotFound) {
 			return nil, &DatasetError{Dataset: dataset, Year: year, Hint: datasetHint(dataset, year)}
 		}
@@ -410,11 +410,7 @@ func (c *Client) enumerate(ctx context.Context, r Request, level string, p []cla
 	if len(ins) > 0 {
 		q.Set("in", strings.Join(ins, " "))
 	}
-	b, err := c.get(ctx, c.dataCall(r.Dataset, r.Year, q))
-	if err != nil {
-		return nil, err
-	}
-	t, err := Decode(strings.NewReader(string(b)))
+	_, t, err := c.get(ctx, c.dataCall(r.Dataset, r.Year, q))
 	if err != nil {
 		return nil, err
 	}
@@ -499,6 +495,14 @@ func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 	for g := range results {
 		results[g] = make([]*Table, len(chunks))
 	}
+	lists := make([]map[string]bool, len(geos))
+	if c.cfg.CheckComplete {
+		for g := range geos {
+			if lists[g], err = c.geographyList(ctx, r, geos[g]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	prog := newProgress(c.cfg, len(jobs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -521,11 +525,9 @@ func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 			if geos[j.g].inC != "" {
 				q.Set("in", geos[j.g].inC)
 			}
-			b, err := c.get(ctx, c.dataCall(r.Dataset, r.Year, q))
-			var t *Table
-			if err == nil {
-				t, err = Decode(strings.NewReader(string(b)))
-			}
+			cl := c.dataCall(r.Dataset, r.Year, q)
+			cl.expect.list = lists[j.g]
+			_, t, err := c.get(ctx, cl)
 			if err != nil && errors.Is(err, ErrNoData) && len(geos) > 1 {
 				// One part of a fan-out with no rows (e.g. a county with no
 				// block groups in this vintage) is not a failure of the pull.
@@ -580,6 +582,39 @@ func (c *Client) Get(ctx context.Context, r Request) (*Table, error) {
 		return nil, fmt.Errorf("census: %d %s: %w", r.Year, r.Dataset, err)
 	}
 	return t, nil
+}
+
+// geographyList returns the GEOIDs of every geography of g (a get=NAME
+// request, cached like any other), for Config.CheckComplete; nil when g's
+// for= names codes (those are checked one by one), when the level has no
+// rows (HTTP 204: the data request will say so), or when offline and the
+// list is not cached.
+func (c *Client) geographyList(ctx context.Context, r Request, g geoQuery) (map[string]bool, error) {
+	if _, codes, _ := strings.Cut(g.forC, ":"); codes != "*" {
+		return nil, nil
+	}
+	q := url.Values{}
+	q.Set("get", "NAME")
+	q.Set("for", g.forC)
+	if g.inC != "" {
+		q.Set("in", g.inC)
+	}
+	_, t, err := c.get(ctx, c.dataCall(r.Dataset, r.Year, q))
+	switch {
+	case errors.Is(err, ErrNoData):
+		return nil, nil
+	case errors.Is(err, ErrOffline):
+		c.cfg.Logger.Warn("census: offline and the geography list is not cached; answers are not checked for completeness", "for", g.forC, "in", g.inC)
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	ids := t.GEOIDs()
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, nil
 }
 
 // progress reports requests done/total.

@@ -6,6 +6,8 @@
 package config
 
 import (
+	"path/filepath"
+
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -69,16 +71,27 @@ func (c *Config) StreamedSource(name string) bool {
 	return placed
 }
 
-// CSVSpec converts a csv source's declaration for package source.
+// CSVSpec converts a csv source's declaration for package source. The file
+// is labelled by its path as written in the pipeline file (relative to it;
+// the base name when that is absolute), so that outputs never hold an
+// absolute path. The caller sets Warnings.
 func (s *Source) CSVSpec() source.CSV {
-	spec := source.CSV{Key: s.Key, Null: s.Null}
+	label := filepath.ToSlash(s.File)
+	if filepath.IsAbs(s.File) {
+		label = filepath.Base(s.File)
+	}
+	spec := source.CSV{Key: s.Key, Null: s.Null, AllowExtraFields: s.AllowExtraFields, Encoding: s.Encoding,
+		MaxLineBytes: s.MaxLineBytes, Label: label}
+	if r := []rune(s.Delimiter); len(r) == 1 {
+		spec.Delimiter = r[0]
+	}
 	for _, c := range s.Columns {
 		t, _ := table.ParseType(c.Type)
 		h := c.Header
 		if h == "" {
 			h = c.Name
 		}
-		spec.Columns = append(spec.Columns, source.Column{Name: c.Name, Header: h, Type: t, Digits: c.Digits})
+		spec.Columns = append(spec.Columns, source.Column{Name: c.Name, Header: h, Type: t, Digits: c.Digits, NonFinite: c.NonFinite})
 	}
 	return spec
 }

@@ -62,6 +62,7 @@ segments:
   - {name: "a b", of: q}
 `,
 			want: []string{
+				`segments[0].name: "a b" is not a valid name`, // names used in paths come first
 				"sources.acs.year: required",
 				`sources.acs.variables[0]: "B19013 001E" is not a Census variable name`,
 				`sources.s.columns[0].type: unknown type "strin"; use one of string, float, int, bool`,
@@ -72,7 +73,6 @@ segments:
 				`places.p.id: source "s" declares no column "idd"`,
 				`places.p.lat: source "s" declares no column "lat"`,
 				`places.p.lon: source "s" declares no column "lon"`,
-				"segments[0].name: required, without spaces or slashes",
 				`segments[0].of: "q" is neither a places set nor "tracts" (defined: p)`,
 			},
 		},
@@ -82,6 +82,17 @@ segments:
 			want: []string{
 				`segments[0].where: rule "zone == \"x\" && vv > 3": unknown column "vv" (did you mean "v"?)`,
 				`segments[0].rank.order: use asc or desc, not "up"`,
+			},
+		},
+		{
+			name: "decision layer and segment headers and formats",
+			yaml: strings.Replace(minimal, "b: {file: b.geojson, id: ID}", "b: {file: b.geojson, id: ID, decides: {title: \" \", seats: seats.xlsx}}\n  c: {file: c.geojson, id: ID, decides: {title: Council districts, seats: seats.csv}}", 1) +
+				"segments:\n  - {name: s1, of: p, headers: {id: Name, vv: X}, format: {v: money, zone: percent}}\n",
+			want: []string{
+				"boundaries.b.decides.title: required",
+				`boundaries.b.decides.seats: "seats.xlsx" is not a CSV file`,
+				`segments[0].headers.vv: no column "vv" in p`,
+				`segments[0].format.v: unknown format "money"; use number, dollars or percent`,
 			},
 		},
 		{

@@ -87,7 +87,14 @@ func LQColumn(group string) string {
 	return "lq_" + strings.ToLower(strings.ReplaceAll(group, " ", "_"))
 }
 
+// Options are the indicator engine's options for this section: the
+// confidence level (90% when unset), the reliability bands and what may not
+// be summed. A nil section (a pipeline file without indicators) gives the
+// defaults.
 func (ind *Indicators) Options(c *Config) indicator.Options {
+	if ind == nil {
+		ind = &Indicators{}
+	}
 	ns, why := c.notSummable()
 	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), Input: c.SourceConfidence(c.tractSource()), NotSummable: ns, Reasons: why}
 	if o.Confidence == 0 {

@@ -33,10 +33,18 @@ func Load(path string) (*Config, error) {
 // the reading, so it comes alone. Keys are read as the names they are: an
 // unquoted `null:` is the null key, not a YAML null.
 func Parse(name string, b []byte) (*Config, error) {
+	if err := precheck(name, b); err != nil {
+		return nil, err
+	}
 	var c Config
 	probs := decodeStrictly(b, &c)
 	for _, p := range probs {
 		if strings.HasPrefix(p.Message, "YAML syntax") || p.Path == "" && p.Line == 0 {
+			if strings.Contains(p.Message, "tab character") {
+				if terr, ok := tabProblem(name, b); ok {
+					return nil, terr
+				}
+			}
 			return nil, &Error{File: name, Problems: problemStrings(probs)}
 		}
 	}

@@ -31,11 +31,26 @@ type Source struct {
 	// Crosswalk moves the table to the other tract vintage.
 	Crosswalk *Crosswalk `yaml:"crosswalk"`
 
+	// CheckComplete also asks the API for the list of geographies of a live
+	// pull and refuses an answer that lacks any (census.Config.CheckComplete).
+	CheckComplete bool `yaml:"check_complete"`
+	// MaxResponseMB bounds one answer of a live pull (default 256).
+	MaxResponseMB int `yaml:"max_response_mb"`
+
 	// csv
 	File    string       `yaml:"file"`
 	Key     string       `yaml:"key"`
 	Null    []string     `yaml:"null"`
 	Columns []*ColumnDef `yaml:"columns"`
+	// AllowExtraFields accepts rows with more fields than the header (the
+	// extra fields are ignored with a warning); without it they are errors.
+	AllowExtraFields bool `yaml:"allow_extra_fields"`
+	// Encoding is "utf-8" (default) or "latin1" (converted to UTF-8).
+	Encoding string `yaml:"encoding"`
+	// Delimiter is the field separator, one character (default ",").
+	Delimiter string `yaml:"delimiter"`
+	// MaxLineBytes bounds one line of the file (default 16 MiB).
+	MaxLineBytes int `yaml:"max_line_bytes"`
 }
 
 // Crosswalk brings a tract table onto the other tract vintage (2010 or
@@ -62,6 +77,8 @@ type ColumnDef struct {
 	Header string `yaml:"header"`
 	Digits int    `yaml:"digits"`
 	Label  string `yaml:"label"`
+	// NonFinite lets a float column hold NaN and Inf (otherwise errors).
+	NonFinite bool `yaml:"nonfinite"`
 }
 
 // Boundary is a polygon layer: a file, or a Census layer by name.
@@ -74,6 +91,22 @@ type Boundary struct {
 	// Census names a Census Bureau boundary layer to fetch (and cache)
 	// instead of a file; feature IDs are then GEOIDs.
 	Census *CensusBoundary `yaml:"census"`
+	// Decides declares the boundary a decision layer: each feature is a
+	// seat (a council district, a trustee area) named by its ID.
+	Decides *Decides `yaml:"decides"`
+}
+
+// Decides makes a boundary a decision layer ("Who decides" in the report):
+// the report says which seats cover each area and segment and how many of
+// their places and contacts fall in each, and the segment and outreach
+// exports gain a column "<boundary>_seat".
+type Decides struct {
+	Title string `yaml:"title"` // "Oakland school board trustee areas"
+	// Seats is an optional CSV of who holds each seat: a "seat" column
+	// holding the feature IDs, and optional "name", "office" and
+	// "contact" columns.
+	Seats string `yaml:"seats"`
+	About string `yaml:"about"` // where the seat list comes from
 }
 
 // CensusBoundary names a Census Bureau boundary file: the cartographic
@@ -276,6 +309,12 @@ type Segment struct {
 	Rank    *Rank    `yaml:"rank"`
 	Limit   int      `yaml:"limit"`
 	Columns []string `yaml:"columns"`
+	// Headers names columns in the report's table ("sname: School");
+	// Format says how to show a column's numbers (number, dollars or
+	// percent, a fraction). Both default to what the rest of the file says
+	// of the column.
+	Headers map[string]string `yaml:"headers"`
+	Format  map[string]string `yaml:"format"`
 }
 
 // Rank orders a segment.
@@ -311,6 +350,10 @@ type Shade struct {
 	Column string `yaml:"column"`
 	Label  string `yaml:"label"`
 	Format string `yaml:"format"`
+	// Midpoint, when set, shades diverging around a meaningful value (0
+	// for a change, 0.5 for a percentile rank, the city's value): two
+	// classes below it in browns, two above in blue-greens.
+	Midpoint *float64 `yaml:"midpoint"`
 }
 
 // PointsM draws places as circles.

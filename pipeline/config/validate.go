@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -21,11 +23,13 @@ func (p *problems) add(path, format string, args ...any) {
 }
 
 // Validate checks the configuration without I/O and returns every problem,
-// each prefixed by its path (e.g. `sources.api.columns[2].type`), section by
-// section in the order of the file's reference: sources, boundaries, areas,
-// places, tracts, indicators, outreach, summaries, segments, report.
+// each prefixed by its path (e.g. `sources.api.columns[2].type`): first the
+// names used in output paths (names.go), then section by section in the
+// order of the file's reference: sources, boundaries, areas, places, tracts,
+// indicators, outreach, summaries, segments, report.
 func (c *Config) Validate() []string {
 	p := &problems{}
+	c.checkNames(p)
 	c.checkEngine(p)
 	c.checkSources(p)
 	c.checkBoundaries(p)
@@ -117,6 +121,42 @@ func checkCensusSource(p *problems, at string, s *Source) {
 			p.add(at+".crosswalk", "%s: a median or mean cannot be moved to other tracts by area (an area-weighted sum of medians means nothing); bring the counts of the distribution across instead (for B19013, the B19001 income brackets), or compare the median on the tracts it was published for", strings.Join(med, ", "))
 		}
 	}
+	if s.AllowExtraFields || s.Encoding != "" || s.Delimiter != "" || s.MaxLineBytes != 0 {
+		p.add(at, "allow_extra_fields, encoding, delimiter and max_line_bytes belong to csv sources")
+	}
+	if s.MaxResponseMB < 0 {
+		p.add(at+".max_response_mb", "must be positive (default 256)")
+	}
+	if s.Recorded != "" && (s.CheckComplete || s.MaxResponseMB != 0) {
+		p.add(at, "check_complete and max_response_mb apply to live pulls; a recorded response is read as it is")
+	}
+}
+
+// checkCSVReading checks the keys that say how a csv file is read (and
+// that other file kinds do not set them).
+func checkCSVReading(p *problems, at string, s *Source) {
+	if s.Kind != KindCSV {
+		if s.AllowExtraFields || s.Encoding != "" || s.Delimiter != "" || s.MaxLineBytes != 0 {
+			p.add(at, "allow_extra_fields, encoding, delimiter and max_line_bytes belong to csv sources")
+		}
+	}
+	if !slices.Contains(append([]string{""}, source.Encodings...), strings.ToLower(s.Encoding)) {
+		p.add(at+".encoding", "unknown encoding %q; use %s", s.Encoding, strings.Join(source.Encodings, " or "))
+	}
+	if r := []rune(s.Delimiter); s.Delimiter != "" && (len(r) != 1 || r[0] == '"' || r[0] == '\r' || r[0] == '\n') {
+		p.add(at+".delimiter", "want one character such as \";\" or \"\\t\" (not a quote or a line break), got %q", s.Delimiter)
+	}
+	if s.MaxLineBytes < 0 {
+		p.add(at+".max_line_bytes", "must be positive (default %d)", source.DefaultMaxLineBytes)
+	}
+	if s.CheckComplete || s.MaxResponseMB != 0 {
+		p.add(at, "check_complete and max_response_mb belong to census sources")
+	}
+	for i, col := range s.Columns {
+		if col != nil && col.NonFinite && col.Type != "float" {
+			p.add(fmt.Sprintf("%s.columns[%d].nonfinite", at, i), "only float columns can hold NaN or Inf (the column is %s)", col.Type)
+		}
+	}
 }
 
 // checkCensusYears checks sources.<name>.years and sets Year to the last
@@ -203,6 +243,7 @@ func checkCSVSource(p *problems, at string, s *Source) {
 	if s.Dataset != "" || len(s.Variables) > 0 || s.Recorded != "" {
 		p.add(at, "dataset, variables and recorded belong to census sources")
 	}
+	checkCSVReading(p, at, s)
 }
 
 func (c *Config) checkBoundaries(p *problems) {
@@ -226,6 +267,14 @@ func (c *Config) checkBoundaries(p *problems) {
 		}
 		if b.ID == "" {
 			p.add(at+".id", "required: the property that identifies each feature (e.g. GEOID)")
+		}
+		if d := b.Decides; d != nil {
+			if strings.TrimSpace(d.Title) == "" {
+				p.add(at+".decides.title", "required: what the seats are (e.g. \"City council districts\")")
+			}
+			if d.Seats != "" && !strings.EqualFold(filepath.Ext(d.Seats), ".csv") {
+				p.add(at+".decides.seats", "%q is not a CSV file: give a .csv with a seat column and optional name, office and contact columns", d.Seats)
+			}
 		}
 	}
 }

@@ -2,10 +2,12 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
 
@@ -82,8 +84,10 @@ func (c *Config) checkSegments(p *problems) {
 	seen := map[string]bool{}
 	for i, s := range c.Segments {
 		at := fmt.Sprintf("segments[%d]", i)
-		if s.Name == "" || strings.ContainsAny(s.Name, `/\ `) {
-			p.add(at+".name", "required, without spaces or slashes (it names the export files)")
+		if s.Name == "" {
+			p.add(at+".name", "required (it names the export files)")
+		} else if store.CheckName(s.Name) != nil {
+			// reported by checkNames
 		} else if seen[s.Name] {
 			p.add(at+".name", "duplicate segment %q", s.Name)
 		}
@@ -104,6 +108,15 @@ func (c *Config) checkSegments(p *problems) {
 		}
 		for j, col := range s.Columns {
 			checkColumn(p, fmt.Sprintf("%s.columns[%d]", at, j), col, s.Of, cols)
+		}
+		for _, col := range slices.Sorted(maps.Keys(s.Headers)) {
+			checkColumn(p, at+".headers."+col, col, s.Of, cols)
+		}
+		for _, col := range slices.Sorted(maps.Keys(s.Format)) {
+			checkColumn(p, at+".format."+col, col, s.Of, cols)
+			if !slices.Contains(formats, s.Format[col]) {
+				p.add(at+".format."+col, "unknown format %q; use number, dollars or percent", s.Format[col])
+			}
 		}
 	}
 }

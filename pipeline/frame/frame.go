@@ -59,12 +59,25 @@ func (r *Table) Streamed() bool { return r.file != "" }
 // chunk's first record. fn may modify a chunk read from a file (it is its
 // own copy) but not r's own rows.
 func (r *Table) Scan(ctx context.Context, fn func(chunk *Table, base int) error) error {
+	return r.ScanCols(ctx, nil, fn)
+}
+
+// ScanCols is Scan reading, from a file, only the columns in names (all when
+// names is nil): a chunk then holds only those, so a stage that needs two
+// columns of a wide table decodes two. In memory, fn gets r itself.
+func (r *Table) ScanCols(ctx context.Context, names []string, fn func(chunk *Table, base int) error) error {
 	if !r.Streamed() {
 		return fn(r, 0)
 	}
 	base := 0
-	return store.ScanParquet(ctx, r.file, func(rec arrow.RecordBatch) error {
-		c := FromRecord(rec)
+	return store.ScanColumns(ctx, r.file, names, func(n int, cols []*table.Column) error {
+		c := New()
+		c.n = n
+		for _, col := range cols {
+			if err := c.PutCol(col); err != nil {
+				return err
+			}
+		}
 		err := fn(c, base)
 		base += c.Len()
 		return err

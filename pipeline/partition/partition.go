@@ -4,6 +4,7 @@ package partition
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -51,7 +52,12 @@ func ByState(ctx context.Context, tmpParent string, r *frame.Table, geoid string
 			}
 			w := writers[k]
 			if w == nil {
-				if w, err = store.NewWriter(filepath.Join(tmp, k+".parquet"), rec.Schema()); err != nil {
+				path, err := store.Path(tmp, k+".parquet")
+				if err != nil {
+					rec.Release()
+					return fmt.Errorf("state code %q of a GEOID: %w", k, err)
+				}
+				if w, err = store.NewWriter(path, rec.Schema()); err != nil {
 					rec.Release()
 					return err
 				}

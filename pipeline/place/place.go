@@ -5,6 +5,7 @@
 package place
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -23,14 +24,17 @@ import (
 // every area definition that contains it. It is safe for concurrent use once
 // built.
 type Locator struct {
-	bounds  []string // boundary names, sorted
-	idx     []*geo.Index
-	ids     [][]string // feature IDs per boundary, by feature index
-	areas   []string   // area names, sorted
-	areaB   []int      // position in bounds of each area's boundary (-1: none)
-	areaOf  []map[string]string
-	byName  map[string]int // boundary or area name -> position in the output
-	outSize int
+	bounds []string // boundary names, sorted
+	idx    []*geo.Index
+	ids    [][]string // feature IDs per boundary, by feature index
+	areas  []string   // area names, sorted
+	areaB  []int      // position in bounds of each area's boundary (-1: none)
+	areaOf []map[string]string
+	// areaByFeature[a][f] is area a's value for feature f of its boundary
+	// ("" for none): area lookups by feature index, not by ID string.
+	areaByFeature [][]string
+	byName        map[string]int // boundary or area name -> position in the output
+	outSize       int
 
 	// Placements made elsewhere (the Sedona engine), by point: at[p][j]
 	// goes to output position pos[j]. Nil when Into uses the indexes.
@@ -63,6 +67,14 @@ func NewLocator(layers map[string]*geo.Layer, indexes map[string]*geo.Index, are
 		}
 		l.areaB = append(l.areaB, b)
 		l.areaOf = append(l.areaOf, areaOf[name])
+		var byF []string
+		if b >= 0 {
+			byF = make([]string, len(l.ids[b]))
+			for f, id := range l.ids[b] {
+				byF[f] = areaOf[name][id]
+			}
+		}
+		l.areaByFeature = append(l.areaByFeature, byF)
 		l.byName[name] = len(l.bounds) + i
 	}
 	l.outSize = len(l.bounds) + len(l.areas)
@@ -129,6 +141,63 @@ func (l *Locator) Into(p orb.Point, out []string) {
 		out[len(l.bounds)+i] = v
 	}
 }
+
+// LocateAll places pts (EPSG:4326 lon/lat) in every boundary on all cores
+// (geo.LocateAll: batches in space-filling-curve order) and writes, for
+// point k, the same values Into would into out[k*l.Width():(k+1)*l.Width()]
+// (out must have that length). feats is scratch of len(pts), reused.
+func (l *Locator) LocateAll(ctx context.Context, pts []orb.Point, feats []int32, out []string) error {
+	w := l.outSize
+	if len(out) != w*len(pts) || len(feats) != len(pts) {
+		panic("place: LocateAll: buffer lengths") // a programming error
+	}
+	if l.at != nil { // placements made elsewhere: Into looks each point up
+		for k, p := range pts {
+			if k%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			l.Into(p, out[k*w:(k+1)*w])
+		}
+		return nil
+	}
+	for i, idx := range l.idx {
+		if err := geo.LocateAll(ctx, idx, pts, feats, 0); err != nil {
+			return err
+		}
+		ids := l.ids[i]
+		for k, f := range feats {
+			v := ""
+			if f != geo.Unmatched {
+				v = ids[f]
+			}
+			out[k*w+i] = v
+		}
+		for a, b := range l.areaB {
+			if b != i {
+				continue
+			}
+			byF := l.areaByFeature[a]
+			for k, f := range feats {
+				v := ""
+				if f != geo.Unmatched {
+					v = byF[f]
+				}
+				out[k*w+len(l.bounds)+a] = v
+			}
+		}
+	}
+	for a, b := range l.areaB {
+		if b < 0 {
+			for k := range pts {
+				out[k*w+len(l.bounds)+a] = ""
+			}
+		}
+	}
+	return nil
+}
+
+// Width is the number of values Into writes per point.
+func (l *Locator) Width() int { return l.outSize }
 
 // Get returns the value Into wrote for a boundary or area name.
 func (l *Locator) Get(out []string, name string) string {

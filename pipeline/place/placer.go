@@ -23,7 +23,8 @@ type Placer struct {
 	rule   *segment.Rule // nil: every record
 	locate func(r *frame.Table, i int) (orb.Point, string, string)
 	loc    *Locator
-	buf    []string
+	feats  []int32  // LocateAll scratch, reused across chunks
+	vals   []string // LocateAll's values, reused
 	bounds []string
 	areas  []string
 	env    map[string]any
@@ -37,7 +38,7 @@ type Placer struct {
 // cols: locate finds a record's point (see Coordinates), loc its boundary
 // features and areas; bounds and areas name the columns it adds, sorted.
 func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i int) (orb.Point, string, string), loc *Locator, bounds, areas []string) (*Placer, error) {
-	p := &Placer{set: pl, locate: locate, loc: loc, buf: loc.Buffer(), bounds: bounds, areas: areas, env: map[string]any{}, PlacedBy: map[string]int{}}
+	p := &Placer{set: pl, locate: locate, loc: loc, bounds: bounds, areas: areas, env: map[string]any{}, PlacedBy: map[string]int{}}
 	if pl.Where != "" {
 		var err error
 		if p.rule, err = segment.Compile(pl.Where, cols); err != nil {
@@ -105,8 +106,13 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	for _, a := range p.areas {
 		r.AddCol(a, table.String)
 	}
-	var placed []int
-	for i := range r.Len() {
+	// Coordinates first, then every boundary in bulk (all cores, points in
+	// curve order), then the columns, record by record in input order.
+	n := r.Len()
+	pts := make([]orb.Point, 0, n)
+	hows := make([]string, n)
+	reasons := make([]string, n)
+	for i := range n {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -114,19 +120,37 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 			done(base + i)
 		}
 		pt, how, reason := p.locate(r, i)
-		if reason != "" {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reason})
+		hows[i], reasons[i] = how, reason
+		if reason == "" {
+			pts = append(pts, pt)
+		}
+	}
+	w := p.loc.Width()
+	if cap(p.feats) < len(pts) {
+		p.feats = make([]int32, len(pts))
+		p.vals = make([]string, w*len(pts))
+	}
+	feats, vals := p.feats[:len(pts)], p.vals[:w*len(pts)]
+	if err := p.loc.LocateAll(ctx, pts, feats, vals); err != nil {
+		return err
+	}
+	var placed []int
+	k := 0
+	for i := range n {
+		if reasons[i] != "" {
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reasons[i]})
 			continue
 		}
-		p.loc.Into(pt, p.buf)
+		pt, out := pts[k], vals[k*w:(k+1)*w]
+		k++
 		inAny := false
 		for _, b := range p.bounds {
-			v := p.loc.Value(p.buf, b)
+			v := p.loc.Value(out, b)
 			r.Set(i, b, v)
 			inAny = inAny || v != nil
 		}
 		for _, a := range p.areas {
-			r.Set(i, a, p.loc.Value(p.buf, a))
+			r.Set(i, a, p.loc.Value(out, a))
 		}
 		if !inAny {
 			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
@@ -134,8 +158,8 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 		}
 		r.Set(i, "lon", pt[0])
 		r.Set(i, "lat", pt[1])
-		r.Set(i, "located_by", how)
-		p.PlacedBy[how]++
+		r.Set(i, "located_by", hows[i])
+		p.PlacedBy[hows[i]]++
 		placed = append(placed, i)
 	}
 	r.Keep(placed)

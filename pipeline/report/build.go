@@ -14,10 +14,9 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
-	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/reports"
 )
 
@@ -29,7 +28,7 @@ type Input struct {
 	Warnings   []string
 	Summaries  []*result.Summary
 	Segments   []*result.Segment
-	Unplaced   map[string][]result.Unplaced
+	Unplaced   map[string]result.UnplacedSet
 	Sources    []result.Source
 	Indicators *result.Indicators
 	Outreach   *result.Outreach
@@ -41,6 +40,9 @@ type Input struct {
 	// boundary feature IDs to their area.
 	Layers map[string]*geo.Layer
 	AreaOf map[string]map[string]string
+	// Seats holds the seat list of each decision layer that has one, by
+	// boundary name.
+	Seats map[string][]source.Seat
 }
 
 // Build lays the results out as the report's view-model: the findings in
@@ -56,6 +58,20 @@ func Build(in *Input) *reports.Report {
 	}
 	if rc.Findings != nil {
 		r.Findings = in.findings(rc.Findings)
+		if c, ok := in.contrastOf(rc.Findings); ok {
+			if t := c.title(); t != "" {
+				// the finding is the headline; the report's own title
+				// says what it covers
+				r.Title, r.Subtitle = t, r.Title
+			}
+			r.Brief = &reports.Brief{Lead: c.lead(), Headlines: in.headlines(c), Note: in.Config.Name + "."}
+		}
+	}
+	if r.Brief == nil {
+		if t, lead, hs, ok := in.areaBrief(); ok {
+			r.Title, r.Subtitle = t, r.Title
+			r.Brief = &reports.Brief{Lead: lead, Headlines: hs, Note: in.Config.Name + "."}
+		}
 	}
 	if rc.Map != nil {
 		r.MapSVG, r.MapLegend, r.MapNote = in.mapSVG(rc.Map)
@@ -89,26 +105,37 @@ func Build(in *Input) *reports.Report {
 		}
 	}
 	if rc.Map != nil {
-		r.Charts = append(r.Charts, in.charts(rc.Map)...)
+		for _, c := range in.charts(rc.Map) {
+			if c.Scatter != nil && r.FindingsChart == nil && r.Findings != nil {
+				r.FindingsChart = &c // the scatter makes the finding at a glance
+				continue
+			}
+			r.Charts = append(r.Charts, c)
+		}
+	}
+	if in.Tracts != nil || in.Indicators != nil {
+		var example *reports.Headline
+		if r.Brief != nil {
+			for i, h := range r.Brief.Headlines {
+				if h.Reliability != "" && h.Margin != "" {
+					example = &r.Brief.Headlines[i]
+				}
+			}
+		}
+		r.HowSure = in.howSure(example)
 	}
 	for _, s := range in.Summaries {
 		r.Tables = append(r.Tables, summaryTable(s, in.headers(s)))
 	}
 	r.Sections = in.sections()
 	for _, s := range in.Segments {
-		t := reports.Table{Header: append([]string{"#"}, s.Columns...), Numeric: make([]bool, len(s.Columns)+1)}
-		t.Numeric[0] = true
-		for i, row := range s.Rows {
-			cells := []string{fmt.Sprint(i + 1)}
-			for j, c := range s.Columns {
-				v := row[c]
-				if _, ok := frame.ToFloat(v); ok {
-					t.Numeric[j+1] = true
-				}
-				cells = append(cells, boundCell(v, row[c+table.NoteSuffix]))
+		var sc *config.Segment
+		for _, c := range in.Config.Segments {
+			if c.Name == s.Name {
+				sc = c
 			}
-			t.Rows = append(t.Rows, cells)
 		}
+		t := in.segmentTable(s, sc)
 		title := s.Title
 		if title == "" {
 			title = s.Name
@@ -119,25 +146,34 @@ func Build(in *Input) *reports.Report {
 			if s.Rank.Order == "asc" {
 				order = "lowest first"
 			}
-			rank = fmt.Sprintf("Ranked by %s, %s.", s.Rank.By, order)
+			rank = fmt.Sprintf("Ranked by %s, %s.", lowerFirst(in.columnLabel(s.Rank.By, nil)), order)
 		}
 		t.Note = rank
 		r.Segments = append(r.Segments, reports.Segment{Title: title, Rule: s.Where, Count: len(s.Rows), Files: s.Files, Table: t})
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.Unplaced)) {
 		us := in.Unplaced[name]
-		if len(us) == 0 {
+		if us.Total == 0 {
 			continue
 		}
 		title := in.Config.Places[name].Title
 		if title == "" {
 			title = name
 		}
-		set := reports.UnplacedSet{Title: title, Total: len(us)}
-		for _, u := range us {
+		set := reports.UnplacedSet{Title: title, Total: us.Total, File: "unplaced/" + name + ".csv"}
+		for _, u := range us.Sample {
 			set.Rows = append(set.Rows, []string{u.ID, u.Name, u.Reason})
 		}
+		if us.Total > len(us.Sample) {
+			for _, rc := range us.ByReason {
+				set.Reasons = append(set.Reasons, fmt.Sprintf("%s: %d", rc.Reason, rc.N))
+			}
+		}
 		r.Unplaced = append(r.Unplaced, set)
+	}
+	r.Decides = in.decides()
+	if r.Brief != nil {
+		r.Brief.Next = in.nextSteps(r.Decides)
 	}
 	for _, s := range in.Sources {
 		title := s.Title
@@ -164,28 +200,4 @@ func Counts(m map[string]int) string {
 		out += fmt.Sprintf("%s: %d", k, m[k])
 	}
 	return out
-}
-
-// boundCell renders a segment cell, saying when its value is a bound: a
-// Census top code as "250,000 or more" (the interval's edge, the value sent
-// being one more), a bottom code as "2,500 or less", a value computed from
-// one as "at least 7.2" or "at most 7.2" (the row's <column>_note, read by
-// indicator.NoteBound).
-func boundCell(v, note any) string {
-	s, _ := note.(string)
-	x, isNum := frame.ToFloat(v)
-	b := indicator.NoteBound(s)
-	if !isNum || b == indicator.Exact {
-		return frame.Cell(v)
-	}
-	raw := strings.HasPrefix(s, "top-coded") || strings.HasPrefix(s, "bottom-coded")
-	switch {
-	case raw && b == indicator.AtLeast:
-		return frame.Cell(x-1) + " or more"
-	case raw && b == indicator.AtMost:
-		return frame.Cell(x+1) + " or less"
-	case b == indicator.Inexact:
-		return frame.Cell(v) + " (not exact: from a coded value)"
-	}
-	return b.Words() + " " + frame.Cell(v)
 }

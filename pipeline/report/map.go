@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -80,6 +81,17 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			}
 			name, _ := r.Get(i, pl.Name).(string)
 			tip := name
+			if mc.Outline != "" {
+				var where []string
+				for _, col := range []string{mc.Outline, in.Config.Areas[mc.Outline].Boundary} {
+					if v, _ := r.Get(i, col).(string); v != "" {
+						where = append(where, v)
+					}
+				}
+				if len(where) > 0 {
+					tip += "\n" + strings.Join(where, " · ")
+				}
+			}
 			if pm.Size != "" {
 				tip += fmt.Sprintf("\n%s: %s", cmp.Or(pm.SizeLabel, pm.Size), frame.Cell(r.Get(i, pm.Size)))
 			}
@@ -198,8 +210,10 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 	var unrel []int // unreliable shapes per shade
 	rowOf := map[string]int{}
 	for k, sh := range shades {
-		format := func(x float64) string { return reports.Format(x, sh.Format) }
-		ind := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format}
+		f, div := in.columnFormat(sh.Column, map[string]string{sh.Column: sh.Format})
+		format := func(x float64) string { return reports.Rounded(x/div, 0, f) }
+		ind := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format,
+			Interval: func(est, moe float64) string { return reports.Interval(est/div, moe/div, f) }}
 		moeCol := ""
 		switch {
 		case in.Tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && slices.Contains(in.Tracts.Cols(), sh.Column+indicator.MOESuffix):
@@ -226,7 +240,7 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 				if r, ok := in.Tracts.Get(i, sh.Column+indicator.ReliabilitySuffix).(string); ok {
 					band = stats.Reliability(r) // the indicator's own band, at the configured confidence and bands
 				}
-				v.Reliability = "reliability: " + string(band)
+				v.Reliability = reports.ReliabilityWord(string(band))
 				if band == stats.Unreliable {
 					v.Unreliable = true
 					unreliable++
@@ -241,13 +255,18 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 					name = id
 				}
 				rowOf[id] = len(shapes)
-				shapes = append(shapes, svgmap.Shape{ID: id, Name: name, Geom: layer.Features[fi].Geom})
+				shapes = append(shapes, svgmap.Shape{ID: id, Name: name, Detail: in.tractAreas(i), Geom: layer.Features[fi].Geom})
 			}
 			if i, ok := rowOf[id]; ok {
 				shapes[i].Values = append(shapes[i].Values, v)
 			}
 		}
-		ind.Breaks = classBreaks(vals, len(svgmap.ShadePalette))
+		if mid := sh.Midpoint; mid != nil {
+			ind.Breaks, ind.Palette = divergingBreaks(vals, *mid, 2), svgmap.Diverging4
+			ind.Method = fmt.Sprintf("browns below %s, blue-greens above; each side in two classes of about equal count", format(*mid))
+		} else {
+			ind.Breaks = classBreaks(vals, len(svgmap.ShadePalette))
+		}
 		inds = append(inds, ind)
 		unrel = append(unrel, unreliable)
 	}
@@ -273,18 +292,34 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 		if k == 0 {
 			notes = append(notes, fmt.Sprintf("%s shaded by %s in five quantile classes (each class holds about a fifth of the %s).", upperFirst(what), lowerFirst(ind.Title), what))
 		}
-		if unrel[k] > 0 {
-			if what == "tracts" {
-				notes = append(notes, fmt.Sprintf("%s: %d tracts are hatched, their estimate's coefficient of variation being over %g%%.", ind.Title, unrel[k], stats.DefaultBands.Unreliable))
-			} else {
-				notes = append(notes, fmt.Sprintf("%s: %d counties are hatched, most of their tracts' estimates having a coefficient of variation over %g%%.", ind.Title, unrel[k], stats.DefaultBands.Unreliable))
-			}
+	}
+	// the legend says for the measure shown whether any area is hatched
+	if slices.ContainsFunc(unrel, func(n int) bool { return n > 0 }) {
+		if what == "tracts" {
+			notes = append(notes, fmt.Sprintf("Hatched: the estimate is too uncertain to use (coefficient of variation over %g%%).", stats.DefaultBands.Unreliable))
+		} else {
+			notes = append(notes, fmt.Sprintf("Hatched: most of the county's tract estimates are too uncertain to use (coefficient of variation over %g%%).", stats.DefaultBands.Unreliable))
 		}
 	}
 	if len(shades) > 1 {
 		notes = append(notes, fmt.Sprintf("Pick what the %s show in the menu above the legend.", what))
 	}
 	return shapes, inds, notes
+}
+
+// tractAreas names the areas tract row i is in, for its tooltip: each
+// area definition's area and boundary feature ("flatlands · Fruitvale"),
+// in the definitions' name order.
+func (in *Input) tractAreas(i int) string {
+	var parts []string
+	for _, a := range slices.Sorted(maps.Keys(in.Config.Areas)) {
+		for _, col := range []string{a, in.Config.Areas[a].Boundary} {
+			if v, _ := in.Tracts.Get(i, col).(string); v != "" && !slices.Contains(parts, v) {
+				parts = append(parts, v)
+			}
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // classBreaks returns the n-1 inner bounds of n quantile classes of the
@@ -300,4 +335,40 @@ func classBreaks(vals []float64, n int) []float64 {
 		return nil
 	}
 	return b[1:n]
+}
+
+// divergingBreaks returns the breaks of 2*perSide classes around a
+// midpoint mid (zero for a change, 0.5 for a percentile rank, the city's
+// value): mid itself is a break, the valid values at or below it are split
+// into perSide classes of (nearly) equal count (classBreaks), and so are
+// those above it. A side without values gets bounds equal to mid, so its
+// classes stay empty and the colours keep their meaning (below is always
+// brown). It returns nil when perSide < 1. Use it with a palette of
+// 2*perSide colours (svgmap.Diverging4, svgmap.Diverging6).
+func divergingBreaks(vals []float64, mid float64, perSide int) []float64 {
+	if perSide < 1 {
+		return nil
+	}
+	var lo, hi []float64
+	for _, x := range vals {
+		switch {
+		case math.IsNaN(x):
+		case x <= mid:
+			lo = append(lo, x)
+		default:
+			hi = append(hi, x)
+		}
+	}
+	side := func(v []float64) []float64 {
+		b := classBreaks(v, perSide)
+		if len(b) == 0 && perSide > 1 {
+			b = make([]float64, perSide-1)
+			for i := range b {
+				b[i] = mid
+			}
+		}
+		return b
+	}
+	out := append(side(lo), mid)
+	return append(out, side(hi)...)
 }

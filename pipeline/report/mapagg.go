@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -98,7 +99,11 @@ func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shap
 			}
 			out[ci].Values = append(out[ci].Values, v)
 		}
-		in.Breaks = classBreaks(medians, len(svgmap.ShadePalette))
+		if slices.Equal(in.Palette, svgmap.Diverging4) && len(inds[k].Breaks) == 3 {
+			in.Breaks = divergingBreaks(medians, inds[k].Breaks[1], 2) // the shade's midpoint
+		} else {
+			in.Breaks = classBreaks(medians, len(svgmap.ShadePalette))
+		}
 		newInds[k] = in
 	}
 	return out, newInds, true

@@ -12,7 +12,6 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/engage"
-	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/place/contact"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
@@ -45,6 +44,15 @@ func (in *Input) sections() []reports.Section {
 	}
 	if o := in.Outreach; o != nil {
 		out = append(out, in.outreachSections(o)...)
+	}
+	// Reference sections start closed on every screen and in print: the
+	// brief, the findings and the next steps say what they hold, and the
+	// files hold the lists. What people said and who came stay open.
+	for i := range out {
+		switch out[i].ID {
+		case "indicators", "segregation", "need", "outreach", "followup":
+			out[i].Collapsed = true
+		}
 	}
 	return out
 }
@@ -80,7 +88,12 @@ func yearsSection(src result.Source) reports.Section {
 	return sec
 }
 
+// indicatorDef is the pipeline file's definition of the derived indicator
+// name, or nil when it defines none (a pipeline without indicators).
 func (in *Input) indicatorDef(name string) *config.IndicatorDef {
+	if in.Config.Indicators == nil {
+		return nil
+	}
 	for _, d := range in.Config.Indicators.Define {
 		if d.Name == name {
 			return d
@@ -109,7 +122,7 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 		"Each value is computed from the tract counts summed over the %s area, with its margin of error at %d%% confidence (ACS General Handbook, chapter 8); the whiskers on the bars show it. "+
 			"Values marked * (use with caution) have a coefficient of variation of %g–%g%%; † (unreliable) above %g%%.",
 		strings.ToLower(cmp.Or(a.Title, r.Area)), int(r.Confidence), in.bands().Caution, in.bands().Unreliable, in.bands().Unreliable))
-	t := reports.Table{Title: "Shares by " + strings.ToLower(cmp.Or(a.Title, r.Area)) + " (percent ± margin of error)"}
+	t := reports.Table{Title: "Shares by " + strings.ToLower(cmp.Or(a.Title, r.Area)) + ": the estimate and its likely range"}
 	t.Header = []string{cmp.Or(a.Title, r.Area), "Tracts"}
 	for _, name := range in.Config.Indicators.Compare.Indicators {
 		t.Header = append(t.Header, in.indicatorLabel(name))
@@ -135,7 +148,8 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 				row = append(row, "n/a")
 				continue
 			}
-			row = append(row, indicator.FormatValue(v.Value.Est, v.Value.MOE, 1))
+			format, k := indicatorFormat(in.indicatorDef(name))
+			row = append(row, reports.Interval(v.Value.Est/k, v.Value.MOE/k, format))
 		}
 		t.Rows = append(t.Rows, row)
 		t.Marks = append(t.Marks, marks)
@@ -320,69 +334,75 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 	sec.Tables = append(sec.Tables, t)
 	out := []reports.Section{sec}
 	area := ct.Area
-	areaOf := func(p contact.Place) string {
-		if p.Kind == "area" && area != "" {
-			if v := in.AreaOf[area][p.ID]; v != "" {
-				return v
-			}
-			return p.ID
-		}
-		if p.Kind == "unplaced" {
-			return "not placed"
-		}
-		return p.Kind + " " + p.ID
-	}
 	if l := o.Listening; l != nil {
 		ls := reports.Section{ID: "listening", Title: "What people said"}
 		ls.Paragraphs = append(ls.Paragraphs, fmt.Sprintf("%s: %d responses counted (%d incomplete, %d unusable). A respondent can name several concerns, so shares add up to more than 100%%.",
 			cmp.Or(in.Config.Listening.Title, l.File), l.Counted, l.Incomplete, l.Skipped))
+		// Concerns by area only for areas of the contacts' area
+		// definition; responses placed otherwise (a tract, a ZIP, a
+		// neighborhood in no area) or not at all go in a table of their own.
 		type agg struct {
 			n int
 			c map[string]int
 		}
-		by := map[string]*agg{}
-		var order []string
+		byArea, byOther := map[string]*agg{}, map[string]*agg{}
+		var areas, others []string
 		for _, a := range l.Areas {
-			k := areaOf(a.Place)
+			k, isArea := in.placeWords(area, a.Place)
+			by, order := byOther, &others
+			if isArea {
+				by, order = byArea, &areas
+			}
 			if by[k] == nil {
 				by[k] = &agg{c: map[string]int{}}
-				order = append(order, k)
+				*order = append(*order, k)
 			}
 			by[k].n += a.Respondents
 			for _, c := range a.Concerns {
 				by[k].c[c.Concern] += c.Count
 			}
 		}
-		in.sortByArea(area, order)
-		lt := reports.Table{Title: "Top concerns by area", Header: []string{"Area", "Respondents", "Top concerns (share of respondents)"}, Numeric: []bool{false, true, false}}
-		for _, k := range order {
-			a := by[k]
-			type kv struct {
-				k string
-				n int
-			}
-			var cs []kv
-			for c, n := range a.c {
-				cs = append(cs, kv{c, n})
-			}
-			sort.Slice(cs, func(i, j int) bool { return cs[i].n > cs[j].n || cs[i].n == cs[j].n && cs[i].k < cs[j].k })
-			var parts []string
-			for i, c := range cs {
-				if i == 3 {
-					break
+		in.sortByArea(area, areas)
+		slices.Sort(others)
+		table := func(title, head string, order []string, by map[string]*agg) reports.Table {
+			lt := reports.Table{Title: title, Header: []string{head, "Respondents", "Top concerns (share of respondents)"}, Numeric: []bool{false, true, false}}
+			fewest := math.MaxInt
+			for _, k := range order {
+				a := by[k]
+				fewest = min(fewest, a.n)
+				type kv struct {
+					k string
+					n int
 				}
-				parts = append(parts, fmt.Sprintf("%s (%s%%)", c.k, reports.Number(100*float64(c.n)/float64(a.n), 0)))
+				var cs []kv
+				for c, n := range a.c {
+					cs = append(cs, kv{c, n})
+				}
+				sort.Slice(cs, func(i, j int) bool { return cs[i].n > cs[j].n || cs[i].n == cs[j].n && cs[i].k < cs[j].k })
+				var parts []string
+				for i, c := range cs {
+					if i == 3 {
+						break
+					}
+					parts = append(parts, fmt.Sprintf("%s (%s%%)", c.k, reports.Number(100*float64(c.n)/float64(a.n), 0)))
+				}
+				lt.Rows = append(lt.Rows, []string{k, fmt.Sprint(a.n), strings.Join(parts, "; ")})
 			}
-			lt.Rows = append(lt.Rows, []string{k, fmt.Sprint(a.n), strings.Join(parts, "; ")})
+			if fewest < 10 {
+				lt.Note = "Fewer than 10 respondents in a row: these are individual voices, not a measure of the place."
+			}
+			return lt
 		}
-		fewest := math.MaxInt
-		for _, k := range order {
-			fewest = min(fewest, by[k].n)
+		areaTitle := "area"
+		if a, ok := in.Config.Areas[area]; ok {
+			areaTitle = strings.ToLower(cmp.Or(a.Title, area))
 		}
-		if fewest < 10 {
-			lt.Note = "Fewer than 10 respondents in an area: these are individual voices, not a measure of the area."
+		if len(areas) > 0 {
+			ls.Tables = append(ls.Tables, table("Top concerns by "+areaTitle, upperFirst(areaTitle), areas, byArea))
 		}
-		ls.Tables = append(ls.Tables, lt)
+		if len(others) > 0 {
+			ls.Tables = append(ls.Tables, table("Responses not in a "+areaTitle+" area: where they were placed", "Placed by", others, byOther))
+		}
 		out = append(out, ls)
 	}
 	if tu := o.Turnout; tu != nil {
@@ -393,12 +413,13 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 			}
 			return "–"
 		}
-		ts.Paragraphs = append(ts.Paragraphs, fmt.Sprintf("%s: %d signed up, %d confirmed, %d attended; %s of those who confirmed came, and %d confirmed people did not come: they are the ones to follow up.",
-			cmp.Or(in.Config.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Attended, rate(tu.Total), tu.Total.NoShows()))
-		head := []string{"", "Signed up", "Confirmed", "Attended", "Confirmed who came", "Confirmed, did not come"}
-		num := []bool{false, true, true, true, true, true}
+		walkIns := func(x engage.Turnout) int { return x.Attended - x.ConfirmedAttended }
+		ts.Paragraphs = append(ts.Paragraphs, fmt.Sprintf("%s: %d signed up and %d confirmed. Of the %d who confirmed, %d came (%s) and %d did not: they are the ones to follow up. %d more came without confirming; they are counted apart, so the shares add up.",
+			cmp.Or(in.Config.Turnout.Title, tu.File), tu.Total.SignedUp, tu.Total.Confirmed, tu.Total.Confirmed, tu.Total.ConfirmedAttended, rate(tu.Total), tu.Total.NoShows(), walkIns(tu.Total)))
+		head := []string{"", "Signed up", "Confirmed", "Confirmed and came", "Share of confirmed who came", "Confirmed, did not come", "Came without confirming"}
+		num := []bool{false, true, true, true, true, true, true}
 		row := func(name string, x engage.Turnout) []string {
-			return []string{name, fmt.Sprint(x.SignedUp), fmt.Sprint(x.Confirmed), fmt.Sprint(x.Attended), rate(x), fmt.Sprint(x.NoShows())}
+			return []string{name, fmt.Sprint(x.SignedUp), fmt.Sprint(x.Confirmed), fmt.Sprint(x.ConfirmedAttended), rate(x), fmt.Sprint(x.NoShows()), fmt.Sprint(walkIns(x))}
 		}
 		seg := reports.Table{Title: "Turnout by segment", Header: append([]string{"Segment"}, head[1:]...), Numeric: num}
 		for _, x := range tu.BySegment {
@@ -407,7 +428,7 @@ func (in *Input) outreachSections(o *result.Outreach) []reports.Section {
 		byArea := map[string]engage.Turnout{}
 		var order []string
 		for _, x := range tu.ByPlace {
-			k := areaOf(contact.Place{ID: x.Key, Kind: x.Kind})
+			k, _ := in.placeWords(area, contact.Place{ID: x.Key, Kind: x.Kind})
 			a, ok := byArea[k]
 			if !ok {
 				order = append(order, k)
@@ -451,6 +472,29 @@ func parenCounts(m map[string]int) string {
 		return ""
 	}
 	return " (" + Counts(m) + ")"
+}
+
+// placeWords says where a response or sign-in was placed: its area of the
+// area definition area (isArea true), else how it was placed ("ZIP
+// 94621", "tract 06001400100", "neighborhood Piedmont, in no area", "not
+// placed").
+func (in *Input) placeWords(area string, p contact.Place) (words string, isArea bool) {
+	switch p.Kind {
+	case "area":
+		if v := in.AreaOf[area][p.ID]; v != "" && area != "" {
+			return v, true
+		}
+		b := "feature"
+		if a, ok := in.Config.Areas[area]; ok {
+			b = a.Boundary
+		}
+		return fmt.Sprintf("%s %s, in no area", b, p.ID), false
+	case "unplaced":
+		return "not placed", false
+	case "zip":
+		return "ZIP " + p.ID, false
+	}
+	return p.Kind + " " + p.ID, false
 }
 
 // interpolationSection shows tract counts apportioned onto another

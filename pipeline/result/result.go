@@ -7,6 +7,8 @@ package result
 
 import (
 	"math"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
@@ -190,6 +192,75 @@ type Unplaced struct {
 	ID, Name, Reason string
 }
 
+// MaxUnplacedSample bounds the unplaced records a places set keeps for the
+// report (the first by ID); every one is in unplaced/<name>.csv. A run with
+// a million unplaced points would otherwise write a report no phone opens.
+const MaxUnplacedSample = 100
+
+// UnplacedSet is what the report shows of a places set's unplaced records:
+// how many, how many for each kind of reason, and a bounded sample.
+type UnplacedSet struct {
+	Total    int
+	ByReason []ReasonCount // most frequent first, then by reason
+	Sample   []Unplaced    // at most MaxUnplacedSample, by ID
+}
+
+// ReasonCount is the number of records unplaced for one kind of reason
+// (the reason without its record-specific details in parentheses).
+type ReasonCount struct {
+	Reason string
+	N      int
+}
+
+// NewUnplacedSet summarises us, sorted by ID.
+func NewUnplacedSet(us []Unplaced) UnplacedSet {
+	set := UnplacedSet{Total: len(us), Sample: slices.Clone(us[:min(len(us), MaxUnplacedSample)])}
+	counts := map[string]int{}
+	// Consecutive reasons mostly differ only inside their parentheses (the
+	// coordinates): remember the last kind rather than rebuild it.
+	var lastPre, lastSuf, lastKind string
+	for _, u := range us {
+		r := u.Reason
+		i := strings.IndexByte(r, '(')
+		j := strings.IndexByte(r, ')')
+		if i < 0 || j < i || strings.IndexByte(r[j+1:], '(') >= 0 {
+			counts[reasonKind(r)]++
+			continue
+		}
+		if pre, suf := r[:i], r[j+1:]; pre != lastPre || suf != lastSuf || lastKind == "" {
+			lastPre, lastSuf, lastKind = pre, suf, reasonKind(r)
+		}
+		counts[lastKind]++
+	}
+	for r, n := range counts {
+		set.ByReason = append(set.ByReason, ReasonCount{Reason: r, N: n})
+	}
+	sort.Slice(set.ByReason, func(i, j int) bool {
+		a, b := set.ByReason[i], set.ByReason[j]
+		return a.N > b.N || a.N == b.N && a.Reason < b.Reason
+	})
+	return set
+}
+
+// reasonKind drops the parenthesised details of a reason: "its location
+// (37.1, -122.3) is outside every boundary" -> "its location is outside
+// every boundary".
+func reasonKind(r string) string {
+	var b strings.Builder
+	depth := 0
+	for _, c := range r {
+		switch {
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(c)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
 // Source describes a dataset read by the run.
 type Source struct {
 	Name, Title, About, File string
@@ -201,6 +272,9 @@ type Source struct {
 	// variables that variables.json says are not counts (medians, means,
 	// percentages: census.Classify), with the reason.
 	NotCounts map[string]string
+	// Labels names a Census source's variables in words, from its
+	// variables.json (a pull only; a recorded response has none).
+	Labels map[string]string
 	// Confidence is, for a census source whose MOEs were converted from the
 	// Bureau's 90%, their level (95 or 99); 0 otherwise.
 	Confidence int
@@ -230,6 +304,9 @@ type Outreach struct {
 	Listening *engage.ListeningSummary
 	Turnout   *engage.TurnoutSummary
 	FollowUp  *FollowUp
+	// Seats counts the exported contacts by decision layer (boundary
+	// name), contact segment and seat ("" for none).
+	Seats map[string]map[string]map[string]int
 }
 
 // FollowUp is the follow-up loop's counts, for the report: per event the

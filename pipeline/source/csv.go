@@ -1,18 +1,24 @@
 package source
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -30,6 +36,9 @@ type Column struct {
 	// ASCII digits. It guards codes such as GEOIDs (11) and CDS codes (14)
 	// against lost leading zeros.
 	Digits int
+	// NonFinite lets a float column hold NaN, Inf and -Inf. Without it such a
+	// value is an error: a NaN moves medians and an Inf prints as "+Inf".
+	NonFinite bool
 }
 
 // CSV describes how to read a delimited text file.
@@ -41,18 +50,58 @@ type CSV struct {
 	Null []string
 	// Key, if set, names a column whose non-null values must be unique.
 	Key string
+	// AllowExtraFields accepts rows with more fields than the header (the
+	// extra fields are ignored, with a warning). Without it such a row is an
+	// error: it usually means a value with an unquoted comma, so every later
+	// field of the row is shifted.
+	AllowExtraFields bool
+	// Encoding is the file's text encoding: "" or "utf-8" (the bytes of every
+	// declared column must be valid UTF-8, or the read fails naming the line),
+	// or "latin1" (ISO-8859-1: every byte is converted to its character).
+	Encoding string
+	// Delimiter separates fields (default ',').
+	Delimiter rune
+	// MaxLineBytes bounds the length of one line of the file (default
+	// DefaultMaxLineBytes); a longer line is an error, so a broken file
+	// cannot make the reader hold hundreds of megabytes.
+	MaxLineBytes int
+	// Label is how the file is named in the records' metadata (key
+	// groundwork:file) and in warnings, which reach the report; "" means the
+	// base name of the file. Never an absolute path, so that outputs do not
+	// depend on where the project lives. Errors name the file as given.
+	Label string
+	// Warnings receives the warnings of the read (unused duplicate headers,
+	// removed bidi control characters, ignored extra fields). nil drops them;
+	// a pipeline run always sets it.
+	Warnings *notes.Set
 }
+
+// DefaultMaxLineBytes is the default limit on one line of a CSV file: 16 MiB,
+// far above any real table row (a WKT polygon of a county in a cell is a few
+// hundred kilobytes) and far below what would exhaust memory.
+const DefaultMaxLineBytes = 16 << 20
 
 // maxErrors bounds how many problems one read reports before giving up.
 const maxErrors = 20
+
+// Encodings accepted in CSV.Encoding.
+var Encodings = []string{"utf-8", "latin1"}
 
 // ReadCSV reads the declared columns of the CSV file at path into a record.
 // The first row is the header. Quoted fields may span lines; a UTF-8 byte
 // order mark is skipped; CRLF line ends are accepted.
 //
-// Every problem found (a missing column, a value of the wrong type, a code with
-// the wrong number of digits, a duplicate key) is reported, up to 20, joined
-// with errors.Join; each is a *ParseError naming the file, line and column.
+// Every problem found (a missing column, a declared column whose header
+// appears twice, a value of the wrong type, NaN or Inf in a float column
+// without NonFinite, a code with the wrong number of digits, a duplicate
+// key, a row with more fields than the header without AllowExtraFields,
+// invalid UTF-8 or a NUL byte in a declared column, a line longer than
+// MaxLineBytes) is reported, up to 20, joined with errors.Join; each is a
+// *ParseError naming the file, line and column, and where the cause is
+// likely (a semicolon-delimited file, "1,560" with a thousands separator, an
+// undeclared null word such as "NA") the error says so and how to fix it.
+// Bidi control characters (U+202A-U+202E, U+2066-U+2069), which reorder
+// how text is displayed, are removed from string values with a warning.
 // The caller owns the returned record.
 func ReadCSV(ctx context.Context, path string, spec CSV) (arrow.RecordBatch, error) {
 	f, err := os.Open(path)
@@ -86,7 +135,23 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 // when ScanCSV returns an error. Key uniqueness is checked over the whole
 // file.
 func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int, fn func(arrow.RecordBatch) error) error {
-	cr := csv.NewReader(r)
+	switch strings.ToLower(spec.Encoding) {
+	case "", "utf-8", "utf8":
+	case "latin1", "latin-1", "iso-8859-1":
+		r = &latin1Reader{r: bufio.NewReader(r)}
+	default:
+		return &ParseError{File: name, Err: fmt.Errorf("unknown encoding %q; want one of %s", spec.Encoding, strings.Join(Encodings, ", "))}
+	}
+	maxLine := spec.MaxLineBytes
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLineBytes
+	}
+	br := bufio.NewReader(&lineLimitReader{r: r, max: maxLine})
+	hint := delimiterHint(br, spec.Delimiter)
+	cr := csv.NewReader(br)
+	if spec.Delimiter != 0 {
+		cr.Comma = spec.Delimiter
+	}
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -94,29 +159,46 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		return &ParseError{File: name, Line: 1, Err: errors.New("file is empty; want a header row")}
 	}
 	if err != nil {
-		return &ParseError{File: name, Line: 1, Err: err}
+		return readError(name, err, hint)
 	}
+	header = append([]string(nil), header...)
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
-	pos := map[string]int{}
+	var errs []error
 	for i, h := range header {
-		if _, dup := pos[h]; !dup {
-			pos[h] = i
+		if err := checkText(h, spec.Encoding); err != nil {
+			errs = append(errs, &ParseError{File: name, Line: 1, Err: fmt.Errorf("header field %d: %w", i+1, err)})
 		}
 	}
-	var errs []error
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	pos := map[string][]int{}
+	for i, h := range header {
+		pos[h] = append(pos[h], i)
+	}
+	label := spec.Label
+	if label == "" {
+		label = filepath.Base(name)
+	}
 	idx := make([]int, len(spec.Columns))
 	cols := make([]*table.Column, len(spec.Columns))
+	used := map[string]bool{}
 	keyCol := -1
 	for i, c := range spec.Columns {
 		h := headerOf(c)
-		j, ok := pos[h]
-		if !ok {
-			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("no such column in the header%s", didYouMean(h, header))})
+		used[h] = true
+		js, ok := pos[h]
+		switch {
+		case !ok:
+			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("no such column in the header%s%s", didYouMean(h, header), hint)})
+		case len(js) > 1:
+			errs = append(errs, &ParseError{File: name, Line: 1, Column: h, Err: fmt.Errorf("the header names this column %d times (fields %s), so it is not clear which to read; rename the others", len(js), fieldList(js))})
+		default:
+			idx[i] = js[0]
 		}
-		idx[i] = j
-		cols[i] = &table.Column{Name: c.Name, Type: c.Type}
+		cols[i] = chunkColumn(c, chunk)
 		if c.Name == spec.Key {
 			keyCol = i
 		}
@@ -127,12 +209,22 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	nulls := map[string]bool{"": true}
-	for _, n := range spec.Null {
-		nulls[n] = true
+	for _, h := range header {
+		if js := pos[h]; len(js) > 1 && js[0] >= 0 && !used[h] {
+			spec.warn("csv-duplicate-header", "header names appear more than once in columns that are not read (ignored)",
+				fmt.Sprintf("%s:1: %q in fields %s", label, h, fieldList(js)))
+			pos[h] = []int{-1} // warn once per name
+		}
+	}
+	// Null markers are few: a slice scan beats a map lookup per cell.
+	isNull := func(raw string) bool { return raw == "" || len(spec.Null) > 0 && slices.Contains(spec.Null, raw) }
+	heads := make([]string, len(spec.Columns))
+	for i, c := range spec.Columns {
+		heads[i] = headerOf(c)
 	}
 	keys := map[string]int{}
-	meta := map[string]string{"groundwork:file": name}
+	var keyArena []byte // the keys' bytes, a block at a time (one allocation per 64 KiB, not per key)
+	meta := map[string]string{"groundwork:file": label}
 	emitted, pending := false, 0
 	emit := func() error {
 		if len(errs) > 0 {
@@ -145,7 +237,7 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		defer rec.Release()
 		emitted, pending = true, 0
 		for i, c := range spec.Columns {
-			cols[i] = &table.Column{Name: c.Name, Type: c.Type}
+			cols[i] = chunkColumn(c, chunk)
 		}
 		return fn(rec)
 	}
@@ -158,33 +250,52 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 			break
 		}
 		if err != nil {
-			line := 0
-			var ce *csv.ParseError
-			if errors.As(err, &ce) {
-				line, err = ce.StartLine, ce.Err
-			}
-			errs = append(errs, &ParseError{File: name, Line: line, Err: err})
+			errs = append(errs, readError(name, err, hint))
 			break
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rec) > len(header) {
+			if !spec.AllowExtraFields {
+				errs = append(errs, &ParseError{File: name, Line: line, Err: fmt.Errorf("row has %d fields, the header has %d: a value probably holds an unquoted %s (quote it), or the header lacks a name%s; set allow_extra_fields: true to ignore the extra fields", len(rec), len(header), delimName(cr.Comma), hint)})
+			} else {
+				spec.warn("csv-extra-fields", "rows have more fields than the header; the extra fields were ignored (allow_extra_fields)", fmt.Sprintf("%s:%d: %d fields, the header has %d", label, line, len(rec), len(header)))
+			}
+		}
 		short := false
 		for i, c := range spec.Columns {
 			raw := ""
-			h := headerOf(c)
+			h := heads[i]
 			if idx[i] < len(rec) {
 				raw = strings.TrimSpace(rec[idx[i]])
 			} else if !short {
 				short = true
 				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(header))})
 			}
-			if err := appendCell(cols[i], c, raw, nulls[raw]); err != nil {
+			if err := checkText(raw, spec.Encoding); err != nil {
+				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
+				raw = ""
+			}
+			if c.Type == table.String {
+				if clean, ok := StripBidi(raw); ok {
+					spec.warn("csv-bidi", "values held bidi control characters (they reorder displayed text); removed them",
+						fmt.Sprintf("%s:%d: column %q", label, line, h))
+					raw = clean
+				}
+			}
+			null := isNull(raw)
+			if err := appendCell(cols[i], c, raw, null); err != nil {
 				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
 			}
-			if i == keyCol && !nulls[raw] {
+			if i == keyCol && !null {
 				if first, dup := keys[raw]; dup {
 					errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("duplicate key %q (first on line %d); keys must be unique", raw, first)})
 				} else {
-					keys[strings.Clone(raw)] = line
+					if cap(keyArena)-len(keyArena) < len(raw) {
+						keyArena = make([]byte, 0, max(64<<10, len(raw)))
+					}
+					start := len(keyArena)
+					keyArena = append(keyArena, raw...)
+					keys[unsafe.String(unsafe.SliceData(keyArena[start:]), len(raw))] = line
 				}
 			}
 		}
@@ -208,6 +319,24 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 	return nil
 }
 
+// chunkColumn is an empty column for c with room for a chunk of rows
+// (chunk <= 0: unknown, none reserved), so appends do not regrow it.
+func chunkColumn(c Column, chunk int) *table.Column {
+	n := max(chunk, 0)
+	col := &table.Column{Name: c.Name, Type: c.Type, Valid: make([]bool, 0, n)}
+	switch c.Type {
+	case table.Float:
+		col.Floats = make([]float64, 0, n)
+	case table.Int:
+		col.Ints = make([]int64, 0, n)
+	case table.Bool:
+		col.Bools = make([]bool, 0, n)
+	default:
+		col.Strings = make([]string, 0, n)
+	}
+	return col
+}
+
 func appendCell(col *table.Column, c Column, raw string, null bool) error {
 	if null {
 		switch c.Type {
@@ -227,17 +356,21 @@ func appendCell(col *table.Column, c Column, raw string, null bool) error {
 		v, err := strconv.ParseFloat(raw, 64)
 		if err != nil {
 			col.AppendFloat(0, false)
-			return fmt.Errorf("value %q is not a number", raw)
+			return fmt.Errorf("value %q is not a number%s", raw, numberHint(raw))
+		}
+		if (math.IsNaN(v) || math.IsInf(v, 0)) && !c.NonFinite {
+			col.AppendFloat(0, false)
+			return fmt.Errorf("value %q is not a finite number; if it means no value, add it to the source's null list (null: [%q]); to keep it, declare the column with nonfinite: true", raw, raw)
 		}
 		col.AppendFloat(v, true)
 	case table.Int:
 		v, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
 			col.AppendInt(0, false)
-			if _, ferr := strconv.ParseFloat(raw, 64); ferr == nil {
+			if f, ferr := strconv.ParseFloat(raw, 64); ferr == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 				return fmt.Errorf("value %q is not a whole number; declare the column as float", raw)
 			}
-			return fmt.Errorf("value %q is not a whole number", raw)
+			return fmt.Errorf("value %q is not a whole number%s", raw, numberHint(raw))
 		}
 		col.AppendInt(v, true)
 	case table.Bool:

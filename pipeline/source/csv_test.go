@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/google/go-cmp/cmp"
@@ -123,7 +124,9 @@ func FuzzDecodeCSV(f *testing.F) {
 	f.Add("cds,api00\n01612590132092,418\n")
 	f.Add("\ufeffcds,api00\r\n\"0161259013209\n2\",NA\r\n")
 	f.Add("cds,api00\n\"unterminated\n")
-	spec := CSV{Key: "cds", Null: []string{"NA"}, Columns: []Column{{Name: "cds", Type: table.String, Digits: 14}, {Name: "api00", Type: table.Int}}}
+	f.Add("cds,api00,name\n01612590132092,418,\u202eevil\n")
+	f.Add("cds,api00,name\n01612590132092,418,Jos\xe9\n")
+	spec := CSV{Key: "cds", Null: []string{"NA"}, Columns: []Column{{Name: "cds", Type: table.String, Digits: 14}, {Name: "api00", Type: table.Int}, {Name: "name", Type: table.String}}}
 	f.Fuzz(func(t *testing.T, in string) {
 		rec, err := DecodeCSV(context.Background(), "f.csv", strings.NewReader(in), spec)
 		if err != nil {
@@ -140,6 +143,15 @@ func FuzzDecodeCSV(f *testing.F) {
 		for i, c := range cds {
 			if valid[i] && !isDigits(c, 14) {
 				t.Errorf("accepted code %q that is not 14 digits", c)
+			}
+		}
+		names, _, err := table.Strings(rec, "name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if !utf8.ValidString(n) || strings.IndexByte(n, 0) >= 0 || strings.ContainsFunc(n, isBidiControl) {
+				t.Errorf("accepted name %q: invalid UTF-8, NUL or bidi control", n)
 			}
 		}
 	})

@@ -21,10 +21,22 @@ func readHeader(cr *csv.Reader, file, want string) ([]string, error) {
 	return append([]string(nil), header...), nil
 }
 
+// checkFields returns an error for the first field of rec with a NUL byte
+// or invalid UTF-8 (see checkText).
+func checkFields(rec []string) error {
+	for i, f := range rec {
+		if err := checkText(f, ""); err != nil {
+			return fmt.Errorf("field %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
 // eachRecord reads the records of cr after its header and calls fn with each
 // well-formed one and the line it starts on, counting every record in *rows.
-// A record that does not parse, or has another number of fields than width,
-// goes to bad instead, with an error wrapping ErrMalformedRow. Only an I/O
+// A record that does not parse, has another number of fields than width, or
+// holds invalid UTF-8 or a NUL byte, goes to bad instead, with an error
+// wrapping ErrMalformedRow. Only an I/O
 // error, an error from fn, or the end of ctx (checked every 1024 records)
 // stops it.
 func eachRecord(ctx context.Context, cr *csv.Reader, file string, width int, rows *int, bad func(line int, err error), fn func(rec []string, line int) error) error {
@@ -51,6 +63,10 @@ func eachRecord(ctx context.Context, cr *csv.Reader, file string, width int, row
 		line, _ := cr.FieldPos(0)
 		if len(rec) != width {
 			bad(line, fmt.Errorf("%w: %d fields, the header has %d", ErrMalformedRow, len(rec), width))
+			continue
+		}
+		if err := checkFields(rec); err != nil {
+			bad(line, fmt.Errorf("%w: %w", ErrMalformedRow, err))
 			continue
 		}
 		if err := fn(rec, line); err != nil {

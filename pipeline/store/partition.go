@@ -27,7 +27,10 @@ const HiveNull = "__HIVE_DEFAULT_PARTITION__"
 //
 // Values are written as strings (fmt %v of the cell); a null or empty value
 // goes to HiveNull; characters that cannot appear in a path segment
-// (/ \ = % : and control characters) are %XX-escaped as Hive does. The
+// (/ \ = % : and control characters) are %XX-escaped as Hive does, in
+// column names too. A value such as "." or ".." needs no escape: the folder
+// is "col=." (the column name and = always come first), one ordinary path
+// element, and every path is checked with Path before it is written. The
 // returned paths are relative to dir, sorted. Every file is written
 // atomically; dir is not cleared first. An empty table writes nothing.
 func WritePartitioned(ctx context.Context, dir string, t *geoparquet.Table, by []string) ([]string, error) {
@@ -75,7 +78,7 @@ func WritePartitions(ctx context.Context, dir string, n int, by []string, key fu
 	segs := make([]string, len(by))
 	for r := range n {
 		for i, b := range by {
-			segs[i] = b + "=" + hiveEscape(key(r, i))
+			segs[i] = hiveEscape(b) + "=" + hiveEscape(key(r, i))
 		}
 		k := filepath.Join(segs...)
 		groups[k] = append(groups[k], r)
@@ -91,7 +94,10 @@ func WritePartitions(ctx context.Context, dir string, n int, by []string, key fu
 			return nil, err
 		}
 		rel := filepath.Join(k, "part-0.parquet")
-		path := filepath.Join(dir, rel)
+		path, err := Path(dir, strings.Split(rel, string(filepath.Separator))...)
+		if err != nil {
+			return nil, fmt.Errorf("partition %s: %w", k, err)
+		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create partition folder: %w", err)
 		}
@@ -104,7 +110,10 @@ func WritePartitions(ctx context.Context, dir string, n int, by []string, key fu
 	return files, nil
 }
 
-// hiveEscape formats a partition value for a path segment.
+// hiveEscape formats a partition value (or column name) for a path segment:
+// HiveNull for nil and "", otherwise the text with control characters and
+// /\=%:"'#*?[]{}^ written as %XX (upper-case hex), which Hive, Spark and
+// DuckDB undo when they read the partition back.
 func hiveEscape(v any) string {
 	if v == nil {
 		return HiveNull

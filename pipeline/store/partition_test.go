@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -63,16 +64,56 @@ func TestHiveEscape(t *testing.T) {
 	}
 }
 
+// FuzzHiveEscape checks that every value gives a folder name "col=<v>"
+// that is one safe path element (Path accepts it) and that Hive's unescaping
+// gives the value back. "." and ".." are ordinary values: their folders are
+// "col=." and "col=..", not the current or parent folder.
 func FuzzHiveEscape(f *testing.F) {
-	for _, s := range []string{"", "06", "a/b=c", "..", "%2F", "\x00\n"} {
+	for _, s := range []string{"", "06", "a/b=c", ".", "..", "%2F", "\x00\n", HiveNull + "x"} {
 		f.Add(s)
 	}
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, s string) {
 		got := hiveEscape(s)
-		if got == "" || strings.ContainsAny(got, `/\=`) || got == "." || got == ".." && s != ".." {
-			t.Errorf("hiveEscape(%q) = %q: not a safe path segment", s, got)
+		seg := "col=" + got
+		_, err := Path(dir, seg, "part-0.parquet")
+		if len(seg) > MaxElem {
+			if err == nil {
+				t.Fatalf("Path accepted a %d-byte folder name", len(seg))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("hiveEscape(%q) = %q: %v", s, got, err)
+		}
+		if strings.ContainsAny(got, `/\=`) {
+			t.Fatalf("hiveEscape(%q) = %q: contains a separator or =", s, got)
+		}
+		want := s
+		if s == "" {
+			want = HiveNull
+		}
+		if back := hiveUnescape(got); back != want {
+			t.Fatalf("hiveUnescape(hiveEscape(%q)) = %q, want %q", s, back, want)
 		}
 	})
+}
+
+// hiveUnescape is Hive's FileUtils.unescapePathName: %XX (two hex digits)
+// becomes the byte XX; anything else is kept.
+func hiveUnescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // TestWritePartitioned writes real tracts of two states partitioned by state

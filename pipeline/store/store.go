@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -86,43 +88,109 @@ func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
 	if err := e.write(ctx, rec); err != nil {
 		return err
 	}
-	return e.pw.Close()
+	return e.close()
 }
 
 // encoder writes records of one schema to a Parquet stream, a row group per
-// rowGroupRows rows (or fewer, at the end of each record).
+// rowGroupRows rows (or fewer, at the end of each record), column by column:
+// each column's values of a row group go to its column writer in one call,
+// so no row is ever assembled.
+//
+// String columns are dictionary-encoded when that pays: when the first
+// record's first row group (up to rowGroupRows rows) has at most one
+// distinct value per dictMinRepeat rows; otherwise (identifiers, names,
+// addresses: mostly unique) they are PLAIN, which is faster to write and
+// smaller than a dictionary as large as the column. The choice is made
+// once per file, when the first record arrives, and depends only on the
+// data, so the same records always give the same bytes.
 type encoder struct {
-	pw   *parquet.Writer
-	cols int
-	rows []parquet.Row // one row group's rows, reused: the writer copies values
+	w    io.Writer
+	s    *arrow.Schema
+	pw   *parquet.Writer // nil until the first record
+	vals []parquet.Value // one column's values of a row group, reused: the writer copies them
 }
 
+// zstdCodec compresses pages at Zstandard's fastest level: compression was
+// the largest cost of writing (40% at the default level) and the fastest
+// level keeps most of the size gain (BenchmarkWriteParquet reports both).
+var zstdCodec = &zstd.Codec{Level: zstd.SpeedFastest}
+
+// dictMinRepeat is how many rows per distinct value a string column needs
+// in its first row group to be dictionary-encoded.
+const dictMinRepeat = 4
+
 func newEncoder(w io.Writer, s *arrow.Schema) (*encoder, error) {
-	schema, err := parquetSchema(s)
-	if err != nil {
+	if _, err := parquetSchema(s, nil); err != nil {
 		return nil, err
 	}
-	opts := []parquet.WriterOption{schema, parquet.Compression(&parquet.Zstd), parquet.CreatedBy("groundwork", "", "")}
-	if md := s.Metadata(); md.Len() > 0 {
+	return &encoder{w: w, s: s}, nil
+}
+
+// start makes the Parquet writer, choosing each string column's encoding
+// from rec (nil: no rows, dictionary encoding).
+func (e *encoder) start(rec arrow.RecordBatch) error {
+	plain := make([]bool, len(e.s.Fields()))
+	if rec != nil {
+		n := min(int(rec.NumRows()), rowGroupRows)
+		for j := range plain {
+			if c, ok := rec.Column(j).(*array.String); ok {
+				plain[j] = !dictionaryPays(c, n)
+			}
+		}
+	}
+	schema, err := parquetSchema(e.s, plain)
+	if err != nil {
+		return err
+	}
+	opts := []parquet.WriterOption{schema, parquet.Compression(zstdCodec), parquet.CreatedBy("groundwork", "", "")}
+	if md := e.s.Metadata(); md.Len() > 0 {
 		for i, k := range md.Keys() {
 			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
 		}
 	}
-	return &encoder{pw: parquet.NewWriter(w, opts...), cols: len(s.Fields())}, nil
+	e.pw = parquet.NewWriter(e.w, opts...)
+	return nil
+}
+
+// dictionaryPays reports whether c's first n values hold at most one
+// distinct value per dictMinRepeat rows (nulls are not counted).
+func dictionaryPays(c *array.String, n int) bool {
+	limit := n / dictMinRepeat
+	seen := make(map[string]struct{}, min(limit, 1024)+1)
+	for i := range n {
+		if c.IsNull(i) {
+			continue
+		}
+		if _, ok := seen[c.Value(i)]; !ok {
+			if len(seen) == limit {
+				return false
+			}
+			seen[c.Value(i)] = struct{}{}
+		}
+	}
+	return true
+}
+
+// close finishes the Parquet stream.
+func (e *encoder) close() error {
+	if e.pw == nil {
+		if err := e.start(nil); err != nil {
+			return err
+		}
+	}
+	return e.pw.Close()
 }
 
 // write appends rec's rows, flushing a row group every rowGroupRows rows
 // and at its end.
 func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
-	n, cols := int(rec.NumRows()), e.cols
+	n, cols := int(rec.NumRows()), len(e.s.Fields())
 	if int(rec.NumCols()) != cols {
 		return fmt.Errorf("record has %d columns, the file %d", rec.NumCols(), cols)
 	}
-	if need := min(n, rowGroupRows); len(e.rows) < need {
-		e.rows = make([]parquet.Row, need)
-		backing := make([]parquet.Value, need*cols)
-		for k := range e.rows {
-			e.rows[k] = backing[k*cols : (k+1)*cols : (k+1)*cols]
+	if e.pw == nil {
+		if err := e.start(rec); err != nil {
+			return err
 		}
 	}
 	for start := 0; start < n; start += rowGroupRows {
@@ -130,20 +198,63 @@ func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
-		for i := start; i < end; i++ {
-			row := e.rows[i-start]
-			for j := 0; j < cols; j++ {
-				row[j] = parquetValue(rec.Column(j), i).Level(0, defLevel(rec.Column(j), i), j)
+		for j, cw := range e.pw.ColumnWriters() {
+			e.vals = columnValues(e.vals[:0], rec.Column(j), j, start, end)
+			if _, err := cw.WriteRowValues(e.vals); err != nil {
+				return err
 			}
-		}
-		if _, err := e.pw.WriteRows(e.rows[:end-start]); err != nil {
-			return err
 		}
 		if err := e.pw.Flush(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// columnValues appends the Parquet values of a[start:end], leveled for
+// column j of a flat schema of optional columns.
+func columnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parquet.Value {
+	null := parquet.NullValue().Level(0, 0, j)
+	switch c := a.(type) {
+	case *array.String:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			// The column writer copies the bytes, so they may alias the
+			// Arrow buffer.
+			v := c.Value(i)
+			vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(0, 1, j))
+		}
+	case *array.Float64:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.DoubleValue(c.Value(i)).Level(0, 1, j))
+		}
+	case *array.Int64:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.Int64Value(c.Value(i)).Level(0, 1, j))
+		}
+	case *array.Boolean:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.BooleanValue(c.Value(i)).Level(0, 1, j))
+		}
+	default:
+		panic("store: unsupported column type " + a.DataType().String()) // rejected by parquetSchema
+	}
+	return vals
 }
 
 // Writer writes a Parquet file record by record, so that a table larger
@@ -195,7 +306,7 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	tmp := w.f.Name()
-	err := w.enc.pw.Close()
+	err := w.enc.close()
 	if err == nil {
 		err = w.f.Sync()
 	}
@@ -228,37 +339,18 @@ func (w *Writer) Abort() {
 	w.err = errors.New("writer aborted")
 }
 
-func defLevel(a arrow.Array, i int) int {
-	if a.IsNull(i) {
-		return 0
-	}
-	return 1
-}
-
-func parquetValue(a arrow.Array, i int) parquet.Value {
-	if a.IsNull(i) {
-		return parquet.NullValue()
-	}
-	switch c := a.(type) {
-	case *array.String:
-		return parquet.ByteArrayValue([]byte(c.Value(i)))
-	case *array.Float64:
-		return parquet.DoubleValue(c.Value(i))
-	case *array.Int64:
-		return parquet.Int64Value(c.Value(i))
-	case *array.Boolean:
-		return parquet.BooleanValue(c.Value(i))
-	}
-	panic("store: unsupported column type " + a.DataType().String()) // rejected by parquetSchema
-}
-
-func parquetSchema(s *arrow.Schema) (*parquet.Schema, error) {
+// parquetSchema maps s to a flat Parquet schema of optional columns; string
+// columns are dictionary-encoded unless plain[j] (plain may be nil).
+func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
-	for _, f := range s.Fields() {
+	for j, f := range s.Fields() {
 		var n parquet.Node
 		switch f.Type.ID() {
 		case arrow.STRING:
 			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			if plain != nil && plain[j] {
+				n = parquet.Encoded(parquet.String(), &parquet.Plain)
+			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(parquet.DoubleType)
 		case arrow.INT64:
@@ -308,7 +400,7 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 func ReadParquet(ctx context.Context, path string) (arrow.RecordBatch, error) {
 	var cols []*table.Column
 	var meta map[string]string
-	err := scan(ctx, path, false, func(c []*table.Column, m map[string]string) error {
+	err := scan(ctx, path, false, nil, func(_ int64, c []*table.Column, m map[string]string) error {
 		cols, meta = c, m
 		return nil
 	})
@@ -414,7 +506,7 @@ func columnType(path string, fd parquet.Field) (table.Type, error) {
 // always sees the columns. Memory is that of one row group (at most
 // rowGroupRows rows in files groundwork writes).
 func ScanParquet(ctx context.Context, path string, fn func(rec arrow.RecordBatch) error) error {
-	return scan(ctx, path, true, func(cols []*table.Column, meta map[string]string) error {
+	return scan(ctx, path, true, nil, func(_ int64, cols []*table.Column, meta map[string]string) error {
 		rec, err := table.Build(meta, cols...)
 		if err != nil {
 			return err
@@ -424,9 +516,17 @@ func ScanParquet(ctx context.Context, path string, fn func(rec arrow.RecordBatch
 	})
 }
 
-// scan reads path's columns, calling fn once per row group when byGroup,
-// else once with every row.
-func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.Column, meta map[string]string) error) error {
+// ScanColumns is ScanParquet without Arrow, and reading only some columns:
+// fn gets, per row group, the file's columns named in names (all when names
+// is nil; names the file lacks are ignored) in file order, as table
+// columns that fn may keep, and the row group's number of rows n. Columns not asked for are not decoded at all.
+func ScanColumns(ctx context.Context, path string, names []string, fn func(n int, cols []*table.Column) error) error {
+	return scan(ctx, path, true, names, func(n int64, cols []*table.Column, _ map[string]string) error { return fn(int(n), cols) })
+}
+
+// scan reads path's columns (those in names, or all when names is nil),
+// calling fn once per row group when byGroup, else once with every row.
+func scan(ctx context.Context, path string, byGroup bool, names []string, fn func(n int64, cols []*table.Column, meta map[string]string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -440,20 +540,21 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 	if err != nil {
 		return fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
-	// leafOf maps each leaf column of the file to its field in fields, or
-	// -1 for the geometry and bbox columns of a GeoParquet file (skipped).
+	// chunkOf is the position among the row group's column chunks (leaf
+	// columns) of each field read; the geometry and bbox columns of a
+	// GeoParquet file are skipped (geoColumns).
 	skip := geoColumns(pf)
 	var fields []parquet.Field
-	var leafOf []int
+	var chunkOf []int
+	leaf := 0
 	for _, fd := range pf.Schema().Fields() {
-		if skip[fd.Name()] {
-			for range leaves(fd) {
-				leafOf = append(leafOf, -1)
-			}
+		n := leaves(fd)
+		if skip[fd.Name()] || (names != nil && !slices.Contains(names, fd.Name())) {
+			leaf += n
 			continue
 		}
-		leafOf = append(leafOf, len(fields))
-		fields = append(fields, fd)
+		fields, chunkOf = append(fields, fd), append(chunkOf, leaf)
+		leaf += n
 	}
 	types := make([]table.Type, len(fields))
 	for i, fd := range fields {
@@ -487,20 +588,27 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 		return cols
 	}
 	var strs arena
-	read := func(r parquet.RowReader, cols []*table.Column) error {
-		buf := make([]parquet.Row, 1024)
+	buf := make([]parquet.Value, 4096)
+	// readColumn appends the values of one column chunk to c, a page at a
+	// time: columns are read apart, never assembled into rows.
+	readColumn := func(cc parquet.ColumnChunk, c *table.Column) error {
+		pages := cc.Pages()
+		defer pages.Close()
 		for {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			n, err := r.ReadRows(buf)
-			for _, row := range buf[:n] {
-				for _, v := range row {
-					k := leafOf[v.Column()]
-					if k < 0 {
-						continue
-					}
-					c := cols[k]
+			pg, err := pages.ReadPage()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: column %s: %w", path, c.Name, err)
+			}
+			vr := pg.Values()
+			for {
+				n, err := vr.ReadValues(buf)
+				for _, v := range buf[:n] {
 					null := v.IsNull()
 					switch c.Type {
 					case table.String:
@@ -513,33 +621,44 @@ func scan(ctx context.Context, path string, byGroup bool, fn func(cols []*table.
 						c.AppendBool(v.Boolean(), !null)
 					}
 				}
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					parquet.Release(pg)
+					return fmt.Errorf("%s: column %s: %w", path, c.Name, err)
+				}
 			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
+			parquet.Release(pg)
+		}
+	}
+	readGroup := func(rg parquet.RowGroup, cols []*table.Column) error {
+		chunks := rg.ColumnChunks()
+		if len(chunks) != leaf {
+			return fmt.Errorf("%s: a row group has %d columns, the schema %d", path, len(chunks), leaf)
+		}
+		for i, c := range cols {
+			if err := readColumn(chunks[chunkOf[i]], c); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
 	if !byGroup || len(pf.RowGroups()) == 0 {
-		r := parquet.NewReader(pf)
-		defer r.Close()
 		cols := newCols(pf.NumRows())
-		if err := read(r, cols); err != nil {
-			return err
+		for _, rg := range pf.RowGroups() {
+			if err := readGroup(rg, cols); err != nil {
+				return err
+			}
 		}
-		return fn(cols, meta)
+		return fn(pf.NumRows(), cols, meta)
 	}
 	for _, rg := range pf.RowGroups() {
-		rr := rg.Rows()
 		cols := newCols(rg.NumRows())
-		err := read(rr, cols)
-		rr.Close()
-		if err != nil {
+		if err := readGroup(rg, cols); err != nil {
 			return err
 		}
-		if err := fn(cols, meta); err != nil {
+		if err := fn(rg.NumRows(), cols, meta); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -274,7 +275,7 @@ func (st *indicatorRun) segregation(sg *config.Segregation) (*result.Segregation
 		res.Where = fmt.Sprintf("the tracts assigned to a %s area", lowerFirst(cmp.Or(st.cfg.Areas[sg.Area].Title, sg.Area)))
 	}
 	if len(res.Dropped) > 0 {
-		st.warn("segregation: %d tract(s) left out for a missing count: %s", len(res.Dropped), strings.Join(res.Dropped, ", "))
+		st.warn("segregation: %d tract(s) left out for a missing count: %s", len(res.Dropped), notes.List(res.Dropped, 0))
 	}
 	return res, nil
 }

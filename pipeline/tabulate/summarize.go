@@ -50,7 +50,15 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	env := map[string]any{}
 	keys := make([]string, len(s.By))
 	var kb []byte
-	err = r.Scan(ctx, func(c *frame.Table, base int) error {
+	// Read only the columns the summary uses.
+	need := slices.Clone(s.By)
+	for _, m := range s.Measures {
+		need = append(need, m.Column)
+	}
+	if rule != nil {
+		need = append(need, rule.Columns()...)
+	}
+	err = r.ScanCols(ctx, need, func(c *frame.Table, base int) error {
 		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {

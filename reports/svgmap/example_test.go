@@ -35,7 +35,7 @@ func ExampleRender() {
 	}
 	svg := svgmap.Render(m)
 	fmt.Println(strings.Count(svg, "<path class="), "shapes;", strings.Count(svg, `class="c0-1 u0"`), "hatched")
-	fmt.Println(strings.Contains(svgmap.Legend(m), "hatched: unreliable estimate"))
+	fmt.Println(strings.Contains(svgmap.Legend(m), "hatched: too uncertain to use"))
 	// Output:
 	// 2 shapes; 1 hatched
 	// true

@@ -24,8 +24,10 @@ func labelSize(s string, size float64) (w, h float64) {
 // writeLabels names each outlined area once, inside it, where the label
 // does not overlap a circle or another label. Candidates are the centres
 // of a 24×24 grid over the area's bound that fall inside it, tried from the
-// one farthest from the area's edge; an area where no candidate is free is
-// left unlabelled (its colour in the legend still names it). Larger areas
+// one farthest from the area's edge; where none is free the label is tried
+// at 80% and 60% of its size, then at those sizes over circles (never over
+// another label); an area where still none is free is left unlabelled (its
+// colour in the legend still names it). Larger areas
 // are placed first. Labels are written twice, in 14 px text for wide
 // screens (class "labels") and in text size 30 for phones (class
 // "labels-lg", where the map shows at about a third of its width); the
@@ -36,6 +38,7 @@ func (m *Map) writeLabels(sb *strings.Builder, f frame, taken []box) {
 }
 
 func (m *Map) writeLabelSet(sb *strings.Builder, f frame, taken []box, size float64, class string) {
+	nCircles := len(taken)
 	taken = append([]box(nil), taken...)
 	type cand struct {
 		x, y, d float64
@@ -89,25 +92,42 @@ func (m *Map) writeLabelSet(sb *strings.Builder, f frame, taken []box, size floa
 	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].area > jobs[b].area })
 	fmt.Fprintf(sb, `<g class="%s" font-size="%g" font-weight="700" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="%g" stroke-linejoin="round">`, class, size, size/3.5)
 	for _, j := range jobs {
-		w, h := labelSize(j.label, size)
-		for _, c := range j.cands {
-			b := box{c.x - w/2, c.y - h/2, c.x + w/2, c.y + h/2}
-			if b.x0 < 2 || b.y0 < 2 || b.x1 > f.w-2 || b.y1 > f.h-2 {
-				continue
-			}
-			free := true
-			for _, t := range taken {
-				if b.overlaps(t) {
-					free = false
-					break
+		// the full size where it fits, else smaller (down to 60%), else
+		// over circles (never over another label)
+		placed := false
+		for _, try := range []struct {
+			k       float64
+			circles bool
+		}{{1, true}, {0.8, true}, {0.6, true}, {0.8, false}, {0.6, false}} {
+			sz := size * try.k
+			w, h := labelSize(j.label, sz)
+			for _, c := range j.cands {
+				b := box{c.x - w/2, c.y - h/2, c.x + w/2, c.y + h/2}
+				if b.x0 < 2 || b.y0 < 2 || b.x1 > f.w-2 || b.y1 > f.h-2 {
+					continue
 				}
+				free := true
+				for k, t := range taken {
+					if (try.circles || k >= nCircles) && b.overlaps(t) {
+						free = false
+						break
+					}
+				}
+				if !free {
+					continue
+				}
+				taken = append(taken, b)
+				if try.k == 1 {
+					fmt.Fprintf(sb, `<text x="%s" y="%s" fill="%s">%s</text>`, pxs(c.x), pxs(c.y+sz*0.36), darker(j.color), esc(j.label))
+				} else {
+					fmt.Fprintf(sb, `<text x="%s" y="%s" fill="%s" font-size="%s">%s</text>`, pxs(c.x), pxs(c.y+sz*0.36), darker(j.color), pxs(sz), esc(j.label))
+				}
+				placed = true
+				break
 			}
-			if !free {
-				continue
+			if placed {
+				break
 			}
-			taken = append(taken, b)
-			fmt.Fprintf(sb, `<text x="%s" y="%s" fill="%s">%s</text>`, pxs(c.x), pxs(c.y+size*0.36), darker(j.color), esc(j.label))
-			break
 		}
 	}
 	sb.WriteString(`</g>`)

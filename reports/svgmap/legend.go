@@ -7,7 +7,9 @@ import (
 
 // Legend returns the map's legend as HTML (every text escaped; safe to
 // insert as is): for each indicator its title, method and classes with
-// their ranges, plus "unreliable" and "no estimate" keys; the outlined
+// their ranges, then its reliability (a hatched key "too uncertain to
+// use" when a shape is, else a line saying that none is or that the
+// measure has no margin of error) and a dotted "no estimate" key; the outlined
 // areas; circle sizes and colours. Indicators after the first are in
 // elements marked hidden, shown by the report's script when the reader
 // picks them in the select element the legend starts with (itself hidden
@@ -42,13 +44,21 @@ func Legend(m *Map) string {
 			for c, col := range in.palette() {
 				swatch(fmt.Sprintf(`<rect x="1" y="1" width="20" height="14" fill="%s" stroke="#777"/>`, color(col, "#cccccc")), rangeLabel(c, in.Breaks, in.format))
 			}
-			hatch := `<defs><pattern id="%s" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="%s"/><line x1="0" y1="0" x2="0" y2="5" stroke="#555" stroke-width="1.6"/></pattern></defs><rect x="1" y="1" width="20" height="14" fill="url(#%s)" stroke="#777"/>`
-			if m.anyUnreliable(i) {
-				pid := fmt.Sprintf("%s-lgu%d", id, i)
-				swatch(fmt.Sprintf(hatch, pid, "#bdbdbd", pid), "hatched: unreliable estimate")
+			// Reliability is always said: hatched (too uncertain to use),
+			// or that none is, or that the measure has no margin of error.
+			pal := in.palette()
+			mid := color(pal[len(pal)/2], "#cccccc")
+			pid := fmt.Sprintf("%s-lgu%d", id, i)
+			switch {
+			case m.anyUnreliable(i):
+				swatch(`<defs>`+hatchPattern(pid, mid, 5)+`</defs>`+fmt.Sprintf(`<rect x="1" y="1" width="20" height="14" fill="url(#%s)" stroke="#222"/>`, pid), "hatched: too uncertain to use")
+			case m.anyMOE(i):
+				fmt.Fprintf(&sb, `<span class="key how">no area too uncertain to use</span>`)
+			default:
+				fmt.Fprintf(&sb, `<span class="key how">no margin of error for this measure</span>`)
 			}
-			pid := fmt.Sprintf("%s-lgn%d", id, i)
-			swatch(fmt.Sprintf(hatch, pid, "#ffffff", pid), "no estimate")
+			pid = fmt.Sprintf("%s-lgn%d", id, i)
+			swatch(`<defs>`+dotPattern(pid, 5)+`</defs>`+fmt.Sprintf(`<rect x="1" y="1" width="20" height="14" fill="url(#%s)" stroke="#777" stroke-dasharray="2 1.5"/>`, pid), "dotted: no estimate")
 			sb.WriteString(`</div></div>`)
 		}
 	}
@@ -88,6 +98,16 @@ func Legend(m *Map) string {
 	}
 	sb.WriteString(`</div>`)
 	return sb.String()
+}
+
+// anyMOE reports whether a shape has a margin of error for indicator ind.
+func (m *Map) anyMOE(ind int) bool {
+	for _, s := range m.Shapes {
+		if v := m.value(s, ind); v.Valid && (v.MOE > 0 || v.Unreliable) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Map) anyUnreliable(ind int) bool {

@@ -23,13 +23,13 @@ func Render(m *Map) string {
 	f := newFrame(m.bound(), width)
 	var sb strings.Builder
 	sb.Grow(64 << 10)
-	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" id="%s" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title" class="map show-0">`, id, pxs(width), pxs(f.h), id)
+	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" id="%s" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-labelledby="%s-title" class="map show-0">`, id, pxs(width), pxs(f.h), pxs(width), pxs(f.h), id)
 	fmt.Fprintf(&sb, `<title id="%s-title">%s</title>`, id, esc(m.Title))
 	sb.WriteString(`<defs>`)
 	hatch := func(pid, bg string) {
-		fmt.Fprintf(&sb, `<pattern id="%s" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="%s"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="1.6"/></pattern>`, pid, bg)
+		sb.WriteString(hatchPattern(pid, bg, 6))
 	}
-	hatch(id+"-nd", "#ffffff")
+	sb.WriteString(dotPattern(id+"-nd", 6))
 	for i := range m.Indicators {
 		for c, col := range m.Indicators[i].palette() {
 			if m.hasUnreliable(i, c) {
@@ -161,7 +161,8 @@ func Render(m *Map) string {
 		m.writeLabels(&sb, f, boxes)
 	}
 	sb.WriteString(`</g>`)
-	writeScaleBar(&sb, f)
+	writeScaleBar(&sb, f, 12, "scale")
+	writeScaleBar(&sb, f, 28, "scale-lg")
 	fmt.Fprintf(&sb, `<rect x=".5" y=".5" width="%s" height="%s" fill="none" stroke="#999"/>`, pxs(width-1), pxs(f.h-1))
 	sb.WriteString(`</svg>`)
 	return sb.String()
@@ -191,13 +192,21 @@ func (m *Map) shapeTip(s Shape, k int) string {
 	if s.Name == "" {
 		lines[0] = s.ID
 	}
+	if s.Detail != "" {
+		lines = append(lines, s.Detail)
+	}
 	if k < len(m.Indicators) {
 		in := &m.Indicators[k]
 		v := m.value(s, k)
 		if v.Valid {
-			val := in.format(v.Estimate)
-			if v.MOE > 0 {
-				val += " ± " + in.format(v.MOE)
+			var val string
+			switch {
+			case in.Interval != nil:
+				val = in.Interval(v.Estimate, v.MOE)
+			case v.MOE > 0:
+				val = in.format(v.Estimate) + " ± " + in.format(v.MOE)
+			default:
+				val = in.format(v.Estimate)
 			}
 			lines = append(lines, in.Title+": "+val)
 		} else {
@@ -231,6 +240,20 @@ func (m *Map) radius(v float64) float64 {
 		return 3
 	}
 	return math.Round(math.Max(3, 14*math.Sqrt(v/mx))*10) / 10
+}
+
+// hatchPattern is the hatch that marks an estimate too uncertain to use:
+// dark diagonal lines over the class colour bg, one every size px.
+func hatchPattern(id, bg string, size float64) string {
+	return fmt.Sprintf(`<pattern id="%s" width="%s" height="%s" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="%s" height="%s" fill="%s"/><line x1="0" y1="0" x2="0" y2="%s" stroke="#222" stroke-width="%s"/></pattern>`,
+		id, pxs(size), pxs(size), pxs(size), pxs(size), bg, pxs(size), pxs(size/3))
+}
+
+// dotPattern marks a shape without an estimate: grey dots on white, which
+// no class colour or hatch resembles.
+func dotPattern(id string, size float64) string {
+	return fmt.Sprintf(`<pattern id="%s" width="%s" height="%s" patternUnits="userSpaceOnUse"><rect width="%s" height="%s" fill="#fff"/><circle cx="%s" cy="%s" r="%s" fill="#888"/></pattern>`,
+		id, pxs(size), pxs(size), pxs(size), pxs(size), pxs(size/2), pxs(size/2), pxs(size/6+0.2))
 }
 
 type seg struct{ a, b xy }
@@ -292,8 +315,13 @@ func edgesPath(segs []seg) string {
 
 // writeScaleBar draws a bar in the lower left of a round length in miles
 // and in kilometres, about a fifth of the map wide, measured along the
-// central parallel (where the scale factor is kCentre).
-func writeScaleBar(sb *strings.Builder, f frame) {
+// central parallel (where the scale factor is kCentre), in text of the
+// given size (px of the map's own units) and with rows spaced for it, so
+// that the labels never overlap whatever the size. The report shows the
+// group of class "scale" on wide screens and "scale-lg" (written with
+// text about 2.3 times larger) on phones, where the map is drawn at about
+// 40% of its width.
+func writeScaleBar(sb *strings.Builder, f frame, size float64, class string) {
 	pxPerM := f.scale * f.kCentre
 	if pxPerM <= 0 || math.IsInf(pxPerM, 0) || math.IsNaN(pxPerM) {
 		return
@@ -303,13 +331,19 @@ func writeScaleBar(sb *strings.Builder, f frame) {
 	km := nice(target / 1000)
 	lmi := mi * 1609.344 * pxPerM
 	lkm := km * 1000 * pxPerM
-	x, y := 14.0, f.h-30
-	fmt.Fprintf(sb, `<g class="scale" font-size="12" fill="#333"><rect x="%s" y="%s" width="%s" height="30" fill="#fff" fill-opacity=".8"/>`,
-		pxs(x-6), pxs(y-8), pxs(math.Max(lmi, lkm)+56))
-	fmt.Fprintf(sb, `<path d="M%s %sh%sM%s %sv4M%s %sv4" stroke="#333" stroke-width="1.5" fill="none"/>`, pxs(x), pxs(y), pxs(lmi), pxs(x), pxs(y-4), pxs(x+lmi), pxs(y-4))
-	fmt.Fprintf(sb, `<text x="%s" y="%s">%s mi</text>`, pxs(x+lmi+4), pxs(y+3), trimFloat(mi))
-	fmt.Fprintf(sb, `<path d="M%s %sh%sM%s %sv4M%s %sv4" stroke="#333" stroke-width="1.5" fill="none"/>`, pxs(x), pxs(y+12), pxs(lkm), pxs(x), pxs(y+12), pxs(x+lkm), pxs(y+12))
-	fmt.Fprintf(sb, `<text x="%s" y="%s">%s km</text>`, pxs(x+lkm+4), pxs(y+16), trimFloat(km))
+	row := size * 1.3 // one row of text and bar
+	tick := size / 3
+	sw := size / 8
+	x, y := size, f.h-2*row-size/2 // baseline of the first row
+	labelW := 4*0.62*size + size/2 // "10 mi": about four characters
+	fmt.Fprintf(sb, `<g class="%s" font-size="%s" fill="#333"><rect x="%s" y="%s" width="%s" height="%s" fill="#fff" fill-opacity=".85"/>`,
+		class, pxs(size), pxs(x-size/2), pxs(y-row+size*0.2), pxs(math.Max(lmi, lkm)+labelW+size), pxs(2*row+size/2))
+	bar := func(y, l float64, label string) {
+		fmt.Fprintf(sb, `<path d="M%s %sh%sM%s %sv%sM%s %sv%s" stroke="#333" stroke-width="%s" fill="none"/>`, pxs(x), pxs(y), pxs(l), pxs(x), pxs(y-tick), pxs(tick), pxs(x+l), pxs(y-tick), pxs(tick), pxs(sw))
+		fmt.Fprintf(sb, `<text x="%s" y="%s">%s</text>`, pxs(x+l+size/3), pxs(y+size*0.35), label)
+	}
+	bar(y, lmi, trimFloat(mi)+" mi")
+	bar(y+row, lkm, trimFloat(km)+" km")
 	sb.WriteString(`</g>`)
 }
 

@@ -84,12 +84,19 @@ type Indicator struct {
 	// len(Palette)-1.
 	Breaks  []float64
 	Palette []string // hex colours light to dark; nil means ShadePalette
+	// Interval, when set, says a value and its margin of error in the
+	// tooltip ("about 18.5%, likely between 17.0% and 20.0%"); nil writes
+	// "18.5% ± 1.5%" with Format.
+	Interval func(est, moe float64) string
 }
 
 // Shape is a shaded polygon.
 type Shape struct {
-	ID     string // written as data-id
-	Name   string // shown in the tooltip and found by the report's search box
+	ID   string // written as data-id
+	Name string // shown in the tooltip and found by the report's search box
+	// Detail is a line under the name in the tooltip (the areas the shape
+	// is in: "flatlands · Fruitvale"); empty writes none.
+	Detail string
 	Geom   orb.MultiPolygon
 	Values []Value // one per Map.Indicators; missing ones are "no estimate"
 }
@@ -138,17 +145,25 @@ type Point struct {
 // Palettes. All are colour-blind safe per ColorBrewer 2.0 (Brewer,
 // colorbrewer2.org) or viridis (van der Walt and Smith 2015, matplotlib).
 var (
-	// ShadePalette is the five lightest classes of ColorBrewer's 7-class
-	// Greys: a quiet background on which coloured circles stay legible.
-	ShadePalette = []string{"#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"}
+	// ShadePalette is the five lightest classes of ColorBrewer's 6-class
+	// YlGn (yellow to green), sequential: light enough that the circles
+	// drawn over it (PointPalette's reds and blues) stay legible, in a hue
+	// none of them uses.
+	ShadePalette = []string{"#ffffcc", "#d9f0a3", "#addd8e", "#78c679", "#31a354"}
+	// Diverging4 and Diverging6 are ColorBrewer's BrBG (brown to
+	// blue-green) in 4 and 6 classes, for an indicator with a meaningful
+	// midpoint (see DivergingBreaks): browns below it, blue-greens above.
+	Diverging4 = []string{"#a6611a", "#dfc27d", "#80cdc1", "#018571"}
+	Diverging6 = []string{"#8c510a", "#d8b365", "#f6e8c3", "#c7eae5", "#5ab4ac", "#01665e"}
 	// Blues5 is ColorBrewer's 5-class Blues, for maps without circles.
 	Blues5 = []string{"#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"}
 	// Viridis5 is viridis sampled at five evenly spaced points.
 	Viridis5 = []string{"#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"}
 	// PointPalette is ColorBrewer's 4-class RdYlBu, low to high.
 	PointPalette = []string{"#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"}
-	// OutlinePalette is ColorBrewer's Dark2, first four.
-	OutlinePalette = []string{"#1b9e77", "#7570b3", "#d95f02", "#e7298a"}
+	// OutlinePalette is purple, magenta, orange and blue from ColorBrewer's
+	// Paired and Dark2: no green, which would vanish on ShadePalette.
+	OutlinePalette = []string{"#6a3d9a", "#e7298a", "#d95f02", "#1f78b4"}
 )
 
 func classOf(x float64, breaks []float64) int {

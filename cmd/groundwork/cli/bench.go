@@ -9,24 +9,35 @@ import (
 	"path/filepath"
 
 	"github.com/groundwork-org/groundwork/geo/geobench"
+	"github.com/groundwork-org/groundwork/pipeline/jobbench"
 )
 
-const benchUsage = `Usage: groundwork bench join [--data DIR] [--points N] [--peers] [--peer-points N]
+const benchUsage = `Usage: groundwork bench join|job|all [--data DIR] [--points N] [--peers] [--python PATH]
 
-Measures groundwork's points-in-polygons join against the tools analysts use
-today, in one run, on the same deterministic points over real tracts: 1M points
-over Alameda County's 360 tracts and 10M over Ohio's 2,948. Run from the
-repository's folder it finds both files in the repository itself; a workload
-whose file is not there is skipped, saying so. With --peers it also
-runs GeoPandas sjoin (Debian python3-geopandas python3-rtree, /usr/bin/python3)
-and PostGIS ST_Contains with a GiST index (Debian postgresql-15-postgis-3, on a
-throwaway cluster on 127.0.0.1); a peer that is not installed is skipped with a
-message. Prints points per second per engine, the ratios and the agreement.
-docs/benchmarks.md holds measured figures.
+join measures groundwork's points-in-polygons join alone against the tools
+analysts use today, in one run, on the same deterministic points over real
+tracts: 1M points over Alameda County's 360 tracts and 10M over Ohio's 2,948.
+With --peers it also runs DuckDB spatial's and SedonaDB's ST_Contains joins
+(on every point) and GeoPandas sjoin (on --peer-points), from the Python of
+the repository's .venv (scripts/setup-python.sh; --python or
+$GROUNDWORK_PYTHON), and PostGIS ST_Contains with a GiST index (Debian
+postgresql-15-postgis-3, on a throwaway cluster on 127.0.0.1). A peer that is
+not installed is skipped with a message. Run from the repository's folder, both
+commands find the workloads' files in the repository itself; a workload whose
+file is not there is skipped, saying so.
+
+job runs the whole job end to end (a CSV of points -> placed in tracts ->
+count and median of a column per tract and per county -> Parquet) with this
+groundwork binary and, with --peers, DuckDB spatial, SedonaDB and GeoPandas,
+each in its own process, and checks that they agree.
+
+all runs join, then job. Each prints, per engine, points per second, CPU
+seconds, peak resident memory and the ratios; docs/benchmarks.md holds
+measured figures.
 
 Examples:
   groundwork bench join --data ../shared/data
-  groundwork bench join --data ../shared/data --peers --peer-points 200000
+  groundwork bench all --data ../shared/data --peers --python .venv/bin/python
 
 Flags:
 `
@@ -38,47 +49,99 @@ var repoCopy = map[string]string{
 	"cb_2018_39_tract_500k.zip":   filepath.Join("geo", "testdata", "cb_2018_39_tract_500k.zip"),
 }
 
+const noWorkload = "groundwork bench: no workload has its data; run from the repository's folder, or give --data"
+
+// boundaryFile returns the workload's boundary file, or the repository's own
+// copy of it, or "" after saying on w that the workload is skipped.
+func boundaryFile(name, path string, w io.Writer) string {
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if alt := repoCopy[filepath.Base(path)]; alt != "" {
+		if _, err := os.Stat(alt); err == nil {
+			return alt
+		}
+	}
+	fmt.Fprintf(w, "skipped workload %s: %s is not there (give --data the folder that holds it)\n", name, path)
+	return ""
+}
+
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(helpOutput(args, stdout, stderr))
 	data := fs.String("data", "../shared/data", "`folder` holding oakland/alameda_tracts_2010.geojson and census/cb_2018_39_tract_500k.zip")
 	points := fs.Int("points", 0, "points per workload (default: 1M for Alameda, 10M for Ohio)")
-	peers := fs.Bool("peers", false, "also run GeoPandas and PostGIS")
-	peerPoints := fs.Int("peer-points", 0, "points given to each peer (default 1,000,000)")
-	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
+	peers := fs.Bool("peers", false, "also run the peers (DuckDB spatial, SedonaDB, GeoPandas; PostGIS for join)")
+	peerPoints := fs.Int("peer-points", 0, "join: points given to GeoPandas and PostGIS (default 1,000,000)")
+	python := fs.String("python", os.Getenv("GROUNDWORK_PYTHON"), "the Python `interpreter` with the peers' packages (default: .venv/bin/python)")
+	workers := fs.Int("workers", 0, "join: worker goroutines (default: all cores)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
-	if code, ok := parseSubcommand(fs, args, "join"); !ok {
+	which := ""
+	if len(args) > 0 {
+		which = args[0]
+	}
+	if which != "join" && which != "job" && which != "all" {
+		which = "join" // parseSubcommand prints the usage
+	}
+	if code, ok := parseSubcommand(fs, args, which); !ok {
 		return code
 	}
-	var wl []geobench.Workload
-	for _, w := range geobench.DefaultWorkloads(*data) {
-		if _, err := os.Stat(w.Boundary); err != nil {
-			// a fresh clone has its own copies of both files
-			if alt := repoCopy[filepath.Base(w.Boundary)]; alt != "" {
-				if _, err := os.Stat(alt); err == nil {
-					w.Boundary = alt
-				}
+	if *python == "" {
+		*python = ".venv/bin/python"
+	}
+	if which == "join" || which == "all" {
+		var wl []geobench.Workload
+		for _, w := range geobench.DefaultWorkloads(*data) {
+			if w.Boundary = boundaryFile(w.Name, w.Boundary, stdout); w.Boundary != "" {
+				wl = append(wl, w)
 			}
 		}
-		if _, err := os.Stat(w.Boundary); err != nil {
-			fmt.Fprintf(stdout, "skipped workload %s: %s is not there (give --data the folder that holds it)\n", w.Name, w.Boundary)
-			continue
+		if len(wl) == 0 {
+			fmt.Fprintln(stderr, noWorkload)
+			return ExitFailure
 		}
-		wl = append(wl, w)
-	}
-	if len(wl) == 0 {
-		fmt.Fprintln(stderr, "groundwork bench: no workload has its data; run from the repository's folder, or give --data")
-		return ExitFailure
-	}
-	if *points > 0 {
 		for i := range wl {
-			wl[i].Points = *points
+			if *points > 0 {
+				wl[i].Points = *points
+			}
+		}
+		opts := geobench.Options{Workloads: wl, PeerPoints: *peerPoints, GeoPandas: *peers, PostGIS: *peers, DuckDB: *peers, SedonaDB: *peers, Python: *python, Workers: *workers}
+		fmt.Fprintf(stdout, "# The join alone\n\n")
+		if err := geobench.Run(ctx, opts, stdout); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
+			return ExitFailure
 		}
 	}
-	opts := geobench.Options{Workloads: wl, PeerPoints: *peerPoints, GeoPandas: *peers, PostGIS: *peers, Workers: *workers}
-	if err := geobench.Run(ctx, opts, stdout); err != nil {
-		fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
-		return ExitFailure
+	if which == "job" || which == "all" {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
+			return ExitFailure
+		}
+		var wl []jobbench.Workload
+		for _, w := range jobbench.DefaultWorkloads(*data) {
+			if w.Boundary = boundaryFile(w.Name, w.Boundary, stdout); w.Boundary != "" {
+				wl = append(wl, w)
+			}
+		}
+		if len(wl) == 0 {
+			fmt.Fprintln(stderr, noWorkload)
+			return ExitFailure
+		}
+		for i := range wl {
+			if *points > 0 {
+				wl[i].Points = *points
+			}
+		}
+		opts := jobbench.Options{Workloads: wl, Groundwork: []string{exe}}
+		if *peers {
+			opts.Python = *python
+		}
+		fmt.Fprintf(stdout, "# The whole job\n\n")
+		if err := jobbench.Run(ctx, opts, stdout); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench: %v\n", err)
+			return ExitFailure
+		}
 	}
 	return ExitOK
 }

@@ -44,7 +44,7 @@ Usage:
   groundwork plan [PIPELINE] [--out DIR]  show which stages the next run would run, and why
   groundwork job [PIPELINE] --out DIR     write the Sedona (Spark) jobs of the places sets, to submit yourself
   groundwork report --from DIR [PIPELINE] build the report and exports from jobs that ran elsewhere
-  groundwork bench join [flags]           measure the spatial join against GeoPandas and PostGIS
+  groundwork bench join|job|all [flags]   measure the join and the whole job against DuckDB, SedonaDB, GeoPandas, PostGIS
   groundwork bench-scale [flags]          measure a national-size run on generated inputs
   groundwork help [COMMAND]               show help
 
@@ -64,6 +64,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "run":
+		setMemoryLimit(os.Getenv, "/proc/meminfo", "/sys/fs/cgroup/memory.max")
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "init":
 		return initCmd(ctx, args[1:], stdout, stderr)
@@ -74,6 +75,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "plan":
 		return planCmd(ctx, args[1:], stdout, stderr)
 	case "bench-scale":
+		setMemoryLimit(os.Getenv, "/proc/meminfo", "/sys/fs/cgroup/memory.max")
 		return benchScaleCmd(ctx, args[1:], stdout, stderr)
 	case "job":
 		return jobCmd(ctx, args[1:], stdout, stderr)

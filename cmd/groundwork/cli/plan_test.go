@@ -25,10 +25,10 @@ func TestPlanCommand(t *testing.T) {
 		code     int
 		want     string // in stdout (or stderr when code != 0)
 	}{
-		{name: "before any run", args: []string{"--out", out}, code: ExitOK, want: "15 of 15 stage(s) would run."},
-		{name: "after a run", args: []string{"--out", out}, runFirst: true, code: ExitOK, want: "0 of 15 stage(s) would run."},
+		{name: "before any run", args: []string{"--out", out}, code: ExitOK, want: "16 of 16 stage(s) would run."},
+		{name: "after a run", args: []string{"--out", out}, runFirst: true, code: ExitOK, want: "0 of 16 stage(s) would run."},
 		{name: "forced stage", args: []string{"--out", out, "--force", "summary:income"}, code: ExitOK, want: "run    summary:income"},
-		{name: "forced kind", args: []string{"--out", out, "--force", "segments,report"}, code: ExitOK, want: "3 of 15 stage(s) would run."},
+		{name: "forced kind", args: []string{"--out", out, "--force", "segments,report"}, code: ExitOK, want: "3 of 16 stage(s) would run."},
 		{name: "unknown stage", args: []string{"--out", out, "--force", "segment:x"}, code: ExitUsage, want: "--force segment:x: no such stage"},
 		{name: "missing file", args: []string{filepath.Join(out, "nope.yaml")}, code: ExitFailure, want: "no such file"},
 	} {

@@ -1,0 +1,207 @@
+package geo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// nationalLayer is a national-size layer MADE UP from real geometry: the
+// Census Bureau's 2,948 Ohio tracts (testdata/cb_2018_39_tract_500k.zip)
+// copied 29 times (85,492 polygons, about the nation's 85,000 tracts), each
+// copy translated by whole degrees so copies never overlap, with IDs made
+// unique by a copy prefix. No ID refers to a real place. It stands in for the
+// national layer of pipeline/scalebench (which also replicates Georgia),
+// without importing it.
+var nationalLayer = sync.OnceValue(func() *Layer {
+	ohio, err := Read(context.Background(), "ohio", "testdata/cb_2018_39_tract_500k.zip", "GEOID")
+	if err != nil {
+		panic(err)
+	}
+	l := &Layer{Name: "national (made up from Ohio)", File: "made-up"}
+	for c := range 29 {
+		dx, dy := float64(c%6)*8-60, float64(c/6)*5-20
+		for _, f := range ohio.Features {
+			mp := make(orb.MultiPolygon, len(f.Geom))
+			for j, p := range f.Geom {
+				mp[j] = make(orb.Polygon, len(p))
+				for k, r := range p {
+					nr := make(orb.Ring, len(r))
+					for m, pt := range r {
+						nr[m] = orb.Point{pt[0] + dx, pt[1] + dy}
+					}
+					mp[j][k] = nr
+				}
+			}
+			l.Features = append(l.Features, Feature{ID: fmt.Sprintf("%02d%s", c, f.ID), Geom: mp, Bound: mp.Bound()})
+		}
+	}
+	return l
+})
+
+// pointsInFeatures draws n points uniformly inside random features of l
+// (rejection sampling in each feature's bounding box), as
+// pipeline/scalebench draws its points: every point is in some feature.
+func pointsInFeatures(l *Layer, n int, seed uint64) []orb.Point {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	pts := make([]orb.Point, 0, n)
+	for len(pts) < n {
+		f := &l.Features[rng.IntN(len(l.Features))]
+		for range 100 {
+			p := orb.Point{f.Bound.Min[0] + rng.Float64()*(f.Bound.Max[0]-f.Bound.Min[0]), f.Bound.Min[1] + rng.Float64()*(f.Bound.Max[1]-f.Bound.Min[1])}
+			if multiPolygonCovers(f.Geom, p) {
+				pts = append(pts, p)
+				break
+			}
+		}
+	}
+	return pts
+}
+
+// BenchmarkLocateNational places 1,000,000 points drawn inside the
+// national-size made-up layer, one worker: in input order (the naive
+// baseline, one Locate per point), and through locateAll in chunks sorted
+// by the Hilbert curve, for several chunk sizes. ns/op is per point.
+func BenchmarkLocateNational(b *testing.B) {
+	l := nationalLayer()
+	x := NewIndex(l)
+	pts := pointsInFeatures(l, 1_000_000, 5)
+	out := make([]int32, len(pts))
+	run := func(b *testing.B, chunk int, sorted bool) {
+		b.ReportAllocs()
+		b.ResetTimer()
+		c0 := cpuTime()
+		for done := 0; done < b.N; done += len(pts) {
+			n := min(len(pts), b.N-done)
+			locateAll(context.Background(), x, pts[:n], out[:n], 1, chunk, sorted)
+		}
+		b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+	}
+	b.Run("input-order", func(b *testing.B) { run(b, 1<<14, false) })
+	for _, chunk := range []int{1 << 12, 1 << 16, 1 << 18, 1 << 20} {
+		b.Run(fmt.Sprintf("morton-chunk-%d", chunk), func(b *testing.B) { run(b, chunk, true) })
+	}
+	curveKey = hilbertKey
+	defer func() { curveKey = mortonKey }()
+	for _, chunk := range []int{1 << 16, 1 << 20} {
+		b.Run(fmt.Sprintf("hilbert-chunk-%d", chunk), func(b *testing.B) { run(b, chunk, true) })
+	}
+}
+
+// cpuTime is the process's user+system CPU time in nanoseconds: on a shared
+// machine it is a steadier measure than wall time.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkNewIndexNational builds the index of the national-size made-up
+// layer and reports the live heap it holds (index-MiB: heap after a
+// collection, less the layer's).
+func BenchmarkNewIndexNational(b *testing.B) {
+	l := nationalLayer()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var x *Index
+	for range b.N {
+		x = NewIndex(l)
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "index-MiB")
+	runtime.KeepAlive(x)
+}
+
+// TestLocateAllMatchesBrute is the differential test of the batch path
+// (Hilbert-order sorting, several workers, chunks) against the brute-force
+// twin, on the real Alameda probes and on points over the national-size
+// made-up layer (inside tracts, and uniform over its bounding box).
+func TestLocateAllMatchesBrute(t *testing.T) {
+	nat := nationalLayer()
+	natPts := append(pointsInFeatures(nat, 5000, 9), probePoints(nat, 5000, 10)[len(probePoints(nat, 0, 10)):]...)
+	tests := []struct {
+		name    string
+		layer   *Layer
+		pts     []orb.Point
+		workers int
+		chunk   int
+	}{
+		{"Alameda probes, 1 worker", alameda(t), probePoints(alameda(t), 50000, 4), 1, locateChunk},
+		{"Alameda probes, 3 workers, chunks of 1000", alameda(t), probePoints(alameda(t), 50000, 5), 3, 1000},
+		{"national made-up layer, 2 workers", nat, natPts, 2, 1 << 12},
+		{"fewer points than minSortedBatch", alameda(t), probePoints(alameda(t), 0, 6)[:100], 2, locateChunk},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			brute := NewBruteIndex(tt.layer)
+			got := make([]int32, len(tt.pts))
+			x := NewIndex(tt.layer)
+			x.sortBatches = true // sorted whatever the layer's size
+			locateAll(context.Background(), x, tt.pts, got, tt.workers, tt.chunk, true)
+			for i, p := range tt.pts {
+				want := int32(Unmatched)
+				if f, ok := brute.Locate(p); ok {
+					want = int32(f)
+				}
+				if got[i] != want {
+					t.Fatalf("point %d %v: feature %d, brute force %d", i, p, got[i], want)
+				}
+			}
+		})
+	}
+}
+
+func TestSorterOrder(t *testing.T) {
+	b := orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}
+	pts := []orb.Point{{0.9, 0.9}, {0.1, 0.1}, {math.NaN(), 0.5}, {0.1, 0.1}, {2, -1}, {0.9, 0.1}}
+	var s sorter
+	var got []int
+	for _, v := range s.order(b, pts) {
+		got = append(got, int(uint32(v)))
+	}
+	// Morton order: (0,0)-quadrant first, ties in input order; NaN and
+	// out-of-bound points clamp to the edge cells.
+	want := []int{1, 3, 4, 5, 2, 0}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkLocateAllSmallLayers is locateAll on one worker over the real
+// Alameda and Ohio tract layers, uniform points over their bounding boxes,
+// in input order and sorted: whether sorting pays on layers that fit in
+// cache.
+func BenchmarkLocateAllSmallLayers(b *testing.B) {
+	for _, l := range []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip")} {
+		x := NewIndex(l)
+		b.Logf("%s: index %.1f MiB, batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), x.sortBatches)
+		x.sortBatches = true // the benchmark's sorted=false runs do not sort anyway
+		pts := probePoints(l, 1<<20, 12)
+		pts = pts[len(pts)-1<<20:]
+		out := make([]int32, len(pts))
+		for _, sorted := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/%d-polygons/sorted=%v", l.Name, len(l.Features), sorted), func(b *testing.B) {
+				b.ReportAllocs()
+				b.ResetTimer()
+				c0 := cpuTime()
+				for done := 0; done < b.N; done += len(pts) {
+					n := min(len(pts), b.N-done)
+					locateAll(context.Background(), x, pts[:n], out[:n], 1, 1<<16, sorted)
+				}
+				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package census
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// scanRows is the fast path of Decode: it parses body, a Census Data API
+// response (a JSON array of arrays whose values are strings, numbers or
+// null), into rows of cells without encoding/json. Cells are substrings of
+// one string holding the whole body (one allocation for every cell); a
+// number keeps its literal text, as in Decode; null[k] marks a JSON null at
+// the same flat position k as its cell.
+//
+// ok is false for anything outside that shape or not exactly valid JSON
+// (syntax errors, truncation, booleans, objects, nested arrays, strings with
+// escapes or control characters, invalid UTF-8): Decode then decodes the
+// body with encoding/json, which gives the precise error or, for escaped
+// strings, the value. The fast path never accepts a body encoding/json
+// would refuse.
+func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
+	if len(body) == 0 {
+		return nil, nil, false
+	}
+	// One copy, so that the cells do not alias the caller's buffer.
+	s := string(body)
+	i := skipSpace(s, 0)
+	if i >= len(s) || s[i] != '[' {
+		return nil, nil, false
+	}
+	i = skipSpace(s, i+1)
+	// Every cell but a row's last is followed by a comma: an upper bound
+	// that saves growing the slices.
+	commas := strings.Count(s, ",") + 1
+	cells := make([]string, 0, commas)
+	null = make([]bool, 0, commas)
+	starts := make([]int, 0, strings.Count(s, "["))
+	if i < len(s) && s[i] == ']' {
+		i++
+	} else {
+		for {
+			if i >= len(s) || s[i] != '[' {
+				return nil, nil, false
+			}
+			starts = append(starts, len(cells))
+			i = skipSpace(s, i+1)
+			if i < len(s) && s[i] == ']' {
+				i++
+			} else {
+				for {
+					var c string
+					var isNull bool
+					var good bool
+					c, isNull, i, good = scanCell(s, i)
+					if !good {
+						return nil, nil, false
+					}
+					cells = append(cells, c)
+					null = append(null, isNull)
+					i = skipSpace(s, i)
+					if i >= len(s) {
+						return nil, nil, false
+					}
+					if s[i] == ',' {
+						i = skipSpace(s, i+1)
+						continue
+					}
+					if s[i] != ']' {
+						return nil, nil, false
+					}
+					i++
+					break
+				}
+			}
+			i = skipSpace(s, i)
+			if i >= len(s) {
+				return nil, nil, false
+			}
+			if s[i] == ',' {
+				i = skipSpace(s, i+1)
+				continue
+			}
+			if s[i] != ']' {
+				return nil, nil, false
+			}
+			i++
+			break
+		}
+	}
+	if skipSpace(s, i) != len(s) {
+		return nil, nil, false
+	}
+	rows = make([][]string, len(starts))
+	for r, st := range starts {
+		end := len(cells)
+		if r+1 < len(starts) {
+			end = starts[r+1]
+		}
+		rows[r] = cells[st:end:end]
+	}
+	return rows, null, true
+}
+
+// scanCell reads one value at s[i:] (no leading space): a string without
+// escapes, null, or a JSON number. It returns the value, whether it is
+// null, the position after it, and false for anything else.
+func scanCell(s string, i int) (string, bool, int, bool) {
+	if i >= len(s) {
+		return "", false, i, false
+	}
+	switch b := s[i]; {
+	case b == '"':
+		j := i + 1
+		ascii := true
+		for j < len(s) {
+			c := s[j]
+			if c == '"' {
+				break
+			}
+			if c == '\\' || c < 0x20 {
+				return "", false, i, false
+			}
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+			j++
+		}
+		if j >= len(s) {
+			return "", false, i, false
+		}
+		v := s[i+1 : j]
+		if !ascii && !utf8.ValidString(v) {
+			return "", false, i, false
+		}
+		return v, false, j + 1, true
+	case b == 'n':
+		if len(s)-i >= 4 && s[i:i+4] == "null" {
+			return "", true, i + 4, true
+		}
+		return "", false, i, false
+	case b == '-' || (b >= '0' && b <= '9'):
+		j := scanNumber(s, i)
+		if j < 0 {
+			return "", false, i, false
+		}
+		return s[i:j], false, j, true
+	}
+	return "", false, i, false
+}
+
+// scanNumber returns the end of the JSON number at s[i:], or -1 if there
+// is none (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
+func scanNumber(s string, i int) int {
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return -1
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return -1
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return -1
+		}
+	}
+	return i
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}

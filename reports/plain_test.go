@@ -1,0 +1,81 @@
+package reports_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/groundwork-org/groundwork/reports"
+)
+
+func TestInterval(t *testing.T) {
+	nan := math.NaN()
+	for _, tt := range []struct {
+		name         string
+		est, moe     float64
+		format, want string
+	}{
+		{"issue 15's example", 0.185, 0.015, "percent", "about 18.5%, likely between 17.0% and 20.0%"},
+		{"wide percent margin rounds to whole points", 0.185, 0.15, "percent", "about 19%, likely between 4% and 34%"},
+		{"percent floor at zero, margin of 8 points keeps the tenth", 0.05, 0.08, "percent", "about 5.0%, likely between 0.0% and 13.0%"},
+		{"dollars to the hundred", 54313, 5012, "dollars", "about $54,300, likely between $49,300 and $59,300"},
+		{"dollars, small margin, whole dollars", 54313, 54, "dollars", "about $54,313, likely between $54,259 and $54,367"},
+		{"count", 10450, 420, "", "about 10,450, likely between 10,030 and 10,870"},
+		{"count, margin in the thousands", 88100, 1900, "", "about 88,100, likely between 86,200 and 90,000"},
+		{"a number may go below zero", -2.4, 3.1, "number", "about −2.4, likely between −5.5 and 0.7"},
+		{"no margin", 0.185, 0, "percent", "about 18.5%"},
+		{"NaN margin", 54313, nan, "dollars", "about $54,313"},
+		{"no estimate", nan, 1, "", "no estimate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := reports.Interval(tt.est, tt.moe, tt.format); got != tt.want {
+				t.Errorf("Interval(%v, %v, %q) = %q; want %q", tt.est, tt.moe, tt.format, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRounded(t *testing.T) {
+	for _, tt := range []struct {
+		est, moe     float64
+		format, want string
+	}{
+		{0.185, 0.015, "percent", "18.5%"},
+		{0.1849, 0.15, "percent", "18%"},
+		{54313, 5012, "dollars", "$54,300"},
+		{54313, 0, "dollars", "$54,313"},
+		{0.9972144846796658, 0, "number", "0.997"},  // a need index without a margin: three decimals at most
+		{0.9972144846796658, 0.2, "number", "1.00"}, // margin 0.2: hundredths
+		{331, 0, "", "331"},                         // a whole count stays whole
+		{194.5, 0, "", "194.5"},                     // a median of counts keeps its half
+		{-0.004, 0.5, "number", "0.00"},             // no minus sign on a rounded zero
+		{math.NaN(), 1, "", "–"},
+	} {
+		if got := reports.Rounded(tt.est, tt.moe, tt.format); got != tt.want {
+			t.Errorf("Rounded(%v, %v, %q) = %q; want %q", tt.est, tt.moe, tt.format, got, tt.want)
+		}
+	}
+}
+
+func TestReliabilityWord(t *testing.T) {
+	for band, want := range map[string]string{
+		"reliable": "reliable", "caution": "use with caution", "unreliable": "too uncertain to use", "unknown": "", "": "",
+	} {
+		if got := reports.ReliabilityWord(band); got != want {
+			t.Errorf("ReliabilityWord(%q) = %q; want %q", band, got, want)
+		}
+	}
+}
+
+func TestTimes(t *testing.T) {
+	for _, tt := range []struct {
+		ratio float64
+		want  string
+	}{
+		{331 / 194.5, "1.7 times"}, {1.02, "about the same"}, {2.01, "twice"}, {0.5, "half"}, {0.59, "0.6 times"},
+		{math.Inf(1), ""}, {math.NaN(), ""}, {0, ""},
+	} {
+		if got := reports.Times(tt.ratio); got != tt.want {
+			t.Errorf("Times(%v) = %q; want %q", tt.ratio, got, tt.want)
+		}
+	}
+}
