@@ -89,7 +89,8 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 					t0 := time.Now()
 					var o *stageOut
 					err := guard(st.log, s.Name, func() (err error) {
-						o, err = p.cache.get(s.Name, p.keys[i].Key, st.out)
+						o = &stageOut{}
+						err = p.cache.Get(s.Name, p.keys[i].Key, st.out, o)
 						if err == nil && restore {
 							err = o.restore(ctx, st.out, st.cfg)
 						}
@@ -150,7 +151,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		if d.fork != nil {
 			o = st.collect(d.fork)
 			if p.stages[d.i].Run && !opts.NoCache {
-				if err := p.cache.put(s.Name, p.keys[d.i].Key, st.out, o); err != nil {
+				if err := p.cache.Put(s.Name, p.keys[d.i].Key, st.out, o); err != nil {
 					st.log.Warn("could not save a stage in the cache; it will run again next time", "stage", s.Name, "err", err)
 				}
 			}
