@@ -17,6 +17,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/outdir"
+	"github.com/groundwork-org/groundwork/pipeline/peakmem"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
 )
@@ -190,8 +191,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 		}
 		st.raw = nil // released: tests reading Result.state must not see them
 	}()
-	mem := startSampler()
-	defer mem.stop()
+	mem := peakmem.Start()
+	defer mem.Stop()
 	reports, err := execute(ctx, st, p, opts, mem)
 	if err != nil {
 		return nil, err
@@ -221,7 +222,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	}
 	files := slices.Clone(st.files)
 	sort.Strings(files)
-	res := &Result{OutDir: out, Files: files, Warnings: st.warnings, Stages: reports, Wall: time.Since(began), PeakBytes: mem.peak(), state: st}
+	res := &Result{OutDir: out, Files: files, Warnings: st.warnings, Stages: reports, Wall: time.Since(began), PeakBytes: mem.Peak(), state: st}
 	if cfg.Report != nil {
 		res.Report = filepath.Join(out, "report.html")
 	}
