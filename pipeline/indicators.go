@@ -36,12 +36,7 @@ func (st *state) computeIndicators(ctx context.Context) error {
 			return fmt.Errorf("indicators: %w", err)
 		}
 	}
-	rec, err := st.tracts.Record(map[string]string{"groundwork:table": "tracts"})
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	if err := st.writeParquet(ctx, "tracts.parquet", rec); err != nil {
+	if err := st.writeGeoParquet(ctx, "tracts.parquet", st.tracts, st.tractGeom(st.tracts), map[string]string{"groundwork:table": "tracts"}); err != nil {
 		return err
 	}
 	if st.indicators != nil && len(st.indicators.Areas) > 0 {

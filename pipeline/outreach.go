@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -83,6 +84,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 	seatOf, seats := st.contactSeats()
 	for _, b := range st.cfg.DecisionLayers() {
 		opts.Custom = append(slices.Clone(opts.Custom), config.SeatColumn(b))
+		opts.Seats = append(opts.Seats, outreach.SeatLayer{Column: config.SeatColumn(b), Title: cmp.Or(st.cfg.Boundaries[b].Decides.Title, b)})
 	}
 	dir, err := st.outPath("exports")
 	if err != nil {

@@ -16,10 +16,10 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/partition"
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
-	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -76,37 +76,28 @@ func (st *state) place(ctx context.Context, name string) error {
 			return err
 		}
 		st.places[name] = r
-		rec, err := r.Record(meta)
-		if err != nil {
-			return err
-		}
-		defer rec.Release()
-		if err := st.writeParquet(ctx, rel, rec); err != nil {
+		if err := st.writeGeoParquet(ctx, rel, r, placeGeom(r), meta); err != nil {
 			return err
 		}
 	} else {
 		// A streamed source is placed a row group at a time and written
 		// as it goes; later stages read places/<name>.parquet back the
 		// same way (see frame.Table.Scan).
-		var w *store.Writer
+		var w *geoFile
 		var cols []string
 		types := map[string]table.Type{}
 		err := src.Scan(ctx, func(r *frame.Table, base int) error {
 			if err := placeChunk(r, base); err != nil {
 				return err
 			}
-			rec, err := r.Record(meta)
-			if err != nil {
-				return err
-			}
-			defer rec.Release()
 			if w == nil {
-				if w, err = st.parquetWriter(rel, rec.Schema()); err != nil {
+				var err error
+				if w, err = st.geoParquetWriter(rel, r, meta); err != nil {
 					return err
 				}
 				cols, types = r.Cols(), r.Types()
 			}
-			return w.Write(ctx, rec)
+			return w.Write(ctx, partition.GeoTable(r, placeGeom(r), cols, nil))
 		})
 		if err == nil && w == nil {
 			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one

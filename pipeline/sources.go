@@ -19,6 +19,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 )
 
@@ -32,10 +33,10 @@ func (st *state) loadSources(ctx context.Context) error {
 		var rec arrow.RecordBatch
 		var err error
 		var file string
-		var notCounts, labels map[string]string
+		var info result.Source // what a census source adds to its note
 		switch s.Kind {
 		case config.KindCensus:
-			rec, file, notCounts, labels, err = st.readCensus(ctx, name, s, st.census)
+			rec, file, err = st.readCensus(ctx, name, s, st.census, &info)
 		case config.KindCSV:
 			file = c.Path(s.File)
 			spec := s.CSVSpec()
@@ -65,7 +66,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), NotCounts: notCounts, Labels: labels})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: confidenceOf(c, name), NotCounts: info.NotCounts, Labels: info.Labels, Changes: info.Changes, LabelChanges: info.LabelChanges})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -229,18 +230,19 @@ func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
 // returns the record, a description of where it came from and, for a pull,
 // the variables its metadata says are not counts (census.Classify on the
 // dataset's variables.json, which the pull has loaded and cached).
-func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions) (rec arrow.RecordBatch, from string, notCounts, labels map[string]string, err error) {
+func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions, info *result.Source) (arrow.RecordBatch, string, error) {
 	if s.Recorded != "" {
 		file := st.cfg.Path(s.Recorded)
 		t, err := readRecorded(file, s, acsYear(s))
 		if err == nil {
+			convertMOEs(t, st.cfg.SourceConfidence(name))
 			t, err = st.crosswalk(ctx, name, s, t)
 		}
 		if err != nil {
-			return nil, file, nil, nil, err
+			return nil, file, err
 		}
 		rec, err := t.Record()
-		return rec, file, nil, nil, err
+		return rec, file, err
 	}
 	getenv := o.Getenv
 	if getenv == nil {
@@ -248,13 +250,13 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 	}
 	key, err := census.ResolveKey(s.APIKey, getenv)
 	if err != nil && !o.Client.Offline {
-		return nil, "", nil, nil, err
+		return nil, "", err
 	}
 	cfg := o.Client
 	if cfg.CacheDir == "" {
 		dir, err := census.DefaultCacheDir()
 		if err != nil {
-			return nil, "", nil, nil, fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
+			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
 		}
 		cfg.CacheDir = dir
 	}
@@ -272,27 +274,150 @@ func (st *state) readCensus(ctx context.Context, name string, s *config.Source, 
 			vars = append(vars, v)
 		}
 	}
-	t, err := client.Get(ctx, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In})
+	req := census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In}
+	var t *census.Table
+	if len(s.Years) > 1 {
+		t, err = st.pullYears(ctx, name, s, client, req, info)
+	} else if t, err = client.Get(ctx, req); err == nil {
+		convertMOEs(t, st.cfg.SourceConfidence(name))
+	}
 	if err != nil {
-		return nil, "", nil, nil, err
+		return nil, "", err
 	}
 	t.CodeMedians(acsYear(s))
 	if m, err := client.Metadata(ctx, s.Dataset, s.Year); err == nil {
-		labels = censusLabels(vars, m)
+		info.Labels = censusLabels(vars, m)
 		for _, v := range vars {
 			if stat, why := census.Classify(v, m); !stat.Summable() {
-				if notCounts == nil {
-					notCounts = map[string]string{}
+				if info.NotCounts == nil {
+					info.NotCounts = map[string]string{}
 				}
-				notCounts[v] = why
+				info.NotCounts[v] = why
 			}
 		}
 	}
 	if t, err = st.crosswalk(ctx, name, s, t); err != nil {
-		return nil, "", nil, nil, err
+		return nil, "", err
 	}
-	rec, err = t.Record()
-	return rec, fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset), notCounts, labels, err
+	rec, err := t.Record()
+	from := fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset)
+	if len(s.Years) > 1 {
+		from = fmt.Sprintf("Census Data API %s/%s", joinYears(s.Years), s.Dataset)
+	}
+	return rec, from, err
+}
+
+// pullYears pulls a census source for each of its years (census.GetYears,
+// which checks every year's variable labels first), puts each label change
+// in the run notes, tests every estimate's change between consecutive years
+// in each tract (yearChanges) and returns the last year's table with the
+// earlier years' estimates and MOEs as <variable>_<year> columns.
+func (st *state) pullYears(ctx context.Context, name string, s *config.Source, client *census.Client, req census.Request, info *result.Source) (*census.Table, error) {
+	tabs, labels, err := client.GetYears(ctx, req, s.Years)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range labels {
+		st.warn("source %s: %s", name, l)
+		info.LabelChanges = append(info.LabelChanges, l.String())
+	}
+	c := st.cfg.SourceConfidence(name)
+	for _, t := range tabs {
+		convertMOEs(t, c)
+	}
+	for k := 0; k+1 < len(tabs); k++ {
+		info.Changes = append(info.Changes, yearChanges(tabs[k], s.Years[k], tabs[k+1], s.Years[k+1], c)...)
+	}
+	out := tabs[len(tabs)-1]
+	for i := len(tabs) - 2; i >= 0; i-- {
+		var missing int
+		out, missing = out.JoinYear(tabs[i], s.Years[i])
+		if missing > 0 {
+			st.warn("source %s: %d of %d tracts of %d have no row in %d (tract codes differ between the years); their %d columns are empty", name, missing, out.Len(), s.Year, s.Years[i], s.Years[i])
+		}
+	}
+	return out, nil
+}
+
+// convertMOEs converts the MOE columns of t from the Census Bureau's 90%
+// to level c (stats.ConvertMOE: MOE × Z(c)/1.645), in place; the raw text
+// stays as sent. A controlled MOE (0) stays 0.
+func convertMOEs(t *census.Table, c stats.Confidence) {
+	if c == stats.Conf90 {
+		return
+	}
+	for _, col := range t.Columns {
+		if col.Kind != census.KindMOE {
+			continue
+		}
+		for i, v := range col.Values {
+			if col.Valid[i] {
+				col.Values[i] = stats.ConvertMOE(v, stats.Conf90, c)
+			}
+		}
+	}
+}
+
+// yearChanges tests, for every estimate with its MOE in both tables, the
+// change of each tract's estimate from year a to year b with the ACS
+// handbook's test of a difference (stats.Compare at level c; the MOEs
+// must be at c).
+func yearChanges(a *census.Table, ya int, b *census.Table, yb int, c stats.Confidence) []result.YearChange {
+	pos := map[string]int{}
+	for j, id := range a.GEOIDs() {
+		pos[id] = j
+	}
+	ids := b.GEOIDs()
+	var out []result.YearChange
+	for _, eb := range b.Columns {
+		if eb.Kind != census.KindEstimate || !strings.HasSuffix(eb.Name, "E") {
+			continue
+		}
+		mName := strings.TrimSuffix(eb.Name, "E") + "M"
+		mb, ea, ma := b.Column(mName), a.Column(eb.Name), a.Column(mName)
+		if mb == nil || ea == nil || ma == nil {
+			continue
+		}
+		ch := result.YearChange{Variable: eb.Name, From: ya, To: yb, Confidence: int(c)}
+		for i, id := range ids {
+			j, ok := pos[id]
+			if !ok || !eb.Valid[i] || !mb.Valid[i] || !ea.Valid[j] || !ma.Valid[j] {
+				ch.Untested++
+				continue
+			}
+			cmp := stats.Compare("", stats.Value{Est: eb.Values[i], MOE: mb.Values[i]}, "", stats.Value{Est: ea.Values[j], MOE: ma.Values[j]}, c)
+			switch {
+			case cmp.Significant && cmp.Diff > 0:
+				ch.Up++
+			case cmp.Significant:
+				ch.Down++
+			default:
+				ch.Same++
+			}
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+func joinYears(ys []int) string {
+	var b strings.Builder
+	for i, y := range ys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, y)
+	}
+	return b.String()
+}
+
+// confidenceOf is the MOE level of a census source for its note: 0 for
+// other sources and for the Bureau's own 90%.
+func confidenceOf(c *config.Config, name string) int {
+	if s := c.Sources[name]; s == nil || s.Kind != config.KindCensus || s.Confidence == 90 {
+		return 0
+	}
+	return c.Sources[name].Confidence
 }
 
 // censusLabels names each variable in words from the dataset's

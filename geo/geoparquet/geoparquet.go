@@ -40,6 +40,9 @@ type Table struct {
 	Geoms []orb.Geometry
 	// Columns are the attribute columns, each with len(Geoms) values.
 	Columns []Column
+	// Metadata are further Parquet key/value pairs to write ("geo" is
+	// reserved); not read back.
+	Metadata map[string]string
 }
 
 // Column is a named attribute column. Values are nil (null), string, int64,
@@ -112,9 +115,48 @@ func WriteFile(ctx context.Context, path string, t *Table) (err error) {
 // geometry types present, the overall bbox and the covering. The output is
 // deterministic for a given table. t.CRS must be lon/lat.
 func Write(ctx context.Context, w io.Writer, t *Table) error {
-	if t.CRS != nil && !t.CRS.IsLonLat() {
-		return fmt.Errorf("table CRS is %s; geoparquet writes lon/lat (OGC:CRS84) only", t.CRS)
+	cols := make([]Column, len(t.Columns))
+	for i, c := range t.Columns {
+		if len(c.Values) != len(t.Geoms) {
+			return fmt.Errorf("column %q has %d values for %d geometries", c.Name, len(c.Values), len(t.Geoms))
+		}
+		k := columnKind(c.Values)
+		if c.Kind != "" {
+			if k != c.Kind && !allNil(c.Values) {
+				return fmt.Errorf("column %q: values are %s, declared %s", c.Name, k, c.Kind)
+			}
+			k = c.Kind
+		}
+		cols[i] = Column{Name: c.Name, Kind: k}
 	}
+	gw, err := NewWriter(w, cols, t.Metadata)
+	if err != nil {
+		return err
+	}
+	if err := gw.Write(ctx, t); err != nil {
+		return err
+	}
+	return gw.Close()
+}
+
+// Writer writes a GeoParquet 1.1 file a table at a time (the layout of
+// Write), holding one table in memory; the "geo" metadata (geometry types,
+// overall bbox) is written by Close.
+type Writer struct {
+	pw    *parquet.Writer
+	cols  []Column // names and kinds
+	ncol  int
+	gi    int
+	bx    [4]int
+	ci    []int
+	types map[string]bool
+	all   orb.Bound
+}
+
+// NewWriter starts a GeoParquet file on w with the attribute columns cols
+// (their Name and Kind: "string", "int64", "float64" or "bool"; Values are
+// not used) and the further key/value metadata meta ("geo" is reserved).
+func NewWriter(w io.Writer, cols []Column, meta map[string]string) (*Writer, error) {
 	group := parquet.Group{
 		GeometryColumn: parquet.Optional(parquet.Leaf(parquet.ByteArrayType)),
 		BBoxColumn: parquet.Optional(parquet.Group{
@@ -122,26 +164,15 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 			"xmax": parquet.Leaf(parquet.DoubleType), "ymax": parquet.Leaf(parquet.DoubleType),
 		}),
 	}
-	kinds := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
+	for _, c := range cols {
 		if c.Name == GeometryColumn || c.Name == BBoxColumn {
-			return fmt.Errorf("column %q: name reserved for the geometry", c.Name)
+			return nil, fmt.Errorf("column %q: name reserved for the geometry", c.Name)
 		}
 		if _, dup := group[c.Name]; dup {
-			return fmt.Errorf("column %q: duplicate name", c.Name)
-		}
-		if len(c.Values) != len(t.Geoms) {
-			return fmt.Errorf("column %q has %d values for %d geometries", c.Name, len(c.Values), len(t.Geoms))
-		}
-		kinds[i] = columnKind(c.Values)
-		if c.Kind != "" {
-			if kinds[i] != c.Kind && !allNil(c.Values) {
-				return fmt.Errorf("column %q: values are %s, declared %s", c.Name, kinds[i], c.Kind)
-			}
-			kinds[i] = c.Kind
+			return nil, fmt.Errorf("column %q: duplicate name", c.Name)
 		}
 		var n parquet.Node
-		switch kinds[i] {
+		switch c.Kind {
 		case "int64":
 			n = parquet.Int(64)
 		case "float64":
@@ -161,23 +192,54 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 		}
 		return lc.ColumnIndex
 	}
-
-	types := map[string]bool{}
-	all := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
-	rows := make([]parquet.Row, 0, len(t.Geoms))
-	ncol := len(schema.Columns())
-	gi, bx := leaf(GeometryColumn), [4]int{leaf(BBoxColumn, "xmin"), leaf(BBoxColumn, "ymin"), leaf(BBoxColumn, "xmax"), leaf(BBoxColumn, "ymax")}
-	ci := make([]int, len(t.Columns))
-	for i, c := range t.Columns {
-		ci[i] = leaf(c.Name)
+	gw := &Writer{cols: cols, ncol: len(schema.Columns()), types: map[string]bool{},
+		all: orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}}
+	gw.gi, gw.bx = leaf(GeometryColumn), [4]int{leaf(BBoxColumn, "xmin"), leaf(BBoxColumn, "ymin"), leaf(BBoxColumn, "xmax"), leaf(BBoxColumn, "ymax")}
+	for _, c := range cols {
+		gw.ci = append(gw.ci, leaf(c.Name))
 	}
+	opts := []parquet.WriterOption{schema, parquet.CreatedBy("groundwork", "", "")}
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		if k == "geo" {
+			return nil, errors.New(`metadata key "geo" is reserved for the GeoParquet metadata`)
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		opts = append(opts, parquet.KeyValueMetadata(k, meta[k]))
+	}
+	gw.pw = parquet.NewWriter(w, opts...)
+	return gw, nil
+}
+
+// Write appends t's rows. t's columns must be the writer's, in its order,
+// with values of their kinds (or nil); t.CRS must be lon/lat.
+func (gw *Writer) Write(ctx context.Context, t *Table) error {
+	if t.CRS != nil && !t.CRS.IsLonLat() {
+		return fmt.Errorf("table CRS is %s; geoparquet writes lon/lat (OGC:CRS84) only", t.CRS)
+	}
+	if len(t.Columns) != len(gw.cols) {
+		return fmt.Errorf("table has %d columns, the file %d", len(t.Columns), len(gw.cols))
+	}
+	for i, c := range t.Columns {
+		if c.Name != gw.cols[i].Name {
+			return fmt.Errorf("column %d is %q, the file's %q", i, c.Name, gw.cols[i].Name)
+		}
+		if len(c.Values) != len(t.Geoms) {
+			return fmt.Errorf("column %q has %d values for %d geometries", c.Name, len(c.Values), len(t.Geoms))
+		}
+	}
+	gi, bx, ci := gw.gi, gw.bx, gw.ci
+	rows := make([]parquet.Row, 0, len(t.Geoms))
 	for r, g := range t.Geoms {
 		if r%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		row := make(parquet.Row, ncol)
+		row := make(parquet.Row, gw.ncol)
 		if g == nil {
 			row[gi] = parquet.NullValue().Level(0, 0, gi)
 			for _, k := range bx {
@@ -188,16 +250,16 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 			if err != nil {
 				return fmt.Errorf("row %d: geometry: %w", r, err)
 			}
-			types[g.GeoJSONType()] = true
+			gw.types[g.GeoJSONType()] = true
 			b := g.Bound()
-			all = all.Union(b)
+			gw.all = gw.all.Union(b)
 			row[gi] = parquet.ByteArrayValue(data).Level(0, 1, gi)
 			for j, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
 				row[bx[j]] = parquet.DoubleValue(v).Level(0, 1, bx[j])
 			}
 		}
 		for i, c := range t.Columns {
-			v, err := value(c.Values[r], kinds[i])
+			v, err := value(c.Values[r], gw.cols[i].Kind)
 			if err != nil {
 				return fmt.Errorf("row %d column %q: %w", r, c.Name, err)
 			}
@@ -209,27 +271,31 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 		}
 		rows = append(rows, row)
 	}
+	if _, err := gw.pw.WriteRows(rows); err != nil {
+		return fmt.Errorf("write rows: %w", err)
+	}
+	return nil
+}
 
-	gtypes := make([]string, 0, len(types))
-	for k := range types {
+// Close writes the "geo" metadata and the file's footer.
+func (gw *Writer) Close() error {
+	gtypes := make([]string, 0, len(gw.types))
+	for k := range gw.types {
 		gtypes = append(gtypes, k)
 	}
 	sort.Strings(gtypes)
 	cm := columnMeta{Encoding: "WKB", GeometryTypes: gtypes, Covering: &covering{BBox: map[string][]string{
 		"xmin": {BBoxColumn, "xmin"}, "ymin": {BBoxColumn, "ymin"}, "xmax": {BBoxColumn, "xmax"}, "ymax": {BBoxColumn, "ymax"},
 	}}}
-	if len(types) > 0 {
-		cm.BBox = []float64{all.Min[0], all.Min[1], all.Max[0], all.Max[1]}
+	if len(gw.types) > 0 {
+		cm.BBox = []float64{gw.all.Min[0], gw.all.Min[1], gw.all.Max[0], gw.all.Max[1]}
 	}
 	meta, err := json.Marshal(geoMeta{Version: "1.1.0", PrimaryColumn: GeometryColumn, Columns: map[string]columnMeta{GeometryColumn: cm}})
 	if err != nil {
 		return err
 	}
-	pw := parquet.NewWriter(w, schema, parquet.KeyValueMetadata("geo", string(meta)), parquet.CreatedBy("groundwork", "", ""))
-	if _, err := pw.WriteRows(rows); err != nil {
-		return fmt.Errorf("write rows: %w", err)
-	}
-	if err := pw.Close(); err != nil {
+	gw.pw.SetKeyValueMetadata("geo", string(meta))
+	if err := gw.pw.Close(); err != nil {
 		return fmt.Errorf("close parquet writer: %w", err)
 	}
 	return nil

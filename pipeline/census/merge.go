@@ -183,3 +183,47 @@ func (c *Client) GetYears(ctx context.Context, r Request, years []int) ([]*Table
 	}
 	return out, changes, nil
 }
+
+// JoinYear returns t with the estimate and MOE columns of prev, a pull of
+// the same request for an earlier year, added as <name>_<year> (so
+// B25064_001E of 2012 becomes B25064_001E_2012), matched on GEOID. Rows of t
+// whose GEOID prev lacks get nulls there; missing counts them (tract codes
+// change between decennial vintages: bring the tables onto one with a
+// crosswalk first). t is not changed.
+func (t *Table) JoinYear(prev *Table, year int) (out *Table, missing int) {
+	pos := map[string]int{}
+	for j, id := range prev.GEOIDs() {
+		pos[id] = j
+	}
+	ids := t.GEOIDs()
+	var added []*Column
+	for _, c := range prev.Columns {
+		if c.Kind != KindEstimate && c.Kind != KindMOE {
+			continue
+		}
+		nc := newColumnKind(fmt.Sprintf("%s_%d", c.Name, year), c.Kind, t.rows)
+		for i, id := range ids {
+			if j, ok := pos[id]; ok {
+				copyRow(nc, i, c, j)
+			} else {
+				nc.Null[i] = true
+			}
+		}
+		added = append(added, nc)
+	}
+	for _, id := range ids {
+		if _, ok := pos[id]; !ok {
+			missing++
+		}
+	}
+	var front, geo []*Column
+	for _, c := range t.Columns {
+		if c.Kind == KindGeography {
+			geo = append(geo, c)
+		} else {
+			front = append(front, c)
+		}
+	}
+	cols := append(append(front, added...), geo...)
+	return &Table{Columns: cols, rows: t.rows}, missing
+}

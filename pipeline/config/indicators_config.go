@@ -96,9 +96,9 @@ func (ind *Indicators) Options(c *Config) indicator.Options {
 		ind = &Indicators{}
 	}
 	ns, why := c.notSummable()
-	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), NotSummable: ns, Reasons: why}
+	o := indicator.Options{Confidence: stats.Confidence(ind.Confidence), Input: c.SourceConfidence(c.tractSource()), NotSummable: ns, Reasons: why}
 	if o.Confidence == 0 {
-		o.Confidence = stats.Conf90
+		o.Confidence = o.Input
 	}
 	o.Bands = stats.DefaultBands
 	if r := ind.Reliability; r != nil {
@@ -224,4 +224,21 @@ func (c *Config) checkIndicators(p *problems) {
 			}
 		}
 	}
+}
+
+// SourceConfidence is the level of the MOE columns of source name: its
+// confidence, or 90 (the Census Bureau's) when not set or not a source.
+func (c *Config) SourceConfidence(name string) stats.Confidence {
+	if s, ok := c.Sources[name]; ok && s != nil && s.Confidence != 0 {
+		return stats.Confidence(s.Confidence)
+	}
+	return stats.Conf90
+}
+
+// tractSource names the tracts section's source, or "".
+func (c *Config) tractSource() string {
+	if c.Tracts == nil {
+		return ""
+	}
+	return c.Tracts.Source
 }

@@ -9,8 +9,12 @@ type Source struct {
 	About string `yaml:"about"`
 
 	// census
-	Dataset   string   `yaml:"dataset"`
-	Year      int      `yaml:"year"`
+	Dataset string `yaml:"dataset"`
+	Year    int    `yaml:"year"`
+	// Years pulls the same variables for several years (ascending); the
+	// last is the table's year and the others add columns <var>_<year>.
+	// Validation sets Year to the last.
+	Years     []int    `yaml:"years"`
 	Variables []string `yaml:"variables"`
 	For       string   `yaml:"for"`
 	In        string   `yaml:"in"`
@@ -20,6 +24,10 @@ type Source struct {
 	// APIKey names where the API key comes from: "env:NAME" (default
 	// CENSUS_API_KEY). The key itself never goes in the pipeline file.
 	APIKey string `yaml:"api_key"`
+	// Confidence is the level, in percent (90, 95 or 99), of the MOE
+	// columns the source writes: the Bureau's 90% MOEs are converted at
+	// pull. 0 means 90.
+	Confidence int `yaml:"confidence"`
 	// Crosswalk moves the table to the other tract vintage.
 	Crosswalk *Crosswalk `yaml:"crosswalk"`
 

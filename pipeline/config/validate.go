@@ -11,6 +11,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/scaffold"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/source"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -82,6 +83,10 @@ func checkCensusSource(p *problems, at string, s *Source) {
 	if s.Dataset == "" {
 		p.add(at+".dataset", "required (e.g. acs/acs5)")
 	}
+	checkCensusYears(p, at, s)
+	if s.Confidence != 0 && !stats.Confidence(s.Confidence).Valid() {
+		p.add(at+".confidence", "use 90, 95 or 99, not %d (the Census Bureau publishes 90%% MOEs; they are converted to this level)", s.Confidence)
+	}
 	if s.Year == 0 {
 		p.add(at+".year", "required (e.g. 2018)")
 	}
@@ -152,6 +157,39 @@ func checkCSVReading(p *problems, at string, s *Source) {
 			p.add(fmt.Sprintf("%s.columns[%d].nonfinite", at, i), "only float columns can hold NaN or Inf (the column is %s)", col.Type)
 		}
 	}
+}
+
+// checkCensusYears checks sources.<name>.years and sets Year to the last
+// year. Two ACS 5-year releases less than five years apart share survey
+// years, and the Census Bureau advises against comparing them (ACS General
+// Handbook 2020, ch. 6), so such years are refused.
+func checkCensusYears(p *problems, at string, s *Source) {
+	if len(s.Years) == 0 {
+		return
+	}
+	switch {
+	case s.Year != 0 && s.Year != s.Years[len(s.Years)-1]:
+		p.add(at+".years", "give year or years, not both")
+		return
+	case len(s.Years) < 2:
+		p.add(at+".years", "list two or more years (for one year write year: %d)", s.Years[0])
+		return
+	case s.Recorded != "":
+		p.add(at+".years", "a recorded response holds one year; pull the years from the Census Data API or give one year")
+		return
+	}
+	for i := 1; i < len(s.Years); i++ {
+		a, b := s.Years[i-1], s.Years[i]
+		if b <= a {
+			p.add(fmt.Sprintf("%s.years[%d]", at, i), "%d after %d: list the years once each, oldest first", b, a)
+			return
+		}
+		if strings.HasSuffix(s.Dataset, "acs5") && b-a < 5 {
+			p.add(fmt.Sprintf("%s.years[%d]", at, i), "the ACS 5-year estimates of %d (%d-%d) and %d (%d-%d) share survey years, and the Census Bureau advises against comparing overlapping 5-year estimates: choose years at least five apart (e.g. %d and %d)", a, a-4, a, b, b-4, b, b-5, b)
+			return
+		}
+	}
+	s.Year = s.Years[len(s.Years)-1]
 }
 
 // checkCSVSource checks a local file source: csv, parquet or geojson.

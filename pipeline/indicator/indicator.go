@@ -102,9 +102,11 @@ type Spec struct {
 // Options apply to every indicator of a run.
 type Options struct {
 	// Confidence is the level of the MOEs in the results: 90 (the ACS's own,
-	// the default when zero), 95 or 99. Input MOEs are always read as the
-	// ACS's 90% MOEs.
+	// the default when zero), 95 or 99.
 	Confidence stats.Confidence
+	// Input is the level of the input MOE columns: 90 (the ACS's own, the
+	// default when zero) unless the source converted them at pull.
+	Input stats.Confidence
 	// Bands are the CV thresholds of the reliability bands; the zero value
 	// means stats.DefaultBands (15% and 30%).
 	Bands stats.Bands
@@ -122,6 +124,12 @@ type Options struct {
 func (o Options) withDefaults() (Options, error) {
 	if o.Confidence == 0 {
 		o.Confidence = stats.Conf90
+	}
+	if o.Input == 0 {
+		o.Input = stats.Conf90
+	}
+	if !o.Input.Valid() {
+		return o, fmt.Errorf("input confidence %d: want 90, 95 or 99", int(o.Input))
 	}
 	if !o.Confidence.Valid() {
 		return o, fmt.Errorf("confidence %d: want 90, 95 or 99", int(o.Confidence))
@@ -538,8 +546,8 @@ func (ind *Indicator) Evaluate(rec arrow.RecordBatch) (*Result, error) {
 		r.Valid[row] = true
 		r.Bound[row] = x.b
 		r.Est[row] = v.Est
-		r.CV[row] = stats.CV(v, stats.Conf90)
-		r.MOE[row] = stats.ConvertMOE(v.MOE, stats.Conf90, ind.opts.Confidence)
+		r.CV[row] = stats.CV(v, ind.opts.Input)
+		r.MOE[row] = stats.ConvertMOE(v.MOE, ind.opts.Input, ind.opts.Confidence)
 		r.Reliability[row] = ind.opts.Bands.Classify(r.CV[row])
 	}
 	for _, w := range order {

@@ -119,21 +119,31 @@ func Write(ctx context.Context, dir string, geom func(i int) orb.Geometry, r *fr
 		}
 		return id[2:5]
 	}
-	part := func(idx []int) *geoparquet.Table {
-		tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(idx))}
-		for j, i := range idx {
-			tb.Geoms[j] = geom(i)
-		}
-		types := r.Types()
-		for _, c := range cols {
-			vals := make([]any, len(idx))
-			for j, i := range idx {
-				vals[j] = r.Get(i, c)
-			}
-			// the table's type, so that every partition has the same schema
-			tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals, Kind: kindOf[types[c]]})
-		}
-		return tb
-	}
+	part := func(idx []int) *geoparquet.Table { return GeoTable(r, geom, cols, idx) }
 	return store.WritePartitions(ctx, dir, r.Len(), []string{"state", "county"}, key, part)
+}
+
+// GeoTable builds the GeoParquet table of rows idx of r (every row when idx
+// is nil): the columns cols, each with r's type (so that the files of a
+// partitioned dataset share one schema), and geom(i) as row i's geometry.
+func GeoTable(r *frame.Table, geom func(i int) orb.Geometry, cols []string, idx []int) *geoparquet.Table {
+	if idx == nil {
+		idx = make([]int, r.Len())
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	tb := &geoparquet.Table{Geoms: make([]orb.Geometry, len(idx))}
+	for j, i := range idx {
+		tb.Geoms[j] = geom(i)
+	}
+	types := r.Types()
+	for _, c := range cols {
+		vals := make([]any, len(idx))
+		for j, i := range idx {
+			vals[j] = r.Get(i, c)
+		}
+		tb.Columns = append(tb.Columns, geoparquet.Column{Name: c, Values: vals, Kind: kindOf[types[c]]})
+	}
+	return tb
 }

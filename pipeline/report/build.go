@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
@@ -179,7 +180,11 @@ func Build(in *Input) *reports.Report {
 		if title == "" {
 			title = s.Name
 		}
-		r.Sources = append(r.Sources, reports.Source{Title: title, About: s.About, File: s.File, Rows: s.Rows})
+		about := s.About
+		if s.Confidence != 0 {
+			about = strings.TrimSpace(about + fmt.Sprintf(" Margins of error converted from the Census Bureau's 90%% to %d%% confidence (MOE × %.3f/1.645).", s.Confidence, stats.Confidence(s.Confidence).Z()))
+		}
+		r.Sources = append(r.Sources, reports.Source{Title: title, About: about, File: s.File, Rows: s.Rows})
 	}
 	return r
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
@@ -36,6 +37,11 @@ func (in *Input) sections() []reports.Section {
 			out = append(out, interpolationSection(i, ip))
 		}
 	}
+	for _, src := range in.Sources {
+		if len(src.Changes) > 0 || len(src.LabelChanges) > 0 {
+			out = append(out, yearsSection(src))
+		}
+	}
 	if o := in.Outreach; o != nil {
 		out = append(out, in.outreachSections(o)...)
 	}
@@ -49,6 +55,37 @@ func (in *Input) sections() []reports.Section {
 		}
 	}
 	return out
+}
+
+// yearsSection states, for a census source pulled for several years, in how
+// many tracts each estimate changed significantly between the years, and the
+// variables whose labels changed.
+func yearsSection(src result.Source) reports.Section {
+	title := src.Title
+	if title == "" {
+		title = src.Name
+	}
+	sec := reports.Section{ID: "years-" + src.Name, Title: "Changes between years: " + title}
+	if len(src.Changes) > 0 {
+		c := src.Changes[0]
+		z := stats.Confidence(c.Confidence).Z()
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+			"Each tract's estimate in one year is tested against its estimate in the earlier year with the Census Bureau's test for the difference of two estimates (ACS General Handbook 2020, chapter 7): Z = (X1 - X2) / sqrt(SE1² + SE2²), with SE = MOE / %.3f (the MOEs at %d%%). "+
+				"A change is statistically significant at the %d%% confidence level when |Z| > %.3f; otherwise the data do not show that the tract changed. "+
+				"Dollar amounts are as published for each year, not adjusted for inflation. With many tracts, a few changes are significant by chance.", z, c.Confidence, c.Confidence, z))
+		t := reports.Table{Header: []string{"variable", "years", "significant rise", "significant fall", "no significant change", "not tested"}, Numeric: []bool{false, false, true, true, true, true}}
+		for _, c := range src.Changes {
+			t.Rows = append(t.Rows, []string{c.Variable, fmt.Sprintf("%d to %d", c.From, c.To), strconv.Itoa(c.Up), strconv.Itoa(c.Down), strconv.Itoa(c.Same), strconv.Itoa(c.Untested)})
+			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%s, %d to %d: a statistically significant rise in %d tracts and a significant fall in %d; in %d tracts the change is within the margins of error; %d tracts could not be tested (an estimate or its margin of error is missing in one year).",
+				c.Variable, c.From, c.To, c.Up, c.Down, c.Same, c.Untested))
+		}
+		t.Note = "Tracts counted by the significance test of the change of each estimate."
+		sec.Tables = append(sec.Tables, t)
+	}
+	for _, l := range src.LabelChanges {
+		sec.Paragraphs = append(sec.Paragraphs, "Label change: "+l+".")
+	}
+	return sec
 }
 
 // indicatorDef is the pipeline file's definition of the derived indicator

@@ -275,6 +275,26 @@ type Source struct {
 	// Labels names a Census source's variables in words, from its
 	// variables.json (a pull only; a recorded response has none).
 	Labels map[string]string
+	// Confidence is, for a census source whose MOEs were converted from the
+	// Bureau's 90%, their level (95 or 99); 0 otherwise.
+	Confidence int
+	// Changes are, for a census source pulled for several years, each
+	// variable's tracts whose change between consecutive years is
+	// statistically significant (stats.Compare), and the label changes of
+	// the variables between those years (census.LabelChange, in words).
+	Changes      []YearChange
+	LabelChanges []string
+}
+
+// YearChange counts the tracts by the significance test of the change of
+// one estimate between two years, at the confidence level Confidence
+// (percent): Up and Down changed significantly, Same did not, Untested
+// lack an estimate or MOE in one year.
+type YearChange struct {
+	Variable                 string
+	From, To                 int
+	Up, Down, Same, Untested int
+	Confidence               int
 }
 
 // Outreach is what the outreach stage produced, for the report.

@@ -11,6 +11,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -425,7 +426,11 @@ func Describe(path string) (names []string, types []table.Type, rows int64, err 
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
+	skip := geoColumns(pf)
 	for _, fd := range pf.Schema().Fields() {
+		if skip[fd.Name()] {
+			continue
+		}
 		t, err := columnType(path, fd)
 		if err != nil {
 			return nil, nil, 0, err
@@ -433,6 +438,48 @@ func Describe(path string) (names []string, types []table.Type, rows int64, err 
 		names, types = append(names, fd.Name()), append(types, t)
 	}
 	return names, types, pf.NumRows(), nil
+}
+
+// geoColumns names the top-level columns of a GeoParquet file that are not
+// attributes: its geometry columns and their bbox coverings (from the "geo"
+// metadata). They are skipped when reading: the tables read here are flat.
+func geoColumns(pf *parquet.File) map[string]bool {
+	v, ok := pf.Lookup("geo")
+	if !ok {
+		return nil
+	}
+	var m struct {
+		Columns map[string]struct {
+			Covering struct {
+				BBox map[string][]string `json:"bbox"`
+			} `json:"covering"`
+		} `json:"columns"`
+	}
+	if json.Unmarshal([]byte(v), &m) != nil {
+		return nil
+	}
+	skip := map[string]bool{}
+	for name, c := range m.Columns {
+		skip[name] = true
+		for _, p := range c.Covering.BBox {
+			if len(p) > 0 {
+				skip[p[0]] = true
+			}
+		}
+	}
+	return skip
+}
+
+// leaves is the number of leaf columns under a Parquet field.
+func leaves(fd parquet.Field) int {
+	if fd.Leaf() {
+		return 1
+	}
+	n := 0
+	for _, f := range fd.Fields() {
+		n += leaves(f)
+	}
+	return n
 }
 
 // columnType maps a flat Parquet column to its table type.
@@ -493,14 +540,21 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 	if err != nil {
 		return fmt.Errorf("%s: not a Parquet file: %w", path, err)
 	}
-	all := pf.Schema().Fields()
+	// chunkOf is the position among the row group's column chunks (leaf
+	// columns) of each field read; the geometry and bbox columns of a
+	// GeoParquet file are skipped (geoColumns).
+	skip := geoColumns(pf)
 	var fields []parquet.Field
-	var chunkOf []int // position among the row group's column chunks of each field read
-	for i, fd := range all {
-		if names != nil && !slices.Contains(names, fd.Name()) {
+	var chunkOf []int
+	leaf := 0
+	for _, fd := range pf.Schema().Fields() {
+		n := leaves(fd)
+		if skip[fd.Name()] || (names != nil && !slices.Contains(names, fd.Name())) {
+			leaf += n
 			continue
 		}
-		fields, chunkOf = append(fields, fd), append(chunkOf, i)
+		fields, chunkOf = append(fields, fd), append(chunkOf, leaf)
+		leaf += n
 	}
 	types := make([]table.Type, len(fields))
 	for i, fd := range fields {
@@ -510,7 +564,7 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 	}
 	meta := map[string]string{}
 	for _, kv := range pf.Metadata().KeyValueMetadata {
-		if kv.Key == "ARROW:schema" {
+		if kv.Key == "ARROW:schema" || kv.Key == "geo" {
 			continue
 		}
 		meta[kv.Key] = kv.Value
@@ -580,8 +634,8 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 	}
 	readGroup := func(rg parquet.RowGroup, cols []*table.Column) error {
 		chunks := rg.ColumnChunks()
-		if len(chunks) != len(all) {
-			return fmt.Errorf("%s: a row group has %d columns, the schema %d", path, len(chunks), len(all))
+		if len(chunks) != leaf {
+			return fmt.Errorf("%s: a row group has %d columns, the schema %d", path, len(chunks), leaf)
 		}
 		for i, c := range cols {
 			if err := readColumn(chunks[chunkOf[i]], c); err != nil {

@@ -35,6 +35,18 @@ type Options struct {
 	// segment, the address fields of the contacts that have a street in
 	// memory until Close (they must be sorted); the profile files stream.
 	Turfs bool
+	// Seats lists the decision layers whose seat each turf reports: a
+	// turf's seats are the seats of its contacts (Contact.Custom[Column],
+	// "" for none), counted, in the GeoJSON properties and the walk list
+	// page header.
+	Seats []SeatLayer
+}
+
+// SeatLayer is a decision layer as the turfs report it: Column is the
+// Contact.Custom key holding a contact's seat ("city_seat"), Title the
+// layer's title ("Oakland City Council, at-large seat").
+type SeatLayer struct {
+	Column, Title string
 }
 
 // Exporter writes contacts, as they arrive, to one CSV per segment and

@@ -31,6 +31,50 @@ type TurfCount struct {
 	WithPhone   int    `json:"with_phone"`
 	WithEmail   int    `json:"with_email"`
 	WithAddress int    `json:"with_address"`
+	// Seats holds, per decision layer of Options.Seats (in that order),
+	// how many of the turf's contacts fall in each seat.
+	Seats []TurfSeats `json:"seats,omitempty"`
+}
+
+// TurfSeats counts a turf's contacts by seat of one decision layer.
+// Contacts whose place is in no seat (outside the layer, or placed by a
+// tract the layer does not cover) are counted in Outside.
+type TurfSeats struct {
+	Column   string         `json:"column"`
+	Title    string         `json:"title"`
+	Contacts map[string]int `json:"contacts"`
+	Outside  int            `json:"outside,omitempty"`
+}
+
+// names returns the seats, the most contacts first, then by name.
+func (s TurfSeats) names() []string {
+	names := slices.Sorted(maps.Keys(s.Contacts))
+	slices.SortStableFunc(names, func(a, b string) int { return s.Contacts[b] - s.Contacts[a] })
+	return names
+}
+
+// words says the seats for the walk list header: "Oakland (5 contacts)",
+// "A (3 contacts), B (1 contact); 1 contact in no seat".
+func (s TurfSeats) words() string {
+	var parts []string
+	for _, n := range s.names() {
+		parts = append(parts, fmt.Sprintf("%s (%s)", n, plural(s.Contacts[n], "contact")))
+	}
+	w := strings.Join(parts, ", ")
+	if w == "" {
+		w = "no seat"
+	}
+	if s.Outside > 0 {
+		w += "; " + plural(s.Outside, "contact") + " in no seat"
+	}
+	return w
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }
 
 type walkEntry struct {
@@ -67,9 +111,19 @@ func (e *Exporter) addTurf(c *Contact, seg string) {
 	t := m[key]
 	if t == nil {
 		t = &TurfCount{ID: id, Kind: kind}
+		for _, l := range e.opt.Seats {
+			t.Seats = append(t.Seats, TurfSeats{Column: l.Column, Title: l.Title, Contacts: map[string]int{}})
+		}
 		m[key] = t
 	}
 	t.Contacts++
+	for i := range t.Seats {
+		if seat := c.Custom[t.Seats[i].Column]; seat != "" {
+			t.Seats[i].Contacts[seat]++
+		} else {
+			t.Seats[i].Outside++
+		}
+	}
 	if c.Phone != "" || c.Mobile != "" {
 		t.WithPhone++
 	}
@@ -288,7 +342,9 @@ type gjGeometry struct {
 
 // turfGeoJSON renders a FeatureCollection with one MultiPolygon feature per
 // turf that has geometry (EPSG:4326 lon/lat, as in the layers), properties
-// segment, turf, kind and the counts. Rings are written as RFC 7946 section
+// segment, turf, kind, the counts and, per decision layer of
+// Options.Seats, <column> (the seats, "; "-separated, the most contacts
+// first) and <column>_contacts (contacts per seat, "" for none). Rings are written as RFC 7946 section
 // 3.1.6 asks ("exterior rings are counterclockwise, and holes are
 // clockwise"), whatever the input's winding; the layer is not modified.
 func turfGeoJSON(seg string, counts []TurfCount, areas, tracts *geo.Layer) ([]byte, error) {
@@ -317,10 +373,21 @@ func turfGeoJSON(seg string, counts []TurfCount, areas, tracts *geo.Layer) ([]by
 		if f == nil {
 			continue
 		}
+		props := map[string]any{"segment": seg, "turf": t.ID, "kind": t.Kind, "contacts": t.Contacts, "doors": t.Doors,
+			"with_phone": t.WithPhone, "with_email": t.WithEmail, "with_address": t.WithAddress}
+		for _, s := range t.Seats {
+			// <column>: the seats, the most contacts first, as the exports
+			// name them; <column>_contacts: contacts per seat ("" for none)
+			props[s.Column] = strings.Join(s.names(), "; ")
+			n := maps.Clone(s.Contacts)
+			if s.Outside > 0 {
+				n[""] = s.Outside
+			}
+			props[s.Column+"_contacts"] = n
+		}
 		fc.Features = append(fc.Features, gjFeature{Type: "Feature",
-			Properties: map[string]any{"segment": seg, "turf": t.ID, "kind": t.Kind, "contacts": t.Contacts, "doors": t.Doors,
-				"with_phone": t.WithPhone, "with_email": t.WithEmail, "with_address": t.WithAddress},
-			Geometry: gjGeometry{Type: "MultiPolygon", Coordinates: geo.RFC7946(f.Geom)}})
+			Properties: props,
+			Geometry:   gjGeometry{Type: "MultiPolygon", Coordinates: geo.RFC7946(f.Geom)}})
 	}
 	data, err := json.Marshal(fc)
 	if err != nil {
@@ -330,7 +397,8 @@ func turfGeoJSON(seg string, counts []TurfCount, areas, tracts *geo.Layer) ([]by
 }
 
 // walkTmpl is the printable walk list of a segment: one turf a page (CSS
-// break-after: page), its door and contact counts, and its addresses in
+// break-after: page), its door and contact counts, its seat of each
+// decision layer (Options.Seats) with contacts per seat, and its addresses in
 // walking order. It holds no phone numbers and no email: a door-knocking
 // sheet needs neither. html/template escapes every value.
 var walkTmpl = template.Must(template.New("walk").Parse(`<!DOCTYPE html>
@@ -343,7 +411,7 @@ body { font-family: sans-serif; font-size: 11pt; margin: 1.5cm; }
 section { break-after: page; page-break-after: always; }
 section:last-child { break-after: auto; page-break-after: auto; }
 h1 { font-size: 16pt; margin: 0 0 .2em; }
-p.counts { margin: 0 0 .8em; }
+p.counts, p.seat { margin: 0 0 .8em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #888; padding: .25em .4em; text-align: left; vertical-align: top; }
 td.num { text-align: right; }
@@ -355,7 +423,8 @@ td.mark { width: 6em; }
 {{range .Turfs}}<section>
 <h1>{{.Name}}</h1>
 <p class="counts">Segment {{$.Segment}} · {{.Doors}} doors · {{.Contacts}} contacts ({{.WithAddress}} with an address)</p>
-<table>
+{{range .Seats}}<p class="seat">{{.Title}}: {{.Words}}</p>
+{{end}}<table>
 <thead><tr><th>Street</th><th>Side</th><th>No.</th><th>Unit</th><th>Name</th><th>Result</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr><td>{{.Street}}</td><td>{{.Side}}</td><td class="num">{{.Number}}</td><td>{{.Unit}}</td><td>{{.Name}}</td><td class="mark"></td></tr>
@@ -369,7 +438,12 @@ td.mark { width: 6em; }
 type walkPage struct {
 	Name                         string
 	Doors, Contacts, WithAddress int
+	Seats                        []walkSeat
 	Rows                         []walkRow
+}
+
+type walkSeat struct {
+	Title, Words string
 }
 
 type walkRow struct {
@@ -390,6 +464,9 @@ func walkHTML(seg string, counts []TurfCount, byTurf map[string][]walkEntry) ([]
 	for _, turf := range slices.Sorted(maps.Keys(byTurf)) {
 		c := byID[turf]
 		pg := walkPage{Name: turf, Doors: c.Doors, Contacts: c.Contacts, WithAddress: c.WithAddress}
+		for _, s := range c.Seats {
+			pg.Seats = append(pg.Seats, walkSeat{Title: s.Title, Words: s.words()})
+		}
 		for _, w := range byTurf[turf] {
 			num := ""
 			if w.hasNumber {

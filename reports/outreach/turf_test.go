@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,59 @@ func TestWalkListHTML(t *testing.T) {
 	// The injected name is escaped, not markup.
 	if strings.Contains(html, "<a ") {
 		t.Error("unescaped markup")
+	}
+}
+
+// TestTurfSeats puts the contacts of one turf in two seats of a decision
+// layer and one in none: the GeoJSON names both seats, the most contacts
+// first, with the contacts of each ("" for none), and the walk list page
+// says the same in words.
+func TestTurfSeats(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	e, err := NewExporter(ctx, dir, []string{"s"}, Options{Profiles: []string{Generic}, Custom: []string{"district_seat"},
+		Areas: readLayer(t), Turfs: true, Seats: []SeatLayer{{Column: "district_seat", Title: "Council districts"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, seat := range []string{"District 5", "District 2", "District 2", ""} {
+		c := Contact{ID: fmt.Sprint(i), First: "Fixture", Last: fmt.Sprint("Person ", i), Email: fmt.Sprintf("p%d@example.org", i),
+			Street: fmt.Sprintf("%d Fixture St", 10+i), Area: "Frick", Segments: []string{"s"}, Line: i + 2,
+			Custom: map[string]string{"district_seat": seat}}
+		if err := e.Add(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "turfs", "s.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != 1 {
+		t.Fatalf("%d turfs, want 1 (Frick)", len(fc.Features))
+	}
+	p := fc.Features[0].Properties
+	if got, want := p["district_seat"], "District 2; District 5"; got != want {
+		t.Errorf("district_seat = %v, want %q", got, want)
+	}
+	if got, want := fmt.Sprint(p["district_seat_contacts"]), "map[:1 District 2:2 District 5:1]"; got != want {
+		t.Errorf("district_seat_contacts = %s, want %s", got, want)
+	}
+	h, err := os.ReadFile(filepath.Join(dir, "walklists", "s.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<p class="seat">Council districts: District 2 (2 contacts), District 5 (1 contact); 1 contact in no seat</p>`; !strings.Contains(string(h), want) {
+		t.Errorf("walk list lacks %s", want)
 	}
 }
