@@ -7,18 +7,13 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
-	"github.com/groundwork-org/groundwork/pipeline/notes"
+	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/result"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // maxFeatureWarnings bounds the warnings one boundary adds to the run notes
@@ -95,74 +90,19 @@ func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.
 }
 
 // buildAreas maps each feature of an area's boundary to its area through the
-// lookup table, warning about lookup rows that match no feature and features
-// that no lookup row names.
+// lookup table (place.AreaMap), warning about lookup rows that match no
+// feature and features that no lookup row names.
 func (st *state) buildAreas(ctx context.Context) error {
 	c := st.cfg
 	for _, name := range slices.Sorted(maps.Keys(c.Areas)) {
-		a := c.Areas[name]
-		rec := st.raw[a.Lookup.Source]
-		keys, kv, err := table.Strings(rec, a.Lookup.Key)
+		m, warns, err := place.AreaMap(name, c.Areas[name], st.raw[c.Areas[name].Lookup.Source], st.layers[c.Areas[name].Boundary])
 		if err != nil {
-			return fmt.Errorf("area %q: lookup %q: %w", name, a.Lookup.Source, err)
+			return err
 		}
-		vals, vv, err := table.Strings(rec, a.Lookup.Value)
-		if err != nil {
-			return fmt.Errorf("area %q: lookup %q: %w", name, a.Lookup.Source, err)
-		}
-		layer := st.layers[a.Boundary]
-		ids := map[string]bool{}
-		for _, f := range layer.Features {
-			ids[f.ID] = true
-		}
-		m := map[string]string{}
-		var errs []error
-		var unknown []string
-		for i := range keys {
-			if !kv[i] || !vv[i] {
-				continue
-			}
-			if len(a.Order) > 0 && !slices.Contains(a.Order, vals[i]) && !slices.Contains(a.Exclude, vals[i]) {
-				errs = append(errs, fmt.Errorf("area %q: lookup %s row %d: value %q is neither in order (%s) nor in exclude", name, a.Lookup.Source, i+2, vals[i], strings.Join(a.Order, ", ")))
-				continue
-			}
-			if !ids[keys[i]] {
-				unknown = append(unknown, strconv.Quote(keys[i]))
-				continue
-			}
-			if slices.Contains(a.Exclude, vals[i]) {
-				continue
-			}
-			m[keys[i]] = vals[i]
-		}
-		if len(errs) > 0 {
-			return errors.Join(errs...)
-		}
-		if len(unknown) > 0 {
-			st.warn("area %s: lookup %s names %d value(s) that are not features of boundary %s: %s", name, a.Lookup.Source, len(unknown), a.Boundary, notes.List(unknown, 0))
-		}
-		var missing []string
-		for _, f := range layer.Features {
-			if _, ok := m[f.ID]; !ok && !excludedIn(rec, a, f.ID) {
-				missing = append(missing, f.ID)
-			}
-		}
-		if len(missing) > 0 {
-			sort.Strings(missing)
-			st.warn("area %s: %d feature(s) of %s have no row in %s and belong to no area: %s", name, len(missing), a.Boundary, a.Lookup.Source, notes.List(missing, 0))
+		for _, w := range warns {
+			st.warn("%s", w)
 		}
 		st.areaOf[name] = m
 	}
 	return nil
-}
-
-func excludedIn(rec arrow.RecordBatch, a *config.Area, id string) bool {
-	keys, _, _ := table.Strings(rec, a.Lookup.Key)
-	vals, _, _ := table.Strings(rec, a.Lookup.Value)
-	for i := range keys {
-		if keys[i] == id && slices.Contains(a.Exclude, vals[i]) {
-			return true
-		}
-	}
-	return false
 }

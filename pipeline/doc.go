@@ -1,6 +1,6 @@
 // Package pipeline is the runner: it turns a validated pipeline file
 // (pipeline/config) into a graph of stages (graph.go), computes each stage's
-// cache key (cache.go), plans what runs (Plan), and runs the stages
+// cache key (cache.go, with package stagecache), plans what runs (Plan), and runs the stages
 // concurrently (scheduler.go) into a new version folder to which the output
 // path (a link) is switched with one rename only when every stage has
 // succeeded (package outdir; outdir.go refuses a folder groundwork did not

@@ -201,19 +201,12 @@ type contactSummary struct {
 	Examples []string       `json:"skipped_rows"`
 }
 
-// contactSeats returns a function that puts a contact's seat of each
-// decision layer in its custom column config.SeatColumn(boundary) (the
-// feature that contains its point, else its tract's seat, else ""), and
-// counts it per contact segment in seats (boundary -> segment -> seat).
+// contactSeats tags contacts with their seat of each decision layer
+// (contact.Seats), falling back to the seat recorded in their tract's row.
 func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]map[string]int) {
 	layers := st.cfg.DecisionLayers()
-	if len(layers) == 0 {
-		return func(*source.Contact) {}, nil
-	}
-	seats := map[string]map[string]map[string]int{}
 	tractSeat := map[string]map[string]string{} // boundary -> geoid -> seat
 	for _, b := range layers {
-		seats[b] = map[string]map[string]int{}
 		tractSeat[b] = map[string]string{}
 		if st.tracts == nil || !slices.Contains(st.tracts.Cols(), b) {
 			continue
@@ -224,28 +217,14 @@ func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]ma
 			tractSeat[b][id] = v
 		}
 	}
-	return func(c *source.Contact) {
-		if c.Custom == nil {
-			c.Custom = map[string]string{}
+	locate := func(b string, p orb.Point) (string, bool) {
+		fi, ok := st.indexes[b].Locate(p)
+		if !ok {
+			return "", false
 		}
-		for _, b := range layers {
-			seat := ""
-			if c.HasPoint {
-				if fi, ok := st.indexes[b].Locate(orb.Point{c.Lon, c.Lat}); ok {
-					seat = st.layers[b].Features[fi].ID
-				}
-			} else if c.GEOID != "" {
-				seat = tractSeat[b][c.GEOID]
-			}
-			c.Custom[config.SeatColumn(b)] = seat
-			for _, sg := range c.Segments {
-				if seats[b][sg] == nil {
-					seats[b][sg] = map[string]int{}
-				}
-				seats[b][sg][seat]++
-			}
-		}
-	}, seats
+		return st.layers[b].Features[fi].ID, true
+	}
+	return contact.Seats(layers, tractSeat, locate, config.SeatColumn)
 }
 
 // attendance is the follow-up loop's input: every attendance row, indexed

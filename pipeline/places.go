@@ -1,17 +1,14 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -61,12 +58,15 @@ func (st *state) place(ctx context.Context, name string) error {
 	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}
 	rel := filepath.Join("places", name+".parquet")
-	inherit := st.inheritance(name)
+	var inherit *place.Inheritance // columns copied from each place's tract
+	if st.tracts != nil {
+		inherit = place.NewInheritance(st.tracts, st.cfg.Tracts.Boundary, st.cfg.InheritedColumns(name))
+	}
 	placeChunk := func(r *frame.Table, base int) error {
 		if err := placer.Place(ctx, r, base, prog.done); err != nil {
 			return err
 		}
-		inherit.apply(r)
+		inherit.Apply(r)
 		return nil
 	}
 
@@ -137,53 +137,6 @@ func (st *state) place(ctx context.Context, name string) error {
 	})
 }
 
-// inheritance copies the columns of a place's tract into its row (see
-// config.InheritedColumns).
-type inheritance struct {
-	tracts   *frame.Table
-	boundary string         // the tract boundary: the places' column with the tract GEOID
-	row      map[string]int // tract GEOID -> row of tracts
-	cols     []string
-	types    map[string]table.Type
-}
-
-func (st *state) inheritance(places string) *inheritance {
-	cols := st.cfg.InheritedColumns(places)
-	if len(cols) == 0 || st.tracts == nil {
-		return nil
-	}
-	in := &inheritance{tracts: st.tracts, boundary: st.cfg.Tracts.Boundary, row: map[string]int{}, types: st.tracts.Types()}
-	for _, c := range cols {
-		if _, ok := in.types[c]; ok {
-			in.cols = append(in.cols, c)
-		}
-	}
-	for i := range st.tracts.Len() {
-		in.row[st.tracts.Str(i, table.GEOID)] = i
-	}
-	return in
-}
-
-// apply adds the inherited columns to the placed records of r and fills
-// each from the tract the record lies in (null outside every tract).
-func (in *inheritance) apply(r *frame.Table) {
-	if in == nil {
-		return
-	}
-	for _, c := range in.cols {
-		r.AddCol(c, in.types[c])
-	}
-	for i := range r.Len() {
-		j, ok := in.row[r.Str(i, in.boundary)]
-		if !ok {
-			continue
-		}
-		for _, c := range in.cols {
-			r.Set(i, c, in.tracts.Get(j, c))
-		}
-	}
-}
-
 // sedonaPlace runs the sedona engine's job for places set name: it collects
 // the points the placer will place (a first pass over the source), places
 // their distinct values with one Spark job in a temporary folder of the
@@ -221,7 +174,7 @@ func (st *state) sedonaPlace(ctx context.Context, name string, src *frame.Table,
 	var usage sedona.Usage
 	eng := *st.sedona
 	eng.Usage = &usage
-	eng.Log = &logLines{log: st.log, stage: "places:" + name}
+	eng.Log = sedona.LogLines(st.log, "places:"+name)
 	st.log.Info("sedona job", "stage", "places:"+name, "points", len(pts), "master", cmp.Or(eng.Master, "local[*]"))
 	located, err := eng.Locate(ctx, st.out, name, layers, areas, pts)
 	if err != nil {
@@ -235,25 +188,4 @@ func (st *state) sedonaPlace(ctx context.Context, name string, src *frame.Table,
 		"wall", usage.Wall.Round(time.Millisecond).String(), "cpu", usage.CPU.Round(time.Millisecond).String(),
 		"peak_mib", usage.PeakRSS>>20)
 	return loc.Precompute(located.Names, located.At)
-}
-
-// logLines writes each line of a job's output as a debug record.
-type logLines struct {
-	log   *slog.Logger
-	stage string
-	part  []byte
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.part = append(l.part, p...)
-	for {
-		i := bytes.IndexByte(l.part, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		if line := strings.TrimSpace(string(l.part[:i])); line != "" {
-			l.log.Debug("spark", "stage", l.stage, "line", line)
-		}
-		l.part = l.part[i+1:]
-	}
 }

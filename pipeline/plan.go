@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/stagecache"
 )
 
 // StagePlan says whether a stage will run and why.
@@ -28,9 +29,9 @@ type StagePlan struct {
 // plan is a computed plan with what Run needs besides the public view.
 type plan struct {
 	graph  []*stageDef
-	keys   []*stageKey
+	keys   []*stagecache.Key
 	stages []StagePlan
-	cache  *cache
+	cache  *stagecache.Cache
 	// restore[i] is true when stage i is cached but a dependant runs, so its
 	// in-memory results must be rebuilt.
 	restore []bool
@@ -88,8 +89,8 @@ func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, err
 	if err != nil {
 		return nil, err
 	}
-	c := &cache{dir: cacheDir(opts)}
-	last := c.lastRun(opts.OutDir)
+	c := &stagecache.Cache{Dir: cacheDir(opts)}
+	last := c.LastRun(opts.OutDir)
 	p := &plan{graph: g, keys: ks, cache: c, restore: make([]bool, len(g)), last: last}
 	index := map[string]int{}
 	for i, s := range g {
@@ -100,10 +101,10 @@ func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, err
 			sp.Run, sp.Why = true, "forced"
 		case opts.NoCache:
 			sp.Run, sp.Why = true, "cache disabled"
-		case c.has(s.Name, ks[i].Key):
+		case c.Has(s.Name, ks[i].Key):
 			sp.Why = "cached: inputs unchanged"
 		default:
-			sp.Run, sp.Why = true, why(s.Name, ks[i], last)
+			sp.Run, sp.Why = true, stagecache.Why(s.Name, ks[i], last)
 		}
 		p.stages = append(p.stages, sp)
 	}

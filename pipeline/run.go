@@ -17,6 +17,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/outdir"
+	"github.com/groundwork-org/groundwork/pipeline/peakmem"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
 )
@@ -190,8 +191,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 		}
 		st.raw = nil // released: tests reading Result.state must not see them
 	}()
-	mem := startSampler()
-	defer mem.stop()
+	mem := peakmem.Start()
+	defer mem.Stop()
 	reports, err := execute(ctx, st, p, opts, mem)
 	if err != nil {
 		return nil, err
@@ -204,20 +205,24 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (*Result, error)
 	}
 	committed = true
 	if !opts.NoCache {
-		inUse := map[string]bool{}
+		inUse, ran, names := map[string]bool{}, map[string]time.Duration{}, []string{}
 		for i, s := range p.graph {
-			inUse[p.cache.entry(s.Name, p.keys[i].Key)] = true
+			inUse[p.cache.Entry(s.Name, p.keys[i].Key)] = true
+			names = append(names, s.Name)
+			if reports[i].Status == "ran" {
+				ran[s.Name] = reports[i].Wall
+			}
 		}
-		if err := p.cache.saveRun(out, p.graph, p.keys, reports, p.last); err != nil {
+		if err := p.cache.SaveRun(out, names, p.keys, ran, p.last); err != nil {
 			log.Warn("could not record this run in the cache; the next plan will not say what changed", "err", err)
 		}
-		if err := p.cache.prune(inUse); err != nil {
-			log.Warn("could not prune the cache", "dir", p.cache.dir, "err", err)
+		if err := p.cache.Prune(inUse); err != nil {
+			log.Warn("could not prune the cache", "dir", p.cache.Dir, "err", err)
 		}
 	}
 	files := slices.Clone(st.files)
 	sort.Strings(files)
-	res := &Result{OutDir: out, Files: files, Warnings: st.warnings, Stages: reports, Wall: time.Since(began), PeakBytes: mem.peak(), state: st}
+	res := &Result{OutDir: out, Files: files, Warnings: st.warnings, Stages: reports, Wall: time.Since(began), PeakBytes: mem.Peak(), state: st}
 	if cfg.Report != nil {
 		res.Report = filepath.Join(out, "report.html")
 	}

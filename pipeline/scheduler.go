@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/groundwork-org/groundwork/pipeline/peakmem"
 )
 
 // stageDone is a finished stage, sent from its goroutine to the scheduler.
@@ -24,7 +26,7 @@ type stageDone struct {
 // goroutine touches st; stages run on forks. On the first error the
 // context of the running stages is cancelled and, once they have stopped,
 // the error is returned prefixed with the stage's name.
-func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler) ([]StageReport, error) {
+func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem.Sampler) ([]StageReport, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g := p.graph
@@ -74,7 +76,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 			started[i] = true
 			running[i] = time.Now()
 			counters[i] = p.newCounter(i, running[i])
-			mem.begin(i)
+			mem.Begin(i)
 			s, sp := g[i], p.stages[i]
 			reports[i] = StageReport{Name: s.Name, Why: sp.Why}
 			for _, d := range s.Deps {
@@ -89,7 +91,8 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 					t0 := time.Now()
 					var o *stageOut
 					err := guard(st.log, s.Name, func() (err error) {
-						o, err = p.cache.get(s.Name, p.keys[i].Key, st.out)
+						o = &stageOut{}
+						err = p.cache.Get(s.Name, p.keys[i].Key, st.out, o)
 						if err == nil && restore {
 							err = o.restore(ctx, st.out, st.cfg)
 						}
@@ -137,7 +140,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		delete(running, d.i)
 		rep := &reports[d.i]
 		rep.Wall = d.wall
-		rep.PeakBytes = mem.end(d.i)
+		rep.PeakBytes = mem.End(d.i)
 		s := g[d.i]
 		if d.err != nil {
 			if firstErr == nil {
@@ -150,7 +153,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *sampler
 		if d.fork != nil {
 			o = st.collect(d.fork)
 			if p.stages[d.i].Run && !opts.NoCache {
-				if err := p.cache.put(s.Name, p.keys[d.i].Key, st.out, o); err != nil {
+				if err := p.cache.Put(s.Name, p.keys[d.i].Key, st.out, o); err != nil {
 					st.log.Warn("could not save a stage in the cache; it will run again next time", "stage", s.Name, "err", err)
 				}
 			}

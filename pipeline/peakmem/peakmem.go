@@ -1,4 +1,7 @@
-package pipeline
+// Package peakmem samples the process's memory (runtime/metrics: total
+// minus released heap) every 10 ms and keeps the peak seen overall and
+// while each of a set of numbered tasks (the runner's stages) runs.
+package peakmem
 
 import (
 	"runtime/metrics"
@@ -7,9 +10,9 @@ import (
 	"time"
 )
 
-// sampler tracks the process's memory every 10 ms and the peak seen while
+// Sampler tracks the process's memory every 10 ms and the peak seen while
 // each stage runs.
-type sampler struct {
+type Sampler struct {
 	mu      sync.Mutex
 	all     uint64
 	running map[int]uint64
@@ -28,8 +31,9 @@ func readMem() uint64 {
 	return s[0].Value.Uint64() - s[1].Value.Uint64()
 }
 
-func startSampler() *sampler {
-	m := &sampler{running: map[int]uint64{}, quit: make(chan struct{})}
+// Start starts sampling; Stop ends it.
+func Start() *Sampler {
+	m := &Sampler{running: map[int]uint64{}, quit: make(chan struct{})}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -47,7 +51,7 @@ func startSampler() *sampler {
 	return m
 }
 
-func (m *sampler) sample() {
+func (m *Sampler) sample() {
 	v := readMem()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -57,7 +61,8 @@ func (m *sampler) sample() {
 	}
 }
 
-func (m *sampler) begin(i int) {
+// Begin starts tracking the peak of task i.
+func (m *Sampler) Begin(i int) {
 	m.sample()
 	m.mu.Lock()
 	m.running[i] = 0
@@ -65,7 +70,8 @@ func (m *sampler) begin(i int) {
 	m.sample()
 }
 
-func (m *sampler) end(i int) uint64 {
+// End stops tracking task i and returns its peak in bytes.
+func (m *Sampler) End(i int) uint64 {
 	m.sample()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -74,14 +80,16 @@ func (m *sampler) end(i int) uint64 {
 	return p
 }
 
-func (m *sampler) peak() uint64 {
+// Peak is the peak in bytes since Start.
+func (m *Sampler) Peak() uint64 {
 	m.sample()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.all
 }
 
-func (m *sampler) stop() {
+// Stop ends sampling.
+func (m *Sampler) Stop() {
 	close(m.quit)
 	m.wg.Wait()
 }
