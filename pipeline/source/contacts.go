@@ -232,9 +232,6 @@ var (
 	errSkipReasonsOrder = []error{ErrMalformedRow, ErrDoNotContact, ErrDuplicate, ErrNoContactMethod}
 )
 
-// SkipReasons lists the reasons a contact row can be skipped, in report order.
-func SkipReasons() []error { return append([]error(nil), errSkipReasonsOrder...) }
-
 // A Placer places a contact once it is read: it sets Tract, Area and
 // Segments and returns the evidence used, "point", "geoid", "zip" or "none"
 // (pipeline/place/contact.Placer is the one the pipeline uses). The reader
@@ -265,7 +262,7 @@ func allDigits(s string) bool {
 }
 
 // ContactStats counts what a ContactReader did. Skipped is keyed by the skip
-// reason's text (see SkipReasons); Problems by field problem kind; PlacedBy by
+// reason's text (errSkipReasonsOrder gives the order); Problems by field problem kind; PlacedBy by
 // what the Placer returned. Examples holds the first MaxExamples skips, in
 // file order.
 type ContactStats struct {
