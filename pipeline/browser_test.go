@@ -13,8 +13,6 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/paulmach/orb"
@@ -22,6 +20,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
+	"github.com/groundwork-org/groundwork/reports/browsertest"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
@@ -42,58 +41,12 @@ func needChromium(t *testing.T) {
 // browser starts a headless Chromium through the DevTools protocol and
 // returns a tab context with listeners that collect console errors,
 // uncaught exceptions, dialogs and every network request.
-type browser struct {
-	ctx      context.Context
-	problems []string // console errors, exceptions, dialogs
-	requests []string // URLs requested
-}
+// browser is the shared Chromium harness with this file's helpers on it.
+type browser struct{ *browsertest.Browser }
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	// Chromium's helper processes can still be writing to the profile when
-	// the browser is stopped, which makes t.TempDir's cleanup fail; remove
-	// the profile ourselves and ignore what is left.
-	profile, err := os.MkdirTemp("", "groundwork-chromium-*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA(); os.RemoveAll(profile) })
-	b := &browser{ctx: ctx}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.APITypeError || e.Type == runtime.APITypeWarning {
-				var args []string
-				for _, a := range e.Args {
-					args = append(args, string(a.Value)+a.Description)
-				}
-				b.problems = append(b.problems, fmt.Sprintf("console %s: %s", e.Type, strings.Join(args, " ")))
-			}
-		case *runtime.EventExceptionThrown:
-			b.problems = append(b.problems, "exception: "+e.ExceptionDetails.Error())
-		case *page.EventJavascriptDialogOpening:
-			b.problems = append(b.problems, "dialog: "+e.Message)
-			go chromedp.Run(ctx, page.HandleJavaScriptDialog(false))
-		case *network.EventRequestWillBeSent:
-			b.requests = append(b.requests, e.Request.URL)
-		}
-	})
-	if err := chromedp.Run(ctx, network.Enable(), runtime.Enable(), page.Enable()); err != nil {
-		t.Fatalf("start %s: %v", chromiumPath, err)
-	}
-	return b
+	return &browser{browsertest.New(t)}
 }
 
 // open loads a file at the given viewport width and returns the first
@@ -101,7 +54,7 @@ func newBrowser(t *testing.T) *browser {
 func (b *browser) open(t *testing.T, path string, width int64) float64 {
 	t.Helper()
 	var fcp float64
-	err := chromedp.Run(b.ctx,
+	err := chromedp.Run(b.Ctx,
 		chromedp.EmulateViewport(width, 900),
 		chromedp.Navigate("file://"+path),
 		chromedp.WaitReady("body"),
@@ -115,7 +68,7 @@ func (b *browser) open(t *testing.T, path string, width int64) float64 {
 
 func (b *browser) eval(t *testing.T, js string, out any) {
 	t.Helper()
-	if err := chromedp.Run(b.ctx, chromedp.Evaluate(js, out)); err != nil {
+	if err := chromedp.Run(b.Ctx, chromedp.Evaluate(js, out)); err != nil {
 		t.Fatalf("evaluate %q: %v", js, err)
 	}
 }
@@ -123,7 +76,7 @@ func (b *browser) eval(t *testing.T, js string, out any) {
 func (b *browser) screenshot(t *testing.T, name string) []byte {
 	t.Helper()
 	var png []byte
-	if err := chromedp.Run(b.ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+	if err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	if err := os.WriteFile(filepath.Join(t.TempDir(), name), png, 0o644); err != nil {
@@ -157,7 +110,7 @@ func TestReportInBrowser(t *testing.T) {
 		{"phone", 375, "report-phone.png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b.requests, b.problems = nil, nil
+			b.Requests, b.Problems = nil, nil
 			fcp := b.open(t, report, tc.width)
 			t.Logf("first contentful paint at %d px: %.0f ms", tc.width, fcp)
 
@@ -198,7 +151,7 @@ func TestReportInBrowser(t *testing.T) {
 
 			// Hover the largest school circle: the tooltip shows its name.
 			var tip string
-			err := chromedp.Run(b.ctx,
+			err := chromedp.Run(b.Ctx,
 				chromedp.ScrollIntoView("svg.map .points circle", chromedp.ByQuery),
 				chromedp.Click("svg.map .points circle:last-child", chromedp.ByQuery),
 				chromedp.Text("#tip", &tip, chromedp.ByQuery),
@@ -212,7 +165,7 @@ func TestReportInBrowser(t *testing.T) {
 
 			// Search highlights on the map.
 			var found int
-			err = chromedp.Run(b.ctx,
+			err = chromedp.Run(b.Ctx,
 				chromedp.SendKeys("#q", "flatlands", chromedp.ByQuery),
 				chromedp.Evaluate(`document.querySelectorAll("svg.map .hit").length`, &found),
 			)
@@ -224,7 +177,7 @@ func TestReportInBrowser(t *testing.T) {
 			}
 			// A neighborhood is found by its name.
 			var hood int
-			err = chromedp.Run(b.ctx,
+			err = chromedp.Run(b.Ctx,
 				chromedp.Evaluate(`document.getElementById("q").value=""`, nil),
 				chromedp.SendKeys("#q", "Fruitvale", chromedp.ByQuery),
 				chromedp.Evaluate(`document.querySelectorAll("svg.map .findable .hit").length`, &hood),
@@ -251,7 +204,7 @@ func TestReportInBrowser(t *testing.T) {
 				t.Error("clicking a numeric column twice did not sort it descending")
 			}
 			// Back to the top for the screenshot, search cleared.
-			chromedp.Run(b.ctx, chromedp.Evaluate(`document.getElementById("q").value="";document.getElementById("q").dispatchEvent(new Event("input"));document.getElementById("tip").hidden=true;document.activeElement.blur();window.scrollTo(0,0)`, nil))
+			chromedp.Run(b.Ctx, chromedp.Evaluate(`document.getElementById("q").value="";document.getElementById("q").dispatchEvent(new Event("input"));document.getElementById("tip").hidden=true;document.activeElement.blur();window.scrollTo(0,0)`, nil))
 			b.screenshot(t, tc.shot) // the whole page, into t.TempDir()
 			if dir := os.Getenv("GROUNDWORK_SHOTS"); dir != "" {
 				// for a person to look through: the page a screen at a time
@@ -259,14 +212,14 @@ func TestReportInBrowser(t *testing.T) {
 				b.eval(t, `document.documentElement.scrollHeight`, &h)
 				for y, i := int64(0), 0; y < h; y, i = y+800, i+1 {
 					var png []byte
-					chromedp.Run(b.ctx, chromedp.Evaluate(fmt.Sprintf("window.scrollTo(0,%d)", y), nil), waitFrames(), chromedp.CaptureScreenshot(&png))
+					chromedp.Run(b.Ctx, chromedp.Evaluate(fmt.Sprintf("window.scrollTo(0,%d)", y), nil), waitFrames(), chromedp.CaptureScreenshot(&png))
 					os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d.png", tc.name, i)), png, 0o644)
 				}
 			}
 			if tc.width > 600 {
 				// Hovering a tract shows its tooltip.
 				var hoverTip string
-				err := chromedp.Run(b.ctx,
+				err := chromedp.Run(b.Ctx,
 					chromedp.Evaluate(`document.getElementById("h-map").scrollIntoView()`, nil),
 					chromedp.ActionFunc(func(ctx context.Context) error {
 						var r struct{ X, Y float64 }
@@ -286,7 +239,7 @@ func TestReportInBrowser(t *testing.T) {
 				// Printed, the tools go; a closed section still prints its
 				// heading (it says to open it in the report file).
 				var printed struct{ Tools, Summary string }
-				err = chromedp.Run(b.ctx,
+				err = chromedp.Run(b.Ctx,
 					emulation.SetEmulatedMedia().WithMedia("print"),
 					chromedp.Evaluate(`({Tools: getComputedStyle(document.querySelector(".tools")).display, Summary: getComputedStyle(document.querySelector("details.sec:not([open]) > summary")).display})`, &printed),
 					emulation.SetEmulatedMedia().WithMedia(""),
@@ -298,12 +251,12 @@ func TestReportInBrowser(t *testing.T) {
 					t.Errorf("print: search tools display %q, a closed section's heading display %q; want none and shown", printed.Tools, printed.Summary)
 				}
 			}
-			for _, u := range b.requests {
+			for _, u := range b.Requests {
 				if u != "file://"+report {
 					t.Errorf("request to %s; the report must make none", u)
 				}
 			}
-			for _, p := range b.problems {
+			for _, p := range b.Problems {
 				t.Errorf("browser: %s", p)
 			}
 		})
@@ -327,10 +280,10 @@ func TestReportWithoutJavaScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t)
-	if err := chromedp.Run(b.ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
+	if err := chromedp.Run(b.Ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
 		t.Fatal(err)
 	}
-	err := chromedp.Run(b.ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("file://"+filepath.Join(out, "report.html")), chromedp.WaitReady("body"))
+	err := chromedp.Run(b.Ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("file://"+filepath.Join(out, "report.html")), chromedp.WaitReady("body"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +293,7 @@ func TestReportWithoutJavaScript(t *testing.T) {
 	}
 	// the page loaded with scripts off; turn evaluation back on to inspect
 	// it (the page's own script does not run again)
-	if err := chromedp.Run(b.ctx, emulation.SetScriptExecutionDisabled(false)); err != nil {
+	if err := chromedp.Run(b.Ctx, emulation.SetScriptExecutionDisabled(false)); err != nil {
 		t.Fatal(err)
 	}
 	b.eval(t, `({
@@ -470,7 +423,7 @@ func TestReportBudgets(t *testing.T) {
 	if *update {
 		b.screenshot(t, "ohio.png")
 	}
-	for _, p := range b.problems {
+	for _, p := range b.Problems {
 		t.Errorf("browser: %s", p)
 	}
 
@@ -515,7 +468,7 @@ func TestHostileReportInBrowser(t *testing.T) {
 	b.open(t, path, 1280)
 	var pwned any
 	var sortButtons int
-	err := chromedp.Run(b.ctx,
+	err := chromedp.Run(b.Ctx,
 		chromedp.Click("svg.map .points circle", chromedp.ByQuery), // tooltip from a payload
 		chromedp.SendKeys("#q", "script", chromedp.ByQuery),        // search over payload names
 		chromedp.Evaluate(`window.pwned`, &pwned),
@@ -530,12 +483,12 @@ func TestHostileReportInBrowser(t *testing.T) {
 	if sortButtons == 0 {
 		t.Error("the report's own script did not run")
 	}
-	for _, u := range b.requests {
+	for _, u := range b.Requests {
 		if u != "file://"+path {
 			t.Errorf("request to %s", u)
 		}
 	}
-	for _, p := range b.problems {
+	for _, p := range b.Problems {
 		t.Errorf("browser: %s", p)
 	}
 }
