@@ -614,6 +614,44 @@ func NoteBound(note string) Bound {
 	return Exact
 }
 
+// CodeWords reads the Bureau's words for a top or bottom code ("250,000 or
+// more", "50.0 or more", "1939 or earlier"): the edge of the open-ended
+// interval (250000, 50, 1939) and the words after it ("or more", "or
+// earlier"). ok is false for words that do not start with a number. The
+// edge, not the value sent, is what a report shows: the API sends the edge
+// plus or minus one for money (250001, 2499) and the edge itself for
+// percentages, rooms and years (50, 9, 1939), so the edge cannot be had
+// from the value.
+func CodeWords(s string) (edge float64, words string, ok bool) {
+	num, rest, found := strings.Cut(s, " ")
+	if !found || rest == "" {
+		return 0, "", false
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", ""), 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return x, rest, true
+}
+
+// NoteCode returns the Bureau's words of a raw Census column's note of a
+// top- or bottom-coded value (census.Column.Note: "top-coded: 250,000 or
+// more (250001)" gives "250,000 or more"), or "" and false for any other
+// note.
+func NoteCode(note string) (string, bool) {
+	_, rest, ok := strings.Cut(note, ": ")
+	if !ok || codedNote(note) == Exact {
+		return "", false
+	}
+	if i := strings.LastIndex(rest, " ("); i >= 0 {
+		rest = rest[:i]
+	}
+	if _, _, ok := CodeWords(rest); !ok {
+		return "", false
+	}
+	return rest, true
+}
+
 // flip is the bound of -x (or of 1/x for x > 0) given that of x.
 func (b Bound) flip() Bound {
 	switch b {

@@ -39,9 +39,10 @@ type Group struct {
 	Mean   map[string]float64
 	// Bounds marks, by measure column then statistic ("min", "median",
 	// "max", "mean"), the statistics that are bounds rather than estimates
-	// because a top- or bottom-coded value gave them: "or more" / "or less"
-	// when the statistic is a Census code itself (250001, "250,000 or
-	// more"), else "at least", "at most" or "not exact:"
+	// because a top- or bottom-coded value gave them: the Bureau's words
+	// when the statistic is a Census code itself (250001 is "250,000 or
+	// more", 1939 "1939 or earlier"; indicator.CodeWords reads the edge
+	// back), else "at least", "at most" or "not exact:"
 	// (indicator.Bound.Words). Nil when none is.
 	Bounds map[string]map[string]string
 }
