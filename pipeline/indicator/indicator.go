@@ -983,20 +983,6 @@ func (ind *Indicator) RunExpr(vals map[string]float64) (float64, error) {
 	return f, nil
 }
 
-// FormatValue renders an estimate with its MOE for reports, e.g.
-// "40.2 ± 3.1", with prec decimals; a null estimate is "n/a" and an unknown
-// MOE is "± ?".
-func FormatValue(est, moe float64, prec int) string {
-	if math.IsNaN(est) {
-		return "n/a"
-	}
-	s := strconv.FormatFloat(est, 'f', prec, 64)
-	if math.IsNaN(moe) {
-		return s + " ± ?"
-	}
-	return s + " ± " + strconv.FormatFloat(moe, 'f', prec, 64)
-}
-
 // isPctChange reports a call pct_change(from, to).
 func isPctChange(n *ast.CallNode) bool {
 	id, ok := n.Callee.(*ast.IdentifierNode)

@@ -164,18 +164,13 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 			names = append(names, res.Areas[k].Area)
 			vals = append(vals, v.Value)
 		}
-		k := 0
-		for i := 0; i < len(names); i++ {
-			for j := i + 1; j < len(names); j++ {
-				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
-				rc := result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c}
-				if cmp.Disparities {
-					diff, ratio := stats.RateDifference(vals[i], vals[j]), stats.RateRatio(vals[i], vals[j])
-					rc.RateDiff, rc.RateRatio = &diff, &ratio
-				}
-				res.Comparisons = append(res.Comparisons, rc)
-				k++
+		for _, pc := range stats.ComparePairs(names, vals, r.Confidence) {
+			rc := result.Comparison{Indicator: d.Name, A: names[pc.A], B: names[pc.B], Comparison: pc.Comparison}
+			if cmp.Disparities {
+				diff, ratio := stats.RateDifference(vals[pc.A], vals[pc.B]), stats.RateRatio(vals[pc.A], vals[pc.B])
+				rc.RateDiff, rc.RateRatio = &diff, &ratio
 			}
+			res.Comparisons = append(res.Comparisons, rc)
 		}
 	}
 	return nil
