@@ -154,6 +154,7 @@ type Segregation struct {
 	Theil         float64
 	Dissimilarity []PairIndex
 	Gini          []PairIndex // when asked, the pairs' segregation Gini
+	PairTheil     []PairIndex // when asked, the pairs' two-group Theil's H
 	Where         string      // which tracts, in words
 	// Within holds the same measures among the tracts of each area, in the
 	// area's order, when asked.
@@ -169,6 +170,7 @@ type AreaSegregation struct {
 	Theil         float64
 	Dissimilarity []PairIndex
 	Gini          []PairIndex
+	PairTheil     []PairIndex
 }
 
 // PairIndex is a two-group index.
