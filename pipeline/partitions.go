@@ -66,15 +66,23 @@ func (st *state) partitionPlaces(ctx context.Context) error {
 // geom(i) being row i's geometry and meta further key/value metadata, and
 // lists the file.
 func (st *state) writeGeoParquet(ctx context.Context, rel string, r *frame.Table, geom func(i int) orb.Geometry, meta map[string]string) error {
+	path, err := st.outPath(rel)
+	if err != nil {
+		return err
+	}
 	st.files = append(st.files, rel)
-	return partition.WriteFile(ctx, filepath.Join(st.out, rel), r, geom, meta)
+	return partition.WriteFile(ctx, path, r, geom, meta)
 }
 
 // geoParquetWriter starts rel, a GeoParquet file with the columns of r
 // written a table at a time (partition.NewFile), and lists it among the
 // stage's files.
 func (st *state) geoParquetWriter(rel string, r *frame.Table, meta map[string]string) (*partition.File, error) {
-	w, err := partition.NewFile(filepath.Join(st.out, rel), r, meta)
+	path, err := st.outPath(rel)
+	if err != nil {
+		return nil, err
+	}
+	w, err := partition.NewFile(path, r, meta)
 	if err == nil {
 		st.files = append(st.files, rel)
 	}
