@@ -234,7 +234,7 @@ func segregationSection(sg *result.Segregation) reports.Section {
 		t.Note += " Gini: the segregation Gini coefficient of the pair (Massey and Denton 1988), the mean difference of the tracts' group shares over its maximum; 0 is an even spread."
 	}
 	if len(sg.PairTheil) == len(sg.Dissimilarity) && len(sg.PairTheil) > 0 {
-		t.Header = append(t.Header, "Theil's H")
+		t.Header = append(t.Header, "Theil's H (the two groups)")
 		t.Numeric = append(t.Numeric, true)
 		for i, h := range sg.PairTheil {
 			t.Rows[i] = append(t.Rows[i], reports.Number(h.Value, 3))
