@@ -50,10 +50,12 @@ const (
 	srcNotes = "U.S. Census Bureau, Notes on ACS Estimate and Annotation Values (https://www.census.gov/data/developers/data-sets/acs-1year/notes-on-acs-estimate-and-annotation-values.html): a '+' ('-') following a median estimate means the median falls in the upper (lowest) interval of an open-ended distribution"
 	// srcJam: the Bureau's list of the numbers that stand for those
 	// edges ("jam values for medians"): value, meaning and subject. Read
-	// in two editions: the 2019 Summary File handbook's Table 5.2 (as
-	// transcribed, row by row, in the R package getACS, data-raw/jam_values.R
-	// @ 0e8e726) and the 2008-2012 5-year Summary File Technical
-	// Documentation (as quoted in full in an R package's documentation).
+	// in two editions, neither opened here directly: the 2019 Summary File
+	// handbook's Table 5.2 as transcribed row by row in the R package
+	// getACS (elipousson/getACS data-raw/jam_values.R @ 0e8e726), and the
+	// 2008-2012 5-year Summary File Technical Documentation as quoted in
+	// full in the R package ACSdownload (ejanalysis/ACSdownload R/get.acs.R
+	// @ 00392e5).
 	// The two agree on every value used here; they differ only on the
 	// "or later" year codes, which the table does not use.
 	srcJam = srcNotes + "; U.S. Census Bureau, Understanding and Using the American Community Survey Summary File: What Data Users Need to Know (2019), ch. 5, Table 5.2 \"Jam Values for Medians\" (https://www.census.gov/content/dam/Census/library/publications/2019/acs/acs_summary-file_handbook_2019_ch05.pdf), and 2008-2012 ACS 5-Year Summary File Technical Documentation, \"Jam Values for Medians\""
