@@ -263,10 +263,10 @@ var statOverrides = []statOverride{
 // uncodedStats are tables of medians and means without top codes in
 // TopCodes, for Classify's fallback when no variables.json entry is at hand
 // (their variables.json words say the same: "Median income in the past 12
-// months", "Average household size"). B06011 and B07011 are income medians,
-// but no recorded response shows their codes, so they are not in TopCodes.
+// months", "Average household size"). B06011 is an income median, but no
+// recorded response shows its codes, so it is not in TopCodes.
 var uncodedStats = map[string]Statistic{
-	"B06011": Median, "B07011": Median, "B25010": Mean,
+	"B06011": Median, "B25010": Mean,
 }
 
 // statWords are the words of a variables.json label or concept that mark a

@@ -67,11 +67,25 @@ const (
 	// ACS 2008-2012 pull tops out at 2001 and 1000001. The 2014/2015
 	// boundary itself is not in a Bureau document found here.
 	srcAfter2014 = srcNotes + "; values not in the Bureau's jam-value list (which lists 2001 and 1000001 only): observed as the maxima of the recorded ACS 2014-2018 Alameda County tract response (B25064 3501, B25077 2000001) where its ACS 2008-2012 pull has 2001 and 1000001; first release year 2015 not attested by a Bureau document"
+
+	// srcAPI: the API's own annotation of a value, read in recorded ACS
+	// 1-year responses by state (2005-2018) that carry the annotation
+	// variables (…EA "200,000+" beside …E 200001); see
+	// pipeline/census/testdata/PROVENANCE.md, api_annotated.
+	srcAPI = srcNotes + "; the Census Data API's estimate annotations (EA) in recorded ACS 1-year state responses, 2005-2018 (pipeline/census/testdata/api_annotated)"
 )
 
 var (
 	// "Income, Earnings" in the jam-value list.
-	incomeTables = []string{"B19013", "B19019", "B19049", "B19113", "B19119", "B19202", "B19326", "B20002", "B20017", "B20018", "B25099", "B25119"}
+	incomeTables = []string{"B07011", "B19013", "B19019", "B19049", "B19113", "B19119", "B19202", "B19326", "B20002", "B20017", "B20018", "B25099", "B25119"}
+	// The income medians whose "200,000+" (200001) the recorded responses
+	// show in 2005-2008, before the distribution reached $250,000.
+	income2008Tables = []string{"B19013", "B19113", "B19202"}
+	// Earnings medians by occupation, industry and class of worker, and
+	// B20017: "100,000+" (100001) in 2005-2008, "250,000+" from 2009,
+	// "2,500-" throughout, all in the recorded responses.
+	earningsTables     = []string{"B24011", "B24012", "B24021", "B24022", "B24031", "B24032", "B24041", "B24042", "B24081", "B24082", "B24091", "B24092"}
+	earnings2008Tables = []string{"B20017", "B24011", "B24012", "B24021", "B24022", "B24031", "B24032", "B24041", "B24042", "B24081", "B24082", "B24091", "B24092"}
 	// "Value".
 	valueTables = []string{"B25076", "B25077", "B25078", "B25097", "B25107", "B25109"}
 	// "Rent, Gross Rent".
@@ -97,17 +111,25 @@ var (
 // number the API sends: the interval's edge plus (minus) one for money
 // ("250,000 or more" is 250001), the edge itself for percentages, rooms and
 // years ("50.0 or more" is 50, "1939 or earlier" is 1939), as the Bureau's
-// list gives them.
+// list gives them, except where the API's own annotations in recorded
+// responses show other numbers or years (srcAPI): "200,000 or more" and
+// "100,000 or more" through 2008, "10.0 or less" as 10 in 2008-2017 and as
+// 9 in 2018 (when 10.0 is a median).
 //
 // Not listed, because no Bureau document found gives them: the "or later"
 // codes of year built and year moved in (the two editions of the list say
 // 2005 and 2010; the Bureau's ACS office has said its documentation of them
 // lagged the data), a bottom code for rooms, 1,000 or more (1001, "Selected
-// Monthly Owner Costs": the list does not say which cells), and the top
-// codes of contract rent (B25056) after the 2015 widening.
+// Monthly Owner Costs": the list does not say which cells), the top codes
+// of contract rent (B25056) after the 2015 widening, "10.0 or less" before
+// 2008 and after 2018, and B20002 and B20018 before 2009.
 var TopCodes = []TopCode{
 	{incomeTables, 0, 0, 250001, TopCoded, "250,000 or more", srcJam},
 	{incomeTables, 0, 0, 2499, BottomCoded, "2,500 or less", srcJam},
+	{income2008Tables, 0, 2008, 200001, TopCoded, "200,000 or more", srcJam + "; years: " + srcAPI},
+	{earningsTables, 0, 0, 250001, TopCoded, "250,000 or more", srcJam + "; tables: " + srcAPI},
+	{earningsTables, 0, 0, 2499, BottomCoded, "2,500 or less", srcJam + "; tables: " + srcAPI},
+	{earnings2008Tables, 0, 2008, 100001, TopCoded, "100,000 or more", srcAPI},
 	{valueTables, 0, 2014, 1000001, TopCoded, "1,000,000 or more", srcJam},
 	{valueTables, 2015, 0, 2000001, TopCoded, "2,000,000 or more", srcAfter2014},
 	{valueTables, 0, 0, 9999, BottomCoded, "10,000 or less", srcJam},
@@ -117,7 +139,8 @@ var TopCodes = []TopCode{
 	{costTables, 0, 0, 4001, TopCoded, "4,000 or more", srcJam},
 	{costTables, 0, 0, 99, BottomCoded, "100 or less", srcJam},
 	{percentTables, 0, 0, 50, TopCoded, "50.0 or more", srcJam},
-	{percentTables, 0, 0, 10, BottomCoded, "10.0 or less", srcJam},
+	{percentTables, 2008, 2017, 10, BottomCoded, "10.0 or less", srcJam + "; years: " + srcAPI},
+	{percentTables, 2018, 2018, 9, BottomCoded, "10.0 or less", srcAPI},
 	{roomTables, 0, 0, 9, TopCoded, "9.0 or more", srcJam},
 	{builtTables, 0, 0, 1939, BottomCoded, "1939 or earlier", srcJam},
 	{movedTables, 0, 0, 1969, BottomCoded, "1969 or earlier", srcJam},
@@ -162,7 +185,11 @@ func medianTable(name string) string {
 func codingOf(table string, v float64) (Coding, string) { return codeIn(table, 0, v) }
 
 // codeIn returns the coding of value v of table in the ACS release year
-// (0: any year).
+// (0: any year): the first entry of TopCodes for table whose value is v and
+// whose years include year. Only equal values are codes: a value beyond a
+// code is not always one (the recorded 2005 responses have medians of
+// B25092 below 10.0 that are real medians, while 2018's "10.0-" is 9.0 and
+// its 10.0 a real median).
 func codeIn(table string, year int, v float64) (Coding, string) {
 	for _, c := range TopCodes {
 		if c.Value != v || (year != 0 && ((c.From != 0 && year < c.From) || (c.To != 0 && year > c.To))) {
