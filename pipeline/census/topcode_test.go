@@ -137,8 +137,9 @@ func TestTopCodesCited(t *testing.T) {
 // responses for the same 361 Alameda County tracts: ACS 2008-2012 (whose
 // rent and value distributions end at $2,000 and $1,000,000) and ACS
 // 2014-2018 (at $3,500 and $2,000,000). With the release year known, every
-// cell at a code of that year is flagged with the Bureau's words, and the
-// other year's code is an ordinary value. Counts: the files themselves
+// cell at a code of that year is flagged with the Bureau's words, exactly
+// the cells whose MOE the API marks -333333333 (40 rents and 10 values in
+// 2012, 3 and 2 in 2018), and the other year's code is an ordinary value. Counts: the files themselves
 // (shared/data/oakland/SOURCES.md lists the 2014-2018 ones; the 2012 counts
 // were counted in the file with a one-line Python count).
 func TestTopCodesOnRecordedResponses(t *testing.T) {
@@ -180,6 +181,15 @@ func TestTopCodesOnRecordedResponses(t *testing.T) {
 			}
 			if n != tt.n || hi != tt.value {
 				t.Errorf("%d cells coded, column maximum %v; want %d at the code %v", n, hi, tt.n, tt.value)
+			}
+			// The API's own mark: the MOE of a coded median is -333333333
+			// ("median in an open-ended interval"), and of no other.
+			if m := tb.Column(strings.TrimSuffix(tt.col, "E") + "M"); m != nil {
+				for i := range c.Coding {
+					if open := m.Annotation[i] == MOENotAppropriate; open != (c.Coding[i] != NotCoded) {
+						t.Errorf("row %d: %v coded %v, MOE annotation %v", i, c.Values[i], c.Coding[i], m.Annotation[i])
+					}
+				}
 			}
 			// In 2014-2018 data 2001 and 1000001 are a rent and a value:
 			// read for 2018, the 2008-2012 file has no codes.
