@@ -9,11 +9,15 @@ import (
 // "this or more" ("this or less"), not the median itself. The value is kept.
 type Coding int8
 
-// Codings.
+// Codings. OpenEnded is a median the API marks as falling in an
+// open-ended interval (its MOE is -333333333, "median in an open-ended
+// interval") at a value the code table has no code for: a bound in an
+// unknown direction, never an estimate.
 const (
 	NotCoded Coding = iota
 	TopCoded
 	BottomCoded
+	OpenEnded
 )
 
 func (c Coding) String() string {
@@ -22,8 +26,34 @@ func (c Coding) String() string {
 		return "top-coded"
 	case BottomCoded:
 		return "bottom-coded"
+	case OpenEnded:
+		return "open-ended"
 	}
 	return "not coded"
+}
+
+// openEndedWords are the words of an OpenEnded value.
+const openEndedWords = "the Census marks this median as falling in an open-ended interval (margin of error -333333333), at a value the code table has no code for"
+
+// markOpenEnded codes as OpenEnded every valid estimate that no entry of
+// TopCodes codes but whose MOE column (the same name ending in M) holds the
+// API's -333333333: the Bureau's own mark of a median in an open-ended
+// interval outranks the code table, which cannot list every year's codes.
+func (t *Table) markOpenEnded() {
+	for _, c := range t.Columns {
+		if c.Kind != KindEstimate || c.Coding == nil || !strings.HasSuffix(c.Name, "E") {
+			continue
+		}
+		m := t.Column(strings.TrimSuffix(c.Name, "E") + "M")
+		if m == nil || m.Kind != KindMOE {
+			continue
+		}
+		for i := range c.Coding {
+			if c.Valid[i] && c.Coding[i] == NotCoded && m.Annotation[i] == MOENotAppropriate {
+				c.Coding[i], c.CodingWords[i] = OpenEnded, openEndedWords
+			}
+		}
+	}
 }
 
 // TopCode is one entry of the top/bottom-code table: in the ACS releases
@@ -226,6 +256,7 @@ func (t *Table) CodeMedians(year int) {
 			}
 		}
 	}
+	t.markOpenEnded()
 }
 
 // settleCodes withdraws a top code that is not the largest value of its

@@ -898,13 +898,17 @@ func (e *evaluator) sumTerms(n ast.Node, sign float64, terms *[]tv) bool {
 }
 
 // codedNote reports a pipeline/census note of a top- or bottom-coded value
-// ("top-coded: 250,000 or more (250001)", census.Column.Note).
+// ("top-coded: 250,000 or more (250001)", census.Column.Note), or of a
+// median the Census marks open-ended without a code ("open-ended: ...",
+// a bound in an unknown direction: Inexact).
 func codedNote(s string) Bound {
 	switch {
 	case strings.HasPrefix(s, "top-coded"):
 		return AtLeast
 	case strings.HasPrefix(s, "bottom-coded"):
 		return AtMost
+	case strings.HasPrefix(s, "open-ended"):
+		return Inexact
 	}
 	return Exact
 }

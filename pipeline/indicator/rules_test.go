@@ -246,8 +246,12 @@ func TestNoteCode(t *testing.T) {
 		{"bottom-coded: 2,500 or less (2499)", "2,500 or less", 2500, "or less", true},
 		{"top-coded: 50.0 or more (50.0)", "50.0 or more", 50, "or more", true},
 		{"bottom-coded: 1939 or earlier (1939)", "1939 or earlier", 1939, "or earlier", true},
+		{"open-ended: the Census marks this median as falling in an open-ended interval (margin of error -333333333), at a value the code table has no code for (9.0)", "", 0, "", false},
 		{"the result is at least the value shown (a top-coded input)", "", 0, "", false},
 		{"estimate not computable: too few sample observations (-666666666)", "", 0, "", false},
+	}
+	if b := NoteBound("open-ended: the Census marks this median as falling in an open-ended interval (margin of error -333333333), at a value the code table has no code for (9.0)"); b != Inexact {
+		t.Errorf("an open-ended median's note: %v, want Inexact (a bound in an unknown direction)", b)
 	}
 	for _, tt := range tests {
 		words, ok := NoteCode(tt.note)
