@@ -436,7 +436,12 @@ func (c *ContactReader) skip(e *ParseError) {
 		ErrDuplicate.Error():       "row(s) skipped as duplicates of an earlier row",
 		ErrNoContactMethod.Error(): "row(s) skipped with no usable email or phone",
 	}[reason]
-	c.notes.Add("skip:"+reason, cmp.Or(summary, "row(s) skipped"), c.where(e))
+	// the summary names the reason: the example gives the rest
+	b := *e
+	if msg, ok := strings.CutPrefix(e.Err.Error(), reason+": "); ok {
+		b.Err = errors.New(msg)
+	}
+	c.notes.Add("skip:"+reason, cmp.Or(summary, "row(s) skipped"), c.where(&b))
 }
 
 // markedError is the reason of a row skipped because the list marks it, or

@@ -419,10 +419,10 @@ func TestContactWarnings(t *testing.T) {
 		{name: "latitude not a number, not placed", rows: "A1,a@example.org,,,abc,-122.25135,yes,\n", placer: placeBy("none"), kept: 1, want: []string{
 			`row(s) whose coordinates were not used: list.csv:2: column "Latitude": latitude "abc": not decimal degrees; the row is not placed (in no tract, area or segment)`}},
 		{name: "an ID used twice", rows: "F001,a@example.org,,,,,yes,\nF001,b@example.org,,,,,yes,\n", kept: 1, skipped: map[string]int{"duplicate contact": 1}, want: []string{
-			`row(s) skipped as duplicates of an earlier row: list.csv:3: column "Contact ID": duplicate contact: ID "F001" is also the ID of line 2; the row is skipped: give each contact its own ID`}},
+			`row(s) skipped as duplicates of an earlier row: list.csv:3: column "Contact ID": ID "F001" is also the ID of line 2; the row is skipped: give each contact its own ID`}},
 		{name: "marked do-not-contact is only counted", rows: "A1,a@example.org,,,,,yes,yes\n", skipped: map[string]int{"do not contact": 1}},
 		{name: "do-not-contact mark not understood", rows: "A1,a@example.org,,,,,yes,perhaps\n", skipped: map[string]int{"do not contact": 1}, want: []string{
-			`row(s) skipped as do-not-contact: list.csv:2: column "Do Not Contact": do not contact: value "perhaps" is not yes/no, treated as do-not-contact to be safe`}},
+			`row(s) skipped as do-not-contact: list.csv:2: column "Do Not Contact": value "perhaps" is not yes/no, treated as do-not-contact to be safe`}},
 		{name: "counted with the first examples", rows: "A1,x1,(510) 555-0101,,,,yes,\nA2,x2,(510) 555-0102,,,,yes,\nA3,x3,(510) 555-0103,,,,yes,\n", kept: 3, want: []string{
 			`3 row(s) kept without their email, which is not an address (no email export has them), e.g. list.csv:2: column "Email": "x1" is not an email address; list.csv:3: column "Email": "x2" is not an email address; list.csv:4: column "Email": "x3" is not an email address`}},
 	}

@@ -169,7 +169,7 @@ var moreBadInput = []struct {
 		[]string{"contacts: row(s) kept without their email, which is not an address", `fixture_contacts.csv:2: column "Email": "fixture001example.org" is not an email address`}},
 	// Two rows with one ID are one record to the tools the exports go to.
 	{"duplicate contact ID", []corpusEdit{{"fixture_contacts.csv", "F002,Fixture", "F001,Fixture"}}, ExitOK,
-		[]string{"row(s) skipped as duplicates of an earlier row", `fixture_contacts.csv:3: column "Contact ID": duplicate contact: ID "F001" is also the ID of line 2; the row is skipped: give each contact its own ID`}},
+		[]string{"row(s) skipped as duplicates of an earlier row", `fixture_contacts.csv:3: column "Contact ID": ID "F001" is also the ID of line 2; the row is skipped: give each contact its own ID`}},
 	{"contact opt-in not yes or no", []corpusEdit{{"fixture_contacts.csv", ",yes,,yes,,Spanish", ",maybe,,yes,,Spanish"}}, ExitOK,
 		[]string{"row(s) with an email opt-in that is not yes or no, treated as not opted in", `fixture_contacts.csv:2: column "Email Opt In": value "maybe" is not yes/no, treated as not opted in`}},
 	{"contact latitude out of range", []corpusEdit{{"fixture_contacts.csv", "37.793888,-122.25135,,yes", "97.793888,-122.25135,,yes"}}, ExitOK,
