@@ -164,7 +164,7 @@ var moreBadInput = []struct {
 	// 10,000 must not stop the exports) naming the row, the column, the
 	// value and what was done with the row, counted per kind.
 	{"contact with a bad phone", []corpusEdit{{"fixture_contacts.csv", "(510) 555-0101", "(510) 555-01O1"}}, ExitOK,
-		[]string{"contacts: row(s) kept without a phone number that is not valid (no call or text list has it)", `fixture_contacts.csv:2: column "Phone": "(510) 555-01O1" holds the letter(s) O: a letter in a phone number is usually a typo for a digit`}},
+		[]string{"row(s) kept without a phone number that is not valid (no call or text list has it)", `fixture_contacts.csv:2: column "Phone": "(510) 555-01O1" holds the letter(s) O: a letter in a phone number is usually a typo for a digit`}},
 	{"contact with a bad email", []corpusEdit{{"fixture_contacts.csv", "fixture001@example.org", "fixture001example.org"}}, ExitOK,
 		[]string{"contacts: row(s) kept without their email, which is not an address", `fixture_contacts.csv:2: column "Email": "fixture001example.org" is not an email address`}},
 	// Two rows with one ID are one record to the tools the exports go to.
@@ -173,7 +173,7 @@ var moreBadInput = []struct {
 	{"contact opt-in not yes or no", []corpusEdit{{"fixture_contacts.csv", ",yes,,yes,,Spanish", ",maybe,,yes,,Spanish"}}, ExitOK,
 		[]string{"row(s) with an email opt-in that is not yes or no, treated as not opted in", `fixture_contacts.csv:2: column "Email Opt In": value "maybe" is not yes/no, treated as not opted in`}},
 	{"contact latitude out of range", []corpusEdit{{"fixture_contacts.csv", "37.793888,-122.25135,,yes", "97.793888,-122.25135,,yes"}}, ExitOK,
-		[]string{"contacts: row(s) whose coordinates were not used", `fixture_contacts.csv:2: column "Latitude": latitude 97.793888 is outside -90..90; coordinates must be EPSG:4326 degrees; the row is not placed (in no tract, area or segment)`}},
+		[]string{"row(s) whose coordinates were not used", `fixture_contacts.csv:2: column "Latitude": latitude 97.793888 is outside -90..90; coordinates must be EPSG:4326 degrees; the row is not placed (in no tract, area or segment)`}},
 	{"contact Latin-1 name", []corpusEdit{{"fixture_contacts.csv", "F001,Fixture,Person 001", "F001,Fixture,Pers\xf3n 001"}}, ExitOK, []string{"malformed row: 2"}},
 	{"contact extra field", []corpusEdit{{"fixture_contacts.csv", ",fixture private note 001", ",fixture private note 001,x"}}, ExitOK, []string{"malformed row: 2"}},
 	{"contact segment value typo", []corpusEdit{{"pipeline.yaml", "area: terrain, value: flatlands}", "area: terrain, value: flatland}"}}, ExitConfig, []string{"flatland"}},
