@@ -2,7 +2,9 @@ package engage
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 
 	"github.com/groundwork-org/groundwork/pipeline/notes"
@@ -80,6 +82,10 @@ func ReadListening(ctx context.Context, r io.Reader, file string, m source.Surve
 			how := map[string]string{"area": "placed by its neighborhood answer instead", "zip": "placed by its ZIP answer instead",
 				"unplaced": "not placed: counted in the overall concerns only"}[place.Kind]
 			located.Add("location", "response(s) whose coordinates were not used", e.Error()+"; "+how)
+		} else if place.Kind == "unplaced" && resp.Neighborhood != "" && p != nil {
+			at := &source.ParseError{File: filepath.Base(file), Line: resp.Line, Column: m.Neighborhood,
+				Err: fmt.Errorf("%q is not an area of the contacts' area layer", resp.Neighborhood)}
+			located.Add("neighborhood", "response(s) whose neighborhood answer names no area, not placed (counted in the overall concerns only)", at.Error())
 		}
 		a := areas[place]
 		if a == nil {

@@ -102,6 +102,9 @@ func TestReadListeningWarnings(t *testing.T) {
 			`response(s) whose coordinates were not used: responses.csv:2: column "loc[lat]": location not used: latitude 97.7744 is outside -90..90; coordinates must be EPSG:4326 degrees; placed by its ZIP answer instead`}},
 		{"longitude not a number, a neighborhood", `"1","2026-09-12 18:04:11","37.7744","west","","Montclair","Y"` + "\n", []string{
 			`response(s) whose coordinates were not used: responses.csv:2: column "loc[lon]": location not used: longitude "west": not decimal degrees; placed by its neighborhood answer instead`}},
+		{"neighborhood of no area, nothing else", `"1","2026-09-12 18:04:11","","","","Atlantis","Y"` + "\n", []string{
+			`response(s) whose neighborhood answer names no area, not placed (counted in the overall concerns only): responses.csv:2: column "nbhd": "Atlantis" is not an area of the contacts' area layer`}},
+		{"neighborhood of no area, a ZIP", `"1","2026-09-12 18:04:11","","","94621","Atlantis","Y"` + "\n", nil},
 		{"skipped rows", `"1","2026-09-12 18:04:11","","","94621","",""` + "\n" + `"2","x"` + "\n", []string{
 			"response(s) skipped, no concern answered: responses.csv:2: column \"concerns\": response 1 answered no concern",
 			"response(s) skipped, unreadable: responses.csv:3: malformed row: 2 fields, the header has 7"}},
