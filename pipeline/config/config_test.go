@@ -96,6 +96,17 @@ segments:
 			},
 		},
 		{
+			name: "map class breaks: only the three methods, with the one meant",
+			yaml: minimal + "report:\n  map:\n    shade: {column: v, breaks: natural_breaks}\n    shades: [{column: v, breaks: equal_intervals}, {column: v, breaks: kmeans}, {column: v, breaks: fisher_jenks}]\n",
+			want: []string{
+				"report.map.shade: needs a tracts section to shade",
+				`report.map.shade.breaks: unknown class breaks "natural_breaks" (use quantile, equal_interval or fisher_jenks); did you mean "fisher_jenks"?`,
+				`report.map.shades[0].breaks: unknown class breaks "equal_intervals" (use quantile, equal_interval or fisher_jenks); did you mean "equal_interval"?`,
+				`report.map.shades[1].breaks: unknown class breaks "kmeans" (use quantile, equal_interval or fisher_jenks)` + "\n",
+				"report.map.shades[2]: needs a tracts section to shade", // fisher_jenks is known
+			},
+		},
+		{
 			name: "summary columns checked against the joined table",
 			yaml: minimal + "summaries:\n  - {name: s, of: p, by: [zones], measures: [{column: v, stats: [median, p90]}]}\n",
 			want: []string{

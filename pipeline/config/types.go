@@ -354,6 +354,13 @@ type Shade struct {
 	// for a change, 0.5 for a percentile rank, the city's value): two
 	// classes below it in browns, two above in blue-greens.
 	Midpoint *float64 `yaml:"midpoint"`
+	// Breaks is how the shaded values are classed (BreakMethods):
+	// "quantile" (the default when empty: each class holds about the same
+	// number of tracts), "equal_interval" (classes of equal width between
+	// the lowest and highest value) or "fisher_jenks" (natural breaks:
+	// the classes with the least variance within them). With a Midpoint it
+	// classes each side of the midpoint.
+	Breaks string `yaml:"breaks"`
 }
 
 // PointsM draws places as circles.
