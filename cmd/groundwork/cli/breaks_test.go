@@ -27,16 +27,7 @@ import (
 // be the counts the legend states. An unknown value is refused by the
 // loader (exit 3) with its line, its path and a did-you-mean.
 func TestMapBreaksFromThePipelineFile(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "city")
-	if code, _, e := run(t, "init", dir); code != ExitOK {
-		t.Fatalf("init: exit %d: %s", code, e)
-	}
-	p := filepath.Join(dir, "pipeline.yaml")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	yaml := string(b)
+	p, yaml := demoPipelineFile(t)
 	for _, r := range [][2]string{
 		{"format: dollars}\n    shades:", "format: dollars, breaks: fisher_jenks}\n    shades:"},
 		{"label: Renter-occupied homes (percent)}", "label: Renter-occupied homes (percent), breaks: equal_interval}"},
@@ -156,4 +147,20 @@ func TestMapBreaksFromThePipelineFile(t *testing.T) {
 	if code != ExitConfig || !strings.Contains(e, want) || !regexp.MustCompile(`line \d+: report\.map\.shade\.breaks`).MatchString(e) {
 		t.Errorf("breaks: jenks: exit %d, stderr %q; want exit %d and %q with its line", code, e, ExitConfig, want)
 	}
+}
+
+// demoPipelineFile writes the Oakland demo out with `groundwork init` and returns
+// its pipeline file's path and text.
+func demoPipelineFile(t *testing.T) (path, yaml string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "city")
+	if code, _, e := run(t, "init", dir); code != ExitOK {
+		t.Fatalf("init: exit %d: %s", code, e)
+	}
+	p := filepath.Join(dir, "pipeline.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, string(b)
 }
