@@ -397,7 +397,22 @@ type Interpolation struct {
 	// Weights, when set, weights by population: points (census block
 	// internal points) with a population column.
 	Weights *Weights `yaml:"weights"`
+	// Indicators are defined indicators (indicators.define) evaluated on
+	// each feature's apportioned counts, as indicators.compare evaluates
+	// them on an area's summed counts; the counts they read are apportioned
+	// with Columns (Config.Apportioned). The report maps the features
+	// shaded by them.
+	Indicators []string `yaml:"indicators"`
+	// Compare names features (their IDs) to test pair by pair on each of
+	// Indicators (the Census Bureau's Z test, as indicators.compare tests
+	// areas): at most MaxCompareFeatures.
+	Compare []string `yaml:"compare"`
 }
+
+// MaxCompareFeatures is the most features an interpolation's compare tests
+// pair by pair (190 pairs): past that a table of every pair is longer than
+// anyone reads, and one in ten pairs is "significant" at 90% by chance.
+const MaxCompareFeatures = 20
 
 // Weights names a points source that carries a population per point.
 type Weights struct {
