@@ -1,12 +1,14 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"html"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,7 +27,7 @@ import (
 // testdata/interpolate_tobler.py with the pinned .venv). The report shows
 // the table; a median is refused.
 func TestInterpolateOntoNeighborhoods(t *testing.T) {
-	p, b, _, out, rec := runDemoInterpolation(t, `
+	p, b, _, out, rec := runDemoInterpolation(t, "", `
 interpolate:
   - name: neighborhood_people
     title: People and homes by neighborhood
@@ -83,7 +85,7 @@ interpolate:
 // (testdata/interpolate_tobler.json); a feature compare names that the
 // boundary lacks fails the run with a suggestion.
 func TestInterpolatedAreasMappedAndCompared(t *testing.T) {
-	_, _, cfg, out, rec := runDemoInterpolation(t, `
+	_, _, cfg, out, rec := runDemoInterpolation(t, "", `
 interpolate:
   - name: neighborhood_homes
     title: Renters by neighborhood
@@ -162,14 +164,15 @@ interpolate:
 }
 
 // runDemoInterpolation runs the demo with the interpolate block appended to
-// its pipeline file and returns the file's path and bytes, the loaded
+// its pipeline file (and boundaries, when not empty, added to its
+// boundaries) and returns the file's path and bytes, the loaded
 // configuration, the output folder and the first interpolation's Parquet
 // file, read (released when the test ends).
-func runDemoInterpolation(t *testing.T, block string) (path string, yaml []byte, cfg *config.Config, out string, rec arrow.RecordBatch) {
+func runDemoInterpolation(t *testing.T, boundaries, block string) (path string, yaml []byte, cfg *config.Config, out string, rec arrow.RecordBatch) {
 	t.Helper()
 	path = filepath.Join(demoDir(t), oakland.Pipeline)
 	b, _ := os.ReadFile(path)
-	yaml = append(b, block...)
+	yaml = append(bytes.Replace(b, []byte("\nboundaries:\n"), []byte("\nboundaries:\n"+boundaries), 1), block...)
 	os.WriteFile(path, yaml, 0o644)
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -185,4 +188,66 @@ func runDemoInterpolation(t *testing.T, block string) (path string, yaml []byte,
 	}
 	t.Cleanup(rec.Release)
 	return path, yaml, cfg, out, rec
+}
+
+// TestInterpolateOntoOtherTractVintage moves the demo's 2010 tract counts
+// onto 2020 tracts by the overlap of the two layers' own polygons, with
+// interpolate: onto a 2020 tract boundary: the crosswalk for layers the
+// Census Bureau publishes no relationship file for (the relationship file
+// crosswalk is sources.<name>.crosswalk). The 2020 layer is the Oakland
+// 2020 tracts clipped to the city line (geo/testdata/PROVENANCE.md). The
+// population of 2020 tract 06001401400 must be the 2010 populations
+// weighted by the shares GeoPandas' overlay gives for its five overlaps
+// (geo TestOverlapsAgainstGeoPandas).
+func TestInterpolateOntoOtherTractVintage(t *testing.T) {
+	tracts2020, err := filepath.Abs(filepath.Join("..", "geo", "testdata", "oakland_tracts_2020_clipped.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, out, rec := runDemoInterpolation(t, "  tract2020: {file: "+tracts2020+", id: GEOID}\n", `
+interpolate:
+  - name: tracts_2020
+    title: People on 2020 tracts
+    onto: tract2020
+    columns: [B03002_001E]
+`)
+	ids, _, _ := table.Strings(rec, "id")
+	pop, valid, _ := table.Floats(rec, "B03002_001E")
+	if len(ids) != 116 {
+		t.Errorf("%d 2020 tracts, want the file's 116", len(ids))
+	}
+	acs, _ := oakland.Files.ReadFile("alameda_acs5_2018_tracts.json")
+	var all [][]*string
+	if err := json.Unmarshal(acs, &all); err != nil {
+		t.Fatal(err)
+	}
+	pop2010 := map[string]float64{}
+	col := map[string]int{}
+	for i, h := range all[0] {
+		col[*h] = i
+	}
+	for _, r := range all[1:] {
+		v, _ := strconv.ParseFloat(*r[col["B03002_001E"]], 64)
+		pop2010[*r[col["state"]]+*r[col["county"]]+*r[col["tract"]]] = v
+	}
+	// GeoPandas' shares of each 2010 tract's area inside 2020 tract 06001401400
+	want := 0.000717100*pop2010["06001401000"] + 0.000576568*pop2010["06001401300"] + 0.995285753*pop2010["06001401400"] +
+		0.000563946*pop2010["06001401500"] + 0.000667930*pop2010["06001401600"]
+	found := false
+	for i, id := range ids {
+		if id == "06001401400" {
+			found = true
+			t.Logf("2020 tract 06001401400: %.3f people; GeoPandas shares %.3f", pop[i], want)
+			if !valid[i] || math.Abs(pop[i]-want) > 0.5 {
+				t.Errorf("2020 tract 06001401400: %v people (valid %v); GeoPandas' shares give %.2f", pop[i], valid[i], want)
+			}
+		}
+	}
+	if !found {
+		t.Error("no 2020 tract 06001401400")
+	}
+	report, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !strings.Contains(string(report), "People on 2020 tracts") {
+		t.Error("the report does not show the interpolation")
+	}
 }
