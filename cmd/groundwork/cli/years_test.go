@@ -74,6 +74,7 @@ func TestRunYearsThroughTheWholeRun(t *testing.T) {
 		"B25077_001E, 2012 to 2018: a statistically significant rise in",
 		"significant at the 90% confidence level",
 		"not adjusted for inflation",
+		"(Census Data API 2012, 2018/acs/acs5, 361 rows)", // the sources list says where the rows came from
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
