@@ -104,8 +104,9 @@ func Interpolate(cfg *config.Config, tracts *frame.Table, row map[string]int, sr
 // pipeline file (confidence, reliability bands, what is not a count), adds
 // each one's columns to out (indicator.Result.Columns) and its values to
 // res's rows, and tests every pair of the features ip.Compare names
-// (pairwiseTests), in its order. Features that share a tract are not independent samples;
-// the test treats them as independent (see docs/indicators.md).
+// (pairwiseTests), in its order. Features that share a tract are not
+// independent samples; the test treats them as independent (the README's
+// interpolate section says what that does to it).
 func interpolatedIndicators(cfg *config.Config, ip *config.Interpolation, out *frame.Table, res *result.Interpolation, notCounts map[string]string) error {
 	opts := cfg.Indicators.Options(cfg)
 	for v, why := range notCounts {
@@ -152,6 +153,9 @@ func interpolatedIndicators(cfg *config.Config, ip *config.Interpolation, out *f
 			if def.Name == name {
 				d = def
 			}
+		}
+		if d == nil {
+			return fmt.Errorf("%s: not a defined indicator", name) // Validate refuses it first
 		}
 		spec, err := d.Spec()
 		if err != nil {
