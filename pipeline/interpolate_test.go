@@ -79,7 +79,8 @@ interpolate:
 // TestInterpolatedAreasMappedAndCompared computes an indicator on the
 // demo's Oakland neighborhoods from the tract counts apportioned onto them
 // (interpolate: indicators), maps the neighborhoods shaded by it in the
-// interpolation's section, and compares three of them pair by pair, as the
+// interpolation's section (in natural-break classes), and compares three
+// of them pair by pair with their rate differences and ratios, as the
 // report compares areas. The renter share of each neighborhood is checked
 // against tobler's area_interpolate of the two B25003 counts it comes from
 // (testdata/interpolate_tobler.json); a feature compare names that the
@@ -93,6 +94,8 @@ interpolate:
     columns: [B03002_001E]
     indicators: [renter_share]
     compare: [Rockridge, Fruitvale Station, Adams Point]
+    disparities: true
+    breaks: fisher_jenks
 `)
 	ids, _, _ := table.Strings(rec, "id")
 	share, valid, err := table.Floats(rec, "renter_share")
@@ -142,7 +145,10 @@ interpolate:
 		`id="map-interpolated-0" viewBox=`,
 		`data-id="Rockridge"`,
 		`data-map="map-interpolated-0"`,
-		"Neighborhoods shaded by renter-occupied homes in five quantile classes (each class holds about a fifth of the neighborhoods), each value computed from the tract counts apportioned onto it.",
+		"Neighborhoods shaded by renter-occupied homes in five natural-break classes (Fisher-Jenks: the classes with the least spread of values within them; ",
+		"neighborhoods, lowest class first), each value computed from the tract counts apportioned onto it.",
+		"Rate difference ± MOE",
+		"Rate difference: the first neighborhood's value minus the second's",
 		"Renter-occupied homes: computed for each neighborhood from its apportioned counts",
 		"Are the differences real?",
 		"Rockridge vs Fruitvale Station",

@@ -167,6 +167,8 @@ func TestInterpolateIndicatorsValidate(t *testing.T) {
 		want        []string
 	}{
 		{"indicators and compare", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge, Temescal]}", nil},
+		{"disparities without compare, unknown breaks", "{name: a, onto: neighborhood, indicators: [renter_share], disparities: true, breaks: jenks}",
+			[]string{"interpolate[0].disparities: needs compare", `interpolate[0].breaks: unknown class breaks "jenks" (use quantile, equal_interval or fisher_jenks); did you mean "fisher_jenks"?`}},
 		{"indicators alone need no columns", "{name: a, onto: neighborhood, indicators: [renter_share, white_share]}", nil},
 		{"unknown indicator", "{name: a, onto: neighborhood, indicators: [renter_shares]}",
 			[]string{`interpolate[0].indicators[0]: "renter_shares" is not a defined indicator (indicators.define); did you mean "renter_share"?`}},

@@ -407,6 +407,12 @@ type Interpolation struct {
 	// Indicators (the Census Bureau's Z test, as indicators.compare tests
 	// areas): at most MaxCompareFeatures.
 	Compare []string `yaml:"compare"`
+	// Disparities adds each compared pair's rate difference and rate
+	// ratio with their MOEs, as indicators.compare.disparities does.
+	Disparities bool `yaml:"disparities"`
+	// Breaks classes the features' map as a map shade's breaks do
+	// (BreakMethods; empty means quantile).
+	Breaks string `yaml:"breaks"`
 }
 
 // MaxCompareFeatures is the most features an interpolation's compare tests

@@ -460,6 +460,12 @@ func (c *Config) checkInterpolatedIndicators(p *problems, at string, ip *Interpo
 	case len(ip.Compare) > MaxCompareFeatures:
 		p.add(at+".compare", "%d features make %d pairs; name at most %d", len(ip.Compare), len(ip.Compare)*(len(ip.Compare)-1)/2, MaxCompareFeatures)
 	}
+	if ip.Disparities && len(ip.Compare) == 0 {
+		p.add(at+".disparities", "needs compare: the features whose differences and ratios are computed")
+	}
+	if ip.Breaks != "" && !slices.Contains(BreakMethods, ip.Breaks) {
+		p.add(at+".breaks", "unknown class breaks %q (use quantile, equal_interval or fisher_jenks)%s", ip.Breaks, breaksHint(ip.Breaks))
+	}
 	for j, id := range ip.Compare {
 		if slices.Contains(ip.Compare[:j], id) {
 			p.add(fmt.Sprintf("%s.compare[%d]", at, j), "%q is named twice", id)

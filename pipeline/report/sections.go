@@ -193,7 +193,7 @@ func (in *Input) comparisonTable(comps []result.Comparison, units string) (repor
 	if len(comps) > 0 && comps[0].RateDiff != nil {
 		ct.Header = append(ct.Header, "Rate difference ± MOE", "Rate ratio ± MOE")
 		ct.Numeric = append(ct.Numeric, true, true)
-		ct.Note = strings.TrimSpace("Rate difference: the first area's value minus the second's; rate ratio: the first's divided by the second's; their MOEs by the ACS handbook's rules for a difference and a ratio (chapter 8). " + ct.Note)
+		ct.Note = strings.TrimSpace("Rate difference: the first " + singular(units) + "'s value minus the second's; rate ratio: the first's divided by the second's; their MOEs by the ACS handbook's rules for a difference and a ratio (chapter 8). " + ct.Note)
 	}
 	if len(not) > 0 {
 		ct.Note = strings.TrimSpace(ct.Note + " Not significant: the data do not show that these " + units + " differ; the gap may be sampling error. " + strings.Join(not, " "))
@@ -594,7 +594,8 @@ func reliabilityMark(r stats.Reliability) string {
 }
 
 // interpolationMap draws the features of an interpolation shaded by its
-// indicators (one to switch between per indicator), in quantile classes,
+// indicators (one to switch between per indicator), in classes by the
+// interpolation's breaks (quantile unless it says otherwise),
 // hatched where the value is too uncertain to use, each feature named and
 // findable. It returns false when the interpolation has no indicators or
 // its boundary is not loaded. Counts are not mapped: a choropleth of counts
@@ -640,9 +641,15 @@ func (in *Input) interpolationMap(i int, ip result.Interpolation) (*reports.Sect
 		m.Shapes = append(m.Shapes, sh)
 	}
 	what := words(ip.Onto) + "s"
+	breaks := ""
+	for _, c := range in.Config.Interpolate {
+		if c.Name == ip.Name {
+			breaks = c.Breaks
+		}
+	}
 	var notes []string
 	for k := range m.Indicators {
-		classes := classify(&m.Indicators[k], &config.Shade{}, m.Shapes, k, what)
+		classes := classify(&m.Indicators[k], &config.Shade{Breaks: breaks}, m.Shapes, k, what)
 		if k == 0 {
 			notes = append(notes, fmt.Sprintf("%s shaded by %s in %s, each value computed from the tract counts apportioned onto it.", upperFirst(what), lowerFirst(m.Indicators[k].Title), classes))
 		}

@@ -190,7 +190,7 @@ func interpolatedIndicators(cfg *config.Config, ip *config.Interpolation, out *f
 				}
 				names, vals = append(names, id), append(vals, res.Rows[i].Indicators[name].Value)
 			}
-			res.Comparisons = append(res.Comparisons, pairwiseTests(name, names, vals, r.Confidence, false)...)
+			res.Comparisons = append(res.Comparisons, pairwiseTests(name, names, vals, r.Confidence, ip.Disparities)...)
 		}
 	}
 	return nil
