@@ -107,7 +107,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		if fu != nil {
 			fu.Offer(c)
 		}
-		return exp.Add(ctx, outreach.Contact(c))
+		return exp.Add(ctx, c)
 	})
 	if err != nil {
 		exp.Abort()

@@ -24,6 +24,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
+	"github.com/groundwork-org/groundwork/reports/outreach"
 )
 
 // ContactMapping names, for each contact field groundwork understands, the
@@ -195,37 +196,9 @@ func validFieldName(s string) bool {
 // SMSOptIn text consent (false unless the list says yes), DoNotCall the
 // do-not-call mark.
 //
-// reports/outreach has a Contact type with the same fields in the same order,
-// so a Contact converts with outreach.Contact(c).
-type Contact struct {
-	Line         int
-	ID           string
-	First        string
-	Last         string
-	Email        string
-	Phone        string
-	Mobile       string
-	PhoneRegion  string
-	PhoneCC      string
-	MobileRegion string
-	MobileCC     string
-	Street       string
-	City         string
-	State        string
-	Zip          string
-	Lon          float64
-	Lat          float64
-	HasPoint     bool
-	GEOID        string
-	Tract        string
-	Area         string
-	Segments     []string
-	OptIn        bool
-	SMSOptIn     bool
-	DoNotCall    bool
-	Custom       map[string]string
-	Problems     []string
-}
+// It is reports/outreach's Contact (one type: the reader fills what the
+// export profiles write).
+type Contact = outreach.Contact
 
 // Sentinel reasons for skipped contact rows; a skip is reported as a
 // *ParseError wrapping one of these.
