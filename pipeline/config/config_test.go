@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -85,6 +86,15 @@ segments:
 			},
 		},
 		{
+			name: "rules that compare a column with a value of another type",
+			yaml: minimal + "segments:\n  - {name: s1, of: p, where: 'zone == 3 || v < \"10\" || b == nil'}\n" +
+				"summaries:\n  - {name: s, of: p, where: 'id in [1, \"x\"]', by: [zone], measures: [{column: v}]}\n",
+			want: []string{
+				`summaries[0].where: rule "id in [1, \"x\"]": column "id" is text but is compared with the number 1, which never matches; quote the value in the list ("1")`,
+				`segments[0].where: rule "zone == 3 || v < \"10\" || b == nil": column "zone" is text but is compared with the number 3, which never matches; quote the value: zone == "3"; column "v" is a number but is compared with the text "10", which never matches; write the number without quotes: v < 10`,
+			},
+		},
+		{
 			name: "decision layer and segment headers and formats",
 			yaml: strings.Replace(minimal, "b: {file: b.geojson, id: ID}", "b: {file: b.geojson, id: ID, decides: {title: \" \", seats: seats.xlsx}}\n  c: {file: c.geojson, id: ID, decides: {title: Council districts, seats: seats.csv}}", 1) +
 				"segments:\n  - {name: s1, of: p, headers: {id: Name, vv: X}, format: {v: money, zone: percent}}\n",
@@ -93,6 +103,17 @@ segments:
 				`boundaries.b.decides.seats: "seats.xlsx" is not a CSV file`,
 				`segments[0].headers.vv: no column "vv" in p`,
 				`segments[0].format.v: unknown format "money"; use number, dollars or percent`,
+			},
+		},
+		{
+			name: "map class breaks: only the three methods, with the one meant",
+			yaml: minimal + "report:\n  map:\n    shade: {column: v, breaks: natural_breaks}\n    shades: [{column: v, breaks: equal_intervals}, {column: v, breaks: kmeans}, {column: v, breaks: fisher_jenks}]\n",
+			want: []string{
+				"report.map.shade: needs a tracts section to shade",
+				`report.map.shade.breaks: unknown class breaks "natural_breaks" (use quantile, equal_interval or fisher_jenks); did you mean "fisher_jenks"?`,
+				`report.map.shades[0].breaks: unknown class breaks "equal_intervals" (use quantile, equal_interval or fisher_jenks); did you mean "equal_interval"?`,
+				`report.map.shades[1].breaks: unknown class breaks "kmeans" (use quantile, equal_interval or fisher_jenks)` + "\n",
+				"report.map.shades[2]: needs a tracts section to shade", // fisher_jenks is known
 			},
 		},
 		{
@@ -132,6 +153,55 @@ segments:
 			var ce *Error
 			if strings.Contains(tt.name, "every problem") && (!errors.As(err, &ce) || len(ce.Problems) != len(tt.want)) {
 				t.Errorf("want a *Error with %d problems, got %v", len(tt.want), err)
+			}
+		})
+	}
+}
+
+// TestInterpolateIndicatorsValidate checks interpolate[].indicators and
+// compare on the demo's pipeline file: only defined indicators of Census
+// counts, compare only with indicators, two to MaxCompareFeatures
+// features, none twice.
+func TestInterpolateIndicatorsValidate(t *testing.T) {
+	demo, err := oakland.Files.ReadFile(oakland.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := make([]string, MaxCompareFeatures+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("f%d", i)
+	}
+	for _, tt := range []struct {
+		name, block string
+		want        []string
+	}{
+		{"indicators and compare", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge, Temescal]}", nil},
+		{"disparities without compare, unknown breaks", "{name: a, onto: neighborhood, indicators: [renter_share], disparities: true, breaks: jenks}",
+			[]string{"interpolate[0].disparities: needs compare", `interpolate[0].breaks: unknown class breaks "jenks" (use quantile, equal_interval or fisher_jenks); did you mean "fisher_jenks"?`}},
+		{"indicators alone need no columns", "{name: a, onto: neighborhood, indicators: [renter_share, white_share]}", nil},
+		{"unknown indicator", "{name: a, onto: neighborhood, indicators: [renter_shares]}",
+			[]string{`interpolate[0].indicators[0]: "renter_shares" is not a defined indicator (indicators.define); did you mean "renter_share"?`}},
+		{"compare without indicators", "{name: a, onto: neighborhood, columns: [B03002_001E], compare: [Rockridge, Temescal]}",
+			[]string{"interpolate[0].compare: needs indicators"}},
+		{"one feature", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge]}",
+			[]string{"interpolate[0].compare: name at least two features to compare"}},
+		{"twice", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge, Temescal, Rockridge]}",
+			[]string{`interpolate[0].compare[2]: "Rockridge" is named twice`}},
+		{"too many", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [" + strings.Join(many, ", ") + "]}",
+			[]string{fmt.Sprintf("interpolate[0].compare: %d features make %d pairs; name at most %d", len(many), len(many)*(len(many)-1)/2, MaxCompareFeatures)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("pipeline.yaml", append(append([]byte{}, demo...), "\ninterpolate:\n  - "+tt.block+"\n"...))
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v; want %q", err, w)
+				}
 			}
 		})
 	}

@@ -29,7 +29,7 @@ func (c *Config) checkSummaries(p *problems) map[string]bool {
 		for j, b := range s.By {
 			checkColumn(p, fmt.Sprintf("%s.by[%d]", at, j), b, s.Of, cols)
 		}
-		checkWhere(p, at+".where", s.Where, cols)
+		checkWhere(p, at+".where", s.Where, c.tableTypes(s.Of))
 		if len(s.Measures) == 0 {
 			p.add(at+".measures", "list at least one column to summarise")
 		}
@@ -70,12 +70,13 @@ func checkColumn(p *problems, path, col, of string, cols []string) {
 	}
 }
 
-// checkWhere reports a rule that does not compile against cols.
-func checkWhere(p *problems, path, where string, cols []string) {
+// checkWhere reports a rule that does not compile against the columns of
+// types, or compares a column with a value of another type.
+func checkWhere(p *problems, path, where string, types map[string]segment.Type) {
 	if where == "" {
 		return
 	}
-	if err := segment.Check(where, cols); err != nil {
+	if err := segment.CheckTypes(where, types); err != nil {
 		p.add(path, "%v", err)
 	}
 }
@@ -96,7 +97,7 @@ func (c *Config) checkSegments(p *problems) {
 		if !ok {
 			continue
 		}
-		checkWhere(p, at+".where", s.Where, cols)
+		checkWhere(p, at+".where", s.Where, c.tableTypes(s.Of))
 		if s.Rank != nil {
 			checkColumn(p, at+".rank.by", s.Rank.By, s.Of, cols)
 			if s.Rank.Order != "" && s.Rank.Order != "asc" && s.Rank.Order != "desc" {
@@ -151,6 +152,9 @@ func (c *Config) checkMap(p *problems) {
 		if s.sh != nil && !slices.Contains(formats, s.sh.Format) {
 			p.add(s.at+".format", "unknown format %q; use number, dollars or percent", s.sh.Format)
 		}
+		if s.sh != nil && s.sh.Breaks != "" && !slices.Contains(BreakMethods, s.sh.Breaks) {
+			p.add(s.at+".breaks", "unknown class breaks %q (use quantile, equal_interval or fisher_jenks)%s", s.sh.Breaks, breaksHint(s.sh.Breaks))
+		}
 	}
 	if m.MaxTracts < 0 {
 		p.add("report.map.max_tracts", "must be positive (or left out for %d)", DefaultMaxMapTracts)
@@ -172,6 +176,25 @@ func (c *Config) checkMap(p *problems) {
 			}
 		}
 	}
+}
+
+// breaksHint is the did-you-mean for an unknown breaks value: the nearest
+// method by spelling, or the method a mapclassify or GIS name means
+// (NaturalBreaks, "jenks", EqualInterval, Quantiles).
+func breaksHint(v string) string {
+	if h := suggest.Hint(v, BreakMethods); h != "" {
+		return h
+	}
+	k := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(v))
+	for _, a := range []struct{ name, method string }{
+		{"jenks", BreaksFisherJenks}, {"natural", BreaksFisherJenks},
+		{"equal", BreaksEqualInterval}, {"quantile", BreaksQuantile},
+	} {
+		if strings.Contains(k, a.name) {
+			return fmt.Sprintf("; did you mean %q?", a.method)
+		}
+	}
+	return ""
 }
 
 func (c *Config) checkFindings(p *problems, summaries map[string]bool) {

@@ -164,16 +164,27 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 			names = append(names, res.Areas[k].Area)
 			vals = append(vals, v.Value)
 		}
-		for _, pc := range stats.ComparePairs(names, vals, r.Confidence) {
-			rc := result.Comparison{Indicator: d.Name, A: names[pc.A], B: names[pc.B], Comparison: pc.Comparison}
-			if cmp.Disparities {
-				diff, ratio := stats.RateDifference(vals[pc.A], vals[pc.B]), stats.RateRatio(vals[pc.A], vals[pc.B])
-				rc.RateDiff, rc.RateRatio = &diff, &ratio
-			}
-			res.Comparisons = append(res.Comparisons, rc)
-		}
+		res.Comparisons = append(res.Comparisons, pairwiseTests(d.Name, names, vals, r.Confidence, cmp.Disparities)...)
 	}
 	return nil
+}
+
+// pairwiseTests tests indicator's values vals of the units names (areas,
+// or the features of an interpolation) pair by pair, in order (the first
+// with each later one, then the second...), with stats.Compare at
+// confidence c; with disparities, each pair also gets its rate difference
+// and rate ratio with their MOEs.
+func pairwiseTests(indicator string, names []string, vals []stats.Value, c stats.Confidence, disparities bool) []result.Comparison {
+	var out []result.Comparison
+	for _, pc := range stats.ComparePairs(names, vals, c) {
+		rc := result.Comparison{Indicator: indicator, A: names[pc.A], B: names[pc.B], Comparison: pc.Comparison}
+		if disparities {
+			diff, ratio := stats.RateDifference(vals[pc.A], vals[pc.B]), stats.RateRatio(vals[pc.A], vals[pc.B])
+			rc.RateDiff, rc.RateRatio = &diff, &ratio
+		}
+		out = append(out, rc)
+	}
+	return out
 }
 
 // segregation computes the multigroup Theil index and the pairwise
