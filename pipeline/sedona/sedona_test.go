@@ -161,6 +161,9 @@ func buildJob(ctx context.Context, withOhio bool) (*Job, map[string]*pointSet, e
 		}
 		add(s.name, s.prov, pts, valid)
 	}
+	if err := addSchoolsTable(job, sets["schools"]); err != nil {
+		return nil, nil, err
+	}
 	var vertices []orb.Point
 	for _, f := range tract.Features {
 		for _, poly := range f.Geom {
