@@ -33,9 +33,12 @@ func (st *state) summarize(ctx context.Context) error {
 			return fmt.Errorf("summary %q: %s was not computed", s.Name, s.Of)
 		}
 		prog := st.progress(r.Len())
-		res, outside, err := tabulate.Summarize(ctx, st.cfg, s, r, prog.done)
-		if err != nil {
-			return fmt.Errorf("summary %q: %w", s.Name, err)
+		res, outside := st.sparkSummaryOf(s) // computed by the sedona engine's job
+		if res == nil {
+			var err error
+			if res, outside, err = tabulate.Summarize(ctx, st.cfg, s, r, prog.done); err != nil {
+				return fmt.Errorf("summary %q: %w", s.Name, err)
+			}
 		}
 		prog.done(r.Len())
 		if outside > 0 {
