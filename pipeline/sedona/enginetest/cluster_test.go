@@ -5,7 +5,7 @@ package enginetest
 import (
 	"bytes"
 	"context"
-	"log/slog"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,46 +122,88 @@ func startStandalone(t *testing.T, setup *sedona.Setup) (string, *daemon) {
 
 // TestOaklandStandaloneCluster starts a Spark standalone cluster on
 // localhost (a master and one worker, the way a user's cluster runs, with
-// pyspark's spark-class), runs the embedded Oakland demo with `--engine
-// sedona --spark-master spark://127.0.0.1:PORT`, checks that the job's
-// tasks ran in an executor of that worker, and compares every output file
-// with the native run's, byte for byte.
+// pyspark's spark-class) and runs the embedded Oakland demo on it twice:
+//
+//   - `groundwork run --engine sedona --spark-master spark://127.0.0.1:PORT`
+//     (the job submitted by groundwork, client mode);
+//   - `groundwork job`, then the documented `spark-submit --master
+//     spark://127.0.0.1:PORT --jars SEDONA_JAR job.py job.json` from the job
+//     folder, then `groundwork report --from` (which first refuses the job
+//     before it ran, and after it ran refuses it for a pipeline whose
+//     segment changed).
+//
+// Each time it checks that the worker launched an executor for the job
+// (the placement ran on the cluster, not in the driver) and compares every
+// output file with the native run's, byte for byte.
 func TestOaklandStandaloneCluster(t *testing.T) {
 	setup := setupOrSkip(t)
 	native := nativeOutputs(t)
 	url, worker := startStandalone(t, setup)
 	t.Logf("standalone master %s", url)
-
-	cfg := loadDemo(t, demoDir(t))
-	var log bytes.Buffer
-	out := filepath.Join(t.TempDir(), "sedona")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	executors := func() int {
+		return len(regexp.MustCompile(`Asked to launch executor (app-\S+)`).FindAllString(worker.String(), -1))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	_, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, NoCache: true, Engine: "sedona", SparkMaster: url,
-		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo}))})
-	if err != nil {
-		t.Fatalf("run on %s: %v\nworker log:\n%s", url, err, worker.String())
-	}
-	var done []string
-	for _, line := range strings.Split(log.String(), "\n") {
-		if strings.Contains(line, `msg="sedona job"`) && !strings.Contains(line, "master="+url) {
-			t.Errorf("job not submitted to %s: %s", url, line)
+
+	t.Run("groundwork run --spark-master", func(t *testing.T) {
+		cfg := loadDemo(t, demoDir(t))
+		var log bytes.Buffer
+		out := filepath.Join(t.TempDir(), "sedona")
+		before := executors()
+		_, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: out, NoCache: true, Engine: "sedona", SparkMaster: url, Logger: logger(&log)})
+		if err != nil {
+			t.Fatalf("run on %s: %v\nworker log:\n%s", url, err, worker.String())
 		}
-		if strings.Contains(line, "sedona job done") {
-			done = append(done, line)
+		for _, line := range strings.Split(log.String(), "\n") {
+			if strings.Contains(line, `msg="sedona job"`) && !strings.Contains(line, "master="+url) {
+				t.Errorf("job not submitted to %s: %s", url, line)
+			}
 		}
-	}
-	if len(done) == 0 {
-		t.Fatalf("no sedona job ran; log:\n%s", log.String())
-	}
-	for _, l := range done {
-		t.Log(l)
-	}
-	// The worker launched an executor for the job's application: the
-	// placement ran on the cluster, not in the driver.
-	if !regexp.MustCompile(`Launching executor app-\S+ on worker`).MatchString(worker.String()) &&
-		!strings.Contains(worker.String(), "Asked to launch executor") {
-		t.Errorf("the worker launched no executor; its log:\n%s", worker.String())
-	}
-	t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, out))
+		t.Log(jobDone(t, log.String()))
+		if executors() == before {
+			t.Errorf("the worker launched no executor; its log:\n%s", worker.String())
+		}
+		t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, out))
+	})
+
+	t.Run("groundwork job + spark-submit + report --from", func(t *testing.T) {
+		cfg := loadDemo(t, demoDir(t))
+		jobs := t.TempDir()
+		if _, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: filepath.Join(t.TempDir(), "x"), NoCache: true, Engine: "sedona", JobsOut: jobs}); err != nil {
+			t.Fatal(err)
+		}
+		script, err := os.ReadFile(filepath.Join(jobs, "job.py"))
+		if err != nil || !bytes.Equal(script, sedona.JobScript) {
+			t.Fatalf("job.py not written as embedded: %v", err)
+		}
+		from := filepath.Join(t.TempDir(), "from")
+		if _, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: from, NoCache: true, Engine: "sedona", JobsFrom: jobs}); !errors.Is(err, sedona.ErrNoOutput) {
+			t.Fatalf("report from a job that did not run: %v, want ErrNoOutput", err)
+		}
+		before := executors()
+		submit := exec.CommandContext(ctx, filepath.Join(filepath.Dir(setup.Python), "spark-submit"),
+			"--master", url, "--jars", strings.Join(setup.Jars, ","), "job.py", "job.json")
+		submit.Dir = jobs
+		submit.Env = append(os.Environ(), "PYSPARK_PYTHON="+setup.Python, "PYSPARK_DRIVER_PYTHON="+setup.Python, "SPARK_LOCAL_IP=127.0.0.1")
+		if out, err := submit.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(submit.Args, " "), err, out)
+		}
+		if executors() == before {
+			t.Errorf("the worker launched no executor; its log:\n%s", worker.String())
+		}
+		var log bytes.Buffer
+		if _, err := pipeline.Run(ctx, cfg, pipeline.Options{OutDir: from, NoCache: true, Engine: "sedona", JobsFrom: jobs, Logger: logger(&log)}); err != nil {
+			t.Fatal(err)
+		}
+		jobDone(t, log.String())
+		t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, from))
+
+		// The same job for a pipeline whose segment changed is stale.
+		cfg.Segments[0].Limit = 3
+		_, err = pipeline.Run(ctx, cfg, pipeline.Options{OutDir: filepath.Join(t.TempDir(), "stale"), NoCache: true, Engine: "sedona", JobsFrom: jobs})
+		if err == nil || !strings.Contains(err.Error(), "write it again") {
+			t.Errorf("report from a stale job: %v, want an error saying to write it again", err)
+		}
+	})
 }

@@ -3,7 +3,6 @@ package enginetest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
-	"github.com/groundwork-org/groundwork/pipeline/sedona"
 )
 
 // jobDone checks the run's log for the one Spark job and returns its
@@ -78,43 +76,4 @@ func TestOaklandSedonaEngine(t *testing.T) {
 	}
 	t.Log(jobDone(t, log.String()))
 	t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, out))
-}
-
-// TestOaklandJobThenReport writes the demo's Sedona job without running it
-// (groundwork job), runs it as a user would on their cluster (here
-// sedona.Submit on local[2]), and builds the outputs from its results
-// (groundwork report --from): they equal the native run's byte for byte. A
-// job whose inputs do not match the pipeline is refused.
-func TestOaklandJobThenReport(t *testing.T) {
-	setup := setupOrSkip(t)
-	native := nativeOutputs(t)
-	cfg := loadDemo(t, demoDir(t))
-	jobs := t.TempDir()
-	if _, err := pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: filepath.Join(t.TempDir(), "x"), NoCache: true, Engine: "sedona", JobsOut: jobs}); err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile(filepath.Join(jobs, "job.py"))
-	if err != nil || !bytes.Equal(script, sedona.JobScript) {
-		t.Fatalf("job.py not written as embedded: %v", err)
-	}
-	from := filepath.Join(t.TempDir(), "from")
-	if _, err := pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: from, NoCache: true, Engine: "sedona", JobsFrom: jobs}); !errors.Is(err, sedona.ErrNoOutput) {
-		t.Fatalf("report from a job that did not run: %v, want ErrNoOutput", err)
-	}
-	if err := sedona.Submit(context.Background(), jobs, setup, sedona.SubmitOptions{Master: "local[2]"}); err != nil {
-		t.Fatal(err)
-	}
-	var log bytes.Buffer
-	if _, err := pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: from, NoCache: true, Engine: "sedona", JobsFrom: jobs, Logger: logger(&log)}); err != nil {
-		t.Fatal(err)
-	}
-	jobDone(t, log.String())
-	t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, from))
-
-	// The same job for a pipeline whose segment changed is stale.
-	cfg.Segments[0].Limit = 3
-	_, err = pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: filepath.Join(t.TempDir(), "stale"), NoCache: true, Engine: "sedona", JobsFrom: jobs})
-	if err == nil || !strings.Contains(err.Error(), "write it again") {
-		t.Errorf("report from a stale job: %v, want an error saying to write it again", err)
-	}
 }
