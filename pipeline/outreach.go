@@ -66,6 +66,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 	placer := contact.NewPlacer(st.layers[ct.Tracts], areaLayer, segFunc).WithZIPSegments(ct.ZIPSegments)
 	var missed int // points the sedona engine's job did not place (a bug)
 	if st.spark != nil {
+		st.log.Info("sedona engine: contact placements from the job")
 		areaBoundary := ""
 		if areaLayer != nil {
 			areaBoundary = st.cfg.Areas[ct.Area].Boundary

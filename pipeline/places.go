@@ -50,6 +50,7 @@ func (st *state) place(ctx context.Context, name string) error {
 		if err := loc.Precompute(st.spark.Names, st.spark.At); err != nil {
 			return err
 		}
+		st.log.Info("sedona engine: placements from the job", "places", name)
 	}
 	prog := st.progress(src.Len())
 	meta := map[string]string{"groundwork:table": name}

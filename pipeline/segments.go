@@ -31,6 +31,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 		var err error
 		if sg := st.spark.segment(s.Name); sg != nil {
 			// Selected by the sedona engine's job.
+			st.log.Info("sedona engine: segment from the job", "segment", s.Name)
 			res, err = tabulate.SegmentRows(ctx, s, r, sg.Rows, sg.Missing)
 		} else {
 			res, err = tabulate.Select(ctx, s, r, idCol, prog.done)

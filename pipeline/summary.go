@@ -34,7 +34,9 @@ func (st *state) summarize(ctx context.Context) error {
 		}
 		prog := st.progress(r.Len())
 		res, outside := st.sparkSummaryOf(s) // computed by the sedona engine's job
-		if res == nil {
+		if res != nil {
+			st.log.Info("sedona engine: summary from the job", "summary", s.Name)
+		} else {
 			var err error
 			if res, outside, err = tabulate.Summarize(ctx, st.cfg, s, r, prog.done); err != nil {
 				return fmt.Errorf("summary %q: %w", s.Name, err)

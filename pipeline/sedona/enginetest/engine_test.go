@@ -31,6 +31,7 @@ func jobDone(t *testing.T, log string) string {
 	if len(done) != 1 {
 		t.Fatalf("%d sedona jobs ran, want 1; log:\n%s", len(done), log)
 	}
+	fromJob(t, log)
 	for _, want := range []string{"stage=sedona", "summaries=1", "segments=1"} {
 		if !strings.Contains(done[0], want) {
 			t.Errorf("job line %q lacks %s", done[0], want)
@@ -39,6 +40,19 @@ func jobDone(t *testing.T, log string) string {
 	// A contact, survey or sign-in point missing from the job fails the
 	// run (the outreach stage counts the points the job did not place).
 	return done[0]
+}
+
+// fromJob checks that the places, summary, segment and outreach stages took
+// their results from the job (without it they fall back to the native
+// code, which gives the same outputs).
+func fromJob(t *testing.T, log string) {
+	t.Helper()
+	for _, want := range []string{"placements from the job\" places=schools", "summary from the job\" summary=schools",
+		"segment from the job\" segment=flatland_elementary_api_under_600", "contact placements from the job"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %q in the run's log", want)
+		}
+	}
 }
 
 func logger(buf *bytes.Buffer) *slog.Logger {
@@ -71,9 +85,21 @@ func TestOaklandSedonaEngine(t *testing.T) {
 	}
 	var log bytes.Buffer
 	out := filepath.Join(t.TempDir(), "sedona")
-	if _, err := pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: out, NoCache: true, SparkMaster: "local[2]", Logger: logger(&log)}); err != nil {
+	cache := filepath.Join(t.TempDir(), "cache")
+	if _, err := pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: out, CacheDir: cache, SparkMaster: "local[2]", Logger: logger(&log)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Log(jobDone(t, log.String()))
 	t.Logf("%d output files byte-identical with the native run", sameOutputs(t, native, out))
+
+	log.Reset()
+	if _, err := pipeline.Run(context.Background(), cfg, pipeline.Options{OutDir: out, CacheDir: cache, SparkMaster: "local[2]", Logger: logger(&log),
+		Force: []string{"places:schools", "summary:schools", "segment:flatland_elementary_api_under_600", "outreach"}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(log.String(), "sedona job") {
+		t.Errorf("the rerun ran a job; want the cached one:\n%s", log.String())
+	}
+	fromJob(t, log.String())
+	t.Logf("rerun from the cached job: %d output files byte-identical with the native run", sameOutputs(t, native, out))
 }
