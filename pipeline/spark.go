@@ -142,6 +142,11 @@ func (st *state) runSpark(ctx context.Context) error {
 		return err
 	}
 
+	if len(pts) == 0 {
+		// Nothing to place: the native stages are as quick.
+		st.log.Info("sedona engine: no points to place, no job", "stage", "sedona")
+		return nil
+	}
 	job := &sedona.Job{Areas: areas,
 		Points: []sedona.Points{{Name: "points", Points: pts, Boundaries: bounds, Areas: areaNames}}}
 	for _, b := range bounds {
@@ -247,7 +252,9 @@ func (st *state) sparkPlaces(ctx context.Context, name string, loc *place.Locato
 	if len(t.summaries) == 0 && len(t.segments) == 0 {
 		return nil, nil
 	}
-	cols := sedona.SQLColumns(src.Types(), t.summaries, t.segments, pl.ID)
+	cols := slices.DeleteFunc(sedona.SQLColumns(src.Types(), t.summaries, t.segments, pl.ID), func(c string) bool {
+		return slices.Contains(loc.Names(), c) // the job's placements replace them, as Place does
+	})
 	t.spec.Records = func(emit func(arrow.RecordBatch) error) error {
 		t.recPoint = t.recPoint[:0]
 		empty := true
