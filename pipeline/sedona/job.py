@@ -1,4 +1,4 @@
-"""groundwork's Sedona job: point-in-polygon placement on Apache Spark.
+"""groundwork's Sedona job: placement, summaries and segments on Apache Spark.
 
 Written by `groundwork` (pipeline/sedona, embedded in the binary and versioned
 with it) beside the job's inputs. Usage:
@@ -18,6 +18,10 @@ relative to its folder. For each point set the job writes, under out/:
         point: more than one on a shared edge, resolved to the smallest ID);
         partitioned the Hive way by the state and county of the point's
         tract (null partition for points in no tract), as `--partitioned`
+    summaries/NAME/, segments/NAME/members/, segments/NAME/counts/
+        for each table (a places set's records: inputs/tables/NAME.parquet),
+        its summaries and segments, computed as groundwork computes them
+        (see run_table)
 
 Boundary rule (groundwork's geo.Index): a point inside a polygon or on one of
 its edges belongs to it (ST_Intersects of a polygon and a point is true on

@@ -37,7 +37,7 @@ type MeasureStats struct {
 	Min, Median, Max float64
 }
 
-// Segment members is a segment the job selected: Recs are the records
+// SegmentMembers is a segment the job selected: Recs are the records
 // kept (their "rec"), in rank order; Matched counts every record the rule
 // kept (before the limit), Missing those it could not decide because a
 // value it compares is null.

@@ -1,23 +1,30 @@
-// Package sedona runs groundwork's point-in-polygon placement as one Apache
-// Spark job with Apache Sedona: it writes the job's inputs and its script (the
-// Python file job.py, embedded in the binary and so versioned with it), submits
-// it to a local or remote Spark master, and reads the job's Parquet outputs
-// back.
+// Package sedona runs the point-heavy stages of a groundwork run as one
+// Apache Spark job with Apache Sedona: the point-in-polygon placement of
+// point sets in boundaries and areas, and the summaries and segments over
+// places sets' records (SQL aggregation). It writes the job's inputs and its
+// script (the Python file job.py, embedded in the binary and so versioned
+// with it), submits it to a local or remote Spark master, and reads the
+// job's Parquet outputs back.
 //
 // A job folder holds:
 //
 //	job.py                         the job script (JobScript)
-//	job.json                       what to place where (written by Write)
+//	job.json                       what to place where, and the tables (written by Write)
 //	inputs/boundaries/NAME.parquet GeoParquet: "id", WKB "geometry" (OGC:CRS84)
 //	inputs/areas/NAME.parquet      Parquet: "id" (a boundary feature), "value"
 //	inputs/points/NAME.parquet     Parquet: "row" (position), "lon", "lat"
+//	inputs/tables/NAME.parquet     Parquet: "rec", "point" and the columns summaries and segments read
 //	out/placements/NAME/state=SS/county=CCC/part-*.parquet   (written by the job)
+//	out/summaries/NAME/, out/segments/NAME/{members,counts}/ (written by the job)
 //
 // The boundary rule is groundwork's (see geo.Index): a point on an edge
 // belongs to the polygon, and a point held by several features goes to the
 // one with the smallest ID in byte order. The job applies it with Sedona's
 // ST_Intersects (true on the boundary) and min(id) over the features that
 // hold the point; Placements.Shared counts the points it resolved that way.
+// Summaries and segments follow tabulate.Summarize and tabulate.Select
+// exactly (see RuleSQL, ReadSummary, ReadSegment); what the job cannot
+// compute so is refused with ErrNotSQL and left to the caller.
 package sedona
 
 import (
