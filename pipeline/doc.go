@@ -1,5 +1,6 @@
 // Package pipeline is the runner: it turns a validated pipeline file
-// (pipeline/config) into a graph of stages (graph.go), computes each stage's
+// (pipeline/config) into a graph of stages (pipeline/stagegraph, bound to
+// the stage methods in graph.go), computes each stage's
 // cache key (cache.go, with package stagecache), plans what runs (Plan), and runs the stages
 // concurrently (scheduler.go) into a new version folder to which the output
 // path (a link) is switched with one rename only when every stage has
@@ -39,8 +40,9 @@
 //	tracts (tracts.go,           the tracts source, every boundary      tracts.parquet, indicators/areas.parquet;      files; Indicators
 //	  indicators.go)             and area                               state tracts, indicators
 //	sedona (spark.go; the        the places sets' sources, every        nothing (one Spark job in a temporary folder); Spark
-//	  sedona engine only:        boundary and area, the contact,        state spark: every point's placements, the
-//	  pipeline/sedona)           survey and sign-in files               summaries and segments over places
+//	  sedona engine only:        boundary and area, the contact,        state spark (sedona.Out): every point's       (sedona.Out)
+//	  pipeline/sedona, job:      survey and sign-in files               placements, the summaries and segments
+//	  pipeline/sedona/gather)                                           over places
 //	places:<name> (places.go)    its source (and locate directory),     places/<name>.parquet, unplaced/<name>.csv;   files; Unplaced,
 //	                             every boundary and area                state places, unplaced, placedBy               PlacedBy
 //	summary:<name> (summary.go)  tracts or a places set; the areas      summaries/<name>.parquet; state summaries     Summaries

@@ -17,6 +17,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+	"github.com/groundwork-org/groundwork/pipeline/stagegraph"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 )
 
@@ -425,7 +426,7 @@ func BenchmarkRunDemo(b *testing.B) {
 }
 
 func TestETA(t *testing.T) {
-	g := []*stageDef{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}
+	g := []*stageDef{{Stage: &stagegraph.Stage{Name: "a"}}, {Stage: &stagegraph.Stage{Name: "b"}}, {Stage: &stagegraph.Stage{Name: "c"}}, {Stage: &stagegraph.Stage{Name: "d"}}}
 	p := &plan{graph: g, stages: []StagePlan{{Run: true}, {Run: true}, {Run: true}, {Run: false}},
 		last: &runRecord{Millis: map[string]int64{"a": 1000, "b": 4000, "c": 6000}}}
 	for _, c := range []struct {

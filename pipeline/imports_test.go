@@ -37,12 +37,18 @@ var layers = []struct {
 // pipeline/place/contact) or the summaries built on them (pipeline/engage).
 // The stage helpers that read the pipeline file and fill results
 // (pipeline/censusread, pipeline/followup) sit above config and result;
-// pipeline/census, the client, knows nothing of the pipeline file.
+// pipeline/census, the client, knows nothing of the pipeline file. The
+// stage graph (pipeline/stagegraph) is derived from the pipeline file
+// alone: it knows no stage's work. The sedona engine's job package
+// (pipeline/sedona) knows nothing of how a run places records or reads
+// people: pipeline/sedona/gather, above it, builds its job from a run.
 var below = map[string][]string{
-	"pipeline/config": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/partition", "pipeline/censusread", "pipeline/followup"},
-	"pipeline/result": {"pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition", "pipeline/censusread", "pipeline/followup"},
-	"pipeline/source": {"pipeline/config", "pipeline/result", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/report", "pipeline/censusread", "pipeline/followup"},
-	"pipeline/census": {"pipeline/config", "pipeline/result", "pipeline/censusread"},
+	"pipeline/config":     {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/partition", "pipeline/censusread", "pipeline/followup"},
+	"pipeline/result":     {"pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition", "pipeline/censusread", "pipeline/followup"},
+	"pipeline/source":     {"pipeline/config", "pipeline/result", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/report", "pipeline/censusread", "pipeline/followup"},
+	"pipeline/census":     {"pipeline/config", "pipeline/result", "pipeline/censusread"},
+	"pipeline/stagegraph": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/sedona", "pipeline/stagecache"},
+	"pipeline/sedona":     {"pipeline/sedona/gather", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/source"},
 }
 
 // matches reports whether path is matched by pattern: "x" is x itself, "x/"

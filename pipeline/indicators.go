@@ -3,12 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
 
-	"github.com/groundwork-org/groundwork/pipeline/frame"
-	"github.com/groundwork-org/groundwork/pipeline/indicator"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/groundwork-org/groundwork/pipeline/tabulate"
 )
 
@@ -47,36 +43,7 @@ func (st *state) computeIndicators(ctx context.Context) error {
 		return err
 	}
 	if st.indicators != nil && len(st.indicators.Areas) > 0 {
-		out := frame.New()
-		out.AddCol("area", table.String)
-		out.AddCol("tracts", table.Int)
-		for _, name := range ind.Compare.Indicators {
-			for _, suf := range []string{"", indicator.MOESuffix, indicator.CVSuffix} {
-				out.AddCol(name+suf, table.Float)
-			}
-			out.AddCol(name+indicator.ReliabilitySuffix, table.String)
-			out.AddCol(name+"_note", table.String)
-		}
-		for _, a := range st.indicators.Areas {
-			row := map[string]any{"area": a.Area, "tracts": int64(a.Tracts)}
-			for name, v := range a.Values {
-				if v.Valid {
-					row[name] = v.Value.Est
-					if !math.IsNaN(v.Value.MOE) {
-						row[name+indicator.MOESuffix] = v.Value.MOE
-					}
-					if !math.IsNaN(v.CV) && !math.IsInf(v.CV, 0) {
-						row[name+indicator.CVSuffix] = v.CV
-					}
-				}
-				row[name+indicator.ReliabilitySuffix] = string(v.Reliability)
-				if v.Note != "" {
-					row[name+"_note"] = v.Note
-				}
-			}
-			out.AppendRow(row)
-		}
-		arec, err := out.Record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
+		arec, err := tabulate.AreasTable(ind, st.indicators).Record(map[string]string{"groundwork:table": "indicators by area", "groundwork:confidence": fmt.Sprint(int(st.indicators.Confidence))})
 		if err != nil {
 			return err
 		}

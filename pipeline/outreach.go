@@ -3,10 +3,8 @@ package pipeline
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -72,12 +70,12 @@ func (st *state) runOutreach(ctx context.Context) error {
 			areaBoundary = st.cfg.Areas[ct.Area].Boundary
 		}
 		placer = placer.WithLocate(func(p orb.Point) (string, string) {
-			t, ok := st.spark.locate(ct.Tracts, p)
+			t, ok := st.spark.Locate(ct.Tracts, p)
 			if !ok {
 				missed++
 				return "", ""
 			}
-			a, _ := st.spark.locate(areaBoundary, p)
+			a, _ := st.spark.Locate(areaBoundary, p)
 			return t, a
 		})
 	}
@@ -160,7 +158,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		st.warn("contacts: %s", w)
 	}
 	if l := st.cfg.Listening; l != nil {
-		s, err := readWith(st.cfg.Path(l.File), func(r io.Reader) (*engage.ListeningSummary, error) {
+		s, err := source.ReadWith(st.cfg.Path(l.File), func(r io.Reader) (*engage.ListeningSummary, error) {
 			return engage.ReadListening(ctx, r, filepath.Base(l.File), l.Mapping, placer)
 		})
 		if err != nil {
@@ -172,7 +170,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		res.Listening = s
 	}
 	if t := st.cfg.Turnout; t != nil {
-		s, err := readWith(st.cfg.Path(t.File), func(r io.Reader) (*engage.TurnoutSummary, error) {
+		s, err := source.ReadWith(st.cfg.Path(t.File), func(r io.Reader) (*engage.TurnoutSummary, error) {
 			return engage.ReadTurnout(ctx, r, filepath.Base(t.File), t.Mapping, placer, book)
 		})
 		if err != nil {
@@ -194,42 +192,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 			res.Turnout.Examples = nil
 		}
 	}()
-	return st.writeFile(filepath.Join("exports", "outreach-summary.json"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		cs := contactSummary{Read: stats.Read, Kept: stats.Kept, Skipped: stats.Skipped, Problems: stats.Problems, PlacedBy: stats.PlacedBy}
-		for _, e := range stats.Examples {
-			cs.Examples = append(cs.Examples, fmt.Sprintf("%s:%d: %v", filepath.Base(e.File), e.Line, e.Err))
-		}
-		return enc.Encode(struct {
-			Contacts  contactSummary           `json:"contacts"`
-			Export    *outreach.Summary        `json:"export"`
-			Listening *engage.ListeningSummary `json:"listening,omitempty"`
-			Turnout   *engage.TurnoutSummary   `json:"turnout,omitempty"`
-			FollowUp  *result.FollowUp         `json:"followup,omitempty"`
-		}{cs, res.Export, res.Listening, res.Turnout, res.FollowUp})
-	})
-}
-
-func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
-	var zero T
-	f, err := os.Open(path)
-	if err != nil {
-		return zero, err
-	}
-	defer f.Close()
-	return read(f)
-}
-
-// contactSummary is the JSON form of source.ContactStats: counts, and the
-// skipped rows as "file:line: reason" (file names without their folder).
-type contactSummary struct {
-	Read     int            `json:"read"`
-	Kept     int            `json:"kept"`
-	Skipped  map[string]int `json:"skipped"`
-	Problems map[string]int `json:"problems"`
-	PlacedBy map[string]int `json:"placed_by"`
-	Examples []string       `json:"skipped_rows"`
+	return st.writeFile(filepath.Join("exports", "outreach-summary.json"), res.WriteSummaryJSON)
 }
 
 // contactSeats tags contacts with their seat of each decision layer
@@ -250,7 +213,7 @@ func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]ma
 	}
 	locate := func(b string, p orb.Point) (string, bool) {
 		if st.spark != nil {
-			if id, ok := st.spark.locate(b, p); ok {
+			if id, ok := st.spark.Locate(b, p); ok {
 				return id, id != ""
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/table"
+	"github.com/groundwork-org/groundwork/reports/outreach"
 )
 
 // placeAll places every places set.
@@ -123,7 +124,7 @@ func (st *state) place(ctx context.Context, name string) error {
 		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+placer.Placed, name)
 	}
 	return st.writeFile(filepath.Join("unplaced", name+".csv"), func(w io.Writer) error {
-		return writeCSV(w, []string{"id", "name", "reason"}, func(emit func(...string) error) error {
+		return outreach.WriteCSV(w, []string{"id", "name", "reason"}, func(emit func(...string) error) error {
 			for _, u := range unplaced {
 				if err := emit(u.ID, u.Name, u.Reason); err != nil {
 					return err

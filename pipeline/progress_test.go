@@ -13,6 +13,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
+	"github.com/groundwork-org/groundwork/pipeline/stagegraph"
 )
 
 // progressPlan is a run of five stages, all to run, with the wall times of
@@ -21,7 +22,7 @@ func progressPlan() *plan {
 	names := []string{"source:acs", "tracts", "places:schools", "summary:income", "report"}
 	p := &plan{last: &runRecord{Millis: map[string]int64{"places:schools": 2000, "summary:income": 10000, "report": 1000}}}
 	for _, n := range names {
-		p.graph = append(p.graph, &stageDef{Name: n})
+		p.graph = append(p.graph, &stageDef{Stage: &stagegraph.Stage{Name: n}})
 		p.stages = append(p.stages, StagePlan{Name: n, Run: true})
 	}
 	return p

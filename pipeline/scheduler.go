@@ -83,7 +83,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 				reports[i].RowsIn += outs[index[d]].RowsOut
 			}
 			switch {
-			case !sp.Run && !(p.restore[i] && s.reload):
+			case !sp.Run && !(p.restore[i] && s.Reload):
 				reports[i].Status = "cached"
 				counters[i].last = 0 // the last run's time is running it, not restoring it
 				st.log.Info("stage cached", "stage", s.Name)
@@ -106,8 +106,8 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 					reports[i].Status = "reloaded"
 				}
 				cfg := st.cfg
-				if s.narrow != nil {
-					cfg = s.narrow(cfg)
+				if s.Narrow != nil {
+					cfg = s.Narrow(cfg)
 				}
 				f := st.fork(cfg)
 				f.counter = counters[i]

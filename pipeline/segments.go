@@ -2,14 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
@@ -29,7 +25,7 @@ func (st *state) selectSegments(ctx context.Context) error {
 		prog := st.progress(r.Len())
 		var res *result.Segment
 		var err error
-		if sg := st.spark.segment(s.Name); sg != nil {
+		if sg := st.spark.Segment(s.Name); sg != nil {
 			// Selected by the sedona engine's job.
 			st.log.Info("sedona engine: segment from the job", "segment", s.Name)
 			res, err = tabulate.SegmentRows(ctx, s, r, sg.Rows, sg.Missing)
@@ -47,40 +43,10 @@ func (st *state) selectSegments(ctx context.Context) error {
 		csvName := filepath.Join("segments", s.Name+".csv")
 		gjName := filepath.Join("segments", s.Name+".geojson")
 		res.Files = []string{csvName, gjName}
-		header := append([]string{"rank"}, res.Columns...)
-		if err := st.writeFile(csvName, func(w io.Writer) error {
-			return writeCSV(w, header, func(emit func(...string) error) error {
-				for i, row := range res.Rows {
-					cells := []string{strconv.Itoa(i + 1)}
-					for _, c := range res.Columns {
-						cells = append(cells, frame.Cell(row[c]))
-					}
-					if err := emit(cells...); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		}); err != nil {
+		if err := st.writeFile(csvName, tabulate.SegmentCSV(res)); err != nil {
 			return err
 		}
-		if err := st.writeFile(gjName, func(w io.Writer) error {
-			fc := geojson.NewFeatureCollection()
-			for i, row := range res.Rows {
-				f := geojson.NewFeature(st.geometry(s.Of, row))
-				f.Properties["rank"] = i + 1
-				for _, c := range res.Columns {
-					f.Properties[c] = row[c]
-				}
-				fc.Append(f)
-			}
-			b, err := json.MarshalIndent(fc, "", " ")
-			if err != nil {
-				return err
-			}
-			_, err = w.Write(append(b, '\n'))
-			return err
-		}); err != nil {
+		if err := st.writeFile(gjName, tabulate.SegmentGeoJSON(res, func(row map[string]any) orb.Geometry { return st.geometry(s.Of, row) })); err != nil {
 			return err
 		}
 		st.segments = append(st.segments, res)

@@ -43,7 +43,7 @@ type state struct {
 	outreach   *result.Outreach
 	census     CensusOptions  // for census sources pulled live
 	sedona     *sedona.Engine // the sedona engine places points; nil: native
-	spark      *sparkOut      // what the sedona stage's job computed; nil: none
+	spark      *sedona.Out    // what the sedona stage's job computed; nil: none
 	segments   []*result.Segment
 	sourceInfo []result.Source
 
@@ -128,7 +128,7 @@ type stageOut struct {
 	PlacedBy   map[string]map[string]int
 	Indicators *result.Indicators
 	Outreach   *result.Outreach
-	Spark      *sparkOut
+	Spark      *sedona.Out
 	RowsOut    int
 
 	raw     map[string]arrow.RecordBatch

@@ -361,3 +361,37 @@ func censusLabels(vars []string, m *census.Metadata) map[string]string {
 	}
 	return out
 }
+
+// CheckCoverage refuses the census table of c's tracts stage when it is a
+// table of every tract of some counties (for: "tract:*") that lacks land
+// tracts its tract boundary has there while having none the boundary
+// lacks: an answer cut short at a row boundary, which is still valid JSON
+// (census.TractCoverage). A table of another tract vintage, a boundary of
+// other counties or water-only tracts do not trip it; a crosswalked table
+// is not checked (the relationship file decides which tracts it has). rows
+// are the table's GEOIDs, every row (with a polygon or not); layer is the
+// tract boundary.
+func CheckCoverage(c *config.Config, rows []string, layer *geo.Layer) error {
+	t := c.Tracts
+	s := c.Sources[t.Source]
+	if s == nil || s.Kind != config.KindCensus || s.Crosswalk != nil {
+		return nil
+	}
+	ids := make([]string, len(layer.Features))
+	for i, f := range layer.Features {
+		ids[i] = f.ID
+	}
+	cov, ok := census.TractCoverage(census.Request{For: s.For, In: s.In}, rows, ids)
+	if !ok {
+		return nil
+	}
+	err := cov.Err()
+	if err == nil {
+		return nil
+	}
+	fix := "run again with --refresh to pull it from the Census Data API again (the cached answer is short)"
+	if s.Recorded != "" {
+		fix = fmt.Sprintf("the recorded file %s is short: save the whole answer again, or name the tracts it holds in for: (tract:400100,400200)", filepath.Base(s.Recorded))
+	}
+	return fmt.Errorf("source %q against boundary %q: %w; %s", t.Source, t.Boundary, err, fix)
+}

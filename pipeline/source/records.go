@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // readHeader reads cr's first record as the header, a copy the caller may
@@ -73,4 +74,16 @@ func eachRecord(ctx context.Context, cr *csv.Reader, file string, width int, row
 			return err
 		}
 	}
+}
+
+// ReadWith opens the file at path and returns what read reads from it; a
+// failure to open it is returned as it is (an *fs.PathError naming path).
+func ReadWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, err
+	}
+	defer f.Close()
+	return read(f)
 }

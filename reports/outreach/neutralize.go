@@ -1,5 +1,10 @@
 package outreach
 
+import (
+	"encoding/csv"
+	"io"
+)
+
 // Neutralize is groundwork's one CSV cell guard against spreadsheet formula
 // injection ("CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection;
 // OWASP ASVS 5.0 requirement 1.2.10). Every CSV writer in the module passes
@@ -53,4 +58,23 @@ func plainNumber(s string) bool {
 		}
 	}
 	return digits > 0 && dot != len(s)-1
+}
+
+// WriteCSV writes a header and the rows emitted by fill, with every cell
+// neutralised against spreadsheet formula injection (Neutralize).
+func WriteCSV(w io.Writer, header []string, fill func(emit func(...string) error) error) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	if err := fill(func(cells ...string) error {
+		for i, c := range cells {
+			cells[i] = Neutralize(c)
+		}
+		return cw.Write(cells)
+	}); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
 }
