@@ -12,7 +12,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/stagecache"
 	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // CacheDirName is the folder, beside the output folder, that holds the stage
@@ -57,19 +56,14 @@ func (o *stageOut) restore(ctx context.Context, staging string, cfg *config.Conf
 		case kind == "raw" && cfg.StreamedSource(name):
 			continue
 		case kind == "places" && cfg.Places[name] != nil && cfg.StreamedSource(cfg.Places[name].Source):
-			path := filepath.Join(staging, f)
-			names, types, n, err := store.Describe(path)
+			t, err := frame.OpenFile(filepath.Join(staging, f))
 			if err != nil {
 				return fmt.Errorf("restore %s from the cache: %w", f, err)
-			}
-			tm := map[string]table.Type{}
-			for i, c := range names {
-				tm[c] = types[i]
 			}
 			if o.places == nil {
 				o.places = map[string]*frame.Table{}
 			}
-			o.places[name] = frame.InFile(path, names, tm, int(n))
+			o.places[name] = t
 			continue
 		}
 		rec, err := store.ReadParquet(ctx, filepath.Join(staging, f))

@@ -80,13 +80,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		})
 	}
 	if st.tracts != nil && ct.Area != "" {
-		boundary := st.cfg.Areas[ct.Area].Boundary
-		tractArea := map[string]string{}
-		for i := range st.tracts.Len() {
-			id, _ := st.tracts.Get(i, "geoid").(string)
-			a, _ := st.tracts.Get(i, boundary).(string)
-			tractArea[id] = a
-		}
+		tractArea := st.tracts.StrMap("geoid", st.cfg.Areas[ct.Area].Boundary)
 		placer = placer.WithAreaOfTract(func(t string) string { return tractArea[t] })
 	}
 	var names []string
@@ -202,13 +196,8 @@ func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]ma
 	tractSeat := map[string]map[string]string{} // boundary -> geoid -> seat
 	for _, b := range layers {
 		tractSeat[b] = map[string]string{}
-		if st.tracts == nil || !slices.Contains(st.tracts.Cols(), b) {
-			continue
-		}
-		for i := range st.tracts.Len() {
-			id, _ := st.tracts.Get(i, "geoid").(string)
-			v, _ := st.tracts.Get(i, b).(string)
-			tractSeat[b][id] = v
+		if st.tracts != nil && slices.Contains(st.tracts.Cols(), b) {
+			tractSeat[b] = st.tracts.StrMap("geoid", b)
 		}
 	}
 	locate := func(b string, p orb.Point) (string, bool) {

@@ -18,7 +18,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
 	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // state carries the tables between stages. Each stage runs on a fork of it
@@ -93,16 +92,11 @@ func (st *state) source(ctx context.Context, name string) (*frame.Table, error) 
 	if !st.cfg.StreamedSource(name) {
 		return nil, fmt.Errorf("source %q was not loaded", name)
 	}
-	path := filepath.Join(st.out, "raw", name+".parquet")
-	names, types, n, err := store.Describe(path)
+	t, err := frame.OpenFile(filepath.Join(st.out, "raw", name+".parquet"))
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
-	tm := map[string]table.Type{}
-	for i, c := range names {
-		tm[c] = types[i]
-	}
-	return frame.InFile(path, names, tm, int(n)), nil
+	return t, nil
 }
 
 func (st *state) writeFile(rel string, write func(io.Writer) error) error {

@@ -38,6 +38,20 @@ type Table struct {
 	file  string // when set, the rows are in this Parquet file, not in vecs
 }
 
+// OpenFile describes the rows of the Parquet file at path (store.Describe)
+// as InFile does.
+func OpenFile(path string) (*Table, error) {
+	names, types, n, err := store.Describe(path)
+	if err != nil {
+		return nil, err
+	}
+	tm := map[string]table.Type{}
+	for i, c := range names {
+		tm[c] = types[i]
+	}
+	return InFile(path, names, tm, int(n)), nil
+}
+
 // InFile describes n rows held in the Parquet file at path.
 func InFile(path string, cols []string, types map[string]table.Type, n int) *Table {
 	return &Table{cols: cols, types: types, vecs: map[string]*table.Column{}, n: n, file: path}
@@ -194,6 +208,16 @@ func (r *Table) Str(i int, name string) string {
 		return ""
 	}
 	return c.Strings[i]
+}
+
+// StrMap maps each record's text in column key to its text in column col
+// (Str); a later record replaces an earlier one with the same key.
+func (r *Table) StrMap(key, col string) map[string]string {
+	m := make(map[string]string, r.n)
+	for i := range r.n {
+		m[r.Str(i, key)] = r.Str(i, col)
+	}
+	return m
 }
 
 // Set stores v in column name of record i; nil, and a value of the wrong
