@@ -1,12 +1,13 @@
 // Package geo holds groundwork's boundaries: reading polygon layers
 // (Read: GeoJSON, Shapefile zip or .shp set, GeoParquet; CRS detection and
-// reprojection in geo/crs), writing them (WriteGeoJSON, WriteGeoParquet),
-// validating and repairing them (Validate, Repair), simplifying them for maps
-// with shared edges kept shared (Simplify), indexing them (NewIndex, with
-// BruteIndex as its reference twin), placing points in them (Index.Locate,
-// LocateAll, the streaming JoinPoints), placing polygons by representative
-// point (JoinPolygons), and moving counts between polygon sets by exact area
-// overlap (Overlaps, Apportion, Crosswalk).
+// reprojection in geo/crs), writing them (WriteGeoParquet), validating them
+// and repairing them as they are read (Validate, RepairOnLoad), indexing
+// them (NewIndex, with BruteIndex as its reference twin), placing points in
+// them (Index.Locate, LocateAll, the streaming JoinPoints), an interior
+// point of each polygon (RepresentativePoint, by which tracts are placed in
+// areas), and moving counts between polygon sets by exact area overlap
+// (Overlaps, Apportion, Crosswalk). Map simplification lives with the map
+// renderer (reports/svgmap).
 //
 // All coordinates are EPSG:4326 longitude/latitude in decimal degrees (orb's
 // X is longitude, Y is latitude). Readers refuse coordinates that are plainly

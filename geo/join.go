@@ -147,18 +147,6 @@ func JoinPoints(ctx context.Context, idx *Index, next func() (orb.Point, bool), 
 	return st, err
 }
 
-// PointsSlice returns a next function for JoinPoints that yields pts in order.
-func PointsSlice(pts []orb.Point) func() (orb.Point, bool) {
-	i := 0
-	return func() (orb.Point, bool) {
-		if i == len(pts) {
-			return orb.Point{}, false
-		}
-		i++
-		return pts[i-1], true
-	}
-}
-
 // LocateAll places pts (EPSG:4326 lon/lat, in memory) on workers goroutines
 // (0 means runtime.GOMAXPROCS(0)) and writes into out[i] the index of the
 // feature holding pts[i], or Unmatched, under idx's boundary rule. out must

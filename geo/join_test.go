@@ -30,7 +30,7 @@ func TestJoinPointsMatchesLocate(t *testing.T) {
 			in := pts[:tt.n]
 			var got []int32
 			var matched int64
-			st, err := JoinPoints(context.Background(), x, PointsSlice(in), func(first int64, ps []orb.Point, fs []int32) error {
+			st, err := JoinPoints(context.Background(), x, pointsSlice(in), func(first int64, ps []orb.Point, fs []int32) error {
 				if first != int64(len(got)) {
 					return fmt.Errorf("batch starts at %d, want %d", first, len(got))
 				}
@@ -113,7 +113,15 @@ func ExampleJoinPoints() {
 		l.Features = append(l.Features, f)
 	}
 	pts := []orb.Point{{0.5, 0.5}, {1, 0.5}, {1.5, 0.5}, {5, 5}}
-	_, err := JoinPoints(context.Background(), NewIndex(l), PointsSlice(pts), func(first int64, ps []orb.Point, fs []int32) error {
+	next := func() (orb.Point, bool) { // yields pts in order
+		if len(pts) == 0 {
+			return orb.Point{}, false
+		}
+		p := pts[0]
+		pts = pts[1:]
+		return p, true
+	}
+	_, err := JoinPoints(context.Background(), NewIndex(l), next, func(first int64, ps []orb.Point, fs []int32) error {
 		for i, f := range fs {
 			id := "none"
 			if f != Unmatched {
@@ -177,5 +185,18 @@ func TestLocateAllMatchesLocate(t *testing.T) {
 				t.Fatalf("%d workers: point %d %v: %d, want %d", workers, i, p, out[i], want)
 			}
 		}
+	}
+}
+
+// pointsSlice returns a next function for JoinPoints that yields pts in
+// order.
+func pointsSlice(pts []orb.Point) func() (orb.Point, bool) {
+	i := 0
+	return func() (orb.Point, bool) {
+		if i == len(pts) {
+			return orb.Point{}, false
+		}
+		i++
+		return pts[i-1], true
 	}
 }

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"context"
 	"math"
 	"sort"
 
@@ -69,26 +68,4 @@ func RepresentativePoint(mp orb.MultiPolygon) orb.Point {
 		}
 	}
 	return orb.Point{bx, y}
-}
-
-// JoinPolygons places every feature of src in the feature of idx's layer
-// that holds its RepresentativePoint (so a tract goes to the one
-// neighbourhood holding most of it in the common case, and never to two). The
-// result has one entry per src feature: the index of the target feature, or
-// Unmatched.
-func JoinPolygons(ctx context.Context, idx *Index, src *Layer) ([]int, error) {
-	out := make([]int, len(src.Features))
-	for i := range src.Features {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		t, ok := idx.Locate(RepresentativePoint(src.Features[i].Geom))
-		if !ok {
-			t = Unmatched
-		}
-		out[i] = t
-	}
-	return out, nil
 }

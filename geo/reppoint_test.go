@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"context"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -28,19 +27,6 @@ func TestRepresentativePointInside(t *testing.T) {
 			if got, ok := x.Locate(p); !ok || got != i {
 				t.Fatalf("%s %s: point %v located in %d", l.Name, f.ID, p, got)
 			}
-		}
-	}
-}
-
-func TestJoinPolygons(t *testing.T) {
-	l := alameda(t)
-	got, err := JoinPolygons(context.Background(), NewIndex(l), l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, g := range got {
-		if g != i {
-			t.Fatalf("tract %s joined to %d, want itself", l.Features[i].ID, g)
 		}
 	}
 }

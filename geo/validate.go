@@ -18,8 +18,9 @@ type ProblemKind string
 const (
 	// WrongOrientation: an outer ring is clockwise or a hole
 	// counter-clockwise (RFC 7946 section 3.1.6 asks for outer rings
-	// counter-clockwise). Harmless for point location and areas here;
-	// repaired by reversing the ring.
+	// counter-clockwise). Harmless for point location and areas here, and
+	// valid in shapefiles (which wind outer rings clockwise): reported by
+	// Validate, not repaired.
 	WrongOrientation ProblemKind = "wrong orientation"
 	// RepeatedPoints: consecutive equal points. Repaired by dropping the
 	// repeats.
@@ -47,7 +48,7 @@ type Problem struct {
 	Ring     int    // ring within the polygon: 0 is the outer ring
 	Kind     ProblemKind
 	Detail   string
-	Repaired bool // Repair fixed it
+	Repaired bool // RepairOnLoad fixed it
 }
 
 func (p Problem) String() string {
@@ -63,17 +64,15 @@ func (p Problem) String() string {
 
 // Validate reports the geometry problems of every feature of l, in feature,
 // polygon and ring order, without changing l.
-func Validate(l *Layer) []Problem { return check2(l, false, false) }
+func Validate(l *Layer) []Problem { return check2(l, false) }
 
-// Repair fixes in place what can be fixed safely (orientation, repeated
-// points, degenerate holes, self-intersections), updates each changed
-// feature's Bound, and returns every problem found with Repaired set for the
-// fixed ones. Degenerate outer rings are reported, not fixed, and so is a
-// self-intersection whose rebuild fails or leaves no area.
-// Repair must not run while an Index over l is in use; build the Index after.
-func Repair(l *Layer) []Problem { return check2(l, true, true) }
-
-func check2(l *Layer, fix, orient bool) []Problem {
+// check2 finds the problems of l; with fix it also repairs in place what can
+// be fixed safely (repeated points, degenerate holes, self-intersections),
+// updates each feature's Bound, and sets Repaired on the fixed problems.
+// Degenerate outer rings are reported, not fixed, and so is a
+// self-intersection whose rebuild fails or leaves no area; orientation is
+// reported, never changed.
+func check2(l *Layer, fix bool) []Problem {
 	var out []Problem
 	for fi := range l.Features {
 		f := &l.Features[fi]
@@ -104,10 +103,7 @@ func check2(l *Layer, fix, orient bool) []Problem {
 					if ri > 0 {
 						want = "clockwise"
 					}
-					report(WrongOrientation, orient, "want %s", want)
-					if fix && orient {
-						r = reversed(r)
-					}
+					report(WrongOrientation, false, "want %s", want)
 				}
 				if a, b, ok := selfIntersection(dedup); ok {
 					report(SelfIntersection, false, "edges %d and %d meet", a, b)
@@ -156,7 +152,9 @@ func rebuildCrossed(f *Feature, probs []Problem) {
 	}
 }
 
-// RepairOnLoad repairs l (see Repair) as a boundary file is read and adds
+// RepairOnLoad repairs l in place as a boundary file is read (repeated
+// points, degenerate holes, self-intersections; see the Problem kinds),
+// updating each feature's Bound, and adds
 // one warning per changed feature to l.Warnings, naming the file, the
 // feature and every repair made to it (and what could not be repaired).
 // Ring orientation is left as the file has it and not reported: it is not
@@ -164,7 +162,7 @@ func rebuildCrossed(f *Feature, probs []Problem) {
 // counter-clockwise, both valid in their format) and nothing here depends
 // on it. It returns the number of features with a problem.
 func RepairOnLoad(l *Layer) int {
-	probs := check2(l, true, false)
+	probs := check2(l, true)
 	byFeature := map[int][]string{}
 	var order []int
 	for _, p := range probs {

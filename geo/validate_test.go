@@ -15,44 +15,60 @@ import (
 // m2 drops the area figure of a rebuilt feature (checked on its own below).
 var m2 = regexp.MustCompile(`, [0-9]+ m²`)
 
-func TestValidateAndRepair(t *testing.T) {
+// TestValidateAndRepairOnLoad: Validate finds each problem without changing
+// the layer; RepairOnLoad (the repair every boundary read makes) fixes
+// repeated points, degenerate holes and self-intersections, warns once per
+// feature, and leaves ring orientation as the file has it. Made-up
+// geometry (a unit test of geometry).
+func TestValidateAndRepairOnLoad(t *testing.T) {
 	ccw := orb.Ring{{0, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 0}}
 	hole := orb.Ring{{1, 1}, {1, 2}, {2, 2}, {2, 1}, {1, 1}} // clockwise
+	const at = "made_up.geojson: feature 0 (made-up): "
 	tests := []struct {
-		name string
-		poly orb.Polygon
-		want []string // Problem.String() of each problem, from Repair
+		name     string
+		poly     orb.Polygon
+		problems int    // found by Validate
+		want     string // RepairOnLoad's warning ("" none)
 	}{
-		{"valid polygon with hole", orb.Polygon{ccw, hole}, nil},
-		{"clockwise outer ring", orb.Polygon{reversed(ccw)}, []string{"feature 0 (made-up) polygon 0 ring 0: wrong orientation: want counter-clockwise (repaired)"}},
-		{"counter-clockwise hole", orb.Polygon{ccw, reversed(hole)}, []string{"feature 0 (made-up) polygon 0 ring 1: wrong orientation: want clockwise (repaired)"}},
-		{"repeated points", orb.Polygon{{{0, 0}, {4, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 4}, {0, 0}}}, []string{"feature 0 (made-up) polygon 0 ring 0: repeated points: 2 repeated point(s) (repaired)"}},
-		{"bowtie", orb.Polygon{{{0, 0}, {0, 2}, {4, 0}, {4, 4}, {0, 0}}}, []string{"feature 0 (made-up) polygon 0 ring 0: self-intersection: edges 1 and 3 meet; rebuilt from its edges by the even-odd rule into 2 polygon(s) (repaired)"}},
-		{"ring touching itself at a vertex", orb.Polygon{{{0, 0}, {4, 0}, {2, 2}, {4, 4}, {0, 4}, {2, 2}, {0, 0}}}, []string{"feature 0 (made-up) polygon 0 ring 0: self-intersection: edges 1 and 4 meet; rebuilt from its edges by the even-odd rule into 2 polygon(s) (repaired)"}},
-		{"degenerate hole", orb.Polygon{ccw, {{1, 1}, {2, 2}, {1, 1}, {1, 1}}}, []string{
-			"feature 0 (made-up) polygon 0 ring 1: repeated points: 1 repeated point(s) (repaired)",
-			"feature 0 (made-up) polygon 0 ring 1: degenerate ring: 2 distinct points, area 0 (repaired)"}},
+		{"valid polygon with hole", orb.Polygon{ccw, hole}, 0, ""},
+		{"clockwise outer ring", orb.Polygon{reversed(ccw)}, 1, ""},
+		{"counter-clockwise hole", orb.Polygon{ccw, reversed(hole)}, 1, ""},
+		{"repeated points", orb.Polygon{{{0, 0}, {4, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 4}, {0, 0}}}, 1, at + "polygon 0 ring 0: repeated points (2 repeated point(s)), repaired"},
+		{"bowtie", orb.Polygon{{{0, 0}, {0, 2}, {4, 0}, {4, 4}, {0, 0}}}, 1, at + "polygon 0 ring 0: self-intersection (edges 1 and 3 meet; rebuilt from its edges by the even-odd rule into 2 polygon(s)), repaired"},
+		{"ring touching itself at a vertex", orb.Polygon{{{0, 0}, {4, 0}, {2, 2}, {4, 4}, {0, 4}, {2, 2}, {0, 0}}}, 1, at + "polygon 0 ring 0: self-intersection (edges 1 and 4 meet; rebuilt from its edges by the even-odd rule into 2 polygon(s)), repaired"},
+		{"degenerate hole", orb.Polygon{ccw, {{1, 1}, {2, 2}, {1, 1}, {1, 1}}}, 2,
+			at + "polygon 0 ring 1: repeated points (1 repeated point(s)), repaired; polygon 0 ring 1: degenerate ring (2 distinct points, area 0), repaired"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mp := orb.MultiPolygon{tt.poly}
-			l := &Layer{Features: []Feature{{ID: "made-up", Geom: mp, Bound: mp.Bound()}}}
+			l := &Layer{File: "made_up.geojson", Features: []Feature{{ID: "made-up", Geom: mp, Bound: mp.Bound()}}}
 			before := fmt.Sprint(l.Features[0].Geom)
-			if v := Validate(l); len(v) != len(tt.want) || fmt.Sprint(l.Features[0].Geom) != before {
-				t.Fatalf("Validate = %v (and must not change the layer), want %d problems", v, len(tt.want))
+			if v := Validate(l); len(v) != tt.problems || fmt.Sprint(l.Features[0].Geom) != before {
+				t.Fatalf("Validate = %v (and must not change the layer), want %d problems", v, tt.problems)
 			}
-			got := Repair(l)
-			if len(got) != len(tt.want) {
-				t.Fatalf("Repair = %v, want %v", got, tt.want)
+			n := RepairOnLoad(l)
+			var got []string
+			for _, w := range l.Warnings {
+				got = append(got, m2.ReplaceAllString(w, ""))
 			}
-			for i := range got {
-				if g := m2.ReplaceAllString(got[i].String(), ""); g != tt.want[i] {
-					t.Errorf("problem %d = %q, want %q", i, got[i], tt.want[i])
+			var want []string
+			if tt.want != "" {
+				want = []string{tt.want}
+			}
+			if n != len(want) || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("RepairOnLoad = %d, warnings %q, want %q", n, got, want)
+			}
+			// What was repaired is not found again; orientation is kept.
+			for _, p := range Validate(l) {
+				if p.Kind != WrongOrientation {
+					t.Errorf("after RepairOnLoad: %v", p)
 				}
 			}
-			// What was repaired is not found again.
-			for _, p := range Validate(l) {
-				t.Errorf("after Repair: %v", p)
+			if tt.want == "" { // nothing to repair: the geometry stays as given
+				if g := fmt.Sprint(l.Features[0].Geom); g != before {
+					t.Errorf("orientation changed: %s, was %s", g, before)
+				}
 			}
 			if tt.name == "bowtie" {
 				// the two triangles of the bow tie: 4/3 + 16/3 square degrees,

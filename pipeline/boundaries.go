@@ -58,7 +58,7 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 // loadCensusBoundary fetches a boundary named by Census layer through the
 // boundary file cache (see census.LoadBoundary), or reads it from there.
 func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.Boundary) error {
-	files, err := st.census.files(st.log)
+	files, err := st.census.Files(st.log)
 	if err != nil {
 		return fmt.Errorf("boundary %q: %w", name, err)
 	}

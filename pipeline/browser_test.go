@@ -24,23 +24,6 @@ import (
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// needChromium skips the test when Debian's Chromium is not installed,
-// unless CI is set: in CI (.ci/run installs it) a missing browser fails.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but %s is missing (%v): install Debian's chromium package (.ci/run does)", chromiumPath, err)
-		}
-		t.Skipf("%s not found; set CI=true to make this a failure", chromiumPath)
-	}
-}
-
-// browser starts a headless Chromium through the DevTools protocol and
-// returns a tab context with listeners that collect console errors,
-// uncaught exceptions, dialogs and every network request.
 // browser is the shared Chromium harness with this file's helpers on it.
 type browser struct{ *browsertest.Browser }
 
@@ -93,7 +76,7 @@ func (b *browser) screenshot(t *testing.T, name string) []byte {
 // contentful paint (recorded in docs/benchmarks.md; never asserted). The
 // README's screenshots come from TestDemoLayoutInBrowser -update.
 func TestReportInBrowser(t *testing.T) {
-	needChromium(t)
+	browsertest.Need(t)
 	out := filepath.Join(t.TempDir(), "out")
 	if _, err := runDemo(t, demoDir(t), out); err != nil {
 		t.Fatal(err)
@@ -274,7 +257,7 @@ func waitFrames() chromedp.Action {
 // the map, legend, tables and charts are all there, and the search box,
 // which needs the script, is not shown.
 func TestReportWithoutJavaScript(t *testing.T) {
-	needChromium(t)
+	browsertest.Need(t)
 	out := filepath.Join(t.TempDir(), "out")
 	if _, err := runDemo(t, demoDir(t), out); err != nil {
 		t.Fatal(err)
@@ -397,7 +380,7 @@ func TestReportBudgets(t *testing.T) {
 	if buf.Len() > ohioBudget {
 		t.Errorf("Ohio report is %d bytes; budget %d", buf.Len(), ohioBudget)
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
+	if _, err := os.Stat(browsertest.ChromiumPath); err != nil {
 		return
 	}
 	dir := t.TempDir()
@@ -433,7 +416,7 @@ func TestReportBudgets(t *testing.T) {
 // (made up for this test) and checks that nothing ran: no dialog, no
 // console error, no request, and the page's own script still works.
 func TestHostileReportInBrowser(t *testing.T) {
-	needChromium(t)
+	browsertest.Need(t)
 	payloads := []string{
 		`<script>window.pwned=1;alert(1)</script>`,
 		`"><img src=x onerror="window.pwned=2">`,

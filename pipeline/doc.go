@@ -32,7 +32,8 @@
 // memory, runs again when a dependant runs.
 //
 //	stage (file)                 reads                                   writes                                        cached
-//	source:<name> (sources.go)   the source file, recording or Census   raw/<name>.parquet; state raw, sourceInfo     file; Source note
+//	source:<name> (sources.go;   the source file, recording or Census   raw/<name>.parquet; state raw, sourceInfo     file; Source note
+//	  census: pipeline/censusread)
 //	boundary:<name> (boundaries) the boundary file                       state layers, indexes (geo.Index)            reloaded (runs again)
 //	area:<name> (boundaries.go)  its lookup source, its boundary        state areaOf[name]                             AreaOf
 //	tracts (tracts.go,           the tracts source, every boundary      tracts.parquet, indicators/areas.parquet;      files; Indicators
@@ -41,9 +42,11 @@
 //	                             every boundary and area                state places, unplaced, placedBy               PlacedBy
 //	summary:<name> (summary.go)  tracts or a places set; the areas      summaries/<name>.parquet; state summaries     Summaries
 //	segment:<name> (segments.go) tracts or a places set                 segments/<name>.csv and .geojson              Segments
-//	outreach (outreach.go)       contact, listening and turnout files;  exports/...; state outreach                   files; Outreach
-//	                             tract boundary, area, tract segments
-//	partitions:... (partitions)  tracts or a places set                 partitioned/... (with Options.Partitioned)    files
+//	outreach (outreach.go;       contact, listening, turnout and        exports/...; state outreach                   files; Outreach
+//	  follow-up: pipeline/       attendance files; tract boundary,
+//	  followup)                  area, tract segments
+//	partitions:... (partitions;  tracts or a places set                 partitioned/... (with Options.Partitioned)    files
+//	  pipeline/partition)
 //	report (report.go)           every stage's results but partitions  report.html (view-model: pipeline/report)      file
 //
 // docs/architecture.md has the package map and, for adding a source kind, a

@@ -35,10 +35,14 @@ var layers = []struct {
 // reverse, and results stay plain data the stage cache can save; the
 // readers of pipeline/source know nothing of placement (pipeline/place,
 // pipeline/place/contact) or the summaries built on them (pipeline/engage).
+// The stage helpers that read the pipeline file and fill results
+// (pipeline/censusread, pipeline/followup) sit above config and result;
+// pipeline/census, the client, knows nothing of the pipeline file.
 var below = map[string][]string{
-	"pipeline/config": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/partition"},
-	"pipeline/result": {"pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition"},
-	"pipeline/source": {"pipeline/config", "pipeline/result", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/report"},
+	"pipeline/config": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/partition", "pipeline/censusread", "pipeline/followup"},
+	"pipeline/result": {"pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/partition", "pipeline/censusread", "pipeline/followup"},
+	"pipeline/source": {"pipeline/config", "pipeline/result", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/report", "pipeline/censusread", "pipeline/followup"},
+	"pipeline/census": {"pipeline/config", "pipeline/result", "pipeline/censusread"},
 }
 
 // matches reports whether path is matched by pattern: "x" is x itself, "x/"

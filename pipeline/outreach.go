@@ -15,6 +15,7 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/engage"
+	"github.com/groundwork-org/groundwork/pipeline/followup"
 	"github.com/groundwork-org/groundwork/pipeline/place/contact"
 	"github.com/groundwork-org/groundwork/pipeline/report"
 	"github.com/groundwork-org/groundwork/pipeline/result"
@@ -95,7 +96,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		return err
 	}
 	book := contact.NewPlaceBook()
-	fu, err := st.readAttendance(ctx)
+	fu, err := followup.Read(ctx, st.cfg.FollowUp, st.cfg.Path, st.warn)
 	if err != nil {
 		exp.Abort()
 		return err
@@ -104,7 +105,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		book.Add(c)
 		seatOf(&c)
 		if fu != nil {
-			fu.matcher.Offer(c)
+			fu.Offer(c)
 		}
 		return exp.Add(ctx, outreach.Contact(c))
 	})
@@ -123,8 +124,12 @@ func (st *state) runOutreach(ctx context.Context) error {
 	st.outreach = res
 	if fu != nil {
 		// the follow-up lists carry the export's custom columns, seats included
-		if res.FollowUp, err = st.writeFollowUp(ctx, fu, opts.Custom); err != nil {
+		var files []string
+		if res.FollowUp, files, err = fu.Write(ctx, dir, ct.ZIPSegments, opts.Custom, st.warn); err != nil {
 			return err
+		}
+		for _, f := range files {
+			st.files = append(st.files, filepath.Join("exports", f))
 		}
 	}
 	if n := len(stats.Skipped); n > 0 {
@@ -225,84 +230,4 @@ func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]ma
 		return st.layers[b].Features[fi].ID, true
 	}
 	return contact.Seats(layers, tractSeat, locate, config.SeatColumn)
-}
-
-// attendance is the follow-up loop's input: every attendance row, indexed
-// for matching against the contact list as it streams by.
-type attendance struct {
-	matcher       *engage.Matcher
-	rows, skipped map[string]int
-}
-
-// readAttendance reads the followup section's sign-up exports and sign-in
-// sheets (nil without one).
-func (st *state) readAttendance(ctx context.Context) (*attendance, error) {
-	f := st.cfg.FollowUp
-	if f == nil {
-		return nil, nil
-	}
-	a := &attendance{rows: map[string]int{}, skipped: map[string]int{}}
-	var all []source.Attendee
-	for _, af := range f.Files {
-		name := filepath.Base(af.File)
-		rows, err := readWith(st.cfg.Path(af.File), func(r io.Reader) ([]source.Attendee, error) {
-			att, bad, err := source.ReadAttendance(ctx, r, name, af.Mapping)
-			a.skipped[name] += len(bad)
-			if len(bad) > 0 {
-				st.warn("followup: %s: %d row(s) skipped, first: %v", name, len(bad), bad[0])
-			}
-			return att, err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("followup: %w", err)
-		}
-		a.rows[name] += len(rows) + a.skipped[name]
-		all = append(all, rows...)
-	}
-	a.matcher = engage.NewMatcher(all)
-	return a, nil
-}
-
-// writeFollowUp resolves the matches, writes the three lists of each event
-// and matches.csv under exports/followup, and returns the counts.
-func (st *state) writeFollowUp(ctx context.Context, a *attendance, custom []string) (*result.FollowUp, error) {
-	r := a.matcher.Resolve(st.cfg.Contacts.ZIPSegments)
-	conv := func(cs []source.Contact) []outreach.Contact {
-		out := make([]outreach.Contact, len(cs))
-		for i, c := range cs {
-			out[i] = outreach.Contact(c)
-		}
-		return out
-	}
-	var events []outreach.FollowUpEvent
-	for _, e := range r.Events {
-		events = append(events, outreach.FollowUpEvent{Event: e.Event, Reminder: conv(e.Reminder), Confirm: conv(e.Confirm),
-			NoShow: conv(e.NoShow), NotInList: e.NotInList})
-	}
-	matches := make([]outreach.MatchRow, len(r.Matches))
-	res := &result.FollowUp{Rows: a.rows, Skipped: a.skipped, Matched: map[string]int{}, Ambiguous: r.Ambiguous}
-	for i, m := range r.Matches {
-		matches[i] = outreach.MatchRow(m)
-		res.Matched[m.Rule]++
-	}
-	dir, err := st.outPath("exports")
-	if err != nil {
-		return nil, err
-	}
-	sum, err := outreach.WriteFollowUp(ctx, dir, events, matches, custom)
-	if err != nil {
-		return nil, fmt.Errorf("followup: %w", err)
-	}
-	for _, f := range sum.Files {
-		st.files = append(st.files, filepath.Join("exports", f))
-	}
-	res.Lists = sum.Lists
-	for _, e := range r.Events {
-		e.Reminder, e.Confirm, e.NoShow = nil, nil, nil
-		res.Events = append(res.Events, e)
-	}
-	if n := len(r.Ambiguous); n > 0 {
-		st.warn("followup: %d sign-up/sign-in row(s) matched several contacts or disagreed between rules, not merged; see exports/followup/matches.csv", n)
-	}
-	return res, nil
 }

@@ -76,14 +76,14 @@ func (st *state) place(ctx context.Context, name string) error {
 			return err
 		}
 		st.places[name] = r
-		if err := st.writeGeoParquet(ctx, rel, r, placeGeom(r), meta); err != nil {
+		if err := st.writeGeoParquet(ctx, rel, r, partition.PointGeom(r), meta); err != nil {
 			return err
 		}
 	} else {
 		// A streamed source is placed a row group at a time and written
 		// as it goes; later stages read places/<name>.parquet back the
 		// same way (see frame.Table.Scan).
-		var w *geoFile
+		var w *partition.File
 		var cols []string
 		types := map[string]table.Type{}
 		err := src.Scan(ctx, func(r *frame.Table, base int) error {
@@ -97,7 +97,7 @@ func (st *state) place(ctx context.Context, name string) error {
 				}
 				cols, types = r.Cols(), r.Types()
 			}
-			return w.Write(ctx, partition.GeoTable(r, placeGeom(r), cols, nil))
+			return w.Write(ctx, partition.GeoTable(r, partition.PointGeom(r), cols, nil))
 		})
 		if err == nil && w == nil {
 			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/censusread"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -39,7 +40,7 @@ func TestRawLayerReadByPqarrow(t *testing.T) {
 			want, err = source.ReadCSV(context.Background(), cfg.Path(s.File), s.CSVSpec())
 		} else {
 			var tbl *census.Table
-			if tbl, err = readRecorded(cfg.Path(s.Recorded), s, acsYear(s)); err == nil {
+			if tbl, err = censusread.ReadRecorded(cfg.Path(s.Recorded), s, censusread.ACSYear(s)); err == nil {
 				want, err = tbl.Record()
 			}
 		}

@@ -45,7 +45,7 @@ type Options struct {
 	// Parallel bounds how many stages run at once; 0 means GOMAXPROCS.
 	Parallel int
 	// Partitioned also writes tracts and places as Hive-style partitioned
-	// GeoParquet under partitioned/ (see store.WritePartitioned).
+	// GeoParquet under partitioned/ (see pipeline/partition).
 	Partitioned bool
 	// ProgressEvery, when positive, logs a "running" record at that
 	// interval: stages done, the run's ETA, and each running stage's

@@ -4,22 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"github.com/groundwork-org/groundwork/geo"
-	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/censusread"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
-	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/store"
 )
 
@@ -36,7 +32,7 @@ func (st *state) loadSources(ctx context.Context) error {
 		var info result.Source // what a census source adds to its note
 		switch s.Kind {
 		case config.KindCensus:
-			rec, file, err = st.readCensus(ctx, name, s, st.census, &info)
+			rec, file, err = censusread.Reader{Config: c, Options: st.census, Log: st.log, Warn: st.warn}.Read(ctx, name, s, &info)
 		case config.KindCSV:
 			file = c.Path(s.File)
 			spec := s.CSVSpec()
@@ -66,7 +62,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: confidenceOf(c, name), NotCounts: info.NotCounts, Labels: info.Labels, Changes: info.Changes, LabelChanges: info.LabelChanges})
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: censusread.Confidence(c, name), NotCounts: info.NotCounts, Labels: info.Labels, Changes: info.Changes, LabelChanges: info.LabelChanges})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err
@@ -120,326 +116,7 @@ func (st *state) noteWarnings(name string, w *notes.Set) {
 	}
 }
 
-// readRecorded reads a saved Census Data API response and checks it against
-// the source's request (census.ReadRecorded): variables, geography, unique
-// GEOIDs, rows, and the year and dataset its file name gives. Its top- and
-// bottom-coded medians are flagged for the ACS release year (0 when not
-// known; census.Table.CodeMedians).
-func readRecorded(path string, s *config.Source, year int) (*census.Table, error) {
-	t, err := census.ReadRecorded(path, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: s.Variables, For: s.For, In: s.In})
-	if err != nil {
-		return nil, err
-	}
-	t.CodeMedians(year)
-	return t, nil
-}
-
-// crosswalk moves a census source's table to the other tract vintage when
-// the pipeline file asks (sources.<name>.crosswalk), with the Census
-// Bureau's 2020-to-2010 tract relationship file: the one named, or the
-// national file fetched into the boundary cache. Counts are shared out by
-// land area with their MOEs (census.Crosswalk); the run notes say so.
-func (st *state) crosswalk(ctx context.Context, name string, s *config.Source, t *census.Table) (*census.Table, error) {
-	cw := s.Crosswalk
-	if cw == nil {
-		return t, nil
-	}
-	file := st.cfg.Path(cw.File)
-	if cw.File == "" {
-		files, err := st.census.files(st.log)
-		if err != nil {
-			return nil, err
-		}
-		got, err := files.Get(ctx, census.RelationshipPath, "", nil)
-		if err != nil {
-			return nil, fmt.Errorf("tract relationship file: %w", err)
-		}
-		file = got.Path
-	}
-	rel, err := geo.ReadRelationship(ctx, file)
-	if err != nil {
-		return nil, err
-	}
-	from := cw.From()
-	rows, err := rel.Weights(from)
-	if err != nil {
-		return nil, err
-	}
-	notSum := st.cfg.NotSummable(name)
-	out, err := census.Crosswalk(t, rows, from, func(c string) bool { return notSum[c] })
-	if err != nil {
-		return nil, err
-	}
-	st.warn("source %s: moved from %d tracts onto %d tracts with the Census Bureau's tract relationship file %s (%d rows; counts shared out by land area, MOEs carried): %d tracts in, %d out", name, from, cw.To, filepath.Base(file), len(rel.Rows), t.Len(), out.Len())
-	return out, nil
-}
-
-// acsYear is the release year whose top codes apply to a census source:
-// its year for an ACS dataset, 0 (not known) otherwise.
-func acsYear(s *config.Source) int {
-	if strings.HasPrefix(s.Dataset, "acs/") {
-		return s.Year
-	}
-	return 0
-}
-
-// CensusOptions configure live Census Data API pulls. The zero value pulls
-// from the real API with the key in CENSUS_API_KEY, caching responses under
-// the user cache folder.
-type CensusOptions struct {
-	// Client holds the client settings: HTTP and BaseURL (tests point them
-	// at an httptest server), CacheDir ("" means <user cache
-	// dir>/groundwork/census), Offline, Progress and Terminal. Its Key and
-	// Logger are set by the run: the key comes from the environment.
-	Client census.Config
-	// Getenv reads the environment (default os.Getenv); the key is never
-	// logged or written.
-	Getenv func(string) string
-	// Boundaries configures the download of boundary files named by Census
-	// layer: HTTP and BaseURL (tests point them at an httptest server);
-	// CacheDir "" means the boundaries folder of the Census cache
-	// (Client.CacheDir, or its default); Offline follows Client.Offline.
-	Boundaries census.FilesConfig
-}
-
-// files returns the boundary file fetcher of o.
-func (o CensusOptions) files(log *slog.Logger) (*census.Files, error) {
-	cfg := o.Boundaries
-	if cfg.CacheDir == "" {
-		dir := o.Client.CacheDir
-		if dir == "" {
-			var err error
-			if dir, err = census.DefaultCacheDir(); err != nil {
-				return nil, fmt.Errorf("no cache folder for Census boundary files (set one with --census-cache): %w", err)
-			}
-		}
-		cfg.CacheDir = filepath.Join(dir, "boundaries")
-	}
-	cfg.Offline = cfg.Offline || o.Client.Offline
-	if cfg.Logger == nil {
-		cfg.Logger = log
-	}
-	if cfg.OfflineHint == "" {
-		cfg.OfflineHint = "run `groundwork run` once without --offline to download it into the cache"
-	}
-	return census.NewFiles(cfg), nil
-}
-
-// readCensus reads a census source: the recorded response when the pipeline
-// file names one, otherwise a pull through the Census Data API client. It
-// returns the record, a description of where it came from and, for a pull,
-// the variables its metadata says are not counts (census.Classify on the
-// dataset's variables.json, which the pull has loaded and cached).
-func (st *state) readCensus(ctx context.Context, name string, s *config.Source, o CensusOptions, info *result.Source) (arrow.RecordBatch, string, error) {
-	if s.Recorded != "" {
-		file := st.cfg.Path(s.Recorded)
-		t, err := readRecorded(file, s, acsYear(s))
-		if err == nil {
-			convertMOEs(t, st.cfg.SourceConfidence(name))
-			t, err = st.crosswalk(ctx, name, s, t)
-		}
-		if err != nil {
-			return nil, file, err
-		}
-		rec, err := t.Record()
-		return rec, file, err
-	}
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	key, err := census.ResolveKey(s.APIKey, getenv)
-	if err != nil && !o.Client.Offline {
-		return nil, "", err
-	}
-	cfg := o.Client
-	if cfg.CacheDir == "" {
-		dir, err := census.DefaultCacheDir()
-		if err != nil {
-			return nil, "", fmt.Errorf("no cache folder for Census responses (set one with --census-cache): %w", err)
-		}
-		cfg.CacheDir = dir
-	}
-	cfg.Key, cfg.Logger = key, st.log
-	cfg.CheckComplete = cfg.CheckComplete || s.CheckComplete
-	if s.MaxResponseMB > 0 {
-		cfg.MaxResponseBytes = int64(s.MaxResponseMB) << 20
-	}
-	client := census.NewClient(cfg)
-	var vars []string
-	for _, v := range s.Variables {
-		if g, ok := config.GroupOf(v); ok {
-			vars = append(vars, "group("+g+")") // the whole table
-		} else if v != "NAME" {
-			vars = append(vars, v)
-		}
-	}
-	req := census.Request{Dataset: s.Dataset, Year: s.Year, Variables: vars, For: s.For, In: s.In}
-	var t *census.Table
-	if len(s.Years) > 1 {
-		t, err = st.pullYears(ctx, name, s, client, req, info)
-	} else if t, err = client.Get(ctx, req); err == nil {
-		convertMOEs(t, st.cfg.SourceConfidence(name))
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	t.CodeMedians(acsYear(s))
-	if m, err := client.Metadata(ctx, s.Dataset, s.Year); err == nil {
-		info.Labels = censusLabels(vars, m)
-		for _, v := range vars {
-			if stat, why := census.Classify(v, m); !stat.Summable() {
-				if info.NotCounts == nil {
-					info.NotCounts = map[string]string{}
-				}
-				info.NotCounts[v] = why
-			}
-		}
-	}
-	if t, err = st.crosswalk(ctx, name, s, t); err != nil {
-		return nil, "", err
-	}
-	rec, err := t.Record()
-	from := fmt.Sprintf("Census Data API %d/%s", s.Year, s.Dataset)
-	if len(s.Years) > 1 {
-		from = fmt.Sprintf("Census Data API %s/%s", joinYears(s.Years), s.Dataset)
-	}
-	return rec, from, err
-}
-
-// pullYears pulls a census source for each of its years (census.GetYears,
-// which checks every year's variable labels first), puts each label change
-// in the run notes, tests every estimate's change between consecutive years
-// in each tract (yearChanges) and returns the last year's table with the
-// earlier years' estimates and MOEs as <variable>_<year> columns.
-func (st *state) pullYears(ctx context.Context, name string, s *config.Source, client *census.Client, req census.Request, info *result.Source) (*census.Table, error) {
-	tabs, labels, err := client.GetYears(ctx, req, s.Years)
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range labels {
-		st.warn("source %s: %s", name, l)
-		info.LabelChanges = append(info.LabelChanges, l.String())
-	}
-	c := st.cfg.SourceConfidence(name)
-	for _, t := range tabs {
-		convertMOEs(t, c)
-	}
-	for k := 0; k+1 < len(tabs); k++ {
-		info.Changes = append(info.Changes, yearChanges(tabs[k], s.Years[k], tabs[k+1], s.Years[k+1], c)...)
-	}
-	out := tabs[len(tabs)-1]
-	for i := len(tabs) - 2; i >= 0; i-- {
-		var missing int
-		out, missing = out.JoinYear(tabs[i], s.Years[i])
-		if missing > 0 {
-			st.warn("source %s: %d of %d tracts of %d have no row in %d (tract codes differ between the years); their %d columns are empty", name, missing, out.Len(), s.Year, s.Years[i], s.Years[i])
-		}
-	}
-	return out, nil
-}
-
-// convertMOEs converts the MOE columns of t from the Census Bureau's 90%
-// to level c (stats.ConvertMOE: MOE × Z(c)/1.645), in place; the raw text
-// stays as sent. A controlled MOE (0) stays 0.
-func convertMOEs(t *census.Table, c stats.Confidence) {
-	if c == stats.Conf90 {
-		return
-	}
-	for _, col := range t.Columns {
-		if col.Kind != census.KindMOE {
-			continue
-		}
-		for i, v := range col.Values {
-			if col.Valid[i] {
-				col.Values[i] = stats.ConvertMOE(v, stats.Conf90, c)
-			}
-		}
-	}
-}
-
-// yearChanges tests, for every estimate with its MOE in both tables, the
-// change of each tract's estimate from year a to year b with the ACS
-// handbook's test of a difference (stats.Compare at level c; the MOEs
-// must be at c).
-func yearChanges(a *census.Table, ya int, b *census.Table, yb int, c stats.Confidence) []result.YearChange {
-	pos := map[string]int{}
-	for j, id := range a.GEOIDs() {
-		pos[id] = j
-	}
-	ids := b.GEOIDs()
-	var out []result.YearChange
-	for _, eb := range b.Columns {
-		if eb.Kind != census.KindEstimate || !strings.HasSuffix(eb.Name, "E") {
-			continue
-		}
-		mName := strings.TrimSuffix(eb.Name, "E") + "M"
-		mb, ea, ma := b.Column(mName), a.Column(eb.Name), a.Column(mName)
-		if mb == nil || ea == nil || ma == nil {
-			continue
-		}
-		ch := result.YearChange{Variable: eb.Name, From: ya, To: yb, Confidence: int(c)}
-		for i, id := range ids {
-			j, ok := pos[id]
-			if !ok || !eb.Valid[i] || !mb.Valid[i] || !ea.Valid[j] || !ma.Valid[j] {
-				ch.Untested++
-				continue
-			}
-			cmp := stats.Compare("", stats.Value{Est: eb.Values[i], MOE: mb.Values[i]}, "", stats.Value{Est: ea.Values[j], MOE: ma.Values[j]}, c)
-			switch {
-			case cmp.Significant && cmp.Diff > 0:
-				ch.Up++
-			case cmp.Significant:
-				ch.Down++
-			default:
-				ch.Same++
-			}
-		}
-		out = append(out, ch)
-	}
-	return out
-}
-
-func joinYears(ys []int) string {
-	var b strings.Builder
-	for i, y := range ys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprint(&b, y)
-	}
-	return b.String()
-}
-
-// confidenceOf is the MOE level of a census source for its note: 0 for
-// other sources and for the Bureau's own 90%.
-func confidenceOf(c *config.Config, name string) int {
-	if s := c.Sources[name]; s == nil || s.Kind != config.KindCensus || s.Confidence == 90 {
-		return 0
-	}
-	return c.Sources[name].Confidence
-}
-
-// censusLabels names each variable in words from the dataset's
-// variables.json, for the report: "Estimate!!Median gross rent" is "Median
-// gross rent", "Estimate!!Total:!!Renter occupied" is "Total: Renter
-// occupied"; margins of error say so. Variables the metadata lacks are
-// left out.
-func censusLabels(vars []string, m *census.Metadata) map[string]string {
-	out := map[string]string{}
-	for _, v := range vars {
-		l := m.Variables[v].Label
-		if l == "" {
-			continue
-		}
-		moe := strings.HasPrefix(l, "Margin of Error!!")
-		l = strings.TrimPrefix(strings.TrimPrefix(l, "Estimate!!"), "Margin of Error!!")
-		l = strings.ReplaceAll(strings.ReplaceAll(l, ":!!", ": "), "!!", ": ")
-		l = strings.TrimSuffix(l, ":")
-		if moe {
-			l += " (margin of error)"
-		}
-		out[v] = l
-	}
-	return out
-}
+// CensusOptions configure live Census Data API pulls and boundary
+// downloads (censusread.Options): the zero value pulls from the real API
+// with the key in CENSUS_API_KEY, caching under the user cache folder.
+type CensusOptions = censusread.Options

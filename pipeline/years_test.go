@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/censusread"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/demo/oakland"
 	"github.com/groundwork-org/groundwork/pipeline/report"
@@ -43,7 +44,7 @@ func TestYearChangesRealRentValue(t *testing.T) {
 	}
 	b18, _ := oakland.Files.ReadFile("alameda_acs5_2018_tracts.json")
 	t12, t18 := decodeFile(t, b12), decodeFile(t, b18)
-	got := yearChanges(t12, 2012, t18, 2018, stats.Conf90)
+	got := censusread.YearChanges(t12, 2012, t18, 2018, stats.Conf90)
 
 	// independent recomputation from the raw arrays
 	rows := func(b []byte) map[string]map[string]string {
@@ -152,7 +153,7 @@ func TestCensusYearsOverlapRefused(t *testing.T) {
 func TestYearsSectionWords(t *testing.T) {
 	b12, _ := os.ReadFile(filepath.Join("testdata", "years", "alameda_acs5_2012_udp_rent_value.json"))
 	b18, _ := oakland.Files.ReadFile("alameda_acs5_2018_tracts.json")
-	ch := yearChanges(decodeFile(t, b12), 2012, decodeFile(t, b18), 2018, stats.Conf90)
+	ch := censusread.YearChanges(decodeFile(t, b12), 2012, decodeFile(t, b18), 2018, stats.Conf90)
 	src := result.Source{Name: "acs", Title: "ACS", Changes: ch, LabelChanges: []string{"B19013_001E changed label between 2018 and 2019"}}
 	in := &report.Input{Config: &config.Config{Report: &config.ReportConfig{}}, Sources: []result.Source{src}}
 	var text string

@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/paulmach/orb"
-
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
 )
 
@@ -17,62 +15,25 @@ import (
 // partition value.
 const HiveNull = "__HIVE_DEFAULT_PARTITION__"
 
-// WritePartitioned writes t as Hive-style partitioned GeoParquet under dir:
-// one file dir/<by[0]>=<v0>/<by[1]>=<v1>/part-0.parquet per distinct
-// combination of the by columns' values, holding that combination's rows in
-// t's order, without the by columns (readers such as DuckDB's
-// read_parquet(..., hive_partitioning = true), Spark and BigQuery restore them
-// from the path). Each file is GeoParquet 1.1 written by package geoparquet,
-// with its bbox covering column, so readers can prune by bounding box.
+// WritePartitions writes n rows as Hive-style partitioned GeoParquet under
+// dir: one file dir/<by[0]>=<v0>/<by[1]>=<v1>/part-0.parquet per distinct
+// combination of the partition values, key(r, i) being the value of
+// partition column by[i] in row r. part(rows) gives the table of the listed
+// rows (in order, without the partition columns: readers such as DuckDB's
+// read_parquet(..., hive_partitioning = true), Spark and BigQuery restore
+// them from the path); it is called once per partition just before the
+// partition is written, so that only one partition's table is in memory at
+// a time. Each file is GeoParquet 1.1 written by package geoparquet, with
+// its bbox covering column, so readers can prune by bounding box.
 //
-// Values are written as strings (fmt %v of the cell); a null or empty value
-// goes to HiveNull; characters that cannot appear in a path segment
-// (/ \ = % : and control characters) are %XX-escaped as Hive does, in
-// column names too. A value such as "." or ".." needs no escape: the folder
-// is "col=." (the column name and = always come first), one ordinary path
-// element, and every path is checked with Path before it is written. The
-// returned paths are relative to dir, sorted. Every file is written
-// atomically; dir is not cleared first. An empty table writes nothing.
-func WritePartitioned(ctx context.Context, dir string, t *geoparquet.Table, by []string) ([]string, error) {
-	keyCols := make([][]any, len(by))
-	isKey := map[string]bool{}
-	for i, b := range by {
-		found := false
-		for _, c := range t.Columns {
-			if c.Name == b {
-				keyCols[i], found = c.Values, true
-				break
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("partition column %q is not a column of the table", b)
-		}
-		isKey[b] = true
-	}
-	return WritePartitions(ctx, dir, len(t.Geoms), by, func(r, i int) any { return keyCols[i][r] }, func(rowsOf []int) *geoparquet.Table {
-		part := &geoparquet.Table{CRS: t.CRS, Geoms: make([]orb.Geometry, len(rowsOf))}
-		for j, r := range rowsOf {
-			part.Geoms[j] = t.Geoms[r]
-		}
-		for _, c := range t.Columns {
-			if isKey[c.Name] {
-				continue
-			}
-			vals := make([]any, len(rowsOf))
-			for j, r := range rowsOf {
-				vals[j] = c.Values[r]
-			}
-			part.Columns = append(part.Columns, geoparquet.Column{Name: c.Name, Values: vals})
-		}
-		return part
-	})
-}
-
-// WritePartitions is WritePartitioned for tables that are not held as one
-// geoparquet.Table: n rows, key(r, i) the value of partition column by[i]
-// in row r, and part(rows) the table of the listed rows (in order, without
-// the partition columns), called once per partition just before it is
-// written, so that only one partition's table is in memory at a time.
+// Values are written as strings (fmt %v); a null or empty value goes to
+// HiveNull; characters that cannot appear in a path segment (/ \ = % : and
+// control characters) are %XX-escaped as Hive does, in column names too. A
+// value such as "." or ".." needs no escape: the folder is "col=." (the
+// column name and = always come first), one ordinary path element, and
+// every path is checked with Path before it is written. The returned paths
+// are relative to dir, sorted. Every file is written atomically; dir is not
+// cleared first. No rows write nothing.
 func WritePartitions(ctx context.Context, dir string, n int, by []string, key func(r, i int) any, part func(rows []int) *geoparquet.Table) ([]string, error) {
 	groups := map[string][]int{}
 	segs := make([]string, len(by))

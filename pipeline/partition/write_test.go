@@ -1,0 +1,215 @@
+package partition
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// sampleTracts reads the real tracts of testdata (see PROVENANCE.md) as a
+// table with geoid and aland columns, with geom giving row i its polygon.
+func sampleTracts(t testing.TB) (*frame.Table, func(i int) orb.Geometry, *geo.Layer) {
+	t.Helper()
+	l, err := geo.Read(context.Background(), "tract", filepath.Join("testdata", "tracts_oh_ga_4counties.geojson"), "GEOID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := frame.New()
+	r.AddCol("geoid", table.String)
+	r.AddCol("aland", table.Float)
+	geoms := make([]orb.Geometry, len(l.Features))
+	for i, f := range l.Features {
+		r.AppendRow(map[string]any{"geoid": f.ID, "aland": f.Props["ALAND"]})
+		geoms[i] = f.Geom
+	}
+	return r, func(i int) orb.Geometry { return geoms[i] }, l
+}
+
+// TestWriteRealTracts writes real tracts of two states partitioned by state
+// and county and reads every file back. The counts per county (Ohio 39001:
+// 6, 39003: 33; Georgia 13001: 5, 13003: 3) were counted independently in
+// the GeoJSON with Python 3's json module.
+func TestWriteRealTracts(t *testing.T) {
+	tb, geom, l := sampleTracts(t)
+	dir := t.TempDir()
+	files, err := Write(context.Background(), dir, geom, tb, "geoid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"state=13/county=001/part-0.parquet", "state=13/county=003/part-0.parquet",
+		"state=39/county=001/part-0.parquet", "state=39/county=003/part-0.parquet",
+	}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Fatalf("files (-want +got):\n%s", diff)
+	}
+	counts := map[string]int{"state=13/county=001": 5, "state=13/county=003": 3, "state=39/county=001": 6, "state=39/county=003": 33}
+	byID := map[string]orb.MultiPolygon{}
+	for _, f := range l.Features {
+		byID[f.ID] = f.Geom
+	}
+	for _, f := range files {
+		got, err := geoparquet.ReadFile(context.Background(), filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(got.Geoms); n != counts[filepath.Dir(f)] {
+			t.Errorf("%s: %d rows, want %d", f, n, counts[filepath.Dir(f)])
+		}
+		var names []string
+		var ids []any
+		for _, c := range got.Columns {
+			names = append(names, c.Name)
+			if c.Name == "geoid" {
+				ids = c.Values
+			}
+		}
+		sort.Strings(names)
+		if diff := cmp.Diff([]string{"aland", "geoid"}, names); diff != "" {
+			t.Fatalf("%s: columns (-want +got):\n%s", f, diff)
+		}
+		for i, g := range got.Geoms {
+			id, _ := ids[i].(string)
+			if !strings.Contains(f, "state="+id[:2]+"/county="+id[2:5]) {
+				t.Errorf("%s holds tract %s", f, id)
+			}
+			if diff := cmp.Diff(orb.Geometry(byID[id]), g); diff != "" {
+				t.Errorf("%s: geometry of %s changed (-want +got):\n%.500s", f, id, diff)
+			}
+		}
+	}
+}
+
+// duckdbScript queries partitioned GeoParquet with DuckDB for Node. DuckDB
+// (1.5) recognises the GeoParquet metadata and types the column GEOMETRY;
+// the spatial extension that would give ST_ functions cannot be installed
+// offline, so GeoParquet conversion is then turned off and the WKB read as a
+// BLOB: its header (byte order 01 and type 06000000, a little-endian
+// MultiPolygon) and the bbox covering column are checked.
+const duckdbScript = `
+const { DuckDBInstance } = require('@duckdb/node-api');
+(async () => {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const from = "read_parquet('" + process.argv[2] + "/**/*.parquet', hive_partitioning = true, hive_types = {'state': VARCHAR, 'county': VARCHAR})";
+  const t = await c.runAndReadAll("SELECT DISTINCT typeof(geometry) AS t FROM " + from);
+  await c.run("SET enable_geoparquet_conversion = false");
+  const r = await c.runAndReadAll(` + "`" + `
+    SELECT state, county, count(*)::INTEGER AS n,
+      min(bbox.xmin) AS xmin, min(bbox.ymin) AS ymin, max(bbox.xmax) AS xmax, max(bbox.ymax) AS ymax,
+      count(DISTINCT substr(hex(geometry), 1, 10))::INTEGER AS headers, min(substr(hex(geometry), 1, 10)) AS header
+    FROM ` + "`" + ` + from + ` + "`" + ` GROUP BY ALL ORDER BY ALL` + "`" + `);
+  console.log(JSON.stringify({types: t.getRowObjectsJson().map(x => x.t), rows: r.getRowObjectsJson()}));
+})().catch(e => { console.error(e); process.exit(1); });
+`
+
+// testDeps returns the folder holding node_modules installed by
+// scripts/install-test-deps.sh.
+func testDeps() string {
+	if d := os.Getenv("GROUNDWORK_TEST_DEPS"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "groundwork-test-deps")
+}
+
+// TestPartitionedReadByDuckDB checks that DuckDB reads the partitioned
+// output directly: partition columns from the paths, row counts, the bbox
+// covering and the WKB header. It needs node and @duckdb/node-api
+// (scripts/install-test-deps.sh); without them it is skipped, unless CI=true.
+func TestPartitionedReadByDuckDB(t *testing.T) {
+	node, err := exec.LookPath("node")
+	deps := testDeps()
+	if err == nil {
+		_, err = os.Stat(filepath.Join(deps, "node_modules", "@duckdb", "node-api"))
+	}
+	if err != nil {
+		msg := fmt.Sprintf("node or @duckdb/node-api missing (%v); run scripts/install-test-deps.sh", err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	tb, geom, l := sampleTracts(t)
+	dir := t.TempDir()
+	if _, err := Write(context.Background(), dir, geom, tb, "geoid"); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "read.js")
+	if err := os.WriteFile(script, []byte(duckdbScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, script, dir)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(deps, "node_modules"))
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("duckdb: %v\n%s", err, stderr)
+	}
+	type row struct {
+		State, County          string
+		N                      int
+		Xmin, Ymin, Xmax, Ymax float64
+		Headers                int
+		Header                 string
+	}
+	var res struct {
+		Types []string
+		Rows  []row
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("duckdb output %s: %v", out, err)
+	}
+	if diff := cmp.Diff([]string{"GEOMETRY('OGC:CRS84')"}, res.Types); diff != "" {
+		t.Errorf("DuckDB's type for the geometry column (-want +got):\n%s", diff)
+	}
+	got := res.Rows
+	// want: the same figures computed from the layer with orb's Bound.
+	wantBy := map[string]*row{}
+	var want []row
+	for _, f := range l.Features {
+		k := f.ID[:5]
+		r := wantBy[k]
+		if r == nil {
+			r = &row{State: f.ID[:2], County: f.ID[2:5], Xmin: f.Bound.Min[0], Ymin: f.Bound.Min[1], Xmax: f.Bound.Max[0], Ymax: f.Bound.Max[1], Headers: 1, Header: "0106000000"}
+			wantBy[k] = r
+		}
+		r.N++
+		r.Xmin, r.Ymin = min(r.Xmin, f.Bound.Min[0]), min(r.Ymin, f.Bound.Min[1])
+		r.Xmax, r.Ymax = max(r.Xmax, f.Bound.Max[0]), max(r.Ymax, f.Bound.Max[1])
+	}
+	for _, k := range []string{"13001", "13003", "39001", "39003"} {
+		want = append(want, *wantBy[k])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DuckDB's view of the partitions (-want +got):\n%s", diff)
+	}
+}
+
+func BenchmarkWrite(b *testing.B) {
+	tb, geom, _ := sampleTracts(b)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Write(context.Background(), dir, geom, tb, "geoid"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
