@@ -48,7 +48,7 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 			st.warn("boundary %s: %s", name, strings.ReplaceAll(w, c.Path(b.File), filepath.ToSlash(b.File)))
 		}
 		st.layers[name] = l
-		st.indexes[name] = geo.NewIndex(l)
+		st.indexes[name] = geo.NewIndexShared(l) // l is fresh: nothing else reads it yet
 		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: b.About, File: filepath.Base(b.File), Rows: len(l.Features)})
 		st.log.Info("loaded boundary", "name", name, "features", len(l.Features))
 	}
@@ -74,7 +74,7 @@ func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.
 		st.warn("boundary %s: %s", name, n)
 	}
 	st.layers[name] = l
-	st.indexes[name] = geo.NewIndex(l)
+	st.indexes[name] = geo.NewIndexShared(l) // l is fresh: nothing else reads it yet
 	main := lb.Files[0]
 	about := b.About
 	if about != "" {

@@ -48,6 +48,10 @@ type state struct {
 
 	base    forkBase      // set by fork
 	counter *stageCounter // the running stage's rows (see progress); nil outside a run
+	// feed, set by the scheduler on the forks of a streamed source stage
+	// and of the places stage that shares its pass, carries the source's
+	// chunks from one to the other (feed.go); nil otherwise.
+	feed *feed
 }
 
 func (st *state) warn(format string, args ...any) {
