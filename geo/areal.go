@@ -232,36 +232,14 @@ func Apportion(ov []Overlap, nTargets int, stat Statistic, est, moe []float64) (
 	return outEst, outMOE, nil
 }
 
-// CrosswalkRow is one pair of a crosswalk between two boundary vintages.
+// CrosswalkRow is one pair of a crosswalk between two tract vintages, as
+// the Census Bureau's relationship file gives it (Relationship.Weights).
+// Moving counts between two layers by their own polygons' overlap, for
+// layers the Bureau publishes no relationship file for, is the pipeline
+// file's interpolate: (Overlaps, then Apportion).
 type CrosswalkRow struct {
 	From, To  string  // feature IDs in the from and to layers
 	Area      float64 // shared area, square metres
 	FromShare float64 // share of From's area that lies in To: the weight for counts from From to To
 	ToShare   float64 // share of To's area that lies in From
-}
-
-// Crosswalk relates two vintages of the same kind of area (2010 and 2020
-// tracts) by area overlap, so that an estimate published on one vintage can
-// be moved to the other with Apportion (FromShare is the weight). Rows are
-// sorted by From then To; see Overlaps for how areas are computed and which
-// slivers are left out. Boundaries generalized differently (cartographic
-// boundary files of two vintages) also overlap in thin slivers along lines
-// that did not move; those rows carry small shares and are kept, since they
-// are real overlaps of the files as given.
-func Crosswalk(ctx context.Context, from, to *Layer) ([]CrosswalkRow, error) {
-	ov, err := Overlaps(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]CrosswalkRow, len(ov))
-	for i, o := range ov {
-		rows[i] = CrosswalkRow{From: from.Features[o.Source].ID, To: to.Features[o.Target].ID, Area: o.Area, FromShare: o.SourceShare, ToShare: o.TargetShare}
-	}
-	sort.Slice(rows, func(a, b int) bool {
-		if rows[a].From != rows[b].From {
-			return rows[a].From < rows[b].From
-		}
-		return rows[a].To < rows[b].To
-	})
-	return rows, nil
 }

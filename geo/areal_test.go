@@ -8,29 +8,31 @@ import (
 	"testing"
 )
 
-// TestCrosswalkAgainstGeoPandas compares the 2010 -> 2020 tract crosswalk of
-// the real Alameda 2010 tracts and the Oakland 2020 tracts (clipped to the
-// city line, testdata/PROVENANCE.md) with an independent computation:
+// TestOverlapsAgainstGeoPandas compares the overlaps of the real Alameda
+// 2010 tracts with the Oakland 2020 tracts (clipped to the city line,
+// testdata/PROVENANCE.md), the weights of an overlap-based crosswalk
+// between the vintages (what interpolate: onto a 2020 tract layer uses),
+// with an independent computation:
 // geopandas.overlay(how="intersection") of both layers reprojected with
 // to_crs(5070), areas by GEOS (GeoPandas 0.12.2, Shapely 1.8.5, GEOS 3.11.1,
 // PROJ 9.1.1; Debian bookworm). Expected rows are GeoPandas' for three 2020
 // tracts, overlaps above 1e-4 of the 2020 tract.
-func TestCrosswalkAgainstGeoPandas(t *testing.T) {
+func TestOverlapsAgainstGeoPandas(t *testing.T) {
 	ctx := context.Background()
 	from := alameda(t)
 	to, err := Read(ctx, "tracts2020", "testdata/oakland_tracts_2020_clipped.geojson", "GEOID")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := Crosswalk(ctx, from, to)
+	ov, err := Overlaps(ctx, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[[2]string]CrosswalkRow{}
 	sum := 0.0
-	for _, r := range rows {
-		got[[2]string{r.From, r.To}] = r
-		sum += r.Area
+	for _, o := range ov {
+		got[[2]string{from.Features[o.Source].ID, to.Features[o.Target].ID}] = CrosswalkRow{Area: o.Area, FromShare: o.SourceShare, ToShare: o.TargetShare}
+		sum += o.Area
 	}
 	want := []struct {
 		from, to         string
@@ -62,7 +64,7 @@ func TestCrosswalkAgainstGeoPandas(t *testing.T) {
 	if math.Abs(sum-144327978.4) > 10 {
 		t.Errorf("total overlap %.1f m^2, GeoPandas 144327978.4", sum)
 	}
-	t.Logf("%d crosswalk rows (GeoPandas: 663)", len(rows))
+	t.Logf("%d overlaps (GeoPandas: 663)", len(ov))
 }
 
 func TestApportion(t *testing.T) {

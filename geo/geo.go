@@ -6,7 +6,8 @@
 // them (Index.Locate, LocateAll, the streaming JoinPoints), an interior
 // point of each polygon (RepresentativePoint, by which tracts are placed in
 // areas), and moving counts between polygon sets by exact area overlap
-// (Overlaps, Apportion, Crosswalk). Map simplification lives with the map
+// (Overlaps, Apportion; between tract vintages also by the Census Bureau's
+// relationship file: ReadRelationship). Map simplification lives with the map
 // renderer (reports/svgmap).
 //
 // All coordinates are EPSG:4326 longitude/latitude in decimal degrees (orb's

@@ -12,6 +12,21 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/tabulate"
 )
 
+// tractNotCounts returns the variables of the tracts source that its
+// Census metadata says are not counts, with the reason
+// (result.Source.NotCounts), or nil.
+func (st *state) tractNotCounts() map[string]string {
+	if st.cfg.Tracts == nil {
+		return nil
+	}
+	for _, s := range st.sourceInfo {
+		if s.Name == st.cfg.Tracts.Source {
+			return s.NotCounts
+		}
+	}
+	return nil
+}
+
 // computeIndicators evaluates the declared indicators on every tract (adding
 // <name>, _moe, _cv, _reliability and _note columns), compares the areas
 // from summed counts, measures segregation, scores the need index, and
@@ -22,15 +37,7 @@ func (st *state) computeIndicators(ctx context.Context) error {
 	}
 	ind := st.cfg.Indicators
 	if ind != nil {
-		var notCounts map[string]string
-		if st.cfg.Tracts != nil {
-			for _, s := range st.sourceInfo {
-				if s.Name == st.cfg.Tracts.Source {
-					notCounts = s.NotCounts
-				}
-			}
-		}
-		res, err := tabulate.Indicators(st.cfg, st.tracts, notCounts, st.warn)
+		res, err := tabulate.Indicators(st.cfg, st.tracts, st.tractNotCounts(), st.warn)
 		st.indicators = res
 		if err != nil {
 			return fmt.Errorf("indicators: %w", err)

@@ -14,10 +14,12 @@ import (
 // interpolate apportions tract counts onto the features of other
 // boundaries (the pipeline file's interpolate list), by area overlap
 // (geo.Overlaps) or by block population (geo.PointWeights), with
-// geo.Apportion: the MOE rule is Apportion's. Each one is written to
-// interpolated/<name>.parquet (the feature ID, then each column and its
-// _moe) and kept for the report. It runs in the tracts stage, after the
-// indicators.
+// geo.Apportion: the MOE rule is Apportion's; the interpolation's
+// indicators are evaluated on the apportioned counts and its compare
+// features tested pair by pair (tabulate.Interpolate). Each one is written
+// to interpolated/<name>.parquet (the feature ID, then each column and its
+// _moe, then each indicator's columns) and kept for the report. It runs in
+// the tracts stage, after the indicators.
 func (st *state) interpolate(ctx context.Context) error {
 	c := st.cfg
 	if len(c.Interpolate) == 0 || st.tracts == nil {
@@ -53,7 +55,7 @@ func (st *state) interpolate(ctx context.Context) error {
 		} else if ov, err = geo.Overlaps(ctx, src, dst); err != nil {
 			return fmt.Errorf("interpolate %s: %w", ip.Name, err)
 		}
-		out, res, err := tabulate.Interpolate(st.tracts, row, src, dst, ov, ip, method)
+		out, res, err := tabulate.Interpolate(c, st.tracts, row, src, dst, ov, ip, method, st.tractNotCounts())
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,11 @@ func (st *state) loadSources(ctx context.Context) error {
 			continue
 		}
 		st.raw[name] = rec
-		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: filepath.Base(file), Rows: int(rec.NumRows()), Confidence: censusread.Confidence(c, name), NotCounts: info.NotCounts, Labels: info.Labels, Changes: info.Changes, LabelChanges: info.LabelChanges})
+		from := filepath.Base(file)
+		if s.Kind == config.KindCensus && s.Recorded == "" {
+			from = file // a pull: "Census Data API 2012, 2018/acs/acs5", not its last element
+		}
+		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: s.Title, About: s.About, File: from, Rows: int(rec.NumRows()), Confidence: censusread.Confidence(c, name), NotCounts: info.NotCounts, Labels: info.Labels, Changes: info.Changes, LabelChanges: info.LabelChanges})
 		st.log.Info("loaded source", "name", name, "rows", rec.NumRows())
 		if err := st.writeParquet(ctx, filepath.Join("raw", name+".parquet"), rec); err != nil {
 			return err

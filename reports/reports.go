@@ -41,6 +41,8 @@ var tmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 	"total":       coverTotal,
 	"holders":     hasHolders,
 	"holder":      holderOf,
+	// trusted marks svgmap's output as safe HTML (SectionMap)
+	"trusted": func(s string) template.HTML { return template.HTML(s) },
 }).ParseFS(files, "templates/report.html.tmpl"))
 
 // Report is everything the page shows, in this order: the brief (title,
@@ -282,8 +284,19 @@ type Section struct {
 	// in print (reference tables); the reader opens it.
 	Collapsed  bool
 	Paragraphs []string
-	Charts     []Chart
-	Tables     []Table
+	// Map is a map of the section's own areas (the features of an
+	// interpolation), drawn after the paragraphs; nil draws none.
+	Map    *SectionMap
+	Charts []Chart
+	Tables []Table
+}
+
+// SectionMap is a map inside a section. SVG and Legend must come from
+// svgmap.Render and svgmap.Legend (trusted, as Report.MapSVG: svgmap
+// escapes every text it writes), with an ID of their own so that the
+// legend's switch finds its map; Note is the caption (escaped).
+type SectionMap struct {
+	SVG, Legend, Note string
 }
 
 // Segment is a segment's list with links to its exported files. The list

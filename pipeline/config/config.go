@@ -127,4 +127,15 @@ const DefaultMaxMapTracts = 10_000
 // Formats accepted by measures and maps.
 var formats = []string{"", "number", "dollars", "percent"}
 
+// Class-break methods of a map shade (Shade.Breaks); the empty string is
+// BreaksQuantile.
+const (
+	BreaksQuantile      = "quantile"
+	BreaksEqualInterval = "equal_interval"
+	BreaksFisherJenks   = "fisher_jenks"
+)
+
+// BreakMethods lists the values report.map shades accept for breaks.
+var BreakMethods = []string{BreaksQuantile, BreaksEqualInterval, BreaksFisherJenks}
+
 var statNames = []string{"count", "min", "median", "max", "mean"}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -96,6 +97,17 @@ segments:
 			},
 		},
 		{
+			name: "map class breaks: only the three methods, with the one meant",
+			yaml: minimal + "report:\n  map:\n    shade: {column: v, breaks: natural_breaks}\n    shades: [{column: v, breaks: equal_intervals}, {column: v, breaks: kmeans}, {column: v, breaks: fisher_jenks}]\n",
+			want: []string{
+				"report.map.shade: needs a tracts section to shade",
+				`report.map.shade.breaks: unknown class breaks "natural_breaks" (use quantile, equal_interval or fisher_jenks); did you mean "fisher_jenks"?`,
+				`report.map.shades[0].breaks: unknown class breaks "equal_intervals" (use quantile, equal_interval or fisher_jenks); did you mean "equal_interval"?`,
+				`report.map.shades[1].breaks: unknown class breaks "kmeans" (use quantile, equal_interval or fisher_jenks)` + "\n",
+				"report.map.shades[2]: needs a tracts section to shade", // fisher_jenks is known
+			},
+		},
+		{
 			name: "summary columns checked against the joined table",
 			yaml: minimal + "summaries:\n  - {name: s, of: p, by: [zones], measures: [{column: v, stats: [median, p90]}]}\n",
 			want: []string{
@@ -132,6 +144,55 @@ segments:
 			var ce *Error
 			if strings.Contains(tt.name, "every problem") && (!errors.As(err, &ce) || len(ce.Problems) != len(tt.want)) {
 				t.Errorf("want a *Error with %d problems, got %v", len(tt.want), err)
+			}
+		})
+	}
+}
+
+// TestInterpolateIndicatorsValidate checks interpolate[].indicators and
+// compare on the demo's pipeline file: only defined indicators of Census
+// counts, compare only with indicators, two to MaxCompareFeatures
+// features, none twice.
+func TestInterpolateIndicatorsValidate(t *testing.T) {
+	demo, err := oakland.Files.ReadFile(oakland.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := make([]string, MaxCompareFeatures+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("f%d", i)
+	}
+	for _, tt := range []struct {
+		name, block string
+		want        []string
+	}{
+		{"indicators and compare", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge, Temescal]}", nil},
+		{"disparities without compare, unknown breaks", "{name: a, onto: neighborhood, indicators: [renter_share], disparities: true, breaks: jenks}",
+			[]string{"interpolate[0].disparities: needs compare", `interpolate[0].breaks: unknown class breaks "jenks" (use quantile, equal_interval or fisher_jenks); did you mean "fisher_jenks"?`}},
+		{"indicators alone need no columns", "{name: a, onto: neighborhood, indicators: [renter_share, white_share]}", nil},
+		{"unknown indicator", "{name: a, onto: neighborhood, indicators: [renter_shares]}",
+			[]string{`interpolate[0].indicators[0]: "renter_shares" is not a defined indicator (indicators.define); did you mean "renter_share"?`}},
+		{"compare without indicators", "{name: a, onto: neighborhood, columns: [B03002_001E], compare: [Rockridge, Temescal]}",
+			[]string{"interpolate[0].compare: needs indicators"}},
+		{"one feature", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge]}",
+			[]string{"interpolate[0].compare: name at least two features to compare"}},
+		{"twice", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [Rockridge, Temescal, Rockridge]}",
+			[]string{`interpolate[0].compare[2]: "Rockridge" is named twice`}},
+		{"too many", "{name: a, onto: neighborhood, indicators: [renter_share], compare: [" + strings.Join(many, ", ") + "]}",
+			[]string{fmt.Sprintf("interpolate[0].compare: %d features make %d pairs; name at most %d", len(many), len(many)*(len(many)-1)/2, MaxCompareFeatures)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("pipeline.yaml", append(append([]byte{}, demo...), "\ninterpolate:\n  - "+tt.block+"\n"...))
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v; want %q", err, w)
+				}
 			}
 		})
 	}

@@ -58,7 +58,8 @@ func TestDocumentedKeysLoad(t *testing.T) {
 
 	// the key tables of the README's pipeline file reference
 	readme, _ := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	section := map[string]reflect.Type{"sources": reflect.TypeOf(Source{}), "boundaries": reflect.TypeOf(Boundary{}), "places": reflect.TypeOf(Places{})}
+	section := map[string]reflect.Type{"sources": reflect.TypeOf(Source{}), "boundaries": reflect.TypeOf(Boundary{}), "places": reflect.TypeOf(Places{}),
+		"report": reflect.TypeOf(Shade{})} // the report section's table is the keys of a map shade
 	var cur reflect.Type
 	keyCell := regexp.MustCompile("^\\| ((?:`[a-z_]+`(?:, )?)+) \\|")
 	key := regexp.MustCompile("`([a-z_]+)`")

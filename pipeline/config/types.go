@@ -354,6 +354,13 @@ type Shade struct {
 	// for a change, 0.5 for a percentile rank, the city's value): two
 	// classes below it in browns, two above in blue-greens.
 	Midpoint *float64 `yaml:"midpoint"`
+	// Breaks is how the shaded values are classed (BreakMethods):
+	// "quantile" (the default when empty: each class holds about the same
+	// number of tracts), "equal_interval" (classes of equal width between
+	// the lowest and highest value) or "fisher_jenks" (natural breaks:
+	// the classes with the least variance within them). With a Midpoint it
+	// classes each side of the midpoint.
+	Breaks string `yaml:"breaks"`
 }
 
 // PointsM draws places as circles.
@@ -390,7 +397,28 @@ type Interpolation struct {
 	// Weights, when set, weights by population: points (census block
 	// internal points) with a population column.
 	Weights *Weights `yaml:"weights"`
+	// Indicators are defined indicators (indicators.define) evaluated on
+	// each feature's apportioned counts, as indicators.compare evaluates
+	// them on an area's summed counts; the counts they read are apportioned
+	// with Columns (Config.Apportioned). The report maps the features
+	// shaded by them.
+	Indicators []string `yaml:"indicators"`
+	// Compare names features (their IDs) to test pair by pair on each of
+	// Indicators (the Census Bureau's Z test, as indicators.compare tests
+	// areas): at most MaxCompareFeatures.
+	Compare []string `yaml:"compare"`
+	// Disparities adds each compared pair's rate difference and rate
+	// ratio with their MOEs, as indicators.compare.disparities does.
+	Disparities bool `yaml:"disparities"`
+	// Breaks classes the features' map as a map shade's breaks do
+	// (BreakMethods; empty means quantile).
+	Breaks string `yaml:"breaks"`
 }
+
+// MaxCompareFeatures is the most features an interpolation's compare tests
+// pair by pair (190 pairs): past that a table of every pair is longer than
+// anyone reads, and one in ten pairs is "significant" at 90% by chance.
+const MaxCompareFeatures = 20
 
 // Weights names a points source that carries a population per point.
 type Weights struct {

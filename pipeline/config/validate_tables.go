@@ -151,6 +151,9 @@ func (c *Config) checkMap(p *problems) {
 		if s.sh != nil && !slices.Contains(formats, s.sh.Format) {
 			p.add(s.at+".format", "unknown format %q; use number, dollars or percent", s.sh.Format)
 		}
+		if s.sh != nil && s.sh.Breaks != "" && !slices.Contains(BreakMethods, s.sh.Breaks) {
+			p.add(s.at+".breaks", "unknown class breaks %q (use quantile, equal_interval or fisher_jenks)%s", s.sh.Breaks, breaksHint(s.sh.Breaks))
+		}
 	}
 	if m.MaxTracts < 0 {
 		p.add("report.map.max_tracts", "must be positive (or left out for %d)", DefaultMaxMapTracts)
@@ -172,6 +175,25 @@ func (c *Config) checkMap(p *problems) {
 			}
 		}
 	}
+}
+
+// breaksHint is the did-you-mean for an unknown breaks value: the nearest
+// method by spelling, or the method a mapclassify or GIS name means
+// (NaturalBreaks, "jenks", EqualInterval, Quantiles).
+func breaksHint(v string) string {
+	if h := suggest.Hint(v, BreakMethods); h != "" {
+		return h
+	}
+	k := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(v))
+	for _, a := range []struct{ name, method string }{
+		{"jenks", BreaksFisherJenks}, {"natural", BreaksFisherJenks},
+		{"equal", BreaksEqualInterval}, {"quantile", BreaksQuantile},
+	} {
+		if strings.Contains(k, a.name) {
+			return fmt.Sprintf("; did you mean %q?", a.method)
+		}
+	}
+	return ""
 }
 
 func (c *Config) checkFindings(p *problems, summaries map[string]bool) {

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -87,8 +88,8 @@ func Build(in *Input) *reports.Report {
 		r.Methods = append(r.Methods,
 			"Map projection: Albers equal-area conic on a sphere (Snyder, Map Projections: A Working Manual, USGS 1987, pp. 98-100), standard parallels at one sixth and five sixths of the map's latitude range, so areas compare fairly.",
 			"Boundaries are simplified for the screen (Douglas-Peucker, 0.3 px at the map's drawing width), each boundary shared by two areas once, so neighbours still meet exactly.",
-			"Shading: quantile classes, each holding about the same number of areas; the legend gives each class's range.",
 		)
+		r.Methods = append(r.Methods, shadingMethods(rc.Map)...)
 		if rc.Map.Shade != nil {
 			r.Methods = append(r.Methods, fmt.Sprintf("Reliability of a mapped estimate with a margin of error: coefficient of variation CV = (MOE ÷ 1.645) ÷ estimate × 100 (ACS General Handbook 2020, ch. 7); under %g%% reliable, %g–%g%% use with caution, over %g%% unreliable and hatched on the map.",
 				stats.DefaultBands.Caution, stats.DefaultBands.Caution, stats.DefaultBands.Unreliable, stats.DefaultBands.Unreliable))
@@ -187,6 +188,39 @@ func Build(in *Input) *reports.Report {
 		r.Sources = append(r.Sources, reports.Source{Title: title, About: about, File: s.File, Rows: s.Rows})
 	}
 	return r
+}
+
+// shadingMethods says for the Methods section how the map's shades are
+// classed: one sentence per breaks method in use, naming the shades that
+// use it when they do not all use the same one.
+func shadingMethods(mc *config.MapConfig) []string {
+	var shades []*config.Shade
+	if mc.Shade != nil {
+		shades = append(shades, mc.Shade)
+	}
+	shades = append(shades, mc.Shades...)
+	said := map[string]string{
+		config.BreaksQuantile:      "quantile classes, each holding about the same number of areas; the legend gives each class's range.",
+		config.BreaksEqualInterval: "classes of equal width, from the lowest value to the highest; the legend gives each class's range and how many areas it holds.",
+		config.BreaksFisherJenks:   "natural breaks (Fisher-Jenks, computed exactly by Fisher's 1958 method): of all ways to cut the sorted values into classes, the one that leaves the least sum of squared differences from each class's mean; the legend gives each class's range and how many areas it holds.",
+	}
+	var order []string
+	uses := map[string][]string{}
+	for _, sh := range shades {
+		m := cmp.Or(sh.Breaks, config.BreaksQuantile)
+		if _, ok := uses[m]; !ok {
+			order = append(order, m)
+		}
+		uses[m] = append(uses[m], lowerFirst(cmp.Or(sh.Label, sh.Column)))
+	}
+	if len(order) <= 1 {
+		return []string{"Shading: " + said[cmp.Or(append(order, config.BreaksQuantile)...)]}
+	}
+	var out []string
+	for _, m := range order {
+		out = append(out, fmt.Sprintf("Shading of %s: %s", joinAnd(uses[m]), said[m]))
+	}
+	return out
 }
 
 // Counts renders counts by reason as "reason: n; ..." in reason order.

@@ -100,7 +100,7 @@ func (in *Input) mapSVG(mc *config.MapConfig) (svg, legend, note string) {
 			}
 			m.Points = append(m.Points, svgmap.Point{Name: name, Pos: orb.Point{lon, lat}, Size: size, Color: col, Valid: okc, Tip: tip})
 		}
-		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette))
+		m.ColorBreaks = classBreaks(cols, len(svgmap.PointPalette), config.BreaksQuantile)
 		note := "Circles: " + cmp.Or(pl.Title, pm.Of)
 		var shows []string
 		if pm.Size != "" {
@@ -221,7 +221,6 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 		case strings.HasSuffix(sh.Column, "E"):
 			moeCol = strings.TrimSuffix(sh.Column, "E") + "M"
 		}
-		var vals []float64
 		unreliable := 0
 		for i := range in.Tracts.Len() {
 			id, _ := in.Tracts.Get(i, "geoid").(string)
@@ -246,9 +245,6 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 					unreliable++
 				}
 			}
-			if valid {
-				vals = append(vals, est)
-			}
 			if k == 0 {
 				name, _ := in.Tracts.Get(i, "name").(string)
 				if name == "" {
@@ -260,12 +256,6 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 			if i, ok := rowOf[id]; ok {
 				shapes[i].Values = append(shapes[i].Values, v)
 			}
-		}
-		if mid := sh.Midpoint; mid != nil {
-			ind.Breaks, ind.Palette = divergingBreaks(vals, *mid, 2), svgmap.Diverging4
-			ind.Method = fmt.Sprintf("browns below %s, blue-greens above; each side in two classes of about equal count", format(*mid))
-		} else {
-			ind.Breaks = classBreaks(vals, len(svgmap.ShadePalette))
 		}
 		inds = append(inds, ind)
 		unrel = append(unrel, unreliable)
@@ -288,9 +278,10 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 			}
 		}
 	}
-	for k, ind := range inds {
+	for k, sh := range shades {
+		classes := classify(&inds[k], sh, shapes, k, what)
 		if k == 0 {
-			notes = append(notes, fmt.Sprintf("%s shaded by %s in five quantile classes (each class holds about a fifth of the %s).", upperFirst(what), lowerFirst(ind.Title), what))
+			notes = append(notes, fmt.Sprintf("%s shaded by %s in %s.", upperFirst(what), lowerFirst(inds[k].Title), classes))
 		}
 	}
 	// the legend says for the measure shown whether any area is hatched
@@ -322,30 +313,121 @@ func (in *Input) tractAreas(i int) string {
 	return strings.Join(parts, " · ")
 }
 
-// classBreaks returns the n-1 inner bounds of n quantile classes of the
-// non-NaN values (stats.QuantileBreaks, the one type 1 quantile
-// implementation), or nil with no values or n < 2, as svgmap.Map.Breaks
-// and ColorBreaks take them.
-func classBreaks(vals []float64, n int) []float64 {
+// classify sets the classes of indicator k, ind, over the valid values
+// the shapes (tracts, or the counties that replace them) have for it: by
+// the shade's midpoint (divergingBreaks, in svgmap.Diverging4) or else in
+// len(svgmap.ShadePalette) classes, by the shade's breaks method
+// (classBreaks). It sets ind.Method, the legend's words for a method other
+// than plain quantiles, and returns the caption's words for the classes
+// ("five quantile classes (each class holds about a fifth of the
+// tracts)"); what names the shapes ("tracts" or "counties").
+func classify(ind *svgmap.Indicator, sh *config.Shade, shapes []svgmap.Shape, k int, what string) string {
+	var vals []float64
+	for _, s := range shapes {
+		if k < len(s.Values) && s.Values[k].Valid {
+			vals = append(vals, s.Values[k].Estimate)
+		}
+	}
+	format := ind.Format
+	method := cmp.Or(sh.Breaks, config.BreaksQuantile)
+	if mid := sh.Midpoint; mid != nil {
+		ind.Breaks, ind.Palette = divergingBreaks(vals, *mid, 2, method), svgmap.Diverging4
+		each := map[string]string{
+			config.BreaksQuantile:      "two classes of about equal count",
+			config.BreaksEqualInterval: "two classes of equal width",
+			config.BreaksFisherJenks:   "two natural-break classes (Fisher-Jenks)",
+		}[method]
+		ind.Method = fmt.Sprintf("browns below %s, blue-greens above; each side in %s", format(*mid), each)
+		return fmt.Sprintf("four classes around %s: browns below it, blue-greens above, each side in %s", format(*mid), each)
+	}
+	n := len(svgmap.ShadePalette)
+	ind.Breaks = classBreaks(vals, n, method)
+	nw := numberWord(n)
+	switch method {
+	case config.BreaksEqualInterval:
+		width := ""
+		if len(ind.Breaks) > 0 {
+			lo, hi := slices.Min(vals), slices.Max(vals)
+			width = format((hi-lo)/float64(n)) + " each; "
+		}
+		ind.Method = fmt.Sprintf("%s classes of equal width, %s%s", nw, width, classCounts(vals, ind.Breaks, what))
+		return fmt.Sprintf("%s classes of equal width (%s%s)", nw, width, classCounts(vals, ind.Breaks, what))
+	case config.BreaksFisherJenks:
+		ind.Method = fmt.Sprintf("natural breaks (Fisher-Jenks): %s classes, each grouping values that lie close together; %s", nw, classCounts(vals, ind.Breaks, what))
+		return fmt.Sprintf("%s natural-break classes (Fisher-Jenks: the classes with the least spread of values within them; %s)", nw, classCounts(vals, ind.Breaks, what))
+	}
+	return fmt.Sprintf("%s quantile classes (each class holds about a %s of the %s)", nw, svgmap.Fraction(n), what)
+}
+
+// numberWord writes a small class count as a word ("five").
+func numberWord(n int) string {
+	if n >= 0 && n < 10 {
+		return []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}[n]
+	}
+	return fmt.Sprint(n)
+}
+
+// classCounts says how many of the values fall in each class bounded by
+// inner (stats.ClassOf, the rule the map shades by), lowest class first:
+// "12, 80, 150, 90 and 28 tracts, lowest class first". It returns "" when
+// there are no classes.
+func classCounts(vals, inner []float64, what string) string {
+	if len(inner) == 0 || len(vals) == 0 {
+		return ""
+	}
+	bounds := append(append([]float64{slices.Min(vals)}, inner...), slices.Max(vals))
+	counts := make([]int, len(bounds)-1)
+	for _, x := range vals {
+		if c := stats.ClassOf(x, bounds); c >= 0 {
+			counts[c]++
+		}
+	}
+	w := make([]string, len(counts))
+	for i, c := range counts {
+		w[i] = reports.Number(float64(c), 0)
+	}
+	return joinAnd(w) + " " + what + ", lowest class first"
+}
+
+// classBreaks returns the n-1 inner bounds of n classes of the non-NaN
+// values, or nil with no values or n < 2, as svgmap.Indicator.Breaks and
+// svgmap.Map.ColorBreaks take them. method is a config.BreakMethods value
+// (empty means quantile): stats.QuantileBreaks (the one type 1 quantile
+// implementation), stats.EqualIntervalBreaks or stats.JenksBreaks. When
+// Fisher-Jenks finds fewer distinct values than n, the missing upper bounds
+// repeat the highest value (empty classes at the top), as quantile bounds
+// repeat on ties, so the palette keeps its n colours.
+func classBreaks(vals []float64, n int, method string) []float64 {
 	if n < 2 {
 		return nil
 	}
-	b, err := stats.QuantileBreaks(vals, n)
+	breaks := stats.QuantileBreaks
+	switch method {
+	case config.BreaksEqualInterval:
+		breaks = stats.EqualIntervalBreaks
+	case config.BreaksFisherJenks:
+		breaks = stats.JenksBreaks
+	}
+	b, err := breaks(vals, n)
 	if err != nil {
 		return nil
 	}
-	return b[1:n]
+	inner := b[1 : len(b)-1]
+	for len(inner) < n-1 {
+		inner = append(inner, b[len(b)-1])
+	}
+	return inner
 }
 
 // divergingBreaks returns the breaks of 2*perSide classes around a
 // midpoint mid (zero for a change, 0.5 for a percentile rank, the city's
 // value): mid itself is a break, the valid values at or below it are split
-// into perSide classes of (nearly) equal count (classBreaks), and so are
-// those above it. A side without values gets bounds equal to mid, so its
-// classes stay empty and the colours keep their meaning (below is always
-// brown). It returns nil when perSide < 1. Use it with a palette of
-// 2*perSide colours (svgmap.Diverging4, svgmap.Diverging6).
-func divergingBreaks(vals []float64, mid float64, perSide int) []float64 {
+// into perSide classes by method (classBreaks), and so are those above
+// it. A side without values gets bounds equal to mid, so its classes stay
+// empty and the colours keep their meaning (below is always brown). It
+// returns nil when perSide < 1. Use it with a palette of 2*perSide colours
+// (svgmap.Diverging4, svgmap.Diverging6).
+func divergingBreaks(vals []float64, mid float64, perSide int, method string) []float64 {
 	if perSide < 1 {
 		return nil
 	}
@@ -360,7 +442,7 @@ func divergingBreaks(vals []float64, mid float64, perSide int) []float64 {
 		}
 	}
 	side := func(v []float64) []float64 {
-		b := classBreaks(v, perSide)
+		b := classBreaks(v, perSide, method)
 		if len(b) == 0 && perSide > 1 {
 			b = make([]float64, perSide-1)
 			for i := range b {

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 
@@ -18,8 +17,8 @@ import (
 // first five digits: state and county FIPS) and gives each county, for each
 // indicator, the median of its tracts' valid estimates, with their number
 // and range in the tooltip. A county is hatched when more than half of its
-// tracts with an estimate are unreliable. Quantile breaks are recomputed
-// over the counties. It returns false, changing nothing, when some shape's
+// tracts with an estimate are unreliable. It leaves the indicators' breaks
+// to the caller (classify classes the counties). It returns false, changing nothing, when some shape's
 // ID is not an 11-digit tract GEOID.
 //
 // The county value is a summary of tract estimates, not the county's own
@@ -71,7 +70,6 @@ func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shap
 		if format == nil {
 			format = func(x float64) string { return fmt.Sprint(x) }
 		}
-		var medians []float64
 		for ci, c := range counties {
 			var ests []float64
 			unreliable := 0
@@ -93,16 +91,10 @@ func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shap
 				if unreliable > 0 {
 					v.Reliability = fmt.Sprintf("%d of them unreliable", unreliable)
 				}
-				medians = append(medians, sm.Median)
 			} else {
 				v.Note = "no tract has an estimate"
 			}
 			out[ci].Values = append(out[ci].Values, v)
-		}
-		if slices.Equal(in.Palette, svgmap.Diverging4) && len(inds[k].Breaks) == 3 {
-			in.Breaks = divergingBreaks(medians, inds[k].Breaks[1], 2) // the shade's midpoint
-		} else {
-			in.Breaks = classBreaks(medians, len(svgmap.ShadePalette))
 		}
 		newInds[k] = in
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
@@ -59,6 +60,7 @@ func TestCountyShapes(t *testing.T) {
 	if len(got) != 88 {
 		t.Fatalf("%d counties, want 88", len(got))
 	}
+	classify(&gotInds[0], &config.Shade{}, got, 0, "counties") // the counties are classed, not their tracts
 	if !strings.Contains(gotInds[0].Title, "median of each county's tracts") || len(gotInds[0].Breaks) != len(svgmap.ShadePalette)-1 {
 		t.Errorf("indicator %q with %d breaks", gotInds[0].Title, len(gotInds[0].Breaks))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
+	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
 // sections returns the report sections beyond the area tables: indicators
@@ -34,7 +35,7 @@ func (in *Input) sections() []reports.Section {
 			out = append(out, in.needSection(n))
 		}
 		for i, ip := range r.Interpolations {
-			out = append(out, interpolationSection(i, ip))
+			out = append(out, in.interpolationSection(i, ip))
 		}
 	}
 	for _, src := range in.Sources {
@@ -133,26 +134,9 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 	}
 	for _, av := range r.Areas {
 		row := []string{av.Area, fmt.Sprint(av.Tracts)}
-		marks := []string{"", ""}
-		for _, name := range in.Config.Indicators.Compare.Indicators {
-			v := av.Values[name]
-			mark := ""
-			switch v.Reliability {
-			case stats.Caution:
-				mark = "caution"
-			case stats.Unreliable:
-				mark = "unreliable"
-			}
-			marks = append(marks, mark)
-			if !v.Valid {
-				row = append(row, "n/a")
-				continue
-			}
-			format, k := indicatorFormat(in.indicatorDef(name))
-			row = append(row, reports.Interval(v.Value.Est/k, v.Value.MOE/k, format))
-		}
-		t.Rows = append(t.Rows, row)
-		t.Marks = append(t.Marks, marks)
+		cells, marks := in.indicatorCells(in.Config.Indicators.Compare.Indicators, av.Values)
+		t.Rows = append(t.Rows, append(row, cells...))
+		t.Marks = append(t.Marks, append([]string{"", ""}, marks...))
 	}
 	for _, name := range in.Config.Indicators.Compare.Indicators {
 		bc := &reports.BarChart{Unit: "percent", Format: func(x float64) string { return reports.Number(x, 1) }}
@@ -167,8 +151,22 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 		sec.Charts = append(sec.Charts, reports.Chart{Title: in.indicatorLabel(name), Bars: bc})
 	}
 	sec.Tables = append(sec.Tables, t)
+	ct, sig := in.comparisonTable(r.Comparisons, "areas")
+	if sig > 0 {
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%d of %d differences between areas are statistically significant at the %d%% level.", sig, len(r.Comparisons), int(r.Confidence)))
+	}
+	sec.Tables = append(sec.Tables, ct)
+	return sec, true
+}
+
+// comparisonTable lays out pairwise tests of units ("areas", or an
+// interpolation's features): each pair's difference, Z and result, with
+// rate differences and ratios when they were asked for, the tests that are
+// not significant said in words in the note. It also returns how many are
+// significant.
+func (in *Input) comparisonTable(comps []result.Comparison, units string) (reports.Table, int) {
 	var sig, not []string
-	for _, c := range r.Comparisons {
+	for _, c := range comps {
 		line := fmt.Sprintf("%s: %s", in.indicatorLabel(c.Indicator), c.Statement)
 		if c.Significant {
 			sig = append(sig, line)
@@ -176,11 +174,8 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 			not = append(not, line)
 		}
 	}
-	if len(sig) > 0 {
-		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%d of %d differences between areas are statistically significant at the %d%% level.", len(sig), len(r.Comparisons), int(r.Confidence)))
-	}
-	ct := reports.Table{Title: "Are the differences real? (two-sided Z test, ACS General Handbook, chapter 7)", Header: []string{"Measure", "Areas", "Difference (points)", "Z", "Result"}, Numeric: []bool{false, false, true, true, false}}
-	for _, c := range r.Comparisons {
+	ct := reports.Table{Title: "Are the differences real? (two-sided Z test, ACS General Handbook, chapter 7)", Header: []string{"Measure", upperFirst(units), "Difference (points)", "Z", "Result"}, Numeric: []bool{false, false, true, true, false}}
+	for _, c := range comps {
 		res := "not significant"
 		if c.Significant {
 			res = "significant"
@@ -195,16 +190,15 @@ func (in *Input) areaIndicatorSection(r *result.Indicators) (reports.Section, bo
 			*row = append(*row, reports.Number(c.RateDiff.Est, 1)+" ± "+reports.Number(c.RateDiff.MOE, 1), reports.Number(c.RateRatio.Est, 2)+"× ± "+reports.Number(c.RateRatio.MOE, 2))
 		}
 	}
-	if len(r.Comparisons) > 0 && r.Comparisons[0].RateDiff != nil {
+	if len(comps) > 0 && comps[0].RateDiff != nil {
 		ct.Header = append(ct.Header, "Rate difference ± MOE", "Rate ratio ± MOE")
 		ct.Numeric = append(ct.Numeric, true, true)
-		ct.Note = strings.TrimSpace("Rate difference: the first area's value minus the second's; rate ratio: the first's divided by the second's; their MOEs by the ACS handbook's rules for a difference and a ratio (chapter 8). " + ct.Note)
+		ct.Note = strings.TrimSpace("Rate difference: the first " + singular(units) + "'s value minus the second's; rate ratio: the first's divided by the second's; their MOEs by the ACS handbook's rules for a difference and a ratio (chapter 8). " + ct.Note)
 	}
 	if len(not) > 0 {
-		ct.Note = strings.TrimSpace(ct.Note + " Not significant: the data do not show that these areas differ; the gap may be sampling error. " + strings.Join(not, " "))
+		ct.Note = strings.TrimSpace(ct.Note + " Not significant: the data do not show that these " + units + " differ; the gap may be sampling error. " + strings.Join(not, " "))
 	}
-	sec.Tables = append(sec.Tables, ct)
-	return sec, true
+	return ct, len(sig)
 }
 
 func (in *Input) bands() stats.Bands {
@@ -498,8 +492,12 @@ func (in *Input) placeWords(area string, p contact.Place) (words string, isArea 
 }
 
 // interpolationSection shows tract counts apportioned onto another
-// boundary: one row per feature, each value with its margin of error.
-func interpolationSection(i int, ip result.Interpolation) reports.Section {
+// boundary: one row per feature, each value with its margin of error; with
+// indicators, each feature's indicators computed from its apportioned
+// counts ("about 45%, likely between 40% and 50%", marked when unreliable),
+// a map of the features shaded by them (interpolationMap), and with
+// compare, the tests of every pair of features (comparisonTable).
+func (in *Input) interpolationSection(i int, ip result.Interpolation) reports.Section {
 	sec := reports.Section{ID: fmt.Sprintf("interpolated-%d", i), Title: ip.Title}
 	how := "by the share of each tract's area that lies in the feature"
 	if ip.Method != "area" {
@@ -509,12 +507,28 @@ func interpolationSection(i int, ip result.Interpolation) reports.Section {
 		"Tract counts apportioned onto the %s features, %s: a feature gets that share of each tract's count, which assumes the count is spread evenly (by area, or like the population). "+
 			"Margins of error: the pieces of one tract are not independent samples, so the weighted MOEs of a tract's pieces are added, and the tracts' terms combined by the root of the sum of squares (ACS General Handbook 2020, chapter 8). Written to interpolated/%s.parquet.",
 		ip.Onto, how, ip.Name))
+	if len(ip.Indicators) > 0 {
+		var labels []string
+		for _, name := range ip.Indicators {
+			labels = append(labels, in.indicatorLabel(name))
+		}
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf(
+			"%s: computed for each %s from its apportioned counts, as for the areas compared elsewhere in this report, with margins of error at %d%% confidence (ACS General Handbook 2020, chapter 8). "+
+				"Values marked * (use with caution) have a coefficient of variation of %g–%g%%; † (unreliable) above %g%%.",
+			upperFirst(joinAnd(labels)), words(ip.Onto), int(ip.Confidence), in.bands().Caution, in.bands().Unreliable, in.bands().Unreliable))
+	}
 	t := reports.Table{Header: append([]string{ip.Onto}, ip.Columns...), Numeric: []bool{false}}
 	for range ip.Columns {
 		t.Numeric = append(t.Numeric, true)
 	}
+	for _, name := range ip.Indicators {
+		t.Header = append(t.Header, in.indicatorLabel(name))
+		t.Numeric = append(t.Numeric, true)
+	}
+	marked := false
 	for _, r := range ip.Rows {
 		row := []string{r.ID}
+		marks := make([]string, 1+len(ip.Columns))
 		for k, v := range r.Values {
 			switch {
 			case !r.Valid[k]:
@@ -525,9 +539,124 @@ func interpolationSection(i int, ip result.Interpolation) reports.Section {
 				row = append(row, reports.Number(v.Est, 0)+" ± "+reports.Number(v.MOE, 0))
 			}
 		}
-		t.Rows = append(t.Rows, row)
+		cells, imarks := in.indicatorCells(ip.Indicators, r.Indicators)
+		t.Rows = append(t.Rows, append(row, cells...))
+		marks = append(marks, imarks...)
+		if len(ip.Indicators) > 0 {
+			t.Marks = append(t.Marks, marks)
+			marked = true
+		}
 	}
 	t.Note = "– : a tract that feeds this feature has no value."
+	if marked {
+		t.Note += " n/a: the indicator cannot be computed for the feature (a count it needs is missing, or its denominator is 0)."
+	}
+	if m, ok := in.interpolationMap(i, ip); ok {
+		sec.Map = m
+	}
 	sec.Tables = append(sec.Tables, t)
+	if len(ip.Comparisons) > 0 {
+		ct, sig := in.comparisonTable(ip.Comparisons, words(ip.Onto)+"s")
+		sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("%d of %d differences between %ss are statistically significant at the %d%% level. "+
+			"Two %ss that share a tract are not independent samples, as the test assumes: their counts move together, so for counts the test overstates the margin of their difference (it calls fewer differences significant than it could).",
+			sig, len(ip.Comparisons), words(ip.Onto), int(ip.Confidence), words(ip.Onto)))
+		sec.Tables = append(sec.Tables, ct)
+	}
 	return sec
+}
+
+// indicatorCells writes the values of the indicators names as table cells
+// ("about 18.5%, likely between 17.0% and 20.0%", "n/a" when there is
+// none), with each cell's reliability mark.
+func (in *Input) indicatorCells(names []string, vals map[string]result.AreaValue) (cells, marks []string) {
+	for _, name := range names {
+		v := vals[name]
+		marks = append(marks, reliabilityMark(v.Reliability))
+		if !v.Valid {
+			cells = append(cells, "n/a")
+			continue
+		}
+		format, k := indicatorFormat(in.indicatorDef(name))
+		cells = append(cells, reports.Interval(v.Value.Est/k, v.Value.MOE/k, format))
+	}
+	return cells, marks
+}
+
+// reliabilityMark is a table cell's mark for a reliability band.
+func reliabilityMark(r stats.Reliability) string {
+	switch r {
+	case stats.Caution:
+		return "caution"
+	case stats.Unreliable:
+		return "unreliable"
+	}
+	return ""
+}
+
+// interpolationMap draws the features of an interpolation shaded by its
+// indicators (one to switch between per indicator), in classes by the
+// interpolation's breaks (quantile unless it says otherwise),
+// hatched where the value is too uncertain to use, each feature named and
+// findable. It returns false when the interpolation has no indicators or
+// its boundary is not loaded. Counts are not mapped: a choropleth of counts
+// misleads (a larger feature holds more people).
+func (in *Input) interpolationMap(i int, ip result.Interpolation) (*reports.SectionMap, bool) {
+	layer := in.Layers[ip.Onto]
+	if len(ip.Indicators) == 0 || layer == nil {
+		return nil, false
+	}
+	m := &svgmap.Map{ID: fmt.Sprintf("map-interpolated-%d", i), Width: 900, Title: ip.Title, MaxPathBytes: 1 << 20}
+	row := map[string]int{}
+	for k, r := range ip.Rows {
+		row[r.ID] = k
+	}
+	var area string // the area definition on this boundary, for the tooltips
+	for _, a := range slices.Sorted(maps.Keys(in.Config.Areas)) {
+		if in.Config.Areas[a].Boundary == ip.Onto && area == "" {
+			area = a
+		}
+	}
+	for _, name := range ip.Indicators {
+		f, k := indicatorFormat(in.indicatorDef(name))
+		m.Indicators = append(m.Indicators, svgmap.Indicator{Title: in.indicatorLabel(name),
+			Format:   func(x float64) string { return reports.Rounded(x/k, 0, f) },
+			Interval: func(est, moe float64) string { return reports.Interval(est/k, moe/k, f) }})
+	}
+	for _, feat := range layer.Features {
+		r, ok := row[feat.ID]
+		if !ok {
+			continue
+		}
+		sh := svgmap.Shape{ID: feat.ID, Name: feat.ID, Detail: in.AreaOf[area][feat.ID], Geom: feat.Geom}
+		for _, name := range ip.Indicators {
+			v := ip.Rows[r].Indicators[name]
+			sv := svgmap.Value{Estimate: v.Value.Est, Valid: v.Valid, Note: v.Note}
+			if v.Valid && !math.IsNaN(v.Value.MOE) {
+				sv.MOE = v.Value.MOE
+				sv.Reliability = reports.ReliabilityWord(string(v.Reliability))
+				sv.Unreliable = v.Reliability == stats.Unreliable
+			}
+			sh.Values = append(sh.Values, sv)
+		}
+		m.Shapes = append(m.Shapes, sh)
+	}
+	what := words(ip.Onto) + "s"
+	breaks := ""
+	for _, c := range in.Config.Interpolate {
+		if c.Name == ip.Name {
+			breaks = c.Breaks
+		}
+	}
+	var notes []string
+	for k := range m.Indicators {
+		classes := classify(&m.Indicators[k], &config.Shade{Breaks: breaks}, m.Shapes, k, what)
+		if k == 0 {
+			notes = append(notes, fmt.Sprintf("%s shaded by %s in %s, each value computed from the tract counts apportioned onto it.", upperFirst(what), lowerFirst(m.Indicators[k].Title), classes))
+		}
+	}
+	if len(m.Indicators) > 1 {
+		notes = append(notes, fmt.Sprintf("Pick what the %s show in the menu above the legend.", what))
+	}
+	notes = append(notes, "Albers equal-area projection. Hover or tap a shape for its value and margin of error.")
+	return &reports.SectionMap{SVG: svgmap.Render(m), Legend: svgmap.Legend(m), Note: strings.Join(notes, " ")}, true
 }

@@ -109,14 +109,22 @@ type Interpolation struct {
 	Method            string   // "area" or "population (<source>)"
 	Columns           []string // the estimate columns, in order
 	Rows              []InterpolatedRow
+	// Indicators are the defined indicators evaluated on each feature's
+	// apportioned counts (each row's Indicators), at Confidence;
+	// Comparisons, when asked, test every pair of features on each.
+	Indicators  []string
+	Confidence  stats.Confidence
+	Comparisons []Comparison
 }
 
 // InterpolatedRow is one target feature with its apportioned values, in
-// Columns order (Valid false: a source tract had no value).
+// Columns order (Valid false: a source tract had no value), and its
+// indicators by name.
 type InterpolatedRow struct {
-	ID     string
-	Values []stats.Value
-	Valid  []bool
+	ID         string
+	Values     []stats.Value
+	Valid      []bool
+	Indicators map[string]AreaValue
 }
 
 // AreaValues is one area's indicator values.

@@ -164,21 +164,29 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 			names = append(names, res.Areas[k].Area)
 			vals = append(vals, v.Value)
 		}
-		k := 0
-		for i := 0; i < len(names); i++ {
-			for j := i + 1; j < len(names); j++ {
-				c := stats.Compare(names[i], vals[i], names[j], vals[j], r.Confidence)
-				rc := result.Comparison{Indicator: d.Name, A: names[i], B: names[j], Comparison: c}
-				if cmp.Disparities {
-					diff, ratio := stats.RateDifference(vals[i], vals[j]), stats.RateRatio(vals[i], vals[j])
-					rc.RateDiff, rc.RateRatio = &diff, &ratio
-				}
-				res.Comparisons = append(res.Comparisons, rc)
-				k++
-			}
-		}
+		res.Comparisons = append(res.Comparisons, pairwiseTests(d.Name, names, vals, r.Confidence, cmp.Disparities)...)
 	}
 	return nil
+}
+
+// pairwiseTests tests indicator's values vals of the units names (areas,
+// or the features of an interpolation) pair by pair, in order (the first
+// with each later one, then the second...), with stats.Compare at
+// confidence c; with disparities, each pair also gets its rate difference
+// and rate ratio with their MOEs.
+func pairwiseTests(indicator string, names []string, vals []stats.Value, c stats.Confidence, disparities bool) []result.Comparison {
+	var out []result.Comparison
+	for i := 0; i < len(names); i++ {
+		for j := i + 1; j < len(names); j++ {
+			rc := result.Comparison{Indicator: indicator, A: names[i], B: names[j], Comparison: stats.Compare(names[i], vals[i], names[j], vals[j], c)}
+			if disparities {
+				diff, ratio := stats.RateDifference(vals[i], vals[j]), stats.RateRatio(vals[i], vals[j])
+				rc.RateDiff, rc.RateRatio = &diff, &ratio
+			}
+			out = append(out, rc)
+		}
+	}
+	return out
 }
 
 // segregation computes the multigroup Theil index and the pairwise

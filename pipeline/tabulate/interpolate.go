@@ -3,6 +3,7 @@ package tabulate
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -13,25 +14,34 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
+	"github.com/groundwork-org/groundwork/pipeline/suggest"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
-// Interpolate apportions the columns of ip from tracts (row: tract GEOID ->
-// row), the features of src, onto the features of dst through the overlaps
-// ov, with geo.Apportion (its MOE rule; a column's MOE is its name with the
-// final E replaced by M, when tracts has it). It returns the table to write
-// (the feature ID, then each column and its _moe) and the report's result.
-func Interpolate(tracts *frame.Table, row map[string]int, src, dst *geo.Layer, ov []geo.Overlap, ip *config.Interpolation, method string) (*frame.Table, result.Interpolation, error) {
-	res := result.Interpolation{Name: ip.Name, Title: cmp.Or(ip.Title, ip.Name), Onto: ip.Onto, Method: method, Columns: ip.Columns}
+// Interpolate apportions the tract columns of ip (cfg.Apportioned: its
+// columns and the counts its indicators read) from tracts (row: tract GEOID
+// -> row), the features of src, onto the features of dst through the
+// overlaps ov, with geo.Apportion (its MOE rule; a column's MOE is its name
+// with the final E replaced by M, when tracts has it). It then evaluates
+// ip's indicators on each feature's apportioned counts, as the area
+// comparison evaluates them on summed counts (interpolatedIndicators), and
+// tests every pair of the features ip.Compare names. It returns the table to
+// write (the feature ID, then each column and its _moe, then each
+// indicator's columns) and the report's result. notCounts are the tract
+// source's variables its metadata says are not counts (result.Source).
+func Interpolate(cfg *config.Config, tracts *frame.Table, row map[string]int, src, dst *geo.Layer, ov []geo.Overlap, ip *config.Interpolation, method string, notCounts map[string]string) (*frame.Table, result.Interpolation, error) {
+	columns := cfg.Apportioned(ip)
+	res := result.Interpolation{Name: ip.Name, Title: cmp.Or(ip.Title, ip.Name), Onto: ip.Onto, Method: method, Columns: columns, Indicators: ip.Indicators}
 	out := frame.New()
 	out.AddCol("id", table.String)
 	for _, f := range dst.Features {
 		out.AppendRow(map[string]any{"id": f.ID})
 		res.Rows = append(res.Rows, result.InterpolatedRow{ID: f.ID})
 	}
-	for _, col := range ip.Columns {
+	for _, col := range columns {
 		mcol := strings.TrimSuffix(col, "E") + "M"
 		hasMOE := mcol != col && slices.Contains(tracts.Cols(), mcol)
 		est := make([]float64, len(src.Features))
@@ -81,7 +91,109 @@ func Interpolate(tracts *frame.Table, row map[string]int, src, dst *geo.Layer, o
 			res.Rows[i].Valid = append(res.Rows[i].Valid, ok)
 		}
 	}
+	if len(ip.Indicators) > 0 {
+		if err := interpolatedIndicators(cfg, ip, out, &res, notCounts); err != nil {
+			return nil, res, fmt.Errorf("interpolate %s: %w", ip.Name, err)
+		}
+	}
 	return out, res, nil
+}
+
+// interpolatedIndicators evaluates ip's indicators on the apportioned
+// counts of out (one row per feature), with the indicator options of the
+// pipeline file (confidence, reliability bands, what is not a count), adds
+// each one's columns to out (indicator.Result.Columns) and its values to
+// res's rows, and tests every pair of the features ip.Compare names
+// (pairwiseTests), in its order. Features that share a tract are not
+// independent samples; the test treats them as independent (the README's
+// interpolate section says what that does to it).
+func interpolatedIndicators(cfg *config.Config, ip *config.Interpolation, out *frame.Table, res *result.Interpolation, notCounts map[string]string) error {
+	opts := cfg.Indicators.Options(cfg)
+	for v, why := range notCounts {
+		opts.NotSummable[v], opts.Reasons[v] = true, why
+	}
+	res.Confidence = opts.Confidence
+	// the apportioned counts under their Census names, estimate and MOE
+	ev := frame.New()
+	for range out.Len() {
+		ev.AppendRow(nil)
+	}
+	for _, col := range res.Columns {
+		mcol := strings.TrimSuffix(col, "E") + "M"
+		ev.AddCol(col, table.Float)
+		hasMOE := false
+		for i := range out.Len() {
+			if x, ok := frame.ToFloat(out.Get(i, col)); ok {
+				ev.Set(i, col, x)
+			}
+			if _, ok := out.Get(i, col+"_moe").(float64); ok {
+				hasMOE = true
+			}
+		}
+		if hasMOE && mcol != col {
+			ev.AddCol(mcol, table.Float)
+			for i := range out.Len() {
+				if x, ok := out.Get(i, col+"_moe").(float64); ok {
+					ev.Set(i, mcol, x)
+				}
+			}
+		}
+	}
+	rec, err := ev.Record(nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	for i := range res.Rows {
+		res.Rows[i].Indicators = map[string]result.AreaValue{}
+	}
+	for _, name := range ip.Indicators {
+		var d *config.IndicatorDef
+		for _, def := range cfg.Indicators.Define {
+			if def.Name == name {
+				d = def
+			}
+		}
+		if d == nil {
+			return fmt.Errorf("%s: not a defined indicator", name) // Validate refuses it first
+		}
+		spec, err := d.Spec()
+		if err != nil {
+			return err
+		}
+		ci, err := indicator.Compile(spec, ev.Cols(), opts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		r, err := ci.Evaluate(rec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		for _, c := range r.Columns() {
+			if err := out.PutCol(c); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		rowOf := map[string]int{}
+		for i := range res.Rows {
+			v := result.AreaValue{Value: stats.Value{Est: r.Est[i], MOE: r.MOE[i]}, Valid: r.Valid[i], CV: r.CV[i], Reliability: r.Reliability[i], Note: r.Note[i]}
+			res.Rows[i].Indicators[name] = v
+			rowOf[res.Rows[i].ID] = i
+		}
+		if len(ip.Compare) > 0 {
+			var names []string
+			var vals []stats.Value
+			for j, id := range ip.Compare {
+				i, ok := rowOf[id]
+				if !ok {
+					return fmt.Errorf("compare[%d]: %s has no feature %q%s", j, ip.Onto, id, suggest.Hint(id, slices.Collect(maps.Keys(rowOf))))
+				}
+				names, vals = append(names, id), append(vals, res.Rows[i].Indicators[name].Value)
+			}
+			res.Comparisons = append(res.Comparisons, pairwiseTests(name, names, vals, r.Confidence, ip.Disparities)...)
+		}
+	}
+	return nil
 }
 
 // WeightPoints reads the points and populations of a weights source; rows

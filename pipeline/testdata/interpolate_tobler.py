@@ -19,16 +19,18 @@ def main() -> None:
     rows = json.loads((DEMO / "alameda_acs5_2018_tracts.json").read_text())
     acs = pd.DataFrame(rows[1:], columns=rows[0])
     acs["GEOID"] = acs["state"] + acs["county"] + acs["tract"]
-    acs["B03002_001E"] = acs["B03002_001E"].astype(float)
-    tracts = gpd.read_file(DEMO / "alameda_tracts_2010.geojson").merge(acs[["GEOID", "B03002_001E"]], on="GEOID", how="left")
-    tracts["B03002_001E"] = tracts["B03002_001E"].fillna(0)  # a polygon without a row (water) holds no one
+    cols = ["B03002_001E", "B25003_002E", "B25003_003E"]  # people; owner- and renter-occupied homes
+    acs[cols] = acs[cols].astype(float)
+    tracts = gpd.read_file(DEMO / "alameda_tracts_2010.geojson").merge(acs[["GEOID", *cols]], on="GEOID", how="left")
+    tracts[cols] = tracts[cols].fillna(0)  # a polygon without a row (water) holds no one
     hoods = gpd.read_file(DEMO / "oakland_neighborhoods.geojson")
     src, dst = tracts.to_crs(5070), hoods.to_crs(5070)
     # allocate_total=False: the part of a tract outside every neighborhood keeps its share, as
     # groundwork does (tobler's default would push all of it into the neighborhoods)
-    est = area_interpolate(source_df=src, target_df=dst, extensive_variables=["B03002_001E"], allocate_total=False)
-    out = {"python": sys.version.split()[0], "tobler": tobler.__version__,
-           "B03002_001E": {n: v for n, v in zip(hoods["name"], est["B03002_001E"])}}
+    est = area_interpolate(source_df=src, target_df=dst, extensive_variables=cols, allocate_total=False)
+    out = {"python": sys.version.split()[0], "tobler": tobler.__version__}
+    for c in cols:
+        out[c] = {n: v for n, v in zip(hoods["name"], est[c])}
     (Path(__file__).parent / "interpolate_tobler.json").write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
 
 

@@ -38,7 +38,7 @@ func Legend(m *Map) string {
 			}
 			method := in.Method
 			if method == "" {
-				method = fmt.Sprintf("quantile classes, about a %s of the areas each", fraction(len(in.palette())))
+				method = fmt.Sprintf("quantile classes, about a %s of the areas each", Fraction(len(in.palette())))
 			}
 			fmt.Fprintf(&sb, `<div class="lg" data-ind="%d"%s><strong>%s</strong> <span class="how">%s</span><div>`, i, hidden, esc(in.Title), esc(method))
 			for c, col := range in.palette() {
@@ -119,7 +119,9 @@ func (m *Map) anyUnreliable(ind int) bool {
 	return false
 }
 
-func fraction(n int) string {
+// Fraction names the share of the areas one of n quantile classes holds,
+// as the legend says it: "half", "third", "quarter", "fifth", else "1/n".
+func Fraction(n int) string {
 	switch n {
 	case 2:
 		return "half"

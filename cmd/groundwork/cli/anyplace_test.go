@@ -19,12 +19,9 @@ import (
 var repo = filepath.Join("..", "..", "..")
 
 // fakeCensusForAtlanta is a fake Census Data API and boundary file host on
-// one httptest server, under the real URL layouts:
+// one httptest server, under the real URL layouts (fakeCensus):
 //
-//   - /data/{year}/acs/acs5/{variables,groups,geography}.json: the metadata
-//     fixtures of pipeline/census/testdata/fakeapi/2018 (hand-written
-//     excerpts; see their PROVENANCE.md), for any year asked;
-//   - /data/{year}/acs/acs5?get=...&for=tract:*&in=state:13 county:121: the
+//   - /data/2018/acs/acs5?get=...&for=tract:*&in=state:13 county:121: the
 //     real ACS 2014-2018 table of testdata/atlanta cut to the requested
 //     columns and county. A requested variable the recording lacks (it has
 //     no B19013_001M and no B15003 MOEs) is answered with JSON null, so the
@@ -34,30 +31,60 @@ var repo = filepath.Join("..", "..", "..")
 //     real API lists all 159 Georgia counties;
 //   - /geo/tiger/GENZ2018/shp/cb_2018_13_tract_500k.zip: the Bureau's real,
 //     unmodified Georgia tract zip.
-//
-// Requests without the key are refused as the real API refuses them.
 func fakeCensusForAtlanta(t *testing.T, key string, data, files *atomic.Int64) *httptest.Server {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repo, "testdata", "atlanta", "atlanta_acs5_2018_tracts.json"))
-	if err != nil {
-		t.Fatal(err)
+	return fakeCensus(t, key, map[string]string{"2018": filepath.Join(repo, "testdata", "atlanta", "atlanta_acs5_2018_tracts.json")},
+		map[string]string{"/geo/tiger/GENZ2018/shp/cb_2018_13_tract_500k.zip": filepath.Join(repo, "testdata", "atlanta", "cb_2018_13_tract_500k.zip")}, data, files)
+}
+
+// fakeCensus is a fake Census Data API and boundary file host on one
+// httptest server, under the real URL layouts:
+//
+//   - /data/{year}/acs/acs5/{variables,groups,geography}.json: the metadata
+//     fixtures of pipeline/census/testdata/fakeapi/2018 (hand-written
+//     excerpts; see their PROVENANCE.md), for any year asked;
+//   - /data/{year}/acs/acs5?get=...&for=tract:*&in=...: the recording of
+//     that year (recordings: year -> a saved response, array of arrays) cut
+//     to the requested columns and county; a requested variable the
+//     recording lacks is answered with JSON null; a year without a recording
+//     is a 404;
+//   - ...?get=NAME&for=county:*: the counties of the recording, named from
+//     its own NAME column;
+//   - /geo/tiger/...: the files of zips (URL path -> file), else a 404.
+//
+// Requests without the key are refused as the real API refuses them. data
+// and files count the table and boundary requests.
+func fakeCensus(t *testing.T, key string, recordings, zips map[string]string, data, files *atomic.Int64) *httptest.Server {
+	t.Helper()
+	type recording struct {
+		all [][]*string
+		col map[string]int
 	}
-	var all [][]*string
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range all[0] {
-		col[*h] = i
+	recs := map[string]recording{}
+	for year, file := range recordings {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r recording
+		if err := json.Unmarshal(b, &r.all); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		r.col = map[string]int{}
+		for i, h := range r.all[0] {
+			r.col[*h] = i
+		}
+		recs[year] = r
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/geo/tiger/") {
 			files.Add(1)
-			if r.URL.Path != "/geo/tiger/GENZ2018/shp/cb_2018_13_tract_500k.zip" {
+			zip, ok := zips[r.URL.Path]
+			if !ok {
 				http.NotFound(w, r)
 				return
 			}
-			http.ServeFile(w, r, filepath.Join(repo, "testdata", "atlanta", "cb_2018_13_tract_500k.zip"))
+			http.ServeFile(w, r, zip)
 			return
 		}
 		if r.URL.Query().Get("key") != key {
@@ -70,6 +97,12 @@ func fakeCensusForAtlanta(t *testing.T, key string, data, files *atomic.Int64) *
 			return
 		}
 		data.Add(1)
+		rec, ok := recs[strings.SplitN(strings.TrimPrefix(r.URL.Path, "/data/"), "/", 2)[0]]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		all, col := rec.all, rec.col
 		q := r.URL.Query()
 		get := strings.Split(q.Get("get"), ",")
 		in := strings.Fields(q.Get("in"))
@@ -89,7 +122,7 @@ func fakeCensusForAtlanta(t *testing.T, key string, data, files *atomic.Int64) *
 				if !seen[c] {
 					seen[c] = true
 					name := strings.SplitN(*row[col["NAME"]], ", ", 2)[1]
-					out = append(out, []*string{str(name), str("13"), str(c)})
+					out = append(out, []*string{str(name), row[col["state"]], str(c)})
 				}
 			}
 			json.NewEncoder(w).Encode(out)
