@@ -1,7 +1,7 @@
 // Package geo holds groundwork's boundaries: reading polygon layers
 // (Read: GeoJSON, Shapefile zip or .shp set, GeoParquet; CRS detection and
 // reprojection in geo/crs), writing them (WriteGeoParquet), validating them
-// and repairing them as they are read (Validate, RepairOnLoad), indexing
+// and repairing them as they are read (RepairOnLoad), indexing
 // them (NewIndex, with BruteIndex as its reference twin), placing points in
 // them (Index.Locate, LocateAll, the streaming JoinPoints), an interior
 // point of each polygon (RepresentativePoint, by which tracts are placed in

@@ -10,17 +10,17 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// ProblemKind names a kind of geometry problem found by Validate.
+// ProblemKind names a kind of geometry problem that RepairOnLoad finds.
 type ProblemKind string
 
 // Problem kinds. Unclosed rings, empty geometries and duplicate or missing
-// IDs are found by the readers (see ReadGeoJSON); Validate finds the rest.
+// IDs are found by the readers (see ReadGeoJSON); RepairOnLoad finds the rest.
 const (
 	// WrongOrientation: an outer ring is clockwise or a hole
 	// counter-clockwise (RFC 7946 section 3.1.6 asks for outer rings
 	// counter-clockwise). Harmless for point location and areas here, and
-	// valid in shapefiles (which wind outer rings clockwise): reported by
-	// Validate, not repaired.
+	// valid in shapefiles (which wind outer rings clockwise): found, but
+	// neither repaired nor reported by RepairOnLoad.
 	WrongOrientation ProblemKind = "wrong orientation"
 	// RepeatedPoints: consecutive equal points. Repaired by dropping the
 	// repeats.
@@ -62,11 +62,8 @@ func (p Problem) String() string {
 	return s
 }
 
-// Validate reports the geometry problems of every feature of l, in feature,
-// polygon and ring order, without changing l.
-func Validate(l *Layer) []Problem { return check2(l, false) }
-
-// check2 finds the problems of l; with fix it also repairs in place what can
+// check2 finds the problems of l, in feature, polygon and ring order; with
+// fix (RepairOnLoad, the one caller outside tests) it also repairs in place what can
 // be fixed safely (repeated points, degenerate holes, self-intersections),
 // updates each feature's Bound, and sets Repaired on the fixed problems.
 // Degenerate outer rings are reported, not fixed, and so is a

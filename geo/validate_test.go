@@ -15,7 +15,7 @@ import (
 // m2 drops the area figure of a rebuilt feature (checked on its own below).
 var m2 = regexp.MustCompile(`, [0-9]+ m²`)
 
-// TestValidateAndRepairOnLoad: Validate finds each problem without changing
+// TestValidateAndRepairOnLoad: check2 without fix finds each problem without changing
 // the layer; RepairOnLoad (the repair every boundary read makes) fixes
 // repeated points, degenerate holes and self-intersections, warns once per
 // feature, and leaves ring orientation as the file has it. Made-up
@@ -27,7 +27,7 @@ func TestValidateAndRepairOnLoad(t *testing.T) {
 	tests := []struct {
 		name     string
 		poly     orb.Polygon
-		problems int    // found by Validate
+		problems int    // found by check2(l, false)
 		want     string // RepairOnLoad's warning ("" none)
 	}{
 		{"valid polygon with hole", orb.Polygon{ccw, hole}, 0, ""},
@@ -44,8 +44,8 @@ func TestValidateAndRepairOnLoad(t *testing.T) {
 			mp := orb.MultiPolygon{tt.poly}
 			l := &Layer{File: "made_up.geojson", Features: []Feature{{ID: "made-up", Geom: mp, Bound: mp.Bound()}}}
 			before := fmt.Sprint(l.Features[0].Geom)
-			if v := Validate(l); len(v) != tt.problems || fmt.Sprint(l.Features[0].Geom) != before {
-				t.Fatalf("Validate = %v (and must not change the layer), want %d problems", v, tt.problems)
+			if v := check2(l, false); len(v) != tt.problems || fmt.Sprint(l.Features[0].Geom) != before {
+				t.Fatalf("check2 = %v (and must not change the layer), want %d problems", v, tt.problems)
 			}
 			n := RepairOnLoad(l)
 			var got []string
@@ -60,7 +60,7 @@ func TestValidateAndRepairOnLoad(t *testing.T) {
 				t.Fatalf("RepairOnLoad = %d, warnings %q, want %q", n, got, want)
 			}
 			// What was repaired is not found again; orientation is kept.
-			for _, p := range Validate(l) {
+			for _, p := range check2(l, false) {
 				if p.Kind != WrongOrientation {
 					t.Errorf("after RepairOnLoad: %v", p)
 				}
@@ -89,7 +89,7 @@ func TestValidateAndRepairOnLoad(t *testing.T) {
 func TestValidateRealTracts(t *testing.T) {
 	l := mustRead(t, "testdata/cb_2018_39_tract_500k.zip")
 	kinds := map[ProblemKind]int{}
-	for _, p := range Validate(l) {
+	for _, p := range check2(l, false) {
 		kinds[p.Kind]++
 	}
 	if len(kinds) != 1 || kinds[WrongOrientation] != 2970 {

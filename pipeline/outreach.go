@@ -107,7 +107,7 @@ func (st *state) runOutreach(ctx context.Context) error {
 		if fu != nil {
 			fu.Offer(c)
 		}
-		return exp.Add(ctx, outreach.Contact(c))
+		return exp.Add(ctx, c)
 	})
 	if err != nil {
 		exp.Abort()
@@ -139,12 +139,18 @@ func (st *state) runOutreach(ctx context.Context) error {
 		}
 		st.warn("contacts: %d of %d row(s) skipped (%s); see the outreach section", total, stats.Read, report.Counts(stats.Skipped))
 	}
+	for _, w := range stats.Warnings {
+		st.warn("contacts: %s", w)
+	}
 	if l := st.cfg.Listening; l != nil {
 		s, err := readWith(st.cfg.Path(l.File), func(r io.Reader) (*engage.ListeningSummary, error) {
 			return engage.ReadListening(ctx, r, filepath.Base(l.File), l.Mapping, placer)
 		})
 		if err != nil {
 			return fmt.Errorf("listening: %w", err)
+		}
+		for _, w := range s.Warnings {
+			st.warn("listening: %s", w)
 		}
 		res.Listening = s
 	}

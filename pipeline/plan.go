@@ -84,6 +84,14 @@ func withEngine(cfg *config.Config, engine string) (*config.Config, error) {
 	return &c, nil
 }
 
+// liveCensus says whether stage is the source stage of a census source
+// pulled from the Data API (not a recorded file).
+func liveCensus(cfg *config.Config, stage string) bool {
+	name, ok := strings.CutPrefix(stage, "source:")
+	s := cfg.Sources[name]
+	return ok && s != nil && s.Kind == config.KindCensus && s.Recorded == ""
+}
+
 func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, error) {
 	g := buildGraph(cfg, opts.Partitioned)
 	force, err := resolveForce(g, opts.Force)
@@ -104,6 +112,8 @@ func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, err
 		switch {
 		case force[s.Name]:
 			sp.Run, sp.Why = true, "forced"
+		case opts.Census.Client.Refresh && !opts.Census.Client.Offline && liveCensus(cfg, s.Name):
+			sp.Run, sp.Why = true, "refresh: pulled from the Census Data API again"
 		case opts.NoCache:
 			sp.Run, sp.Why = true, "cache disabled"
 		case c.Has(s.Name, ks[i].Key):

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 
 	"github.com/groundwork-org/groundwork/geo"
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/place"
@@ -83,6 +86,9 @@ func (st *state) joinTracts(ctx context.Context) error {
 			noData = append(noData, f.ID)
 		}
 	}
+	if err := st.checkCoverage(slices.Collect(maps.Keys(seen)), layer); err != nil {
+		return err
+	}
 	if len(noData) > 0 {
 		st.warn("tracts: %d polygon(s) of %s have no row in %s: %s", len(noData), t.Boundary, t.Source, notes.List(noData, 0))
 	}
@@ -94,4 +100,37 @@ func (st *state) joinTracts(ctx context.Context) error {
 		return err
 	}
 	return st.interpolate(ctx)
+}
+
+// checkCoverage refuses a census table of every tract of some counties
+// (for: "tract:*") that lacks land tracts its tract boundary has there while
+// having none the boundary lacks: an answer cut short at a row boundary,
+// which is still valid JSON (census.TractCoverage). A table of another tract
+// vintage, a boundary of other counties or water-only tracts do not trip
+// it; a crosswalked table is not checked (the relationship file decides
+// which tracts it has).
+// rows are the table's GEOIDs, every row (with a polygon or not).
+func (st *state) checkCoverage(rows []string, layer *geo.Layer) error {
+	t := st.cfg.Tracts
+	s := st.cfg.Sources[t.Source]
+	if s == nil || s.Kind != config.KindCensus || s.Crosswalk != nil {
+		return nil
+	}
+	ids := make([]string, len(layer.Features))
+	for i, f := range layer.Features {
+		ids[i] = f.ID
+	}
+	c, ok := census.TractCoverage(census.Request{For: s.For, In: s.In}, rows, ids)
+	if !ok {
+		return nil
+	}
+	err := c.Err()
+	if err == nil {
+		return nil
+	}
+	fix := "run again with --refresh to pull it from the Census Data API again (the cached answer is short)"
+	if s.Recorded != "" {
+		fix = fmt.Sprintf("the recorded file %s is short: save the whole answer again, or name the tracts it holds in for: (tract:400100,400200)", filepath.Base(s.Recorded))
+	}
+	return fmt.Errorf("source %q against boundary %q: %w; %s", t.Source, t.Boundary, err, fix)
 }

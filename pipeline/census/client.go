@@ -49,6 +49,12 @@ type Config struct {
 	// Offline serves everything from CacheDir and fails with ErrOffline on a
 	// miss, without touching the network.
 	Offline bool
+	// Refresh fetches every answer from the API again instead of serving it
+	// from CacheDir, and replaces the cached copy once the new answer passes
+	// the checks. It is the way out of a cached answer that is valid but cut
+	// short at a row boundary, which only a comparison with a boundary layer
+	// (TractCoverage) or CheckComplete notices. Offline wins over it.
+	Refresh bool
 	// Concurrency bounds the requests in flight (default 2, at most 8: the
 	// API is a shared public service).
 	Concurrency int
@@ -229,7 +235,7 @@ func (c *Client) get(ctx context.Context, cl call) ([]byte, *Table, error) {
 	path := ""
 	if c.cfg.CacheDir != "" {
 		path = filepath.Join(c.cfg.CacheDir, cl.cache)
-		if b, err := os.ReadFile(path); err == nil {
+		if b, err := os.ReadFile(path); err == nil && (!c.cfg.Refresh || c.cfg.Offline) {
 			t, err := cl.accept(b)
 			if err == nil {
 				c.cfg.Logger.Debug("census cache hit", "url", cl.url)

@@ -307,6 +307,58 @@ func TestBadCacheRefetched(t *testing.T) {
 	}
 }
 
+// TestRefreshReplacesShortCache cuts a cached answer at a row boundary (the
+// first 100 of 361 Alameda tracts, still valid JSON, which the checks of a
+// cached answer cannot tell from a complete one) and checks that the client
+// serves it as cached, and with Refresh fetches the answer again and
+// replaces the cached copy; offline, Refresh cannot fetch and serves the
+// cache.
+func TestRefreshReplacesShortCache(t *testing.T) {
+	f := newFakeAPI(t)
+	dir := t.TempDir()
+	r := alamedaTracts
+	r.Variables = []string{"B19013_001E"}
+	if _, err := f.client(t, Config{CacheDir: dir}).Get(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	files := cacheFiles(t, filepath.Join(dir, "data"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v, want 1", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]*string
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	short, _ := json.Marshal(rows[:101])
+	if err := os.WriteFile(files[0], short, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		cfg   Config
+		rows  int
+		calls int
+	}{
+		{"cached", Config{CacheDir: dir}, 100, 0},
+		{"offline refresh", Config{CacheDir: dir, Refresh: true, Offline: true}, 100, 0},
+		{"refresh", Config{CacheDir: dir, Refresh: true}, 361, 1},
+		{"cached after the refresh", Config{CacheDir: dir}, 361, 0},
+	} {
+		f.calls = nil
+		got, err := f.client(t, tt.cfg).Get(context.Background(), r)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got.Len() != tt.rows || len(f.dataCalls()) != tt.calls {
+			t.Errorf("%s: %d rows after %d data requests; want %d after %d", tt.name, got.Len(), len(f.dataCalls()), tt.rows, tt.calls)
+		}
+	}
+}
+
 // TestReadRecorded checks a saved response against the request of the
 // source that names it, on the real Alameda County file and mutations of it.
 func TestReadRecorded(t *testing.T) {

@@ -7,7 +7,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
+	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 func names[V any](m map[string]V) string {
@@ -187,6 +190,107 @@ func groupColumns(t string) []string {
 	out := make([]string, 0, 2*groupCells)
 	for i := 1; i <= groupCells; i++ {
 		out = append(out, fmt.Sprintf("%s_%03dE", t, i), fmt.Sprintf("%s_%03dM", t, i))
+	}
+	return out
+}
+
+// censusValue matches the estimate and margin-of-error variables of a Census
+// table (B19013_001E, B25003_002M, B19013A_001E): numbers. Other variables
+// (NAME, annotation columns such as B19013_001EA) are not assumed numeric.
+var censusValue = regexp.MustCompile(`^[A-Z]{1,3}[0-9]{1,6}[A-Z]?_[0-9]{3}[EM]$`)
+
+// columnTypes maps the columns of a source's table to their types as a rule
+// sees them: declared types for local files, numbers for Census estimates and
+// MOEs, text for GEOIDs and names, segment.Any where the type is known only
+// from the data.
+func (s *Source) columnTypes() map[string]segment.Type {
+	out := map[string]segment.Type{}
+	if s.Kind == KindCensus {
+		for _, n := range s.columnNames() {
+			switch {
+			case n == "geoid" || n == "name" || n == "NAME" || n == "GEO_ID":
+				out[n] = segment.Text
+			case censusValue.MatchString(n):
+				out[n] = segment.Number
+			default:
+				out[n] = segment.Any
+			}
+		}
+		return out
+	}
+	for _, c := range s.Columns {
+		if c == nil {
+			continue
+		}
+		t, _ := table.ParseType(c.Type)
+		switch {
+		case c.Type == "":
+			out[c.Name] = segment.Any
+		case t == table.String:
+			out[c.Name] = segment.Text
+		case t == table.Float || t == table.Int:
+			out[c.Name] = segment.Number
+		case t == table.Bool:
+			out[c.Name] = segment.Bool
+		default:
+			out[c.Name] = segment.Any
+		}
+	}
+	if s.Kind == KindGeoJSON {
+		out["lon"], out["lat"] = segment.Number, segment.Number
+	}
+	return out
+}
+
+// tableTypes maps every column of table of (see tableColumns) to its type:
+// its source's types (columnTypes), text for boundary and area columns and
+// located_by, numbers for lat and lon and the indicators, text for an
+// indicator's reliability and note. A column of unknown type is segment.Any.
+func (c *Config) tableTypes(of string) map[string]segment.Type {
+	cols, ok := c.tableColumns(of)
+	if !ok {
+		return nil
+	}
+	known := map[string]segment.Type{"lat": segment.Number, "lon": segment.Number, "located_by": segment.Text}
+	var srcs []*Source
+	if of == "tracts" {
+		if c.Tracts != nil {
+			srcs = append(srcs, c.Sources[c.Tracts.Source])
+		}
+	} else if pl := c.Places[of]; pl != nil {
+		srcs = append(srcs, c.Sources[pl.Source])
+		if c.Tracts != nil {
+			srcs = append(srcs, c.Sources[c.Tracts.Source]) // inherited columns
+		}
+	}
+	for n := range c.Boundaries {
+		known[n] = segment.Text
+	}
+	for n, a := range c.Areas {
+		known[n] = segment.Text
+		if a != nil {
+			known[a.Boundary] = segment.Text
+		}
+	}
+	for _, n := range c.indicatorColumns() {
+		switch {
+		case strings.HasSuffix(n, indicator.ReliabilitySuffix), strings.HasSuffix(n, "_note"):
+			known[n] = segment.Text
+		default:
+			known[n] = segment.Number
+		}
+	}
+	// A source's own columns come first: they keep their values over
+	// inherited ones (see inheritable).
+	for i := len(srcs) - 1; i >= 0; i-- {
+		if srcs[i] == nil {
+			continue
+		}
+		maps.Copy(known, srcs[i].columnTypes())
+	}
+	out := make(map[string]segment.Type, len(cols))
+	for _, n := range cols {
+		out[n] = known[n] // segment.Any when not known
 	}
 	return out
 }

@@ -86,6 +86,15 @@ segments:
 			},
 		},
 		{
+			name: "rules that compare a column with a value of another type",
+			yaml: minimal + "segments:\n  - {name: s1, of: p, where: 'zone == 3 || v < \"10\" || b == nil'}\n" +
+				"summaries:\n  - {name: s, of: p, where: 'id in [1, \"x\"]', by: [zone], measures: [{column: v}]}\n",
+			want: []string{
+				`summaries[0].where: rule "id in [1, \"x\"]": column "id" is text but is compared with the number 1, which never matches; quote the value in the list ("1")`,
+				`segments[0].where: rule "zone == 3 || v < \"10\" || b == nil": column "zone" is text but is compared with the number 3, which never matches; quote the value: zone == "3"; column "v" is a number but is compared with the text "10", which never matches; write the number without quotes: v < 10`,
+			},
+		},
+		{
 			name: "decision layer and segment headers and formats",
 			yaml: strings.Replace(minimal, "b: {file: b.geojson, id: ID}", "b: {file: b.geojson, id: ID, decides: {title: \" \", seats: seats.xlsx}}\n  c: {file: c.geojson, id: ID, decides: {title: Council districts, seats: seats.csv}}", 1) +
 				"segments:\n  - {name: s1, of: p, headers: {id: Name, vv: X}, format: {v: money, zone: percent}}\n",

@@ -397,7 +397,7 @@ func (c *Config) checkPlaces(p *problems) {
 			}
 		}
 		if pl.Where != "" {
-			if err := segment.Check(pl.Where, src.columnNames()); err != nil {
+			if err := segment.CheckTypes(pl.Where, src.columnTypes()); err != nil {
 				p.add(at+".where", "%v", err)
 			}
 		}

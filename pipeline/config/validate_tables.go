@@ -29,7 +29,7 @@ func (c *Config) checkSummaries(p *problems) map[string]bool {
 		for j, b := range s.By {
 			checkColumn(p, fmt.Sprintf("%s.by[%d]", at, j), b, s.Of, cols)
 		}
-		checkWhere(p, at+".where", s.Where, cols)
+		checkWhere(p, at+".where", s.Where, c.tableTypes(s.Of))
 		if len(s.Measures) == 0 {
 			p.add(at+".measures", "list at least one column to summarise")
 		}
@@ -70,12 +70,13 @@ func checkColumn(p *problems, path, col, of string, cols []string) {
 	}
 }
 
-// checkWhere reports a rule that does not compile against cols.
-func checkWhere(p *problems, path, where string, cols []string) {
+// checkWhere reports a rule that does not compile against the columns of
+// types, or compares a column with a value of another type.
+func checkWhere(p *problems, path, where string, types map[string]segment.Type) {
 	if where == "" {
 		return
 	}
-	if err := segment.Check(where, cols); err != nil {
+	if err := segment.CheckTypes(where, types); err != nil {
 		p.add(path, "%v", err)
 	}
 }
@@ -96,7 +97,7 @@ func (c *Config) checkSegments(p *problems) {
 		if !ok {
 			continue
 		}
-		checkWhere(p, at+".where", s.Where, cols)
+		checkWhere(p, at+".where", s.Where, c.tableTypes(s.Of))
 		if s.Rank != nil {
 			checkColumn(p, at+".rank.by", s.Rank.By, s.Of, cols)
 			if s.Rank.Order != "" && s.Rank.Order != "asc" && s.Rank.Order != "desc" {

@@ -2,9 +2,12 @@ package engage
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/place/contact"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 )
@@ -37,8 +40,12 @@ type ListeningSummary struct {
 	Incomplete int                  `json:"incomplete"`
 	Skipped    int                  `json:"skipped"`
 	Examples   []*source.ParseError `json:"-"`
-	Areas      []AreaConcerns       `json:"areas"`
-	Overall    AreaConcerns         `json:"overall"`
+	// Warnings summarises the rows skipped and the responses whose
+	// coordinates were not used (saying how each was placed instead), one
+	// line per kind with a count and the first examples.
+	Warnings []string       `json:"-"`
+	Areas    []AreaConcerns `json:"areas"`
+	Overall  AreaConcerns   `json:"overall"`
 }
 
 // Top returns the first n concerns of a (all if n <= 0 or fewer exist).
@@ -68,8 +75,18 @@ func ReadListening(ctx context.Context, r io.Reader, file string, m source.Surve
 	areas := map[contact.Place]*agg{}
 	overall := &agg{place: contact.Place{Kind: "all"}, counts: map[string]int{}}
 	s := &ListeningSummary{File: file}
+	var located notes.Set
 	st, err := source.ScanLimeSurvey(ctx, r, file, m, func(resp source.Response) error {
 		place, segs := p.PlaceOf(resp.Point, resp.Neighborhood, resp.Zip)
+		if e := resp.LocationProblem; e != nil {
+			how := map[string]string{"area": "placed by its neighborhood answer instead", "zip": "placed by its ZIP answer instead",
+				"unplaced": "not placed: counted in the overall concerns only"}[place.Kind]
+			located.Add("location", "response(s) whose coordinates were not used", e.Error()+"; "+how)
+		} else if place.Kind == "unplaced" && resp.Neighborhood != "" && p != nil {
+			at := &source.ParseError{File: filepath.Base(file), Line: resp.Line, Column: m.Neighborhood,
+				Err: fmt.Errorf("%q is not an area of the contacts' area layer", resp.Neighborhood)}
+			located.Add("neighborhood", "response(s) whose neighborhood answer names no area, not placed (counted in the overall concerns only)", at.Error())
+		}
 		a := areas[place]
 		if a == nil {
 			a = &agg{place: place, segments: segs, counts: map[string]int{}}
@@ -88,6 +105,7 @@ func ReadListening(ctx context.Context, r io.Reader, file string, m source.Surve
 		return nil, err
 	}
 	s.Rows, s.Incomplete, s.Skipped, s.Examples = st.Rows, st.Incomplete, st.Skipped, st.Examples
+	s.Warnings = append(st.Warnings, located.Lines()...)
 
 	finish := func(a *agg) AreaConcerns {
 		out := AreaConcerns{Place: a.place, Segments: a.segments, Respondents: a.respondents}

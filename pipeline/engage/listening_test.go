@@ -85,6 +85,44 @@ func TestReadListeningFixture(t *testing.T) {
 	}
 }
 
+// TestReadListeningWarnings checks that a response whose coordinates cannot
+// be used is a warning naming the file, line, column and value, and how the
+// response was placed instead, and that skipped rows are warnings too. The
+// rows are those of the fixture with one latitude edited.
+func TestReadListeningWarnings(t *testing.T) {
+	const header = `"id","submitdate","loc[lat]","loc[lon]","zip","nbhd","concerns[SQ001]"` + "\n"
+	tests := []struct {
+		name, rows string
+		want       []string
+	}{
+		{"clean", `"1","2026-09-12 18:04:11","37.774400","-122.20972","","","Y"` + "\n", nil},
+		{"latitude not a number, nothing else", `"1","2026-09-12 18:04:11","abc","-122.20972","","","Y"` + "\n", []string{
+			`response(s) whose coordinates were not used: responses.csv:2: column "loc[lat]": location not used: latitude "abc": not decimal degrees; not placed: counted in the overall concerns only`}},
+		{"latitude out of range, a ZIP", `"1","2026-09-12 18:04:11","97.7744","-122.20972","94621","","Y"` + "\n", []string{
+			`response(s) whose coordinates were not used: responses.csv:2: column "loc[lat]": location not used: latitude 97.7744 is outside -90..90; coordinates must be EPSG:4326 degrees; placed by its ZIP answer instead`}},
+		{"longitude not a number, a neighborhood", `"1","2026-09-12 18:04:11","37.7744","west","","Montclair","Y"` + "\n", []string{
+			`response(s) whose coordinates were not used: responses.csv:2: column "loc[lon]": location not used: longitude "west": not decimal degrees; placed by its neighborhood answer instead`}},
+		{"neighborhood of no area, nothing else", `"1","2026-09-12 18:04:11","","","","Atlantis","Y"` + "\n", []string{
+			`response(s) whose neighborhood answer names no area, not placed (counted in the overall concerns only): responses.csv:2: column "nbhd": "Atlantis" is not an area of the contacts' area layer`}},
+		{"neighborhood of no area, a ZIP", `"1","2026-09-12 18:04:11","","","94621","Atlantis","Y"` + "\n", nil},
+		{"skipped rows", `"1","2026-09-12 18:04:11","","","94621","",""` + "\n" + `"2","x"` + "\n", []string{
+			"response(s) skipped, no concern answered: responses.csv:2: column \"concerns\": response 1 answered no concern",
+			"response(s) skipped, unreadable: responses.csv:3: malformed row: 2 fields, the header has 7"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := source.SurveyMapping{Lat: "loc[lat]", Lon: "loc[lon]", Zip: "zip", Neighborhood: "nbhd", Concerns: "concerns"}
+			s, err := ReadListening(context.Background(), strings.NewReader(header+tt.rows), "/a/folder/responses.csv", m, contacttest.Placer(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, s.Warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func FuzzReadListening(f *testing.F) {
 	data, err := os.ReadFile(contacttest.Testdata("fixture_limesurvey_responses.csv"))
 	if err != nil {

@@ -72,17 +72,10 @@ func (a *Attendance) Offer(c source.Contact) { a.matcher.Offer(c) }
 // relative to dir.
 func (a *Attendance) Write(ctx context.Context, dir string, zipSegments map[string][]string, custom []string, warn func(format string, args ...any)) (*result.FollowUp, []string, error) {
 	r := a.matcher.Resolve(zipSegments)
-	conv := func(cs []source.Contact) []outreach.Contact {
-		out := make([]outreach.Contact, len(cs))
-		for i, c := range cs {
-			out[i] = outreach.Contact(c)
-		}
-		return out
-	}
 	var events []outreach.FollowUpEvent
 	for _, e := range r.Events {
-		events = append(events, outreach.FollowUpEvent{Event: e.Event, Reminder: conv(e.Reminder), Confirm: conv(e.Confirm),
-			NoShow: conv(e.NoShow), NotInList: e.NotInList})
+		events = append(events, outreach.FollowUpEvent{Event: e.Event, Reminder: e.Reminder, Confirm: e.Confirm,
+			NoShow: e.NoShow, NotInList: e.NotInList})
 	}
 	matches := make([]outreach.MatchRow, len(r.Matches))
 	res := &result.FollowUp{Rows: a.rows, Skipped: a.skipped, Matched: map[string]int{}, Ambiguous: r.Ambiguous}

@@ -103,3 +103,42 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckTypes(t *testing.T) {
+	types := map[string]Type{"stype": Text, "api00": Number, "charter": Bool, "note": Any, "terrain": Text}
+	tests := []struct {
+		name, rule string
+		wantErr    string // "" means the rule is accepted
+	}{
+		{"text with text", `stype == "E"`, ""},
+		{"number with number", `api00 < 600 && api00 >= 1.5`, ""},
+		{"bool with bool", `charter == true`, ""},
+		{"nil is any type", `terrain != nil && api00 != nil`, ""},
+		{"unknown type is never reported", `note == 5`, ""},
+		{"text function", `terrain startsWith "fl"`, ""},
+		{"text list", `stype in ["E", "M"]`, ""},
+		{"text column with a number", `stype == 5`,
+			`column "stype" is text but is compared with the number 5, which never matches; quote the value: stype == "5"`},
+		{"number on the left", `5 != stype`, `quote the value: "5" != stype`},
+		{"number column with text", `api00 < "600"`,
+			`column "api00" is a number but is compared with the text "600", which never matches; write the number without quotes: api00 < 600`},
+		{"number column with a word", `api00 == "high"`, `compare api00 with a number (without quotes), or declare the column as string`},
+		{"bool column with text", `charter == "yes"`, `column "charter" is true/false but is compared with the text "yes"`},
+		{"text list with a number", `stype in ["E", 7]`, `column "stype" is text but is compared with the number 7, which never matches; quote the value in the list ("7")`},
+		{"float literal", `stype == 2.5`, `quote the value: stype == "2.5"`},
+		{"negative number through expr's checker", `stype == -5`, `compares values of different types`},
+		{"two columns of different types", `stype == api00`, `mismatched types string and float64`},
+		{"unknown column still first", `styp == 5`, `unknown column "styp" (did you mean "stype"?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckTypes(tt.rule, types)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("CheckTypes(%q) = %v, want nil", tt.rule, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("CheckTypes(%q) = %v, want an error containing %q", tt.rule, err, tt.wantErr)
+			}
+		})
+	}
+}

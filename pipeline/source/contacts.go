@@ -1,6 +1,7 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -11,14 +12,19 @@ import (
 	"math"
 	"net/mail"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
+	"github.com/groundwork-org/groundwork/reports/outreach"
 )
 
 // ContactMapping names, for each contact field groundwork understands, the
@@ -190,37 +196,9 @@ func validFieldName(s string) bool {
 // SMSOptIn text consent (false unless the list says yes), DoNotCall the
 // do-not-call mark.
 //
-// reports/outreach has a Contact type with the same fields in the same order,
-// so a Contact converts with outreach.Contact(c).
-type Contact struct {
-	Line         int
-	ID           string
-	First        string
-	Last         string
-	Email        string
-	Phone        string
-	Mobile       string
-	PhoneRegion  string
-	PhoneCC      string
-	MobileRegion string
-	MobileCC     string
-	Street       string
-	City         string
-	State        string
-	Zip          string
-	Lon          float64
-	Lat          float64
-	HasPoint     bool
-	GEOID        string
-	Tract        string
-	Area         string
-	Segments     []string
-	OptIn        bool
-	SMSOptIn     bool
-	DoNotCall    bool
-	Custom       map[string]string
-	Problems     []string
-}
+// It is reports/outreach's Contact (one type: the reader fills what the
+// export profiles write).
+type Contact = outreach.Contact
 
 // Sentinel reasons for skipped contact rows; a skip is reported as a
 // *ParseError wrapping one of these.
@@ -272,6 +250,16 @@ type ContactStats struct {
 	Problems map[string]int
 	PlacedBy map[string]int
 	Examples []*ParseError
+	// Warnings summarises, one line per kind (notes.Set.Lines: a count and
+	// the first examples), the rows skipped for a flaw of their own
+	// (unreadable, a duplicate, no usable email or phone, a do-not-contact
+	// mark that is not yes or no) and the fields of kept rows that were left
+	// out or read the safe way (an email that is not an address, a phone
+	// with a letter, an opt-in that is not yes or no, coordinates out of
+	// range). Each example names the file (its base name), the line, the
+	// column and the value, and what was done. Rows skipped as marked
+	// do-not-contact are only counted: that is what the list asks for.
+	Warnings []string
 }
 
 // MaxExamples bounds ContactStats.Examples so a list of millions of rows does
@@ -297,8 +285,10 @@ type ContactReader struct {
 	custom  []string       // custom names, sorted
 	cidx    []int
 	seen    map[uint64]int
+	ids     map[uint64]int // hashed contact ID -> line
 	dnc     Suppressions
 	stats   ContactStats
+	notes   notes.Set
 	started bool
 }
 
@@ -331,7 +321,7 @@ func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMa
 			pos[h] = i
 		}
 	}
-	c := &ContactReader{file: file, r: cr, m: m, p: p, ncols: len(header), idx: map[string]int{}, seen: map[uint64]int{},
+	c := &ContactReader{file: file, r: cr, m: m, p: p, ncols: len(header), idx: map[string]int{}, seen: map[uint64]int{}, ids: map[uint64]int{},
 		stats: ContactStats{Skipped: map[string]int{}, Problems: map[string]int{}, PlacedBy: map[string]int{}}}
 	for _, f := range m.fields() {
 		if f[1] != "" {
@@ -349,9 +339,13 @@ func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMa
 // phone is in s (from an earlier ReadSuppressions pass over the same list).
 func (c *ContactReader) Suppress(s Suppressions) { c.dnc = s }
 
-// Stats returns the counts so far; the maps are the reader's own, read them
-// after the last Next.
-func (c *ContactReader) Stats() ContactStats { return c.stats }
+// Stats returns the counts so far, with Warnings as of now; the maps are the
+// reader's own, read them after the last Next.
+func (c *ContactReader) Stats() ContactStats {
+	s := c.stats
+	s.Warnings = c.notes.Lines()
+	return s
+}
 
 // Next returns the next usable contact. Rows that cannot be used are skipped,
 // counted in Stats and never returned; Next returns io.EOF after the last
@@ -405,6 +399,36 @@ func (c *ContactReader) skip(e *ParseError) {
 	if len(c.stats.Examples) < MaxExamples {
 		c.stats.Examples = append(c.stats.Examples, e)
 	}
+	var marked *markedError
+	if errors.As(e, &marked) {
+		return // skipped as the list asks: counted, not a flaw
+	}
+	summary := map[string]string{
+		ErrMalformedRow.Error():    "row(s) skipped, unreadable",
+		ErrDoNotContact.Error():    "row(s) skipped as do-not-contact",
+		ErrDuplicate.Error():       "row(s) skipped as duplicates of an earlier row",
+		ErrNoContactMethod.Error(): "row(s) skipped with no usable email or phone",
+	}[reason]
+	// the summary names the reason: the example gives the rest
+	b := *e
+	if msg, ok := strings.CutPrefix(e.Err.Error(), reason+": "); ok {
+		b.Err = errors.New(msg)
+	}
+	c.notes.Add("skip:"+reason, cmp.Or(summary, "row(s) skipped"), c.where(&b))
+}
+
+// markedError is the reason of a row skipped because the list marks it, or
+// another row of the same person, do-not-contact.
+type markedError struct{ msg string }
+
+func (e *markedError) Error() string { return e.msg }
+
+// where is e as a warning example: e with the file's base name, so that
+// warnings (which reach the report) do not depend on where the list lives.
+func (c *ContactReader) where(e *ParseError) string {
+	b := *e
+	b.File = filepath.Base(b.File)
+	return b.Error()
 }
 
 func (c *ContactReader) get(rec []string, key string) string {
@@ -420,9 +444,12 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 	perr := func(col string, err error) *ParseError {
 		return &ParseError{File: c.file, Line: line, Column: col, Err: err}
 	}
+	var flawed []fieldProblem // warned about once the row is kept
 	problem := func(kind, col, format string, args ...any) {
 		c.stats.Problems[kind]++
-		ct.Problems = append(ct.Problems, fmt.Sprintf("column %q: ", col)+fmt.Sprintf(format, args...))
+		msg := fmt.Sprintf(format, args...)
+		ct.Problems = append(ct.Problems, fmt.Sprintf("column %q: ", col)+msg)
+		flawed = append(flawed, fieldProblem{kind, &ParseError{File: c.file, Line: line, Column: col, Err: errors.New(msg)}})
 	}
 	if v := c.get(rec, "do_not_contact"); v != "" {
 		yes, ok := parseYesNo(v)
@@ -430,7 +457,7 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 			return ct, perr(c.m.DoNotContact, fmt.Errorf("%w: value %q is not yes/no, treated as do-not-contact to be safe", ErrDoNotContact, v))
 		}
 		if yes {
-			return ct, perr(c.m.DoNotContact, fmt.Errorf("%w: marked %q", ErrDoNotContact, v))
+			return ct, perr(c.m.DoNotContact, fmt.Errorf("%w: %w", ErrDoNotContact, &markedError{fmt.Sprintf("marked %q", v)}))
 		}
 	}
 	ct.ID, ct.First, ct.Last = c.get(rec, "id"), c.get(rec, "first_name"), c.get(rec, "last_name")
@@ -482,14 +509,27 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 	}
 	for _, k := range keys {
 		if l, ok := c.dnc[k.h]; ok {
-			return ct, perr("", fmt.Errorf("%w: same %s as do-not-contact line %d", ErrDoNotContact, k.what, l))
+			return ct, perr("", fmt.Errorf("%w: %w", ErrDoNotContact, &markedError{fmt.Sprintf("same %s as do-not-contact line %d", k.what, l)}))
 		}
 		if l, ok := c.seen[k.h]; ok {
 			return ct, perr("", fmt.Errorf("%w: same %s as line %d", ErrDuplicate, k.what, l))
 		}
 	}
+	// Two rows with one ID are two people to this reader but one record to
+	// every tool the exports go to (an import matches on the ID and
+	// overwrites): the later row is skipped, and named.
+	var idKey uint64
+	if ct.ID != "" {
+		idKey = hashKey("i:" + ct.ID)
+		if l, ok := c.ids[idKey]; ok {
+			return ct, perr(c.m.ID, fmt.Errorf("%w: ID %q is also the ID of line %d; the row is skipped: give each contact its own ID", ErrDuplicate, ct.ID, l))
+		}
+	}
 	for _, k := range keys {
 		c.seen[k.h] = line
+	}
+	if ct.ID != "" {
+		c.ids[idKey] = line
 	}
 	if v := c.get(rec, "opt_in"); v != "" {
 		yes, ok := parseYesNo(v)
@@ -544,14 +584,57 @@ func (c *ContactReader) row(rec []string, line int) (Contact, *ParseError) {
 			ct.Custom[name] = strings.TrimSpace(rec[c.cidx[i]])
 		}
 	}
+	by := ""
 	if c.p != nil {
-		by := c.p.PlaceContact(&ct)
+		by = c.p.PlaceContact(&ct)
 		if pt != nil && by != "point" {
 			problem("point outside tracts", c.m.Lat, "point (%g, %g) is in no tract of the boundary layer", ct.Lon, ct.Lat)
 		}
 		c.stats.PlacedBy[by]++
 	}
+	for _, f := range flawed {
+		c.warnField(f, by)
+	}
 	return ct, nil
+}
+
+// fieldProblem is a flaw of one field of a row: its kind (a key of
+// ContactStats.Problems) and where it is.
+type fieldProblem struct {
+	kind string
+	at   *ParseError
+}
+
+// fieldSummary says, for each kind of field problem, what was done with the
+// field of a row that is kept.
+var fieldSummary = map[string]string{
+	"bad email":            "row(s) kept without their email, which is not an address (no email export has them)",
+	"bad phone":            "row(s) kept without a phone number that is not valid (no call or text list has it)",
+	"bad opt-in":           "row(s) with an email opt-in that is not yes or no, treated as not opted in",
+	"bad sms opt-in":       "row(s) with a text opt-in that is not yes or no, treated as not opted in to texts",
+	"bad do-not-call":      "row(s) with a do-not-call mark that is not yes or no, treated as do-not-call",
+	"bad zip":              "row(s) kept without their ZIP, which is not a ZIP",
+	"bad geoid":            "row(s) kept without their tract GEOID, which is not a GEOID",
+	"bad coordinates":      "row(s) whose coordinates were not used",
+	"point outside tracts": "row(s) whose point is in no tract of the boundary layer",
+}
+
+// warnField adds a field problem of a kept row to the warnings; by is how
+// the row was placed (ContactStats.PlacedBy; "" without a Placer), which a
+// location problem names.
+func (c *ContactReader) warnField(f fieldProblem, by string) {
+	ex := c.where(f.at)
+	if f.kind == "bad coordinates" || f.kind == "point outside tracts" {
+		switch by {
+		case "geoid":
+			ex += "; placed by its tract GEOID instead"
+		case "zip":
+			ex += "; placed by its ZIP instead"
+		case "none":
+			ex += "; the row is not placed (in no tract, area or segment)"
+		}
+	}
+	c.notes.Add("field:"+f.kind, cmp.Or(fieldSummary[f.kind], "row(s) with a field left out"), ex)
 }
 
 // EmailKey is the 64-bit hash (FNV-64a) of the lower-cased email that
@@ -631,12 +714,18 @@ func parseYesNo(s string) (yes, ok bool) {
 
 // NormalizePhone parses s as a phone number (numbers without a country code
 // are read in region, a CLDR code such as "US") and returns it in E.164
-// ("+15105550123"). Extensions are dropped. Numbers libphonenumber does not
-// consider valid for their region are refused.
+// ("+15105550123"). Extensions ("x23", "ext. 23") are dropped. A number
+// holding any other letter is refused: in a list of people a letter is a
+// typo for a digit far more often than a vanity number (libphonenumber
+// would read "555-01O1" as 555-0161), so it is never guessed. Numbers
+// libphonenumber does not consider valid for their region are refused.
 func NormalizePhone(s, region string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", errors.New("empty phone number")
+	}
+	if letters := phoneLetters(s); letters != "" {
+		return "", fmt.Errorf("%q holds the letter(s) %s: a letter in a phone number is usually a typo for a digit (O for 0, I or l for 1); fix the number (a vanity number such as 1-800-FLOWERS: write its digits)", s, letters)
 	}
 	n, err := phonenumbers.Parse(s, region)
 	if err != nil {
@@ -649,6 +738,22 @@ func NormalizePhone(s, region string) (string, error) {
 		return "", fmt.Errorf("%q is not a valid phone number for region %s; write it with its area code, or with +country code", s, region)
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+// phoneExtension matches an extension at the end of a phone number.
+var phoneExtension = regexp.MustCompile(`(?i)\s*(?:;ext=|ext\.?|extension|x|#)\s*[0-9]+\s*$`)
+
+// phoneLetters returns the letters of s outside a trailing extension, each
+// once, in order ("" when there are none).
+func phoneLetters(s string) string {
+	s = phoneExtension.ReplaceAllString(s, "")
+	var out []rune
+	for _, r := range s {
+		if unicode.IsLetter(r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return string(out)
 }
 
 // PhoneCountry returns the CLDR region ("GB") and country calling code
@@ -739,14 +844,25 @@ func ParseLonLat(lon, lat string) (orb.Point, error) {
 	}
 	x, errx := strconv.ParseFloat(lon, 64)
 	y, erry := strconv.ParseFloat(lat, 64)
-	if errx != nil || erry != nil || math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+	bad := func(err error, v float64) bool { return err != nil || math.IsNaN(v) || math.IsInf(v, 0) }
+	switch {
+	case bad(errx, x) && bad(erry, y):
 		return orb.Point{}, fmt.Errorf("longitude %q, latitude %q: not decimal degrees", lon, lat)
+	case bad(erry, y):
+		return orb.Point{}, fmt.Errorf("latitude %q: not decimal degrees", lat)
+	case bad(errx, x):
+		return orb.Point{}, fmt.Errorf("longitude %q: not decimal degrees", lon)
 	}
 	if y < -90 || y > 90 || x < -180 || x > 180 {
-		if x >= -90 && x <= 90 && y >= -180 && y <= 180 {
-			return orb.Point{}, fmt.Errorf("latitude %g is out of range but longitude %g would fit: are the lat and lon columns swapped?", y, x)
+		switch {
+		case x >= -90 && x <= 90 && y >= -180 && y <= 180:
+			return orb.Point{}, fmt.Errorf("latitude %s is out of range but longitude %s would fit: are the lat and lon columns swapped?", lat, lon)
+		case x >= -180 && x <= 180:
+			return orb.Point{}, fmt.Errorf("latitude %s is outside -90..90; coordinates must be EPSG:4326 degrees", lat)
+		case y >= -90 && y <= 90:
+			return orb.Point{}, fmt.Errorf("longitude %s is outside -180..180; coordinates must be EPSG:4326 degrees", lon)
 		}
-		return orb.Point{}, fmt.Errorf("longitude %g, latitude %g are outside lon/lat range; coordinates must be EPSG:4326 degrees", x, y)
+		return orb.Point{}, fmt.Errorf("longitude %s, latitude %s are outside lon/lat range; coordinates must be EPSG:4326 degrees (reproject them)", lon, lat)
 	}
 	if x == 0 && y == 0 {
 		return orb.Point{}, errors.New("point (0, 0) is a placeholder, not a location")

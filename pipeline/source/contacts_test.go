@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/paulmach/orb"
 )
 
@@ -61,7 +62,7 @@ func TestContactReaderSkipMessages(t *testing.T) {
 		got[e.Line] = e.Error()
 	}
 	want := map[int]string{
-		15: `fixture_contacts.csv:15: no usable email or phone: column "Email": "not-an-email" is not an email address; column "Phone": "555-CALL" is not a valid phone number for region US; write it with its area code, or with +country code`,
+		15: `fixture_contacts.csv:15: no usable email or phone: column "Email": "not-an-email" is not an email address; column "Phone": "555-CALL" holds the letter(s) CAL: a letter in a phone number is usually a typo for a digit (O for 0, I or l for 1); fix the number (a vanity number such as 1-800-FLOWERS: write its digits)`,
 		17: "fixture_contacts.csv:17: duplicate contact: same email as line 2",
 		18: "fixture_contacts.csv:18: duplicate contact: same phone as line 3",
 		19: `fixture_contacts.csv:19: column "Do Not Contact": do not contact: marked "yes"`,
@@ -190,7 +191,12 @@ func TestNormalizers(t *testing.T) {
 		{"phone national", func(s string) (string, error) { return NormalizePhone(s, "US") }, "(510) 555-0101", "+15105550101", ""},
 		{"phone with country code", func(s string) (string, error) { return NormalizePhone(s, "US") }, "+1 510 555 0103", "+15105550103", ""},
 		{"phone extension dropped", func(s string) (string, error) { return NormalizePhone(s, "US") }, "510-555-0104 ext 12", "+15105550104", ""},
-		{"phone letters", func(s string) (string, error) { return NormalizePhone(s, "US") }, "555-CALL", "", "not a valid phone number"},
+		{"phone letters", func(s string) (string, error) { return NormalizePhone(s, "US") }, "555-CALL", "", `"555-CALL" holds the letter(s) CAL`},
+		// libphonenumber alone reads the O as a vanity letter (6).
+		{"phone O for 0", func(s string) (string, error) { return NormalizePhone(s, "US") }, "(510) 555-01O1", "", `"(510) 555-01O1" holds the letter(s) O: a letter in a phone number is usually a typo for a digit`},
+		{"phone vanity", func(s string) (string, error) { return NormalizePhone(s, "US") }, "1-800-FLOWERS", "", "write its digits"},
+		{"phone extension x", func(s string) (string, error) { return NormalizePhone(s, "US") }, "(510) 555-0101 x23", "+15105550101", ""},
+		{"phone extension #", func(s string) (string, error) { return NormalizePhone(s, "US") }, "510.555.0101 #7", "+15105550101", ""},
 		{"phone too short", func(s string) (string, error) { return NormalizePhone(s, "US") }, "12345", "", "not a valid phone number"},
 		{"phone UK", func(s string) (string, error) { return NormalizePhone(s, "US") }, "+44 20 7946 0018", "+442079460018", ""},
 		// A +44 number is judged as a UK number, and the error says so.
@@ -239,7 +245,10 @@ func TestParseLonLat(t *testing.T) {
 		{"null island", "0", "0", orb.Point{}, "placeholder"},
 		{"projected", "565000", "4185000", orb.Point{}, "outside lon/lat range"},
 		{"text", "west", "north", orb.Point{}, "not decimal degrees"},
-		{"nan", "NaN", "37", orb.Point{}, "not decimal degrees"},
+		{"nan", "NaN", "37", orb.Point{}, `longitude "NaN": not decimal degrees`},
+		{"latitude text", "-122.20972", "abc", orb.Point{}, `latitude "abc": not decimal degrees`},
+		{"latitude out of range", "-122.25135", "97.793888", orb.Point{}, "latitude 97.793888 is outside -90..90"},
+		{"longitude out of range", "-222.25135", "37.793888", orb.Point{}, "longitude -222.25135 is outside -180..180"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -374,5 +383,78 @@ func TestContactReaderInvalidUTF8(t *testing.T) {
 		if !strings.Contains(got[line], "malformed row: field 3: ") {
 			t.Errorf("line %d: got %q, want a malformed row naming field 3", line, got[line])
 		}
+	}
+}
+
+// placeBy is a Placer that places every contact by the same evidence.
+type placeBy string
+
+func (p placeBy) PlaceContact(*Contact) string { return string(p) }
+
+// TestContactWarnings checks that each flaw of a contact row is a warning
+// naming the file, the line, the column and the value, and what was done
+// with the row, counted per kind; rows skipped as marked do-not-contact are
+// counted only.
+func TestContactWarnings(t *testing.T) {
+	const header = "Contact ID,Email,Phone,Zip,Latitude,Longitude,Email Opt In,Do Not Contact\n"
+	m := ContactMapping{ID: "Contact ID", Email: "Email", Phone: "Phone", Zip: "Zip", Lat: "Latitude", Lon: "Longitude",
+		OptIn: "Email Opt In", DoNotContact: "Do Not Contact"}
+	tests := []struct {
+		name    string
+		rows    string
+		placer  Placer
+		kept    int
+		want    []string // the warnings, in order
+		skipped map[string]int
+	}{
+		{name: "clean row", rows: "A1,a@example.org,(510) 555-0101,94601,37.79,-122.25,yes,\n", kept: 1},
+		{name: "phone with a letter", rows: "A1,a@example.org,(510) 555-01O1,,,,yes,\n", kept: 1, want: []string{
+			`row(s) kept without a phone number that is not valid (no call or text list has it): list.csv:2: column "Phone": "(510) 555-01O1" holds the letter(s) O: a letter in a phone number is usually a typo for a digit (O for 0, I or l for 1); fix the number (a vanity number such as 1-800-FLOWERS: write its digits)`}},
+		{name: "email without @", rows: "A1,aexample.org,(510) 555-0101,,,,yes,\n", kept: 1, want: []string{
+			`row(s) kept without their email, which is not an address (no email export has them): list.csv:2: column "Email": "aexample.org" is not an email address`}},
+		{name: "opt-in maybe", rows: "A1,a@example.org,,,,,maybe,\n", kept: 1, want: []string{
+			`row(s) with an email opt-in that is not yes or no, treated as not opted in: list.csv:2: column "Email Opt In": value "maybe" is not yes/no, treated as not opted in`}},
+		{name: "latitude out of range, placed by ZIP", rows: "A1,a@example.org,,94601,97.793888,-122.25135,yes,\n", placer: placeBy("zip"), kept: 1, want: []string{
+			`row(s) whose coordinates were not used: list.csv:2: column "Latitude": latitude 97.793888 is outside -90..90; coordinates must be EPSG:4326 degrees; placed by its ZIP instead`}},
+		{name: "latitude not a number, not placed", rows: "A1,a@example.org,,,abc,-122.25135,yes,\n", placer: placeBy("none"), kept: 1, want: []string{
+			`row(s) whose coordinates were not used: list.csv:2: column "Latitude": latitude "abc": not decimal degrees; the row is not placed (in no tract, area or segment)`}},
+		{name: "an ID used twice", rows: "F001,a@example.org,,,,,yes,\nF001,b@example.org,,,,,yes,\n", kept: 1, skipped: map[string]int{"duplicate contact": 1}, want: []string{
+			`row(s) skipped as duplicates of an earlier row: list.csv:3: column "Contact ID": ID "F001" is also the ID of line 2; the row is skipped: give each contact its own ID`}},
+		{name: "marked do-not-contact is only counted", rows: "A1,a@example.org,,,,,yes,yes\n", skipped: map[string]int{"do not contact": 1}},
+		{name: "do-not-contact mark not understood", rows: "A1,a@example.org,,,,,yes,perhaps\n", skipped: map[string]int{"do not contact": 1}, want: []string{
+			`row(s) skipped as do-not-contact: list.csv:2: column "Do Not Contact": value "perhaps" is not yes/no, treated as do-not-contact to be safe`}},
+		{name: "counted with the first examples", rows: "A1,x1,(510) 555-0101,,,,yes,\nA2,x2,(510) 555-0102,,,,yes,\nA3,x3,(510) 555-0103,,,,yes,\n", kept: 3, want: []string{
+			`3 row(s) kept without their email, which is not an address (no email export has them), e.g. list.csv:2: column "Email": "x1" is not an email address; list.csv:3: column "Email": "x2" is not an email address; list.csv:4: column "Email": "x3" is not an email address`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			// a folder in the name, which warnings leave out
+			r, err := NewContactReader(ctx, strings.NewReader(header+tt.rows), "/some/folder/list.csv", m, tt.placer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := 0
+			for {
+				_, err := r.Next(ctx)
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				kept++
+			}
+			st := r.Stats()
+			if kept != tt.kept {
+				t.Errorf("kept %d rows, want %d", kept, tt.kept)
+			}
+			if diff := cmp.Diff(tt.want, st.Warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.skipped, st.Skipped, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("skipped (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

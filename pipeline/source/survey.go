@@ -6,13 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
 
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/suggest"
 )
+
+// errNoConcern is why a response that ticks no concern is skipped.
+var errNoConcern = errors.New("answered no concern")
 
 // SurveyMapping says which columns of a LimeSurvey response export hold the
 // respondent's location and concerns. It is decoded from the pipeline file.
@@ -113,21 +118,27 @@ func cell(rec []string, i int) string {
 // Response is one counted response of a survey export: its concerns
 // (labelled, sorted, without repeats) and where it was given: Point when
 // the lat/lon answers are valid, Neighborhood as answered, Zip normalised
-// (empty when missing or not a ZIP).
+// (empty when missing or not a ZIP). LocationProblem says why lat/lon
+// answers were not used (nil when they were, or when there were none); the
+// caller, which places the response by what is left, warns about it.
 type Response struct {
-	Line         int
-	ID           string
-	Concerns     []string
-	Point        *orb.Point
-	Neighborhood string
-	Zip          string
+	Line            int
+	ID              string
+	Concerns        []string
+	Point           *orb.Point
+	Neighborhood    string
+	Zip             string
+	LocationProblem *ParseError
 }
 
 // SurveyStats counts the rows of a survey export: RowStats, and Incomplete
 // the responses not submitted (not counted unless IncludeIncomplete).
+// Warnings summarises the skipped rows, one line per reason with a count
+// and the first examples (file:line and why; see notes.Set.Lines).
 type SurveyStats struct {
 	RowStats
 	Incomplete int
+	Warnings   []string
 }
 
 // ScanLimeSurvey reads a LimeSurvey response export (see SurveyMapping) one
@@ -181,7 +192,20 @@ func ScanLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 		}
 		return code
 	}
-	err = eachRecord(ctx, cr, file, len(h.cols), &s.Rows, func(line int, err error) { s.skip(file, line, "", err) }, func(rec []string, line int) error {
+	var warn notes.Set
+	base := filepath.Base(file)
+	skip := func(line int, col string, err error) {
+		s.skip(file, line, col, err)
+		key, summary := "other", "response(s) skipped"
+		switch {
+		case errors.Is(err, ErrMalformedRow):
+			key, summary = "malformed", "response(s) skipped, unreadable"
+		case errors.Is(err, errNoConcern):
+			key, summary = "no concern", "response(s) skipped, no concern answered"
+		}
+		warn.Add(key, summary, (&ParseError{File: base, Line: line, Column: col, Err: err}).Error())
+	}
+	err = eachRecord(ctx, cr, file, len(h.cols), &s.Rows, func(line int, err error) { skip(line, "", err) }, func(rec []string, line int) error {
 		if cell(rec, iSub) == "" && !m.IncludeIncomplete {
 			s.Incomplete++
 			return nil
@@ -204,18 +228,24 @@ func ScanLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 			}
 		}
 		if len(concerns) == 0 {
-			s.skip(file, line, m.Concerns, fmt.Errorf("response %s answered no concern", cell(rec, iID)))
+			skip(line, m.Concerns, fmt.Errorf("response %s %w", cell(rec, iID), errNoConcern))
 			return nil
 		}
 		concerns = slices.Compact(slices.Sorted(slices.Values(concerns)))
 		var pt *orb.Point
+		var locErr *ParseError
 		if iLat >= 0 {
 			la, lo := cell(rec, iLat), cell(rec, iLon)
 			if la != "" || lo != "" {
 				if q, err := ParseLonLat(lo, la); err == nil {
 					pt = &q
 				} else {
-					s.example(file, line, m.Lat, fmt.Errorf("location not used: %w", err))
+					col := m.Lat
+					if !strings.HasPrefix(err.Error(), "latitude") {
+						col = m.Lon
+					}
+					locErr = &ParseError{File: base, Line: line, Column: col, Err: fmt.Errorf("location not used: %w", err)}
+					s.example(file, line, col, locErr.Err)
 				}
 			}
 		}
@@ -227,7 +257,8 @@ func ScanLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 				zip = ""
 			}
 		}
-		return fn(Response{Line: line, ID: cell(rec, iID), Concerns: concerns, Point: pt, Neighborhood: cell(rec, iNb), Zip: zip})
+		return fn(Response{Line: line, ID: cell(rec, iID), Concerns: concerns, Point: pt, Neighborhood: cell(rec, iNb), Zip: zip, LocationProblem: locErr})
 	})
+	s.Warnings = warn.Lines()
 	return s, err
 }

@@ -26,9 +26,8 @@ import (
 	"strings"
 )
 
-// Contact is a contact ready for export. It has the same fields, in the same
-// order, as source.Contact, so the pipeline converts one to the other with
-// outreach.Contact(c). Phone and Mobile are E.164, PhoneRegion/MobileRegion
+// Contact is a contact ready for export; pipeline/source's contact-list
+// reader fills it (source.Contact is this type). Phone and Mobile are E.164, PhoneRegion/MobileRegion
 // the CLDR region of each number and PhoneCC/MobileCC its calling code;
 // Segments are sorted. OptIn is email consent, SMSOptIn text consent,
 // DoNotCall the do-not-call mark.

@@ -90,8 +90,11 @@ var badInputCorpus = []struct {
 		[]string{"361 row(s) lie outside the requested county:013"}},
 	{"header-only response", []corpusEdit{{"alameda_acs5_2018_tracts.json", "", "HEADER-ONLY"}}, ExitFailure,
 		[]string{"alameda_acs5_2018_tracts.json", "a header and no rows"}},
-	{"response cut at a row boundary", []corpusEdit{{"alameda_acs5_2018_tracts.json", "", "FIRST-100"}}, ExitOK,
-		[]string{"tracts: 260 polygon(s) of tract have no row in acs"}},
+	// Caught by default against the tract boundary (census.TractCoverage),
+	// not only with check_complete.
+	{"response cut at a row boundary", []corpusEdit{{"alameda_acs5_2018_tracts.json", "", "FIRST-100"}}, ExitFailure,
+		[]string{`tracts: source "acs" against boundary "tract": the response is incomplete: it has 100 row(s) and lacks 260 of the 360 land tracts the boundary has in 06001 (06001409600,`,
+			"the recorded file alameda_acs5_2018_tracts.json is short: save the whole answer again"}},
 
 	// Options that declare what the file holds: accepted, as declared.
 	{"Latin-1 declared", []corpusEdit{

@@ -97,6 +97,7 @@ type runOptions struct {
 	out      string
 	quiet    bool
 	offline  bool
+	refresh  bool
 	cacheDir string
 	apiURL   string
 	filesURL string
@@ -122,6 +123,7 @@ Examples:
   groundwork run my-city/pipeline.yaml --out my-city/out
   CENSUS_API_KEY=... groundwork run my-city/pipeline.yaml
   groundwork run my-city/pipeline.yaml --offline
+  groundwork run my-city/pipeline.yaml --refresh     # pull the Census tables again
 
 Flags:
 `
@@ -133,6 +135,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", DefaultOut, "output `folder`")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only warnings and errors")
 	fs.BoolVar(&o.offline, "offline", false, "serve Census pulls from the cache only; fail on a miss")
+	fs.BoolVar(&o.refresh, "refresh", false, "pull every Census Data API answer again, replacing the cached one (after an answer that was cut short)")
 	fs.StringVar(&o.cacheDir, "census-cache", "", "`folder` of cached Census responses and boundary files (default: the user cache folder)")
 	fs.StringVar(&o.apiURL, "census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
 	fs.StringVar(&o.filesURL, "census-files", census.DefaultBoundaryBaseURL, "base `URL` of the Census Bureau's boundary files (a mirror or a test server)")
@@ -150,6 +153,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		o.pipeline = fs.Arg(0)
 	default:
 		fmt.Fprintf(stderr, "groundwork run: want at most one pipeline file, got %d arguments\n", fs.NArg())
+		return ExitUsage
+	}
+	if o.refresh && o.offline {
+		fmt.Fprintln(stderr, "groundwork run: --refresh pulls from the Census Data API, --offline never does: give one of them")
 		return ExitUsage
 	}
 	return doRun(ctx, o, stdout, stderr)
@@ -211,7 +218,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
 		return ExitUsage
 	}
-	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline, BaseURL: o.apiURL},
+	opts.Census = pipeline.CensusOptions{Client: census.Config{CacheDir: o.cacheDir, Offline: o.offline, Refresh: o.refresh, BaseURL: o.apiURL},
 		Boundaries: census.FilesConfig{BaseURL: o.filesURL}}
 	if !o.quiet {
 		opts.Census.Client.Progress = logTo
