@@ -38,6 +38,9 @@
 //	area:<name> (boundaries.go)  its lookup source, its boundary        state areaOf[name]                             AreaOf
 //	tracts (tracts.go,           the tracts source, every boundary      tracts.parquet, indicators/areas.parquet;      files; Indicators
 //	  indicators.go)             and area                               state tracts, indicators
+//	sedona (spark.go; the        the places sets' sources, every        nothing (one Spark job in a temporary folder); Spark
+//	  sedona engine only:        boundary and area, the contact,        state spark: every point's placements, the
+//	  pipeline/sedona)           survey and sign-in files               summaries and segments over places
 //	places:<name> (places.go)    its source (and locate directory),     places/<name>.parquet, unplaced/<name>.csv;   files; Unplaced,
 //	                             every boundary and area                state places, unplaced, placedBy               PlacedBy
 //	summary:<name> (summary.go)  tracts or a places set; the areas      summaries/<name>.parquet; state summaries     Summaries

@@ -116,6 +116,11 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 			run:  (*state).joinTracts,
 		})
 	}
+	// The sedona engine's job runs when it has points to place.
+	sedonaEngine := cfg.Engine == "sedona" && (len(cfg.Places) > 0 || cfg.Contacts != nil)
+	if sedonaEngine {
+		g = append(g, sparkStage(cfg, locating))
+	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
 		pl := cfg.Places[name]
 		deps := []string{"source:" + pl.Source}
@@ -126,11 +131,12 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 			deps = append(deps, "tracts") // places inherit columns of their tract
 		}
 		var key any = pl
-		if cfg.Engine == "sedona" {
+		if sedonaEngine {
 			// The engine is part of the key, so switching it reruns
 			// placement (both give the same placements; the user asked
-			// for the job to run).
+			// for the job to run); the placements come from the job.
 			key = map[string]any{"places": pl, "engine": cfg.Engine}
+			deps = append(deps, "sedona")
 		}
 		g = append(g, &stageDef{
 			Name: "places:" + name, Kind: "places", Config: key,
@@ -150,9 +156,13 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		return "places:" + of
 	}
 	for _, s := range cfg.Summaries {
+		deps := []string{tableStage(s.Of)}
+		if sedonaEngine && s.Of != "tracts" {
+			deps = append(deps, "sedona") // the job may have computed it
+		}
 		g = append(g, &stageDef{
 			Name: "summary:" + s.Name, Kind: "summaries", Config: s,
-			Deps: uniq(append([]string{tableStage(s.Of)}, allAreas...)),
+			Deps: uniq(append(deps, allAreas...)),
 			narrow: func(c *config.Config) *config.Config {
 				n := *c
 				n.Summaries = []*config.Summary{s}
@@ -162,9 +172,13 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		})
 	}
 	for _, s := range cfg.Segments {
+		deps := []string{tableStage(s.Of)}
+		if sedonaEngine && s.Of != "tracts" {
+			deps = append(deps, "sedona")
+		}
 		g = append(g, &stageDef{
 			Name: "segment:" + s.Name, Kind: "segments", Config: s,
-			Deps: []string{tableStage(s.Of)},
+			Deps: deps,
 			narrow: func(c *config.Config) *config.Config {
 				n := *c
 				n.Segments = []*config.Segment{s}
@@ -188,6 +202,9 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		}
 		for _, b := range cfg.DecisionLayers() {
 			deps = append(deps, "boundary:"+b) // each contact's seat
+		}
+		if sedonaEngine {
+			deps = append(deps, "sedona") // the contacts' placements
 		}
 		files := []string{ct.File}
 		if cfg.Listening != nil {
@@ -250,6 +267,58 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 		g = append(g, &stageDef{Name: "report", Kind: "report", Files: seats, Config: cfg, Deps: all, run: (*state).writeReport})
 	}
 	return g
+}
+
+// sparkStage is the sedona engine's stage "sedona" (state.runSpark): one
+// Spark job places the points of every places set, the contacts, the
+// listening survey and the sign-ins, and computes the summaries and
+// segments over places sets. It reads every boundary and area and the
+// places sets' sources; its key holds everything that shapes the job.
+func sparkStage(cfg *config.Config, locating []string) *stageDef {
+	deps := slices.Clone(locating)
+	for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
+		pl := cfg.Places[name]
+		deps = append(deps, "source:"+pl.Source)
+		if pl.Locate != nil {
+			deps = append(deps, "source:"+pl.Locate.Source)
+		}
+	}
+	var files []string
+	if ct := cfg.Contacts; ct != nil {
+		files = append(files, ct.File)
+		if cfg.Listening != nil {
+			files = append(files, cfg.Listening.File)
+		}
+		if cfg.Turnout != nil {
+			files = append(files, cfg.Turnout.File)
+		}
+	}
+	var sums []*config.Summary
+	var segs []*config.Segment
+	for _, s := range cfg.Summaries {
+		if s.Of != "tracts" {
+			sums = append(sums, s)
+		}
+	}
+	for _, s := range cfg.Segments {
+		if s.Of != "tracts" {
+			segs = append(segs, s)
+		}
+	}
+	return &stageDef{
+		Name: "sedona", Kind: "places", Files: files,
+		Config: struct {
+			Engine    string
+			Places    map[string]*config.Places
+			Summaries []*config.Summary
+			Segments  []*config.Segment
+			Contacts  *config.Contacts
+			Listening *config.Listening
+			Turnout   *config.TurnoutConfig
+		}{cfg.Engine, cfg.Places, sums, segs, cfg.Contacts, cfg.Listening, cfg.Turnout},
+		Deps: uniq(deps),
+		run:  (*state).runSpark,
+	}
 }
 
 // weightSources are the stages of the sources that weight interpolations.

@@ -64,6 +64,23 @@ func (st *state) runOutreach(ctx context.Context) error {
 		return out
 	}
 	placer := contact.NewPlacer(st.layers[ct.Tracts], areaLayer, segFunc).WithZIPSegments(ct.ZIPSegments)
+	var missed int // points the sedona engine's job did not place (a bug)
+	if st.spark != nil {
+		st.log.Info("sedona engine: contact placements from the job")
+		areaBoundary := ""
+		if areaLayer != nil {
+			areaBoundary = st.cfg.Areas[ct.Area].Boundary
+		}
+		placer = placer.WithLocate(func(p orb.Point) (string, string) {
+			t, ok := st.spark.locate(ct.Tracts, p)
+			if !ok {
+				missed++
+				return "", ""
+			}
+			a, _ := st.spark.locate(areaBoundary, p)
+			return t, a
+		})
+	}
 	if st.tracts != nil && ct.Area != "" {
 		boundary := st.cfg.Areas[ct.Area].Boundary
 		tractArea := map[string]string{}
@@ -163,6 +180,9 @@ func (st *state) runOutreach(ctx context.Context) error {
 		}
 		res.Turnout = s
 	}
+	if missed > 0 {
+		return fmt.Errorf("sedona engine: %d contact point(s) were not in the job's placements (a bug: please report it)", missed)
+	}
 	defer func() {
 		// The examples hold errors, which the stage cache (gob) cannot
 		// store; they are in outreach-summary.json.
@@ -229,6 +249,11 @@ func (st *state) contactSeats() (func(*source.Contact), map[string]map[string]ma
 		}
 	}
 	locate := func(b string, p orb.Point) (string, bool) {
+		if st.spark != nil {
+			if id, ok := st.spark.locate(b, p); ok {
+				return id, id != ""
+			}
+		}
 		fi, ok := st.indexes[b].Locate(p)
 		if !ok {
 			return "", false

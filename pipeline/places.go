@@ -1,26 +1,18 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
-	"time"
-
-	"github.com/paulmach/orb"
-
-	"github.com/groundwork-org/groundwork/geo"
 
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/partition"
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/result"
-	"github.com/groundwork-org/groundwork/pipeline/sedona"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -68,13 +60,14 @@ func (st *state) place(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if st.sedona != nil {
-		if src == nil {
-			return errors.New("the sedona engine needs the source read back (a bug: please report it)") // plan.partner never pairs with it
-		}
-		if err := st.sedonaPlace(ctx, name, src, placer, loc); err != nil {
+	if st.spark != nil {
+		// Placed by the sedona stage's job: the placement pass below
+		// is the native one's, on the job's placements, so every
+		// output is built exactly as with the native engine.
+		if err := loc.Precompute(st.spark.Names, st.spark.At); err != nil {
 			return err
 		}
+		st.log.Info("sedona engine: placements from the job", "places", name)
 	}
 	prog := st.progress(total)
 	meta := map[string]string{"groundwork:table": name}
@@ -161,57 +154,4 @@ func (st *state) place(ctx context.Context, name string) error {
 			return nil
 		})
 	})
-}
-
-// sedonaPlace runs the sedona engine's job for places set name: it collects
-// the points the placer will place (a first pass over the source), places
-// their distinct values with one Spark job in a temporary folder of the
-// staging folder, and makes loc answer from the job's placements. The
-// placement pass that follows is then the native one's, so every output is
-// built exactly as with the native engine.
-func (st *state) sedonaPlace(ctx context.Context, name string, src *frame.Table, placer *place.Placer, loc *place.Locator) error {
-	var pts []orb.Point
-	collect := func(r *frame.Table, _ int) error {
-		p, err := placer.Points(ctx, r)
-		pts = append(pts, p...)
-		return err
-	}
-	var err error
-	if src.Streamed() {
-		err = src.Scan(ctx, collect)
-	} else {
-		err = collect(src, 0)
-	}
-	if err != nil {
-		return err
-	}
-	layers := map[string]*geo.Layer{}
-	for _, n := range loc.Names() {
-		if l := st.layers[n]; l != nil && st.indexes[n] != nil {
-			layers[n] = l
-		}
-	}
-	var areas []sedona.Area
-	for _, n := range slices.Sorted(maps.Keys(st.cfg.Areas)) {
-		if b := st.cfg.Areas[n].Boundary; layers[b] != nil {
-			areas = append(areas, sedona.Area{Name: n, Boundary: b, Values: st.areaOf[n]})
-		}
-	}
-	var usage sedona.Usage
-	eng := *st.sedona
-	eng.Usage = &usage
-	eng.Log = sedona.LogLines(st.log, "places:"+name)
-	st.log.Info("sedona job", "stage", "places:"+name, "points", len(pts), "master", cmp.Or(eng.Master, "local[*]"))
-	located, err := eng.Locate(ctx, st.out, name, layers, areas, pts)
-	if err != nil {
-		return err
-	}
-	if located == nil {
-		st.log.Info("sedona job written", "stage", "places:"+name, "folder", filepath.Join(eng.WriteTo, name))
-		return nil
-	}
-	st.log.Info("sedona job done", "stage", "places:"+name, "distinct_points", len(located.At),
-		"wall", usage.Wall.Round(time.Millisecond).String(), "cpu", usage.CPU.Round(time.Millisecond).String(),
-		"peak_mib", usage.PeakRSS>>20)
-	return loc.Precompute(located.Names, located.At)
 }

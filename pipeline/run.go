@@ -67,11 +67,12 @@ type Options struct {
 	// Python is the interpreter with pyspark for the sedona engine; ""
 	// means $GROUNDWORK_PYTHON or the nearest .venv (see sedona.FindSetup).
 	Python string
-	// JobsOut, with the sedona engine, writes each places set's Spark job
-	// into JobsOut/NAME without running it (`groundwork job`); the run
-	// places the points natively. JobsFrom reads the placements of jobs
-	// run elsewhere from JobsFrom/NAME instead of running them
-	// (`groundwork report --from`).
+	// JobsOut, with the sedona engine, writes the run's Spark job into
+	// JobsOut without running it (`groundwork job`); the run places the
+	// points and computes everything natively. JobsFrom takes the outputs
+	// of that job, run elsewhere, from JobsFrom instead of running it
+	// (`groundwork report --from`), after checking that it was written
+	// from the same inputs.
 	JobsOut, JobsFrom string
 
 	// afterStage, when set (tests), is called after each stage finishes,

@@ -27,7 +27,15 @@ func (st *state) selectSegments(ctx context.Context) error {
 			idCol = pl.ID
 		}
 		prog := st.progress(r.Len())
-		res, err := tabulate.Select(ctx, s, r, idCol, prog.done)
+		var res *result.Segment
+		var err error
+		if sg := st.spark.segment(s.Name); sg != nil {
+			// Selected by the sedona engine's job.
+			st.log.Info("sedona engine: segment from the job", "segment", s.Name)
+			res, err = tabulate.SegmentRows(ctx, s, r, sg.Rows, sg.Missing)
+		} else {
+			res, err = tabulate.Select(ctx, s, r, idCol, prog.done)
+		}
 		if err != nil {
 			return err
 		}

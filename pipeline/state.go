@@ -43,6 +43,7 @@ type state struct {
 	outreach   *result.Outreach
 	census     CensusOptions  // for census sources pulled live
 	sedona     *sedona.Engine // the sedona engine places points; nil: native
+	spark      *sparkOut      // what the sedona stage's job computed; nil: none
 	segments   []*result.Segment
 	sourceInfo []result.Source
 
@@ -131,6 +132,7 @@ type stageOut struct {
 	PlacedBy   map[string]map[string]int
 	Indicators *result.Indicators
 	Outreach   *result.Outreach
+	Spark      *sparkOut
 	RowsOut    int
 
 	raw     map[string]arrow.RecordBatch
@@ -165,6 +167,7 @@ func (st *state) fork(cfg *config.Config) *state {
 		outreach:   st.outreach,
 		census:     st.census,
 		sedona:     st.sedona,
+		spark:      st.spark,
 	}
 	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts}
 	return f
@@ -201,6 +204,10 @@ func (st *state) collect(f *state) *stageOut {
 	}
 	if f.outreach != st.outreach {
 		o.Outreach = f.outreach
+	}
+	if f.spark != st.spark {
+		o.Spark = f.spark
+		o.RowsOut += len(f.spark.At)
 	}
 	for _, r := range o.raw {
 		o.RowsOut += int(r.NumRows())
@@ -265,6 +272,9 @@ func (st *state) merge(outs []*stageOut, o *stageOut) {
 	}
 	if o.Outreach != nil {
 		st.outreach = o.Outreach
+	}
+	if o.Spark != nil {
+		st.spark = o.Spark
 	}
 	st.warnings, st.files, st.sourceInfo, st.summaries, st.segments = nil, nil, nil, nil, nil
 	for _, x := range outs {

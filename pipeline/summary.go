@@ -33,9 +33,14 @@ func (st *state) summarize(ctx context.Context) error {
 			return fmt.Errorf("summary %q: %s was not computed", s.Name, s.Of)
 		}
 		prog := st.progress(r.Len())
-		res, outside, err := tabulate.Summarize(ctx, st.cfg, s, r, prog.done)
-		if err != nil {
-			return fmt.Errorf("summary %q: %w", s.Name, err)
+		res, outside := st.sparkSummaryOf(s) // computed by the sedona engine's job
+		if res != nil {
+			st.log.Info("sedona engine: summary from the job", "summary", s.Name)
+		} else {
+			var err error
+			if res, outside, err = tabulate.Summarize(ctx, st.cfg, s, r, prog.done); err != nil {
+				return fmt.Errorf("summary %q: %w", s.Name, err)
+			}
 		}
 		prog.done(r.Len())
 		if outside > 0 {

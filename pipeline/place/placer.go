@@ -50,29 +50,32 @@ func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i i
 
 // Points returns the points of the records of chunk r that Place would
 // place: those the where rule keeps whose point is found (the Sedona engine
-// places them first, see Locator.Precompute). r is not changed.
-func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]orb.Point, error) {
+// places them first, see Locator.Precompute), with their positions in r.
+// r is not changed.
+func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]int, []orb.Point, error) {
+	var idx []int
 	var pts []orb.Point
 	for i := range r.Len() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		if p.rule != nil {
 			ok, err := r.Match(p.rule, i, p.env)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
-				return nil, err
+				return nil, nil, err
 			}
 			if !ok {
 				continue
 			}
 		}
 		if pt, _, reason := p.locate(r, i); reason == "" {
+			idx = append(idx, i)
 			pts = append(pts, pt)
 		}
 	}
-	return pts, nil
+	return idx, pts, nil
 }
 
 // Place filters chunk r (records of the source from record base on) by the

@@ -1,21 +1,17 @@
 package sedona
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/geo"
-	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // Engine places point sets with a Spark job, for the runner's
@@ -28,13 +24,12 @@ type Engine struct {
 	Log io.Writer
 	// Usage, when not nil, receives the last job's usage.
 	Usage *Usage
-	// WriteTo, when set, makes Locate write each job into WriteTo/NAME
-	// and return no placements, without running it (`groundwork job`:
-	// the user submits the jobs).
+	// WriteTo, when set, makes Run write the job into WriteTo without
+	// running it (`groundwork job`: the user submits it).
 	WriteTo string
-	// ReadFrom, when set, makes Locate read the placements of a job run
-	// elsewhere from ReadFrom/NAME (written with WriteTo, its out/
-	// copied back) instead of running one (`groundwork report --from`).
+	// ReadFrom, when set, makes Run take the outputs of a job run
+	// elsewhere from ReadFrom (written with WriteTo, its out/ copied
+	// back) instead of running one (`groundwork report --from`).
 	ReadFrom string
 }
 
@@ -60,84 +55,112 @@ func CountyCoded(l *geo.Layer) bool {
 	return true
 }
 
-// Located is the result of Engine.Locate: for each distinct point, its
-// feature ID in every boundary and its value in every area ("" for none),
-// in the order of Names.
+// Located is a point set's placements read back from a job: for each
+// point, its feature ID in every boundary and its value in every area (""
+// for none), in the order of Names.
 type Located struct {
-	Names []string // boundary names (sorted), then area names (sorted)
+	Names []string // boundary names, then area names
 	At    map[orb.Point][]string
 }
 
-// Locate runs one job in a temporary folder under dir (removed afterwards)
-// that places the distinct points of pts in every layer and area, and
-// returns each point's placement. The boundary rule is geo.Index's.
-//
-// With WriteTo it writes the job into WriteTo/name and returns nil; with
-// ReadFrom it reads the placements from ReadFrom/name, whose inputs give the
-// points (so the placements answer for exactly the points the job placed).
-func (e *Engine) Locate(ctx context.Context, dir, name string, layers map[string]*geo.Layer, areas []Area, pts []orb.Point) (*Located, error) {
-	if e.ReadFrom != "" {
-		return readLocated(ctx, filepath.Join(e.ReadFrom, name), name, layers, areas)
-	}
-	work := ""
-	if e.WriteTo != "" {
-		work = filepath.Join(e.WriteTo, name)
-		if err := os.MkdirAll(work, 0o755); err != nil {
-			return nil, fmt.Errorf("sedona engine: %w", err)
-		}
-	} else {
-		var err error
-		if work, err = os.MkdirTemp(dir, ".sedona-job-"); err != nil {
-			return nil, fmt.Errorf("sedona engine: %w", err)
-		}
-		defer os.RemoveAll(work)
-	}
-
-	seen := make(map[orb.Point]bool, len(pts))
-	uniq := make([]orb.Point, 0, len(pts))
-	for _, p := range pts {
-		if !seen[p] {
-			seen[p] = true
+// DistinctPoints returns pts without repeats, in first-seen order, and the
+// position of each point of pts in it.
+func DistinctPoints(pts []orb.Point) (uniq []orb.Point, at []int64) {
+	pos := make(map[orb.Point]int64, len(pts))
+	at = make([]int64, len(pts))
+	for i, p := range pts {
+		j, ok := pos[p]
+		if !ok {
+			j = int64(len(uniq))
+			pos[p] = j
 			uniq = append(uniq, p)
 		}
+		at[i] = j
 	}
-	bounds := slices.Sorted(maps.Keys(layers))
-	job := &Job{}
-	for _, b := range bounds {
-		job.Boundaries = append(job.Boundaries, Boundary{Layer: layers[b], Counties: CountyCoded(layers[b])})
-	}
-	areas = slices.Clone(areas)
-	slices.SortFunc(areas, func(a, b Area) int { return strings.Compare(a.Name, b.Name) })
-	var areaNames []string
-	for _, a := range areas {
-		areaNames = append(areaNames, a.Name)
-	}
-	job.Areas = areas
-	job.Points = []Points{{Name: name, Points: uniq, Boundaries: bounds, Areas: areaNames}}
-	if err := Write(ctx, work, job); err != nil {
-		return nil, err
-	}
-	if e.WriteTo != "" {
-		return nil, nil
-	}
-	if err := Submit(ctx, work, e.Setup, SubmitOptions{Master: e.Master, Log: e.Log, Usage: e.Usage}); err != nil {
-		return nil, err
-	}
-	return located(ctx, work, name, bounds, areaNames, uniq)
+	return uniq, at
 }
 
-// located reads the placements of job folder work for the points pts (row i
-// is pts[i]).
-func located(ctx context.Context, work, name string, bounds, areaNames []string, uniq []orb.Point) (*Located, error) {
+// Run runs job in a temporary folder under dir and returns the folder, from
+// which the caller reads the outputs (ReadLocated, ReadSummary,
+// ReadSegment), and a cleanup that removes it.
+//
+// With WriteTo it writes the job into WriteTo and returns "" without
+// running it (`groundwork job`). With ReadFrom it returns ReadFrom, a job
+// written and run elsewhere (`groundwork report --from`), after checking
+// that it was written from the same inputs: job is written to a temporary
+// folder and its job.json and every input file must equal ReadFrom's byte
+// for byte (groundwork writes them deterministically).
+func (e *Engine) Run(ctx context.Context, dir string, job *Job) (work string, cleanup func(), err error) {
+	cleanup = func() {}
+	if e.WriteTo != "" {
+		return "", cleanup, Write(ctx, e.WriteTo, job)
+	}
+	tmp, err := os.MkdirTemp(dir, ".sedona-job-")
+	if err != nil {
+		return "", cleanup, fmt.Errorf("sedona engine: %w", err)
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	if err := Write(ctx, tmp, job); err != nil {
+		cleanup()
+		return "", func() {}, err
+	}
+	if e.ReadFrom != "" {
+		err := sameInputs(tmp, e.ReadFrom)
+		cleanup()
+		if err != nil {
+			return "", func() {}, err
+		}
+		return e.ReadFrom, func() {}, nil
+	}
+	if err := Submit(ctx, tmp, e.Setup, SubmitOptions{Master: e.Master, Log: e.Log, Usage: e.Usage}); err != nil {
+		cleanup()
+		return "", func() {}, err
+	}
+	return tmp, cleanup, nil
+}
+
+// sameInputs checks that the job folder have holds the job written in want:
+// the same job.json and input files.
+func sameInputs(want, have string) error {
+	stale := fmt.Sprintf("the job in %s was written from other inputs or another pipeline file; write it again with groundwork job", have)
+	return filepath.WalkDir(want, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(want, path)
+		if rel == "job.py" {
+			return nil // checked by its version in job.json
+		}
+		w, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("sedona engine: %w", err)
+		}
+		h, err := os.ReadFile(filepath.Join(have, rel))
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("sedona engine: %s has no %s (write the job with groundwork job)", have, filepath.ToSlash(rel))
+		}
+		if err != nil {
+			return fmt.Errorf("sedona engine: %w", err)
+		}
+		if !bytes.Equal(w, h) {
+			return fmt.Errorf("sedona engine: %s differs: %s", filepath.ToSlash(rel), stale)
+		}
+		return nil
+	})
+}
+
+// ReadLocated reads the placements of point set name from the job folder
+// work, whose row i is pts[i], in the boundaries and areas given.
+func ReadLocated(ctx context.Context, work, name string, bounds, areaNames []string, pts []orb.Point) (*Located, error) {
 	pl, err := ReadPlacements(ctx, work, name, bounds, areaNames)
 	if err != nil {
 		return nil, err
 	}
-	if pl.Rows != len(uniq) {
-		return nil, fmt.Errorf("sedona engine: the job in %s placed %d points, want %d", work, pl.Rows, len(uniq))
+	if pl.Rows != len(pts) {
+		return nil, fmt.Errorf("sedona engine: the job in %s placed %d points, want %d", work, pl.Rows, len(pts))
 	}
-	loc := &Located{Names: append(append([]string{}, bounds...), areaNames...), At: make(map[orb.Point][]string, len(uniq))}
-	for i, p := range uniq {
+	loc := &Located{Names: append(append([]string{}, bounds...), areaNames...), At: make(map[orb.Point][]string, len(pts))}
+	for i, p := range pts {
 		row := make([]string, 0, len(loc.Names))
 		for _, b := range bounds {
 			row = append(row, pl.Features[b][i])
@@ -148,51 +171,4 @@ func located(ctx context.Context, work, name string, bounds, areaNames []string,
 		loc.At[p] = row
 	}
 	return loc, nil
-}
-
-// readLocated reads a finished job folder: its points from its inputs, its
-// placements from out/, checking that it places in the same boundaries and
-// areas as the run asks.
-func readLocated(ctx context.Context, work, name string, layers map[string]*geo.Layer, areas []Area) (*Located, error) {
-	data, err := os.ReadFile(filepath.Join(work, "job.json"))
-	if err != nil {
-		return nil, fmt.Errorf("sedona engine: %w (write the job with groundwork job)", err)
-	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("sedona engine: %s: %w", filepath.Join(work, "job.json"), err)
-	}
-	if len(m.Points) != 1 || m.Points[0].Name != name {
-		return nil, fmt.Errorf("sedona engine: %s is not the job of places set %q", work, name)
-	}
-	bounds := slices.Sorted(maps.Keys(layers))
-	var areaNames []string
-	for _, a := range areas {
-		areaNames = append(areaNames, a.Name)
-	}
-	slices.Sort(areaNames)
-	if p := m.Points[0]; !slices.Equal(p.Boundaries, bounds) || !slices.Equal(p.Areas, areaNames) {
-		return nil, fmt.Errorf("sedona engine: the job in %s places in %v and %v, the pipeline in %v and %v; write the job again", work, p.Boundaries, p.Areas, bounds, areaNames)
-	}
-	rec, err := store.ReadParquet(ctx, filepath.Join(work, m.Points[0].File))
-	if err != nil {
-		return nil, fmt.Errorf("sedona engine: %w", err)
-	}
-	defer rec.Release()
-	lon, lonOK, err := table.Floats(rec, "lon")
-	if err != nil {
-		return nil, err
-	}
-	lat, latOK, err := table.Floats(rec, "lat")
-	if err != nil {
-		return nil, err
-	}
-	pts := make([]orb.Point, len(lon))
-	for i := range pts {
-		if !lonOK[i] || !latOK[i] {
-			return nil, fmt.Errorf("sedona engine: %s: row %d has no point", m.Points[0].File, i)
-		}
-		pts[i] = orb.Point{lon[i], lat[i]}
-	}
-	return located(ctx, work, name, bounds, areaNames, pts)
 }

@@ -1,4 +1,4 @@
-"""groundwork's Sedona job: point-in-polygon placement on Apache Spark.
+"""groundwork's Sedona job: placement, summaries and segments on Apache Spark.
 
 Written by `groundwork` (pipeline/sedona, embedded in the binary and versioned
 with it) beside the job's inputs. Usage:
@@ -18,6 +18,10 @@ relative to its folder. For each point set the job writes, under out/:
         point: more than one on a shared edge, resolved to the smallest ID);
         partitioned the Hive way by the state and county of the point's
         tract (null partition for points in no tract), as `--partitioned`
+    summaries/NAME/, segments/NAME/members/, segments/NAME/counts/
+        for each table (a places set's records: inputs/tables/NAME.parquet),
+        its summaries and segments, computed as groundwork computes them
+        (see run_table)
 
 Boundary rule (groundwork's geo.Index): a point inside a polygon or on one of
 its edges belongs to it (ST_Intersects of a polygon and a point is true on
@@ -56,7 +60,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-JOB_VERSION = 1
+JOB_VERSION = 2
 
 
 @dataclass
@@ -82,12 +86,41 @@ class Points:
 
 
 @dataclass
+class Summary:
+    name: str
+    where: str | None
+    by: list[str]
+    measures: list[str]
+
+
+@dataclass
+class Segment:
+    name: str
+    where: str | None
+    rank: str | None
+    desc: bool
+    id: str
+    limit: int
+
+
+@dataclass
+class Table:
+    name: str
+    points: str
+    file: str
+    boundaries: list[str]
+    summaries: list[Summary] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
 class Job:
     boundaries: dict[str, Boundary]
     areas: dict[str, Area]
     points: list[Points]
     output: str
     partitions: int
+    tables: list[Table] = field(default_factory=list)
 
 
 def load_job(path: str, base: str | None = None) -> Job:
@@ -125,6 +158,30 @@ def load_job(path: str, base: str | None = None) -> Job:
         ],
         output=rel(raw.get("output", "out")),
         partitions=int(raw.get("partitions", 8)),
+        tables=[
+            Table(
+                t["name"],
+                t["points"],
+                rel(t["file"]),
+                t.get("boundaries") or [],
+                [
+                    Summary(s["name"], s.get("where"), s["by"], s.get("measures") or [])
+                    for s in t.get("summaries") or []
+                ],
+                [
+                    Segment(
+                        g["name"],
+                        g.get("where"),
+                        g.get("rank"),
+                        bool(g.get("desc")),
+                        g["id"],
+                        int(g.get("limit") or 0),
+                    )
+                    for g in t.get("segments") or []
+                ],
+            )
+            for t in raw.get("tables") or []
+        ],
     )
 
 
@@ -250,6 +307,109 @@ def run_points(spark: SparkSession, job: Job, p: Points) -> dict[str, Any]:
     return {"seconds": round(time.monotonic() - started, 3)}
 
 
+def ident(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def run_table(spark: SparkSession, job: Job, t: Table) -> dict[str, Any]:
+    """Summaries and segments over a places set's records.
+
+    The records (inputs/tables/NAME.parquet: "rec", their position among the
+    records with a point, "point", the row of that point in point set
+    t.points, and the columns the summaries and segments read) are joined
+    with the point set's placements; a record in no feature of any of
+    t.boundaries is not placed (groundwork lists it as unplaced) and is left
+    out, as from the places table. Each summary groups the records its rule
+    keeps (rule TRUE) by its columns and writes, per group, n and per
+    measure its count of values, the sum in record order, and the minimum,
+    median and maximum of the values that are numbers, exactly as
+    groundwork computes them (stats.Summarize; a median of an even count is
+    the mean of the two middle values). A group with a null key is the
+    records outside every area. Each segment writes the records its rule
+    keeps, ranked (by its rank column, nulls last, then the ID as a string,
+    then the record), with their position, and a row of counts (matched;
+    missing: the rule is NULL because a value it compares is null).
+    """
+    started = time.monotonic()
+    out = job.output.rstrip("/")
+    placements = spark.read.parquet(out + "/placements/" + t.points).drop(
+        "state", "county"
+    )
+    recs = spark.read.parquet(t.file)
+    df = recs.join(placements.withColumnRenamed("row", "point"), "point", "left")
+    if t.boundaries:
+        df = df.where(" OR ".join(f"{ident(b)} IS NOT NULL" for b in t.boundaries))
+    df.createOrReplaceTempView("_records")
+    for s in t.summaries:
+        cond = f"({s.where}) IS TRUE" if s.where else "TRUE"
+        cols = [f"CAST({ident(b)} AS STRING) AS {ident(b)}" for b in s.by]
+        cols.append("CAST(count(*) AS BIGINT) AS n")
+        for m in s.measures:
+            x = f"CAST({ident(m)} AS DOUBLE)"
+            cols.append(
+                f"array_sort(collect_list(CASE WHEN {ident(m)} IS NOT NULL THEN "
+                f"named_struct('r', rec, 'x', {x}) END)) AS {ident('_o_' + m)}"
+            )
+        group = f" GROUP BY {', '.join(ident(b) for b in s.by)}" if s.by else ""
+        grouped = spark.sql(
+            f"SELECT {', '.join(cols)} FROM _records WHERE {cond}{group}"
+        )
+        sel = [ident(b) for b in s.by] + ["n"]
+        for m in s.measures:
+            o = ident("_o_" + m)
+            v = f"transform({o}, e -> e.x)"
+            srt = f"array_sort(filter({v}, x -> NOT isnan(x)))"
+            sel += [
+                f"CAST(size({o}) AS BIGINT) AS {ident(m + '__count')}",
+                f"aggregate({v}, CAST(0 AS DOUBLE), (a, x) -> a + x) AS {ident(m + '__sum')}",
+            ]
+            grouped = grouped.withColumn("_s_" + m, F.expr(srt))
+            s_ = ident("_s_" + m)
+            k = f"size({s_})"
+            sel += [
+                f"CAST({k} AS BIGINT) AS {ident(m + '__n')}",
+                f"CASE WHEN {k} > 0 THEN element_at({s_}, 1) END AS {ident(m + '__min')}",
+                f"CASE WHEN {k} > 0 THEN element_at({s_}, {k}) END AS {ident(m + '__max')}",
+                (
+                    f"CASE WHEN {k} = 0 THEN NULL "
+                    f"WHEN {k} % 2 = 1 THEN element_at({s_}, CAST(({k} + 1) div 2 AS INT)) "
+                    f"ELSE (element_at({s_}, CAST({k} div 2 AS INT)) "
+                    f"+ element_at({s_}, CAST({k} div 2 + 1 AS INT))) / 2 END "
+                    f"AS {ident(m + '__median')}"
+                ),
+            ]
+        grouped.selectExpr(*sel).coalesce(1).write.mode("overwrite").parquet(
+            out + "/summaries/" + s.name
+        )
+    for g in t.segments:
+        cond = f"({g.where})" if g.where else "TRUE"
+        flagged = spark.sql(f"SELECT *, {cond} AS _match FROM _records")
+        counts = flagged.selectExpr(
+            "CAST(count_if(_match) AS BIGINT) AS matched",
+            "CAST(count_if(_match IS NULL) AS BIGINT) AS missing",
+        )
+        counts.coalesce(1).write.mode("overwrite").parquet(
+            out + "/segments/" + g.name + "/counts"
+        )
+        rank = f"CAST({ident(g.rank)} AS DOUBLE)" if g.rank else "CAST(NULL AS DOUBLE)"
+        # groundwork's tie-break is the ID as fmt.Sprint writes it ("<nil>"
+        # for a null).
+        flagged.where("_match IS TRUE").selectExpr(
+            "rec",
+            f"{rank} AS _x",
+            f"coalesce(CAST({ident(g.id)} AS STRING), '<nil>') AS _id",
+        ).createOrReplaceTempView("_members")
+        order = f"_x IS NULL, _x {'DESC' if g.desc else 'ASC'}, _id, rec"
+        limit = f" ORDER BY {order} LIMIT {g.limit}" if g.limit > 0 else ""
+        spark.sql(
+            f"SELECT rec, CAST(row_number() OVER (ORDER BY {order}) AS BIGINT) AS pos "
+            f"FROM (SELECT * FROM _members{limit})"
+        ).coalesce(1).write.mode("overwrite").parquet(
+            out + "/segments/" + g.name + "/members"
+        )
+    return {"seconds": round(time.monotonic() - started, 3)}
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="groundwork's Sedona placement job")
     ap.add_argument("job", help="job.json written by groundwork")
@@ -280,6 +440,12 @@ def main(argv: list[str]) -> int:
         stats = run_points(spark, job, p)
         print(
             f"groundwork-sedona: {p.name}: {json.dumps(stats, sort_keys=True)}",
+            flush=True,
+        )
+    for t in job.tables:
+        stats = run_table(spark, job, t)
+        print(
+            f"groundwork-sedona: table {t.name}: {json.dumps(stats, sort_keys=True)}",
             flush=True,
         )
     spark.stop()

@@ -1,23 +1,30 @@
-// Package sedona runs groundwork's point-in-polygon placement as one Apache
-// Spark job with Apache Sedona: it writes the job's inputs and its script (the
-// Python file job.py, embedded in the binary and so versioned with it), submits
-// it to a local or remote Spark master, and reads the job's Parquet outputs
-// back.
+// Package sedona runs the point-heavy stages of a groundwork run as one
+// Apache Spark job with Apache Sedona: the point-in-polygon placement of
+// point sets in boundaries and areas, and the summaries and segments over
+// places sets' records (SQL aggregation). It writes the job's inputs and its
+// script (the Python file job.py, embedded in the binary and so versioned
+// with it), submits it to a local or remote Spark master, and reads the
+// job's Parquet outputs back.
 //
 // A job folder holds:
 //
 //	job.py                         the job script (JobScript)
-//	job.json                       what to place where (written by Write)
+//	job.json                       what to place where, and the tables (written by Write)
 //	inputs/boundaries/NAME.parquet GeoParquet: "id", WKB "geometry" (OGC:CRS84)
 //	inputs/areas/NAME.parquet      Parquet: "id" (a boundary feature), "value"
 //	inputs/points/NAME.parquet     Parquet: "row" (position), "lon", "lat"
+//	inputs/tables/NAME.parquet     Parquet: "rec", "point" and the columns summaries and segments read
 //	out/placements/NAME/state=SS/county=CCC/part-*.parquet   (written by the job)
+//	out/summaries/NAME/, out/segments/NAME/{members,counts}/ (written by the job)
 //
 // The boundary rule is groundwork's (see geo.Index): a point on an edge
 // belongs to the polygon, and a point held by several features goes to the
 // one with the smallest ID in byte order. The job applies it with Sedona's
 // ST_Intersects (true on the boundary) and min(id) over the features that
 // hold the point; Placements.Shared counts the points it resolved that way.
+// Summaries and segments follow tabulate.Summarize and tabulate.Select
+// exactly (see RuleSQL, ReadSummary, ReadSegment); what the job cannot
+// compute so is refused with ErrNotSQL and left to the caller.
 package sedona
 
 import (
@@ -52,7 +59,7 @@ var JobScript []byte
 var jarsLock string
 
 // jobVersion is the version of job.json that job.py reads.
-const jobVersion = 1
+const jobVersion = 2
 
 // Boundary is a polygon layer the job places points in.
 type Boundary struct {
@@ -83,12 +90,56 @@ type Points struct {
 	Areas      []string // area names
 }
 
+// Table is a places set's records, over which the job computes summaries
+// and segments (see job.py's run_table): the records of a point set's
+// placements that are in a feature of one of Boundaries.
+type Table struct {
+	Name string
+	// Points is the point set whose placements the records take.
+	Points string
+	// Boundaries are the boundaries a record must be in one feature of to
+	// be placed (the others are groundwork's unplaced records).
+	Boundaries []string
+	// Records emits the records, a batch at a time, each with the columns
+	// "rec" (int64: the record's position among the records with a point,
+	// from 0), "point" (int64: the row of its point in the point set) and
+	// the columns the summaries and segments read that are not placement
+	// columns. Every batch has the same schema.
+	Records   func(emit func(arrow.RecordBatch) error) error
+	Summaries []Summary
+	Segments  []Segment
+}
+
+// Summary is a summary the job computes over a Table: the records its
+// Where keeps (a Spark SQL boolean, see RuleSQL; "" for all) grouped by
+// the By columns, with the statistics of every measure.
+type Summary struct {
+	Name     string   `json:"name"`
+	Where    string   `json:"where,omitempty"`
+	By       []string `json:"by"`
+	Measures []string `json:"measures"`
+}
+
+// Segment is a segment the job selects from a Table: the records its
+// Where keeps, ranked by Rank (a numeric column; "" for none) in
+// descending order when Desc, nulls last, ties by the ID column as a string
+// then by record, the first Limit of them (0: all).
+type Segment struct {
+	Name  string `json:"name"`
+	Where string `json:"where,omitempty"`
+	Rank  string `json:"rank,omitempty"`
+	Desc  bool   `json:"desc"`
+	ID    string `json:"id"`
+	Limit int    `json:"limit"`
+}
+
 // Job is what a Spark job places: every point set in its boundaries and
-// areas.
+// areas, then the summaries and segments over its tables.
 type Job struct {
 	Boundaries []Boundary
 	Areas      []Area
 	Points     []Points
+	Tables     []Table
 	// Partitions is the number of Spark shuffle partitions; 0 means 8.
 	Partitions int
 }
@@ -98,6 +149,7 @@ type manifest struct {
 	Boundaries []manBoundary `json:"boundaries"`
 	Areas      []manArea     `json:"areas"`
 	Points     []manPoints   `json:"points"`
+	Tables     []manTable    `json:"tables"`
 	Output     string        `json:"output"`
 	Partitions int           `json:"partitions"`
 }
@@ -114,6 +166,15 @@ type manArea struct {
 	File     string `json:"file"`
 }
 
+type manTable struct {
+	Name       string    `json:"name"`
+	Points     string    `json:"points"`
+	File       string    `json:"file"`
+	Boundaries []string  `json:"boundaries"`
+	Summaries  []Summary `json:"summaries"`
+	Segments   []Segment `json:"segments"`
+}
+
 type manPoints struct {
 	Name       string   `json:"name"`
 	File       string   `json:"file"`
@@ -126,7 +187,7 @@ type manPoints struct {
 // every name a point set uses is defined and that names are safe file names.
 func Write(ctx context.Context, dir string, job *Job) error {
 	m := manifest{Version: jobVersion, Output: "out", Partitions: job.Partitions,
-		Boundaries: []manBoundary{}, Areas: []manArea{}, Points: []manPoints{}}
+		Boundaries: []manBoundary{}, Areas: []manArea{}, Points: []manPoints{}, Tables: []manTable{}}
 	if m.Partitions <= 0 {
 		m.Partitions = 8
 	}
@@ -181,6 +242,49 @@ func Write(ctx context.Context, dir string, job *Job) error {
 		}
 		m.Points = append(m.Points, manPoints{Name: p.Name, File: file,
 			Boundaries: append([]string{}, p.Boundaries...), Areas: append([]string{}, p.Areas...)})
+	}
+	sets := map[string]bool{}
+	for _, p := range m.Points {
+		sets[p.Name] = true
+	}
+	outs := map[string]bool{}
+	for _, t := range job.Tables {
+		if err := checkName("table", t.Name); err != nil {
+			return err
+		}
+		if !sets[t.Points] {
+			return fmt.Errorf("sedona job: table %q: point set %q is not in the job", t.Name, t.Points)
+		}
+		for _, b := range t.Boundaries {
+			if !bounds[b] {
+				return fmt.Errorf("sedona job: table %q: boundary %q is not in the job", t.Name, b)
+			}
+		}
+		for _, s := range t.Summaries {
+			if err := checkName("summary", s.Name); err != nil {
+				return err
+			}
+			if outs["summary:"+s.Name] {
+				return fmt.Errorf("sedona job: summary %q given twice", s.Name)
+			}
+			outs["summary:"+s.Name] = true
+		}
+		for _, s := range t.Segments {
+			if err := checkName("segment", s.Name); err != nil {
+				return err
+			}
+			if outs["segment:"+s.Name] {
+				return fmt.Errorf("sedona job: segment %q given twice", s.Name)
+			}
+			outs["segment:"+s.Name] = true
+		}
+		file := "inputs/tables/" + t.Name + ".parquet"
+		if err := writeRecords(ctx, filepath.Join(dir, file), t); err != nil {
+			return err
+		}
+		m.Tables = append(m.Tables, manTable{Name: t.Name, Points: t.Points, File: file,
+			Boundaries: append([]string{}, t.Boundaries...),
+			Summaries:  append([]Summary{}, t.Summaries...), Segments: append([]Segment{}, t.Segments...)})
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -243,6 +347,39 @@ func writeArea(ctx context.Context, path string, values map[string]string) error
 	defer rec.Release()
 	if err := store.WriteParquet(ctx, path, rec); err != nil {
 		return fmt.Errorf("sedona job: %w", err)
+	}
+	return nil
+}
+
+// writeRecords writes a table's records, checking that each batch has the
+// rec and point columns.
+func writeRecords(ctx context.Context, path string, t Table) error {
+	var w *store.Writer
+	err := t.Records(func(rec arrow.RecordBatch) error {
+		for _, c := range []string{"rec", "point"} {
+			if _, err := ints(rec, c); err != nil {
+				return err
+			}
+		}
+		if w == nil {
+			var err error
+			if w, err = store.NewWriter(path, rec.Schema()); err != nil {
+				return err
+			}
+		}
+		return w.Write(ctx, rec)
+	})
+	if err == nil && w == nil {
+		err = errors.New("no records batch (an empty table still needs one)")
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		if w != nil {
+			w.Abort()
+		}
+		return fmt.Errorf("sedona job: table %q: %w", t.Name, err)
 	}
 	return nil
 }

@@ -161,6 +161,9 @@ func buildJob(ctx context.Context, withOhio bool) (*Job, map[string]*pointSet, e
 		}
 		add(s.name, s.prov, pts, valid)
 	}
+	if err := addSchoolsTable(job, sets["schools"]); err != nil {
+		return nil, nil, err
+	}
 	var vertices []orb.Point
 	for _, f := range tract.Features {
 		for _, poly := range f.Geom {
@@ -181,6 +184,9 @@ func buildJob(ctx context.Context, withOhio bool) (*Job, map[string]*pointSet, e
 		job.Points = append(job.Points, p)
 		sets[p.Name] = &pointSet{points: p, layers: map[string]*geo.Layer{"ohio_tract": ohio},
 			provenance: "GENERATED: uniform in Ohio's bounding box, seed 13"}
+		if err := addOhioTable(job, sets[p.Name]); err != nil {
+			return nil, nil, err
+		}
 	}
 	return job, sets, nil
 }

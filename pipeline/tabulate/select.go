@@ -28,10 +28,7 @@ func Select(ctx context.Context, s *config.Segment, r *frame.Table, idCol string
 	if err != nil {
 		return nil, fmt.Errorf("segment %q: %w", s.Name, err)
 	}
-	res := &result.Segment{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
-	if len(res.Columns) == 0 {
-		res.Columns = r.Cols()
-	}
+	res := newSegment(s, r)
 	// Select record indexes, rank them on precomputed keys, and build a
 	// row map only for the records kept.
 	type match struct {
@@ -134,4 +131,43 @@ func ownRow(row map[string]any) map[string]any {
 		}
 	}
 	return row
+}
+
+func newSegment(s *config.Segment, r *frame.Table) *result.Segment {
+	res := &result.Segment{Name: s.Name, Title: s.Title, Of: s.Of, Where: s.Where, Rank: s.Rank, Columns: s.Columns}
+	if len(res.Columns) == 0 {
+		res.Columns = r.Cols()
+	}
+	return res
+}
+
+// SegmentRows builds segment s's result from a selection made elsewhere
+// (the Sedona engine's job): the records of r at rows, in rank order, and
+// missing, the records the rule could not decide (Select's Missing). The
+// rows are what Select keeps, read the same way (frame.Table.Row).
+func SegmentRows(ctx context.Context, s *config.Segment, r *frame.Table, rows []int, missing int) (*result.Segment, error) {
+	res := newSegment(s, r)
+	res.Missing = missing
+	res.Rows = make([]map[string]any, len(rows))
+	at := make(map[int][]int, len(rows)) // record -> positions
+	for k, i := range rows {
+		at[i] = append(at[i], k)
+	}
+	err := r.Scan(ctx, func(c *frame.Table, base int) error {
+		for i := range c.Len() {
+			for _, k := range at[base+i] {
+				res.Rows[k] = ownRow(c.Row(i))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("segment %q: %w", s.Name, err)
+	}
+	for k, row := range res.Rows {
+		if row == nil {
+			return nil, fmt.Errorf("segment %q: record %d is not in %s", s.Name, rows[k], s.Of)
+		}
+	}
+	return res, nil
 }

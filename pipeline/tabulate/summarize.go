@@ -25,13 +25,6 @@ import (
 // record with a null By value forms no group; outside counts them. done is
 // called with the records read so far every 4096 records.
 func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *frame.Table, done func(int)) (res *result.Summary, outside int, err error) {
-	res = &result.Summary{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures}
-	for _, b := range s.By {
-		if a, ok := cfg.Areas[b]; ok && a.Compare != nil {
-			res.Area, res.Compare = b, a.Compare
-			break
-		}
-	}
 	var rule *segment.Rule
 	if s.Where != "" {
 		if rule, err = segment.Compile(s.Where, r.Cols()); err != nil {
@@ -126,31 +119,51 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	if err != nil {
 		return nil, 0, err
 	}
+	var out []*result.Group
 	for _, g := range groups {
-		out := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
-		for i, b := range s.By {
-			lbl := g.keys[i]
-			if l, ok := s.Labels[b][lbl]; ok {
-				lbl = l
-			}
-			out.Labels = append(out.Labels, lbl)
-		}
+		grp := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
 		for _, m := range s.Measures {
 			v := g.vals[m.Column]
-			out.Stats[m.Column] = stats.Summarize(v)
+			grp.Stats[m.Column] = stats.Summarize(v)
 			sum := 0.0
 			for _, x := range v {
 				sum += x
 			}
-			out.Mean[m.Column] = stats.Ratio(sum, float64(len(v)))
+			grp.Mean[m.Column] = stats.Ratio(sum, float64(len(v)))
 			if cv := g.coded[m.Column]; len(cv) > 0 {
-				if out.Bounds == nil {
-					out.Bounds = map[string]map[string]string{}
+				if grp.Bounds == nil {
+					grp.Bounds = map[string]map[string]string{}
 				}
-				out.Bounds[m.Column] = statBounds(v, out.Stats[m.Column], cv)
+				grp.Bounds[m.Column] = statBounds(v, grp.Stats[m.Column], cv)
 			}
 		}
-		res.Groups = append(res.Groups, out)
+		out = append(out, grp)
+	}
+	return SummaryOf(cfg, s, out), outside, nil
+}
+
+// SummaryOf completes summary s from its groups, computed by Summarize or
+// elsewhere (the Sedona engine's job), each with its Keys, N, Stats, Mean
+// and Bounds: it labels the keys (s.Labels), puts the groups in area order
+// (cfg.AreaRank) then value order, and names the first By column that is a
+// compared area.
+func SummaryOf(cfg *config.Config, s *config.Summary, groups []*result.Group) *result.Summary {
+	res := &result.Summary{Name: s.Name, Title: s.Title, By: s.By, Measures: s.Measures, Groups: groups}
+	for _, b := range s.By {
+		if a, ok := cfg.Areas[b]; ok && a.Compare != nil {
+			res.Area, res.Compare = b, a.Compare
+			break
+		}
+	}
+	for _, g := range groups {
+		g.Labels = nil
+		for i, b := range s.By {
+			lbl := g.Keys[i]
+			if l, ok := s.Labels[b][lbl]; ok {
+				lbl = l
+			}
+			g.Labels = append(g.Labels, lbl)
+		}
 	}
 	sort.Slice(res.Groups, func(i, j int) bool {
 		a, b := res.Groups[i], res.Groups[j]
@@ -166,7 +179,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 		}
 		return false
 	})
-	return res, outside, nil
+	return res
 }
 
 // codedValue is a value that is a bound (indicator.NoteBound); raw when it

@@ -32,9 +32,10 @@ run runs DIR/pipeline.yaml three times into DIR/out and prints each run's
 summary: cold (empty cache), warm (nothing changed) and incremental (one
 segment's rule edited), then the process's peak resident memory. Run it in its
 own process, after generate, so the peak is the runs' alone. With --engine
-sedona the places set is placed by the Sedona job (see docs/scale.md); the
-job's own wall, CPU and peak memory (Python and the Spark JVM, not in the
-process's peak) are logged as "sedona job done".
+sedona one Sedona job places the points and computes the summaries and
+segments over them (see docs/scale.md); the job's own wall, CPU and peak
+memory (Python and the Spark JVM, not in the process's peak) are logged as
+"sedona job done".
 
 Flags:
 `

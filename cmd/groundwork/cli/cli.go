@@ -42,8 +42,8 @@ Usage:
   groundwork init --state S [--county C] DIR   scaffold a pipeline for a new place
   groundwork vars search TEXT [flags]     search Census variable labels and concepts (offline, from the cache)
   groundwork plan [PIPELINE] [--out DIR]  show which stages the next run would run, and why
-  groundwork job [PIPELINE] --out DIR     write the Sedona (Spark) jobs of the places sets, to submit yourself
-  groundwork report --from DIR [PIPELINE] build the report and exports from jobs that ran elsewhere
+  groundwork job [PIPELINE] --out DIR     write the Sedona (Spark) job of the run, to submit yourself
+  groundwork report --from DIR [PIPELINE] build the report and exports from a job that ran elsewhere
   groundwork bench join|job|all [flags]   measure the join and the whole job against DuckDB, SedonaDB, GeoPandas, PostGIS
   groundwork bench-scale [flags]          measure a national-size run on generated inputs
   groundwork help [COMMAND]               show help

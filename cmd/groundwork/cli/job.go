@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/groundwork-org/groundwork/pipeline"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
@@ -18,13 +16,14 @@ import (
 
 const jobUsage = `Usage: groundwork job [--engine sedona] [PIPELINE] --out DIR
 
-Writes the Spark jobs of a pipeline's places sets into DIR/NAME (one folder
-per places set: job.py, job.json and the inputs), without running them, for
-a cluster you submit to yourself (Databricks, EMR, Dataproc; see
-docs/scale.md). The pipeline's other stages run natively to find the points,
-into a temporary folder that is removed. After the jobs ran, copy each
-out/ folder back into DIR/NAME and build the report with
-groundwork report --from DIR.
+Writes the pipeline's Spark job into DIR (job.py, job.json and its inputs:
+the points of every places set, the contacts, the listening survey and the
+sign-ins, the boundaries and areas, and the records the summaries and
+segments over places read), without running it, for a cluster you submit to
+yourself (Databricks, EMR, Dataproc; see docs/scale.md). The pipeline's
+other stages run natively to find the points, into a temporary folder that
+is removed. After the job ran, copy its out/ folder back into DIR and build
+the report with groundwork report --from DIR.
 
 Flags:
 `
@@ -69,24 +68,21 @@ func jobCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "groundwork: %v\n", err)
 		return ExitFailure
 	}
-	names := slices.Sorted(maps.Keys(cfg.Places))
-	if len(names) == 0 {
-		fmt.Fprintln(stdout, "The pipeline has no places set: there is no job to write.")
+	if _, err := os.Stat(filepath.Join(dir, "job.json")); err != nil {
+		fmt.Fprintln(stdout, "The pipeline has no places set and no contacts: there is no job to write.")
 		return ExitOK
 	}
-	fmt.Fprintf(stdout, "Wrote %d job folder(s) in %s. Submit each, e.g.:\n", len(names), dir)
-	for _, n := range names {
-		fmt.Fprintf(stdout, "  spark-submit --packages %s %s job.json\n", sedona.Packages(), filepath.Join(dir, n, "job.py"))
-	}
-	fmt.Fprintf(stdout, "(run from each folder, or add --base URI for inputs on cluster storage); then groundwork report --from %s\n", dir)
+	fmt.Fprintf(stdout, "Wrote the job in %s. Submit it, e.g. from that folder:\n", dir)
+	fmt.Fprintf(stdout, "  spark-submit --packages %s job.py job.json\n", sedona.Packages())
+	fmt.Fprintf(stdout, "(or add --base URI for inputs on cluster storage); then groundwork report --from %s\n", dir)
 	return ExitOK
 }
 
 const reportUsage = `Usage: groundwork report --from DIR [PIPELINE] [--out OUT]
 
-Builds the report and the exports of a pipeline from Spark jobs that ran
-elsewhere: DIR holds the job folders groundwork job wrote, each with its out/
-folder copied back. Every output is built as groundwork run --engine sedona
+Builds the report and the exports of a pipeline from its Spark job that ran
+elsewhere: DIR is the job folder groundwork job wrote, with its out/ folder
+copied back. Every output is built as groundwork run --engine sedona
 builds it.
 
 Flags:
@@ -95,7 +91,7 @@ Flags:
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(helpOutput(args, stdout, stderr))
-	from := fs.String("from", "", "`folder` of finished job folders (required)")
+	from := fs.String("from", "", "finished job `folder` (required)")
 	out := fs.String("out", DefaultOut, "output `folder`")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), reportUsage); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {

@@ -37,6 +37,7 @@ type Placer struct {
 	segments          SegmentFunc
 	areaOfTract       func(string) string
 	zipSegments       map[string][]string
+	locate            func(orb.Point) (tract, area string)
 }
 
 // NewPlacer builds a placer. tracts is required (IDs are tract GEOIDs);
@@ -59,6 +60,15 @@ func NewPlacer(tracts, areas *geo.Layer, segments SegmentFunc) *Placer {
 // WithAreaOfTract sets how a contact placed by GEOID only gets its area.
 func (p *Placer) WithAreaOfTract(f func(tract string) string) *Placer { p.areaOfTract = f; return p }
 
+// WithLocate makes the placer find a point's tract and area (feature IDs of
+// its tract and area layers; "" for none) with locate, placements made
+// elsewhere (the Sedona engine's job, under the same boundary rule), instead
+// of its own indexes.
+func (p *Placer) WithLocate(locate func(orb.Point) (tract, area string)) *Placer {
+	p.locate = locate
+	return p
+}
+
 // WithZIPSegments sets the segments of each 5-digit ZIP, used for contacts
 // that only have a ZIP.
 func (p *Placer) WithZIPSegments(m map[string][]string) *Placer { p.zipSegments = m; return p }
@@ -75,7 +85,11 @@ type Placement struct {
 // (may be empty) and a ZIP (may be empty). Segments are sorted and unique.
 func (p *Placer) Place(pt *orb.Point, geoid, zip string) Placement {
 	var pl Placement
-	if pt != nil && p.tractIdx != nil {
+	if pt != nil && p.locate != nil {
+		if t, a := p.locate(*pt); t != "" {
+			pl.Tract, pl.Area, pl.By = t, a, "point"
+		}
+	} else if pt != nil && p.tractIdx != nil {
 		if i, ok := p.tractIdx.Locate(*pt); ok {
 			pl.Tract, pl.By = p.tracts.Features[i].ID, "point"
 			if p.areaIdx != nil {
