@@ -191,9 +191,11 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 		Unplaced int     `json:"stations_unplaced"`
 		D        float64 `json:"dissimilarity_white_black"`
 		H        float64 `json:"theil_h"`
+		HWB      float64 `json:"theil_h_white_black"`
 		Within   map[string]struct {
 			D    float64 `json:"dissimilarity_white_black"`
 			Gini float64 `json:"gini_white_black"`
+			H    float64 `json:"theil_h_white_black"`
 		} `json:"within"`
 	}
 	b, err := os.ReadFile(filepath.Join(atlantaDir, "independent.json"))
@@ -229,7 +231,12 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 		// the share in words with its likely range (issue 15), from the independent estimate and MOE
 		want = append(want, reports.Interval(v.RenterShare/100, v.RenterShareMOE/100, "percent"))
 	}
+	// the White-Black row: D, "In words", Gini, two-group Theil's H (pair_theil)
 	want = append(want, fmt.Sprintf("White and Black %.3f", ref.D), fmt.Sprintf("Other is %.3f", ref.H))
+	row := fmt.Sprintf("White and Black %.3f %.0f%% of White residents would have to move to another tract for the two groups to be spread alike ", ref.D, 100*ref.D)
+	if re := regexp.MustCompile(regexp.QuoteMeta(row) + `\d\.\d{3} ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", ref.HWB))); !re.MatchString(text) {
+		t.Errorf("the White-Black row does not show the two-group Theil's H %.3f", ref.HWB)
+	}
 	f, d := ref.Areas["Fulton County"], ref.Areas["DeKalb County"]
 	want = append(want, fmt.Sprintf("Renter-occupied homes Fulton County vs DeKalb County %.1f", f.RenterShare-d.RenterShare),
 		fmt.Sprintf("%.2f×", f.RenterShare/d.RenterShare)) // the rate ratio
@@ -239,11 +246,12 @@ func TestAtlantaAgainstIndependentComputation(t *testing.T) {
 		}
 	}
 	// segregation within each county: area, tracts, Theil's H, D White-Black,
-	// D White-Latino, Gini White-Black
+	// D White-Latino, Gini White-Black, Gini White-Latino, Theil's H
+	// White-Black (pair_theil)
 	for a, v := range ref.Within {
-		re := regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("%s %d ", a, ref.Areas[a].Tracts)) + `\S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.D)) + ` \S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.Gini)))
+		re := regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("%s %d ", a, ref.Areas[a].Tracts)) + `\S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.D)) + ` \S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.Gini)) + ` \S+ ` + regexp.QuoteMeta(fmt.Sprintf("%.3f", v.H)))
 		if !re.MatchString(text) {
-			t.Errorf("the within-area row of %s does not show D %.3f and Gini %.3f", a, v.D, v.Gini)
+			t.Errorf("the within-area row of %s does not show D %.3f, Gini %.3f and two-group Theil's H %.3f", a, v.D, v.Gini, v.H)
 		}
 	}
 	if ref.Unplaced != 0 || strings.Contains(text, "Not on the map") {

@@ -60,6 +60,8 @@ func TestClassify(t *testing.T) {
 	}{
 		{"B19013B_001E", Median}, {"B25088_003E", Median}, {"DP05_0071PE", Percent}, {"B25003_003E", Count}, {"B19301_001E", Mean},
 		{"B25010_001E", Mean}, {"B01002A_001E", Median},
+		{"B25071_001E", Median}, {"B25092_002E", Median}, {"B25018_001E", Median}, {"B25021_003E", Median},
+		{"B25035_001E", Median}, {"B25037_001E", Median}, {"B25039_003E", Median},
 	} {
 		if got, why := Classify(tt.name, nil); got != tt.want || !strings.Contains(why, tt.name) {
 			t.Errorf("Classify(%s, nil) = %v, %q; want %v", tt.name, got, why, tt.want)

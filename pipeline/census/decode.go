@@ -341,6 +341,7 @@ func build(width, n int, rowLen func(i int) int, at func(i, j int) (string, bool
 	for _, c := range t.Columns {
 		c.settleCodes()
 	}
+	t.markOpenEnded()
 	return t, nil
 }
 

@@ -17,14 +17,20 @@ const alamedaFile = "testdata/alameda_acs5_2018_tracts.json"
 
 func decodeAlameda(t testing.TB) *Table {
 	t.Helper()
-	f, err := os.Open(alamedaFile)
+	return decodeFile(t, alamedaFile)
+}
+
+// decodeFile decodes the recorded response in path.
+func decodeFile(t testing.TB, path string) *Table {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	tb, err := Decode(f)
 	if err != nil {
-		t.Fatalf("Decode(%s): %v", alamedaFile, err)
+		t.Fatalf("Decode(%s): %v", path, err)
 	}
 	return tb
 }

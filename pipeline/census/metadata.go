@@ -262,12 +262,11 @@ var statOverrides = []statOverride{
 
 // uncodedStats are tables of medians and means without top codes in
 // TopCodes, for Classify's fallback when no variables.json entry is at hand
-// (their variables.json words say the same: "Median age", "Average household
-// size", ...).
+// (their variables.json words say the same: "Median income in the past 12
+// months", "Average household size"). B06011 is an income median, but no
+// recorded response shows its codes, so it is not in TopCodes.
 var uncodedStats = map[string]Statistic{
-	"B01002": Median, "B06011": Median, "B07011": Median,
-	"B25010": Mean, "B25018": Median, "B25035": Median, "B25039": Median,
-	"B25071": Median, "B25092": Median,
+	"B06011": Median, "B25010": Mean,
 }
 
 // statWords are the words of a variables.json label or concept that mark a

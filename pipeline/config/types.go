@@ -247,6 +247,9 @@ type Segregation struct {
 	// Gini adds the segregation Gini coefficient of each pair beside its
 	// index of dissimilarity.
 	Gini bool `yaml:"gini"`
+	// PairTheil adds Theil's entropy index H of each pair (the two groups
+	// alone, stats.TheilTwoGroup) beside its index of dissimilarity.
+	PairTheil bool `yaml:"pair_theil"`
 	// LocationQuotients names groups whose location quotient (the tract's
 	// share of the group over the share across the tracts measured) becomes
 	// the tract column lq_<group>, to map or rank.

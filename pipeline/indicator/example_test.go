@@ -7,6 +7,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/pipeline/table"
+	"github.com/groundwork-org/groundwork/reports"
 )
 
 // Renter share of three real Oakland tracts (ACS 2014-2018, B25003: owner-
@@ -44,7 +45,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for i := range r.Est {
-		fmt.Printf("%s %s (%s)", table.Row(rec, i)["geoid"], indicator.FormatValue(r.Est[i], r.MOE[i], 1), r.Reliability[i])
+		fmt.Printf("%s %s (%s)", table.Row(rec, i)["geoid"], reports.Interval(r.Est[i], r.MOE[i], ""), r.Reliability[i])
 		if r.Note[i] != "" {
 			fmt.Print(": ", r.Note[i])
 		}
@@ -53,9 +54,9 @@ func Example() {
 	c := stats.Compare("tract 4001", stats.Value{Est: r.Est[0], MOE: r.MOE[0]}, "tract 4003", stats.Value{Est: r.Est[1], MOE: r.MOE[1]}, r.Confidence)
 	fmt.Println(c.Statement)
 	// Output:
-	// 06001400100 10.7 ± 5.6 (unreliable)
-	// 06001400300 56.7 ± 5.9 (reliable)
-	// 06001990000 n/a (unknown): division by zero: the denominator B25003_002E + B25003_003E is 0
+	// 06001400100 about 10.7, likely between 5.1 and 16.3 (unreliable)
+	// 06001400300 about 56.7, likely between 50.8 and 62.6 (reliable)
+	// 06001990000 no estimate (unknown): division by zero: the denominator B25003_002E + B25003_003E is 0
 	// tract 4001 is lower than tract 4003, and the difference is statistically significant at the 90% confidence level (Z = -9.27).
 }
 
@@ -111,17 +112,19 @@ func ExampleAggregate() {
 	names, _, _ := table.Strings(agg, indicator.AreaColumn)
 	var vals []stats.Value
 	for i := range names {
-		fmt.Printf("%s: %s (%s)\n", names[i], indicator.FormatValue(r.Est[i], r.MOE[i], 1), r.Reliability[i])
+		fmt.Printf("%s: %s (%s)\n", names[i], reports.Interval(r.Est[i], r.MOE[i], ""), r.Reliability[i])
 		vals = append(vals, stats.Value{Est: r.Est[i], MOE: r.MOE[i]})
 	}
-	for _, c := range stats.ComparePairs(names, vals, r.Confidence) {
+	for _, c := range stats.ComparePairs(names, vals, r.Confidence) { // names[c.A] vs names[c.B]
 		fmt.Println(c.Statement)
 	}
 	// Checked with Python 3.11.7 on the handbook formulas: 56.418 ± 3.359,
-	// 40.744 ± 5.036, Z = 4.260.
-	//
+	// 40.744 ± 5.036, Z = 4.260. (The blank line below keeps this comment
+	// out of the output comment, which must stand alone for the example to
+	// run.)
+
 	// Output:
-	// madeup east: 56.4 ± 3.4 (reliable)
-	// madeup north: 40.7 ± 5.0 (reliable)
+	// madeup east: about 56.4, likely between 53.1 and 59.8 (reliable)
+	// madeup north: about 40.7, likely between 35.7 and 45.8 (reliable)
 	// madeup east is higher than madeup north, and the difference is statistically significant at the 90% confidence level (Z = 4.26).
 }

@@ -614,6 +614,44 @@ func NoteBound(note string) Bound {
 	return Exact
 }
 
+// CodeWords reads the Bureau's words for a top or bottom code ("250,000 or
+// more", "50.0 or more", "1939 or earlier"): the edge of the open-ended
+// interval (250000, 50, 1939) and the words after it ("or more", "or
+// earlier"). ok is false for words that do not start with a number. The
+// edge, not the value sent, is what a report shows: the API sends the edge
+// plus or minus one for money (250001, 2499) and the edge itself for
+// percentages, rooms and years (50, 9, 1939), so the edge cannot be had
+// from the value.
+func CodeWords(s string) (edge float64, words string, ok bool) {
+	num, rest, found := strings.Cut(s, " ")
+	if !found || rest == "" {
+		return 0, "", false
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", ""), 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return x, rest, true
+}
+
+// NoteCode returns the Bureau's words of a raw Census column's note of a
+// top- or bottom-coded value (census.Column.Note: "top-coded: 250,000 or
+// more (250001)" gives "250,000 or more"), or "" and false for any other
+// note.
+func NoteCode(note string) (string, bool) {
+	_, rest, ok := strings.Cut(note, ": ")
+	if !ok || codedNote(note) == Exact {
+		return "", false
+	}
+	if i := strings.LastIndex(rest, " ("); i >= 0 {
+		rest = rest[:i]
+	}
+	if _, _, ok := CodeWords(rest); !ok {
+		return "", false
+	}
+	return rest, true
+}
+
 // flip is the bound of -x (or of 1/x for x > 0) given that of x.
 func (b Bound) flip() Bound {
 	switch b {
@@ -860,13 +898,17 @@ func (e *evaluator) sumTerms(n ast.Node, sign float64, terms *[]tv) bool {
 }
 
 // codedNote reports a pipeline/census note of a top- or bottom-coded value
-// ("top-coded: 250,000 or more (250001)", census.Column.Note).
+// ("top-coded: 250,000 or more (250001)", census.Column.Note), or of a
+// median the Census marks open-ended without a code ("open-ended: ...",
+// a bound in an unknown direction: Inexact).
 func codedNote(s string) Bound {
 	switch {
 	case strings.HasPrefix(s, "top-coded"):
 		return AtLeast
 	case strings.HasPrefix(s, "bottom-coded"):
 		return AtMost
+	case strings.HasPrefix(s, "open-ended"):
+		return Inexact
 	}
 	return Exact
 }
@@ -943,20 +985,6 @@ func (ind *Indicator) RunExpr(vals map[string]float64) (float64, error) {
 		return math.NaN(), fmt.Errorf("indicator %s: expr returned %T", ind.spec.Name, out)
 	}
 	return f, nil
-}
-
-// FormatValue renders an estimate with its MOE for reports, e.g.
-// "40.2 ± 3.1", with prec decimals; a null estimate is "n/a" and an unknown
-// MOE is "± ?".
-func FormatValue(est, moe float64, prec int) string {
-	if math.IsNaN(est) {
-		return "n/a"
-	}
-	s := strconv.FormatFloat(est, 'f', prec, 64)
-	if math.IsNaN(moe) {
-		return s + " ± ?"
-	}
-	return s + " ± " + strconv.FormatFloat(moe, 'f', prec, 64)
 }
 
 // isPctChange reports a call pct_change(from, to).

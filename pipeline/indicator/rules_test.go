@@ -2,6 +2,7 @@ package indicator
 
 import (
 	"errors"
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -29,6 +30,27 @@ func madeupTwo(t *testing.T, a, am, b, bm float64) (arrow.RecordBatch, []string)
 	}
 	t.Cleanup(rec.Release)
 	return rec, names
+}
+
+// censusRecord decodes a Census API response with pipeline/census, codes
+// its medians for the ACS release year and returns its record (the caller
+// releases it) and column names.
+func censusRecord(t *testing.T, r io.Reader, year int) (arrow.RecordBatch, []string) {
+	t.Helper()
+	tb, err := census.Decode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.CodeMedians(year)
+	rec, err := tb.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, fl := range rec.Schema().Fields() {
+		cols = append(cols, fl.Name)
+	}
+	return rec, cols
 }
 
 func evalOne(t *testing.T, rec arrow.RecordBatch, cols []string, spec Spec, opts Options) *Result {
@@ -133,20 +155,8 @@ func TestTopCodedBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tb, err := census.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb.CodeMedians(2018)
-	rec, err := tb.Record()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, cols := censusRecord(t, f, 2018)
 	defer rec.Release()
-	var cols []string
-	for _, fl := range rec.Schema().Fields() {
-		cols = append(cols, fl.Name)
-	}
 	row, row2 := -1, -1
 	ids, _, _ := table.Strings(rec, table.GEOID)
 	for i, id := range ids {
@@ -186,4 +196,73 @@ func TestTopCodedBound(t *testing.T) {
 		t.Errorf("tract 4226: %v %v %q; want Inexact with a note", r.Est[row2], r.Bound[row2], r.Note[row2])
 	}
 	// The need index carries the flag too: see stats.TestSVICompositeFlags.
+}
+
+// TestPercentRoomsYearCodesCarried: the codes whose value is the interval's
+// edge itself (the Bureau's jam-value list: 50 is "50.0 or more" for gross
+// rent as a percentage of income, 9 "9.0 or more" rooms, 1939 "1939 or
+// earlier" year built) are flagged by pipeline/census and carried into
+// indicators exactly as the money codes are. No recorded response here has
+// these tables, so the two tracts are made up (values at and below the
+// codes).
+func TestPercentRoomsYearCodesCarried(t *testing.T) {
+	in := `[["B25071_001E","B25018_001E","B25035_001E","state","county","tract"],` +
+		`["50.0","9.0","1939","06","001","400100"],["31.4","5.2","1962","06","001","400200"]]`
+	rec, cols := censusRecord(t, strings.NewReader(in), 2018)
+	defer rec.Release()
+	opts := Options{NotSummable: map[string]bool{"B25071_001E": true, "B25018_001E": true, "B25035_001E": true}}
+	tests := []struct {
+		expr, note string
+		want       Bound
+	}{
+		{"B25071_001E / 100", "B25071_001E is top-coded: 50.0 or more (50.0)", AtLeast},
+		{"B25018_001E * 1", "B25018_001E is top-coded: 9.0 or more (9.0)", AtLeast},
+		{"-B25035_001E", "B25035_001E is bottom-coded: 1939 or earlier (1939)", AtLeast},
+		{"B25035_001E * 1", "B25035_001E is bottom-coded: 1939 or earlier (1939)", AtMost},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			r := evalOne(t, rec, cols, Spec{Name: "x", Expr: tt.expr}, opts)
+			if r.Bound[0] != tt.want || NoteBound(r.Note[0]) != tt.want || !strings.Contains(r.Note[0], tt.note) {
+				t.Errorf("tract 1: bound %v, note %q; want %v naming %q", r.Bound[0], r.Note[0], tt.want, tt.note)
+			}
+			if r.Bound[1] != Exact {
+				t.Errorf("tract 2: bound %v, want exact", r.Bound[1])
+			}
+		})
+	}
+}
+
+// TestNoteCode reads the Bureau's words back from the raw layer's notes,
+// and the edge the report shows from the words.
+func TestNoteCode(t *testing.T) {
+	tests := []struct {
+		note, words string
+		edge        float64
+		rest        string
+		ok          bool
+	}{
+		{"top-coded: 250,000 or more (250001)", "250,000 or more", 250000, "or more", true},
+		{"bottom-coded: 2,500 or less (2499)", "2,500 or less", 2500, "or less", true},
+		{"top-coded: 50.0 or more (50.0)", "50.0 or more", 50, "or more", true},
+		{"bottom-coded: 1939 or earlier (1939)", "1939 or earlier", 1939, "or earlier", true},
+		{"open-ended: the Census marks this median as falling in an open-ended interval (margin of error -333333333), at a value the code table has no code for (9.0)", "", 0, "", false},
+		{"the result is at least the value shown (a top-coded input)", "", 0, "", false},
+		{"estimate not computable: too few sample observations (-666666666)", "", 0, "", false},
+	}
+	if b := NoteBound("open-ended: the Census marks this median as falling in an open-ended interval (margin of error -333333333), at a value the code table has no code for (9.0)"); b != Inexact {
+		t.Errorf("an open-ended median's note: %v, want Inexact (a bound in an unknown direction)", b)
+	}
+	for _, tt := range tests {
+		words, ok := NoteCode(tt.note)
+		if words != tt.words || ok != tt.ok {
+			t.Errorf("NoteCode(%q) = %q %v, want %q %v", tt.note, words, ok, tt.words, tt.ok)
+		}
+		if !ok {
+			continue
+		}
+		if edge, rest, ok := CodeWords(words); edge != tt.edge || rest != tt.rest || !ok {
+			t.Errorf("CodeWords(%q) = %v %q %v, want %v %q", words, edge, rest, ok, tt.edge, tt.rest)
+		}
+	}
 }

@@ -193,9 +193,10 @@ func noteOf(row map[string]any, col string) string {
 }
 
 // boundCell renders a segment cell, saying when its value is a bound: a
-// Census top code as "250,000 or more" (the interval's edge, the value sent
-// being one more), a bottom code as "2,500 or less", a value computed from
-// one as "at least 7.2" or "at most 7.2" (the row's <column>_note, read by
+// Census top or bottom code as the Bureau words it, the interval's edge
+// formatted by f and the words after it ("250,000 or more", "2,500 or
+// less", "1939 or earlier"; indicator.NoteCode), a value computed from one
+// as "at least 7.2" or "at most 7.2" (the row's <column>_note, read by
 // indicator.NoteBound). f formats a number.
 func boundCell(v, note any, f func(float64) string) string {
 	s, _ := note.(string)
@@ -204,13 +205,11 @@ func boundCell(v, note any, f func(float64) string) string {
 	if !isNum || b == indicator.Exact {
 		return frame.Cell(v)
 	}
-	raw := strings.HasPrefix(s, "top-coded") || strings.HasPrefix(s, "bottom-coded")
-	switch {
-	case raw && b == indicator.AtLeast:
-		return f(x-1) + " or more"
-	case raw && b == indicator.AtMost:
-		return f(x+1) + " or less"
-	case b == indicator.Inexact:
+	if words, ok := indicator.NoteCode(s); ok {
+		edge, rest, _ := indicator.CodeWords(words)
+		return f(edge) + " " + rest
+	}
+	if b == indicator.Inexact {
 		return f(x) + " (not exact: from a coded value)"
 	}
 	return b.Words() + " " + f(x)

@@ -227,6 +227,14 @@ func segregationSection(sg *result.Segregation) reports.Section {
 		}
 		t.Note += " Gini: the segregation Gini coefficient of the pair (Massey and Denton 1988), the mean difference of the tracts' group shares over its maximum; 0 is an even spread."
 	}
+	if len(sg.PairTheil) == len(sg.Dissimilarity) && len(sg.PairTheil) > 0 {
+		t.Header = append(t.Header, "Theil's H (the two groups)")
+		t.Numeric = append(t.Numeric, true)
+		for i, h := range sg.PairTheil {
+			t.Rows[i] = append(t.Rows[i], reports.Number(h.Value, 3))
+		}
+		t.Note += " Theil's H: the entropy index of the two groups alone (Reardon and Firebaugh 2002), how much less mixed the tracts are than the two groups together; 0 is the same mix in every tract, 1 each tract holding one of the two."
+	}
 	sec.Tables = append(sec.Tables, t)
 	if len(sg.Within) > 0 {
 		w := reports.Table{Title: "Within each area: the same measures among the tracts of one area", Header: []string{"Area", "Tracts", "Theil's H"}, Numeric: []bool{false, true, true}}
@@ -238,12 +246,19 @@ func segregationSection(sg *result.Segregation) reports.Section {
 			w.Header = append(w.Header, "Gini "+p.A+"–"+p.B)
 			w.Numeric = append(w.Numeric, true)
 		}
+		for _, p := range sg.Within[0].PairTheil {
+			w.Header = append(w.Header, "Theil's H "+p.A+"–"+p.B)
+			w.Numeric = append(w.Numeric, true)
+		}
 		for _, a := range sg.Within {
 			row := []string{a.Area, fmt.Sprint(a.Tracts), reports.Number(a.Theil, 3)}
 			for _, p := range a.Dissimilarity {
 				row = append(row, reports.Number(p.Value, 3))
 			}
 			for _, p := range a.Gini {
+				row = append(row, reports.Number(p.Value, 3))
+			}
+			for _, p := range a.PairTheil {
 				row = append(row, reports.Number(p.Value, 3))
 			}
 			w.Rows = append(w.Rows, row)

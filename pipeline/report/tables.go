@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/indicator"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
@@ -241,18 +242,18 @@ func statsCell(sm stats.Summary, mean float64, m *config.Measure, bounds map[str
 }
 
 // boundFormat formats x with the words of a bound (result.Group.Bounds): a
-// Census top code is shown as the Bureau words it, the interval's edge and
-// "or more" (250001 is "$250,000 or more"; a bottom code 2499 "$2,500 or
-// less"); a value computed from one as "at least $X" or "at most $X"; an
-// exact value (words "") as itself.
+// Census top or bottom code as the Bureau words it, the interval's edge in
+// the column's format and the words after it (250001 is "$250,000 or
+// more", 2499 "$2,500 or less", 1939 "1939 or earlier"); a value computed
+// from one as "at least $X" or "at most $X"; an exact value (words "") as
+// itself.
 func boundFormat(x float64, words, format string) string {
+	if edge, rest, ok := indicator.CodeWords(words); ok {
+		return reports.Format(edge, format) + " " + rest
+	}
 	switch words {
 	case "":
 		return reports.Format(x, format)
-	case "or more":
-		return reports.Format(x-1, format) + " or more"
-	case "or less":
-		return reports.Format(x+1, format) + " or less"
 	case "not exact:":
 		return reports.Format(x, format) + " (not exact: from a coded value)"
 	}

@@ -39,9 +39,10 @@ type Group struct {
 	Mean   map[string]float64
 	// Bounds marks, by measure column then statistic ("min", "median",
 	// "max", "mean"), the statistics that are bounds rather than estimates
-	// because a top- or bottom-coded value gave them: "or more" / "or less"
-	// when the statistic is a Census code itself (250001, "250,000 or
-	// more"), else "at least", "at most" or "not exact:"
+	// because a top- or bottom-coded value gave them: the Bureau's words
+	// when the statistic is a Census code itself (250001 is "250,000 or
+	// more", 1939 "1939 or earlier"; indicator.CodeWords reads the edge
+	// back), else "at least", "at most" or "not exact:"
 	// (indicator.Bound.Words). Nil when none is.
 	Bounds map[string]map[string]string
 }
@@ -161,6 +162,7 @@ type Segregation struct {
 	Theil         float64
 	Dissimilarity []PairIndex
 	Gini          []PairIndex // when asked, the pairs' segregation Gini
+	PairTheil     []PairIndex // when asked, the pairs' two-group Theil's H
 	Where         string      // which tracts, in words
 	// Within holds the same measures among the tracts of each area, in the
 	// area's order, when asked.
@@ -176,6 +178,7 @@ type AreaSegregation struct {
 	Theil         float64
 	Dissimilarity []PairIndex
 	Gini          []PairIndex
+	PairTheil     []PairIndex
 }
 
 // PairIndex is a two-group index.

@@ -40,37 +40,6 @@ func (d Direction) sign() float64 {
 	return 1
 }
 
-// PercentileRank returns the percentile rank of each value:
-//
-//	PR_i = (rank_i - 1) / (N - 1)
-//
-// where rank_i is the 1-based ascending rank of x_i among the N non-NaN
-// values and tied values all get the smallest rank of their group (CDC/ATSDR
-// SVI 2020 documentation, "Percentile ranking"; the behaviour of Excel's
-// PERCENTRANK.INC on ties). Results are in [0, 1]. NaN inputs give NaN and
-// do not count in N. With N == 1 the single rank is NaN (a rank among one
-// value is not defined); an empty input gives an empty result.
-func PercentileRank(xs []float64) []float64 {
-	v := make([]float64, 0, len(xs))
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			v = append(v, x)
-		}
-	}
-	sort.Float64s(v)
-	n := len(v)
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		if math.IsNaN(x) || n < 2 {
-			out[i] = math.NaN()
-			continue
-		}
-		below := sort.SearchFloat64s(v, x) // values strictly less than x
-		out[i] = float64(below) / float64(n-1)
-	}
-	return out
-}
-
 // Variable is one input of a composite index: a value per unit (NaN for
 // missing) and the direction in which it signals need. Flagged, if not nil,
 // marks units whose value is not exact (a top- or bottom-coded median: the

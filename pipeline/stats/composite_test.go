@@ -17,25 +17,32 @@ func sameFloats(got, want []float64, tol float64) bool {
 	return true
 }
 
-func TestPercentileRank(t *testing.T) {
+// TestRank4 checks the one percentile rank (SVIComposite's EPL, in
+// ten-thousandths): PR = (rank - 1) / (N - 1), ties at the smallest rank,
+// rounded half up to four decimals, 1 - PR when reversed. (An unrounded
+// float copy, PercentileRank, which nothing but its tests called, is gone.)
+func TestRank4(t *testing.T) {
 	nan := math.NaN()
 	tests := []struct {
-		name string
-		in   []float64
-		want []float64
+		name    string
+		in      []float64
+		reverse bool
+		want    []float64
 	}{
 		// Hand-checked: N = 4 non-null values, ties get the smallest rank:
-		// ranks 1, 2, 2, 4 -> (r-1)/3.
-		{"madeup ties take the smallest rank", []float64{10, 20, 20, 30, nan}, []float64{0, 1.0 / 3, 1.0 / 3, 1, nan}},
-		{"madeup all tied", []float64{5, 5, 5}, []float64{0, 0, 0}},
-		{"madeup unsorted", []float64{3, 1, 2}, []float64{1, 0, 0.5}},
-		{"single value", []float64{7}, []float64{nan}},
-		{"empty", nil, []float64{}},
+		// ranks 1, 2, 2, 4 -> (r-1)/3 = 0, 0.3333, 0.3333, 1.
+		{"madeup ties take the smallest rank", []float64{10, 20, 20, 30, nan}, false, []float64{0, 0.3333, 0.3333, 1, nan}},
+		{"madeup reversed: 1 - PR", []float64{10, 20, 20, 30, nan}, true, []float64{1, 0.6667, 0.6667, 0, nan}},
+		{"madeup all tied", []float64{5, 5, 5}, false, []float64{0, 0, 0}},
+		{"madeup unsorted", []float64{3, 1, 2}, false, []float64{1, 0, 0.5}},
+		{"madeup nine values: eighths, exact", []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, false, []float64{0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1}},
+		{"single value", []float64{7}, false, []float64{nan}},
+		{"empty", nil, false, []float64{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := PercentileRank(tt.in); !sameFloats(got, tt.want, 1e-12) {
-				t.Errorf("PercentileRank(%v) = %v, want %v", tt.in, got, tt.want)
+			if got := from4s(rank4(tt.in, isNaN, tt.reverse)); !sameFloats(got, tt.want, 0) {
+				t.Errorf("rank4(%v, %v) = %v, want %v", tt.in, tt.reverse, got, tt.want)
 			}
 		})
 	}

@@ -40,11 +40,6 @@ func ExampleDissimilarity() {
 	// Output: D = 0.843
 }
 
-func ExamplePercentileRank() {
-	fmt.Println(stats.PercentileRank([]float64{10, 20, 20, 30}))
-	// Output: [0 0.3333333333333333 0.3333333333333333 1]
-}
-
 func ExampleJenksBreaks() {
 	b, _ := stats.JenksBreaks([]float64{1, 2, 3, 10, 11, 12, 20, 21, 22}, 3)
 	fmt.Println(b)

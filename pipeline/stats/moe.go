@@ -265,20 +265,27 @@ func Compare(nameA string, a Value, nameB string, b Value, c Confidence) Compari
 	return cmp
 }
 
+// PairComparison is the comparison of estimates A and B (indexes into the
+// slices given to ComparePairs).
+type PairComparison struct {
+	A, B int
+	Comparison
+}
+
 // ComparePairs runs Compare on every pair of named estimates, in the order
 // (0,1), (0,2), ..., (1,2), ...: the comparisons of terrain areas or
 // user-drawn areas a report states. It panics if names and vals differ in
 // length. Making many comparisons raises the chance that one is significant
 // by accident; the handbook (ch. 7) notes this and leaves any correction to
 // the analyst.
-func ComparePairs(names []string, vals []Value, c Confidence) []Comparison {
+func ComparePairs(names []string, vals []Value, c Confidence) []PairComparison {
 	if len(names) != len(vals) {
 		panic("stats: ComparePairs: names and vals differ in length")
 	}
-	var out []Comparison
+	var out []PairComparison
 	for i := range vals {
 		for j := i + 1; j < len(vals); j++ {
-			out = append(out, Compare(names[i], vals[i], names[j], vals[j], c))
+			out = append(out, PairComparison{i, j, Compare(names[i], vals[i], names[j], vals[j], c)})
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -234,13 +235,13 @@ func TestComparePairs(t *testing.T) {
 	got := ComparePairs([]string{"a", "b", "c"}, []Value{{1, 1}, {2, 1}, {3, 1}}, Conf90)
 	var pairs []string
 	for _, c := range got {
-		pairs = append(pairs, c.Statement[:strings.Index(c.Statement, " (Z")])
+		pairs = append(pairs, fmt.Sprintf("%d-%d: %s", c.A, c.B, c.Statement[:strings.Index(c.Statement, " (Z")]))
 	}
 	want := []string{
-		"The difference between a and b is not statistically significant at the 90% confidence level",
+		"0-1: The difference between a and b is not statistically significant at the 90% confidence level",
 		// (1-3)/sqrt(2 (1/1.645)^2) = -2.33: significant.
-		"a is lower than c, and the difference is statistically significant at the 90% confidence level",
-		"The difference between b and c is not statistically significant at the 90% confidence level",
+		"0-2: a is lower than c, and the difference is statistically significant at the 90% confidence level",
+		"1-2: The difference between b and c is not statistically significant at the 90% confidence level",
 	}
 	if strings.Join(pairs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("ComparePairs:\n%s\nwant\n%s", strings.Join(pairs, "\n"), strings.Join(want, "\n"))

@@ -208,3 +208,58 @@ func withinSSD(xs, bounds []float64) float64 {
 	}
 	return s
 }
+
+// TestInequalityReference runs pysal's inequality 1.1.2
+// (testdata/inequality_ref.py, pinned in /requirements.txt) on the same
+// tract counts as TestReferenceLibraries: the 360 populated Alameda County
+// tracts, ACS 2014-2018 B03002, Black residents as the focal group. The
+// library measures the inequality of one value per observation; the
+// segregation indices are its measures of the tract shares carried by each
+// resident, rescaled (the script's doc comment gives the identities and
+// their sources): Gini over residents / (1 - P) is GiniSegregation, the
+// Schutz distance / (1 - P) is Dissimilarity, and the P-weighted Theil T
+// indices over E are Theil's H (Theil, and TheilTwoGroup for two groups).
+// The library computes them another way (sorting 1.6 million residents,
+// not summing over tract pairs), so agreement to 1e-9 checks our
+// formulas, not a shared implementation.
+func TestInequalityReference(t *testing.T) {
+	c := alamedaColumns(t, "B03002_001E", "B03002_003E", "B03002_004E", "B03002_006E", "B03002_012E")
+	var white, black, asian, hisp, other, rest []float64
+	var counts [][]float64
+	for i := range c[0] {
+		if c[0][i] == 0 {
+			continue
+		}
+		w, b, a, h := c[1][i], c[2][i], c[3][i], c[4][i]
+		o := c[0][i] - w - b - a - h
+		white, black, asian, hisp, other = append(white, w), append(black, b), append(asian, a), append(hisp, h), append(other, o)
+		rest = append(rest, c[0][i]-b)
+		counts = append(counts, []float64{w, b, a, h, o})
+	}
+	req := map[string]any{
+		"groups": []map[string]any{{"name": "white", "counts": white}, {"name": "black", "counts": black}, {"name": "asian", "counts": asian}, {"name": "hispanic", "counts": hisp}, {"name": "other", "counts": other}},
+		"focal":  "black",
+	}
+	var ref struct {
+		Gini     float64 `json:"gini"`
+		Dissim   float64 `json:"dissim"`
+		Theil    float64 `json:"theil"`
+		TheilTwo float64 `json:"theil_two"`
+	}
+	pyref.Run(t, "testdata/inequality_ref.py", req, &ref)
+	for _, tt := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"GiniSegregation vs inequality.Gini / (1 - P)", GiniSegregation(black, rest), ref.Gini},
+		{"Dissimilarity vs inequality.Schutz distance / (1 - P)", Dissimilarity(black, rest), ref.Dissim},
+		{"Theil (five groups) vs inequality.Theil", Theil(counts), ref.Theil},
+		{"TheilTwoGroup (Black vs rest) vs inequality.Theil", TheilTwoGroup(black, rest), ref.TheilTwo},
+	} {
+		d := math.Abs(tt.got - tt.want)
+		if d > 1e-9 {
+			t.Errorf("%s: %.15g, reference %.15g", tt.name, tt.got, tt.want)
+		}
+		t.Logf("%s: %.15g, difference %.2g", tt.name, tt.got, d)
+	}
+}

@@ -176,15 +176,13 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 // and rate ratio with their MOEs.
 func pairwiseTests(indicator string, names []string, vals []stats.Value, c stats.Confidence, disparities bool) []result.Comparison {
 	var out []result.Comparison
-	for i := 0; i < len(names); i++ {
-		for j := i + 1; j < len(names); j++ {
-			rc := result.Comparison{Indicator: indicator, A: names[i], B: names[j], Comparison: stats.Compare(names[i], vals[i], names[j], vals[j], c)}
-			if disparities {
-				diff, ratio := stats.RateDifference(vals[i], vals[j]), stats.RateRatio(vals[i], vals[j])
-				rc.RateDiff, rc.RateRatio = &diff, &ratio
-			}
-			out = append(out, rc)
+	for _, pc := range stats.ComparePairs(names, vals, c) {
+		rc := result.Comparison{Indicator: indicator, A: names[pc.A], B: names[pc.B], Comparison: pc.Comparison}
+		if disparities {
+			diff, ratio := stats.RateDifference(vals[pc.A], vals[pc.B]), stats.RateRatio(vals[pc.A], vals[pc.B])
+			rc.RateDiff, rc.RateRatio = &diff, &ratio
 		}
+		out = append(out, rc)
 	}
 	return out
 }
@@ -232,7 +230,8 @@ func (st *indicatorRun) segregation(sg *config.Segregation) (*result.Segregation
 		res.Dropped = append(res.Dropped, sub.Str(i, table.GEOID))
 	}
 	res.Tracts = len(counts)
-	res.Theil, res.Dissimilarity, res.Gini = measures(counts, res.Groups, sg)
+	m := measures(counts, res.Groups, sg)
+	res.Theil, res.Dissimilarity, res.Gini, res.PairTheil = m.Theil, m.Dissimilarity, m.Gini, m.PairTheil
 	if sg.Within && sg.Area != "" {
 		byArea := map[string][]int{}
 		for i := range counts {
@@ -245,8 +244,8 @@ func (st *indicatorRun) segregation(sg *config.Segregation) (*result.Segregation
 			for k, i := range byArea[a] {
 				part[k] = counts[i]
 			}
-			w := result.AreaSegregation{Area: a, Tracts: len(part)}
-			w.Theil, w.Dissimilarity, w.Gini = measures(part, res.Groups, sg)
+			w := measures(part, res.Groups, sg)
+			w.Area, w.Tracts = a, len(part)
 			res.Within = append(res.Within, w)
 		}
 	}
@@ -355,8 +354,9 @@ func (st *indicatorRun) need(n *config.Need) *result.Need {
 
 // measures computes Theil's H over the tracts' group counts and, for each
 // configured pair, the index of dissimilarity and (when asked) the
-// segregation Gini.
-func measures(counts [][]float64, groups []string, sg *config.Segregation) (float64, []result.PairIndex, []result.PairIndex) {
+// segregation Gini and the pair's two-group Theil's H; Area and Tracts are
+// left for the caller.
+func measures(counts [][]float64, groups []string, sg *config.Segregation) result.AreaSegregation {
 	col := func(name string) []float64 {
 		j := slices.Index(groups, name)
 		out := make([]float64, len(counts))
@@ -365,14 +365,18 @@ func measures(counts [][]float64, groups []string, sg *config.Segregation) (floa
 		}
 		return out
 	}
-	var d, g []result.PairIndex
+	m := result.AreaSegregation{Theil: stats.Theil(counts)}
 	for _, p := range sg.Pairs {
-		d = append(d, result.PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(col(p[0]), col(p[1]))})
+		a, b := col(p[0]), col(p[1])
+		m.Dissimilarity = append(m.Dissimilarity, result.PairIndex{A: p[0], B: p[1], Value: stats.Dissimilarity(a, b)})
 		if sg.Gini {
-			g = append(g, result.PairIndex{A: p[0], B: p[1], Value: stats.GiniSegregation(col(p[0]), col(p[1]))})
+			m.Gini = append(m.Gini, result.PairIndex{A: p[0], B: p[1], Value: stats.GiniSegregation(a, b)})
+		}
+		if sg.PairTheil {
+			m.PairTheil = append(m.PairTheil, result.PairIndex{A: p[0], B: p[1], Value: stats.TheilTwoGroup(a, b)})
 		}
 	}
-	return stats.Theil(counts), d, g
+	return m
 }
 
 // areaOrder lists the areas present in the area definition's order, then

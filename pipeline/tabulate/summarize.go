@@ -107,8 +107,8 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 							if g.coded == nil {
 								g.coded = map[string][]codedValue{}
 							}
-							raw := strings.HasPrefix(note, "top-coded") || strings.HasPrefix(note, "bottom-coded")
-							g.coded[m.Column] = append(g.coded[m.Column], codedValue{x, b, raw})
+							words, _ := indicator.NoteCode(note)
+							g.coded[m.Column] = append(g.coded[m.Column], codedValue{x, b, words})
 						}
 					}
 				}
@@ -186,60 +186,67 @@ func SummaryOf(cfg *config.Config, s *config.Summary, groups []*result.Group) *r
 // is a Census top or bottom code itself (census.Column.Note), not a value
 // computed from one.
 type codedValue struct {
-	x   float64
-	b   indicator.Bound
-	raw bool
+	x float64
+	b indicator.Bound
+	// words are the Bureau's words when x is a Census code itself ("3,500
+	// or more", indicator.NoteCode), "" when x was computed from one.
+	words string
 }
 
 // statBounds says which statistics of vals (summarised in sum) are bounds
 // because of the coded values among them, in the words of
 // result.Group.Bounds. The minimum and maximum are a bound when they are a
-// coded value ("or more" / "or less" when that value is a Census code
-// itself); the median when a value it is taken from is (the middle one, or
-// either of the two middle ones); the mean whenever a coded value enters
-// it. Otherwise the order is kept: a top-coded value is at least the value
-// shown, so a median below it is unchanged.
+// coded value (the Bureau's words, "3,500 or more", when that value is a
+// Census code itself); the median when a value it is taken from is (the
+// middle one, or either of the two middle ones); the mean whenever a coded
+// value enters it. Otherwise the order is kept: a top-coded value is at
+// least the value shown, so a median below it is unchanged.
 func statBounds(vals []float64, sum stats.Summary, coded []codedValue) map[string]string {
 	out := map[string]string{}
-	at := func(x float64) (indicator.Bound, bool) {
-		b, raw := indicator.Exact, true
+	// at returns the bound of value x and the Bureau's words when every
+	// coded value equal to x is that same Census code.
+	at := func(x float64) (indicator.Bound, string) {
+		b, words, first := indicator.Exact, "", true
 		for _, c := range coded {
 			if c.x == x {
-				b, raw = joinBound(b, c.b), raw && c.raw
+				b = joinBound(b, c.b)
+				if first {
+					words, first = c.words, false
+				} else if words != c.words {
+					words = ""
+				}
 			}
 		}
-		return b, raw
+		return b, words
 	}
-	put := func(stat string, b indicator.Bound, raw bool) {
+	put := func(stat string, b indicator.Bound, words string) {
 		switch {
 		case b == indicator.Exact:
-		case raw && b == indicator.AtLeast:
-			out[stat] = "or more"
-		case raw && b == indicator.AtMost:
-			out[stat] = "or less"
+		case words != "" && (b == indicator.AtLeast || b == indicator.AtMost):
+			out[stat] = words
 		default:
 			out[stat] = b.Words()
 		}
 	}
-	b, raw := at(sum.Min)
-	put("min", b, raw)
-	b, raw = at(sum.Max)
-	put("max", b, raw)
+	b, w := at(sum.Min)
+	put("min", b, w)
+	b, w = at(sum.Max)
+	put("max", b, w)
 	v := slices.Clone(vals)
 	slices.Sort(v)
 	if n := len(v); n > 0 {
-		b, raw := at(v[(n-1)/2])
+		b, w := at(v[(n-1)/2])
 		if n%2 == 0 {
 			b2, _ := at(v[n/2])
-			b, raw = joinBound(b, b2), false
+			b, w = joinBound(b, b2), ""
 		}
-		put("median", b, raw)
+		put("median", b, w)
 	}
 	mb := indicator.Exact
 	for _, c := range coded {
 		mb = joinBound(mb, c.b)
 	}
-	put("mean", mb, false)
+	put("mean", mb, "")
 	return out
 }
 

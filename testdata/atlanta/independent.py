@@ -18,6 +18,19 @@ import pandas as pd
 HERE = Path(__file__).parent
 
 
+def two_group_theil(a, b) -> float:
+    """Theil's entropy index H of groups a and b alone (Reardon and Firebaugh 2002):
+    sum_i t_i (E - E_i) / (T E), E the two-group entropy of all, E_i of tract i."""
+
+    def entropy(p: float) -> float:
+        return -sum(q * math.log(q) for q in (p, 1 - p) if q > 0)
+
+    t = a + b
+    T = t.sum()
+    E = entropy(a.sum() / T)
+    return sum(t[i] * (E - entropy(a[i] / t[i])) for i in range(len(t)) if t[i] > 0) / (T * E)
+
+
 def main() -> None:
     rows = json.loads((HERE / "atlanta_acs5_2018_tracts.json").read_text())
     acs = pd.DataFrame(rows[1:], columns=rows[0])
@@ -66,6 +79,7 @@ def main() -> None:
         e = -sum((x.iloc[i] / t) * math.log(x.iloc[i] / t) for x in groups if x.iloc[i] > 0)
         H += t * (E - e)
     out["theil_h"] = H / (total.sum() * E)
+    out["theil_h_white_black"] = two_group_theil(w.to_numpy(), b.to_numpy())
     out["within"] = {}
     for a, ga in g.groupby("area"):
         wa, ba = ga["B03002_003E"], ga["B03002_004E"]
@@ -76,7 +90,8 @@ def main() -> None:
         t, p = t[keep], (wa.to_numpy()[keep] / t[keep])
         T, P = t.sum(), wa.sum() / (wa.sum() + ba.sum())
         gini = sum(t[i] * t[j] * abs(p[i] - p[j]) for i in range(len(t)) for j in range(len(t))) / (2 * T * T * P * (1 - P))
-        out["within"][a] = {"dissimilarity_white_black": d, "gini_white_black": gini}
+        out["within"][a] = {"dissimilarity_white_black": d, "gini_white_black": gini,
+                            "theil_h_white_black": two_group_theil(wa.to_numpy(), ba.to_numpy())}
     (HERE / "independent.json").write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
 
 
