@@ -169,7 +169,7 @@ func (st *state) fork(cfg *config.Config) *state {
 		sedona:     st.sedona,
 		spark:      st.spark,
 	}
-	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts}
+	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts, st.spark}
 	return f
 }
 
@@ -177,6 +177,9 @@ func (st *state) fork(cfg *config.Config) *state {
 type forkBase struct {
 	warnings, sourceInfo, summaries, segments int
 	tracts                                    *frame.Table
+	// spark as forked: the sedona stage may merge while another stage
+	// runs, so the parent's is not the fork's starting value.
+	spark *sparkOut
 }
 
 // collect returns what the fork f added to its parent st since the fork. It
@@ -205,7 +208,7 @@ func (st *state) collect(f *state) *stageOut {
 	if f.outreach != st.outreach {
 		o.Outreach = f.outreach
 	}
-	if f.spark != st.spark {
+	if f.spark != f.base.spark {
 		o.Spark = f.spark
 		o.RowsOut += len(f.spark.At)
 	}
