@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 )
@@ -298,4 +300,61 @@ func FuzzLocate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNewIndexSharedKeepsRings checks NewIndexShared: every ring of the layer
+// keeps its coordinates, now lives in the index's vertex arena (one copy, not
+// two), and every probe is placed as NewIndex and the brute-force twin place
+// it.
+func TestNewIndexSharedKeepsRings(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		layer func() *Layer
+	}{
+		{"made-up 10x10 grid with holes", func() *Layer { return madeUpGrid(10, 10, 7, 2) }},
+		{"real Alameda 2010 tracts", func() *Layer { return alameda(t) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			orig, shared := tt.layer(), tt.layer()
+			x := NewIndexShared(shared)
+			plain, brute := NewIndex(orig), NewBruteIndex(orig)
+			arena := x.verts[:cap(x.verts)]
+			inArena := func(r orb.Ring) bool {
+				p, lo, hi := &r[0], &arena[0], &arena[len(arena)-1]
+				return uintptr(unsafe.Pointer(p)) >= uintptr(unsafe.Pointer(lo)) && uintptr(unsafe.Pointer(p)) <= uintptr(unsafe.Pointer(hi))
+			}
+			rings := 0
+			for fi, f := range shared.Features {
+				for pi, poly := range f.Geom {
+					for ri, r := range poly {
+						want := orig.Features[fi].Geom[pi][ri]
+						if !slices.Equal(r, want) {
+							t.Fatalf("feature %s polygon %d ring %d changed: %d points, want %d", f.ID, pi, ri, len(r), len(want))
+						}
+						if len(r) == 0 {
+							continue
+						}
+						if !inArena(r) {
+							t.Fatalf("feature %s polygon %d ring %d is not in the index's arena", f.ID, pi, ri)
+						}
+						if cap(r) != len(r) {
+							t.Fatalf("feature %s polygon %d ring %d: capacity %d > length %d (an append would overwrite the next ring)", f.ID, pi, ri, cap(r), len(r))
+						}
+						rings++
+					}
+				}
+			}
+			if rings == 0 {
+				t.Fatal("no rings checked")
+			}
+			for _, p := range probePoints(orig, 20000, 11) {
+				gi, gok := x.Locate(p)
+				pi, pok := plain.Locate(p)
+				wi, wok := brute.Locate(p)
+				if gi != pi || gok != pok || gi != wi || gok != wok {
+					t.Fatalf("Locate(%v): shared index says %d, %v; NewIndex %d, %v; brute force %d, %v", p, gi, gok, pi, pok, wi, wok)
+				}
+			}
+		})
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/groundwork-org/groundwork/geo"
-	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/result"
@@ -48,44 +47,28 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 			st.warn("boundary %s: %s", name, strings.ReplaceAll(w, c.Path(b.File), filepath.ToSlash(b.File)))
 		}
 		st.layers[name] = l
-		st.indexes[name] = geo.NewIndex(l)
+		st.indexes[name] = geo.NewIndexShared(l) // l is fresh: nothing else reads it yet
 		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: b.About, File: filepath.Base(b.File), Rows: len(l.Features)})
 		st.log.Info("loaded boundary", "name", name, "features", len(l.Features))
 	}
 	return errors.Join(errs...)
 }
 
-// loadCensusBoundary fetches a boundary named by Census layer through the
-// boundary file cache (see census.LoadBoundary), or reads it from there.
+// loadCensusBoundary fetches a boundary named by Census layer, or reads it
+// from the boundary file cache (censusread.Options.Boundary).
 func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.Boundary) error {
-	files, err := st.census.Files(st.log)
-	if err != nil {
-		return fmt.Errorf("boundary %q: %w", name, err)
-	}
-	lb, err := census.LoadBoundary(ctx, files, name, b.Census.Spec())
+	lb, note, err := st.census.Boundary(ctx, st.log, name, b)
 	if err != nil {
 		return err
 	}
 	l := lb.Layer
-	for _, w := range l.Warnings {
+	for _, w := range append(slices.Clone(l.Warnings), lb.Notes...) {
 		st.warn("boundary %s: %s", name, w)
 	}
-	for _, n := range lb.Notes {
-		st.warn("boundary %s: %s", name, n)
-	}
 	st.layers[name] = l
-	st.indexes[name] = geo.NewIndex(l)
-	main := lb.Files[0]
-	about := b.About
-	if about != "" {
-		about += " "
-	}
-	about += fmt.Sprintf("U.S. Census Bureau %s, %s: %s (SHA-256 %s).", lb.Product, b.Census.Spec(), main.Published, main.SHA256)
-	for _, f := range lb.Files[1:] {
-		about += fmt.Sprintf(" Also %s (SHA-256 %s).", f.Published, f.SHA256)
-	}
-	st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: about, File: filepath.Base(main.Path), Rows: len(l.Features)})
-	st.log.Info("loaded boundary", "name", name, "features", len(l.Features), "url", main.URL, "cached", main.Cached)
+	st.indexes[name] = geo.NewIndexShared(l) // l is fresh: nothing else reads it yet
+	st.sourceInfo = append(st.sourceInfo, note)
+	st.log.Info("loaded boundary", "name", name, "features", len(l.Features), "url", lb.Files[0].URL, "cached", lb.Files[0].Cached)
 	return nil
 }
 

@@ -24,6 +24,12 @@
 // becomes an error wrapping ErrInternal and the run fails, leaving the
 // output folder untouched.
 //
+// One exception to "once they are merged": a streamed source and the places
+// stage that reads it, when both run, start together and share one pass
+// over the file (plan.partner, feed.go): the source stage hands each chunk it
+// writes to raw/<source>.parquet to the places stage, which is merged after
+// it. Their outputs and cache entries are what the two give apart.
+//
 // Its cache key is the SHA-256 of the code version, the JSON of its
 // configuration subtree, the bytes of its input files and its Deps' keys. On
 // a hit the files it wrote are linked from the cache and the exported

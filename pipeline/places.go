@@ -34,13 +34,30 @@ func (st *state) placeAll(ctx context.Context) error {
 // listed with the reason in unplaced/<name>.csv and in the report.
 func (st *state) place(ctx context.Context, name string) error {
 	pl := st.cfg.Places[name]
-	src, err := st.source(ctx, pl.Source)
-	if err != nil {
-		return err
+	// The records: from the source stage that shares this stage's pass
+	// (st.feed: chunks as the file is read, their number not known yet),
+	// or from the source's table or raw file.
+	var src *frame.Table
+	var cols []string
+	total, streamed := 0, true
+	var scan func(context.Context, func(*frame.Table, int) error) error
+	if fd := st.feed; fd != nil && fd.source == pl.Source {
+		defer fd.stop()
+		first, err := fd.peek(ctx)
+		if err != nil {
+			return err
+		}
+		cols, scan = first.Cols(), fd.scan
+	} else {
+		var err error
+		if src, err = st.source(ctx, pl.Source); err != nil {
+			return err
+		}
+		cols, total, streamed, scan = src.Cols(), src.Len(), src.Streamed(), src.Scan
 	}
 	bounds, areas := slices.Sorted(maps.Keys(st.cfg.Boundaries)), slices.Sorted(maps.Keys(st.cfg.Areas))
 	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
-	placer, err := place.NewPlacer(pl, src.Cols(), place.Coordinates(pl, st.raw), loc, bounds, areas)
+	placer, err := place.NewPlacer(pl, cols, place.Coordinates(pl, st.raw), loc, bounds, areas)
 	if err != nil {
 		return err
 	}
@@ -53,7 +70,7 @@ func (st *state) place(ctx context.Context, name string) error {
 		}
 		st.log.Info("sedona engine: placements from the job", "places", name)
 	}
-	prog := st.progress(src.Len())
+	prog := st.progress(total)
 	meta := map[string]string{"groundwork:table": name}
 	rel := filepath.Join("places", name+".parquet")
 	var inherit *place.Inheritance // columns copied from each place's tract
@@ -68,7 +85,8 @@ func (st *state) place(ctx context.Context, name string) error {
 		return nil
 	}
 
-	if !src.Streamed() {
+	seen := total // records read
+	if !streamed {
 		r := src // st.source gives a fresh copy of an in-memory source
 		if err := placeChunk(r, 0); err != nil {
 			return err
@@ -84,7 +102,8 @@ func (st *state) place(ctx context.Context, name string) error {
 		var w *partition.File
 		var cols []string
 		types := map[string]table.Type{}
-		err := src.Scan(ctx, func(r *frame.Table, base int) error {
+		err := scan(ctx, func(r *frame.Table, base int) error {
+			seen = base + r.Len()
 			if err := placeChunk(r, base); err != nil {
 				return err
 			}
@@ -111,7 +130,10 @@ func (st *state) place(ctx context.Context, name string) error {
 		}
 		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, placer.Placed)
 	}
-	prog.done(src.Len())
+	if src == nil {
+		prog.counted(seen) // now known
+	}
+	prog.done(seen)
 	if n := loc.Missed(); n > 0 {
 		return fmt.Errorf("sedona engine: %d point(s) were not in the job's placements (a bug: please report it)", n)
 	}

@@ -38,6 +38,10 @@ type plan struct {
 	restore []bool
 	// last is the record of the last run into the same folder, or nil.
 	last *runRecord
+	// partner pairs a streamed source's stage with the places stage that
+	// reads it when both run: the two share one pass over the file
+	// (feed.go). partner[i] is the other stage's index, or -1.
+	partner []int
 }
 
 // cacheDir returns the cache folder for opts.
@@ -129,5 +133,68 @@ func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, err
 			}
 		}
 	}
+	p.partner = pairPasses(cfg, g, p.stages, index)
 	return p, nil
+}
+
+// pairPasses pairs each streamed source that runs with the first places
+// stage (in graph order) that reads it and runs too, so that the source's
+// file is read, written to raw/<source>.parquet and placed in one pass
+// instead of being written and read back. Not with the sedona engine
+// (which reads the points once before placing them), and not when another
+// input of the places stage depends on the source (the pair would wait for
+// itself). Other places stages of the same source read the raw file back.
+func pairPasses(cfg *config.Config, g []*stageDef, stages []StagePlan, index map[string]int) []int {
+	partner := make([]int, len(g))
+	for i := range partner {
+		partner[i] = -1
+	}
+	if cfg.Engine == "sedona" {
+		return partner
+	}
+	for i, s := range g {
+		name, ok := strings.CutPrefix(s.Name, "source:")
+		if !ok || !stages[i].Run || !cfg.StreamedSource(name) {
+			continue
+		}
+		for j := i + 1; j < len(g); j++ {
+			item, ok := strings.CutPrefix(g[j].Name, "places:")
+			if !ok || !stages[j].Run || partner[j] >= 0 || cfg.Places[item] == nil || cfg.Places[item].Source != name {
+				continue
+			}
+			if !dependsOn(g, index, g[j].Deps, s.Name) {
+				partner[i], partner[j] = j, i
+				break
+			}
+		}
+	}
+	return partner
+}
+
+// dependsOn reports whether any of deps other than name itself reads,
+// directly or through its own inputs, the stage name.
+func dependsOn(g []*stageDef, index map[string]int, deps []string, name string) bool {
+	seen := map[string]bool{}
+	var visit func(d string) bool
+	visit = func(d string) bool {
+		if d == name {
+			return true
+		}
+		if seen[d] {
+			return false
+		}
+		seen[d] = true
+		for _, e := range g[index[d]].Deps {
+			if visit(e) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, d := range deps {
+		if d != name && visit(d) {
+			return true
+		}
+	}
+	return false
 }

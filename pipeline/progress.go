@@ -93,6 +93,14 @@ func (st *state) progress(total int) rowProgress {
 	return rowProgress{c: c, base: c.done.Load()}
 }
 
+// counted adds n rows to the total of a phase started with 0 (rows not
+// known then), once they are known.
+func (p rowProgress) counted(n int) {
+	if p.c != nil {
+		p.c.total.Add(int64(n))
+	}
+}
+
 // done records that the phase's first i rows are done; i must not decrease
 // between calls. It is one atomic store: call it every few thousand rows,
 // and once after the loop with the phase's total.

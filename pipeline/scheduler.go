@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/groundwork-org/groundwork/pipeline/peakmem"
@@ -26,6 +27,14 @@ type stageDone struct {
 // goroutine touches st; stages run on forks. On the first error the
 // context of the running stages is cancelled and, once they have stopped,
 // the error is returned prefixed with the stage's name.
+//
+// A streamed source and the places stage paired with it (plan.partner)
+// start together, once the places stage's other inputs are merged, joined
+// by a feed (feed.go), even when that takes one more than opts.Parallel
+// (the places stage mostly waits on the source's chunks). The places stage
+// is merged after the source, as if it had started after it, and an error
+// that only says the other side of the pair failed (errPartnerFailed) is
+// reported only when that side's own error is missing.
 func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem.Sampler) ([]StageReport, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -38,19 +47,34 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 	for i, s := range g {
 		index[s.Name] = i
 	}
+	partner := p.partner
+	if partner == nil {
+		partner = make([]int, len(g))
+		for i := range partner {
+			partner[i] = -1
+		}
+	}
 	outs := make([]*stageOut, len(g))
 	started := make([]bool, len(g))
 	reports := make([]StageReport, len(g))
 	done := make(chan stageDone)
 	running := map[int]time.Time{}
-	var firstErr error
-	ready := func(i int) bool {
+	var firstErr, partnerErr error
+	depsMerged := func(i int) bool {
 		for _, d := range g[i].Deps {
-			if outs[index[d]] == nil {
+			if j := index[d]; outs[j] == nil && j != partner[i] {
 				return false
 			}
 		}
 		return true
+	}
+	ready := func(i int) bool {
+		if j := partner[i]; j >= 0 {
+			// The source of a pair starts with its places stage; the
+			// places stage does not start on its own.
+			return j > i && depsMerged(i) && depsMerged(j)
+		}
+		return depsMerged(i)
 	}
 	var tick <-chan time.Time
 	if opts.ProgressEvery > 0 {
@@ -65,89 +89,75 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		redraw = t.C
 	}
 	counters := make([]*stageCounter, len(g))
-	for {
-		for i := range g {
-			if firstErr != nil || len(running) >= par {
-				break
+	start := func(i int, fd *feed) {
+		started[i] = true
+		running[i] = time.Now()
+		counters[i] = p.newCounter(i, running[i])
+		mem.Begin(i)
+		s, sp := g[i], p.stages[i]
+		reports[i] = StageReport{Name: s.Name, Why: sp.Why}
+		switch {
+		case !sp.Run && !(p.restore[i] && s.Reload):
+			reports[i].Status = "cached"
+			counters[i].last = 0 // the last run's time is running it, not restoring it
+			st.log.Info("stage cached", "stage", s.Name)
+			go func(i int, restore bool) {
+				t0 := time.Now()
+				var o *stageOut
+				err := guard(st.log, s.Name, func() (err error) {
+					o = &stageOut{}
+					err = p.cache.Get(s.Name, p.keys[i].Key, st.out, o)
+					if err == nil && restore {
+						err = o.restore(ctx, st.out, st.cfg)
+					}
+					return err
+				})
+				done <- stageDone{i: i, out: o, err: err, wall: time.Since(t0)}
+			}(i, p.restore[i])
+		default:
+			reports[i].Status = "ran"
+			if !sp.Run {
+				reports[i].Status = "reloaded"
 			}
-			if started[i] || !ready(i) {
-				continue
+			cfg := st.cfg
+			if s.Narrow != nil {
+				cfg = s.Narrow(cfg)
 			}
-			started[i] = true
-			running[i] = time.Now()
-			counters[i] = p.newCounter(i, running[i])
-			mem.Begin(i)
-			s, sp := g[i], p.stages[i]
-			reports[i] = StageReport{Name: s.Name, Why: sp.Why}
-			for _, d := range s.Deps {
-				reports[i].RowsIn += outs[index[d]].RowsOut
-			}
-			switch {
-			case !sp.Run && !(p.restore[i] && s.Reload):
-				reports[i].Status = "cached"
-				counters[i].last = 0 // the last run's time is running it, not restoring it
-				st.log.Info("stage cached", "stage", s.Name)
-				go func(i int, restore bool) {
-					t0 := time.Now()
-					var o *stageOut
-					err := guard(st.log, s.Name, func() (err error) {
-						o = &stageOut{}
-						err = p.cache.Get(s.Name, p.keys[i].Key, st.out, o)
-						if err == nil && restore {
-							err = o.restore(ctx, st.out, st.cfg)
-						}
-						return err
-					})
-					done <- stageDone{i: i, out: o, err: err, wall: time.Since(t0)}
-				}(i, p.restore[i])
-			default:
-				reports[i].Status = "ran"
-				if !sp.Run {
-					reports[i].Status = "reloaded"
-				}
-				cfg := st.cfg
-				if s.Narrow != nil {
-					cfg = s.Narrow(cfg)
-				}
-				f := st.fork(cfg)
-				f.counter = counters[i]
+			f := st.fork(cfg)
+			f.counter = counters[i]
+			f.feed = fd
+			if fd != nil {
+				st.log.Info("stage started", "stage", s.Name, "why", sp.Why, "one_pass_with", g[partner[i]].Name)
+			} else {
 				st.log.Info("stage started", "stage", s.Name, "why", sp.Why)
-				go func(i int) {
-					t0 := time.Now()
-					err := guard(st.log, s.Name, func() error {
-						if opts.inStage != nil {
-							opts.inStage(s.Name)
-						}
-						return s.run(f, ctx)
-					})
-					done <- stageDone{i: i, fork: f, err: err, wall: time.Since(t0)}
-				}(i)
 			}
+			go func(i int) {
+				t0 := time.Now()
+				err := guard(st.log, s.Name, func() error {
+					if opts.inStage != nil {
+						opts.inStage(s.Name)
+					}
+					return s.run(f, ctx)
+				})
+				if fd != nil {
+					// Whatever happened, the other side must not wait
+					// on this one.
+					if partner[i] > i {
+						fd.close(err)
+					} else {
+						fd.stop()
+					}
+				}
+				done <- stageDone{i: i, fork: f, err: err, wall: time.Since(t0)}
+			}(i)
 		}
-		if len(running) == 0 {
-			break
-		}
-		var d stageDone
-		select {
-		case d = <-done:
-		case <-tick:
-			st.log.Info("running", p.progress(time.Now(), counters, running, -1, outs, par).logArgs()...)
-			continue
-		case <-redraw:
-			opts.OnProgress(p.progress(time.Now(), counters, running, -1, outs, par))
-			continue
-		}
-		delete(running, d.i)
+	}
+	pending := map[int]stageDone{} // places stages finished before their source
+	finish := func(d stageDone) {
 		rep := &reports[d.i]
-		rep.Wall = d.wall
-		rep.PeakBytes = mem.End(d.i)
 		s := g[d.i]
-		if d.err != nil {
-			if firstErr == nil {
-				firstErr = fmt.Errorf("%s: %w", s.Name, d.err)
-				cancel()
-			}
-			continue
+		for _, dep := range s.Deps {
+			rep.RowsIn += outs[index[dep]].RowsOut
 		}
 		o := d.out
 		if d.fork != nil {
@@ -168,9 +178,69 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		if opts.afterStage != nil {
 			opts.afterStage(s.Name)
 		}
+	}
+	for {
+		for i := range g {
+			if firstErr != nil || len(running) >= par {
+				break
+			}
+			if started[i] || !ready(i) {
+				continue
+			}
+			if j := partner[i]; j >= 0 {
+				fd := newFeed(strings.TrimPrefix(g[i].Name, "source:"))
+				start(i, fd)
+				start(j, fd)
+				continue
+			}
+			start(i, nil)
+		}
+		if len(running) == 0 {
+			break
+		}
+		var d stageDone
+		select {
+		case d = <-done:
+		case <-tick:
+			st.log.Info("running", p.progress(time.Now(), counters, running, -1, outs, par).logArgs()...)
+			continue
+		case <-redraw:
+			opts.OnProgress(p.progress(time.Now(), counters, running, -1, outs, par))
+			continue
+		}
+		delete(running, d.i)
+		reports[d.i].Wall = d.wall
+		reports[d.i].PeakBytes = mem.End(d.i)
+		if d.err != nil {
+			switch {
+			case errors.Is(d.err, errPartnerFailed):
+				// The other side's own error tells what went wrong.
+				if partnerErr == nil {
+					partnerErr = fmt.Errorf("%s: %w", g[d.i].Name, d.err)
+				}
+			case firstErr == nil:
+				firstErr = fmt.Errorf("%s: %w", g[d.i].Name, d.err)
+				cancel()
+			}
+			continue
+		}
+		if j := partner[d.i]; j >= 0 && j < d.i && outs[j] == nil {
+			pending[d.i] = d // merged after its source
+			continue
+		}
+		finish(d)
+		if j := partner[d.i]; j > d.i {
+			if pd, ok := pending[j]; ok {
+				delete(pending, j)
+				finish(pd)
+			}
+		}
 		if firstErr == nil && ctx.Err() != nil {
 			firstErr = ctx.Err()
 		}
+	}
+	if firstErr == nil {
+		firstErr = partnerErr
 	}
 	if firstErr != nil {
 		return nil, firstErr

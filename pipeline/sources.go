@@ -13,6 +13,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/censusread"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
@@ -81,10 +82,20 @@ var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
 
 // streamCSV reads a streamed CSV source a chunk at a time into
 // raw/<name>.parquet, holding one chunk in memory, and returns its number
-// of rows. On an error nothing is left at raw/<name>.parquet.
+// of rows. When the stage shares its pass with a places stage (st.feed),
+// each chunk is also handed to it, before being written, and the feed is
+// closed when the file has been read. On an error nothing is left at
+// raw/<name>.parquet.
 func (st *state) streamCSV(ctx context.Context, name, file string, spec source.CSV) (int, error) {
+	fd := st.feed
+	if fd != nil && fd.source != name {
+		fd = nil
+	}
 	f, err := os.Open(file)
 	if err != nil {
+		if fd != nil {
+			fd.close(err)
+		}
 		return 0, err
 	}
 	defer f.Close()
@@ -98,8 +109,18 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 			}
 		}
 		n += int(rec.NumRows())
+		if fd != nil {
+			// The places stage gets its own copy (frame.FromRecord), the
+			// chunk it would read back from the raw file.
+			if err := fd.send(ctx, frame.FromRecord(rec)); err != nil {
+				return err
+			}
+		}
 		return w.Write(ctx, rec)
 	})
+	if fd != nil {
+		fd.close(err)
+	}
 	if err == nil && w == nil {
 		err = errors.New("no records read") // ScanCSV always gives one, if empty
 	}

@@ -48,6 +48,10 @@ type state struct {
 
 	base    forkBase      // set by fork
 	counter *stageCounter // the running stage's rows (see progress); nil outside a run
+	// feed, set by the scheduler on the forks of a streamed source stage
+	// and of the places stage that shares its pass, carries the source's
+	// chunks from one to the other (feed.go); nil otherwise.
+	feed *feed
 }
 
 func (st *state) warn(format string, args ...any) {
@@ -159,7 +163,7 @@ func (st *state) fork(cfg *config.Config) *state {
 		sedona:     st.sedona,
 		spark:      st.spark,
 	}
-	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts}
+	f.base = forkBase{len(st.warnings), len(st.sourceInfo), len(st.summaries), len(st.segments), st.tracts, st.spark}
 	return f
 }
 
@@ -167,6 +171,9 @@ func (st *state) fork(cfg *config.Config) *state {
 type forkBase struct {
 	warnings, sourceInfo, summaries, segments int
 	tracts                                    *frame.Table
+	// spark as forked: the sedona stage may merge while another stage
+	// runs, so the parent's is not the fork's starting value.
+	spark *sedona.Out
 }
 
 // collect returns what the fork f added to its parent st since the fork. It
@@ -195,7 +202,7 @@ func (st *state) collect(f *state) *stageOut {
 	if f.outreach != st.outreach {
 		o.Outreach = f.outreach
 	}
-	if f.spark != st.spark {
+	if f.spark != f.base.spark {
 		o.Spark = f.spark
 		o.RowsOut += len(f.spark.At)
 	}

@@ -273,3 +273,88 @@ func TestReadArrowWritten(t *testing.T) {
 		t.Errorf("columns %v", got)
 	}
 }
+
+// bigTable is a made-up table of n rows (points on a made-up lattice, not
+// real places) with a string, an int and a float column, some nulls.
+func bigTable(n int) *Table {
+	t := &Table{Geoms: make([]orb.Geometry, n), Columns: []Column{{Name: "id"}, {Name: "n", Kind: "int64"}, {Name: "x", Kind: "float64"}}}
+	for c := range t.Columns {
+		t.Columns[c].Values = make([]any, n)
+	}
+	for i := range n {
+		if i%97 != 0 {
+			t.Geoms[i] = orb.Point{-120 + float64(i%1000)/1000, 35 + float64(i/1000)/1000}
+		}
+		t.Columns[0].Values[i] = fmt.Sprintf("p%07d", i)
+		if i%13 != 0 {
+			t.Columns[1].Values[i] = int64(i)
+		}
+		t.Columns[2].Values[i] = float64(i) / 7
+	}
+	return t
+}
+
+// slice returns rows [lo, hi) of t.
+func slice(t *Table, lo, hi int) *Table {
+	out := &Table{Geoms: t.Geoms[lo:hi]}
+	for _, c := range t.Columns {
+		out.Columns = append(out.Columns, Column{Name: c.Name, Kind: c.Kind, Values: c.Values[lo:hi]})
+	}
+	return out
+}
+
+// TestWriteBoundedRowGroups checks that a file of more than RowGroupRows
+// rows is cut into row groups of at most RowGroupRows (so neither the writer
+// nor a reader holds the whole file) and that every value reads back, whether
+// the rows were given to the Writer as one table or as tables of odd sizes
+// across batch and row-group boundaries. (parquet-go's page boundaries
+// depend on how rows are handed to it, so the bytes may differ; the values
+// may not.)
+func TestWriteBoundedRowGroups(t *testing.T) {
+	ctx := context.Background()
+	n := 2*RowGroupRows + 1234
+	tab := bigTable(n)
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, []Column{{Name: "id", Kind: "string"}, {Name: "n", Kind: "int64"}, {Name: "x", Kind: "float64"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lo, step := 0, 1; lo < n; lo, step = lo+step, step*3+1 {
+		if err := w.Write(ctx, slice(tab, lo, min(n, lo+step))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"one table": write(t, tab), "pieces": buf.Bytes()} {
+		f, err := pq.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sizes []int64
+		for _, rg := range f.RowGroups() {
+			sizes = append(sizes, rg.NumRows())
+		}
+		if want := []int64{RowGroupRows, RowGroupRows, 1234}; fmt.Sprint(sizes) != fmt.Sprint(want) {
+			t.Errorf("%s: row groups of %v rows, want %v", name, sizes, want)
+		}
+		got, err := Read(ctx, bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Geoms) != n {
+			t.Fatalf("%s: read %d rows, want %d", name, len(got.Geoms), n)
+		}
+		for i := range n {
+			if (got.Geoms[i] == nil) != (tab.Geoms[i] == nil) || got.Geoms[i] != nil && !orb.Equal(got.Geoms[i], tab.Geoms[i]) {
+				t.Fatalf("%s: row %d: geometry %v, want %v", name, i, got.Geoms[i], tab.Geoms[i])
+			}
+			for c := range tab.Columns {
+				if g, w := got.Columns[c].Values[i], tab.Columns[c].Values[i]; g != w {
+					t.Fatalf("%s: row %d column %s: %v, want %v", name, i, tab.Columns[c].Name, g, w)
+				}
+			}
+		}
+	}
+}

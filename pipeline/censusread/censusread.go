@@ -362,6 +362,31 @@ func censusLabels(vars []string, m *census.Metadata) map[string]string {
 	return out
 }
 
+// Boundary fetches boundary name of the pipeline file, named by Census
+// layer, through the boundary file cache (census.LoadBoundary), or reads it
+// from there, and returns it with its source note: About ends with the
+// product, the layer and each file's publication and SHA-256.
+func (o Options) Boundary(ctx context.Context, log *slog.Logger, name string, b *config.Boundary) (*census.LoadedBoundary, result.Source, error) {
+	files, err := o.Files(log)
+	if err != nil {
+		return nil, result.Source{}, fmt.Errorf("boundary %q: %w", name, err)
+	}
+	lb, err := census.LoadBoundary(ctx, files, name, b.Census.Spec())
+	if err != nil {
+		return nil, result.Source{}, err
+	}
+	main := lb.Files[0]
+	about := b.About
+	if about != "" {
+		about += " "
+	}
+	about += fmt.Sprintf("U.S. Census Bureau %s, %s: %s (SHA-256 %s).", lb.Product, b.Census.Spec(), main.Published, main.SHA256)
+	for _, f := range lb.Files[1:] {
+		about += fmt.Sprintf(" Also %s (SHA-256 %s).", f.Published, f.SHA256)
+	}
+	return lb, result.Source{Name: name, Title: b.Title, About: about, File: filepath.Base(main.Path), Rows: len(lb.Layer.Features)}, nil
+}
+
 // CheckCoverage refuses the census table of c's tracts stage when it is a
 // table of every tract of some counties (for: "tract:*") that lacks land
 // tracts its tract boundary has there while having none the boundary

@@ -75,6 +75,13 @@ type Options struct {
 	// TempDir is where each workload's folder is made (and removed);
 	// default os.TempDir().
 	TempDir string
+	// Baseline, when set, is another groundwork command (an earlier build)
+	// run on the same inputs, alternating with Groundwork: baseline, this
+	// build, baseline, this build... (Repeat times each), so that the two
+	// are compared in one run under the same load.
+	Baseline []string
+	// Repeat is the number of runs of each groundwork command (at least 1).
+	Repeat int
 }
 
 // Result is one engine's run of one workload.
@@ -362,14 +369,17 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 		byArea  summary
 	}
 	var engines []engine
-	if len(opts.Groundwork) > 0 {
+	runGroundwork := func(cmd []string, name, version string) error {
 		out := filepath.Join(dir, "groundwork")
-		args := append(append([]string{}, opts.Groundwork[1:]...), "run", filepath.Join(dir, "pipeline.yaml"), "--out", out, "--no-cache", "--quiet")
-		r, _, err := measured(exec.CommandContext(ctx, opts.Groundwork[0], args...))
+		if err := os.RemoveAll(out); err != nil {
+			return err
+		}
+		args := append(append([]string{}, cmd[1:]...), "run", filepath.Join(dir, "pipeline.yaml"), "--out", out, "--no-cache", "--quiet")
+		r, _, err := measured(exec.CommandContext(ctx, cmd[0], args...))
 		if err != nil {
 			return err
 		}
-		r.Engine, r.Version, r.Points = "groundwork run", "this build", wl.Points
+		r.Engine, r.Version, r.Points = name, version, wl.Points
 		r.Note = "the whole pipeline run: also writes raw/points.parquet and unplaced/pts.csv"
 		e := engine{res: r}
 		cols := [3]string{"tract", "value_count", "value_median"}
@@ -381,6 +391,30 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 			return err
 		}
 		engines = append(engines, e)
+		return nil
+	}
+	var this, baseline []Result // groundwork's runs, for the comparison line
+	baseIdx := 0                // the engine the others are compared with: this build's first run
+	if len(opts.Groundwork) > 0 {
+		for k := range max(1, opts.Repeat) {
+			name := "groundwork run"
+			if opts.Repeat > 1 {
+				name = fmt.Sprintf("groundwork run %d", k+1)
+			}
+			if len(opts.Baseline) > 0 {
+				if err := runGroundwork(opts.Baseline, name+", baseline", strings.Join(opts.Baseline, " ")); err != nil {
+					return fmt.Errorf("baseline: %w", err)
+				}
+				baseline = append(baseline, engines[len(engines)-1].res)
+			}
+			if err := runGroundwork(opts.Groundwork, name, "this build"); err != nil {
+				return err
+			}
+			if len(this) == 0 {
+				baseIdx = len(engines) - 1
+			}
+			this = append(this, engines[len(engines)-1].res)
+		}
 	}
 	for _, p := range peerJobs {
 		if opts.Python == "" || (opts.Peers != nil && !contains(opts.Peers, p.name)) {
@@ -414,7 +448,7 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 		fmt.Fprintf(w, "no engine ran\n\n")
 		return nil
 	}
-	base := engines[0].res
+	base := engines[baseIdx].res
 	fmt.Fprintf(w, "| engine | version | points | wall s | points/s | CPU s | CPU s per million points | peak RSS MiB | wall / %s | CPU / %s | note |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", base.Engine, base.Engine)
 	for _, e := range engines {
 		r := e.res
@@ -422,9 +456,31 @@ func runWorkload(ctx context.Context, opts Options, wl Workload, w io.Writer) er
 			r.CPUSeconds, r.CPUSeconds/(float64(r.Points)/1e6), r.PeakRSSMiB, r.Seconds/base.Seconds, r.CPUSeconds/base.CPUSeconds, r.Note)
 	}
 	fmt.Fprintln(w)
-	for _, e := range engines[1:] {
-		tc, tm, tex := agree(engines[0].byTract, e.byTract)
-		ac, am, aex := agree(engines[0].byArea, e.byArea)
+	if len(baseline) > 0 {
+		sum := func(rs []Result, f func(Result) float64) float64 {
+			t := 0.0
+			for _, r := range rs {
+				t += f(r)
+			}
+			return t
+		}
+		cpu := func(r Result) float64 { return r.CPUSeconds }
+		peak := func(rs []Result) float64 {
+			m := 0.0
+			for _, r := range rs {
+				m = max(m, r.PeakRSSMiB)
+			}
+			return m
+		}
+		fmt.Fprintf(w, "This build / baseline, %d interleaved runs each: CPU %.2f (%.2f vs %.2f CPU s per million points, mean), peak RSS %.0f vs %.0f MiB (largest)\n\n",
+			len(this), sum(this, cpu)/sum(baseline, cpu), sum(this, cpu)/float64(len(this))/(float64(wl.Points)/1e6), sum(baseline, cpu)/float64(len(baseline))/(float64(wl.Points)/1e6), peak(this), peak(baseline))
+	}
+	for i, e := range engines {
+		if i == baseIdx {
+			continue
+		}
+		tc, tm, tex := agree(engines[baseIdx].byTract, e.byTract)
+		ac, am, aex := agree(engines[baseIdx].byArea, e.byArea)
 		if tex == "" {
 			tex = aex
 		}

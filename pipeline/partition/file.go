@@ -14,15 +14,34 @@ import (
 
 // WriteFile writes r as one GeoParquet 1.1 file at path (geoparquet.Write:
 // a WKB geometry column, the bbox covering, lon/lat), making its folder,
-// geom(i) being row i's geometry and meta further key/value metadata.
+// geom(i) being row i's geometry and meta further key/value metadata. The
+// file appears once complete. Rows are converted fileChunk at a time, so
+// memory beyond r stays flat in its number of rows; the bytes are those of
+// geoparquet.Write of the whole table (TestWriteFileInChunks).
 func WriteFile(ctx context.Context, path string, r *frame.Table, geom func(i int) orb.Geometry, meta map[string]string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+	w, err := NewFile(path, r, meta)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	t := GeoTable(r, geom, r.Cols(), nil)
-	t.Metadata = meta
-	return geoparquet.WriteFile(ctx, path, t)
+	cols := r.Cols()
+	idx := make([]int, 0, min(r.Len(), fileChunk))
+	for lo := 0; lo < r.Len(); lo += fileChunk {
+		idx = idx[:0]
+		for i := lo; i < min(r.Len(), lo+fileChunk); i++ {
+			idx = append(idx, i)
+		}
+		if err := w.Write(ctx, GeoTable(r, geom, cols, idx)); err != nil {
+			w.Abort()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return w.Close()
 }
+
+// fileChunk is the number of rows WriteFile converts at a time: a multiple
+// of the rows geoparquet's Writer hands parquet-go at a time (1,024), so
+// that the file's pages are those of one Write of the whole table.
+const fileChunk = 8 * 1024
 
 // PointGeom gives row i of r, a places set, its point from the lon and lat
 // columns; nil where either is null or r has no such columns.

@@ -213,3 +213,63 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// TestWriteFileInChunks checks that WriteFile, which converts the rows a
+// chunk at a time, writes the bytes of one geoparquet.WriteFile of the whole
+// table: on a made-up table (not real places) of more than two chunks with
+// every column type, nulls and missing geometries, on the real tracts, and on
+// an empty table.
+func TestWriteFileInChunks(t *testing.T) {
+	ctx := context.Background()
+	madeUp := frame.New()
+	for _, c := range []struct {
+		name string
+		t    table.Type
+	}{{"id", table.String}, {"n", table.Int}, {"x", table.Float}, {"ok", table.Bool}} {
+		madeUp.AddCol(c.name, c.t)
+	}
+	for i := range 2*fileChunk + 77 {
+		row := map[string]any{"id": fmt.Sprintf("p%06d", i), "x": float64(i) / 3, "ok": i%2 == 0}
+		if i%11 != 0 {
+			row["n"] = int64(i)
+		}
+		madeUp.AppendRow(row)
+	}
+	madeUpGeom := func(i int) orb.Geometry {
+		if i%17 == 0 {
+			return nil
+		}
+		return orb.Point{-84 + float64(i%500)/1000, 39 + float64(i/500)/1000}
+	}
+	tracts, tractGeom, _ := sampleTracts(t)
+	empty := frame.New()
+	empty.AddCol("id", table.String)
+	for _, tt := range []struct {
+		name string
+		r    *frame.Table
+		geom func(int) orb.Geometry
+	}{
+		{"made-up points", madeUp, madeUpGeom},
+		{"real tracts", tracts, tractGeom},
+		{"empty", empty, func(int) orb.Geometry { return nil }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			meta := map[string]string{"groundwork:table": tt.name}
+			got, want := filepath.Join(dir, "got.parquet"), filepath.Join(dir, "want.parquet")
+			if err := WriteFile(ctx, got, tt.r, tt.geom, meta); err != nil {
+				t.Fatal(err)
+			}
+			whole := GeoTable(tt.r, tt.geom, tt.r.Cols(), nil)
+			whole.Metadata = meta
+			if err := geoparquet.WriteFile(ctx, want, whole); err != nil {
+				t.Fatal(err)
+			}
+			g, _ := os.ReadFile(got)
+			w, _ := os.ReadFile(want)
+			if len(g) == 0 || string(g) != string(w) {
+				t.Errorf("WriteFile wrote %d bytes that differ from the whole table's %d", len(g), len(w))
+			}
+		})
+	}
+}

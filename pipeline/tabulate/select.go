@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
@@ -102,7 +103,7 @@ func Select(ctx context.Context, s *config.Segment, r *frame.Table, idCol string
 		}
 		for k := fresh; k < len(ms); k++ {
 			if ms[k].row == nil {
-				ms[k].row = c.Row(ms[k].i - base)
+				ms[k].row = ownRow(c.Row(ms[k].i - base))
 			}
 		}
 		return nil
@@ -116,6 +117,20 @@ func Select(ctx context.Context, s *config.Segment, r *frame.Table, idCol string
 		res.Rows[k] = m.row
 	}
 	return res, nil
+}
+
+// ownRow replaces the strings of row by copies. A chunk read from a file
+// keeps its strings in one buffer (pipeline/store's arena), so a kept
+// record would otherwise hold its whole chunk alive: a segment of 1,000
+// records spread over a million points held every chunk's strings (43 MB
+// at national size).
+func ownRow(row map[string]any) map[string]any {
+	for k, v := range row {
+		if s, ok := v.(string); ok {
+			row[k] = strings.Clone(s)
+		}
+	}
+	return row
 }
 
 func newSegment(s *config.Segment, r *frame.Table) *result.Segment {
@@ -141,7 +156,7 @@ func SegmentRows(ctx context.Context, s *config.Segment, r *frame.Table, rows []
 	err := r.Scan(ctx, func(c *frame.Table, base int) error {
 		for i := range c.Len() {
 			for _, k := range at[base+i] {
-				res.Rows[k] = c.Row(i)
+				res.Rows[k] = ownRow(c.Row(i))
 			}
 		}
 		return nil

@@ -13,6 +13,7 @@ import (
 )
 
 const benchUsage = `Usage: groundwork bench join|job|all [--data DIR] [--points N] [--peers] [--python PATH]
+       groundwork bench job [--workload NAME] --baseline OLD-BINARY --repeat N
 
 join measures groundwork's points-in-polygons join alone against the tools
 analysts use today, in one run, on the same deterministic points over real
@@ -29,7 +30,9 @@ file is not there is skipped, saying so.
 job runs the whole job end to end (a CSV of points -> placed in tracts ->
 count and median of a column per tract and per county -> Parquet) with this
 groundwork binary and, with --peers, DuckDB spatial, SedonaDB and GeoPandas,
-each in its own process, and checks that they agree.
+each in its own process, and checks that they agree. With --baseline, an
+earlier groundwork binary runs on the same inputs, alternating with this one
+--repeat times, and the CPU and peak memory ratio of the two is printed.
 
 all runs join, then job. Each prints, per engine, points per second, CPU
 seconds, peak resident memory and the ratios; docs/benchmarks.md holds
@@ -75,6 +78,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	peerPoints := fs.Int("peer-points", 0, "join: points given to GeoPandas and PostGIS (default 1,000,000)")
 	python := fs.String("python", os.Getenv("GROUNDWORK_PYTHON"), "the Python `interpreter` with the peers' packages (default: .venv/bin/python)")
 	workers := fs.Int("workers", 0, "join: worker goroutines (default: all cores)")
+	baseline := fs.String("baseline", "", "job: another groundwork `binary` (an earlier build) run on the same inputs, alternating with this one, for a before/after ratio")
+	repeat := fs.Int("repeat", 1, "job: runs of groundwork (and of --baseline) per workload, interleaved")
+	only := fs.String("workload", "", "run only the workload of this `name` (alameda-1M or ohio-10M)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	which := ""
 	if len(args) > 0 {
@@ -92,6 +98,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if which == "join" || which == "all" {
 		var wl []geobench.Workload
 		for _, w := range geobench.DefaultWorkloads(*data) {
+			if *only != "" && w.Name != *only {
+				continue
+			}
 			if w.Boundary = boundaryFile(w.Name, w.Boundary, stdout); w.Boundary != "" {
 				wl = append(wl, w)
 			}
@@ -120,6 +129,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		var wl []jobbench.Workload
 		for _, w := range jobbench.DefaultWorkloads(*data) {
+			if *only != "" && w.Name != *only {
+				continue
+			}
 			if w.Boundary = boundaryFile(w.Name, w.Boundary, stdout); w.Boundary != "" {
 				wl = append(wl, w)
 			}
@@ -133,7 +145,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				wl[i].Points = *points
 			}
 		}
-		opts := jobbench.Options{Workloads: wl, Groundwork: []string{exe}}
+		opts := jobbench.Options{Workloads: wl, Groundwork: []string{exe}, Repeat: *repeat}
+		if *baseline != "" {
+			opts.Baseline = []string{*baseline}
+		}
 		if *peers {
 			opts.Python = *python
 		}

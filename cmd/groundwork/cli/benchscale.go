@@ -54,6 +54,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	partitioned := fl.Bool("partitioned", true, "run: also write the partitioned GeoParquet outputs")
 	cpuProfile := fl.String("cpuprofile", "", "run: write a CPU profile of the three runs to `file` (read it with go tool pprof)")
 	memProfile := fl.String("memprofile", "", "run: write a heap profile (allocations) taken after the cold run to `file`")
+	peakProfile := fl.String("peakprofile", "", "run: write the heap profile taken when the cold run's live heap was largest to `file`")
 	engine := fl.String("engine", "", "run: the `engine` that places points (native or sedona)")
 	master := fl.String("spark-master", "", "run: Spark master `URL` of the sedona engine (default local[*])")
 	fl.Usage = func() { fmt.Fprint(fl.Output(), benchScaleUsage); fl.PrintDefaults() }
@@ -108,6 +109,10 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var peak *peakHeap
+	if *peakProfile != "" {
+		peak = watchPeakHeap(100 * time.Millisecond)
+	}
 	for i, run := range []struct{ name, edit string }{
 		{"cold (empty cache)", ""},
 		{"warm (nothing changed)", ""},
@@ -126,6 +131,14 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stdout, "\n== %s: %s\n", run.name, res.Wall.Round(time.Millisecond))
 		writeSummary(stdout, res)
+		if peak != nil && i == 0 {
+			live, err := peak.stop(*peakProfile)
+			if err != nil {
+				fmt.Fprintf(stderr, "groundwork bench-scale: peak heap profile: %v\n", err)
+				return ExitFailure
+			}
+			fmt.Fprintf(stdout, "largest live heap of the cold run: %d MiB (profile: %s)\n", live>>20, *peakProfile)
+		}
 		if *memProfile != "" && i == 0 {
 			if err := writeHeapProfile(*memProfile); err != nil {
 				fmt.Fprintf(stderr, "groundwork bench-scale: heap profile: %v\n", err)
