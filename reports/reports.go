@@ -376,13 +376,19 @@ func Dollars(x float64) string {
 }
 
 // Format formats x per a pipeline format name: "dollars", "percent" (x is a
-// fraction), or a plain number with decimals only where needed.
+// fraction), "year" (a whole number without thousands separator: 1939), or a
+// plain number with decimals only where needed.
 func Format(x float64, format string) string {
 	switch format {
 	case "dollars":
 		return Dollars(x)
 	case "percent":
 		return Number(100*x, 1) + "%"
+	case "year":
+		if math.IsNaN(x) {
+			return "–"
+		}
+		return strconv.FormatFloat(math.Round(x), 'f', 0, 64)
 	}
 	if x == math.Trunc(x) {
 		return Number(x, 0)

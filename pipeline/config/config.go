@@ -125,7 +125,7 @@ func (c *Config) AreaRank(col, val string) int {
 const DefaultMaxMapTracts = 10_000
 
 // Formats accepted by measures and maps.
-var formats = []string{"", "number", "dollars", "percent"}
+var formats = []string{"", "number", "dollars", "percent", "year"}
 
 // Class-break methods of a map shade (Shade.Breaks); the empty string is
 // BreaksQuantile.

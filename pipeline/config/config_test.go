@@ -102,7 +102,7 @@ segments:
 				"boundaries.b.decides.title: required",
 				`boundaries.b.decides.seats: "seats.xlsx" is not a CSV file`,
 				`segments[0].headers.vv: no column "vv" in p`,
-				`segments[0].format.v: unknown format "money"; use number, dollars or percent`,
+				`segments[0].format.v: unknown format "money"; use number, dollars, percent or year`,
 			},
 		},
 		{

@@ -58,7 +58,7 @@ func checkMeasure(p *problems, at string, m *Measure, of string, cols []string) 
 		}
 	}
 	if !slices.Contains(formats, m.Format) {
-		p.add(at+".format", "unknown format %q; use number, dollars or percent", m.Format)
+		p.add(at+".format", "unknown format %q; use number, dollars, percent or year", m.Format)
 	}
 }
 
@@ -116,7 +116,7 @@ func (c *Config) checkSegments(p *problems) {
 		for _, col := range slices.Sorted(maps.Keys(s.Format)) {
 			checkColumn(p, at+".format."+col, col, s.Of, cols)
 			if !slices.Contains(formats, s.Format[col]) {
-				p.add(at+".format."+col, "unknown format %q; use number, dollars or percent", s.Format[col])
+				p.add(at+".format."+col, "unknown format %q; use number, dollars, percent or year", s.Format[col])
 			}
 		}
 	}
@@ -150,7 +150,7 @@ func (c *Config) checkMap(p *problems) {
 			p.add(s.at+".column", "no column %q in tracts%s", col, suggest.Hint(col, cols))
 		}
 		if s.sh != nil && !slices.Contains(formats, s.sh.Format) {
-			p.add(s.at+".format", "unknown format %q; use number, dollars or percent", s.sh.Format)
+			p.add(s.at+".format", "unknown format %q; use number, dollars, percent or year", s.sh.Format)
 		}
 		if s.sh != nil && s.sh.Breaks != "" && !slices.Contains(BreakMethods, s.sh.Breaks) {
 			p.add(s.at+".breaks", "unknown class breaks %q (use quantile, equal_interval or fisher_jenks)%s", s.sh.Breaks, breaksHint(s.sh.Breaks))

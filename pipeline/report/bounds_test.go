@@ -16,6 +16,7 @@ import (
 func TestBoundWords(t *testing.T) {
 	dollars := func(x float64) string { return reports.Format(x, "dollars") }
 	plain := func(x float64) string { return reports.Format(x, "") }
+	year := func(x float64) string { return reports.Format(x, "year") }
 	cells := []struct {
 		v    float64
 		note string
@@ -27,6 +28,7 @@ func TestBoundWords(t *testing.T) {
 		{50, "top-coded: 50.0 or more (50.0)", plain, "50 or more"},
 		{9, "top-coded: 9.0 or more (9.0)", plain, "9 or more"},
 		{1939, "bottom-coded: 1939 or earlier (1939)", plain, "1,939 or earlier"}, // the column's number format, as its other cells
+		{1939, "bottom-coded: 1939 or earlier (1939)", year, "1939 or earlier"},
 		{42012, "the result is at least the value shown (a top-coded input)", dollars, "at least $42,012"},
 		{7.2, "the result is not exact: coded inputs pull it both ways", plain, "7.2 (not exact: from a coded value)"},
 		{1500, "", dollars, "1500"},
@@ -46,6 +48,7 @@ func TestBoundWords(t *testing.T) {
 		{50, "50.0 or more", "", "50 or more"},
 		{10, "10.0 or less", "", "10 or less"},
 		{1969, "1969 or earlier", "", "1,969 or earlier"},
+		{1969, "1969 or earlier", "year", "1969 or earlier"},
 		{42012, "at least", "dollars", "at least $42,012"},
 		{1500, "", "dollars", "$1,500"},
 	}
