@@ -78,8 +78,9 @@ func Begin(out string) (*Staging, error) {
 // Dir is the folder to write the new output into.
 func (s *Staging) Dir() string { return s.dir }
 
-// Removed lists what Begin removed: folders, links and locks left by runs
-// that died.
+// Removed lists what Begin removed that runs which died left: folders,
+// links and locks. Earlier committed versions, which Begin also removes,
+// are not listed.
 func (s *Staging) Removed() []string { return s.removed }
 
 func prefix(base string) string { return "." + base + ".v-" }
@@ -196,17 +197,19 @@ func (s *Staging) Abort() {
 // removeStale removes, in parent, the version folders, links and locks of
 // output base whose writer is no longer running, except current (the
 // version out links to, which becomes the previous version when this run
-// commits). It returns the paths removed.
+// commits). It returns the paths removed, except those of superseded
+// versions.
 func removeStale(parent, base, current string) []string {
 	ents, err := os.ReadDir(parent)
 	if err != nil {
 		return nil
 	}
 	p := prefix(base)
-	live := map[string]bool{}
+	live, locked := map[string]bool{}, map[string]bool{}
 	for _, e := range ents {
 		name := e.Name()
 		if v, ok := strings.CutSuffix(name, ".lock"); ok && strings.HasPrefix(name, p) {
+			locked[v] = true
 			if alive(filepath.Join(parent, name)) {
 				live[v] = true
 			}
@@ -237,7 +240,11 @@ func removeStale(parent, base, current string) []string {
 			continue
 		}
 		path := filepath.Join(parent, name)
-		if err := os.RemoveAll(path); err == nil {
+		// A version folder without a lock was committed and then
+		// superseded (Commit removes the lock): removing it is routine,
+		// not the clean-up of a run that died.
+		superseded := name == v && !locked[v]
+		if err := os.RemoveAll(path); err == nil && !superseded {
 			removed = append(removed, path)
 		}
 	}

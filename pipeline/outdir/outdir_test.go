@@ -313,3 +313,35 @@ func TestLegacyStaging(t *testing.T) {
 		t.Errorf("a young legacy staging folder was removed: %v", err)
 	}
 }
+
+// TestSupersededNotReported: Begin removes the version before the current
+// one, but lists in Removed only what runs that died left, so a run's log
+// does not report routine clean-up as a crash.
+func TestSupersededNotReported(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var first string
+	for i := range 2 {
+		s, err := Begin(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = s.Dir()
+		}
+		writeOutput(t, s.Dir(), fmt.Sprint("v", i))
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Begin(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Abort()
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Errorf("the first version %s is still there (err %v)", first, err)
+	}
+	if got := s.Removed(); len(got) != 0 {
+		t.Errorf("Removed = %v, want none (only a superseded version was removed)", got)
+	}
+}
