@@ -25,11 +25,17 @@ func (st *state) selectSegments(ctx context.Context) error {
 		prog := st.progress(r.Len())
 		var res *result.Segment
 		var err error
-		if sg := st.spark.Segment(s.Name); sg != nil {
+		if sg := st.spark.Segment(s); sg != nil {
 			// Selected by the sedona engine's job.
 			st.log.Info("sedona engine: segment from the job", "segment", s.Name)
 			res, err = tabulate.SegmentRows(ctx, s, r, sg.Rows, sg.Missing)
 		} else {
+			if st.spark.Computed(s.Name) {
+				// A cached job (its key covers placement only) and a
+				// rule changed since: selected here, over the job's
+				// placements, with the same result.
+				st.log.Info("sedona engine: segment computed natively", "segment", s.Name, "reason", "changed since the cached job ran")
+			}
 			res, err = tabulate.Select(ctx, s, r, idCol, prog.done)
 		}
 		if err != nil {

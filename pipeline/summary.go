@@ -30,10 +30,16 @@ func (st *state) summarize(ctx context.Context) error {
 		prog := st.progress(r.Len())
 		var res *result.Summary
 		var outside int
-		if sp := st.spark.Summary(s.Name); sp != nil { // computed by the sedona engine's job
+		if sp := st.spark.Summary(s); sp != nil { // computed by the sedona engine's job
 			st.log.Info("sedona engine: summary from the job", "summary", s.Name)
 			res, outside = tabulate.SummaryOf(st.cfg, s, sp.Groups), sp.Outside
 		} else {
+			if st.spark.Computed(s.Name) {
+				// The job is cached (its key covers placement only) and
+				// the summary changed since: computed here, over the
+				// job's placements, with the same result.
+				st.log.Info("sedona engine: summary computed natively", "summary", s.Name, "reason", "changed since the cached job ran")
+			}
 			var err error
 			if res, outside, err = tabulate.Summarize(ctx, st.cfg, s, r, prog.done); err != nil {
 				return fmt.Errorf("summary %q: %w", s.Name, err)

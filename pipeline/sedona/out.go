@@ -2,6 +2,7 @@ package sedona
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -20,7 +21,12 @@ type Out struct {
 	Names []string
 	// At holds the placements of every point of the job's point set.
 	At map[orb.Point][]string
-	// Summaries and Segments are those the job computed, by name.
+	// Summaries and Segments are those the job computed, by name. Each
+	// holds the key of the rule it was computed from (RuleKey): the
+	// stage cache keeps a job whose summaries or segments have changed
+	// since (the sedona stage's key covers placement only), and Summary
+	// and Segment return nil for a changed one, which the summary or
+	// segment stage then computes natively.
 	Summaries map[string]*OutSummary
 	Segments  map[string]*OutSegment
 }
@@ -30,6 +36,7 @@ type Out struct {
 type OutSummary struct {
 	Groups  []*result.Group
 	Outside int
+	Rule    string // RuleKey of the summary it was computed from
 }
 
 // OutSegment is a segment selected by the job: the rows of its places
@@ -37,30 +44,56 @@ type OutSummary struct {
 type OutSegment struct {
 	Rows    []int
 	Missing int
+	Rule    string // RuleKey of the segment it was selected by
 }
 
-// Summary returns the job's summary name, a copy the caller may change, or
-// nil when it was computed natively (or o is nil: there was no job).
-func (o *Out) Summary(name string) *OutSummary {
-	if o == nil || o.Summaries[name] == nil {
+// RuleKey is the key of a summary's or segment's configuration: its JSON
+// encoding (struct fields in declaration order, map keys sorted), as in
+// the stage cache's keys. Any edit to it, a title included, changes it.
+func RuleKey(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("sedona: rule key of %T: %v", v, err)) // config types always encode
+	}
+	return string(b)
+}
+
+// Summary returns the job's result for summary s, a copy the caller may
+// change, or nil when the job did not compute it (it is computed
+// natively), when s has changed since the job ran (a cached job: compute
+// it natively too; both give the same result), or when o is nil (there
+// was no job).
+func (o *Out) Summary(s *config.Summary) *OutSummary {
+	if o == nil || o.Summaries[s.Name] == nil || o.Summaries[s.Name].Rule != RuleKey(s) {
 		return nil
 	}
-	s := o.Summaries[name]
-	c := &OutSummary{Outside: s.Outside}
-	for _, g := range s.Groups {
+	sum := o.Summaries[s.Name]
+	c := &OutSummary{Outside: sum.Outside, Rule: sum.Rule}
+	for _, g := range sum.Groups {
 		cg := *g
 		c.Groups = append(c.Groups, &cg)
 	}
 	return c
 }
 
-// Segment returns the job's segment name, or nil when it was selected
-// natively (or o is nil).
-func (o *Out) Segment(name string) *OutSegment {
-	if o == nil {
+// Segment returns the job's selection for segment s, or nil when it is
+// selected natively: the job did not select it, s has changed since the
+// job ran (a cached job), or o is nil.
+func (o *Out) Segment(s *config.Segment) *OutSegment {
+	if o == nil || o.Segments[s.Name] == nil || o.Segments[s.Name].Rule != RuleKey(s) {
 		return nil
 	}
-	return o.Segments[name]
+	return o.Segments[s.Name]
+}
+
+// Computed reports whether the job computed a summary or segment named
+// name, from whatever rule: after Summary or Segment returned nil, it tells
+// a rule changed since a cached job ran from one the job never computes.
+func (o *Out) Computed(name string) bool {
+	if o == nil {
+		return false
+	}
+	return o.Summaries[name] != nil || o.Segments[name] != nil
 }
 
 // Locate returns the placement of p in boundary or area name ("" for none,
@@ -126,14 +159,14 @@ func (o *Out) readTable(ctx context.Context, work string, t *PlacesTable, pts []
 			return err
 		}
 		groups, outside := Groups(gs, s)
-		o.Summaries[s.Name] = &OutSummary{Groups: groups, Outside: outside}
+		o.Summaries[s.Name] = &OutSummary{Groups: groups, Outside: outside, Rule: RuleKey(s)}
 	}
 	for _, s := range t.Segments {
 		m, err := ReadSegment(ctx, work, s.Name)
 		if err != nil {
 			return err
 		}
-		sg := &OutSegment{Missing: int(m.Missing)}
+		sg := &OutSegment{Missing: int(m.Missing), Rule: RuleKey(s)}
 		for _, rec := range m.Recs {
 			if rec < 0 || int(rec) >= len(row) || row[rec] < 0 {
 				return fmt.Errorf("sedona engine: segment %q: record %d is not a placed record of %s", s.Name, rec, t.Spec.Name)

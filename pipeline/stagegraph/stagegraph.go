@@ -298,7 +298,11 @@ func Build(cfg *config.Config, partitioned bool) []*Stage {
 // Spark job places the points of every places set, the contacts, the
 // listening survey and the sign-ins, and computes the summaries and
 // segments over places sets. It reads every boundary and area and the
-// places sets' sources; its key holds everything that shapes the job.
+// places sets' sources; its key holds everything that shapes the
+// placements, not the summaries and segments: editing one reuses the
+// cached job, and the summary or segment stage computes the edited one
+// natively over the job's placements (sedona.Out.Summary returns nil for a
+// rule changed since the job ran), with the same result.
 func sparkStage(cfg *config.Config, locating []string) *Stage {
 	deps := slices.Clone(locating)
 	for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {
@@ -318,29 +322,15 @@ func sparkStage(cfg *config.Config, locating []string) *Stage {
 			files = append(files, cfg.Turnout.File)
 		}
 	}
-	var sums []*config.Summary
-	var segs []*config.Segment
-	for _, s := range cfg.Summaries {
-		if s.Of != "tracts" {
-			sums = append(sums, s)
-		}
-	}
-	for _, s := range cfg.Segments {
-		if s.Of != "tracts" {
-			segs = append(segs, s)
-		}
-	}
 	return &Stage{
 		Name: "sedona", Kind: "places", Files: files,
 		Config: struct {
 			Engine    string
 			Places    map[string]*config.Places
-			Summaries []*config.Summary
-			Segments  []*config.Segment
 			Contacts  *config.Contacts
 			Listening *config.Listening
 			Turnout   *config.TurnoutConfig
-		}{cfg.Engine, cfg.Places, sums, segs, cfg.Contacts, cfg.Listening, cfg.Turnout},
+		}{cfg.Engine, cfg.Places, cfg.Contacts, cfg.Listening, cfg.Turnout},
 		Deps: uniq(deps),
 		Work: RunSpark,
 	}
