@@ -16,7 +16,10 @@ import (
 // places sets that it can compute exactly as tabulate does. The stages
 // after it take their placements from st.spark (Locator.Precompute,
 // contact.Placer.WithLocate) and build every output as the native engine
-// does.
+// does. The stage's cache key covers placement only (stagegraph): a
+// summary or segment edited since a cached job ran is computed by its own
+// stage in Go over the job's placements (sedona.Out.Summary and Segment
+// return nil for it), with the same output.
 func (st *state) runSpark(ctx context.Context) error {
 	job, tables, err := gather.Job(ctx, gather.Input{Config: st.cfg, Layers: st.layers, Indexes: st.indexes,
 		AreaOf: st.areaOf, Raw: st.raw, Source: st.source, Log: st.log})
