@@ -6,7 +6,8 @@ import (
 
 // hashSet is a set of 64-bit hashes: open addressing with linear probing
 // over one pointer-free slice, so that it costs 8 bytes a slot (10.7 to 21
-// bytes a key: the table doubles when three quarters full) and nothing for
+// bytes a key: the table doubles when three quarters full; twice that
+// while it doubles) and nothing for
 // the collector to scan. 0 marks an empty slot; a hash of 0 is stored as 1
 // (a collision more, which the caller resolves like any other).
 type hashSet struct {
@@ -61,7 +62,8 @@ func (s *hashSet) grow() {
 // was a collision of two different keys and is dropped. A collision
 // therefore never produces an error, whatever the hash.
 //
-// Memory is the set's (13.4 bytes a key at 10 million; BenchmarkKeyCheck) plus the pending suspects, at
+// Memory is the set's (13.4 bytes a key at 10 million keys, against 52.7
+// for a map of the keys: BenchmarkKeyCheck) plus the pending suspects, at
 // most maxErrors of them (the caller resolves when it holds that many
 // problems). The hash is maphash with a seed drawn per file, so that a file
 // cannot be crafted to collide; with 64 bits, a collision among 10 million

@@ -57,7 +57,7 @@ func TestKeyHashCollision(t *testing.T) {
 		},
 		{
 			name: "a duplicate beside a collision", hash: ab, chunk: 1,
-			in:   "id,v\na,1\nb,2\nb,3\nc,x\n",
+			in: "id,v\na,1\nb,2\nb,3\nc,x\n",
 			want: []string{
 				`x.csv:4: column "id": duplicate key "b" (first on line 3)`,
 				`x.csv:5: column "v": value "x" is not a whole number`,
