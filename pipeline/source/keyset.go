@@ -6,8 +6,8 @@ import (
 
 // hashSet is a set of 64-bit hashes: open addressing with linear probing
 // over one pointer-free slice, so that it costs 8 bytes a slot (10.7 to 21
-// bytes a key: the table doubles when three quarters full; twice that
-// while it doubles) and nothing for
+// bytes a key: the table doubles when three quarters full, and
+// holds the old table while it does) and nothing for
 // the collector to scan. 0 marks an empty slot; a hash of 0 is stored as 1
 // (a collision more, which the caller resolves like any other).
 type hashSet struct {
