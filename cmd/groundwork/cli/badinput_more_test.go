@@ -151,7 +151,7 @@ var moreBadInput = []struct {
 	{"segment limit not a number", []corpusEdit{{"pipeline.yaml", "limit: 20", "limit: twenty"}}, ExitConfig, []string{"limit"}},
 	{"segment of unknown table", []corpusEdit{{"pipeline.yaml", "    of: tracts\n    where: 'terrain != nil'", "    of: tract\n    where: 'terrain != nil'"}}, ExitConfig, []string{"tract"}},
 	{"map shade unknown column", []corpusEdit{{"pipeline.yaml", "shade: {column: B19013_001E", "shade: {column: B19013_001X"}}, ExitConfig, []string{"B19013_001X"}},
-	{"map format typo", []corpusEdit{{"pipeline.yaml", "format: dollars}\n    shades", "format: dolars}\n    shades"}}, ExitConfig, []string{"report.map.shade.format", `unknown format "dolars"; use number, dollars or percent`}},
+	{"map format typo", []corpusEdit{{"pipeline.yaml", "format: dollars}\n    shades", "format: dolars}\n    shades"}}, ExitConfig, []string{"report.map.shade.format", `unknown format "dolars"; use number, dollars, percent or year`}},
 	{"map outline unknown area", []corpusEdit{{"pipeline.yaml", "outline: terrain", "outline: terain"}}, ExitConfig, []string{"terain"}},
 	{"map point size unknown column", []corpusEdit{{"pipeline.yaml", "size: enroll, size_label", "size: enrol, size_label"}}, ExitConfig, []string{"enrol"}},
 	{"findings unknown summary", []corpusEdit{{"pipeline.yaml", "    summary: schools\n", "    summary: schoolz\n"}}, ExitConfig, []string{"schoolz"}},
