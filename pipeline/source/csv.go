@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -112,8 +111,9 @@ func ReadCSV(ctx context.Context, path string, spec CSV) (arrow.RecordBatch, err
 	return DecodeCSV(ctx, path, f, spec)
 }
 
-// DecodeCSV is ReadCSV on a reader; name is used in errors.
-func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.RecordBatch, error) {
+// DecodeCSV is ReadCSV on a reader; name is used in errors. The reader must
+// seek (an *os.File, a *strings.Reader or a *bytes.Reader): see ScanCSV.
+func DecodeCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV) (arrow.RecordBatch, error) {
 	var out arrow.RecordBatch
 	err := ScanCSV(ctx, name, r, spec, 0, func(rec arrow.RecordBatch) error {
 		rec.Retain()
@@ -132,28 +132,37 @@ func DecodeCSV(ctx context.Context, name string, r io.Reader, spec CSV) (arrow.R
 // one chunk. fn must not keep the record (it is released when fn returns).
 // Problems are collected as in ReadCSV; after the first, fn is not called
 // again, so a caller that writes the records must discard what it wrote
-// when ScanCSV returns an error. Key uniqueness is checked over the whole
-// file.
-func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int, fn func(arrow.RecordBatch) error) error {
+// when ScanCSV returns an error.
+//
+// Key uniqueness is checked over the whole file with a set of 64-bit hashes
+// of the keys, 13 bytes a key at 10 million (8 a slot), not the keys (53 a key
+// in a Go map: 513 MiB for 10 million keys). A key whose hash was seen
+// before is confirmed before it is reported: ScanCSV re-reads the file from
+// where r stood when called up to that row, so a collision of two distinct
+// keys never makes an error (see keyCheck), and a real duplicate's error
+// names the same earlier line a map of the keys would. That is why r must
+// seek; ScanCSV leaves it where its own reading left it.
+func ScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error) error {
+	return scanCSV(ctx, name, r, spec, chunk, fn, nil)
+}
+
+// scanCSV is ScanCSV hashing keys with hash (nil: maphash); tests pass a
+// hash that collides.
+func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error, hash func(string) uint64) error {
 	switch strings.ToLower(spec.Encoding) {
-	case "", "utf-8", "utf8":
-	case "latin1", "latin-1", "iso-8859-1":
-		r = &latin1Reader{r: bufio.NewReader(r)}
+	case "", "utf-8", "utf8", "latin1", "latin-1", "iso-8859-1":
 	default:
 		return &ParseError{File: name, Err: fmt.Errorf("unknown encoding %q; want one of %s", spec.Encoding, strings.Join(Encodings, ", "))}
 	}
-	maxLine := spec.MaxLineBytes
-	if maxLine <= 0 {
-		maxLine = DefaultMaxLineBytes
+	start := int64(-1) // where the file starts, to re-read it for the key check
+	if spec.Key != "" {
+		var err error
+		if start, err = r.Seek(0, io.SeekCurrent); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 	}
-	br := bufio.NewReader(&lineLimitReader{r: r, max: maxLine})
+	br, cr := openCSV(r, spec)
 	hint := delimiterHint(br, spec.Delimiter)
-	cr := csv.NewReader(br)
-	if spec.Delimiter != 0 {
-		cr.Comma = spec.Delimiter
-	}
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
 		return &ParseError{File: name, Line: 1, Err: errors.New("file is empty; want a header row")}
@@ -222,11 +231,35 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 	for i, c := range spec.Columns {
 		heads[i] = headerOf(c)
 	}
-	keys := map[string]int{}
-	var keyArena []byte // the keys' bytes, a block at a time (one allocation per 64 KiB, not per key)
+	keys := newKeyCheck(hash)
+	resolveKeys := func() error {
+		if len(keys.pending) == 0 {
+			return nil
+		}
+		sus, err := keys.resolve(func(fn func(string, bool, int) bool) error {
+			return replayKeys(ctx, r, start, spec, idx[keyCol], isNull, fn)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: re-reading the file to confirm a duplicate key: %w", name, err)
+		}
+		for _, s := range sus {
+			errs[s.err] = nil // a collision of two distinct keys
+			if s.first > 0 {
+				errs[s.err] = &ParseError{File: name, Line: s.line, Column: spec.Columns[keyCol].Name, Err: fmt.Errorf("duplicate key %q (first on line %d); keys must be unique", s.key, s.first)}
+			}
+		}
+		errs = slices.DeleteFunc(errs, func(err error) bool { return err == nil })
+		return nil
+	}
 	meta := map[string]string{"groundwork:file": label}
 	emitted, pending := false, 0
 	emit := func() error {
+		if len(errs) > len(keys.pending) {
+			return nil // a problem for sure: fn is not called again
+		}
+		if err := resolveKeys(); err != nil {
+			return err
+		}
 		if len(errs) > 0 {
 			return nil
 		}
@@ -263,40 +296,30 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		}
 		short := false
 		for i, c := range spec.Columns {
-			raw := ""
 			h := heads[i]
-			if idx[i] < len(rec) {
-				raw = strings.TrimSpace(rec[idx[i]])
-			} else if !short {
+			if idx[i] >= len(rec) && !short {
 				short = true
 				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(header))})
 			}
-			if err := checkText(raw, spec.Encoding); err != nil {
+			raw, stripped, err := cellText(rec, idx[i], spec.Encoding, c.Type == table.String)
+			if err != nil {
 				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
-				raw = ""
 			}
-			if c.Type == table.String {
-				if clean, ok := StripBidi(raw); ok {
-					spec.warn("csv-bidi", "values held bidi control characters (they reorder displayed text); removed them",
-						fmt.Sprintf("%s:%d: column %q", label, line, h))
-					raw = clean
-				}
+			if stripped {
+				spec.warn("csv-bidi", "values held bidi control characters (they reorder displayed text); removed them",
+					fmt.Sprintf("%s:%d: column %q", label, line, h))
 			}
 			null := isNull(raw)
 			if err := appendCell(cols[i], c, raw, null); err != nil {
 				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
 			}
-			if i == keyCol && !null {
-				if first, dup := keys[raw]; dup {
-					errs = append(errs, &ParseError{File: name, Line: line, Column: c.Name, Err: fmt.Errorf("duplicate key %q (first on line %d); keys must be unique", raw, first)})
-				} else {
-					if cap(keyArena)-len(keyArena) < len(raw) {
-						keyArena = make([]byte, 0, max(64<<10, len(raw)))
-					}
-					start := len(keyArena)
-					keyArena = append(keyArena, raw...)
-					keys[unsafe.String(unsafe.SliceData(keyArena[start:]), len(raw))] = line
-				}
+			if i == keyCol && !null && keys.check(raw, n, line, len(errs)) {
+				errs = append(errs, errSuspect) // resolveKeys replaces or removes it
+			}
+		}
+		if len(errs) >= maxErrors {
+			if err := resolveKeys(); err != nil {
+				return err
 			}
 		}
 		if len(errs) >= maxErrors {
@@ -310,6 +333,9 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 			}
 		}
 	}
+	if err := resolveKeys(); err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -317,6 +343,93 @@ func ScanCSV(ctx context.Context, name string, r io.Reader, spec CSV, chunk int,
 		return emit()
 	}
 	return nil
+}
+
+// errSuspect holds the place, in ScanCSV's problems, of a key whose hash
+// was seen before, until it is confirmed a duplicate or found a collision.
+var errSuspect = errors.New("possibly a duplicate key")
+
+// openCSV is the CSV reader of r under spec (its encoding, delimiter and
+// line limit), and the buffer under it.
+func openCSV(r io.Reader, spec CSV) (*bufio.Reader, *csv.Reader) {
+	switch strings.ToLower(spec.Encoding) {
+	case "latin1", "latin-1", "iso-8859-1":
+		r = &latin1Reader{r: bufio.NewReader(r)}
+	}
+	maxLine := spec.MaxLineBytes
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLineBytes
+	}
+	br := bufio.NewReader(&lineLimitReader{r: r, max: maxLine})
+	cr := csv.NewReader(br)
+	if spec.Delimiter != 0 {
+		cr.Comma = spec.Delimiter
+	}
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	return br, cr
+}
+
+// cellText is field j of rec as a value is read from it: trimmed, "" when
+// rec is short or when the text is invalid (err says why), bidi controls
+// removed from a string (stripped says so). ScanCSV and replayKeys read a
+// key through it, so that both see the same key.
+func cellText(rec []string, j int, encoding string, str bool) (raw string, stripped bool, err error) {
+	if j < len(rec) {
+		raw = strings.TrimSpace(rec[j])
+	}
+	if err := checkText(raw, encoding); err != nil {
+		return "", false, err
+	}
+	if str {
+		if clean, ok := StripBidi(raw); ok {
+			return clean, true, nil
+		}
+	}
+	return raw, false, nil
+}
+
+// replayKeys reads the file again from offset start, calling fn with the
+// key in field j of every data row (ok false when null), as ScanCSV read
+// it, and its line, until fn returns false or the file ends; then it puts r
+// back where it was.
+func replayKeys(ctx context.Context, r io.ReadSeeker, start int64, spec CSV, j int, isNull func(string) bool, fn func(key string, ok bool, line int) bool) error {
+	cur, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Seek(start, io.SeekStart); err != nil {
+		return err
+	}
+	str := false
+	for _, c := range spec.Columns {
+		if c.Name == spec.Key {
+			str = c.Type == table.String
+		}
+	}
+	_, cr := openCSV(r, spec)
+	_, err = cr.Read() // the header
+	for err == nil {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		var rec []string
+		if rec, err = cr.Read(); err != nil {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		raw, _, _ := cellText(rec, j, spec.Encoding, str)
+		if !fn(raw, !isNull(raw), line) {
+			break
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	if _, serr := r.Seek(cur, io.SeekStart); err == nil {
+		err = serr
+	}
+	return err
 }
 
 // chunkColumn is an empty column for c with room for a chunk of rows
