@@ -63,23 +63,6 @@ type Located struct {
 	At    map[orb.Point][]string
 }
 
-// DistinctPoints returns pts without repeats, in first-seen order, and the
-// position of each point of pts in it.
-func DistinctPoints(pts []orb.Point) (uniq []orb.Point, at []int64) {
-	pos := make(map[orb.Point]int64, len(pts))
-	at = make([]int64, len(pts))
-	for i, p := range pts {
-		j, ok := pos[p]
-		if !ok {
-			j = int64(len(uniq))
-			pos[p] = j
-			uniq = append(uniq, p)
-		}
-		at[i] = j
-	}
-	return uniq, at
-}
-
 // Run runs job in a temporary folder under dir and returns the folder, from
 // which the caller reads the outputs (ReadLocated, ReadSummary,
 // ReadSegment), and a cleanup that removes it.

@@ -30,13 +30,6 @@ type Rule struct {
 	cols []string // the columns the rule reads, sorted, each once
 }
 
-// Check parses src and verifies that every identifier it uses is one of
-// columns, without compiling it for evaluation.
-func Check(src string, columns []string) error {
-	_, err := Compile(src, columns)
-	return err
-}
-
 // Type is the kind of value a column holds, as a rule sees it.
 type Type int
 
@@ -61,8 +54,9 @@ func (t Type) String() string {
 	return "any"
 }
 
-// CheckTypes is Check over columns whose types are known (types maps every
-// column name to its Type), and it also refuses a rule that compares a
+// CheckTypes parses src and verifies that every identifier it uses is a
+// column of types (which maps every column name to its Type), without
+// keeping the compiled program, and it also refuses a rule that compares a
 // column with a value of another type (`stype == 5` where stype is text):
 // such a comparison is never true, so the rule would silently select
 // nothing. The error names the column, its type and the value, and shows
