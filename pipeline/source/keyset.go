@@ -2,13 +2,13 @@ package source
 
 import (
 	"hash/maphash"
+	"strings"
 )
 
 // hashSet is a set of 64-bit hashes: open addressing with linear probing
 // over one pointer-free slice, so that it costs 8 bytes a slot (10.7 to 21
-// bytes a key: the table doubles when three quarters full, and
-// holds the old table while it does) and nothing for
-// the collector to scan. 0 marks an empty slot; a hash of 0 is stored as 1
+// bytes a key: the table doubles when three quarters full, and holds the
+// old table while it does) and nothing for the collector to scan. 0 marks an empty slot; a hash of 0 is stored as 1
 // (a collision more, which the caller resolves like any other).
 type hashSet struct {
 	slots []uint64
@@ -102,7 +102,7 @@ func (k *keyCheck) check(key string, row, line, err int) bool {
 	if !k.set.add(k.hash(key)) {
 		return false
 	}
-	k.pending = append(k.pending, suspect{row: row, line: line, key: string([]byte(key)), err: err})
+	k.pending = append(k.pending, suspect{row: row, line: line, key: strings.Clone(key), err: err})
 	return true
 }
 
