@@ -72,6 +72,19 @@ func reproject(fc *geojson.FeatureCollection, c *crs.CRS) {
 	if c.IsLonLat() {
 		return
 	}
+	gs := make([]orb.Geometry, len(fc.Features))
+	for i, f := range fc.Features {
+		gs[i] = f.Geometry
+	}
+	reprojectGeoms(gs, c)
+}
+
+// reprojectGeoms converts the coordinates of the polygons and multipolygons
+// in gs from c to lon/lat in place; other geometries are left alone.
+func reprojectGeoms(gs []orb.Geometry, c *crs.CRS) {
+	if c.IsLonLat() {
+		return
+	}
 	conv := func(rs []orb.Ring) {
 		for _, r := range rs {
 			for i, p := range r {
@@ -79,8 +92,8 @@ func reproject(fc *geojson.FeatureCollection, c *crs.CRS) {
 			}
 		}
 	}
-	for _, f := range fc.Features {
-		switch g := f.Geometry.(type) {
+	for _, g := range gs {
+		switch g := g.(type) {
 		case orb.Polygon:
 			conv(g)
 		case orb.MultiPolygon:
@@ -180,6 +193,16 @@ func readShapefileZip(data []byte) (*shapefile.Shapefile, error) {
 // fromShapefile converts a decoded shapefile to a layer through the GeoJSON
 // path, so both formats share validation.
 func fromShapefile(name, file string, sf *shapefile.Shapefile, idProp string) (*Layer, error) {
+	fc, err := shapefileFeatures(file, sf, idProp)
+	if err != nil {
+		return nil, err
+	}
+	return FromFeatureCollection(name, file, fc, idProp)
+}
+
+// shapefileFeatures converts a decoded shapefile to GeoJSON features in
+// lon/lat.
+func shapefileFeatures(file string, sf *shapefile.Shapefile, idProp string) (*geojson.FeatureCollection, error) {
 	if sf.SHP == nil {
 		return nil, fmt.Errorf("%s: no .shp", file)
 	}
@@ -217,7 +240,7 @@ func fromShapefile(name, file string, sf *shapefile.Shapefile, idProp string) (*
 		fc.Append(&geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
 	}
 	reproject(fc, c)
-	return FromFeatureCollection(name, file, fc, idProp)
+	return fc, nil
 }
 
 func toOrbPolygon(p *geom.Polygon) orb.Polygon {
@@ -252,18 +275,26 @@ func ReadGeoParquet(ctx context.Context, name, path, idProp string) (*Layer, err
 	if err != nil {
 		return nil, fmt.Errorf("boundary %q: %w", name, err)
 	}
-	fc := geojson.NewFeatureCollection()
-	for i, g := range t.Geoms {
-		props := geojson.Properties{}
+	reprojectGeoms(t.Geoms, t.CRS)
+	// The features are built straight from the columns, as if each row were
+	// a GeoJSON feature whose properties are its non-null values.
+	return buildLayer(path, idProp, len(t.Geoms), func(i int) rawFeature {
+		rf := rawFeature{geom: t.Geoms[i]}
 		for _, col := range t.Columns {
-			if v := col.Values[i]; v != nil {
+			if v := col.Values[i]; v != nil && col.Name == idProp {
+				rf.id, rf.hasID = v, true
+			}
+		}
+		return rf
+	}, func(i int) map[string]any {
+		props := make(map[string]any, len(t.Columns))
+		for _, col := range t.Columns {
+			if v := col.Values[i]; v != nil && col.Name != idProp {
 				props[col.Name] = v
 			}
 		}
-		fc.Append(&geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
-	}
-	reproject(fc, t.CRS)
-	return FromFeatureCollection(name, path, fc, idProp)
+		return props
+	}, name)
 }
 
 // WriteGeoParquet writes l as a GeoParquet 1.1 file at path, atomically
