@@ -166,7 +166,7 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 			}
 		}
 	})
-	l := &Layer{Name: name, File: file}
+	l := &Layer{Name: name, File: file, Features: make([]Feature, 0, n)}
 	var errs []error
 	seen := make(map[string]int, n)
 	keep := make([]int, 0, n)

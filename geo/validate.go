@@ -80,7 +80,12 @@ func (p Problem) String() string {
 // rebuilds of self-intersecting features (polygol) run afterwards on the
 // calling goroutine, in feature order. The result is the same as checking the
 // features one after the other.
-func check2(l *Layer, fix bool) []Problem {
+func check2(l *Layer, fix bool) []Problem { return checkLayer(l, fix, true) }
+
+// checkLayer is check2, leaving out the WrongOrientation problems unless
+// orientation (RepairOnLoad has no use for them, and in shapefiles, whose
+// outer rings are clockwise, nearly every ring has one).
+func checkLayer(l *Layer, fix, orientation bool) []Problem {
 	type chunk struct {
 		probs   []Problem
 		crossed [][3]int // feature, first and end of its problems in probs
@@ -94,7 +99,7 @@ func check2(l *Layer, fix bool) []Problem {
 		for fi := c * size; fi < min(n, (c+1)*size); fi++ {
 			first := len(ch.probs)
 			var crossed bool
-			ch.probs, crossed = checkFeature(ch.probs, fi, &l.Features[fi], fix, &sc)
+			ch.probs, crossed = checkFeature(ch.probs, fi, &l.Features[fi], fix, orientation, &sc)
 			if fix && crossed {
 				ch.crossed = append(ch.crossed, [3]int{fi, first, len(ch.probs)})
 			}
@@ -144,14 +149,21 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// checkFeature appends the problems of feature fi (f) to out, as check2
-// describes, and reports whether a ring of f meets itself. With fix it repairs
-// f in place, except for the self-intersection rebuild (rebuildCrossed, which
-// the caller runs when crossed), and sets f.Bound.
-func checkFeature(out []Problem, fi int, f *Feature, fix bool, sc *sweepScratch) (_ []Problem, crossed bool) {
+// checkFeature appends the problems of feature fi (f) to out, as
+// checkLayer describes, and reports whether a ring of f meets itself. With
+// fix it repairs f in place, except for the self-intersection rebuild
+// (rebuildCrossed, which the caller runs when crossed), and sets f.Bound; a
+// polygon with a ring repaired or dropped is replaced by a new one, the
+// others are kept.
+func checkFeature(out []Problem, fi int, f *Feature, fix, orientation bool, sc *sweepScratch) (_ []Problem, crossed bool) {
 	for pi := range f.Geom {
 		poly := f.Geom[pi]
-		keep := poly[:0:0]
+		var keep orb.Polygon // nil while poly's rings are kept as they are
+		change := func(ri int) {
+			if keep == nil {
+				keep = append(make(orb.Polygon, 0, len(poly)), poly[:ri]...)
+			}
+		}
 		for ri, r := range poly {
 			report := func(kind ProblemKind, repaired bool, format string, args ...any) {
 				out = append(out, Problem{Feature: fi, ID: f.ID, Polygon: pi, Ring: ri, Kind: kind, Detail: fmt.Sprintf(format, args...), Repaired: repaired && fix})
@@ -160,6 +172,7 @@ func checkFeature(out []Problem, fi int, f *Feature, fix bool, sc *sweepScratch)
 			if n := len(r) - len(dedup); n > 0 {
 				report(RepeatedPoints, true, "%d repeated point(s)", n)
 				if fix {
+					change(ri)
 					r = dedup
 				}
 			}
@@ -167,9 +180,10 @@ func checkFeature(out []Problem, fi int, f *Feature, fix bool, sc *sweepScratch)
 			if len(dedup) < 4 || area == 0 {
 				report(DegenerateRing, ri > 0, "%d distinct points, area %g", len(dedup)-1, area)
 				if fix && ri > 0 {
+					change(ri)
 					continue // drop the hole
 				}
-			} else if (ri == 0) != (area > 0) {
+			} else if orientation && (ri == 0) != (area > 0) {
 				want := "counter-clockwise"
 				if ri > 0 {
 					want = "clockwise"
@@ -183,9 +197,11 @@ func checkFeature(out []Problem, fi int, f *Feature, fix bool, sc *sweepScratch)
 				report(SelfIntersection, false, "edges %d and %d meet", a, b)
 				crossed = true
 			}
-			keep = append(keep, r)
+			if keep != nil {
+				keep = append(keep, r)
+			}
 		}
-		if fix {
+		if fix && keep != nil {
 			f.Geom[pi] = keep
 		}
 	}
@@ -232,7 +248,7 @@ func rebuildCrossed(f *Feature, probs []Problem) {
 // counter-clockwise, both valid in their format) and nothing here depends
 // on it. It returns the number of features with a problem.
 func RepairOnLoad(l *Layer) int {
-	probs := check2(l, true)
+	probs := checkLayer(l, true, false)
 	byFeature := map[int][]string{}
 	var order []int
 	for _, p := range probs {
