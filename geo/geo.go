@@ -83,6 +83,10 @@ func (e *FeatureError) Error() string {
 // feature-level problem that cannot be repaired is collected and returned at
 // once, joined with errors.Join, each a *FeatureError.
 func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	return readGeoJSON(ctx, name, path, idProp, true)
+}
+
+func readGeoJSON(ctx context.Context, name, path, idProp string, repair bool) (*Layer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -102,11 +106,15 @@ func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error)
 		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection: %w", path, err)
 	}
 	reproject(fc, c)
-	return FromFeatureCollection(name, path, fc, idProp)
+	return fromFeatures(name, path, fc, idProp, repair)
 }
 
 // FromFeatureCollection builds a layer from decoded GeoJSON; see ReadGeoJSON.
 func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idProp string) (*Layer, error) {
+	return fromFeatures(name, file, fc, idProp, true)
+}
+
+func fromFeatures(name, file string, fc *geojson.FeatureCollection, idProp string, repair bool) (*Layer, error) {
 	return buildLayer(file, idProp, len(fc.Features), func(i int) rawFeature {
 		f := fc.Features[i]
 		raw, ok := f.Properties[idProp]
@@ -120,7 +128,7 @@ func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idP
 			}
 		}
 		return props
-	}, name)
+	}, name, repair)
 }
 
 // rawFeature is one feature as a reader decoded it: the value of its ID
@@ -133,11 +141,12 @@ type rawFeature struct {
 
 // buildLayer validates the n features that raw gives (IDs, geometry types,
 // coordinates; see ReadGeoJSON), takes each accepted feature's properties
-// other than the ID from props, and repairs the layer (RepairOnLoad). raw
+// other than the ID from props, sets each feature's Bound, and with repair
+// repairs the layer (RepairOnLoad). raw
 // and props are called on up to GOMAXPROCS goroutines at once, props only
 // for features whose ID is valid; IDs are checked in feature order, and
 // errors and warnings come in feature order.
-func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props func(i int) map[string]any, name string) (*Layer, error) {
+func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props func(i int) map[string]any, name string, repair bool) (*Layer, error) {
 	// The geometry of every feature is checked first, in parallel; a
 	// feature refused for its ID is then left out, as if never checked.
 	type checked struct {
@@ -224,10 +233,14 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 	}
 	parallel((len(keep)+chunk-1)/chunk, func(c int) {
 		for k := c * chunk; k < min(len(keep), (c+1)*chunk); k++ {
-			l.Features[k].Props = props(keep[k])
+			f := &l.Features[k]
+			f.Props = props(keep[k])
+			f.Bound = multiPolygonBound(f.Geom)
 		}
 	})
-	RepairOnLoad(l) // sets every feature's Bound
+	if repair {
+		RepairOnLoad(l)
+	}
 	return l, nil
 }
 

@@ -243,7 +243,9 @@ func TestMeetsMatchesSelfIntersection(t *testing.T) {
 // BenchmarkLoad reads a national-size GeoParquet boundary (nationalLayer:
 // 85,492 real Ohio tract polygons, copied and moved; made up) through the
 // reference load path of main at fa0a966 and the production one, in the same
-// run; and checks the layer alone (check2 without fix) both ways.
+// run; reads and indexes it as the boundary stage does (reference: read, then
+// NewIndexShared; now: Load); and checks the layer alone (check2 without fix)
+// both ways.
 func BenchmarkLoad(b *testing.B) {
 	ctx := context.Background()
 	l := nationalLayer()
@@ -260,6 +262,31 @@ func BenchmarkLoad(b *testing.B) {
 			c0 := cpuTime()
 			for b.Loop() {
 				if _, err := bb.read(ctx, "tract", pq, "GEOID"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+	// The boundary stage: the layer read and indexed.
+	for _, bb := range []struct {
+		name string
+		load func() error
+	}{{"stage/reference", func() error {
+		l, err := referenceReadGeoParquet(ctx, "tract", pq, "GEOID")
+		if err == nil {
+			NewIndexShared(l)
+		}
+		return err
+	}}, {"stage/now", func() error {
+		_, _, err := Load(ctx, "tract", pq, "GEOID")
+		return err
+	}}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			c0 := cpuTime()
+			for b.Loop() {
+				if err := bb.load(); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -324,4 +351,50 @@ func TestSegmentsMeetLazy(t *testing.T) {
 		}
 	}
 	t.Logf("%d pairs", n)
+}
+
+// TestLoadMatchesReadAndIndex: Load gives the layer Read gives and an index
+// that places points as NewIndexShared's of that layer does: on the real
+// boundary files, and on the real Ohio tracts damaged in made-up ways
+// (damaged) and written as GeoParquet, which takes Load's repair branch.
+func TestLoadMatchesReadAndIndex(t *testing.T) {
+	ctx := context.Background()
+	paths := map[string]string{}
+	for _, b := range realBoundaries {
+		paths[b.path] = b.id
+	}
+	bad := filepath.Join(t.TempDir(), "damaged_ohio.parquet")
+	if err := WriteGeoParquet(ctx, bad, damaged(mustRead(t, "testdata/cb_2018_39_tract_500k.zip")), "GEOID"); err != nil {
+		t.Fatal(err)
+	}
+	paths[bad] = "GEOID"
+	for path, id := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("%s: %v", path, err)
+			}
+			want, err := Read(ctx, "b", path, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantIdx := NewIndexShared(want)
+			got, idx, err := Load(ctx, "b", path, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameLayer(t, got, want)
+			if path == bad && len(got.Warnings) == 0 {
+				t.Fatal("the damaged layer has no warnings: the repair branch is not tested")
+			}
+			pts := pointsInFeatures(want, 20000, 1)
+			pts = append(pts, RepresentativePoints(want)...)
+			for _, p := range pts {
+				g, gok := idx.Locate(p)
+				w, wok := wantIdx.Locate(p)
+				if g != w || gok != wok {
+					t.Fatalf("point %v: Load's index gives %d %v, NewIndexShared's %d %v", p, g, gok, w, wok)
+				}
+			}
+		})
+	}
 }
