@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"unsafe"
 
 	"github.com/groundwork-org/groundwork/geo/crs"
 	"github.com/parquet-go/parquet-go"
@@ -151,6 +152,14 @@ type Writer struct {
 	ci    []int
 	types map[string]bool
 	all   orb.Bound
+
+	rgRows int // rows in the row group being written
+	// Scratch reused across runs: the values of one column, the WKB of
+	// the run's geometries, where each ends (-1: null) and their bounds.
+	vals   []parquet.Value
+	wkb    []byte
+	ends   []int
+	bounds []orb.Bound
 }
 
 // NewWriter starts a GeoParquet file on w with the attribute columns cols
@@ -215,7 +224,9 @@ func NewWriter(w io.Writer, cols []Column, meta map[string]string) (*Writer, err
 }
 
 // Write appends t's rows. t's columns must be the writer's, in its order,
-// with values of their kinds (or nil); t.CRS must be lon/lat.
+// with values of their kinds (or nil); t.CRS must be lon/lat. The rows go
+// through WriteBatch: the bytes are those of a Batch holding the same
+// values.
 func (gw *Writer) Write(ctx context.Context, t *Table) error {
 	if t.CRS != nil && !t.CRS.IsLonLat() {
 		return fmt.Errorf("table CRS is %s; geoparquet writes lon/lat (OGC:CRS84) only", t.CRS)
@@ -223,6 +234,7 @@ func (gw *Writer) Write(ctx context.Context, t *Table) error {
 	if len(t.Columns) != len(gw.cols) {
 		return fmt.Errorf("table has %d columns, the file %d", len(t.Columns), len(gw.cols))
 	}
+	b := &Batch{Len: len(t.Geoms), Geoms: t.Geoms, Columns: make([]Values, len(t.Columns))}
 	for i, c := range t.Columns {
 		if c.Name != gw.cols[i].Name {
 			return fmt.Errorf("column %d is %q, the file's %q", i, c.Name, gw.cols[i].Name)
@@ -230,68 +242,284 @@ func (gw *Writer) Write(ctx context.Context, t *Table) error {
 		if len(c.Values) != len(t.Geoms) {
 			return fmt.Errorf("column %q has %d values for %d geometries", c.Name, len(c.Values), len(t.Geoms))
 		}
+		v, err := typedValues(c.Values, gw.cols[i].Kind)
+		if err != nil {
+			return fmt.Errorf("column %q: %w", c.Name, err)
+		}
+		b.Columns[i] = v
 	}
-	gi, bx, ci := gw.gi, gw.bx, gw.ci
-	// Rows are converted and handed to parquet-go a batch at a time, into
-	// one reused buffer of values: converting the whole table first held
-	// about 1 KB per row besides the table (85 MB for 85,000 tracts of 30
-	// columns). For a table given in one Write, the bytes are those of
-	// converting it all first (checked on a made-up table of 132,306
-	// rows).
-	batch := min(len(t.Geoms), writeBatch)
-	rows := make([]parquet.Row, 0, batch)
-	vals := make([]parquet.Value, batch*gw.ncol)
-	for r, g := range t.Geoms {
-		if r%writeBatch == 0 {
+	if b.Geoms == nil {
+		b.Geoms = []orb.Geometry{} // no rows: not a batch of points
+	}
+	return gw.WriteBatch(ctx, b)
+}
+
+// Batch is rows given column by column, what WriteBatch writes: the
+// geometries, either Geoms or points (X, Y), and the attribute columns.
+type Batch struct {
+	// Len is the number of rows.
+	Len int
+	// Geoms holds one geometry per row (nil: a null geometry). When Geoms
+	// is nil the rows are points instead: (X[i], Y[i]) where PointOK[i],
+	// a null geometry elsewhere (PointOK nil: every row has its point).
+	Geoms   []orb.Geometry
+	X, Y    []float64
+	PointOK []bool
+	// Columns are the attribute columns, in the writer's order.
+	Columns []Values
+}
+
+// Values is an attribute column of a Batch: Valid[i] false is a null;
+// the values are in the slice of the column's kind ("string": Strings,
+// "int64": Int64s, "float64": Float64s, "bool": Bools; kind "json" is
+// written from Strings), of Len values (what it holds at a null is not
+// read).
+type Values struct {
+	Valid    []bool
+	Strings  []string
+	Int64s   []int64
+	Float64s []float64
+	Bools    []bool
+}
+
+// typedValues is the Values of a Table column of the given kind.
+func typedValues(vals []any, kind string) (Values, error) {
+	v := Values{Valid: make([]bool, len(vals))}
+	switch kind {
+	case "int64":
+		v.Int64s = make([]int64, len(vals))
+	case "float64":
+		v.Float64s = make([]float64, len(vals))
+	case "bool":
+		v.Bools = make([]bool, len(vals))
+	default:
+		v.Strings = make([]string, len(vals))
+	}
+	for r, x := range vals {
+		if x == nil {
+			continue
+		}
+		v.Valid[r] = true
+		ok := true
+		switch kind {
+		case "string":
+			v.Strings[r], ok = x.(string)
+		case "int64":
+			switch n := x.(type) {
+			case int:
+				v.Int64s[r] = int64(n)
+			case int32:
+				v.Int64s[r] = int64(n)
+			case int64:
+				v.Int64s[r] = n
+			default:
+				ok = false
+			}
+		case "float64":
+			v.Float64s[r], ok = x.(float64)
+		case "bool":
+			v.Bools[r], ok = x.(bool)
+		default:
+			b, err := json.Marshal(x)
+			if err != nil {
+				return Values{}, fmt.Errorf("row %d: %w", r, err)
+			}
+			v.Strings[r] = string(b)
+		}
+		if !ok {
+			return Values{}, fmt.Errorf("row %d: value of type %T in a column of kind %s", r, x, kind)
+		}
+	}
+	return v, nil
+}
+
+// WriteBatch appends b's rows, column by column: each column's values go
+// to its column writer a page-sized run at a time, and no row is ever
+// assembled. b's columns must be the writer's, in its order. Geometries
+// of Geoms are WKB-encoded with orb's encoder; points are encoded directly
+// (the same 21 bytes, little-endian).
+//
+// The file's bytes are those the former row-by-row writer (parquet.Row per
+// row, handed to parquet-go 1,024 at a time) made for the same rows and the
+// same Write calls: values reach each column writer in the runs parquet-go
+// cut rows into (64 rows, restarting at each 1,024-row batch of a call and
+// at each row group), so pages end at the same rows (TestBatchBytesAsRows).
+func (gw *Writer) WriteBatch(ctx context.Context, b *Batch) error {
+	n := b.Len
+	if len(b.Columns) != len(gw.cols) {
+		return fmt.Errorf("batch has %d columns, the file %d", len(b.Columns), len(gw.cols))
+	}
+	if b.Geoms != nil {
+		if len(b.Geoms) != n {
+			return fmt.Errorf("batch has %d geometries for %d rows", len(b.Geoms), n)
+		}
+	} else if len(b.X) != n || len(b.Y) != n || (b.PointOK != nil && len(b.PointOK) != n) {
+		return fmt.Errorf("batch has %d x, %d y, %d point flags for %d rows", len(b.X), len(b.Y), len(b.PointOK), n)
+	}
+	for i, c := range b.Columns {
+		var m int
+		switch gw.cols[i].Kind {
+		case "int64":
+			m = len(c.Int64s)
+		case "float64":
+			m = len(c.Float64s)
+		case "bool":
+			m = len(c.Bools)
+		default:
+			m = len(c.Strings)
+		}
+		if len(c.Valid) != n || m != n {
+			return fmt.Errorf("column %q has %d values (%d flags) for %d rows", gw.cols[i].Name, m, len(c.Valid), n)
+		}
+	}
+	cws := gw.pw.ColumnWriters()
+	for lo := 0; lo < n; {
+		if lo%writeBatch == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if len(rows) > 0 {
-				if _, err := gw.pw.WriteRows(rows); err != nil {
-					return fmt.Errorf("write rows: %w", err)
-				}
-				rows = rows[:0]
-			}
 		}
-		k := len(rows) * gw.ncol
-		row := parquet.Row(vals[k : k+gw.ncol : k+gw.ncol])
-		if g == nil {
-			row[gi] = parquet.NullValue().Level(0, 0, gi)
-			for _, k := range bx {
-				row[k] = parquet.NullValue().Level(0, 0, k)
+		if gw.rgRows == RowGroupRows {
+			if err := gw.pw.Flush(); err != nil {
+				return fmt.Errorf("write rows: %w", err)
 			}
-		} else {
-			data, err := wkb.Marshal(g)
-			if err != nil {
+			gw.rgRows = 0
+		}
+		// The run: at most runRows, within this 1,024-row batch of the
+		// call and within the row group, from the previous cut.
+		hi := min(n, lo+runRows, (lo/writeBatch+1)*writeBatch, lo+RowGroupRows-gw.rgRows)
+		if err := gw.writeRun(cws, b, lo, hi); err != nil {
+			return err
+		}
+		gw.rgRows += hi - lo
+		lo = hi // after a row group's end, runs start afresh, as parquet-go's do
+	}
+	return nil
+}
+
+// runRows is the number of rows parquet-go's writer hands each column at a
+// time when given rows (its maxRowsPerWrite): WriteBatch cuts the same runs.
+const runRows = 64
+
+// writeRun writes rows [lo, hi) of b to the column writers.
+func (gw *Writer) writeRun(cws []*parquet.ColumnWriter, b *Batch, lo, hi int) error {
+	// The geometries first: their WKB in one buffer, where each ends
+	// (-1: null) and their bounds.
+	gw.wkb, gw.ends, gw.bounds = gw.wkb[:0], gw.ends[:0], gw.bounds[:0]
+	for r := lo; r < hi; r++ {
+		var bd orb.Bound
+		switch {
+		case b.Geoms != nil:
+			g := b.Geoms[r]
+			if g == nil {
+				gw.ends = append(gw.ends, -1)
+				gw.bounds = append(gw.bounds, bd)
+				continue
+			}
+			var err error
+			if gw.wkb, err = appendWKB(gw.wkb, g); err != nil {
 				return fmt.Errorf("row %d: geometry: %w", r, err)
 			}
 			gw.types[g.GeoJSONType()] = true
-			b := g.Bound()
-			gw.all = gw.all.Union(b)
-			row[gi] = parquet.ByteArrayValue(data).Level(0, 1, gi)
-			for j, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
-				row[bx[j]] = parquet.DoubleValue(v).Level(0, 1, bx[j])
-			}
+			bd = g.Bound()
+		case b.PointOK != nil && !b.PointOK[r]:
+			gw.ends = append(gw.ends, -1)
+			gw.bounds = append(gw.bounds, bd)
+			continue
+		default:
+			p := orb.Point{b.X[r], b.Y[r]}
+			gw.wkb = appendPointWKB(gw.wkb, p)
+			gw.types["Point"] = true
+			bd = orb.Bound{Min: p, Max: p}
 		}
-		for i, c := range t.Columns {
-			v, err := value(c.Values[r], gw.cols[i].Kind)
-			if err != nil {
-				return fmt.Errorf("row %d column %q: %w", r, c.Name, err)
-			}
-			if v.IsNull() {
-				row[ci[i]] = v.Level(0, 0, ci[i])
-			} else {
-				row[ci[i]] = v.Level(0, 1, ci[i])
-			}
-		}
-		rows = append(rows, row)
+		gw.ends = append(gw.ends, len(gw.wkb))
+		gw.bounds = append(gw.bounds, bd)
+		gw.all = gw.all.Union(bd)
 	}
-	if len(rows) > 0 {
-		if _, err := gw.pw.WriteRows(rows); err != nil {
+	write := func(col int, vals []parquet.Value) error {
+		gw.vals = vals
+		if _, err := cws[col].WriteRowValues(vals); err != nil {
 			return fmt.Errorf("write rows: %w", err)
+		}
+		return nil
+	}
+	vals, start := gw.vals[:0], 0
+	for _, e := range gw.ends {
+		if e < 0 {
+			vals = append(vals, parquet.NullValue().Level(0, 0, gw.gi))
+			continue
+		}
+		vals = append(vals, parquet.ByteArrayValue(gw.wkb[start:e]).Level(0, 1, gw.gi))
+		start = e
+	}
+	if err := write(gw.gi, vals); err != nil {
+		return err
+	}
+	for j, col := range gw.bx {
+		vals := gw.vals[:0]
+		for k, e := range gw.ends {
+			if e < 0 {
+				vals = append(vals, parquet.NullValue().Level(0, 0, col))
+				continue
+			}
+			bd := gw.bounds[k]
+			v := [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}[j]
+			vals = append(vals, parquet.DoubleValue(v).Level(0, 1, col))
+		}
+		if err := write(col, vals); err != nil {
+			return err
+		}
+	}
+	for i, c := range b.Columns {
+		col := gw.ci[i]
+		vals := gw.vals[:0]
+		null := parquet.NullValue().Level(0, 0, col)
+		for r := lo; r < hi; r++ {
+			if !c.Valid[r] {
+				vals = append(vals, null)
+				continue
+			}
+			var v parquet.Value
+			switch gw.cols[i].Kind {
+			case "int64":
+				v = parquet.Int64Value(c.Int64s[r])
+			case "float64":
+				v = parquet.DoubleValue(c.Float64s[r])
+			case "bool":
+				v = parquet.BooleanValue(c.Bools[r])
+			default:
+				// The column writer copies the bytes: they may alias
+				// the string.
+				s := c.Strings[r]
+				v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+			}
+			vals = append(vals, v.Level(0, 1, col))
+		}
+		if err := write(col, vals); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// appendPointWKB appends the WKB of p (little-endian), the bytes orb's
+// wkb.Marshal gives.
+func appendPointWKB(dst []byte, p orb.Point) []byte {
+	dst = append(dst, 1, 1, 0, 0, 0)
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(p[0]))
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(p[1]))
+}
+
+// appendWKB appends the WKB of g (orb's encoder, little-endian).
+func appendWKB(dst []byte, g orb.Geometry) ([]byte, error) {
+	if p, ok := g.(orb.Point); ok {
+		return appendPointWKB(dst, p), nil
+	}
+	buf := bytes.NewBuffer(dst)
+	if err := wkb.NewEncoder(buf).Encode(g); err != nil {
+		return dst, err
+	}
+	return buf.Bytes(), nil
 }
 
 // writeBatch is the number of rows Writer.Write converts before handing
@@ -369,34 +597,6 @@ func columnKind(vals []any) string {
 		return "string"
 	}
 	return kind
-}
-
-func value(v any, kind string) (parquet.Value, error) {
-	if v == nil {
-		return parquet.NullValue(), nil
-	}
-	switch kind {
-	case "string":
-		return parquet.ByteArrayValue([]byte(v.(string))), nil
-	case "int64":
-		switch x := v.(type) {
-		case int:
-			return parquet.Int64Value(int64(x)), nil
-		case int32:
-			return parquet.Int64Value(int64(x)), nil
-		default:
-			return parquet.Int64Value(x.(int64)), nil
-		}
-	case "float64":
-		return parquet.DoubleValue(v.(float64)), nil
-	case "bool":
-		return parquet.BooleanValue(v.(bool)), nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return parquet.Value{}, err
-	}
-	return parquet.ByteArrayValue(b), nil
 }
 
 // ReadFile reads the GeoParquet file at path; see Read.
