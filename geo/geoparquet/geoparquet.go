@@ -20,7 +20,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/groundwork-org/groundwork/geo/crs"
@@ -153,13 +156,9 @@ type Writer struct {
 	types map[string]bool
 	all   orb.Bound
 
-	rgRows int // rows in the row group being written
-	// Scratch reused across runs: the values of one column, the WKB of
-	// the run's geometries, where each ends (-1: null) and their bounds.
-	vals   []parquet.Value
-	wkb    []byte
-	ends   []int
-	bounds []orb.Bound
+	rgRows  int // rows in the row group being written
+	scratch scratch
+	workers []scratch // one per goroutine of writeSegment
 }
 
 // NewWriter starts a GeoParquet file on w with the attribute columns cols
@@ -374,10 +373,8 @@ func (gw *Writer) WriteBatch(ctx context.Context, b *Batch) error {
 	}
 	cws := gw.pw.ColumnWriters()
 	for lo := 0; lo < n; {
-		if lo%writeBatch == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if gw.rgRows == RowGroupRows {
 			if err := gw.pw.Flush(); err != nil {
@@ -385,14 +382,13 @@ func (gw *Writer) WriteBatch(ctx context.Context, b *Batch) error {
 			}
 			gw.rgRows = 0
 		}
-		// The run: at most runRows, within this 1,024-row batch of the
-		// call and within the row group, from the previous cut.
-		hi := min(n, lo+runRows, (lo/writeBatch+1)*writeBatch, lo+RowGroupRows-gw.rgRows)
-		if err := gw.writeRun(cws, b, lo, hi); err != nil {
+		// The segment: the rows of this call in this row group.
+		hi := min(n, lo+RowGroupRows-gw.rgRows)
+		if err := gw.writeSegment(cws, b, lo, hi, gw.rgRows+hi-lo == RowGroupRows); err != nil {
 			return err
 		}
 		gw.rgRows += hi - lo
-		lo = hi // after a row group's end, runs start afresh, as parquet-go's do
+		lo = hi
 	}
 	return nil
 }
@@ -401,86 +397,180 @@ func (gw *Writer) WriteBatch(ctx context.Context, b *Batch) error {
 // time when given rows (its maxRowsPerWrite): WriteBatch cuts the same runs.
 const runRows = 64
 
-// writeRun writes rows [lo, hi) of b to the column writers.
-func (gw *Writer) writeRun(cws []*parquet.ColumnWriter, b *Batch, lo, hi int) error {
-	// The geometries first: their WKB in one buffer, where each ends
-	// (-1: null) and their bounds.
-	gw.wkb, gw.ends, gw.bounds = gw.wkb[:0], gw.ends[:0], gw.bounds[:0]
-	for r := lo; r < hi; r++ {
-		var bd orb.Bound
-		switch {
-		case b.Geoms != nil:
-			g := b.Geoms[r]
-			if g == nil {
-				gw.ends = append(gw.ends, -1)
-				gw.bounds = append(gw.bounds, bd)
-				continue
-			}
-			var err error
-			if gw.wkb, err = appendWKB(gw.wkb, g); err != nil {
-				return fmt.Errorf("row %d: geometry: %w", r, err)
-			}
-			gw.types[g.GeoJSONType()] = true
-			bd = g.Bound()
-		case b.PointOK != nil && !b.PointOK[r]:
-			gw.ends = append(gw.ends, -1)
-			gw.bounds = append(gw.bounds, bd)
-			continue
-		default:
-			p := orb.Point{b.X[r], b.Y[r]}
-			gw.wkb = appendPointWKB(gw.wkb, p)
-			gw.types["Point"] = true
-			bd = orb.Bound{Min: p, Max: p}
+// parallelRows is the fewest rows of a segment that WriteBatch writes on
+// more than one goroutine.
+const parallelRows = 2048
+
+// scratch is what one goroutine of writeSegment reuses: the values of a
+// run of one column, the WKB of a run's geometries, where each ends (-1:
+// null) and their bounds.
+type scratch struct {
+	vals   []parquet.Value
+	wkb    []byte
+	ends   []int
+	bounds []orb.Bound
+}
+
+// writeSegment writes rows [lo, hi) of b, which fall in one row group, to
+// the column writers: the geometry with its bbox columns as one task, each
+// attribute column as another, on up to GOMAXPROCS goroutines (the column
+// writers are independent; each column gets its runs in order). When full,
+// the row group is complete: each column's last page is then encoded in its
+// task rather than by the writer's flush (the same page).
+func (gw *Writer) writeSegment(cws []*parquet.ColumnWriter, b *Batch, lo, hi int, full bool) error {
+	tasks := 1 + len(b.Columns)
+	task := func(s *scratch, t int) error {
+		var err error
+		if t == 0 {
+			err = gw.writeGeometry(s, cws, b, lo, hi)
+		} else {
+			err = gw.writeColumn(s, cws[gw.ci[t-1]], b.Columns[t-1], gw.cols[t-1].Kind, gw.ci[t-1], lo, hi)
 		}
-		gw.ends = append(gw.ends, len(gw.wkb))
-		gw.bounds = append(gw.bounds, bd)
-		gw.all = gw.all.Union(bd)
+		if err == nil && full {
+			cols := []int{gw.ci[max(t-1, 0)]}
+			if t == 0 {
+				cols = append([]int{gw.gi}, gw.bx[:]...)
+			}
+			for _, c := range cols {
+				if err = cws[c].Flush(); err != nil {
+					break
+				}
+			}
+		}
+		return err
 	}
+	workers := min(runtime.GOMAXPROCS(0), tasks)
+	if hi-lo < parallelRows || workers < 2 {
+		for t := range tasks {
+			if err := task(&gw.scratch, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(gw.workers) < workers {
+		gw.workers = make([]scratch, workers)
+		gw.workers[0] = gw.scratch
+	}
+	var next atomic.Int64
+	errs := make([]error, tasks)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					return
+				}
+				errs[t] = task(&gw.workers[w], t)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// runs calls fn with the runs of rows [lo, hi) of a call, as parquet-go
+// cuts rows it is given: runRows at a time from lo, restarting at each
+// writeBatch rows of the call.
+func runs(lo, hi int, fn func(lo, hi int) error) error {
+	for lo < hi {
+		end := min(hi, lo+runRows, (lo/writeBatch+1)*writeBatch)
+		if err := fn(lo, end); err != nil {
+			return err
+		}
+		lo = end
+	}
+	return nil
+}
+
+// writeGeometry writes the geometries of rows [lo, hi) of b, WKB-encoded,
+// and their bbox columns; it notes their types and bounds for the "geo"
+// metadata.
+func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batch, lo, hi int) error {
 	write := func(col int, vals []parquet.Value) error {
-		gw.vals = vals
+		s.vals = vals
 		if _, err := cws[col].WriteRowValues(vals); err != nil {
 			return fmt.Errorf("write rows: %w", err)
 		}
 		return nil
 	}
-	vals, start := gw.vals[:0], 0
-	for _, e := range gw.ends {
-		if e < 0 {
-			vals = append(vals, parquet.NullValue().Level(0, 0, gw.gi))
-			continue
+	return runs(lo, hi, func(lo, hi int) error {
+		s.wkb, s.ends, s.bounds = s.wkb[:0], s.ends[:0], s.bounds[:0]
+		for r := lo; r < hi; r++ {
+			var bd orb.Bound
+			switch {
+			case b.Geoms != nil:
+				g := b.Geoms[r]
+				if g == nil {
+					s.ends = append(s.ends, -1)
+					s.bounds = append(s.bounds, bd)
+					continue
+				}
+				var err error
+				if s.wkb, err = appendWKB(s.wkb, g); err != nil {
+					return fmt.Errorf("row %d: geometry: %w", r, err)
+				}
+				gw.types[g.GeoJSONType()] = true
+				bd = g.Bound()
+			case b.PointOK != nil && !b.PointOK[r]:
+				s.ends = append(s.ends, -1)
+				s.bounds = append(s.bounds, bd)
+				continue
+			default:
+				p := orb.Point{b.X[r], b.Y[r]}
+				s.wkb = appendPointWKB(s.wkb, p)
+				gw.types["Point"] = true
+				bd = orb.Bound{Min: p, Max: p}
+			}
+			s.ends = append(s.ends, len(s.wkb))
+			s.bounds = append(s.bounds, bd)
+			gw.all = gw.all.Union(bd)
 		}
-		vals = append(vals, parquet.ByteArrayValue(gw.wkb[start:e]).Level(0, 1, gw.gi))
-		start = e
-	}
-	if err := write(gw.gi, vals); err != nil {
-		return err
-	}
-	for j, col := range gw.bx {
-		vals := gw.vals[:0]
-		for k, e := range gw.ends {
+		vals, start := s.vals[:0], 0
+		for _, e := range s.ends {
 			if e < 0 {
-				vals = append(vals, parquet.NullValue().Level(0, 0, col))
+				vals = append(vals, parquet.NullValue().Level(0, 0, gw.gi))
 				continue
 			}
-			bd := gw.bounds[k]
-			v := [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}[j]
-			vals = append(vals, parquet.DoubleValue(v).Level(0, 1, col))
+			vals = append(vals, parquet.ByteArrayValue(s.wkb[start:e]).Level(0, 1, gw.gi))
+			start = e
 		}
-		if err := write(col, vals); err != nil {
+		if err := write(gw.gi, vals); err != nil {
 			return err
 		}
-	}
-	for i, c := range b.Columns {
-		col := gw.ci[i]
-		vals := gw.vals[:0]
-		null := parquet.NullValue().Level(0, 0, col)
+		for j, col := range gw.bx {
+			vals := s.vals[:0]
+			for k, e := range s.ends {
+				if e < 0 {
+					vals = append(vals, parquet.NullValue().Level(0, 0, col))
+					continue
+				}
+				bd := s.bounds[k]
+				v := [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}[j]
+				vals = append(vals, parquet.DoubleValue(v).Level(0, 1, col))
+			}
+			if err := write(col, vals); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeColumn writes rows [lo, hi) of the attribute column c, of kind
+// kind, leaf col, to cw.
+func (gw *Writer) writeColumn(s *scratch, cw *parquet.ColumnWriter, c Values, kind string, col, lo, hi int) error {
+	null := parquet.NullValue().Level(0, 0, col)
+	return runs(lo, hi, func(lo, hi int) error {
+		vals := s.vals[:0]
 		for r := lo; r < hi; r++ {
 			if !c.Valid[r] {
 				vals = append(vals, null)
 				continue
 			}
 			var v parquet.Value
-			switch gw.cols[i].Kind {
+			switch kind {
 			case "int64":
 				v = parquet.Int64Value(c.Int64s[r])
 			case "float64":
@@ -490,16 +580,17 @@ func (gw *Writer) writeRun(cws []*parquet.ColumnWriter, b *Batch, lo, hi int) er
 			default:
 				// The column writer copies the bytes: they may alias
 				// the string.
-				s := c.Strings[r]
-				v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+				str := c.Strings[r]
+				v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str)))
 			}
 			vals = append(vals, v.Level(0, 1, col))
 		}
-		if err := write(col, vals); err != nil {
-			return err
+		s.vals = vals
+		if _, err := cw.WriteRowValues(vals); err != nil {
+			return fmt.Errorf("write rows: %w", err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // appendPointWKB appends the WKB of p (little-endian), the bytes orb's
