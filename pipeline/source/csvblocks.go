@@ -270,7 +270,9 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 				if b.tail != nil {
 					r = io.MultiReader(r, errReader{b.tail})
 				}
-				out := t.newTyped(len(b.data) / 32)
+				// At most a record per line: columns of that room
+				// never regrow.
+				out := t.newTyped(bytes.Count(b.data, []byte{'\n'}) + 1)
 				t.records(out, blockReader(r, t.spec), b.line-1, 0)
 				b.typed <- out
 			}
