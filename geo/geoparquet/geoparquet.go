@@ -233,7 +233,6 @@ func (gw *Writer) Write(ctx context.Context, t *Table) error {
 	if len(t.Columns) != len(gw.cols) {
 		return fmt.Errorf("table has %d columns, the file %d", len(t.Columns), len(gw.cols))
 	}
-	b := &Batch{Len: len(t.Geoms), Geoms: t.Geoms, Columns: make([]Values, len(t.Columns))}
 	for i, c := range t.Columns {
 		if c.Name != gw.cols[i].Name {
 			return fmt.Errorf("column %d is %q, the file's %q", i, c.Name, gw.cols[i].Name)
@@ -241,17 +240,29 @@ func (gw *Writer) Write(ctx context.Context, t *Table) error {
 		if len(c.Values) != len(t.Geoms) {
 			return fmt.Errorf("column %q has %d values for %d geometries", c.Name, len(c.Values), len(t.Geoms))
 		}
-		v, err := typedValues(c.Values, gw.cols[i].Kind)
-		if err != nil {
-			return fmt.Errorf("column %q: %w", c.Name, err)
+	}
+	// A piece at a time, so that the typed copy of the values stays small;
+	// pieces of whole 1,024-row batches cut the runs one batch would.
+	for lo := 0; lo < len(t.Geoms); lo += tablePiece {
+		hi := min(len(t.Geoms), lo+tablePiece)
+		b := &Batch{Len: hi - lo, Geoms: t.Geoms[lo:hi], Columns: make([]Values, len(t.Columns))}
+		for i, c := range t.Columns {
+			v, err := typedValues(c.Values[lo:hi], gw.cols[i].Kind)
+			if err != nil {
+				return fmt.Errorf("column %q: rows from %d: %w", c.Name, lo, err)
+			}
+			b.Columns[i] = v
 		}
-		b.Columns[i] = v
+		if err := gw.WriteBatch(ctx, b); err != nil {
+			return fmt.Errorf("rows from %d: %w", lo, err)
+		}
 	}
-	if b.Geoms == nil {
-		b.Geoms = []orb.Geometry{} // no rows: not a batch of points
-	}
-	return gw.WriteBatch(ctx, b)
+	return nil
 }
+
+// tablePiece is the number of rows Write converts to a Batch at a time, a
+// multiple of writeBatch.
+const tablePiece = 8 * writeBatch
 
 // Batch is rows given column by column, what WriteBatch writes: the
 // geometries, either Geoms or points (X, Y), and the attribute columns.
