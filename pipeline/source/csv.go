@@ -143,6 +143,11 @@ func DecodeCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV) (arr
 // keys never makes an error (see keyCheck), and a real duplicate's error
 // names the same earlier line a map of the keys would. That is why r must
 // seek; ScanCSV leaves it where its own reading left it.
+//
+// When r is also an io.ReaderAt (a file, a strings.Reader, a bytes.Reader)
+// the rows are typed on all cores, in blocks merged in file order: the
+// records, problems and warnings are those of typing them one by one (see
+// scanCSVWith). fn is called on the caller's goroutine.
 func ScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error) error {
 	return scanCSV(ctx, name, r, spec, chunk, fn, nil)
 }
