@@ -148,13 +148,5 @@ const sortAboveBytes = 2 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
 func (x *Index) sizeBytes() int {
-	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.entries) + 4*len(x.grid.start) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
-}
-
-func (x *Index) locate32(p orb.Point) int32 {
-	f, ok := x.Locate(p)
-	if !ok {
-		return Unmatched
-	}
-	return int32(f)
+	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.coarse) + 4*len(x.grid.blocks) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
 }
