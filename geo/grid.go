@@ -222,11 +222,9 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	}
 	pairs = nil
 	g.candidates = len(entries)
-	// Each cell's word, lists shared by the cells that have the same one
-	// (neighbouring cells along a boundary mostly do).
+	// Each cell's word, lists shared by neighbouring cells that have the
+	// same one (cells along a boundary mostly do).
 	cells := make([]int32, g.nx*g.ny)
-	shared := map[string]int32{}
-	var key []byte
 	var list []int32
 	for c := range cells {
 		l := entries[start[c]:start[c+1]]
@@ -257,14 +255,18 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			list = append(list, e)
 		}
 		list = append(list, end)
-		key = key[:0]
-		for _, e := range list {
-			key = append(key, byte(e), byte(e>>8), byte(e>>16), byte(e>>24))
+		// Share the list of the cell to the left or below when equal.
+		w := listWord(len(g.lists))
+		for _, nb := range [2]int{c - 1, c - g.nx} {
+			if nb < 0 || cells[nb] >= cellEmpty {
+				continue
+			}
+			if off := listOffset(cells[nb]); off+len(list) <= len(g.lists) && slices.Equal(g.lists[off:off+len(list)], list) {
+				w = cells[nb]
+				break
+			}
 		}
-		w, ok := shared[string(key)]
-		if !ok {
-			w = listWord(len(g.lists))
-			shared[string(key)] = w
+		if w == listWord(len(g.lists)) {
 			g.lists = append(g.lists, list...)
 		}
 		cells[c] = w
