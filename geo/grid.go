@@ -313,28 +313,34 @@ func (x *Index) Locate(p orb.Point) (int, bool) {
 
 // locate32 is Locate with the answer as a feature index or Unmatched.
 func (x *Index) locate32(p orb.Point) int32 {
-	g := &x.grid
-	if g.nx == 0 {
+	if x.grid.nx == 0 {
 		f, ok := x.locateTree(p)
 		if !ok {
 			return Unmatched
 		}
 		return int32(f)
 	}
-	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
-		return Unmatched
-	}
-	cx, cy := g.cellX(p[0]), g.cellY(p[1])
-	w := g.coarse[(cy>>g.kb)*g.cnx+cx>>g.kb]
+	w := x.cellWord(p)
 	if w >= cellEmpty { // a feature, or cellEmpty == Unmatched
 		return w
 	}
-	m := 1<<g.kb - 1
-	w = g.blocks[blockIndex(w)<<(2*g.kb)+(cy&m)<<g.kb+cx&m]
+	return x.locateList(listOffset(w), p)
+}
+
+// cellWord is the word of p's cell: a feature, cellEmpty (also for points
+// off the grid and NaN), or a list word. The grid must be built.
+func (x *Index) cellWord(p orb.Point) int32 {
+	g := &x.grid
+	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
+		return cellEmpty
+	}
+	cx, cy := g.cellX(p[0]), g.cellY(p[1])
+	w := g.coarse[(cy>>g.kb)*g.cnx+cx>>g.kb]
 	if w >= cellEmpty {
 		return w
 	}
-	return x.locateList(listOffset(w), p)
+	m := 1<<g.kb - 1
+	return g.blocks[blockIndex(w)<<(2*g.kb)+(cy&m)<<g.kb+cx&m]
 }
 
 // locateList walks the candidate list at lists[off].
