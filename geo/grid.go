@@ -74,7 +74,7 @@ const (
 	cellsPerPolygon = 16
 	maxCells        = 1 << 21
 	maxBlockSide    = 8
-	maxFineCells    = 1 << 22
+	maxFineCells    = 1 << 20
 	maxGridEntries  = 1 << 25
 )
 
@@ -160,7 +160,8 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		x0, x1 := g.cellX(bp.bound.Min[0]), g.cellX(bp.bound.Max[0])
 		y0, y1 := g.cellY(bp.bound.Min[1]), g.cellY(bp.bound.Max[1])
 		cw := x1 - x0 + 1
-		marked = append(marked[:0], make([]bool, cw*(y1-y0+1))...)
+		marked = slices.Grow(marked[:0], cw*(y1-y0+1))[:cw*(y1-y0+1)]
+		clear(marked)
 		ringEdges(geoms[pi], func(a, b orb.Point) {
 			ex0, ex1 := g.cellX(min(a[0], b[0])), g.cellX(max(a[0], b[0]))
 			ey0, ey1 := g.cellY(min(a[1], b[1])), g.cellY(max(a[1], b[1]))
@@ -232,14 +233,16 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			cells[c] = cellEmpty
 			continue
 		}
-		slices.SortFunc(l, func(a, b int32) int {
-			pa, pb := a&^insideTag, b&^insideTag
-			ra, rb := x.polys[pa].rank, x.polys[pb].rank
-			if ra != rb {
-				return cmp.Compare(ra, rb)
-			}
-			return cmp.Compare(pa, pb)
-		})
+		if len(l) > 1 {
+			slices.SortFunc(l, func(a, b int32) int {
+				pa, pb := a&^insideTag, b&^insideTag
+				ra, rb := x.polys[pa].rank, x.polys[pb].rank
+				if ra != rb {
+					return cmp.Compare(ra, rb)
+				}
+				return cmp.Compare(pa, pb)
+			})
+		}
 		if l[0] < 0 {
 			cells[c] = x.polys[l[0]&^insideTag].feature
 			continue

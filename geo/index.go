@@ -75,7 +75,7 @@ const edgesPerBand = 2
 // NewIndex indexes l. l must not be modified afterwards. Building time and
 // memory are linear in the number of edges and of grid cells (about 16
 // blocks per polygon, at most 2^21, each of k x k cells, k <= 8, at most
-// 2^22 cells), plus the cells each polygon's bounding box covers.
+// 2^20 cells), plus the cells each polygon's bounding box covers.
 // Memory is about 16 bytes per vertex plus 4 per (edge, band) pair.
 func NewIndex(l *Layer) *Index { return newIndex(l, false, defaultGridSize) }
 

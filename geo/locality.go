@@ -167,11 +167,11 @@ const minSortedBatch = 256
 
 // sortAboveBytes is the index size past which batches are sorted along the
 // curve instead of placed in two passes. On the 2-core benchmark machine
-// (shared, load 17-21), one worker, CPU ns per point: Ohio's 2,948 tracts
-// (index 7.2 MiB) 125-158 in input order, 120-133 sorted, 83-92 in two
-// passes; Alameda's 360 (0.8 MiB) 67-85, 131-138, 68-70; the national-size
-// layer (85,492 tracts, 95 MiB) 535-564 sorted, 598-628 in two passes
-// (BenchmarkLocateAllSmallLayers, BenchmarkLocateNational).
+// (shared, load 18-21), one worker, chunks of 2^20, CPU ns per point
+// (BenchmarkLocateAllSmallLayers, BenchmarkLocateNational): Ohio's 2,948
+// tracts (index 4.3 MiB) 116 in input order, 112 sorted, 74 in two passes;
+// Alameda's 360 (0.9 MiB) 55, 108, 56; the national-size layer (85,492
+// tracts, 95 MiB) 535-564 sorted, 598-628 in two passes.
 const sortAboveBytes = 32 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
