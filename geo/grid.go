@@ -34,7 +34,8 @@ type grid struct {
 	// The cells are grouped in blocks of k x k (k = 1<<kb). A block whose
 	// cells all have the same direct word (a feature or cellEmpty) is that
 	// word in coarse; the others are blockWord(b) there, and their cells'
-	// words are blocks[b<<(2*kb):][(y%k)<<kb+x%k]. Most of the layer is
+	// words are blocks[b<<(2*kb):][(y%k)<<kb+x%k]. With kb = 0 coarse
+	// holds every cell's word (list words included) and blocks is empty. Most of the layer is
 	// then answered from coarse, which is small enough for the cache, and
 	// the cells near boundaries are k times finer than coarse's.
 	kb     uint
@@ -275,8 +276,13 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		cells[c] = w
 	}
 	entries, start = nil, nil
+	g.lists = slices.Clip(g.lists)
 	// Blocks: one word where all the block's cells agree on a direct
 	// answer, else the block's cells.
+	if g.kb == 0 { // blocks of one cell: coarse holds the cells' words
+		g.coarse = cells
+		return g
+	}
 	k := 1 << g.kb
 	g.coarse = make([]int32, g.cnx*(g.ny>>g.kb))
 	for bc := range g.coarse {
@@ -302,7 +308,6 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		}
 	}
 	g.blocks = slices.Clip(g.blocks)
-	g.lists = slices.Clip(g.lists)
 	return g
 }
 
@@ -339,7 +344,7 @@ func (x *Index) cellWord(p orb.Point) int32 {
 	}
 	cx, cy := g.cellX(p[0]), g.cellY(p[1])
 	w := g.coarse[(cy>>g.kb)*g.cnx+cx>>g.kb]
-	if w >= cellEmpty {
+	if w >= cellEmpty || g.kb == 0 {
 		return w
 	}
 	m := 1<<g.kb - 1
