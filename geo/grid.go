@@ -9,7 +9,7 @@ import (
 )
 
 // grid is a uniform grid over the layer's bounding box in front of the
-// R-tree. Each cell holds one int32 word (see cellWord): most cells of a
+// R-tree. Each cell has one int32 word (see cellWord): most cells of a
 // layer of tracts lie wholly inside one polygon, or outside every polygon,
 // and their word is the answer itself, so a point there is placed with one
 // load and no point-in-polygon test. The other cells point to a candidate
@@ -34,19 +34,19 @@ type grid struct {
 	// The cells are grouped in blocks of k x k (k = 1<<kb). A block whose
 	// cells all have the same direct word (a feature or cellEmpty) is that
 	// word in coarse; the others are blockWord(b) there, and their cells'
-	// words are blocks[b<<(2*kb):][(y%k)<<kb+x%k]. With kb = 0 coarse
-	// holds every cell's word (list words included) and blocks is empty. Most of the layer is
+	// words are blocks[b<<(2*kb):][(y%k)<<kb+x%k]. Most of the layer is
 	// then answered from coarse, which is small enough for the cache, and
-	// the cells near boundaries are k times finer than coarse's.
+	// the cells near boundaries are k times finer than coarse's. With
+	// kb = 0, coarse holds every cell's word (list words included) and
+	// blocks is empty.
 	kb     uint
 	cnx    int     // blocks per row
 	coarse []int32 // one word per block, row by row
 	blocks []int32
 	lists  []int32 // candidate lists, see grid
 	// candidates is the number of (cell, polygon) pairs the cells stand
-	// for, and crossing the number of cells with a list, for tests and
-	// figures.
-	candidates, crossing int
+	// for, for tests and figures.
+	candidates int
 }
 
 // Cell words: a feature index (>= 0) holds the whole cell; cellEmpty: no
@@ -248,7 +248,6 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			cells[c] = x.polys[l[0]&^insideTag].feature
 			continue
 		}
-		g.crossing++
 		list = list[:0]
 		end := listEnd
 		for _, e := range l {
