@@ -125,6 +125,8 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		cny = max(1, min(4096, n/cnx))
 	}
 	total := 0
+	// k = 1<<kb: the largest power of two up to maxSide that keeps the
+	// cells at most size.fine.
 	for g.kb = 0; 2<<g.kb <= size.maxSide && cnx*cny<<(2*g.kb+2) <= size.fine; g.kb++ {
 	}
 	for {
