@@ -14,9 +14,11 @@ import (
 // horizontal bands of equal height and each band lists the edges whose
 // latitude range meets it, so a point-in-polygon test walks the edges of one
 // band instead of the whole ring. Candidate polygons come from a uniform grid
-// over the layer (see grid.go): each cell lists, in ID order, the polygons
-// with an edge in the cell and those that hold the whole cell, so most points
-// are placed with no point-in-polygon test at all. An R-tree
+// over the layer (see grid.go), in blocks of up to 8 x 8 cells: a cell wholly
+// inside one polygon (or outside all) is one int32 word holding the answer,
+// stored once for a block whose cells all agree, so most points are placed
+// with one or two loads and no point-in-polygon test; the other cells list,
+// in ID order, the polygons with an edge in the cell. An R-tree
 // (github.com/tidwall/rtree) over the polygons' bounding boxes serves OnEdge
 // and a second lookup path that the differential tests check against the
 // grid.
@@ -71,10 +73,11 @@ type bandPolygon struct {
 const edgesPerBand = 2
 
 // NewIndex indexes l. l must not be modified afterwards. Building time and
-// memory are linear in the number of edges and of grid cells (about 16 per
-// polygon, at most 2^21), plus the cells each polygon's bounding box covers.
+// memory are linear in the number of edges and of grid cells (about 16
+// blocks per polygon, at most 2^21, each of k x k cells, k <= 8, at most
+// 2^20 cells), plus the cells each polygon's bounding box covers.
 // Memory is about 16 bytes per vertex plus 4 per (edge, band) pair.
-func NewIndex(l *Layer) *Index { return newIndex(l, false) }
+func NewIndex(l *Layer) *Index { return newIndex(l, false, defaultGridSize) }
 
 // NewIndexShared is NewIndex that also re-points the rings of l's polygons
 // into the index's vertex arena: every ring keeps its coordinates, in its
@@ -84,9 +87,9 @@ func NewIndex(l *Layer) *Index { return newIndex(l, false) }
 // call it before l is shared with other goroutines (as the boundary stage
 // does, right after reading the file); the same contract as NewIndex holds
 // afterwards.
-func NewIndexShared(l *Layer) *Index { return newIndex(l, true) }
+func NewIndexShared(l *Layer) *Index { return newIndex(l, true, defaultGridSize) }
 
-func newIndex(l *Layer, share bool) *Index {
+func newIndex(l *Layer, share bool, size gridSize) *Index {
 	x := &Index{layer: l, rank: make([]int32, len(l.Features))}
 	order := make([]int, len(l.Features))
 	for i := range order {
@@ -139,7 +142,7 @@ func newIndex(l *Layer, share bool) *Index {
 		x.polys = append(x.polys, bp)
 		geoms = append(geoms, sp.poly)
 	}
-	x.grid = newGrid(x, geoms)
+	x.grid = newGrid(x, geoms, size)
 	// The band arenas grew by appending (up to twice their size in
 	// capacity); the index lives as long as the run, so keep exact copies.
 	x.bandEdges = slices.Clone(x.bandEdges)

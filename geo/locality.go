@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/paulmach/orb"
@@ -9,10 +10,13 @@ import (
 // Spatial locality for batches of points. Random points over a large layer
 // make every lookup a cache miss (grid cell, polygon, band, edges); the same
 // points visited in the order of a space-filling curve reuse the cache lines
-// of their neighbours. locateBatch sorts a batch along a space-filling curve
-// over the index's bounding box, locates in that order and writes each answer
-// at the point's own position, so the result is the same as locating the
-// points one by one in input order.
+// of their neighbours. For an index larger than the cache, locateBatch sorts
+// a batch along a space-filling curve over the index's bounding box, locates
+// in that order and writes each answer at the point's own position, so the
+// result is the same as locating the points one by one in input order. A
+// smaller index answers most points from the grid's cell words in input
+// order, and groups only the others (the points near boundaries, which need
+// point-in-polygon tests) by candidate list.
 //
 // The curve is Morton's (Z-order): its key is a few shifts, where the
 // Hilbert curve's walk costs more per point than its better locality saves
@@ -63,7 +67,7 @@ func hilbertKey(x, y uint32) uint32 {
 }
 
 // sorter holds the buffers of one goroutine's batch sorts.
-type sorter struct{ a, b []uint64 }
+type sorter struct{ a, b, pending []uint64 }
 
 // order returns, in the low 32 bits of each entry, the positions 0..len(pts)-1
 // sorted by the curve key of the points over bound (points outside it, and
@@ -120,41 +124,57 @@ func (s *sorter) order(bound orb.Bound, pts []orb.Point) []uint64 {
 	return a
 }
 
-// locateBatch writes into out[i] the feature holding pts[i] (or Unmatched),
-// visiting the points in curve order. Batches of fewer than minSortedBatch
-// points, and every batch of an index small enough to stay in cache, are
-// located in input order (sorting them costs more than it saves).
+// locateBatch writes into out[i] the feature holding pts[i] (or Unmatched).
+// An index too large for the cache (sortBatches) visits the points in curve
+// order. Otherwise the points whose cell word is the answer are placed in
+// input order, and the others, which need point-in-polygon tests, are
+// placed afterwards grouped by candidate list (lists are laid out in cell
+// order), so consecutive tests reuse the same polygons' bands and vertices.
+// Batches of fewer than minSortedBatch points are located in input order.
 func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
-	if len(pts) < minSortedBatch || !x.sortBatches {
+	if len(pts) < minSortedBatch || x.grid.nx == 0 {
 		for i, p := range pts {
 			out[i] = x.locate32(p)
 		}
 		return
 	}
-	for _, v := range s.order(x.bound, pts) {
-		i := uint32(v)
-		out[i] = x.locate32(pts[i])
+	if x.sortBatches {
+		for _, v := range s.order(x.bound, pts) {
+			i := uint32(v)
+			out[i] = x.locate32(pts[i])
+		}
+		return
 	}
+	pending := s.pending[:0]
+	for i, p := range pts {
+		w := x.cellWord(p)
+		if w >= cellEmpty {
+			out[i] = w
+			continue
+		}
+		pending = append(pending, uint64(listOffset(w))<<32|uint64(i))
+	}
+	slices.Sort(pending)
+	for _, v := range pending {
+		i := uint32(v)
+		out[i] = x.locateList(int(v>>32), pts[i])
+	}
+	s.pending = pending[:0]
 }
 
 // minSortedBatch is the batch size below which sorting does not pay.
 const minSortedBatch = 256
 
-// sortAboveBytes is the index size past which batches are sorted: on the
-// 2-core benchmark machine sorting cost 28 ns per point on Alameda's 360
-// tracts (index 0.4 MiB, in cache) and saved 40 ns on Ohio's 2,948 (3.4 MiB) and
-// 1,000 ns on 85,000 (BenchmarkLocateAllSmallLayers, BenchmarkLocateNational).
-const sortAboveBytes = 2 << 20
+// sortAboveBytes is the index size past which batches are sorted along the
+// curve instead of placed in two passes. On the 2-core benchmark machine
+// (shared, load 18-21), one worker, chunks of 2^20, CPU ns per point
+// (BenchmarkLocateAllSmallLayers, BenchmarkLocateNational): Ohio's 2,948
+// tracts (index 4.3 MiB) 116 in input order, 112 sorted, 74 in two passes;
+// Alameda's 360 (0.9 MiB) 55, 108, 56; the national-size layer (85,492
+// tracts, 95 MiB) 535-564 sorted, 598-628 in two passes.
+const sortAboveBytes = 32 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
 func (x *Index) sizeBytes() int {
-	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.entries) + 4*len(x.grid.start) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
-}
-
-func (x *Index) locate32(p orb.Point) int32 {
-	f, ok := x.Locate(p)
-	if !ok {
-		return Unmatched
-	}
-	return int32(f)
+	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.coarse) + 4*len(x.grid.blocks) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
 }

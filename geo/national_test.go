@@ -67,8 +67,9 @@ func pointsInFeatures(l *Layer, n int, seed uint64) []orb.Point {
 
 // BenchmarkLocateNational places 1,000,000 points drawn inside the
 // national-size made-up layer, one worker: in input order (the naive
-// baseline, one Locate per point), and through locateAll in chunks sorted
-// by the Hilbert curve, for several chunk sizes. ns/op is per point.
+// baseline, one Locate per point), through locateAll in two passes (cell
+// words, then grouped lists), and in chunks sorted by the Morton and Hilbert
+// curves, for several chunk sizes. ns/op is per point.
 func BenchmarkLocateNational(b *testing.B) {
 	l := nationalLayer()
 	x := NewIndex(l)
@@ -85,6 +86,9 @@ func BenchmarkLocateNational(b *testing.B) {
 		b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 	}
 	b.Run("input-order", func(b *testing.B) { run(b, 1<<14, false) })
+	x.sortBatches = false
+	b.Run("two-pass-chunk-1048576", func(b *testing.B) { run(b, 1<<20, true) })
+	x.sortBatches = true
 	for _, chunk := range []int{1 << 12, 1 << 16, 1 << 18, 1 << 20} {
 		b.Run(fmt.Sprintf("morton-chunk-%d", chunk), func(b *testing.B) { run(b, chunk, true) })
 	}
@@ -124,8 +128,8 @@ func BenchmarkNewIndexNational(b *testing.B) {
 	runtime.KeepAlive(x)
 }
 
-// TestLocateAllMatchesBrute is the differential test of the batch path
-// (Hilbert-order sorting, several workers, chunks) against the brute-force
+// TestLocateAllMatchesBrute is the differential test of the batch paths
+// (Morton-order sorting and two passes, several workers, chunks) against the brute-force
 // twin, on the real Alameda probes and on points over the national-size
 // made-up layer (inside tracts, and uniform over its bounding box).
 func TestLocateAllMatchesBrute(t *testing.T) {
@@ -144,22 +148,29 @@ func TestLocateAllMatchesBrute(t *testing.T) {
 		{"fewer points than minSortedBatch", alameda(t), probePoints(alameda(t), 0, 6)[:100], 2, locateChunk},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			brute := NewBruteIndex(tt.layer)
-			got := make([]int32, len(tt.pts))
-			x := NewIndex(tt.layer)
-			x.sortBatches = true // sorted whatever the layer's size
-			locateAll(context.Background(), x, tt.pts, got, tt.workers, tt.chunk, true)
-			for i, p := range tt.pts {
-				want := int32(Unmatched)
-				if f, ok := brute.Locate(p); ok {
-					want = int32(f)
-				}
-				if got[i] != want {
-					t.Fatalf("point %d %v: feature %d, brute force %d", i, p, got[i], want)
-				}
+		brute := NewBruteIndex(tt.layer)
+		want := make([]int32, len(tt.pts))
+		for i, p := range tt.pts {
+			want[i] = Unmatched
+			if f, ok := brute.Locate(p); ok {
+				want[i] = int32(f)
 			}
-		})
+		}
+		x := NewIndex(tt.layer)
+		// Both batch paths whatever the layer's size: sorted along the
+		// curve, and in two passes (cell words, then grouped lists).
+		for _, curve := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, curve order %v", tt.name, curve), func(t *testing.T) {
+				got := make([]int32, len(tt.pts))
+				x.sortBatches = curve
+				locateAll(context.Background(), x, tt.pts, got, tt.workers, tt.chunk, true)
+				for i, p := range tt.pts {
+					if got[i] != want[i] {
+						t.Fatalf("point %d %v: feature %d, brute force %d", i, p, got[i], want[i])
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -180,25 +191,25 @@ func TestSorterOrder(t *testing.T) {
 }
 
 // BenchmarkLocateAllSmallLayers is locateAll on one worker over the real
-// Alameda and Ohio tract layers, uniform points over their bounding boxes,
-// in input order and sorted: whether sorting pays on layers that fit in
-// cache.
+// Alameda and Ohio tract layers, 4M uniform points over their bounding
+// boxes, in chunks of 2^20 (LocateAll's for 10M points on one worker): in
+// input order, sorted along the Morton curve, and in two passes.
 func BenchmarkLocateAllSmallLayers(b *testing.B) {
 	for _, l := range []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip")} {
 		x := NewIndex(l)
 		b.Logf("%s: index %.1f MiB, batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), x.sortBatches)
-		x.sortBatches = true // the benchmark's sorted=false runs do not sort anyway
-		pts := probePoints(l, 1<<20, 12)
-		pts = pts[len(pts)-1<<20:]
+		pts := probePoints(l, 1<<22, 12)
+		pts = pts[len(pts)-1<<22:]
 		out := make([]int32, len(pts))
-		for _, sorted := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%s/%d-polygons/sorted=%v", l.Name, len(l.Features), sorted), func(b *testing.B) {
+		for _, mode := range []string{"input-order", "morton", "two-pass"} {
+			b.Run(fmt.Sprintf("%s/%d-polygons/%s", l.Name, len(l.Features), mode), func(b *testing.B) {
+				x.sortBatches = mode == "morton"
 				b.ReportAllocs()
 				b.ResetTimer()
 				c0 := cpuTime()
 				for done := 0; done < b.N; done += len(pts) {
 					n := min(len(pts), b.N-done)
-					locateAll(context.Background(), x, pts[:n], out[:n], 1, 1<<16, sorted)
+					locateAll(context.Background(), x, pts[:n], out[:n], 1, 1<<20, mode != "input-order")
 				}
 				b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 			})
