@@ -10,7 +10,7 @@ import (
 )
 
 // A feed carries the chunks of a streamed source from its source stage to
-// the places stage that reads it, when both run (see plan.partner): the
+// the places stage that reads it, when both run (see plan.passes): the
 // source stage reads, types and writes raw/<source>.parquet a chunk at a
 // time as always, and hands each chunk to the places stage, which places it
 // and writes it to places/<name>.parquet while the next chunk is read. The
@@ -18,15 +18,22 @@ import (
 // from raw/<source>.parquet read back (frame.Table.Scan), so its bytes are
 // the same; the two stages keep their own outputs and cache entries.
 //
+// A feed also carries the placed chunks of a streamed places set from its
+// places stage to each summary and segment over it that runs in the same
+// pass: each chunk as written to places/<name>.parquet, which those stages
+// would otherwise read back (frame.Stream).
+//
 // Either side stopping early ends the other: the reader's scan returns the
 // source's error, and the source's next send returns an error, both
 // wrapping errPartnerFailed, which the scheduler reports only when the
 // partner's own error is missing. A feed holds at most one chunk besides the
 // one each side works on.
 type feed struct {
-	source string // the source's name
-	chunks chan *frame.Table
-	gone   chan struct{} // closed when the reader stops reading
+	source string // the source's name, or the places set's
+	// from and to name the writing and reading stages, for errors
+	from, to string
+	chunks   chan *frame.Table
+	gone     chan struct{} // closed when the reader stops reading
 
 	closeOnce, stopOnce sync.Once
 	err                 error        // why the source ended; set before chunks is closed
@@ -37,8 +44,10 @@ type feed struct {
 // the stage it shares a pass with (its feed's other side) failed.
 var errPartnerFailed = errors.New("the stage sharing its pass failed")
 
-func newFeed(source string) *feed {
-	return &feed{source: source, chunks: make(chan *frame.Table, 1), gone: make(chan struct{})}
+// newFeed returns the feed of source (a source's or places set's name)
+// from stage from to stage to.
+func newFeed(source, from, to string) *feed {
+	return &feed{source: source, from: from, to: to, chunks: make(chan *frame.Table, 1), gone: make(chan struct{})}
 }
 
 // send hands chunk c to the reader, which owns it afterwards. It fails when
@@ -48,7 +57,7 @@ func (fd *feed) send(ctx context.Context, c *frame.Table) error {
 	case fd.chunks <- c:
 		return nil
 	case <-fd.gone:
-		return fmt.Errorf("the places stage reading source %q stopped: %w", fd.source, errPartnerFailed)
+		return fmt.Errorf("%s, reading %q from this stage, stopped: %w", fd.to, fd.source, errPartnerFailed)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -79,7 +88,7 @@ func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
 			return c, nil
 		}
 		if fd.err != nil {
-			return nil, fmt.Errorf("reading source %q: %w (%w)", fd.source, errPartnerFailed, fd.err)
+			return nil, fmt.Errorf("reading %q from %s: %w (%w)", fd.source, fd.from, errPartnerFailed, fd.err)
 		}
 		return nil, nil
 	case <-ctx.Done():
@@ -88,12 +97,12 @@ func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
 }
 
 // peek returns the first chunk (the source gives at least one, empty for
-// an empty file) without taking it from the stream: the reader learns the
+// an empty file; the places stage too) without taking it from the stream: the reader learns the
 // columns before it scans.
 func (fd *feed) peek(ctx context.Context) (*frame.Table, error) {
 	c, err := fd.next(ctx)
 	if err == nil && c == nil {
-		err = fmt.Errorf("source %q gave no records to place", fd.source)
+		err = fmt.Errorf("%s gave no records of %q", fd.from, fd.source)
 	}
 	fd.first = c
 	return c, err
