@@ -27,17 +27,27 @@ import (
 // source's error, and the source's next send returns an error, both
 // wrapping errPartnerFailed, which the scheduler reports only when the
 // partner's own error is missing. A feed holds at most one chunk besides the
-// one each side works on.
+// one each side works on, except before the reader starts: a source stage
+// started ahead of its places stage (the places stage waits for the
+// boundaries) reads up to ahead chunks into the feed meanwhile (newFeed).
 type feed struct {
 	source string // the source's name, or the places set's
 	// from and to name the writing and reading stages, for errors
 	from, to string
-	chunks   chan *frame.Table
-	gone     chan struct{} // closed when the reader stops reading
 
-	closeOnce, stopOnce sync.Once
-	err                 error        // why the source ended; set before chunks is closed
-	first               *frame.Table // a chunk taken by peek, not yet scanned
+	mu      sync.Mutex
+	queue   []*frame.Table // sent, not yet read
+	limit   int            // how many chunks queue may hold
+	reading bool           // the reader has taken a chunk: limit is 1
+	ended   bool           // close was called
+	err     error          // why the source ended, when ended
+	// sent and taken hold a token when queue or ended changed, for a
+	// reader or a sender waiting on it (one of each at most).
+	sent, taken chan struct{}
+	gone        chan struct{} // closed when the reader stops reading
+
+	stopOnce sync.Once
+	first    *frame.Table // a chunk taken by peek, not yet scanned
 }
 
 // errPartnerFailed is wrapped by the error of a stage that stopped because
@@ -45,31 +55,62 @@ type feed struct {
 var errPartnerFailed = errors.New("the stage sharing its pass failed")
 
 // newFeed returns the feed of source (a source's or places set's name)
-// from stage from to stage to.
-func newFeed(source, from, to string) *feed {
-	return &feed{source: source, from: from, to: to, chunks: make(chan *frame.Table, 1), gone: make(chan struct{})}
+// from stage from to stage to, holding up to ahead chunks (at least one)
+// until the reader takes the first.
+func newFeed(source, from, to string, ahead int) *feed {
+	return &feed{source: source, from: from, to: to, limit: max(1, ahead),
+		sent: make(chan struct{}, 1), taken: make(chan struct{}, 1), gone: make(chan struct{})}
 }
 
-// send hands chunk c to the reader, which owns it afterwards. It fails when
-// the reader has stopped or ctx is done.
-func (fd *feed) send(ctx context.Context, c *frame.Table) error {
+// notify leaves a token in ch unless one is there.
+func notify(ch chan struct{}) {
 	select {
-	case fd.chunks <- c:
-		return nil
-	case <-fd.gone:
-		return fmt.Errorf("%s, reading %q from this stage, stopped: %w", fd.to, fd.source, errPartnerFailed)
-	case <-ctx.Done():
-		return ctx.Err()
+	case ch <- struct{}{}:
+	default:
 	}
+}
+
+// send hands chunk c to the reader, which owns it afterwards. It waits
+// while the feed is full, and fails when the reader has stopped or ctx is
+// done.
+func (fd *feed) send(ctx context.Context, c *frame.Table) error {
+	for {
+		select {
+		case <-fd.gone:
+			return fd.readerGone()
+		default:
+		}
+		fd.mu.Lock()
+		if len(fd.queue) < fd.limit {
+			fd.queue = append(fd.queue, c)
+			fd.mu.Unlock()
+			notify(fd.sent)
+			return nil
+		}
+		fd.mu.Unlock()
+		select {
+		case <-fd.taken:
+		case <-fd.gone:
+			return fd.readerGone()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (fd *feed) readerGone() error {
+	return fmt.Errorf("%s, reading %q from this stage, stopped: %w", fd.to, fd.source, errPartnerFailed)
 }
 
 // close ends the stream: err nil when every chunk was sent, otherwise why
 // the source stopped. Later calls do nothing.
 func (fd *feed) close(err error) {
-	fd.closeOnce.Do(func() {
-		fd.err = err
-		close(fd.chunks)
-	})
+	fd.mu.Lock()
+	if !fd.ended {
+		fd.ended, fd.err = true, err
+	}
+	fd.mu.Unlock()
+	notify(fd.sent)
 }
 
 // stop tells the source that the reader reads no more. Later calls do
@@ -82,17 +123,35 @@ func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
 		fd.first = nil
 		return c, nil
 	}
-	select {
-	case c, ok := <-fd.chunks:
-		if ok {
+	for {
+		fd.mu.Lock()
+		if len(fd.queue) > 0 {
+			c := fd.queue[0]
+			fd.queue[0] = nil
+			fd.queue = fd.queue[1:]
+			if !fd.reading {
+				// From now on the source works at most one chunk
+				// ahead of the reader.
+				fd.reading, fd.limit = true, 1
+			}
+			fd.mu.Unlock()
+			notify(fd.taken)
 			return c, nil
 		}
-		if fd.err != nil {
-			return nil, fmt.Errorf("reading %q from %s: %w (%w)", fd.source, fd.from, errPartnerFailed, fd.err)
+		if fd.ended {
+			err := fd.err
+			fd.mu.Unlock()
+			if err != nil {
+				return nil, fmt.Errorf("reading %q from %s: %w (%w)", fd.source, fd.from, errPartnerFailed, err)
+			}
+			return nil, nil
 		}
-		return nil, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		fd.mu.Unlock()
+		select {
+		case <-fd.sent:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 }
 

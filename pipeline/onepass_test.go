@@ -3,12 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -278,5 +280,60 @@ func TestOnePassPlacesCrash(t *testing.T) {
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("%d worker(s): the failed run made %s", par, out)
 		}
+	}
+}
+
+// TestOnePassSourceAhead holds boundary:tract (which the places stage
+// needs) until source:api2000 has finished: on two workers the source runs
+// ahead of its places stage, into a place no ready stage wants, its chunks
+// (8 of 10 records) waiting in the feed, and the places stage then reads
+// them; on one worker it does not run ahead (and nothing waits forever).
+// Both runs write the same files.
+func TestOnePassSourceAhead(t *testing.T) {
+	defer func(n, a int) { streamChunk, aheadChunks = n, a }(streamChunk, aheadChunks)
+	streamChunk, aheadChunks = 10, 10
+	dir := demoDir(t)
+	var snaps []map[string][]byte
+	for _, par := range []int{2, 1} {
+		out := filepath.Join(t.TempDir(), "out")
+		var log bytes.Buffer
+		sourceDone := make(chan struct{})
+		var sourceFirst bool
+		_, err := runOpts(t, dir, Options{OutDir: out, NoCache: true, Parallel: par,
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo})),
+			afterStage: func(name string) {
+				if name == demoSchoolsSource {
+					close(sourceDone)
+				}
+			},
+			inStage: func(name string) {
+				if name == "boundary:tract" && par == 2 {
+					select {
+					case <-sourceDone:
+						sourceFirst = true
+					case <-time.After(time.Minute): // the source did not run ahead
+					}
+				}
+			}})
+		if err != nil {
+			t.Fatalf("%d worker(s): %v", par, err)
+		}
+		if par == 2 && !sourceFirst {
+			t.Errorf("%d workers: %s did not finish ahead of boundary:tract", par, demoSchoolsSource)
+		}
+		order := func(msg, stage string) int {
+			return strings.Index(log.String(), fmt.Sprintf("msg=%q stage=%s ", msg, stage))
+		}
+		srcStart, tractDone, placesStart := order("stage started", demoSchoolsSource), order("stage finished", "boundary:tract"), order("stage started", demoSchoolsPlaces)
+		if srcStart < 0 || tractDone < 0 || placesStart < tractDone {
+			t.Fatalf("%d worker(s): the log lacks the stages, or places started before its boundary was merged:\n%s", par, log.String())
+		}
+		if ahead := srcStart < tractDone; ahead != (par == 2) {
+			t.Errorf("%d worker(s): the source ran ahead of boundary:tract %v, want %v", par, ahead, par == 2)
+		}
+		snaps = append(snaps, snapshot(t, out))
+	}
+	if diff := cmp.Diff(snaps[1], snaps[0]); diff != "" {
+		t.Errorf("running the source ahead changed the outputs (-one worker +two):\n%.2000s", diff)
 	}
 }

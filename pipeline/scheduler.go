@@ -39,6 +39,12 @@ type stageDone struct {
 // if each had started after the one before, and an error that only says
 // another stage of the pass failed (errPartnerFailed) is reported only when
 // that stage's own error is missing.
+//
+// A pass's source stage may also start ahead of the rest of its pass, in
+// a place no ready stage wants (aheadOK): it reads, types and writes up to
+// aheadChunks chunks, held in the feed, while the places stage waits for
+// the boundaries, then the rest of the pass starts, first in line for a
+// place.
 func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem.Sampler) ([]StageReport, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -65,6 +71,11 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 	running := map[int]time.Time{}
 	passLeft := make([]int, len(p.passes)) // the stages of each pass still running
 	slots := 0                             // stages and passes running
+	// ahead[k] holds pass k's links while its source stage runs ahead of
+	// the others (see aheadOK), which have not started.
+	ahead := make([]map[int]*passLinks, len(p.passes))
+	waiting := 0                            // passes running ahead
+	passSlot := make([]bool, len(p.passes)) // the pass holds a place
 	var firstErr, partnerErr error
 	depsMerged := func(i int) bool {
 		for _, d := range g[i].Deps {
@@ -90,6 +101,18 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			}
 		}
 		return true
+	}
+	// aheadOK says whether pass k's source stage (its first) may start
+	// ahead of the others, its own inputs being merged: its chunks wait in
+	// the feed (aheadChunks) while the others wait for theirs (the
+	// boundaries). It runs ahead in a place left free: it takes none, so a
+	// stage that becomes ready meanwhile does not wait for it (a source
+	// that has filled its feed does nothing), and one pass at a time runs
+	// ahead, with two places or more.
+	aheadOK := func(i int) bool {
+		k := passOf[i]
+		return k >= 0 && p.passes[k][0] == i && g[i].Kind == "sources" && aheadChunks > 1 &&
+			waiting == 0 && par > 1 && depsMerged(i)
 	}
 	var tick <-chan time.Time
 	if opts.ProgressEvery > 0 {
@@ -196,6 +219,19 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		}
 	}
 	for {
+		for k, links := range ahead {
+			// The rest of a pass whose source runs ahead, first: the
+			// run waits for it.
+			if links == nil || firstErr != nil || slots >= par || !ready(p.passes[k][0]) {
+				continue
+			}
+			ahead[k], waiting = nil, waiting-1
+			slots++
+			passSlot[k] = true
+			for _, m := range p.passes[k][1:] {
+				start(m, links[m])
+			}
+		}
 		for i := range g {
 			if firstErr != nil || slots >= par {
 				break
@@ -205,14 +241,27 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			}
 			slots++
 			if k := passOf[i]; k >= 0 {
-				links := p.passLinks(k)
-				passLeft[k] = len(p.passes[k])
+				links := p.passLinks(k, 1)
+				passLeft[k], passSlot[k] = len(p.passes[k]), true
 				for _, m := range p.passes[k] {
 					start(m, links[m])
 				}
 				continue
 			}
 			start(i, nil)
+		}
+		for i := range g {
+			// A place left free: a pass's source may start reading.
+			if firstErr != nil || slots >= par {
+				break
+			}
+			if !started[i] && aheadOK(i) {
+				k := passOf[i]
+				waiting++
+				ahead[k] = p.passLinks(k, aheadChunks)
+				passLeft[k] = len(p.passes[k])
+				start(i, ahead[k][i])
+			}
 		}
 		if len(running) == 0 {
 			break
@@ -230,7 +279,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		delete(running, d.i)
 		if k := passOf[d.i]; k < 0 {
 			slots--
-		} else if passLeft[k]--; passLeft[k] == 0 {
+		} else if passLeft[k]--; passLeft[k] == 0 && passSlot[k] {
 			slots--
 		}
 		reports[d.i].Wall = d.wall
@@ -289,10 +338,16 @@ type passLinks struct {
 	with          string // the other stages of the pass, for the log
 }
 
+// aheadChunks is how many chunks a source stage started ahead of its
+// places stage may read before the places stage starts (feed.go): at 64K
+// records a chunk, about 8 MB each at national size.
+var aheadChunks = 4
+
 // passLinks makes the feeds of pass k: from its source stage, if any, to
-// its places stage, and from the places stage to each of its summaries and
+// its places stage (holding up to ahead chunks until the places stage
+// starts), and from the places stage to each of its summaries and
 // segments. It returns each stage's links by stage index.
-func (p *plan) passLinks(k int) map[int]*passLinks {
+func (p *plan) passLinks(k, ahead int) map[int]*passLinks {
 	pass := p.passes[k]
 	links := map[int]*passLinks{}
 	places := -1
@@ -315,11 +370,11 @@ func (p *plan) passLinks(k int) map[int]*passLinks {
 		switch {
 		case m == places:
 		case p.graph[m].Kind == "sources":
-			fd := newFeed(strings.TrimPrefix(p.graph[m].Name, "source:"), p.graph[m].Name, p.graph[places].Name)
+			fd := newFeed(strings.TrimPrefix(p.graph[m].Name, "source:"), p.graph[m].Name, p.graph[places].Name, ahead)
 			l.feed, l.writes = fd, []*feed{fd}
 			pl.feed, pl.reads = fd, append(pl.reads, fd)
 		default:
-			fd := newFeed(item, p.graph[places].Name, p.graph[m].Name)
+			fd := newFeed(item, p.graph[places].Name, p.graph[m].Name, 1)
 			l.placedIn, l.reads = fd, []*feed{fd}
 			pl.fanout, pl.writes = append(pl.fanout, fd), append(pl.writes, fd)
 		}
