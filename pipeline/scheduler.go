@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -171,11 +172,16 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			}
 			go func(i int) {
 				t0 := time.Now()
-				err := guard(st.log, s.Name, func() error {
-					if opts.inStage != nil {
-						opts.inStage(s.Name)
-					}
-					return s.run(f, ctx)
+				var err error
+				// The stage's goroutines, and those they start, carry
+				// its name in CPU profiles (bench-scale run --procs).
+				pprof.Do(ctx, pprof.Labels("stage", s.Name), func(ctx context.Context) {
+					err = guard(st.log, s.Name, func() error {
+						if opts.inStage != nil {
+							opts.inStage(s.Name)
+						}
+						return s.run(f, ctx)
+					})
 				})
 				if l != nil {
 					// Whatever happened, the other stages of the pass

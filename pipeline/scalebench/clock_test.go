@@ -1,9 +1,11 @@
 package scalebench
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -56,5 +58,35 @@ func TestPointsPass(t *testing.T) {
 	want := []string{"source:points", "places:people", "summary:people", "segment:top_volunteers"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("-want +got:\n%s", diff)
+	}
+}
+
+// TestStageCPU profiles a goroutine labelled as a stage spinning until the
+// process has used 300 ms of CPU: StageCPU finds CPU time under its name.
+func TestStageCPU(t *testing.T) {
+	var prof bytes.Buffer
+	if err := pprof.StartCPUProfile(&prof); err != nil {
+		t.Skipf("a CPU profile is already running: %v", err)
+	}
+	start := processCPU()
+	pprof.Do(context.Background(), pprof.Labels("stage", "places:people"), func(context.Context) {
+		x := 0
+		for processCPU()-start < 300*time.Millisecond {
+			for i := range 100000 {
+				x += i
+			}
+		}
+		_ = x
+	})
+	pprof.StopCPUProfile()
+	by, _, err := StageCPU(prof.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if by["places:people"] <= 0 || len(by) != 1 {
+		t.Errorf("CPU by stage %v; want places:people's alone", by)
+	}
+	if _, _, err := StageCPU([]byte("not a profile")); err == nil {
+		t.Error("no error for a file that is not a profile")
 	}
 }

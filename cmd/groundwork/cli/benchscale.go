@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -45,8 +46,9 @@ source and places stages, the summaries and segments over places) on as many
 cores as each number given: a cold run fills the cache, then for each number
 P the per-point stages run again (forced, everything else cached) in one
 pass with GOMAXPROCS=P, and their wall and CPU time, from the first to start
-to the last to finish, are printed with each stage's wall, the load average
-and the speedup of each P over the first. Repeat the list (1,2,1,2) on a
+to the last to finish, are printed with each stage's wall and CPU (from a CPU
+profile whose samples carry the stage's name), the load average and the
+speedup of each P over the first. Repeat the list (1,2,1,2) on a
 shared machine.
 
 Flags:
@@ -109,6 +111,14 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return ExitFailure
 	}
 	fmt.Fprintf(stdout, "groundwork bench-scale on %d CPU(s), %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if *procs != "" {
+		if *cpuProfile != "" || *memProfile != "" || *peakProfile != "" {
+			fmt.Fprintln(stderr, "groundwork bench-scale: --procs takes its own CPU profiles: leave out -cpuprofile, -memprofile and -peakprofile")
+			return ExitUsage
+		}
+		return benchProcs(ctx, cfg, pipeline.Options{OutDir: out, CacheDir: cache, Partitioned: *partitioned, Engine: *engine, SparkMaster: *master},
+			*procs, level, stdout, stderr)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -121,10 +131,6 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return ExitFailure
 		}
 		defer pprof.StopCPUProfile()
-	}
-	if *procs != "" {
-		return benchProcs(ctx, cfg, pipeline.Options{OutDir: out, CacheDir: cache, Partitioned: *partitioned, Engine: *engine, SparkMaster: *master},
-			*procs, level, stdout, stderr)
 	}
 	var peak *peakHeap
 	if *peakProfile != "" {
@@ -201,7 +207,18 @@ func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, 
 		clock.Reset()
 		o := opts
 		o.Force, o.Parallel = pass, p
+		var prof bytes.Buffer
+		if err := pprof.StartCPUProfile(&prof); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: cpu profile: %v\n", err)
+			return ExitFailure
+		}
 		res, err := pipeline.Run(ctx, cfg, o)
+		pprof.StopCPUProfile()
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: %v\n", p, err)
+			return ExitFailure
+		}
+		byStage, other, err := scalebench.StageCPU(prof.Bytes())
 		if err != nil {
 			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: %v\n", p, err)
 			return ExitFailure
@@ -219,9 +236,10 @@ func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, 
 			p, wall.Seconds(), cpu.Seconds(), cpu.Seconds()/wall.Seconds(), ps[0], base.Seconds()/wall.Seconds(), strings.Join(strings.Fields(string(load))[:3], " "))
 		for _, s := range res.Stages {
 			if slices.Contains(pass, s.Name) {
-				fmt.Fprintf(stdout, "    %-24s %8s  %10d rows\n", s.Name, s.Wall.Round(time.Millisecond), s.RowsOut)
+				fmt.Fprintf(stdout, "    %-24s wall %8s  CPU %8s  %10d rows\n", s.Name, s.Wall.Round(time.Millisecond), byStage[s.Name].Round(time.Millisecond), s.RowsOut)
 			}
 		}
+		fmt.Fprintf(stdout, "    %-24s               CPU %8s  (garbage collector, runtime; the whole run's)\n", "other", other.Round(time.Millisecond))
 	}
 	return ExitOK
 }
