@@ -112,7 +112,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 	// ahead, with two places or more.
 	aheadOK := func(i int) bool {
 		k := passOf[i]
-		return k >= 0 && p.passes[k][0] == i && g[i].Kind == "sources" && aheadChunks > 1 &&
+		return k >= 0 && p.passes[k][0] == i && g[i].Kind == "sources" && aheadChunks > 1 && !opts.NoReadAhead &&
 			waiting == 0 && par > 1 && depsMerged(i)
 	}
 	var tick <-chan time.Time

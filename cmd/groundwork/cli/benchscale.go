@@ -206,7 +206,9 @@ func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, 
 		runtime.GOMAXPROCS(p)
 		clock.Reset()
 		o := opts
-		o.Force, o.Parallel = pass, p
+		// The pass alone: its source does not read ahead while the
+		// boundaries load again.
+		o.Force, o.Parallel, o.NoReadAhead = pass, p, true
 		var prof bytes.Buffer
 		if err := pprof.StartCPUProfile(&prof); err != nil {
 			fmt.Fprintf(stderr, "groundwork bench-scale: cpu profile: %v\n", err)
