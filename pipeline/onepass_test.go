@@ -287,19 +287,24 @@ func TestOnePassPlacesCrash(t *testing.T) {
 // needs) until source:api2000 has finished: on two workers the source runs
 // ahead of its places stage, into a place no ready stage wants, its chunks
 // (8 of 10 records) waiting in the feed, and the places stage then reads
-// them; on one worker it does not run ahead (and nothing waits forever).
-// Both runs write the same files.
+// them; on one worker, or with NoReadAhead, it does not run ahead (and
+// nothing waits forever). Every run writes the same files.
 func TestOnePassSourceAhead(t *testing.T) {
 	defer func(n, a int) { streamChunk, aheadChunks = n, a }(streamChunk, aheadChunks)
 	streamChunk, aheadChunks = 10, 10
 	dir := demoDir(t)
-	var snaps []map[string][]byte
-	for _, par := range []int{2, 1} {
+	var first map[string][]byte
+	for _, c := range []struct {
+		par         int
+		noReadAhead bool
+		ahead       bool
+	}{{2, false, true}, {1, false, false}, {2, true, false}} {
+		what := fmt.Sprintf("%d worker(s), NoReadAhead %v", c.par, c.noReadAhead)
 		out := filepath.Join(t.TempDir(), "out")
 		var log bytes.Buffer
 		sourceDone := make(chan struct{})
 		var sourceFirst bool
-		_, err := runOpts(t, dir, Options{OutDir: out, NoCache: true, Parallel: par,
+		_, err := runOpts(t, dir, Options{OutDir: out, NoCache: true, Parallel: c.par, NoReadAhead: c.noReadAhead,
 			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo})),
 			afterStage: func(name string) {
 				if name == demoSchoolsSource {
@@ -307,7 +312,7 @@ func TestOnePassSourceAhead(t *testing.T) {
 				}
 			},
 			inStage: func(name string) {
-				if name == "boundary:tract" && par == 2 {
+				if name == "boundary:tract" && c.ahead {
 					select {
 					case <-sourceDone:
 						sourceFirst = true
@@ -316,24 +321,26 @@ func TestOnePassSourceAhead(t *testing.T) {
 				}
 			}})
 		if err != nil {
-			t.Fatalf("%d worker(s): %v", par, err)
+			t.Fatalf("%s: %v", what, err)
 		}
-		if par == 2 && !sourceFirst {
-			t.Errorf("%d workers: %s did not finish ahead of boundary:tract", par, demoSchoolsSource)
+		if c.ahead && !sourceFirst {
+			t.Errorf("%s: %s did not finish ahead of boundary:tract", what, demoSchoolsSource)
 		}
 		order := func(msg, stage string) int {
 			return strings.Index(log.String(), fmt.Sprintf("msg=%q stage=%s ", msg, stage))
 		}
 		srcStart, tractDone, placesStart := order("stage started", demoSchoolsSource), order("stage finished", "boundary:tract"), order("stage started", demoSchoolsPlaces)
 		if srcStart < 0 || tractDone < 0 || placesStart < tractDone {
-			t.Fatalf("%d worker(s): the log lacks the stages, or places started before its boundary was merged:\n%s", par, log.String())
+			t.Fatalf("%s: the log lacks the stages, or places started before its boundary was merged:\n%s", what, log.String())
 		}
-		if ahead := srcStart < tractDone; ahead != (par == 2) {
-			t.Errorf("%d worker(s): the source ran ahead of boundary:tract %v, want %v", par, ahead, par == 2)
+		if ahead := srcStart < tractDone; ahead != c.ahead {
+			t.Errorf("%s: the source ran ahead of boundary:tract %v, want %v", what, ahead, c.ahead)
 		}
-		snaps = append(snaps, snapshot(t, out))
-	}
-	if diff := cmp.Diff(snaps[1], snaps[0]); diff != "" {
-		t.Errorf("running the source ahead changed the outputs (-one worker +two):\n%.2000s", diff)
+		snap := snapshot(t, out)
+		if first == nil {
+			first = snap
+		} else if diff := cmp.Diff(first, snap); diff != "" {
+			t.Errorf("%s: the outputs differ from the run ahead's (-ahead +this):\n%.2000s", what, diff)
+		}
 	}
 }
