@@ -24,11 +24,14 @@
 // becomes an error wrapping ErrInternal and the run fails, leaving the
 // output folder untouched.
 //
-// One exception to "once they are merged": a streamed source and the places
-// stage that reads it, when both run, start together and share one pass
-// over the file (plan.partner, feed.go): the source stage hands each chunk it
-// writes to raw/<source>.parquet to the places stage, which is merged after
-// it. Their outputs and cache entries are what the two give apart.
+// One exception to "once they are merged": a streamed source, the places
+// stage that reads it and the summaries and segments over those places,
+// when they run, start together and share one pass over the file
+// (plan.passes, feed.go): the source stage hands each chunk it writes to
+// raw/<source>.parquet to the places stage, which hands each chunk it
+// writes to places/<name>.parquet to the summaries and segments; each is
+// merged after the one before. Their outputs and cache entries are what
+// they give apart. A pass takes one of the Parallel places.
 //
 // Its cache key is the SHA-256 of the code version, the JSON of its
 // configuration subtree, the bytes of its input files and its Deps' keys. On

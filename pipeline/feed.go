@@ -10,7 +10,7 @@ import (
 )
 
 // A feed carries the chunks of a streamed source from its source stage to
-// the places stage that reads it, when both run (see plan.partner): the
+// the places stage that reads it, when both run (see plan.passes): the
 // source stage reads, types and writes raw/<source>.parquet a chunk at a
 // time as always, and hands each chunk to the places stage, which places it
 // and writes it to places/<name>.parquet while the next chunk is read. The
@@ -18,49 +18,99 @@ import (
 // from raw/<source>.parquet read back (frame.Table.Scan), so its bytes are
 // the same; the two stages keep their own outputs and cache entries.
 //
+// A feed also carries the placed chunks of a streamed places set from its
+// places stage to each summary and segment over it that runs in the same
+// pass: each chunk as written to places/<name>.parquet, which those stages
+// would otherwise read back (frame.Stream).
+//
 // Either side stopping early ends the other: the reader's scan returns the
 // source's error, and the source's next send returns an error, both
 // wrapping errPartnerFailed, which the scheduler reports only when the
 // partner's own error is missing. A feed holds at most one chunk besides the
-// one each side works on.
+// one each side works on, except before the reader starts: a source stage
+// started ahead of its places stage (the places stage waits for the
+// boundaries) reads up to ahead chunks into the feed meanwhile (newFeed).
 type feed struct {
-	source string // the source's name
-	chunks chan *frame.Table
-	gone   chan struct{} // closed when the reader stops reading
+	source string // the source's name, or the places set's
+	// from and to name the writing and reading stages, for errors
+	from, to string
 
-	closeOnce, stopOnce sync.Once
-	err                 error        // why the source ended; set before chunks is closed
-	first               *frame.Table // a chunk taken by peek, not yet scanned
+	mu      sync.Mutex
+	queue   []*frame.Table // sent, not yet read
+	limit   int            // how many chunks queue may hold
+	reading bool           // the reader has taken a chunk: limit is 1
+	ended   bool           // close was called
+	err     error          // why the source ended, when ended
+	// sent and taken hold a token when queue or ended changed, for a
+	// reader or a sender waiting on it (one of each at most).
+	sent, taken chan struct{}
+	gone        chan struct{} // closed when the reader stops reading
+
+	stopOnce sync.Once
+	first    *frame.Table // a chunk taken by peek, not yet scanned
 }
 
 // errPartnerFailed is wrapped by the error of a stage that stopped because
 // the stage it shares a pass with (its feed's other side) failed.
 var errPartnerFailed = errors.New("the stage sharing its pass failed")
 
-func newFeed(source string) *feed {
-	return &feed{source: source, chunks: make(chan *frame.Table, 1), gone: make(chan struct{})}
+// newFeed returns the feed of source (a source's or places set's name)
+// from stage from to stage to, holding up to ahead chunks (at least one)
+// until the reader takes the first.
+func newFeed(source, from, to string, ahead int) *feed {
+	return &feed{source: source, from: from, to: to, limit: max(1, ahead),
+		sent: make(chan struct{}, 1), taken: make(chan struct{}, 1), gone: make(chan struct{})}
 }
 
-// send hands chunk c to the reader, which owns it afterwards. It fails when
-// the reader has stopped or ctx is done.
-func (fd *feed) send(ctx context.Context, c *frame.Table) error {
+// notify leaves a token in ch unless one is there.
+func notify(ch chan struct{}) {
 	select {
-	case fd.chunks <- c:
-		return nil
-	case <-fd.gone:
-		return fmt.Errorf("the places stage reading source %q stopped: %w", fd.source, errPartnerFailed)
-	case <-ctx.Done():
-		return ctx.Err()
+	case ch <- struct{}{}:
+	default:
 	}
+}
+
+// send hands chunk c to the reader, which owns it afterwards. It waits
+// while the feed is full, and fails when the reader has stopped or ctx is
+// done.
+func (fd *feed) send(ctx context.Context, c *frame.Table) error {
+	for {
+		select {
+		case <-fd.gone:
+			return fd.readerGone()
+		default:
+		}
+		fd.mu.Lock()
+		if len(fd.queue) < fd.limit {
+			fd.queue = append(fd.queue, c)
+			fd.mu.Unlock()
+			notify(fd.sent)
+			return nil
+		}
+		fd.mu.Unlock()
+		select {
+		case <-fd.taken:
+		case <-fd.gone:
+			return fd.readerGone()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (fd *feed) readerGone() error {
+	return fmt.Errorf("%s, reading %q from this stage, stopped: %w", fd.to, fd.source, errPartnerFailed)
 }
 
 // close ends the stream: err nil when every chunk was sent, otherwise why
 // the source stopped. Later calls do nothing.
 func (fd *feed) close(err error) {
-	fd.closeOnce.Do(func() {
-		fd.err = err
-		close(fd.chunks)
-	})
+	fd.mu.Lock()
+	if !fd.ended {
+		fd.ended, fd.err = true, err
+	}
+	fd.mu.Unlock()
+	notify(fd.sent)
 }
 
 // stop tells the source that the reader reads no more. Later calls do
@@ -73,27 +123,45 @@ func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
 		fd.first = nil
 		return c, nil
 	}
-	select {
-	case c, ok := <-fd.chunks:
-		if ok {
+	for {
+		fd.mu.Lock()
+		if len(fd.queue) > 0 {
+			c := fd.queue[0]
+			fd.queue[0] = nil
+			fd.queue = fd.queue[1:]
+			if !fd.reading {
+				// From now on the source works at most one chunk
+				// ahead of the reader.
+				fd.reading, fd.limit = true, 1
+			}
+			fd.mu.Unlock()
+			notify(fd.taken)
 			return c, nil
 		}
-		if fd.err != nil {
-			return nil, fmt.Errorf("reading source %q: %w (%w)", fd.source, errPartnerFailed, fd.err)
+		if fd.ended {
+			err := fd.err
+			fd.mu.Unlock()
+			if err != nil {
+				return nil, fmt.Errorf("reading %q from %s: %w (%w)", fd.source, fd.from, errPartnerFailed, err)
+			}
+			return nil, nil
 		}
-		return nil, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		fd.mu.Unlock()
+		select {
+		case <-fd.sent:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 }
 
 // peek returns the first chunk (the source gives at least one, empty for
-// an empty file) without taking it from the stream: the reader learns the
+// an empty file; the places stage too) without taking it from the stream: the reader learns the
 // columns before it scans.
 func (fd *feed) peek(ctx context.Context) (*frame.Table, error) {
 	c, err := fd.next(ctx)
 	if err == nil && c == nil {
-		err = fmt.Errorf("source %q gave no records to place", fd.source)
+		err = fmt.Errorf("%s gave no records of %q", fd.from, fd.source)
 	}
 	fd.first = c
 	return c, err

@@ -3,11 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -15,14 +18,47 @@ import (
 // onePassLog is the log line of a stage started in one pass with another.
 const onePassLog = "one_pass_with="
 
+// onePassStages returns, from a run's log, each stage started in one pass
+// with others and the stages it was started with.
+func onePassStages(log string) map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.Contains(l, "stage started") {
+			continue
+		}
+		_, with, ok := strings.Cut(l, onePassLog)
+		_, stage, _ := strings.Cut(l, "stage=")
+		if ok {
+			stage, _, _ = strings.Cut(stage, " ")
+			with, _, _ = strings.Cut(with, " ")
+			m[stage] = with
+		}
+	}
+	return m
+}
+
+// The demo's stages over its schools list (api2000, a streamed source read
+// by one places set, one summary and one segment).
+const (
+	demoSchoolsSource  = "source:api2000"
+	demoSchoolsPlaces  = "places:schools"
+	demoSchoolsSummary = "summary:schools"
+	demoSchoolsSegment = "segment:flatland_elementary_api_under_600"
+)
+
 // TestOnePassMatchesReadBack runs the demo, whose schools list (api2000) is a
-// streamed source read by one places set, in chunks of 10 records: the
-// source and the places stage share one pass over the CSV (the log says so;
-// the places stage did not read raw/api2000.parquet back). Then it reruns
-// the places stage alone (--force places:schools) with the source cached,
-// which reads the raw file back as before, and checks that every output file
-// is byte for byte the same, raw and places Parquet included; a warm rerun
-// runs nothing.
+// streamed source read by one places set, with a summary and a segment over
+// it, in chunks of 10 records: the source, the places stage, the summary
+// and the segment share one pass over the CSV (the log says so; the places
+// stage did not read raw/api2000.parquet back, nor the summary and segment
+// places/schools.parquet). Then it reruns, into fresh folders with the same
+// cache, the summary and segment alone (--force, the places cached), which
+// read places/schools.parquet back as before; the places stage and its
+// summary and segment with the source cached (one pass of three, the places
+// stage reading the raw file back); and the places stage alone (its summary
+// and segment cached). Every output file is byte for byte the same in every
+// run, raw, places and summary Parquet and segment CSV and GeoJSON
+// included; a warm rerun runs nothing.
 func TestOnePassMatchesReadBack(t *testing.T) {
 	defer func(n int) { streamChunk = n }(streamChunk)
 	streamChunk = 10
@@ -45,50 +81,81 @@ func TestOnePassMatchesReadBack(t *testing.T) {
 		}
 		return m
 	}
+	// passWant checks that exactly the stages of pass started together.
+	passWant := func(what, log string, pass ...string) {
+		t.Helper()
+		got := onePassStages(log)
+		want := map[string]string{}
+		for _, s := range pass {
+			var with []string
+			for _, o := range pass {
+				if o != s {
+					with = append(with, o)
+				}
+			}
+			want[s] = strings.Join(with, ",")
+		}
+		if len(pass) == 0 {
+			want = map[string]string{}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: stages started in one pass (-want +got):\n%s", what, diff)
+		}
+	}
 	out1 := filepath.Join(t.TempDir(), "out")
 	res, log := run(out1)
-	var paired []string
-	for _, l := range strings.Split(log, "\n") {
-		if strings.Contains(l, "stage started") && strings.Contains(l, onePassLog) {
-			paired = append(paired, l)
-		}
-	}
-	if len(paired) != 2 || !strings.Contains(log, "stage=source:api2000 ") || !strings.Contains(log, onePassLog+"places:schools") || !strings.Contains(log, onePassLog+"source:api2000") {
-		t.Fatalf("want source:api2000 and places:schools started in one pass; stages started so:\n%s", strings.Join(paired, "\n"))
-	}
+	passWant("cold run", log, demoSchoolsSource, demoSchoolsPlaces, demoSchoolsSummary, demoSchoolsSegment)
 	for _, s := range res.Stages {
-		if want, ok := map[string]int{"source:api2000": 75, "places:schools": 51}[s.Name]; ok && (s.RowsOut != want || s.Status != "ran") {
+		if want, ok := map[string]int{demoSchoolsSource: 75, demoSchoolsPlaces: 51}[s.Name]; ok && (s.RowsOut != want || s.Status != "ran") {
 			t.Errorf("stage %s: %s, %d rows out; want ran, %d", s.Name, s.Status, s.RowsOut, want)
 		}
-		if s.Name == "places:schools" && s.RowsIn == 0 {
-			t.Errorf("places:schools: no rows in")
+		if (s.Name == demoSchoolsPlaces || s.Name == demoSchoolsSummary || s.Name == demoSchoolsSegment) && s.RowsIn == 0 {
+			t.Errorf("%s: no rows in", s.Name)
 		}
 	}
-
-	out2 := filepath.Join(t.TempDir(), "out")
-	res2, log2 := run(out2, "places:schools")
-	if st := status(res2); st["source:api2000"] != "cached" || st["places:schools"] != "ran" {
-		t.Fatalf("forced places: source:api2000 %s, places:schools %s; want cached, ran", st["source:api2000"], st["places:schools"])
-	}
-	if strings.Contains(log2, onePassLog) {
-		t.Error("the places stage ran in one pass with a cached source")
-	}
-	a, b := snapshot(t, out1), snapshot(t, out2)
+	a := snapshot(t, out1)
 	if len(a) == 0 {
 		t.Fatal("no outputs")
 	}
-	for _, f := range []string{"raw/api2000.parquet", "places/schools.parquet", "unplaced/schools.csv"} {
+	for _, f := range []string{"raw/api2000.parquet", "places/schools.parquet", "unplaced/schools.csv", "summaries/schools.parquet",
+		"segments/flatland_elementary_api_under_600.csv", "segments/flatland_elementary_api_under_600.geojson"} {
 		if _, ok := a[f]; !ok {
 			t.Errorf("no %s", f)
 		}
 	}
-	for name, want := range a {
-		if !bytes.Equal(want, b[name]) {
-			t.Errorf("%s differs between the one pass and reading the raw file back", name)
+	for _, c := range []struct {
+		what  string
+		force []string
+		ran   []string // the stages over the schools that run; the others are cached
+		pass  []string // those in one pass
+	}{
+		{"summary and segment alone", []string{demoSchoolsSummary, demoSchoolsSegment}, []string{demoSchoolsSummary, demoSchoolsSegment}, nil},
+		{"places, summary and segment", []string{demoSchoolsPlaces, demoSchoolsSummary, demoSchoolsSegment},
+			[]string{demoSchoolsPlaces, demoSchoolsSummary, demoSchoolsSegment}, []string{demoSchoolsPlaces, demoSchoolsSummary, demoSchoolsSegment}},
+		{"places alone", []string{demoSchoolsPlaces}, []string{demoSchoolsPlaces}, nil},
+	} {
+		out := filepath.Join(t.TempDir(), "out")
+		res, log := run(out, c.force...)
+		st := status(res)
+		for _, s := range []string{demoSchoolsSource, demoSchoolsPlaces, demoSchoolsSummary, demoSchoolsSegment} {
+			want := "cached"
+			if slices.Contains(c.ran, s) {
+				want = "ran"
+			}
+			if st[s] != want {
+				t.Errorf("%s: %s %s, want %s", c.what, s, st[s], want)
+			}
 		}
-	}
-	if len(a) != len(b) {
-		t.Errorf("%d files in one pass, %d read back", len(a), len(b))
+		passWant(c.what, log, c.pass...)
+		b := snapshot(t, out)
+		for name, want := range a {
+			if !bytes.Equal(want, b[name]) {
+				t.Errorf("%s: %s differs from the cold run's", c.what, name)
+			}
+		}
+		if len(a) != len(b) {
+			t.Errorf("%s: %d files, %d in the cold run", c.what, len(b), len(a))
+		}
 	}
 
 	res3, log3 := run(out1)
@@ -99,6 +166,40 @@ func TestOnePassMatchesReadBack(t *testing.T) {
 	}
 	if strings.Contains(log3, onePassLog) {
 		t.Error("a warm rerun started stages in one pass")
+	}
+}
+
+// TestOnePassSummaryCrash makes the summary, then the segment, in the
+// schools pass crash while the places stage streams to it: the run fails
+// with that stage's own error (ErrInternal), not with the places stage's
+// or the source's echo of it, on one worker as on two, and nothing waits
+// forever on a reader that is gone.
+func TestOnePassSummaryCrash(t *testing.T) {
+	defer func(n int) { streamChunk = n }(streamChunk)
+	streamChunk = 10
+	dir := demoDir(t)
+	for _, stage := range []string{demoSchoolsSummary, demoSchoolsSegment} {
+		for _, par := range []int{1, 2} {
+			out := filepath.Join(t.TempDir(), "out")
+			var log bytes.Buffer
+			_, err := runOpts(t, dir, Options{OutDir: out, NoCache: true, Parallel: par,
+				Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo})),
+				inStage: func(name string) {
+					if name == stage {
+						var s *state
+						_ = s.cfg // the crash
+					}
+				}})
+			if err == nil || !errors.Is(err, ErrInternal) || !strings.HasPrefix(err.Error(), stage+": ") || errors.Is(err, errPartnerFailed) {
+				t.Errorf("%s, %d worker(s): error %v; want %s's crash (ErrInternal)", stage, par, err, stage)
+			}
+			if _, ok := onePassStages(log.String())[stage]; !ok {
+				t.Errorf("%s, %d worker(s): not started in one pass", stage, par)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s, %d worker(s): the failed run made %s", stage, par, out)
+			}
+		}
 	}
 }
 
@@ -178,6 +279,68 @@ func TestOnePassPlacesCrash(t *testing.T) {
 		}
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("%d worker(s): the failed run made %s", par, out)
+		}
+	}
+}
+
+// TestOnePassSourceAhead holds boundary:tract (which the places stage
+// needs) until source:api2000 has finished: on two workers the source runs
+// ahead of its places stage, into a place no ready stage wants, its chunks
+// (8 of 10 records) waiting in the feed, and the places stage then reads
+// them; on one worker, or with NoReadAhead, it does not run ahead (and
+// nothing waits forever). Every run writes the same files.
+func TestOnePassSourceAhead(t *testing.T) {
+	defer func(n, a int) { streamChunk, aheadChunks = n, a }(streamChunk, aheadChunks)
+	streamChunk, aheadChunks = 10, 10
+	dir := demoDir(t)
+	var first map[string][]byte
+	for _, c := range []struct {
+		par         int
+		noReadAhead bool
+		ahead       bool
+	}{{2, false, true}, {1, false, false}, {2, true, false}} {
+		what := fmt.Sprintf("%d worker(s), NoReadAhead %v", c.par, c.noReadAhead)
+		out := filepath.Join(t.TempDir(), "out")
+		var log bytes.Buffer
+		sourceDone := make(chan struct{})
+		var sourceFirst bool
+		_, err := runOpts(t, dir, Options{OutDir: out, NoCache: true, Parallel: c.par, NoReadAhead: c.noReadAhead,
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo})),
+			afterStage: func(name string) {
+				if name == demoSchoolsSource {
+					close(sourceDone)
+				}
+			},
+			inStage: func(name string) {
+				if name == "boundary:tract" && c.ahead {
+					select {
+					case <-sourceDone:
+						sourceFirst = true
+					case <-time.After(time.Minute): // the source did not run ahead
+					}
+				}
+			}})
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if c.ahead && !sourceFirst {
+			t.Errorf("%s: %s did not finish ahead of boundary:tract", what, demoSchoolsSource)
+		}
+		order := func(msg, stage string) int {
+			return strings.Index(log.String(), fmt.Sprintf("msg=%q stage=%s ", msg, stage))
+		}
+		srcStart, tractDone, placesStart := order("stage started", demoSchoolsSource), order("stage finished", "boundary:tract"), order("stage started", demoSchoolsPlaces)
+		if srcStart < 0 || tractDone < 0 || placesStart < tractDone {
+			t.Fatalf("%s: the log lacks the stages, or places started before its boundary was merged:\n%s", what, log.String())
+		}
+		if ahead := srcStart < tractDone; ahead != c.ahead {
+			t.Errorf("%s: the source ran ahead of boundary:tract %v, want %v", what, ahead, c.ahead)
+		}
+		snap := snapshot(t, out)
+		if first == nil {
+			first = snap
+		} else if diff := cmp.Diff(first, snap); diff != "" {
+			t.Errorf("%s: the outputs differ from the run ahead's (-ahead +this):\n%.2000s", what, diff)
 		}
 	}
 }

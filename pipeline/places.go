@@ -86,6 +86,9 @@ func (st *state) place(ctx context.Context, name string) error {
 	}
 
 	seen := total // records read
+	if !streamed && len(st.fanout) > 0 {
+		return fmt.Errorf("places %q: in one pass with summaries but not streamed (a bug: please report it)", name)
+	}
 	if !streamed {
 		r := src // st.source gives a fresh copy of an in-memory source
 		if err := placeChunk(r, 0); err != nil {
@@ -114,6 +117,17 @@ func (st *state) place(ctx context.Context, name string) error {
 				}
 				cols, types = r.Cols(), r.Types()
 			}
+			if len(st.fanout) > 0 {
+				// The summaries and segments in this pass get the
+				// chunk as written (its columns, in file order), as
+				// they would read it back; none of them modifies it.
+				c := r.Project(cols)
+				for _, fd := range st.fanout {
+					if err := fd.send(ctx, c); err != nil {
+						return err
+					}
+				}
+			}
 			return w.WriteFrame(ctx, r, cols)
 		})
 		if err == nil && w == nil {
@@ -127,6 +141,9 @@ func (st *state) place(ctx context.Context, name string) error {
 				w.Abort()
 			}
 			return err
+		}
+		for _, fd := range st.fanout {
+			fd.close(nil) // every chunk sent: the readers need not wait for the rest
 		}
 		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, placer.Placed)
 	}

@@ -38,10 +38,11 @@ type plan struct {
 	restore []bool
 	// last is the record of the last run into the same folder, or nil.
 	last *runRecord
-	// partner pairs a streamed source's stage with the places stage that
-	// reads it when both run: the two share one pass over the file
-	// (feed.go). partner[i] is the other stage's index, or -1.
-	partner []int
+	// passes are the groups of stages that run in one pass over a
+	// streamed places set (makePasses, feed.go), each in graph order;
+	// passOf[i] is the index in passes of stage i's, or -1.
+	passes [][]int
+	passOf []int
 }
 
 // cacheDir returns the cache folder for opts.
@@ -133,8 +134,58 @@ func makePlan(ctx context.Context, cfg *config.Config, opts Options) (*plan, err
 			}
 		}
 	}
-	p.partner = pairPasses(cfg, g, p.stages, index)
+	p.passes, p.passOf = makePasses(cfg, g, p.stages, index)
 	return p, nil
+}
+
+// makePasses groups the stages that share one pass over a streamed places
+// set, when they all run: the set's places stage; the source stage it
+// reads, when pairPasses pairs them (the source's file is read, written to
+// raw/<source>.parquet and placed in one pass instead of being written and
+// read back); and the summaries and segments over the set (they get the
+// placed chunks as they are made instead of reading places/<name>.parquet
+// back). Not with the sedona engine (which reads the points once before
+// placing them, and may compute the summaries and segments itself), and
+// not a stage another of whose inputs depends on the places stage (the
+// pass would wait for itself). Each pass lists its stages in graph order;
+// passOf[i] is the index of stage i's pass, or -1.
+func makePasses(cfg *config.Config, g []*stageDef, stages []StagePlan, index map[string]int) ([][]int, []int) {
+	partner := pairPasses(cfg, g, stages, index)
+	passOf := make([]int, len(g))
+	for i := range passOf {
+		passOf[i] = -1
+	}
+	var passes [][]int
+	if cfg.Engine == "sedona" {
+		return passes, passOf
+	}
+	for j, s := range g {
+		item, ok := strings.CutPrefix(s.Name, "places:")
+		pl := cfg.Places[item]
+		if !ok || pl == nil || !stages[j].Run || !cfg.StreamedSource(pl.Source) {
+			continue
+		}
+		var pass []int
+		if i := partner[j]; i >= 0 {
+			pass = append(pass, i)
+		}
+		pass = append(pass, j)
+		for k := j + 1; k < len(g); k++ {
+			kind := g[k].Kind
+			if (kind == "summaries" || kind == "segments") && stages[k].Run &&
+				slices.Contains(g[k].Deps, s.Name) && !dependsOn(g, index, g[k].Deps, s.Name) {
+				pass = append(pass, k)
+			}
+		}
+		if len(pass) < 2 {
+			continue
+		}
+		for _, k := range pass {
+			passOf[k] = len(passes)
+		}
+		passes = append(passes, pass)
+	}
+	return passes, passOf
 }
 
 // pairPasses pairs each streamed source that runs with the first places

@@ -44,6 +44,10 @@ type Options struct {
 	Force []string
 	// Parallel bounds how many stages run at once; 0 means GOMAXPROCS.
 	Parallel int
+	// NoReadAhead keeps a streamed source that shares a pass with its
+	// places stage from starting before the rest of the pass (see
+	// execute): bench-scale run --procs sets it to time the pass alone.
+	NoReadAhead bool
 	// Partitioned also writes tracts and places as Hive-style partitioned
 	// GeoParquet under partitioned/ (see pipeline/partition).
 	Partitioned bool

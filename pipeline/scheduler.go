@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,13 +29,23 @@ type stageDone struct {
 // context of the running stages is cancelled and, once they have stopped,
 // the error is returned prefixed with the stage's name.
 //
-// A streamed source and the places stage paired with it (plan.partner)
-// start together, once the places stage's other inputs are merged, joined
-// by a feed (feed.go), even when that takes one more than opts.Parallel
-// (the places stage mostly waits on the source's chunks). The places stage
-// is merged after the source, as if it had started after it, and an error
-// that only says the other side of the pair failed (errPartnerFailed) is
-// reported only when that side's own error is missing.
+// The stages of a pass (plan.passes: a streamed source, the places stage
+// reading it, the summaries and segments over the places) start together,
+// once the inputs of all of them from outside the pass are merged, joined
+// by feeds (feed.go), and take one of the opts.Parallel places between
+// them: their goroutines hand each other chunks, so together they keep
+// about as many cores busy as one internally parallel stage, and the
+// stages that do not wait for the pass (the tracts stage) run beside it
+// rather than after it. The stages of a pass are merged in graph order, as
+// if each had started after the one before, and an error that only says
+// another stage of the pass failed (errPartnerFailed) is reported only when
+// that stage's own error is missing.
+//
+// A pass's source stage may also start ahead of the rest of its pass, in
+// a place no ready stage wants (aheadOK): it reads, types and writes up to
+// aheadChunks chunks, held in the feed, while the places stage waits for
+// the boundaries, then the rest of the pass starts, first in line for a
+// place.
 func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem.Sampler) ([]StageReport, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -47,11 +58,11 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 	for i, s := range g {
 		index[s.Name] = i
 	}
-	partner := p.partner
-	if partner == nil {
-		partner = make([]int, len(g))
-		for i := range partner {
-			partner[i] = -1
+	passOf := p.passOf
+	if passOf == nil {
+		passOf = make([]int, len(g))
+		for i := range passOf {
+			passOf[i] = -1
 		}
 	}
 	outs := make([]*stageOut, len(g))
@@ -59,22 +70,50 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 	reports := make([]StageReport, len(g))
 	done := make(chan stageDone)
 	running := map[int]time.Time{}
+	passLeft := make([]int, len(p.passes)) // the stages of each pass still running
+	slots := 0                             // stages and passes running
+	// ahead[k] holds pass k's links while its source stage runs ahead of
+	// the others (see aheadOK), which have not started.
+	ahead := make([]map[int]*passLinks, len(p.passes))
+	waiting := 0                            // passes running ahead
+	passSlot := make([]bool, len(p.passes)) // the pass holds a place
 	var firstErr, partnerErr error
 	depsMerged := func(i int) bool {
 		for _, d := range g[i].Deps {
-			if j := index[d]; outs[j] == nil && j != partner[i] {
+			if j := index[d]; outs[j] == nil && (passOf[i] < 0 || passOf[j] != passOf[i]) {
 				return false
 			}
 		}
 		return true
 	}
 	ready := func(i int) bool {
-		if j := partner[i]; j >= 0 {
-			// The source of a pair starts with its places stage; the
-			// places stage does not start on its own.
-			return j > i && depsMerged(i) && depsMerged(j)
+		k := passOf[i]
+		if k < 0 {
+			return depsMerged(i)
 		}
-		return depsMerged(i)
+		// A pass starts with its first stage.
+		pass := p.passes[k]
+		if pass[0] != i {
+			return false
+		}
+		for _, m := range pass {
+			if !depsMerged(m) {
+				return false
+			}
+		}
+		return true
+	}
+	// aheadOK says whether pass k's source stage (its first) may start
+	// ahead of the others, its own inputs being merged: its chunks wait in
+	// the feed (aheadChunks) while the others wait for theirs (the
+	// boundaries). It runs ahead in a place left free: it takes none, so a
+	// stage that becomes ready meanwhile does not wait for it (a source
+	// that has filled its feed does nothing), and one pass at a time runs
+	// ahead, with two places or more.
+	aheadOK := func(i int) bool {
+		k := passOf[i]
+		return k >= 0 && p.passes[k][0] == i && g[i].Kind == "sources" && aheadChunks > 1 && !opts.NoReadAhead &&
+			waiting == 0 && par > 1 && depsMerged(i)
 	}
 	var tick <-chan time.Time
 	if opts.ProgressEvery > 0 {
@@ -89,7 +128,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		redraw = t.C
 	}
 	counters := make([]*stageCounter, len(g))
-	start := func(i int, fd *feed) {
+	start := func(i int, l *passLinks) {
 		started[i] = true
 		running[i] = time.Now()
 		counters[i] = p.newCounter(i, running[i])
@@ -125,26 +164,32 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			}
 			f := st.fork(cfg)
 			f.counter = counters[i]
-			f.feed = fd
-			if fd != nil {
-				st.log.Info("stage started", "stage", s.Name, "why", sp.Why, "one_pass_with", g[partner[i]].Name)
+			if l != nil {
+				f.feed, f.fanout, f.placedIn = l.feed, l.fanout, l.placedIn
+				st.log.Info("stage started", "stage", s.Name, "why", sp.Why, "one_pass_with", l.with)
 			} else {
 				st.log.Info("stage started", "stage", s.Name, "why", sp.Why)
 			}
 			go func(i int) {
 				t0 := time.Now()
-				err := guard(st.log, s.Name, func() error {
-					if opts.inStage != nil {
-						opts.inStage(s.Name)
-					}
-					return s.run(f, ctx)
+				var err error
+				// The stage's goroutines, and those they start, carry
+				// its name in CPU profiles (bench-scale run --procs).
+				pprof.Do(ctx, pprof.Labels("stage", s.Name), func(ctx context.Context) {
+					err = guard(st.log, s.Name, func() error {
+						if opts.inStage != nil {
+							opts.inStage(s.Name)
+						}
+						return s.run(f, ctx)
+					})
 				})
-				if fd != nil {
-					// Whatever happened, the other side must not wait
-					// on this one.
-					if partner[i] > i {
+				if l != nil {
+					// Whatever happened, the other stages of the pass
+					// must not wait on this one.
+					for _, fd := range l.writes {
 						fd.close(err)
-					} else {
+					}
+					for _, fd := range l.reads {
 						fd.stop()
 					}
 				}
@@ -152,7 +197,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			}(i)
 		}
 	}
-	pending := map[int]stageDone{} // places stages finished before their source
+	pending := map[int]stageDone{} // stages of passes finished before the stage before them
 	finish := func(d stageDone) {
 		rep := &reports[d.i]
 		s := g[d.i]
@@ -180,20 +225,49 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		}
 	}
 	for {
+		for k, links := range ahead {
+			// The rest of a pass whose source runs ahead, first: the
+			// run waits for it.
+			if links == nil || firstErr != nil || slots >= par || !ready(p.passes[k][0]) {
+				continue
+			}
+			ahead[k], waiting = nil, waiting-1
+			slots++
+			passSlot[k] = true
+			for _, m := range p.passes[k][1:] {
+				start(m, links[m])
+			}
+		}
 		for i := range g {
-			if firstErr != nil || len(running) >= par {
+			if firstErr != nil || slots >= par {
 				break
 			}
 			if started[i] || !ready(i) {
 				continue
 			}
-			if j := partner[i]; j >= 0 {
-				fd := newFeed(strings.TrimPrefix(g[i].Name, "source:"))
-				start(i, fd)
-				start(j, fd)
+			slots++
+			if k := passOf[i]; k >= 0 {
+				links := p.passLinks(k, 1)
+				passLeft[k], passSlot[k] = len(p.passes[k]), true
+				for _, m := range p.passes[k] {
+					start(m, links[m])
+				}
 				continue
 			}
 			start(i, nil)
+		}
+		for i := range g {
+			// A place left free: a pass's source may start reading.
+			if firstErr != nil || slots >= par {
+				break
+			}
+			if !started[i] && aheadOK(i) {
+				k := passOf[i]
+				waiting++
+				ahead[k] = p.passLinks(k, aheadChunks)
+				passLeft[k] = len(p.passes[k])
+				start(i, ahead[k][i])
+			}
 		}
 		if len(running) == 0 {
 			break
@@ -209,6 +283,11 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			continue
 		}
 		delete(running, d.i)
+		if k := passOf[d.i]; k < 0 {
+			slots--
+		} else if passLeft[k]--; passLeft[k] == 0 && passSlot[k] {
+			slots--
+		}
 		reports[d.i].Wall = d.wall
 		reports[d.i].PeakBytes = mem.End(d.i)
 		if d.err != nil {
@@ -224,16 +303,22 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 			}
 			continue
 		}
-		if j := partner[d.i]; j >= 0 && j < d.i && outs[j] == nil {
-			pending[d.i] = d // merged after its source
-			continue
-		}
-		finish(d)
-		if j := partner[d.i]; j > d.i {
-			if pd, ok := pending[j]; ok {
-				delete(pending, j)
+		if k := passOf[d.i]; k >= 0 {
+			// Merged once the stages before it in its pass are.
+			pending[d.i] = d
+			for _, m := range p.passes[k] {
+				pd, ok := pending[m]
+				if outs[m] != nil {
+					continue
+				}
+				if !ok {
+					break
+				}
+				delete(pending, m)
 				finish(pd)
 			}
+		} else {
+			finish(d)
 		}
 		if firstErr == nil && ctx.Err() != nil {
 			firstErr = ctx.Err()
@@ -246,6 +331,61 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		return nil, firstErr
 	}
 	return reports, nil
+}
+
+// passLinks are the feeds a stage of a pass shares with the others: those
+// set on its fork (state.feed, fanout, placedIn), and those it writes
+// (closed when it ends) and reads (stopped when it ends).
+type passLinks struct {
+	feed          *feed
+	fanout        []*feed
+	placedIn      *feed
+	writes, reads []*feed
+	with          string // the other stages of the pass, for the log
+}
+
+// aheadChunks is how many chunks a source stage started ahead of its
+// places stage may read before the places stage starts (feed.go): at 64K
+// records a chunk, about 8 MB each at national size.
+var aheadChunks = 4
+
+// passLinks makes the feeds of pass k: from its source stage, if any, to
+// its places stage (holding up to ahead chunks until the places stage
+// starts), and from the places stage to each of its summaries and
+// segments. It returns each stage's links by stage index.
+func (p *plan) passLinks(k, ahead int) map[int]*passLinks {
+	pass := p.passes[k]
+	links := map[int]*passLinks{}
+	places := -1
+	for _, m := range pass {
+		links[m] = &passLinks{}
+		if p.graph[m].Kind == "places" {
+			places = m
+		}
+	}
+	pl, item := links[places], strings.TrimPrefix(p.graph[places].Name, "places:")
+	for _, m := range pass {
+		l := links[m]
+		var with []string
+		for _, o := range pass {
+			if o != m {
+				with = append(with, p.graph[o].Name)
+			}
+		}
+		l.with = strings.Join(with, ",")
+		switch {
+		case m == places:
+		case p.graph[m].Kind == "sources":
+			fd := newFeed(strings.TrimPrefix(p.graph[m].Name, "source:"), p.graph[m].Name, p.graph[places].Name, ahead)
+			l.feed, l.writes = fd, []*feed{fd}
+			pl.feed, pl.reads = fd, append(pl.reads, fd)
+		default:
+			fd := newFeed(item, p.graph[places].Name, p.graph[m].Name, 1)
+			l.placedIn, l.reads = fd, []*feed{fd}
+			pl.fanout, pl.writes = append(pl.fanout, fd), append(pl.writes, fd)
+		}
+	}
+	return links
 }
 
 // ErrInternal is wrapped by Run's error when a stage panicked: a bug in

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 
@@ -17,14 +18,17 @@ import (
 // limits the matches, and writes segments/<name>.csv and .geojson.
 func (st *state) selectSegments(ctx context.Context) error {
 	for _, s := range st.cfg.Segments {
-		r := st.tableRows(s.Of)
+		r, err := st.rowsOf(ctx, s.Of)
+		if err != nil {
+			return fmt.Errorf("segment %q: %w", s.Name, err)
+		}
 		idCol := "geoid"
 		if pl, ok := st.cfg.Places[s.Of]; ok {
 			idCol = pl.ID
 		}
-		prog := st.progress(r.Len())
+		total := r.Len() // 0 for a stream, until it is read
+		prog := st.progress(total)
 		var res *result.Segment
-		var err error
 		if sg := st.spark.Segment(s); sg != nil {
 			// Selected by the sedona engine's job.
 			st.log.Info("sedona engine: segment from the job", "segment", s.Name)
@@ -40,6 +44,9 @@ func (st *state) selectSegments(ctx context.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+		if n := r.Len(); n != total {
+			prog.counted(n - total)
 		}
 		prog.done(r.Len())
 		addSeats(st.cfg, res)

@@ -52,6 +52,12 @@ type state struct {
 	// and of the places stage that shares its pass, carries the source's
 	// chunks from one to the other (feed.go); nil otherwise.
 	feed *feed
+	// fanout, set on the fork of a places stage that runs in one pass
+	// with summaries or segments over its places set, carries the placed
+	// chunks to each of them; placedIn, set on the fork of such a summary
+	// or segment, is its end of one (feed.go).
+	fanout   []*feed
+	placedIn *feed
 }
 
 func (st *state) warn(format string, args ...any) {

@@ -18,16 +18,36 @@ func (st *state) tableRows(of string) *frame.Table {
 	return st.places[of]
 }
 
+// rowsOf returns the records a summary or segment of of reads: those of
+// st.tableRows, or, when the stage runs in one pass with the places stage
+// of of (st.placedIn), a stream of the chunks that stage places
+// (frame.Stream), read once, whose Len is known once it has been read.
+func (st *state) rowsOf(ctx context.Context, of string) (*frame.Table, error) {
+	fd := st.placedIn
+	if fd == nil || fd.source != of || of == "tracts" && st.cfg.Tracts != nil {
+		return st.tableRows(of), nil
+	}
+	first, err := fd.peek(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return frame.Stream(first.Cols(), first.Types(), fd.scan), nil
+}
+
 // summarize computes every summary and writes summaries/<name>.parquet.
 // Records whose group value is null (outside every area) form no group;
 // they are counted in a warning.
 func (st *state) summarize(ctx context.Context) error {
 	for _, s := range st.cfg.Summaries {
-		r := st.tableRows(s.Of)
+		r, err := st.rowsOf(ctx, s.Of)
+		if err != nil {
+			return fmt.Errorf("summary %q: %w", s.Name, err)
+		}
 		if r == nil {
 			return fmt.Errorf("summary %q: %s was not computed", s.Name, s.Of)
 		}
-		prog := st.progress(r.Len())
+		total := r.Len() // 0 for a stream, until it is read
+		prog := st.progress(total)
 		var res *result.Summary
 		var outside int
 		if sp := st.spark.Summary(s); sp != nil { // computed by the sedona engine's job
@@ -44,6 +64,9 @@ func (st *state) summarize(ctx context.Context) error {
 			if res, outside, err = tabulate.Summarize(ctx, st.cfg, s, r, prog.done); err != nil {
 				return fmt.Errorf("summary %q: %w", s.Name, err)
 			}
+		}
+		if n := r.Len(); n != total {
+			prog.counted(n - total)
 		}
 		prog.done(r.Len())
 		if outside > 0 {

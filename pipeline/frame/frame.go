@@ -5,7 +5,9 @@ package frame
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -29,13 +31,46 @@ import (
 // A Table may instead live in a Parquet file (InFile, for streamed tables):
 // then only Cols, Types and Len are known in memory, readers go through
 // Scan (a row group at a time) or Load (all of it), and Get or Str panic
-// (a programming error: the values are not there).
+// (a programming error: the values are not there). Or its chunks may arrive
+// once, as another stage makes them (Stream).
 type Table struct {
 	cols  []string
 	types map[string]table.Type
 	vecs  map[string]*table.Column
 	n     int
 	file  string // when set, the rows are in this Parquet file, not in vecs
+	// stream, when set, gives the chunks (see Stream); nil once used.
+	stream func(ctx context.Context, fn func(chunk *Table, base int) error) error
+	// streamed is set with stream and stays set.
+	streamed bool
+}
+
+// Stream describes a table whose chunks arrive once, in order, from scan:
+// the placed chunks of a places stage handed to a summary as they are made,
+// rather than read back from the file the places stage writes. Cols and
+// Types are those of the chunks (the file's columns); Len counts the
+// records scanned so far (all of them once Scan has returned). It can be
+// scanned once: a second Scan or ScanCols fails. ScanCols gives chunks with
+// only the columns named, in chunk order, as reading them from the file
+// would; fn must not modify the chunks (other readers share them).
+func Stream(cols []string, types map[string]table.Type, scan func(ctx context.Context, fn func(chunk *Table, base int) error) error) *Table {
+	return &Table{cols: cols, types: types, vecs: map[string]*table.Column{}, stream: scan, streamed: true}
+}
+
+// Project returns a table of r's records with only the columns in names
+// that r has, in r's column order, sharing r's column data: neither may be
+// modified while the other is read.
+func (r *Table) Project(names []string) *Table {
+	p := New()
+	p.n = r.n
+	for _, c := range r.cols {
+		if slices.Contains(names, c) {
+			p.cols = append(p.cols, c)
+			p.types[c] = r.types[c]
+			p.vecs[c] = r.vecs[c]
+		}
+	}
+	return p
 }
 
 // OpenFile describes the rows of the Parquet file at path (store.Describe)
@@ -65,8 +100,9 @@ func (r *Table) Cols() []string { return r.cols }
 // the map.
 func (r *Table) Types() map[string]table.Type { return r.types }
 
-// Streamed reports whether the rows are in a file rather than in memory.
-func (r *Table) Streamed() bool { return r.file != "" }
+// Streamed reports whether the rows are in a file or a stream rather than
+// in memory.
+func (r *Table) Streamed() bool { return r.file != "" || r.streamed }
 
 // Scan calls fn with the rows a chunk at a time: in memory, once with r
 // itself; from a file, once per row group, with base the index of the
@@ -82,6 +118,20 @@ func (r *Table) Scan(ctx context.Context, fn func(chunk *Table, base int) error)
 func (r *Table) ScanCols(ctx context.Context, names []string, fn func(chunk *Table, base int) error) error {
 	if !r.Streamed() {
 		return fn(r, 0)
+	}
+	if r.streamed {
+		scan := r.stream
+		if scan == nil {
+			return errors.New("frame: a stream scanned twice (a bug: please report it)")
+		}
+		r.stream = nil
+		return scan(ctx, func(c *Table, base int) error {
+			r.n = base + c.Len()
+			if names != nil {
+				c = c.Project(names)
+			}
+			return fn(c, base)
+		})
 	}
 	base := 0
 	return store.ScanColumns(ctx, r.file, names, func(n int, cols []*table.Column) error {
@@ -102,6 +152,9 @@ func (r *Table) ScanCols(ctx context.Context, names []string, fn func(chunk *Tab
 func (r *Table) Load(ctx context.Context) (*Table, error) {
 	if !r.Streamed() {
 		return r, nil
+	}
+	if r.streamed {
+		return nil, errors.New("frame: Load on a stream (a bug: please report it)")
 	}
 	rec, err := store.ReadParquet(ctx, r.file)
 	if err != nil {
@@ -179,8 +232,8 @@ func (r *Table) PutCol(c *table.Column) error {
 // Get returns the value of column name in record i, or nil when it is null
 // or there is no such column.
 func (r *Table) Get(i int, name string) any {
-	if r.file != "" {
-		panic("frame: Get on a table held in " + r.file + "; read them with scan or load")
+	if r.Streamed() {
+		panic("frame: Get on a table held in " + r.file + " or a stream; read them with scan or load")
 	}
 	c := r.vecs[name]
 	if c == nil || !c.Valid[i] {
@@ -200,8 +253,8 @@ func (r *Table) Get(i int, name string) any {
 // Str returns a string column's value in record i ("" for null, for another
 // type or for no such column).
 func (r *Table) Str(i int, name string) string {
-	if r.file != "" {
-		panic("frame: Str on a table held in " + r.file + "; read them with scan or load")
+	if r.Streamed() {
+		panic("frame: Str on a table held in " + r.file + " or a stream; read them with scan or load")
 	}
 	c := r.vecs[name]
 	if c == nil || c.Type != table.String || !c.Valid[i] {

@@ -1,10 +1,16 @@
 package frame
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/groundwork-org/groundwork/pipeline/segment"
+	"github.com/groundwork-org/groundwork/pipeline/store"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -82,5 +88,86 @@ func TestTableMatchFillsOnlyRuleColumns(t *testing.T) {
 	}
 	if _, ok := env["terrain"]; ok {
 		t.Error("match filled a column the rule does not read")
+	}
+}
+
+// TestStreamScansLikeTheFile writes two chunks to a Parquet file and hands
+// the same chunks to a Stream: ScanCols of the stream gives what ScanCols
+// of the file gives (only the columns asked for, in file order, the same
+// values and bases), Len counts the records once read, and a second scan
+// fails.
+func TestStreamScansLikeTheFile(t *testing.T) {
+	chunk := func(ids ...string) *Table {
+		c := New()
+		c.AddCol("id", table.String)
+		c.AddCol("n", table.Int)
+		c.AddCol("x", table.Float)
+		for k, id := range ids {
+			c.AppendRow(map[string]any{"id": id, "n": int64(k), "x": float64(k) / 2})
+		}
+		return c
+	}
+	chunks := []*Table{chunk("a", "b", "c"), chunk("d", "e")}
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	var recs []arrow.RecordBatch
+	for _, c := range chunks {
+		rec, err := c.Record(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	w, err := store.NewWriter(path, recs[0].Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if err := w.Write(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := Stream(chunks[0].Cols(), chunks[0].Types(), func(ctx context.Context, fn func(*Table, int) error) error {
+		base := 0
+		for _, c := range chunks {
+			if err := fn(c, base); err != nil {
+				return err
+			}
+			base += c.Len()
+		}
+		return nil
+	})
+	read := func(r *Table) []string {
+		var got []string
+		err := r.ScanCols(context.Background(), []string{"x", "id"}, func(c *Table, base int) error {
+			got = append(got, fmt.Sprint(base, c.Cols()))
+			for i := range c.Len() {
+				got = append(got, fmt.Sprint(c.Row(i)))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if !stream.Streamed() || stream.Len() != 0 {
+		t.Errorf("a stream not read: streamed %v, len %d; want true, 0", stream.Streamed(), stream.Len())
+	}
+	want, got := read(file), read(stream)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stream %v, file %v", got, want)
+	}
+	if stream.Len() != 5 {
+		t.Errorf("len after the scan: %d, want 5", stream.Len())
+	}
+	if err := stream.Scan(context.Background(), func(*Table, int) error { return nil }); err == nil {
+		t.Error("a second scan of a stream succeeded")
 	}
 }

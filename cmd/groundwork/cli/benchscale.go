@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 
 const benchScaleUsage = `Usage: groundwork bench-scale generate DIR [--tracts N] [--points N] [--variables N] [--data DIR]
        groundwork bench-scale run DIR [--partitioned=false] [--engine sedona [--spark-master URL]]
+       groundwork bench-scale run DIR --procs 1,2 [--partitioned=false]
 
 generate writes the national-scale benchmark's GENERATED inputs into DIR: real
 Ohio and Georgia tract geometry (2018 cartographic boundaries, from --data)
@@ -36,6 +40,16 @@ sedona one Sedona job places the points and computes the summaries and
 segments over them (see docs/scale.md); the job's own wall, CPU and peak
 memory (Python and the Spark JVM, not in the process's peak) are logged as
 "sedona job done".
+
+With --procs, run instead times the per-point stages (each places set's
+source and places stages, the summaries and segments over places) on as many
+cores as each number given: a cold run fills the cache, then for each number
+P the per-point stages run again (forced, everything else cached) in one
+pass with GOMAXPROCS=P, and their wall and CPU time, from the first to start
+to the last to finish, are printed with each stage's wall and CPU (from a CPU
+profile whose samples carry the stage's name), the load average and the
+speedup of each P over the first. Repeat the list (1,2,1,2) on a
+shared machine.
 
 Flags:
 `
@@ -57,6 +71,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	peakProfile := fl.String("peakprofile", "", "run: write the heap profile taken when the cold run's live heap was largest to `file`")
 	engine := fl.String("engine", "", "run: the `engine` that places points (native or sedona)")
 	master := fl.String("spark-master", "", "run: Spark master `URL` of the sedona engine (default local[*])")
+	procs := fl.String("procs", "", "run: time the per-point stages alone at each GOMAXPROCS in this comma-separated `list` (e.g. 1,2)")
 	fl.Usage = func() { fmt.Fprint(fl.Output(), benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -96,6 +111,14 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return ExitFailure
 	}
 	fmt.Fprintf(stdout, "groundwork bench-scale on %d CPU(s), %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if *procs != "" {
+		if *cpuProfile != "" || *memProfile != "" || *peakProfile != "" {
+			fmt.Fprintln(stderr, "groundwork bench-scale: --procs takes its own CPU profiles: leave out -cpuprofile, -memprofile and -peakprofile")
+			return ExitUsage
+		}
+		return benchProcs(ctx, cfg, pipeline.Options{OutDir: out, CacheDir: cache, Partitioned: *partitioned, Engine: *engine, SparkMaster: *master},
+			*procs, level, stdout, stderr)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -148,6 +171,77 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if hwm := peakRSS(); hwm != "" {
 		fmt.Fprintf(stdout, "\nprocess peak RSS (VmHWM): %s\n", hwm)
+	}
+	return ExitOK
+}
+
+// benchProcs is bench-scale run --procs: a cold run into opts.OutDir, then
+// the per-point stages (scalebench.PointsPass) forced at each GOMAXPROCS in
+// list, timed by a scalebench.Clock.
+func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, list string, level slog.Level, stdout, stderr io.Writer) int {
+	var ps []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(stderr, "groundwork bench-scale: --procs %q: want a comma-separated list of core counts, such as 1,2\n", list)
+			return ExitUsage
+		}
+		ps = append(ps, n)
+	}
+	pass := scalebench.PointsPass(cfg)
+	if len(pass) == 0 {
+		fmt.Fprintln(stderr, "groundwork bench-scale: --procs: the pipeline places no points")
+		return ExitConfig
+	}
+	clock := scalebench.NewClock(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
+	opts.Logger = slog.New(clock)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	if _, err := pipeline.Run(ctx, cfg, opts); err != nil {
+		fmt.Fprintf(stderr, "groundwork bench-scale: cold run: %v\n", err)
+		return ExitFailure
+	}
+	fmt.Fprintf(stdout, "per-point stages, forced, the rest cached: %s\n", strings.Join(pass, ", "))
+	var base time.Duration
+	for i, p := range ps {
+		runtime.GOMAXPROCS(p)
+		clock.Reset()
+		o := opts
+		// The pass alone: its source does not read ahead while the
+		// boundaries load again.
+		o.Force, o.Parallel, o.NoReadAhead = pass, p, true
+		var prof bytes.Buffer
+		if err := pprof.StartCPUProfile(&prof); err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: cpu profile: %v\n", err)
+			return ExitFailure
+		}
+		res, err := pipeline.Run(ctx, cfg, o)
+		pprof.StopCPUProfile()
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: %v\n", p, err)
+			return ExitFailure
+		}
+		byStage, other, err := scalebench.StageCPU(prof.Bytes())
+		if err != nil {
+			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: %v\n", p, err)
+			return ExitFailure
+		}
+		wall, cpu, ok := clock.Window(pass)
+		if !ok {
+			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: a per-point stage did not run\n", p)
+			return ExitFailure
+		}
+		if i == 0 {
+			base = wall
+		}
+		load, _ := os.ReadFile("/proc/loadavg")
+		fmt.Fprintf(stdout, "GOMAXPROCS=%d  wall %6.3fs  CPU %6.3fs (%.2f cores)  speedup over GOMAXPROCS=%d %.2fx  load %s\n",
+			p, wall.Seconds(), cpu.Seconds(), cpu.Seconds()/wall.Seconds(), ps[0], base.Seconds()/wall.Seconds(), strings.Join(strings.Fields(string(load))[:3], " "))
+		for _, s := range res.Stages {
+			if slices.Contains(pass, s.Name) {
+				fmt.Fprintf(stdout, "    %-24s wall %8s  CPU %8s  %10d rows\n", s.Name, s.Wall.Round(time.Millisecond), byStage[s.Name].Round(time.Millisecond), s.RowsOut)
+			}
+		}
+		fmt.Fprintf(stdout, "    %-24s               CPU %8s  (garbage collector, runtime; the whole run's)\n", "other", other.Round(time.Millisecond))
 	}
 	return ExitOK
 }

@@ -43,3 +43,44 @@ func TestBenchScaleSmall(t *testing.T) {
 	}
 	t.Log(out)
 }
+
+// TestBenchScaleProcs runs bench-scale run --procs 1,2 on a small
+// benchmark: after the cold run, the per-point stages run alone (forced,
+// the rest cached) at GOMAXPROCS 1 then 2, and each line gives their wall,
+// CPU and speedup and each stage's wall; a bad list is a usage error.
+func TestBenchScaleProcs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and runs a benchmark pipeline")
+	}
+	data := filepath.Join("..", "..", "..", "..", "shared", "data", "census")
+	if _, err := os.Stat(filepath.Join(data, "cb_2018_13_tract_500k.zip")); err != nil {
+		t.Skipf("shared data not beside the repository: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "bench")
+	ctx := context.Background()
+	var so, se bytes.Buffer
+	if code := benchScaleCmd(ctx, []string{"generate", dir, "--data", data, "--tracts", "5000", "--points", "20000", "--variables", "3"}, &so, &se); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, se.String())
+	}
+	so.Reset()
+	if code := benchScaleCmd(ctx, []string{"run", dir, "--partitioned=false", "--procs", "1,2"}, &so, &se); code != ExitOK {
+		t.Fatalf("run --procs: exit %d: %s", code, se.String())
+	}
+	out := so.String()
+	for _, want := range []string{
+		"per-point stages, forced, the rest cached: source:points, places:people, summary:people, segment:top_volunteers",
+		"GOMAXPROCS=1  wall", "GOMAXPROCS=2  wall", "speedup over GOMAXPROCS=1 1.00x",
+		"    places:people", "20000 rows",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "segment:top_volunteers") != 3 {
+		t.Errorf("want the segment in the stage list and under each GOMAXPROCS:\n%s", out)
+	}
+	if code := benchScaleCmd(ctx, []string{"run", dir, "--procs", "1,two"}, &so, &se); code != ExitUsage || !strings.Contains(se.String(), "--procs") {
+		t.Errorf("--procs 1,two: exit %d, stderr %q", code, se.String())
+	}
+	t.Log(out)
+}
