@@ -24,41 +24,94 @@ type topology struct {
 }
 
 func newTopology(rings [][]xy) *topology {
-	nb := make(map[xy][]xy, 1024)
-	junc := map[xy]bool{}
-	addNb := func(p, q xy) {
-		if junc[p] {
+	n := 0
+	for _, r := range rings {
+		n += len(r)
+	}
+	// Each distinct vertex has a node: its first two distinct neighbours,
+	// and whether it has a third (a junction). Nodes are found through an
+	// open-addressing table of node numbers sized once for all the vertices
+	// (no map, no growth, at most half full).
+	type node struct {
+		p  xy
+		nb [2]xy
+		k  uint8 // neighbours in nb; 3 once a third is seen (a junction)
+	}
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	table := make([]int32, size) // node number + 1; 0 is empty
+	nodes := make([]node, 0, n/2+1)
+	mask := uint64(size - 1)
+	find := func(p xy) int32 {
+		h := xyHash(p) & mask
+		for {
+			v := table[h]
+			if v == 0 {
+				nodes = append(nodes, node{p: p})
+				table[h] = int32(len(nodes))
+				return int32(len(nodes) - 1)
+			}
+			if nodes[v-1].p == p {
+				return v - 1
+			}
+			h = (h + 1) & mask
+		}
+	}
+	addNb := func(s *node, q xy) {
+		if s.k > 2 {
 			return
 		}
-		for _, x := range nb[p] {
+		for _, x := range s.nb[:s.k] {
 			if x == q {
 				return
 			}
 		}
-		nb[p] = append(nb[p], q)
-		if len(nb[p]) > 2 {
-			junc[p] = true
-			delete(nb, p)
+		if s.k == 2 {
+			s.k = 3
+			return
 		}
+		s.nb[s.k] = q
+		s.k++
 	}
-	for _, r := range rings {
-		n := len(r) - 1 // r[n] == r[0]
-		for i := 0; i < n; i++ {
-			prev := r[(i+n-1)%n]
-			addNb(r[i], prev)
-			addNb(r[i], r[i+1])
+	of := make([][]int32, len(rings)) // node of each vertex
+	for ri, r := range rings {
+		m := len(r) - 1 // r[m] == r[0]
+		of[ri] = make([]int32, max(m, 0))
+		for i := 0; i < m; i++ {
+			v := find(r[i])
+			s := &nodes[v]
+			addNb(s, r[(i+m-1)%m])
+			addNb(s, r[i+1])
+			of[ri][i] = v
 		}
 	}
 	// Mark junctions per vertex once, so that simplify (run again at each
-	// tolerance the byte budget tries) looks up no map.
+	// tolerance the byte budget tries) looks nothing up.
 	isJ := make([][]bool, len(rings))
 	for ri, r := range rings {
 		isJ[ri] = make([]bool, len(r))
-		for i, p := range r {
-			isJ[ri][i] = junc[p]
+		for i, v := range of[ri] {
+			isJ[ri][i] = nodes[v].k > 2
+		}
+		if m := len(r) - 1; m > 0 {
+			isJ[ri][m] = isJ[ri][0] // the closing point is the first
 		}
 	}
 	return &topology{rings: rings, isJ: isJ}
+}
+
+// xyHash mixes the bits of p's coordinates (with -0 as 0, so that equal
+// points hash alike) into 64 bits (the finalizer of SplitMix64).
+func xyHash(p xy) uint64 {
+	h := math.Float64bits(p[0]+0)*0x9e3779b97f4a7c15 ^ math.Float64bits(p[1]+0)
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
 }
 
 // simplify returns each ring simplified with Douglas-Peucker at tolerance
