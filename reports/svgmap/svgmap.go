@@ -387,25 +387,41 @@ func (m *Map) contentBound(shapes bool) (b orb.Bound, ok bool) {
 // projectRings projects every ring of the multipolygons, returning them
 // flat with, per multipolygon, the range of its rings.
 func projectRings(f frame, geoms []orb.MultiPolygon) (rings [][]xy, spans [][2]int) {
-	for _, g := range geoms {
-		start := len(rings)
+	spans = make([][2]int, len(geoms))
+	n := 0
+	for gi, g := range geoms {
+		start := n
 		for _, poly := range g {
 			for _, r := range poly {
-				if len(r) < 4 {
-					continue
+				if len(r) >= 4 {
+					n++
 				}
-				pr := make([]xy, len(r))
-				for i, p := range r {
-					pr[i] = f.xy(p)
-				}
-				if pr[0] != pr[len(pr)-1] {
-					pr = append(pr, pr[0])
-				}
-				rings = append(rings, pr)
 			}
 		}
-		spans = append(spans, [2]int{start, len(rings)})
+		spans[gi] = [2]int{start, n}
 	}
+	rings = make([][]xy, n)
+	forChunks(len(geoms), func(lo, hi int) {
+		for gi := lo; gi < hi; gi++ {
+			k := spans[gi][0]
+			for _, poly := range geoms[gi] {
+				for _, r := range poly {
+					if len(r) < 4 {
+						continue
+					}
+					pr := make([]xy, len(r), len(r)+1)
+					for i, p := range r {
+						pr[i] = f.xy(p)
+					}
+					if pr[0] != pr[len(pr)-1] {
+						pr = append(pr, pr[0])
+					}
+					rings[k] = pr
+					k++
+				}
+			}
+		}
+	})
 	return rings, spans
 }
 
@@ -425,12 +441,16 @@ func simplifiedPaths(f frame, geoms []orb.MultiPolygon, tol float64, budget int)
 			simp = topo.simplify(tol)
 		}
 		paths := make([]string, len(spans))
+		forChunks(len(spans), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				var sb strings.Builder
+				ringsPath(&sb, simp[spans[i][0]:spans[i][1]])
+				paths[i] = sb.String()
+			}
+		})
 		total := 0
-		for i, sp := range spans {
-			var sb strings.Builder
-			ringsPath(&sb, simp[sp[0]:sp[1]])
-			paths[i] = sb.String()
-			total += len(paths[i])
+		for _, p := range paths {
+			total += len(p)
 		}
 		if budget <= 0 || total <= budget || tol < 0 || tol > 64 {
 			return paths, tol

@@ -1,6 +1,10 @@
 package svgmap
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // xy is a projected point in map pixels.
 type xy [2]float64
@@ -24,82 +28,140 @@ type topology struct {
 }
 
 func newTopology(rings [][]xy) *topology {
+	// Vertices are split by hash into shards, one per core; each shard's
+	// goroutine reads every ring and keeps the vertices that hash to it.
+	// A vertex's junction status does not depend on the order its
+	// neighbours are seen in, so the result is the same for any number of
+	// shards.
 	n := 0
 	for _, r := range rings {
 		n += len(r)
 	}
-	// Each distinct vertex has a node: its first two distinct neighbours,
-	// and whether it has a third (a junction). Nodes are found through an
-	// open-addressing table of node numbers sized once for all the vertices
-	// (no map, no growth, at most half full).
-	type node struct {
-		p  xy
-		nb [2]xy
-		k  uint8 // neighbours in nb; 3 once a third is seen (a junction)
+	shards := 1
+	for shards < runtime.GOMAXPROCS(0) && shards < 16 && n > 1<<14 {
+		shards <<= 1
 	}
-	size := 1
-	for size < 2*n {
-		size <<= 1
-	}
-	table := make([]int32, size) // node number + 1; 0 is empty
-	nodes := make([]node, 0, n/2+1)
-	mask := uint64(size - 1)
-	find := func(p xy) int32 {
-		h := xyHash(p) & mask
-		for {
-			v := table[h]
-			if v == 0 {
-				nodes = append(nodes, node{p: p})
-				table[h] = int32(len(nodes))
-				return int32(len(nodes) - 1)
+	tables := make([]nodeTable, shards)
+	var wg sync.WaitGroup
+	for s := range tables {
+		wg.Go(func() {
+			t := newNodeTable(2 * n / shards)
+			for _, r := range rings {
+				m := len(r) - 1 // r[m] == r[0]
+				for i := 0; i < m; i++ {
+					h := xyHash(r[i])
+					if int(h>>32)&(shards-1) != s {
+						continue
+					}
+					nd := t.find(r[i], h)
+					nd.add(r[(i+m-1)%m])
+					nd.add(r[i+1])
+				}
 			}
-			if nodes[v-1].p == p {
-				return v - 1
-			}
-			h = (h + 1) & mask
-		}
+			tables[s] = t
+		})
 	}
-	addNb := func(s *node, q xy) {
-		if s.k > 2 {
-			return
-		}
-		for _, x := range s.nb[:s.k] {
-			if x == q {
-				return
-			}
-		}
-		if s.k == 2 {
-			s.k = 3
-			return
-		}
-		s.nb[s.k] = q
-		s.k++
-	}
-	of := make([][]int32, len(rings)) // node of each vertex
-	for ri, r := range rings {
-		m := len(r) - 1 // r[m] == r[0]
-		of[ri] = make([]int32, max(m, 0))
-		for i := 0; i < m; i++ {
-			v := find(r[i])
-			s := &nodes[v]
-			addNb(s, r[(i+m-1)%m])
-			addNb(s, r[i+1])
-			of[ri][i] = v
-		}
-	}
+	wg.Wait()
 	// Mark junctions per vertex once, so that simplify (run again at each
 	// tolerance the byte budget tries) looks nothing up.
 	isJ := make([][]bool, len(rings))
-	for ri, r := range rings {
-		isJ[ri] = make([]bool, len(r))
-		for i, v := range of[ri] {
-			isJ[ri][i] = nodes[v].k > 2
+	forChunks(len(rings), func(lo, hi int) {
+		for ri := lo; ri < hi; ri++ {
+			r := rings[ri]
+			isJ[ri] = make([]bool, len(r))
+			m := len(r) - 1
+			for i := 0; i < m; i++ {
+				h := xyHash(r[i])
+				isJ[ri][i] = tables[int(h>>32)&(shards-1)].lookup(r[i], h).k > 2
+			}
+			if m > 0 {
+				isJ[ri][m] = isJ[ri][0] // the closing point is the first
+			}
 		}
-		if m := len(r) - 1; m > 0 {
-			isJ[ri][m] = isJ[ri][0] // the closing point is the first
+	})
+	return &topology{rings: rings, isJ: isJ}
+}
+
+// node is a distinct vertex of a topology: its first two distinct
+// neighbours, and whether it has a third (a junction).
+type node struct {
+	p  xy
+	nb [2]xy
+	k  uint8 // neighbours in nb; 3 once a third is seen (a junction)
+}
+
+func (nd *node) add(q xy) {
+	if nd.k > 2 {
+		return
+	}
+	for _, x := range nd.nb[:nd.k] {
+		if x == q {
+			return
 		}
 	}
-	return &topology{rings: rings, isJ: isJ}
+	if nd.k == 2 {
+		nd.k = 3
+		return
+	}
+	nd.nb[nd.k] = q
+	nd.k++
+}
+
+// nodeTable finds the node of a vertex through an open-addressing table of
+// node numbers, kept at most half full (no Go map: no per-entry hashing
+// of structs, no incremental growth).
+type nodeTable struct {
+	slots []int32 // node number + 1; 0 is empty; len is a power of two
+	nodes []node
+}
+
+func newNodeTable(hint int) nodeTable {
+	size := 16
+	for size < hint {
+		size <<= 1
+	}
+	return nodeTable{slots: make([]int32, size), nodes: make([]node, 0, hint/4+1)}
+}
+
+// find returns the node of p (h is xyHash(p)), adding it when new.
+func (t *nodeTable) find(p xy, h uint64) *node {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
+			t.nodes = append(t.nodes, node{p: p})
+			t.slots[i] = int32(len(t.nodes))
+			if 2*len(t.nodes) > len(t.slots) {
+				t.grow()
+			}
+			return &t.nodes[len(t.nodes)-1]
+		}
+		if t.nodes[v-1].p == p {
+			return &t.nodes[v-1]
+		}
+	}
+}
+
+// lookup returns the node of p (h is xyHash(p)), which must be in t.
+func (t *nodeTable) lookup(p xy, h uint64) *node {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		if v := t.slots[i]; t.nodes[v-1].p == p {
+			return &t.nodes[v-1]
+		}
+	}
+}
+
+func (t *nodeTable) grow() {
+	t.slots = make([]int32, 2*len(t.slots))
+	mask := uint64(len(t.slots) - 1)
+	for k := range t.nodes {
+		i := xyHash(t.nodes[k].p) & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = int32(k + 1)
+	}
 }
 
 // xyHash mixes the bits of p's coordinates (with -0 as 0, so that equal
@@ -119,41 +181,50 @@ func xyHash(p xy) uint64 {
 // returned empty.
 func (t *topology) simplify(tol float64) [][]xy {
 	out := make([][]xy, len(t.rings))
-	for ri, r := range t.rings {
-		n := len(r) - 1
-		if n < 3 {
-			continue
-		}
-		j := t.isJ[ri]
-		start := -1
-		for i := 0; i < n; i++ {
-			if j[i] {
-				start = i
-				break
+	forChunks(len(t.rings), func(lo, hi int) {
+		for ri := lo; ri < hi; ri++ {
+			if s := t.simplifyRing(ri, tol); len(s) >= 4 {
+				out[ri] = s
 			}
 		}
-		var res []xy
-		if start < 0 {
-			res = simplifyClosed(r[:n], tol)
-		} else {
-			// walk the ring from the first junction, cutting at each junction
-			res = append(res, r[start])
-			arc := []xy{r[start]}
-			for k := 1; k <= n; k++ {
-				p := r[(start+k)%n]
-				arc = append(arc, p)
-				if j[(start+k)%n] {
-					s := simplifyArc(arc, tol)
-					res = append(res, s[1:]...)
-					arc = append(arc[:0], p)
-				}
-			}
-		}
-		if len(res) >= 4 {
-			out[ri] = res
+	})
+	return out
+}
+
+// simplifyRing returns ring ri simplified at tolerance tol, arc by arc
+// (nil for a ring of fewer than three distinct points).
+func (t *topology) simplifyRing(ri int, tol float64) []xy {
+	r := t.rings[ri]
+	n := len(r) - 1
+	if n < 3 {
+		return nil
+	}
+	j := t.isJ[ri]
+	start := -1
+	for i := 0; i < n; i++ {
+		if j[i] {
+			start = i
+			break
 		}
 	}
-	return out
+	var res []xy
+	if start < 0 {
+		res = simplifyClosed(r[:n], tol)
+	} else {
+		// walk the ring from the first junction, cutting at each junction
+		res = append(res, r[start])
+		arc := []xy{r[start]}
+		for k := 1; k <= n; k++ {
+			p := r[(start+k)%n]
+			arc = append(arc, p)
+			if j[(start+k)%n] {
+				s := simplifyArc(arc, tol)
+				res = append(res, s[1:]...)
+				arc = append(arc[:0], p)
+			}
+		}
+	}
+	return res
 }
 
 // simplifyArc simplifies an open arc keeping its ends, in a canonical

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -104,36 +105,45 @@ func TestTopologyMatchesMaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	states, counties := s.tracts, s.counties
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	sets := map[string][]orb.MultiPolygon{
 		"Ohio tracts":               states[0],
 		"Georgia tracts":            states[1],
 		"Ohio and Georgia counties": append(append([]orb.MultiPolygon{}, counties[0]...), counties[1]...),
 	}
-	for name, geoms := range sets {
-		rings, _ := projectRings(newFrame(boundOf(geoms), 900), geoms)
-		got, want := newTopology(rings), newTopologyMap(rings)
-		junctions := 0
-		for ri := range want.isJ {
-			for i := range want.isJ[ri] {
-				if got.isJ[ri][i] != want.isJ[ri][i] {
-					t.Fatalf("%s: ring %d vertex %d: junction %v, want %v", name, ri, i, got.isJ[ri][i], want.isJ[ri][i])
-				}
-				if want.isJ[ri][i] {
-					junctions++
-				}
-			}
+	for _, procs := range []int{1, 2, 4} { // one shard per core
+		runtime.GOMAXPROCS(procs)
+		for name, geoms := range sets {
+			compareTopologies(t, fmt.Sprintf("%s, %d core(s)", name, procs), geoms)
 		}
-		if junctions == 0 {
-			t.Fatalf("%s: no junctions; the comparison shows nothing", name)
-		}
-		for _, tol := range []float64{0.3, 0.45, 1, 3} {
-			g, w := got.simplify(tol), want.simplify(tol)
-			if fmt.Sprint(g) != fmt.Sprint(w) {
-				t.Errorf("%s: tolerance %g: simplified rings differ", name, tol)
-			}
-		}
-		t.Logf("%s: %d rings, %d junctions agree", name, len(rings), junctions)
 	}
+}
+
+func compareTopologies(t *testing.T, name string, geoms []orb.MultiPolygon) {
+	t.Helper()
+	rings, _ := projectRings(newFrame(boundOf(geoms), 900), geoms)
+	got, want := newTopology(rings), newTopologyMap(rings)
+	junctions := 0
+	for ri := range want.isJ {
+		for i := range want.isJ[ri] {
+			if got.isJ[ri][i] != want.isJ[ri][i] {
+				t.Fatalf("%s: ring %d vertex %d: junction %v, want %v", name, ri, i, got.isJ[ri][i], want.isJ[ri][i])
+			}
+			if want.isJ[ri][i] {
+				junctions++
+			}
+		}
+	}
+	if junctions == 0 {
+		t.Fatalf("%s: no junctions; the comparison shows nothing", name)
+	}
+	for _, tol := range []float64{0.3, 0.45, 1, 3} {
+		g, w := got.simplify(tol), want.simplify(tol)
+		if fmt.Sprint(g) != fmt.Sprint(w) {
+			t.Errorf("%s: tolerance %g: simplified rings differ", name, tol)
+		}
+	}
+	t.Logf("%s: %d rings, %d junctions agree", name, len(rings), junctions)
 }
 
 // BenchmarkTopology builds the shared-edge topology of the Ohio and
