@@ -215,8 +215,9 @@ func (in *Indicator) format(x float64) string {
 // frame maps lon/lat to pixels: Albers for the extent, scaled to the width.
 type frame struct {
 	a         Albers
-	x0, y1    float64 // projected min x and max y, metres
-	scale     float64 // px per projected metre
+	proj      albersProjector // a's constants
+	x0, y1    float64         // projected min x and max y, metres
+	scale     float64         // px per projected metre
 	w, h, pad float64
 	kCentre   float64 // scale factor along the centre parallel
 }
@@ -247,12 +248,12 @@ func newFrame(b orb.Bound, width float64) frame {
 		dy = 1
 	}
 	scale := (width - 2*pad) / dx
-	return frame{a: a, x0: minX, y1: maxY, scale: scale, w: width, h: math.Round(dy*scale + 2*pad), pad: pad,
+	return frame{a: a, proj: a.projector(), x0: minX, y1: maxY, scale: scale, w: width, h: math.Round(dy*scale + 2*pad), pad: pad,
 		kCentre: a.ScaleAlongParallel(a.Lat0)}
 }
 
 func (f frame) xy(p orb.Point) xy {
-	x, y := f.a.Project(p)
+	x, y := f.proj.project(p)
 	return xy{f.pad + (x-f.x0)*f.scale, f.pad + (f.y1-y)*f.scale}
 }
 
