@@ -155,35 +155,33 @@ func orientedWalks(polys []orb.MultiPolygon) []walk {
 // keys are: 0 and -0 are one point; coordinates are not NaN, as Read
 // guarantees) in order of first appearance, and sets each walk's ia, and
 // its ib from the start of walk next[i]. The lookup table is open
-// addressing, sized once for all the walks: no map, no growth.
+// addressing over walk numbers (the first walk from each vertex), sized
+// once for all the walks, at most half full: no map, no growth.
 func vertexIDs(ws []walk, next []int32) {
 	size := 1
 	for size < 2*len(ws) {
 		size <<= 1
 	}
-	type slot struct {
-		p  orb.Point
-		id int32 // id + 1; 0 is empty
-	}
-	table := make([]slot, size)
+	table := make([]int32, size) // walk whose start is the vertex, + 1; 0 is empty
 	mask := uint64(size - 1)
 	nid := int32(0)
 	for i := range ws {
 		p := ws[i].a
 		h := pointHash(p) & mask
 		for {
-			sl := &table[h]
-			if sl.id == 0 {
+			w := table[h]
+			if w == 0 {
+				table[h] = int32(i + 1)
+				ws[i].ia = nid
 				nid++
-				sl.p, sl.id = p, nid
 				break
 			}
-			if sl.p == p {
+			if ws[w-1].a == p {
+				ws[i].ia = ws[w-1].ia
 				break
 			}
 			h = (h + 1) & mask
 		}
-		ws[i].ia = table[h].id - 1
 	}
 	for i := range ws {
 		ws[i].ib = ws[next[i]].ia
