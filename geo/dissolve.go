@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -28,30 +29,37 @@ import (
 // not a single clean ring; Union (polygol) is the general, slower operation.
 // Rings with fewer than three distinct points are ignored. An empty input
 // gives an empty MultiPolygon.
+//
+// Dissolve is safe for concurrent use; its working memory is reused across
+// calls (a sync.Pool), so dissolving many counties in turn allocates little
+// more than the output.
 func Dissolve(polys []orb.MultiPolygon) orb.MultiPolygon {
-	ws := orientedWalks(polys)
-	appended, survives := cancelShared(ws)
+	d := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(d)
+	d.orientedWalks(polys)
+	d.vertexIDs()
+	d.cancelShared()
+	ws := d.ws
 
-	// out[a] lists the ends of the surviving edges leaving vertex a, in input
-	// order: a slice of ends per vertex, cut from one array (CSR), shrunk in
-	// place as rings take edges.
-	nv := 0
+	// the ends of the surviving edges leaving each vertex, in input order:
+	// a slice per vertex cut from one array (CSR), shrunk in place as rings
+	// take edges
+	nv := d.nv
+	start := grow(&d.start, nv+1)
+	clear(start)
 	for i := range ws {
-		nv = max(nv, int(ws[i].ia)+1)
-	}
-	start := make([]int32, nv+1)
-	for i := range ws {
-		if survives[i] {
+		if d.survives[i] {
 			start[ws[i].ia+1]++
 		}
 	}
 	for v := range nv {
 		start[v+1] += start[v]
 	}
-	fill := make([]int32, nv)        // ends placed so far, per vertex
-	ends := make([]int32, start[nv]) // walk index of each end
+	fill := grow(&d.fill, nv) // ends placed so far, per vertex
+	clear(fill)
+	ends := grow(&d.ends, int(start[nv])) // walk index of each end
 	for i := range ws {
-		if survives[i] {
+		if d.survives[i] {
 			a := ws[i].ia
 			ends[start[a]+fill[a]] = int32(i)
 			fill[a]++
@@ -72,14 +80,14 @@ func Dissolve(polys []orb.MultiPolygon) orb.MultiPolygon {
 
 	var rings []orb.Ring
 	for i := range ws {
-		if !appended[i] {
+		if !d.appended[i] {
 			continue
 		}
 		e := &ws[i]
 		if !take(e.ia, e.ib) {
 			continue // used by an earlier ring (or cancelled)
 		}
-		ring := orb.Ring{e.a, e.b}
+		ring := append(d.ring[:0], e.a, e.b)
 		prev, cur, curID := e.a, e.b, e.ib
 		for curID != e.ia {
 			w, ok := leftmost(ws, out(curID), prev, cur)
@@ -91,8 +99,9 @@ func Dissolve(polys []orb.MultiPolygon) orb.MultiPolygon {
 			ring = append(ring, next.b)
 			prev, cur, curID = cur, next.b, next.ib
 		}
+		d.ring = ring
 		if curID == e.ia && len(ring) >= 4 {
-			rings = append(rings, ring)
+			rings = append(rings, slices.Clone(ring))
 		}
 	}
 	return assemble(rings)
@@ -105,38 +114,67 @@ type walk struct {
 	ia, ib int32
 }
 
-// orientedWalks returns the non-degenerate edges of every ring with at
-// least three distinct points, outer rings walked counter-clockwise and
-// holes clockwise, in input order, with the ids of their ends set
-// (vertexIDs).
-func orientedWalks(polys []orb.MultiPolygon) []walk {
-	n := 0
-	for _, mp := range polys {
-		for _, poly := range mp {
-			for _, r := range poly {
-				n += len(r)
-			}
-		}
+// scratch is the working memory of one Dissolve call.
+type scratch struct {
+	ws                      []walk
+	next                    []int32 // next[i]: the walk that starts where walk i ends
+	table                   []int32 // vertexIDs' open-addressing table
+	nv                      int     // distinct vertices
+	start, fill, ends, byLo []int32
+	appended, survives      []bool
+	ring                    orb.Ring
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns (*s)[:n], reallocating *s when it is shorter; the contents
+// are not cleared.
+func grow[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
 	}
-	ws := make([]walk, 0, n)
-	next := make([]int32, 0, n) // index of the walk that starts where walk i ends
+	*s = (*s)[:n]
+	return *s
+}
+
+// orientedWalks sets d.ws to the non-degenerate edges of every ring with
+// at least three distinct points, outer rings walked counter-clockwise and
+// holes clockwise, in input order, and d.next.
+func (d *scratch) orientedWalks(polys []orb.MultiPolygon) {
+	ws, next := d.ws[:0], d.next[:0]
 	for _, mp := range polys {
 		for _, poly := range mp {
 			for ri, r := range poly {
 				r = openRing(r)
-				if len(r) < 3 {
+				n := len(r)
+				if n < 3 {
 					continue
 				}
 				ccw := signedArea(r) > 0
-				if (ri == 0) != ccw { // outer rings counter-clockwise, holes clockwise
-					r = reversed(r)
-				}
 				first := len(ws)
-				for i := range r {
-					a, b := r[i], r[(i+1)%len(r)]
-					if a != b {
-						ws = append(ws, walk{a: a, b: b})
-						next = append(next, int32(len(ws)))
+				if (ri == 0) == ccw {
+					for i := range n {
+						a, b := r[i], r[0]
+						if i+1 < n {
+							b = r[i+1]
+						}
+						if a != b {
+							ws = append(ws, walk{a: a, b: b})
+							next = append(next, int32(len(ws)))
+						}
+					}
+				} else {
+					// outer rings counter-clockwise, holes clockwise: walk
+					// the ring backwards, from its last point
+					for j := n - 1; j >= 0; j-- {
+						a, b := r[j], r[n-1]
+						if j > 0 {
+							b = r[j-1]
+						}
+						if a != b {
+							ws = append(ws, walk{a: a, b: b})
+							next = append(next, int32(len(ws)))
+						}
 					}
 				}
 				if len(ws) > first {
@@ -147,8 +185,7 @@ func orientedWalks(polys []orb.MultiPolygon) []walk {
 			}
 		}
 	}
-	vertexIDs(ws, next)
-	return ws
+	d.ws, d.next = ws, next
 }
 
 // vertexIDs numbers the distinct points of the walks (equal by ==, as map
@@ -157,12 +194,14 @@ func orientedWalks(polys []orb.MultiPolygon) []walk {
 // its ib from the start of walk next[i]. The lookup table is open
 // addressing over walk numbers (the first walk from each vertex), sized
 // once for all the walks, at most half full: no map, no growth.
-func vertexIDs(ws []walk, next []int32) {
+func (d *scratch) vertexIDs() {
+	ws := d.ws
 	size := 1
 	for size < 2*len(ws) {
 		size <<= 1
 	}
-	table := make([]int32, size) // walk whose start is the vertex, + 1; 0 is empty
+	table := grow(&d.table, size) // walk whose start is the vertex, + 1; 0 is empty
+	clear(table)
 	mask := uint64(size - 1)
 	nid := int32(0)
 	for i := range ws {
@@ -184,8 +223,9 @@ func vertexIDs(ws []walk, next []int32) {
 		}
 	}
 	for i := range ws {
-		ws[i].ib = ws[next[i]].ia
+		ws[i].ib = ws[d.next[i]].ia
 	}
+	d.nv = int(nid)
 }
 
 // pointHash mixes the bits of p's coordinates (with -0 as 0, so that equal
@@ -205,30 +245,32 @@ func pointHash(p orb.Point) uint64 {
 // reverse edge, or else is appended (becomes a candidate). Of the appended
 // walks of a directed edge, the first ones (as many as the count left at
 // the end) survive. Walks are grouped by undirected edge with a counting
-// sort on the lower vertex id, so no map is needed.
-func cancelShared(ws []walk) (appended, survives []bool) {
-	nv := 0
-	for i := range ws {
-		nv = max(nv, int(ws[i].ia)+1)
-	}
+// sort on the lower vertex id, so no map is needed. It sets d.appended and
+// d.survives.
+func (d *scratch) cancelShared() {
+	ws, nv := d.ws, d.nv
 	lo := func(w *walk) int32 { return min(w.ia, w.ib) }
 	hi := func(w *walk) int32 { return max(w.ia, w.ib) }
-	start := make([]int32, nv+1)
+	start := grow(&d.start, nv+1)
+	clear(start)
 	for i := range ws {
 		start[lo(&ws[i])+1]++
 	}
 	for v := range nv {
 		start[v+1] += start[v]
 	}
-	byLo := make([]int32, len(ws))
-	fill := slices.Clone(start[:nv])
+	byLo := grow(&d.byLo, len(ws))
+	fill := grow(&d.fill, nv)
+	copy(fill, start[:nv])
 	for i := range ws {
 		l := lo(&ws[i])
 		byLo[fill[l]] = int32(i)
 		fill[l]++
 	}
-	appended = make([]bool, len(ws))
-	survives = make([]bool, len(ws))
+	appended := grow(&d.appended, len(ws))
+	survives := grow(&d.survives, len(ws))
+	clear(appended)
+	clear(survives)
 	for v := range nv {
 		b := byLo[start[v]:start[v+1]]
 		// stable insertion sort by the higher end: the walks of one edge
@@ -269,7 +311,6 @@ func cancelShared(ws []walk) (appended, survives []bool) {
 			g = e
 		}
 	}
-	return appended, survives
 }
 
 // leftmost picks, among the walks ends leaving cur, the one whose end

@@ -197,12 +197,25 @@ func TestDissolveMatchesMaps(t *testing.T) {
 		input{"made-up: degenerate rings", []orb.MultiPolygon{{{{{0, 0}, {1, 1}, {0, 0}}}}, {{{{3, 3}, {3, 3}, {3, 3}, {3, 3}}}}, sq}},
 		input{"made-up: signed zeros", []orb.MultiPolygon{{{{{-1, 0}, {0, math.Copysign(0, -1)}, {0, 1}, {-1, 1}, {-1, 0}}}}, {{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}}}},
 	)
-	for _, in := range ins {
-		got, want := Dissolve(in.polys), dissolveMap(in.polys)
-		if ok, diff := sameBits(got, want); !ok {
-			t.Errorf("%s: %s", in.name, diff)
-		}
+	// on several goroutines at once, as the report calls it (Dissolve
+	// reuses its working memory across calls)
+	var wg sync.WaitGroup
+	next := make(chan input)
+	for range 4 {
+		wg.Go(func() {
+			for in := range next {
+				got, want := Dissolve(in.polys), dissolveMap(in.polys)
+				if ok, diff := sameBits(got, want); !ok {
+					t.Errorf("%s: %s", in.name, diff)
+				}
+			}
+		})
 	}
+	for _, in := range ins {
+		next <- in
+	}
+	close(next)
+	wg.Wait()
 	// the comparison must be able to fail
 	if c := counties[0]; len(c) > 1 {
 		if ok, _ := sameBits(Dissolve(c), dissolveMap(c[1:])); ok {
