@@ -385,8 +385,10 @@ func (m *Map) contentBound(shapes bool) (b orb.Bound, ok bool) {
 	return b, ok
 }
 
-// projectRings projects every ring of the multipolygons, returning them
-// flat with, per multipolygon, the range of its rings.
+// projectRings projects every ring of the multipolygons (of at least four
+// points), closing it when open, and returns them flat with, per
+// multipolygon, the range of its rings. Multipolygons are projected on
+// every core.
 func projectRings(f frame, geoms []orb.MultiPolygon) (rings [][]xy, spans [][2]int) {
 	spans = make([][2]int, len(geoms))
 	n := 0

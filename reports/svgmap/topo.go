@@ -27,6 +27,8 @@ type topology struct {
 	isJ   [][]bool // isJ[r][i]: vertex i of ring r is a junction
 }
 
+// newTopology finds the junctions of rings (closed, first == last). It
+// uses every core; the result does not depend on how many.
 func newTopology(rings [][]xy) *topology {
 	// Vertices are split by hash into shards, one per core; each shard's
 	// goroutine reads every ring and keeps the vertices that hash to it.
@@ -178,7 +180,8 @@ func xyHash(p xy) uint64 {
 
 // simplify returns each ring simplified with Douglas-Peucker at tolerance
 // tol (pixels), arc by arc. Rings that fall below three distinct points are
-// returned empty.
+// returned empty. Rings are simplified on every core; each ring's result
+// depends only on the ring and its junctions.
 func (t *topology) simplify(tol float64) [][]xy {
 	out := make([][]xy, len(t.rings))
 	forChunks(len(t.rings), func(lo, hi int) {
