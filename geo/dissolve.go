@@ -206,7 +206,7 @@ func (d *scratch) vertexIDs() {
 	nid := int32(0)
 	for i := range ws {
 		p := ws[i].a
-		h := pointHash(p) & mask
+		h := PointHash(p) & mask
 		for {
 			w := table[h]
 			if w == 0 {
@@ -228,9 +228,12 @@ func (d *scratch) vertexIDs() {
 	d.nv = int(nid)
 }
 
-// pointHash mixes the bits of p's coordinates (with -0 as 0, so that equal
-// points hash alike) into 64 bits (the finalizer of SplitMix64).
-func pointHash(p orb.Point) uint64 {
+// PointHash mixes the bits of p's coordinates into 64 bits (the finalizer
+// of SplitMix64), equal for equal points: 0 and -0 hash alike, as they
+// compare equal. It is for open-addressing tables of points, which look
+// nothing up in a Go map (geo.Dissolve, the map's shared-edge topology in
+// reports/svgmap).
+func PointHash(p orb.Point) uint64 {
 	h := math.Float64bits(p[0]+0)*0x9e3779b97f4a7c15 ^ math.Float64bits(p[1]+0)
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9

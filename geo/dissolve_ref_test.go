@@ -245,3 +245,27 @@ func BenchmarkDissolve(b *testing.B) {
 		})
 	}
 }
+
+// TestPointHash checks that points equal by == hash alike (0 and -0 are
+// equal) and that the hash tells apart the points of a county's edges.
+func TestPointHash(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for _, p := range []orb.Point{{0, 0}, {negZero, 0}, {0, negZero}, {negZero, negZero}} {
+		if PointHash(p) != PointHash(orb.Point{0, 0}) {
+			t.Errorf("PointHash(%v) differs from PointHash of (0, 0)", p)
+		}
+	}
+	counties, err := countyTracts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]orb.Point{}
+	for _, r := range counties[0][0][0] {
+		for _, p := range r {
+			if q, ok := seen[PointHash(p)]; ok && q != p {
+				t.Errorf("%v and %v hash alike", p, q)
+			}
+			seen[PointHash(p)] = p
+		}
+	}
+}

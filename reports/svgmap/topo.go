@@ -4,6 +4,10 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo"
 )
 
 // xy is a projected point in map pixels.
@@ -166,17 +170,8 @@ func (t *nodeTable) grow() {
 	}
 }
 
-// xyHash mixes the bits of p's coordinates (with -0 as 0, so that equal
-// points hash alike) into 64 bits (the finalizer of SplitMix64).
-func xyHash(p xy) uint64 {
-	h := math.Float64bits(p[0]+0)*0x9e3779b97f4a7c15 ^ math.Float64bits(p[1]+0)
-	h ^= h >> 30
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 27
-	h *= 0x94d049bb133111eb
-	h ^= h >> 31
-	return h
-}
+// xyHash is geo.PointHash of p.
+func xyHash(p xy) uint64 { return geo.PointHash(orb.Point(p)) }
 
 // simplify returns each ring simplified with Douglas-Peucker at tolerance
 // tol (pixels), arc by arc. Rings that fall below three distinct points are
