@@ -28,7 +28,8 @@ import (
 // result has zero-width seams there: still the right area and coverage, but
 // not a single clean ring; Union (polygol) is the general, slower operation.
 // Rings with fewer than three distinct points are ignored. An empty input
-// gives an empty MultiPolygon.
+// gives an empty MultiPolygon. Points are equal by == (0 and -0 are one
+// point); coordinates must not be NaN (Read rejects them).
 //
 // Dissolve is safe for concurrent use; its working memory is reused across
 // calls (a sync.Pool), so dissolving many counties in turn allocates little
