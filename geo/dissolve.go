@@ -2,7 +2,9 @@ package geo
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -26,89 +28,309 @@ import (
 // result has zero-width seams there: still the right area and coverage, but
 // not a single clean ring; Union (polygol) is the general, slower operation.
 // Rings with fewer than three distinct points are ignored. An empty input
-// gives an empty MultiPolygon.
+// gives an empty MultiPolygon. Points are equal by == (0 and -0 are one
+// point); coordinates must not be NaN (Read rejects them).
+//
+// Dissolve is safe for concurrent use; its working memory is reused across
+// calls (a sync.Pool), so dissolving many counties in turn allocates little
+// more than the output.
 func Dissolve(polys []orb.MultiPolygon) orb.MultiPolygon {
-	type edge struct{ a, b orb.Point }
-	var order []edge        // surviving candidates in input order
-	count := map[edge]int{} // directed edge -> times walked, net of cancellations
-	for _, mp := range polys {
-		for _, poly := range mp {
-			for ri, r := range poly {
-				r = openRing(r)
-				if len(r) < 3 {
-					continue
-				}
-				ccw := signedArea(r) > 0
-				if (ri == 0) != ccw { // outer rings counter-clockwise, holes clockwise
-					r = reversed(r)
-				}
-				for i := range r {
-					e := edge{r[i], r[(i+1)%len(r)]}
-					if e.a == e.b {
-						continue
-					}
-					rev := edge{e.b, e.a}
-					if count[rev] > 0 {
-						count[rev]--
-						continue
-					}
-					count[e]++
-					order = append(order, e)
-				}
+	d := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(d)
+	d.orientedWalks(polys)
+	d.vertexIDs()
+	d.cancelShared()
+	ws := d.ws
+
+	// the ends of the surviving edges leaving each vertex, in input order:
+	// a slice per vertex cut from one array (CSR), shrunk in place as rings
+	// take edges
+	nv := d.nv
+	start := grow(&d.start, nv+1)
+	clear(start)
+	for i := range ws {
+		if d.survives[i] {
+			start[ws[i].ia+1]++
+		}
+	}
+	for v := range nv {
+		start[v+1] += start[v]
+	}
+	fill := grow(&d.fill, nv) // ends placed so far, per vertex
+	clear(fill)
+	ends := grow(&d.ends, int(start[nv])) // walk index of each end
+	for i := range ws {
+		if d.survives[i] {
+			a := ws[i].ia
+			ends[start[a]+fill[a]] = int32(i)
+			fill[a]++
+		}
+	}
+	out := func(v int32) []int32 { return ends[start[v] : start[v]+fill[v]] }
+	take := func(a, b int32) bool {
+		l := out(a)
+		for i, w := range l {
+			if ws[w].ib == b {
+				copy(l[i:], l[i+1:])
+				fill[a]--
+				return true
 			}
 		}
+		return false
 	}
-	out := map[orb.Point][]orb.Point{} // vertex -> ends of its surviving outgoing edges
-	for _, e := range order {
-		if count[e] > 0 {
-			count[e]--
-			out[e.a] = append(out[e.a], e.b)
-		}
-	}
+
 	var rings []orb.Ring
-	for _, e := range order {
-		if !take(out, e.a, e.b) {
+	for i := range ws {
+		if !d.appended[i] {
+			continue
+		}
+		e := &ws[i]
+		if !take(e.ia, e.ib) {
 			continue // used by an earlier ring (or cancelled)
 		}
-		ring := orb.Ring{e.a, e.b}
-		prev, cur := e.a, e.b
-		for cur != e.a {
-			next, ok := leftmost(out[cur], prev, cur)
+		ring := append(d.ring[:0], e.a, e.b)
+		prev, cur, curID := e.a, e.b, e.ib
+		for curID != e.ia {
+			w, ok := leftmost(ws, out(curID), prev, cur)
 			if !ok {
 				break // cannot happen for closed inputs; leave the ring open
 			}
-			take(out, cur, next)
-			ring = append(ring, next)
-			prev, cur = cur, next
+			next := &ws[w]
+			take(curID, next.ib)
+			ring = append(ring, next.b)
+			prev, cur, curID = cur, next.b, next.ib
 		}
-		if cur == e.a && len(ring) >= 4 {
-			rings = append(rings, ring)
+		d.ring = ring
+		if curID == e.ia && len(ring) >= 4 {
+			rings = append(rings, slices.Clone(ring))
 		}
 	}
 	return assemble(rings)
 }
 
-// take removes one edge a->b from out, reporting whether there was one.
-func take(out map[orb.Point][]orb.Point, a, b orb.Point) bool {
-	ends := out[a]
-	for i, e := range ends {
-		if e == b {
-			out[a] = append(ends[:i], ends[i+1:]...)
-			return true
-		}
-	}
-	return false
+// walk is one directed edge a->b of an oriented input ring, with the ids
+// of its ends (equal ids for equal points).
+type walk struct {
+	a, b   orb.Point
+	ia, ib int32
 }
 
-// leftmost picks, among the ends of the edges leaving cur, the one that
-// turns furthest left (counter-clockwise) from the direction prev->cur.
-func leftmost(ends []orb.Point, prev, cur orb.Point) (orb.Point, bool) {
-	if len(ends) == 0 {
-		return orb.Point{}, false
+// scratch is the working memory of one Dissolve call.
+type scratch struct {
+	ws                      []walk
+	next                    []int32 // next[i]: the walk that starts where walk i ends
+	table                   []int32 // vertexIDs' open-addressing table
+	nv                      int     // distinct vertices
+	start, fill, ends, byLo []int32
+	appended, survives      []bool
+	ring                    orb.Ring
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns (*s)[:n], reallocating *s when it is shorter; the contents
+// are not cleared.
+func grow[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	*s = (*s)[:n]
+	return *s
+}
+
+// orientedWalks sets d.ws to the non-degenerate edges of every ring with
+// at least three distinct points, outer rings walked counter-clockwise and
+// holes clockwise, in input order, and d.next.
+func (d *scratch) orientedWalks(polys []orb.MultiPolygon) {
+	ws, next := d.ws[:0], d.next[:0]
+	for _, mp := range polys {
+		for _, poly := range mp {
+			for ri, r := range poly {
+				r = openRing(r)
+				n := len(r)
+				if n < 3 {
+					continue
+				}
+				ccw := signedArea(r) > 0
+				first := len(ws)
+				if (ri == 0) == ccw {
+					for i := range n {
+						a, b := r[i], r[0]
+						if i+1 < n {
+							b = r[i+1]
+						}
+						if a != b {
+							ws = append(ws, walk{a: a, b: b})
+							next = append(next, int32(len(ws)))
+						}
+					}
+				} else {
+					// outer rings counter-clockwise, holes clockwise: walk
+					// the ring backwards, from its last point
+					for j := n - 1; j >= 0; j-- {
+						a, b := r[j], r[n-1]
+						if j > 0 {
+							b = r[j-1]
+						}
+						if a != b {
+							ws = append(ws, walk{a: a, b: b})
+							next = append(next, int32(len(ws)))
+						}
+					}
+				}
+				if len(ws) > first {
+					// between two kept edges only zero-length ones were
+					// skipped: each walk ends where the next one starts
+					next[len(ws)-1] = int32(first)
+				}
+			}
+		}
+	}
+	d.ws, d.next = ws, next
+}
+
+// vertexIDs numbers the distinct points of the walks (equal by ==, as map
+// keys are: 0 and -0 are one point; coordinates are not NaN, as Read
+// guarantees) in order of first appearance, and sets each walk's ia, and
+// its ib from the start of walk next[i]. The lookup table is open
+// addressing over walk numbers (the first walk from each vertex), sized
+// once for all the walks, at most half full: no map, no growth.
+func (d *scratch) vertexIDs() {
+	ws := d.ws
+	size := 1
+	for size < 2*len(ws) {
+		size <<= 1
+	}
+	table := grow(&d.table, size) // walk whose start is the vertex, + 1; 0 is empty
+	clear(table)
+	mask := uint64(size - 1)
+	nid := int32(0)
+	for i := range ws {
+		p := ws[i].a
+		h := PointHash(p) & mask
+		for {
+			w := table[h]
+			if w == 0 {
+				table[h] = int32(i + 1)
+				ws[i].ia = nid
+				nid++
+				break
+			}
+			if ws[w-1].a == p {
+				ws[i].ia = ws[w-1].ia
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
+	for i := range ws {
+		ws[i].ib = ws[d.next[i]].ia
+	}
+	d.nv = int(nid)
+}
+
+// PointHash mixes the bits of p's coordinates into 64 bits (the finalizer
+// of SplitMix64), equal for equal points: 0 and -0 hash alike, as they
+// compare equal. It is for open-addressing tables of points, which look
+// nothing up in a Go map (geo.Dissolve, the map's shared-edge topology in
+// reports/svgmap).
+func PointHash(p orb.Point) uint64 {
+	h := math.Float64bits(p[0]+0)*0x9e3779b97f4a7c15 ^ math.Float64bits(p[1]+0)
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
+// cancelShared cancels edges walked both ways as a count per directed edge
+// does in input order: a walk cancels an earlier unmatched walk of the
+// reverse edge, or else is appended (becomes a candidate). Of the appended
+// walks of a directed edge, the first ones (as many as the count left at
+// the end) survive. Walks are grouped by undirected edge with a counting
+// sort on the lower vertex id, so no map is needed. It sets d.appended and
+// d.survives.
+func (d *scratch) cancelShared() {
+	ws, nv := d.ws, d.nv
+	lo := func(w *walk) int32 { return min(w.ia, w.ib) }
+	hi := func(w *walk) int32 { return max(w.ia, w.ib) }
+	start := grow(&d.start, nv+1)
+	clear(start)
+	for i := range ws {
+		start[lo(&ws[i])+1]++
+	}
+	for v := range nv {
+		start[v+1] += start[v]
+	}
+	byLo := grow(&d.byLo, len(ws))
+	fill := grow(&d.fill, nv)
+	copy(fill, start[:nv])
+	for i := range ws {
+		l := lo(&ws[i])
+		byLo[fill[l]] = int32(i)
+		fill[l]++
+	}
+	appended := grow(&d.appended, len(ws))
+	survives := grow(&d.survives, len(ws))
+	clear(appended)
+	clear(survives)
+	for v := range nv {
+		b := byLo[start[v]:start[v+1]]
+		// stable insertion sort by the higher end: the walks of one edge
+		// stay in input order (a bucket holds the few edges at a vertex)
+		for i := 1; i < len(b); i++ {
+			for j := i; j > 0 && hi(&ws[b[j]]) < hi(&ws[b[j-1]]); j-- {
+				b[j], b[j-1] = b[j-1], b[j]
+			}
+		}
+		for g := 0; g < len(b); {
+			h := hi(&ws[b[g]])
+			e := g + 1
+			for e < len(b) && hi(&ws[b[e]]) == h {
+				e++
+			}
+			dir := func(w int32) int { // 0 leaving vertex v, 1 arriving
+				if ws[w].ia == int32(v) {
+					return 0
+				}
+				return 1
+			}
+			var count [2]int
+			for _, w := range b[g:e] {
+				d := dir(w)
+				if count[1-d] > 0 {
+					count[1-d]--
+					continue
+				}
+				count[d]++
+				appended[w] = true
+			}
+			for _, w := range b[g:e] {
+				if d := dir(w); appended[w] && count[d] > 0 {
+					count[d]--
+					survives[w] = true
+				}
+			}
+			g = e
+		}
+	}
+}
+
+// leftmost picks, among the walks ends leaving cur, the one whose end
+// turns furthest left (counter-clockwise) from the direction prev->cur,
+// the first of equal turns.
+func leftmost(ws []walk, ends []int32, prev, cur orb.Point) (int32, bool) {
+	switch len(ends) {
+	case 0:
+		return 0, false
+	case 1:
+		return ends[0], true // the only way on, whatever its turn
 	}
 	in := math.Atan2(cur[1]-prev[1], cur[0]-prev[0])
 	best, bestTurn := ends[0], math.Inf(-1)
-	for _, e := range ends {
+	for _, w := range ends {
+		e := ws[w].b
 		turn := math.Atan2(e[1]-cur[1], e[0]-cur[0]) - in
 		for turn <= -math.Pi {
 			turn += 2 * math.Pi
@@ -117,7 +339,7 @@ func leftmost(ends []orb.Point, prev, cur orb.Point) (orb.Point, bool) {
 			turn -= 2 * math.Pi
 		}
 		if turn > bestTurn {
-			best, bestTurn = e, turn
+			best, bestTurn = w, turn
 		}
 	}
 	return best, true

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -33,5 +34,13 @@ func (st *state) writeReport(ctx context.Context) error {
 		Unplaced: st.unplaced, Sources: st.sourceInfo, Indicators: st.indicators, Outreach: st.outreach,
 		Tracts: st.tracts, Places: st.places, Layers: st.layers, AreaOf: st.areaOf, Seats: seats,
 	})
-	return st.writeFile("report.html", func(w io.Writer) error { return reports.Write(w, r) })
+	// html/template writes the page in many small pieces: buffered, the
+	// file gets a few large writes instead of a system call per piece.
+	return st.writeFile("report.html", func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 256<<10)
+		if err := reports.Write(bw, r); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }

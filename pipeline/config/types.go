@@ -343,7 +343,7 @@ type MapConfig struct {
 	Outline string   `yaml:"outline"`
 	Points  *PointsM `yaml:"points"`
 	// MaxTracts is the most tracts the map draws one by one; past it the
-	// map shows their counties instead (see countyShapes). Zero means
+	// map shows their counties instead (see report.countyValues). Zero means
 	// 10,000, enough for any state.
 	MaxTracts int `yaml:"max_tracts"`
 }

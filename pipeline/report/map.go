@@ -200,7 +200,7 @@ func (in *Input) charts(mc *config.MapConfig) []reports.Chart {
 // unreliable tracts are hatched.
 func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Shape, []svgmap.Indicator, []string) {
 	layer := in.Layers[in.Config.Tracts.Boundary]
-	byID := map[string]int{}
+	byID := make(map[string]int, len(layer.Features))
 	for i, f := range layer.Features {
 		byID[f.ID] = i
 	}
@@ -208,7 +208,29 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 	var inds []svgmap.Indicator
 	var notes []string
 	var unrel []int // unreliable shapes per shade
-	rowOf := map[string]int{}
+	rowOf := make(map[string]int, in.Tracts.Len())
+	// A map of more than maxTracts tracts shows their counties instead.
+	// The counties' geometry needs no values: dissolve them (on every
+	// core) while this goroutine reads the values.
+	var early chan *counties
+	if len(shades) > 0 {
+		var ids []string
+		var geoms []orb.MultiPolygon
+		for i := range in.Tracts.Len() {
+			id, _ := in.Tracts.Get(i, "geoid").(string)
+			if fi, ok := byID[id]; ok {
+				ids = append(ids, id)
+				geoms = append(geoms, layer.Features[fi].Geom)
+			}
+		}
+		if len(ids) > maxTracts {
+			early = make(chan *counties, 1)
+			go func() {
+				cg, _ := dissolveCounties(ids, geoms) // nil when the IDs are not tract GEOIDs
+				early <- cg
+			}()
+		}
+	}
 	for k, sh := range shades {
 		f, div := in.columnFormat(sh.Column, map[string]string{sh.Column: sh.Format})
 		format := func(x float64) string { return reports.Rounded(x/div, 0, f) }
@@ -261,8 +283,9 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 		unrel = append(unrel, unreliable)
 	}
 	what := "tracts"
-	if len(shapes) > maxTracts {
-		if cs, ci, ok := countyShapes(shapes, inds); ok {
+	if early != nil { // len(shapes) > maxTracts
+		if cg := <-early; cg != nil {
+			cs, ci := countyValues(shapes, inds, cg)
 			notes = append(notes, fmt.Sprintf("This map shows %s, not the %s tracts: more than %s tracts are too many to draw in one report that opens on a laptop or a phone. Each county shows the median of its tracts' values, not the county's own estimate, and is hatched when more than half of its tracts' estimates are unreliable. Every tract's value is in tracts.parquet.",
 				plural(len(cs), "county", "counties"), reports.Number(float64(len(shapes)), 0), reports.Number(float64(maxTracts), 0)))
 			shapes, inds, what = cs, ci, "counties"

@@ -13,55 +13,79 @@ import (
 	"github.com/groundwork-org/groundwork/reports/svgmap"
 )
 
-// countyShapes dissolves tract shapes into their counties (the GEOID's
-// first five digits: state and county FIPS) and gives each county, for each
-// indicator, the median of its tracts' valid estimates, with their number
-// and range in the tooltip. A county is hatched when more than half of its
-// tracts with an estimate are unreliable. It leaves the indicators' breaks
-// to the caller (classify classes the counties). It returns false, changing nothing, when some shape's
-// ID is not an 11-digit tract GEOID.
-//
-// The county value is a summary of tract estimates, not the county's own
-// estimate (a median of medians is not the county median); the titles say
-// so. Counties are dissolved concurrently, at most GOMAXPROCS at once.
-func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shape, []svgmap.Indicator, bool) {
-	byCounty := map[string][]int{}
-	for i, s := range shapes {
-		if !isTractGEOID(s.ID) {
-			return nil, nil, false
-		}
-		byCounty[s.ID[:5]] = append(byCounty[s.ID[:5]], i)
-	}
-	counties := make([]string, 0, len(byCounty))
-	for c := range byCounty {
-		counties = append(counties, c)
-	}
-	sort.Strings(counties)
+// counties is the county geometry of a tract map: the counties' codes in
+// order, the indexes of each county's tracts (in the tracts' order) and
+// each county's dissolved geometry.
+type counties struct {
+	codes   []string
+	members map[string][]int
+	geoms   []orb.MultiPolygon
+}
 
-	out := make([]svgmap.Shape, len(counties))
+// dissolveCounties groups the tracts ids[i] (with geometry geoms[i]) by
+// county and dissolves each county (geo.Dissolve, at most GOMAXPROCS
+// counties at once). It returns false when some id is not an 11-digit
+// tract GEOID. It needs no values, so the report starts it while it
+// still reads the tracts' values.
+func dissolveCounties(ids []string, geoms []orb.MultiPolygon) (*counties, bool) {
+	byCounty := map[string][]int{}
+	for i, id := range ids {
+		if !isTractGEOID(id) {
+			return nil, false
+		}
+		byCounty[id[:5]] = append(byCounty[id[:5]], i)
+	}
+	codes := make([]string, 0, len(byCounty))
+	for c := range byCounty {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+
+	out := make([]orb.MultiPolygon, len(codes))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for ci := range next {
-				members := byCounty[counties[ci]]
-				geoms := make([]orb.MultiPolygon, len(members))
+				members := byCounty[codes[ci]]
+				g := make([]orb.MultiPolygon, len(members))
 				for j, i := range members {
-					geoms[j] = shapes[i].Geom
+					g[j] = geoms[i]
 				}
-				out[ci] = svgmap.Shape{
-					ID:   counties[ci],
-					Name: fmt.Sprintf("County %s (%d tracts)", counties[ci], len(members)),
-					Geom: geo.Dissolve(geoms),
-				}
+				out[ci] = geo.Dissolve(g)
 			}
 		})
 	}
-	for ci := range counties {
+	for ci := range codes {
 		next <- ci
 	}
 	close(next)
 	wg.Wait()
+	return &counties{codes: codes, members: byCounty, geoms: out}, true
+}
+
+// countyValues makes the county shapes of a tract map too large to draw
+// tract by tract, from the tract shapes and their counties cg
+// (dissolveCounties of the shapes' IDs and geometry, in the shapes' order):
+// it gives each county, for each indicator, the median of its tracts'
+// valid estimates, with their number and range in the tooltip. A county is
+// hatched when more than half of its tracts with an estimate are
+// unreliable. It leaves the indicators' breaks to the caller (classify
+// classes the counties).
+//
+// The county value is a summary of tract estimates, not the county's own
+// estimate (a median of medians is not the county median); the titles say
+// so.
+func countyValues(shapes []svgmap.Shape, inds []svgmap.Indicator, cg *counties) ([]svgmap.Shape, []svgmap.Indicator) {
+	counties, byCounty := cg.codes, cg.members
+	out := make([]svgmap.Shape, len(counties))
+	for ci, c := range counties {
+		out[ci] = svgmap.Shape{
+			ID:   c,
+			Name: fmt.Sprintf("County %s (%d tracts)", c, len(byCounty[c])),
+			Geom: cg.geoms[ci],
+		}
+	}
 
 	newInds := make([]svgmap.Indicator, len(inds))
 	for k, in := range inds {
@@ -98,7 +122,7 @@ func countyShapes(shapes []svgmap.Shape, inds []svgmap.Indicator) ([]svgmap.Shap
 		}
 		newInds[k] = in
 	}
-	return out, newInds, true
+	return out, newInds
 }
 
 // isTractGEOID reports whether s is 11 ASCII digits.

@@ -62,21 +62,39 @@ func (a Albers) n() float64 {
 // Project returns the projected x (east) and y (north) of p (lon, lat in
 // degrees), in the units of R.
 func (a Albers) Project(p orb.Point) (x, y float64) {
-	R := a.radius()
-	lam := p[0] - a.Lon0
+	return a.projector().project(p)
+}
+
+// albersProjector holds what Albers.Project computes from the projection
+// alone (n, C, ρ0, cos φ1), once for all the points of a map.
+type albersProjector struct {
+	r, lon0, n, c, rho0, cosPhi1 float64
+	cylinder                     bool
+}
+
+func (a Albers) projector() albersProjector {
+	n := a.n()
+	phi1 := a.Lat1 * rad
+	pr := albersProjector{r: a.radius(), lon0: a.Lon0, n: n, cosPhi1: math.Cos(phi1), cylinder: math.Abs(n) < 1e-12}
+	if !pr.cylinder {
+		pr.c = math.Cos(phi1)*math.Cos(phi1) + 2*n*math.Sin(phi1)
+		pr.rho0 = pr.r * math.Sqrt(pr.c-2*n*math.Sin(a.Lat0*rad)) / n
+	}
+	return pr
+}
+
+func (pr albersProjector) project(p orb.Point) (x, y float64) {
+	R := pr.r
+	lam := p[0] - pr.lon0
 	// keep λ − λ0 within ±180° so a map across the antimeridian stays whole
 	lam = math.Mod(lam+540, 360) - 180
-	n := a.n()
-	if math.Abs(n) < 1e-12 {
-		phi1 := a.Lat1 * rad
-		return R * lam * rad * math.Cos(phi1), R * math.Sin(p[1]*rad) / math.Cos(phi1)
+	if pr.cylinder {
+		return R * lam * rad * pr.cosPhi1, R * math.Sin(p[1]*rad) / pr.cosPhi1
 	}
-	phi1 := a.Lat1 * rad
-	C := math.Cos(phi1)*math.Cos(phi1) + 2*n*math.Sin(phi1)
-	rho := R * math.Sqrt(C-2*n*math.Sin(p[1]*rad)) / n
-	rho0 := R * math.Sqrt(C-2*n*math.Sin(a.Lat0*rad)) / n
+	n := pr.n
+	rho := R * math.Sqrt(pr.c-2*n*math.Sin(p[1]*rad)) / n
 	theta := n * lam * rad
-	return rho * math.Sin(theta), rho0 - rho*math.Cos(theta)
+	return rho * math.Sin(theta), pr.rho0 - rho*math.Cos(theta)
 }
 
 // ScaleAlongParallel returns the scale factor k along the parallel at lat

@@ -3,6 +3,7 @@ package svgmap
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -114,6 +115,22 @@ func BenchmarkRenderOhio(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "bytes/svg")
 		})
+	}
+}
+
+// TestRenderSameOnAnyCores renders the Ohio tracts on 1, 2 and 4 cores:
+// the parallel projection, topology, simplification and path writing must
+// give the same bytes.
+func TestRenderSameOnAnyCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	m := ohioMap(t, 0)
+	runtime.GOMAXPROCS(1)
+	want := Render(m)
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		if got := Render(m); got != want {
+			t.Errorf("%d cores: the map differs from one core's (%d bytes, want %d)", procs, len(got), len(want))
+		}
 	}
 }
 

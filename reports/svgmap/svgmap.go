@@ -215,8 +215,9 @@ func (in *Indicator) format(x float64) string {
 // frame maps lon/lat to pixels: Albers for the extent, scaled to the width.
 type frame struct {
 	a         Albers
-	x0, y1    float64 // projected min x and max y, metres
-	scale     float64 // px per projected metre
+	proj      albersProjector // a's constants
+	x0, y1    float64         // projected min x and max y, metres
+	scale     float64         // px per projected metre
 	w, h, pad float64
 	kCentre   float64 // scale factor along the centre parallel
 }
@@ -247,12 +248,12 @@ func newFrame(b orb.Bound, width float64) frame {
 		dy = 1
 	}
 	scale := (width - 2*pad) / dx
-	return frame{a: a, x0: minX, y1: maxY, scale: scale, w: width, h: math.Round(dy*scale + 2*pad), pad: pad,
+	return frame{a: a, proj: a.projector(), x0: minX, y1: maxY, scale: scale, w: width, h: math.Round(dy*scale + 2*pad), pad: pad,
 		kCentre: a.ScaleAlongParallel(a.Lat0)}
 }
 
 func (f frame) xy(p orb.Point) xy {
-	x, y := f.a.Project(p)
+	x, y := f.proj.project(p)
 	return xy{f.pad + (x-f.x0)*f.scale, f.pad + (f.y1-y)*f.scale}
 }
 
@@ -384,28 +385,46 @@ func (m *Map) contentBound(shapes bool) (b orb.Bound, ok bool) {
 	return b, ok
 }
 
-// projectRings projects every ring of the multipolygons, returning them
-// flat with, per multipolygon, the range of its rings.
+// projectRings projects every ring of the multipolygons (of at least four
+// points), closing it when open, and returns them flat with, per
+// multipolygon, the range of its rings. Multipolygons are projected on
+// every core.
 func projectRings(f frame, geoms []orb.MultiPolygon) (rings [][]xy, spans [][2]int) {
-	for _, g := range geoms {
-		start := len(rings)
+	spans = make([][2]int, len(geoms))
+	n := 0
+	for gi, g := range geoms {
+		start := n
 		for _, poly := range g {
 			for _, r := range poly {
-				if len(r) < 4 {
-					continue
+				if len(r) >= 4 {
+					n++
 				}
-				pr := make([]xy, len(r))
-				for i, p := range r {
-					pr[i] = f.xy(p)
-				}
-				if pr[0] != pr[len(pr)-1] {
-					pr = append(pr, pr[0])
-				}
-				rings = append(rings, pr)
 			}
 		}
-		spans = append(spans, [2]int{start, len(rings)})
+		spans[gi] = [2]int{start, n}
 	}
+	rings = make([][]xy, n)
+	forChunks(len(geoms), func(lo, hi int) {
+		for gi := lo; gi < hi; gi++ {
+			k := spans[gi][0]
+			for _, poly := range geoms[gi] {
+				for _, r := range poly {
+					if len(r) < 4 {
+						continue
+					}
+					pr := make([]xy, len(r), len(r)+1)
+					for i, p := range r {
+						pr[i] = f.xy(p)
+					}
+					if pr[0] != pr[len(pr)-1] {
+						pr = append(pr, pr[0])
+					}
+					rings[k] = pr
+					k++
+				}
+			}
+		}
+	})
 	return rings, spans
 }
 
@@ -425,12 +444,16 @@ func simplifiedPaths(f frame, geoms []orb.MultiPolygon, tol float64, budget int)
 			simp = topo.simplify(tol)
 		}
 		paths := make([]string, len(spans))
+		forChunks(len(spans), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				var sb strings.Builder
+				ringsPath(&sb, simp[spans[i][0]:spans[i][1]])
+				paths[i] = sb.String()
+			}
+		})
 		total := 0
-		for i, sp := range spans {
-			var sb strings.Builder
-			ringsPath(&sb, simp[sp[0]:sp[1]])
-			paths[i] = sb.String()
-			total += len(paths[i])
+		for _, p := range paths {
+			total += len(p)
 		}
 		if budget <= 0 || total <= budget || tol < 0 || tol > 64 {
 			return paths, tol

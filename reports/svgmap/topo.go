@@ -1,6 +1,14 @@
 package svgmap
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"github.com/groundwork-org/groundwork/geo"
+)
 
 // xy is a projected point in map pixels.
 type xy [2]float64
@@ -23,84 +31,198 @@ type topology struct {
 	isJ   [][]bool // isJ[r][i]: vertex i of ring r is a junction
 }
 
+// newTopology finds the junctions of rings (closed, first == last). It
+// uses every core; the result does not depend on how many.
 func newTopology(rings [][]xy) *topology {
-	nb := make(map[xy][]xy, 1024)
-	junc := map[xy]bool{}
-	addNb := func(p, q xy) {
-		if junc[p] {
-			return
-		}
-		for _, x := range nb[p] {
-			if x == q {
-				return
+	// Vertices are split by hash into shards, one per core; each shard's
+	// goroutine reads every ring and keeps the vertices that hash to it.
+	// A vertex's junction status does not depend on the order its
+	// neighbours are seen in, so the result is the same for any number of
+	// shards.
+	n := 0
+	for _, r := range rings {
+		n += len(r)
+	}
+	shards := 1
+	for shards < runtime.GOMAXPROCS(0) && shards < 16 && n > 1<<14 {
+		shards <<= 1
+	}
+	tables := make([]nodeTable, shards)
+	var wg sync.WaitGroup
+	for s := range tables {
+		wg.Go(func() {
+			t := newNodeTable(2 * n / shards)
+			for _, r := range rings {
+				m := len(r) - 1 // r[m] == r[0]
+				for i := 0; i < m; i++ {
+					h := xyHash(r[i])
+					if int(h>>32)&(shards-1) != s {
+						continue
+					}
+					nd := t.find(r[i], h)
+					nd.add(r[(i+m-1)%m])
+					nd.add(r[i+1])
+				}
+			}
+			tables[s] = t
+		})
+	}
+	wg.Wait()
+	// Mark junctions per vertex once, so that simplify (run again at each
+	// tolerance the byte budget tries) looks nothing up.
+	isJ := make([][]bool, len(rings))
+	forChunks(len(rings), func(lo, hi int) {
+		for ri := lo; ri < hi; ri++ {
+			r := rings[ri]
+			isJ[ri] = make([]bool, len(r))
+			m := len(r) - 1
+			for i := 0; i < m; i++ {
+				h := xyHash(r[i])
+				isJ[ri][i] = tables[int(h>>32)&(shards-1)].lookup(r[i], h).k > 2
+			}
+			if m > 0 {
+				isJ[ri][m] = isJ[ri][0] // the closing point is the first
 			}
 		}
-		nb[p] = append(nb[p], q)
-		if len(nb[p]) > 2 {
-			junc[p] = true
-			delete(nb, p)
-		}
-	}
-	for _, r := range rings {
-		n := len(r) - 1 // r[n] == r[0]
-		for i := 0; i < n; i++ {
-			prev := r[(i+n-1)%n]
-			addNb(r[i], prev)
-			addNb(r[i], r[i+1])
-		}
-	}
-	// Mark junctions per vertex once, so that simplify (run again at each
-	// tolerance the byte budget tries) looks up no map.
-	isJ := make([][]bool, len(rings))
-	for ri, r := range rings {
-		isJ[ri] = make([]bool, len(r))
-		for i, p := range r {
-			isJ[ri][i] = junc[p]
-		}
-	}
+	})
 	return &topology{rings: rings, isJ: isJ}
 }
 
-// simplify returns each ring simplified with Douglas-Peucker at tolerance
-// tol (pixels), arc by arc. Rings that fall below three distinct points are
-// returned empty.
-func (t *topology) simplify(tol float64) [][]xy {
-	out := make([][]xy, len(t.rings))
-	for ri, r := range t.rings {
-		n := len(r) - 1
-		if n < 3 {
-			continue
-		}
-		j := t.isJ[ri]
-		start := -1
-		for i := 0; i < n; i++ {
-			if j[i] {
-				start = i
-				break
-			}
-		}
-		var res []xy
-		if start < 0 {
-			res = simplifyClosed(r[:n], tol)
-		} else {
-			// walk the ring from the first junction, cutting at each junction
-			res = append(res, r[start])
-			arc := []xy{r[start]}
-			for k := 1; k <= n; k++ {
-				p := r[(start+k)%n]
-				arc = append(arc, p)
-				if j[(start+k)%n] {
-					s := simplifyArc(arc, tol)
-					res = append(res, s[1:]...)
-					arc = append(arc[:0], p)
-				}
-			}
-		}
-		if len(res) >= 4 {
-			out[ri] = res
+// node is a distinct vertex of a topology: its first two distinct
+// neighbours, and whether it has a third (a junction).
+type node struct {
+	p  xy
+	nb [2]xy
+	k  uint8 // neighbours in nb; 3 once a third is seen (a junction)
+}
+
+func (nd *node) add(q xy) {
+	if nd.k > 2 {
+		return
+	}
+	for _, x := range nd.nb[:nd.k] {
+		if x == q {
+			return
 		}
 	}
+	if nd.k == 2 {
+		nd.k = 3
+		return
+	}
+	nd.nb[nd.k] = q
+	nd.k++
+}
+
+// nodeTable finds the node of a vertex through an open-addressing table of
+// node numbers, kept at most half full (no Go map: no per-entry hashing
+// of structs, no incremental growth).
+type nodeTable struct {
+	slots []int32 // node number + 1; 0 is empty; len is a power of two
+	nodes []node
+}
+
+func newNodeTable(hint int) nodeTable {
+	size := 16
+	for size < hint {
+		size <<= 1
+	}
+	return nodeTable{slots: make([]int32, size), nodes: make([]node, 0, hint/4+1)}
+}
+
+// find returns the node of p (h is xyHash(p)), adding it when new.
+func (t *nodeTable) find(p xy, h uint64) *node {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
+			t.nodes = append(t.nodes, node{p: p})
+			t.slots[i] = int32(len(t.nodes))
+			if 2*len(t.nodes) > len(t.slots) {
+				t.grow()
+			}
+			return &t.nodes[len(t.nodes)-1]
+		}
+		if t.nodes[v-1].p == p {
+			return &t.nodes[v-1]
+		}
+	}
+}
+
+// lookup returns the node of p (h is xyHash(p)), which must be in t.
+func (t *nodeTable) lookup(p xy, h uint64) *node {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		if v := t.slots[i]; t.nodes[v-1].p == p {
+			return &t.nodes[v-1]
+		}
+	}
+}
+
+func (t *nodeTable) grow() {
+	t.slots = make([]int32, 2*len(t.slots))
+	mask := uint64(len(t.slots) - 1)
+	for k := range t.nodes {
+		i := xyHash(t.nodes[k].p) & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = int32(k + 1)
+	}
+}
+
+// xyHash is geo.PointHash of p.
+func xyHash(p xy) uint64 { return geo.PointHash(orb.Point(p)) }
+
+// simplify returns each ring simplified with Douglas-Peucker at tolerance
+// tol (pixels), arc by arc. Rings that fall below three distinct points are
+// returned empty. Rings are simplified on every core; each ring's result
+// depends only on the ring and its junctions.
+func (t *topology) simplify(tol float64) [][]xy {
+	out := make([][]xy, len(t.rings))
+	forChunks(len(t.rings), func(lo, hi int) {
+		for ri := lo; ri < hi; ri++ {
+			if s := t.simplifyRing(ri, tol); len(s) >= 4 {
+				out[ri] = s
+			}
+		}
+	})
 	return out
+}
+
+// simplifyRing returns ring ri simplified at tolerance tol, arc by arc
+// (nil for a ring of fewer than three distinct points).
+func (t *topology) simplifyRing(ri int, tol float64) []xy {
+	r := t.rings[ri]
+	n := len(r) - 1
+	if n < 3 {
+		return nil
+	}
+	j := t.isJ[ri]
+	start := -1
+	for i := 0; i < n; i++ {
+		if j[i] {
+			start = i
+			break
+		}
+	}
+	var res []xy
+	if start < 0 {
+		res = simplifyClosed(r[:n], tol)
+	} else {
+		// walk the ring from the first junction, cutting at each junction
+		res = append(res, r[start])
+		arc := []xy{r[start]}
+		for k := 1; k <= n; k++ {
+			p := r[(start+k)%n]
+			arc = append(arc, p)
+			if j[(start+k)%n] {
+				s := simplifyArc(arc, tol)
+				res = append(res, s[1:]...)
+				arc = append(arc[:0], p)
+			}
+		}
+	}
+	return res
 }
 
 // simplifyArc simplifies an open arc keeping its ends, in a canonical
