@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -375,7 +376,9 @@ func buildRows(rows [][]string, null []bool) (*Table, error) {
 			return nil, &DecodeError{Row: -1, Column: s, Err: errors.New("duplicate column name")}
 		}
 		seen[s] = true
-		t.Columns = append(t.Columns, newColumn(s, t.rows))
+		// A copy: the record's schema outlives the table, and a
+		// substring would hold the whole response in memory.
+		t.Columns = append(t.Columns, newColumn(strings.Clone(s), t.rows))
 	}
 	// Rows before the first of the wrong length are typed; that row's
 	// error stands if none of them has one.
