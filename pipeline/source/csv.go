@@ -155,9 +155,16 @@ func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 		return &ParseError{File: name, Err: fmt.Errorf("unknown encoding %q; want one of %s", spec.Encoding, strings.Join(Encodings, ", "))}
 	}
 	start := int64(-1) // where the file starts, to re-read it for the key check
+	size := int64(-1)  // its bytes from there, to size the key set
 	if spec.Key != "" {
 		var err error
 		if start, err = r.Seek(0, io.SeekCurrent); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if end, err := r.Seek(0, io.SeekEnd); err == nil {
+			size = end - start
+		}
+		if _, err := r.Seek(start, io.SeekStart); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -231,7 +238,7 @@ func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 	for i, c := range spec.Columns {
 		heads[i] = headerOf(c)
 	}
-	keys := newKeyCheck(hash)
+	keys := newKeyCheck(hash, func(held int) int { return rowsLeft(size, cr.InputOffset(), held) })
 	resolveKeys := func() error {
 		if len(keys.pending) == 0 {
 			return nil
