@@ -1,12 +1,18 @@
 package census
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/groundwork-org/groundwork/pipeline/store"
 )
 
 // sameDecode fails t unless Decode of body gives what the old fast path
@@ -26,13 +32,26 @@ func sameDecode(t *testing.T, body []byte) bool {
 	if wantErr != nil {
 		return true
 	}
+	sameTable(t, string(body[:min(len(body), 200)]), got, want)
+	for _, year := range []int{2005, 2012, 2018, 2023} {
+		got.CodeMedians(year)
+		want.oldCodeMedians(year)
+		sameTable(t, fmt.Sprintf("%.200s, codes of %d", body, year), got, want)
+	}
+	return true
+}
+
+// sameTable fails t unless got and want are equal cell by cell (floats
+// compared by their bits, so -0 and 0 differ).
+func sameTable(t *testing.T, what string, got, want *Table) {
+	t.Helper()
 	if got.rows != want.rows || len(got.Columns) != len(want.Columns) {
-		t.Fatalf("%.200q: %d rows x %d columns, old path %d x %d", body, got.rows, len(got.Columns), want.rows, len(want.Columns))
+		t.Fatalf("%s: %d rows x %d columns, old path %d x %d", what, got.rows, len(got.Columns), want.rows, len(want.Columns))
 	}
 	for j, w := range want.Columns {
 		g := got.Columns[j]
 		if g.Name != w.Name || g.Kind != w.Kind || len(g.Values) != len(w.Values) {
-			t.Fatalf("column %d: %s %v, old path %s %v", j, g.Name, g.Kind, w.Name, w.Kind)
+			t.Fatalf("%s: column %d: %s %v, old path %s %v", what, j, g.Name, g.Kind, w.Name, w.Kind)
 		}
 		for i := range w.Raw {
 			same := g.Raw[i] == w.Raw[i] && g.Null[i] == w.Null[i]
@@ -41,11 +60,10 @@ func sameDecode(t *testing.T, body []byte) bool {
 					g.Annotation[i] == w.Annotation[i] && g.Coding[i] == w.Coding[i] && g.CodingWords[i] == w.CodingWords[i]
 			}
 			if !same {
-				t.Fatalf("%s row %d: got %q %v %v, old path %q %v %v", w.Name, i, g.Raw[i], g.Values, g.Coding, w.Raw[i], w.Values, w.Coding)
+				t.Fatalf("%s: %s row %d: got %q, old path %q", what, w.Name, i, g.Raw[i], w.Raw[i])
 			}
 		}
 	}
-	return true
 }
 
 // TestDecodeMatchesOld: the typed fast path (rows typed in ranges, the
@@ -125,4 +143,60 @@ func FuzzDecodeMatchesOld(f *testing.F) {
 		}
 		sameDecode(t, body)
 	})
+}
+
+// TestRecordMatchesOld: Record (Arrow arrays built directly) gives the
+// record the old Record gave through table.Build's builders, and the same
+// Parquet bytes, on every recorded response under testdata and, with
+// GROUNDWORK_CENSUS_BENCH set, on the national scale bench's response.
+func TestRecordMatchesOld(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.json")
+	more, _ := filepath.Glob("testdata/*/*.json")
+	files = append(files, more...)
+	if p := os.Getenv("GROUNDWORK_CENSUS_BENCH"); p != "" {
+		files = append(files, p)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	tested := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := Decode(strings.NewReader(string(b)))
+		if err != nil {
+			continue // the error bodies of the fake API
+		}
+		tb.CodeMedians(2018)
+		got, err := tb.Record()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := tb.oldRecord()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Schema().Equal(want.Schema()) || !got.Schema().Metadata().Equal(want.Schema().Metadata()) || !array.RecordEqual(got, want) {
+			t.Fatalf("%s: record differs from the old one:\n%v\n%v", f, got.Schema(), want.Schema())
+		}
+		gp, wp := filepath.Join(dir, "got.parquet"), filepath.Join(dir, "want.parquet")
+		if err := store.WriteParquet(ctx, gp, got); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.WriteParquet(ctx, wp, want); err != nil {
+			t.Fatal(err)
+		}
+		gb, _ := os.ReadFile(gp)
+		wb, _ := os.ReadFile(wp)
+		if !bytes.Equal(gb, wb) {
+			t.Fatalf("%s: Parquet bytes differ from the old record's (%d and %d bytes)", f, len(gb), len(wb))
+		}
+		got.Release()
+		want.Release()
+		tested++
+	}
+	if tested < 3 {
+		t.Fatalf("%d responses compared", tested)
+	}
 }

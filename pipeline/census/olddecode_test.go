@@ -3,6 +3,10 @@ package census
 import (
 	"errors"
 	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // This file keeps Decode's fast path as it was before the columns were
@@ -108,4 +112,73 @@ func (c *Column) oldSet(i int, s string, null bool) error {
 		}
 	}
 	return nil
+}
+
+// oldCodeMedians is CodeMedians as it was: codeIn per cell.
+func (t *Table) oldCodeMedians(year int) {
+	if year == 0 {
+		return
+	}
+	for _, c := range t.Columns {
+		if c.Kind != KindEstimate || c.Coding == nil {
+			continue
+		}
+		tbl := medianTable(c.Name)
+		for i := range c.Coding {
+			c.Coding[i], c.CodingWords[i] = NotCoded, ""
+			if tbl != "" && c.Valid[i] {
+				c.Coding[i], c.CodingWords[i] = codeIn(tbl, year, c.Values[i])
+			}
+		}
+	}
+	t.markOpenEnded()
+}
+
+// oldRecord is Record as it was: through table.Build's builders.
+func (t *Table) oldRecord() (arrow.RecordBatch, error) {
+	n := t.rows
+	cols := []*table.Column{table.NewString(table.GEOID, t.GEOIDs())}
+	if c := t.Column("NAME"); c != nil {
+		cols = append(cols, oldStringColumn("name", c))
+	}
+	for _, c := range t.Columns {
+		if c.Name == "NAME" {
+			continue
+		}
+		if c.Kind != KindEstimate && c.Kind != KindMOE {
+			cols = append(cols, oldStringColumn(c.Name, c))
+			continue
+		}
+		fc := &table.Column{Name: c.Name, Type: table.Float, Floats: make([]float64, n), Valid: make([]bool, n)}
+		copy(fc.Floats, c.Values)
+		copy(fc.Valid, c.Valid)
+		cols = append(cols, fc)
+		var note *table.Column
+		for i := 0; i < n; i++ {
+			s, ok := c.Note(i)
+			if !ok {
+				continue
+			}
+			if note == nil {
+				note = &table.Column{Name: c.Name + table.NoteSuffix, Type: table.String, Strings: make([]string, n), Valid: make([]bool, n)}
+			}
+			note.Strings[i], note.Valid[i] = s, true
+		}
+		if note != nil {
+			cols = append(cols, note)
+		}
+	}
+	rec, err := table.Build(map[string]string{"source": "census data api"}, cols...)
+	if err != nil {
+		return nil, fmt.Errorf("census: building record: %w", err)
+	}
+	return rec, nil
+}
+
+func oldStringColumn(name string, c *Column) *table.Column {
+	sc := &table.Column{Name: name, Type: table.String, Strings: make([]string, len(c.Raw)), Valid: make([]bool, len(c.Raw))}
+	for i, s := range c.Raw {
+		sc.Strings[i], sc.Valid[i] = s, !c.Null[i]
+	}
+	return sc
 }
