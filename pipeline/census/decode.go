@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the role of a response column, decided from its name.
@@ -257,7 +259,7 @@ var ErrTruncated = errors.New("response body is truncated")
 // gives an empty table; an empty array, duplicate or empty column names,
 // rows of the wrong length and anything after the closing bracket are errors.
 func Decode(r io.Reader) (*Table, error) {
-	body, err := io.ReadAll(r)
+	body, err := readAll(r)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrTruncated, err)}
 	}
@@ -267,7 +269,10 @@ func Decode(r io.Reader) (*Table, error) {
 	// The fast path (scan.go) takes well-formed responses without
 	// escaped strings; anything else goes through encoding/json, which
 	// gives the precise error (or the unescaped value).
-	if rows, null, ok := scanRows(body); ok {
+	// body is Decode's own and never written again: the cells may be
+	// substrings of it, without the copy scanRows makes of a caller's
+	// bytes.
+	if rows, null, ok := scanString(unsafe.String(unsafe.SliceData(body), len(body))); ok {
 		if len(rows) == 0 {
 			return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
 		}
@@ -295,6 +300,41 @@ func Decode(r io.Reader) (*Table, error) {
 	return build(len(rows[0]), len(rows)-1, func(i int) int { return len(rows[i+1]) }, func(i, j int) (string, bool, error) {
 		return cell(rows[i+1][j])
 	})
+}
+
+// readAll is io.ReadAll, reading a file (or a reader that knows its
+// length) into a buffer of its size at once rather than growing one.
+func readAll(r io.Reader) ([]byte, error) {
+	size := -1
+	switch r := r.(type) {
+	case *os.File:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			if off, err := r.Seek(0, io.SeekCurrent); err == nil {
+				size = int(fi.Size() - off)
+			}
+		}
+	case interface{ Len() int }:
+		size = r.Len()
+	}
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	// One byte more, to see the end without growing.
+	buf := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) { // the reader held more than it said
+			rest, err := io.ReadAll(r)
+			return append(buf, rest...), err
+		}
+	}
 }
 
 // build makes the table of a response of width header cells and n data

@@ -29,7 +29,14 @@ func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
 		return nil, nil, false
 	}
 	// One copy, so that the cells do not alias the caller's buffer.
-	s := string(body)
+	return scanString(string(body))
+}
+
+// scanString is scanRows of a body held in a string.
+func scanString(s string) (rows [][]string, null []bool, ok bool) {
+	if len(s) == 0 {
+		return nil, nil, false
+	}
 	if parts := min(runtime.GOMAXPROCS(0), len(s)/splitBytes); parts > 1 {
 		if rows, null, ok := scanSplit(s, parts); ok {
 			return rows, null, true
