@@ -83,6 +83,10 @@ func (e *FeatureError) Error() string {
 // feature-level problem that cannot be repaired is collected and returned at
 // once, joined with errors.Join, each a *FeatureError.
 func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	return readGeoJSON(ctx, name, path, idProp, true)
+}
+
+func readGeoJSON(ctx context.Context, name, path, idProp string, repair bool) (*Layer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -102,25 +106,90 @@ func ReadGeoJSON(ctx context.Context, name, path, idProp string) (*Layer, error)
 		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection: %w", path, err)
 	}
 	reproject(fc, c)
-	return FromFeatureCollection(name, path, fc, idProp)
+	return fromFeatures(name, path, fc, idProp, repair)
 }
 
 // FromFeatureCollection builds a layer from decoded GeoJSON; see ReadGeoJSON.
 func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idProp string) (*Layer, error) {
-	l := &Layer{Name: name, File: file}
+	return fromFeatures(name, file, fc, idProp, true)
+}
+
+func fromFeatures(name, file string, fc *geojson.FeatureCollection, idProp string, repair bool) (*Layer, error) {
+	return buildLayer(file, idProp, len(fc.Features), func(i int) rawFeature {
+		f := fc.Features[i]
+		raw, ok := f.Properties[idProp]
+		return rawFeature{id: raw, hasID: ok, geom: f.Geometry}
+	}, func(i int) map[string]any {
+		f := fc.Features[i]
+		props := make(map[string]any, len(f.Properties))
+		for k, v := range f.Properties {
+			if k != idProp {
+				props[k] = v
+			}
+		}
+		return props
+	}, name, repair)
+}
+
+// rawFeature is one feature as a reader decoded it: the value of its ID
+// property (hasID when the property is present) and its geometry.
+type rawFeature struct {
+	id    any
+	hasID bool
+	geom  orb.Geometry
+}
+
+// buildLayer validates the n features that raw gives (IDs, geometry types,
+// coordinates; see ReadGeoJSON), takes each accepted feature's properties
+// other than the ID from props, sets each feature's Bound, and with repair
+// repairs the layer (RepairOnLoad). raw
+// and props are called on up to GOMAXPROCS goroutines at once, props only
+// for features whose ID is valid; IDs are checked in feature order, and
+// errors and warnings come in feature order.
+func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props func(i int) map[string]any, name string, repair bool) (*Layer, error) {
+	// The geometry of every feature is checked first, in parallel; a
+	// feature refused for its ID is then left out, as if never checked.
+	type checked struct {
+		id    any
+		hasID bool
+		mp    orb.MultiPolygon
+		warns []string
+		geomT string // a geometry type that is not a polygon
+		err   error
+	}
+	cs := make([]checked, n)
+	const chunk = 1024
+	parallel((n+chunk-1)/chunk, func(c int) {
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			rf := raw(i)
+			c := &cs[i]
+			c.id, c.hasID = rf.id, rf.hasID
+			switch g := rf.geom.(type) {
+			case orb.Polygon:
+				c.mp, c.warns, c.err = check(orb.MultiPolygon{g})
+			case orb.MultiPolygon:
+				c.mp, c.warns, c.err = check(g)
+			case nil:
+			default:
+				c.geomT = g.GeoJSONType()
+			}
+		}
+	})
+	l := &Layer{Name: name, File: file, Features: make([]Feature, 0, n)}
 	var errs []error
-	seen := map[string]int{}
-	for i, f := range fc.Features {
+	seen := make(map[string]int, n)
+	keep := make([]int, 0, n)
+	for i := range cs {
+		c := &cs[i]
 		fe := func(id, format string, args ...any) {
 			errs = append(errs, &FeatureError{File: file, Index: i, ID: id, Problem: fmt.Sprintf(format, args...)})
 		}
-		raw, ok := f.Properties[idProp]
 		var id string
-		switch v := raw.(type) {
+		switch v := c.id.(type) {
 		case string:
 			id = v
 		case nil:
-			if ok {
+			if c.hasID {
 				fe("", "property %q is null; every feature needs an ID", idProp)
 			} else {
 				fe("", "no property %q; set the boundary's id to a property every feature has", idProp)
@@ -139,34 +208,22 @@ func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idP
 			continue
 		}
 		seen[id] = i
-		var mp orb.MultiPolygon
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
-		case nil:
+		switch {
+		case c.geomT != "":
+			fe(id, "geometry is %s, want Polygon or MultiPolygon", c.geomT)
+			continue
+		case c.err != nil:
+			fe(id, "%v", c.err)
+			continue
+		case c.mp == nil:
 			fe(id, "no geometry")
 			continue
-		default:
-			fe(id, "geometry is %s, want Polygon or MultiPolygon", g.GeoJSONType())
-			continue
 		}
-		mp, warns, err := check(mp)
-		if err != nil {
-			fe(id, "%v", err)
-			continue
-		}
-		for _, w := range warns {
+		for _, w := range c.warns {
 			l.Warnings = append(l.Warnings, fmt.Sprintf("%s: feature %d (%s): %s", file, i, id, w))
 		}
-		props := make(map[string]any, len(f.Properties))
-		for k, v := range f.Properties {
-			if k != idProp {
-				props[k] = v
-			}
-		}
-		l.Features = append(l.Features, Feature{ID: id, Props: props, Geom: mp, Bound: mp.Bound()})
+		l.Features = append(l.Features, Feature{ID: id, Geom: c.mp})
+		keep = append(keep, i)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -174,7 +231,16 @@ func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idP
 	if len(l.Features) == 0 {
 		return nil, fmt.Errorf("%s: no polygon features", file)
 	}
-	RepairOnLoad(l)
+	parallel((len(keep)+chunk-1)/chunk, func(c int) {
+		for k := c * chunk; k < min(len(keep), (c+1)*chunk); k++ {
+			f := &l.Features[k]
+			f.Props = props(keep[k])
+			f.Bound = multiPolygonBound(f.Geom)
+		}
+	})
+	if repair {
+		RepairOnLoad(l)
+	}
 	return l, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,16 +31,55 @@ import (
 // lon/lat (see package crs for what is known); an unidentifiable CRS is
 // refused. idProp names the identifying property (see ReadGeoJSON).
 func Read(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	return read(ctx, name, path, idProp, true)
+}
+
+// read is Read, with RepairOnLoad only when repair (else each feature's
+// Bound is set, and nothing else is checked or changed).
+func read(ctx context.Context, name, path, idProp string, repair bool) (*Layer, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".geojson", ".json":
-		return ReadGeoJSON(ctx, name, path, idProp)
+		return readGeoJSON(ctx, name, path, idProp, repair)
 	case ".zip", ".shp":
-		return ReadShapefile(ctx, name, path, idProp)
+		return readShapefile(ctx, name, path, idProp, repair)
 	case ".parquet", ".geoparquet":
-		return ReadGeoParquet(ctx, name, path, idProp)
+		return readGeoParquet(ctx, name, path, idProp, repair)
 	default:
 		return nil, fmt.Errorf("boundary %q: %s: unknown file type %q; use .geojson, .json, .zip (a zipped shapefile), .shp or .parquet (GeoParquet)", name, path, ext)
 	}
+}
+
+// Load reads a boundary layer as Read does and indexes it as NewIndexShared
+// does, giving the same layer (features, warnings) and index as the two one
+// after the other. The index is built while the layer is checked for
+// repairs (RepairOnLoad's checks, on the other cores); when the check finds
+// nothing, as in Census Bureau files, that is all, and otherwise the layer is
+// repaired once the index is built and indexed again.
+func Load(ctx context.Context, name, path, idProp string) (*Layer, *Index, error) {
+	l, err := read(ctx, name, path, idProp, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	// NewIndexShared re-points the rings of l's polygons into its arena: the
+	// check reads the rings through polygons of its own, so that the two
+	// touch no common memory but the coordinates, which both only read.
+	view := &Layer{File: l.File, Features: make([]Feature, len(l.Features))}
+	for i, f := range l.Features {
+		mp := make(orb.MultiPolygon, len(f.Geom))
+		for pi, p := range f.Geom {
+			mp[pi] = slices.Clone(p)
+		}
+		view.Features[i] = Feature{ID: f.ID, Geom: mp}
+	}
+	done := make(chan *Index, 1)
+	go func() { done <- NewIndexShared(l) }()
+	probs := checkLayer(view, false, false)
+	idx := <-done
+	if len(probs) > 0 {
+		RepairOnLoad(l)
+		idx = NewIndexShared(l)
+	}
+	return l, idx, nil
 }
 
 // geojsonCRS decodes the crs member of a GeoJSON file (GeoJSON 2008; RFC 7946
@@ -72,6 +112,19 @@ func reproject(fc *geojson.FeatureCollection, c *crs.CRS) {
 	if c.IsLonLat() {
 		return
 	}
+	gs := make([]orb.Geometry, len(fc.Features))
+	for i, f := range fc.Features {
+		gs[i] = f.Geometry
+	}
+	reprojectGeoms(gs, c)
+}
+
+// reprojectGeoms converts the coordinates of the polygons and multipolygons
+// in gs from c to lon/lat in place; other geometries are left alone.
+func reprojectGeoms(gs []orb.Geometry, c *crs.CRS) {
+	if c.IsLonLat() {
+		return
+	}
 	conv := func(rs []orb.Ring) {
 		for _, r := range rs {
 			for i, p := range r {
@@ -79,8 +132,8 @@ func reproject(fc *geojson.FeatureCollection, c *crs.CRS) {
 			}
 		}
 	}
-	for _, f := range fc.Features {
-		switch g := f.Geometry.(type) {
+	for _, g := range gs {
+		switch g := g.(type) {
 		case orb.Polygon:
 			conv(g)
 		case orb.MultiPolygon:
@@ -100,6 +153,10 @@ func reproject(fc *geojson.FeatureCollection, c *crs.CRS) {
 // coordinates are converted to lon/lat. idProp names the identifying
 // attribute (GEOID for Census files); see ReadGeoJSON for its rules.
 func ReadShapefile(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	return readShapefile(ctx, name, path, idProp, true)
+}
+
+func readShapefile(ctx context.Context, name, path, idProp string, repair bool) (*Layer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -128,7 +185,7 @@ func ReadShapefile(ctx context.Context, name, path, idProp string) (*Layer, erro
 			return nil, fmt.Errorf("%s: not a readable shapefile: %w", path, err)
 		}
 	}
-	return fromShapefile(name, path, sf, idProp)
+	return fromShapefile(name, path, sf, idProp, repair)
 }
 
 // shapefileOptions bounds what the shapefile decoder allocates on the word
@@ -179,7 +236,17 @@ func readShapefileZip(data []byte) (*shapefile.Shapefile, error) {
 
 // fromShapefile converts a decoded shapefile to a layer through the GeoJSON
 // path, so both formats share validation.
-func fromShapefile(name, file string, sf *shapefile.Shapefile, idProp string) (*Layer, error) {
+func fromShapefile(name, file string, sf *shapefile.Shapefile, idProp string, repair bool) (*Layer, error) {
+	fc, err := shapefileFeatures(file, sf, idProp)
+	if err != nil {
+		return nil, err
+	}
+	return fromFeatures(name, file, fc, idProp, repair)
+}
+
+// shapefileFeatures converts a decoded shapefile to GeoJSON features in
+// lon/lat.
+func shapefileFeatures(file string, sf *shapefile.Shapefile, idProp string) (*geojson.FeatureCollection, error) {
 	if sf.SHP == nil {
 		return nil, fmt.Errorf("%s: no .shp", file)
 	}
@@ -217,7 +284,7 @@ func fromShapefile(name, file string, sf *shapefile.Shapefile, idProp string) (*
 		fc.Append(&geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
 	}
 	reproject(fc, c)
-	return FromFeatureCollection(name, file, fc, idProp)
+	return fc, nil
 }
 
 func toOrbPolygon(p *geom.Polygon) orb.Polygon {
@@ -248,22 +315,34 @@ func toOrb(mp *geom.MultiPolygon) orb.MultiPolygon {
 // OGC:CRS84); projected coordinates are converted to lon/lat. idProp names
 // the identifying column, which must be a string column; see ReadGeoJSON.
 func ReadGeoParquet(ctx context.Context, name, path, idProp string) (*Layer, error) {
+	return readGeoParquet(ctx, name, path, idProp, true)
+}
+
+func readGeoParquet(ctx context.Context, name, path, idProp string, repair bool) (*Layer, error) {
 	t, err := geoparquet.ReadFile(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("boundary %q: %w", name, err)
 	}
-	fc := geojson.NewFeatureCollection()
-	for i, g := range t.Geoms {
-		props := geojson.Properties{}
+	reprojectGeoms(t.Geoms, t.CRS)
+	// The features are built straight from the columns, as if each row were
+	// a GeoJSON feature whose properties are its non-null values.
+	return buildLayer(path, idProp, len(t.Geoms), func(i int) rawFeature {
+		rf := rawFeature{geom: t.Geoms[i]}
 		for _, col := range t.Columns {
-			if v := col.Values[i]; v != nil {
+			if v := col.Values[i]; v != nil && col.Name == idProp {
+				rf.id, rf.hasID = v, true
+			}
+		}
+		return rf
+	}, func(i int) map[string]any {
+		props := make(map[string]any, len(t.Columns))
+		for _, col := range t.Columns {
+			if v := col.Values[i]; v != nil && col.Name != idProp {
 				props[col.Name] = v
 			}
 		}
-		fc.Append(&geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
-	}
-	reproject(fc, t.CRS)
-	return FromFeatureCollection(name, path, fc, idProp)
+		return props
+	}, name, repair)
 }
 
 // WriteGeoParquet writes l as a GeoParquet 1.1 file at path, atomically

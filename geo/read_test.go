@@ -281,7 +281,7 @@ func FuzzReadShapefileZip(f *testing.F) {
 		if err != nil {
 			return
 		}
-		l, err := fromShapefile("fuzz", "fuzz.zip", sf, "GEOID")
+		l, err := fromShapefile("fuzz", "fuzz.zip", sf, "GEOID", true)
 		if err != nil {
 			return
 		}

@@ -32,23 +32,40 @@ func RepresentativePoint(mp orb.MultiPolygon) orb.Point {
 		return orb.Point{}
 	}
 	poly := mp[best]
-	var ys []float64
+	// lo and hi are the vertex latitudes either side of the middle: the
+	// largest below mid and the smallest at or above it (as a sorted list
+	// of the latitudes searched for mid gives them, without sorting it).
+	y0, y1 := math.Inf(1), math.Inf(-1)
 	for _, r := range poly {
 		for _, p := range r {
-			ys = append(ys, p[1])
+			y0, y1 = min(y0, p[1]), max(y1, p[1])
 		}
 	}
-	sort.Float64s(ys)
-	mid := (ys[0] + ys[len(ys)-1]) / 2
-	// The two distinct vertex latitudes around the middle.
-	k := sort.SearchFloat64s(ys, mid)
-	lo, hi := ys[max(k-1, 0)], ys[min(k, len(ys)-1)]
-	for k > 0 && lo == hi {
-		k--
-		lo = ys[k]
+	mid := (y0 + y1) / 2
+	lo, hi := math.Inf(-1), math.Inf(1)
+	for _, r := range poly {
+		for _, p := range r {
+			if v := p[1]; v < mid {
+				lo = max(lo, v)
+			} else {
+				hi = min(hi, v)
+			}
+		}
 	}
-	for j := k; j < len(ys) && hi <= lo; j++ {
-		hi = ys[j]
+	if math.IsInf(lo, -1) {
+		// No latitude below the middle (all equal, or mid rounded down
+		// to the smallest): the smallest and the next one up.
+		lo, hi = y0, math.Inf(1)
+		for _, r := range poly {
+			for _, p := range r {
+				if v := p[1]; v > lo {
+					hi = min(hi, v)
+				}
+			}
+		}
+		if math.IsInf(hi, 1) {
+			hi = lo
+		}
 	}
 	y := (lo + hi) / 2
 	var xs []float64
@@ -68,4 +85,17 @@ func RepresentativePoint(mp orb.MultiPolygon) orb.Point {
 		}
 	}
 	return orb.Point{bx, y}
+}
+
+// RepresentativePoints returns RepresentativePoint of every feature of l, in
+// feature order, computed on up to GOMAXPROCS goroutines.
+func RepresentativePoints(l *Layer) []orb.Point {
+	pts := make([]orb.Point, len(l.Features))
+	const chunk = 1024
+	parallel((len(pts)+chunk-1)/chunk, func(c int) {
+		for i := c * chunk; i < min(len(pts), (c+1)*chunk); i++ {
+			pts[i] = RepresentativePoint(l.Features[i].Geom)
+		}
+	})
+	return pts
 }

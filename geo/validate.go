@@ -2,8 +2,13 @@ package geo
 
 import (
 	"fmt"
+	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/engelsjk/polygol"
 
@@ -69,57 +74,141 @@ func (p Problem) String() string {
 // Degenerate outer rings are reported, not fixed, and so is a
 // self-intersection whose rebuild fails or leaves no area; orientation is
 // reported, never changed.
-func check2(l *Layer, fix bool) []Problem {
+//
+// Features are checked on up to GOMAXPROCS goroutines, in chunks of
+// consecutive features whose problems are joined in feature order; the
+// rebuilds of self-intersecting features (polygol) run afterwards on the
+// calling goroutine, in feature order. The result is the same as checking the
+// features one after the other.
+func check2(l *Layer, fix bool) []Problem { return checkLayer(l, fix, true) }
+
+// checkLayer is check2, leaving out the WrongOrientation problems unless
+// orientation (RepairOnLoad has no use for them, and in shapefiles, whose
+// outer rings are clockwise, nearly every ring has one).
+func checkLayer(l *Layer, fix, orientation bool) []Problem {
+	type chunk struct {
+		probs   []Problem
+		crossed [][3]int // feature, first and end of its problems in probs
+	}
+	n := len(l.Features)
+	size := max(256, n/(8*runtime.GOMAXPROCS(0)))
+	chunks := make([]chunk, (n+size-1)/size)
+	parallel(len(chunks), func(c int) {
+		var sc sweepScratch
+		ch := &chunks[c]
+		for fi := c * size; fi < min(n, (c+1)*size); fi++ {
+			first := len(ch.probs)
+			var crossed bool
+			ch.probs, crossed = checkFeature(ch.probs, fi, &l.Features[fi], fix, orientation, &sc)
+			if fix && crossed {
+				ch.crossed = append(ch.crossed, [3]int{fi, first, len(ch.probs)})
+			}
+		}
+	})
 	var out []Problem
-	for fi := range l.Features {
-		f := &l.Features[fi]
-		first := len(out)
-		crossed := false
-		for pi := range f.Geom {
-			poly := f.Geom[pi]
-			keep := poly[:0:0]
-			for ri, r := range poly {
-				report := func(kind ProblemKind, repaired bool, format string, args ...any) {
-					out = append(out, Problem{Feature: fi, ID: f.ID, Polygon: pi, Ring: ri, Kind: kind, Detail: fmt.Sprintf(format, args...), Repaired: repaired && fix})
-				}
-				dedup := dropRepeats(r)
-				if n := len(r) - len(dedup); n > 0 {
-					report(RepeatedPoints, true, "%d repeated point(s)", n)
-					if fix {
-						r = dedup
-					}
-				}
-				area := signedArea(dedup)
-				if len(dedup) < 4 || area == 0 {
-					report(DegenerateRing, ri > 0, "%d distinct points, area %g", len(dedup)-1, area)
-					if fix && ri > 0 {
-						continue // drop the hole
-					}
-				} else if (ri == 0) != (area > 0) {
-					want := "counter-clockwise"
-					if ri > 0 {
-						want = "clockwise"
-					}
-					report(WrongOrientation, false, "want %s", want)
-				}
-				if a, b, ok := selfIntersection(dedup); ok {
-					report(SelfIntersection, false, "edges %d and %d meet", a, b)
-					crossed = true
-				}
-				keep = append(keep, r)
-			}
-			if fix {
-				f.Geom[pi] = keep
-			}
+	for _, ch := range chunks {
+		for _, c := range ch.crossed {
+			f := &l.Features[c[0]]
+			rebuildCrossed(f, ch.probs[c[1]:c[2]])
+			f.Bound = multiPolygonBound(f.Geom)
 		}
-		if fix && crossed {
-			rebuildCrossed(f, out[first:])
-		}
-		if fix {
-			f.Bound = f.Geom.Bound()
-		}
+		out = append(out, ch.probs...)
 	}
 	return out
+}
+
+// parallel calls fn(0), ..., fn(n-1) on up to GOMAXPROCS goroutines (the
+// caller's among them) and returns when all have returned.
+func parallel(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}
+
+// checkFeature appends the problems of feature fi (f) to out, as
+// checkLayer describes, and reports whether a ring of f meets itself. With
+// fix it repairs f in place, except for the self-intersection rebuild
+// (rebuildCrossed, which the caller runs when crossed), and sets f.Bound; a
+// polygon with a ring repaired or dropped is replaced by a new one, the
+// others are kept.
+func checkFeature(out []Problem, fi int, f *Feature, fix, orientation bool, sc *sweepScratch) (_ []Problem, crossed bool) {
+	for pi := range f.Geom {
+		poly := f.Geom[pi]
+		var keep orb.Polygon // nil while poly's rings are kept as they are
+		change := func(ri int) {
+			if keep == nil {
+				keep = append(make(orb.Polygon, 0, len(poly)), poly[:ri]...)
+			}
+		}
+		for ri, r := range poly {
+			report := func(kind ProblemKind, repaired bool, format string, args ...any) {
+				out = append(out, Problem{Feature: fi, ID: f.ID, Polygon: pi, Ring: ri, Kind: kind, Detail: fmt.Sprintf(format, args...), Repaired: repaired && fix})
+			}
+			dedup := dropRepeats(r)
+			if n := len(r) - len(dedup); n > 0 {
+				report(RepeatedPoints, true, "%d repeated point(s)", n)
+				if fix {
+					change(ri)
+					r = dedup
+				}
+			}
+			area := signedArea(dedup)
+			if len(dedup) < 4 || area == 0 {
+				report(DegenerateRing, ri > 0, "%d distinct points, area %g", len(dedup)-1, area)
+				if fix && ri > 0 {
+					change(ri)
+					continue // drop the hole
+				}
+			} else if orientation && (ri == 0) != (area > 0) {
+				want := "counter-clockwise"
+				if ri > 0 {
+					want = "clockwise"
+				}
+				report(WrongOrientation, false, "want %s", want)
+			}
+			if sc.meets(dedup) {
+				// The pair named is the one the sweep in selfIntersection
+				// finds first.
+				a, b, _ := selfIntersection(dedup)
+				report(SelfIntersection, false, "edges %d and %d meet", a, b)
+				crossed = true
+			}
+			if keep != nil {
+				keep = append(keep, r)
+			}
+		}
+		if fix && keep != nil {
+			f.Geom[pi] = keep
+		}
+	}
+	if fix {
+		f.Bound = multiPolygonBound(f.Geom)
+	}
+	return out, crossed
 }
 
 // rebuildCrossed rebuilds a self-intersecting feature from its edges by the
@@ -159,7 +248,7 @@ func rebuildCrossed(f *Feature, probs []Problem) {
 // counter-clockwise, both valid in their format) and nothing here depends
 // on it. It returns the number of features with a problem.
 func RepairOnLoad(l *Layer) int {
-	probs := check2(l, true)
+	probs := checkLayer(l, true, false)
 	byFeature := map[int][]string{}
 	var order []int
 	for _, p := range probs {
@@ -186,7 +275,16 @@ func RepairOnLoad(l *Layer) int {
 	return len(order)
 }
 
+// dropRepeats returns r without consecutive equal points: r itself when it
+// has none (the caller must not change the result), else a copy.
 func dropRepeats(r orb.Ring) orb.Ring {
+	i := 1
+	for i < len(r) && r[i] != r[i-1] {
+		i++
+	}
+	if i >= len(r) {
+		return r
+	}
 	out := make(orb.Ring, 0, len(r))
 	for i, p := range r {
 		if i > 0 && p == r[i-1] {
@@ -264,4 +362,164 @@ func selfIntersection(r orb.Ring) (int, int, bool) {
 		active = append(active, e)
 	}
 	return 0, 0, false
+}
+
+// sweepScratch holds the buffers of meets, reused from ring to ring.
+type sweepScratch struct {
+	spans, sorted, active []span
+	count                 []int32
+}
+
+// span is an edge's x range.
+type span struct {
+	lo, hi float64
+	e      int32
+}
+
+// meets reports whether two non-adjacent edges of a closed ring without
+// repeated points meet: exactly when selfIntersection finds a pair. It tests
+// the same pairs (the edges whose closed x ranges overlap) with the same
+// answer for each (segmentsMeetLazy, which is segmentsMeet with its tests
+// reordered, each pair as (r[i], r[i+1], r[j], r[j+1]) with i < j), only in
+// another order; the edges are ordered by their smallest x with a counting
+// sort into one bucket per edge followed by an insertion sort, which is
+// linear for the short edges of boundary rings. It does not say which pair
+// selfIntersection finds first; the caller asks selfIntersection for that.
+func (sc *sweepScratch) meets(r orb.Ring) bool {
+	n := len(r) - 1 // edges
+	if n < 4 {
+		return false
+	}
+	spans := sc.spans[:0]
+	x0, x1 := math.Inf(1), math.Inf(-1)
+	for i := range n {
+		a, b := r[i][0], r[i+1][0]
+		s := span{min(a, b), max(a, b), int32(i)}
+		x0, x1 = min(x0, s.lo), max(x1, s.hi)
+		spans = append(spans, s)
+	}
+	sorted := append(sc.sorted[:0], spans...)
+	if scale := float64(n) / (x1 - x0); scale > 0 && !math.IsInf(scale, 0) && !math.IsNaN(scale) {
+		count := slices.Grow(sc.count[:0], n+1)[:n+1]
+		clear(count)
+		bucket := func(x float64) int { return min(int((x-x0)*scale), n-1) }
+		for _, s := range spans {
+			count[bucket(s.lo)+1]++
+		}
+		for i := 1; i <= n; i++ {
+			count[i] += count[i-1]
+		}
+		for _, s := range spans {
+			k := bucket(s.lo)
+			sorted[count[k]] = s
+			count[k]++
+		}
+		sc.count = count
+	}
+	for i := 1; i < n; i++ { // insertion sort, by lo
+		s := sorted[i]
+		j := i
+		for j > 0 && sorted[j-1].lo > s.lo {
+			sorted[j] = sorted[j-1]
+			j--
+		}
+		sorted[j] = s
+	}
+	active := sc.active[:0]
+	found := false
+	for _, s := range sorted {
+		k := 0
+		for _, a := range active {
+			if a.hi >= s.lo {
+				active[k] = a
+				k++
+			}
+		}
+		active = active[:k]
+		for _, a := range active {
+			i, j := int(min(a.e, s.e)), int(max(a.e, s.e))
+			if j == i+1 || i == 0 && j == n-1 {
+				continue // adjacent edges share a vertex
+			}
+			if segmentsMeetLazy(r[i], r[i+1], r[j], r[j+1]) {
+				found = true
+				break
+			}
+		}
+		if found {
+			break
+		}
+		active = append(active, s)
+	}
+	sc.spans, sc.sorted, sc.active = spans, sorted, active
+	return found
+}
+
+// segmentsMeetLazy is segmentsMeet(a, b, c, d), computing only the
+// orientations and bound tests that decide it. segmentsMeet is
+//
+//	o1 != o2 && o3 != o4 || o1 == 0 && onSegment(a, b, c) || o2 == 0 && onSegment(a, b, d) ||
+//	o3 == 0 && onSegment(c, d, a) || o4 == 0 && onSegment(c, d, b)
+//
+// where onSegment(a, b, c) is orient(a, b, c) == 0 (the same expression as
+// o1, so o1 == 0 again) and c within a-b's bounding box. When the segments'
+// y ranges are disjoint no point is within the other segment's box, so only
+// the first term can hold, and not when o1 == o2. When o1 == o2 != 0 the
+// first three terms are false and the last two need a or b within c-d's box.
+func segmentsMeetLazy(a, b, c, d orb.Point) bool {
+	o1, o2 := orient(a, b, c), orient(a, b, d)
+	if max(min(a[1], b[1]), min(c[1], d[1])) > min(max(a[1], b[1]), max(c[1], d[1])) {
+		return o1 != o2 && orient(c, d, a) != orient(c, d, b)
+	}
+	if o1 == o2 && o1 != 0 && !inBox(c, d, a) && !inBox(c, d, b) {
+		return false
+	}
+	return segmentsMeet(a, b, c, d)
+}
+
+// inBox reports whether p is within the bounding box of a and b, as
+// onSegment tests it.
+func inBox(a, b, p orb.Point) bool {
+	return p[0] >= min(a[0], b[0]) && p[0] <= max(a[0], b[0]) && p[1] >= min(a[1], b[1]) && p[1] <= max(a[1], b[1])
+}
+
+// multiPolygonBound is mp.Bound() (orb's: the union of the outer rings'
+// bounds), computed without orb's per-point Extend calls. A ring with a zero
+// or NaN coordinate is left to orb, whose choice between -0 and +0 (and
+// handling of NaN) a plain comparison would not copy; for the others a
+// minimum and maximum by comparison give the same bits.
+func multiPolygonBound(mp orb.MultiPolygon) orb.Bound {
+	if len(mp) == 0 {
+		return mp.Bound()
+	}
+	b := outerBound(mp[0])
+	for _, p := range mp[1:] {
+		b = b.Union(outerBound(p))
+	}
+	return b
+}
+
+func outerBound(p orb.Polygon) orb.Bound {
+	if len(p) == 0 || len(p[0]) == 0 {
+		return p.Bound()
+	}
+	r := p[0]
+	lo, hi := r[0], r[0]
+	for _, q := range r {
+		x, y := q[0], q[1]
+		if x == 0 || y == 0 || x != x || y != y {
+			return r.Bound()
+		}
+		if x < lo[0] {
+			lo[0] = x
+		} else if x > hi[0] {
+			hi[0] = x
+		}
+		if y < lo[1] {
+			lo[1] = y
+		} else if y > hi[1] {
+			hi[1] = y
+		}
+	}
+	return orb.Bound{Min: lo, Max: hi}
 }

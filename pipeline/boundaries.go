@@ -20,7 +20,8 @@ import (
 const maxFeatureWarnings = 10
 
 // loadBoundaries reads and validates every boundary (GeoJSON, shapefile or
-// GeoParquet, by extension; see geo.Read) and indexes it.
+// GeoParquet, by extension; see geo.Read) and indexes it (geo.Load: the
+// index is built while the layer is checked).
 func (st *state) loadBoundaries(ctx context.Context) error {
 	c := st.cfg
 	var errs []error
@@ -32,7 +33,7 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 			}
 			continue
 		}
-		l, err := geo.Read(ctx, name, c.Path(b.File), b.ID)
+		l, idx, err := geo.Load(ctx, name, c.Path(b.File), b.ID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("boundary %q: %w", name, err))
 			continue
@@ -47,7 +48,7 @@ func (st *state) loadBoundaries(ctx context.Context) error {
 			st.warn("boundary %s: %s", name, strings.ReplaceAll(w, c.Path(b.File), filepath.ToSlash(b.File)))
 		}
 		st.layers[name] = l
-		st.indexes[name] = geo.NewIndexShared(l) // l is fresh: nothing else reads it yet
+		st.indexes[name] = idx
 		st.sourceInfo = append(st.sourceInfo, result.Source{Name: name, Title: b.Title, About: b.About, File: filepath.Base(b.File), Rows: len(l.Features)})
 		st.log.Info("loaded boundary", "name", name, "features", len(l.Features))
 	}

@@ -114,7 +114,7 @@ func (st *state) place(ctx context.Context, name string) error {
 				}
 				cols, types = r.Cols(), r.Types()
 			}
-			return w.Write(ctx, partition.GeoTable(r, partition.PointGeom(r), cols, nil))
+			return w.WriteFrame(ctx, r, cols)
 		})
 		if err == nil && w == nil {
 			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one

@@ -12,11 +12,12 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/place"
 	"github.com/groundwork-org/groundwork/pipeline/table"
+	"github.com/paulmach/orb"
 )
 
 // joinTracts joins the census table to the tract boundary by GEOID and
 // assigns every tract to the areas by its representative point
-// (geo.RepresentativePoint). Census rows without
+// (geo.RepresentativePoints, located on all cores). Census rows without
 // a polygon (water-only tracts are left out of cartographic boundary files)
 // and polygons without a census row are reported, not dropped silently.
 func (st *state) joinTracts(ctx context.Context) error {
@@ -27,7 +28,7 @@ func (st *state) joinTracts(ctx context.Context) error {
 	rec := st.raw[t.Source]
 	r := frame.FromRecord(rec)
 	layer := st.layers[t.Boundary]
-	byID := map[string]int{}
+	byID := make(map[string]int, len(layer.Features))
 	for i, f := range layer.Features {
 		byID[f.ID] = i
 	}
@@ -45,16 +46,13 @@ func (st *state) joinTracts(ctx context.Context) error {
 			seatLayers = append(seatLayers, b)
 		}
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, r.Len())
 	var noPolygon []string
-	var kept []int
-	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
-	buf := loc.Buffer()
+	var kept []int // rows with a polygon
+	var pts []orb.Point
+	reps := geo.RepresentativePoints(layer) // on all cores
 	prog := st.progress(r.Len())
 	for i := range r.Len() {
-		if i%4096 == 0 {
-			prog.done(i)
-		}
 		id := r.Str(i, table.GEOID)
 		seen[id] = true
 		fi, ok := byID[id]
@@ -62,7 +60,20 @@ func (st *state) joinTracts(ctx context.Context) error {
 			noPolygon = append(noPolygon, id)
 			continue
 		}
-		loc.Into(geo.RepresentativePoint(layer.Features[fi].Geom), buf)
+		kept = append(kept, i)
+		pts = append(pts, reps[fi])
+	}
+	loc := place.NewLocator(st.layers, st.indexes, st.cfg.Areas, st.areaOf)
+	w := loc.Width()
+	placed := make([]string, w*len(pts))
+	if err := loc.LocateAll(ctx, pts, make([]int32, len(pts)), placed); err != nil { // as Into would, on all cores
+		return err
+	}
+	for k, i := range kept {
+		if k%4096 == 0 {
+			prog.done(i)
+		}
+		buf := placed[k*w : (k+1)*w]
 		for _, a := range areaNames {
 			b := st.cfg.Areas[a].Boundary
 			r.Set(i, b, loc.Value(buf, b))
@@ -71,7 +82,6 @@ func (st *state) joinTracts(ctx context.Context) error {
 		for _, b := range seatLayers {
 			r.Set(i, b, loc.Value(buf, b))
 		}
-		kept = append(kept, i)
 	}
 	prog.done(r.Len())
 	r.Keep(kept)

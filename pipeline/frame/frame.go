@@ -418,3 +418,13 @@ func Cell(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Column returns the column named name, nil when there is none; the
+// caller must not change it (writers read whole columns through it). It
+// panics on a table held in a file, as Get does.
+func (r *Table) Column(name string) *table.Column {
+	if r.file != "" {
+		panic("frame: Column on a table held in " + r.file + "; read them with scan or load")
+	}
+	return r.vecs[name]
+}

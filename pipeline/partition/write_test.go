@@ -273,3 +273,88 @@ func TestWriteFileInChunks(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteFrameAsTable checks File.WriteFrame, the places stage's column
+// writer, against File.Write of GeoTable (a value per cell, the points of
+// PointGeom) on made-up places chunks (not real people): lon and lat with
+// nulls of their own, every column type, a column the chunk lacks, chunks
+// of odd sizes; and on chunks whose lon and lat are integers (PointGeom's
+// other case) or absent. The files must be byte for byte the same.
+func TestWriteFrameAsTable(t *testing.T) {
+	ctx := context.Background()
+	chunk := func(lo, hi int, lonType table.Type, withCoords bool) *frame.Table {
+		r := frame.New()
+		for _, c := range []struct {
+			name string
+			t    table.Type
+		}{{"id", table.String}, {"n", table.Int}, {"ok", table.Bool}, {"lon", lonType}, {"lat", lonType}, {"tract", table.String}} {
+			if withCoords || (c.name != "lon" && c.name != "lat") {
+				r.AddCol(c.name, c.t)
+			}
+		}
+		for i := lo; i < hi; i++ {
+			row := map[string]any{"id": fmt.Sprintf("p%06d", i), "ok": i%3 == 0}
+			if i%11 != 0 {
+				row["n"] = int64(i)
+			}
+			if i%5 != 0 {
+				row["tract"] = fmt.Sprintf("39%09d", i%300)
+			}
+			if withCoords {
+				if i%13 != 0 {
+					row["lon"] = -84 + float64(i%500)/1000
+					if lonType == table.Int {
+						row["lon"] = int64(-84 + i%3)
+					}
+				}
+				if i%17 != 0 {
+					row["lat"] = 39 + float64(i/500)/1000
+					if lonType == table.Int {
+						row["lat"] = int64(39 + i%2)
+					}
+				}
+			}
+			r.AppendRow(row)
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name       string
+		lonType    table.Type
+		withCoords bool
+	}{{"float coordinates", table.Float, true}, {"integer coordinates", table.Int, true}, {"no coordinates", table.Float, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			first := chunk(0, 1, tc.lonType, tc.withCoords)
+			cols := append(first.Cols(), "missing")
+			first.AddCol("missing", table.String)
+			files := map[string]string{}
+			for _, how := range []string{"frame", "table"} {
+				path := filepath.Join(dir, how+".parquet")
+				w, err := NewFile(path, first, map[string]string{"groundwork:table": "people"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for lo, step := 0, 1; lo < 40000; lo, step = lo+step, step*4+3 {
+					r := chunk(lo, min(40000, lo+step), tc.lonType, tc.withCoords)
+					if how == "frame" {
+						err = w.WriteFrame(ctx, r, cols)
+					} else {
+						err = w.Write(ctx, GeoTable(r, PointGeom(r), cols, nil))
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				b, _ := os.ReadFile(path)
+				files[how] = string(b)
+			}
+			if len(files["frame"]) == 0 || files["frame"] != files["table"] {
+				t.Errorf("WriteFrame wrote %d bytes that differ from Write of GeoTable's %d", len(files["frame"]), len(files["table"]))
+			}
+		})
+	}
+}

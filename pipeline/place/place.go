@@ -199,6 +199,23 @@ func (l *Locator) LocateAll(ctx context.Context, pts []orb.Point, feats []int32,
 // Width is the number of values Into writes per point.
 func (l *Locator) Width() int { return l.outSize }
 
+// Pos is the position in Into's values of a boundary or area name, -1
+// for another name (valueAt then gives "", as Get does).
+func (l *Locator) Pos(name string) int {
+	if i, ok := l.byName[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// valueAt is out[pos], "" for pos -1.
+func valueAt(out []string, pos int) string {
+	if pos < 0 {
+		return ""
+	}
+	return out[pos]
+}
+
 // Get returns the value Into wrote for a boundary or area name.
 func (l *Locator) Get(out []string, name string) string {
 	if i, ok := l.byName[name]; ok {

@@ -141,6 +141,35 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	if err := p.loc.LocateAll(ctx, pts, feats, vals); err != nil {
 		return err
 	}
+	// The columns filled, looked up once (r.Set's rules: a value of
+	// another type than the column's is a null).
+	type strCol struct {
+		c   *table.Column
+		pos int // in the locator's values
+	}
+	cols := func(names []string) []strCol {
+		out := make([]strCol, len(names))
+		for j, name := range names {
+			out[j] = strCol{c: r.Column(name), pos: p.loc.Pos(name)}
+		}
+		return out
+	}
+	bcols, acols := cols(p.bounds), cols(p.areas)
+	setStr := func(c *table.Column, i int, v string, valid bool) {
+		if c.Type != table.String {
+			c.Valid[i] = false
+			return
+		}
+		c.Strings[i], c.Valid[i] = v, valid
+	}
+	setFloat := func(c *table.Column, i int, x float64) {
+		if c.Type != table.Float {
+			c.Valid[i] = false
+			return
+		}
+		c.Floats[i], c.Valid[i] = x, true
+	}
+	lon, lat, by := r.Column("lon"), r.Column("lat"), r.Column("located_by")
 	var placed []int
 	k := 0
 	for i := range n {
@@ -151,21 +180,22 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 		pt, out := pts[k], vals[k*w:(k+1)*w]
 		k++
 		inAny := false
-		for _, b := range p.bounds {
-			v := p.loc.Value(out, b)
-			r.Set(i, b, v)
-			inAny = inAny || v != nil
+		for _, b := range bcols {
+			v := valueAt(out, b.pos)
+			setStr(b.c, i, v, v != "")
+			inAny = inAny || v != ""
 		}
-		for _, a := range p.areas {
-			r.Set(i, a, p.loc.Value(out, a))
+		for _, a := range acols {
+			v := valueAt(out, a.pos)
+			setStr(a.c, i, v, v != "")
 		}
 		if !inAny {
 			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
 			continue
 		}
-		r.Set(i, "lon", pt[0])
-		r.Set(i, "lat", pt[1])
-		r.Set(i, "located_by", hows[i])
+		setFloat(lon, i, pt[0])
+		setFloat(lat, i, pt[1])
+		setStr(by, i, hows[i], true)
 		p.PlacedBy[hows[i]]++
 		placed = append(placed, i)
 	}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -142,6 +143,11 @@ func DecodeCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV) (arr
 // keys never makes an error (see keyCheck), and a real duplicate's error
 // names the same earlier line a map of the keys would. That is why r must
 // seek; ScanCSV leaves it where its own reading left it.
+//
+// When r is also an io.ReaderAt (a file, a strings.Reader, a bytes.Reader)
+// the rows are typed on all cores, in blocks merged in file order: the
+// records, problems and warnings are those of typing them one by one (see
+// scanCSVWith). fn is called on the caller's goroutine.
 func ScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error) error {
 	return scanCSV(ctx, name, r, spec, chunk, fn, nil)
 }
@@ -149,6 +155,30 @@ func ScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 // scanCSV is ScanCSV hashing keys with hash (nil: maphash); tests pass a
 // hash that collides.
 func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error, hash func(string) uint64) error {
+	return scanCSVWith(ctx, name, r, spec, chunk, fn, scanOptions{hash: hash, workers: runtime.GOMAXPROCS(0), block: csvBlockBytes})
+}
+
+// scanOptions are ScanCSV's internals that tests vary: the key hash (nil:
+// maphash), the goroutines that type blocks (below 2: the file is typed
+// serially) and the size of the blocks.
+type scanOptions struct {
+	hash    func(string) uint64
+	workers int
+	block   int
+}
+
+// multiline reports whether a header field holds a newline (the header
+// then spans lines, and the data's first line is not the header's next).
+func multiline(header []string) bool {
+	return slices.ContainsFunc(header, func(h string) bool { return strings.Contains(h, "\n") })
+}
+
+// scanCSVWith is ScanCSV with the options o. When r can also ReadAt (a
+// file, a strings.Reader or a bytes.Reader), the header is on one line and
+// o.workers > 1, the rows are typed by o.workers goroutines in blocks of
+// about o.block bytes (parallelBlocks); otherwise serially. Either way the
+// records, problems and warnings are the same (TestParallelAsSerial).
+func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error, o scanOptions) error {
 	switch strings.ToLower(spec.Encoding) {
 	case "", "utf-8", "utf8", "latin1", "latin-1", "iso-8859-1":
 	default:
@@ -168,7 +198,8 @@ func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	br, cr := openCSV(r, spec)
+	read := &countReader{r: r} // the bytes read so far, to size the key set
+	br, cr := openCSV(read, spec)
 	hint := delimiterHint(br, spec.Delimiter)
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -238,13 +269,14 @@ func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 	for i, c := range spec.Columns {
 		heads[i] = headerOf(c)
 	}
-	keys := newKeyCheck(hash, func(held int) int { return rowsLeft(size, cr.InputOffset(), held) })
+	keys := newKeyCheck(o.hash, func(held int) int { return rowsLeft(size, read.Count(), held) })
+	replay := r // what the key check re-reads
 	resolveKeys := func() error {
 		if len(keys.pending) == 0 {
 			return nil
 		}
 		sus, err := keys.resolve(func(fn func(string, bool, int) bool) error {
-			return replayKeys(ctx, r, start, spec, idx[keyCol], isNull, fn)
+			return replayKeys(ctx, replay, start, spec, idx[keyCol], isNull, fn)
 		})
 		if err != nil {
 			return fmt.Errorf("%s: re-reading the file to confirm a duplicate key: %w", name, err)
@@ -281,64 +313,73 @@ func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 		}
 		return fn(rec)
 	}
-	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			errs = append(errs, readError(name, err, hint))
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) > len(header) {
-			if !spec.AllowExtraFields {
-				errs = append(errs, &ParseError{File: name, Line: line, Err: fmt.Errorf("row has %d fields, the header has %d: a value probably holds an unquoted %s (quote it), or the header lacks a name%s; set allow_extra_fields: true to ignore the extra fields", len(rec), len(header), delimName(cr.Comma), hint)})
-			} else {
-				spec.warn("csv-extra-fields", "rows have more fields than the header; the extra fields were ignored (allow_extra_fields)", fmt.Sprintf("%s:%d: %d fields, the header has %d", label, line, len(rec), len(header)))
+	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma}
+	n := 0 // rows merged
+	// merge takes a typed block's rows in file order: each row's warnings,
+	// its problems before its key, the key check, its other problems, the
+	// limit on problems, and its values into the chunk, handed to fn every
+	// chunk rows. It reports false when reading must stop.
+	merge := func(b *typed) (bool, error) {
+		p, w, lo := 0, 0, 0 // next problem, next warning, first row not in cols
+		for k := range b.rows {
+			n++
+			for ; w < len(b.warns) && b.warns[w].row == k; w++ {
+				spec.warn(b.warns[w].key, b.warns[w].summary, b.warns[w].sample)
 			}
-		}
-		short := false
-		for i, c := range spec.Columns {
-			h := heads[i]
-			if idx[i] >= len(rec) && !short {
-				short = true
-				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(header))})
+			var pr *rowProblems
+			if p < len(b.probs) && b.probs[p].row == k {
+				pr = &b.probs[p]
+				p++
 			}
-			raw, stripped, err := cellText(rec, idx[i], spec.Encoding, c.Type == table.String)
-			if err != nil {
-				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
+			keyAt := 0
+			if pr != nil {
+				if keyAt = pr.keyAt; keyAt < 0 {
+					keyAt = len(pr.errs)
+				}
+				errs = append(errs, pr.errs[:keyAt]...)
 			}
-			if stripped {
-				spec.warn("csv-bidi", "values held bidi control characters (they reorder displayed text); removed them",
-					fmt.Sprintf("%s:%d: column %q", label, line, h))
-			}
-			null := isNull(raw)
-			if err := appendCell(cols[i], c, raw, null); err != nil {
-				errs = append(errs, &ParseError{File: name, Line: line, Column: h, Err: err})
-			}
-			if i == keyCol && !null && keys.check(raw, n, line, len(errs)) {
+			if keyCol >= 0 && b.keyOK[k] && keys.check(b.keys[k], n, b.lines[k], len(errs)) {
 				errs = append(errs, errSuspect) // resolveKeys replaces or removes it
 			}
-		}
-		if len(errs) >= maxErrors {
-			if err := resolveKeys(); err != nil {
-				return err
+			if pr != nil {
+				errs = append(errs, pr.errs[keyAt:]...)
+			}
+			if len(errs) >= maxErrors {
+				if err := resolveKeys(); err != nil {
+					return false, err
+				}
+			}
+			if len(errs) >= maxErrors {
+				errs = append(errs, fmt.Errorf("%s: stopped after %d problems", name, maxErrors))
+				return false, nil
+			}
+			pending++
+			if chunk > 0 && n%chunk == 0 {
+				appendRows(cols, b.cols, lo, k+1)
+				lo = k + 1
+				if err := emit(); err != nil {
+					return false, err
+				}
 			}
 		}
-		if len(errs) >= maxErrors {
-			errs = append(errs, fmt.Errorf("%s: stopped after %d problems", name, maxErrors))
-			break
+		appendRows(cols, b.cols, lo, b.rows)
+		if b.err != nil {
+			errs = append(errs, b.err)
+			return false, nil
 		}
-		pending++
-		if chunk > 0 && n%chunk == 0 {
-			if err := emit(); err != nil {
-				return err
-			}
-		}
+		return true, nil
+	}
+	if ra, ok := r.(io.ReaderAt); ok && o.workers > 1 && !multiline(header) {
+		// The key check's re-reading goes through ReadAt, beside the
+		// blocks' reading.
+		replay = io.NewSectionReader(ra, 0, math.MaxInt64)
+		first, _ := cr.FieldPos(0)
+		err = parallelBlocks(ctx, br, first+1, o.block, o.workers, t, merge)
+	} else {
+		err = serialBlocks(ctx, cr, 0, t, merge)
+	}
+	if err != nil {
+		return err
 	}
 	if err := resolveKeys(); err != nil {
 		return err

@@ -2,7 +2,9 @@ package source
 
 import (
 	"hash/maphash"
+	"io"
 	"strings"
+	"sync/atomic"
 )
 
 // fpSet is a set of 64-bit hashes kept as 32-bit fingerprints: a hash's
@@ -151,14 +153,33 @@ func newKeyCheck(hash func(string) uint64, expect func(held int) int) *keyCheck 
 }
 
 // rowsLeft estimates the rows still to come in a file of size bytes (-1:
-// not known) of which read bytes held rows: the rest at the same bytes
-// per row, plus 10%; as many again when the size is not known.
+// not known) of which the first read bytes held at least rows rows (the
+// reader may have read ahead): the rest at the same bytes per row, plus
+// 10%, never more than one a byte; as many again when the size is not
+// known.
 func rowsLeft(size, read int64, rows int) int {
 	if size < 0 || read <= 0 || rows <= 0 {
 		return rows
 	}
-	return int(float64(size-read) / (float64(read) / float64(rows)) * 1.1)
+	left := max(0, size-read)
+	return int(min(float64(left), float64(left)/(float64(read)/float64(rows))*1.1))
 }
+
+// countReader counts the bytes read through it; Count may be called from
+// another goroutine (ScanCSV's blocks are read ahead of the key check).
+type countReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// Count is the number of bytes read so far.
+func (c *countReader) Count() int64 { return c.n.Load() }
 
 // check records key on row (line) and reports whether it is a suspect; then
 // the caller appends a placeholder to its errors at index err, which

@@ -2,6 +2,7 @@ package source
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -79,16 +80,24 @@ func (l *lineLimitReader) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i := 0; i < n; i++ {
-		if p[i] == '\n' {
-			l.line++
-			l.cur = 0
-			continue
+	// A line at a time: the bytes up to each newline, or to the end.
+	for i := 0; i < n; {
+		seg := bytes.IndexByte(p[i:n], '\n')
+		if seg < 0 {
+			seg = n - i
 		}
-		l.cur++
-		if l.cur > l.max {
+		if l.cur+seg > l.max {
+			// The byte that makes the line too long is not returned.
+			i += l.max - l.cur
 			l.err = &LineTooLongError{Line: l.line + 1, Max: l.max}
 			return i, l.err
+		}
+		l.cur += seg
+		i += seg
+		if i < n { // the newline
+			l.line++
+			l.cur = 0
+			i++
 		}
 	}
 	return n, err

@@ -18,8 +18,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -108,6 +111,8 @@ type encoder struct {
 	s    *arrow.Schema
 	pw   *parquet.Writer // nil until the first record
 	vals []parquet.Value // one column's values of a row group, reused: the writer copies them
+	// scratch are the vals of each goroutine of writeColumns.
+	scratch [][]parquet.Value
 }
 
 // zstdCodec compresses pages at Zstandard's fastest level: compression was
@@ -198,17 +203,57 @@ func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
-		for j, cw := range e.pw.ColumnWriters() {
-			e.vals = columnValues(e.vals[:0], rec.Column(j), j, start, end)
-			if _, err := cw.WriteRowValues(e.vals); err != nil {
-				return err
-			}
+		if err := e.writeColumns(rec, start, end); err != nil {
+			return err
 		}
 		if err := e.pw.Flush(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// parallelRows is the fewest rows of a row group whose columns write
+// encodes on more than one goroutine.
+const parallelRows = 4096
+
+// writeColumns writes rows [start, end) of rec, a whole row group, column
+// by column: each column's values, then its last page encoded and
+// compressed (ColumnWriter.Flush: the page the writer's flush would make),
+// on up to GOMAXPROCS goroutines, as the column writers are independent.
+func (e *encoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
+	cws := e.pw.ColumnWriters()
+	column := func(vals *[]parquet.Value, j int) error {
+		*vals = columnValues((*vals)[:0], rec.Column(j), j, start, end)
+		if _, err := cws[j].WriteRowValues(*vals); err != nil {
+			return err
+		}
+		return cws[j].Flush()
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(cws))
+	if end-start < parallelRows || workers < 2 {
+		for j := range cws {
+			if err := column(&e.vals, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(e.scratch) < workers {
+		e.scratch = make([][]parquet.Value, workers)
+	}
+	var next atomic.Int64
+	errs := make([]error, len(cws))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for j := int(next.Add(1) - 1); j < len(cws); j = int(next.Add(1) - 1) {
+				errs[j] = column(&e.scratch[w], j)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // columnValues appends the Parquet values of a[start:end], leveled for

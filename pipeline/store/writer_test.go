@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -153,6 +155,29 @@ func BenchmarkScanParquet(b *testing.B) {
 		}
 		if rows != n {
 			b.Fatalf("%d rows, want %d", rows, n)
+		}
+	}
+}
+
+// TestColumnsInParallelSameBytes checks that encoding a row group's columns
+// on several goroutines (writeColumns) gives the bytes of encoding them one
+// after the other (GOMAXPROCS 1), on a made-up places-like record of three
+// row groups and a half.
+func TestColumnsInParallelSameBytes(t *testing.T) {
+	rec := placesLike(t, 3*rowGroupRows+rowGroupRows/2)
+	defer rec.Release()
+	encodeWith := func(procs int) []byte {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var buf bytes.Buffer
+		if err := encode(context.Background(), &buf, rec); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	want := encodeWith(1)
+	for _, procs := range []int{2, 4} {
+		if got := encodeWith(procs); !bytes.Equal(got, want) {
+			t.Errorf("GOMAXPROCS %d: %d bytes that differ from the serial encoding's %d", procs, len(got), len(want))
 		}
 	}
 }
