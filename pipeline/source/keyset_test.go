@@ -155,7 +155,8 @@ func TestFPSet(t *testing.T) {
 }
 
 // TestRowsLeft: the rest of the file at the bytes per row read so far, plus
-// 10%; as many again as read when the size is not known.
+// 10%, at most one a byte; as many again as read when the size is not
+// known.
 func TestRowsLeft(t *testing.T) {
 	tests := []struct {
 		size, read int64
@@ -165,6 +166,7 @@ func TestRowsLeft(t *testing.T) {
 		{-1, 100, 10, 10},
 		{1000, 0, 0, 0},
 		{1000, 1000, 100, 0},
+		{1000, 10, 100, 990}, // more rows than bytes: at most one a byte
 	}
 	for _, tt := range tests {
 		if got := rowsLeft(tt.size, tt.read, tt.rows); got != tt.want {
