@@ -14,9 +14,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the role of a response column, decided from its name.
@@ -253,7 +259,7 @@ var ErrTruncated = errors.New("response body is truncated")
 // gives an empty table; an empty array, duplicate or empty column names,
 // rows of the wrong length and anything after the closing bracket are errors.
 func Decode(r io.Reader) (*Table, error) {
-	body, err := io.ReadAll(r)
+	body, err := readAll(r)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrTruncated, err)}
 	}
@@ -263,19 +269,14 @@ func Decode(r io.Reader) (*Table, error) {
 	// The fast path (scan.go) takes well-formed responses without
 	// escaped strings; anything else goes through encoding/json, which
 	// gives the precise error (or the unescaped value).
-	if rows, null, ok := scanRows(body); ok {
+	// body is Decode's own and never written again: the cells may be
+	// substrings of it, without the copy scanRows makes of a caller's
+	// bytes.
+	if rows, null, ok := scanString(unsafe.String(unsafe.SliceData(body), len(body))); ok {
 		if len(rows) == 0 {
 			return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
 		}
-		flat := 0
-		offsets := make([]int, len(rows))
-		for i, row := range rows {
-			offsets[i] = flat
-			flat += len(row)
-		}
-		return build(len(rows[0]), len(rows)-1, func(i int) int { return len(rows[i+1]) }, func(i, j int) (string, bool, error) {
-			return rows[i+1][j], null[offsets[i+1]+j], nil
-		})
+		return buildRows(rows, null)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var rows [][]json.RawMessage
@@ -301,6 +302,41 @@ func Decode(r io.Reader) (*Table, error) {
 	})
 }
 
+// readAll is io.ReadAll, reading a file (or a reader that knows its
+// length) into a buffer of its size at once rather than growing one.
+func readAll(r io.Reader) ([]byte, error) {
+	size := -1
+	switch r := r.(type) {
+	case *os.File:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			if off, err := r.Seek(0, io.SeekCurrent); err == nil {
+				size = int(fi.Size() - off)
+			}
+		}
+	case interface{ Len() int }:
+		size = r.Len()
+	}
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	// One byte more, to see the end without growing.
+	buf := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) { // the reader held more than it said
+			rest, err := io.ReadAll(r)
+			return append(buf, rest...), err
+		}
+	}
+}
+
 // build makes the table of a response of width header cells and n data
 // rows: rowLen(i) is the length of data row i (-1 is the header) and at(i,
 // j) decodes its cell j. Errors are Decode's.
@@ -324,6 +360,10 @@ func build(width, n int, rowLen func(i int) int, at func(i, j int) (string, bool
 		seen[s] = true
 		t.Columns = append(t.Columns, newColumn(s, t.rows))
 	}
+	codes := make([][]TopCode, width)
+	for j, c := range t.Columns {
+		codes[j] = c.codes()
+	}
 	for i := range n {
 		if l := rowLen(i); l != width {
 			return nil, &DecodeError{Row: i, Err: fmt.Errorf("row has %d values, the header has %d", l, width)}
@@ -333,15 +373,104 @@ func build(width, n int, rowLen func(i int) int, at func(i, j int) (string, bool
 			if err != nil {
 				return nil, &DecodeError{Row: i, Column: c.Name, Err: err}
 			}
-			if err := c.set(i, s, null); err != nil {
+			if err := c.setCoded(codes[j], i, s, null); err != nil {
 				return nil, &DecodeError{Row: i, Column: c.Name, Err: err}
 			}
 		}
 	}
+	t.settle()
+	return t, nil
+}
+
+// settle finishes a table whose cells are all set: top codes that are not
+// their column's extremes withdrawn, open-ended medians marked.
+func (t *Table) settle() {
 	for _, c := range t.Columns {
 		c.settleCodes()
 	}
 	t.markOpenEnded()
+}
+
+// parallelCells is the number of cells from which buildRows types rows on
+// more than one goroutine.
+var parallelCells = 1 << 16 // a variable so that tests can type small bodies in parallel
+
+// buildRows is build for the rows of scanRows (null flat, in the same
+// order as the cells): the same table and the same first error, with the
+// rows typed in ranges on up to GOMAXPROCS goroutines for a large
+// response. Each range is typed in row order and stops at its first error;
+// the error of the earliest row (then column) is the one returned, as
+// build's row-by-row pass returns it.
+func buildRows(rows [][]string, null []bool) (*Table, error) {
+	width, n := len(rows[0]), len(rows)-1
+	if width == 0 {
+		return nil, &DecodeError{Row: -1, Err: errors.New("header row has no columns")}
+	}
+	t := &Table{rows: n}
+	seen := make(map[string]bool, width)
+	for _, s := range rows[0] {
+		if s == "" || null[len(t.Columns)] {
+			return nil, &DecodeError{Row: -1, Column: s, Err: errors.New("column name is null or empty")}
+		}
+		if seen[s] {
+			return nil, &DecodeError{Row: -1, Column: s, Err: errors.New("duplicate column name")}
+		}
+		seen[s] = true
+		// A copy: the record's schema outlives the table, and a
+		// substring would hold the whole response in memory.
+		t.Columns = append(t.Columns, newColumn(strings.Clone(s), t.rows))
+	}
+	// Rows before the first of the wrong length are typed; that row's
+	// error stands if none of them has one.
+	short := n
+	for i := range n {
+		if len(rows[i+1]) != width {
+			short = i
+			break
+		}
+	}
+	codes := make([][]TopCode, width)
+	for j, c := range t.Columns {
+		codes[j] = c.codes()
+	}
+	// Every row before short has width cells: row i's cell j is flat cell
+	// (i+1)*width+j.
+	typeRange := func(from, to int) *DecodeError {
+		for i := from; i < to; i++ {
+			cells, k := rows[i+1], (i+1)*width
+			for j, c := range t.Columns {
+				if err := c.setCoded(codes[j], i, cells[j], null[k+j]); err != nil {
+					return &DecodeError{Row: i, Column: c.Name, Err: err}
+				}
+			}
+		}
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, short*width/parallelCells))
+	var first *DecodeError
+	if workers <= 1 {
+		first = typeRange(0, short)
+	} else {
+		errs := make([]*DecodeError, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() { errs[w] = typeRange(w*short/workers, (w+1)*short/workers) })
+		}
+		wg.Wait()
+		for _, e := range errs {
+			if e != nil {
+				first = e // the ranges are in row order
+				break
+			}
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	if short < n {
+		return nil, &DecodeError{Row: short, Err: fmt.Errorf("row has %d values, the header has %d", len(rows[short+1]), width)}
+	}
+	t.settle()
 	return t, nil
 }
 
@@ -393,29 +522,106 @@ func newColumnKind(name string, k Kind, n int) *Column {
 }
 
 // set stores row i's value, parsing numbers in estimate and MOE columns.
-func (c *Column) set(i int, s string, null bool) error {
+func (c *Column) set(i int, s string, null bool) error { return c.setCoded(c.codes(), i, s, null) }
+
+// codes returns the entries of TopCodes that can code c's values, in
+// table order: those of its median table (none for other columns).
+func (c *Column) codes() []TopCode {
+	if c.Kind != KindEstimate {
+		return nil
+	}
+	tbl := medianTable(c.Name)
+	if tbl == "" {
+		return nil
+	}
+	var out []TopCode
+	for _, tc := range TopCodes {
+		if slices.Contains(tc.Tables, tbl) {
+			out = append(out, tc)
+		}
+	}
+	return out
+}
+
+// setCoded is set with c.codes() given: the first entry whose value is the
+// cell's codes it (codingOf for any year).
+func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
 	c.Raw[i], c.Null[i] = s, null
 	if c.Values == nil || null {
 		return nil
 	}
-	v, err := parseNumber(s)
-	if err != nil {
-		return fmt.Errorf("%s value %q is not a number; check that %s is a numeric variable: %w", c.Kind, truncate(s, 40), c.Name, err)
-	}
-	if a := annotationOf(v); a != NoAnnotation {
-		c.Annotation[i] = a
-		if a == Controlled && c.Kind == KindMOE {
-			c.Values[i], c.Valid[i] = 0, true
+	v, ok := fastNumber(s)
+	if !ok {
+		var err error
+		if v, err = parseNumber(s); err != nil {
+			return fmt.Errorf("%s value %q is not a number; check that %s is a numeric variable: %w", c.Kind, truncate(s, 40), c.Name, err)
 		}
-		return nil
+	}
+	if v <= maxAnnotationCode {
+		if a := annotationOf(v); a != NoAnnotation {
+			c.Annotation[i] = a
+			if a == Controlled && c.Kind == KindMOE {
+				c.Values[i], c.Valid[i] = 0, true
+			}
+			return nil
+		}
 	}
 	c.Values[i], c.Valid[i] = v, true
-	if c.Kind == KindEstimate {
-		if tbl := medianTable(c.Name); tbl != "" {
-			c.Coding[i], c.CodingWords[i] = codingOf(tbl, v)
+	for k := range codes {
+		if codes[k].Value == v {
+			c.Coding[i], c.CodingWords[i] = codes[k].Coding, codes[k].Words
+			break
 		}
 	}
 	return nil
+}
+
+// maxAnnotationCode is the largest annotation value: no larger number is
+// one.
+const maxAnnotationCode = -222222222
+
+// exactPow10 are the powers of ten a float64 holds exactly.
+var exactPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fastNumber parses the common shapes of an API number, -?[0-9]+(.[0-9]+)?
+// with at most 15 digits in all, exactly as strconv.ParseFloat does: the
+// digits are an integer below 2^53 and the divisor a power of ten a
+// float64 holds exactly, so the one division is the correctly rounded
+// value ParseFloat returns. ok is false for anything else (parseNumber
+// decides).
+func fastNumber(s string) (v float64, ok bool) {
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		i, neg = 1, true
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for ; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b >= '0' && b <= '9':
+			m = m*10 + uint64(b-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case b == '.' && frac < 0 && digits > 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 || frac == 0 {
+		return 0, false
+	}
+	v = float64(m)
+	if frac > 0 {
+		v /= exactPow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 var errBadNumber = errors.New("want a decimal number such as 1234 or -5.6")

@@ -56,15 +56,23 @@ const zctaName = "zip code tabulation area"
 // pad left-pads an all-digit code with zeros to width; anything else is
 // returned unchanged.
 func pad(s string, width int) string {
+	if z := padZeros(s, width); z > 0 {
+		return strings.Repeat("0", z) + s
+	}
+	return s
+}
+
+// padZeros is the number of zeros pad puts before s.
+func padZeros(s string, width int) int {
 	if len(s) >= width || s == "" {
-		return s
+		return 0
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return s
+			return 0
 		}
 	}
-	return strings.Repeat("0", width-len(s)) + s
+	return width - len(s)
 }
 
 // GEOIDs returns each row's GEOID: the geography component columns
@@ -111,23 +119,38 @@ func (t *Table) GEOIDs() []string {
 		}
 	}
 	out := make([]string, t.rows)
-	var b strings.Builder
-	for i := range out {
-		if len(parts) == 0 {
-			if geoID != nil {
+	if len(parts) == 0 {
+		if geoID != nil {
+			for i := range out {
 				s := geoID.Raw[i]
 				if _, code, ok := strings.Cut(s, "US"); ok {
 					s = code
 				}
 				out[i] = s
 			}
-			continue
 		}
-		b.Reset()
+		return out
+	}
+	// Every GEOID is cut from one string: one allocation, not one a row.
+	width := 0
+	for _, p := range parts {
+		width += p.width
+	}
+	buf := make([]byte, 0, t.rows*width)
+	ends := make([]int, t.rows)
+	for i := range out {
 		for _, p := range parts {
-			b.WriteString(pad(p.col.Raw[i], p.width))
+			s := p.col.Raw[i]
+			for range padZeros(s, p.width) {
+				buf = append(buf, '0')
+			}
+			buf = append(buf, s...)
 		}
-		out[i] = b.String()
+		ends[i] = len(buf)
+	}
+	all, start := string(buf), 0
+	for i, end := range ends {
+		out[i], start = all[start:end], end
 	}
 	return out
 }

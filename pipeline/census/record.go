@@ -7,6 +7,9 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -29,50 +32,112 @@ import (
 // "<col>_note" of another column.
 func (t *Table) Record() (arrow.RecordBatch, error) {
 	n := t.rows
-	cols := []*table.Column{table.NewString(table.GEOID, t.GEOIDs())}
+	var fields []arrow.Field
+	var arrs []arrow.Array
+	seen := map[string]bool{}
+	var dup string
+	add := func(name string, a arrow.Array) {
+		if seen[name] && dup == "" {
+			dup = name
+		}
+		seen[name] = true
+		fields = append(fields, arrow.Field{Name: name, Type: a.DataType(), Nullable: true})
+		arrs = append(arrs, a)
+	}
+	add(table.GEOID, stringArray(t.GEOIDs(), nil))
 	if c := t.Column("NAME"); c != nil {
-		cols = append(cols, stringColumn("name", c))
+		add("name", stringArray(c.Raw, c.Null))
 	}
 	for _, c := range t.Columns {
 		if c.Name == "NAME" {
 			continue
 		}
 		if c.Kind != KindEstimate && c.Kind != KindMOE {
-			cols = append(cols, stringColumn(c.Name, c))
+			add(c.Name, stringArray(c.Raw, c.Null))
 			continue
 		}
-		fc := &table.Column{Name: c.Name, Type: table.Float, Floats: make([]float64, n), Valid: make([]bool, n)}
-		copy(fc.Floats, c.Values)
-		copy(fc.Valid, c.Valid)
-		cols = append(cols, fc)
-		var note *table.Column
+		add(c.Name, floatArray(c.Values, c.Valid))
+		var notes []string
+		var null []bool
 		for i := 0; i < n; i++ {
 			s, ok := c.Note(i)
 			if !ok {
 				continue
 			}
-			if note == nil {
-				note = &table.Column{Name: c.Name + table.NoteSuffix, Type: table.String, Strings: make([]string, n), Valid: make([]bool, n)}
+			if notes == nil {
+				notes, null = make([]string, n), make([]bool, n)
+				for k := range null {
+					null[k] = true
+				}
 			}
-			note.Strings[i], note.Valid[i] = s, true
+			notes[i], null[i] = s, false
 		}
-		if note != nil {
-			cols = append(cols, note)
+		if notes != nil {
+			add(c.Name+table.NoteSuffix, stringArray(notes, null))
 		}
 	}
-	rec, err := table.Build(map[string]string{"source": "census data api"}, cols...)
-	if err != nil {
-		return nil, fmt.Errorf("census: building record: %w", err)
+	if dup != "" {
+		for _, a := range arrs {
+			a.Release()
+		}
+		return nil, fmt.Errorf("census: building record: table: duplicate column %q", dup)
+	}
+	md := arrow.NewMetadata([]string{"source"}, []string{"census data api"})
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, &md), arrs, int64(n))
+	for _, a := range arrs {
+		a.Release()
 	}
 	return rec, nil
 }
 
-func stringColumn(name string, c *Column) *table.Column {
-	sc := &table.Column{Name: name, Type: table.String, Strings: make([]string, len(c.Raw)), Valid: make([]bool, len(c.Raw))}
-	for i, s := range c.Raw {
-		sc.Strings[i], sc.Valid[i] = s, !c.Null[i]
+// stringArray is an Arrow string array of vals, null where null is true
+// (nil: none), built in one pass: offsets, then the bytes.
+func stringArray(vals []string, null []bool) arrow.Array {
+	n := len(vals)
+	size := 0
+	for _, s := range vals {
+		size += len(s)
 	}
-	return sc
+	offsets := make([]int32, n+1)
+	data := make([]byte, 0, size)
+	for i, s := range vals {
+		data = append(data, s...)
+		offsets[i+1] = int32(len(data))
+	}
+	bitmap, nulls := validity(n, func(i int) bool { return null == nil || !null[i] })
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer d.Release()
+	return array.NewStringData(d)
+}
+
+// floatArray is an Arrow float64 array of a copy of vals, null where valid
+// is false.
+func floatArray(vals []float64, valid []bool) arrow.Array {
+	n := len(vals)
+	own := make([]float64, n)
+	copy(own, vals)
+	bitmap, nulls := validity(n, func(i int) bool { return valid[i] })
+	d := array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(own))}, nil, nulls, 0)
+	defer d.Release()
+	return array.NewFloat64Data(d)
+}
+
+// validity is the Arrow validity bitmap of n values, valid(i) for each, and
+// the number of nulls; the bitmap is nil when there are none.
+func validity(n int, valid func(i int) bool) (*memory.Buffer, int) {
+	bits := make([]byte, bitutil.BytesForBits(int64(n)))
+	nulls := 0
+	for i := range n {
+		if valid(i) {
+			bitutil.SetBit(bits, i)
+		} else {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		return nil, 0
+	}
+	return memory.NewBufferBytes(bits), nulls
 }
 
 // Encode writes t in the API's array-of-arrays form: the header row, then one

@@ -1,7 +1,9 @@
 package census
 
 import (
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -18,12 +20,37 @@ import (
 // body with encoding/json, which gives the precise error or, for escaped
 // strings, the value. The fast path never accepts a body encoding/json
 // would refuse.
+//
+// A body of at least splitBytes is cut into up to GOMAXPROCS parts at row
+// boundaries, scanned in parallel (scanSplit); the answer is the same as
+// scanning it whole (scanWhole).
 func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
 	if len(body) == 0 {
 		return nil, nil, false
 	}
 	// One copy, so that the cells do not alias the caller's buffer.
-	s := string(body)
+	return scanString(string(body))
+}
+
+// scanString is scanRows of a body held in a string.
+func scanString(s string) (rows [][]string, null []bool, ok bool) {
+	if len(s) == 0 {
+		return nil, nil, false
+	}
+	if parts := min(runtime.GOMAXPROCS(0), len(s)/splitBytes); parts > 1 {
+		if rows, null, ok := scanSplit(s, parts); ok {
+			return rows, null, true
+		}
+	}
+	return scanWhole(s)
+}
+
+// splitBytes is the least body size per part that scanRows scans in
+// parts.
+var splitBytes = 1 << 20 // a variable so that tests can split small bodies
+
+// scanWhole is scanRows on one goroutine.
+func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return nil, nil, false
@@ -196,4 +223,160 @@ func skipSpace(s string, i int) int {
 		}
 	}
 	return i
+}
+
+// scanSplit scans s in up to parts parts, cut before the '[' of a row
+// that follows "]," (spaces allowed), each part on its own goroutine. ok
+// is false when a part is refused or no cut is found: the caller then
+// scans s whole, which decides. When every part is accepted the answer is
+// scanWhole's: the first part starts where a whole scan starts, so it
+// reads s as the whole scan does and, accepted, ends where the whole scan
+// is between two rows; so does every later part, from there.
+func scanSplit(s string, parts int) ([][]string, []bool, bool) {
+	i := skipSpace(s, 0)
+	if i >= len(s) || s[i] != '[' {
+		return nil, nil, false
+	}
+	cuts := []int{skipSpace(s, i+1)}
+	for k := 1; k < parts; k++ {
+		c := rowCut(s, max(cuts[len(cuts)-1]+1, len(s)*k/parts))
+		if c < 0 {
+			break
+		}
+		cuts = append(cuts, c)
+	}
+	if len(cuts) < 2 {
+		return nil, nil, false
+	}
+	cuts = append(cuts, len(s))
+	type part struct {
+		cells  []string
+		null   []bool
+		starts []int
+		ok     bool
+	}
+	got := make([]part, len(cuts)-1)
+	var wg sync.WaitGroup
+	for k := range got {
+		wg.Go(func() {
+			p := &got[k]
+			p.cells, p.null, p.starts, p.ok = scanPart(s, cuts[k], cuts[k+1], k == len(got)-1)
+		})
+	}
+	wg.Wait()
+	nrows, ncells := 0, 0
+	for _, p := range got {
+		if !p.ok {
+			return nil, nil, false
+		}
+		nrows += len(p.starts)
+		ncells += len(p.cells)
+	}
+	rows := make([][]string, 0, nrows)
+	null := make([]bool, 0, ncells)
+	for _, p := range got {
+		for r, st := range p.starts {
+			end := len(p.cells)
+			if r+1 < len(p.starts) {
+				end = p.starts[r+1]
+			}
+			rows = append(rows, p.cells[st:end:end])
+		}
+		null = append(null, p.null...)
+	}
+	return rows, null, true
+}
+
+// rowCut returns the position, at from or after it, of a '[' that follows
+// "]," with only spaces between, or -1.
+func rowCut(s string, from int) int {
+	for j := from; j < len(s); j++ {
+		k := strings.IndexByte(s[j:], '[')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		b := j - 1
+		for b >= 0 && isSpace(s[b]) {
+			b--
+		}
+		if b < 1 || s[b] != ',' {
+			continue
+		}
+		b--
+		for b >= 0 && isSpace(s[b]) {
+			b--
+		}
+		if b >= 0 && s[b] == ']' {
+			return j
+		}
+	}
+	return -1
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// scanPart scans the rows of s[from:to], from a row's '['. A part that is
+// not the last must end with the comma (and spaces) after a row, where the
+// next part starts; the last must end with the closing bracket of the
+// whole array and nothing but spaces after it.
+func scanPart(s string, from, to int, last bool) (cells []string, null []bool, starts []int, ok bool) {
+	seg := s[from:to]
+	commas := strings.Count(seg, ",") + 1
+	cells = make([]string, 0, commas)
+	null = make([]bool, 0, commas)
+	starts = make([]int, 0, strings.Count(seg, "["))
+	i := from
+	for {
+		if i >= to || s[i] != '[' {
+			return nil, nil, nil, false
+		}
+		starts = append(starts, len(cells))
+		i = skipSpace(s, i+1)
+		if i < to && s[i] == ']' {
+			i++
+		} else {
+			for {
+				var c string
+				var isNull, good bool
+				c, isNull, i, good = scanCell(s[:to], i)
+				if !good {
+					return nil, nil, nil, false
+				}
+				cells = append(cells, c)
+				null = append(null, isNull)
+				i = skipSpace(s[:to], i)
+				if i >= to {
+					return nil, nil, nil, false
+				}
+				if s[i] == ',' {
+					i = skipSpace(s[:to], i+1)
+					continue
+				}
+				if s[i] != ']' {
+					return nil, nil, nil, false
+				}
+				i++
+				break
+			}
+		}
+		i = skipSpace(s[:to], i)
+		if i >= to {
+			return nil, nil, nil, false
+		}
+		if s[i] == ',' {
+			i = skipSpace(s[:to], i+1)
+			if !last && i == to {
+				return cells, null, starts, true
+			}
+			continue
+		}
+		if s[i] != ']' || !last {
+			return nil, nil, nil, false
+		}
+		if skipSpace(s, i+1) != len(s) {
+			return nil, nil, nil, false
+		}
+		return cells, null, starts, true
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,70 @@ func BenchmarkScanRows(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// sameSplit fails t unless scanning s in parts (2 to 4) gives what scanning
+// it whole gives, whenever the parts are all accepted; it reports whether
+// some split was accepted.
+func sameSplit(t *testing.T, s string) (split bool) {
+	t.Helper()
+	wantRows, wantNull, wantOK := scanWhole(s)
+	for parts := 2; parts <= 4; parts++ {
+		rows, null, ok := scanSplit(s, parts)
+		if !ok {
+			continue
+		}
+		split = true
+		if !wantOK {
+			t.Fatalf("%.200q in %d parts: accepted, refused whole", s, parts)
+		}
+		if !slices.EqualFunc(rows, wantRows, slices.Equal) || !slices.Equal(null, wantNull) {
+			t.Fatalf("%.200q in %d parts: %q %v, whole %q %v", s, parts, rows, null, wantRows, wantNull)
+		}
+	}
+	return split
+}
+
+// TestScanSplit: the recorded Alameda response, scanned in parts, gives
+// the rows of the whole scan; bodies whose cut falls inside a string, or
+// that are refused, fall back to the whole scan.
+func TestScanSplit(t *testing.T) {
+	body, err := os.ReadFile(alamedaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameSplit(t, string(body)) {
+		t.Fatal("the recorded Alameda response was not scanned in parts")
+	}
+	for _, s := range []string{
+		`[["a","b"],["1","2"],["3","4"],["5","6"]]`,
+		`[["a","],[x"],["1","],["],["3",null],[ "5" , 6 ] ]`,
+		`[["a"],["],[" ],["b"]`,
+		`[["a"],["1"],["2"]] x`,
+		`[["a"],["1"],["2"],]`,
+		`[["a"],[],["2"]]`,
+		`[]`,
+		`[["a"] , ["1"] ,` + "\n" + `["2"]]`,
+	} {
+		sameSplit(t, s)
+	}
+	defer func(b int) { splitBytes = b }(splitBytes)
+	splitBytes = 1
+	if rows, _, ok := scanRows(body); !ok || len(rows) < 300 {
+		t.Fatalf("scanRows in parts: ok %v, %d rows", ok, len(rows))
+	}
+}
+
+// FuzzScanSplit: whatever the body, a scan in parts that accepts it gives
+// the whole scan's rows.
+func FuzzScanSplit(f *testing.F) {
+	f.Add([]byte(`[["NAME","B01001_001E"],["a","1"],["b",null],["c","],["]]`))
+	f.Add([]byte(`[[1],[2],[3],[4],[5]]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if strings.Count(string(body), "[") > 1000 {
+			return
+		}
+		sameSplit(t, string(body))
 	})
 }

@@ -248,11 +248,22 @@ func (t *Table) CodeMedians(year int) {
 		if c.Kind != KindEstimate || c.Coding == nil {
 			continue
 		}
-		tbl := medianTable(c.Name)
+		var codes []TopCode // codeIn's entries for the column's table and year, in order
+		for _, tc := range c.codes() {
+			if (tc.From == 0 || year >= tc.From) && (tc.To == 0 || year <= tc.To) {
+				codes = append(codes, tc)
+			}
+		}
 		for i := range c.Coding {
 			c.Coding[i], c.CodingWords[i] = NotCoded, ""
-			if tbl != "" && c.Valid[i] {
-				c.Coding[i], c.CodingWords[i] = codeIn(tbl, year, c.Values[i])
+			if !c.Valid[i] {
+				continue
+			}
+			for k := range codes {
+				if codes[k].Value == c.Values[i] {
+					c.Coding[i], c.CodingWords[i] = codes[k].Coding, codes[k].Words
+					break
+				}
 			}
 		}
 	}

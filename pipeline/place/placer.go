@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -29,6 +30,9 @@ type Placer struct {
 	areas  []string
 	env    map[string]any
 
+	// Unplaced holds copies of its records' names: a name read from a
+	// chunk (frame.FromRecord of an Arrow record) would otherwise keep the
+	// chunk's whole string buffer alive for the rest of the run.
 	Unplaced []result.Unplaced
 	PlacedBy map[string]int // located_by -> records
 	Placed   int
@@ -170,7 +174,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	k := 0
 	for i := range n {
 		if reasons[i] != "" {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: reasons[i]})
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: reasons[i]})
 			continue
 		}
 		pt, out := pts[k], vals[k*w:(k+1)*w]
@@ -186,7 +190,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 			setStr(a.c, i, v, v != "")
 		}
 		if !inAny {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: r.Str(i, pl.Name), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
 			continue
 		}
 		setFloat(lon, i, pt[0])

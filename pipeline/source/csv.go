@@ -185,13 +185,21 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		return &ParseError{File: name, Err: fmt.Errorf("unknown encoding %q; want one of %s", spec.Encoding, strings.Join(Encodings, ", "))}
 	}
 	start := int64(-1) // where the file starts, to re-read it for the key check
+	size := int64(-1)  // its bytes from there, to size the key set
 	if spec.Key != "" {
 		var err error
 		if start, err = r.Seek(0, io.SeekCurrent); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		if end, err := r.Seek(0, io.SeekEnd); err == nil {
+			size = end - start
+		}
+		if _, err := r.Seek(start, io.SeekStart); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 	}
-	br, cr := openCSV(r, spec)
+	read := &countReader{r: r} // the bytes read so far, to size the key set
+	br, cr := openCSV(read, spec)
 	hint := delimiterHint(br, spec.Delimiter)
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -261,7 +269,7 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	for i, c := range spec.Columns {
 		heads[i] = headerOf(c)
 	}
-	keys := newKeyCheck(o.hash)
+	keys := newKeyCheck(o.hash, func(held int) int { return rowsLeft(size, read.Count(), held) })
 	replay := r // what the key check re-reads
 	resolveKeys := func() error {
 		if len(keys.pending) == 0 {

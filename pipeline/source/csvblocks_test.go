@@ -107,7 +107,7 @@ func oldScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chu
 	for i, c := range spec.Columns {
 		heads[i] = headerOf(c)
 	}
-	keys := newKeyCheck(hash)
+	keys := newKeyCheck(hash, nil)
 	resolveKeys := func() error {
 		if len(keys.pending) == 0 {
 			return nil

@@ -106,22 +106,71 @@ func TestKeyHashCollision(t *testing.T) {
 	}
 }
 
-// TestHashSet checks the set across its growth: every hash added once is
-// new, every hash added again is seen, 0 included.
-func TestHashSet(t *testing.T) {
-	var s hashSet
-	const n = 5000
-	for i := range uint64(n) {
-		if s.add(i * 0x9E3779B97F4A7C15) {
-			t.Fatalf("hash %d: seen before it was added", i)
+// TestFPSet checks the fingerprint set across its levels: every hash added
+// once is new, every hash added again is seen (0 and a high half of 0
+// included), the levels are sized by expect (a second level for all the
+// keys announced, no third), and without a size a few levels suffice.
+func TestFPSet(t *testing.T) {
+	const n = 300_000
+	hash := func(i uint64) uint64 { return i * 0x9E3779B97F4A7C15 }
+	for _, tt := range []struct {
+		name   string
+		expect func(held int) int
+		levels int
+	}{
+		{"size known", func(held int) int { return n - held }, 2},
+		{"size not known", func(held int) int { return held }, 4},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var s fpSet
+			for i := range uint64(n) {
+				if s.add(hash(i), tt.expect) {
+					t.Fatalf("hash %d: seen before it was added", i)
+				}
+			}
+			for i := range uint64(n) {
+				if !s.add(hash(i), tt.expect) {
+					t.Fatalf("hash %d: not seen after it was added", i)
+				}
+			}
+			if len(s.levels) != tt.levels {
+				t.Errorf("%d levels, want %d", len(s.levels), tt.levels)
+			}
+			if per := float64(s.bytes()) / n; tt.levels == 2 && per > 4/fpMaxLoad+0.1 {
+				t.Errorf("%.1f bytes a key, want at most %.1f", per, 4/fpMaxLoad+0.1)
+			}
+		})
+	}
+	var s fpSet
+	for _, h := range []uint64{0, 1 << 20, 1 << 40} {
+		if s.add(h, nil) {
+			t.Errorf("hash %#x: seen before it was added", h)
 		}
 	}
-	for i := range uint64(n) {
-		if !s.add(i * 0x9E3779B97F4A7C15) {
-			t.Fatalf("hash %d: not seen after it was added", i)
+	for _, h := range []uint64{0, 1 << 20, 1 << 40} {
+		if !s.add(h, nil) {
+			t.Errorf("hash %#x: not seen after it was added", h)
 		}
 	}
-	if s.n != n || len(s.slots) != 8192 {
-		t.Errorf("%d hashes in %d slots, want %d in 8192", s.n, len(s.slots), n)
+}
+
+// TestRowsLeft: the rest of the file at the bytes per row read so far, plus
+// 10%, at most one a byte; as many again as read when the size is not
+// known.
+func TestRowsLeft(t *testing.T) {
+	tests := []struct {
+		size, read int64
+		rows, want int
+	}{
+		{1000, 100, 10, 99},
+		{-1, 100, 10, 10},
+		{1000, 0, 0, 0},
+		{1000, 1000, 100, 0},
+		{1000, 10, 100, 990}, // more rows than bytes: at most one a byte
+	}
+	for _, tt := range tests {
+		if got := rowsLeft(tt.size, tt.read, tt.rows); got != tt.want {
+			t.Errorf("rowsLeft(%d, %d, %d) = %d, want %d", tt.size, tt.read, tt.rows, got, tt.want)
+		}
 	}
 }

@@ -65,6 +65,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		setMemoryLimit(os.Getenv, "/proc/meminfo", "/sys/fs/cgroup/memory.max")
+		defer startGCTuner(os.Getenv, gcHeadroomFloor, gcMinShare).Stop()
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "init":
 		return initCmd(ctx, args[1:], stdout, stderr)
@@ -76,6 +77,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return planCmd(ctx, args[1:], stdout, stderr)
 	case "bench-scale":
 		setMemoryLimit(os.Getenv, "/proc/meminfo", "/sys/fs/cgroup/memory.max")
+		defer startGCTuner(os.Getenv, gcHeadroomFloor, gcMinShare).Stop()
 		return benchScaleCmd(ctx, args[1:], stdout, stderr)
 	case "job":
 		return jobCmd(ctx, args[1:], stdout, stderr)
