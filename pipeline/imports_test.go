@@ -39,7 +39,8 @@ var layers = []struct {
 // (pipeline/censusread, pipeline/followup) sit above config and result;
 // pipeline/census, the client, knows nothing of the pipeline file. The
 // stage graph (pipeline/stagegraph) is derived from the pipeline file
-// alone: it knows no stage's work. The sedona engine's job package
+// alone: it knows no stage's work. A pass's feed (pipeline/feed) carries
+// tables between stages and knows none of them. The sedona engine's job package
 // (pipeline/sedona) knows nothing of how a run places records or reads
 // people: pipeline/sedona/gather, above it, builds its job from a run.
 var below = map[string][]string{
@@ -48,6 +49,7 @@ var below = map[string][]string{
 	"pipeline/source":     {"pipeline/config", "pipeline/result", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/report", "pipeline/censusread", "pipeline/followup"},
 	"pipeline/census":     {"pipeline/config", "pipeline/result", "pipeline/censusread"},
 	"pipeline/stagegraph": {"pipeline/result", "pipeline/report", "pipeline/frame", "pipeline/tabulate", "pipeline/place", "pipeline/sedona", "pipeline/stagecache"},
+	"pipeline/feed":       {"pipeline/config", "pipeline/result", "pipeline/source", "pipeline/place", "pipeline/tabulate", "pipeline/report", "pipeline/stagegraph"},
 	"pipeline/sedona":     {"pipeline/sedona/gather", "pipeline/place", "pipeline/place/contact", "pipeline/engage", "pipeline/source"},
 }
 

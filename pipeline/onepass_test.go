@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/groundwork-org/groundwork/pipeline/feed"
 )
 
 // onePassLog is the log line of a stage started in one pass with another.
@@ -190,7 +191,7 @@ func TestOnePassSummaryCrash(t *testing.T) {
 						_ = s.cfg // the crash
 					}
 				}})
-			if err == nil || !errors.Is(err, ErrInternal) || !strings.HasPrefix(err.Error(), stage+": ") || errors.Is(err, errPartnerFailed) {
+			if err == nil || !errors.Is(err, ErrInternal) || !strings.HasPrefix(err.Error(), stage+": ") || errors.Is(err, feed.ErrPartnerFailed) {
 				t.Errorf("%s, %d worker(s): error %v; want %s's crash (ErrInternal)", stage, par, err, stage)
 			}
 			if _, ok := onePassStages(log.String())[stage]; !ok {
@@ -243,7 +244,7 @@ func TestOnePassSourceError(t *testing.T) {
 				t.Errorf("%d worker(s): error %q does not say %q", par, msg, want)
 			}
 		}
-		if errors.Is(err, errPartnerFailed) {
+		if errors.Is(err, feed.ErrPartnerFailed) {
 			t.Errorf("%d worker(s): the error is the places stage's echo of the source's: %q", par, msg)
 		}
 		if !strings.Contains(log.String(), onePassLog) {

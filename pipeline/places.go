@@ -41,13 +41,13 @@ func (st *state) place(ctx context.Context, name string) error {
 	var cols []string
 	total, streamed := 0, true
 	var scan func(context.Context, func(*frame.Table, int) error) error
-	if fd := st.feed; fd != nil && fd.source == pl.Source {
-		defer fd.stop()
-		first, err := fd.peek(ctx)
+	if fd := st.feed; fd != nil && fd.Source() == pl.Source {
+		defer fd.Stop()
+		first, err := fd.Peek(ctx)
 		if err != nil {
 			return err
 		}
-		cols, scan = first.Cols(), fd.scan
+		cols, scan = first.Cols(), fd.Scan
 	} else {
 		var err error
 		if src, err = st.source(ctx, pl.Source); err != nil {
@@ -123,7 +123,7 @@ func (st *state) place(ctx context.Context, name string) error {
 				// they would read it back; none of them modifies it.
 				c := r.Project(cols)
 				for _, fd := range st.fanout {
-					if err := fd.send(ctx, c); err != nil {
+					if err := fd.Send(ctx, c); err != nil {
 						return err
 					}
 				}
@@ -143,7 +143,7 @@ func (st *state) place(ctx context.Context, name string) error {
 			return err
 		}
 		for _, fd := range st.fanout {
-			fd.close(nil) // every chunk sent: the readers need not wait for the rest
+			fd.Close(nil) // every chunk sent: the readers need not wait for the rest
 		}
 		st.places[name] = frame.InFile(filepath.Join(st.out, rel), cols, types, placer.Placed)
 	}

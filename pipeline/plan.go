@@ -39,7 +39,7 @@ type plan struct {
 	// last is the record of the last run into the same folder, or nil.
 	last *runRecord
 	// passes are the groups of stages that run in one pass over a
-	// streamed places set (makePasses, feed.go), each in graph order;
+	// streamed places set (makePasses, pipeline/feed), each in graph order;
 	// passOf[i] is the index in passes of stage i's, or -1.
 	passes [][]int
 	passOf []int

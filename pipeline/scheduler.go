@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundwork-org/groundwork/pipeline/feed"
 	"github.com/groundwork-org/groundwork/pipeline/peakmem"
 )
 
@@ -32,13 +33,13 @@ type stageDone struct {
 // The stages of a pass (plan.passes: a streamed source, the places stage
 // reading it, the summaries and segments over the places) start together,
 // once the inputs of all of them from outside the pass are merged, joined
-// by feeds (feed.go), and take one of the opts.Parallel places between
+// by feeds (pipeline/feed), and take one of the opts.Parallel places between
 // them: their goroutines hand each other chunks, so together they keep
 // about as many cores busy as one internally parallel stage, and the
 // stages that do not wait for the pass (the tracts stage) run beside it
 // rather than after it. The stages of a pass are merged in graph order, as
 // if each had started after the one before, and an error that only says
-// another stage of the pass failed (errPartnerFailed) is reported only when
+// another stage of the pass failed (feed.ErrPartnerFailed) is reported only when
 // that stage's own error is missing.
 //
 // A pass's source stage may also start ahead of the rest of its pass, in
@@ -187,10 +188,10 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 					// Whatever happened, the other stages of the pass
 					// must not wait on this one.
 					for _, fd := range l.writes {
-						fd.close(err)
+						fd.Close(err)
 					}
 					for _, fd := range l.reads {
-						fd.stop()
+						fd.Stop()
 					}
 				}
 				done <- stageDone{i: i, fork: f, err: err, wall: time.Since(t0)}
@@ -292,7 +293,7 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 		reports[d.i].PeakBytes = mem.End(d.i)
 		if d.err != nil {
 			switch {
-			case errors.Is(d.err, errPartnerFailed):
+			case errors.Is(d.err, feed.ErrPartnerFailed):
 				// The other side's own error tells what went wrong.
 				if partnerErr == nil {
 					partnerErr = fmt.Errorf("%s: %w", g[d.i].Name, d.err)
@@ -337,15 +338,15 @@ func execute(ctx context.Context, st *state, p *plan, opts Options, mem *peakmem
 // set on its fork (state.feed, fanout, placedIn), and those it writes
 // (closed when it ends) and reads (stopped when it ends).
 type passLinks struct {
-	feed          *feed
-	fanout        []*feed
-	placedIn      *feed
-	writes, reads []*feed
+	feed          *feed.Feed
+	fanout        []*feed.Feed
+	placedIn      *feed.Feed
+	writes, reads []*feed.Feed
 	with          string // the other stages of the pass, for the log
 }
 
 // aheadChunks is how many chunks a source stage started ahead of its
-// places stage may read before the places stage starts (feed.go): at 64K
+// places stage may read before the places stage starts (pipeline/feed): at 64K
 // records a chunk, about 8 MB each at national size.
 var aheadChunks = 4
 
@@ -376,12 +377,12 @@ func (p *plan) passLinks(k, ahead int) map[int]*passLinks {
 		switch {
 		case m == places:
 		case p.graph[m].Kind == "sources":
-			fd := newFeed(strings.TrimPrefix(p.graph[m].Name, "source:"), p.graph[m].Name, p.graph[places].Name, ahead)
-			l.feed, l.writes = fd, []*feed{fd}
+			fd := feed.New(strings.TrimPrefix(p.graph[m].Name, "source:"), p.graph[m].Name, p.graph[places].Name, ahead)
+			l.feed, l.writes = fd, []*feed.Feed{fd}
 			pl.feed, pl.reads = fd, append(pl.reads, fd)
 		default:
-			fd := newFeed(item, p.graph[places].Name, p.graph[m].Name, 1)
-			l.placedIn, l.reads = fd, []*feed{fd}
+			fd := feed.New(item, p.graph[places].Name, p.graph[m].Name, 1)
+			l.placedIn, l.reads = fd, []*feed.Feed{fd}
 			pl.fanout, pl.writes = append(pl.fanout, fd), append(pl.writes, fd)
 		}
 	}

@@ -88,13 +88,13 @@ var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
 // raw/<name>.parquet.
 func (st *state) streamCSV(ctx context.Context, name, file string, spec source.CSV) (int, error) {
 	fd := st.feed
-	if fd != nil && fd.source != name {
+	if fd != nil && fd.Source() != name {
 		fd = nil
 	}
 	f, err := os.Open(file)
 	if err != nil {
 		if fd != nil {
-			fd.close(err)
+			fd.Close(err)
 		}
 		return 0, err
 	}
@@ -112,14 +112,14 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 		if fd != nil {
 			// The places stage gets its own copy (frame.FromRecord), the
 			// chunk it would read back from the raw file.
-			if err := fd.send(ctx, frame.FromRecord(rec)); err != nil {
+			if err := fd.Send(ctx, frame.FromRecord(rec)); err != nil {
 				return err
 			}
 		}
 		return w.Write(ctx, rec)
 	})
 	if fd != nil {
-		fd.close(err)
+		fd.Close(err)
 	}
 	if err == nil && w == nil {
 		err = errors.New("no records read") // ScanCSV always gives one, if empty

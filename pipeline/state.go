@@ -14,6 +14,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/geo"
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/feed"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
@@ -50,14 +51,14 @@ type state struct {
 	counter *stageCounter // the running stage's rows (see progress); nil outside a run
 	// feed, set by the scheduler on the forks of a streamed source stage
 	// and of the places stage that shares its pass, carries the source's
-	// chunks from one to the other (feed.go); nil otherwise.
-	feed *feed
+	// chunks from one to the other (pipeline/feed); nil otherwise.
+	feed *feed.Feed
 	// fanout, set on the fork of a places stage that runs in one pass
 	// with summaries or segments over its places set, carries the placed
 	// chunks to each of them; placedIn, set on the fork of such a summary
-	// or segment, is its end of one (feed.go).
-	fanout   []*feed
-	placedIn *feed
+	// or segment, is its end of one (pipeline/feed).
+	fanout   []*feed.Feed
+	placedIn *feed.Feed
 }
 
 func (st *state) warn(format string, args ...any) {

@@ -24,14 +24,14 @@ func (st *state) tableRows(of string) *frame.Table {
 // (frame.Stream), read once, whose Len is known once it has been read.
 func (st *state) rowsOf(ctx context.Context, of string) (*frame.Table, error) {
 	fd := st.placedIn
-	if fd == nil || fd.source != of || of == "tracts" && st.cfg.Tracts != nil {
+	if fd == nil || fd.Source() != of || of == "tracts" && st.cfg.Tracts != nil {
 		return st.tableRows(of), nil
 	}
-	first, err := fd.peek(ctx)
+	first, err := fd.Peek(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return frame.Stream(first.Cols(), first.Types(), fd.scan), nil
+	return frame.Stream(first.Cols(), first.Types(), fd.Scan), nil
 }
 
 // summarize computes every summary and writes summaries/<name>.parquet.

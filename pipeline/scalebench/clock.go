@@ -15,7 +15,7 @@ import (
 // PointsPass names the stages of cfg that work per point: each places
 // set's source stage and places stage and the summaries and segments over
 // places sets (not those over tracts). With their inputs cached they run
-// in one pass (pipeline/feed.go), which Clock times.
+// in one pass (pipeline/feed), which Clock times.
 func PointsPass(cfg *config.Config) []string {
 	var names []string
 	for _, name := range slices.Sorted(maps.Keys(cfg.Places)) {

@@ -1,4 +1,4 @@
-package pipeline
+package feed
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // context's error); once the reader has taken a chunk it holds one at most,
 // and the reader gets every chunk in order, then the end.
 func TestFeedAhead(t *testing.T) {
-	fd := newFeed("points", "source:points", "places:people", 3)
+	fd := New("points", "source:points", "places:people", 3)
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	chunk := func(n int) *frame.Table {
@@ -24,40 +24,40 @@ func TestFeedAhead(t *testing.T) {
 		return c
 	}
 	for n := 1; n <= 3; n++ {
-		if err := fd.send(done, chunk(n)); err != nil {
+		if err := fd.Send(done, chunk(n)); err != nil {
 			t.Fatalf("chunk %d before the reader: %v", n, err)
 		}
 	}
-	if err := fd.send(done, chunk(4)); !errors.Is(err, context.Canceled) {
+	if err := fd.Send(done, chunk(4)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a 4th chunk before the reader: %v; want it to wait", err)
 	}
 	ctx := context.Background()
 	next := func(want int) {
 		t.Helper()
-		c, err := fd.next(ctx)
+		c, err := fd.Next(ctx)
 		if err != nil || c == nil || c.Len() != want {
 			t.Fatalf("next: %v, %v; want the chunk of %d", c, err, want)
 		}
 	}
 	next(1)
-	if err := fd.send(done, chunk(4)); !errors.Is(err, context.Canceled) {
+	if err := fd.Send(done, chunk(4)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("two chunks held once the reader reads: %v; want the send to wait", err)
 	}
 	next(2)
 	next(3)
-	if err := fd.send(done, chunk(4)); err != nil {
+	if err := fd.Send(done, chunk(4)); err != nil {
 		t.Fatalf("an empty feed: %v", err)
 	}
-	if err := fd.send(done, chunk(5)); !errors.Is(err, context.Canceled) {
+	if err := fd.Send(done, chunk(5)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a second chunk held once the reader reads: %v; want the send to wait", err)
 	}
-	fd.close(nil)
+	fd.Close(nil)
 	next(4)
-	if c, err := fd.next(ctx); c != nil || err != nil {
+	if c, err := fd.Next(ctx); c != nil || err != nil {
 		t.Errorf("after the end: %v, %v", c, err)
 	}
-	fd.stop()
-	if err := fd.send(ctx, chunk(1)); err == nil {
+	fd.Stop()
+	if err := fd.Send(ctx, chunk(1)); err == nil {
 		t.Error("a send after the reader stopped succeeded")
 	}
 }

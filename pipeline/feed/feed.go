@@ -1,4 +1,6 @@
-package pipeline
+// Package feed carries the chunks of a one-pass run between the stages that
+// share the pass (see the pipeline package's plan of passes).
+package feed
 
 import (
 	"context"
@@ -9,8 +11,8 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 )
 
-// A feed carries the chunks of a streamed source from its source stage to
-// the places stage that reads it, when both run (see plan.passes): the
+// A Feed carries the chunks of a streamed source from its source stage to
+// the places stage that reads it, when both run (see the pipeline package's plan.passes): the
 // source stage reads, types and writes raw/<source>.parquet a chunk at a
 // time as always, and hands each chunk to the places stage, which places it
 // and writes it to places/<name>.parquet while the next chunk is read. The
@@ -18,19 +20,19 @@ import (
 // from raw/<source>.parquet read back (frame.Table.Scan), so its bytes are
 // the same; the two stages keep their own outputs and cache entries.
 //
-// A feed also carries the placed chunks of a streamed places set from its
+// A Feed also carries the placed chunks of a streamed places set from its
 // places stage to each summary and segment over it that runs in the same
 // pass: each chunk as written to places/<name>.parquet, which those stages
 // would otherwise read back (frame.Stream).
 //
 // Either side stopping early ends the other: the reader's scan returns the
 // source's error, and the source's next send returns an error, both
-// wrapping errPartnerFailed, which the scheduler reports only when the
+// wrapping ErrPartnerFailed, which the scheduler reports only when the
 // partner's own error is missing. A feed holds at most one chunk besides the
 // one each side works on, except before the reader starts: a source stage
 // started ahead of its places stage (the places stage waits for the
-// boundaries) reads up to ahead chunks into the feed meanwhile (newFeed).
-type feed struct {
+// boundaries) reads up to ahead chunks into the feed meanwhile (New).
+type Feed struct {
 	source string // the source's name, or the places set's
 	// from and to name the writing and reading stages, for errors
 	from, to string
@@ -50,15 +52,15 @@ type feed struct {
 	first    *frame.Table // a chunk taken by peek, not yet scanned
 }
 
-// errPartnerFailed is wrapped by the error of a stage that stopped because
+// ErrPartnerFailed is wrapped by the error of a stage that stopped because
 // the stage it shares a pass with (its feed's other side) failed.
-var errPartnerFailed = errors.New("the stage sharing its pass failed")
+var ErrPartnerFailed = errors.New("the stage sharing its pass failed")
 
-// newFeed returns the feed of source (a source's or places set's name)
+// New returns the feed of source (a source's or places set's name)
 // from stage from to stage to, holding up to ahead chunks (at least one)
 // until the reader takes the first.
-func newFeed(source, from, to string, ahead int) *feed {
-	return &feed{source: source, from: from, to: to, limit: max(1, ahead),
+func New(source, from, to string, ahead int) *Feed {
+	return &Feed{source: source, from: from, to: to, limit: max(1, ahead),
 		sent: make(chan struct{}, 1), taken: make(chan struct{}, 1), gone: make(chan struct{})}
 }
 
@@ -70,10 +72,10 @@ func notify(ch chan struct{}) {
 	}
 }
 
-// send hands chunk c to the reader, which owns it afterwards. It waits
+// Send hands chunk c to the reader, which owns it afterwards. It waits
 // while the feed is full, and fails when the reader has stopped or ctx is
 // done.
-func (fd *feed) send(ctx context.Context, c *frame.Table) error {
+func (fd *Feed) Send(ctx context.Context, c *frame.Table) error {
 	for {
 		select {
 		case <-fd.gone:
@@ -98,13 +100,16 @@ func (fd *feed) send(ctx context.Context, c *frame.Table) error {
 	}
 }
 
-func (fd *feed) readerGone() error {
-	return fmt.Errorf("%s, reading %q from this stage, stopped: %w", fd.to, fd.source, errPartnerFailed)
+// Source is the name of the source or places set the feed carries.
+func (fd *Feed) Source() string { return fd.source }
+
+func (fd *Feed) readerGone() error {
+	return fmt.Errorf("%s, reading %q from this stage, stopped: %w", fd.to, fd.source, ErrPartnerFailed)
 }
 
-// close ends the stream: err nil when every chunk was sent, otherwise why
+// Close ends the stream: err nil when every chunk was sent, otherwise why
 // the source stopped. Later calls do nothing.
-func (fd *feed) close(err error) {
+func (fd *Feed) Close(err error) {
 	fd.mu.Lock()
 	if !fd.ended {
 		fd.ended, fd.err = true, err
@@ -113,12 +118,12 @@ func (fd *feed) close(err error) {
 	notify(fd.sent)
 }
 
-// stop tells the source that the reader reads no more. Later calls do
+// Stop tells the source that the reader reads no more. Later calls do
 // nothing.
-func (fd *feed) stop() { fd.stopOnce.Do(func() { close(fd.gone) }) }
+func (fd *Feed) Stop() { fd.stopOnce.Do(func() { close(fd.gone) }) }
 
-// next returns the next chunk, or nil at the end of the stream.
-func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
+// Next returns the next chunk, or nil at the end of the stream.
+func (fd *Feed) Next(ctx context.Context) (*frame.Table, error) {
 	if c := fd.first; c != nil {
 		fd.first = nil
 		return c, nil
@@ -142,7 +147,7 @@ func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
 			err := fd.err
 			fd.mu.Unlock()
 			if err != nil {
-				return nil, fmt.Errorf("reading %q from %s: %w (%w)", fd.source, fd.from, errPartnerFailed, err)
+				return nil, fmt.Errorf("reading %q from %s: %w (%w)", fd.source, fd.from, ErrPartnerFailed, err)
 			}
 			return nil, nil
 		}
@@ -155,11 +160,11 @@ func (fd *feed) next(ctx context.Context) (*frame.Table, error) {
 	}
 }
 
-// peek returns the first chunk (the source gives at least one, empty for
+// Peek returns the first chunk (the source gives at least one, empty for
 // an empty file; the places stage too) without taking it from the stream: the reader learns the
 // columns before it scans.
-func (fd *feed) peek(ctx context.Context) (*frame.Table, error) {
-	c, err := fd.next(ctx)
+func (fd *Feed) Peek(ctx context.Context) (*frame.Table, error) {
+	c, err := fd.Next(ctx)
 	if err == nil && c == nil {
 		err = fmt.Errorf("%s gave no records of %q", fd.from, fd.source)
 	}
@@ -167,12 +172,12 @@ func (fd *feed) peek(ctx context.Context) (*frame.Table, error) {
 	return c, err
 }
 
-// scan calls fn with each chunk in order, base being the index of the
+// Scan calls fn with each chunk in order, base being the index of the
 // chunk's first record, like frame.Table.Scan of the raw file.
-func (fd *feed) scan(ctx context.Context, fn func(chunk *frame.Table, base int) error) error {
+func (fd *Feed) Scan(ctx context.Context, fn func(chunk *frame.Table, base int) error) error {
 	base := 0
 	for {
-		c, err := fd.next(ctx)
+		c, err := fd.Next(ctx)
 		if err != nil || c == nil {
 			return err
 		}
