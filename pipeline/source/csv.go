@@ -308,8 +308,8 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		}
 		defer rec.Release()
 		emitted, pending = true, 0
-		for i, c := range spec.Columns {
-			cols[i] = chunkColumn(c, chunk)
+		for _, col := range cols {
+			emptyColumn(col) // Build copied the chunk: its room serves the next
 		}
 		return fn(rec)
 	}
@@ -496,6 +496,14 @@ func chunkColumn(c Column, chunk int) *table.Column {
 		col.Strings = make([]string, 0, n)
 	}
 	return col
+}
+
+// emptyColumn empties col, keeping its room for the next chunk, and lets go
+// of the strings it held.
+func emptyColumn(col *table.Column) {
+	clear(col.Strings)
+	col.Valid, col.Strings = col.Valid[:0], col.Strings[:0]
+	col.Floats, col.Ints, col.Bools = col.Floats[:0], col.Ints[:0], col.Bools[:0]
 }
 
 func appendCell(col *table.Column, c Column, raw string, null bool) error {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -34,6 +35,9 @@ type rowTyper struct {
 	isNull      func(string) bool
 	hint        string
 	comma       rune
+	// spare holds typed blocks already merged, for newTyped to reuse: a
+	// block's columns are copied into the chunk when it is merged.
+	spare sync.Pool
 }
 
 // typed is a block of rows typed: their columns, and what the rows gave
@@ -65,6 +69,10 @@ type rowWarning struct {
 
 // newTyped is an empty block with room for n rows.
 func (t *rowTyper) newTyped(n int) *typed {
+	if b, _ := t.spare.Get().(*typed); b != nil {
+		b.empty(n)
+		return b
+	}
 	b := &typed{cols: make([]*table.Column, len(t.spec.Columns))}
 	for i, c := range t.spec.Columns {
 		b.cols[i] = chunkColumn(c, n)
@@ -73,6 +81,32 @@ func (t *rowTyper) newTyped(n int) *typed {
 		b.keys, b.keyOK, b.lines = make([]string, 0, n), make([]bool, 0, n), make([]int, 0, n)
 	}
 	return b
+}
+
+// merged hands b, merged, back for newTyped to reuse.
+func (t *rowTyper) merged(b *typed) { t.spare.Put(b) }
+
+// empty makes b a block with room for n rows, keeping its memory.
+func (b *typed) empty(n int) {
+	for _, col := range b.cols {
+		emptyColumn(col)
+		col.Valid = slices.Grow(col.Valid, n)
+		switch col.Type {
+		case table.Float:
+			col.Floats = slices.Grow(col.Floats, n)
+		case table.Int:
+			col.Ints = slices.Grow(col.Ints, n)
+		case table.Bool:
+			col.Bools = slices.Grow(col.Bools, n)
+		default:
+			col.Strings = slices.Grow(col.Strings, n)
+		}
+	}
+	if b.keys != nil {
+		clear(b.keys)
+		b.keys, b.keyOK, b.lines = slices.Grow(b.keys[:0], n), slices.Grow(b.keyOK[:0], n), slices.Grow(b.lines[:0], n)
+	}
+	b.rows, b.probs, b.warns, b.err = 0, nil, nil, nil
 }
 
 // row types record rec, read at line, into b: the loop body of the
@@ -199,6 +233,7 @@ func serialBlocks(ctx context.Context, cr *csv.Reader, lineOff int, t *rowTyper,
 		b := t.newTyped(serialRows)
 		more := t.records(b, cr, lineOff, serialRows)
 		ok, err := merge(b)
+		t.merged(b)
 		if err != nil || !ok || !more {
 			return err
 		}
@@ -289,7 +324,9 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 			err = serialBlocks(ctx, cr, b.line-1, t, merge)
 			break
 		}
-		more, merr := merge(<-b.typed)
+		tb := <-b.typed
+		more, merr := merge(tb)
+		t.merged(tb)
 		if err = merr; err != nil || !more {
 			break
 		}
