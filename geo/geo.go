@@ -109,11 +109,8 @@ func readGeoJSON(ctx context.Context, name, path, idProp string, repair bool) (*
 	return fromFeatures(name, path, fc, idProp, repair)
 }
 
-// FromFeatureCollection builds a layer from decoded GeoJSON; see ReadGeoJSON.
-func FromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idProp string) (*Layer, error) {
-	return fromFeatures(name, file, fc, idProp, true)
-}
-
+// fromFeatures builds a layer from decoded GeoJSON (see ReadGeoJSON), with
+// RepairOnLoad only when repair.
 func fromFeatures(name, file string, fc *geojson.FeatureCollection, idProp string, repair bool) (*Layer, error) {
 	return buildLayer(file, idProp, len(fc.Features), func(i int) rawFeature {
 		f := fc.Features[i]

@@ -17,7 +17,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// referenceReadGeoParquet is ReadGeoParquet as it was.
+// referenceReadGeoParquet is the GeoParquet reader as it was (then the
+// exported ReadGeoParquet).
 func referenceReadGeoParquet(ctx context.Context, name, path, idProp string) (*Layer, error) {
 	t, err := geoparquet.ReadFile(ctx, path)
 	if err != nil {
@@ -37,7 +38,7 @@ func referenceReadGeoParquet(ctx context.Context, name, path, idProp string) (*L
 	return referenceFromFeatureCollection(name, path, fc, idProp)
 }
 
-// referenceFromFeatureCollection is FromFeatureCollection as it was.
+// referenceFromFeatureCollection is fromFeatures with repair, as it was.
 func referenceFromFeatureCollection(name, file string, fc *geojson.FeatureCollection, idProp string) (*Layer, error) {
 	l := &Layer{Name: name, File: file}
 	var errs []error

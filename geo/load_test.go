@@ -98,7 +98,7 @@ func TestLoadMatchesReference(t *testing.T) {
 			if _, err := os.Stat(b.path); err != nil {
 				t.Skipf("%s: %v", b.path, err)
 			}
-			got, err := FromFeatureCollection("b", b.path, decodeFeatures(t, b.path, b.id), b.id)
+			got, err := fromFeatures("b", b.path, decodeFeatures(t, b.path, b.id), b.id, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func TestLoadMatchesReference(t *testing.T) {
 			if err := WriteGeoParquet(ctx, pq, want, b.id); err != nil {
 				t.Fatal(err)
 			}
-			got, err = ReadGeoParquet(ctx, "b", pq, b.id)
+			got, err = Read(ctx, "b", pq, b.id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,7 +256,7 @@ func BenchmarkLoad(b *testing.B) {
 	for _, bb := range []struct {
 		name string
 		read func(context.Context, string, string, string) (*Layer, error)
-	}{{"read/reference", referenceReadGeoParquet}, {"read/now", ReadGeoParquet}} {
+	}{{"read/reference", referenceReadGeoParquet}, {"read/now", Read}} {
 		b.Run(bb.name, func(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuTime()

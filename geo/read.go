@@ -25,7 +25,10 @@ import (
 //
 //   - .geojson, .json: ReadGeoJSON
 //   - .zip, .shp: ReadShapefile
-//   - .parquet, .geoparquet: ReadGeoParquet
+//   - .parquet, .geoparquet: the GeoParquet file's primary geometry column
+//     (WKB Polygon or MultiPolygon) with its other top-level columns as
+//     properties; the CRS comes from the column's "crs" metadata (PROJJSON;
+//     absent means OGC:CRS84) and idProp must name a string column
 //
 // Coordinates in a projected CRS the file declares are converted to EPSG:4326
 // lon/lat (see package crs for what is known); an unidentifiable CRS is
@@ -309,15 +312,7 @@ func toOrb(mp *geom.MultiPolygon) orb.MultiPolygon {
 	return out
 }
 
-// ReadGeoParquet reads a GeoParquet file's primary geometry column (WKB
-// Polygon or MultiPolygon) with its other top-level columns as properties.
-// The CRS comes from the column's "crs" metadata (PROJJSON; absent means
-// OGC:CRS84); projected coordinates are converted to lon/lat. idProp names
-// the identifying column, which must be a string column; see ReadGeoJSON.
-func ReadGeoParquet(ctx context.Context, name, path, idProp string) (*Layer, error) {
-	return readGeoParquet(ctx, name, path, idProp, true)
-}
-
+// readGeoParquet reads a GeoParquet boundary for read (see Read).
 func readGeoParquet(ctx context.Context, name, path, idProp string, repair bool) (*Layer, error) {
 	t, err := geoparquet.ReadFile(ctx, path)
 	if err != nil {

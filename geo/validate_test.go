@@ -109,7 +109,7 @@ func TestSelfIntersectionReportedOnLoad(t *testing.T) {
 		f.Properties["id"] = id
 		fc.Append(f)
 	}
-	l, err := FromFeatureCollection("made-up", "made_up.geojson", fc, "id")
+	l, err := fromFeatures("made-up", "made_up.geojson", fc, "id", true)
 	if err != nil {
 		t.Fatal(err)
 	}
