@@ -13,20 +13,9 @@ import (
 // tract geometry, generated values) and runs it cold, warm and
 // incrementally; it checks which stages each run ran, not how long they took.
 func TestBenchScaleSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates and runs a benchmark pipeline")
-	}
-	data := filepath.Join("..", "..", "..", "..", "shared", "data", "census")
-	if _, err := os.Stat(filepath.Join(data, "cb_2018_13_tract_500k.zip")); err != nil {
-		t.Skipf("shared data not beside the repository: %v", err)
-	}
-	dir := filepath.Join(t.TempDir(), "bench")
+	dir := generateSmallBench(t, "6000", "5")
 	ctx := context.Background()
 	var so, se bytes.Buffer
-	if code := benchScaleCmd(ctx, []string{"generate", dir, "--data", data, "--tracts", "6000", "--points", "20000", "--variables", "5"}, &so, &se); code != ExitOK {
-		t.Fatalf("generate: exit %d: %s", code, se.String())
-	}
-	so.Reset()
 	if code := benchScaleCmd(ctx, []string{"run", dir}, &so, &se); code != ExitOK {
 		t.Fatalf("run: exit %d: %s", code, se.String())
 	}
@@ -49,20 +38,9 @@ func TestBenchScaleSmall(t *testing.T) {
 // the rest cached) at GOMAXPROCS 1 then 2, and each line gives their wall,
 // CPU and speedup and each stage's wall; a bad list is a usage error.
 func TestBenchScaleProcs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates and runs a benchmark pipeline")
-	}
-	data := filepath.Join("..", "..", "..", "..", "shared", "data", "census")
-	if _, err := os.Stat(filepath.Join(data, "cb_2018_13_tract_500k.zip")); err != nil {
-		t.Skipf("shared data not beside the repository: %v", err)
-	}
-	dir := filepath.Join(t.TempDir(), "bench")
+	dir := generateSmallBench(t, "5000", "3")
 	ctx := context.Background()
 	var so, se bytes.Buffer
-	if code := benchScaleCmd(ctx, []string{"generate", dir, "--data", data, "--tracts", "5000", "--points", "20000", "--variables", "3"}, &so, &se); code != ExitOK {
-		t.Fatalf("generate: exit %d: %s", code, se.String())
-	}
-	so.Reset()
 	if code := benchScaleCmd(ctx, []string{"run", dir, "--partitioned=false", "--procs", "1,2"}, &so, &se); code != ExitOK {
 		t.Fatalf("run --procs: exit %d: %s", code, se.String())
 	}
@@ -83,4 +61,25 @@ func TestBenchScaleProcs(t *testing.T) {
 		t.Errorf("--procs 1,two: exit %d, stderr %q", code, se.String())
 	}
 	t.Log(out)
+}
+
+// generateSmallBench generates a small benchmark (tracts tracts, 20,000
+// points, variables variables) into a temporary folder and returns it. It
+// skips the test in -short mode or when the shared data is not beside the
+// repository.
+func generateSmallBench(t *testing.T, tracts, variables string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("generates and runs a benchmark pipeline")
+	}
+	data := filepath.Join("..", "..", "..", "..", "shared", "data", "census")
+	if _, err := os.Stat(filepath.Join(data, "cb_2018_13_tract_500k.zip")); err != nil {
+		t.Skipf("shared data not beside the repository: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "bench")
+	var so, se bytes.Buffer
+	if code := benchScaleCmd(context.Background(), []string{"generate", dir, "--data", data, "--tracts", tracts, "--points", "20000", "--variables", variables}, &so, &se); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, se.String())
+	}
+	return dir
 }
