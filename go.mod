@@ -17,6 +17,7 @@ require (
 	github.com/chromedp/cdproto v0.0.0-20250724212937-08a3db8b4327
 	github.com/chromedp/chromedp v0.14.2
 	github.com/engelsjk/polygol v0.0.2
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	github.com/twpayne/go-shapefile v0.0.6
 	golang.org/x/term v0.45.0
 )
