@@ -257,47 +257,60 @@ func (e *encoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
 }
 
 // columnValues appends the Parquet values of a[start:end], leveled for
-// column j of a flat schema of optional columns.
+// column j of a flat schema of optional columns. It reads the Arrow
+// buffers directly (values, offsets, validity bitmap) and sets the levels
+// of each value in place (SetDefinitionLevel, SetColumnIndex: inlined),
+// so a cell costs a store of one Value; the values are those of
+// slowColumnValues (kept in the tests), cell for cell.
 func columnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parquet.Value {
-	null := parquet.NullValue().Level(0, 0, j)
+	base := len(vals)
+	vals = slices.Grow(vals, end-start)[:base+end-start]
+	out := vals[base:]
 	switch c := a.(type) {
 	case *array.String:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
+		// ValueOffsets are absolute offsets into the whole values buffer
+		// (ValueBytes starts at the first value's, for a sliced array).
+		offs := c.ValueOffsets()
+		var data []byte
+		if b := c.Data().Buffers()[2]; b != nil {
+			data = b.Bytes()
+		}
+		for k := range out {
 			// The column writer copies the bytes, so they may alias the
 			// Arrow buffer.
-			v := c.Value(i)
-			vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(0, 1, j))
+			lo, hi := offs[start+k], offs[start+k+1]
+			out[k] = parquet.ByteArrayValue(data[lo:hi:hi])
 		}
 	case *array.Float64:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
-			vals = append(vals, parquet.DoubleValue(c.Value(i)).Level(0, 1, j))
+		for k, v := range c.Float64Values()[start:end] {
+			out[k] = parquet.DoubleValue(v)
 		}
 	case *array.Int64:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
-			vals = append(vals, parquet.Int64Value(c.Value(i)).Level(0, 1, j))
+		for k, v := range c.Int64Values()[start:end] {
+			out[k] = parquet.Int64Value(v)
 		}
 	case *array.Boolean:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
-			vals = append(vals, parquet.BooleanValue(c.Value(i)).Level(0, 1, j))
+		for k := range out {
+			out[k] = parquet.BooleanValue(c.Value(start + k))
 		}
 	default:
 		panic("store: unsupported column type " + a.DataType().String()) // rejected by parquetSchema
+	}
+	if a.NullN() == 0 {
+		for k := range out {
+			out[k].SetDefinitionLevel(1)
+			out[k].SetColumnIndex(j)
+		}
+		return vals
+	}
+	null := parquet.NullValue().Level(0, 0, j)
+	for k := range out {
+		if a.IsNull(start + k) {
+			out[k] = null
+			continue
+		}
+		out[k].SetDefinitionLevel(1)
+		out[k].SetColumnIndex(j)
 	}
 	return vals
 }

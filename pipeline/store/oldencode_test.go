@@ -1,0 +1,399 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// oldEncoder is the encoder as it was at 0373dfb (session 5's start),
+// kept as the reference of TestEncoderMatchesOld and the baseline of
+// BenchmarkEncoderAgainstOld: one parquet.Value per cell built with
+// Value.Level, the columns of a row group on up to GOMAXPROCS goroutines.
+type oldEncoder struct {
+	w    io.Writer
+	s    *arrow.Schema
+	pw   *parquet.Writer
+	vals []parquet.Value
+}
+
+func oldEncode(w io.Writer, recs ...arrow.RecordBatch) error {
+	e := &oldEncoder{w: w, s: recs[0].Schema()}
+	for _, rec := range recs {
+		if err := e.write(rec); err != nil {
+			return err
+		}
+	}
+	if e.pw == nil {
+		if err := e.start(nil); err != nil {
+			return err
+		}
+	}
+	return e.pw.Close()
+}
+
+func (e *oldEncoder) start(rec arrow.RecordBatch) error {
+	plain := make([]bool, len(e.s.Fields()))
+	if rec != nil {
+		n := min(int(rec.NumRows()), rowGroupRows)
+		for j := range plain {
+			if c, ok := rec.Column(j).(*array.String); ok {
+				plain[j] = !oldDictionaryPays(c, n)
+			}
+		}
+	}
+	schema, err := parquetSchema(e.s, plain)
+	if err != nil {
+		return err
+	}
+	opts := []parquet.WriterOption{schema, parquet.Compression(zstdCodec), parquet.CreatedBy("groundwork", "", "")}
+	if md := e.s.Metadata(); md.Len() > 0 {
+		for i, k := range md.Keys() {
+			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
+		}
+	}
+	e.pw = parquet.NewWriter(e.w, opts...)
+	return nil
+}
+
+func oldDictionaryPays(c *array.String, n int) bool {
+	limit := n / dictMinRepeat
+	seen := make(map[string]struct{}, min(limit, 1024)+1)
+	for i := range n {
+		if c.IsNull(i) {
+			continue
+		}
+		if _, ok := seen[c.Value(i)]; !ok {
+			if len(seen) == limit {
+				return false
+			}
+			seen[c.Value(i)] = struct{}{}
+		}
+	}
+	return true
+}
+
+func (e *oldEncoder) write(rec arrow.RecordBatch) error {
+	n := int(rec.NumRows())
+	if e.pw == nil {
+		if err := e.start(rec); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < n; start += rowGroupRows {
+		end := min(n, start+rowGroupRows)
+		if err := e.writeColumns(rec, start, end); err != nil {
+			return err
+		}
+		if err := e.pw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *oldEncoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
+	cws := e.pw.ColumnWriters()
+	column := func(vals *[]parquet.Value, j int) error {
+		*vals = oldColumnValues((*vals)[:0], rec.Column(j), j, start, end)
+		if _, err := cws[j].WriteRowValues(*vals); err != nil {
+			return err
+		}
+		return cws[j].Flush()
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(cws))
+	if end-start < parallelRows || workers < 2 {
+		for j := range cws {
+			if err := column(&e.vals, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	scratch := make([][]parquet.Value, workers)
+	var next atomic.Int64
+	errs := make([]error, len(cws))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for j := int(next.Add(1) - 1); j < len(cws); j = int(next.Add(1) - 1) {
+				errs[j] = column(&scratch[w], j)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func oldColumnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parquet.Value {
+	null := parquet.NullValue().Level(0, 0, j)
+	switch c := a.(type) {
+	case *array.String:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			v := c.Value(i)
+			vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(0, 1, j))
+		}
+	case *array.Float64:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.DoubleValue(c.Value(i)).Level(0, 1, j))
+		}
+	case *array.Int64:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.Int64Value(c.Value(i)).Level(0, 1, j))
+		}
+	case *array.Boolean:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.BooleanValue(c.Value(i)).Level(0, 1, j))
+		}
+	default:
+		panic("unsupported " + a.DataType().String())
+	}
+	return vals
+}
+
+// varied is a MADE-UP record of every column type with the given share of
+// nulls (seeded PCG): unique and repeated strings, empty strings, floats
+// including ±Inf, -0, huge and tiny values, integers at their limits,
+// booleans; a column of nulls only.
+func varied(tb testing.TB, n int, nullEvery int, seed uint64) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	null := func() bool { return nullEvery > 0 && rng.IntN(nullEvery) == 0 }
+	uniq := &table.Column{Name: "key", Type: table.String}
+	rep := &table.Column{Name: "kind", Type: table.String}
+	empty := &table.Column{Name: "note", Type: table.String}
+	f := &table.Column{Name: "value", Type: table.Float}
+	i := &table.Column{Name: "count", Type: table.Int}
+	b := &table.Column{Name: "flag", Type: table.Bool}
+	none := &table.Column{Name: "nothing", Type: table.Float}
+	floats := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64, -1e300, 0.1, 12345.678}
+	ints := []int64{0, -1, 1, math.MaxInt64, math.MinInt64, 42}
+	for k := range n {
+		uniq.AppendString(fmt.Sprintf("id-%d-%d", k, rng.IntN(1000)), !null())
+		rep.AppendString([]string{"a", "bb", "", "ccc"}[rng.IntN(4)], !null())
+		empty.AppendString("", !null())
+		if rng.IntN(3) == 0 {
+			f.AppendFloat(floats[rng.IntN(len(floats))], !null())
+		} else {
+			f.AppendFloat(rng.NormFloat64()*1e4, !null())
+		}
+		if rng.IntN(3) == 0 {
+			i.AppendInt(ints[rng.IntN(len(ints))], !null())
+		} else {
+			i.AppendInt(rng.Int64N(1000)-500, !null())
+		}
+		b.AppendBool(rng.IntN(2) == 0, !null())
+		none.AppendFloat(0, false)
+	}
+	rec, err := table.Build(map[string]string{"groundwork:source": "made-up", "z": "last"}, uniq, rep, empty, f, i, b, none)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+// recorded is the real Alameda ACS response under pipeline/census/testdata
+// as the census source records it (GEOID, NAME, the variables).
+func recorded(tb testing.TB) arrow.RecordBatch {
+	t, err := census.ReadRecorded(filepath.Join("..", "census", "testdata", "alameda_acs5_2018_tracts.json"),
+		census.Request{Dataset: "acs/acs5", Year: 2018, Variables: []string{"NAME", "B19013_001E", "B25064_001E"}, For: "tract:*", In: "state:06 county:001"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t.CodeMedians(2018)
+	rec, err := t.Record()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+// TestEncoderMatchesOld writes records through the encoder and through the
+// old one (oldEncoder): the files must be byte for byte the same, at
+// GOMAXPROCS 1 and 2. Records: the real Alameda response, a real GeoParquet
+// file's attributes (testdata/atlanta), made-up records of every type with
+// no, some and only nulls, empty, one row, many row groups, several records
+// through one Writer (one of them empty), and slices of records (Arrow
+// offsets not zero).
+func TestEncoderMatchesOld(t *testing.T) {
+	ctx := context.Background()
+	atlanta, err := ReadParquet(ctx, filepath.Join("..", "..", "testdata", "atlanta", "atlanta_transit_stations.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := varied(t, 2*rowGroupRows+123, 9, 1)
+	cases := []struct {
+		name string
+		recs []arrow.RecordBatch
+	}{
+		{"alameda acs response (real)", []arrow.RecordBatch{recorded(t)}},
+		{"atlanta transit stations (real)", []arrow.RecordBatch{atlanta}},
+		{"places-like", []arrow.RecordBatch{placesLike(t, rowGroupRows+500)}},
+		{"no nulls", []arrow.RecordBatch{varied(t, 5000, 0, 2)}},
+		{"nulls", []arrow.RecordBatch{varied(t, 5000, 3, 3)}},
+		{"all nulls", []arrow.RecordBatch{varied(t, 300, 1, 4)}},
+		{"empty", []arrow.RecordBatch{varied(t, 0, 3, 5)}},
+		{"one row", []arrow.RecordBatch{varied(t, 1, 0, 6)}},
+		{"small, serial", []arrow.RecordBatch{varied(t, parallelRows-1, 4, 7)}},
+		{"many row groups", []arrow.RecordBatch{big}},
+		{"several records", []arrow.RecordBatch{varied(t, 10, 2, 8), varied(t, rowGroupRows+3, 5, 9), varied(t, 0, 2, 10), varied(t, 7000, 0, 11)}},
+		{"slices", []arrow.RecordBatch{big.NewSlice(17, 17+rowGroupRows+40), big.NewSlice(rowGroupRows+99, 2*rowGroupRows+100)}},
+	}
+	for _, tc := range cases {
+		var want bytes.Buffer
+		if err := oldEncode(&want, tc.recs...); err != nil {
+			t.Fatal(err)
+		}
+		for _, procs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				var got bytes.Buffer
+				e, err := newEncoder(&got, tc.recs[0].Schema())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range tc.recs {
+					if err := e.write(ctx, r); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := e.close(); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Fatalf("%d bytes, the old encoder's %d: first difference at %d", got.Len(), want.Len(), firstDiff(got.Bytes(), want.Bytes()))
+				}
+			})
+		}
+	}
+}
+
+// TestEncoderMatchesOldNational is TestEncoderMatchesOld on the national
+// scale bench's response (GENERATED; GROUNDWORK_CENSUS_BENCH names its
+// acs.json), skipped without it.
+func TestEncoderMatchesOldNational(t *testing.T) {
+	rec := nationalRecord(t)
+	var want, got bytes.Buffer
+	if err := oldEncode(&want, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := encode(context.Background(), &got, rec); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("%d bytes, the old encoder's %d: first difference at %d", got.Len(), want.Len(), firstDiff(got.Bytes(), want.Bytes()))
+	}
+}
+
+func nationalRecord(tb testing.TB) arrow.RecordBatch {
+	p := os.Getenv("GROUNDWORK_CENSUS_BENCH")
+	if p == "" {
+		tb.Skip("GROUNDWORK_CENSUS_BENCH (the scale bench's acs.json) not set")
+	}
+	head, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The variables are the header row's names but the geography's.
+	line, _, _ := strings.Cut(string(head[:min(len(head), 4096)]), "]")
+	var vars []string
+	for _, v := range strings.Split(strings.TrimLeft(line, "["), ",") {
+		if v = strings.Trim(v, `"`); v != "state" && v != "county" && v != "tract" {
+			vars = append(vars, v)
+		}
+	}
+	req := census.Request{Dataset: "acs/acs5", Year: 2018, Variables: vars, For: "tract:*"}
+	t, err := census.ReadRecorded(p, req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t.CodeMedians(req.Year)
+	rec, err := t.Record()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// BenchmarkEncoderAgainstOld writes the national scale bench's census
+// record (GENERATED, GROUNDWORK_CENSUS_BENCH) and 1,000,000 made-up
+// places-like rows with the encoder and the old one, to memory; CPU ms per
+// op beside the wall time.
+func BenchmarkEncoderAgainstOld(b *testing.B) {
+	inputs := []struct {
+		name string
+		rec  func(testing.TB) arrow.RecordBatch
+	}{
+		{"census", nationalRecord},
+		{"places-1M", func(tb testing.TB) arrow.RecordBatch { return placesLike(tb, 1_000_000) }},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			rec := in.rec(b)
+			defer rec.Release()
+			var buf bytes.Buffer
+			for _, enc := range []struct {
+				name string
+				fn   func() error
+			}{
+				{"old", func() error { return oldEncode(&buf, rec) }},
+				{"new", func() error { return encode(context.Background(), &buf, rec) }},
+			} {
+				b.Run(enc.name, func(b *testing.B) {
+					c0 := cpuNanos()
+					for b.Loop() {
+						buf.Reset()
+						if err := enc.fn(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+					b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+				})
+			}
+		})
+	}
+}
