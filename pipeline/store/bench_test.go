@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +14,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/lz4"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/uncompressed"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -112,8 +117,8 @@ func BenchmarkWriteParquet(b *testing.B) {
 	}{
 		{"columns", func(w io.Writer, r arrow.RecordBatch) error { return encode(context.Background(), w, r) }},
 		{"columns-zstd-default", func(w io.Writer, r arrow.RecordBatch) error {
-			defer func(c *zstd.Codec) { zstdCodec = c }(zstdCodec)
-			zstdCodec = &zstd.Codec{Level: zstd.SpeedDefault}
+			defer func(c compress.Codec) { pageCodec = c }(pageCodec)
+			pageCodec = &zstd.Codec{Level: zstd.SpeedDefault}
 			return encode(context.Background(), w, r)
 		}},
 		{"rows-baseline", rowEncode},
@@ -341,4 +346,52 @@ func cellOf(c *table.Column, i int) any {
 		return c.Bools[i]
 	}
 	return c.Strings[i]
+}
+
+// BenchmarkCodecs writes the national scale bench's census record
+// (GENERATED, GROUNDWORK_CENSUS_BENCH) and 1,000,000 made-up places-like
+// rows with each page codec parquet-go offers that groundwork could use, to
+// memory: CPU ms per op and the file's size. Only zstd-fastest is what
+// groundwork writes; the others are measured so that the choice can be made
+// on figures (a different codec changes every raw file's bytes).
+func BenchmarkCodecs(b *testing.B) {
+	codecs := []struct {
+		name  string
+		codec compress.Codec
+	}{
+		{"zstd-fastest", zstdCodec},
+		{"zstd-default", &zstd.Codec{Level: zstd.SpeedDefault}},
+		{"snappy", &snappy.Codec{}},
+		{"lz4raw", &lz4.Codec{}},
+		{"uncompressed", &uncompressed.Codec{}},
+	}
+	inputs := []struct {
+		name string
+		rec  func(testing.TB) arrow.RecordBatch
+	}{
+		{"census", nationalRecord},
+		{"places-1M", func(tb testing.TB) arrow.RecordBatch { return placesLike(tb, 1_000_000) }},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			rec := in.rec(b)
+			defer rec.Release()
+			var buf bytes.Buffer
+			for _, c := range codecs {
+				b.Run(c.name, func(b *testing.B) {
+					defer func(c compress.Codec) { pageCodec = c }(pageCodec)
+					pageCodec = c.codec
+					c0 := cpuNanos()
+					for b.Loop() {
+						buf.Reset()
+						if err := encode(context.Background(), &buf, rec); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+					b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+				})
+			}
+		})
+	}
 }
