@@ -60,6 +60,9 @@ func (t *Table) Record() (arrow.RecordBatch, error) {
 		var notes []string
 		var null []bool
 		for i := 0; i < n; i++ {
+			if !c.Null[i] && c.Annotation[i] == NoAnnotation && c.Coding[i] == NotCoded {
+				continue // no note (Note's own test, inlined)
+			}
 			s, ok := c.Note(i)
 			if !ok {
 				continue
@@ -104,7 +107,7 @@ func stringArray(vals []string, null []bool) arrow.Array {
 		data = append(data, s...)
 		offsets[i+1] = int32(len(data))
 	}
-	bitmap, nulls := validity(n, func(i int) bool { return null == nil || !null[i] })
+	bitmap, nulls := validity(n, null, true)
 	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
 	defer d.Release()
 	return array.NewStringData(d)
@@ -116,26 +119,34 @@ func floatArray(vals []float64, valid []bool) arrow.Array {
 	n := len(vals)
 	own := make([]float64, n)
 	copy(own, vals)
-	bitmap, nulls := validity(n, func(i int) bool { return valid[i] })
+	bitmap, nulls := validity(n, valid, false)
 	d := array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(own))}, nil, nulls, 0)
 	defer d.Release()
 	return array.NewFloat64Data(d)
 }
 
-// validity is the Arrow validity bitmap of n values, valid(i) for each, and
-// the number of nulls; the bitmap is nil when there are none.
-func validity(n int, valid func(i int) bool) (*memory.Buffer, int) {
-	bits := make([]byte, bitutil.BytesForBits(int64(n)))
+// validity is the Arrow validity bitmap of n values, value i valid where
+// flags[i] != null (every value when flags is nil), and the number of
+// nulls; the bitmap is nil when there are none.
+func validity(n int, flags []bool, null bool) (*memory.Buffer, int) {
+	if flags == nil {
+		return nil, 0
+	}
+	flags = flags[:n]
 	nulls := 0
-	for i := range n {
-		if valid(i) {
-			bitutil.SetBit(bits, i)
-		} else {
+	for _, f := range flags {
+		if f == null {
 			nulls++
 		}
 	}
 	if nulls == 0 {
 		return nil, 0
+	}
+	bits := make([]byte, bitutil.BytesForBits(int64(n)))
+	for i, f := range flags {
+		if f != null {
+			bits[i>>3] |= 1 << (i & 7)
+		}
 	}
 	return memory.NewBufferBytes(bits), nulls
 }

@@ -29,12 +29,37 @@ func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
 		return nil, nil, false
 	}
 	// One copy, so that the cells do not alias the caller's buffer.
-	return scanString(string(body))
+	s := string(body)
+	spans, null, ok := scanString(s)
+	if !ok {
+		return nil, nil, false
+	}
+	rows = make([][]string, len(spans))
+	for r, row := range spans {
+		rows[r] = make([]string, len(row))
+		for j, c := range row {
+			rows[r][j] = c.of(s)
+		}
+	}
+	return rows, null, true
 }
 
-// scanString is scanRows of a body held in a string.
-func scanString(s string) (rows [][]string, null []bool, ok bool) {
-	if len(s) == 0 {
+// span is a cell of a body s: s[lo:hi] ("" for null). Cells are held as
+// spans, not strings, so that the millions of them hold no pointers: the
+// collector does not scan them, and Decode makes the strings it keeps (a
+// column's Raw) from them once.
+type span struct{ lo, hi uint32 }
+
+func (c span) of(s string) string { return s[c.lo:c.hi] }
+
+// maxScanBytes is the largest body the fast path takes (a span's bounds
+// are 32-bit); larger ones go through encoding/json.
+const maxScanBytes = 1<<32 - 1
+
+// scanString is scanRows of a body held in a string, the cells as spans of
+// s.
+func scanString(s string) (rows [][]span, null []bool, ok bool) {
+	if len(s) == 0 || len(s) > maxScanBytes {
 		return nil, nil, false
 	}
 	if parts := min(runtime.GOMAXPROCS(0), len(s)/splitBytes); parts > 1 {
@@ -50,7 +75,7 @@ func scanString(s string) (rows [][]string, null []bool, ok bool) {
 var splitBytes = 1 << 20 // a variable so that tests can split small bodies
 
 // scanWhole is scanRows on one goroutine.
-func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
+func scanWhole(s string) (rows [][]span, null []bool, ok bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return nil, nil, false
@@ -59,7 +84,7 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 	// Every cell but a row's last is followed by a comma: an upper bound
 	// that saves growing the slices.
 	commas := strings.Count(s, ",") + 1
-	cells := make([]string, 0, commas)
+	cells := make([]span, 0, commas)
 	null = make([]bool, 0, commas)
 	starts := make([]int, 0, strings.Count(s, "["))
 	if i < len(s) && s[i] == ']' {
@@ -75,7 +100,7 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 				i++
 			} else {
 				for {
-					var c string
+					var c span
 					var isNull bool
 					var good bool
 					c, isNull, i, good = scanCell(s, i)
@@ -117,7 +142,7 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 	if skipSpace(s, i) != len(s) {
 		return nil, nil, false
 	}
-	rows = make([][]string, len(starts))
+	rows = make([][]span, len(starts))
 	for r, st := range starts {
 		end := len(cells)
 		if r+1 < len(starts) {
@@ -129,11 +154,12 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 }
 
 // scanCell reads one value at s[i:] (no leading space): a string without
-// escapes, null, or a JSON number. It returns the value, whether it is
-// null, the position after it, and false for anything else.
-func scanCell(s string, i int) (string, bool, int, bool) {
+// escapes, null, or a JSON number. It returns the value's span (empty for
+// null), whether it is null, the position after it, and false for anything
+// else.
+func scanCell(s string, i int) (span, bool, int, bool) {
 	if i >= len(s) {
-		return "", false, i, false
+		return span{}, false, i, false
 	}
 	switch b := s[i]; {
 	case b == '"':
@@ -145,7 +171,7 @@ func scanCell(s string, i int) (string, bool, int, bool) {
 				break
 			}
 			if c == '\\' || c < 0x20 {
-				return "", false, i, false
+				return span{}, false, i, false
 			}
 			if c >= utf8.RuneSelf {
 				ascii = false
@@ -153,26 +179,25 @@ func scanCell(s string, i int) (string, bool, int, bool) {
 			j++
 		}
 		if j >= len(s) {
-			return "", false, i, false
+			return span{}, false, i, false
 		}
-		v := s[i+1 : j]
-		if !ascii && !utf8.ValidString(v) {
-			return "", false, i, false
+		if !ascii && !utf8.ValidString(s[i+1:j]) {
+			return span{}, false, i, false
 		}
-		return v, false, j + 1, true
+		return span{uint32(i + 1), uint32(j)}, false, j + 1, true
 	case b == 'n':
 		if len(s)-i >= 4 && s[i:i+4] == "null" {
-			return "", true, i + 4, true
+			return span{uint32(i), uint32(i)}, true, i + 4, true
 		}
-		return "", false, i, false
+		return span{}, false, i, false
 	case b == '-' || (b >= '0' && b <= '9'):
 		j := scanNumber(s, i)
 		if j < 0 {
-			return "", false, i, false
+			return span{}, false, i, false
 		}
-		return s[i:j], false, j, true
+		return span{uint32(i), uint32(j)}, false, j, true
 	}
-	return "", false, i, false
+	return span{}, false, i, false
 }
 
 // scanNumber returns the end of the JSON number at s[i:], or -1 if there
@@ -232,7 +257,7 @@ func skipSpace(s string, i int) int {
 // scanWhole's: the first part starts where a whole scan starts, so it
 // reads s as the whole scan does and, accepted, ends where the whole scan
 // is between two rows; so does every later part, from there.
-func scanSplit(s string, parts int) ([][]string, []bool, bool) {
+func scanSplit(s string, parts int) ([][]span, []bool, bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return nil, nil, false
@@ -250,7 +275,7 @@ func scanSplit(s string, parts int) ([][]string, []bool, bool) {
 	}
 	cuts = append(cuts, len(s))
 	type part struct {
-		cells  []string
+		cells  []span
 		null   []bool
 		starts []int
 		ok     bool
@@ -272,7 +297,7 @@ func scanSplit(s string, parts int) ([][]string, []bool, bool) {
 		nrows += len(p.starts)
 		ncells += len(p.cells)
 	}
-	rows := make([][]string, 0, nrows)
+	rows := make([][]span, 0, nrows)
 	null := make([]bool, 0, ncells)
 	for _, p := range got {
 		for r, st := range p.starts {
@@ -320,10 +345,10 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 // not the last must end with the comma (and spaces) after a row, where the
 // next part starts; the last must end with the closing bracket of the
 // whole array and nothing but spaces after it.
-func scanPart(s string, from, to int, last bool) (cells []string, null []bool, starts []int, ok bool) {
+func scanPart(s string, from, to int, last bool) (cells []span, null []bool, starts []int, ok bool) {
 	seg := s[from:to]
 	commas := strings.Count(seg, ",") + 1
-	cells = make([]string, 0, commas)
+	cells = make([]span, 0, commas)
 	null = make([]bool, 0, commas)
 	starts = make([]int, 0, strings.Count(seg, "["))
 	i := from
@@ -337,7 +362,7 @@ func scanPart(s string, from, to int, last bool) (cells []string, null []bool, s
 			i++
 		} else {
 			for {
-				var c string
+				var c span
 				var isNull, good bool
 				c, isNull, i, good = scanCell(s[:to], i)
 				if !good {

@@ -172,7 +172,7 @@ func sameSplit(t *testing.T, s string) (split bool) {
 			t.Fatalf("%.200q in %d parts: accepted, refused whole", s, parts)
 		}
 		if !slices.EqualFunc(rows, wantRows, slices.Equal) || !slices.Equal(null, wantNull) {
-			t.Fatalf("%.200q in %d parts: %q %v, whole %q %v", s, parts, rows, null, wantRows, wantNull)
+			t.Fatalf("%.200q in %d parts: %v %v, whole %v %v", s, parts, rows, null, wantRows, wantNull)
 		}
 	}
 	return split

@@ -50,7 +50,7 @@ func (t *Table) markOpenEnded() {
 		}
 		for i := range c.Coding {
 			if c.Valid[i] && c.Coding[i] == NotCoded && m.Annotation[i] == MOENotAppropriate {
-				c.Coding[i], c.CodingWords[i] = OpenEnded, openEndedWords
+				c.setCoding(i, OpenEnded, openEndedWords)
 			}
 		}
 	}
@@ -255,13 +255,13 @@ func (t *Table) CodeMedians(year int) {
 			}
 		}
 		for i := range c.Coding {
-			c.Coding[i], c.CodingWords[i] = NotCoded, ""
+			c.setCoding(i, NotCoded, "")
 			if !c.Valid[i] {
 				continue
 			}
 			for k := range codes {
 				if codes[k].Value == c.Values[i] {
-					c.Coding[i], c.CodingWords[i] = codes[k].Coding, codes[k].Words
+					c.setCoding(i, codes[k].Coding, codes[k].Words)
 					break
 				}
 			}
@@ -288,7 +288,7 @@ func (c *Column) settleCodes() {
 	}
 	for i, k := range c.Coding {
 		if (k == TopCoded && c.Values[i] < hi) || (k == BottomCoded && c.Values[i] > lo) {
-			c.Coding[i], c.CodingWords[i] = NotCoded, ""
+			c.setCoding(i, NotCoded, "")
 		}
 	}
 }
