@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,39 +47,50 @@ func (t *Table) Record() (arrow.RecordBatch, error) {
 		fields = append(fields, arrow.Field{Name: name, Type: a.DataType(), Nullable: true})
 		arrs = append(arrs, a)
 	}
+	// The columns' arrays are built on up to GOMAXPROCS goroutines, each
+	// into its slot (the column, then its note column or nil), and added in
+	// order.
+	type built struct {
+		name       string
+		vals, note arrow.Array
+	}
+	cols := make([]*Column, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Name != "NAME" {
+			cols = append(cols, c)
+		}
+	}
+	slots := make([]built, len(cols))
+	buildCol := func(k int) {
+		c := cols[k]
+		if c.Kind != KindEstimate && c.Kind != KindMOE {
+			slots[k] = built{name: c.Name, vals: stringArray(c.Raw, c.Null)}
+			return
+		}
+		slots[k] = built{name: c.Name, vals: floatArray(c.Values, c.Valid), note: noteArray(c, n)}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(cols))
+	if n*len(cols) < 1<<16 {
+		workers = 1
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < len(cols); k = int(next.Add(1) - 1) {
+				buildCol(k)
+			}
+		})
+	}
 	add(table.GEOID, stringArray(t.GEOIDs(), nil))
 	if c := t.Column("NAME"); c != nil {
 		add("name", stringArray(c.Raw, c.Null))
 	}
-	for _, c := range t.Columns {
-		if c.Name == "NAME" {
-			continue
-		}
-		if c.Kind != KindEstimate && c.Kind != KindMOE {
-			add(c.Name, stringArray(c.Raw, c.Null))
-			continue
-		}
-		add(c.Name, floatArray(c.Values, c.Valid))
-		var notes []string
-		var null []bool
-		for i := 0; i < n; i++ {
-			if !c.Null[i] && c.Annotation[i] == NoAnnotation && c.Coding[i] == NotCoded {
-				continue // no note (Note's own test, inlined)
-			}
-			s, ok := c.Note(i)
-			if !ok {
-				continue
-			}
-			if notes == nil {
-				notes, null = make([]string, n), make([]bool, n)
-				for k := range null {
-					null[k] = true
-				}
-			}
-			notes[i], null[i] = s, false
-		}
-		if notes != nil {
-			add(c.Name+table.NoteSuffix, stringArray(notes, null))
+	wg.Wait()
+	for _, b := range slots {
+		add(b.name, b.vals)
+		if b.note != nil {
+			add(b.name+table.NoteSuffix, b.note)
 		}
 	}
 	if dup != "" {
@@ -91,6 +105,33 @@ func (t *Table) Record() (arrow.RecordBatch, error) {
 		a.Release()
 	}
 	return rec, nil
+}
+
+// noteArray is the "<col>_note" array of estimate or MOE column c (n
+// rows): each row's Note, null where it has none; nil when no row has one.
+func noteArray(c *Column, n int) arrow.Array {
+	var notes []string
+	var null []bool
+	for i := 0; i < n; i++ {
+		if !c.Null[i] && c.Annotation[i] == NoAnnotation && c.Coding[i] == NotCoded {
+			continue // no note (Note's own test, inlined)
+		}
+		s, ok := c.Note(i)
+		if !ok {
+			continue
+		}
+		if notes == nil {
+			notes, null = make([]string, n), make([]bool, n)
+			for k := range null {
+				null[k] = true
+			}
+		}
+		notes[i], null[i] = s, false
+	}
+	if notes == nil {
+		return nil
+	}
+	return stringArray(notes, null)
 }
 
 // stringArray is an Arrow string array of vals, null where null is true

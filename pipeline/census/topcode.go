@@ -2,6 +2,7 @@ package census
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -254,6 +255,9 @@ func (t *Table) CodeMedians(year int) {
 				codes = append(codes, tc)
 			}
 		}
+		if len(codes) == 0 && c.CodingWords == nil && !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k != NotCoded }) {
+			continue // nothing coded, nothing to code
+		}
 		for i := range c.Coding {
 			c.setCoding(i, NotCoded, "")
 			if !c.Valid[i] {
@@ -277,7 +281,7 @@ func (t *Table) CodeMedians(year int) {
 // 2,500, a tract at 2,001 has a median of $2,001, not "2,000 or more". A
 // code can only be an extreme of the values it limits.
 func (c *Column) settleCodes() {
-	if c.Coding == nil {
+	if c.Coding == nil || !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k == TopCoded || k == BottomCoded }) {
 		return
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
