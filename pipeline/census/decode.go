@@ -152,7 +152,10 @@ type Column struct {
 	Name string
 	Kind Kind
 	// Raw holds each row's value exactly as sent (numbers sent as JSON
-	// numbers keep their literal text); "" where Null is true.
+	// numbers keep their literal text); "" where Null is true. Estimate and
+	// MOE columns that Decode took from a response body leave Raw nil and
+	// keep their text in the body's bytes (no string per cell): Text(i)
+	// reads row i's text either way.
 	Raw []string
 	// Null is true where the API sent JSON null.
 	Null []bool
@@ -171,6 +174,28 @@ type Column struct {
 	// "250,000 or more"; "" where Coding is NotCoded. It is nil while no
 	// row of the column is coded (most columns): Words reads it either way.
 	CodingWords []string
+	// text is where row i's text is when Raw is nil: text.rows[i+1][col]
+	// of text.body.
+	text *scanned
+	col  int
+}
+
+// scanned is a response body and its cells as scanString found them.
+type scanned struct {
+	body string
+	rows [][]span
+}
+
+// Text is row i's value exactly as sent ("" where Null is true): Raw[i],
+// or the response's bytes of that cell when Raw is nil.
+func (c *Column) Text(i int) string {
+	if c.Raw != nil {
+		return c.Raw[i]
+	}
+	if c.text != nil {
+		return c.text.rows[i+1][c.col].of(c.text.body)
+	}
+	return ""
 }
 
 // Words is CodingWords[i], "" when CodingWords is nil.
@@ -208,7 +233,7 @@ func (c *Column) Note(i int) (string, bool) {
 	case c.Annotation[i] != NoAnnotation:
 		return c.Annotation[i].Reason(), true
 	case c.Coding[i] != NotCoded:
-		return fmt.Sprintf("%s: %s (%s)", c.Coding[i], c.Words(i), c.Raw[i]), true
+		return fmt.Sprintf("%s: %s (%s)", c.Coding[i], c.Words(i), c.Text(i)), true
 	}
 	return "", false
 }
@@ -433,6 +458,7 @@ func buildRows(body string, rows [][]span, null []bool) (*Table, error) {
 		return nil, &DecodeError{Row: -1, Err: errors.New("header row has no columns")}
 	}
 	t := &Table{rows: n}
+	txt := &scanned{body: body, rows: rows}
 	seen := make(map[string]bool, width)
 	for _, c := range rows[0] {
 		s := c.of(body)
@@ -445,7 +471,16 @@ func buildRows(body string, rows [][]span, null []bool) (*Table, error) {
 		seen[s] = true
 		// A copy: the record's schema outlives the table, and a
 		// substring would hold the whole response in memory.
-		t.Columns = append(t.Columns, newColumn(strings.Clone(s), t.rows))
+		name := strings.Clone(s)
+		k := KindOf(name)
+		if k == KindEstimate || k == KindMOE {
+			// The text of a number stays in the body (Text).
+			c := newColumnText(name, k, t.rows, false)
+			c.text, c.col = txt, len(t.Columns)
+			t.Columns = append(t.Columns, c)
+			continue
+		}
+		t.Columns = append(t.Columns, newColumnKind(name, k, t.rows))
 	}
 	// Rows before the first of the wrong length are typed; that row's
 	// error stands if none of them has one.
@@ -539,8 +574,14 @@ func truncate(s string, n int) string {
 
 func newColumn(name string, n int) *Column { return newColumnKind(name, KindOf(name), n) }
 
-func newColumnKind(name string, k Kind, n int) *Column {
-	c := &Column{Name: name, Kind: k, Raw: make([]string, n), Null: make([]bool, n)}
+func newColumnKind(name string, k Kind, n int) *Column { return newColumnText(name, k, n, true) }
+
+// newColumnText is newColumnKind, with Raw made only when raw is true.
+func newColumnText(name string, k Kind, n int, raw bool) *Column {
+	c := &Column{Name: name, Kind: k, Null: make([]bool, n)}
+	if raw {
+		c.Raw = make([]string, n)
+	}
 	if c.Kind == KindEstimate || c.Kind == KindMOE {
 		c.Values = make([]float64, n)
 		c.Valid = make([]bool, n)
@@ -611,7 +652,10 @@ func (c *Column) codes() []TopCode {
 // (fillWords does), and writes row i's cells only: rows may be set on
 // several goroutines.
 func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
-	c.Raw[i], c.Null[i] = s, null
+	if c.Raw != nil {
+		c.Raw[i] = s
+	}
+	c.Null[i] = null
 	if c.Values == nil || null {
 		return nil
 	}

@@ -198,6 +198,7 @@ func validity(n int, flags []bool, null bool) (*memory.Buffer, int) {
 func (t *Table) Encode(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	row := make([]*string, len(t.Columns))
+	texts := make([]string, len(t.Columns))
 	write := func(prefix string) error {
 		b, err := json.Marshal(row)
 		if err != nil {
@@ -219,7 +220,8 @@ func (t *Table) Encode(w io.Writer) error {
 			if c.Null[i] {
 				row[j] = nil
 			} else {
-				row[j] = &c.Raw[i]
+				texts[j] = c.Text(i)
+				row[j] = &texts[j]
 			}
 		}
 		if err := write(",\n"); err != nil {
