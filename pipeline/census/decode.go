@@ -497,11 +497,28 @@ func buildRows(body string, rows [][]span, null []bool) (*Table, error) {
 	}
 	// Every row before short has width cells: row i's cell j is flat cell
 	// (i+1)*width+j.
+	// The common cells are set here (what setCoded would set): a string
+	// column's text, a null, a plain number of a column without top codes
+	// that cannot be an annotation; setCoded takes the rest.
 	typeRange := func(from, to int) *DecodeError {
 		for i := from; i < to; i++ {
 			cells, k := rows[i+1], (i+1)*width
 			for j, c := range t.Columns {
-				if err := c.setCoded(codes[j], i, cells[j].of(body), null[k+j]); err != nil {
+				sp, isNull := cells[j], null[k+j]
+				switch {
+				case c.Values == nil:
+					c.Raw[i], c.Null[i] = body[sp.lo:sp.hi], isNull
+					continue
+				case c.Raw == nil && isNull:
+					c.Null[i] = true
+					continue
+				case c.Raw == nil && len(codes[j]) == 0:
+					if v, ok := fastNumber(body[sp.lo:sp.hi]); ok && v > maxAnnotationCode {
+						c.Values[i], c.Valid[i] = v, true
+						continue
+					}
+				}
+				if err := c.setCoded(codes[j], i, sp.of(body), isNull); err != nil {
 					return &DecodeError{Row: i, Column: c.Name, Err: err}
 				}
 			}
