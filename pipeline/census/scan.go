@@ -165,17 +165,22 @@ func scanCell(s string, i int) (span, bool, int, bool) {
 	case b == '"':
 		j := i + 1
 		ascii := true
+	loop:
 		for j < len(s) {
-			c := s[j]
-			if c == '"' {
+			// One table load a byte for the usual bytes of a string.
+			for j < len(s) && strClass[s[j]] == strPlain {
+				j++
+			}
+			if j >= len(s) {
 				break
 			}
-			if c == '\\' || c < 0x20 {
+			switch strClass[s[j]] {
+			case strQuote:
+				break loop
+			case strBad:
 				return span{}, false, i, false
 			}
-			if c >= utf8.RuneSelf {
-				ascii = false
-			}
+			ascii = false // strHigh
 			j++
 		}
 		if j >= len(s) {
@@ -199,6 +204,30 @@ func scanCell(s string, i int) (span, bool, int, bool) {
 	}
 	return span{}, false, i, false
 }
+
+// The classes of a byte inside a JSON string for scanCell: the closing
+// quote, a byte the fast path refuses (an escape, a control character),
+// a byte of a multi-byte UTF-8 sequence, anything else.
+const (
+	strPlain = iota
+	strQuote
+	strBad
+	strHigh
+)
+
+var strClass = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c == '"':
+			t[c] = strQuote
+		case c == '\\' || c < 0x20:
+			t[c] = strBad
+		case c >= utf8.RuneSelf:
+			t[c] = strHigh
+		}
+	}
+	return t
+}()
 
 // scanNumber returns the end of the JSON number at s[i:], or -1 if there
 // is none (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
