@@ -226,6 +226,28 @@ func varied(tb testing.TB, n int, nullEvery int, seed uint64) arrow.RecordBatch 
 	return rec
 }
 
+// pointsLike is a MADE-UP record shaped like the ohio-10M job's points
+// (seeded PCG): a unique id, a value, a latitude and a longitude, in
+// chunks as pipeline/source hands them to the raw writer.
+func pointsLike(tb testing.TB, n int) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(3, 4))
+	id := &table.Column{Name: "id", Type: table.String}
+	val := &table.Column{Name: "value", Type: table.Float}
+	lat := &table.Column{Name: "lat", Type: table.Float}
+	lon := &table.Column{Name: "lon", Type: table.Float}
+	for i := range n {
+		id.AppendString(fmt.Sprintf("P%08d", i), true)
+		val.AppendFloat(float64(rng.IntN(100000))/100, true)
+		lat.AppendFloat(38.4+rng.Float64()*3.6, true)
+		lon.AppendFloat(-84.8+rng.Float64()*4.3, true)
+	}
+	rec, err := table.Build(nil, id, val, lat, lon)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
 // recorded is the real Alameda ACS response under pipeline/census/testdata
 // as the census source records it (GEOID, NAME, the variables).
 func recorded(tb testing.TB) arrow.RecordBatch {
@@ -369,6 +391,7 @@ func BenchmarkEncoderAgainstOld(b *testing.B) {
 	}{
 		{"census", nationalRecord},
 		{"places-1M", func(tb testing.TB) arrow.RecordBatch { return placesLike(tb, 1_000_000) }},
+		{"points-1M", func(tb testing.TB) arrow.RecordBatch { return pointsLike(tb, 1_000_000) }},
 	}
 	for _, in := range inputs {
 		b.Run(in.name, func(b *testing.B) {
