@@ -247,8 +247,9 @@ func rowScan(path string) (int, error) {
 }
 
 // BenchmarkScanPlacesLike reads 1,000,000 made-up places-like rows back, a row
-// group at a time: ScanParquet (columns read apart) and the previous row
-// reader (rowScan) as the baseline.
+// group at a time: ScanParquet (columns read apart, typed pages),
+// ScanParquet with each cell through a parquet.Value (typedPages off, the
+// reader before appendPage) and the previous row reader (rowScan).
 func BenchmarkScanPlacesLike(b *testing.B) {
 	rec := placesLike(b, 1_000_000)
 	path := filepath.Join(b.TempDir(), "x.parquet")
@@ -257,6 +258,18 @@ func BenchmarkScanPlacesLike(b *testing.B) {
 	}
 	rec.Release()
 	b.Run("columns", func(b *testing.B) {
+		b.ReportAllocs()
+		c0 := cpuNanos()
+		for range b.N {
+			if err := ScanParquet(context.Background(), path, func(arrow.RecordBatch) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
+	})
+	b.Run("columns-values", func(b *testing.B) {
+		defer func(v bool) { typedPages = v }(typedPages)
+		typedPages = false // each cell through a parquet.Value, as before appendPage
 		b.ReportAllocs()
 		c0 := cpuNanos()
 		for range b.N {

@@ -667,6 +667,10 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 			if err != nil {
 				return fmt.Errorf("%s: column %s: %w", path, c.Name, err)
 			}
+			if typedPages && appendPage(c, pg, &strs) {
+				parquet.Release(pg)
+				continue
+			}
 			vr := pg.Values()
 			for {
 				n, err := vr.ReadValues(buf)
@@ -725,6 +729,107 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 		}
 	}
 	return nil
+}
+
+// typedPages turns on appendPage (a variable so that the tests can read
+// through parquet.Value alone and compare).
+var typedPages = true
+
+// appendPage appends the values of pg, a page of a flat column, to c
+// straight from the page's typed data (its definition levels, then the
+// non-null values as float64s, int64s, or byte arrays, a dictionary's
+// through its indexes), without a parquet.Value per cell; the cells are
+// those the page's ValueReader gives. It reports false, having appended
+// nothing, for any page it does not know (booleans, an unexpected kind or
+// count): the caller then reads its values.
+func appendPage(c *table.Column, pg parquet.Page, strs *arena) bool {
+	defs := pg.DefinitionLevels() // nil: a required column, every row valid
+	n := int(pg.NumRows())
+	if defs != nil && len(defs) != n {
+		return false
+	}
+	valid := n
+	if defs != nil {
+		valid = 0
+		for _, d := range defs {
+			if d != 0 {
+				valid++
+			}
+		}
+	}
+	data := pg.Data()
+	switch c.Type {
+	case table.Float:
+		if data.Kind() != encoding.Double || len(data.Double()) != valid {
+			return false
+		}
+		vals, k := data.Double(), 0
+		for i := range n {
+			if defs == nil || defs[i] != 0 {
+				c.AppendFloat(vals[k], true)
+				k++
+			} else {
+				c.AppendFloat(0, false)
+			}
+		}
+	case table.Int:
+		if data.Kind() != encoding.Int64 || len(data.Int64()) != valid {
+			return false
+		}
+		vals, k := data.Int64(), 0
+		for i := range n {
+			if defs == nil || defs[i] != 0 {
+				c.AppendInt(vals[k], true)
+				k++
+			} else {
+				c.AppendInt(0, false)
+			}
+		}
+	case table.String:
+		var bytes []byte
+		var offs []uint32
+		var idx []int32
+		if dict := pg.Dictionary(); dict != nil {
+			if data.Kind() != encoding.Int32 || len(data.Int32()) != valid {
+				return false
+			}
+			dv := dict.Page().Data()
+			if dv.Kind() != encoding.ByteArray {
+				return false
+			}
+			bytes, offs = dv.ByteArray()
+			idx = data.Int32()
+			for _, x := range idx {
+				if x < 0 || int(x)+1 >= len(offs) {
+					return false
+				}
+			}
+		} else {
+			if data.Kind() != encoding.ByteArray {
+				return false
+			}
+			bytes, offs = data.ByteArray()
+			if len(offs) != valid+1 {
+				return false
+			}
+		}
+		k := 0
+		for i := range n {
+			if defs != nil && defs[i] == 0 {
+				c.AppendString("", false)
+				continue
+			}
+			x := k
+			if idx != nil {
+				x = int(idx[k])
+			}
+			c.AppendString(strs.string(bytes[offs[x]:offs[x+1]]), true)
+			k++
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // arena makes strings from byte slices without one allocation each: it
