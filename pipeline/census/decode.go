@@ -317,8 +317,8 @@ func Decode(r io.Reader) (*Table, error) {
 	// escaped strings; anything else goes through encoding/json, which
 	// gives the precise error (or the unescaped value).
 	// body is Decode's own and never written again: the cells may be
-	// substrings of it, without the copy scanRows makes of a caller's
-	// bytes.
+	// substrings of it (and the table keeps it for Column.Text), without
+	// a copy.
 	if rows, null, ok := scanString(unsafe.String(unsafe.SliceData(body), len(body))); ok {
 		if len(rows) == 0 {
 			return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
@@ -445,11 +445,10 @@ func (t *Table) settle() {
 // more than one goroutine.
 var parallelCells = 1 << 16 // a variable so that tests can type small bodies in parallel
 
-// buildRows is build for the rows of scanString (the cells spans of s,
-// null flat, in the same order as the cells): the same table and the same
-// first error, with the
-// rows typed in ranges on up to GOMAXPROCS goroutines for a large
-// response. Each range is typed in row order and stops at its first error;
+// buildRows is build for the rows of scanString (the cells, spans of
+// body; null flat, in the same order as the cells): the same table and the
+// same first error, with the rows typed in ranges on up to GOMAXPROCS
+// goroutines for a large response. Each range is typed in row order and stops at its first error;
 // the error of the earliest row (then column) is the one returned, as
 // build's row-by-row pass returns it.
 func buildRows(body string, rows [][]span, null []bool) (*Table, error) {
@@ -496,8 +495,7 @@ func buildRows(body string, rows [][]span, null []bool) (*Table, error) {
 		codes[j] = c.codes()
 	}
 	// Every row before short has width cells: row i's cell j is flat cell
-	// (i+1)*width+j.
-	// The common cells are set here (what setCoded would set): a string
+	// (i+1)*width+j. The common cells are set here (what setCoded would set): a string
 	// column's text, a null, a plain number of a column without top codes
 	// that cannot be an annotation; setCoded takes the rest.
 	typeRange := func(from, to int) *DecodeError {

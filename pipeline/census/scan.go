@@ -7,47 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// scanRows is the fast path of Decode: it parses body, a Census Data API
-// response (a JSON array of arrays whose values are strings, numbers or
-// null), into rows of cells without encoding/json. Cells are substrings of
-// one string holding the whole body (one allocation for every cell); a
-// number keeps its literal text, as in Decode; null[k] marks a JSON null at
-// the same flat position k as its cell.
-//
-// ok is false for anything outside that shape or not exactly valid JSON
-// (syntax errors, truncation, booleans, objects, nested arrays, strings with
-// escapes or control characters, invalid UTF-8): Decode then decodes the
-// body with encoding/json, which gives the precise error or, for escaped
-// strings, the value. The fast path never accepts a body encoding/json
-// would refuse.
-//
-// A body of at least splitBytes is cut into up to GOMAXPROCS parts at row
-// boundaries, scanned in parallel (scanSplit); the answer is the same as
-// scanning it whole (scanWhole).
-func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
-	if len(body) == 0 {
-		return nil, nil, false
-	}
-	// One copy, so that the cells do not alias the caller's buffer.
-	s := string(body)
-	spans, null, ok := scanString(s)
-	if !ok {
-		return nil, nil, false
-	}
-	rows = make([][]string, len(spans))
-	for r, row := range spans {
-		rows[r] = make([]string, len(row))
-		for j, c := range row {
-			rows[r][j] = c.of(s)
-		}
-	}
-	return rows, null, true
-}
-
 // span is a cell of a body s: s[lo:hi] ("" for null). Cells are held as
 // spans, not strings, so that the millions of them hold no pointers: the
-// collector does not scan them, and Decode makes the strings it keeps (a
-// column's Raw) from them once.
+// collector does not scan them, and Decode makes strings only of the cells
+// it keeps as strings (the Raw of a column that is not a number's).
 type span struct{ lo, hi uint32 }
 
 func (c span) of(s string) string { return s[c.lo:c.hi] }
@@ -56,10 +19,24 @@ func (c span) of(s string) string { return s[c.lo:c.hi] }
 // are 32-bit); larger ones go through encoding/json.
 const maxScanBytes = 1<<32 - 1
 
-// scanString is scanRows of a body held in a string, the cells as spans of
-// s.
+// scanString is the fast path of Decode: it parses s, a Census Data API
+// response (a JSON array of arrays whose values are strings, numbers or
+// null), into rows of cells without encoding/json. Cells are spans of s;
+// a number keeps its literal text, as in Decode; null[k] marks a JSON null
+// at the same flat position k as its cell.
+//
+// ok is false for anything outside that shape or not exactly valid JSON
+// (syntax errors, truncation, booleans, objects, nested arrays, strings with
+// escapes or control characters, invalid UTF-8), and for a body over
+// maxScanBytes: Decode then decodes the body with encoding/json, which gives
+// the precise error or, for escaped strings, the value. The fast path never
+// accepts a body encoding/json would refuse.
+//
+// A body of at least splitBytes is cut into up to GOMAXPROCS parts at row
+// boundaries, scanned in parallel (scanSplit); the answer is the same as
+// scanning it whole (scanWhole).
 func scanString(s string) (rows [][]span, null []bool, ok bool) {
-	if len(s) == 0 || len(s) > maxScanBytes {
+	if len(s) == 0 || uint64(len(s)) > maxScanBytes {
 		return nil, nil, false
 	}
 	if parts := min(runtime.GOMAXPROCS(0), len(s)/splitBytes); parts > 1 {
@@ -70,11 +47,11 @@ func scanString(s string) (rows [][]span, null []bool, ok bool) {
 	return scanWhole(s)
 }
 
-// splitBytes is the least body size per part that scanRows scans in
+// splitBytes is the least body size per part that scanString scans in
 // parts.
 var splitBytes = 1 << 20 // a variable so that tests can split small bodies
 
-// scanWhole is scanRows on one goroutine.
+// scanWhole is scanString on one goroutine.
 func scanWhole(s string) (rows [][]span, null []bool, ok bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {

@@ -220,3 +220,24 @@ func FuzzScanSplit(f *testing.F) {
 		sameSplit(t, string(body))
 	})
 }
+
+// scanRows is scanString of a copy of body, its cells as strings: the
+// shape the tests compare with encoding/json's.
+func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
+	if len(body) == 0 {
+		return nil, nil, false
+	}
+	s := string(body)
+	spans, null, ok := scanString(s)
+	if !ok {
+		return nil, nil, false
+	}
+	rows = make([][]string, len(spans))
+	for r, row := range spans {
+		rows[r] = make([]string, len(row))
+		for j, c := range row {
+			rows[r][j] = c.of(s)
+		}
+	}
+	return rows, null, true
+}

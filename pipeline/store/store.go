@@ -265,7 +265,8 @@ func (e *encoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
 // buffers directly (values, offsets, validity bitmap) and sets the levels
 // of each value in place (SetDefinitionLevel, SetColumnIndex: inlined),
 // so a cell costs a store of one Value; the values are those of
-// slowColumnValues (kept in the tests), cell for cell.
+// oldColumnValues (the code before, kept in oldencode_test.go), cell for
+// cell.
 func columnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parquet.Value {
 	base := len(vals)
 	vals = slices.Grow(vals, end-start)[:base+end-start]
