@@ -257,28 +257,23 @@ func BenchmarkScanPlacesLike(b *testing.B) {
 		b.Fatal(err)
 	}
 	rec.Release()
-	b.Run("columns", func(b *testing.B) {
-		b.ReportAllocs()
-		c0 := cpuNanos()
-		for range b.N {
-			if err := ScanParquet(context.Background(), path, func(arrow.RecordBatch) error { return nil }); err != nil {
-				b.Fatal(err)
+	for _, r := range []struct {
+		name  string
+		typed bool
+	}{{"columns", true}, {"columns-values", false}} {
+		b.Run(r.name, func(b *testing.B) {
+			defer func(v bool) { typedPages = v }(typedPages)
+			typedPages = r.typed // columns-values: each cell through a parquet.Value, as before appendPage
+			b.ReportAllocs()
+			c0 := cpuNanos()
+			for range b.N {
+				if err := ScanParquet(context.Background(), path, func(arrow.RecordBatch) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
-	})
-	b.Run("columns-values", func(b *testing.B) {
-		defer func(v bool) { typedPages = v }(typedPages)
-		typedPages = false // each cell through a parquet.Value, as before appendPage
-		b.ReportAllocs()
-		c0 := cpuNanos()
-		for range b.N {
-			if err := ScanParquet(context.Background(), path, func(arrow.RecordBatch) error { return nil }); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
-	})
+			b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N)/1e6, "cpu-ns/row")
+		})
+	}
 	b.Run("rows-baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		c0 := cpuNanos()
@@ -361,9 +356,7 @@ func cellOf(c *table.Column, i int) any {
 	return c.Strings[i]
 }
 
-// BenchmarkCodecs writes the national scale bench's census record
-// (GENERATED, GROUNDWORK_CENSUS_BENCH) and 1,000,000 made-up places-like
-// rows with each page codec parquet-go offers that groundwork could use, to
+// BenchmarkCodecs writes benchInputs with each page codec parquet-go offers that groundwork could use, to
 // memory: CPU ms per op and the file's size. Only zstd-fastest is what
 // groundwork writes; the others are measured so that the choice can be made
 // on figures (a different codec changes every raw file's bytes).
@@ -378,14 +371,7 @@ func BenchmarkCodecs(b *testing.B) {
 		{"lz4raw", &lz4.Codec{}},
 		{"uncompressed", &uncompressed.Codec{}},
 	}
-	inputs := []struct {
-		name string
-		rec  func(testing.TB) arrow.RecordBatch
-	}{
-		{"census", nationalRecord},
-		{"places-1M", func(tb testing.TB) arrow.RecordBatch { return placesLike(tb, 1_000_000) }},
-	}
-	for _, in := range inputs {
+	for _, in := range benchInputs {
 		b.Run(in.name, func(b *testing.B) {
 			rec := in.rec(b)
 			defer rec.Release()
@@ -394,17 +380,35 @@ func BenchmarkCodecs(b *testing.B) {
 				b.Run(c.name, func(b *testing.B) {
 					defer func(c compress.Codec) { pageCodec = c }(pageCodec)
 					pageCodec = c.codec
-					c0 := cpuNanos()
-					for b.Loop() {
-						buf.Reset()
-						if err := encode(context.Background(), &buf, rec); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
-					b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+					benchEncode(b, &buf, func() error { return encode(context.Background(), &buf, rec) })
 				})
 			}
 		})
 	}
+}
+
+// benchInputs are the records of the encoder benchmarks: the national scale
+// bench's census record (GENERATED, GROUNDWORK_CENSUS_BENCH; skipped
+// without it) and 1,000,000 made-up places-like and points-like rows.
+var benchInputs = []struct {
+	name string
+	rec  func(testing.TB) arrow.RecordBatch
+}{
+	{"census", nationalRecord},
+	{"places-1M", func(tb testing.TB) arrow.RecordBatch { return placesLike(tb, 1_000_000) }},
+	{"points-1M", func(tb testing.TB) arrow.RecordBatch { return pointsLike(tb, 1_000_000) }},
+}
+
+// benchEncode runs encode (which writes to buf) b.N times and reports its
+// CPU ms per op and the size written.
+func benchEncode(b *testing.B, buf *bytes.Buffer, encode func() error) {
+	c0 := cpuNanos()
+	for b.Loop() {
+		buf.Reset()
+		if err := encode(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
 }

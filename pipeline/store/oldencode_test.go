@@ -383,43 +383,18 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-// BenchmarkEncoderAgainstOld writes the national scale bench's census
-// record (GENERATED, GROUNDWORK_CENSUS_BENCH) and 1,000,000 made-up
-// places-like rows with the encoder and the old one, to memory; CPU ms per
-// op beside the wall time.
+// BenchmarkEncoderAgainstOld writes benchInputs with the encoder and the
+// old one, to memory; CPU ms per op beside the wall time.
 func BenchmarkEncoderAgainstOld(b *testing.B) {
-	inputs := []struct {
-		name string
-		rec  func(testing.TB) arrow.RecordBatch
-	}{
-		{"census", nationalRecord},
-		{"places-1M", func(tb testing.TB) arrow.RecordBatch { return placesLike(tb, 1_000_000) }},
-		{"points-1M", func(tb testing.TB) arrow.RecordBatch { return pointsLike(tb, 1_000_000) }},
-	}
-	for _, in := range inputs {
+	for _, in := range benchInputs {
 		b.Run(in.name, func(b *testing.B) {
 			rec := in.rec(b)
 			defer rec.Release()
 			var buf bytes.Buffer
-			for _, enc := range []struct {
-				name string
-				fn   func() error
-			}{
-				{"old", func() error { return oldEncode(&buf, rec) }},
-				{"new", func() error { return encode(context.Background(), &buf, rec) }},
-			} {
-				b.Run(enc.name, func(b *testing.B) {
-					c0 := cpuNanos()
-					for b.Loop() {
-						buf.Reset()
-						if err := enc.fn(); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
-					b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
-				})
-			}
+			b.Run("old", func(b *testing.B) { benchEncode(b, &buf, func() error { return oldEncode(&buf, rec) }) })
+			b.Run("new", func(b *testing.B) {
+				benchEncode(b, &buf, func() error { return encode(context.Background(), &buf, rec) })
+			})
 		})
 	}
 }
