@@ -728,7 +728,9 @@ var ErrNotGeoParquet = errors.New("not a GeoParquet file")
 // columns, and the covering column, are skipped). The table's CRS comes from
 // the column's "crs" metadata: absent means OGC:CRS84; PROJJSON is identified
 // by its id (see crs.FromPROJJSON); an explicit null (an undefined CRS) is
-// refused.
+// refused. The columns are read a chunk at a time, the row groups in
+// parallel (readColumns); a file that path does not read, or whose reading
+// fails there, is read row by row, which reports the error and its row.
 func Read(ctx context.Context, r io.ReaderAt, size int64) (t *Table, err error) {
 	// parquet-go can panic on corrupt files; report them as errors.
 	defer func() {
@@ -806,6 +808,13 @@ func Read(ctx context.Context, r io.ReaderAt, size int64) (t *Table, err error) 
 	}
 	if geomLeaf < 0 {
 		return nil, fmt.Errorf("%w: primary column %q is not a top-level column", ErrNotGeoParquet, meta.PrimaryColumn)
+	}
+	if ok, err := readColumns(ctx, f, t, geomLeaf, attrs, kinds, strs); err != nil {
+		return nil, err
+	} else if ok {
+		return t, nil
+	} else if readMode == columnsOnly {
+		return nil, errors.New("the columns were not read (columnsOnly)")
 	}
 	pos := map[int]int{}
 	for i, leaf := range attrs {
