@@ -142,7 +142,9 @@ type rawFeature struct {
 // repairs the layer (RepairOnLoad). raw
 // and props are called on up to GOMAXPROCS goroutines at once, props only
 // for features whose ID is valid; IDs are checked in feature order, and
-// errors and warnings come in feature order.
+// errors and warnings come in feature order. The geometries raw gives
+// become the layer's (closed and repaired in place): nothing else may hold
+// them.
 func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props func(i int) map[string]any, name string, repair bool) (*Layer, error) {
 	// The geometry of every feature is checked first, in parallel; a
 	// feature refused for its ID is then left out, as if never checked.
@@ -150,6 +152,7 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 		id    any
 		hasID bool
 		mp    orb.MultiPolygon
+		bound orb.Bound
 		warns []string
 		geomT string // a geometry type that is not a polygon
 		err   error
@@ -169,6 +172,9 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 			case nil:
 			default:
 				c.geomT = g.GeoJSONType()
+			}
+			if c.err == nil && c.mp != nil {
+				c.bound = multiPolygonBound(c.mp) // while its points are in cache
 			}
 		}
 	})
@@ -219,7 +225,7 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 		for _, w := range c.warns {
 			l.Warnings = append(l.Warnings, fmt.Sprintf("%s: feature %d (%s): %s", file, i, id, w))
 		}
-		l.Features = append(l.Features, Feature{ID: id, Geom: c.mp})
+		l.Features = append(l.Features, Feature{ID: id, Geom: c.mp, Bound: c.bound})
 		keep = append(keep, i)
 	}
 	if len(errs) > 0 {
@@ -230,9 +236,7 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 	}
 	parallel((len(keep)+chunk-1)/chunk, func(c int) {
 		for k := c * chunk; k < min(len(keep), (c+1)*chunk); k++ {
-			f := &l.Features[k]
-			f.Props = props(keep[k])
-			f.Bound = multiPolygonBound(f.Geom)
+			l.Features[k].Props = props(keep[k])
 		}
 	})
 	if repair {
@@ -241,18 +245,18 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 	return l, nil
 }
 
-// check validates a multipolygon's coordinates and closes unclosed rings.
+// check validates a multipolygon's coordinates and closes unclosed rings,
+// in place: an unclosed ring is replaced in its polygon by a closed copy
+// (the reader's geometries are the layer's, nobody else holds them).
 func check(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
 	var warns []string
 	if len(mp) == 0 {
 		return nil, nil, errors.New("empty geometry")
 	}
-	out := make(orb.MultiPolygon, len(mp))
 	for pi, poly := range mp {
 		if len(poly) == 0 {
 			return nil, nil, fmt.Errorf("polygon %d is empty", pi)
 		}
-		np := make(orb.Polygon, len(poly))
 		for ri, ring := range poly {
 			for _, p := range ring {
 				if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
@@ -266,11 +270,10 @@ func check(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
 			if len(ring) < 4 {
 				return nil, nil, fmt.Errorf("polygon %d ring %d has %d points, a ring needs at least 4 (3 corners and the closing point)", pi, ri, len(ring))
 			}
-			np[ri] = ring
+			poly[ri] = ring
 		}
-		out[pi] = np
 	}
-	return out, warns, nil
+	return mp, warns, nil
 }
 
 // checkUTF8 refuses a GeoJSON file that is not UTF-8 (RFC 7946 requires it;

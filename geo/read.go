@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -55,7 +56,8 @@ func read(ctx context.Context, name, path, idProp string, repair bool) (*Layer, 
 // Load reads a boundary layer as Read does and indexes it as NewIndexShared
 // does, giving the same layer (features, warnings) and index as the two one
 // after the other. The index is built while the layer is checked for
-// repairs (RepairOnLoad's checks, on the other cores); when the check finds
+// repairs (RepairOnLoad's checks, on the other cores: GOMAXPROCS-1
+// goroutines, so that the index build keeps a core); when the check finds
 // nothing, as in Census Bureau files, that is all, and otherwise the layer is
 // repaired once the index is built and indexed again.
 func Load(ctx context.Context, name, path, idProp string) (*Layer, *Index, error) {
@@ -67,16 +69,20 @@ func Load(ctx context.Context, name, path, idProp string) (*Layer, *Index, error
 	// check reads the rings through polygons of its own, so that the two
 	// touch no common memory but the coordinates, which both only read.
 	view := &Layer{File: l.File, Features: make([]Feature, len(l.Features))}
-	for i, f := range l.Features {
-		mp := make(orb.MultiPolygon, len(f.Geom))
-		for pi, p := range f.Geom {
-			mp[pi] = slices.Clone(p)
+	const chunk = 1024
+	parallel((len(l.Features)+chunk-1)/chunk, func(c int) {
+		for i := c * chunk; i < min(len(l.Features), (c+1)*chunk); i++ {
+			f := &l.Features[i]
+			mp := make(orb.MultiPolygon, len(f.Geom))
+			for pi, p := range f.Geom {
+				mp[pi] = slices.Clone(p)
+			}
+			view.Features[i] = Feature{ID: f.ID, Geom: mp}
 		}
-		view.Features[i] = Feature{ID: f.ID, Geom: mp}
-	}
+	})
 	done := make(chan *Index, 1)
 	go func() { done <- NewIndexShared(l) }()
-	probs := checkLayer(view, false, false)
+	probs := checkLayerOn(max(1, runtime.GOMAXPROCS(0)-1), view, false, false)
 	idx := <-done
 	if len(probs) > 0 {
 		RepairOnLoad(l)

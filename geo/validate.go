@@ -86,6 +86,11 @@ func check2(l *Layer, fix bool) []Problem { return checkLayer(l, fix, true) }
 // orientation (RepairOnLoad has no use for them, and in shapefiles, whose
 // outer rings are clockwise, nearly every ring has one).
 func checkLayer(l *Layer, fix, orientation bool) []Problem {
+	return checkLayerOn(runtime.GOMAXPROCS(0), l, fix, orientation)
+}
+
+// checkLayerOn is checkLayer on up to workers goroutines.
+func checkLayerOn(workers int, l *Layer, fix, orientation bool) []Problem {
 	type chunk struct {
 		probs   []Problem
 		crossed [][3]int // feature, first and end of its problems in probs
@@ -93,7 +98,7 @@ func checkLayer(l *Layer, fix, orientation bool) []Problem {
 	n := len(l.Features)
 	size := max(256, n/(8*runtime.GOMAXPROCS(0)))
 	chunks := make([]chunk, (n+size-1)/size)
-	parallel(len(chunks), func(c int) {
+	parallelOn(workers, len(chunks), func(c int) {
 		var sc sweepScratch
 		ch := &chunks[c]
 		for fi := c * size; fi < min(n, (c+1)*size); fi++ {
@@ -119,8 +124,11 @@ func checkLayer(l *Layer, fix, orientation bool) []Problem {
 
 // parallel calls fn(0), ..., fn(n-1) on up to GOMAXPROCS goroutines (the
 // caller's among them) and returns when all have returned.
-func parallel(n int, fn func(i int)) {
-	workers := min(n, runtime.GOMAXPROCS(0))
+func parallel(n int, fn func(i int)) { parallelOn(runtime.GOMAXPROCS(0), n, fn) }
+
+// parallelOn is parallel on up to workers goroutines.
+func parallelOn(workers, n int, fn func(i int)) {
+	workers = min(n, workers)
 	if workers <= 1 {
 		for i := range n {
 			fn(i)

@@ -117,6 +117,7 @@ type groupReader struct {
 	geoms []orb.Geometry // the group's rows of Table.Geoms
 	strs  *stringArena
 	buf   []parquet.Value
+	fast  []bool // per non-null row of a geometry page: measured by wkbDecoder
 }
 
 // read reads every column chunk of rg into the group's rows: lo is the
@@ -261,17 +262,30 @@ func (rd *groupReader) geometryPage(pg parquet.Page, row int) error {
 	if !ok {
 		return errFallBack
 	}
-	geoms := rd.geoms[row:]
-	return eachByteArray(int(pg.NumRows()), defs, data, offs, idx, func(i int, b []byte) error {
-		g, ok := decodeWKB(b)
-		if !ok {
-			var err error
-			if g, err = wkb.Unmarshal(b); err != nil {
-				return err
-			}
-		}
-		geoms[i] = g
+	// The page's geometries are measured first, so that those decodeWKB
+	// decodes share three allocations; wkb.Unmarshal decodes the others.
+	n := int(pg.NumRows())
+	var d wkbDecoder
+	fast := rd.fast[:0]
+	err := eachByteArray(n, defs, data, offs, idx, func(i int, b []byte) error {
+		fast = append(fast, d.measure(b))
 		return nil
+	})
+	rd.fast = fast
+	if err != nil {
+		return err
+	}
+	d.alloc()
+	geoms, k := rd.geoms[row:], 0
+	return eachByteArray(n, defs, data, offs, idx, func(i int, b []byte) error {
+		k++
+		if fast[k-1] {
+			geoms[i] = d.decode(b)
+			return nil
+		}
+		g, err := wkb.Unmarshal(b)
+		geoms[i] = g
+		return err
 	})
 }
 
@@ -354,46 +368,85 @@ func (a *stringArena) string(b []byte) string {
 // 3 and 6 (no SRID, Z or M flags), the only WKB boundary files hold: the same
 // rings with the same coordinate bits, each empty part an empty slice (not
 // nil), bytes after the geometry ignored. The points take one allocation, the
-// rings one and the polygons of a MultiPolygon one; each ring's capacity is
-// its length (rings share the points' array: appending to one copies it). ok
-// is false, and nothing is allocated, for any other b, valid or not: the
-// caller then asks wkb.Unmarshal.
+// rings one and the polygons of a MultiPolygon one; each ring's and
+// polygon's capacity is its length (they share arrays: appending to one
+// copies it). ok is false, and nothing is allocated, for any other b, valid
+// or not (measureWKB): the caller then asks wkb.Unmarshal.
 func decodeWKB(b []byte) (g orb.Geometry, ok bool) {
-	if len(b) < 9 || b[0] != 1 {
+	var d wkbDecoder
+	if !d.measure(b) {
 		return nil, false
+	}
+	d.alloc()
+	return d.decode(b), true
+}
+
+// wkbDecoder decodes WKB geometries that measure has measured, taking their
+// polygons, rings and points from the front of the arrays alloc made, so
+// that the geometries of a page share three allocations.
+type wkbDecoder struct {
+	polys, rings, points int // measured, not yet allocated
+	polyArr              []orb.Polygon
+	ringArr              []orb.Ring
+	pointArr             []orb.Point
+}
+
+// measure adds the polygons (of a MultiPolygon), rings and points of b to
+// d's counts and reports true when b is WKB that decodeWKB decodes; else it
+// counts nothing.
+func (d *wkbDecoder) measure(b []byte) bool {
+	if len(b) < 9 || b[0] != 1 {
+		return false
 	}
 	switch binary.LittleEndian.Uint32(b[1:]) {
 	case 3:
 		rings, points, _, ok := countPolygon(b, 5)
-		if !ok {
-			return nil, false
+		if ok {
+			d.rings, d.points = d.rings+rings, d.points+points
 		}
-		d := wkbDecoder{points: make([]orb.Point, points), rings: make([]orb.Ring, rings)}
-		return d.polygon(b, 5), true
+		return ok
 	case 6:
 		np := int(binary.LittleEndian.Uint32(b[5:]))
 		rings, points, at := 0, 0, 9
 		for range np {
 			// A polygon: its own byte order and type, then its rings.
 			if len(b)-at < 9 || b[at] != 1 || binary.LittleEndian.Uint32(b[at+1:]) != 3 {
-				return nil, false
+				return false
 			}
 			r, p, end, ok := countPolygon(b, at+5)
 			if !ok {
-				return nil, false
+				return false
 			}
 			rings, points, at = rings+r, points+p, end
 		}
-		d := wkbDecoder{points: make([]orb.Point, points), rings: make([]orb.Ring, rings)}
-		mp := make(orb.MultiPolygon, np)
-		at = 9
-		for i := range mp {
-			mp[i] = d.polygon(b, at+5)
-			at = d.at
-		}
-		return mp, true
+		d.polys, d.rings, d.points = d.polys+np, d.rings+rings, d.points+points
+		return true
 	}
-	return nil, false
+	return false
+}
+
+// alloc allocates the arrays for what measure counted.
+func (d *wkbDecoder) alloc() {
+	d.polyArr = make([]orb.Polygon, d.polys)
+	d.ringArr = make([]orb.Ring, d.rings)
+	d.pointArr = make([]orb.Point, d.points)
+	d.polys, d.rings, d.points = 0, 0, 0
+}
+
+// decode decodes b, which measure accepted.
+func (d *wkbDecoder) decode(b []byte) orb.Geometry {
+	if binary.LittleEndian.Uint32(b[1:]) == 3 {
+		p, _ := d.polygon(b, 5)
+		return p
+	}
+	np := int(binary.LittleEndian.Uint32(b[5:]))
+	mp := orb.MultiPolygon(d.polyArr[:np:np])
+	d.polyArr = d.polyArr[np:]
+	at := 9
+	for i := range mp {
+		mp[i], at = d.polygon(b, at+5)
+	}
+	return mp
 }
 
 // countPolygon counts the rings and points of the WKB polygon body (ring
@@ -421,25 +474,18 @@ func countPolygon(b []byte, at int) (rings, points, end int, ok bool) {
 	return rings, points, at, true
 }
 
-// wkbDecoder fills polygons from WKB that countPolygon has measured, taking
-// their rings and points from the front of rings and points.
-type wkbDecoder struct {
-	points []orb.Point
-	rings  []orb.Ring
-	at     int // position after the last polygon decoded
-}
-
-// polygon decodes the polygon body at b[at:].
-func (d *wkbDecoder) polygon(b []byte, at int) orb.Polygon {
+// polygon decodes the polygon body at b[at:], returning the position after
+// it.
+func (d *wkbDecoder) polygon(b []byte, at int) (orb.Polygon, int) {
 	nr := int(binary.LittleEndian.Uint32(b[at:]))
 	at += 4
-	p := orb.Polygon(d.rings[:nr:nr])
-	d.rings = d.rings[nr:]
+	p := orb.Polygon(d.ringArr[:nr:nr])
+	d.ringArr = d.ringArr[nr:]
 	for ri := range p {
 		np := int(binary.LittleEndian.Uint32(b[at:]))
 		at += 4
-		r := d.points[:np:np]
-		d.points = d.points[np:]
+		r := d.pointArr[:np:np]
+		d.pointArr = d.pointArr[np:]
 		src := b[at : at+16*np]
 		for i := range r {
 			r[i] = orb.Point{
@@ -450,6 +496,5 @@ func (d *wkbDecoder) polygon(b []byte, at int) orb.Polygon {
 		at += 16 * np
 		p[ri] = orb.Ring(r)
 	}
-	d.at = at
-	return p
+	return p, at
 }
