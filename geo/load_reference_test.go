@@ -5,11 +5,15 @@ package geo
 // feature's Bound computed twice by orb, and the self-intersection sweep run
 // on every ring. Kept, verbatim but for the names, as the reference that
 // TestLoadMatchesReference and BenchmarkLoad compare the production path with.
+// (Its GeoParquet file is decoded by geoparquet.Read, column-wise since
+// session 5: geoparquet's TestReadColumnsMatchesRows compares that with the
+// row loop.)
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
@@ -85,7 +89,7 @@ func referenceFromFeatureCollection(name, file string, fc *geojson.FeatureCollec
 			fe(id, "geometry is %s, want Polygon or MultiPolygon", g.GeoJSONType())
 			continue
 		}
-		mp, warns, err := check(mp)
+		mp, warns, err := referenceCheck(mp)
 		if err != nil {
 			fe(id, "%v", err)
 			continue
@@ -109,6 +113,39 @@ func referenceFromFeatureCollection(name, file string, fc *geojson.FeatureCollec
 	}
 	referenceRepairOnLoad(l)
 	return l, nil
+}
+
+// referenceCheck is check (of a feature's coordinates and ring closure) as
+// it was: on a copy of the multipolygon and its polygons.
+func referenceCheck(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
+	var warns []string
+	if len(mp) == 0 {
+		return nil, nil, errors.New("empty geometry")
+	}
+	out := make(orb.MultiPolygon, len(mp))
+	for pi, poly := range mp {
+		if len(poly) == 0 {
+			return nil, nil, fmt.Errorf("polygon %d is empty", pi)
+		}
+		np := make(orb.Polygon, len(poly))
+		for ri, ring := range poly {
+			for _, p := range ring {
+				if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+					return nil, nil, fmt.Errorf("polygon %d ring %d has coordinate [%g, %g] outside lon/lat range; reproject to EPSG:4326", pi, ri, p[0], p[1])
+				}
+			}
+			if len(ring) > 0 && !ring.Closed() {
+				ring = append(append(orb.Ring{}, ring...), ring[0])
+				warns = append(warns, fmt.Sprintf("polygon %d ring %d was not closed; closed it by repeating its first point", pi, ri))
+			}
+			if len(ring) < 4 {
+				return nil, nil, fmt.Errorf("polygon %d ring %d has %d points, a ring needs at least 4 (3 corners and the closing point)", pi, ri, len(ring))
+			}
+			np[ri] = ring
+		}
+		out[pi] = np
+	}
+	return out, warns, nil
 }
 
 // referenceCheck2 is check2 as it was.

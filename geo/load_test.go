@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -120,8 +121,65 @@ func TestLoadMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameLayer(t, got, want)
+			// Every 5th ring left unclosed (made-up damage), as GeoJSON
+			// features and as GeoParquet: closed in place now, on a copy
+			// then.
+			got, err = fromFeatures("b", b.path, unclosed(decodeFeatures(t, b.path, b.id)), b.id, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err = referenceFromFeatureCollection("b", b.path, unclosed(decodeFeatures(t, b.path, b.id)), b.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(want.Warnings, "\n"), "was not closed") {
+				t.Fatal("no ring left unclosed")
+			}
+			sameLayer(t, got, want)
+			fc := unclosed(decodeFeatures(t, b.path, b.id))
+			tab := &geoparquet.Table{Columns: []geoparquet.Column{{Name: b.id}}}
+			for _, f := range fc.Features {
+				tab.Geoms = append(tab.Geoms, f.Geometry)
+				tab.Columns[0].Values = append(tab.Columns[0].Values, f.Properties[b.id])
+			}
+			if err := geoparquet.WriteFile(ctx, pq, tab); err != nil {
+				t.Fatal(err)
+			}
+			got, err = Read(ctx, "b", pq, b.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err = referenceReadGeoParquet(ctx, "b", pq, b.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameLayer(t, got, want)
 		})
 	}
+}
+
+// unclosed drops the closing point of every 5th ring of fc's polygons, the
+// first among them, in place, and returns fc.
+func unclosed(fc *geojson.FeatureCollection) *geojson.FeatureCollection {
+	k := 4 // the first ring is one of them
+	open := func(p orb.Polygon) {
+		for ri := range p {
+			if k++; k%5 == 0 {
+				p[ri] = p[ri][:len(p[ri])-1]
+			}
+		}
+	}
+	for _, f := range fc.Features {
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			open(g)
+		case orb.MultiPolygon:
+			for _, p := range g {
+				open(p)
+			}
+		}
+	}
+	return fc
 }
 
 // damaged returns a deep copy of l with made-up damage to its real rings, so
