@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/groundwork-org/groundwork/geo/crs"
 	"github.com/groundwork-org/groundwork/geo/geoparquet"
@@ -57,7 +58,8 @@ func read(ctx context.Context, name, path, idProp string, repair bool) (*Layer, 
 // does, giving the same layer (features, warnings) and index as the two one
 // after the other. The index is built while the layer is checked for
 // repairs (RepairOnLoad's checks, on the other cores: GOMAXPROCS-1
-// goroutines, so that the index build keeps a core); when the check finds
+// goroutines, so that the index build keeps a core, and on that one too
+// once the index is built); when the check finds
 // nothing, as in Census Bureau files, that is all, and otherwise the layer is
 // repaired once the index is built and indexed again.
 func Load(ctx context.Context, name, path, idProp string) (*Layer, *Index, error) {
@@ -80,10 +82,21 @@ func Load(ctx context.Context, name, path, idProp string) (*Layer, *Index, error
 			view.Features[i] = Feature{ID: f.ID, Geom: mp}
 		}
 	})
-	done := make(chan *Index, 1)
-	go func() { done <- NewIndexShared(l) }()
-	probs := checkLayerOn(max(1, runtime.GOMAXPROCS(0)-1), view, false, false)
-	idx := <-done
+	// The check runs on GOMAXPROCS-1 goroutines (the caller's among them)
+	// while the index is built; the index's goroutine joins it when done.
+	lc := newLayerCheck(view, false, false)
+	var idx *Index
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		idx = NewIndexShared(l)
+		lc.work()
+	})
+	for range max(1, runtime.GOMAXPROCS(0)-1) - 1 {
+		wg.Go(lc.work)
+	}
+	lc.work()
+	wg.Wait()
+	probs := lc.problems()
 	if len(probs) > 0 {
 		RepairOnLoad(l)
 		idx = NewIndexShared(l)

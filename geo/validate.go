@@ -86,34 +86,64 @@ func check2(l *Layer, fix bool) []Problem { return checkLayer(l, fix, true) }
 // orientation (RepairOnLoad has no use for them, and in shapefiles, whose
 // outer rings are clockwise, nearly every ring has one).
 func checkLayer(l *Layer, fix, orientation bool) []Problem {
-	return checkLayerOn(runtime.GOMAXPROCS(0), l, fix, orientation)
+	lc := newLayerCheck(l, fix, orientation)
+	parallel(runtime.GOMAXPROCS(0), func(int) { lc.work() })
+	return lc.problems()
 }
 
-// checkLayerOn is checkLayer on up to workers goroutines.
-func checkLayerOn(workers int, l *Layer, fix, orientation bool) []Problem {
-	type chunk struct {
-		probs   []Problem
-		crossed [][3]int // feature, first and end of its problems in probs
-	}
+// layerCheck is checkLayer in steps, so that goroutines can join it as
+// they come free (Load's index build, once it is done): the features in
+// chunks of consecutive ones, each chunk checked by whichever goroutine
+// takes it (work), the problems joined in feature order at the end.
+type layerCheck struct {
+	l                *Layer
+	fix, orientation bool
+	size             int // features per chunk
+	chunks           []checkChunk
+	next             atomic.Int64 // the next chunk to take
+}
+
+type checkChunk struct {
+	probs   []Problem
+	crossed [][3]int // feature, first and end of its problems in probs
+}
+
+func newLayerCheck(l *Layer, fix, orientation bool) *layerCheck {
 	n := len(l.Features)
 	size := max(256, n/(8*runtime.GOMAXPROCS(0)))
-	chunks := make([]chunk, (n+size-1)/size)
-	parallelOn(workers, len(chunks), func(c int) {
-		var sc sweepScratch
-		ch := &chunks[c]
-		for fi := c * size; fi < min(n, (c+1)*size); fi++ {
+	return &layerCheck{l: l, fix: fix, orientation: orientation, size: size, chunks: make([]checkChunk, (n+size-1)/size)}
+}
+
+// work checks chunks until none is left; it may run on several goroutines
+// at once.
+func (lc *layerCheck) work() {
+	var sc sweepScratch
+	n := len(lc.l.Features)
+	for {
+		c := int(lc.next.Add(1) - 1)
+		if c >= len(lc.chunks) {
+			return
+		}
+		ch := &lc.chunks[c]
+		for fi := c * lc.size; fi < min(n, (c+1)*lc.size); fi++ {
 			first := len(ch.probs)
 			var crossed bool
-			ch.probs, crossed = checkFeature(ch.probs, fi, &l.Features[fi], fix, orientation, &sc)
-			if fix && crossed {
+			ch.probs, crossed = checkFeature(ch.probs, fi, &lc.l.Features[fi], lc.fix, lc.orientation, &sc)
+			if lc.fix && crossed {
 				ch.crossed = append(ch.crossed, [3]int{fi, first, len(ch.probs)})
 			}
 		}
-	})
+	}
+}
+
+// problems runs the rebuilds of self-intersecting features (with fix) in
+// feature order and returns the problems in feature order; every work call
+// must have returned.
+func (lc *layerCheck) problems() []Problem {
 	var out []Problem
-	for _, ch := range chunks {
+	for _, ch := range lc.chunks {
 		for _, c := range ch.crossed {
-			f := &l.Features[c[0]]
+			f := &lc.l.Features[c[0]]
 			rebuildCrossed(f, ch.probs[c[1]:c[2]])
 			f.Bound = multiPolygonBound(f.Geom)
 		}
@@ -124,11 +154,8 @@ func checkLayerOn(workers int, l *Layer, fix, orientation bool) []Problem {
 
 // parallel calls fn(0), ..., fn(n-1) on up to GOMAXPROCS goroutines (the
 // caller's among them) and returns when all have returned.
-func parallel(n int, fn func(i int)) { parallelOn(runtime.GOMAXPROCS(0), n, fn) }
-
-// parallelOn is parallel on up to workers goroutines.
-func parallelOn(workers, n int, fn func(i int)) {
-	workers = min(n, workers)
+func parallel(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
 	if workers <= 1 {
 		for i := range n {
 			fn(i)
