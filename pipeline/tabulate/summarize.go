@@ -34,10 +34,22 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	type acc struct {
 		keys []string
 		n    int
-		vals map[string][]float64
+		vals [][]float64 // by measure column (slot)
 		// coded holds the measures' values that are bounds (top- or
 		// bottom-coded medians, or indicators computed from them).
 		coded map[string][]codedValue
+	}
+	// Each measure column has one slot of values: two measures of one
+	// column share it, as they share its values.
+	slot := make([]int, len(s.Measures))
+	slotOf := map[string]int{}
+	for j, m := range s.Measures {
+		k, ok := slotOf[m.Column]
+		if !ok {
+			k = len(slotOf)
+			slotOf[m.Column] = k
+		}
+		slot[j] = k
 	}
 	groups := map[string]*acc{}
 	env := map[string]any{}
@@ -51,7 +63,18 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	if rule != nil {
 		need = append(need, rule.Columns()...)
 	}
+	byCols := make([]*table.Column, len(s.By))
+	mCols := make([]*table.Column, len(s.Measures))
+	noteCols := make([]*table.Column, len(s.Measures))
 	err = r.ScanCols(ctx, need, func(c *frame.Table, base int) error {
+		// The chunk's columns, read typed: the values Get would give
+		// (nil for a null or a missing column).
+		for k, b := range s.By {
+			byCols[k] = c.Column(b)
+		}
+		for j, m := range s.Measures {
+			mCols[j], noteCols[j] = c.Column(m.Column), c.Column(m.Column+table.NoteSuffix)
+		}
 		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -70,16 +93,15 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			null := false
 			kb = kb[:0]
-			for k, b := range s.By {
-				v := c.Get(i, b)
-				if v == nil {
+			for k, bc := range byCols {
+				if bc == nil || !bc.Valid[i] {
 					null = true
 					break
 				}
-				if str, ok := v.(string); ok {
-					keys[k] = str
+				if bc.Type == table.String {
+					keys[k] = bc.Strings[i]
 				} else {
-					keys[k] = fmt.Sprint(v)
+					keys[k] = fmt.Sprint(c.Get(i, bc.Name))
 				}
 				if k > 0 {
 					kb = append(kb, 0)
@@ -92,24 +114,36 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			g := groups[string(kb)]
 			if g == nil {
-				g = &acc{keys: slices.Clone(keys), vals: map[string][]float64{}}
+				g = &acc{keys: slices.Clone(keys), vals: make([][]float64, len(slotOf))}
 				for k := range g.keys {
 					g.keys[k] = strings.Clone(g.keys[k])
 				}
 				groups[string(kb)] = g
 			}
 			g.n++
-			for _, m := range s.Measures {
-				if x, ok := frame.ToFloat(c.Get(i, m.Column)); ok {
-					g.vals[m.Column] = append(g.vals[m.Column], x)
-					if note, ok := c.Get(i, m.Column+table.NoteSuffix).(string); ok {
-						if b := indicator.NoteBound(note); b != indicator.Exact {
-							if g.coded == nil {
-								g.coded = map[string][]codedValue{}
-							}
-							words, _ := indicator.NoteCode(note)
-							g.coded[m.Column] = append(g.coded[m.Column], codedValue{x, b, words})
+			for j, mc := range mCols {
+				if mc == nil || !mc.Valid[i] {
+					continue
+				}
+				var x float64
+				switch mc.Type {
+				case table.Float:
+					x = mc.Floats[i]
+				case table.Int:
+					x = float64(mc.Ints[i])
+				default:
+					continue // frame.ToFloat: not a number
+				}
+				g.vals[slot[j]] = append(g.vals[slot[j]], x)
+				if nc := noteCols[j]; nc != nil && nc.Type == table.String && nc.Valid[i] {
+					note := nc.Strings[i]
+					if b := indicator.NoteBound(note); b != indicator.Exact {
+						if g.coded == nil {
+							g.coded = map[string][]codedValue{}
 						}
+						words, _ := indicator.NoteCode(note)
+						col := s.Measures[j].Column
+						g.coded[col] = append(g.coded[col], codedValue{x, b, words})
 					}
 				}
 			}
@@ -122,8 +156,8 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	var out []*result.Group
 	for _, g := range groups {
 		grp := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
-		for _, m := range s.Measures {
-			v := g.vals[m.Column]
+		for j, m := range s.Measures {
+			v := g.vals[slot[j]]
 			grp.Stats[m.Column] = stats.Summarize(v)
 			sum := 0.0
 			for _, x := range v {
