@@ -59,14 +59,18 @@ func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i i
 func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]int, []orb.Point, error) {
 	var idx []int
 	var pts []orb.Point
+	var match func(int) (bool, error)
+	if p.rule != nil {
+		match = r.Matcher(p.rule, p.env)
+	}
 	for i := range r.Len() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err
 			}
 		}
-		if p.rule != nil {
-			ok, err := r.Match(p.rule, i, p.env)
+		if match != nil {
+			ok, err := match(i)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
 				return nil, nil, err
 			}
@@ -92,8 +96,9 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	pl := p.set
 	if p.rule != nil {
 		var kept []int
+		match := r.Matcher(p.rule, p.env)
 		for i := range r.Len() {
-			ok, err := r.Match(p.rule, i, p.env)
+			ok, err := match(i)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
 				return err
 			}

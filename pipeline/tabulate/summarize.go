@@ -75,6 +75,10 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 		for j, m := range s.Measures {
 			mCols[j], noteCols[j] = c.Column(m.Column), c.Column(m.Column+table.NoteSuffix)
 		}
+		var match func(int) (bool, error)
+		if rule != nil {
+			match = c.Matcher(rule, env)
+		}
 		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -82,8 +86,8 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				}
 				done(base + i)
 			}
-			if rule != nil {
-				ok, err := c.Match(rule, i, env)
+			if match != nil {
+				ok, err := match(i)
 				if err != nil && !errors.Is(err, segment.ErrMissing) {
 					return err
 				}
