@@ -313,7 +313,7 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		}
 		return fn(rec)
 	}
-	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma}
+	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma, hash: keys.hash}
 	n := 0 // rows merged
 	// merge takes a typed block's rows in file order: each row's warnings,
 	// its problems before its key, the key check, its other problems, the
@@ -338,7 +338,10 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 				}
 				errs = append(errs, pr.errs[:keyAt]...)
 			}
-			if keyCol >= 0 && b.keyOK[k] && keys.check(b.keys[k], n, b.lines[k], len(errs)) {
+			if keyCol >= 0 && k%touchRows == 0 {
+				keys.set.touch(b.hashes[k:min(k+touchRows, b.rows)])
+			}
+			if keyCol >= 0 && b.keyOK[k] && keys.checkHash(b.hashes[k], b.keys[k], n, b.lines[k], len(errs)) {
 				errs = append(errs, errSuspect) // resolveKeys replaces or removes it
 			}
 			if pr != nil {
@@ -392,6 +395,11 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	}
 	return nil
 }
+
+// touchRows is the number of keys whose slots the merge touches
+// (fpSet.touch) before checking them one by one: their cache lines stay
+// in cache until checked.
+const touchRows = 256
 
 // errSuspect holds the place, in ScanCSV's problems, of a key whose hash
 // was seen before, until it is confirmed a duplicate or found a collision.

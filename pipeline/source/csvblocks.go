@@ -35,6 +35,9 @@ type rowTyper struct {
 	isNull      func(string) bool
 	hint        string
 	comma       rune
+	// hash is the key check's hash: each row's key is hashed as it is
+	// typed, on the block's goroutine (typed.hashes).
+	hash func(string) uint64
 	// spare holds typed blocks already merged, for newTyped to reuse: a
 	// block's columns are copied into the chunk when it is merged.
 	spare sync.Pool
@@ -45,8 +48,9 @@ type rowTyper struct {
 type typed struct {
 	cols  []*table.Column
 	rows  int
-	keys  []string // the key text of each row (keyCol >= 0)
-	keyOK []bool   // whether the key is not null
+	keys   []string // the key text of each row (keyCol >= 0)
+	keyOK  []bool   // whether the key is not null
+	hashes []uint64 // the hash of each row's key (rowTyper.hash; 0 for a null)
 	lines []int    // the line of each row (keyCol >= 0)
 	probs []rowProblems
 	warns []rowWarning
@@ -78,7 +82,7 @@ func (t *rowTyper) newTyped(n int) *typed {
 		b.cols[i] = chunkColumn(c, n)
 	}
 	if t.keyCol >= 0 {
-		b.keys, b.keyOK, b.lines = make([]string, 0, n), make([]bool, 0, n), make([]int, 0, n)
+		b.keys, b.keyOK, b.lines, b.hashes = make([]string, 0, n), make([]bool, 0, n), make([]int, 0, n), make([]uint64, 0, n)
 	}
 	return b
 }
@@ -104,7 +108,7 @@ func (b *typed) empty(n int) {
 	}
 	if b.keys != nil {
 		clear(b.keys)
-		b.keys, b.keyOK, b.lines = slices.Grow(b.keys[:0], n), slices.Grow(b.keyOK[:0], n), slices.Grow(b.lines[:0], n)
+		b.keys, b.keyOK, b.lines, b.hashes = slices.Grow(b.keys[:0], n), slices.Grow(b.keyOK[:0], n), slices.Grow(b.lines[:0], n), slices.Grow(b.hashes[:0], n)
 	}
 	b.rows, b.probs, b.warns, b.err = 0, nil, nil, nil
 }
@@ -147,6 +151,11 @@ func (t *rowTyper) row(b *typed, rec []string, line int) {
 		if i == t.keyCol {
 			keyAt = len(errs)
 			b.keys, b.keyOK, b.lines = append(b.keys, raw), append(b.keyOK, !null), append(b.lines, line)
+			var h uint64
+			if !null {
+				h = t.hash(raw)
+			}
+			b.hashes = append(b.hashes, h)
 		}
 	}
 	if len(errs) > 0 {
