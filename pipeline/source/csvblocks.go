@@ -46,15 +46,15 @@ type rowTyper struct {
 // typed is a block of rows typed: their columns, and what the rows gave
 // besides their values, in row order.
 type typed struct {
-	cols  []*table.Column
-	rows  int
+	cols   []*table.Column
+	rows   int
 	keys   []string // the key text of each row (keyCol >= 0)
 	keyOK  []bool   // whether the key is not null
 	hashes []uint64 // the hash of each row's key (rowTyper.hash; 0 for a null)
-	lines []int    // the line of each row (keyCol >= 0)
-	probs []rowProblems
-	warns []rowWarning
-	err   error // the read error that ended the block, after its rows
+	lines  []int    // the line of each row (keyCol >= 0)
+	probs  []rowProblems
+	warns  []rowWarning
+	err    error // the read error that ended the block, after its rows
 }
 
 // rowProblems are the problems of one row, keyAt of them found before its
