@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -26,6 +27,11 @@ type Placer struct {
 	loc    *Locator
 	feats  []int32  // LocateAll scratch, reused across chunks
 	vals   []string // LocateAll's values, reused
+	// Place's scratch, reused across chunks: the points, how each record
+	// was located or why not, and the records placed.
+	pts           []orb.Point
+	hows, reasons []string
+	placed        []int
 	bounds []string
 	areas  []string
 	env    map[string]any
@@ -121,9 +127,14 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	// Coordinates first, then every boundary in bulk (all cores, points in
 	// curve order), then the columns, record by record in input order.
 	n := r.Len()
-	pts := make([]orb.Point, 0, n)
-	hows := make([]string, n)
-	reasons := make([]string, n)
+	pts := p.pts[:0]
+	hows, reasons := slices.Grow(p.hows[:0], n)[:n], slices.Grow(p.reasons[:0], n)[:n]
+	defer func() {
+		// Kept for the next chunk without the strings they hold.
+		clear(hows)
+		clear(reasons)
+		p.pts, p.hows, p.reasons = pts[:0], hows[:0], reasons[:0]
+	}()
 	for i := range n {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -175,7 +186,8 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 		c.Floats[i], c.Valid[i] = x, true
 	}
 	lon, lat, by := r.Column("lon"), r.Column("lat"), r.Column("located_by")
-	var placed []int
+	placed := p.placed[:0]
+	defer func() { p.placed = placed[:0] }()
 	k := 0
 	for i := range n {
 		if reasons[i] != "" {

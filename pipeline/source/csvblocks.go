@@ -280,11 +280,20 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 	order := make(chan *block, 2*workers)
 	splitDone := make(chan struct{})
 	var wg sync.WaitGroup
+	// The blocks' buffers, handed back once typed: the records' strings
+	// are csv.Reader's copies, so a typed block's bytes are free.
+	var bufs sync.Pool
+	get := func(n int) []byte {
+		if b, _ := bufs.Get().([]byte); cap(b) >= n {
+			return b[:0:n]
+		}
+		return make([]byte, 0, n)
+	}
 	go func() {
 		defer close(splitDone)
 		defer close(order)
 		defer close(jobs)
-		split(br, first, size, func(b *block) bool {
+		split2(br, first, size, func(b *block) bool {
 			if b.rest {
 				select {
 				case order <- b:
@@ -303,7 +312,7 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 			case <-done:
 				return false
 			}
-		})
+		}, get)
 	}()
 	for range workers {
 		wg.Add(1)
@@ -318,6 +327,7 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 				// never regrow.
 				out := t.newTyped(bytes.Count(b.data, []byte{'\n'}) + 1)
 				t.records(out, blockReader(r, t.spec), b.line-1, 0)
+				bufs.Put(b.data[:0])
 				b.typed <- out
 			}
 		}()
@@ -358,12 +368,23 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // until emit returns false. The last block holds the rest of the file and
 // the read error that ended it, if not io.EOF.
 func split(r io.Reader, first, size int, emit func(*block) bool) {
+	split2(r, first, size, emit, func(n int) []byte { return make([]byte, 0, n) })
+}
+
+// split2 is split taking each block's buffer from get(n), empty with room
+// for at least n bytes. Once emitted, a block's data is not touched again
+// by split2 (the bytes after the block's last record are copied to the
+// next buffer before the block is emitted), so its receiver may reuse it.
+func split2(r io.Reader, first, size int, emit func(*block) bool, get func(n int) []byte) {
 	var carry []byte
 	quoted := false // at the end of the bytes scanned
 	line := first
+	var next []byte // the next block's buffer, holding the carry
 	for {
-		buf := make([]byte, len(carry), max(size, 2*len(carry)))
-		copy(buf, carry)
+		buf := next
+		if buf == nil {
+			buf = get(max(size, 2*len(carry)))
+		}
 		scanned := len(carry)
 		cut := -1
 		var err error
@@ -416,6 +437,7 @@ func split(r io.Reader, first, size int, emit func(*block) bool) {
 		b := &block{data: buf[:cut], line: line, typed: make(chan *typed, 1)}
 		line += bytes.Count(b.data, []byte{'\n'})
 		carry = buf[cut:]
+		next = append(get(max(size, 2*len(carry))), carry...)
 		if !emit(b) {
 			return
 		}
