@@ -32,9 +32,9 @@ type Placer struct {
 	pts           []orb.Point
 	hows, reasons []string
 	placed        []int
-	bounds []string
-	areas  []string
-	env    map[string]any
+	bounds        []string
+	areas         []string
+	env           map[string]any
 
 	// Unplaced holds copies of its records' names: a name read from a
 	// chunk (frame.FromRecord of an Arrow record) would otherwise keep the
