@@ -355,10 +355,18 @@ func (r *Table) Matcher(rule *segment.Rule, env map[string]any) func(i int) (boo
 // Keep keeps the records whose indexes are listed (ascending) and drops the
 // rest, in place.
 func (r *Table) Keep(idx []int) {
+	// Records before the first dropped one stay where they are.
+	same := 0
+	for same < len(idx) && idx[same] == same {
+		same++
+	}
+	if same == r.n {
+		return // every record kept
+	}
 	for _, name := range r.cols {
 		c := r.vecs[name]
-		for j, i := range idx {
-			copyValue(c, j, c, i)
+		for j := same; j < len(idx); j++ {
+			copyValue(c, j, c, idx[j])
 		}
 		c.Valid = c.Valid[:len(idx)]
 		switch c.Type {
