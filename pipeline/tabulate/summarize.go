@@ -34,7 +34,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	type acc struct {
 		keys []string
 		n    int
-		vals [][]float64 // by measure column (slot)
+		vals []blocks // by measure column (slot)
 		// coded holds the measures' values that are bounds (top- or
 		// bottom-coded medians, or indicators computed from them).
 		coded map[string][]codedValue
@@ -118,7 +118,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			g := groups[string(kb)]
 			if g == nil {
-				g = &acc{keys: slices.Clone(keys), vals: make([][]float64, len(slotOf))}
+				g = &acc{keys: slices.Clone(keys), vals: make([]blocks, len(slotOf))}
 				for k := range g.keys {
 					g.keys[k] = strings.Clone(g.keys[k])
 				}
@@ -138,7 +138,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				default:
 					continue // frame.ToFloat: not a number
 				}
-				g.vals[slot[j]] = append(g.vals[slot[j]], x)
+				g.vals[slot[j]].add(x)
 				if nc := noteCols[j]; nc != nil && nc.Type == table.String && nc.Valid[i] {
 					note := nc.Strings[i]
 					if b := indicator.NoteBound(note); b != indicator.Exact {
@@ -161,7 +161,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	for _, g := range groups {
 		grp := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
 		for j, m := range s.Measures {
-			v := g.vals[slot[j]]
+			v := g.vals[slot[j]].all()
 			grp.Stats[m.Column] = stats.Summarize(v)
 			sum := 0.0
 			for _, x := range v {
@@ -175,9 +175,42 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				grp.Bounds[m.Column] = statBounds(v, grp.Stats[m.Column], cv)
 			}
 		}
+		g.vals = nil // summarised: let the values go
 		out = append(out, grp)
 	}
 	return SummaryOf(cfg, s, out), outside, nil
+}
+
+// blocks holds a group's values of one measure in order, in blocks of
+// blockValues: a group of millions of values grows without copying them
+// at each doubling (nor holding the old and the new slice at once).
+type blocks struct {
+	full [][]float64
+	last []float64
+}
+
+const blockValues = 8192
+
+func (b *blocks) add(x float64) {
+	if len(b.last) == cap(b.last) {
+		if b.last != nil {
+			b.full = append(b.full, b.last)
+		}
+		b.last = make([]float64, 0, blockValues)
+	}
+	b.last = append(b.last, x)
+}
+
+// all returns the values in the order added, in one slice.
+func (b *blocks) all() []float64 {
+	if len(b.full) == 0 {
+		return b.last
+	}
+	v := make([]float64, 0, len(b.full)*blockValues+len(b.last))
+	for _, f := range b.full {
+		v = append(v, f...)
+	}
+	return append(v, b.last...)
 }
 
 // SummaryOf completes summary s from its groups, computed by Summarize or

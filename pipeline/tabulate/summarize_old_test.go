@@ -113,6 +113,20 @@ func TestSummarizeAsOld(t *testing.T) {
 					}
 					return chunked(apiTable(t), chunk)
 				}
+				if chunk == 64 {
+					// The real rows 300 times over (22,500 records), so
+					// that groups hold more than a block of values.
+					in = func() *frame.Table {
+						r := apiTable(t)
+						var idx []int
+						for k := range 300 {
+							for i := range r.Len() {
+								idx = append(idx, (i+k)%r.Len())
+							}
+						}
+						return chunked(r.Subset(idx), 1000)
+					}
+				}
 				want, wantOut, err := oldSummarize(ctx, cfg, s, in(), func(int) {})
 				if err != nil {
 					t.Fatal(err)
