@@ -450,9 +450,23 @@ func openCSV(r io.Reader, spec CSV) (*bufio.Reader, *csv.Reader) {
 // rec is short or when the text is invalid (err says why), bidi controls
 // removed from a string (stripped says so). ScanCSV and replayKeys read a
 // key through it, so that both see the same key.
+// plainASCII reports whether s holds only ASCII bytes other than NUL: valid
+// UTF-8 (and latin1 read as itself) without a bidi control character.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b == 0 || b >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func cellText(rec []string, j int, encoding string, str bool) (raw string, stripped bool, err error) {
 	if j < len(rec) {
 		raw = strings.TrimSpace(rec[j])
+	}
+	if plainASCII(raw) {
+		return raw, false, nil // checkText accepts it, StripBidi leaves it
 	}
 	if err := checkText(raw, encoding); err != nil {
 		return "", false, err
