@@ -24,6 +24,11 @@ import (
 // the mean). Groups come in area order (cfg.AreaRank) then value order. A
 // record with a null By value forms no group; outside counts them. done is
 // called with the records read so far every 4096 records.
+//
+// Each chunk's columns are read through their typed slices (no value is
+// boxed per cell): a By value is its text, or fmt.Sprint of a number or
+// bool, as frame.Table.Get would give; a measure is a float or int column's
+// value; a measure's note column, when the chunk has one, marks bounds.
 func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *frame.Table, done func(int)) (res *result.Summary, outside int, err error) {
 	var rule *segment.Rule
 	if s.Where != "" {
@@ -31,49 +36,50 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			return nil, 0, err
 		}
 	}
+	// A measure's values are kept per column (slot): two measures of one
+	// column share them.
+	slotOf := map[string]int{}
+	var slotCols []string
+	for _, m := range s.Measures {
+		if _, ok := slotOf[m.Column]; !ok {
+			slotOf[m.Column] = len(slotCols)
+			slotCols = append(slotCols, m.Column)
+		}
+	}
 	type acc struct {
 		keys []string
 		n    int
-		vals []blocks // by measure column (slot)
-		// coded holds the measures' values that are bounds (top- or
+		vals [][]float64 // by slot
+		// coded holds the slots' values that are bounds (top- or
 		// bottom-coded medians, or indicators computed from them).
-		coded map[string][]codedValue
-	}
-	// Each measure column has one slot of values: two measures of one
-	// column share it, as they share its values.
-	slot := make([]int, len(s.Measures))
-	slotOf := map[string]int{}
-	for j, m := range s.Measures {
-		k, ok := slotOf[m.Column]
-		if !ok {
-			k = len(slotOf)
-			slotOf[m.Column] = k
-		}
-		slot[j] = k
+		coded [][]codedValue
 	}
 	groups := map[string]*acc{}
 	env := map[string]any{}
 	keys := make([]string, len(s.By))
 	var kb []byte
-	// Read only the columns the summary uses.
+	// Read only the columns the summary uses: a measure's note column too,
+	// so that a table read from a file or a stream marks the same bounds
+	// as one in memory.
 	need := slices.Clone(s.By)
 	for _, m := range s.Measures {
 		need = append(need, m.Column)
+		if _, ok := r.Types()[m.Column+table.NoteSuffix]; ok {
+			need = append(need, m.Column+table.NoteSuffix)
+		}
 	}
 	if rule != nil {
 		need = append(need, rule.Columns()...)
 	}
-	byCols := make([]*table.Column, len(s.By))
-	mCols := make([]*table.Column, len(s.Measures))
-	noteCols := make([]*table.Column, len(s.Measures))
+	by := make([]*table.Column, len(s.By))
+	vals := make([]*table.Column, len(slotCols))
+	notes := make([]*table.Column, len(slotCols))
 	err = r.ScanCols(ctx, need, func(c *frame.Table, base int) error {
-		// The chunk's columns, read typed: the values Get would give
-		// (nil for a null or a missing column).
 		for k, b := range s.By {
-			byCols[k] = c.Column(b)
+			by[k] = c.Column(b)
 		}
-		for j, m := range s.Measures {
-			mCols[j], noteCols[j] = c.Column(m.Column), c.Column(m.Column+table.NoteSuffix)
+		for j, col := range slotCols {
+			vals[j], notes[j] = c.Column(col), c.Column(col+table.NoteSuffix)
 		}
 		var match func(int) (bool, error)
 		if rule != nil {
@@ -97,16 +103,12 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			null := false
 			kb = kb[:0]
-			for k, bc := range byCols {
-				if bc == nil || !bc.Valid[i] {
+			for k, col := range by {
+				if col == nil || !col.Valid[i] {
 					null = true
 					break
 				}
-				if bc.Type == table.String {
-					keys[k] = bc.Strings[i]
-				} else {
-					keys[k] = fmt.Sprint(c.Get(i, bc.Name))
-				}
+				keys[k] = keyText(col, i)
 				if k > 0 {
 					kb = append(kb, 0)
 				}
@@ -118,36 +120,27 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			g := groups[string(kb)]
 			if g == nil {
-				g = &acc{keys: slices.Clone(keys), vals: make([]blocks, len(slotOf))}
+				g = &acc{keys: slices.Clone(keys), vals: make([][]float64, len(slotCols))}
 				for k := range g.keys {
 					g.keys[k] = strings.Clone(g.keys[k])
 				}
 				groups[string(kb)] = g
 			}
 			g.n++
-			for j, mc := range mCols {
-				if mc == nil || !mc.Valid[i] {
+			for _, m := range s.Measures {
+				j := slotOf[m.Column]
+				x, ok := number(vals[j], i)
+				if !ok {
 					continue
 				}
-				var x float64
-				switch mc.Type {
-				case table.Float:
-					x = mc.Floats[i]
-				case table.Int:
-					x = float64(mc.Ints[i])
-				default:
-					continue // frame.ToFloat: not a number
-				}
-				g.vals[slot[j]].add(x)
-				if nc := noteCols[j]; nc != nil && nc.Type == table.String && nc.Valid[i] {
-					note := nc.Strings[i]
+				g.vals[j] = append(g.vals[j], x)
+				if note, ok := text(notes[j], i); ok {
 					if b := indicator.NoteBound(note); b != indicator.Exact {
 						if g.coded == nil {
-							g.coded = map[string][]codedValue{}
+							g.coded = make([][]codedValue, len(slotCols))
 						}
 						words, _ := indicator.NoteCode(note)
-						col := s.Measures[j].Column
-						g.coded[col] = append(g.coded[col], codedValue{x, b, words})
+						g.coded[j] = append(g.coded[j], codedValue{x, b, words})
 					}
 				}
 			}
@@ -160,57 +153,65 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	var out []*result.Group
 	for _, g := range groups {
 		grp := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
-		for j, m := range s.Measures {
-			v := g.vals[slot[j]].all()
+		for _, m := range s.Measures {
+			j := slotOf[m.Column]
+			v := g.vals[j]
 			grp.Stats[m.Column] = stats.Summarize(v)
 			sum := 0.0
 			for _, x := range v {
 				sum += x
 			}
 			grp.Mean[m.Column] = stats.Ratio(sum, float64(len(v)))
-			if cv := g.coded[m.Column]; len(cv) > 0 {
+			if g.coded != nil && len(g.coded[j]) > 0 {
 				if grp.Bounds == nil {
 					grp.Bounds = map[string]map[string]string{}
 				}
-				grp.Bounds[m.Column] = statBounds(v, grp.Stats[m.Column], cv)
+				grp.Bounds[m.Column] = statBounds(v, grp.Stats[m.Column], g.coded[j])
 			}
 		}
-		g.vals = nil // summarised: let the values go
 		out = append(out, grp)
 	}
 	return SummaryOf(cfg, s, out), outside, nil
 }
 
-// blocks holds a group's values of one measure in order, in blocks of
-// blockValues: a group of millions of values grows without copying them
-// at each doubling (nor holding the old and the new slice at once).
-type blocks struct {
-	full [][]float64
-	last []float64
+// keyText is the group key text of valid record i of col: frame.Table.Get's
+// value as text (a string itself, anything else through fmt.Sprint).
+func keyText(col *table.Column, i int) string {
+	switch col.Type {
+	case table.Float:
+		return fmt.Sprint(col.Floats[i])
+	case table.Int:
+		return fmt.Sprint(col.Ints[i])
+	case table.Bool:
+		return fmt.Sprint(col.Bools[i])
+	}
+	return col.Strings[i]
 }
 
-const blockValues = 8192
-
-func (b *blocks) add(x float64) {
-	if len(b.last) == cap(b.last) {
-		if b.last != nil {
-			b.full = append(b.full, b.last)
-		}
-		b.last = make([]float64, 0, blockValues)
+// number is frame.ToFloat(Get(i)) for col: a valid float or int value.
+func number(col *table.Column, i int) (float64, bool) {
+	if col == nil || !col.Valid[i] {
+		return 0, false
 	}
-	b.last = append(b.last, x)
+	switch col.Type {
+	case table.Float:
+		return col.Floats[i], true
+	case table.Int:
+		return float64(col.Ints[i]), true
+	}
+	return 0, false
 }
 
-// all returns the values in the order added, in one slice.
-func (b *blocks) all() []float64 {
-	if len(b.full) == 0 {
-		return b.last
+// text is Get(i).(string) for col: a valid value of a column held as text.
+func text(col *table.Column, i int) (string, bool) {
+	if col == nil || !col.Valid[i] {
+		return "", false
 	}
-	v := make([]float64, 0, len(b.full)*blockValues+len(b.last))
-	for _, f := range b.full {
-		v = append(v, f...)
+	switch col.Type {
+	case table.Float, table.Int, table.Bool:
+		return "", false
 	}
-	return append(v, b.last...)
+	return col.Strings[i], true
 }
 
 // SummaryOf completes summary s from its groups, computed by Summarize or
