@@ -241,9 +241,10 @@ func chunked(r *frame.Table, n int) *frame.Table {
 }
 
 // TestSummarizeMatchesRefOakland: Summarize (its rules decided by
-// frame.Table.Matcher) gives summarizeRef's results on real data: groups by text, integer and float
-// columns, two columns, nulls in keys and measures, a measure twice, a
-// missing column, a rule, coded notes; the whole table and in chunks.
+// frame.Table.Matcher) gives summarizeRef's results on real data: groups
+// by text, integer and float columns, two columns, nulls in keys and
+// measures, a measure twice, a missing column, rules, coded notes; the
+// whole table and in chunks.
 func TestSummarizeMatchesRefOakland(t *testing.T) {
 	cfg := &config.Config{}
 	ms := func(cols ...string) []*config.Measure {
