@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -191,7 +192,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	k := 0
 	for i := range n {
 		if reasons[i] != "" {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: reasons[i]})
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: idText(r, i, pl.ID), Name: strings.Clone(r.Str(i, pl.Name)), Reason: reasons[i]})
 			continue
 		}
 		pt, out := pts[k], vals[k*w:(k+1)*w]
@@ -207,7 +208,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 			setStr(a.c, i, v, v != "")
 		}
 		if !inAny {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: idText(r, i, pl.ID), Name: strings.Clone(r.Str(i, pl.Name)), Reason: outsideReason(pt[1], pt[0])})
 			continue
 		}
 		setFloat(lon, i, pt[0])
@@ -219,4 +220,27 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	r.Keep(placed)
 	p.Placed += len(placed)
 	return nil
+}
+
+// idText is fmt.Sprint of record i's value in column id, its own copy (a
+// text is not read through Get and fmt: an unplaced record's ID is
+// written for each of them, millions in a large file).
+func idText(r *frame.Table, i int, id string) string {
+	if c := r.Column(id); c != nil && c.Type == table.String && c.Valid[i] {
+		return strings.Clone(c.Strings[i])
+	}
+	return fmt.Sprint(r.Get(i, id))
+}
+
+// outsideReason is the unplaced reason of a point outside every boundary:
+// fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary",
+// lat, lon), built with strconv (TestOutsideReason).
+func outsideReason(lat, lon float64) string {
+	b := make([]byte, 0, 64)
+	b = append(b, "its location ("...)
+	b = strconv.AppendFloat(b, lat, 'f', 6, 64)
+	b = append(b, ", "...)
+	b = strconv.AppendFloat(b, lon, 'f', 6, 64)
+	b = append(b, ") is outside every boundary"...)
+	return string(b)
 }
