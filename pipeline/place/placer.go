@@ -189,6 +189,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	lon, lat, by := r.Column("lon"), r.Column("lat"), r.Column("located_by")
 	placed := p.placed[:0]
 	defer func() { p.placed = placed[:0] }()
+	how, run := "", 0 // PlacedBy's count of the last records placed, all located by how
 	k := 0
 	for i := range n {
 		if reasons[i] != "" {
@@ -214,8 +215,17 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 		setFloat(lon, i, pt[0])
 		setFloat(lat, i, pt[1])
 		setStr(by, i, hows[i], true)
-		p.PlacedBy[hows[i]]++
+		if hows[i] != how { // counted a run of equal values at a time
+			if run > 0 {
+				p.PlacedBy[how] += run
+			}
+			how, run = hows[i], 0
+		}
+		run++
 		placed = append(placed, i)
+	}
+	if run > 0 {
+		p.PlacedBy[how] += run
 	}
 	r.Keep(placed)
 	p.Placed += len(placed)
