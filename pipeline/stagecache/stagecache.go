@@ -19,13 +19,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/groundwork-org/groundwork/pipeline/store"
@@ -89,68 +87,19 @@ func CodeVersion() string {
 	return codeVer
 }
 
-// HashFile returns a hex SHA-256 digest of the file at path: the SHA-256
-// of its bytes when it holds fewer than 2*hashPiece bytes; for a larger
-// file (a national points CSV: 584 MB) the SHA-256 of its size and of the
-// SHA-256 of each hashPiece-byte piece in order, the pieces hashed on all
-// cores (a two-level hash tree: the same bytes give the same digest, a
-// change anywhere another). Stage keys take it for their input files,
-// before any stage runs.
+// HashFile returns the hex SHA-256 of the file at path.
 func HashFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	size := fi.Size()
-	if !fi.Mode().IsRegular() || size < 2*hashPiece {
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return "", err
-		}
-		return hex.EncodeToString(h.Sum(nil)), nil
-	}
-	pieces := int((size + hashPiece - 1) / hashPiece)
-	sums := make([][sha256.Size]byte, pieces)
-	errs := make([]error, pieces)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), pieces) {
-		wg.Go(func() {
-			buf := make([]byte, 1<<20)
-			for {
-				p := int(next.Add(1) - 1)
-				if p >= pieces {
-					return
-				}
-				h := sha256.New()
-				off, end := int64(p)*hashPiece, min(size, int64(p+1)*hashPiece)
-				if _, errs[p] = io.CopyBuffer(h, io.NewSectionReader(f, off, end-off), buf); errs[p] != nil {
-					return
-				}
-				h.Sum(sums[p][:0])
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return "", err
-	}
 	h := sha256.New()
-	fmt.Fprintf(h, "groundwork hash tree: %d bytes in pieces of %d\n", size, hashPiece)
-	for _, s := range sums {
-		h.Write(s[:])
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-
-// hashPiece is the size of the pieces HashFile hashes a large file in (a
-// variable so that tests can make it small).
-var hashPiece int64 = 8 << 20
 
 func hashJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
