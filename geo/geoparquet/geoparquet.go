@@ -587,50 +587,53 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 // writeColumn writes rows [lo, hi) of the attribute column c, of kind
 // kind, leaf col, to cw.
 func (gw *Writer) writeColumn(s *scratch, cw *parquet.ColumnWriter, c Values, kind string, col, lo, hi int) error {
-	var fill func(vals []parquet.Value, lo, hi int) []parquet.Value
-	switch kind {
-	case "int64":
-		fill = func(vals []parquet.Value, lo, hi int) []parquet.Value {
-			return appendLevelled(vals, c.Valid[lo:hi], c.Int64s[lo:hi], col, parquet.Int64Value)
-		}
-	case "float64":
-		fill = func(vals []parquet.Value, lo, hi int) []parquet.Value {
-			return appendLevelled(vals, c.Valid[lo:hi], c.Float64s[lo:hi], col, parquet.DoubleValue)
-		}
-	case "bool":
-		fill = func(vals []parquet.Value, lo, hi int) []parquet.Value {
-			return appendLevelled(vals, c.Valid[lo:hi], c.Bools[lo:hi], col, parquet.BooleanValue)
-		}
-	default:
-		// The column writer copies the bytes: they may alias the string.
-		fill = func(vals []parquet.Value, lo, hi int) []parquet.Value {
-			return appendLevelled(vals, c.Valid[lo:hi], c.Strings[lo:hi], col, func(str string) parquet.Value {
-				return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str)))
-			})
-		}
-	}
+	null := parquet.NullValue().Level(0, 0, col)
 	return runs(lo, hi, func(lo, hi int) error {
-		vals := fill(s.vals[:0], lo, hi)
+		vals := s.vals[:0]
+		valid := c.Valid[lo:hi]
+		// One loop per kind, the value made inline.
+		switch kind {
+		case "int64":
+			for r, x := range c.Int64s[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				vals = append(vals, parquet.Int64Value(x).Level(0, 1, col))
+			}
+		case "float64":
+			for r, x := range c.Float64s[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				vals = append(vals, parquet.DoubleValue(x).Level(0, 1, col))
+			}
+		case "bool":
+			for r, x := range c.Bools[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				vals = append(vals, parquet.BooleanValue(x).Level(0, 1, col))
+			}
+		default:
+			for r, str := range c.Strings[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				// The column writer copies the bytes: they may alias
+				// the string.
+				vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str))).Level(0, 1, col))
+			}
+		}
 		s.vals = vals
 		if _, err := cw.WriteRowValues(vals); err != nil {
 			return fmt.Errorf("write rows: %w", err)
 		}
 		return nil
 	})
-}
-
-// appendLevelled appends to vals one value per entry of xs, leaf col of an
-// optional column: a null where valid is false, else value(x) defined.
-func appendLevelled[T any](vals []parquet.Value, valid []bool, xs []T, col int, value func(T) parquet.Value) []parquet.Value {
-	null := parquet.NullValue().Level(0, 0, col)
-	for r, x := range xs {
-		if !valid[r] {
-			vals = append(vals, null)
-			continue
-		}
-		vals = append(vals, value(x).Level(0, 1, col))
-	}
-	return vals
 }
 
 // appendPointWKB appends the WKB of p (little-endian), the bytes orb's
