@@ -18,7 +18,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // loadSources is the extract and load stage: every source is read, typed,
@@ -102,7 +101,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 	defer f.Close()
 	var w *store.Writer
 	n := 0
-	err = source.ScanCSVColumns(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch, cols []*table.Column) error {
+	err = source.ScanCSV(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch) error {
 		if w == nil {
 			var err error
 			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
@@ -111,14 +110,9 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 		}
 		n += int(rec.NumRows())
 		if fd != nil {
-			// The places stage gets the chunk's columns (its own: they
-			// hold the record's values), the chunk it would read back
-			// from the raw file.
-			r, err := frame.FromColumns(int(rec.NumRows()), cols)
-			if err != nil {
-				return err
-			}
-			if err := fd.Send(ctx, r); err != nil {
+			// The places stage gets its own copy (frame.FromRecord), the
+			// chunk it would read back from the raw file.
+			if err := fd.Send(ctx, frame.FromRecord(rec)); err != nil {
 				return err
 			}
 		}

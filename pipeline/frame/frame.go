@@ -431,23 +431,6 @@ func FromRecord(rec arrow.RecordBatch) *Table {
 	return r
 }
 
-// FromColumns makes a table of n records from cols, which it takes (no
-// copy): the caller must not change them afterwards. Each must have n
-// values and its own name.
-func FromColumns(n int, cols []*table.Column) (*Table, error) {
-	r := New()
-	r.n = n
-	for _, c := range cols {
-		if _, dup := r.types[c.Name]; dup {
-			return nil, fmt.Errorf("column %q given twice", c.Name)
-		}
-		if err := r.PutCol(c); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
 // fillFrom copies a typed Arrow array's values and validity.
 func fillFrom[T any](a interface {
 	IsValid(int) bool

@@ -152,15 +152,6 @@ func ScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 	return scanCSV(ctx, name, r, spec, chunk, fn, nil)
 }
 
-// ScanCSVColumns is ScanCSV handing fn, with each chunk's record, the
-// chunk's typed columns (the values the record holds, in its column
-// order), which fn owns: they are not reused for later chunks. A caller
-// that needs the chunk as columns too (a frame.Table) takes them instead
-// of copying the record back.
-func ScanCSVColumns(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch, []*table.Column) error) error {
-	return scanCSVWith(ctx, name, r, spec, chunk, nil, scanOptions{workers: runtime.GOMAXPROCS(0), block: csvBlockBytes, cols: fn})
-}
-
 // scanCSV is ScanCSV hashing keys with hash (nil: maphash); tests pass a
 // hash that collides.
 func scanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(arrow.RecordBatch) error, hash func(string) uint64) error {
@@ -174,9 +165,6 @@ type scanOptions struct {
 	hash    func(string) uint64
 	workers int
 	block   int
-	// cols, when set, is called instead of fn with each chunk's record
-	// and its columns, handed over (ScanCSVColumns).
-	cols func(arrow.RecordBatch, []*table.Column) error
 }
 
 // multiline reports whether a header field holds a newline (the header
@@ -320,14 +308,6 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		}
 		defer rec.Release()
 		emitted, pending = true, 0
-		if o.cols != nil {
-			out := cols
-			cols = make([]*table.Column, len(spec.Columns))
-			for i, c := range spec.Columns {
-				cols[i] = chunkColumn(c, chunk)
-			}
-			return o.cols(rec, out)
-		}
 		for _, col := range cols {
 			emptyColumn(col) // Build copied the chunk: its room serves the next
 		}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -573,58 +572,6 @@ func TestLineLimitReader(t *testing.T) {
 		case !bytes.Equal(got, text[:wantN]):
 			t.Fatalf("trial %d: passed %d bytes, want %d", trial, len(got), wantN)
 		}
-	}
-}
-
-// TestColumnsAsRecord: the columns ScanCSVColumns hands over hold each
-// chunk's record (frame.FromColumns against frame.FromRecord, every value
-// and null), and stay as handed over while later chunks are read (they are
-// not reused), on the real files and the made-up ones, serially and in
-// blocks.
-func TestColumnsAsRecord(t *testing.T) {
-	ctx := context.Background()
-	text := func(r *frame.Table) string {
-		var b strings.Builder
-		for i := range r.Len() {
-			for _, c := range r.Cols() {
-				fmt.Fprintf(&b, "%s:%T:%v|", c, r.Get(i, c), r.Get(i, c))
-			}
-			b.WriteByte('\n')
-		}
-		return b.String()
-	}
-	cases := append(realCases(t), madeUpCases()...)
-	checked := 0
-	for _, tc := range cases {
-		for _, chunk := range []int{0, 7, 1000} {
-			for _, workers := range []int{1, 2} {
-				var kept []*frame.Table
-				var want []string
-				err := scanCSVWith(ctx, "f.csv", bytes.NewReader(tc.data), tc.spec, chunk, nil, scanOptions{workers: workers, block: 300,
-					cols: func(rec arrow.RecordBatch, cols []*table.Column) error {
-						got, err := frame.FromColumns(int(rec.NumRows()), cols)
-						if err != nil {
-							return err
-						}
-						w := text(frame.FromRecord(rec))
-						if g := text(got); g != w {
-							t.Fatalf("%s, chunk %d, %d workers: columns\n%s\nrecord\n%s", tc.name, chunk, workers, g, w)
-						}
-						kept, want = append(kept, got), append(want, w)
-						checked++
-						return nil
-					}})
-				_ = err // the errors are TestParallelAsSerial's
-				for k, r := range kept {
-					if g := text(r); g != want[k] {
-						t.Fatalf("%s, chunk %d, %d workers: chunk %d changed after it was handed over", tc.name, chunk, workers, k)
-					}
-				}
-			}
-		}
-	}
-	if checked < 100 {
-		t.Errorf("only %d chunks checked", checked)
 	}
 }
 
