@@ -132,7 +132,7 @@ func (s *sorter) order(bound orb.Bound, pts []orb.Point) []uint64 {
 // order), so consecutive tests reuse the same polygons' bands and vertices.
 // Batches of fewer than minSortedBatch points are located in input order.
 func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
-	if len(pts) < minSortedBatch || x.grid.nx == 0 {
+	if len(pts) < minSortedBatch || x.grid.cnx == 0 {
 		for i, p := range pts {
 			out[i] = x.locate32(p)
 		}
