@@ -94,7 +94,7 @@ const (
 	maxCells        = 1 << 21
 	maxBlockSide    = 64
 	finePerPolygon  = 256
-	maxFineCells    = 1 << 23
+	maxFineCells    = 1 << 22
 	maxDensity      = 64
 	maxGridEntries  = 1 << 25
 )
@@ -186,7 +186,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	maxKb := uint(bits.Len(uint(size.maxSide)) - 1)
 	budget := min(len(x.polys)*size.fine, size.maxFine)
 	cellOff := make([]int32, nb+1)
-	for density := size.maxDensity; ; density /= 2 {
+	for density := size.maxDensity; ; density *= 0.75 {
 		total := 0
 		for b, kb := range kbs {
 			if kb < 0 {
@@ -368,20 +368,21 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			}
 		}
 	}
+	// start[c] ends as the first of cell c's entries (filled from the
+	// cells' ends backwards: no second array of positions).
 	start := make([]int32, g.cells+1)
 	for _, p := range pairs {
-		start[p.cell+1]++
+		start[p.cell]++
 	}
 	for c := 1; c < len(start); c++ {
 		start[c] += start[c-1]
 	}
 	entries := make([]int32, len(pairs))
-	fill := slices.Clone(start[:len(start)-1])
-	for _, p := range pairs {
-		entries[fill[p.cell]] = p.entry
-		fill[p.cell]++
+	for _, p := range slices.Backward(pairs) {
+		start[p.cell]--
+		entries[start[p.cell]] = p.entry
 	}
-	pairs, fill = nil, nil
+	pairs = nil
 	g.candidates = len(entries)
 	// Each cell's word (in place of inside), lists shared by neighbouring
 	// cells that have the same one (cells along a boundary mostly do).
@@ -451,27 +452,28 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	// Blocks: one word where all the block's cells have the same word,
 	// else the block's cells.
 	g.coarse = make([]int32, nb)
+	split := 0
 	for b, kb := range kbs {
 		if kb < 0 {
 			g.coarse[b] = cellEmpty
 			continue
 		}
 		cs := cells[cellOff[b]:cellOff[b+1]]
-		same := true
+		g.coarse[b] = cs[0]
 		for _, c := range cs[1:] {
 			if c != cs[0] {
-				same = false
+				g.coarse[b] = blockWord(split, uint(kb))
+				split += len(cs)
 				break
 			}
 		}
-		if same {
-			g.coarse[b] = cs[0]
-			continue
-		}
-		g.coarse[b] = blockWord(len(g.blocks), uint(kb))
-		g.blocks = append(g.blocks, cs...)
 	}
-	g.blocks = slices.Clip(g.blocks)
+	g.blocks = make([]int32, 0, split)
+	for b, w := range g.coarse {
+		if w < minListWord {
+			g.blocks = append(g.blocks, cells[cellOff[b]:cellOff[b+1]]...)
+		}
+	}
 	return g
 }
 
