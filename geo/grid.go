@@ -97,6 +97,8 @@ const (
 	maxFineCells    = 1 << 22
 	maxDensity      = 64
 	maxGridEntries  = 1 << 25
+	floorSide       = 8
+	floorCells      = 1 << 20
 )
 
 // gridSize is the grid's shape: about perPolygon blocks per polygon, at
@@ -106,9 +108,10 @@ const (
 type gridSize struct {
 	perPolygon, limit, maxSide, fine, maxFine int
 	maxDensity                                float64
+	floorSide, floorCells                     int
 }
 
-var defaultGridSize = gridSize{cellsPerPolygon, maxCells, maxBlockSide, finePerPolygon, maxFineCells, maxDensity}
+var defaultGridSize = gridSize{cellsPerPolygon, maxCells, maxBlockSide, finePerPolygon, maxFineCells, maxDensity, floorSide, floorCells}
 
 // tx and ty map a coordinate to block units: block floor(t), clamped.
 func (g *grid) tx(x float64) float64 { return (x - g.bound.Min[0]) * g.sx }
@@ -184,9 +187,27 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		})
 	}
 	maxKb := uint(bits.Len(uint(size.maxSide)) - 1)
-	budget := min(len(x.polys)*size.fine, size.maxFine)
+	// floor: every block a boundary crosses has at least 1<<floor cells per
+	// side, the largest power of two up to size.floorSide that keeps them
+	// at most size.floorCells (uniform points far from cities are placed
+	// from cells this fine); the budget of cells comes on top.
+	floor := uint(0)
+	for 2<<floor <= size.floorSide && nb<<(2*floor+2) <= size.floorCells {
+		floor++
+	}
+	boundaryBlocks := 0
+	for b, kb := range kbs {
+		if kb >= 0 && length[b] > 0 {
+			boundaryBlocks++
+		}
+	}
 	cellOff := make([]int32, nb+1)
 	for density := size.maxDensity; ; density *= 0.75 {
+		if density < 1.0/(1<<20) && floor > 0 {
+			floor, density = floor-1, size.maxDensity
+		}
+		last := density < 1.0/(1<<20)
+		budget := min(len(x.polys)*size.fine, size.maxFine) + boundaryBlocks<<(2*floor)
 		total := 0
 		for b, kb := range kbs {
 			if kb < 0 {
@@ -194,13 +215,16 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			}
 			v := float64(length[b]) * density
 			k := uint(0)
+			if length[b] > 0 {
+				k = floor
+			}
 			for k < maxKb && float64(int(1)<<k) < v {
 				k++
 			}
 			kbs[b] = int8(k)
 			total += 1 << (2 * k)
 		}
-		if total > budget && density > 1.0/(1<<20) {
+		if total > budget && !last {
 			continue
 		}
 		// (cell, polygon) pairs the polygons' bounding boxes stand for.
@@ -215,7 +239,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 				}
 			}
 		}
-		if pairs > maxGridEntries && density > 1.0/(1<<20) {
+		if pairs > maxGridEntries && !last {
 			continue
 		}
 		off := 0
