@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -94,11 +97,14 @@ const (
 	maxCells        = 1 << 21
 	maxBlockSide    = 64
 	finePerPolygon  = 256
-	maxFineCells    = 1 << 22
+	maxFineCells    = 1 << 21
 	maxDensity      = 64
 	maxGridEntries  = 1 << 25
 	floorSide       = 8
 	floorCells      = 1 << 20
+	// polygonChunk is the number of polygons a worker of the grid's
+	// build takes at a time.
+	polygonChunk = 256
 )
 
 // gridSize is the grid's shape: about perPolygon blocks per polygon, at
@@ -195,29 +201,28 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	for 2<<floor <= size.floorSide && nb<<(2*floor+2) <= size.floorCells {
 		floor++
 	}
-	boundaryBlocks := 0
+	// The blocks a boundary crosses (the others have one cell).
+	var crossed []int32
+	maxLength := float32(0)
 	for b, kb := range kbs {
 		if kb >= 0 && length[b] > 0 {
-			boundaryBlocks++
+			crossed = append(crossed, int32(b))
+			maxLength = max(maxLength, length[b])
 		}
 	}
 	cellOff := make([]int32, nb+1)
 	for density := size.maxDensity; ; density *= 0.75 {
-		if density < 1.0/(1<<20) && floor > 0 {
+		// Past the density at which every block is at the floor, lower
+		// the floor.
+		if float64(maxLength)*density < 1 && floor > 0 {
 			floor, density = floor-1, size.maxDensity
 		}
-		last := density < 1.0/(1<<20)
-		budget := min(len(x.polys)*size.fine, size.maxFine) + boundaryBlocks<<(2*floor)
+		last := float64(maxLength)*density < 1
+		budget := min(len(x.polys)*size.fine, size.maxFine) + len(crossed)<<(2*floor)
 		total := 0
-		for b, kb := range kbs {
-			if kb < 0 {
-				continue
-			}
+		for _, b := range crossed {
 			v := float64(length[b]) * density
-			k := uint(0)
-			if length[b] > 0 {
-				k = floor
-			}
+			k := floor
 			for k < maxKb && float64(int(1)<<k) < v {
 				k++
 			}
@@ -262,7 +267,6 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	// polygon in ID order that holds the whole cell c, or -1; it becomes the
 	// cell's word.
 	type pair struct{ cell, entry int32 }
-	pairs := make([]pair, 0, g.cells/2)
 	cells := make([]int32, g.cells)
 	for c := range cells {
 		cells[c] = -1
@@ -287,9 +291,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		in
 		out
 	)
-	var regs []region
-	var state []int8
-	for pi := range x.polys {
+	cellsOf := func(pi int, regs []region, state []int8, pairs []pair) ([]region, []int8, []pair) {
 		bp := &x.polys[pi]
 		bb := &boxes[pi]
 		bx0, bx1, by0, by1 := blockAt(bb.tx0, cnx), blockAt(bb.tx1, cnx), blockAt(bb.ty0, cny), blockAt(bb.ty1, cny)
@@ -382,8 +384,11 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 						case unknown: // cannot tell: test each point
 							pairs = append(pairs, pair{int32(cell), int32(pi)})
 						case in:
-							if q := inside[cell]; q < 0 || before(int32(pi), q) {
-								inside[cell] = int32(pi)
+							for {
+								q := atomic.LoadInt32(&inside[cell])
+								if q >= 0 && before(q, int32(pi)) || atomic.CompareAndSwapInt32(&inside[cell], q, int32(pi)) {
+									break
+								}
 							}
 						}
 					}
@@ -391,22 +396,57 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 				}
 			}
 		}
+		return regs, state, pairs
 	}
+	// The polygons are shared out to the workers polygonChunk at a time;
+	// each keeps its own pairs. inside is written with compare-and-swap:
+	// its final value (the first polygon in ID order) does not depend on
+	// the order of the writes.
+	workers := min(runtime.GOMAXPROCS(0), (len(x.polys)+polygonChunk-1)/polygonChunk)
+	workerPairs := make([][]pair, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for wi := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pairs := make([]pair, 0, g.cells/2/workers)
+			var regs []region
+			var state []int8
+			for {
+				lo := int(next.Add(polygonChunk)) - polygonChunk
+				if lo >= len(x.polys) {
+					break
+				}
+				for pi := lo; pi < min(lo+polygonChunk, len(x.polys)); pi++ {
+					regs, state, pairs = cellsOf(pi, regs, state, pairs)
+				}
+			}
+			workerPairs[wi] = pairs
+		}()
+	}
+	wg.Wait()
 	// start[c] ends as the first of cell c's entries (filled from the
 	// cells' ends backwards: no second array of positions).
 	start := make([]int32, g.cells+1)
-	for _, p := range pairs {
-		start[p.cell]++
+	npairs := 0
+	for _, pairs := range workerPairs {
+		for _, p := range pairs {
+			start[p.cell]++
+		}
+		npairs += len(pairs)
 	}
 	for c := 1; c < len(start); c++ {
 		start[c] += start[c-1]
 	}
-	entries := make([]int32, len(pairs))
-	for _, p := range slices.Backward(pairs) {
-		start[p.cell]--
-		entries[start[p.cell]] = p.entry
+	entries := make([]int32, npairs)
+	for _, pairs := range workerPairs {
+		for _, p := range pairs {
+			start[p.cell]--
+			entries[start[p.cell]] = p.entry
+		}
 	}
-	pairs = nil
+	workerPairs = nil
 	g.candidates = len(entries)
 	// Each cell's word (in place of inside), lists shared by neighbouring
 	// cells that have the same one (cells along a boundary mostly do).
