@@ -182,21 +182,35 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	if coarsePairs > maxGridEntries {
 		return grid{}
 	}
-	// Boundary length in each block, in block sides (each edge counted in
-	// the block of its midpoint).
+	// Boundary length in each block, in block sides (an edge's length
+	// spread over the blocks of its bounding box).
 	length := make([]float32, nb)
 	for pi := range x.polys {
 		ringEdges(geoms[pi], func(a, b orb.Point) {
 			ax, ay, bx, by := g.tx(a[0]), g.ty(a[1]), g.tx(b[0]), g.ty(b[1])
-			c := blockAt((ay+by)/2, cny)*cnx + blockAt((ax+bx)/2, cnx)
-			length[c] += float32(math.Abs(bx-ax) + math.Abs(by-ay))
+			x0, x1 := blockAt(min(ax, bx), cnx), blockAt(max(ax, bx), cnx)
+			y0, y1 := blockAt(min(ay, by), cny), blockAt(max(ay, by), cny)
+			l := float32(math.Abs(bx-ax) + math.Abs(by-ay))
+			if x0 == x1 && y0 == y1 {
+				length[y0*cnx+x0] += l
+				return
+			}
+			// Spread over the blocks of the edge's bounding box: each of
+			// them counts as crossed.
+			l = max(l/float32((x1-x0+1)*(y1-y0+1)), math.SmallestNonzeroFloat32)
+			for j := y0; j <= y1; j++ {
+				for i := x0; i <= x1; i++ {
+					length[j*cnx+i] += l
+				}
+			}
 		})
 	}
 	maxKb := uint(bits.Len(uint(size.maxSide)) - 1)
 	// floor: every block a boundary crosses has at least 1<<floor cells per
 	// side, the largest power of two up to size.floorSide that keeps them
 	// at most size.floorCells (uniform points far from cities are placed
-	// from cells this fine); the budget of cells comes on top.
+	// from cells this fine); the boundary-length rule adds cells where
+	// the budget allows more.
 	floor := uint(0)
 	for 2<<floor <= size.floorSide && nb<<(2*floor+2) <= size.floorCells {
 		floor++
@@ -218,7 +232,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			floor, density = floor-1, size.maxDensity
 		}
 		last := float64(maxLength)*density < 1
-		budget := min(len(x.polys)*size.fine, size.maxFine) + len(crossed)<<(2*floor)
+		budget := max(min(len(x.polys)*size.fine, size.maxFine), len(crossed)<<(2*floor))
 		total := 0
 		for _, b := range crossed {
 			v := float64(length[b]) * density
