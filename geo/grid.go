@@ -280,7 +280,6 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	// allocation instead of one list per cell. inside[c] is the first
 	// polygon in ID order that holds the whole cell c, or -1; it becomes the
 	// cell's word.
-	type pair struct{ cell, entry int32 }
 	cells := make([]int32, g.cells)
 	for c := range cells {
 		cells[c] = -1
@@ -305,7 +304,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		in
 		out
 	)
-	cellsOf := func(pi int, regs []region, state []int8, pairs []pair) ([]region, []int8, []pair) {
+	cellsOf := func(pi int, regs []region, state []int8, pairs *pairList) ([]region, []int8) {
 		bp := &x.polys[pi]
 		bb := &boxes[pi]
 		bx0, bx1, by0, by1 := blockAt(bb.tx0, cnx), blockAt(bb.tx1, cnx), blockAt(bb.ty0, cny), blockAt(bb.ty1, cny)
@@ -362,7 +361,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 				row := r.m + (j-r.j0)*rw - r.i0
 				for i := r.i0; i <= r.i1; {
 					if state[row+i] == crossing {
-						pairs = append(pairs, pair{int32(base + j<<r.kb + i), int32(pi)})
+						pairs.add(cellPair{int32(base + j<<r.kb + i), int32(pi)})
 						i++
 						continue
 					}
@@ -396,7 +395,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 						cell := base + j<<r.kb + c
 						switch d {
 						case unknown: // cannot tell: test each point
-							pairs = append(pairs, pair{int32(cell), int32(pi)})
+							pairs.add(cellPair{int32(cell), int32(pi)})
 						case in:
 							for {
 								q := atomic.LoadInt32(&inside[cell])
@@ -410,21 +409,21 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 				}
 			}
 		}
-		return regs, state, pairs
+		return regs, state
 	}
 	// The polygons are shared out to the workers polygonChunk at a time;
 	// each keeps its own pairs. inside is written with compare-and-swap:
 	// its final value (the first polygon in ID order) does not depend on
 	// the order of the writes.
 	workers := min(runtime.GOMAXPROCS(0), (len(x.polys)+polygonChunk-1)/polygonChunk)
-	workerPairs := make([][]pair, workers)
+	workerPairs := make([]pairList, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for wi := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pairs := make([]pair, 0, g.cells/2/workers)
+			pairs := &workerPairs[wi]
 			var regs []region
 			var state []int8
 			for {
@@ -433,10 +432,9 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 					break
 				}
 				for pi := lo; pi < min(lo+polygonChunk, len(x.polys)); pi++ {
-					regs, state, pairs = cellsOf(pi, regs, state, pairs)
+					regs, state = cellsOf(pi, regs, state, pairs)
 				}
 			}
-			workerPairs[wi] = pairs
 		}()
 	}
 	wg.Wait()
@@ -445,19 +443,23 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	start := make([]int32, g.cells+1)
 	npairs := 0
 	for _, pairs := range workerPairs {
-		for _, p := range pairs {
-			start[p.cell]++
+		for _, c := range pairs.chunks {
+			for _, p := range c {
+				start[p.cell]++
+			}
+			npairs += len(c)
 		}
-		npairs += len(pairs)
 	}
 	for c := 1; c < len(start); c++ {
 		start[c] += start[c-1]
 	}
 	entries := make([]int32, npairs)
 	for _, pairs := range workerPairs {
-		for _, p := range pairs {
-			start[p.cell]--
-			entries[start[p.cell]] = p.entry
+		for _, c := range pairs.chunks {
+			for _, p := range c {
+				start[p.cell]--
+				entries[start[p.cell]] = p.entry
+			}
 		}
 	}
 	workerPairs = nil
@@ -553,6 +555,24 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		}
 	}
 	return g
+}
+
+// cellPair is a polygon (entry) with an edge in a cell, while the grid is
+// built.
+type cellPair struct{ cell, entry int32 }
+
+// pairList is a list of pairs in chunks of pairChunk: growing it never
+// copies.
+type pairList struct{ chunks [][]cellPair }
+
+const pairChunk = 1 << 16
+
+func (l *pairList) add(p cellPair) {
+	if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == pairChunk {
+		l.chunks = append(l.chunks, make([]cellPair, 0, pairChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, p)
 }
 
 // Locate returns the index in the layer of the feature containing p under the
