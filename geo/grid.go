@@ -87,11 +87,16 @@ func blockCells(w int32) (off int, kb uint) {
 // cellsPerPolygon sets the number of blocks: about this many per polygon,
 // at most maxCells. Each block has k x k cells, k the smallest power of two
 // (at most maxBlockSide) of at least density times the Manhattan length of
-// the boundary in the block, in block sides, so that about 1/density of
-// its cells hold a boundary; density is the largest power of two from
-// maxDensity down that keeps the cells at most finePerPolygon per polygon
-// and maxFineCells in all. Past maxGridEntries (cell, polygon) pairs the
-// grid is not built and Locate uses the R-tree.
+// the boundary in the block, in block sides, so that about 1/density of its
+// cells hold a boundary (at national size, where points are drawn per
+// tract, most points are in small tracts, so the cells follow the boundary
+// length). Every block a boundary crosses also has at least floorSide
+// cells per side when that keeps the cells at most floorCells (a state
+// layer's uniform split, for uniform points). density is the largest of
+// maxDensity, 3/4 of it, 9/16 ... that keeps the cells at most
+// finePerPolygon per polygon and maxFineCells in all (or the floor's
+// number). Past maxGridEntries (cell, polygon) pairs the grid is not built
+// and Locate uses the R-tree.
 const (
 	cellsPerPolygon = 16
 	maxCells        = 1 << 21
