@@ -70,8 +70,8 @@ func TestGetSplitMergeExact(t *testing.T) {
 			t.Fatalf("GEOID %s not in the file", id)
 		}
 		for k, c := range got.Columns {
-			if c.Raw[i] != want.Columns[k].Raw[j] {
-				t.Fatalf("GEOID %s column %s: %q, want %q", id, c.Name, c.Raw[i], want.Columns[k].Raw[j])
+			if c.Text(i) != want.Columns[k].Text(j) {
+				t.Fatalf("GEOID %s column %s: %q, want %q", id, c.Name, c.Text(i), want.Columns[k].Text(j))
 			}
 		}
 	}
@@ -606,7 +606,7 @@ func TestCacheOfflineAndResume(t *testing.T) {
 	if len(f.calls) != 0 {
 		t.Errorf("offline run sent %d requests", len(f.calls))
 	}
-	if diff := cmp.Diff(first, again, cmp.AllowUnexported(Table{})); diff != "" {
+	if diff := cmp.Diff(first, again, sameValues); diff != "" {
 		t.Errorf("offline table differs (-online +offline):\n%s", diff)
 	}
 	// Offline miss.
@@ -749,8 +749,8 @@ func TestLive(t *testing.T) {
 	}
 	// SOURCES.md: 361 tracts in the 2018 5-year file; tract 4001 population
 	// 3115 (B03002_001E in alameda_acs5_2018_tracts.json).
-	if got.Len() != 361 || got.Column("B03002_001E").Raw[0] != "3115" {
-		t.Errorf("live pull: %d rows, first B03002_001E %q; want 361 and 3115", got.Len(), got.Column("B03002_001E").Raw[0])
+	if got.Len() != 361 || got.Column("B03002_001E").Text(0) != "3115" {
+		t.Errorf("live pull: %d rows, first B03002_001E %q; want 361 and 3115", got.Len(), got.Column("B03002_001E").Text(0))
 	}
 }
 

@@ -84,7 +84,7 @@ func Crosswalk(t *Table, rows []geo.CrosswalkRow, from int, isMedian func(col st
 	}
 	add := func(name string, kind Kind, vals []float64, ann []Annotation) {
 		c := &Column{Name: name, Kind: kind, Raw: make([]string, n), Null: make([]bool, n), Values: vals, Valid: make([]bool, n),
-			Annotation: ann, Coding: make([]Coding, n), CodingWords: make([]string, n)}
+			Annotation: ann, Coding: make([]Coding, n)}
 		for i, v := range vals {
 			if math.IsNaN(v) {
 				c.Values[i] = math.NaN()

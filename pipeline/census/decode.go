@@ -152,7 +152,10 @@ type Column struct {
 	Name string
 	Kind Kind
 	// Raw holds each row's value exactly as sent (numbers sent as JSON
-	// numbers keep their literal text); "" where Null is true.
+	// numbers keep their literal text); "" where Null is true. Estimate and
+	// MOE columns that Decode took from a response body leave Raw nil and
+	// keep their text in the body's bytes (no string per cell): Text(i)
+	// reads row i's text either way.
 	Raw []string
 	// Null is true where the API sent JSON null.
 	Null []bool
@@ -168,8 +171,52 @@ type Column struct {
 	// kept as sent.
 	Coding []Coding
 	// CodingWords is the plain-words meaning of a coded value per row, e.g.
-	// "250,000 or more"; "" where Coding is NotCoded.
+	// "250,000 or more"; "" where Coding is NotCoded. It is nil while no
+	// row of the column is coded (most columns): Words reads it either way.
 	CodingWords []string
+	// text is where row i's text is when Raw is nil: text.rows[i+1][col]
+	// of text.body.
+	text *scanned
+	col  int
+}
+
+// scanned is a response body and its cells as scanString found them.
+type scanned struct {
+	body string
+	rows [][]span
+}
+
+// Text is row i's value exactly as sent ("" where Null is true): Raw[i],
+// or the response's bytes of that cell when Raw is nil.
+func (c *Column) Text(i int) string {
+	if c.Raw != nil {
+		return c.Raw[i]
+	}
+	if c.text != nil {
+		return c.text.rows[i+1][c.col].of(c.text.body)
+	}
+	return ""
+}
+
+// Words is CodingWords[i], "" when CodingWords is nil.
+func (c *Column) Words(i int) string {
+	if c.CodingWords == nil {
+		return ""
+	}
+	return c.CodingWords[i]
+}
+
+// setCoding sets row i's Coding and CodingWords, making CodingWords when
+// the first row is coded.
+func (c *Column) setCoding(i int, k Coding, words string) {
+	c.Coding[i] = k
+	if c.CodingWords == nil {
+		if words == "" {
+			return
+		}
+		c.CodingWords = make([]string, len(c.Coding))
+	}
+	c.CodingWords[i] = words
 }
 
 // Note returns the reason for row i's null or flag in plain words, and
@@ -186,7 +233,7 @@ func (c *Column) Note(i int) (string, bool) {
 	case c.Annotation[i] != NoAnnotation:
 		return c.Annotation[i].Reason(), true
 	case c.Coding[i] != NotCoded:
-		return fmt.Sprintf("%s: %s (%s)", c.Coding[i], c.CodingWords[i], c.Raw[i]), true
+		return fmt.Sprintf("%s: %s (%s)", c.Coding[i], c.Words(i), c.Text(i)), true
 	}
 	return "", false
 }
@@ -270,13 +317,13 @@ func Decode(r io.Reader) (*Table, error) {
 	// escaped strings; anything else goes through encoding/json, which
 	// gives the precise error (or the unescaped value).
 	// body is Decode's own and never written again: the cells may be
-	// substrings of it, without the copy scanRows makes of a caller's
-	// bytes.
+	// substrings of it (and the table keeps it for Column.Text), without
+	// a copy.
 	if rows, null, ok := scanString(unsafe.String(unsafe.SliceData(body), len(body))); ok {
 		if len(rows) == 0 {
 			return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
 		}
-		return buildRows(rows, null)
+		return buildRows(unsafe.String(unsafe.SliceData(body), len(body)), rows, null)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var rows [][]json.RawMessage
@@ -378,6 +425,9 @@ func build(width, n int, rowLen func(i int) int, at func(i, j int) (string, bool
 			}
 		}
 	}
+	for j, c := range t.Columns {
+		c.fillWords(codes[j])
+	}
 	t.settle()
 	return t, nil
 }
@@ -395,20 +445,22 @@ func (t *Table) settle() {
 // more than one goroutine.
 var parallelCells = 1 << 16 // a variable so that tests can type small bodies in parallel
 
-// buildRows is build for the rows of scanRows (null flat, in the same
-// order as the cells): the same table and the same first error, with the
-// rows typed in ranges on up to GOMAXPROCS goroutines for a large
-// response. Each range is typed in row order and stops at its first error;
+// buildRows is build for the rows of scanString (the cells, spans of
+// body; null flat, in the same order as the cells): the same table and the
+// same first error, with the rows typed in ranges on up to GOMAXPROCS
+// goroutines for a large response. Each range is typed in row order and stops at its first error;
 // the error of the earliest row (then column) is the one returned, as
 // build's row-by-row pass returns it.
-func buildRows(rows [][]string, null []bool) (*Table, error) {
+func buildRows(body string, rows [][]span, null []bool) (*Table, error) {
 	width, n := len(rows[0]), len(rows)-1
 	if width == 0 {
 		return nil, &DecodeError{Row: -1, Err: errors.New("header row has no columns")}
 	}
 	t := &Table{rows: n}
+	txt := &scanned{body: body, rows: rows}
 	seen := make(map[string]bool, width)
-	for _, s := range rows[0] {
+	for _, c := range rows[0] {
+		s := c.of(body)
 		if s == "" || null[len(t.Columns)] {
 			return nil, &DecodeError{Row: -1, Column: s, Err: errors.New("column name is null or empty")}
 		}
@@ -418,7 +470,16 @@ func buildRows(rows [][]string, null []bool) (*Table, error) {
 		seen[s] = true
 		// A copy: the record's schema outlives the table, and a
 		// substring would hold the whole response in memory.
-		t.Columns = append(t.Columns, newColumn(strings.Clone(s), t.rows))
+		name := strings.Clone(s)
+		k := KindOf(name)
+		if k == KindEstimate || k == KindMOE {
+			// The text of a number stays in the body (Text).
+			c := newColumnText(name, k, t.rows, false)
+			c.text, c.col = txt, len(t.Columns)
+			t.Columns = append(t.Columns, c)
+			continue
+		}
+		t.Columns = append(t.Columns, newColumnKind(name, k, t.rows))
 	}
 	// Rows before the first of the wrong length are typed; that row's
 	// error stands if none of them has one.
@@ -434,12 +495,28 @@ func buildRows(rows [][]string, null []bool) (*Table, error) {
 		codes[j] = c.codes()
 	}
 	// Every row before short has width cells: row i's cell j is flat cell
-	// (i+1)*width+j.
+	// (i+1)*width+j. The common cells are set here (what setCoded would set): a string
+	// column's text, a null, a plain number of a column without top codes
+	// that cannot be an annotation; setCoded takes the rest.
 	typeRange := func(from, to int) *DecodeError {
 		for i := from; i < to; i++ {
 			cells, k := rows[i+1], (i+1)*width
 			for j, c := range t.Columns {
-				if err := c.setCoded(codes[j], i, cells[j], null[k+j]); err != nil {
+				sp, isNull := cells[j], null[k+j]
+				switch {
+				case c.Values == nil:
+					c.Raw[i], c.Null[i] = body[sp.lo:sp.hi], isNull
+					continue
+				case c.Raw == nil && isNull:
+					c.Null[i] = true
+					continue
+				case c.Raw == nil && len(codes[j]) == 0:
+					if v, ok := fastNumber(body[sp.lo:sp.hi]); ok && v > maxAnnotationCode {
+						c.Values[i], c.Valid[i] = v, true
+						continue
+					}
+				}
+				if err := c.setCoded(codes[j], i, sp.of(body), isNull); err != nil {
 					return &DecodeError{Row: i, Column: c.Name, Err: err}
 				}
 			}
@@ -469,6 +546,9 @@ func buildRows(rows [][]string, null []bool) (*Table, error) {
 	}
 	if short < n {
 		return nil, &DecodeError{Row: short, Err: fmt.Errorf("row has %d values, the header has %d", len(rows[short+1]), width)}
+	}
+	for j, c := range t.Columns {
+		c.fillWords(codes[j])
 	}
 	t.settle()
 	return t, nil
@@ -509,20 +589,59 @@ func truncate(s string, n int) string {
 
 func newColumn(name string, n int) *Column { return newColumnKind(name, KindOf(name), n) }
 
-func newColumnKind(name string, k Kind, n int) *Column {
-	c := &Column{Name: name, Kind: k, Raw: make([]string, n), Null: make([]bool, n)}
+func newColumnKind(name string, k Kind, n int) *Column { return newColumnText(name, k, n, true) }
+
+// newColumnText is newColumnKind, with Raw made only when raw is true.
+func newColumnText(name string, k Kind, n int, raw bool) *Column {
+	c := &Column{Name: name, Kind: k, Null: make([]bool, n)}
+	if raw {
+		c.Raw = make([]string, n)
+	}
 	if c.Kind == KindEstimate || c.Kind == KindMOE {
 		c.Values = make([]float64, n)
 		c.Valid = make([]bool, n)
 		c.Annotation = make([]Annotation, n)
 		c.Coding = make([]Coding, n)
-		c.CodingWords = make([]string, n)
 	}
 	return c
 }
 
 // set stores row i's value, parsing numbers in estimate and MOE columns.
-func (c *Column) set(i int, s string, null bool) error { return c.setCoded(c.codes(), i, s, null) }
+func (c *Column) set(i int, s string, null bool) error {
+	codes := c.codes()
+	if err := c.setCoded(codes, i, s, null); err != nil {
+		return err
+	}
+	if c.Coding != nil && c.Coding[i] != NotCoded {
+		c.setCoding(i, c.Coding[i], wordsOf(codes, c.Values[i]))
+	}
+	return nil
+}
+
+// fillWords sets CodingWords for the rows setCoded coded (from codes, the
+// column's codes()): setCoded sets Coding only, so that rows can be typed
+// on several goroutines.
+func (c *Column) fillWords(codes []TopCode) {
+	if len(codes) == 0 {
+		return
+	}
+	for i, k := range c.Coding {
+		if k != NotCoded {
+			c.setCoding(i, k, wordsOf(codes, c.Values[i]))
+		}
+	}
+}
+
+// wordsOf is the Words of the first entry of codes whose Value is v (the
+// one setCoded took).
+func wordsOf(codes []TopCode, v float64) string {
+	for k := range codes {
+		if codes[k].Value == v {
+			return codes[k].Words
+		}
+	}
+	return ""
+}
 
 // codes returns the entries of TopCodes that can code c's values, in
 // table order: those of its median table (none for other columns).
@@ -544,9 +663,14 @@ func (c *Column) codes() []TopCode {
 }
 
 // setCoded is set with c.codes() given: the first entry whose value is the
-// cell's codes it (codingOf for any year).
+// cell's codes it (codingOf for any year). It sets Coding, not CodingWords
+// (fillWords does), and writes row i's cells only: rows may be set on
+// several goroutines.
 func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
-	c.Raw[i], c.Null[i] = s, null
+	if c.Raw != nil {
+		c.Raw[i] = s
+	}
+	c.Null[i] = null
 	if c.Values == nil || null {
 		return nil
 	}
@@ -569,7 +693,7 @@ func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
 	c.Values[i], c.Valid[i] = v, true
 	for k := range codes {
 		if codes[k].Value == v {
-			c.Coding[i], c.CodingWords[i] = codes[k].Coding, codes[k].Words
+			c.Coding[i] = codes[k].Coding
 			break
 		}
 	}

@@ -54,13 +54,13 @@ func sameTable(t *testing.T, what string, got, want *Table) {
 			t.Fatalf("%s: column %d: %s %v, old path %s %v", what, j, g.Name, g.Kind, w.Name, w.Kind)
 		}
 		for i := range w.Raw {
-			same := g.Raw[i] == w.Raw[i] && g.Null[i] == w.Null[i]
+			same := g.Text(i) == w.Raw[i] && g.Null[i] == w.Null[i]
 			if w.Values != nil {
 				same = same && math.Float64bits(g.Values[i]) == math.Float64bits(w.Values[i]) && g.Valid[i] == w.Valid[i] &&
-					g.Annotation[i] == w.Annotation[i] && g.Coding[i] == w.Coding[i] && g.CodingWords[i] == w.CodingWords[i]
+					g.Annotation[i] == w.Annotation[i] && g.Coding[i] == w.Coding[i] && g.Words(i) == w.Words(i)
 			}
 			if !same {
-				t.Fatalf("%s: %s row %d: got %q, old path %q", what, w.Name, i, g.Raw[i], w.Raw[i])
+				t.Fatalf("%s: %s row %d: got %q, old path %q", what, w.Name, i, g.Text(i), w.Raw[i])
 			}
 		}
 	}

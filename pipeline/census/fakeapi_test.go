@@ -181,7 +181,7 @@ func (f *fakeAPI) answer(w http.ResponseWriter, q url.Values) {
 		ok := true
 		for lvl, set := range want {
 			c := f.data.Column(lvl)
-			if c == nil || !set[c.Raw[i]] {
+			if c == nil || !set[c.Text(i)] {
 				ok = false
 			}
 		}
@@ -199,11 +199,12 @@ func (f *fakeAPI) answer(w http.ResponseWriter, q url.Values) {
 			if c.Null[i] {
 				row = append(row, nil)
 			} else {
-				row = append(row, &c.Raw[i])
+				v := c.Text(i)
+				row = append(row, &v)
 			}
 		}
 		for _, g := range geoCols {
-			v := f.data.Column(g).Raw[i]
+			v := f.data.Column(g).Text(i)
 			key = append(key, v)
 			row = append(row, &v)
 		}

@@ -9,10 +9,11 @@ import (
 
 // copyRow copies row j of src into row i of dst (same kind).
 func copyRow(dst *Column, i int, src *Column, j int) {
-	dst.Raw[i], dst.Null[i] = src.Raw[j], src.Null[j]
+	dst.Raw[i], dst.Null[i] = src.Text(j), src.Null[j]
 	if dst.Values != nil {
 		dst.Values[i], dst.Valid[i] = src.Values[j], src.Valid[j]
-		dst.Annotation[i], dst.Coding[i], dst.CodingWords[i] = src.Annotation[j], src.Coding[j], src.CodingWords[j]
+		dst.Annotation[i] = src.Annotation[j]
+		dst.setCoding(i, src.Coding[j], src.Words(j))
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,36 +47,50 @@ func (t *Table) Record() (arrow.RecordBatch, error) {
 		fields = append(fields, arrow.Field{Name: name, Type: a.DataType(), Nullable: true})
 		arrs = append(arrs, a)
 	}
+	// The columns' arrays are built on up to GOMAXPROCS goroutines, each
+	// into its slot (the column, then its note column or nil), and added in
+	// order.
+	type built struct {
+		name       string
+		vals, note arrow.Array
+	}
+	cols := make([]*Column, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Name != "NAME" {
+			cols = append(cols, c)
+		}
+	}
+	slots := make([]built, len(cols))
+	buildCol := func(k int) {
+		c := cols[k]
+		if c.Kind != KindEstimate && c.Kind != KindMOE {
+			slots[k] = built{name: c.Name, vals: stringArray(c.Raw, c.Null)}
+			return
+		}
+		slots[k] = built{name: c.Name, vals: floatArray(c.Values, c.Valid), note: noteArray(c, n)}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(cols))
+	if n*len(cols) < 1<<16 {
+		workers = 1
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < len(cols); k = int(next.Add(1) - 1) {
+				buildCol(k)
+			}
+		})
+	}
 	add(table.GEOID, stringArray(t.GEOIDs(), nil))
 	if c := t.Column("NAME"); c != nil {
 		add("name", stringArray(c.Raw, c.Null))
 	}
-	for _, c := range t.Columns {
-		if c.Name == "NAME" {
-			continue
-		}
-		if c.Kind != KindEstimate && c.Kind != KindMOE {
-			add(c.Name, stringArray(c.Raw, c.Null))
-			continue
-		}
-		add(c.Name, floatArray(c.Values, c.Valid))
-		var notes []string
-		var null []bool
-		for i := 0; i < n; i++ {
-			s, ok := c.Note(i)
-			if !ok {
-				continue
-			}
-			if notes == nil {
-				notes, null = make([]string, n), make([]bool, n)
-				for k := range null {
-					null[k] = true
-				}
-			}
-			notes[i], null[i] = s, false
-		}
-		if notes != nil {
-			add(c.Name+table.NoteSuffix, stringArray(notes, null))
+	wg.Wait()
+	for _, b := range slots {
+		add(b.name, b.vals)
+		if b.note != nil {
+			add(b.name+table.NoteSuffix, b.note)
 		}
 	}
 	if dup != "" {
@@ -90,6 +107,33 @@ func (t *Table) Record() (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
+// noteArray is the "<col>_note" array of estimate or MOE column c (n
+// rows): each row's Note, null where it has none; nil when no row has one.
+func noteArray(c *Column, n int) arrow.Array {
+	var notes []string
+	var null []bool
+	for i := 0; i < n; i++ {
+		if !c.Null[i] && c.Annotation[i] == NoAnnotation && c.Coding[i] == NotCoded {
+			continue // no note (Note's own test, inlined)
+		}
+		s, ok := c.Note(i)
+		if !ok {
+			continue
+		}
+		if notes == nil {
+			notes, null = make([]string, n), make([]bool, n)
+			for k := range null {
+				null[k] = true
+			}
+		}
+		notes[i], null[i] = s, false
+	}
+	if notes == nil {
+		return nil
+	}
+	return stringArray(notes, null)
+}
+
 // stringArray is an Arrow string array of vals, null where null is true
 // (nil: none), built in one pass: offsets, then the bytes.
 func stringArray(vals []string, null []bool) arrow.Array {
@@ -104,7 +148,7 @@ func stringArray(vals []string, null []bool) arrow.Array {
 		data = append(data, s...)
 		offsets[i+1] = int32(len(data))
 	}
-	bitmap, nulls := validity(n, func(i int) bool { return null == nil || !null[i] })
+	bitmap, nulls := validity(n, null, true)
 	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
 	defer d.Release()
 	return array.NewStringData(d)
@@ -116,26 +160,34 @@ func floatArray(vals []float64, valid []bool) arrow.Array {
 	n := len(vals)
 	own := make([]float64, n)
 	copy(own, vals)
-	bitmap, nulls := validity(n, func(i int) bool { return valid[i] })
+	bitmap, nulls := validity(n, valid, false)
 	d := array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(own))}, nil, nulls, 0)
 	defer d.Release()
 	return array.NewFloat64Data(d)
 }
 
-// validity is the Arrow validity bitmap of n values, valid(i) for each, and
-// the number of nulls; the bitmap is nil when there are none.
-func validity(n int, valid func(i int) bool) (*memory.Buffer, int) {
-	bits := make([]byte, bitutil.BytesForBits(int64(n)))
+// validity is the Arrow validity bitmap of n values, value i valid where
+// flags[i] != null (every value when flags is nil), and the number of
+// nulls; the bitmap is nil when there are none.
+func validity(n int, flags []bool, null bool) (*memory.Buffer, int) {
+	if flags == nil {
+		return nil, 0
+	}
+	flags = flags[:n]
 	nulls := 0
-	for i := range n {
-		if valid(i) {
-			bitutil.SetBit(bits, i)
-		} else {
+	for _, f := range flags {
+		if f == null {
 			nulls++
 		}
 	}
 	if nulls == 0 {
 		return nil, 0
+	}
+	bits := make([]byte, bitutil.BytesForBits(int64(n)))
+	for i, f := range flags {
+		if f != null {
+			bits[i>>3] |= 1 << (i & 7)
+		}
 	}
 	return memory.NewBufferBytes(bits), nulls
 }
@@ -146,6 +198,7 @@ func validity(n int, valid func(i int) bool) (*memory.Buffer, int) {
 func (t *Table) Encode(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	row := make([]*string, len(t.Columns))
+	texts := make([]string, len(t.Columns))
 	write := func(prefix string) error {
 		b, err := json.Marshal(row)
 		if err != nil {
@@ -167,7 +220,8 @@ func (t *Table) Encode(w io.Writer) error {
 			if c.Null[i] {
 				row[j] = nil
 			} else {
-				row[j] = &c.Raw[i]
+				texts[j] = c.Text(i)
+				row[j] = &texts[j]
 			}
 		}
 		if err := write(",\n"); err != nil {

@@ -96,6 +96,8 @@ func loop(b *testing.B, body func()) {
 //   - floor: read the file and split it into its cell strings (floorCells,
 //     one goroutine);
 //   - floor-tokenise: the same split alone, the bytes already read;
+//   - scan: Decode's scan alone (scanString: checked, cells as spans, on
+//     up to GOMAXPROCS goroutines), the bytes already read;
 //   - old: the path as it was (Decode's old typing, the old CodeMedians
 //     and Record), kept in olddecode_test.go;
 //   - new: the path as it is;
@@ -131,6 +133,15 @@ func BenchmarkRecordedToParquet(b *testing.B) {
 		cells := make([]string, 0, ncells)
 		s := string(body)
 		loop(b, func() { cells = floorCells(s, cells[:0]) })
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		s := string(body)
+		loop(b, func() {
+			if _, _, ok := scanString(s); !ok {
+				b.Fatal("refused")
+			}
+		})
 	})
 	whole := func(b *testing.B, read func() (*Table, error), codes func(*Table), record func(*Table) (arrow.RecordBatch, error), write bool) {
 		b.SetBytes(int64(len(body)))

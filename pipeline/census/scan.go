@@ -7,34 +7,36 @@ import (
 	"unicode/utf8"
 )
 
-// scanRows is the fast path of Decode: it parses body, a Census Data API
+// span is a cell of a body s: s[lo:hi] ("" for null). Cells are held as
+// spans, not strings, so that the millions of them hold no pointers: the
+// collector does not scan them, and Decode makes strings only of the cells
+// it keeps as strings (the Raw of a column that is not a number's).
+type span struct{ lo, hi uint32 }
+
+func (c span) of(s string) string { return s[c.lo:c.hi] }
+
+// maxScanBytes is the largest body the fast path takes (a span's bounds
+// are 32-bit); larger ones go through encoding/json.
+const maxScanBytes = 1<<32 - 1
+
+// scanString is the fast path of Decode: it parses s, a Census Data API
 // response (a JSON array of arrays whose values are strings, numbers or
-// null), into rows of cells without encoding/json. Cells are substrings of
-// one string holding the whole body (one allocation for every cell); a
-// number keeps its literal text, as in Decode; null[k] marks a JSON null at
-// the same flat position k as its cell.
+// null), into rows of cells without encoding/json. Cells are spans of s;
+// a number keeps its literal text, as in Decode; null[k] marks a JSON null
+// at the same flat position k as its cell.
 //
 // ok is false for anything outside that shape or not exactly valid JSON
 // (syntax errors, truncation, booleans, objects, nested arrays, strings with
-// escapes or control characters, invalid UTF-8): Decode then decodes the
-// body with encoding/json, which gives the precise error or, for escaped
-// strings, the value. The fast path never accepts a body encoding/json
-// would refuse.
+// escapes or control characters, invalid UTF-8), and for a body over
+// maxScanBytes: Decode then decodes the body with encoding/json, which gives
+// the precise error or, for escaped strings, the value. The fast path never
+// accepts a body encoding/json would refuse.
 //
 // A body of at least splitBytes is cut into up to GOMAXPROCS parts at row
 // boundaries, scanned in parallel (scanSplit); the answer is the same as
 // scanning it whole (scanWhole).
-func scanRows(body []byte) (rows [][]string, null []bool, ok bool) {
-	if len(body) == 0 {
-		return nil, nil, false
-	}
-	// One copy, so that the cells do not alias the caller's buffer.
-	return scanString(string(body))
-}
-
-// scanString is scanRows of a body held in a string.
-func scanString(s string) (rows [][]string, null []bool, ok bool) {
-	if len(s) == 0 {
+func scanString(s string) (rows [][]span, null []bool, ok bool) {
+	if len(s) == 0 || uint64(len(s)) > maxScanBytes {
 		return nil, nil, false
 	}
 	if parts := min(runtime.GOMAXPROCS(0), len(s)/splitBytes); parts > 1 {
@@ -45,12 +47,12 @@ func scanString(s string) (rows [][]string, null []bool, ok bool) {
 	return scanWhole(s)
 }
 
-// splitBytes is the least body size per part that scanRows scans in
+// splitBytes is the least body size per part that scanString scans in
 // parts.
 var splitBytes = 1 << 20 // a variable so that tests can split small bodies
 
-// scanWhole is scanRows on one goroutine.
-func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
+// scanWhole is scanString on one goroutine.
+func scanWhole(s string) (rows [][]span, null []bool, ok bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return nil, nil, false
@@ -59,7 +61,7 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 	// Every cell but a row's last is followed by a comma: an upper bound
 	// that saves growing the slices.
 	commas := strings.Count(s, ",") + 1
-	cells := make([]string, 0, commas)
+	cells := make([]span, 0, commas)
 	null = make([]bool, 0, commas)
 	starts := make([]int, 0, strings.Count(s, "["))
 	if i < len(s) && s[i] == ']' {
@@ -75,7 +77,7 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 				i++
 			} else {
 				for {
-					var c string
+					var c span
 					var isNull bool
 					var good bool
 					c, isNull, i, good = scanCell(s, i)
@@ -117,7 +119,7 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 	if skipSpace(s, i) != len(s) {
 		return nil, nil, false
 	}
-	rows = make([][]string, len(starts))
+	rows = make([][]span, len(starts))
 	for r, st := range starts {
 		end := len(cells)
 		if r+1 < len(starts) {
@@ -129,51 +131,80 @@ func scanWhole(s string) (rows [][]string, null []bool, ok bool) {
 }
 
 // scanCell reads one value at s[i:] (no leading space): a string without
-// escapes, null, or a JSON number. It returns the value, whether it is
-// null, the position after it, and false for anything else.
-func scanCell(s string, i int) (string, bool, int, bool) {
+// escapes, null, or a JSON number. It returns the value's span (empty for
+// null), whether it is null, the position after it, and false for anything
+// else.
+func scanCell(s string, i int) (span, bool, int, bool) {
 	if i >= len(s) {
-		return "", false, i, false
+		return span{}, false, i, false
 	}
 	switch b := s[i]; {
 	case b == '"':
 		j := i + 1
 		ascii := true
+	loop:
 		for j < len(s) {
-			c := s[j]
-			if c == '"' {
+			// One table load a byte for the usual bytes of a string.
+			for j < len(s) && strClass[s[j]] == strPlain {
+				j++
+			}
+			if j >= len(s) {
 				break
 			}
-			if c == '\\' || c < 0x20 {
-				return "", false, i, false
+			switch strClass[s[j]] {
+			case strQuote:
+				break loop
+			case strBad:
+				return span{}, false, i, false
 			}
-			if c >= utf8.RuneSelf {
-				ascii = false
-			}
+			ascii = false // strHigh
 			j++
 		}
 		if j >= len(s) {
-			return "", false, i, false
+			return span{}, false, i, false
 		}
-		v := s[i+1 : j]
-		if !ascii && !utf8.ValidString(v) {
-			return "", false, i, false
+		if !ascii && !utf8.ValidString(s[i+1:j]) {
+			return span{}, false, i, false
 		}
-		return v, false, j + 1, true
+		return span{uint32(i + 1), uint32(j)}, false, j + 1, true
 	case b == 'n':
 		if len(s)-i >= 4 && s[i:i+4] == "null" {
-			return "", true, i + 4, true
+			return span{uint32(i), uint32(i)}, true, i + 4, true
 		}
-		return "", false, i, false
+		return span{}, false, i, false
 	case b == '-' || (b >= '0' && b <= '9'):
 		j := scanNumber(s, i)
 		if j < 0 {
-			return "", false, i, false
+			return span{}, false, i, false
 		}
-		return s[i:j], false, j, true
+		return span{uint32(i), uint32(j)}, false, j, true
 	}
-	return "", false, i, false
+	return span{}, false, i, false
 }
+
+// The classes of a byte inside a JSON string for scanCell: the closing
+// quote, a byte the fast path refuses (an escape, a control character),
+// a byte of a multi-byte UTF-8 sequence, anything else.
+const (
+	strPlain = iota
+	strQuote
+	strBad
+	strHigh
+)
+
+var strClass = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c == '"':
+			t[c] = strQuote
+		case c == '\\' || c < 0x20:
+			t[c] = strBad
+		case c >= utf8.RuneSelf:
+			t[c] = strHigh
+		}
+	}
+	return t
+}()
 
 // scanNumber returns the end of the JSON number at s[i:], or -1 if there
 // is none (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
@@ -232,7 +263,7 @@ func skipSpace(s string, i int) int {
 // scanWhole's: the first part starts where a whole scan starts, so it
 // reads s as the whole scan does and, accepted, ends where the whole scan
 // is between two rows; so does every later part, from there.
-func scanSplit(s string, parts int) ([][]string, []bool, bool) {
+func scanSplit(s string, parts int) ([][]span, []bool, bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return nil, nil, false
@@ -250,7 +281,7 @@ func scanSplit(s string, parts int) ([][]string, []bool, bool) {
 	}
 	cuts = append(cuts, len(s))
 	type part struct {
-		cells  []string
+		cells  []span
 		null   []bool
 		starts []int
 		ok     bool
@@ -272,7 +303,7 @@ func scanSplit(s string, parts int) ([][]string, []bool, bool) {
 		nrows += len(p.starts)
 		ncells += len(p.cells)
 	}
-	rows := make([][]string, 0, nrows)
+	rows := make([][]span, 0, nrows)
 	null := make([]bool, 0, ncells)
 	for _, p := range got {
 		for r, st := range p.starts {
@@ -320,10 +351,10 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 // not the last must end with the comma (and spaces) after a row, where the
 // next part starts; the last must end with the closing bracket of the
 // whole array and nothing but spaces after it.
-func scanPart(s string, from, to int, last bool) (cells []string, null []bool, starts []int, ok bool) {
+func scanPart(s string, from, to int, last bool) (cells []span, null []bool, starts []int, ok bool) {
 	seg := s[from:to]
 	commas := strings.Count(seg, ",") + 1
-	cells = make([]string, 0, commas)
+	cells = make([]span, 0, commas)
 	null = make([]bool, 0, commas)
 	starts = make([]int, 0, strings.Count(seg, "["))
 	i := from
@@ -337,7 +368,7 @@ func scanPart(s string, from, to int, last bool) (cells []string, null []bool, s
 			i++
 		} else {
 			for {
-				var c string
+				var c span
 				var isNull, good bool
 				c, isNull, i, good = scanCell(s[:to], i)
 				if !good {

@@ -2,6 +2,7 @@ package census
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -50,7 +51,7 @@ func (t *Table) markOpenEnded() {
 		}
 		for i := range c.Coding {
 			if c.Valid[i] && c.Coding[i] == NotCoded && m.Annotation[i] == MOENotAppropriate {
-				c.Coding[i], c.CodingWords[i] = OpenEnded, openEndedWords
+				c.setCoding(i, OpenEnded, openEndedWords)
 			}
 		}
 	}
@@ -254,14 +255,17 @@ func (t *Table) CodeMedians(year int) {
 				codes = append(codes, tc)
 			}
 		}
+		if len(codes) == 0 && c.CodingWords == nil && !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k != NotCoded }) {
+			continue // nothing coded, nothing to code
+		}
 		for i := range c.Coding {
-			c.Coding[i], c.CodingWords[i] = NotCoded, ""
+			c.setCoding(i, NotCoded, "")
 			if !c.Valid[i] {
 				continue
 			}
 			for k := range codes {
 				if codes[k].Value == c.Values[i] {
-					c.Coding[i], c.CodingWords[i] = codes[k].Coding, codes[k].Words
+					c.setCoding(i, codes[k].Coding, codes[k].Words)
 					break
 				}
 			}
@@ -277,7 +281,7 @@ func (t *Table) CodeMedians(year int) {
 // 2,500, a tract at 2,001 has a median of $2,001, not "2,000 or more". A
 // code can only be an extreme of the values it limits.
 func (c *Column) settleCodes() {
-	if c.Coding == nil {
+	if c.Coding == nil || !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k == TopCoded || k == BottomCoded }) {
 		return
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -288,7 +292,7 @@ func (c *Column) settleCodes() {
 	}
 	for i, k := range c.Coding {
 		if (k == TopCoded && c.Values[i] < hi) || (k == BottomCoded && c.Values[i] > lo) {
-			c.Coding[i], c.CodingWords[i] = NotCoded, ""
+			c.setCoding(i, NotCoded, "")
 		}
 	}
 }

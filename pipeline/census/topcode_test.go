@@ -174,8 +174,8 @@ func TestTopCodesOnRecordedResponses(t *testing.T) {
 					continue
 				}
 				n++
-				if c.Values[i] != tt.value || k != TopCoded || c.CodingWords[i] != tt.words {
-					t.Errorf("row %d: %v coded %v %q, want only %v coded %q", i, c.Values[i], k, c.CodingWords[i], tt.value, tt.words)
+				if c.Values[i] != tt.value || k != TopCoded || c.Words(i) != tt.words {
+					t.Errorf("row %d: %v coded %v %q, want only %v coded %q", i, c.Values[i], k, c.Words(i), tt.value, tt.words)
 				}
 				if note, _ := c.Note(i); !strings.Contains(note, "top-coded: "+tt.words) {
 					t.Errorf("row %d note %q, want the words %q", i, note, tt.words)

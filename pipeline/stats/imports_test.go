@@ -13,7 +13,7 @@ func TestImports(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowed := map[string]bool{
-		"errors": true, "fmt": true, "math": true, "sort": true, "strconv": true, "strings": true,
+		"errors": true, "fmt": true, "math": true, "math/bits": true, "sort": true, "strconv": true, "strings": true,
 		"gonum.org/v1/gonum/stat": true,
 	}
 	for _, imp := range pkg.Imports {

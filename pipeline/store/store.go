@@ -120,6 +120,10 @@ type encoder struct {
 // level keeps most of the size gain (BenchmarkWriteParquet reports both).
 var zstdCodec = &zstd.Codec{Level: zstd.SpeedFastest}
 
+// pageCodec compresses every page written (zstdCodec; the benchmarks swap
+// it to measure other codecs).
+var pageCodec compress.Codec = zstdCodec
+
 // dictMinRepeat is how many rows per distinct value a string column needs
 // in its first row group to be dictionary-encoded.
 const dictMinRepeat = 4
@@ -147,7 +151,7 @@ func (e *encoder) start(rec arrow.RecordBatch) error {
 	if err != nil {
 		return err
 	}
-	opts := []parquet.WriterOption{schema, parquet.Compression(zstdCodec), parquet.CreatedBy("groundwork", "", "")}
+	opts := []parquet.WriterOption{schema, parquet.Compression(pageCodec), parquet.CreatedBy("groundwork", "", "")}
 	if md := e.s.Metadata(); md.Len() > 0 {
 		for i, k := range md.Keys() {
 			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
@@ -257,47 +261,61 @@ func (e *encoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
 }
 
 // columnValues appends the Parquet values of a[start:end], leveled for
-// column j of a flat schema of optional columns.
+// column j of a flat schema of optional columns. It reads the Arrow
+// buffers directly (values, offsets, validity bitmap) and sets the levels
+// of each value in place (SetDefinitionLevel, SetColumnIndex: inlined),
+// so a cell costs a store of one Value; the values are those of
+// oldColumnValues (the code before, kept in oldencode_test.go), cell for
+// cell.
 func columnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parquet.Value {
-	null := parquet.NullValue().Level(0, 0, j)
+	base := len(vals)
+	vals = slices.Grow(vals, end-start)[:base+end-start]
+	out := vals[base:]
 	switch c := a.(type) {
 	case *array.String:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
+		// ValueOffsets are absolute offsets into the whole values buffer
+		// (ValueBytes starts at the first value's, for a sliced array).
+		offs := c.ValueOffsets()
+		var data []byte
+		if b := c.Data().Buffers()[2]; b != nil {
+			data = b.Bytes()
+		}
+		for k := range out {
 			// The column writer copies the bytes, so they may alias the
 			// Arrow buffer.
-			v := c.Value(i)
-			vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(0, 1, j))
+			lo, hi := offs[start+k], offs[start+k+1]
+			out[k] = parquet.ByteArrayValue(data[lo:hi:hi])
 		}
 	case *array.Float64:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
-			vals = append(vals, parquet.DoubleValue(c.Value(i)).Level(0, 1, j))
+		for k, v := range c.Float64Values()[start:end] {
+			out[k] = parquet.DoubleValue(v)
 		}
 	case *array.Int64:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
-			vals = append(vals, parquet.Int64Value(c.Value(i)).Level(0, 1, j))
+		for k, v := range c.Int64Values()[start:end] {
+			out[k] = parquet.Int64Value(v)
 		}
 	case *array.Boolean:
-		for i := start; i < end; i++ {
-			if c.IsNull(i) {
-				vals = append(vals, null)
-				continue
-			}
-			vals = append(vals, parquet.BooleanValue(c.Value(i)).Level(0, 1, j))
+		for k := range out {
+			out[k] = parquet.BooleanValue(c.Value(start + k))
 		}
 	default:
 		panic("store: unsupported column type " + a.DataType().String()) // rejected by parquetSchema
+	}
+	if a.NullN() == 0 {
+		for k := range out {
+			out[k].SetDefinitionLevel(1)
+			out[k].SetColumnIndex(j)
+		}
+		return vals
+	}
+	null := parquet.NullValue().Level(0, 0, j)
+	for k := range out {
+		if a.IsNull(start + k) {
+			out[k] = null
+			continue
+		}
+		out[k].SetDefinitionLevel(1)
+		out[k].SetColumnIndex(j)
 	}
 	return vals
 }
@@ -650,6 +668,10 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 			if err != nil {
 				return fmt.Errorf("%s: column %s: %w", path, c.Name, err)
 			}
+			if typedPages && appendPage(c, pg, &strs) {
+				parquet.Release(pg)
+				continue
+			}
 			vr := pg.Values()
 			for {
 				n, err := vr.ReadValues(buf)
@@ -708,6 +730,107 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 		}
 	}
 	return nil
+}
+
+// typedPages turns on appendPage (a variable so that the tests can read
+// through parquet.Value alone and compare).
+var typedPages = true
+
+// appendPage appends the values of pg, a page of a flat column, to c
+// straight from the page's typed data (its definition levels, then the
+// non-null values as float64s, int64s, or byte arrays, a dictionary's
+// through its indexes), without a parquet.Value per cell; the cells are
+// those the page's ValueReader gives. It reports false, having appended
+// nothing, for any page it does not know (booleans, an unexpected kind or
+// count): the caller then reads its values.
+func appendPage(c *table.Column, pg parquet.Page, strs *arena) bool {
+	defs := pg.DefinitionLevels() // nil: a required column, every row valid
+	n := int(pg.NumRows())
+	if defs != nil && len(defs) != n {
+		return false
+	}
+	valid := n
+	if defs != nil {
+		valid = 0
+		for _, d := range defs {
+			if d != 0 {
+				valid++
+			}
+		}
+	}
+	data := pg.Data()
+	switch c.Type {
+	case table.Float:
+		if data.Kind() != encoding.Double || len(data.Double()) != valid {
+			return false
+		}
+		vals, k := data.Double(), 0
+		for i := range n {
+			if defs == nil || defs[i] != 0 {
+				c.AppendFloat(vals[k], true)
+				k++
+			} else {
+				c.AppendFloat(0, false)
+			}
+		}
+	case table.Int:
+		if data.Kind() != encoding.Int64 || len(data.Int64()) != valid {
+			return false
+		}
+		vals, k := data.Int64(), 0
+		for i := range n {
+			if defs == nil || defs[i] != 0 {
+				c.AppendInt(vals[k], true)
+				k++
+			} else {
+				c.AppendInt(0, false)
+			}
+		}
+	case table.String:
+		var bytes []byte
+		var offs []uint32
+		var idx []int32
+		if dict := pg.Dictionary(); dict != nil {
+			if data.Kind() != encoding.Int32 || len(data.Int32()) != valid {
+				return false
+			}
+			dv := dict.Page().Data()
+			if dv.Kind() != encoding.ByteArray {
+				return false
+			}
+			bytes, offs = dv.ByteArray()
+			idx = data.Int32()
+			for _, x := range idx {
+				if x < 0 || int(x)+1 >= len(offs) {
+					return false
+				}
+			}
+		} else {
+			if data.Kind() != encoding.ByteArray {
+				return false
+			}
+			bytes, offs = data.ByteArray()
+			if len(offs) != valid+1 {
+				return false
+			}
+		}
+		k := 0
+		for i := range n {
+			if defs != nil && defs[i] == 0 {
+				c.AppendString("", false)
+				continue
+			}
+			x := k
+			if idx != nil {
+				x = int(idx[k])
+			}
+			c.AppendString(strs.string(bytes[offs[x]:offs[x+1]]), true)
+			k++
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // arena makes strings from byte slices without one allocation each: it

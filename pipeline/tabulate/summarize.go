@@ -24,6 +24,11 @@ import (
 // the mean). Groups come in area order (cfg.AreaRank) then value order. A
 // record with a null By value forms no group; outside counts them. done is
 // called with the records read so far every 4096 records.
+//
+// Each chunk's columns are read through their typed slices (no value is
+// boxed per cell): a By value is its text, or fmt.Sprint of a number or
+// bool, as frame.Table.Get would give; a measure is a float or int column's
+// value; a measure's note column, when the chunk has one, marks bounds.
 func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *frame.Table, done func(int)) (res *result.Summary, outside int, err error) {
 	var rule *segment.Rule
 	if s.Where != "" {
@@ -31,27 +36,51 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			return nil, 0, err
 		}
 	}
+	// A measure's values are kept per column (slot): two measures of one
+	// column share them.
+	slotOf := map[string]int{}
+	var slotCols []string
+	for _, m := range s.Measures {
+		if _, ok := slotOf[m.Column]; !ok {
+			slotOf[m.Column] = len(slotCols)
+			slotCols = append(slotCols, m.Column)
+		}
+	}
 	type acc struct {
 		keys []string
 		n    int
-		vals map[string][]float64
-		// coded holds the measures' values that are bounds (top- or
+		vals [][]float64 // by slot
+		// coded holds the slots' values that are bounds (top- or
 		// bottom-coded medians, or indicators computed from them).
-		coded map[string][]codedValue
+		coded [][]codedValue
 	}
 	groups := map[string]*acc{}
 	env := map[string]any{}
 	keys := make([]string, len(s.By))
 	var kb []byte
-	// Read only the columns the summary uses.
+	// Read only the columns the summary uses: a measure's note column too,
+	// so that a table read from a file or a stream marks the same bounds
+	// as one in memory.
 	need := slices.Clone(s.By)
 	for _, m := range s.Measures {
 		need = append(need, m.Column)
+		if _, ok := r.Types()[m.Column+table.NoteSuffix]; ok {
+			need = append(need, m.Column+table.NoteSuffix)
+		}
 	}
 	if rule != nil {
 		need = append(need, rule.Columns()...)
 	}
+	by := make([]*table.Column, len(s.By))
+	vals := make([]*table.Column, len(slotCols))
+	notes := make([]*table.Column, len(slotCols))
 	err = r.ScanCols(ctx, need, func(c *frame.Table, base int) error {
+		for k, b := range s.By {
+			by[k] = c.Column(b)
+		}
+		for j, col := range slotCols {
+			vals[j], notes[j] = c.Column(col), c.Column(col+table.NoteSuffix)
+		}
 		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -70,17 +99,12 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			null := false
 			kb = kb[:0]
-			for k, b := range s.By {
-				v := c.Get(i, b)
-				if v == nil {
+			for k, col := range by {
+				if col == nil || !col.Valid[i] {
 					null = true
 					break
 				}
-				if str, ok := v.(string); ok {
-					keys[k] = str
-				} else {
-					keys[k] = fmt.Sprint(v)
-				}
+				keys[k] = keyText(col, i)
 				if k > 0 {
 					kb = append(kb, 0)
 				}
@@ -92,7 +116,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			g := groups[string(kb)]
 			if g == nil {
-				g = &acc{keys: slices.Clone(keys), vals: map[string][]float64{}}
+				g = &acc{keys: slices.Clone(keys), vals: make([][]float64, len(slotCols))}
 				for k := range g.keys {
 					g.keys[k] = strings.Clone(g.keys[k])
 				}
@@ -100,16 +124,19 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			}
 			g.n++
 			for _, m := range s.Measures {
-				if x, ok := frame.ToFloat(c.Get(i, m.Column)); ok {
-					g.vals[m.Column] = append(g.vals[m.Column], x)
-					if note, ok := c.Get(i, m.Column+table.NoteSuffix).(string); ok {
-						if b := indicator.NoteBound(note); b != indicator.Exact {
-							if g.coded == nil {
-								g.coded = map[string][]codedValue{}
-							}
-							words, _ := indicator.NoteCode(note)
-							g.coded[m.Column] = append(g.coded[m.Column], codedValue{x, b, words})
+				j := slotOf[m.Column]
+				x, ok := number(vals[j], i)
+				if !ok {
+					continue
+				}
+				g.vals[j] = append(g.vals[j], x)
+				if note, ok := text(notes[j], i); ok {
+					if b := indicator.NoteBound(note); b != indicator.Exact {
+						if g.coded == nil {
+							g.coded = make([][]codedValue, len(slotCols))
 						}
+						words, _ := indicator.NoteCode(note)
+						g.coded[j] = append(g.coded[j], codedValue{x, b, words})
 					}
 				}
 			}
@@ -123,23 +150,64 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 	for _, g := range groups {
 		grp := &result.Group{Keys: g.keys, N: g.n, Stats: map[string]stats.Summary{}, Mean: map[string]float64{}}
 		for _, m := range s.Measures {
-			v := g.vals[m.Column]
+			j := slotOf[m.Column]
+			v := g.vals[j]
 			grp.Stats[m.Column] = stats.Summarize(v)
 			sum := 0.0
 			for _, x := range v {
 				sum += x
 			}
 			grp.Mean[m.Column] = stats.Ratio(sum, float64(len(v)))
-			if cv := g.coded[m.Column]; len(cv) > 0 {
+			if g.coded != nil && len(g.coded[j]) > 0 {
 				if grp.Bounds == nil {
 					grp.Bounds = map[string]map[string]string{}
 				}
-				grp.Bounds[m.Column] = statBounds(v, grp.Stats[m.Column], cv)
+				grp.Bounds[m.Column] = statBounds(v, grp.Stats[m.Column], g.coded[j])
 			}
 		}
 		out = append(out, grp)
 	}
 	return SummaryOf(cfg, s, out), outside, nil
+}
+
+// keyText is the group key text of valid record i of col: frame.Table.Get's
+// value as text (a string itself, anything else through fmt.Sprint).
+func keyText(col *table.Column, i int) string {
+	switch col.Type {
+	case table.Float:
+		return fmt.Sprint(col.Floats[i])
+	case table.Int:
+		return fmt.Sprint(col.Ints[i])
+	case table.Bool:
+		return fmt.Sprint(col.Bools[i])
+	}
+	return col.Strings[i]
+}
+
+// number is frame.ToFloat(Get(i)) for col: a valid float or int value.
+func number(col *table.Column, i int) (float64, bool) {
+	if col == nil || !col.Valid[i] {
+		return 0, false
+	}
+	switch col.Type {
+	case table.Float:
+		return col.Floats[i], true
+	case table.Int:
+		return float64(col.Ints[i]), true
+	}
+	return 0, false
+}
+
+// text is Get(i).(string) for col: a valid value of a column held as text.
+func text(col *table.Column, i int) (string, bool) {
+	if col == nil || !col.Valid[i] {
+		return "", false
+	}
+	switch col.Type {
+	case table.Float, table.Int, table.Bool:
+		return "", false
+	}
+	return col.Strings[i], true
 }
 
 // SummaryOf completes summary s from its groups, computed by Summarize or

@@ -1,0 +1,520 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	parquetpq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/groundwork-org/groundwork/pipeline/census"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// oldEncoder is the encoder as it was at 0373dfb (session 5's start),
+// kept as the reference of TestEncoderMatchesOld and the baseline of
+// BenchmarkEncoderAgainstOld: one parquet.Value per cell built with
+// Value.Level, the columns of a row group on up to GOMAXPROCS goroutines.
+type oldEncoder struct {
+	w    io.Writer
+	s    *arrow.Schema
+	pw   *parquet.Writer
+	vals []parquet.Value
+}
+
+func oldEncode(w io.Writer, recs ...arrow.RecordBatch) error {
+	e := &oldEncoder{w: w, s: recs[0].Schema()}
+	for _, rec := range recs {
+		if err := e.write(rec); err != nil {
+			return err
+		}
+	}
+	if e.pw == nil {
+		if err := e.start(nil); err != nil {
+			return err
+		}
+	}
+	return e.pw.Close()
+}
+
+func (e *oldEncoder) start(rec arrow.RecordBatch) error {
+	plain := make([]bool, len(e.s.Fields()))
+	if rec != nil {
+		n := min(int(rec.NumRows()), rowGroupRows)
+		for j := range plain {
+			if c, ok := rec.Column(j).(*array.String); ok {
+				plain[j] = !oldDictionaryPays(c, n)
+			}
+		}
+	}
+	schema, err := parquetSchema(e.s, plain)
+	if err != nil {
+		return err
+	}
+	opts := []parquet.WriterOption{schema, parquet.Compression(zstdCodec), parquet.CreatedBy("groundwork", "", "")}
+	if md := e.s.Metadata(); md.Len() > 0 {
+		for i, k := range md.Keys() {
+			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
+		}
+	}
+	e.pw = parquet.NewWriter(e.w, opts...)
+	return nil
+}
+
+func oldDictionaryPays(c *array.String, n int) bool {
+	limit := n / dictMinRepeat
+	seen := make(map[string]struct{}, min(limit, 1024)+1)
+	for i := range n {
+		if c.IsNull(i) {
+			continue
+		}
+		if _, ok := seen[c.Value(i)]; !ok {
+			if len(seen) == limit {
+				return false
+			}
+			seen[c.Value(i)] = struct{}{}
+		}
+	}
+	return true
+}
+
+func (e *oldEncoder) write(rec arrow.RecordBatch) error {
+	n := int(rec.NumRows())
+	if e.pw == nil {
+		if err := e.start(rec); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < n; start += rowGroupRows {
+		end := min(n, start+rowGroupRows)
+		if err := e.writeColumns(rec, start, end); err != nil {
+			return err
+		}
+		if err := e.pw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *oldEncoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
+	cws := e.pw.ColumnWriters()
+	column := func(vals *[]parquet.Value, j int) error {
+		*vals = oldColumnValues((*vals)[:0], rec.Column(j), j, start, end)
+		if _, err := cws[j].WriteRowValues(*vals); err != nil {
+			return err
+		}
+		return cws[j].Flush()
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(cws))
+	if end-start < parallelRows || workers < 2 {
+		for j := range cws {
+			if err := column(&e.vals, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	scratch := make([][]parquet.Value, workers)
+	var next atomic.Int64
+	errs := make([]error, len(cws))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for j := int(next.Add(1) - 1); j < len(cws); j = int(next.Add(1) - 1) {
+				errs[j] = column(&scratch[w], j)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func oldColumnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parquet.Value {
+	null := parquet.NullValue().Level(0, 0, j)
+	switch c := a.(type) {
+	case *array.String:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			v := c.Value(i)
+			vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(0, 1, j))
+		}
+	case *array.Float64:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.DoubleValue(c.Value(i)).Level(0, 1, j))
+		}
+	case *array.Int64:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.Int64Value(c.Value(i)).Level(0, 1, j))
+		}
+	case *array.Boolean:
+		for i := start; i < end; i++ {
+			if c.IsNull(i) {
+				vals = append(vals, null)
+				continue
+			}
+			vals = append(vals, parquet.BooleanValue(c.Value(i)).Level(0, 1, j))
+		}
+	default:
+		panic("unsupported " + a.DataType().String())
+	}
+	return vals
+}
+
+// varied is a MADE-UP record of every column type with the given share of
+// nulls (seeded PCG): unique and repeated strings, empty strings, floats
+// including ±Inf, -0, huge and tiny values, integers at their limits,
+// booleans; a column of nulls only.
+func varied(tb testing.TB, n int, nullEvery int, seed uint64) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	null := func() bool { return nullEvery > 0 && rng.IntN(nullEvery) == 0 }
+	uniq := &table.Column{Name: "key", Type: table.String}
+	rep := &table.Column{Name: "kind", Type: table.String}
+	empty := &table.Column{Name: "note", Type: table.String}
+	f := &table.Column{Name: "value", Type: table.Float}
+	i := &table.Column{Name: "count", Type: table.Int}
+	b := &table.Column{Name: "flag", Type: table.Bool}
+	none := &table.Column{Name: "nothing", Type: table.Float}
+	floats := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64, -1e300, 0.1, 12345.678}
+	ints := []int64{0, -1, 1, math.MaxInt64, math.MinInt64, 42}
+	for k := range n {
+		uniq.AppendString(fmt.Sprintf("id-%d-%d", k, rng.IntN(1000)), !null())
+		rep.AppendString([]string{"a", "bb", "", "ccc"}[rng.IntN(4)], !null())
+		empty.AppendString("", !null())
+		if rng.IntN(3) == 0 {
+			f.AppendFloat(floats[rng.IntN(len(floats))], !null())
+		} else {
+			f.AppendFloat(rng.NormFloat64()*1e4, !null())
+		}
+		if rng.IntN(3) == 0 {
+			i.AppendInt(ints[rng.IntN(len(ints))], !null())
+		} else {
+			i.AppendInt(rng.Int64N(1000)-500, !null())
+		}
+		b.AppendBool(rng.IntN(2) == 0, !null())
+		none.AppendFloat(0, false)
+	}
+	rec, err := table.Build(map[string]string{"groundwork:source": "made-up", "z": "last"}, uniq, rep, empty, f, i, b, none)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+// pointsLike is a MADE-UP record shaped like the ohio-10M job's points
+// (seeded PCG): a unique id, a value, a latitude and a longitude, in
+// chunks as pipeline/source hands them to the raw writer.
+func pointsLike(tb testing.TB, n int) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(3, 4))
+	id := &table.Column{Name: "id", Type: table.String}
+	val := &table.Column{Name: "value", Type: table.Float}
+	lat := &table.Column{Name: "lat", Type: table.Float}
+	lon := &table.Column{Name: "lon", Type: table.Float}
+	for i := range n {
+		id.AppendString(fmt.Sprintf("P%08d", i), true)
+		val.AppendFloat(float64(rng.IntN(100000))/100, true)
+		lat.AppendFloat(38.4+rng.Float64()*3.6, true)
+		lon.AppendFloat(-84.8+rng.Float64()*4.3, true)
+	}
+	rec, err := table.Build(nil, id, val, lat, lon)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+// recorded is the real Alameda ACS response under pipeline/census/testdata
+// as the census source records it (GEOID, NAME, the variables).
+func recorded(tb testing.TB) arrow.RecordBatch {
+	t, err := census.ReadRecorded(filepath.Join("..", "census", "testdata", "alameda_acs5_2018_tracts.json"),
+		census.Request{Dataset: "acs/acs5", Year: 2018, Variables: []string{"NAME", "B19013_001E", "B25064_001E"}, For: "tract:*", In: "state:06 county:001"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t.CodeMedians(2018)
+	rec, err := t.Record()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+// TestEncoderMatchesOld writes records through the encoder and through the
+// old one (oldEncoder): the files must be byte for byte the same, at
+// GOMAXPROCS 1 and 2. Records: the real Alameda response, a real GeoParquet
+// file's attributes (testdata/atlanta), made-up records of every type with
+// no, some and only nulls, empty, one row, many row groups, several records
+// through one Writer (one of them empty), and slices of records (Arrow
+// offsets not zero).
+func TestEncoderMatchesOld(t *testing.T) {
+	ctx := context.Background()
+	atlanta, err := ReadParquet(ctx, filepath.Join("..", "..", "testdata", "atlanta", "atlanta_transit_stations.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := varied(t, 2*rowGroupRows+123, 9, 1)
+	cases := []struct {
+		name string
+		recs []arrow.RecordBatch
+	}{
+		{"alameda acs response (real)", []arrow.RecordBatch{recorded(t)}},
+		{"atlanta transit stations (real)", []arrow.RecordBatch{atlanta}},
+		{"places-like", []arrow.RecordBatch{placesLike(t, rowGroupRows+500)}},
+		{"no nulls", []arrow.RecordBatch{varied(t, 5000, 0, 2)}},
+		{"nulls", []arrow.RecordBatch{varied(t, 5000, 3, 3)}},
+		{"all nulls", []arrow.RecordBatch{varied(t, 300, 1, 4)}},
+		{"empty", []arrow.RecordBatch{varied(t, 0, 3, 5)}},
+		{"one row", []arrow.RecordBatch{varied(t, 1, 0, 6)}},
+		{"small, serial", []arrow.RecordBatch{varied(t, parallelRows-1, 4, 7)}},
+		{"many row groups", []arrow.RecordBatch{big}},
+		{"several records", []arrow.RecordBatch{varied(t, 10, 2, 8), varied(t, rowGroupRows+3, 5, 9), varied(t, 0, 2, 10), varied(t, 7000, 0, 11)}},
+		{"slices", []arrow.RecordBatch{big.NewSlice(17, 17+rowGroupRows+40), big.NewSlice(rowGroupRows+99, 2*rowGroupRows+100)}},
+	}
+	for _, tc := range cases {
+		var want bytes.Buffer
+		if err := oldEncode(&want, tc.recs...); err != nil {
+			t.Fatal(err)
+		}
+		for _, procs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				var got bytes.Buffer
+				e, err := newEncoder(&got, tc.recs[0].Schema())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range tc.recs {
+					if err := e.write(ctx, r); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := e.close(); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Fatalf("%d bytes, the old encoder's %d: first difference at %d", got.Len(), want.Len(), firstDiff(got.Bytes(), want.Bytes()))
+				}
+			})
+		}
+	}
+}
+
+// TestEncoderMatchesOldNational is TestEncoderMatchesOld on the national
+// scale bench's response (GENERATED; GROUNDWORK_CENSUS_BENCH names its
+// acs.json), skipped without it.
+func TestEncoderMatchesOldNational(t *testing.T) {
+	rec := nationalRecord(t)
+	var want, got bytes.Buffer
+	if err := oldEncode(&want, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := encode(context.Background(), &got, rec); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("%d bytes, the old encoder's %d: first difference at %d", got.Len(), want.Len(), firstDiff(got.Bytes(), want.Bytes()))
+	}
+}
+
+func nationalRecord(tb testing.TB) arrow.RecordBatch {
+	p := os.Getenv("GROUNDWORK_CENSUS_BENCH")
+	if p == "" {
+		tb.Skip("GROUNDWORK_CENSUS_BENCH (the scale bench's acs.json) not set")
+	}
+	head, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The variables are the header row's names but the geography's.
+	line, _, _ := strings.Cut(string(head[:min(len(head), 4096)]), "]")
+	var vars []string
+	for _, v := range strings.Split(strings.TrimLeft(line, "["), ",") {
+		if v = strings.Trim(v, `"`); v != "state" && v != "county" && v != "tract" {
+			vars = append(vars, v)
+		}
+	}
+	req := census.Request{Dataset: "acs/acs5", Year: 2018, Variables: vars, For: "tract:*"}
+	t, err := census.ReadRecorded(p, req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t.CodeMedians(req.Year)
+	rec, err := t.Record()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// BenchmarkEncoderAgainstOld writes benchInputs with the encoder and the
+// old one, to memory; CPU ms per op beside the wall time.
+func BenchmarkEncoderAgainstOld(b *testing.B) {
+	for _, in := range benchInputs {
+		b.Run(in.name, func(b *testing.B) {
+			rec := in.rec(b)
+			defer rec.Release()
+			var buf bytes.Buffer
+			b.Run("old", func(b *testing.B) { benchEncode(b, &buf, func() error { return oldEncode(&buf, rec) }) })
+			b.Run("new", func(b *testing.B) {
+				benchEncode(b, &buf, func() error { return encode(context.Background(), &buf, rec) })
+			})
+		})
+	}
+}
+
+// TestTypedPagesMatchValues reads files with the typed page path
+// (appendPage) and with parquet.Value alone (typedPages false): the same
+// columns, cell for cell (float bits), per row group and whole. Files: the
+// real Atlanta GeoParquet file (written by another tool), files this
+// package writes (dictionary and PLAIN strings, every type, no/some/only
+// nulls, empty, many row groups) and files written by Arrow's own Parquet
+// writer (pqarrow: data page V1, its own dictionary choices, required
+// columns).
+func TestTypedPagesMatchValues(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	paths := []string{filepath.Join("..", "..", "testdata", "atlanta", "atlanta_transit_stations.parquet")}
+	for i, rec := range []arrow.RecordBatch{
+		recorded(t), placesLike(t, rowGroupRows+500), varied(t, 5000, 0, 2), varied(t, 5000, 3, 3),
+		varied(t, 300, 1, 4), varied(t, 0, 3, 5), varied(t, 2*rowGroupRows+123, 9, 1),
+	} {
+		p := filepath.Join(dir, fmt.Sprintf("ours-%d.parquet", i))
+		if err := WriteParquet(ctx, p, rec); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+		for _, required := range []bool{false, true} {
+			if required && rec.NumRows() > 0 && varietyHasNulls(rec) {
+				continue
+			}
+			p := filepath.Join(dir, fmt.Sprintf("pqarrow-%d-%v.parquet", i, required))
+			writePqarrow(t, p, rec, required)
+			paths = append(paths, p)
+		}
+	}
+	read := func(path string, typed bool) [][]*table.Column {
+		defer func(v bool) { typedPages = v }(typedPages)
+		typedPages = typed
+		var groups [][]*table.Column
+		if err := ScanColumns(ctx, path, nil, func(_ int, cols []*table.Column) error {
+			groups = append(groups, cols)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return groups
+	}
+	for _, p := range paths {
+		want, got := read(p, false), read(p, true)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d row groups, %d through values", filepath.Base(p), len(got), len(want))
+		}
+		for g := range want {
+			for j := range want[g] {
+				if d := columnDiff(got[g][j], want[g][j]); d != "" {
+					t.Fatalf("%s: row group %d column %s: %s", filepath.Base(p), g, want[g][j].Name, d)
+				}
+			}
+		}
+	}
+}
+
+func varietyHasNulls(rec arrow.RecordBatch) bool {
+	for _, c := range rec.Columns() {
+		if c.NullN() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// writePqarrow writes rec with Arrow's Parquet writer (data page V1,
+// dictionary on), its columns required when required is true.
+func writePqarrow(t *testing.T, path string, rec arrow.RecordBatch, required bool) {
+	t.Helper()
+	if required {
+		fields := slices.Clone(rec.Schema().Fields())
+		for i := range fields {
+			fields[i].Nullable = false
+		}
+		rec = array.NewRecordBatch(arrow.NewSchema(fields, nil), rec.Columns(), rec.NumRows())
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	props := parquetpq.NewWriterProperties(parquetpq.WithDataPageVersion(parquetpq.DataPageV1), parquetpq.WithMaxRowGroupLength(40000))
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// columnDiff describes the first difference of two table columns, "" when
+// they are the same (floats compared by their bits).
+func columnDiff(got, want *table.Column) string {
+	if got.Name != want.Name || got.Type != want.Type || got.Len() != want.Len() {
+		return fmt.Sprintf("%s %v %d rows, want %s %v %d rows", got.Name, got.Type, got.Len(), want.Name, want.Type, want.Len())
+	}
+	for i := range want.Len() {
+		same := got.Valid[i] == want.Valid[i]
+		switch want.Type {
+		case table.String:
+			same = same && got.Strings[i] == want.Strings[i]
+		case table.Float:
+			same = same && math.Float64bits(got.Floats[i]) == math.Float64bits(want.Floats[i])
+		case table.Int:
+			same = same && got.Ints[i] == want.Ints[i]
+		case table.Bool:
+			same = same && got.Bools[i] == want.Bools[i]
+		}
+		if !same {
+			return fmt.Sprintf("row %d: %v %v, want %v %v", i, cellOf(got, i), got.Valid[i], cellOf(want, i), want.Valid[i])
+		}
+	}
+	return ""
+}

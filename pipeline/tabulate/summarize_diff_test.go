@@ -1,0 +1,190 @@
+package tabulate
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// madeUpRows is a MADE-UP table for TestSummarizeMatchesRef: keys of every
+// type with nulls, measures of float and int type (NaN, infinities and
+// negative zero among them), a string measure (never a number), a note
+// column marking some values as Census codes, and a rule's column.
+func madeUpRows(rng *rand.Rand, n int) []map[string]any {
+	tracts := []any{"06001400100", "06001400200", "06001400300", nil}
+	notes := []any{nil, "", "top-coded: 250,000 or more (250001)", "bottom-coded: 2,499 or less (2499)", "the result is at least the value shown (a top-coded input)"}
+	floats := []float64{0, math.Copysign(0, -1), 1.5, -2.25, 250001, 2499, math.NaN(), math.Inf(1), math.Inf(-1), 1e21, 0.1, 3}
+	rows := make([]map[string]any, n)
+	for i := range rows {
+		m := map[string]any{
+			"tract":      tracts[rng.IntN(len(tracts))],
+			"value_note": notes[rng.IntN(len(notes))],
+			"label":      []string{"a", "b", "c"}[rng.IntN(3)],
+		}
+		if rng.IntN(8) > 0 {
+			m["county"] = int64(rng.IntN(3))
+		}
+		if rng.IntN(8) > 0 {
+			m["flag"] = rng.IntN(2) == 0
+		}
+		if rng.IntN(6) > 0 {
+			m["value"] = floats[rng.IntN(len(floats))]
+		}
+		if rng.IntN(6) > 0 {
+			m["n"] = int64(rng.IntN(40) - 5)
+		}
+		if rng.IntN(10) > 0 {
+			m["ratio"] = float64(rng.IntN(1000)) / 7
+		}
+		rows[i] = m
+	}
+	return rows
+}
+
+var madeUpTypes = map[string]table.Type{
+	"tract": table.String, "county": table.Int, "flag": table.Bool, "value": table.Float,
+	"value_note": table.String, "n": table.Int, "ratio": table.Float, "label": table.String,
+}
+
+func tableOf(rows []map[string]any, types map[string]table.Type) *frame.Table {
+	r := frame.New()
+	for _, c := range slicesSorted(types) {
+		r.AddCol(c, types[c])
+	}
+	for _, m := range rows {
+		r.AppendRow(m)
+	}
+	return r
+}
+
+func slicesSorted(types map[string]table.Type) []string {
+	var cols []string
+	for c := range types {
+		cols = append(cols, c)
+	}
+	for i := range cols {
+		for j := i + 1; j < len(cols); j++ {
+			if cols[j] < cols[i] {
+				cols[i], cols[j] = cols[j], cols[i]
+			}
+		}
+	}
+	return cols
+}
+
+// streamOf hands the rows to a summary as chunks of at most size records,
+// as the one pass does.
+func streamOf(rows []map[string]any, types map[string]table.Type, size int) *frame.Table {
+	cols := slicesSorted(types)
+	return frame.Stream(cols, types, func(ctx context.Context, fn func(*frame.Table, int) error) error {
+		for base := 0; base < len(rows); base += size {
+			end := min(base+size, len(rows))
+			if err := fn(tableOf(rows[base:end], types), base); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TestSummarizeMatchesRef: the typed-column Summarize gives the groups,
+// statistics, means, bounds and outside count of the former one
+// (summarizeRef, which read every cell through frame.Table.Get), on
+// made-up tables and on a real CSV, in memory and as streamed chunks.
+func TestSummarizeMatchesRef(t *testing.T) {
+	m := func(cols ...string) []*config.Measure {
+		var ms []*config.Measure
+		for _, c := range cols {
+			ms = append(ms, &config.Measure{Column: c, Stats: []string{"count", "median"}})
+		}
+		return ms
+	}
+	summaries := []*config.Summary{
+		{Name: "by_tract", By: []string{"tract"}, Measures: m("value", "n")},
+		{Name: "by_int", By: []string{"county"}, Measures: m("ratio", "value")},
+		{Name: "by_two", By: []string{"tract", "flag"}, Measures: m("value", "value", "label", "n")},
+		{Name: "by_bool", By: []string{"flag", "county"}, Measures: m("n")},
+		{Name: "where", By: []string{"label"}, Where: "n > 3", Measures: m("ratio", "missing")},
+		{Name: "no_such_by", By: []string{"nothing"}, Measures: m("value")},
+	}
+	cfg := &config.Config{}
+	opts := []cmp.Option{cmpopts.EquateNaNs()}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 7, 5000, 20000} {
+		rows := madeUpRows(rng, n)
+		for _, s := range summaries {
+			want, wantOut, err := summarizeRef(context.Background(), cfg, s, tableOf(rows, madeUpTypes), func(int) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, chunk := range []int{0, 1, 999, 4096} {
+				r := tableOf(rows, madeUpTypes)
+				if chunk > 0 {
+					r = streamOf(rows, madeUpTypes, chunk)
+				}
+				got, gotOut, err := Summarize(context.Background(), cfg, s, r, func(int) {})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gotOut != wantOut {
+					t.Errorf("%d rows, %s, chunks of %d: outside %d, want %d", n, s.Name, chunk, gotOut, wantOut)
+				}
+				if d := cmp.Diff(want, got, opts...); d != "" {
+					t.Errorf("%d rows, %s, chunks of %d (-ref +got):\n%s", n, s.Name, chunk, d)
+				}
+			}
+		}
+	}
+
+	// Real: MARTA and other stations of the Atlanta region (testdata,
+	// see its PROVENANCE.md), by agency and by opening, of the coordinates.
+	f, err := os.Open("../../testdata/atlanta/atlanta_transit_stations_cnt_tod_database.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]table.Type{"Agency": table.String, "Year Opened": table.String, "Latitude": table.Float, "Longitude": table.Float}
+	var rows []map[string]any
+	for _, rec := range recs[1:] {
+		lat, err1 := strconv.ParseFloat(rec[5], 64)
+		lon, err2 := strconv.ParseFloat(rec[6], 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%v: bad coordinates", rec)
+		}
+		rows = append(rows, map[string]any{"Agency": rec[1], "Year Opened": rec[4], "Latitude": lat, "Longitude": lon})
+	}
+	for _, s := range []*config.Summary{
+		{Name: "agency", By: []string{"Agency"}, Measures: m("Latitude", "Longitude")},
+		{Name: "opened", By: []string{"Year Opened", "Agency"}, Measures: m("Longitude")},
+	} {
+		want, _, err := summarizeRef(context.Background(), cfg, s, tableOf(rows, types), func(int) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := Summarize(context.Background(), cfg, s, streamOf(rows, types, 50), func(int) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Groups) < 2 {
+			t.Fatalf("%s: %d groups, want several", s.Name, len(got.Groups))
+		}
+		if d := cmp.Diff(want, got, opts...); d != "" {
+			t.Errorf("atlanta %s (-ref +got):\n%s", s.Name, d)
+		}
+	}
+}
