@@ -508,6 +508,7 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 	}
 	return runs(lo, hi, func(lo, hi int) error {
 		s.wkb, s.ends, s.bounds = s.wkb[:0], s.ends[:0], s.bounds[:0]
+		points := false // a point of X, Y was written
 		for r := lo; r < hi; r++ {
 			var bd orb.Bound
 			switch {
@@ -531,12 +532,20 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 			default:
 				p := orb.Point{b.X[r], b.Y[r]}
 				s.wkb = appendPointWKB(s.wkb, p)
-				gw.types["Point"] = true
-				bd = orb.Bound{Min: p, Max: p}
+				points = true
+				s.ends = append(s.ends, len(s.wkb))
+				s.bounds = append(s.bounds, orb.Bound{Min: p, Max: p})
+				// Union with a point's bound is Extend by the point
+				// (the bound is never empty; its four corners are p).
+				gw.all = gw.all.Extend(p)
+				continue
 			}
 			s.ends = append(s.ends, len(s.wkb))
 			s.bounds = append(s.bounds, bd)
 			gw.all = gw.all.Union(bd)
+		}
+		if points {
+			gw.types["Point"] = true
 		}
 		vals, start := s.vals[:0], 0
 		for _, e := range s.ends {
@@ -552,13 +561,19 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 		}
 		for j, col := range gw.bx {
 			vals := s.vals[:0]
+			null := parquet.NullValue().Level(0, 0, col)
+			// corner j of a bound: Min x, Min y, Max x, Max y
+			corner, axis := j/2, j%2
 			for k, e := range s.ends {
 				if e < 0 {
-					vals = append(vals, parquet.NullValue().Level(0, 0, col))
+					vals = append(vals, null)
 					continue
 				}
-				bd := s.bounds[k]
-				v := [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}[j]
+				bd := &s.bounds[k]
+				v := bd.Min[axis]
+				if corner == 1 {
+					v = bd.Max[axis]
+				}
 				vals = append(vals, parquet.DoubleValue(v).Level(0, 1, col))
 			}
 			if err := write(col, vals); err != nil {
@@ -575,26 +590,43 @@ func (gw *Writer) writeColumn(s *scratch, cw *parquet.ColumnWriter, c Values, ki
 	null := parquet.NullValue().Level(0, 0, col)
 	return runs(lo, hi, func(lo, hi int) error {
 		vals := s.vals[:0]
-		for r := lo; r < hi; r++ {
-			if !c.Valid[r] {
-				vals = append(vals, null)
-				continue
+		valid := c.Valid[lo:hi]
+		// One loop per kind, the value made inline.
+		switch kind {
+		case "int64":
+			for r, x := range c.Int64s[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				vals = append(vals, parquet.Int64Value(x).Level(0, 1, col))
 			}
-			var v parquet.Value
-			switch kind {
-			case "int64":
-				v = parquet.Int64Value(c.Int64s[r])
-			case "float64":
-				v = parquet.DoubleValue(c.Float64s[r])
-			case "bool":
-				v = parquet.BooleanValue(c.Bools[r])
-			default:
+		case "float64":
+			for r, x := range c.Float64s[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				vals = append(vals, parquet.DoubleValue(x).Level(0, 1, col))
+			}
+		case "bool":
+			for r, x := range c.Bools[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
+				vals = append(vals, parquet.BooleanValue(x).Level(0, 1, col))
+			}
+		default:
+			for r, str := range c.Strings[lo:hi] {
+				if !valid[r] {
+					vals = append(vals, null)
+					continue
+				}
 				// The column writer copies the bytes: they may alias
 				// the string.
-				str := c.Strings[r]
-				v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str)))
+				vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str))).Level(0, 1, col))
 			}
-			vals = append(vals, v.Level(0, 1, col))
 		}
 		s.vals = vals
 		if _, err := cw.WriteRowValues(vals); err != nil {

@@ -341,13 +341,32 @@ func (r *Table) Match(rule *segment.Rule, i int, env map[string]any) (bool, erro
 	return rule.Match(env)
 }
 
+// Matcher returns a function that decides rule on record i of r, as
+// Match does: on r's columns read typed when the rule allows it
+// (segment.Rule.Over), otherwise through Match with env, a map the
+// function reuses. r's columns must not be replaced while it is used.
+func (r *Table) Matcher(rule *segment.Rule, env map[string]any) func(i int) (bool, error) {
+	if f := rule.Over(r.Column); f != nil {
+		return f
+	}
+	return func(i int) (bool, error) { return r.Match(rule, i, env) }
+}
+
 // Keep keeps the records whose indexes are listed (ascending) and drops the
 // rest, in place.
 func (r *Table) Keep(idx []int) {
+	// Records before the first dropped one stay where they are.
+	same := 0
+	for same < len(idx) && idx[same] == same {
+		same++
+	}
+	if same == r.n {
+		return // every record kept
+	}
 	for _, name := range r.cols {
 		c := r.vecs[name]
-		for j, i := range idx {
-			copyValue(c, j, c, i)
+		for j := same; j < len(idx); j++ {
+			copyValue(c, j, c, idx[j])
 		}
 		c.Valid = c.Valid[:len(idx)]
 		switch c.Type {

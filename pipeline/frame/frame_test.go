@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -169,5 +170,66 @@ func TestStreamScansLikeTheFile(t *testing.T) {
 	}
 	if err := stream.Scan(context.Background(), func(*Table, int) error { return nil }); err == nil {
 		t.Error("a second scan of a stream succeeded")
+	}
+}
+
+// TestKeepAsSubset: Keep, which leaves the records before the first
+// dropped one in place (and everything when none is dropped), keeps the
+// records Subset copies, on MADE-UP tables of every column type with
+// nulls and random ascending selections (all, none, a prefix, a suffix).
+func TestKeepAsSubset(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for trial := range 300 {
+		n := rnd.IntN(40)
+		mk := func() *Table {
+			r := New()
+			for _, c := range []struct {
+				name string
+				t    table.Type
+			}{{"s", table.String}, {"f", table.Float}, {"i", table.Int}, {"b", table.Bool}} {
+				r.AddCol(c.name, c.t)
+			}
+			return r
+		}
+		r := mk()
+		for i := range n {
+			row := map[string]any{}
+			if i%3 != 0 {
+				row["s"], row["f"], row["i"], row["b"] = fmt.Sprint("v", i), float64(i)/2, int64(i), i%2 == 0
+			}
+			r.AppendRow(row)
+		}
+		var idx []int
+		switch trial % 4 {
+		case 0:
+			for i := range n {
+				idx = append(idx, i)
+			}
+		case 1:
+			for i := range rnd.IntN(n + 1) {
+				idx = append(idx, i) // a prefix
+			}
+		default:
+			for i := range n {
+				if rnd.IntN(3) > 0 {
+					idx = append(idx, i)
+				}
+			}
+		}
+		want := r.Subset(idx)
+		r.Keep(idx)
+		if r.Len() != want.Len() {
+			t.Fatalf("trial %d: %d records kept, want %d", trial, r.Len(), want.Len())
+		}
+		for i := range r.Len() {
+			if got, w := r.Row(i), want.Row(i); !reflect.DeepEqual(got, w) {
+				t.Fatalf("trial %d, record %d: %v, want %v", trial, i, got, w)
+			}
+		}
+		for _, name := range r.Cols() {
+			if c := r.Column(name); c.Len() != len(idx) {
+				t.Fatalf("trial %d: column %s has %d values, want %d", trial, name, c.Len(), len(idx))
+			}
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -26,9 +28,14 @@ type Placer struct {
 	loc    *Locator
 	feats  []int32  // LocateAll scratch, reused across chunks
 	vals   []string // LocateAll's values, reused
-	bounds []string
-	areas  []string
-	env    map[string]any
+	// Place's scratch, reused across chunks: the points, how each record
+	// was located or why not, and the records placed.
+	pts           []orb.Point
+	hows, reasons []string
+	placed        []int
+	bounds        []string
+	areas         []string
+	env           map[string]any
 
 	// Unplaced holds copies of its records' names: a name read from a
 	// chunk (frame.FromRecord of an Arrow record) would otherwise keep the
@@ -59,14 +66,18 @@ func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i i
 func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]int, []orb.Point, error) {
 	var idx []int
 	var pts []orb.Point
+	var match func(int) (bool, error)
+	if p.rule != nil {
+		match = r.Matcher(p.rule, p.env)
+	}
 	for i := range r.Len() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err
 			}
 		}
-		if p.rule != nil {
-			ok, err := r.Match(p.rule, i, p.env)
+		if match != nil {
+			ok, err := match(i)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
 				return nil, nil, err
 			}
@@ -92,8 +103,9 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	pl := p.set
 	if p.rule != nil {
 		var kept []int
+		match := r.Matcher(p.rule, p.env)
 		for i := range r.Len() {
-			ok, err := r.Match(p.rule, i, p.env)
+			ok, err := match(i)
 			if err != nil && !errors.Is(err, segment.ErrMissing) {
 				return err
 			}
@@ -116,9 +128,14 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	// Coordinates first, then every boundary in bulk (all cores, points in
 	// curve order), then the columns, record by record in input order.
 	n := r.Len()
-	pts := make([]orb.Point, 0, n)
-	hows := make([]string, n)
-	reasons := make([]string, n)
+	pts := p.pts[:0]
+	hows, reasons := slices.Grow(p.hows[:0], n)[:n], slices.Grow(p.reasons[:0], n)[:n]
+	defer func() {
+		// Kept for the next chunk without the strings they hold.
+		clear(hows)
+		clear(reasons)
+		p.pts, p.hows, p.reasons = pts[:0], hows[:0], reasons[:0]
+	}()
 	for i := range n {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -170,11 +187,13 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 		c.Floats[i], c.Valid[i] = x, true
 	}
 	lon, lat, by := r.Column("lon"), r.Column("lat"), r.Column("located_by")
-	var placed []int
+	placed := p.placed[:0]
+	defer func() { p.placed = placed[:0] }()
+	how, run := "", 0 // PlacedBy's count of the last records placed, all located by how
 	k := 0
 	for i := range n {
 		if reasons[i] != "" {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: reasons[i]})
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: idText(r, i, pl.ID), Name: strings.Clone(r.Str(i, pl.Name)), Reason: reasons[i]})
 			continue
 		}
 		pt, out := pts[k], vals[k*w:(k+1)*w]
@@ -190,16 +209,48 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 			setStr(a.c, i, v, v != "")
 		}
 		if !inAny {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: fmt.Sprint(r.Get(i, pl.ID)), Name: strings.Clone(r.Str(i, pl.Name)), Reason: fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", pt[1], pt[0])})
+			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: idText(r, i, pl.ID), Name: strings.Clone(r.Str(i, pl.Name)), Reason: outsideReason(pt[1], pt[0])})
 			continue
 		}
 		setFloat(lon, i, pt[0])
 		setFloat(lat, i, pt[1])
 		setStr(by, i, hows[i], true)
-		p.PlacedBy[hows[i]]++
+		if hows[i] != how { // counted a run of equal values at a time
+			if run > 0 {
+				p.PlacedBy[how] += run
+			}
+			how, run = hows[i], 0
+		}
+		run++
 		placed = append(placed, i)
+	}
+	if run > 0 {
+		p.PlacedBy[how] += run
 	}
 	r.Keep(placed)
 	p.Placed += len(placed)
 	return nil
+}
+
+// idText is fmt.Sprint of record i's value in column id, its own copy (a
+// text is not read through Get and fmt: an unplaced record's ID is
+// written for each of them, millions in a large file).
+func idText(r *frame.Table, i int, id string) string {
+	if c := r.Column(id); c != nil && c.Type == table.String && c.Valid[i] {
+		return strings.Clone(c.Strings[i])
+	}
+	return fmt.Sprint(r.Get(i, id))
+}
+
+// outsideReason is the unplaced reason of a point outside every boundary:
+// fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary",
+// lat, lon), built with strconv (TestOutsideReason).
+func outsideReason(lat, lon float64) string {
+	b := make([]byte, 0, 64)
+	b = append(b, "its location ("...)
+	b = strconv.AppendFloat(b, lat, 'f', 6, 64)
+	b = append(b, ", "...)
+	b = strconv.AppendFloat(b, lon, 'f', 6, 64)
+	b = append(b, ") is outside every boundary"...)
+	return string(b)
 }

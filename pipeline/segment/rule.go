@@ -28,6 +28,7 @@ type Rule struct {
 	src  string
 	prog *vm.Program
 	cols []string // the columns the rule reads, sorted, each once
+	tree ast.Node // the parsed rule, for Over
 }
 
 // Type is the kind of value a column holds, as a rule sees it.
@@ -223,7 +224,7 @@ func Compile(src string, columns []string) (*Rule, error) {
 		cols = append(cols, c)
 	}
 	sort.Strings(cols)
-	return &Rule{src: src, prog: prog, cols: cols}, nil
+	return &Rule{src: src, prog: prog, cols: cols, tree: tree.Node}, nil
 }
 
 // Columns returns the names of the columns the rule reads, sorted. A caller

@@ -313,7 +313,7 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		}
 		return fn(rec)
 	}
-	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma}
+	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma, hash: keys.hash}
 	n := 0 // rows merged
 	// merge takes a typed block's rows in file order: each row's warnings,
 	// its problems before its key, the key check, its other problems, the
@@ -338,7 +338,10 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 				}
 				errs = append(errs, pr.errs[:keyAt]...)
 			}
-			if keyCol >= 0 && b.keyOK[k] && keys.check(b.keys[k], n, b.lines[k], len(errs)) {
+			if keyCol >= 0 && k%touchRows == 0 {
+				keys.set.touch(b.hashes[k:min(k+touchRows, b.rows)])
+			}
+			if keyCol >= 0 && b.keyOK[k] && keys.checkHash(b.hashes[k], b.keys[k], n, b.lines[k], len(errs)) {
 				errs = append(errs, errSuspect) // resolveKeys replaces or removes it
 			}
 			if pr != nil {
@@ -393,6 +396,11 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	return nil
 }
 
+// touchRows is the number of keys whose slots the merge touches
+// (fpSet.touch) before checking them one by one: their cache lines stay
+// in cache until checked.
+const touchRows = 256
+
 // errSuspect holds the place, in ScanCSV's problems, of a key whose hash
 // was seen before, until it is confirmed a duplicate or found a collision.
 var errSuspect = errors.New("possibly a duplicate key")
@@ -422,9 +430,23 @@ func openCSV(r io.Reader, spec CSV) (*bufio.Reader, *csv.Reader) {
 // rec is short or when the text is invalid (err says why), bidi controls
 // removed from a string (stripped says so). ScanCSV and replayKeys read a
 // key through it, so that both see the same key.
+// plainASCII reports whether s holds only ASCII bytes other than NUL: valid
+// UTF-8 (and latin1 read as itself) without a bidi control character.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b == 0 || b >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func cellText(rec []string, j int, encoding string, str bool) (raw string, stripped bool, err error) {
 	if j < len(rec) {
 		raw = strings.TrimSpace(rec[j])
+	}
+	if plainASCII(raw) {
+		return raw, false, nil // checkText accepts it, StripBidi leaves it
 	}
 	if err := checkText(raw, encoding); err != nil {
 		return "", false, err

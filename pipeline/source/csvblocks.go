@@ -35,6 +35,9 @@ type rowTyper struct {
 	isNull      func(string) bool
 	hint        string
 	comma       rune
+	// hash is the key check's hash: each row's key is hashed as it is
+	// typed, on the block's goroutine (typed.hashes).
+	hash func(string) uint64
 	// spare holds typed blocks already merged, for newTyped to reuse: a
 	// block's columns are copied into the chunk when it is merged.
 	spare sync.Pool
@@ -43,14 +46,15 @@ type rowTyper struct {
 // typed is a block of rows typed: their columns, and what the rows gave
 // besides their values, in row order.
 type typed struct {
-	cols  []*table.Column
-	rows  int
-	keys  []string // the key text of each row (keyCol >= 0)
-	keyOK []bool   // whether the key is not null
-	lines []int    // the line of each row (keyCol >= 0)
-	probs []rowProblems
-	warns []rowWarning
-	err   error // the read error that ended the block, after its rows
+	cols   []*table.Column
+	rows   int
+	keys   []string // the key text of each row (keyCol >= 0)
+	keyOK  []bool   // whether the key is not null
+	hashes []uint64 // the hash of each row's key (rowTyper.hash; 0 for a null)
+	lines  []int    // the line of each row (keyCol >= 0)
+	probs  []rowProblems
+	warns  []rowWarning
+	err    error // the read error that ended the block, after its rows
 }
 
 // rowProblems are the problems of one row, keyAt of them found before its
@@ -78,7 +82,7 @@ func (t *rowTyper) newTyped(n int) *typed {
 		b.cols[i] = chunkColumn(c, n)
 	}
 	if t.keyCol >= 0 {
-		b.keys, b.keyOK, b.lines = make([]string, 0, n), make([]bool, 0, n), make([]int, 0, n)
+		b.keys, b.keyOK, b.lines, b.hashes = make([]string, 0, n), make([]bool, 0, n), make([]int, 0, n), make([]uint64, 0, n)
 	}
 	return b
 }
@@ -104,7 +108,7 @@ func (b *typed) empty(n int) {
 	}
 	if b.keys != nil {
 		clear(b.keys)
-		b.keys, b.keyOK, b.lines = slices.Grow(b.keys[:0], n), slices.Grow(b.keyOK[:0], n), slices.Grow(b.lines[:0], n)
+		b.keys, b.keyOK, b.lines, b.hashes = slices.Grow(b.keys[:0], n), slices.Grow(b.keyOK[:0], n), slices.Grow(b.lines[:0], n), slices.Grow(b.hashes[:0], n)
 	}
 	b.rows, b.probs, b.warns, b.err = 0, nil, nil, nil
 }
@@ -147,6 +151,11 @@ func (t *rowTyper) row(b *typed, rec []string, line int) {
 		if i == t.keyCol {
 			keyAt = len(errs)
 			b.keys, b.keyOK, b.lines = append(b.keys, raw), append(b.keyOK, !null), append(b.lines, line)
+			var h uint64
+			if !null {
+				h = t.hash(raw)
+			}
+			b.hashes = append(b.hashes, h)
 		}
 	}
 	if len(errs) > 0 {
@@ -271,11 +280,20 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 	order := make(chan *block, 2*workers)
 	splitDone := make(chan struct{})
 	var wg sync.WaitGroup
+	// The blocks' buffers, handed back once typed: the records' strings
+	// are csv.Reader's copies, so a typed block's bytes are free.
+	var bufs sync.Pool
+	get := func(n int) []byte {
+		if b, _ := bufs.Get().([]byte); cap(b) >= n {
+			return b[:0:n]
+		}
+		return make([]byte, 0, n)
+	}
 	go func() {
 		defer close(splitDone)
 		defer close(order)
 		defer close(jobs)
-		split(br, first, size, func(b *block) bool {
+		split2(br, first, size, func(b *block) bool {
 			if b.rest {
 				select {
 				case order <- b:
@@ -294,7 +312,7 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 			case <-done:
 				return false
 			}
-		})
+		}, get)
 	}()
 	for range workers {
 		wg.Add(1)
@@ -309,6 +327,7 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 				// never regrow.
 				out := t.newTyped(bytes.Count(b.data, []byte{'\n'}) + 1)
 				t.records(out, blockReader(r, t.spec), b.line-1, 0)
+				bufs.Put(b.data[:0])
 				b.typed <- out
 			}
 		}()
@@ -349,12 +368,23 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // until emit returns false. The last block holds the rest of the file and
 // the read error that ended it, if not io.EOF.
 func split(r io.Reader, first, size int, emit func(*block) bool) {
+	split2(r, first, size, emit, func(n int) []byte { return make([]byte, 0, n) })
+}
+
+// split2 is split taking each block's buffer from get(n), empty with room
+// for at least n bytes. Once emitted, a block's data is not touched again
+// by split2 (the bytes after the block's last record are copied to the
+// next buffer before the block is emitted), so its receiver may reuse it.
+func split2(r io.Reader, first, size int, emit func(*block) bool, get func(n int) []byte) {
 	var carry []byte
 	quoted := false // at the end of the bytes scanned
 	line := first
+	var next []byte // the next block's buffer, holding the carry
 	for {
-		buf := make([]byte, len(carry), max(size, 2*len(carry)))
-		copy(buf, carry)
+		buf := next
+		if buf == nil {
+			buf = get(max(size, 2*len(carry)))
+		}
 		scanned := len(carry)
 		cut := -1
 		var err error
@@ -407,6 +437,7 @@ func split(r io.Reader, first, size int, emit func(*block) bool) {
 		b := &block{data: buf[:cut], line: line, typed: make(chan *typed, 1)}
 		line += bytes.Count(b.data, []byte{'\n'})
 		carry = buf[cut:]
+		next = append(get(max(size, 2*len(carry))), carry...)
 		if !emit(b) {
 			return
 		}

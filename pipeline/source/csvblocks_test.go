@@ -574,3 +574,37 @@ func TestLineLimitReader(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainASCII: a cell plainASCII lets through is one checkText accepts
+// (in every encoding) and StripBidi leaves alone, as cellText did for it
+// before; every single byte, and MADE-UP strings with a NUL, bytes over
+// 0x7F, a bidi control, invalid UTF-8.
+func TestPlainASCII(t *testing.T) {
+	cells := []string{"", "P0000001", "Person 12", " x ", "a,b", "\"q\"", "\x00", "a\x00", "caf\u00e9", "x\u202ey", "\xff", "\x7f", "\u200e"}
+	for b := range 256 {
+		cells = append(cells, string([]byte{byte(b)}), "ab"+string([]byte{byte(b)}))
+	}
+	passed := 0
+	for _, s := range cells {
+		if !plainASCII(s) {
+			continue
+		}
+		passed++
+		for _, enc := range []string{"", "utf-8", "latin1"} {
+			if err := checkText(s, enc); err != nil {
+				t.Errorf("%q passes plainASCII but checkText(%q) says %v", s, enc, err)
+			}
+		}
+		if clean, stripped := StripBidi(s); stripped || clean != s {
+			t.Errorf("%q passes plainASCII but StripBidi changes it to %q", s, clean)
+		}
+	}
+	for _, s := range []string{"\x00", "a\x00", "caf\u00e9", "x\u202ey", "\xff", "\u200e"} {
+		if plainASCII(s) {
+			t.Errorf("plainASCII(%q) = true", s)
+		}
+	}
+	if passed < 200 {
+		t.Errorf("only %d cells passed plainASCII", passed)
+	}
+}

@@ -59,6 +59,26 @@ func BenchmarkKeyCheck(b *testing.B) {
 			return func(k string, line int) bool { return kc.check(k, line-1, line, 0) }
 		})
 	})
+	b.Run("hashes-touched", func(b *testing.B) {
+		// As ScanCSV's merge checks them: hashed ahead (by the typing
+		// goroutines), their slots touched touchRows at a time.
+		b.ReportAllocs()
+		run(b, func() func(string, int) bool {
+			kc := newKeyCheck(nil, func(held int) int { return rowsLeft(int64(n), int64(held), held) })
+			var hs [touchRows]uint64
+			return func(k string, line int) bool {
+				i := line - 2
+				if i%touchRows == 0 {
+					for j := range hs {
+						hs[j] = kc.hash(key(i + j))
+					}
+					kc.set.touch(hs[:min(touchRows, n-i)])
+					k = key(i)
+				}
+				return kc.checkHash(hs[i%touchRows], k, line-1, line, 0)
+			}
+		})
+	})
 	b.Run("hashes64", func(b *testing.B) {
 		b.ReportAllocs()
 		run(b, func() func(string, int) bool {

@@ -71,6 +71,7 @@ func Select(ctx context.Context, s *config.Segment, r *frame.Table, idCol string
 	env := map[string]any{}
 	err = r.Scan(ctx, func(c *frame.Table, base int) error {
 		fresh := len(ms) // without a limit, matches before it have their rows
+		decide := c.Matcher(rule, env)
 		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -78,7 +79,7 @@ func Select(ctx context.Context, s *config.Segment, r *frame.Table, idCol string
 				}
 				done(base + i)
 			}
-			ok, err := c.Match(rule, i, env)
+			ok, err := decide(i)
 			if errors.Is(err, segment.ErrMissing) {
 				res.Missing++
 				continue

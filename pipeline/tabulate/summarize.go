@@ -81,6 +81,10 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 		for j, col := range slotCols {
 			vals[j], notes[j] = c.Column(col), c.Column(col+table.NoteSuffix)
 		}
+		var match func(int) (bool, error)
+		if rule != nil {
+			match = c.Matcher(rule, env)
+		}
 		for i := range c.Len() {
 			if i%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -88,8 +92,8 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				}
 				done(base + i)
 			}
-			if rule != nil {
-				ok, err := c.Match(rule, i, env)
+			if match != nil {
+				ok, err := match(i)
 				if err != nil && !errors.Is(err, segment.ErrMissing) {
 					return err
 				}

@@ -3,9 +3,11 @@ package tabulate
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -185,6 +188,142 @@ func TestSummarizeMatchesRef(t *testing.T) {
 		}
 		if d := cmp.Diff(want, got, opts...); d != "" {
 			t.Errorf("atlanta %s (-ref +got):\n%s", s.Name, d)
+		}
+	}
+}
+
+// apiTable reads the real 2000 API file of Oakland's schools (the demo's,
+// pipeline/demo/oakland; NA is null) with string, int and float columns,
+// and adds api00_note, a MADE-UP note column (a top-code note on the
+// schools at or above 800, an indicator note on two others) so that the
+// coded-value path runs.
+func apiTable(t testing.TB) *frame.Table {
+	t.Helper()
+	spec := source.CSV{Null: []string{"NA"}, Columns: []source.Column{
+		{Name: "cds", Type: table.String}, {Name: "stype", Type: table.String}, {Name: "flag", Type: table.String},
+		{Name: "awards", Type: table.String}, {Name: "snum", Type: table.Int}, {Name: "api00", Type: table.Int},
+		{Name: "api99", Type: table.Int}, {Name: "meals", Type: table.Int}, {Name: "ell", Type: table.Int},
+		{Name: "growth", Type: table.Int}, {Name: "avg_ed", Header: "avg.ed", Type: table.Float}, {Name: "acs_k3", Header: "acs.k3", Type: table.Int},
+	}}
+	rec, err := source.ReadCSV(context.Background(), filepath.Join("..", "demo", "oakland", "api_2000_oakland.csv"), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	r := frame.FromRecord(rec)
+	r.AddCol("api00_note", table.String)
+	for i := range r.Len() {
+		if x, ok := r.Get(i, "api00").(int64); ok && x >= 800 {
+			r.Set(i, "api00_note", "top-coded: 800 or more (800)")
+		}
+		if i == 3 || i == 10 {
+			r.Set(i, "api00_note", "the result is at least the value shown (a top-coded input)")
+		}
+	}
+	return r
+}
+
+// chunked is r as a stream of chunks of n records (as the places stage
+// hands them to a summary in its pass).
+func chunked(r *frame.Table, n int) *frame.Table {
+	return frame.Stream(r.Cols(), r.Types(), func(ctx context.Context, fn func(*frame.Table, int) error) error {
+		for lo := 0; lo < r.Len(); lo += n {
+			idx := make([]int, 0, n)
+			for i := lo; i < min(lo+n, r.Len()); i++ {
+				idx = append(idx, i)
+			}
+			if err := fn(r.Subset(idx), lo); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TestSummarizeMatchesRefOakland: Summarize (its rules decided by
+// frame.Table.Matcher) gives summarizeRef's results on real data: groups
+// by text, integer and float columns, two columns, nulls in keys and
+// measures, a measure twice, a missing column, rules, coded notes; the
+// whole table and in chunks.
+func TestSummarizeMatchesRefOakland(t *testing.T) {
+	cfg := &config.Config{}
+	ms := func(cols ...string) []*config.Measure {
+		var out []*config.Measure
+		for _, c := range cols {
+			out = append(out, &config.Measure{Column: c, Stats: []string{"count", "median", "mean"}})
+		}
+		return out
+	}
+	tests := []*config.Summary{
+		{Name: "by-type", By: []string{"stype"}, Measures: ms("api00", "api99", "meals")},
+		{Name: "two-keys", By: []string{"stype", "awards"}, Measures: ms("api00", "ell", "avg_ed")},
+		{Name: "null-key", By: []string{"stype", "acs_k3"}, Measures: ms("api00", "acs_k3")},
+		{Name: "all-null-key", By: []string{"flag"}, Measures: ms("api00")},
+		{Name: "int-key", By: []string{"acs_k3"}, Measures: ms("growth", "meals")},
+		{Name: "float-key", By: []string{"avg_ed"}, Measures: ms("api00")},
+		{Name: "same-twice", By: []string{"stype"}, Measures: ms("api00", "api00", "meals")},
+		{Name: "missing", By: []string{"stype", "nothere"}, Measures: ms("api00")},
+		{Name: "missing-measure", By: []string{"awards"}, Measures: ms("nothere", "api00", "stype")},
+		{Name: "rule", Where: `stype == "E" && api00 < 600`, By: []string{"awards"}, Measures: ms("api00", "ell")},
+		{Name: "rule-nulls", Where: `acs_k3 > 18 || flag == "x"`, By: []string{"stype"}, Measures: ms("api00")},
+	}
+	ctx := context.Background()
+	coded := false
+	defer func() {
+		if !coded {
+			t.Error("no group has a coded bound: the notes are not tested")
+		}
+	}()
+	for _, s := range tests {
+		for _, chunk := range []int{0, 1, 7, 64} {
+			t.Run(fmt.Sprintf("%s/chunk%d", s.Name, chunk), func(t *testing.T) {
+				// The reference reads the table in memory (it reads no
+				// note column from a stream); Summarize reads it in
+				// memory or in chunks.
+				mem := apiTable
+				size := chunk
+				if chunk == 64 {
+					// The real rows 300 times over (22,500 records), so
+					// that groups hold many values.
+					mem = func(t testing.TB) *frame.Table {
+						r := apiTable(t)
+						var idx []int
+						for k := range 300 {
+							for i := range r.Len() {
+								idx = append(idx, (i+k)%r.Len())
+							}
+						}
+						return r.Subset(idx)
+					}
+					size = 1000
+				}
+				in := func() *frame.Table {
+					if chunk == 0 {
+						return mem(t)
+					}
+					return chunked(mem(t), size)
+				}
+				want, wantOut, err := summarizeRef(ctx, cfg, s, mem(t), func(int) {})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, gotOut, err := Summarize(ctx, cfg, s, in(), func(int) {})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gotOut != wantOut {
+					t.Errorf("outside: got %d, want %d", gotOut, wantOut)
+				}
+				if d := cmp.Diff(want, got, cmpopts.EquateNaNs()); d != "" {
+					t.Errorf("Summarize differs from summarizeRef (-ref +got):\n%s", d)
+				}
+				if len(got.Groups) == 0 && s.Name != "missing" && s.Name != "all-null-key" {
+					t.Errorf("no groups: the case tests nothing")
+				}
+				for _, g := range got.Groups {
+					coded = coded || len(g.Bounds) > 0
+				}
+			})
 		}
 	}
 }

@@ -1,0 +1,52 @@
+package place
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/frame"
+	"github.com/groundwork-org/groundwork/pipeline/table"
+)
+
+// TestOutsideReason: the reason built with strconv is fmt's, on edge values
+// (zeros of both signs, infinities, NaN, halves at the sixth decimal,
+// large and tiny values) and 100,000 MADE-UP random coordinates.
+func TestOutsideReason(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e300, -1e-300, 5e-7, -5e-7,
+		0.0000005, 33.7490005, -84.3879995, 1.0000005, 179.9999995, -90, 90, 1 << 53, math.MaxFloat64, math.SmallestNonzeroFloat64}
+	rnd := rand.New(rand.NewPCG(9, 10))
+	for range 100_000 {
+		vals = append(vals, (rnd.Float64()-0.5)*360, math.Round(rnd.Float64()*1e7)/1e7+5e-7)
+	}
+	for k := 0; k+1 < len(vals); k++ {
+		lat, lon := vals[k], vals[len(vals)-1-k]
+		want := fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", lat, lon)
+		if got := outsideReason(lat, lon); got != want {
+			t.Fatalf("outsideReason(%v, %v) = %q, want %q", lat, lon, got, want)
+		}
+	}
+}
+
+// TestIDText: idText is fmt.Sprint(r.Get(i, id)) for text, integer, float
+// and bool IDs, nulls and a missing column (MADE-UP values).
+func TestIDText(t *testing.T) {
+	r := frame.New()
+	for _, c := range []struct {
+		name string
+		t    table.Type
+	}{{"s", table.String}, {"i", table.Int}, {"f", table.Float}, {"b", table.Bool}} {
+		r.AddCol(c.name, c.t)
+	}
+	r.AppendRow(map[string]any{"s": "P0000001", "i": int64(7), "f": 2.5, "b": true})
+	r.AppendRow(map[string]any{"s": "", "i": int64(-3), "f": 1e21})
+	r.AppendRow(map[string]any{})
+	for i := range r.Len() {
+		for _, id := range []string{"s", "i", "f", "b", "nothere"} {
+			if got, want := idText(r, i, id), fmt.Sprint(r.Get(i, id)); got != want {
+				t.Errorf("record %d, column %s: %q, want %q", i, id, got, want)
+			}
+		}
+	}
+}
