@@ -3,16 +3,24 @@ package geo
 import (
 	"cmp"
 	"math"
+	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
 
-// grid is a uniform grid over the layer's bounding box in front of the
-// R-tree. Each cell has one int32 word (see cellWord): most cells of a
-// layer of tracts lie wholly inside one polygon, or outside every polygon,
-// and their word is the answer itself, so a point there is placed with one
-// load and no point-in-polygon test. The other cells point to a candidate
+// grid is a two-level grid over the layer's bounding box in front of the
+// R-tree. The top level is a uniform grid of blocks; each block is split in
+// k x k cells, k a power of two chosen per block from the length of
+// polygon boundary inside it (k = 1 far from boundaries, up to maxBlockSide
+// in a city's small tracts), so that most cells hold no boundary wherever
+// the boundaries are. Each cell has one int32 word (see cellWord): most
+// cells lie wholly inside one polygon, or outside every polygon, and their
+// word is the answer itself, so a point there is placed with one or two
+// loads and no point-in-polygon test. The other cells point to a candidate
 // list in lists: in ID order, the polygons with an edge in the cell
 // ("crossing": tested with the band index), ended by a terminal word, the
 // feature of the first polygon that holds the whole cell (every polygon
@@ -20,93 +28,114 @@ import (
 // listEnd.
 //
 // Soundness rests on one monotone function per axis mapping a coordinate to
-// its cell: a point on an edge maps to a cell within the edge's bounding-box
-// cell range, which is marked as crossing, so a cell not marked for a
-// polygon holds no point of that polygon's boundary, and all its points are
-// on the same side of it. The same holds for a run of unmarked cells next to
-// each other in a row: a boundary point on the line between two of them maps
-// to one of them, which would be marked, so the run is on one side and one
-// point-in-polygon test decides it.
+// its cell: t = (x - min) * blocks per degree, block floor(t), cell
+// floor(t*k) - block*k within the block (k a power of two, so t*k is
+// exact), clamped to the grid. A point on an edge maps to a cell within the
+// edge's bounding-box cell range, which is marked as crossing, so a cell not
+// marked for a polygon holds no point of that polygon's boundary, and all
+// its points are on the same side of it. The same holds for a run of
+// unmarked cells next to each other in a row of a block: the points mapping
+// to the run form a rectangle, and a boundary point in it would map to one
+// of the run's cells, which would be marked, so one point-in-polygon test
+// decides the run.
 type grid struct {
-	bound  orb.Bound
-	sx, sy float64 // cells per degree
-	nx, ny int     // cells per row and per column, multiples of 1<<kb
-	// The cells are grouped in blocks of k x k (k = 1<<kb). A block whose
-	// cells all have the same direct word (a feature or cellEmpty) is that
-	// word in coarse; the others are blockWord(b) there, and their cells'
-	// words are blocks[b<<(2*kb):][(y%k)<<kb+x%k]. Most of the layer is
-	// then answered from coarse, which is small enough for the cache, and
-	// the cells near boundaries are k times finer than coarse's. With
-	// kb = 0, coarse holds every cell's word (list words included) and
-	// blocks is empty.
-	kb     uint
-	cnx    int     // blocks per row
-	coarse []int32 // one word per block, row by row
+	bound    orb.Bound
+	sx, sy   float64 // blocks per degree
+	cnx, cny int     // blocks per row and per column; cnx == 0: no grid
+	// coarse has one word per block, row by row: a direct answer (a
+	// feature or cellEmpty) or a list word when the block is one cell or
+	// all its cells have the same word; otherwise a block word
+	// (blockWord(off, kb)): the block's 1<<kb x 1<<kb cells' words are
+	// blocks[off:], row by row.
+	coarse []int32
 	blocks []int32
 	lists  []int32 // candidate lists, see grid
 	// candidates is the number of (cell, polygon) pairs the cells stand
-	// for, for tests and figures.
-	candidates int
+	// for, cells the number of cells, for tests and figures.
+	candidates, cells int
+	density           float64
 }
 
 // Cell words: a feature index (>= 0) holds the whole cell; cellEmpty: no
-// polygon covers any point of the cell; otherwise the cell's candidate list
-// starts at lists[listOffset(w)]. In a list, an entry >= 0 is a polygon
-// index to test, and the terminal entry is listEnd (no polygon) or
-// insideTag|feature (that feature holds the rest of the cell).
+// polygon covers any point of the cell; a list word (listWord(off), from
+// -2 down to minListWord): the cell's candidate list starts at
+// lists[off]; in coarse, a block word (below minListWord) points to the
+// block's cells. In a list, an entry >= 0 is a polygon index to test, and
+// the terminal entry is listEnd (no polygon) or insideTag|feature (that
+// feature holds the rest of the cell).
 const (
-	cellEmpty = int32(-1)
-	listEnd   = int32(-1)
-	insideTag = int32(-1 << 31)
+	cellEmpty   = int32(-1)
+	listEnd     = int32(-1)
+	insideTag   = int32(-1 << 31)
+	minListWord = int32(-1 << 30)
 )
 
 func listWord(off int) int32        { return int32(-2 - off) }
 func listOffset(w int32) int        { return int(-2 - w) }
-func blockWord(b int) int32         { return int32(-2 - b) }
-func blockIndex(w int32) int        { return int(-2 - w) }
 func terminalFeature(e int32) int32 { return e &^ insideTag }
 
+// blockWord is the coarse word of a block whose cells' words start at
+// blocks[off], 1<<kb per side (kb < 8); off < 1<<27.
+func blockWord(off int, kb uint) int32 { return insideTag | int32(off<<3|int(kb)) }
+
+// blockCells is the inverse of blockWord.
+func blockCells(w int32) (off int, kb uint) {
+	v := int(w &^ insideTag)
+	return v >> 3, uint(v & 7)
+}
+
 // cellsPerPolygon sets the number of blocks: about this many per polygon,
-// at most maxCells. Blocks are split in k x k cells, k the largest power of
-// two up to maxBlockSide that keeps the cells at most maxFineCells.
-// Past maxGridEntries (cell, polygon) pairs the grid is not built and
-// Locate uses the R-tree.
+// at most maxCells. Each block has k x k cells, k the smallest power of two
+// (at most maxBlockSide) of at least density times the Manhattan length of
+// the boundary in the block, in block sides, so that about 1/density of its
+// cells hold a boundary (at national size, where points are drawn per
+// tract, most points are in small tracts, so the cells follow the boundary
+// length). Every block a boundary crosses also has at least floorSide
+// cells per side when that keeps the cells at most floorCells (a state
+// layer's uniform split, for uniform points). density is the largest of
+// maxDensity, 3/4 of it, 9/16 ... that keeps the cells at most
+// finePerPolygon per polygon and maxFineCells in all (or the floor's
+// number). Past maxGridEntries (cell, polygon) pairs the grid is not built
+// and Locate uses the R-tree.
 const (
 	cellsPerPolygon = 16
 	maxCells        = 1 << 21
-	maxBlockSide    = 8
-	maxFineCells    = 1 << 20
+	maxBlockSide    = 64
+	finePerPolygon  = 256
+	maxFineCells    = 1 << 21
+	maxDensity      = 64
 	maxGridEntries  = 1 << 25
+	floorSide       = 8
+	floorCells      = 1 << 20
+	// polygonChunk is the number of polygons a worker of the grid's
+	// build takes at a time.
+	polygonChunk = 256
 )
 
-func (g *grid) cellX(x float64) int {
-	k := math.Floor((x - g.bound.Min[0]) * g.sx)
-	switch {
-	case k < 0:
-		return 0
-	case k >= float64(g.nx):
-		return g.nx - 1
-	}
-	return int(k)
-}
-
-func (g *grid) cellY(y float64) int {
-	k := math.Floor((y - g.bound.Min[1]) * g.sy)
-	switch {
-	case k < 0:
-		return 0
-	case k >= float64(g.ny):
-		return g.ny - 1
-	}
-	return int(k)
-}
-
 // gridSize is the grid's shape: about perPolygon blocks per polygon, at
-// most limit blocks, each of k x k cells with k <= maxSide, at most fine
-// cells.
-type gridSize struct{ perPolygon, limit, maxSide, fine int }
+// most limit blocks, each of k x k cells with k <= maxSide, at most
+// fine cells per polygon and maxFine in all, the density at most
+// maxDensity.
+type gridSize struct {
+	perPolygon, limit, maxSide, fine, maxFine int
+	maxDensity                                float64
+	floorSide, floorCells                     int
+}
 
-var defaultGridSize = gridSize{cellsPerPolygon, maxCells, maxBlockSide, maxFineCells}
+var defaultGridSize = gridSize{cellsPerPolygon, maxCells, maxBlockSide, finePerPolygon, maxFineCells, maxDensity, floorSide, floorCells}
+
+// tx and ty map a coordinate to block units: block floor(t), clamped.
+func (g *grid) tx(x float64) float64 { return (x - g.bound.Min[0]) * g.sx }
+func (g *grid) ty(y float64) float64 { return (y - g.bound.Min[1]) * g.sy }
+
+// blockAt is the block column (or row, n = cny) of t >= 0.
+func blockAt(t float64, n int) int { return min(int(t), n-1) }
+
+// cellIn is the column (or row) of t within block b of 1<<kb cells per
+// side, clamped to the block: 0 for t left of it, 1<<kb - 1 right of it.
+func cellIn(t float64, b int, kb uint) int {
+	return min(max(int(t*float64(int(1)<<kb))-b<<kb, 0), 1<<kb-1)
+}
 
 func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	var g grid
@@ -124,192 +153,431 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		cnx = max(1, min(4096, int(math.Round(math.Sqrt(float64(n)*w/h)))))
 		cny = max(1, min(4096, n/cnx))
 	}
-	total := 0
-	// k = 1<<kb: the largest power of two up to maxSide that keeps the
-	// cells at most size.fine.
-	for g.kb = 0; 2<<g.kb <= size.maxSide && cnx*cny<<(2*g.kb+2) <= size.fine; g.kb++ {
+	g.cnx, g.cny = cnx, cny
+	if w > 0 {
+		g.sx = float64(cnx) / w
 	}
-	for {
-		g.cnx, g.nx, g.ny = cnx, cnx<<g.kb, cny<<g.kb
-		g.sx, g.sy = 0, 0
-		if w > 0 {
-			g.sx = float64(g.nx) / w
-		}
-		if h > 0 {
-			g.sy = float64(g.ny) / h
-		}
-		// Heavily overlapping polygons (each spanning most of the layer)
-		// would list every polygon in every cell; coarser cells, or the
-		// R-tree, serve such layers.
-		total = 0
-		for _, bp := range x.polys {
-			total += (g.cellX(bp.bound.Max[0]) - g.cellX(bp.bound.Min[0]) + 1) * (g.cellY(bp.bound.Max[1]) - g.cellY(bp.bound.Min[1]) + 1)
-		}
-		if total <= maxGridEntries {
-			break
-		}
-		if g.kb == 0 {
-			return grid{}
-		}
-		g.kb--
+	if h > 0 {
+		g.sy = float64(cny) / h
 	}
-	// (cell, entry) pairs in polygon order, then grouped by cell with a
-	// counting sort: one allocation instead of one list per cell.
-	type pair struct{ cell, entry int32 }
-	pairs := make([]pair, 0, total)
-	var marked []bool
+	nb := cnx * cny
+	// boxes are the polygons' bounding boxes in block units.
+	type box struct{ tx0, tx1, ty0, ty1 float64 }
+	boxes := make([]box, len(x.polys))
+	// kbs: -1 for a block no polygon's bounding box touches.
+	kbs := make([]int8, nb)
+	for b := range kbs {
+		kbs[b] = -1
+	}
+	coarsePairs := 0
 	for pi := range x.polys {
-		bp := &x.polys[pi]
-		x0, x1 := g.cellX(bp.bound.Min[0]), g.cellX(bp.bound.Max[0])
-		y0, y1 := g.cellY(bp.bound.Min[1]), g.cellY(bp.bound.Max[1])
-		cw := x1 - x0 + 1
-		marked = slices.Grow(marked[:0], cw*(y1-y0+1))[:cw*(y1-y0+1)]
-		clear(marked)
+		bb := &x.polys[pi].bound
+		bx := box{g.tx(bb.Min[0]), g.tx(bb.Max[0]), g.ty(bb.Min[1]), g.ty(bb.Max[1])}
+		boxes[pi] = bx
+		bx0, bx1, by0, by1 := blockAt(bx.tx0, cnx), blockAt(bx.tx1, cnx), blockAt(bx.ty0, cny), blockAt(bx.ty1, cny)
+		coarsePairs += (bx1 - bx0 + 1) * (by1 - by0 + 1)
+		for by := by0; by <= by1; by++ {
+			for b := by*cnx + bx0; b <= by*cnx+bx1; b++ {
+				kbs[b] = 0
+			}
+		}
+	}
+	// Heavily overlapping polygons (each spanning most of the layer) would
+	// list every polygon in every cell: the R-tree serves such layers.
+	if coarsePairs > maxGridEntries {
+		return grid{}
+	}
+	// Boundary length in each block, in block sides (an edge's length
+	// spread over the blocks of its bounding box).
+	length := make([]float32, nb)
+	for pi := range x.polys {
 		ringEdges(geoms[pi], func(a, b orb.Point) {
-			ex0, ex1 := g.cellX(min(a[0], b[0])), g.cellX(max(a[0], b[0]))
-			ey0, ey1 := g.cellY(min(a[1], b[1])), g.cellY(max(a[1], b[1]))
-			for j := ey0; j <= ey1; j++ {
-				for i := ex0; i <= ex1; i++ {
-					marked[(j-y0)*cw+i-x0] = true
+			ax, ay, bx, by := g.tx(a[0]), g.ty(a[1]), g.tx(b[0]), g.ty(b[1])
+			x0, x1 := blockAt(min(ax, bx), cnx), blockAt(max(ax, bx), cnx)
+			y0, y1 := blockAt(min(ay, by), cny), blockAt(max(ay, by), cny)
+			l := float32(math.Abs(bx-ax) + math.Abs(by-ay))
+			if x0 == x1 && y0 == y1 {
+				length[y0*cnx+x0] += l
+				return
+			}
+			// Spread over the blocks of the edge's bounding box: each of
+			// them counts as crossed.
+			l = max(l/float32((x1-x0+1)*(y1-y0+1)), math.SmallestNonzeroFloat32)
+			for j := y0; j <= y1; j++ {
+				for i := x0; i <= x1; i++ {
+					length[j*cnx+i] += l
 				}
 			}
 		})
-		for j := y0; j <= y1; j++ {
-			// run is the decision for the current run of unmarked cells
-			// of row j: 0 undecided, 1 inside, 2 outside.
-			run := 0
-			for i := x0; i <= x1; i++ {
-				c := j*g.nx + i
-				if marked[(j-y0)*cw+i-x0] {
-					pairs = append(pairs, pair{int32(c), int32(pi)})
-					run = 0
-					continue
-				}
-				if run == 0 {
-					// No edge of the polygon reaches the cell: one point
-					// that maps to the cell decides for all of it, and
-					// for the unmarked cells next to it in the row.
-					p := orb.Point{g.bound.Min[0] + (float64(i)+0.5)/g.sx, g.bound.Min[1] + (float64(j)+0.5)/g.sy}
-					if g.sx == 0 {
-						p[0] = g.bound.Min[0]
-					}
-					if g.sy == 0 {
-						p[1] = g.bound.Min[1]
-					}
-					if g.cellX(p[0]) != i || g.cellY(p[1]) != j {
-						pairs = append(pairs, pair{int32(c), int32(pi)}) // cannot tell: test each point
-						continue
-					}
-					run = 2
-					if x.covers(bp, p) {
-						run = 1
-					}
-				}
-				if run == 1 {
-					pairs = append(pairs, pair{int32(c), int32(pi) | insideTag})
+	}
+	maxKb := uint(bits.Len(uint(size.maxSide)) - 1)
+	// floor: every block a boundary crosses has at least 1<<floor cells per
+	// side, the largest power of two up to size.floorSide that keeps them
+	// at most size.floorCells (uniform points far from cities are placed
+	// from cells this fine); the boundary-length rule adds cells where
+	// the budget allows more.
+	floor := uint(0)
+	for 2<<floor <= size.floorSide && nb<<(2*floor+2) <= size.floorCells {
+		floor++
+	}
+	// The blocks a boundary crosses (the others have one cell).
+	var crossed []int32
+	maxLength := float32(0)
+	for b, kb := range kbs {
+		if kb >= 0 && length[b] > 0 {
+			crossed = append(crossed, int32(b))
+			maxLength = max(maxLength, length[b])
+		}
+	}
+	cellOff := make([]int32, nb+1)
+	for density := size.maxDensity; ; density *= 0.75 {
+		// Past the density at which every block is at the floor, lower
+		// the floor.
+		if float64(maxLength)*density < 1 && floor > 0 {
+			floor, density = floor-1, size.maxDensity
+		}
+		last := float64(maxLength)*density < 1
+		budget := max(min(len(x.polys)*size.fine, size.maxFine), len(crossed)<<(2*floor))
+		total := 0
+		for _, b := range crossed {
+			v := float64(length[b]) * density
+			k := floor
+			for k < maxKb && float64(int(1)<<k) < v {
+				k++
+			}
+			kbs[b] = int8(k)
+			total += 1 << (2 * k)
+		}
+		if total > budget && !last {
+			continue
+		}
+		// (cell, polygon) pairs the polygons' bounding boxes stand for.
+		pairs := 0
+		for pi := range x.polys {
+			bx := &boxes[pi]
+			bx0, bx1, by0, by1 := blockAt(bx.tx0, cnx), blockAt(bx.tx1, cnx), blockAt(bx.ty0, cny), blockAt(bx.ty1, cny)
+			for by := by0; by <= by1; by++ {
+				for bx_ := bx0; bx_ <= bx1; bx_++ {
+					kb := uint(kbs[by*cnx+bx_])
+					pairs += (cellIn(bx.tx1, bx_, kb) - cellIn(bx.tx0, bx_, kb) + 1) * (cellIn(bx.ty1, by, kb) - cellIn(bx.ty0, by, kb) + 1)
 				}
 			}
 		}
+		if pairs > maxGridEntries && !last {
+			continue
+		}
+		off := 0
+		for b, kb := range kbs {
+			cellOff[b] = int32(off)
+			if kb >= 0 {
+				off += 1 << (2 * uint(kb))
+			}
+		}
+		cellOff[nb] = int32(off)
+		g.cells, g.density = off, density
+		break
 	}
-	start := make([]int32, g.nx*g.ny+1)
-	for _, p := range pairs {
-		start[p.cell+1]++
+	if g.cells >= 1<<27 {
+		return grid{}
+	}
+	// (cell, polygon) pairs for the polygons with an edge in the cell, in
+	// polygon order, then grouped by cell with a counting sort: one
+	// allocation instead of one list per cell. inside[c] is the first
+	// polygon in ID order that holds the whole cell c, or -1; it becomes the
+	// cell's word.
+	cells := make([]int32, g.cells)
+	for c := range cells {
+		cells[c] = -1
+	}
+	inside := cells
+	before := func(p, q int32) bool { // p before q in ID order
+		rp, rq := x.polys[p].rank, x.polys[q].rank
+		return rp < rq || rp == rq && p < q
+	}
+	// A polygon's part of each block its bounding box touches: cells
+	// [i0, i1] x [j0, j1] of block (bx, by), whose states start at
+	// state[m].
+	type region struct {
+		bx, by, i0, i1, j0, j1, m int
+		kb                        uint
+	}
+	// Cell states, for the polygon at hand: an edge reaches the cell, or
+	// not yet known, or wholly inside or outside it.
+	const (
+		unknown = int8(iota)
+		crossing
+		in
+		out
+	)
+	cellsOf := func(pi int, regs []region, state []int8, pairs *pairList) ([]region, []int8) {
+		bp := &x.polys[pi]
+		bb := &boxes[pi]
+		bx0, bx1, by0, by1 := blockAt(bb.tx0, cnx), blockAt(bb.tx1, cnx), blockAt(bb.ty0, cny), blockAt(bb.ty1, cny)
+		regs = regs[:0]
+		m := 0
+		for by := by0; by <= by1; by++ {
+			for bx := bx0; bx <= bx1; bx++ {
+				kb := uint(kbs[by*cnx+bx])
+				r := region{bx: bx, by: by, kb: kb, m: m,
+					i0: cellIn(bb.tx0, bx, kb), i1: cellIn(bb.tx1, bx, kb), j0: cellIn(bb.ty0, by, kb), j1: cellIn(bb.ty1, by, kb)}
+				regs = append(regs, r)
+				m += (r.i1 - r.i0 + 1) * (r.j1 - r.j0 + 1)
+			}
+		}
+		state = slices.Grow(state[:0], m)[:m]
+		clear(state)
+		nbx := bx1 - bx0 + 1
+		ringEdges(geoms[pi], func(a, b orb.Point) {
+			ex0, ex1 := g.tx(min(a[0], b[0])), g.tx(max(a[0], b[0]))
+			ey0, ey1 := g.ty(min(a[1], b[1])), g.ty(max(a[1], b[1]))
+			for by := blockAt(ey0, cny); by <= blockAt(ey1, cny); by++ {
+				for bx := blockAt(ex0, cnx); bx <= blockAt(ex1, cnx); bx++ {
+					r := &regs[(by-by0)*nbx+bx-bx0]
+					i0, i1 := cellIn(ex0, bx, r.kb), cellIn(ex1, bx, r.kb)
+					j0, j1 := cellIn(ey0, by, r.kb), cellIn(ey1, by, r.kb)
+					rw := r.i1 - r.i0 + 1
+					for j := j0; j <= j1; j++ {
+						row := r.m + (j-r.j0)*rw - r.i0
+						for i := i0; i <= i1; i++ {
+							state[row+i] = crossing
+						}
+					}
+				}
+			}
+		})
+		for _, r := range regs {
+			base := int(cellOff[r.by*cnx+r.bx])
+			k := float64(int(1) << r.kb)
+			rw := r.i1 - r.i0 + 1
+			// centre is a point that maps to cell (i, j) of the block, if
+			// its centre does.
+			centre := func(i, j int) (orb.Point, bool) {
+				p := orb.Point{g.bound.Min[0] + (float64(r.bx)+(float64(i)+0.5)/k)/g.sx, g.bound.Min[1] + (float64(r.by)+(float64(j)+0.5)/k)/g.sy}
+				if g.sx == 0 {
+					p[0] = g.bound.Min[0]
+				}
+				if g.sy == 0 {
+					p[1] = g.bound.Min[1]
+				}
+				tx, ty := g.tx(p[0]), g.ty(p[1])
+				return p, tx >= 0 && ty >= 0 && blockAt(tx, cnx) == r.bx && blockAt(ty, cny) == r.by && cellIn(tx, r.bx, r.kb) == i && cellIn(ty, r.by, r.kb) == j
+			}
+			for j := r.j0; j <= r.j1; j++ {
+				row := r.m + (j-r.j0)*rw - r.i0
+				for i := r.i0; i <= r.i1; {
+					if state[row+i] == crossing {
+						pairs.add(cellPair{int32(base + j<<r.kb + i), int32(pi)})
+						i++
+						continue
+					}
+					// A run [i, e) of cells no edge of the polygon reaches:
+					// all on one side of it, and so is an unmarked cell
+					// below one of them (the cells' points form a
+					// connected set the boundary does not meet). One
+					// point that maps to one of them decides.
+					e := i
+					for e <= r.i1 && state[row+e] != crossing {
+						e++
+					}
+					d := unknown
+					if j > r.j0 {
+						for c := i; c < e && d == unknown; c++ {
+							if v := state[row-rw+c]; v == in || v == out {
+								d = v
+							}
+						}
+					}
+					for c := i; c < e && d == unknown; c++ {
+						if p, ok := centre(c, j); ok {
+							d = out
+							if x.covers(bp, p) {
+								d = in
+							}
+						}
+					}
+					for c := i; c < e; c++ {
+						state[row+c] = d
+						cell := base + j<<r.kb + c
+						switch d {
+						case unknown: // cannot tell: test each point
+							pairs.add(cellPair{int32(cell), int32(pi)})
+						case in:
+							for {
+								q := atomic.LoadInt32(&inside[cell])
+								if q >= 0 && before(q, int32(pi)) || atomic.CompareAndSwapInt32(&inside[cell], q, int32(pi)) {
+									break
+								}
+							}
+						}
+					}
+					i = e
+				}
+			}
+		}
+		return regs, state
+	}
+	// The polygons are shared out to the workers polygonChunk at a time;
+	// each keeps its own pairs. inside is written with compare-and-swap:
+	// its final value (the first polygon in ID order) does not depend on
+	// the order of the writes.
+	workers := min(runtime.GOMAXPROCS(0), (len(x.polys)+polygonChunk-1)/polygonChunk)
+	workerPairs := make([]pairList, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for wi := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pairs := &workerPairs[wi]
+			var regs []region
+			var state []int8
+			for {
+				lo := int(next.Add(polygonChunk)) - polygonChunk
+				if lo >= len(x.polys) {
+					break
+				}
+				for pi := lo; pi < min(lo+polygonChunk, len(x.polys)); pi++ {
+					regs, state = cellsOf(pi, regs, state, pairs)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// start[c] ends as the first of cell c's entries (filled from the
+	// cells' ends backwards: no second array of positions).
+	start := make([]int32, g.cells+1)
+	npairs := 0
+	for _, pairs := range workerPairs {
+		for _, c := range pairs.chunks {
+			for _, p := range c {
+				start[p.cell]++
+			}
+			npairs += len(c)
+		}
 	}
 	for c := 1; c < len(start); c++ {
 		start[c] += start[c-1]
 	}
-	entries := make([]int32, len(pairs))
-	fill := slices.Clone(start[:len(start)-1])
-	for _, p := range pairs {
-		entries[fill[p.cell]] = p.entry
-		fill[p.cell]++
+	entries := make([]int32, npairs)
+	for _, pairs := range workerPairs {
+		for _, c := range pairs.chunks {
+			for _, p := range c {
+				start[p.cell]--
+				entries[start[p.cell]] = p.entry
+			}
+		}
 	}
-	pairs = nil
+	workerPairs = nil
 	g.candidates = len(entries)
-	// Each cell's word, lists shared by neighbouring cells that have the
-	// same one (cells along a boundary mostly do).
-	cells := make([]int32, g.nx*g.ny)
+	// Each cell's word (in place of inside), lists shared by neighbouring
+	// cells that have the same one (cells along a boundary mostly do).
 	var list []int32
-	for c := range cells {
-		l := entries[start[c]:start[c+1]]
-		if len(l) == 0 {
-			cells[c] = cellEmpty
+	for b, kb := range kbs {
+		if kb < 0 {
 			continue
 		}
-		if len(l) > 1 {
-			slices.SortFunc(l, func(a, b int32) int {
-				pa, pb := a&^insideTag, b&^insideTag
-				ra, rb := x.polys[pa].rank, x.polys[pb].rank
-				if ra != rb {
-					return cmp.Compare(ra, rb)
+		side := 1 << uint(kb)
+		for c := int(cellOff[b]); c < int(cellOff[b+1]); c++ {
+			l := entries[start[c]:start[c+1]]
+			in := inside[c]
+			if in >= 0 {
+				g.candidates++
+			}
+			if len(l) > 1 {
+				slices.SortFunc(l, func(a, b int32) int {
+					ra, rb := x.polys[a].rank, x.polys[b].rank
+					if ra != rb {
+						return cmp.Compare(ra, rb)
+					}
+					return cmp.Compare(a, b)
+				})
+			}
+			list = list[:0]
+			for _, e := range l {
+				if in >= 0 && before(in, e) {
+					break
 				}
-				return cmp.Compare(pa, pb)
-			})
-		}
-		if l[0] < 0 {
-			cells[c] = x.polys[l[0]&^insideTag].feature
-			continue
-		}
-		list = list[:0]
-		end := listEnd
-		for _, e := range l {
-			if e < 0 {
-				end = insideTag | x.polys[e&^insideTag].feature
-				break
+				list = append(list, e)
 			}
-			list = append(list, e)
-		}
-		list = append(list, end)
-		// Share the list of the cell to the left or below when equal.
-		w := listWord(len(g.lists))
-		for _, nb := range [2]int{c - 1, c - g.nx} {
-			if nb < 0 || cells[nb] >= cellEmpty {
+			switch {
+			case len(list) == 0 && in < 0:
+				cells[c] = cellEmpty
 				continue
+			case len(list) == 0:
+				cells[c] = x.polys[in].feature
+				continue
+			case in < 0:
+				list = append(list, listEnd)
+			default:
+				list = append(list, insideTag|x.polys[in].feature)
 			}
-			if off := listOffset(cells[nb]); off+len(list) <= len(g.lists) && slices.Equal(g.lists[off:off+len(list)], list) {
-				w = cells[nb]
-				break
-			}
-		}
-		if w == listWord(len(g.lists)) {
-			g.lists = append(g.lists, list...)
-		}
-		cells[c] = w
-	}
-	entries, start = nil, nil
-	g.lists = slices.Clip(g.lists)
-	// Blocks: one word where all the block's cells agree on a direct
-	// answer, else the block's cells.
-	if g.kb == 0 { // blocks of one cell: coarse holds the cells' words
-		g.coarse = cells
-		return g
-	}
-	k := 1 << g.kb
-	g.coarse = make([]int32, g.cnx*(g.ny>>g.kb))
-	for bc := range g.coarse {
-		bx, by := bc%g.cnx, bc/g.cnx
-		first := cells[(by<<g.kb)*g.nx+bx<<g.kb]
-		same := first >= cellEmpty
-		for j := 0; j < k && same; j++ {
-			for i := 0; i < k; i++ {
-				if cells[((by<<g.kb)+j)*g.nx+(bx<<g.kb)+i] != first {
-					same = false
+			// Share the list of the cell to the left or below (or the
+			// previous block's last cell) when equal.
+			w := listWord(len(g.lists))
+			for _, nb := range [2]int{c - 1, c - side} {
+				if nb < 0 || nb == c-side && nb < int(cellOff[b]) || cells[nb] >= cellEmpty {
+					continue
+				}
+				if off := listOffset(cells[nb]); off+len(list) <= len(g.lists) && slices.Equal(g.lists[off:off+len(list)], list) {
+					w = cells[nb]
 					break
 				}
 			}
-		}
-		if same {
-			g.coarse[bc] = first
-			continue
-		}
-		g.coarse[bc] = blockWord(len(g.blocks) >> (2 * g.kb))
-		for j := 0; j < k; j++ {
-			row := ((by<<g.kb)+j)*g.nx + bx<<g.kb
-			g.blocks = append(g.blocks, cells[row:row+k]...)
+			if w == listWord(len(g.lists)) {
+				g.lists = append(g.lists, list...)
+				if len(g.lists) > int(-2-minListWord) {
+					return grid{}
+				}
+			}
+			cells[c] = w
 		}
 	}
-	g.blocks = slices.Clip(g.blocks)
+	entries, start = nil, nil
+	g.lists = slices.Clip(g.lists)
+	// Blocks: one word where all the block's cells have the same word,
+	// else the block's cells.
+	g.coarse = make([]int32, nb)
+	split := 0
+	for b, kb := range kbs {
+		if kb < 0 {
+			g.coarse[b] = cellEmpty
+			continue
+		}
+		cs := cells[cellOff[b]:cellOff[b+1]]
+		g.coarse[b] = cs[0]
+		for _, c := range cs[1:] {
+			if c != cs[0] {
+				g.coarse[b] = blockWord(split, uint(kb))
+				split += len(cs)
+				break
+			}
+		}
+	}
+	g.blocks = make([]int32, 0, split)
+	for b, w := range g.coarse {
+		if w < minListWord {
+			g.blocks = append(g.blocks, cells[cellOff[b]:cellOff[b+1]]...)
+		}
+	}
 	return g
+}
+
+// cellPair is a polygon (entry) with an edge in a cell, while the grid is
+// built.
+type cellPair struct{ cell, entry int32 }
+
+// pairList is a list of pairs in chunks of pairChunk: growing it never
+// copies.
+type pairList struct{ chunks [][]cellPair }
+
+const pairChunk = 1 << 16
+
+func (l *pairList) add(p cellPair) {
+	if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == pairChunk {
+		l.chunks = append(l.chunks, make([]cellPair, 0, pairChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, p)
 }
 
 // Locate returns the index in the layer of the feature containing p under the
@@ -322,7 +590,7 @@ func (x *Index) Locate(p orb.Point) (int, bool) {
 
 // locate32 is Locate with the answer as a feature index or Unmatched.
 func (x *Index) locate32(p orb.Point) int32 {
-	if x.grid.nx == 0 {
+	if x.grid.cnx == 0 {
 		f, ok := x.locateTree(p)
 		if !ok {
 			return Unmatched
@@ -343,13 +611,18 @@ func (x *Index) cellWord(p orb.Point) int32 {
 	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
 		return cellEmpty
 	}
-	cx, cy := g.cellX(p[0]), g.cellY(p[1])
-	w := g.coarse[(cy>>g.kb)*g.cnx+cx>>g.kb]
-	if w >= cellEmpty || g.kb == 0 {
+	tx, ty := g.tx(p[0]), g.ty(p[1])
+	bx, by := blockAt(tx, g.cnx), blockAt(ty, g.cny)
+	w := g.coarse[by*g.cnx+bx]
+	if w >= minListWord {
 		return w
 	}
-	m := 1<<g.kb - 1
-	return g.blocks[blockIndex(w)<<(2*g.kb)+(cy&m)<<g.kb+cx&m]
+	off, kb := blockCells(w)
+	k := float64(int(1) << kb)
+	m := 1<<kb - 1
+	// tx >= bx, so the cells are >= 0: clamp above only.
+	i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
+	return g.blocks[off+j<<kb+i]
 }
 
 // locateList walks the candidate list at lists[off].

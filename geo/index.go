@@ -13,12 +13,13 @@ import (
 // with more than a few edges gets a band index: its bounding box is cut into
 // horizontal bands of equal height and each band lists the edges whose
 // latitude range meets it, so a point-in-polygon test walks the edges of one
-// band instead of the whole ring. Candidate polygons come from a uniform grid
-// over the layer (see grid.go), in blocks of up to 8 x 8 cells: a cell wholly
-// inside one polygon (or outside all) is one int32 word holding the answer,
-// stored once for a block whose cells all agree, so most points are placed
-// with one or two loads and no point-in-polygon test; the other cells list,
-// in ID order, the polygons with an edge in the cell. An R-tree
+// band instead of the whole ring. Candidate polygons come from a two-level
+// grid over the layer (see grid.go): uniform blocks, each split in up to
+// 64 x 64 cells where boundaries are dense (a city's small tracts): a cell
+// wholly inside one polygon (or outside all) is one int32 word holding the
+// answer, stored once for a block whose cells all agree, so most points are
+// placed with one or two loads and no point-in-polygon test; the other cells
+// list, in ID order, the polygons with an edge in the cell. An R-tree
 // (github.com/tidwall/rtree) over the polygons' bounding boxes serves OnEdge
 // and a second lookup path that the differential tests check against the
 // grid.
@@ -74,9 +75,12 @@ const edgesPerBand = 2
 
 // NewIndex indexes l. l must not be modified afterwards. Building time and
 // memory are linear in the number of edges and of grid cells (about 16
-// blocks per polygon, at most 2^21, each of k x k cells, k <= 8, at most
-// 2^20 cells), plus the cells each polygon's bounding box covers.
-// Memory is about 16 bytes per vertex plus 4 per (edge, band) pair.
+// blocks per polygon, at most 2^21, split in at most 2^21 cells in all, or
+// a uniform 2 x 2 to 8 x 8 split of the blocks boundaries cross when that
+// is larger and at most 2^20 cells), plus the cells each polygon's bounding
+// box covers. The grid's cells are decided on GOMAXPROCS goroutines.
+// Memory is about 16 bytes per vertex plus 4 per (edge, band) pair plus 4
+// per cell of the blocks split.
 func NewIndex(l *Layer) *Index { return newIndex(l, false, defaultGridSize) }
 
 // NewIndexShared is NewIndex that also re-points the rings of l's polygons

@@ -235,7 +235,7 @@ func TestLocateOverlapping(t *testing.T) {
 		l.Features = append(l.Features, Feature{ID: fmt.Sprintf("sq%04d", 2999-i), Geom: mp, Bound: mp.Bound()})
 	}
 	x, b := NewIndex(l), NewBruteIndex(l)
-	if x.grid.nx != 0 {
+	if x.grid.cnx != 0 {
 		t.Fatalf("grid built with %d entries", x.grid.candidates)
 	}
 	for _, p := range probePoints(l, 2000, 3)[:20000] {

@@ -132,17 +132,14 @@ func (s *sorter) order(bound orb.Bound, pts []orb.Point) []uint64 {
 // order), so consecutive tests reuse the same polygons' bands and vertices.
 // Batches of fewer than minSortedBatch points are located in input order.
 func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
-	if len(pts) < minSortedBatch || x.grid.nx == 0 {
+	if len(pts) < minSortedBatch || x.grid.cnx == 0 {
 		for i, p := range pts {
 			out[i] = x.locate32(p)
 		}
 		return
 	}
 	if x.sortBatches {
-		for _, v := range s.order(x.bound, pts) {
-			i := uint32(v)
-			out[i] = x.locate32(pts[i])
-		}
+		x.locateSorted(s.order(x.bound, pts), pts, out)
 		return
 	}
 	pending := s.pending[:0]
@@ -161,6 +158,37 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 	}
 	s.pending = pending[:0]
 }
+
+// locateSorted places pts[uint32(v)] for each v of order, in that order,
+// lookupGroup points at a time: first the group's points are copied from
+// their scattered positions, then their cell words are read, then the
+// points whose word is a list are tested. Each of the first two loops is
+// short, with no dependence between its iterations, so the processor has
+// many cache misses in flight at once instead of one per point.
+func (x *Index) locateSorted(order []uint64, pts []orb.Point, out []int32) {
+	var gp [lookupGroup]orb.Point
+	var gw [lookupGroup]int32
+	for g0 := 0; g0 < len(order); g0 += lookupGroup {
+		ord := order[g0:min(g0+lookupGroup, len(order))]
+		for k, v := range ord {
+			gp[k] = pts[uint32(v)]
+		}
+		for k := range ord {
+			gw[k] = x.cellWord(gp[k])
+		}
+		for k, v := range ord {
+			w := gw[k]
+			if w < cellEmpty {
+				w = x.locateList(listOffset(w), gp[k])
+			}
+			out[uint32(v)] = w
+		}
+	}
+}
+
+// lookupGroup is the number of points locateSorted moves through each
+// step at a time (4 KiB of points: they stay in the first-level cache).
+const lookupGroup = 256
 
 // minSortedBatch is the batch size below which sorting does not pay.
 const minSortedBatch = 256
