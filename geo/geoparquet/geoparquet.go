@@ -881,22 +881,7 @@ func Read(ctx context.Context, r io.ReaderAt, size int64) (t *Table, err error) 
 					if !ok {
 						continue
 					}
-					switch kinds[c] {
-					case parquet.ByteArray, parquet.FixedLenByteArray:
-						if strs[c] {
-							vals[i] = string(v.ByteArray())
-						} else {
-							vals[i] = bytes.Clone(v.ByteArray())
-						}
-					case parquet.Int32, parquet.Int64:
-						vals[i] = v.Int64()
-					case parquet.Float:
-						vals[i] = float64(v.Float())
-					case parquet.Double:
-						vals[i] = v.Double()
-					case parquet.Boolean:
-						vals[i] = v.Boolean()
-					}
+					vals[i] = propertyValue(v, kinds[c], strs[c])
 				}
 				t.Geoms = append(t.Geoms, g)
 				for i := range t.Columns {
@@ -950,6 +935,29 @@ func checkSizes(f *parquet.File, size int64) error {
 	}
 	if total > 1<<34 {
 		return fmt.Errorf("corrupt parquet file: %d bytes of column data claimed", total)
+	}
+	return nil
+}
+
+// propertyValue is a non-null cell of an attribute column as a feature
+// property: a string (str) or a copy of the bytes for a byte array, int64
+// for an integer, float64 for a float or double, bool for a boolean; nil
+// for any other kind.
+func propertyValue(v parquet.Value, kind parquet.Kind, str bool) any {
+	switch kind {
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		if str {
+			return string(v.ByteArray())
+		}
+		return bytes.Clone(v.ByteArray())
+	case parquet.Int32, parquet.Int64:
+		return v.Int64()
+	case parquet.Float:
+		return float64(v.Float())
+	case parquet.Double:
+		return v.Double()
+	case parquet.Boolean:
+		return v.Boolean()
 	}
 	return nil
 }

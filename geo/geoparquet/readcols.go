@@ -1,7 +1,6 @@
 package geoparquet
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -313,22 +312,7 @@ func (rd *groupReader) attributePage(pg parquet.Page, vals []any, kind parquet.K
 		}
 		for _, v := range rd.buf[:n] {
 			if !v.IsNull() {
-				switch kind {
-				case parquet.ByteArray, parquet.FixedLenByteArray:
-					if str {
-						vals[i] = string(v.ByteArray())
-					} else {
-						vals[i] = bytes.Clone(v.ByteArray())
-					}
-				case parquet.Int32, parquet.Int64:
-					vals[i] = v.Int64()
-				case parquet.Float:
-					vals[i] = float64(v.Float())
-				case parquet.Double:
-					vals[i] = v.Double()
-				case parquet.Boolean:
-					vals[i] = v.Boolean()
-				}
+				vals[i] = propertyValue(v, kind, str)
 			}
 			i++
 		}
