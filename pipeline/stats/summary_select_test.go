@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"testing"
 )
 
@@ -86,23 +87,15 @@ func BenchmarkSummarize(b *testing.B) {
 		for i := range xs {
 			xs[i] = float64(rng.IntN(1000))
 		}
-		b.Run("select/"+itoa(n), func(b *testing.B) {
+		b.Run("select/"+strconv.Itoa(n), func(b *testing.B) {
 			for b.Loop() {
 				Summarize(xs)
 			}
 		})
-		b.Run("sort/"+itoa(n), func(b *testing.B) {
+		b.Run("sort/"+strconv.Itoa(n), func(b *testing.B) {
 			for b.Loop() {
 				summarizeBySort(xs)
 			}
 		})
 	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for ; n > 0; n /= 10 {
-		s = string(rune('0'+n%10)) + s
-	}
-	return s
 }

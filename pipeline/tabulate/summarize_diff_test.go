@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -72,18 +74,7 @@ func tableOf(rows []map[string]any, types map[string]table.Type) *frame.Table {
 }
 
 func slicesSorted(types map[string]table.Type) []string {
-	var cols []string
-	for c := range types {
-		cols = append(cols, c)
-	}
-	for i := range cols {
-		for j := i + 1; j < len(cols); j++ {
-			if cols[j] < cols[i] {
-				cols[i], cols[j] = cols[j], cols[i]
-			}
-		}
-	}
-	return cols
+	return slices.Sorted(maps.Keys(types))
 }
 
 // streamOf hands the rows to a summary as chunks of at most size records,
