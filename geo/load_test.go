@@ -108,19 +108,25 @@ func TestLoadMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameLayer(t, got, want)
+			// sameRead: Read of the GeoParquet file pq gives the
+			// reference reader's layer.
+			sameRead := func(pq string) {
+				t.Helper()
+				got, err := Read(ctx, "b", pq, b.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := referenceReadGeoParquet(ctx, "b", pq, b.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameLayer(t, got, want)
+			}
 			pq := filepath.Join(t.TempDir(), "b.parquet")
 			if err := WriteGeoParquet(ctx, pq, want, b.id); err != nil {
 				t.Fatal(err)
 			}
-			got, err = Read(ctx, "b", pq, b.id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err = referenceReadGeoParquet(ctx, "b", pq, b.id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameLayer(t, got, want)
+			sameRead(pq)
 			// Every 5th ring left unclosed (made-up damage), as GeoJSON
 			// features and as GeoParquet: closed in place now, on a copy
 			// then.
@@ -145,15 +151,7 @@ func TestLoadMatchesReference(t *testing.T) {
 			if err := geoparquet.WriteFile(ctx, pq, tab); err != nil {
 				t.Fatal(err)
 			}
-			got, err = Read(ctx, "b", pq, b.id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err = referenceReadGeoParquet(ctx, "b", pq, b.id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameLayer(t, got, want)
+			sameRead(pq)
 		})
 	}
 }

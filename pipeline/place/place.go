@@ -17,7 +17,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/source"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/paulmach/orb"
 )
 
@@ -225,21 +224,6 @@ func (l *Locator) Get(out []string, name string) string {
 	return ""
 }
 
-// floatAt is frame.ToFloat of record i's value in c: a float, or an int
-// as a float; false for a null, another type or no column.
-func floatAt(c *table.Column, i int) (float64, bool) {
-	if c == nil || !c.Valid[i] {
-		return 0, false
-	}
-	switch c.Type {
-	case table.Float:
-		return c.Floats[i], true
-	case table.Int:
-		return float64(c.Ints[i]), true
-	}
-	return 0, false
-}
-
 // Coordinates returns the function that finds the point of record i of a
 // table of places set pl, how it was found ("coordinates", the directory's
 // name, or "same street address as <key>"), or why not (a reason for the
@@ -248,8 +232,8 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 	if pl.Locate == nil {
 		return func(r *frame.Table, i int) (orb.Point, string, string) {
 			// frame.ToFloat(r.Get(i, ...)), read typed
-			lat, ok1 := floatAt(r.Column(pl.Lat), i)
-			lon, ok2 := floatAt(r.Column(pl.Lon), i)
+			lat, ok1 := r.Column(pl.Lat).Number(i)
+			lon, ok2 := r.Column(pl.Lon).Number(i)
 			if !ok1 || !ok2 {
 				return orb.Point{}, "", "no coordinates"
 			}

@@ -426,10 +426,6 @@ func openCSV(r io.Reader, spec CSV) (*bufio.Reader, *csv.Reader) {
 	return br, cr
 }
 
-// cellText is field j of rec as a value is read from it: trimmed, "" when
-// rec is short or when the text is invalid (err says why), bidi controls
-// removed from a string (stripped says so). ScanCSV and replayKeys read a
-// key through it, so that both see the same key.
 // plainASCII reports whether s holds only ASCII bytes other than NUL: valid
 // UTF-8 (and latin1 read as itself) without a bidi control character.
 func plainASCII(s string) bool {
@@ -441,6 +437,10 @@ func plainASCII(s string) bool {
 	return true
 }
 
+// cellText is field j of rec as a value is read from it: trimmed, "" when
+// rec is short or when the text is invalid (err says why), bidi controls
+// removed from a string (stripped says so). ScanCSV and replayKeys read a
+// key through it, so that both see the same key.
 func cellText(rec []string, j int, encoding string, str bool) (raw string, stripped bool, err error) {
 	if j < len(rec) {
 		raw = strings.TrimSpace(rec[j])

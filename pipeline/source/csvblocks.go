@@ -293,7 +293,7 @@ func parallelBlocks(ctx context.Context, br io.Reader, first, size, workers int,
 		defer close(splitDone)
 		defer close(order)
 		defer close(jobs)
-		split2(br, first, size, func(b *block) bool {
+		split(br, first, size, func(b *block) bool {
 			if b.rest {
 				select {
 				case order <- b:
@@ -366,16 +366,12 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // split reads r to its end, calling emit with blocks of whole records of
 // about size bytes (see parallelBlocks), the first starting on line first,
 // until emit returns false. The last block holds the rest of the file and
-// the read error that ended it, if not io.EOF.
-func split(r io.Reader, first, size int, emit func(*block) bool) {
-	split2(r, first, size, emit, func(n int) []byte { return make([]byte, 0, n) })
-}
-
-// split2 is split taking each block's buffer from get(n), empty with room
-// for at least n bytes. Once emitted, a block's data is not touched again
-// by split2 (the bytes after the block's last record are copied to the
-// next buffer before the block is emitted), so its receiver may reuse it.
-func split2(r io.Reader, first, size int, emit func(*block) bool, get func(n int) []byte) {
+// the read error that ended it, if not io.EOF. Each block's buffer comes
+// from get(n), empty with room for at least n bytes. Once emitted, a
+// block's data is not touched again by split (the bytes after the block's
+// last record are copied to the next buffer before the block is emitted),
+// so its receiver may reuse it.
+func split(r io.Reader, first, size int, emit func(*block) bool, get func(n int) []byte) {
 	var carry []byte
 	quoted := false // at the end of the bytes scanned
 	line := first

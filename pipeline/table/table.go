@@ -106,6 +106,22 @@ type Column struct {
 // Len is the number of rows in c.
 func (c *Column) Len() int { return len(c.Valid) }
 
+// Number returns row i's value as a float64 when c is a float or int
+// column and the value is not null; false otherwise, and for a nil c (no
+// such column).
+func (c *Column) Number(i int) (float64, bool) {
+	if c == nil || !c.Valid[i] {
+		return 0, false
+	}
+	switch c.Type {
+	case Float:
+		return c.Floats[i], true
+	case Int:
+		return float64(c.Ints[i]), true
+	}
+	return 0, false
+}
+
 // AppendString appends a string value (valid) or a null.
 func (c *Column) AppendString(v string, valid bool) {
 	c.Strings = append(c.Strings, v)

@@ -129,7 +129,7 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 			g.n++
 			for _, m := range s.Measures {
 				j := slotOf[m.Column]
-				x, ok := number(vals[j], i)
+				x, ok := vals[j].Number(i) // frame.ToFloat(Get(i))
 				if !ok {
 					continue
 				}
@@ -186,20 +186,6 @@ func keyText(col *table.Column, i int) string {
 		return fmt.Sprint(col.Bools[i])
 	}
 	return col.Strings[i]
-}
-
-// number is frame.ToFloat(Get(i)) for col: a valid float or int value.
-func number(col *table.Column, i int) (float64, bool) {
-	if col == nil || !col.Valid[i] {
-		return 0, false
-	}
-	switch col.Type {
-	case table.Float:
-		return col.Floats[i], true
-	case table.Int:
-		return float64(col.Ints[i]), true
-	}
-	return 0, false
 }
 
 // text is Get(i).(string) for col: a valid value of a column held as text.
