@@ -165,6 +165,8 @@ type scanOptions struct {
 	hash    func(string) uint64
 	workers int
 	block   int
+	// readerOnly types every block through csv.Reader (rowTyper.readerOnly).
+	readerOnly bool
 }
 
 // multiline reports whether a header field holds a newline (the header
@@ -313,7 +315,7 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		}
 		return fn(rec)
 	}
-	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma, hash: keys.hash}
+	t := &rowTyper{name: name, label: label, spec: spec, fields: len(header), idx: idx, heads: heads, keyCol: keyCol, isNull: isNull, hint: hint, comma: cr.Comma, hash: keys.hash, readerOnly: o.readerOnly}
 	n := 0 // rows merged
 	// merge takes a typed block's rows in file order: each row's warnings,
 	// its problems before its key, the key check, its other problems, the
@@ -544,7 +546,7 @@ func appendCell(col *table.Column, c Column, raw string, null bool) error {
 	}
 	switch c.Type {
 	case table.Float:
-		v, err := strconv.ParseFloat(raw, 64)
+		v, err := parseFloat(raw)
 		if err != nil {
 			col.AppendFloat(0, false)
 			return fmt.Errorf("value %q is not a number%s", raw, numberHint(raw))
@@ -555,7 +557,7 @@ func appendCell(col *table.Column, c Column, raw string, null bool) error {
 		}
 		col.AppendFloat(v, true)
 	case table.Int:
-		v, err := strconv.ParseInt(raw, 10, 64)
+		v, err := parseInt(raw)
 		if err != nil {
 			col.AppendInt(0, false)
 			if f, ferr := strconv.ParseFloat(raw, 64); ferr == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -48,6 +49,9 @@ func BenchmarkScanCSV(b *testing.B) {
 		}},
 		{"serial", func(r io.ReadSeeker, fn func(arrow.RecordBatch) error) error {
 			return scanCSVWith(ctx, "made-up.csv", r, spec, 1<<16, fn, scanOptions{workers: 1})
+		}},
+		{"blocks-csvreader", func(r io.ReadSeeker, fn func(arrow.RecordBatch) error) error {
+			return scanCSVWith(ctx, "made-up.csv", r, spec, 1<<16, fn, scanOptions{workers: runtime.GOMAXPROCS(0), block: csvBlockBytes, readerOnly: true})
 		}},
 		{"blocks", func(r io.ReadSeeker, fn func(arrow.RecordBatch) error) error {
 			return ScanCSV(ctx, "made-up.csv", r, spec, 1<<16, fn)

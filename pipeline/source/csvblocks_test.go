@@ -374,6 +374,25 @@ func madeUpCases() []csvCase {
 	add := func(name string, data []byte, sp CSV) { cases = append(cases, csvCase{name, data, sp}) }
 	add("plain", rows(3000, plain), spec)
 	add("quoted multi-line", rows(3000, quoted), spec)
+	// Quote-free blocks (splitPlain) beside quoted ones, CRLF line ends,
+	// blank lines and problems in quote-free rows.
+	add("plain CRLF and blank lines", rows(3000, func(i int) string {
+		switch i % 11 {
+		case 0:
+			return strings.Replace(plain(i), "\n", "\r\n", 1)
+		case 1:
+			return "\n\r\n" + plain(i)
+		case 2:
+			return fmt.Sprintf("k%05d,x,1.5,y\n", i) // not a number
+		case 3:
+			return fmt.Sprintf("k%05d,x\n", i) // short
+		}
+		if i%500 == 7 {
+			return fmt.Sprintf("k%05d,\"quoted\",1,2\n", i)
+		}
+		return plain(i)
+	}), CSV{Key: spec.Key, Columns: spec.Columns, AllowExtraFields: true})
+	add("plain, duplicate key", rows(3000, func(i int) string { return plain(i % 2900) }), spec)
 	add("no final newline", bytes.TrimSuffix(rows(500, quoted), []byte("\n")), spec)
 	add("header on line 3", append([]byte("\n\n"), rows(800, quoted)...), spec)
 	stray := func(at int) func(int) string {
@@ -606,5 +625,73 @@ func TestPlainASCII(t *testing.T) {
 	}
 	if passed < 200 {
 		t.Errorf("only %d cells passed plainASCII", passed)
+	}
+}
+
+// TestSplitPlainAsReader checks splitPlain against csv.Reader (as
+// blockReader makes it) on made-up quote-free text: random lines of
+// random fields over an alphabet with the delimiter, spaces, tabs,
+// non-ASCII and invalid UTF-8 bytes, NUL, empty lines and an unended last
+// line. Both must give the same records on the same lines; plainBlock
+// must refuse text with a quote or a carriage return, and a delimiter
+// csv.Reader refuses or that is not one byte.
+func TestSplitPlainAsReader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 5))
+	alphabet := []string{"a", "Z", "0", "9", ".", "-", " ", "\t", "é", "\xff", "\x00", ";", ",", "|", "\n", "\n\n"}
+	for trial := range 3000 {
+		comma := []rune{',', ';', '\t', '|', ' '}[trial%5]
+		var b strings.Builder
+		for range rng.IntN(60) {
+			for range rng.IntN(12) {
+				if rng.IntN(4) == 0 {
+					b.WriteRune(comma)
+				} else {
+					b.WriteString(alphabet[rng.IntN(len(alphabet))])
+				}
+			}
+			if rng.IntN(10) > 0 {
+				b.WriteByte('\n')
+			}
+		}
+		data := []byte(b.String())
+		if !plainBlock(data, comma) {
+			t.Fatalf("trial %d: plainBlock refused quote-free text %q", trial, data)
+		}
+		type rec struct {
+			line   int
+			fields []string
+		}
+		var want []rec
+		first := 1 + rng.IntN(1000)
+		cr := blockReader(bytes.NewReader(data), CSV{Delimiter: comma})
+		for {
+			r, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("trial %d: csv.Reader: %v", trial, err)
+			}
+			line, _ := cr.FieldPos(0)
+			want = append(want, rec{line + first - 1, slices.Clone(r)})
+		}
+		var got []rec
+		splitPlain(data, byte(comma), first, func(r []string, line int) { got = append(got, rec{line, slices.Clone(r)}) })
+		if len(got) != len(want) {
+			t.Fatalf("trial %d, text %q: %d records, want %d", trial, data, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].line != want[i].line || !slices.Equal(got[i].fields, want[i].fields) {
+				t.Fatalf("trial %d, text %q: record %d is %q on line %d, want %q on line %d", trial, data, i, got[i].fields, got[i].line, want[i].fields, want[i].line)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		data  string
+		comma rune
+	}{{"a,b\n\"c\",d\n", ','}, {"a,b\r\nc,d\n", ','}, {"a,b\n", '"'}, {"a,b\n", '\n'}, {"a,b\n", 0}, {"a·b\n", '·'}} {
+		if plainBlock([]byte(tc.data), tc.comma) {
+			t.Errorf("plainBlock(%q, %q) = true, want false", tc.data, tc.comma)
+		}
 	}
 }
