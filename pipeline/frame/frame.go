@@ -413,13 +413,50 @@ func FromRecord(rec arrow.RecordBatch) *Table {
 		c := r.vecs[f.Name]
 		switch a := rec.Column(j).(type) {
 		case *array.Float64:
-			fillFrom(a, c.Floats, c.Valid)
+			// Typed loops, not one generic over an interface: the
+			// accessors inline.
+			vals := a.Float64Values()
+			if a.NullN() == 0 {
+				copy(c.Floats, vals)
+				fillTrue(c.Valid)
+				break
+			}
+			for i := range n {
+				if a.IsValid(i) {
+					c.Floats[i], c.Valid[i] = vals[i], true
+				}
+			}
 		case *array.Int64:
-			fillFrom(a, c.Ints, c.Valid)
+			vals := a.Int64Values()
+			if a.NullN() == 0 {
+				copy(c.Ints, vals)
+				fillTrue(c.Valid)
+				break
+			}
+			for i := range n {
+				if a.IsValid(i) {
+					c.Ints[i], c.Valid[i] = vals[i], true
+				}
+			}
 		case *array.Boolean:
-			fillFrom(a, c.Bools, c.Valid)
+			for i := range n {
+				if a.IsValid(i) {
+					c.Bools[i], c.Valid[i] = a.Value(i), true
+				}
+			}
 		case *array.String:
-			fillFrom(a, c.Strings, c.Valid)
+			if a.NullN() == 0 {
+				for i := range n {
+					c.Strings[i] = a.Value(i)
+				}
+				fillTrue(c.Valid)
+				break
+			}
+			for i := range n {
+				if a.IsValid(i) {
+					c.Strings[i], c.Valid[i] = a.Value(i), true
+				}
+			}
 		default:
 			for i := range n {
 				if a.IsValid(i) {
@@ -431,15 +468,10 @@ func FromRecord(rec arrow.RecordBatch) *Table {
 	return r
 }
 
-// fillFrom copies a typed Arrow array's values and validity.
-func fillFrom[T any](a interface {
-	IsValid(int) bool
-	Value(int) T
-}, vals []T, valid []bool) {
-	for i := range vals {
-		if a.IsValid(i) {
-			vals[i], valid[i] = a.Value(i), true
-		}
+// fillTrue sets every element of v.
+func fillTrue(v []bool) {
+	for i := range v {
+		v[i] = true
 	}
 }
 

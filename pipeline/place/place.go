@@ -224,20 +224,26 @@ func (l *Locator) Get(out []string, name string) string {
 	return ""
 }
 
-// Coordinates returns the function that finds the point of record i of a
-// table of places set pl, how it was found ("coordinates", the directory's
-// name, or "same street address as <key>"), or why not (a reason for the
-// unplaced list). dirs holds the sources a locate section names, by name.
-func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *frame.Table, i int) (orb.Point, string, string) {
+// Coordinates returns the function that, given a table of places set pl,
+// returns the function that finds the point of its record i, how it was
+// found ("coordinates", the directory's name, or "same street address as
+// <key>"), or why not (a reason for the unplaced list): the columns are
+// looked up once per table, which must not change its columns while the
+// second function is used. dirs holds the sources a locate section names,
+// by name.
+func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *frame.Table) func(i int) (orb.Point, string, string) {
 	if pl.Locate == nil {
-		return func(r *frame.Table, i int) (orb.Point, string, string) {
-			// frame.ToFloat(r.Get(i, ...)), read typed
-			lat, ok1 := r.Column(pl.Lat).Number(i)
-			lon, ok2 := r.Column(pl.Lon).Number(i)
-			if !ok1 || !ok2 {
-				return orb.Point{}, "", "no coordinates"
+		return func(r *frame.Table) func(i int) (orb.Point, string, string) {
+			lats, lons := r.Column(pl.Lat), r.Column(pl.Lon)
+			return func(i int) (orb.Point, string, string) {
+				// frame.ToFloat(r.Get(i, ...)), read typed
+				lat, ok1 := lats.Number(i)
+				lon, ok2 := lons.Number(i)
+				if !ok1 || !ok2 {
+					return orb.Point{}, "", "no coordinates"
+				}
+				return orb.Point{lon, lat}, "coordinates", ""
 			}
-			return orb.Point{lon, lat}, "coordinates", ""
 		}
 	}
 	l := pl.Locate
@@ -265,7 +271,7 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 	for s := range byStreet {
 		sort.Strings(byStreet[s])
 	}
-	return func(r *frame.Table, i int) (orb.Point, string, string) {
+	point := func(r *frame.Table, i int) (orb.Point, string, string) {
 		k := fmt.Sprint(r.Get(i, pl.ID))
 		e, ok := byKey[k]
 		switch {
@@ -280,6 +286,9 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 			return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it, nor for any other school at its street address", l.Source)
 		}
 		return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it (closed schools have none)", l.Source)
+	}
+	return func(r *frame.Table) func(i int) (orb.Point, string, string) {
+		return func(i int) (orb.Point, string, string) { return point(r, i) }
 	}
 }
 

@@ -22,9 +22,10 @@ import (
 // how the placed ones were located, and how many it placed. It is not safe
 // for concurrent use.
 type Placer struct {
-	set    *config.Places
-	rule   *segment.Rule // nil: every record
-	locate func(r *frame.Table, i int) (orb.Point, string, string)
+	set  *config.Places
+	rule *segment.Rule // nil: every record
+	// locate is Coordinates': a chunk's record point function.
+	locate func(r *frame.Table) func(i int) (orb.Point, string, string)
 	loc    *Locator
 	feats  []int32  // LocateAll scratch, reused across chunks
 	vals   []string // LocateAll's values, reused
@@ -48,7 +49,7 @@ type Placer struct {
 // NewPlacer returns the Placer of places set pl, whose source has columns
 // cols: locate finds a record's point (see Coordinates), loc its boundary
 // features and areas; bounds and areas name the columns it adds, sorted.
-func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table, i int) (orb.Point, string, string), loc *Locator, bounds, areas []string) (*Placer, error) {
+func NewPlacer(pl *config.Places, cols []string, locate func(r *frame.Table) func(i int) (orb.Point, string, string), loc *Locator, bounds, areas []string) (*Placer, error) {
 	p := &Placer{set: pl, locate: locate, loc: loc, bounds: bounds, areas: areas, env: map[string]any{}, PlacedBy: map[string]int{}}
 	if pl.Where != "" {
 		var err error
@@ -70,6 +71,7 @@ func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]int, []orb.Point
 	if p.rule != nil {
 		match = r.Matcher(p.rule, p.env)
 	}
+	at := p.locate(r)
 	for i := range r.Len() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -85,7 +87,7 @@ func (p *Placer) Points(ctx context.Context, r *frame.Table) ([]int, []orb.Point
 				continue
 			}
 		}
-		if pt, _, reason := p.locate(r, i); reason == "" {
+		if pt, _, reason := at(i); reason == "" {
 			idx = append(idx, i)
 			pts = append(pts, pt)
 		}
@@ -136,6 +138,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 		clear(reasons)
 		p.pts, p.hows, p.reasons = pts[:0], hows[:0], reasons[:0]
 	}()
+	at := p.locate(r)
 	for i := range n {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -143,7 +146,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 			}
 			done(base + i)
 		}
-		pt, how, reason := p.locate(r, i)
+		pt, how, reason := at(i)
 		hows[i], reasons[i] = how, reason
 		if reason == "" {
 			pts = append(pts, pt)
