@@ -18,6 +18,7 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/store"
+	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // loadSources is the extract and load stage: every source is read, typed,
@@ -101,7 +102,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 	defer f.Close()
 	var w *store.Writer
 	n := 0
-	err = source.ScanCSV(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch) error {
+	err = source.ScanCSVColumns(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch, cols []*table.Column) error {
 		if w == nil {
 			var err error
 			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
@@ -110,9 +111,14 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 		}
 		n += int(rec.NumRows())
 		if fd != nil {
-			// The places stage gets its own copy (frame.FromRecord), the
-			// chunk it would read back from the raw file.
-			if err := fd.Send(ctx, frame.FromRecord(rec)); err != nil {
+			// The places stage gets the chunk's own columns, the chunk
+			// it would read back from the raw file (what
+			// frame.FromRecord(rec) makes of rec).
+			c, err := frame.FromColumns(cols)
+			if err != nil {
+				return err
+			}
+			if err := fd.Send(ctx, c); err != nil {
 				return err
 			}
 		}

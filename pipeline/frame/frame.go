@@ -468,6 +468,26 @@ func FromRecord(rec arrow.RecordBatch) *Table {
 	return r
 }
 
+// FromColumns returns the table of columns cols, which it keeps (the
+// caller must not change them afterwards): what FromRecord gives for the
+// record table.Build makes of them. The columns must have the same length
+// and distinct names.
+func FromColumns(cols []*table.Column) (*Table, error) {
+	r := New()
+	for i, c := range cols {
+		if i == 0 {
+			r.n = c.Len()
+		}
+		if _, ok := r.types[c.Name]; ok {
+			return nil, fmt.Errorf("duplicate column %q", c.Name)
+		}
+		if err := r.PutCol(c); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
 // fillTrue sets every element of v.
 func fillTrue(v []bool) {
 	for i := range v {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -694,4 +695,60 @@ func TestSplitPlainAsReader(t *testing.T) {
 			t.Errorf("plainBlock(%q, %q) = true, want false", tc.data, tc.comma)
 		}
 	}
+}
+
+// TestColumnsAsRecord checks that ScanCSVColumns hands fn, with each
+// chunk's record, columns holding the record's values (what
+// frame.FromRecord reads from it: a null as the type's zero value), each
+// chunk its own, on the cases of TestParallelAsSerial; and that the
+// columns of earlier chunks are left alone by later ones (kept to the end
+// and compared again).
+func TestColumnsAsRecord(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range append(realCases(t), madeUpCases()...) {
+		for _, chunk := range []int{0, 7, 1000} {
+			var kept [][]*table.Column
+			var want []*frame.Table
+			err := ScanCSVColumns(ctx, "f.csv", bytes.NewReader(tc.data), tc.spec, chunk, func(rec arrow.RecordBatch, cols []*table.Column) error {
+				if len(cols) != int(rec.NumCols()) {
+					t.Fatalf("%s, chunk %d: %d columns for a record of %d", tc.name, chunk, len(cols), rec.NumCols())
+				}
+				kept = append(kept, cols)
+				want = append(want, frame.FromRecord(rec))
+				return nil
+			})
+			if err != nil {
+				continue // the cases with problems: fn is not called after the first
+			}
+			for k, cols := range kept {
+				got, err := frame.FromColumns(cols)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := tableDiff(got, want[k]); d != "" {
+					t.Fatalf("%s, chunk %d, chunk %d of %d: %s", tc.name, chunk, k, len(kept), d)
+				}
+			}
+		}
+	}
+}
+
+// tableDiff says how got differs from want (columns, types, length, every
+// value; floats by their bits), or "".
+func tableDiff(got, want *frame.Table) string {
+	if !slices.Equal(got.Cols(), want.Cols()) || got.Len() != want.Len() {
+		return fmt.Sprintf("columns %q, %d records; want %q, %d", got.Cols(), got.Len(), want.Cols(), want.Len())
+	}
+	for _, name := range want.Cols() {
+		g, w := got.Column(name), want.Column(name)
+		same := g.Type == w.Type && slices.Equal(g.Valid, w.Valid) && slices.Equal(g.Ints, w.Ints) &&
+			slices.Equal(g.Bools, w.Bools) && slices.Equal(g.Strings, w.Strings) && len(g.Floats) == len(w.Floats)
+		for i := range w.Floats {
+			same = same && math.Float64bits(g.Floats[i]) == math.Float64bits(w.Floats[i])
+		}
+		if !same {
+			return fmt.Sprintf("column %q differs", name)
+		}
+	}
+	return ""
 }
