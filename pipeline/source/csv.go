@@ -474,7 +474,12 @@ func plainASCII(s string) bool {
 // key through it, so that both see the same key.
 func cellText(rec []string, j int, encoding string, str bool) (raw string, stripped bool, err error) {
 	if j < len(rec) {
-		raw = strings.TrimSpace(rec[j])
+		raw = rec[j]
+		// strings.TrimSpace, called only when an end byte may be
+		// space: an ASCII byte above ' ' never is.
+		if n := len(raw); n == 0 || raw[0] <= ' ' || raw[0] >= 0x80 || raw[n-1] <= ' ' || raw[n-1] >= 0x80 {
+			raw = strings.TrimSpace(raw)
+		}
 	}
 	if plainASCII(raw) {
 		return raw, false, nil // checkText accepts it, StripBidi leaves it

@@ -752,3 +752,26 @@ func tableDiff(got, want *frame.Table) string {
 	}
 	return ""
 }
+
+// TestCellTextTrims checks that cellText trims a field as
+// strings.TrimSpace does (it skips the call when both end bytes are ASCII
+// above ' '), on made-up fields of ASCII and Unicode spaces, control bytes,
+// DEL, letters and multi-byte characters (seeded PCG).
+func TestCellTextTrims(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	parts := []string{" ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2003", "\u3000", "\x01", "\x1f", "\x7f", "!", "a", "é", "\u202e", "~"}
+	for range 200_000 {
+		var b strings.Builder
+		for range rng.IntN(6) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		s := b.String()
+		raw, _, err := cellText([]string{s}, 0, "", false)
+		if err != nil {
+			continue // invalid text: checkText's, after the trim
+		}
+		if want := strings.TrimSpace(s); raw != want {
+			t.Fatalf("cellText(%q) = %q, want %q", s, raw, want)
+		}
+	}
+}
