@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/partition"
@@ -105,10 +106,25 @@ func (st *state) place(ctx context.Context, name string) error {
 		var w *partition.File
 		var cols []string
 		types := map[string]table.Type{}
+		// A chunk from the source stage of this pass is this stage's
+		// alone (its columns too: source.ScanCSVColumns): once written
+		// and read by every summary and segment of the pass, its
+		// columns go back for later chunks (frame.Table.Recycle).
+		recycle := st.feed != nil && st.feed.Source() == pl.Source
 		err := scan(ctx, func(r *frame.Table, base int) error {
 			seen = base + r.Len()
 			if err := placeChunk(r, base); err != nil {
 				return err
+			}
+			done := func() {}
+			if recycle {
+				var readers atomic.Int32
+				readers.Store(int32(len(st.fanout) + 1))
+				done = func() {
+					if readers.Add(-1) == 0 {
+						r.Recycle()
+					}
+				}
 			}
 			if w == nil {
 				var err error
@@ -123,12 +139,16 @@ func (st *state) place(ctx context.Context, name string) error {
 				// they would read it back; none of them modifies it.
 				c := r.Project(cols)
 				for _, fd := range st.fanout {
-					if err := fd.Send(ctx, c); err != nil {
+					if err := fd.Send(ctx, c, done); err != nil {
 						return err
 					}
 				}
 			}
-			return w.WriteFrame(ctx, r, cols)
+			if err := w.WriteFrame(ctx, r, cols); err != nil {
+				return err
+			}
+			done()
+			return nil
 		})
 		if err == nil && w == nil {
 			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one

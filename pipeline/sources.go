@@ -118,7 +118,7 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 			if err != nil {
 				return err
 			}
-			if err := fd.Send(ctx, c); err != nil {
+			if err := fd.Send(ctx, c, nil); err != nil {
 				return err
 			}
 		}

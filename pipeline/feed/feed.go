@@ -38,18 +38,25 @@ type Feed struct {
 	from, to string
 
 	mu      sync.Mutex
-	queue   []*frame.Table // sent, not yet read
-	limit   int            // how many chunks queue may hold
-	reading bool           // the reader has taken a chunk: limit is 1
-	ended   bool           // close was called
-	err     error          // why the source ended, when ended
+	queue   []sent // sent, not yet read
+	limit   int    // how many chunks queue may hold
+	reading bool   // the reader has taken a chunk: limit is 1
+	ended   bool   // close was called
+	err     error  // why the source ended, when ended
 	// sent and taken hold a token when queue or ended changed, for a
 	// reader or a sender waiting on it (one of each at most).
 	sent, taken chan struct{}
 	gone        chan struct{} // closed when the reader stops reading
 
 	stopOnce sync.Once
-	first    *frame.Table // a chunk taken by peek, not yet scanned
+	first    *sent  // a chunk taken by peek, not yet scanned
+	held     func() // the done of the chunk Next returned last, not yet called
+}
+
+// sent is a chunk in the feed and what to call once it is read (Send).
+type sent struct {
+	c    *frame.Table
+	done func()
 }
 
 // ErrPartnerFailed is wrapped by the error of a stage that stopped because
@@ -74,8 +81,11 @@ func notify(ch chan struct{}) {
 
 // Send hands chunk c to the reader, which owns it afterwards. It waits
 // while the feed is full, and fails when the reader has stopped or ctx is
-// done.
-func (fd *Feed) Send(ctx context.Context, c *frame.Table) error {
+// done. done, when not nil, is called once the reader is done with c: when
+// Scan's fn has returned for it, or when the reader takes the next chunk
+// after c (Next); never for a chunk the reader does not take, or when
+// Scan stops at fn's error.
+func (fd *Feed) Send(ctx context.Context, c *frame.Table, done func()) error {
 	for {
 		select {
 		case <-fd.gone:
@@ -84,7 +94,7 @@ func (fd *Feed) Send(ctx context.Context, c *frame.Table) error {
 		}
 		fd.mu.Lock()
 		if len(fd.queue) < fd.limit {
-			fd.queue = append(fd.queue, c)
+			fd.queue = append(fd.queue, sent{c, done})
 			fd.mu.Unlock()
 			notify(fd.sent)
 			return nil
@@ -122,17 +132,20 @@ func (fd *Feed) Close(err error) {
 // nothing.
 func (fd *Feed) Stop() { fd.stopOnce.Do(func() { close(fd.gone) }) }
 
-// Next returns the next chunk, or nil at the end of the stream.
+// Next returns the next chunk, or nil at the end of the stream; the
+// chunk it returned before is done (see Send).
 func (fd *Feed) Next(ctx context.Context) (*frame.Table, error) {
-	if c := fd.first; c != nil {
+	fd.release()
+	if s := fd.first; s != nil {
 		fd.first = nil
-		return c, nil
+		fd.held = s.done
+		return s.c, nil
 	}
 	for {
 		fd.mu.Lock()
 		if len(fd.queue) > 0 {
-			c := fd.queue[0]
-			fd.queue[0] = nil
+			s := fd.queue[0]
+			fd.queue[0] = sent{}
 			fd.queue = fd.queue[1:]
 			if !fd.reading {
 				// From now on the source works at most one chunk
@@ -141,7 +154,8 @@ func (fd *Feed) Next(ctx context.Context) (*frame.Table, error) {
 			}
 			fd.mu.Unlock()
 			notify(fd.taken)
-			return c, nil
+			fd.held = s.done
+			return s.c, nil
 		}
 		if fd.ended {
 			err := fd.err
@@ -168,12 +182,24 @@ func (fd *Feed) Peek(ctx context.Context) (*frame.Table, error) {
 	if err == nil && c == nil {
 		err = fmt.Errorf("%s gave no records of %q", fd.from, fd.source)
 	}
-	fd.first = c
+	if c != nil {
+		fd.first, fd.held = &sent{c, fd.held}, nil
+	}
 	return c, err
 }
 
+// release calls the done of the chunk Next returned last, if not yet.
+func (fd *Feed) release() {
+	if d := fd.held; d != nil {
+		fd.held = nil
+		d()
+	}
+}
+
 // Scan calls fn with each chunk in order, base being the index of the
-// chunk's first record, like frame.Table.Scan of the raw file.
+// chunk's first record, like frame.Table.Scan of the raw file. fn must not
+// keep the chunk, nor a slice of its columns, once it returns nil: the
+// chunk is done then (Send), and its columns may be another's.
 func (fd *Feed) Scan(ctx context.Context, fn func(chunk *frame.Table, base int) error) error {
 	base := 0
 	for {
@@ -183,8 +209,10 @@ func (fd *Feed) Scan(ctx context.Context, fn func(chunk *frame.Table, base int) 
 		}
 		n := c.Len()
 		if err := fn(c, base); err != nil {
+			fd.held = nil // not done: fn may have kept it
 			return err
 		}
+		fd.release()
 		base += n
 	}
 }

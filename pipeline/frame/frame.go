@@ -183,20 +183,21 @@ func (r *Table) AddCol(name string, t table.Type) {
 	r.vecs[name] = newColumn(name, t, r.n)
 }
 
-// newColumn returns a column of n nulls.
+// newColumn returns a column of n nulls (table.NewColumn: a recycled
+// one when there is one).
 func newColumn(name string, t table.Type, n int) *table.Column {
-	c := &table.Column{Name: name, Type: t, Valid: make([]bool, n)}
-	switch t {
-	case table.Float:
-		c.Floats = make([]float64, n)
-	case table.Int:
-		c.Ints = make([]int64, n)
-	case table.Bool:
-		c.Bools = make([]bool, n)
-	default:
-		c.Strings = make([]string, n)
+	return table.NewColumn(name, t, n, n)
+}
+
+// Recycle hands the columns of r back for reuse (table.Recycle) and
+// leaves r without records; its column names and types stay. The caller
+// promises that no reader of r, or of a table sharing its columns
+// (Project, Stream), reads them afterwards.
+func (r *Table) Recycle() {
+	for _, name := range r.cols {
+		table.Recycle(r.vecs[name])
 	}
-	return c
+	r.vecs, r.n = map[string]*table.Column{}, 0
 }
 
 // copyValue sets record j of dst to record i of src, a column of the same

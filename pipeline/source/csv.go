@@ -541,19 +541,7 @@ func replayKeys(ctx context.Context, r io.ReadSeeker, start int64, spec CSV, j i
 // chunkColumn is an empty column for c with room for a chunk of rows
 // (chunk <= 0: unknown, none reserved), so appends do not regrow it.
 func chunkColumn(c Column, chunk int) *table.Column {
-	n := max(chunk, 0)
-	col := &table.Column{Name: c.Name, Type: c.Type, Valid: make([]bool, 0, n)}
-	switch c.Type {
-	case table.Float:
-		col.Floats = make([]float64, 0, n)
-	case table.Int:
-		col.Ints = make([]int64, 0, n)
-	case table.Bool:
-		col.Bools = make([]bool, 0, n)
-	default:
-		col.Strings = make([]string, 0, n)
-	}
-	return col
+	return table.NewColumn(c.Name, c.Type, 0, max(chunk, 0))
 }
 
 // emptyColumn empties col, keeping its room for the next chunk, and lets go

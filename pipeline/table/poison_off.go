@@ -1,0 +1,6 @@
+//go:build !gwpoison
+
+package table
+
+// poisonRecycled: see Recycle (the gwpoison build tag).
+const poisonRecycled = false
