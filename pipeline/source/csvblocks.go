@@ -135,8 +135,15 @@ func (t *rowTyper) row(b *typed, rec []string, line int) {
 		}
 	}
 	short := false
-	for i, c := range spec.Columns {
-		h := t.heads[i]
+	for i := range spec.Columns {
+		if j := t.idx[i]; j < len(rec) && t.plainCell(b.cols[i], &spec.Columns[i], rec[j]) {
+			if i == t.keyCol {
+				keyAt = len(errs)
+				b.keys, b.keyOK, b.lines, b.hashes = append(b.keys, rec[j]), append(b.keyOK, true), append(b.lines, line), append(b.hashes, t.hash(rec[j]))
+			}
+			continue
+		}
+		c, h := spec.Columns[i], t.heads[i]
 		if t.idx[i] >= len(rec) && !short {
 			short = true
 			errs = append(errs, &ParseError{File: t.name, Line: line, Column: h, Err: fmt.Errorf("row has %d fields, header has %d", len(rec), t.fields)})
@@ -167,6 +174,46 @@ func (t *rowTyper) row(b *typed, rec []string, line int) {
 		b.probs = append(b.probs, rowProblems{row: b.rows, errs: errs, keyAt: keyAt})
 	}
 	b.rows++
+}
+
+// plainCell appends raw, a cell of column c, to col when it is of the
+// commonest form, and reports whether it was: no space at either end,
+// plain ASCII (plainASCII), not a null word, and a plain decimal of a
+// float column (plainDecimal), a short integer of an int column
+// (plainInt) or the text of a string column without a digits rule. What
+// it appends is what row's general path (cellText, isNull, appendCell)
+// appends for such a cell, with no problem or warning.
+func (t *rowTyper) plainCell(col *table.Column, c *Column, raw string) bool {
+	n := len(raw)
+	if n == 0 || raw[0] <= ' ' || raw[0] >= 0x80 || raw[n-1] <= ' ' || raw[n-1] >= 0x80 || !plainASCII(raw) {
+		return false
+	}
+	if len(t.spec.Null) > 0 && slices.Contains(t.spec.Null, raw) {
+		return false
+	}
+	switch c.Type {
+	case table.Float:
+		v, ok := plainDecimal(raw)
+		if !ok {
+			return false
+		}
+		col.Floats = append(col.Floats, v)
+	case table.Int:
+		v, ok := plainInt(raw)
+		if !ok {
+			return false
+		}
+		col.Ints = append(col.Ints, v)
+	case table.String:
+		if c.Digits > 0 {
+			return false
+		}
+		col.Strings = append(col.Strings, raw)
+	default:
+		return false
+	}
+	col.Valid = append(col.Valid, true)
+	return true
 }
 
 // records types the records cr gives, up to max (max <= 0: all), into b;

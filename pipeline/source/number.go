@@ -58,25 +58,33 @@ func plainDecimal(s string) (v float64, ok bool) {
 }
 
 // parseInt is strconv.ParseInt(s, 10, 64), with a fast path for an
-// optional sign and at most 18 digits (which cannot overflow).
+// optional sign and at most 18 digits (plainInt).
 func parseInt(s string) (int64, error) {
+	if v, ok := plainInt(s); ok {
+		return v, nil
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// plainInt is parseInt's fast path: an optional sign and 1 to 18 digits,
+// which cannot overflow; ok is false for any other text.
+func plainInt(s string) (v int64, ok bool) {
 	i, neg := 0, false
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
 		i, neg = 1, s[0] == '-'
 	}
-	if n := len(s) - i; n > 0 && n <= 18 {
-		var v int64
-		for ; i < len(s); i++ {
-			c := s[i]
-			if c < '0' || c > '9' {
-				return strconv.ParseInt(s, 10, 64)
-			}
-			v = v*10 + int64(c-'0')
-		}
-		if neg {
-			v = -v
-		}
-		return v, nil
+	if n := len(s) - i; n == 0 || n > 18 {
+		return 0, false
 	}
-	return strconv.ParseInt(s, 10, 64)
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
