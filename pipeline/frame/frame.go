@@ -364,10 +364,32 @@ func (r *Table) Keep(idx []int) {
 	if same == r.n {
 		return // every record kept
 	}
+	// The kept records after it, as runs of consecutive records, each
+	// moved with one copy per column (usually one run: few are dropped).
+	type run struct{ to, from, n int }
+	var runs []run
+	for j := same; j < len(idx); {
+		k := j + 1
+		for k < len(idx) && idx[k] == idx[k-1]+1 {
+			k++
+		}
+		runs = append(runs, run{j, idx[j], k - j})
+		j = k
+	}
 	for _, name := range r.cols {
 		c := r.vecs[name]
-		for j := same; j < len(idx); j++ {
-			copyValue(c, j, c, idx[j])
+		for _, u := range runs {
+			copy(c.Valid[u.to:u.to+u.n], c.Valid[u.from:u.from+u.n])
+			switch c.Type {
+			case table.Float:
+				copy(c.Floats[u.to:u.to+u.n], c.Floats[u.from:u.from+u.n])
+			case table.Int:
+				copy(c.Ints[u.to:u.to+u.n], c.Ints[u.from:u.from+u.n])
+			case table.Bool:
+				copy(c.Bools[u.to:u.to+u.n], c.Bools[u.from:u.from+u.n])
+			default:
+				copy(c.Strings[u.to:u.to+u.n], c.Strings[u.from:u.from+u.n])
+			}
 		}
 		c.Valid = c.Valid[:len(idx)]
 		switch c.Type {
