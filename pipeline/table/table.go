@@ -223,6 +223,13 @@ func (c *Column) array() arrow.Array {
 	default:
 		b := array.NewStringBuilder(mem)
 		defer b.Release()
+		// The value buffer sized once, not grown by doubling.
+		size := 0
+		for _, s := range c.Strings {
+			size += len(s)
+		}
+		b.Reserve(len(c.Strings))
+		b.ReserveData(size)
 		b.AppendValues(c.Strings, c.Valid)
 		return b.NewArray()
 	}
