@@ -337,7 +337,8 @@ func placesTable(n int) *Table {
 
 // BenchmarkWritePlaces writes 200,000 made-up places (placesTable) by the
 // former row writer, by the column writer from the Table, and by the
-// column writer from a Batch of points (the places stage's path);
+// column writer from a Batch of points (the places stage's path), the
+// latter also by the writer of 43cb557 (old-batch, oldWriter);
 // cpu-ns/row is the process's CPU time (user + system) per row.
 func BenchmarkWritePlaces(b *testing.B) {
 	ctx := context.Background()
@@ -353,6 +354,7 @@ func BenchmarkWritePlaces(b *testing.B) {
 	}{
 		{"rows", func(w *Writer) error { return rowWrite(ctx, w, tab) }},
 		{"table", func(w *Writer) error { return w.Write(ctx, tab) }},
+		{"old-batch", nil}, // oldWriter (43cb557), the baseline
 		{"batch", func(w *Writer) error { return w.WriteBatch(ctx, batch) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -360,7 +362,21 @@ func BenchmarkWritePlaces(b *testing.B) {
 			var size int
 			cpu0 := cpuTime()
 			for b.Loop() {
-				var buf bytes.Buffer
+				var buf countWriter
+				if bc.write == nil {
+					w, err := newOldWriter(&buf, cols, nil)
+					if err == nil {
+						err = w.WriteBatch(ctx, batch)
+					}
+					if err == nil {
+						err = w.Close()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					size = buf.n
+					continue
+				}
 				w, err := NewWriter(&buf, cols, nil)
 				if err != nil {
 					b.Fatal(err)
@@ -371,12 +387,21 @@ func BenchmarkWritePlaces(b *testing.B) {
 				if err := w.Close(); err != nil {
 					b.Fatal(err)
 				}
-				size = buf.Len()
+				size = buf.n
 			}
 			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(len(tab.Geoms)), "cpu-ns/row")
 			b.ReportMetric(float64(size), "bytes")
 		})
 	}
+}
+
+// countWriter counts the bytes written to it and drops them (a file's
+// writes without the cost of growing a buffer).
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	return len(p), nil
 }
 
 // cpuTime is the process's CPU time so far (user + system).
