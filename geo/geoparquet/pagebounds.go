@@ -1,11 +1,23 @@
 package geoparquet
 
-import "github.com/parquet-go/parquet-go"
+import (
+	"bytes"
+	"encoding/binary"
 
-// boundsOnce is a column type t whose column buffers' pages work out their
-// bounds (min, max) once: parquet-go's ColumnWriter asks a page written
-// for its bounds twice, for the page header's statistics and for the
-// column index. Everything else is t's: the file's bytes are the same.
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
+)
+
+// BoundsOnce is the column type t whose pages work out their bounds (the
+// least and greatest value) once, byte arrays through an 8-byte prefix
+// compare: parquet-go's ColumnWriter asks each page it writes for its
+// bounds twice (the page header's statistics and the column index), and a
+// byte-array page compares every value with bytes.Compare both times.
+// Everything else is t's, so a file's bytes are those of t. pipeline/store
+// uses it too.
+func BoundsOnce(t parquet.Type) parquet.Type { return boundsOnce{t} }
+
+// boundsOnce is BoundsOnce's type.
 type boundsOnce struct{ parquet.Type }
 
 func (t boundsOnce) NewColumnBuffer(columnIndex, numValues int) parquet.ColumnBuffer {
@@ -29,11 +41,57 @@ type boundsPage struct {
 
 func (p *boundsPage) Bounds() (min, max parquet.Value, ok bool) {
 	if !p.done {
-		p.min, p.max, p.ok = p.Page.Bounds()
+		if d := p.Page.Data(); d.Kind() == encoding.ByteArray {
+			p.min, p.max, p.ok = byteArrayBounds(d, p.Page.Column())
+		} else {
+			p.min, p.max, p.ok = p.Page.Bounds()
+		}
 		p.done = true
 	}
 	return p.min, p.max, p.ok
 }
 
-// leafOnce is a leaf node of type t (boundsOnce).
+// byteArrayBounds is the least and greatest of the byte arrays of d in
+// bytes.Compare's order (what a byte-array page's Bounds gives, as values
+// of column col); ok is false when d is empty.
+func byteArrayBounds(d encoding.Values, col int) (min, max parquet.Value, ok bool) {
+	data, offs := d.ByteArray()
+	if len(offs) < 2 {
+		return min, max, false
+	}
+	lo := data[offs[0]:offs[1]]
+	hi := lo
+	loKey := prefixKey(lo)
+	hiKey := loKey
+	for i := 1; i < len(offs)-1; i++ {
+		v := data[offs[i]:offs[i+1]]
+		// The keys' order is the bytes' where the keys differ.
+		k := prefixKey(v)
+		switch {
+		case k < loKey || k == loKey && bytes.Compare(v, lo) < 0:
+			lo, loKey = v, k
+		case k > hiKey || k == hiKey && bytes.Compare(v, hi) > 0:
+			hi, hiKey = v, k
+		}
+	}
+	min, max = parquet.ByteArrayValue(lo), parquet.ByteArrayValue(hi)
+	min.SetColumnIndex(col)
+	max.SetColumnIndex(col)
+	return min, max, true
+}
+
+// prefixKey is the first 8 bytes of b as a big-endian number, zeros after
+// a shorter b: a's key below b's means a sorts before b.
+func prefixKey(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.BigEndian.Uint64(b)
+	}
+	var k uint64
+	for i, c := range b {
+		k |= uint64(c) << (56 - 8*i)
+	}
+	return k
+}
+
+// leafOnce is a leaf node of type t (BoundsOnce).
 func leafOnce(t parquet.Type) parquet.Node { return parquet.Leaf(boundsOnce{t}) }
