@@ -64,7 +64,7 @@ func (e *oldEncoder) start(rec arrow.RecordBatch) error {
 			}
 		}
 	}
-	schema, err := parquetSchema(e.s, plain)
+	schema, err := oldParquetSchema(e.s, plain)
 	if err != nil {
 		return err
 	}
@@ -265,6 +265,32 @@ func recorded(tb testing.TB) arrow.RecordBatch {
 		tb.Fatal(err)
 	}
 	return rec
+}
+
+// oldParquetSchema is parquetSchema as it was at 43cb557: parquet-go's
+// leaf types as they are.
+func oldParquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
+	g := &orderedGroup{}
+	for j, f := range s.Fields() {
+		var n parquet.Node
+		switch f.Type.ID() {
+		case arrow.STRING:
+			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			if plain != nil && plain[j] {
+				n = parquet.Encoded(parquet.String(), &parquet.Plain)
+			}
+		case arrow.FLOAT64:
+			n = parquet.Leaf(parquet.DoubleType)
+		case arrow.INT64:
+			n = parquet.Int(64)
+		case arrow.BOOL:
+			n = parquet.Leaf(parquet.BooleanType)
+		default:
+			return nil, fmt.Errorf("column %q: type %s is not supported (want string, float64, int64 or bool)", f.Name, f.Type)
+		}
+		g.fields = append(g.fields, &groupField{Node: parquet.Optional(n), name: f.Name})
+	}
+	return parquet.NewSchema("groundwork", g), nil
 }
 
 // TestEncoderMatchesOld writes records through the encoder and through the

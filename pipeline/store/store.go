@@ -32,6 +32,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/encoding"
 
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -408,18 +409,21 @@ func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
 		var n parquet.Node
+		// Each leaf's type computes a page's bounds once
+		// (geoparquet.BoundsOnce: the same bytes).
 		switch f.Type.ID() {
 		case arrow.STRING:
-			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
+			n = parquet.Encoded(str, &parquet.RLEDictionary)
 			if plain != nil && plain[j] {
-				n = parquet.Encoded(parquet.String(), &parquet.Plain)
+				n = parquet.Encoded(str, &parquet.Plain)
 			}
 		case arrow.FLOAT64:
-			n = parquet.Leaf(parquet.DoubleType)
+			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
 		case arrow.INT64:
-			n = parquet.Int(64)
+			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.Int(64).Type()))
 		case arrow.BOOL:
-			n = parquet.Leaf(parquet.BooleanType)
+			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.BooleanType))
 		default:
 			return nil, fmt.Errorf("column %q: type %s is not supported (want string, float64, int64 or bool)", f.Name, f.Type)
 		}
