@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,6 +21,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/compress/uncompressed"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -411,4 +414,74 @@ func benchEncode(b *testing.B, buf *bytes.Buffer, encode func() error) {
 	}
 	b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+}
+
+// BenchmarkEncodings writes the national scale bench's raw points
+// (GENERATED; GROUNDWORK_POINTS_BENCH names a raw/points.parquet of a run,
+// skipped without it) with other page codecs and encodings than
+// groundwork's (zstd fastest, PLAIN unique strings and ints): CPU ms per
+// op, the file's size, and the CPU of reading it back (ScanParquet) per
+// op. Measured for the lead's decision: any of them changes the raw
+// files' bytes.
+func BenchmarkEncodings(b *testing.B) {
+	path := os.Getenv("GROUNDWORK_POINTS_BENCH")
+	if path == "" {
+		b.Skip("GROUNDWORK_POINTS_BENCH (a raw/points.parquet) not set")
+	}
+	ctx := context.Background()
+	rec, err := ReadParquet(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Release()
+	for _, v := range []struct {
+		name  string
+		codec compress.Codec
+		strs  encoding.Encoding
+		ints  encoding.Encoding
+	}{
+		{"zstd-plain (now)", zstdCodec, &parquet.Plain, nil},
+		{"zstd-delta", zstdCodec, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked},
+		{"zstd-deltalength", zstdCodec, &parquet.DeltaLengthByteArray, &parquet.DeltaBinaryPacked},
+		{"zstd-deltaints", zstdCodec, &parquet.Plain, &parquet.DeltaBinaryPacked},
+		{"snappy-plain", &snappy.Codec{}, &parquet.Plain, nil},
+		{"snappy-delta", &snappy.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked},
+		{"uncompressed-plain", &uncompressed.Codec{}, &parquet.Plain, nil},
+		{"uncompressed-delta", &uncompressed.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			defer func(c compress.Codec, s, i encoding.Encoding) { pageCodec, plainStrings, intEncoding = c, s, i }(pageCodec, plainStrings, intEncoding)
+			pageCodec, plainStrings, intEncoding = v.codec, v.strs, v.ints
+			var buf bytes.Buffer
+			var read time.Duration
+			file := filepath.Join(b.TempDir(), "points.parquet")
+			c0 := cpuNanos()
+			for b.Loop() {
+				buf.Reset()
+				if err := encode(ctx, &buf, rec); err != nil {
+					b.Fatal(err)
+				}
+				if keep := os.Getenv("GROUNDWORK_ENCODINGS_KEEP"); keep != "" {
+					file = filepath.Join(keep, strings.NewReplacer(" ", "", "(", "", ")", "").Replace(v.name)+".parquet")
+				}
+				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				r0 := cpuNanos()
+				n := 0
+				err := ScanColumns(ctx, file, nil, func(rows int, _ []*table.Column) error {
+					n += rows
+					return nil
+				})
+				if err != nil || n != int(rec.NumRows()) {
+					b.Fatalf("read back %d rows: %v", n, err)
+				}
+				read += time.Duration(cpuNanos() - r0)
+				c0 += cpuNanos() - r0
+			}
+			b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(read.Nanoseconds())/1e6/float64(b.N), "read-cpu-ms/op")
+			b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+		})
+	}
 }

@@ -403,6 +403,15 @@ func (w *Writer) Abort() {
 	w.err = errors.New("writer aborted")
 }
 
+// plainStrings is the encoding of the string columns that are not
+// dictionary-encoded, and intEncoding that of int64 columns (nil: PLAIN):
+// variables so that the benchmarks can measure others (BenchmarkEncodings);
+// another encoding changes every raw file's bytes.
+var (
+	plainStrings encoding.Encoding = &parquet.Plain
+	intEncoding  encoding.Encoding
+)
+
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
 // columns are dictionary-encoded unless plain[j] (plain may be nil).
 func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
@@ -416,12 +425,15 @@ func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
 			n = parquet.Encoded(str, &parquet.RLEDictionary)
 			if plain != nil && plain[j] {
-				n = parquet.Encoded(str, &parquet.Plain)
+				n = parquet.Encoded(str, plainStrings)
 			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
 		case arrow.INT64:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.Int(64).Type()))
+			if intEncoding != nil {
+				n = parquet.Encoded(n, intEncoding)
+			}
 		case arrow.BOOL:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.BooleanType))
 		default:
