@@ -67,10 +67,19 @@ func byteArrayBounds(d encoding.Values, col int) (min, max parquet.Value, ok boo
 		v := data[offs[i]:offs[i+1]]
 		// The keys' order is the bytes' where the keys differ.
 		k := prefixKey(v)
-		switch {
-		case k < loKey || k == loKey && bytes.Compare(v, lo) < 0:
-			lo, loKey = v, k
-		case k > hiKey || k == hiKey && bytes.Compare(v, hi) > 0:
+		if k <= loKey {
+			c := -1
+			if k == loKey {
+				c = bytes.Compare(v, lo)
+			}
+			if c < 0 {
+				lo, loKey = v, k
+			}
+			if c <= 0 { // v is lo, or equal to it: not above hi
+				continue
+			}
+		}
+		if k > hiKey || k == hiKey && bytes.Compare(v, hi) > 0 {
 			hi, hiKey = v, k
 		}
 	}

@@ -11,9 +11,10 @@ import (
 
 // TestByteArrayBoundsAsPage checks byteArrayBounds against parquet-go's
 // own byte-array page Bounds (bytes.Compare over every value) on made-up
-// pages of short and long arrays over a small alphabet holding 0x00 and
-// 0xff (prefixes, arrays that are prefixes of others, equal 8-byte
-// prefixes, empty arrays), from 1 to 300 values, and on an empty page.
+// pages of arrays over a small alphabet holding 0x00 and 0xff, starting
+// with the page's stem of 0 to 18 bytes (arrays that are prefixes of
+// others, equal 8- and 16-byte starts, empty arrays), from 1 to 300
+// values, and on an empty page.
 func TestByteArrayBoundsAsPage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	alphabet := []byte{0, 1, 'a', 'b', 0x7f, 0x80, 0xff}
@@ -22,14 +23,21 @@ func TestByteArrayBoundsAsPage(t *testing.T) {
 		if round == 0 {
 			n = 0
 		}
+		// Values start with the page's stem (mostly whole, else cut
+		// short), so that keys tie, then a tail of 0 to 8 bytes.
+		stem := make([]byte, rng.IntN(19))
+		for k := range stem {
+			stem[k] = alphabet[rng.IntN(len(alphabet))]
+		}
 		var data []byte
 		offs := []uint32{0}
 		for range n {
-			size := rng.IntN(13)
+			cut := len(stem)
 			if rng.IntN(4) == 0 {
-				size = 8 + rng.IntN(3) // around the prefix's 8 bytes
+				cut = rng.IntN(len(stem) + 1)
 			}
-			for range size {
+			data = append(data, stem[:cut]...)
+			for range rng.IntN(9) {
 				data = append(data, alphabet[rng.IntN(len(alphabet))])
 			}
 			offs = append(offs, uint32(len(data)))
