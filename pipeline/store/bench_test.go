@@ -418,22 +418,42 @@ func benchEncode(b *testing.B, buf *bytes.Buffer, encode func() error) {
 
 // BenchmarkEncodings writes the national scale bench's raw points
 // (GENERATED; GROUNDWORK_POINTS_BENCH names a raw/points.parquet of a run,
-// skipped without it) with other page codecs and encodings than
+// skipped without it) and its census record (nationalRecord) with other page codecs and encodings than
 // groundwork's (zstd fastest, PLAIN unique strings and ints): CPU ms per
 // op, the file's size, and the CPU of reading it back (ScanParquet) per
 // op. Measured for the lead's decision: any of them changes the raw
 // files' bytes.
 func BenchmarkEncodings(b *testing.B) {
-	path := os.Getenv("GROUNDWORK_POINTS_BENCH")
-	if path == "" {
-		b.Skip("GROUNDWORK_POINTS_BENCH (a raw/points.parquet) not set")
-	}
 	ctx := context.Background()
-	rec, err := ReadParquet(ctx, path)
-	if err != nil {
-		b.Fatal(err)
+	inputs := []struct {
+		name string
+		rec  func(testing.TB) arrow.RecordBatch
+	}{
+		{"points", func(tb testing.TB) arrow.RecordBatch {
+			path := os.Getenv("GROUNDWORK_POINTS_BENCH")
+			if path == "" {
+				tb.Skip("GROUNDWORK_POINTS_BENCH (a raw/points.parquet) not set")
+			}
+			rec, err := ReadParquet(ctx, path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return rec
+		}},
+		{"census", nationalRecord},
 	}
-	defer rec.Release()
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			rec := in.rec(b)
+			defer rec.Release()
+			benchEncodings(b, rec)
+		})
+	}
+}
+
+// benchEncodings is BenchmarkEncodings on rec.
+func benchEncodings(b *testing.B, rec arrow.RecordBatch) {
+	ctx := context.Background()
 	for _, v := range []struct {
 		name  string
 		codec compress.Codec
