@@ -103,10 +103,12 @@ func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
 // String columns are dictionary-encoded when that pays: when the first
 // record's first row group (up to rowGroupRows rows) has at most one
 // distinct value per dictMinRepeat rows; otherwise (identifiers, names,
-// addresses: mostly unique) they are PLAIN, which is faster to write and
-// smaller than a dictionary as large as the column. The choice is made
-// once per file, when the first record arrives, and depends only on the
-// data, so the same records always give the same bytes.
+// addresses: mostly unique) they are DELTA_BYTE_ARRAY (uniqueStrings),
+// which is faster to write and smaller than a dictionary as large as the
+// column. The choice is made once per file, when the first record
+// arrives, and depends only on the data, so the same records always give
+// the same bytes. Int64 columns are DELTA_BINARY_PACKED (ints), doubles
+// and booleans PLAIN.
 type encoder struct {
 	w    io.Writer
 	s    *arrow.Schema
@@ -403,17 +405,23 @@ func (w *Writer) Abort() {
 	w.err = errors.New("writer aborted")
 }
 
-// plainStrings is the encoding of the string columns that are not
-// dictionary-encoded, and intEncoding that of int64 columns (nil: PLAIN):
-// variables so that the benchmarks can measure others (BenchmarkEncodings);
-// another encoding changes every raw file's bytes.
+// uniqueStrings is the encoding of the string columns that are not
+// dictionary-encoded, and ints that of int64 columns. Delta encodings
+// leave Zstandard much less to compress: identifiers that share their
+// starts and small integers shrink before compression, which took most
+// of the encoder's time (BenchmarkEncodings: on a national run's raw
+// points 0.5-0.6x the CPU of PLAIN, the same size). Files written with
+// PLAIN (before session 6) read the same (TestReadsPlainFiles). Variables
+// so that the benchmarks can measure others; another encoding changes
+// every raw file's bytes.
 var (
-	plainStrings encoding.Encoding = &parquet.Plain
-	intEncoding  encoding.Encoding
+	uniqueStrings encoding.Encoding = &parquet.DeltaByteArray
+	ints          encoding.Encoding = &parquet.DeltaBinaryPacked
 )
 
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
-// columns are dictionary-encoded unless plain[j] (plain may be nil).
+// columns are dictionary-encoded unless plain[j] (plain may be nil), then
+// uniqueStrings; int64 columns are ints.
 func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
@@ -425,15 +433,12 @@ func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
 			n = parquet.Encoded(str, &parquet.RLEDictionary)
 			if plain != nil && plain[j] {
-				n = parquet.Encoded(str, plainStrings)
+				n = parquet.Encoded(str, uniqueStrings)
 			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
 		case arrow.INT64:
-			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.Int(64).Type()))
-			if intEncoding != nil {
-				n = parquet.Encoded(n, intEncoding)
-			}
+			n = parquet.Encoded(parquet.Leaf(geoparquet.BoundsOnce(parquet.Int(64).Type())), ints)
 		case arrow.BOOL:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.BooleanType))
 		default:
