@@ -462,23 +462,27 @@ func BenchmarkEncodings(b *testing.B) {
 func benchEncodings(b *testing.B, rec arrow.RecordBatch) {
 	ctx := context.Background()
 	for _, v := range []struct {
-		name  string
-		codec compress.Codec
-		strs  encoding.Encoding
-		ints  encoding.Encoding
+		name   string
+		codec  compress.Codec
+		strs   encoding.Encoding
+		ints   encoding.Encoding
+		floats encoding.Encoding
 	}{
-		{"zstd-plain (before)", zstdCodec, &parquet.Plain, &parquet.Plain},
-		{"zstd-delta (now)", zstdCodec, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked},
-		{"zstd-deltalength", zstdCodec, &parquet.DeltaLengthByteArray, &parquet.DeltaBinaryPacked},
-		{"zstd-deltaints", zstdCodec, &parquet.Plain, &parquet.DeltaBinaryPacked},
-		{"snappy-plain", &snappy.Codec{}, &parquet.Plain, &parquet.Plain},
-		{"snappy-delta", &snappy.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked},
-		{"uncompressed-plain", &uncompressed.Codec{}, &parquet.Plain, &parquet.Plain},
-		{"uncompressed-delta", &uncompressed.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked},
+		{"zstd-plain (before)", zstdCodec, &parquet.Plain, &parquet.Plain, nil},
+		{"zstd-delta (now)", zstdCodec, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, nil},
+		{"zstd-delta-bytestreamsplit", zstdCodec, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, &parquet.ByteStreamSplit},
+		{"zstd-deltalength", zstdCodec, &parquet.DeltaLengthByteArray, &parquet.DeltaBinaryPacked, nil},
+		{"zstd-deltaints", zstdCodec, &parquet.Plain, &parquet.DeltaBinaryPacked, nil},
+		{"snappy-plain", &snappy.Codec{}, &parquet.Plain, &parquet.Plain, nil},
+		{"snappy-delta", &snappy.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, nil},
+		{"uncompressed-plain", &uncompressed.Codec{}, &parquet.Plain, &parquet.Plain, nil},
+		{"uncompressed-delta", &uncompressed.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, nil},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			defer func(c compress.Codec, s, i encoding.Encoding) { pageCodec, uniqueStrings, ints = c, s, i }(pageCodec, uniqueStrings, ints)
-			pageCodec, uniqueStrings, ints = v.codec, v.strs, v.ints
+			defer func(c compress.Codec, s, i, f encoding.Encoding) {
+				pageCodec, uniqueStrings, ints, floats = c, s, i, f
+			}(pageCodec, uniqueStrings, ints, floats)
+			pageCodec, uniqueStrings, ints, floats = v.codec, v.strs, v.ints, v.floats
 			var buf bytes.Buffer
 			var read time.Duration
 			file := filepath.Join(b.TempDir(), "points.parquet")

@@ -406,7 +406,8 @@ func (w *Writer) Abort() {
 }
 
 // uniqueStrings is the encoding of the string columns that are not
-// dictionary-encoded, and ints that of int64 columns. Delta encodings
+// dictionary-encoded, ints that of int64 columns and floats that of
+// float64 columns. Delta encodings
 // leave Zstandard much less to compress: identifiers that share their
 // starts and small integers shrink before compression, which took most
 // of the encoder's time (BenchmarkEncodings: on a national run's raw
@@ -417,6 +418,7 @@ func (w *Writer) Abort() {
 var (
 	uniqueStrings encoding.Encoding = &parquet.DeltaByteArray
 	ints          encoding.Encoding = &parquet.DeltaBinaryPacked
+	floats        encoding.Encoding // nil: PLAIN
 )
 
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
@@ -437,6 +439,9 @@ func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
+			if floats != nil {
+				n = parquet.Encoded(n, floats)
+			}
 		case arrow.INT64:
 			n = parquet.Encoded(parquet.Leaf(geoparquet.BoundsOnce(parquet.Int(64).Type())), ints)
 		case arrow.BOOL:
