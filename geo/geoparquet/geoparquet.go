@@ -30,10 +30,17 @@ import (
 	"github.com/groundwork-org/groundwork/geo/crs"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 )
+
+// columnEncoding, when set, gives an attribute column's encoding (nil:
+// parquet-go's default, PLAIN or DELTA_LENGTH_BYTE_ARRAY): nil in
+// groundwork; BenchmarkPlacesEncodings sets it to measure others, which
+// would change the files' bytes.
+var columnEncoding func(name, kind string) encoding.Encoding
 
 // Table is a geometry column with its attribute columns, row by row.
 type Table struct {
@@ -190,6 +197,11 @@ func NewWriter(w io.Writer, cols []Column, meta map[string]string) (*Writer, err
 			n = leafOnce(parquet.BooleanType)
 		default:
 			n = leafOnce(parquet.String().Type())
+		}
+		if columnEncoding != nil {
+			if e := columnEncoding(c.Name, c.Kind); e != nil {
+				n = parquet.Encoded(n, e)
+			}
 		}
 		group[c.Name] = parquet.Optional(n)
 	}
