@@ -407,14 +407,14 @@ func (w *Writer) Abort() {
 
 // uniqueStrings is the encoding of the string columns that are not
 // dictionary-encoded, ints that of int64 columns and floats that of
-// float64 columns. Delta encodings
-// leave Zstandard much less to compress: identifiers that share their
-// starts and small integers shrink before compression, which took most
-// of the encoder's time (BenchmarkEncodings: on a national run's raw
-// points 0.5-0.6x the CPU of PLAIN, the same size). Files written with
-// PLAIN (before session 6) read the same (TestReadsPlainFiles). Variables
-// so that the benchmarks can measure others; another encoding changes
-// every raw file's bytes.
+// float64 columns (nil: PLAIN). The delta encodings leave Zstandard much
+// less to compress: identifiers that share their starts and small
+// integers shrink before compression, which took most of the encoder's
+// time (BenchmarkEncodings, on a national run's raw points: 0.5-0.6x the
+// CPU of PLAIN, the same size). Files written with PLAIN (before session
+// 6) read the same (TestReadsPlainFiles). They are variables so that the
+// benchmarks can measure other encodings; another encoding changes the
+// bytes of every file written here.
 var (
 	uniqueStrings encoding.Encoding = &parquet.DeltaByteArray
 	ints          encoding.Encoding = &parquet.DeltaBinaryPacked
