@@ -516,3 +516,59 @@ func benchEncodings(b *testing.B, rec arrow.RecordBatch) {
 		})
 	}
 }
+
+// BenchmarkWriteColumns writes the national raw points (GROUNDWORK_POINTS_BENCH,
+// GENERATED, 1M rows) a 64 Ki-row chunk at a time, as the source stage
+// does: from typed columns through table.Build and Write (record), and
+// through WriteColumns (columns). CPU ms per op; B/op is what each
+// allocates.
+func BenchmarkWriteColumns(b *testing.B) {
+	path := os.Getenv("GROUNDWORK_POINTS_BENCH")
+	if path == "" {
+		b.Skip("GROUNDWORK_POINTS_BENCH (a raw/points.parquet) not set")
+	}
+	ctx := context.Background()
+	var chunks [][]*table.Column
+	if err := ScanColumns(ctx, path, nil, func(_ int, cols []*table.Column) error {
+		chunks = append(chunks, cols)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	meta := map[string]string{"groundwork:file": "points.csv"}
+	out := filepath.Join(b.TempDir(), "points.parquet")
+	for _, byColumns := range []bool{false, true} {
+		name := "record"
+		if byColumns {
+			name = "columns"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			c0 := cpuNanos()
+			for b.Loop() {
+				w, err := NewColumnsWriter(out, meta, chunks[0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, cols := range chunks {
+					if byColumns {
+						err = w.WriteColumns(ctx, cols)
+					} else {
+						var rec arrow.RecordBatch
+						if rec, err = table.Build(meta, cols...); err == nil {
+							err = w.Write(ctx, rec)
+							rec.Release()
+						}
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

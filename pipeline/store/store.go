@@ -139,15 +139,13 @@ func newEncoder(w io.Writer, s *arrow.Schema) (*encoder, error) {
 }
 
 // start makes the Parquet writer, choosing each string column's encoding
-// from rec (nil: no rows, dictionary encoding).
-func (e *encoder) start(rec arrow.RecordBatch) error {
+// from c (nil: no rows, dictionary encoding).
+func (e *encoder) start(c *chunk) error {
 	plain := make([]bool, len(e.s.Fields()))
-	if rec != nil {
-		n := min(int(rec.NumRows()), rowGroupRows)
+	if c != nil {
+		n := min(c.len(), rowGroupRows)
 		for j := range plain {
-			if c, ok := rec.Column(j).(*array.String); ok {
-				plain[j] = !dictionaryPays(c, n)
-			}
+			plain[j] = c.isString(j) && !c.dictionaryPays(j, n)
 		}
 	}
 	schema, err := parquetSchema(e.s, plain)
@@ -164,23 +162,74 @@ func (e *encoder) start(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// dictionaryPays reports whether c's first n values hold at most one
-// distinct value per dictMinRepeat rows (nulls are not counted).
-func dictionaryPays(c *array.String, n int) bool {
+// dictionaryPays reports whether the first n values of string column j
+// hold at most one distinct value per dictMinRepeat rows (nulls are not
+// counted).
+func (c *chunk) dictionaryPays(j, n int) bool {
+	var a *array.String
+	var tc *table.Column
+	if c.rec != nil {
+		a = c.rec.Column(j).(*array.String)
+	} else {
+		tc = c.cols[j]
+	}
 	limit := n / dictMinRepeat
 	seen := make(map[string]struct{}, min(limit, 1024)+1)
 	for i := range n {
-		if c.IsNull(i) {
-			continue
+		var v string
+		if a != nil {
+			if a.IsNull(i) {
+				continue
+			}
+			v = a.Value(i)
+		} else {
+			if !tc.Valid[i] {
+				continue
+			}
+			v = tc.Strings[i]
 		}
-		if _, ok := seen[c.Value(i)]; !ok {
+		if _, ok := seen[v]; !ok {
 			if len(seen) == limit {
 				return false
 			}
-			seen[c.Value(i)] = struct{}{}
+			seen[v] = struct{}{}
 		}
 	}
 	return true
+}
+
+// chunk is rows given to the encoder: an Arrow record (rec) or typed
+// columns (cols) of the encoder's schema.
+type chunk struct {
+	rec  arrow.RecordBatch
+	cols []*table.Column
+}
+
+func (c *chunk) len() int {
+	if c.rec != nil {
+		return int(c.rec.NumRows())
+	}
+	if len(c.cols) == 0 {
+		return 0
+	}
+	return c.cols[0].Len()
+}
+
+func (c *chunk) isString(j int) bool {
+	if c.rec != nil {
+		_, ok := c.rec.Column(j).(*array.String)
+		return ok
+	}
+	return c.cols[j].Type == table.String
+}
+
+// values appends the Parquet values of rows [start, end) of column j
+// (columnValues, tableValues).
+func (c *chunk) values(vals []parquet.Value, j, start, end int) []parquet.Value {
+	if c.rec != nil {
+		return columnValues(vals, c.rec.Column(j), j, start, end)
+	}
+	return tableValues(vals, c.cols[j], j, start, end)
 }
 
 // close finishes the Parquet stream.
@@ -196,21 +245,60 @@ func (e *encoder) close() error {
 // write appends rec's rows, flushing a row group every rowGroupRows rows
 // and at its end.
 func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
-	n, cols := int(rec.NumRows()), len(e.s.Fields())
-	if int(rec.NumCols()) != cols {
-		return fmt.Errorf("record has %d columns, the file %d", rec.NumCols(), cols)
+	if int(rec.NumCols()) != len(e.s.Fields()) {
+		return fmt.Errorf("record has %d columns, the file %d", rec.NumCols(), len(e.s.Fields()))
 	}
+	return e.writeChunk(ctx, &chunk{rec: rec})
+}
+
+// writeTable appends the rows of cols, the columns of the encoder's
+// schema in its order (names and types), all of one length.
+func (e *encoder) writeTable(ctx context.Context, cols []*table.Column) error {
+	fields := e.s.Fields()
+	if len(cols) != len(fields) {
+		return fmt.Errorf("%d columns, the file %d", len(cols), len(fields))
+	}
+	for j, c := range cols {
+		if c.Name != fields[j].Name || !arrow.TypeEqual(c.Type.ArrowType(), fields[j].Type) {
+			return fmt.Errorf("column %d is %q of type %s, the file's %q of type %s", j, c.Name, c.Type.ArrowType(), fields[j].Name, fields[j].Type)
+		}
+		if c.Len() != cols[0].Len() || typedLen(c) != c.Len() {
+			return fmt.Errorf("column %q has %d rows (%d values), column %q %d", c.Name, c.Len(), typedLen(c), cols[0].Name, cols[0].Len())
+		}
+	}
+	return e.writeChunk(ctx, &chunk{cols: cols})
+}
+
+// typedLen is the length of c's slice of values of its type.
+func typedLen(c *table.Column) int {
+	switch c.Type {
+	case table.String:
+		return len(c.Strings)
+	case table.Float:
+		return len(c.Floats)
+	case table.Int:
+		return len(c.Ints)
+	case table.Bool:
+		return len(c.Bools)
+	}
+	return -1
+}
+
+// writeChunk appends c's rows, flushing a row group every rowGroupRows
+// rows and at its end.
+func (e *encoder) writeChunk(ctx context.Context, c *chunk) error {
 	if e.pw == nil {
-		if err := e.start(rec); err != nil {
+		if err := e.start(c); err != nil {
 			return err
 		}
 	}
+	n := c.len()
 	for start := 0; start < n; start += rowGroupRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
-		if err := e.writeColumns(rec, start, end); err != nil {
+		if err := e.writeColumns(c, start, end); err != nil {
 			return err
 		}
 		if err := e.pw.Flush(); err != nil {
@@ -224,14 +312,14 @@ func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
 // encodes on more than one goroutine.
 const parallelRows = 4096
 
-// writeColumns writes rows [start, end) of rec, a whole row group, column
+// writeColumns writes rows [start, end) of c, a whole row group, column
 // by column: each column's values, then its last page encoded and
 // compressed (ColumnWriter.Flush: the page the writer's flush would make),
 // on up to GOMAXPROCS goroutines, as the column writers are independent.
-func (e *encoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
+func (e *encoder) writeColumns(c *chunk, start, end int) error {
 	cws := e.pw.ColumnWriters()
 	column := func(vals *[]parquet.Value, j int) error {
-		*vals = columnValues((*vals)[:0], rec.Column(j), j, start, end)
+		*vals = c.values((*vals)[:0], j, start, end)
 		if _, err := cws[j].WriteRowValues(*vals); err != nil {
 			return err
 		}
@@ -323,6 +411,46 @@ func columnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parq
 	return vals
 }
 
+// tableValues is columnValues for the typed column c: the same values,
+// cell for cell, as columnValues gives for c's Arrow array (table.Build).
+func tableValues(vals []parquet.Value, c *table.Column, j, start, end int) []parquet.Value {
+	base := len(vals)
+	vals = slices.Grow(vals, end-start)[:base+end-start]
+	out := vals[base:]
+	switch c.Type {
+	case table.String:
+		for k, v := range c.Strings[start:end] {
+			// The column writer copies the bytes, so they may alias the
+			// string.
+			out[k] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v)))
+		}
+	case table.Float:
+		for k, v := range c.Floats[start:end] {
+			out[k] = parquet.DoubleValue(v)
+		}
+	case table.Int:
+		for k, v := range c.Ints[start:end] {
+			out[k] = parquet.Int64Value(v)
+		}
+	case table.Bool:
+		for k, v := range c.Bools[start:end] {
+			out[k] = parquet.BooleanValue(v)
+		}
+	default:
+		panic(fmt.Sprintf("store: unsupported column type %v", c.Type)) // rejected by writeTable
+	}
+	null := parquet.NullValue().Level(0, 0, j)
+	for k, ok := range c.Valid[start:end] {
+		if !ok {
+			out[k] = null
+			continue
+		}
+		out[k].SetDefinitionLevel(1)
+		out[k].SetColumnIndex(j)
+	}
+	return vals
+}
+
 // Writer writes a Parquet file record by record, so that a table larger
 // than memory can be written as it is produced. Like WriteParquet it is
 // atomic: the file appears at its path only when Close succeeds; Abort, or
@@ -364,6 +492,38 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 		w.err = fmt.Errorf("write %s: %w", w.path, err)
 	}
 	return w.err
+}
+
+// WriteColumns appends the rows of cols, typed columns of the Writer's
+// schema in its order (names and types) of one length, without an Arrow
+// record: the bytes are those Write gives for table.Build(meta, cols...)
+// (TestWriteColumnsAsRecord).
+func (w *Writer) WriteColumns(ctx context.Context, cols []*table.Column) error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.enc.writeTable(ctx, cols); err != nil {
+		w.Abort()
+		w.err = fmt.Errorf("write %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+// NewColumnsWriter starts a Parquet file at path for the columns of cols
+// (their names and types; the values are not written) with key/value
+// metadata meta: the schema of table.Build(meta, cols...), for
+// WriteColumns.
+func NewColumnsWriter(path string, meta map[string]string, cols []*table.Column) (*Writer, error) {
+	empty := make([]*table.Column, len(cols))
+	for j, c := range cols {
+		empty[j] = &table.Column{Name: c.Name, Type: c.Type}
+	}
+	rec, err := table.Build(meta, empty...)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	defer rec.Release()
+	return NewWriter(path, rec.Schema())
 }
 
 // Close finishes the file and renames it into place.
