@@ -201,6 +201,15 @@ func polygonTable(n int) *Table {
 	return t
 }
 
+// columnsOf is the names and kinds of tab's columns (NewWriter's cols).
+func columnsOf(tab *Table) []Column {
+	cols := make([]Column, len(tab.Columns))
+	for i, c := range tab.Columns {
+		cols[i] = Column{Name: c.Name, Kind: c.Kind}
+	}
+	return cols
+}
+
 // pointsBatch is the Batch of tab's points (every geometry a point or nil).
 func pointsBatch(t testing.TB, tab *Table) *Batch {
 	n := len(tab.Geoms)
@@ -346,11 +355,7 @@ func placesTable(n int) *Table {
 func BenchmarkWritePlaces(b *testing.B) {
 	ctx := context.Background()
 	tab := placesTable(200_000)
-	batch := pointsBatch(b, tab)
-	cols := make([]Column, len(tab.Columns))
-	for i, c := range tab.Columns {
-		cols[i] = Column{Name: c.Name, Kind: c.Kind}
-	}
+	batch, cols := pointsBatch(b, tab), columnsOf(tab)
 	for _, bc := range []struct {
 		name  string
 		write func(w *Writer) error
@@ -424,11 +429,7 @@ func cpuTime() time.Duration {
 func BenchmarkPlacesEncodings(b *testing.B) {
 	ctx := context.Background()
 	tab := placesTable(200_000)
-	batch := pointsBatch(b, tab)
-	cols := make([]Column, len(tab.Columns))
-	for i, c := range tab.Columns {
-		cols[i] = Column{Name: c.Name, Kind: c.Kind}
-	}
+	batch, cols := pointsBatch(b, tab), columnsOf(tab)
 	few := map[string]bool{"kind": true, "located_by": true, "region": true}
 	path := filepath.Join(b.TempDir(), "places.parquet")
 	for _, v := range []struct {

@@ -209,11 +209,7 @@ func TestWriterMatchesOld(t *testing.T) {
 	cols, b = tractsBatch(t)
 	cases = append(cases, tc{"alameda tracts", cols, b, nil}, tc{"alameda tracts, pieces", cols, b, []int{7, 100}})
 	places := placesTable(3*RowGroupRows + 77)
-	cols = nil
-	for _, c := range places.Columns {
-		cols = append(cols, Column{Name: c.Name, Kind: c.Kind})
-	}
-	cases = append(cases, tc{"made-up places", cols, pointsBatch(t, places), nil})
+	cases = append(cases, tc{"made-up places", columnsOf(places), pointsBatch(t, places), nil})
 	for _, procs := range []int{1, 2} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s, GOMAXPROCS %d", c.name, procs), func(t *testing.T) {

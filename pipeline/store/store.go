@@ -484,10 +484,16 @@ func NewWriter(path string, s *arrow.Schema) (*Writer, error) {
 
 // Write appends rec's rows (its schema must be the Writer's).
 func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
+	return w.do(func() error { return w.enc.write(ctx, rec) })
+}
+
+// do runs write unless the Writer has failed or is closed; a failed write
+// aborts the file.
+func (w *Writer) do(write func() error) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.enc.write(ctx, rec); err != nil {
+	if err := write(); err != nil {
 		w.Abort()
 		w.err = fmt.Errorf("write %s: %w", w.path, err)
 	}
@@ -499,14 +505,7 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 // record: the bytes are those Write gives for table.Build(meta, cols...)
 // (TestWriteColumnsAsRecord).
 func (w *Writer) WriteColumns(ctx context.Context, cols []*table.Column) error {
-	if w.err != nil {
-		return w.err
-	}
-	if err := w.enc.writeTable(ctx, cols); err != nil {
-		w.Abort()
-		w.err = fmt.Errorf("write %s: %w", w.path, err)
-	}
-	return w.err
+	return w.do(func() error { return w.enc.writeTable(ctx, cols) })
 }
 
 // NewColumnsWriter starts a Parquet file at path for the columns of cols
