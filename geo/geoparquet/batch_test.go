@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 )
@@ -198,6 +201,15 @@ func polygonTable(n int) *Table {
 	return t
 }
 
+// columnsOf is the names and kinds of tab's columns (NewWriter's cols).
+func columnsOf(tab *Table) []Column {
+	cols := make([]Column, len(tab.Columns))
+	for i, c := range tab.Columns {
+		cols[i] = Column{Name: c.Name, Kind: c.Kind}
+	}
+	return cols
+}
+
 // pointsBatch is the Batch of tab's points (every geometry a point or nil).
 func pointsBatch(t testing.TB, tab *Table) *Batch {
 	n := len(tab.Geoms)
@@ -337,22 +349,20 @@ func placesTable(n int) *Table {
 
 // BenchmarkWritePlaces writes 200,000 made-up places (placesTable) by the
 // former row writer, by the column writer from the Table, and by the
-// column writer from a Batch of points (the places stage's path);
+// column writer from a Batch of points (the places stage's path), the
+// latter also by the writer of 43cb557 (old-batch, oldWriter);
 // cpu-ns/row is the process's CPU time (user + system) per row.
 func BenchmarkWritePlaces(b *testing.B) {
 	ctx := context.Background()
 	tab := placesTable(200_000)
-	batch := pointsBatch(b, tab)
-	cols := make([]Column, len(tab.Columns))
-	for i, c := range tab.Columns {
-		cols[i] = Column{Name: c.Name, Kind: c.Kind}
-	}
+	batch, cols := pointsBatch(b, tab), columnsOf(tab)
 	for _, bc := range []struct {
 		name  string
 		write func(w *Writer) error
 	}{
 		{"rows", func(w *Writer) error { return rowWrite(ctx, w, tab) }},
 		{"table", func(w *Writer) error { return w.Write(ctx, tab) }},
+		{"old-batch", nil}, // oldWriter (43cb557), the baseline
 		{"batch", func(w *Writer) error { return w.WriteBatch(ctx, batch) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -360,7 +370,21 @@ func BenchmarkWritePlaces(b *testing.B) {
 			var size int
 			cpu0 := cpuTime()
 			for b.Loop() {
-				var buf bytes.Buffer
+				var buf countWriter
+				if bc.write == nil {
+					w, err := newOldWriter(&buf, cols, nil)
+					if err == nil {
+						err = w.WriteBatch(ctx, batch)
+					}
+					if err == nil {
+						err = w.Close()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					size = buf.n
+					continue
+				}
 				w, err := NewWriter(&buf, cols, nil)
 				if err != nil {
 					b.Fatal(err)
@@ -371,7 +395,7 @@ func BenchmarkWritePlaces(b *testing.B) {
 				if err := w.Close(); err != nil {
 					b.Fatal(err)
 				}
-				size = buf.Len()
+				size = buf.n
 			}
 			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(len(tab.Geoms)), "cpu-ns/row")
 			b.ReportMetric(float64(size), "bytes")
@@ -379,9 +403,90 @@ func BenchmarkWritePlaces(b *testing.B) {
 	}
 }
 
+// countWriter counts the bytes written to it and drops them (a file's
+// writes without the cost of growing a buffer).
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	return len(p), nil
+}
+
 // cpuTime is the process's CPU time so far (user + system).
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkPlacesEncodings writes 200,000 made-up places (placesTable,
+// the places stage's path) to a file with other encodings of the
+// attribute columns than groundwork's (PLAIN, DELTA_LENGTH_BYTE_ARRAY
+// strings): DELTA_BINARY_PACKED ints, dictionary pages for the columns of
+// few values (kind, located_by, region), both. cpu-ns/row is the process's
+// CPU (the file's write included); bytes the file's size. Measured for the
+// lead: any of them changes the places files' bytes.
+func BenchmarkPlacesEncodings(b *testing.B) {
+	ctx := context.Background()
+	tab := placesTable(200_000)
+	batch, cols := pointsBatch(b, tab), columnsOf(tab)
+	few := map[string]bool{"kind": true, "located_by": true, "region": true}
+	path := filepath.Join(b.TempDir(), "places.parquet")
+	for _, v := range []struct {
+		name string
+		enc  func(name, kind string) encoding.Encoding
+	}{
+		{"now", nil},
+		{"delta-ints", func(_, kind string) encoding.Encoding {
+			if kind == "int64" {
+				return &pq.DeltaBinaryPacked
+			}
+			return nil
+		}},
+		{"dictionary-few", func(name, _ string) encoding.Encoding {
+			if few[name] {
+				return &pq.RLEDictionary
+			}
+			return nil
+		}},
+		{"both", func(name, kind string) encoding.Encoding {
+			if kind == "int64" {
+				return &pq.DeltaBinaryPacked
+			}
+			if few[name] {
+				return &pq.RLEDictionary
+			}
+			return nil
+		}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			defer func(e func(string, string) encoding.Encoding) { columnEncoding = e }(columnEncoding)
+			columnEncoding = v.enc
+			var size int64
+			cpu0 := cpuTime()
+			for b.Loop() {
+				f, err := os.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := NewWriter(f, cols, nil)
+				if err == nil {
+					err = w.WriteBatch(ctx, batch)
+				}
+				if err == nil {
+					err = w.Close()
+				}
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				st, _ := os.Stat(path)
+				size = st.Size()
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(len(tab.Geoms)), "cpu-ns/row")
+			b.ReportMetric(float64(size), "bytes")
+		})
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -29,10 +30,17 @@ import (
 	"github.com/groundwork-org/groundwork/geo/crs"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 )
+
+// columnEncoding, when set, gives an attribute column's encoding (nil:
+// parquet-go's default, PLAIN or DELTA_LENGTH_BYTE_ARRAY): nil in
+// groundwork; BenchmarkPlacesEncodings sets it to measure others, which
+// would change the files' bytes.
+var columnEncoding func(name, kind string) encoding.Encoding
 
 // Table is a geometry column with its attribute columns, row by row.
 type Table struct {
@@ -166,10 +174,10 @@ type Writer struct {
 // not used) and the further key/value metadata meta ("geo" is reserved).
 func NewWriter(w io.Writer, cols []Column, meta map[string]string) (*Writer, error) {
 	group := parquet.Group{
-		GeometryColumn: parquet.Optional(parquet.Leaf(parquet.ByteArrayType)),
+		GeometryColumn: parquet.Optional(leafOnce(parquet.ByteArrayType)),
 		BBoxColumn: parquet.Optional(parquet.Group{
-			"xmin": parquet.Leaf(parquet.DoubleType), "ymin": parquet.Leaf(parquet.DoubleType),
-			"xmax": parquet.Leaf(parquet.DoubleType), "ymax": parquet.Leaf(parquet.DoubleType),
+			"xmin": leafOnce(parquet.DoubleType), "ymin": leafOnce(parquet.DoubleType),
+			"xmax": leafOnce(parquet.DoubleType), "ymax": leafOnce(parquet.DoubleType),
 		}),
 	}
 	for _, c := range cols {
@@ -182,13 +190,18 @@ func NewWriter(w io.Writer, cols []Column, meta map[string]string) (*Writer, err
 		var n parquet.Node
 		switch c.Kind {
 		case "int64":
-			n = parquet.Int(64)
+			n = leafOnce(parquet.Int(64).Type())
 		case "float64":
-			n = parquet.Leaf(parquet.DoubleType)
+			n = leafOnce(parquet.DoubleType)
 		case "bool":
-			n = parquet.Leaf(parquet.BooleanType)
+			n = leafOnce(parquet.BooleanType)
 		default:
-			n = parquet.String()
+			n = leafOnce(parquet.String().Type())
+		}
+		if columnEncoding != nil {
+			if e := columnEncoding(c.Name, c.Kind); e != nil {
+				n = parquet.Encoded(n, e)
+			}
 		}
 		group[c.Name] = parquet.Optional(n)
 	}
@@ -547,26 +560,28 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 		if points {
 			gw.types["Point"] = true
 		}
-		vals, start := s.vals[:0], 0
-		for _, e := range s.ends {
+		vals, start := slices.Grow(s.vals[:0], len(s.ends))[:len(s.ends)], 0
+		null := parquet.NullValue().Level(0, 0, gw.gi)
+		for k, e := range s.ends {
 			if e < 0 {
-				vals = append(vals, parquet.NullValue().Level(0, 0, gw.gi))
+				vals[k] = null
 				continue
 			}
-			vals = append(vals, parquet.ByteArrayValue(s.wkb[start:e]).Level(0, 1, gw.gi))
+			vals[k] = parquet.ByteArrayValue(s.wkb[start:e])
+			vals[k].SetDefinitionLevel(1)
+			vals[k].SetColumnIndex(gw.gi)
 			start = e
 		}
 		if err := write(gw.gi, vals); err != nil {
 			return err
 		}
 		for j, col := range gw.bx {
-			vals := s.vals[:0]
 			null := parquet.NullValue().Level(0, 0, col)
 			// corner j of a bound: Min x, Min y, Max x, Max y
 			corner, axis := j/2, j%2
 			for k, e := range s.ends {
 				if e < 0 {
-					vals = append(vals, null)
+					vals[k] = null
 					continue
 				}
 				bd := &s.bounds[k]
@@ -574,7 +589,9 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 				if corner == 1 {
 					v = bd.Max[axis]
 				}
-				vals = append(vals, parquet.DoubleValue(v).Level(0, 1, col))
+				vals[k] = parquet.DoubleValue(v)
+				vals[k].SetDefinitionLevel(1)
+				vals[k].SetColumnIndex(col)
 			}
 			if err := write(col, vals); err != nil {
 				return err
@@ -589,43 +606,53 @@ func (gw *Writer) writeGeometry(s *scratch, cws []*parquet.ColumnWriter, b *Batc
 func (gw *Writer) writeColumn(s *scratch, cw *parquet.ColumnWriter, c Values, kind string, col, lo, hi int) error {
 	null := parquet.NullValue().Level(0, 0, col)
 	return runs(lo, hi, func(lo, hi int) error {
-		vals := s.vals[:0]
+		vals := slices.Grow(s.vals[:0], hi-lo)[:hi-lo]
 		valid := c.Valid[lo:hi]
-		// One loop per kind, the value made inline.
+		// One loop per kind, the value made inline and its levels set in
+		// place (SetDefinitionLevel, SetColumnIndex: inlined, where
+		// Value.Level is a call).
 		switch kind {
 		case "int64":
 			for r, x := range c.Int64s[lo:hi] {
 				if !valid[r] {
-					vals = append(vals, null)
+					vals[r] = null
 					continue
 				}
-				vals = append(vals, parquet.Int64Value(x).Level(0, 1, col))
+				vals[r] = parquet.Int64Value(x)
+				vals[r].SetDefinitionLevel(1)
+				vals[r].SetColumnIndex(col)
 			}
 		case "float64":
 			for r, x := range c.Float64s[lo:hi] {
 				if !valid[r] {
-					vals = append(vals, null)
+					vals[r] = null
 					continue
 				}
-				vals = append(vals, parquet.DoubleValue(x).Level(0, 1, col))
+				vals[r] = parquet.DoubleValue(x)
+				vals[r].SetDefinitionLevel(1)
+				vals[r].SetColumnIndex(col)
 			}
 		case "bool":
 			for r, x := range c.Bools[lo:hi] {
 				if !valid[r] {
-					vals = append(vals, null)
+					vals[r] = null
 					continue
 				}
-				vals = append(vals, parquet.BooleanValue(x).Level(0, 1, col))
+				vals[r] = parquet.BooleanValue(x)
+				vals[r].SetDefinitionLevel(1)
+				vals[r].SetColumnIndex(col)
 			}
 		default:
 			for r, str := range c.Strings[lo:hi] {
 				if !valid[r] {
-					vals = append(vals, null)
+					vals[r] = null
 					continue
 				}
 				// The column writer copies the bytes: they may alias
 				// the string.
-				vals = append(vals, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str))).Level(0, 1, col))
+				vals[r] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str)))
+				vals[r].SetDefinitionLevel(1)
+				vals[r].SetColumnIndex(col)
 			}
 		}
 		s.vals = vals

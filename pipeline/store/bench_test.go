@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,6 +21,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/compress/uncompressed"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -153,7 +156,9 @@ func cpuNanos() int64 {
 
 // TestColumnEncoderMatchesRowEncoder reads the made-up places-like record
 // written by both encoders back with pqarrow (an independent reader): same
-// values, and unique strings PLAIN-encoded, repeated ones dictionary.
+// values; and the column encoder's encodings are the raw files' (it fails
+// if they change back): unique strings DELTA_BYTE_ARRAY, repeated ones
+// dictionary, int64 DELTA_BINARY_PACKED, doubles and booleans PLAIN.
 func TestColumnEncoderMatchesRowEncoder(t *testing.T) {
 	rec := placesLike(t, 3*rowGroupRows/2)
 	defer rec.Release()
@@ -184,7 +189,8 @@ func TestColumnEncoderMatchesRowEncoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"id": "PLAIN", "address": "PLAIN", "category": "RLE_DICTIONARY", "tract": "RLE_DICTIONARY"}
+	want := map[string]string{"id": "DELTA_BYTE_ARRAY", "address": "DELTA_BYTE_ARRAY", "category": "RLE_DICTIONARY", "tract": "RLE_DICTIONARY",
+		"hours": "DELTA_BINARY_PACKED", "lat": "PLAIN", "lon": "PLAIN", "active": "PLAIN"}
 	for _, cc := range pf.Metadata().RowGroups[0].Columns {
 		name := cc.MetaData.PathInSchema[0]
 		w, ok := want[name]
@@ -195,6 +201,10 @@ func TestColumnEncoderMatchesRowEncoder(t *testing.T) {
 		if !containsWord(got, w) {
 			t.Errorf("column %s: encodings %s, want %s", name, got, w)
 		}
+		delete(want, name)
+	}
+	if len(want) > 0 {
+		t.Errorf("columns %v not in the file", want)
 	}
 }
 
@@ -411,4 +421,154 @@ func benchEncode(b *testing.B, buf *bytes.Buffer, encode func() error) {
 	}
 	b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+}
+
+// BenchmarkEncodings writes the national scale bench's raw points
+// (GENERATED; GROUNDWORK_POINTS_BENCH names a raw/points.parquet of a run,
+// skipped without it) and its census record (nationalRecord) with other page codecs and encodings than
+// groundwork's (zstd fastest, DELTA_BYTE_ARRAY unique strings, DELTA_BINARY_PACKED ints): CPU ms per
+// op, the file's size, and the CPU of reading it back (ScanParquet) per
+// op. Measured for the lead's decision: any of them changes the raw
+// files' bytes.
+func BenchmarkEncodings(b *testing.B) {
+	ctx := context.Background()
+	inputs := []struct {
+		name string
+		rec  func(testing.TB) arrow.RecordBatch
+	}{
+		{"points", func(tb testing.TB) arrow.RecordBatch {
+			path := os.Getenv("GROUNDWORK_POINTS_BENCH")
+			if path == "" {
+				tb.Skip("GROUNDWORK_POINTS_BENCH (a raw/points.parquet) not set")
+			}
+			rec, err := ReadParquet(ctx, path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return rec
+		}},
+		{"census", nationalRecord},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			rec := in.rec(b)
+			defer rec.Release()
+			benchEncodings(b, rec)
+		})
+	}
+}
+
+// benchEncodings is BenchmarkEncodings on rec.
+func benchEncodings(b *testing.B, rec arrow.RecordBatch) {
+	ctx := context.Background()
+	for _, v := range []struct {
+		name   string
+		codec  compress.Codec
+		strs   encoding.Encoding
+		ints   encoding.Encoding
+		floats encoding.Encoding
+	}{
+		{"zstd-plain (before)", zstdCodec, &parquet.Plain, &parquet.Plain, nil},
+		{"zstd-delta (now)", zstdCodec, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, nil},
+		{"zstd-delta-bytestreamsplit", zstdCodec, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, &parquet.ByteStreamSplit},
+		{"zstd-deltalength", zstdCodec, &parquet.DeltaLengthByteArray, &parquet.DeltaBinaryPacked, nil},
+		{"zstd-deltaints", zstdCodec, &parquet.Plain, &parquet.DeltaBinaryPacked, nil},
+		{"snappy-plain", &snappy.Codec{}, &parquet.Plain, &parquet.Plain, nil},
+		{"snappy-delta", &snappy.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, nil},
+		{"uncompressed-plain", &uncompressed.Codec{}, &parquet.Plain, &parquet.Plain, nil},
+		{"uncompressed-delta", &uncompressed.Codec{}, &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked, nil},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			defer func(c compress.Codec, s, i, f encoding.Encoding) {
+				pageCodec, uniqueStrings, ints, floats = c, s, i, f
+			}(pageCodec, uniqueStrings, ints, floats)
+			pageCodec, uniqueStrings, ints, floats = v.codec, v.strs, v.ints, v.floats
+			var buf bytes.Buffer
+			var read time.Duration
+			file := filepath.Join(b.TempDir(), "points.parquet")
+			c0 := cpuNanos()
+			for b.Loop() {
+				buf.Reset()
+				if err := encode(ctx, &buf, rec); err != nil {
+					b.Fatal(err)
+				}
+				if keep := os.Getenv("GROUNDWORK_ENCODINGS_KEEP"); keep != "" {
+					file = filepath.Join(keep, strings.NewReplacer(" ", "", "(", "", ")", "").Replace(v.name)+".parquet")
+				}
+				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				r0 := cpuNanos()
+				n := 0
+				err := ScanColumns(ctx, file, nil, func(rows int, _ []*table.Column) error {
+					n += rows
+					return nil
+				})
+				if err != nil || n != int(rec.NumRows()) {
+					b.Fatalf("read back %d rows: %v", n, err)
+				}
+				read += time.Duration(cpuNanos() - r0)
+				c0 += cpuNanos() - r0
+			}
+			b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(read.Nanoseconds())/1e6/float64(b.N), "read-cpu-ms/op")
+			b.ReportMetric(float64(buf.Len())/(1<<20), "MiB")
+		})
+	}
+}
+
+// BenchmarkWriteColumns writes the national raw points (GROUNDWORK_POINTS_BENCH,
+// GENERATED, 1M rows) a 64 Ki-row chunk at a time, as the source stage
+// does: from typed columns through table.Build and Write (record), and
+// through WriteColumns (columns). CPU ms per op; B/op is what each
+// allocates.
+func BenchmarkWriteColumns(b *testing.B) {
+	path := os.Getenv("GROUNDWORK_POINTS_BENCH")
+	if path == "" {
+		b.Skip("GROUNDWORK_POINTS_BENCH (a raw/points.parquet) not set")
+	}
+	ctx := context.Background()
+	var chunks [][]*table.Column
+	if err := ScanColumns(ctx, path, nil, func(_ int, cols []*table.Column) error {
+		chunks = append(chunks, cols)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	meta := map[string]string{"groundwork:file": "points.csv"}
+	out := filepath.Join(b.TempDir(), "points.parquet")
+	for _, byColumns := range []bool{false, true} {
+		name := "record"
+		if byColumns {
+			name = "columns"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			c0 := cpuNanos()
+			for b.Loop() {
+				w, err := NewColumnsWriter(out, meta, chunks[0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, cols := range chunks {
+					if byColumns {
+						err = w.WriteColumns(ctx, cols)
+					} else {
+						var rec arrow.RecordBatch
+						if rec, err = table.Build(meta, cols...); err == nil {
+							err = w.Write(ctx, rec)
+							rec.Release()
+						}
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuNanos()-c0)/1e6/float64(b.N), "cpu-ms/op")
+		})
+	}
 }

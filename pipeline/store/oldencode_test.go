@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,7 +24,9 @@ import (
 	parquetpq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 
+	"github.com/groundwork-org/groundwork/internal/pyref"
 	"github.com/groundwork-org/groundwork/pipeline/census"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -33,14 +36,23 @@ import (
 // BenchmarkEncoderAgainstOld: one parquet.Value per cell built with
 // Value.Level, the columns of a row group on up to GOMAXPROCS goroutines.
 type oldEncoder struct {
-	w    io.Writer
-	s    *arrow.Schema
-	pw   *parquet.Writer
-	vals []parquet.Value
+	w           io.Writer
+	s           *arrow.Schema
+	pw          *parquet.Writer
+	vals        []parquet.Value
+	plainFormat bool // the format of 43cb557 (oldParquetSchema)
 }
 
+// oldEncode writes recs with the old encoder in today's format (the
+// encodings of parquetSchema).
 func oldEncode(w io.Writer, recs ...arrow.RecordBatch) error {
-	e := &oldEncoder{w: w, s: recs[0].Schema()}
+	return oldEncodeFormat(w, false, recs...)
+}
+
+// oldEncodeFormat writes recs with the old encoder, in the format of
+// 43cb557 when plain (PLAIN unique strings and ints), else in today's.
+func oldEncodeFormat(w io.Writer, plain bool, recs ...arrow.RecordBatch) error {
+	e := &oldEncoder{w: w, s: recs[0].Schema(), plainFormat: plain}
 	for _, rec := range recs {
 		if err := e.write(rec); err != nil {
 			return err
@@ -64,7 +76,7 @@ func (e *oldEncoder) start(rec arrow.RecordBatch) error {
 			}
 		}
 	}
-	schema, err := parquetSchema(e.s, plain)
+	schema, err := oldParquetSchema(e.s, plain, e.plainFormat)
 	if err != nil {
 		return err
 	}
@@ -267,6 +279,43 @@ func recorded(tb testing.TB) arrow.RecordBatch {
 	return rec
 }
 
+// oldParquetSchema is parquetSchema as it was at 43cb557, parquet-go's
+// leaf types as they are: with that commit's encodings (PLAIN unique
+// strings and ints) when plainFormat, else with today's (DELTA_BYTE_ARRAY,
+// DELTA_BINARY_PACKED), so that TestEncoderMatchesOld compares the
+// encoders' work and not the choice of encodings (which
+// TestColumnEncoderMatchesRowEncoder checks).
+func oldParquetSchema(s *arrow.Schema, plain []bool, plainFormat bool) (*parquet.Schema, error) {
+	var strEnc, intEnc encoding.Encoding = &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked
+	if plainFormat {
+		strEnc, intEnc = &parquet.Plain, nil
+	}
+	g := &orderedGroup{}
+	for j, f := range s.Fields() {
+		var n parquet.Node
+		switch f.Type.ID() {
+		case arrow.STRING:
+			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			if plain != nil && plain[j] {
+				n = parquet.Encoded(parquet.String(), strEnc)
+			}
+		case arrow.FLOAT64:
+			n = parquet.Leaf(parquet.DoubleType)
+		case arrow.INT64:
+			n = parquet.Int(64)
+			if intEnc != nil {
+				n = parquet.Encoded(n, intEnc)
+			}
+		case arrow.BOOL:
+			n = parquet.Leaf(parquet.BooleanType)
+		default:
+			return nil, fmt.Errorf("column %q: type %s is not supported (want string, float64, int64 or bool)", f.Name, f.Type)
+		}
+		g.fields = append(g.fields, &groupField{Node: parquet.Optional(n), name: f.Name})
+	}
+	return parquet.NewSchema("groundwork", g), nil
+}
+
 // TestEncoderMatchesOld writes records through the encoder and through the
 // old one (oldEncoder): the files must be byte for byte the same, at
 // GOMAXPROCS 1 and 2. Records: the real Alameda response, a real GeoParquet
@@ -403,8 +452,9 @@ func BenchmarkEncoderAgainstOld(b *testing.B) {
 // (appendPage) and with parquet.Value alone (typedPages false): the same
 // columns, cell for cell (float bits), per row group and whole. Files: the
 // real Atlanta GeoParquet file (written by another tool), files this
-// package writes (dictionary and PLAIN strings, every type, no/some/only
-// nulls, empty, many row groups) and files written by Arrow's own Parquet
+// package writes (dictionary and DELTA_BYTE_ARRAY strings, DELTA_BINARY_PACKED
+// ints, every type, no/some/only nulls, empty, many row groups), the same
+// in the PLAIN format of 43cb557, and files written by Arrow's own Parquet
 // writer (pqarrow: data page V1, its own dictionary choices, required
 // columns).
 func TestTypedPagesMatchValues(t *testing.T) {
@@ -417,6 +467,12 @@ func TestTypedPagesMatchValues(t *testing.T) {
 	} {
 		p := filepath.Join(dir, fmt.Sprintf("ours-%d.parquet", i))
 		if err := WriteParquet(ctx, p, rec); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+		// the raw files of 43cb557 (PLAIN unique strings and ints)
+		p = filepath.Join(dir, fmt.Sprintf("plain-%d.parquet", i))
+		if err := WriteAtomic(p, func(w io.Writer) error { return oldEncodeFormat(w, true, rec) }); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, p)
@@ -517,4 +573,281 @@ func columnDiff(got, want *table.Column) string {
 		}
 	}
 	return ""
+}
+
+// TestReadsPlainFiles checks that raw files written before session 6
+// (43cb557's format: PLAIN unique strings and ints; oldEncodeFormat) read
+// as the files written now (DELTA_BYTE_ARRAY, DELTA_BINARY_PACKED) do,
+// through ReadParquet and ScanColumns: the same columns cell for cell. On
+// the real Alameda ACS response, the real Atlanta stations' attributes,
+// and made-up records of every type with nulls and several row groups.
+func TestReadsPlainFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	atlanta, err := ReadParquet(ctx, filepath.Join("..", "..", "testdata", "atlanta", "atlanta_transit_stations.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range []arrow.RecordBatch{recorded(t), atlanta, placesLike(t, rowGroupRows+500), varied(t, 2*rowGroupRows+123, 9, 1), varied(t, 300, 1, 4), pointsLike(t, 5000)} {
+		oldPath, newPath := filepath.Join(dir, fmt.Sprintf("old-%d.parquet", i)), filepath.Join(dir, fmt.Sprintf("new-%d.parquet", i))
+		if err := WriteAtomic(oldPath, func(w io.Writer) error { return oldEncodeFormat(w, true, rec) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteParquet(ctx, newPath, rec); err != nil {
+			t.Fatal(err)
+		}
+		a, b := readFileBytes(t, oldPath), readFileBytes(t, newPath)
+		if bytes.Equal(a, b) {
+			t.Fatalf("record %d: the old and new formats wrote the same bytes", i)
+		}
+		ro, err := ReadParquet(ctx, oldPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rn, err := ReadParquet(ctx, newPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !array.RecordEqual(ro, rn) || ro.NumRows() != rec.NumRows() {
+			t.Fatalf("record %d: ReadParquet reads the new file differently from the plain one", i)
+		}
+		ro.Release()
+		rn.Release()
+		scanned := func(path string) [][]*table.Column {
+			var groups [][]*table.Column
+			if err := ScanColumns(ctx, path, nil, func(_ int, cols []*table.Column) error {
+				groups = append(groups, cols)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return groups
+		}
+		so, sn := scanned(oldPath), scanned(newPath)
+		if len(so) != len(sn) {
+			t.Fatalf("record %d: %d row groups, the plain file %d", i, len(sn), len(so))
+		}
+		for g := range so {
+			for j := range so[g] {
+				if d := columnDiff(sn[g][j], so[g][j]); d != "" {
+					t.Fatalf("record %d row group %d column %s through ScanColumns: %s", i, g, so[g][j].Name, d)
+				}
+			}
+		}
+	}
+}
+
+func readFileBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRawReadByPyarrowAndDuckDB writes raw files in today's format
+// (DELTA_BYTE_ARRAY unique strings, DELTA_BINARY_PACKED ints, zstd) and
+// reads them with pyarrow and DuckDB (testdata/read_raw.py): every cell as
+// written, in order. Records: the real Alameda ACS response, and made-up
+// records of every type with nulls, extreme ints (the deltas of MinInt64
+// and MaxInt64 wrap) and floats (infinities, -0), over two row groups, and
+// points-like ids.
+func TestRawReadByPyarrowAndDuckDB(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	recs := []arrow.RecordBatch{recorded(t), varied(t, rowGroupRows+500, 3, 3), varied(t, 2000, 0, 12), pointsLike(t, 3000)}
+	var files []string
+	for i, rec := range recs {
+		p := filepath.Join(dir, fmt.Sprintf("raw-%d.parquet", i))
+		if err := WriteParquet(ctx, p, rec); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	var got map[string]map[string]map[string][]*string
+	pyref.Run(t, filepath.Join("testdata", "read_raw.py"), map[string]any{"files": files}, &got)
+	for i, rec := range recs {
+		for _, reader := range []string{"pyarrow", "duckdb"} {
+			cols := got[files[i]][reader]
+			if len(cols) != int(rec.NumCols()) {
+				t.Fatalf("record %d: %s reads %d columns, want %d", i, reader, len(cols), rec.NumCols())
+			}
+			for j, f := range rec.Schema().Fields() {
+				cells := cols[f.Name]
+				if len(cells) != int(rec.NumRows()) {
+					t.Fatalf("record %d: %s reads %d rows of %s, want %d", i, reader, len(cells), f.Name, rec.NumRows())
+				}
+				a := rec.Column(j)
+				for r, c := range cells {
+					want := cellText(a, r)
+					if (c == nil) != (want == nil) || c != nil && *c != *want {
+						t.Fatalf("record %d: %s reads %s row %d as %v, want %v", i, reader, f.Name, r, deref(c), deref(want))
+					}
+				}
+			}
+		}
+	}
+}
+
+// cellText is row r of a as read_raw.py writes a cell (nil: null).
+func cellText(a arrow.Array, r int) *string {
+	if a.IsNull(r) {
+		return nil
+	}
+	var s string
+	switch a := a.(type) {
+	case *array.String:
+		s = a.Value(r)
+	case *array.Int64:
+		s = strconv.FormatInt(a.Value(r), 10)
+	case *array.Float64:
+		s = strconv.FormatInt(int64(math.Float64bits(a.Value(r))), 10)
+	case *array.Boolean:
+		s = strconv.FormatBool(a.Value(r))
+	default:
+		panic("cellText: " + a.DataType().String())
+	}
+	return &s
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// recordColumns is rec's columns as typed columns (what table.Build was
+// given), the values at nulls zero.
+func recordColumns(rec arrow.RecordBatch) []*table.Column {
+	cols := make([]*table.Column, rec.NumCols())
+	for j, f := range rec.Schema().Fields() {
+		a := rec.Column(j)
+		c := &table.Column{Name: f.Name}
+		for i := range a.Len() {
+			ok := a.IsValid(i)
+			switch a := a.(type) {
+			case *array.String:
+				c.Type = table.String
+				c.AppendString(a.Value(i), ok)
+			case *array.Float64:
+				c.Type = table.Float
+				c.AppendFloat(a.Value(i), ok)
+			case *array.Int64:
+				c.Type = table.Int
+				c.AppendInt(a.Value(i), ok)
+			case *array.Boolean:
+				c.Type = table.Bool
+				c.AppendBool(a.Value(i), ok)
+			}
+		}
+		if a.Len() == 0 {
+			c.Type, _ = table.TypeOf(f.Type)
+		}
+		cols[j] = c
+	}
+	return cols
+}
+
+// TestWriteColumnsAsRecord checks WriteColumns (typed columns, no Arrow
+// record) against Write of the record table.Build makes of the same
+// columns: the files are the same byte for byte, at GOMAXPROCS 1 and 2.
+// Columns: the real Alameda ACS response, the real Atlanta stations'
+// attributes, made-up records of every type with no, some and only nulls,
+// empty, several row groups, and chunks written one after another (one
+// empty) with their dictionary choice made on the first.
+func TestWriteColumnsAsRecord(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	atlanta, err := ReadParquet(ctx, filepath.Join("..", "..", "testdata", "atlanta", "atlanta_transit_stations.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := map[string]string{"groundwork:file": "test.csv", "z": "last"}
+	cases := []struct {
+		name   string
+		chunks [][]*table.Column
+	}{
+		{"alameda acs response (real)", [][]*table.Column{recordColumns(recorded(t))}},
+		{"atlanta transit stations (real)", [][]*table.Column{recordColumns(atlanta)}},
+		{"nulls, many row groups", [][]*table.Column{recordColumns(varied(t, 2*rowGroupRows+123, 9, 1))}},
+		{"all nulls", [][]*table.Column{recordColumns(varied(t, 300, 1, 4))}},
+		{"no nulls, small", [][]*table.Column{recordColumns(varied(t, parallelRows-1, 0, 2))}},
+		{"empty", [][]*table.Column{recordColumns(varied(t, 0, 3, 5))}},
+		{"chunks", [][]*table.Column{recordColumns(varied(t, 10, 2, 8)), recordColumns(varied(t, rowGroupRows+3, 5, 9)), recordColumns(varied(t, 0, 2, 10)), recordColumns(varied(t, 7000, 0, 11))}},
+		{"points-like", [][]*table.Column{recordColumns(pointsLike(t, 20000))}},
+	}
+	for _, tc := range cases {
+		for _, procs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				want, got := filepath.Join(dir, "want.parquet"), filepath.Join(dir, "got.parquet")
+				var w *Writer
+				for i, cols := range tc.chunks {
+					rec, err := table.Build(meta, cols...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if i == 0 {
+						if w, err = NewWriter(want, rec.Schema()); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := w.Write(ctx, rec); err != nil {
+						t.Fatal(err)
+					}
+					rec.Release()
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				cw, err := NewColumnsWriter(got, meta, tc.chunks[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, cols := range tc.chunks {
+					if err := cw.WriteColumns(ctx, cols); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := cw.Close(); err != nil {
+					t.Fatal(err)
+				}
+				a, b := readFileBytes(t, got), readFileBytes(t, want)
+				if !bytes.Equal(a, b) {
+					t.Fatalf("%d bytes, the record's file %d: first difference at %d", len(a), len(b), firstDiff(a, b))
+				}
+			})
+		}
+	}
+}
+
+// TestWriteColumnsRefuses checks that columns unlike the file's are
+// refused, and the file left out.
+func TestWriteColumnsRefuses(t *testing.T) {
+	ctx := context.Background()
+	cols := []*table.Column{table.NewString("id", []string{"a", "b"}), {Name: "n", Type: table.Int, Ints: []int64{1, 2}, Valid: []bool{true, true}}}
+	for name, bad := range map[string][]*table.Column{
+		"too few":     cols[:1],
+		"renamed":     {cols[0], {Name: "m", Type: table.Int, Ints: []int64{1, 2}, Valid: []bool{true, true}}},
+		"retyped":     {cols[0], {Name: "n", Type: table.Float, Floats: []float64{1, 2}, Valid: []bool{true, true}}},
+		"short":       {cols[0], {Name: "n", Type: table.Int, Ints: []int64{1}, Valid: []bool{true}}},
+		"values lack": {cols[0], {Name: "n", Type: table.Int, Ints: []int64{1}, Valid: []bool{true, true}}},
+	} {
+		path := filepath.Join(t.TempDir(), "x.parquet")
+		w, err := NewColumnsWriter(path, nil, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteColumns(ctx, bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if err := w.Close(); err == nil {
+			t.Errorf("%s: closed without error after a refused write", name)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Errorf("%s: file left at %s", name, path)
+		}
+	}
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/encoding"
 
+	"github.com/groundwork-org/groundwork/geo/geoparquet"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -102,10 +103,12 @@ func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
 // String columns are dictionary-encoded when that pays: when the first
 // record's first row group (up to rowGroupRows rows) has at most one
 // distinct value per dictMinRepeat rows; otherwise (identifiers, names,
-// addresses: mostly unique) they are PLAIN, which is faster to write and
-// smaller than a dictionary as large as the column. The choice is made
-// once per file, when the first record arrives, and depends only on the
-// data, so the same records always give the same bytes.
+// addresses: mostly unique) they are DELTA_BYTE_ARRAY (uniqueStrings),
+// which is faster to write and smaller than a dictionary as large as the
+// column. The choice is made once per file, when the first record
+// arrives, and depends only on the data, so the same records always give
+// the same bytes. Int64 columns are DELTA_BINARY_PACKED (ints), doubles
+// and booleans PLAIN.
 type encoder struct {
 	w    io.Writer
 	s    *arrow.Schema
@@ -136,15 +139,13 @@ func newEncoder(w io.Writer, s *arrow.Schema) (*encoder, error) {
 }
 
 // start makes the Parquet writer, choosing each string column's encoding
-// from rec (nil: no rows, dictionary encoding).
-func (e *encoder) start(rec arrow.RecordBatch) error {
+// from c (nil: no rows, dictionary encoding).
+func (e *encoder) start(c *chunk) error {
 	plain := make([]bool, len(e.s.Fields()))
-	if rec != nil {
-		n := min(int(rec.NumRows()), rowGroupRows)
+	if c != nil {
+		n := min(c.len(), rowGroupRows)
 		for j := range plain {
-			if c, ok := rec.Column(j).(*array.String); ok {
-				plain[j] = !dictionaryPays(c, n)
-			}
+			plain[j] = c.isString(j) && !c.dictionaryPays(j, n)
 		}
 	}
 	schema, err := parquetSchema(e.s, plain)
@@ -161,23 +162,74 @@ func (e *encoder) start(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// dictionaryPays reports whether c's first n values hold at most one
-// distinct value per dictMinRepeat rows (nulls are not counted).
-func dictionaryPays(c *array.String, n int) bool {
+// dictionaryPays reports whether the first n values of string column j
+// hold at most one distinct value per dictMinRepeat rows (nulls are not
+// counted).
+func (c *chunk) dictionaryPays(j, n int) bool {
+	var a *array.String
+	var tc *table.Column
+	if c.rec != nil {
+		a = c.rec.Column(j).(*array.String)
+	} else {
+		tc = c.cols[j]
+	}
 	limit := n / dictMinRepeat
 	seen := make(map[string]struct{}, min(limit, 1024)+1)
 	for i := range n {
-		if c.IsNull(i) {
-			continue
+		var v string
+		if a != nil {
+			if a.IsNull(i) {
+				continue
+			}
+			v = a.Value(i)
+		} else {
+			if !tc.Valid[i] {
+				continue
+			}
+			v = tc.Strings[i]
 		}
-		if _, ok := seen[c.Value(i)]; !ok {
+		if _, ok := seen[v]; !ok {
 			if len(seen) == limit {
 				return false
 			}
-			seen[c.Value(i)] = struct{}{}
+			seen[v] = struct{}{}
 		}
 	}
 	return true
+}
+
+// chunk is rows given to the encoder: an Arrow record (rec) or typed
+// columns (cols) of the encoder's schema.
+type chunk struct {
+	rec  arrow.RecordBatch
+	cols []*table.Column
+}
+
+func (c *chunk) len() int {
+	if c.rec != nil {
+		return int(c.rec.NumRows())
+	}
+	if len(c.cols) == 0 {
+		return 0
+	}
+	return c.cols[0].Len()
+}
+
+func (c *chunk) isString(j int) bool {
+	if c.rec != nil {
+		_, ok := c.rec.Column(j).(*array.String)
+		return ok
+	}
+	return c.cols[j].Type == table.String
+}
+
+// values appends the Parquet values of rows [start, end) of column j
+// (columnValues, tableValues).
+func (c *chunk) values(vals []parquet.Value, j, start, end int) []parquet.Value {
+	if c.rec != nil {
+		return columnValues(vals, c.rec.Column(j), j, start, end)
+	}
+	return tableValues(vals, c.cols[j], j, start, end)
 }
 
 // close finishes the Parquet stream.
@@ -193,21 +245,60 @@ func (e *encoder) close() error {
 // write appends rec's rows, flushing a row group every rowGroupRows rows
 // and at its end.
 func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
-	n, cols := int(rec.NumRows()), len(e.s.Fields())
-	if int(rec.NumCols()) != cols {
-		return fmt.Errorf("record has %d columns, the file %d", rec.NumCols(), cols)
+	if int(rec.NumCols()) != len(e.s.Fields()) {
+		return fmt.Errorf("record has %d columns, the file %d", rec.NumCols(), len(e.s.Fields()))
 	}
+	return e.writeChunk(ctx, &chunk{rec: rec})
+}
+
+// writeTable appends the rows of cols, the columns of the encoder's
+// schema in its order (names and types), all of one length.
+func (e *encoder) writeTable(ctx context.Context, cols []*table.Column) error {
+	fields := e.s.Fields()
+	if len(cols) != len(fields) {
+		return fmt.Errorf("%d columns, the file %d", len(cols), len(fields))
+	}
+	for j, c := range cols {
+		if c.Name != fields[j].Name || !arrow.TypeEqual(c.Type.ArrowType(), fields[j].Type) {
+			return fmt.Errorf("column %d is %q of type %s, the file's %q of type %s", j, c.Name, c.Type.ArrowType(), fields[j].Name, fields[j].Type)
+		}
+		if c.Len() != cols[0].Len() || typedLen(c) != c.Len() {
+			return fmt.Errorf("column %q has %d rows (%d values), column %q %d", c.Name, c.Len(), typedLen(c), cols[0].Name, cols[0].Len())
+		}
+	}
+	return e.writeChunk(ctx, &chunk{cols: cols})
+}
+
+// typedLen is the length of c's slice of values of its type.
+func typedLen(c *table.Column) int {
+	switch c.Type {
+	case table.String:
+		return len(c.Strings)
+	case table.Float:
+		return len(c.Floats)
+	case table.Int:
+		return len(c.Ints)
+	case table.Bool:
+		return len(c.Bools)
+	}
+	return -1
+}
+
+// writeChunk appends c's rows, flushing a row group every rowGroupRows
+// rows and at its end.
+func (e *encoder) writeChunk(ctx context.Context, c *chunk) error {
 	if e.pw == nil {
-		if err := e.start(rec); err != nil {
+		if err := e.start(c); err != nil {
 			return err
 		}
 	}
+	n := c.len()
 	for start := 0; start < n; start += rowGroupRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
-		if err := e.writeColumns(rec, start, end); err != nil {
+		if err := e.writeColumns(c, start, end); err != nil {
 			return err
 		}
 		if err := e.pw.Flush(); err != nil {
@@ -221,14 +312,14 @@ func (e *encoder) write(ctx context.Context, rec arrow.RecordBatch) error {
 // encodes on more than one goroutine.
 const parallelRows = 4096
 
-// writeColumns writes rows [start, end) of rec, a whole row group, column
+// writeColumns writes rows [start, end) of c, a whole row group, column
 // by column: each column's values, then its last page encoded and
 // compressed (ColumnWriter.Flush: the page the writer's flush would make),
 // on up to GOMAXPROCS goroutines, as the column writers are independent.
-func (e *encoder) writeColumns(rec arrow.RecordBatch, start, end int) error {
+func (e *encoder) writeColumns(c *chunk, start, end int) error {
 	cws := e.pw.ColumnWriters()
 	column := func(vals *[]parquet.Value, j int) error {
-		*vals = columnValues((*vals)[:0], rec.Column(j), j, start, end)
+		*vals = c.values((*vals)[:0], j, start, end)
 		if _, err := cws[j].WriteRowValues(*vals); err != nil {
 			return err
 		}
@@ -320,6 +411,46 @@ func columnValues(vals []parquet.Value, a arrow.Array, j, start, end int) []parq
 	return vals
 }
 
+// tableValues is columnValues for the typed column c: the same values,
+// cell for cell, as columnValues gives for c's Arrow array (table.Build).
+func tableValues(vals []parquet.Value, c *table.Column, j, start, end int) []parquet.Value {
+	base := len(vals)
+	vals = slices.Grow(vals, end-start)[:base+end-start]
+	out := vals[base:]
+	switch c.Type {
+	case table.String:
+		for k, v := range c.Strings[start:end] {
+			// The column writer copies the bytes, so they may alias the
+			// string.
+			out[k] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v)))
+		}
+	case table.Float:
+		for k, v := range c.Floats[start:end] {
+			out[k] = parquet.DoubleValue(v)
+		}
+	case table.Int:
+		for k, v := range c.Ints[start:end] {
+			out[k] = parquet.Int64Value(v)
+		}
+	case table.Bool:
+		for k, v := range c.Bools[start:end] {
+			out[k] = parquet.BooleanValue(v)
+		}
+	default:
+		panic(fmt.Sprintf("store: unsupported column type %v", c.Type)) // rejected by writeTable
+	}
+	null := parquet.NullValue().Level(0, 0, j)
+	for k, ok := range c.Valid[start:end] {
+		if !ok {
+			out[k] = null
+			continue
+		}
+		out[k].SetDefinitionLevel(1)
+		out[k].SetColumnIndex(j)
+	}
+	return vals
+}
+
 // Writer writes a Parquet file record by record, so that a table larger
 // than memory can be written as it is produced. Like WriteParquet it is
 // atomic: the file appears at its path only when Close succeeds; Abort, or
@@ -353,14 +484,45 @@ func NewWriter(path string, s *arrow.Schema) (*Writer, error) {
 
 // Write appends rec's rows (its schema must be the Writer's).
 func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
+	return w.do(func() error { return w.enc.write(ctx, rec) })
+}
+
+// do runs write unless the Writer has failed or is closed; a failed write
+// aborts the file.
+func (w *Writer) do(write func() error) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.enc.write(ctx, rec); err != nil {
+	if err := write(); err != nil {
 		w.Abort()
 		w.err = fmt.Errorf("write %s: %w", w.path, err)
 	}
 	return w.err
+}
+
+// WriteColumns appends the rows of cols, typed columns of the Writer's
+// schema in its order (names and types) of one length, without an Arrow
+// record: the bytes are those Write gives for table.Build(meta, cols...)
+// (TestWriteColumnsAsRecord).
+func (w *Writer) WriteColumns(ctx context.Context, cols []*table.Column) error {
+	return w.do(func() error { return w.enc.writeTable(ctx, cols) })
+}
+
+// NewColumnsWriter starts a Parquet file at path for the columns of cols
+// (their names and types; the values are not written) with key/value
+// metadata meta: the schema of table.Build(meta, cols...), for
+// WriteColumns.
+func NewColumnsWriter(path string, meta map[string]string, cols []*table.Column) (*Writer, error) {
+	empty := make([]*table.Column, len(cols))
+	for j, c := range cols {
+		empty[j] = &table.Column{Name: c.Name, Type: c.Type}
+	}
+	rec, err := table.Build(meta, empty...)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	defer rec.Release()
+	return NewWriter(path, rec.Schema())
 }
 
 // Close finishes the file and renames it into place.
@@ -402,24 +564,47 @@ func (w *Writer) Abort() {
 	w.err = errors.New("writer aborted")
 }
 
+// uniqueStrings is the encoding of the string columns that are not
+// dictionary-encoded, ints that of int64 columns and floats that of
+// float64 columns (nil: PLAIN). The delta encodings leave Zstandard much
+// less to compress: identifiers that share their starts and small
+// integers shrink before compression, which took most of the encoder's
+// time (BenchmarkEncodings, on a national run's raw points: 0.5-0.6x the
+// CPU of PLAIN, the same size). Files written with PLAIN (before session
+// 6) read the same (TestReadsPlainFiles). They are variables so that the
+// benchmarks can measure other encodings; another encoding changes the
+// bytes of every file written here.
+var (
+	uniqueStrings encoding.Encoding = &parquet.DeltaByteArray
+	ints          encoding.Encoding = &parquet.DeltaBinaryPacked
+	floats        encoding.Encoding // nil: PLAIN
+)
+
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
-// columns are dictionary-encoded unless plain[j] (plain may be nil).
+// columns are dictionary-encoded unless plain[j] (plain may be nil), then
+// uniqueStrings; int64 columns are ints.
 func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
 		var n parquet.Node
+		// Each leaf's type computes a page's bounds once
+		// (geoparquet.BoundsOnce: the same bytes).
 		switch f.Type.ID() {
 		case arrow.STRING:
-			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
+			n = parquet.Encoded(str, &parquet.RLEDictionary)
 			if plain != nil && plain[j] {
-				n = parquet.Encoded(parquet.String(), &parquet.Plain)
+				n = parquet.Encoded(str, uniqueStrings)
 			}
 		case arrow.FLOAT64:
-			n = parquet.Leaf(parquet.DoubleType)
+			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
+			if floats != nil {
+				n = parquet.Encoded(n, floats)
+			}
 		case arrow.INT64:
-			n = parquet.Int(64)
+			n = parquet.Encoded(parquet.Leaf(geoparquet.BoundsOnce(parquet.Int(64).Type())), ints)
 		case arrow.BOOL:
-			n = parquet.Leaf(parquet.BooleanType)
+			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.BooleanType))
 		default:
 			return nil, fmt.Errorf("column %q: type %s is not supported (want string, float64, int64 or bool)", f.Name, f.Type)
 		}
