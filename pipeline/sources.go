@@ -84,8 +84,9 @@ var streamChunk = 64 * 1024 // a variable so that tests can make chunks small
 // streamCSV reads a streamed CSV source a chunk at a time into
 // raw/<name>.parquet, holding one chunk in memory, and returns its number
 // of rows. When the stage shares its pass with a places stage (st.feed),
-// each chunk is also handed to it, before being written, and the feed is
-// closed when the file has been read. On an error nothing is left at
+// each chunk is also handed to it once written (the chunk's own typed
+// columns, source.ScanCSVColumns), and the feed is closed when the file
+// has been read. On an error nothing is left at
 // raw/<name>.parquet.
 func (st *state) streamCSV(ctx context.Context, name, file string, spec source.CSV) (int, error) {
 	fd := st.feed
@@ -102,27 +103,30 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 	defer f.Close()
 	var w *store.Writer
 	n := 0
-	err = source.ScanCSVColumns(ctx, file, f, spec, streamChunk, func(rec arrow.RecordBatch, cols []*table.Column) error {
+	err = source.ScanCSVColumns(ctx, file, f, spec, streamChunk, func(cols []*table.Column, meta map[string]string) error {
 		if w == nil {
 			var err error
-			if w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), rec.Schema()); err != nil {
+			if w, err = st.columnsWriter(filepath.Join("raw", name+".parquet"), meta, cols); err != nil {
 				return err
 			}
 		}
-		n += int(rec.NumRows())
-		if fd != nil {
-			// The places stage gets the chunk's own columns, the chunk
-			// it would read back from the raw file (what
-			// frame.FromRecord(rec) makes of rec).
-			c, err := frame.FromColumns(cols)
-			if err != nil {
-				return err
-			}
-			if err := fd.Send(ctx, c, nil); err != nil {
-				return err
-			}
+		if len(cols) > 0 {
+			n += cols[0].Len()
 		}
-		return w.Write(ctx, rec)
+		// Written first: the places stage changes the columns it gets.
+		if err := w.WriteColumns(ctx, cols); err != nil {
+			return err
+		}
+		if fd == nil {
+			return nil
+		}
+		// The places stage gets the chunk's own columns, the chunk it
+		// would read back from the raw file.
+		c, err := frame.FromColumns(cols)
+		if err != nil {
+			return err
+		}
+		return fd.Send(ctx, c, nil)
 	})
 	if fd != nil {
 		fd.Close(err)

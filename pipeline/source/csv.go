@@ -152,22 +152,16 @@ func ScanCSV(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk 
 	return scanCSV(ctx, name, r, spec, chunk, fn, nil)
 }
 
-// ScanCSVColumns is ScanCSV giving fn, with each chunk's record, the
-// chunk's typed columns: the record's values, in its column order, as
-// frame and table hold them (a null is the type's zero value). fn owns the
-// columns and may keep and change them (each chunk has its own, unlike
-// the record, which is released when fn returns). Their strings are
-// substrings of the file's bytes read in blocks of about half a megabyte,
-// so a string kept long should be copied (strings.Clone), or it holds its
-// block.
-func ScanCSVColumns(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(rec arrow.RecordBatch, cols []*table.Column) error) error {
-	var taken []*table.Column
-	o := scanOptions{workers: runtime.GOMAXPROCS(0), block: csvBlockBytes, take: func(cols []*table.Column) { taken = cols }}
-	return scanCSVWith(ctx, name, r, spec, chunk, func(rec arrow.RecordBatch) error {
-		cols := taken
-		taken = nil
-		return fn(rec, cols)
-	}, o)
+// ScanCSVColumns is ScanCSV giving fn each chunk as typed columns instead
+// of a record: the columns table.Build(meta, cols...) makes ScanCSV's
+// record of (a null is the type's zero value), and that record's
+// metadata. fn owns the columns and may keep and change them (each chunk
+// has its own). Their strings are substrings of the file's bytes read in
+// blocks of about half a megabyte, so a string kept long should be copied
+// (strings.Clone), or it holds its block.
+func ScanCSVColumns(ctx context.Context, name string, r io.ReadSeeker, spec CSV, chunk int, fn func(cols []*table.Column, meta map[string]string) error) error {
+	o := scanOptions{workers: runtime.GOMAXPROCS(0), block: csvBlockBytes, columns: fn}
+	return scanCSVWith(ctx, name, r, spec, chunk, nil, o)
 }
 
 // scanCSV is ScanCSV hashing keys with hash (nil: maphash); tests pass a
@@ -185,10 +179,11 @@ type scanOptions struct {
 	block   int
 	// readerOnly types every block through csv.Reader (rowTyper.readerOnly).
 	readerOnly bool
-	// take, when set, is called with each chunk's columns before fn is
-	// called with its record; they are take's from then on, and the next
-	// chunk is typed into new ones (ScanCSVColumns).
-	take func(cols []*table.Column)
+	// columns, when set, is called with each chunk's columns and the
+	// record's metadata instead of fn with a record; they are its from
+	// then on, and the next chunk is typed into new ones
+	// (ScanCSVColumns).
+	columns func(cols []*table.Column, meta map[string]string) error
 }
 
 // multiline reports whether a header field holds a newline (the header
@@ -326,21 +321,22 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		if len(errs) > 0 {
 			return nil
 		}
+		if o.columns != nil {
+			emitted, pending = true, 0
+			chunkCols := slices.Clone(cols)
+			for i, c := range spec.Columns {
+				cols[i] = chunkColumn(c, chunk)
+			}
+			return o.columns(chunkCols, meta)
+		}
 		rec, err := table.Build(meta, cols...)
 		if err != nil {
 			return err
 		}
 		defer rec.Release()
 		emitted, pending = true, 0
-		if o.take != nil {
-			o.take(slices.Clone(cols))
-			for i, c := range spec.Columns {
-				cols[i] = chunkColumn(c, chunk)
-			}
-		} else {
-			for _, col := range cols {
-				emptyColumn(col) // Build copied the chunk: its room serves the next
-			}
+		for _, col := range cols {
+			emptyColumn(col) // Build copied the chunk: its room serves the next
 		}
 		return fn(rec)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -697,28 +698,39 @@ func TestSplitPlainAsReader(t *testing.T) {
 	}
 }
 
-// TestColumnsAsRecord checks that ScanCSVColumns hands fn, with each
-// chunk's record, columns holding the record's values (what
-// frame.FromRecord reads from it: a null as the type's zero value), each
-// chunk its own, on the cases of TestParallelAsSerial; and that the
-// columns of earlier chunks are left alone by later ones (kept to the end
-// and compared again).
+// TestColumnsAsRecord checks that ScanCSVColumns hands fn, for each chunk,
+// columns holding the values of ScanCSV's record of that chunk (what
+// frame.FromRecord reads from it: a null as the type's zero value) and
+// the record's metadata, each chunk its own, on the cases of
+// TestParallelAsSerial; the columns of earlier chunks are kept to the end
+// and compared then, so a later chunk typed into them would show.
 func TestColumnsAsRecord(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range append(realCases(t), madeUpCases()...) {
 		for _, chunk := range []int{0, 7, 1000} {
-			var kept [][]*table.Column
 			var want []*frame.Table
-			err := ScanCSVColumns(ctx, "f.csv", bytes.NewReader(tc.data), tc.spec, chunk, func(rec arrow.RecordBatch, cols []*table.Column) error {
-				if len(cols) != int(rec.NumCols()) {
-					t.Fatalf("%s, chunk %d: %d columns for a record of %d", tc.name, chunk, len(cols), rec.NumCols())
-				}
-				kept = append(kept, cols)
+			var wantMeta []map[string]string
+			werr := ScanCSV(ctx, "f.csv", bytes.NewReader(tc.data), tc.spec, chunk, func(rec arrow.RecordBatch) error {
 				want = append(want, frame.FromRecord(rec))
+				m := rec.Schema().Metadata()
+				meta := map[string]string{}
+				for i, k := range m.Keys() {
+					meta[k] = m.Values()[i]
+				}
+				wantMeta = append(wantMeta, meta)
 				return nil
 			})
-			if err != nil {
-				continue // the cases with problems: fn is not called after the first
+			var kept [][]*table.Column
+			var metas []map[string]string
+			err := ScanCSVColumns(ctx, "f.csv", bytes.NewReader(tc.data), tc.spec, chunk, func(cols []*table.Column, meta map[string]string) error {
+				kept, metas = append(kept, cols), append(metas, meta)
+				return nil
+			})
+			if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+				t.Fatalf("%s, chunk %d: error %v; ScanCSV's %v", tc.name, chunk, err, werr)
+			}
+			if len(kept) != len(want) {
+				t.Fatalf("%s, chunk %d: %d chunks, ScanCSV %d", tc.name, chunk, len(kept), len(want))
 			}
 			for k, cols := range kept {
 				got, err := frame.FromColumns(cols)
@@ -727,6 +739,9 @@ func TestColumnsAsRecord(t *testing.T) {
 				}
 				if d := tableDiff(got, want[k]); d != "" {
 					t.Fatalf("%s, chunk %d, chunk %d of %d: %s", tc.name, chunk, k, len(kept), d)
+				}
+				if !maps.Equal(metas[k], wantMeta[k]) {
+					t.Fatalf("%s, chunk %d: metadata %v, want %v", tc.name, chunk, metas[k], wantMeta[k])
 				}
 			}
 		}
