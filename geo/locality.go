@@ -204,5 +204,5 @@ const sortAboveBytes = 32 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
 func (x *Index) sizeBytes() int {
-	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.coarse) + 4*len(x.grid.blocks) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
+	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.coarse) + 4*len(x.grid.blocks) + 8*len(x.grid.recs) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
 }

@@ -1,0 +1,241 @@
+package geo
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// Cell records: for a layer whose index is small enough (a state's
+// tracts), every grid cell that has a candidate list also gets a record
+// holding, for each polygon of its list, only the edges that can change
+// that polygon's crossing-number test for a point of the cell, with their
+// coordinates inline. A point near a boundary then reads one short run of
+// memory (the record) instead of walking the list, each polygon's band
+// bounds, its band's edge numbers and their vertices: a chain of dependent
+// loads each of which can miss the cache.
+//
+// The answer is the one covers gives, bit for bit: the record keeps the
+// edges whose outcome depends on where the point is in the cell, and
+// drops only those whose outcome is the same for every point that maps to
+// the cell, found with bounds that allow for the rounding of the test
+// itself. For polygon P and a cell whose points lie in [x0, x1] x [y0, y1]
+// (bounds widened by far more than the rounding of the cell mapping), an
+// edge a -> b of P
+//   - whose latitude range misses [y0, y1] never straddles a point's
+//     latitude and holds no point of the cell: it is dropped;
+//   - that lies wholly left of x0 by more than the rounding bound of its
+//     crossing abscissa xc (see crossBound) never counts (xc <= px), and
+//     wholly right of x1 by more than it always has px < xc, so it counts
+//     exactly when it straddles py: "right" edges keep only their two
+//     latitudes, and those that straddle every latitude of the cell fold
+//     into one parity bit;
+//   - any other is "local" and is tested as covers tests it (on-edge test,
+//     then the crossing with the same arithmetic).
+//
+// A record is a run of uint64 words in grid.recs: a header (number of
+// entries in the high 32 bits, the list's terminal entry in the low 32),
+// then for each polygon of the list, in list order, an entry word (feature
+// in the low 32 bits, local edges in bits 32-47, right edges in bits 48-62,
+// the parity bit in bit 63), its right edges (two words each: a's and b's
+// latitude) and its local edges (four words: a[0], a[1], b[0], b[1], as
+// float64 bits).
+
+// recordBase splits the list words: an offset below it is in grid.lists,
+// one at or above it is recordBase + the record's position in grid.recs.
+const recordBase = 1 << 29
+
+// maxRecordBytes caps the records of one index; past it the cells keep
+// their lists (the national layer, whose index is far larger than the
+// cache, is never given records: see newIndex).
+const maxRecordBytes = 48 << 20
+
+// crossBound bounds the rounding of covers' crossing abscissa
+// xc = a0 + (py-a1)*(b0-a0)/(b1-a1) for a py the edge straddles
+// (|py-a1| <= |b1-a1|): each of the three subtractions, the product and
+// the quotient add a relative error of at most 2^-53 to a term of size at
+// most |b0-a0|, and the sum one of 2^-53 (|a0| + |b0-a0|), so |xc - exact|
+// <= 2^-53 (|a0| + 7.01 |b0-a0|). The bound is eight times that.
+func crossBound(a0, dx float64) float64 {
+	return 0x1p-50 * (math.Abs(a0) + 8*math.Abs(dx))
+}
+
+// addRecords gives every listed cell of x's grid a record, unless the
+// records would pass maxRecordBytes (then the grid keeps its lists and
+// addRecords reports false).
+func (x *Index) addRecords() bool {
+	g := &x.grid
+	if g.cnx == 0 || g.sx == 0 || g.sy == 0 {
+		return false
+	}
+	var recs []uint64
+	var edges []int32
+	var body []uint64
+	// record builds the record of a cell whose points lie in
+	// [x0, x1] x [y0, y1] with list word w, and returns its word, or w
+	// when a count does not fit its bits.
+	record := func(w int32, x0, x1, y0, y1 float64) int32 {
+		off := listOffset(w)
+		body = body[:0]
+		n := 0
+		var term int32
+		for _, e := range g.lists[off:] {
+			if e < 0 {
+				term = e
+				break
+			}
+			bp := &x.polys[e]
+			edges = edges[:0]
+			for k := bp.band + bp.bandOf(y0); k <= bp.band+bp.bandOf(y1); k++ {
+				edges = append(edges, x.bandEdges[x.bandStart[k]:x.bandStart[k+1]]...)
+			}
+			slices.Sort(edges)
+			edges = slices.Compact(edges)
+			at := len(body)
+			body = append(body, 0)
+			var local, right uint64
+			parity := uint64(0)
+			// Right edges first, then local ones (the order of the
+			// crossings does not change their parity).
+			for pass := 0; pass < 2; pass++ {
+				for _, v := range edges {
+					a, b := x.verts[v], x.verts[v+1]
+					if max(a[1], b[1]) < y0 || min(a[1], b[1]) > y1 {
+						continue
+					}
+					eb := crossBound(a[0], b[0]-a[0])
+					if max(a[0], b[0])+eb < x0 {
+						continue // left of the cell: never counts
+					}
+					if min(a[0], b[0])-eb > x1 {
+						if pass == 1 {
+							continue
+						}
+						if min(a[1], b[1]) <= y0 && max(a[1], b[1]) > y1 {
+							parity ^= 1
+							continue
+						}
+						body = append(body, math.Float64bits(a[1]), math.Float64bits(b[1]))
+						right++
+						continue
+					}
+					if pass == 1 {
+						body = append(body, math.Float64bits(a[0]), math.Float64bits(a[1]), math.Float64bits(b[0]), math.Float64bits(b[1]))
+						local++
+					}
+				}
+			}
+			if local >= 1<<16 || right >= 1<<15 {
+				return w
+			}
+			body[at] = uint64(uint32(bp.feature)) | local<<32 | right<<48 | parity<<63
+			n++
+		}
+		r := len(recs)
+		if r+1+len(body) > int(-2-minListWord)-recordBase || 8*(r+1+len(body)) > maxRecordBytes {
+			return w
+		}
+		recs = append(recs, uint64(uint32(term))|uint64(n)<<32)
+		recs = append(recs, body...)
+		return listWord(recordBase + r)
+	}
+	// span is the range of coordinates whose cell, at level kb, is c
+	// (c counted from the grid's origin), widened by far more than the
+	// rounding of the mapping; the last cell takes the clamped ones.
+	span := func(c int, kb uint, origin, scale, top float64, last bool) (lo, hi float64) {
+		k := float64(int(1) << kb)
+		lo = origin + (float64(c)/k-cellMargin)/scale
+		hi = origin + (float64(c+1)/k+cellMargin)/scale
+		if last {
+			hi = max(hi, top)
+		}
+		slack := 0x1p-50 * (math.Abs(origin) + math.Abs(lo) + math.Abs(hi))
+		return lo - slack, hi + slack
+	}
+	ok := true
+	newCoarse := slices.Clone(g.coarse)
+	newBlocks := slices.Clone(g.blocks)
+	for b, w := range g.coarse {
+		bx, by := b%g.cnx, b/g.cnx
+		switch {
+		case w >= cellEmpty:
+		case w >= minListWord: // the whole block
+			x0, x1 := span(bx, 0, g.bound.Min[0], g.sx, g.bound.Max[0], bx == g.cnx-1)
+			y0, y1 := span(by, 0, g.bound.Min[1], g.sy, g.bound.Max[1], by == g.cny-1)
+			nw := record(w, x0, x1, y0, y1)
+			ok = ok && nw != w
+			newCoarse[b] = nw
+		default:
+			off, kb := blockCells(w)
+			side := 1 << kb
+			for c := range side * side {
+				cw := g.blocks[off+c]
+				if cw >= cellEmpty {
+					continue
+				}
+				i, j := c&(side-1), c>>kb
+				x0, x1 := span(bx<<kb+i, kb, g.bound.Min[0], g.sx, g.bound.Max[0], bx == g.cnx-1 && i == side-1)
+				y0, y1 := span(by<<kb+j, kb, g.bound.Min[1], g.sy, g.bound.Max[1], by == g.cny-1 && j == side-1)
+				nw := record(cw, x0, x1, y0, y1)
+				ok = ok && nw != cw
+				newBlocks[off+c] = nw
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	g.coarse, g.blocks, g.recs = newCoarse, newBlocks, slices.Clip(recs)
+	return true
+}
+
+// locateRecord is locateList for the record at recs[off] (see addRecords):
+// the same answer, from the record's edges.
+func (x *Index) locateRecord(off int, p orb.Point) int32 {
+	recs := x.grid.recs
+	h := recs[off]
+	k := off + 1
+	px, py := p[0], p[1]
+	for n := int(h >> 32); n > 0; n-- {
+		e := recs[k]
+		k++
+		// The crossings' parity, without branches: which edges straddle
+		// py, and where, is as good as random from point to point.
+		in := e >> 63
+		for r := int(e >> 48 & (1<<15 - 1)); r > 0; r-- {
+			in ^= b2u(math.Float64frombits(recs[k]) > py) ^ b2u(math.Float64frombits(recs[k+1]) > py)
+			k += 2
+		}
+		for l := int(e >> 32 & (1<<16 - 1)); l > 0; l-- {
+			a0, a1 := math.Float64frombits(recs[k]), math.Float64frombits(recs[k+1])
+			b0, b1 := math.Float64frombits(recs[k+2]), math.Float64frombits(recs[k+3])
+			k += 4
+			// covers' tests, the same arithmetic (its on-edge test with
+			// the cross product first: the same answer, and it is almost
+			// never zero). xc is only used when the edge straddles py,
+			// so b1 != a1 then.
+			if (b0-a0)*(py-a1)-(b1-a1)*(px-a0) == 0 && px >= min(a0, b0) && px <= max(a0, b0) && py >= min(a1, b1) && py <= max(a1, b1) {
+				return int32(uint32(e))
+			}
+			xc := a0 + (py-a1)*(b0-a0)/(b1-a1)
+			in ^= (b2u(a1 > py) ^ b2u(b1 > py)) & b2u(px < xc)
+		}
+		if in != 0 {
+			return int32(uint32(e))
+		}
+	}
+	if t := int32(uint32(h)); t != listEnd {
+		return terminalFeature(t)
+	}
+	return Unmatched
+}
+
+// b2u is 1 for true, 0 for false (the compiler makes it a flag move, not
+// a branch).
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
