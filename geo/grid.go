@@ -49,6 +49,9 @@ type grid struct {
 	// blocks[off:], row by row.
 	coarse []int32
 	blocks []int32
+	// words is blocks, then coarse, then cellEmpty: blocks and coarse
+	// are slices of it (see setWords and slot).
+	words []int32
 	lists  []int32 // candidate lists, see grid
 	// recs holds the cells' records (strip.go), when the index has them:
 	// then every list word of coarse and blocks is a record word.
@@ -556,13 +559,24 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			}
 		}
 	}
-	g.blocks = make([]int32, 0, split)
+	blocks := make([]int32, 0, split)
 	for b, w := range g.coarse {
 		if w < minListWord {
-			g.blocks = append(g.blocks, cells[cellOff[b]:cellOff[b+1]]...)
+			blocks = append(blocks, cells[cellOff[b]:cellOff[b+1]]...)
 		}
 	}
+	g.setWords(blocks, g.coarse)
 	return g
+}
+
+// setWords lays out blocks and coarse in one array, blocks first, then
+// coarse, then one cellEmpty word (the slot of points off the grid), so
+// that every point's word is words[slot(p)].
+func (g *grid) setWords(blocks, coarse []int32) {
+	w := make([]int32, 0, len(blocks)+len(coarse)+1)
+	w = append(append(append(w, blocks...), coarse...), cellEmpty)
+	g.words = w
+	g.blocks, g.coarse = w[:len(blocks):len(blocks)], w[len(blocks):len(blocks)+len(coarse):len(blocks)+len(coarse)]
 }
 
 // cellRange is the cells [i0, i1] x [j0, j1] of a block.
@@ -674,23 +688,30 @@ func (x *Index) locate32(p orb.Point) int32 {
 
 // cellWord is the word of p's cell: a feature, cellEmpty (also for points
 // off the grid and NaN), or a list word. The grid must be built.
-func (x *Index) cellWord(p orb.Point) int32 {
-	g := &x.grid
+func (x *Index) cellWord(p orb.Point) int32 { return x.grid.words[x.grid.slot(p)] }
+
+// slot is the position in words of p's cell word: in blocks for a block
+// split in cells, in coarse for one that is not, the last word for
+// points off the grid and NaN. The grid must be built. It reads coarse,
+// not blocks, so a batch can compute the slots of many points before it
+// reads their words (many cache misses in flight at once).
+func (g *grid) slot(p orb.Point) int {
 	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
-		return cellEmpty
+		return len(g.words) - 1
 	}
 	tx, ty := g.tx(p[0]), g.ty(p[1])
 	bx, by := blockAt(tx, g.cnx), blockAt(ty, g.cny)
-	w := g.coarse[by*g.cnx+bx]
+	b := by*g.cnx + bx
+	w := g.coarse[b]
 	if w >= minListWord {
-		return w
+		return len(g.blocks) + b
 	}
 	off, kb := blockCells(w)
 	k := float64(int(1) << kb)
 	m := 1<<kb - 1
 	// tx >= bx, so the cells are >= 0: clamp above only.
 	i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
-	return g.blocks[off+j<<kb+i]
+	return off + j<<kb + i
 }
 
 // locateList walks the candidate list at lists[off], or the record at

@@ -28,19 +28,23 @@ import (
 //   - that lies wholly left of x0 by more than the rounding bound of its
 //     crossing abscissa xc (see crossBound) never counts (xc <= px), and
 //     wholly right of x1 by more than it always has px < xc, so it counts
-//     exactly when it straddles py: "right" edges keep only their two
+//     exactly when it straddles py: such "far" edges keep only their two
 //     latitudes, and those that straddle every latitude of the cell fold
 //     into one parity bit;
 //   - any other is "local" and is tested as covers tests it (on-edge test,
 //     then the crossing with the same arithmetic).
+// A closed ring straddles any latitude an even number of times, so the
+// parity of the edges with px < xc is also that of the straddling edges
+// with !(px < xc): each polygon's record counts its crossings on the side
+// (left or right of the cell) with fewer far edges to keep, often none.
 //
 // A record is a run of uint64 words in grid.recs: a header (number of
 // entries in the high 32 bits, the list's terminal entry in the low 32),
 // then for each polygon of the list, in list order, an entry word (feature
-// in the low 32 bits, local edges in bits 32-47, right edges in bits 48-62,
-// the parity bit in bit 63), its right edges (two words each: a's and b's
-// latitude) and its local edges (four words: a[0], a[1], b[0], b[1], as
-// float64 bits).
+// in the low 32 bits, local edges in bits 32-47, far edges in bits 48-61,
+// bit 62 set when the far edges are the left ones, the parity bit in bit
+// 63), its far edges (two words each: a's and b's latitude) and its local
+// edges (four words: a[0], a[1], b[0], b[1], as float64 bits).
 
 // recordBase splits the list words: an offset below it is in grid.lists,
 // one at or above it is recordBase + the record's position in grid.recs.
@@ -71,6 +75,7 @@ func (x *Index) addRecords() bool {
 	}
 	var recs []uint64
 	var edges []int32
+	var sides []int8
 	var body []uint64
 	// record builds the record of a cell whose points lie in
 	// [x0, x1] x [y0, y1] with list word w, and returns its word, or w
@@ -92,44 +97,58 @@ func (x *Index) addRecords() bool {
 			}
 			slices.Sort(edges)
 			edges = slices.Compact(edges)
-			at := len(body)
-			body = append(body, 0)
-			var local, right uint64
-			parity := uint64(0)
-			// Right edges first, then local ones (the order of the
-			// crossings does not change their parity).
-			for pass := 0; pass < 2; pass++ {
-				for _, v := range edges {
-					a, b := x.verts[v], x.verts[v+1]
-					if max(a[1], b[1]) < y0 || min(a[1], b[1]) > y1 {
-						continue
-					}
+			// Each edge's side: wholly left of the cell (-1), wholly
+			// right (+1), or local (0); the crossings are counted on the
+			// side with fewer edges to keep (see below).
+			var keep, fold [3]int
+			sides = sides[:0]
+			for _, v := range edges {
+				a, b := x.verts[v], x.verts[v+1]
+				side := int8(2) // dropped
+				if max(a[1], b[1]) >= y0 && min(a[1], b[1]) <= y1 {
 					eb := crossBound(a[0], b[0]-a[0])
-					if max(a[0], b[0])+eb < x0 {
-						continue // left of the cell: never counts
+					switch {
+					case max(a[0], b[0])+eb < x0:
+						side = -1
+					case min(a[0], b[0])-eb > x1:
+						side = 1
+					default:
+						side = 0
 					}
-					if min(a[0], b[0])-eb > x1 {
-						if pass == 1 {
-							continue
-						}
-						if min(a[1], b[1]) <= y0 && max(a[1], b[1]) > y1 {
-							parity ^= 1
-							continue
-						}
-						body = append(body, math.Float64bits(a[1]), math.Float64bits(b[1]))
-						right++
-						continue
-					}
-					if pass == 1 {
-						body = append(body, math.Float64bits(a[0]), math.Float64bits(a[1]), math.Float64bits(b[0]), math.Float64bits(b[1]))
-						local++
+					if side != 0 && min(a[1], b[1]) <= y0 && max(a[1], b[1]) > y1 {
+						fold[side+1]++ // straddles every latitude of the cell
+					} else {
+						keep[side+1]++
 					}
 				}
+				sides = append(sides, side)
 			}
-			if local >= 1<<16 || right >= 1<<15 {
+			// Counting the edges on the ray towards -x instead, with
+			// !(px < xc) for covers' px < xc, gives the same parity: a
+			// closed ring straddles any latitude an even number of times.
+			far, left := int8(1), uint64(0)
+			if keep[0] < keep[2] {
+				far, left = -1, 1
+			}
+			parity := uint64(fold[far+1] & 1)
+			at := len(body)
+			body = append(body, 0)
+			for i, v := range edges {
+				if sides[i] == far && !(fold[far+1] > 0 && min(x.verts[v][1], x.verts[v+1][1]) <= y0 && max(x.verts[v][1], x.verts[v+1][1]) > y1) {
+					body = append(body, math.Float64bits(x.verts[v][1]), math.Float64bits(x.verts[v+1][1]))
+				}
+			}
+			for i, v := range edges {
+				if sides[i] == 0 {
+					a, b := x.verts[v], x.verts[v+1]
+					body = append(body, math.Float64bits(a[0]), math.Float64bits(a[1]), math.Float64bits(b[0]), math.Float64bits(b[1]))
+				}
+			}
+			local, right := uint64(keep[1]), uint64(keep[far+1])
+			if local >= 1<<16 || right >= 1<<14 {
 				return w
 			}
-			body[at] = uint64(uint32(bp.feature)) | local<<32 | right<<48 | parity<<63
+			body[at] = uint64(uint32(bp.feature)) | local<<32 | right<<48 | left<<62 | parity<<63
 			n++
 		}
 		r := len(recs)
@@ -186,7 +205,8 @@ func (x *Index) addRecords() bool {
 			return false
 		}
 	}
-	g.coarse, g.blocks, g.recs = newCoarse, newBlocks, slices.Clip(recs)
+	g.setWords(newBlocks, newCoarse)
+	g.recs = slices.Clip(recs)
 	return true
 }
 
@@ -202,8 +222,8 @@ func (x *Index) locateRecord(off int, p orb.Point) int32 {
 		k++
 		// The crossings' parity, without branches: which edges straddle
 		// py, and where, is as good as random from point to point.
-		in := e >> 63
-		for r := int(e >> 48 & (1<<15 - 1)); r > 0; r-- {
+		in, left := e>>63, e>>62&1
+		for r := int(e >> 48 & (1<<14 - 1)); r > 0; r-- {
 			in ^= b2u(math.Float64frombits(recs[k]) > py) ^ b2u(math.Float64frombits(recs[k+1]) > py)
 			k += 2
 		}
@@ -219,7 +239,7 @@ func (x *Index) locateRecord(off int, p orb.Point) int32 {
 				return int32(uint32(e))
 			}
 			xc := a0 + (py-a1)*(b0-a0)/(b1-a1)
-			in ^= (b2u(a1 > py) ^ b2u(b1 > py)) & b2u(px < xc)
+			in ^= (b2u(a1 > py) ^ b2u(b1 > py)) & (b2u(px < xc) ^ left)
 		}
 		if in != 0 {
 			return int32(uint32(e))
