@@ -52,7 +52,7 @@ type grid struct {
 	// words is blocks, then coarse, then cellEmpty: blocks and coarse
 	// are slices of it (see setWords and slot).
 	words []int32
-	lists  []int32 // candidate lists, see grid
+	lists []int32 // candidate lists, see grid
 	// recs holds the cells' records (strip.go), when the index has them:
 	// then every list word of coarse and blocks is a record word.
 	recs []uint64
