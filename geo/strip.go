@@ -2,7 +2,10 @@ package geo
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -67,98 +70,94 @@ func crossBound(a0, dx float64) float64 {
 
 // addRecords gives every listed cell of x's grid a record, unless the
 // records would pass maxRecordBytes (then the grid keeps its lists and
-// addRecords reports false).
+// addRecords reports false). The blocks are shared out to GOMAXPROCS
+// goroutines recordChunk at a time; each chunk's records are laid out
+// in block order whatever the scheduling.
 func (x *Index) addRecords() bool {
 	g := &x.grid
 	if g.cnx == 0 || g.sx == 0 || g.sy == 0 {
 		return false
 	}
-	var recs []uint64
-	var edges []int32
-	var sides []int8
-	var body []uint64
-	// record builds the record of a cell whose points lie in
-	// [x0, x1] x [y0, y1] with list word w, and returns its word, or w
-	// when a count does not fit its bits.
-	record := func(w int32, x0, x1, y0, y1 float64) int32 {
-		off := listOffset(w)
-		body = body[:0]
-		n := 0
-		var term int32
-		for _, e := range g.lists[off:] {
-			if e < 0 {
-				term = e
-				break
-			}
-			bp := &x.polys[e]
-			edges = edges[:0]
-			for k := bp.band + bp.bandOf(y0); k <= bp.band+bp.bandOf(y1); k++ {
-				edges = append(edges, x.bandEdges[x.bandStart[k]:x.bandStart[k+1]]...)
-			}
-			slices.Sort(edges)
-			edges = slices.Compact(edges)
-			// Each edge's side: wholly left of the cell (-1), wholly
-			// right (+1), or local (0); the crossings are counted on the
-			// side with fewer edges to keep (see below).
-			var keep, fold [3]int
-			sides = sides[:0]
-			for _, v := range edges {
-				a, b := x.verts[v], x.verts[v+1]
-				side := int8(2) // dropped
-				if max(a[1], b[1]) >= y0 && min(a[1], b[1]) <= y1 {
-					eb := crossBound(a[0], b[0]-a[0])
-					switch {
-					case max(a[0], b[0])+eb < x0:
-						side = -1
-					case min(a[0], b[0])-eb > x1:
-						side = 1
-					default:
-						side = 0
-					}
-					if side != 0 && min(a[1], b[1]) <= y0 && max(a[1], b[1]) > y1 {
-						fold[side+1]++ // straddles every latitude of the cell
-					} else {
-						keep[side+1]++
-					}
+	words := slices.Clone(g.words)
+	blocks, coarse := words[:len(g.blocks)], words[len(g.blocks):len(g.blocks)+len(g.coarse)]
+	nchunks := (len(coarse) + recordChunk - 1) / recordChunk
+	chunks := make([][]uint64, nchunks)
+	var failed atomic.Bool
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), nchunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var rb recordBuilder
+			for !failed.Load() {
+				c := int(next.Add(1)) - 1
+				if c >= nchunks {
+					return
 				}
-				sides = append(sides, side)
-			}
-			// Counting the edges on the ray towards -x instead, with
-			// !(px < xc) for covers' px < xc, gives the same parity: a
-			// closed ring straddles any latitude an even number of times.
-			far, left := int8(1), uint64(0)
-			if keep[0] < keep[2] {
-				far, left = -1, 1
-			}
-			parity := uint64(fold[far+1] & 1)
-			at := len(body)
-			body = append(body, 0)
-			for i, v := range edges {
-				if sides[i] == far && !(fold[far+1] > 0 && min(x.verts[v][1], x.verts[v+1][1]) <= y0 && max(x.verts[v][1], x.verts[v+1][1]) > y1) {
-					body = append(body, math.Float64bits(x.verts[v][1]), math.Float64bits(x.verts[v+1][1]))
+				rb.recs = rb.recs[:0]
+				// Words are written with offsets within the chunk's
+				// records, moved to their place below.
+				if !rb.blocks(x, c*recordChunk, min((c+1)*recordChunk, len(coarse)), blocks, coarse) {
+					failed.Store(true)
+					return
 				}
+				chunks[c] = slices.Clone(rb.recs)
 			}
-			for i, v := range edges {
-				if sides[i] == 0 {
-					a, b := x.verts[v], x.verts[v+1]
-					body = append(body, math.Float64bits(a[0]), math.Float64bits(a[1]), math.Float64bits(b[0]), math.Float64bits(b[1]))
-				}
-			}
-			local, right := uint64(keep[1]), uint64(keep[far+1])
-			if local >= 1<<16 || right >= 1<<14 {
-				return w
-			}
-			body[at] = uint64(uint32(bp.feature)) | local<<32 | right<<48 | left<<62 | parity<<63
-			n++
-		}
-		r := len(recs)
-		if r+1+len(body) > int(-2-minListWord)-recordBase || 8*(r+1+len(body)) > maxRecordBytes {
-			return w
-		}
-		recs = append(recs, uint64(uint32(term))|uint64(n)<<32)
-		recs = append(recs, body...)
-		return listWord(recordBase + r)
+		}()
 	}
+	wg.Wait()
+	total := 0
+	for _, c := range chunks {
+		total += len(c)
+	}
+	if failed.Load() || total > int(-2-minListWord)-recordBase || 8*total > maxRecordBytes {
+		return false
+	}
+	recs := make([]uint64, 0, total)
+	move := func(w int32, base int) int32 {
+		if w < cellEmpty {
+			return listWord(listOffset(w) + base)
+		}
+		return w
+	}
+	for c, cr := range chunks {
+		base := len(recs)
+		recs = append(recs, cr...)
+		for b := c * recordChunk; b < min((c+1)*recordChunk, len(coarse)); b++ {
+			w := coarse[b]
+			switch {
+			case w >= cellEmpty:
+			case w >= minListWord:
+				coarse[b] = move(w, base)
+			default:
+				off, kb := blockCells(w)
+				for i := off; i < off+1<<(2*kb); i++ {
+					blocks[i] = move(blocks[i], base)
+				}
+			}
+		}
+	}
+	g.words, g.blocks, g.coarse, g.recs = words, blocks, coarse, recs
+	return true
+}
+
+// recordChunk is the number of coarse blocks an addRecords goroutine
+// takes at a time.
+const recordChunk = 256
+
+// recordBuilder holds one goroutine's buffers while records are built.
+type recordBuilder struct {
+	recs, body []uint64
+	edges      []int32
+	sides      []int8
+}
+
+// blocks writes the records of coarse blocks [lo, hi) into rb.recs and
+// their words (recordBase + offset in rb.recs) into blocks and coarse;
+// false if a record does not fit its counts' bits.
+func (rb *recordBuilder) blocks(x *Index, lo, hi int, blocks, coarse []int32) bool {
+	g := &x.grid
 	// span is the range of coordinates whose cell, at level kb, is c
 	// (c counted from the grid's origin), widened by far more than the
 	// rounding of the mapping; the last cell takes the clamped ones.
@@ -172,42 +171,132 @@ func (x *Index) addRecords() bool {
 		slack := 0x1p-50 * (math.Abs(origin) + math.Abs(lo) + math.Abs(hi))
 		return lo - slack, hi + slack
 	}
-	ok := true
-	newCoarse := slices.Clone(g.coarse)
-	newBlocks := slices.Clone(g.blocks)
-	for b, w := range g.coarse {
+	for b := lo; b < hi; b++ {
+		w := coarse[b]
 		bx, by := b%g.cnx, b/g.cnx
 		switch {
 		case w >= cellEmpty:
 		case w >= minListWord: // the whole block
 			x0, x1 := span(bx, 0, g.bound.Min[0], g.sx, g.bound.Max[0], bx == g.cnx-1)
 			y0, y1 := span(by, 0, g.bound.Min[1], g.sy, g.bound.Max[1], by == g.cny-1)
-			nw := record(w, x0, x1, y0, y1)
-			ok = ok && nw != w
-			newCoarse[b] = nw
+			nw, ok := rb.record(x, w, x0, x1, y0, y1)
+			if !ok {
+				return false
+			}
+			coarse[b] = nw
 		default:
 			off, kb := blockCells(w)
 			side := 1 << kb
 			for c := range side * side {
-				cw := g.blocks[off+c]
+				cw := blocks[off+c]
 				if cw >= cellEmpty {
 					continue
 				}
 				i, j := c&(side-1), c>>kb
 				x0, x1 := span(bx<<kb+i, kb, g.bound.Min[0], g.sx, g.bound.Max[0], bx == g.cnx-1 && i == side-1)
 				y0, y1 := span(by<<kb+j, kb, g.bound.Min[1], g.sy, g.bound.Max[1], by == g.cny-1 && j == side-1)
-				nw := record(cw, x0, x1, y0, y1)
-				ok = ok && nw != cw
-				newBlocks[off+c] = nw
+				nw, ok := rb.record(x, cw, x0, x1, y0, y1)
+				if !ok {
+					return false
+				}
+				blocks[off+c] = nw
 			}
 		}
-		if !ok {
-			return false
-		}
 	}
-	g.setWords(newBlocks, newCoarse)
-	g.recs = slices.Clip(recs)
 	return true
+}
+
+// record appends the record of a cell whose points lie in
+// [x0, x1] x [y0, y1], with list word w, to rb.recs and returns its word
+// (recordBase + its offset in rb.recs); false when a count does not fit
+// its bits.
+func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int32, bool) {
+	g := &x.grid
+	off := listOffset(w)
+	body := rb.body[:0]
+	n := 0
+	var term int32
+	for _, e := range g.lists[off:] {
+		if e < 0 {
+			term = e
+			break
+		}
+		bp := &x.polys[e]
+		// The polygon's edges whose latitude range meets [y0, y1]: those
+		// of its bands from y0's to y1's, each once (in the first of
+		// these bands that lists it).
+		edges := rb.edges[:0]
+		k0, k1 := bp.bandOf(y0), bp.bandOf(y1)
+		for k := k0; k <= k1; k++ {
+			for _, v := range x.bandEdges[x.bandStart[bp.band+k]:x.bandStart[bp.band+k+1]] {
+				if k == k0 || bp.bandOf(min(x.verts[v][1], x.verts[v+1][1])) == k {
+					edges = append(edges, v)
+				}
+			}
+		}
+		rb.edges = edges
+		// Each edge's side: wholly left of the cell (-1), wholly right
+		// (+1), or local (0); the crossings are counted on the side
+		// with fewer edges to keep (see above).
+		var keep, fold [3]int
+		sides := rb.sides[:0]
+		for _, v := range edges {
+			a, b := x.verts[v], x.verts[v+1]
+			side := int8(2) // dropped
+			if max(a[1], b[1]) >= y0 && min(a[1], b[1]) <= y1 {
+				eb := crossBound(a[0], b[0]-a[0])
+				switch {
+				case max(a[0], b[0])+eb < x0:
+					side = -1
+				case min(a[0], b[0])-eb > x1:
+					side = 1
+				default:
+					side = 0
+				}
+				if side != 0 && min(a[1], b[1]) <= y0 && max(a[1], b[1]) > y1 {
+					side *= 3 // straddles every latitude of the cell
+					fold[side/3+1]++
+				} else {
+					keep[side+1]++
+				}
+			}
+			sides = append(sides, side)
+		}
+		rb.sides = sides
+		far, left := int8(1), uint64(0)
+		if keep[0] < keep[2] {
+			far, left = -1, 1
+		}
+		parity := uint64(fold[far+1] & 1)
+		at := len(body)
+		body = append(body, 0)
+		for i, v := range edges {
+			if sides[i] == far {
+				body = append(body, math.Float64bits(x.verts[v][1]), math.Float64bits(x.verts[v+1][1]))
+			}
+		}
+		for i, v := range edges {
+			if sides[i] == 0 {
+				a, b := x.verts[v], x.verts[v+1]
+				body = append(body, math.Float64bits(a[0]), math.Float64bits(a[1]), math.Float64bits(b[0]), math.Float64bits(b[1]))
+			}
+		}
+		local, right := uint64(keep[1]), uint64(keep[far+1])
+		if local >= 1<<16 || right >= 1<<14 {
+			rb.body = body
+			return w, false
+		}
+		body[at] = uint64(uint32(bp.feature)) | local<<32 | right<<48 | left<<62 | parity<<63
+		n++
+	}
+	rb.body = body
+	r := len(rb.recs)
+	if r+1+len(body) > int(-2-minListWord)-recordBase {
+		return w, false
+	}
+	rb.recs = append(rb.recs, uint64(uint32(term))|uint64(n)<<32)
+	rb.recs = append(rb.recs, body...)
+	return listWord(recordBase + r), true
 }
 
 // locateRecord is locateList for the record at recs[off] (see addRecords):
