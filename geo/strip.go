@@ -149,8 +149,56 @@ const recordChunk = 256
 // recordBuilder holds one goroutine's buffers while records are built.
 type recordBuilder struct {
 	recs, body []uint64
-	edges      []int32
 	sides      []int8
+	// The strips of the polygons met in the current row of cells
+	// (latitudes [y0, y1]): polygon stripPolys[i]'s edges are
+	// strip[stripOff[i]:stripOff[i+1]].
+	y0, y1     float64
+	stripPolys []int32
+	stripOff   []int
+	strip      []stripEdge
+}
+
+// stripEdge is an edge a -> b whose latitude range meets a row of cells,
+// with its abscissa range widened by crossBound (lo, hi) and whether it
+// straddles every latitude of the row (spans).
+type stripEdge struct {
+	a, b   orb.Point
+	lo, hi float64
+	spans  bool
+}
+
+// stripOf returns polygon e's edges whose latitude range meets [y0, y1]
+// (those of its bands from y0's to y1's, each once), computed once per
+// row of cells. The slice is valid until the next call.
+func (rb *recordBuilder) stripOf(x *Index, e int32, y0, y1 float64) []stripEdge {
+	if y0 != rb.y0 || y1 != rb.y1 || len(rb.stripPolys) == 64 || len(rb.stripOff) == 0 {
+		rb.y0, rb.y1 = y0, y1
+		rb.stripPolys, rb.strip, rb.stripOff = rb.stripPolys[:0], rb.strip[:0], append(rb.stripOff[:0], 0)
+	}
+	for i, q := range rb.stripPolys {
+		if q == e {
+			return rb.strip[rb.stripOff[i]:rb.stripOff[i+1]]
+		}
+	}
+	bp := &x.polys[e]
+	start := len(rb.strip)
+	k0, k1 := bp.bandOf(y0), bp.bandOf(y1)
+	for k := k0; k <= k1; k++ {
+		for _, v := range x.bandEdges[x.bandStart[bp.band+k]:x.bandStart[bp.band+k+1]] {
+			a, b := x.verts[v], x.verts[v+1]
+			ylo, yhi := min(a[1], b[1]), max(a[1], b[1])
+			// Once: in the first of these bands that lists it.
+			if k != k0 && bp.bandOf(ylo) != k || yhi < y0 || ylo > y1 {
+				continue
+			}
+			eb := crossBound(a[0], b[0]-a[0])
+			rb.strip = append(rb.strip, stripEdge{a: a, b: b, lo: min(a[0], b[0]) - eb, hi: max(a[0], b[0]) + eb, spans: ylo <= y0 && yhi > y1})
+		}
+	}
+	rb.stripPolys = append(rb.stripPolys, e)
+	rb.stripOff = append(rb.stripOff, len(rb.strip))
+	return rb.strip[start:]
 }
 
 // blocks writes the records of coarse blocks [lo, hi) into rb.recs and
@@ -222,43 +270,25 @@ func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int3
 			break
 		}
 		bp := &x.polys[e]
-		// The polygon's edges whose latitude range meets [y0, y1]: those
-		// of its bands from y0's to y1's, each once (in the first of
-		// these bands that lists it).
-		edges := rb.edges[:0]
-		k0, k1 := bp.bandOf(y0), bp.bandOf(y1)
-		for k := k0; k <= k1; k++ {
-			for _, v := range x.bandEdges[x.bandStart[bp.band+k]:x.bandStart[bp.band+k+1]] {
-				if k == k0 || bp.bandOf(min(x.verts[v][1], x.verts[v+1][1])) == k {
-					edges = append(edges, v)
-				}
-			}
-		}
-		rb.edges = edges
+		strip := rb.stripOf(x, e, y0, y1)
 		// Each edge's side: wholly left of the cell (-1), wholly right
 		// (+1), or local (0); the crossings are counted on the side
 		// with fewer edges to keep (see above).
 		var keep, fold [3]int
 		sides := rb.sides[:0]
-		for _, v := range edges {
-			a, b := x.verts[v], x.verts[v+1]
-			side := int8(2) // dropped
-			if max(a[1], b[1]) >= y0 && min(a[1], b[1]) <= y1 {
-				eb := crossBound(a[0], b[0]-a[0])
-				switch {
-				case max(a[0], b[0])+eb < x0:
-					side = -1
-				case min(a[0], b[0])-eb > x1:
-					side = 1
-				default:
-					side = 0
-				}
-				if side != 0 && min(a[1], b[1]) <= y0 && max(a[1], b[1]) > y1 {
-					side *= 3 // straddles every latitude of the cell
-					fold[side/3+1]++
-				} else {
-					keep[side+1]++
-				}
+		for _, se := range strip {
+			side := int8(0)
+			switch {
+			case se.hi < x0:
+				side = -1
+			case se.lo > x1:
+				side = 1
+			}
+			if side != 0 && se.spans {
+				side *= 3 // straddles every latitude of the cell
+				fold[side/3+1]++
+			} else {
+				keep[side+1]++
 			}
 			sides = append(sides, side)
 		}
@@ -270,15 +300,14 @@ func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int3
 		parity := uint64(fold[far+1] & 1)
 		at := len(body)
 		body = append(body, 0)
-		for i, v := range edges {
+		for i, se := range strip {
 			if sides[i] == far {
-				body = append(body, math.Float64bits(x.verts[v][1]), math.Float64bits(x.verts[v+1][1]))
+				body = append(body, math.Float64bits(se.a[1]), math.Float64bits(se.b[1]))
 			}
 		}
-		for i, v := range edges {
+		for i, se := range strip {
 			if sides[i] == 0 {
-				a, b := x.verts[v], x.verts[v+1]
-				body = append(body, math.Float64bits(a[0]), math.Float64bits(a[1]), math.Float64bits(b[0]), math.Float64bits(b[1]))
+				body = append(body, math.Float64bits(se.a[0]), math.Float64bits(se.a[1]), math.Float64bits(se.b[0]), math.Float64bits(se.b[1]))
 			}
 		}
 		local, right := uint64(keep[1]), uint64(keep[far+1])
