@@ -215,16 +215,25 @@ func TestSorterOrder(t *testing.T) {
 // BenchmarkLocateAllSmallLayers is locateAll on one worker over the real
 // Alameda and Ohio tract layers, 4M uniform points over their bounding
 // boxes, in chunks of 2^20 (LocateAll's for 10M points on one worker): in
-// input order, sorted along the Morton curve, and in two passes.
+// input order, sorted along the Morton curve, and in two passes; and in
+// two passes over the index without cell records (the lists' path, the
+// baseline of strip.go).
 func BenchmarkLocateAllSmallLayers(b *testing.B) {
 	for _, l := range []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip")} {
 		x := NewIndex(l)
-		b.Logf("%s: index %.1f MiB, batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), x.sortBatches)
+		size := defaultGridSize
+		size.noRecords = true
+		lists := newIndex(l, false, size)
+		b.Logf("%s: index %.1f MiB (%.1f MiB without records), batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), float64(lists.sizeBytes())/(1<<20), x.sortBatches)
 		pts := probePoints(l, 1<<22, 12)
 		pts = pts[len(pts)-1<<22:]
 		out := make([]int32, len(pts))
-		for _, mode := range []string{"input-order", "morton", "two-pass"} {
+		for _, mode := range []string{"input-order", "morton", "two-pass", "two-pass-lists"} {
 			b.Run(fmt.Sprintf("%s/%d-polygons/%s", l.Name, len(l.Features), mode), func(b *testing.B) {
+				x := x
+				if mode == "two-pass-lists" {
+					x = lists
+				}
 				x.sortBatches = mode == "morton"
 				b.ReportAllocs()
 				b.ResetTimer()
