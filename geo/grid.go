@@ -49,7 +49,13 @@ type grid struct {
 	// blocks[off:], row by row.
 	coarse []int32
 	blocks []int32
-	lists  []int32 // candidate lists, see grid
+	// words is blocks, then coarse, then cellEmpty: blocks and coarse
+	// are slices of it (see setWords and slot).
+	words []int32
+	lists []int32 // candidate lists, see grid
+	// recs holds the cells' records (strip.go), when the index has them:
+	// then every list word of coarse and blocks is a record word.
+	recs []uint64
 	// candidates is the number of (cell, polygon) pairs the cells stand
 	// for, cells the number of cells, for tests and figures.
 	candidates, cells int
@@ -120,9 +126,12 @@ type gridSize struct {
 	perPolygon, limit, maxSide, fine, maxFine int
 	maxDensity                                float64
 	floorSide, floorCells                     int
+	// noRecords keeps the cells' lists even where records would fit
+	// (for the tests and benchmarks that compare both paths).
+	noRecords bool
 }
 
-var defaultGridSize = gridSize{cellsPerPolygon, maxCells, maxBlockSide, finePerPolygon, maxFineCells, maxDensity, floorSide, floorCells}
+var defaultGridSize = gridSize{perPolygon: cellsPerPolygon, limit: maxCells, maxSide: maxBlockSide, fine: finePerPolygon, maxFine: maxFineCells, maxDensity: maxDensity, floorSide: floorSide, floorCells: floorCells}
 
 // tx and ty map a coordinate to block units: block floor(t), clamped.
 func (g *grid) tx(x float64) float64 { return (x - g.bound.Min[0]) * g.sx }
@@ -328,20 +337,17 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 		clear(state)
 		nbx := bx1 - bx0 + 1
 		ringEdges(geoms[pi], func(a, b orb.Point) {
-			ex0, ex1 := g.tx(min(a[0], b[0])), g.tx(max(a[0], b[0]))
-			ey0, ey1 := g.ty(min(a[1], b[1])), g.ty(max(a[1], b[1]))
+			ta, tb := orb.Point{g.tx(a[0]), g.ty(a[1])}, orb.Point{g.tx(b[0]), g.ty(b[1])}
+			ex0, ex1 := min(ta[0], tb[0]), max(ta[0], tb[0])
+			ey0, ey1 := min(ta[1], tb[1]), max(ta[1], tb[1])
 			for by := blockAt(ey0, cny); by <= blockAt(ey1, cny); by++ {
 				for bx := blockAt(ex0, cnx); bx <= blockAt(ex1, cnx); bx++ {
 					r := &regs[(by-by0)*nbx+bx-bx0]
-					i0, i1 := cellIn(ex0, bx, r.kb), cellIn(ex1, bx, r.kb)
-					j0, j1 := cellIn(ey0, by, r.kb), cellIn(ey1, by, r.kb)
+					c := cellRange{cellIn(ex0, bx, r.kb), cellIn(ex1, bx, r.kb), cellIn(ey0, by, r.kb), cellIn(ey1, by, r.kb)}
 					rw := r.i1 - r.i0 + 1
-					for j := j0; j <= j1; j++ {
-						row := r.m + (j-r.j0)*rw - r.i0
-						for i := i0; i <= i1; i++ {
-							state[row+i] = crossing
-						}
-					}
+					markSegment(ta, tb, bx, by, r.kb, c, func(i, j int) {
+						state[r.m+(j-r.j0)*rw+i-r.i0] = crossing
+					})
 				}
 			}
 		})
@@ -525,7 +531,7 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			}
 			if w == listWord(len(g.lists)) {
 				g.lists = append(g.lists, list...)
-				if len(g.lists) > int(-2-minListWord) {
+				if len(g.lists) > recordBase {
 					return grid{}
 				}
 			}
@@ -553,13 +559,89 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 			}
 		}
 	}
-	g.blocks = make([]int32, 0, split)
+	blocks := make([]int32, 0, split)
 	for b, w := range g.coarse {
 		if w < minListWord {
-			g.blocks = append(g.blocks, cells[cellOff[b]:cellOff[b+1]]...)
+			blocks = append(blocks, cells[cellOff[b]:cellOff[b+1]]...)
 		}
 	}
+	g.setWords(blocks, g.coarse)
 	return g
+}
+
+// setWords lays out blocks and coarse in one array, blocks first, then
+// coarse, then one cellEmpty word (the slot of points off the grid), so
+// that every point's word is words[slot(p)].
+func (g *grid) setWords(blocks, coarse []int32) {
+	w := make([]int32, 0, len(blocks)+len(coarse)+1)
+	w = append(append(append(w, blocks...), coarse...), cellEmpty)
+	g.words = w
+	g.blocks, g.coarse = w[:len(blocks):len(blocks)], w[len(blocks):len(blocks)+len(coarse):len(blocks)+len(coarse)]
+}
+
+// cellRange is the cells [i0, i1] x [j0, j1] of a block.
+type cellRange struct{ i0, i1, j0, j1 int }
+
+// cellMargin is the margin, in block units, by which markSegment widens
+// each column (row) of cells and the segment's span across it: far more
+// than the rounding of the coordinates' mapping to block units (a few ulps
+// of numbers below 4096) and of the interpolation along the segment.
+const cellMargin = 1e-9
+
+// markSegment calls mark for every cell (i, j) within c of block (bx, by),
+// 1<<kb cells per side, that the segment from a to b (in block units, the
+// mapping of the edge's end points) passes through or comes within
+// cellMargin of: a superset of the cells any point of the edge maps to.
+// It walks the cells along the segment's longer axis, so that the
+// interpolated coordinate's rounding is at most a few ulps, and a
+// segment's cells are about the cells it spans in either axis, not the
+// cells of its bounding box.
+func markSegment(a, b orb.Point, bx, by int, kb uint, c cellRange, mark func(i, j int)) {
+	if c.i0 == c.i1 || c.j0 == c.j1 {
+		for j := c.j0; j <= c.j1; j++ {
+			for i := c.i0; i <= c.i1; i++ {
+				mark(i, j)
+			}
+		}
+		return
+	}
+	// Walk the longer axis u (x unless the segment is steep); v is the
+	// other one.
+	u0, u1, lo, hi, bu := c.i0, c.i1, c.j0, c.j1, bx
+	au, av, du, dv, bv := a[0], a[1], b[0]-a[0], b[1]-a[1], by
+	steep := math.Abs(dv) > math.Abs(du)
+	if steep {
+		u0, u1, lo, hi, bu = c.j0, c.j1, c.i0, c.i1, by
+		au, av, du, dv, bv = a[1], a[0], b[1]-a[1], b[0]-a[0], bx
+	}
+	k := float64(int(1) << kb)
+	for u := u0; u <= u1; u++ {
+		s0 := (float64(bu<<kb+u)/k - cellMargin - au) / du
+		s1 := (float64(bu<<kb+u+1)/k + cellMargin - au) / du
+		if s0 > s1 {
+			s0, s1 = s1, s0
+		}
+		s0, s1 = max(s0, 0), min(s1, 1)
+		if s0 > s1 {
+			continue
+		}
+		v0, v1 := av+s0*dv, av+s1*dv
+		if v0 > v1 {
+			v0, v1 = v1, v0
+		}
+		v0, v1 = v0-cellMargin, v1+cellMargin
+		if v1 < float64(bv) || v0 >= float64(bv+1) {
+			continue // the segment is in another block there
+		}
+		w0, w1 := max(cellIn(v0, bv, kb), lo), min(cellIn(v1, bv, kb), hi)
+		for w := w0; w <= w1; w++ {
+			if steep {
+				mark(w, u)
+			} else {
+				mark(u, w)
+			}
+		}
+	}
 }
 
 // cellPair is a polygon (entry) with an edge in a cell, while the grid is
@@ -606,27 +688,38 @@ func (x *Index) locate32(p orb.Point) int32 {
 
 // cellWord is the word of p's cell: a feature, cellEmpty (also for points
 // off the grid and NaN), or a list word. The grid must be built.
-func (x *Index) cellWord(p orb.Point) int32 {
-	g := &x.grid
+func (x *Index) cellWord(p orb.Point) int32 { return x.grid.words[x.grid.slot(p)] }
+
+// slot is the position in words of p's cell word: in blocks for a block
+// split in cells, in coarse for one that is not, the last word for
+// points off the grid and NaN. The grid must be built. It reads coarse,
+// not blocks, so a batch can compute the slots of many points before it
+// reads their words (many cache misses in flight at once).
+func (g *grid) slot(p orb.Point) int {
 	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
-		return cellEmpty
+		return len(g.words) - 1
 	}
 	tx, ty := g.tx(p[0]), g.ty(p[1])
 	bx, by := blockAt(tx, g.cnx), blockAt(ty, g.cny)
-	w := g.coarse[by*g.cnx+bx]
+	b := by*g.cnx + bx
+	w := g.coarse[b]
 	if w >= minListWord {
-		return w
+		return len(g.blocks) + b
 	}
 	off, kb := blockCells(w)
 	k := float64(int(1) << kb)
 	m := 1<<kb - 1
 	// tx >= bx, so the cells are >= 0: clamp above only.
 	i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
-	return g.blocks[off+j<<kb+i]
+	return off + j<<kb + i
 }
 
-// locateList walks the candidate list at lists[off].
+// locateList walks the candidate list at lists[off], or the record at
+// recs[off-recordBase].
 func (x *Index) locateList(off int, p orb.Point) int32 {
+	if off >= recordBase {
+		return x.locateRecord(off-recordBase, p)
+	}
 	for _, e := range x.grid.lists[off:] {
 		if e < 0 {
 			if e == listEnd {

@@ -152,6 +152,9 @@ func newIndex(l *Layer, share bool, size gridSize) *Index {
 	x.bandEdges = slices.Clone(x.bandEdges)
 	x.bandStart = slices.Clone(x.bandStart)
 	x.sortBatches = x.sizeBytes() > sortAboveBytes
+	if !x.sortBatches && !size.noRecords {
+		x.addRecords()
+	}
 	return x
 }
 

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -67,7 +68,11 @@ func hilbertKey(x, y uint32) uint32 {
 }
 
 // sorter holds the buffers of one goroutine's batch sorts.
-type sorter struct{ a, b, pending []uint64 }
+type sorter struct {
+	a, b            []uint64
+	pending, sorted []pendingPoint
+	count           [1<<pendingBucketBits + 1]int
+}
 
 // order returns, in the low 32 bits of each entry, the positions 0..len(pts)-1
 // sorted by the curve key of the points over bound (points outside it, and
@@ -142,22 +147,63 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 		x.locateSorted(s.order(x.bound, pts), pts, out)
 		return
 	}
+	g := &x.grid
 	pending := s.pending[:0]
-	for i, p := range pts {
-		w := x.cellWord(p)
-		if w >= cellEmpty {
-			out[i] = w
-			continue
+	var slots [lookupGroup]int32
+	maxKey := uint32(0)
+	for g0 := 0; g0 < len(pts); g0 += lookupGroup {
+		grp := pts[g0:min(g0+lookupGroup, len(pts))]
+		// The slots first, then the words: the second loop's loads do
+		// not depend on each other, so their cache misses overlap.
+		for k, p := range grp {
+			slots[k] = int32(g.slot(p))
 		}
-		pending = append(pending, uint64(listOffset(w))<<32|uint64(i))
+		for k, p := range grp {
+			w := g.words[slots[k]]
+			if w >= cellEmpty {
+				out[g0+k] = w
+				continue
+			}
+			off := uint32(listOffset(w))
+			pending = append(pending, pendingPoint{off: off, i: uint32(g0 + k), p: p})
+			maxKey = max(maxKey, off&(recordBase-1))
+		}
 	}
-	slices.Sort(pending)
-	for _, v := range pending {
-		i := uint32(v)
-		out[i] = x.locateList(int(v>>32), pts[i])
+	// Grouped by list (or record) position with one counting sort on
+	// its high bits: points whose lists are near each other in memory
+	// are tested one after the other, with the points themselves at
+	// hand (reading them back from pts would be a cache miss each).
+	shift := max(bits.Len32(maxKey)-pendingBucketBits, 0)
+	count := &s.count
+	*count = [len(s.count)]int{}
+	for _, q := range pending {
+		count[(q.off&(recordBase-1))>>shift+1]++
 	}
-	s.pending = pending[:0]
+	for k := 1; k < len(count); k++ {
+		count[k] += count[k-1]
+	}
+	sorted := slices.Grow(s.sorted[:0], len(pending))[:len(pending)]
+	for _, q := range pending {
+		b := (q.off & (recordBase - 1)) >> shift
+		sorted[count[b]] = q
+		count[b]++
+	}
+	for _, q := range sorted {
+		out[q.i] = x.locateList(int(q.off), q.p)
+	}
+	s.pending, s.sorted = pending[:0], sorted[:0]
 }
+
+// pendingPoint is a point of a batch whose cell word is a list (or
+// record) word at off, at position i of the batch.
+type pendingPoint struct {
+	off, i uint32
+	p      orb.Point
+}
+
+// pendingBucketBits sets the number of buckets (2^pendingBucketBits) of
+// locateBatch's counting sort.
+const pendingBucketBits = 12
 
 // locateSorted places pts[uint32(v)] for each v of order, in that order,
 // lookupGroup points at a time: first the group's points are copied from
@@ -204,5 +250,5 @@ const sortAboveBytes = 32 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
 func (x *Index) sizeBytes() int {
-	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.coarse) + 4*len(x.grid.blocks) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
+	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.words) + 8*len(x.grid.recs) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
 }

@@ -142,10 +142,11 @@ func BenchmarkNewIndexNational(b *testing.B) {
 
 // TestLocateAllMatchesBrute is the differential test of the batch paths
 // (Morton-order sorting and two passes, several workers, chunks) against the brute-force
-// twin, on the real Alameda probes and on points over the national-size
-// made-up layer (inside tracts, and uniform over its bounding box).
+// twin, on the real Alameda and Ohio probes (with cell records and with
+// lists) and on points over the national-size made-up layer (inside
+// tracts, and uniform over its bounding box).
 func TestLocateAllMatchesBrute(t *testing.T) {
-	nat := nationalLayer()
+	nat, ohio := nationalLayer(), mustRead(t, "testdata/cb_2018_39_tract_500k.zip")
 	natPts := append(pointsInFeatures(nat, 5000, 9), probePoints(nat, 5000, 10)[len(probePoints(nat, 0, 10)):]...)
 	tests := []struct {
 		name    string
@@ -153,11 +154,15 @@ func TestLocateAllMatchesBrute(t *testing.T) {
 		pts     []orb.Point
 		workers int
 		chunk   int
+		lists   bool // no cell records (strip.go): the lists' path
 	}{
-		{"Alameda probes, 1 worker", alameda(t), probePoints(alameda(t), 50000, 4), 1, locateChunk},
-		{"Alameda probes, 3 workers, chunks of 1000", alameda(t), probePoints(alameda(t), 50000, 5), 3, 1000},
-		{"national made-up layer, 2 workers", nat, natPts, 2, 1 << 12},
-		{"fewer points than minSortedBatch", alameda(t), probePoints(alameda(t), 0, 6)[:100], 2, locateChunk},
+		{"Alameda probes, 1 worker", alameda(t), probePoints(alameda(t), 50000, 4), 1, locateChunk, false},
+		{"Alameda probes, 3 workers, chunks of 1000", alameda(t), probePoints(alameda(t), 50000, 5), 3, 1000, false},
+		{"Alameda probes, lists, 2 workers", alameda(t), probePoints(alameda(t), 50000, 7), 2, locateChunk, true},
+		{"Ohio probes, 2 workers", ohio, probePoints(ohio, 100000, 8), 2, 1 << 15, false},
+		{"Ohio probes, lists, 1 worker", ohio, probePoints(ohio, 100000, 8), 1, 1 << 15, true},
+		{"national made-up layer, 2 workers", nat, natPts, 2, 1 << 12, false},
+		{"fewer points than minSortedBatch", alameda(t), probePoints(alameda(t), 0, 6)[:100], 2, locateChunk, false},
 	}
 	for _, tt := range tests {
 		brute := NewBruteIndex(tt.layer)
@@ -168,7 +173,12 @@ func TestLocateAllMatchesBrute(t *testing.T) {
 				want[i] = int32(f)
 			}
 		}
-		x := NewIndex(tt.layer)
+		size := defaultGridSize
+		size.noRecords = tt.lists
+		x := newIndex(tt.layer, false, size)
+		if recs := len(x.grid.recs) > 0; recs == tt.lists && !x.sortBatches {
+			t.Fatalf("%s: index with records %v", tt.name, recs)
+		}
 		// Both batch paths whatever the layer's size: sorted along the
 		// curve, and in two passes (cell words, then grouped lists).
 		for _, curve := range []bool{true, false} {
@@ -205,16 +215,25 @@ func TestSorterOrder(t *testing.T) {
 // BenchmarkLocateAllSmallLayers is locateAll on one worker over the real
 // Alameda and Ohio tract layers, 4M uniform points over their bounding
 // boxes, in chunks of 2^20 (LocateAll's for 10M points on one worker): in
-// input order, sorted along the Morton curve, and in two passes.
+// input order, sorted along the Morton curve, and in two passes; and in
+// two passes over the index without cell records (the lists' path, the
+// baseline of strip.go).
 func BenchmarkLocateAllSmallLayers(b *testing.B) {
 	for _, l := range []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip")} {
 		x := NewIndex(l)
-		b.Logf("%s: index %.1f MiB, batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), x.sortBatches)
+		size := defaultGridSize
+		size.noRecords = true
+		lists := newIndex(l, false, size)
+		b.Logf("%s: index %.1f MiB (%.1f MiB without records), batches sorted: %v", l.Name, float64(x.sizeBytes())/(1<<20), float64(lists.sizeBytes())/(1<<20), x.sortBatches)
 		pts := probePoints(l, 1<<22, 12)
 		pts = pts[len(pts)-1<<22:]
 		out := make([]int32, len(pts))
-		for _, mode := range []string{"input-order", "morton", "two-pass"} {
+		for _, mode := range []string{"input-order", "morton", "two-pass", "two-pass-lists"} {
 			b.Run(fmt.Sprintf("%s/%d-polygons/%s", l.Name, len(l.Features), mode), func(b *testing.B) {
+				x := x
+				if mode == "two-pass-lists" {
+					x = lists
+				}
 				x.sortBatches = mode == "morton"
 				b.ReportAllocs()
 				b.ResetTimer()
