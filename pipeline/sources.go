@@ -105,8 +105,11 @@ func (st *state) streamCSV(ctx context.Context, name, file string, spec source.C
 	n := 0
 	err = source.ScanCSVColumns(ctx, file, f, spec, streamChunk, func(cols []*table.Column, meta map[string]string) error {
 		if w == nil {
-			var err error
-			if w, err = st.columnsWriter(filepath.Join("raw", name+".parquet"), meta, cols); err != nil {
+			schema, err := store.ColumnsSchema(meta, cols)
+			if err == nil {
+				w, err = st.parquetWriter(filepath.Join("raw", name+".parquet"), schema)
+			}
+			if err != nil {
 				return err
 			}
 		}

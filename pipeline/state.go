@@ -19,7 +19,6 @@ import (
 	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/sedona"
 	"github.com/groundwork-org/groundwork/pipeline/store"
-	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
 // state carries the tables between stages. Each stage runs on a fork of it
@@ -93,17 +92,6 @@ func (st *state) parquetWriter(rel string, schema *arrow.Schema) (*store.Writer,
 	}
 	st.files = append(st.files, rel)
 	return store.NewWriter(path, schema)
-}
-
-// columnsWriter is parquetWriter for typed columns (store.NewColumnsWriter:
-// the file of table.Build(meta, cols...)'s schema).
-func (st *state) columnsWriter(rel string, meta map[string]string, cols []*table.Column) (*store.Writer, error) {
-	path, err := st.outPath(rel)
-	if err != nil {
-		return nil, err
-	}
-	st.files = append(st.files, rel)
-	return store.NewColumnsWriter(path, meta, cols)
 }
 
 // source returns a source's table: a fresh in-memory copy (the caller may

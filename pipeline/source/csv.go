@@ -464,6 +464,14 @@ func plainASCII(s string) bool {
 	return true
 }
 
+// mayTrim reports whether strings.TrimSpace might change s (or s is
+// empty): an end byte of s is a space, a control byte or not ASCII. An
+// ASCII byte above ' ' is never space.
+func mayTrim(s string) bool {
+	n := len(s)
+	return n == 0 || s[0] <= ' ' || s[0] >= 0x80 || s[n-1] <= ' ' || s[n-1] >= 0x80
+}
+
 // cellText is field j of rec as a value is read from it: trimmed, "" when
 // rec is short or when the text is invalid (err says why), bidi controls
 // removed from a string (stripped says so). ScanCSV and replayKeys read a
@@ -471,9 +479,7 @@ func plainASCII(s string) bool {
 func cellText(rec []string, j int, encoding string, str bool) (raw string, stripped bool, err error) {
 	if j < len(rec) {
 		raw = rec[j]
-		// strings.TrimSpace, called only when an end byte may be
-		// space: an ASCII byte above ' ' never is.
-		if n := len(raw); n == 0 || raw[0] <= ' ' || raw[0] >= 0x80 || raw[n-1] <= ' ' || raw[n-1] >= 0x80 {
+		if mayTrim(raw) {
 			raw = strings.TrimSpace(raw)
 		}
 	}

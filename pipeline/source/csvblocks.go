@@ -137,7 +137,7 @@ func (t *rowTyper) row(b *typed, rec []string, line int) {
 		if j := t.idx[i]; j < len(rec) && t.plainCell(b.cols[i], &spec.Columns[i], rec[j]) {
 			if i == t.keyCol {
 				keyAt = len(errs)
-				b.keys, b.keyOK, b.lines, b.hashes = append(b.keys, rec[j]), append(b.keyOK, true), append(b.lines, line), append(b.hashes, t.hash(rec[j]))
+				b.addKey(rec[j], true, line, t.hash)
 			}
 			continue
 		}
@@ -160,18 +160,23 @@ func (t *rowTyper) row(b *typed, rec []string, line int) {
 		}
 		if i == t.keyCol {
 			keyAt = len(errs)
-			b.keys, b.keyOK, b.lines = append(b.keys, raw), append(b.keyOK, !null), append(b.lines, line)
-			var h uint64
-			if !null {
-				h = t.hash(raw)
-			}
-			b.hashes = append(b.hashes, h)
+			b.addKey(raw, !null, line, t.hash)
 		}
 	}
 	if len(errs) > 0 {
 		b.probs = append(b.probs, rowProblems{row: b.rows, errs: errs, keyAt: keyAt})
 	}
 	b.rows++
+}
+
+// addKey notes a row's key, read at line: its text, whether it is one (not
+// null), and its hash (0 for a null).
+func (b *typed) addKey(key string, ok bool, line int, hash func(string) uint64) {
+	var h uint64
+	if ok {
+		h = hash(key)
+	}
+	b.keys, b.keyOK, b.lines, b.hashes = append(b.keys, key), append(b.keyOK, ok), append(b.lines, line), append(b.hashes, h)
 }
 
 // records types the records cr gives, up to max (max <= 0: all), into b;

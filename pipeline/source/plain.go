@@ -67,8 +67,7 @@ func splitPlain(data []byte, comma byte, first int, fn func(rec []string, line i
 // it appends is what row's general path (cellText, isNull, appendCell)
 // appends for such a cell, with no problem or warning.
 func (t *rowTyper) plainCell(col *table.Column, c *Column, raw string) bool {
-	n := len(raw)
-	if n == 0 || raw[0] <= ' ' || raw[0] >= 0x80 || raw[n-1] <= ' ' || raw[n-1] >= 0x80 || !plainASCII(raw) {
+	if mayTrim(raw) || !plainASCII(raw) {
 		return false
 	}
 	if len(t.spec.Null) > 0 && slices.Contains(t.spec.Null, raw) {

@@ -546,7 +546,7 @@ func BenchmarkWriteColumns(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuNanos()
 			for b.Loop() {
-				w, err := NewColumnsWriter(out, meta, chunks[0])
+				w, err := newColumnsWriter(out, meta, chunks[0])
 				if err != nil {
 					b.Fatal(err)
 				}

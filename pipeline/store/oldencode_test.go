@@ -802,7 +802,7 @@ func TestWriteColumnsAsRecord(t *testing.T) {
 				if err := w.Close(); err != nil {
 					t.Fatal(err)
 				}
-				cw, err := NewColumnsWriter(got, meta, tc.chunks[0])
+				cw, err := newColumnsWriter(got, meta, tc.chunks[0])
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -823,6 +823,16 @@ func TestWriteColumnsAsRecord(t *testing.T) {
 	}
 }
 
+// newColumnsWriter is a Writer at path for the columns of cols and the
+// metadata meta (ColumnsSchema), as the source stage makes one.
+func newColumnsWriter(path string, meta map[string]string, cols []*table.Column) (*Writer, error) {
+	s, err := ColumnsSchema(meta, cols)
+	if err != nil {
+		return nil, err
+	}
+	return NewWriter(path, s)
+}
+
 // TestWriteColumnsRefuses checks that columns unlike the file's are
 // refused, and the file left out.
 func TestWriteColumnsRefuses(t *testing.T) {
@@ -836,7 +846,7 @@ func TestWriteColumnsRefuses(t *testing.T) {
 		"values lack": {cols[0], {Name: "n", Type: table.Int, Ints: []int64{1}, Valid: []bool{true, true}}},
 	} {
 		path := filepath.Join(t.TempDir(), "x.parquet")
-		w, err := NewColumnsWriter(path, nil, cols)
+		w, err := newColumnsWriter(path, nil, cols)
 		if err != nil {
 			t.Fatal(err)
 		}

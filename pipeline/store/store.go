@@ -141,14 +141,14 @@ func newEncoder(w io.Writer, s *arrow.Schema) (*encoder, error) {
 // start makes the Parquet writer, choosing each string column's encoding
 // from c (nil: no rows, dictionary encoding).
 func (e *encoder) start(c *chunk) error {
-	plain := make([]bool, len(e.s.Fields()))
+	unique := make([]bool, len(e.s.Fields()))
 	if c != nil {
 		n := min(c.len(), rowGroupRows)
-		for j := range plain {
-			plain[j] = c.isString(j) && !c.dictionaryPays(j, n)
+		for j := range unique {
+			unique[j] = c.isString(j) && !c.dictionaryPays(j, n)
 		}
 	}
-	schema, err := parquetSchema(e.s, plain)
+	schema, err := parquetSchema(e.s, unique)
 	if err != nil {
 		return err
 	}
@@ -508,21 +508,20 @@ func (w *Writer) WriteColumns(ctx context.Context, cols []*table.Column) error {
 	return w.do(func() error { return w.enc.writeTable(ctx, cols) })
 }
 
-// NewColumnsWriter starts a Parquet file at path for the columns of cols
-// (their names and types; the values are not written) with key/value
-// metadata meta: the schema of table.Build(meta, cols...), for
-// WriteColumns.
-func NewColumnsWriter(path string, meta map[string]string, cols []*table.Column) (*Writer, error) {
+// ColumnsSchema is the schema of table.Build(meta, cols...) (the columns'
+// names and types, and the key/value metadata meta), for a Writer that
+// WriteColumns feeds.
+func ColumnsSchema(meta map[string]string, cols []*table.Column) (*arrow.Schema, error) {
 	empty := make([]*table.Column, len(cols))
 	for j, c := range cols {
 		empty[j] = &table.Column{Name: c.Name, Type: c.Type}
 	}
 	rec, err := table.Build(meta, empty...)
 	if err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
+		return nil, err
 	}
 	defer rec.Release()
-	return NewWriter(path, rec.Schema())
+	return rec.Schema(), nil
 }
 
 // Close finishes the file and renames it into place.
@@ -581,9 +580,9 @@ var (
 )
 
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
-// columns are dictionary-encoded unless plain[j] (plain may be nil), then
+// columns are dictionary-encoded unless unique[j] (unique may be nil), then
 // uniqueStrings; int64 columns are ints.
-func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
+func parquetSchema(s *arrow.Schema, unique []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
 		var n parquet.Node
@@ -593,7 +592,7 @@ func parquetSchema(s *arrow.Schema, plain []bool) (*parquet.Schema, error) {
 		case arrow.STRING:
 			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
 			n = parquet.Encoded(str, &parquet.RLEDictionary)
-			if plain != nil && plain[j] {
+			if unique != nil && unique[j] {
 				n = parquet.Encoded(str, uniqueStrings)
 			}
 		case arrow.FLOAT64:
