@@ -250,5 +250,5 @@ const sortAboveBytes = 32 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
 func (x *Index) sizeBytes() int {
-	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.words) + 8*len(x.grid.recs) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
+	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.words) + 4*len(x.grid.index) + 8*len(x.grid.recs) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
 }

@@ -78,8 +78,10 @@ func (x *Index) addRecords() bool {
 	if g.cnx == 0 || g.sx == 0 || g.sy == 0 {
 		return false
 	}
-	words := slices.Clone(g.words)
-	blocks, coarse := words[:len(g.blocks)], words[len(g.blocks):len(g.blocks)+len(g.coarse)]
+	blocks, coarse := slices.Clone(g.blocks), make([]int32, len(g.index))
+	for b := range coarse {
+		coarse[b] = g.coarseWord(b)
+	}
 	nchunks := (len(coarse) + recordChunk - 1) / recordChunk
 	chunks := make([][]uint64, nchunks)
 	var failed atomic.Bool
@@ -138,7 +140,8 @@ func (x *Index) addRecords() bool {
 			}
 		}
 	}
-	g.words, g.blocks, g.coarse, g.recs = words, blocks, coarse, recs
+	g.setWords(blocks, coarse)
+	g.recs = recs
 	return true
 }
 

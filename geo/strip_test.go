@@ -81,7 +81,8 @@ func TestCellRecordsMatchLists(t *testing.T) {
 				}
 			}
 			g := &x.grid
-			for b, w := range g.coarse {
+			for b := range g.index {
+				w := g.coarseWord(b)
 				if w >= minListWord {
 					continue
 				}
