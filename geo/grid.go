@@ -734,25 +734,42 @@ func (x *Index) cellWord(p orb.Point) int32 { return x.grid.words[x.grid.slot(p)
 
 // slot is the position in words of p's cell word: in blocks for a block
 // split in cells, in the table for one that is not, g.empty for points
-// off the grid and NaN. The grid must be built. It reads index, not
-// words, so a batch can compute the slots of many points before it
-// reads their words (many cache misses in flight at once). It has no
-// branch on the kind of block, whose outcome would be as good as random
-// from point to point: an unsplit block has kb == 0, so its cell (i, j)
-// is (0, 0).
+// off the grid and NaN (see slots). The grid must be built.
 func (g *grid) slot(p orb.Point) int {
-	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
-		return g.empty
+	var s [1]int32
+	g.slots([]orb.Point{p}, s[:])
+	return int(s[0])
+}
+
+// slots writes slot(pts[k]) into out[k] for every k (len(out) >=
+// len(pts)). It reads index, not words, so a batch can compute the slots
+// of many points before it reads their words (many cache misses in
+// flight at once). It has no branch on the kind of block, whose outcome
+// would be as good as random from point to point: an unsplit block has
+// kb == 0, so its cell (i, j) is (0, 0). The grid's fields are copied
+// to locals so that the loop keeps them in registers.
+func (g *grid) slots(pts []orb.Point, out []int32) {
+	minX, minY, maxX, maxY := g.bound.Min[0], g.bound.Min[1], g.bound.Max[0], g.bound.Max[1]
+	sx, sy := g.sx, g.sy
+	cnx, lastX, lastY := g.cnx, g.cnx-1, g.cny-1
+	index, empty := g.index, int32(g.empty)
+	out = out[:len(pts)]
+	for n, p := range pts {
+		if !(p[0] >= minX && p[0] <= maxX && p[1] >= minY && p[1] <= maxY) {
+			out[n] = empty
+			continue
+		}
+		// g.tx, g.ty, blockAt.
+		tx, ty := (p[0]-minX)*sx, (p[1]-minY)*sy
+		bx, by := min(int(tx), lastX), min(int(ty), lastY)
+		e := index[by*cnx+bx]
+		kb := uint(e & 7)
+		k := math.Float64frombits(uint64(1023+kb) << 52) // 1<<kb, exactly
+		m := 1<<kb - 1
+		// cellIn: tx >= bx, so the cells are >= 0: clamp above only.
+		i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
+		out[n] = int32(int(e>>3) + j<<kb + i)
 	}
-	tx, ty := g.tx(p[0]), g.ty(p[1])
-	bx, by := blockAt(tx, g.cnx), blockAt(ty, g.cny)
-	e := g.index[by*g.cnx+bx]
-	kb := uint(e & 7)
-	k := math.Float64frombits(uint64(1023+kb) << 52) // 1<<kb, exactly
-	m := 1<<kb - 1
-	// tx >= bx, so the cells are >= 0: clamp above only.
-	i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
-	return int(e>>3) + j<<kb + i
 }
 
 // locateList walks the candidate list at lists[off], or the record at

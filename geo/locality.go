@@ -155,19 +155,8 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 		grp := pts[g0:min(g0+lookupGroup, len(pts))]
 		// The slots first, then the words: the second loop's loads do
 		// not depend on each other, so their cache misses overlap.
-		for k, p := range grp {
-			slots[k] = int32(g.slot(p))
-		}
-		for k, p := range grp {
-			w := g.words[slots[k]]
-			if w >= cellEmpty {
-				out[g0+k] = w
-				continue
-			}
-			off := uint32(listOffset(w))
-			pending = append(pending, pendingPoint{off: off, i: uint32(g0 + k), p: p})
-			maxKey = max(maxKey, off&(recordBase-1))
-		}
+		g.slots(grp, slots[:])
+		pending, maxKey = gather(g.words, slots[:len(grp)], grp, g0, out[g0:g0+len(grp)], pending, maxKey)
 	}
 	// Grouped by list (or record) position with one counting sort on
 	// its high bits: points whose lists are near each other in memory
@@ -194,6 +183,25 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 	s.pending, s.sorted = pending[:0], sorted[:0]
 }
 
+// gather writes words[slots[k]] into out[k] where it is the answer for
+// grp[k] (a feature or cellEmpty) and appends the other points, at
+// position base+k of the batch, to pending; maxKey is the largest
+// pending list (or record) position, less recordBase.
+func gather(words, slots []int32, grp []orb.Point, base int, out []int32, pending []pendingPoint, maxKey uint32) ([]pendingPoint, uint32) {
+	out, grp = out[:len(slots)], grp[:len(slots)]
+	for k, sl := range slots {
+		w := words[sl]
+		if w >= cellEmpty {
+			out[k] = w
+			continue
+		}
+		off := uint32(listOffset(w))
+		pending = append(pending, pendingPoint{off: off, i: uint32(base + k), p: grp[k]})
+		maxKey = max(maxKey, off&(recordBase-1))
+	}
+	return pending, maxKey
+}
+
 // pendingPoint is a point of a batch whose cell word is a list (or
 // record) word at off, at position i of the batch.
 type pendingPoint struct {
@@ -214,13 +222,15 @@ const pendingBucketBits = 12
 func (x *Index) locateSorted(order []uint64, pts []orb.Point, out []int32) {
 	var gp [lookupGroup]orb.Point
 	var gw [lookupGroup]int32
+	words := x.grid.words
 	for g0 := 0; g0 < len(order); g0 += lookupGroup {
 		ord := order[g0:min(g0+lookupGroup, len(order))]
 		for k, v := range ord {
 			gp[k] = pts[uint32(v)]
 		}
+		x.grid.slots(gp[:len(ord)], gw[:])
 		for k := range ord {
-			gw[k] = x.cellWord(gp[k])
+			gw[k] = words[gw[k]]
 		}
 		for k, v := range ord {
 			w := gw[k]
