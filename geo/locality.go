@@ -177,8 +177,12 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 		sorted[count[b]] = q
 		count[b]++
 	}
-	for _, q := range sorted {
-		out[q.i] = x.locateList(int(q.off), q.p)
+	if len(g.recs) > 0 {
+		x.placeRecords(sorted, out)
+	} else {
+		for _, q := range sorted {
+			out[q.i] = x.locateList(int(q.off), q.p)
+		}
 	}
 	s.pending, s.sorted = pending[:0], sorted[:0]
 }

@@ -354,19 +354,26 @@ func (rb *recordBuilder) record(x *Index, w int32, c recordCell) (int32, bool) {
 }
 
 // locateRecord is locateList for the record at recs[off] (see addRecords):
-// the same answer, from the record's edges.
+// the same answer, from the record's sub-grid or its edges.
 func (x *Index) locateRecord(off int, p orb.Point) int32 {
-	recs := x.grid.recs
-	h := recs[off]
-	k := off + 1
-	px, py := p[0], p[1]
+	h := x.grid.recs[off]
 	if h&subgridFlag != 0 {
-		v, ok := x.subgridWord(recs[k:], h, p)
-		if ok {
+		if v, ok := x.subgridWord(x.grid.recs[off+1:], h, p); ok {
 			return v
 		}
+	}
+	return x.recordEdges(off, h, p)
+}
+
+// recordEdges is locateRecord from the edges of the record at recs[off],
+// whose header is h.
+func (x *Index) recordEdges(off int, h uint64, p orb.Point) int32 {
+	recs := x.grid.recs
+	k := off + 1
+	if h&subgridFlag != 0 {
 		k += 1 + subgridWords
 	}
+	px, py := p[0], p[1]
 	for n := int(h >> 32 & (1<<16 - 1)); n > 0; n-- {
 		e := recs[k]
 		k++

@@ -39,16 +39,24 @@ const (
 // after its header h) for p; false when p's sub-cell needs the record's
 // edges.
 func (x *Index) subgridWord(sg []uint64, h uint64, p orb.Point) (int32, bool) {
-	g := &x.grid
-	kb2 := uint(h >> 49 & 15)
-	k := math.Float64frombits(uint64(1023+kb2) << 52) // 1<<kb2, exactly
-	o := sg[0]
-	// As slot computes a cell at level kb2: the column within the grid
-	// less the cell's first one, clamped as cellIn clamps.
-	i := min(max(int(g.tx(p[0])*k)-int(int32(uint32(o))), 0), subgridSide-1)
-	j := min(max(int(g.ty(p[1])*k)-int(int32(uint32(o>>32))), 0), subgridSide-1)
-	q := j<<subgridLevel + i
-	v := uint16(sg[1+q>>2] >> (16 * (q & 3)))
+	q := subCell(sg[0], h, x.grid.tx(p[0]), x.grid.ty(p[1]))
+	return subAnswer(uint16(sg[1+q>>2] >> (16 * (q & 3))))
+}
+
+// subCell is the position in its sub-grid of the sub-cell of a point at
+// (tx, ty) in block units, for the record whose header is h and whose
+// sub-grid's first word is o: as slot computes a cell at level kb2, the
+// column within the grid less the cell's first one, clamped as cellIn
+// clamps.
+func subCell(o, h uint64, tx, ty float64) int {
+	k := math.Float64frombits((1023 + h>>49&15) << 52) // 1<<kb2, exactly
+	i := min(max(int(tx*k)-int(int32(uint32(o))), 0), subgridSide-1)
+	j := min(max(int(ty*k)-int(int32(uint32(o>>32))), 0), subgridSide-1)
+	return j<<subgridLevel + i
+}
+
+// subAnswer is the answer of a sub-grid entry; false for subTest.
+func subAnswer(v uint16) (int32, bool) {
 	switch v {
 	case subTest:
 		return 0, false
@@ -56,6 +64,27 @@ func (x *Index) subgridWord(sg []uint64, h uint64, p orb.Point) (int32, bool) {
 		return Unmatched, true
 	}
 	return int32(v), true
+}
+
+// placeRecords writes into out[q.i] the feature holding q.p for every
+// q of pending, whose words are record words (the index has records):
+// locateRecord with the grid's fields in registers.
+func (x *Index) placeRecords(pending []pendingPoint, out []int32) {
+	g := &x.grid
+	recs := g.recs
+	minX, minY, sx, sy := g.bound.Min[0], g.bound.Min[1], g.sx, g.sy
+	for _, q := range pending {
+		off := int(q.off) - recordBase
+		h := recs[off]
+		if h&subgridFlag != 0 {
+			s := subCell(recs[off+1], h, (q.p[0]-minX)*sx, (q.p[1]-minY)*sy)
+			if v, ok := subAnswer(uint16(recs[off+2+s>>2] >> (16 * (s & 3)))); ok {
+				out[q.i] = v
+				continue
+			}
+		}
+		out[q.i] = x.recordEdges(off, h, q.p)
+	}
 }
 
 // startSubgrid reports whether cell c's record gets a sub-grid, and
