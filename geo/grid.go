@@ -42,9 +42,12 @@ type grid struct {
 	bound    orb.Bound
 	sx, sy   float64 // blocks per degree
 	cnx, cny int     // blocks per row and per column; cnx == 0: no grid
-	// index has one entry per block, row by row: the block's cells'
-	// words are words[off:], 1<<kb x 1<<kb of them row by row, for the
-	// entry off<<3 | kb (see slot). A block split in cells (kb > 0) has
+	// index has one entry per block, row by row, cnx+1 a row: the
+	// block's cells' words are words[off:], 1<<kb x 1<<kb of them row by
+	// row, for the entry off<<3 | kb (see slots). The last column and
+	// row are for the points that map to block column cnx (row cny):
+	// those on the grid's right (top) side, which belong to the last
+	// block's last column (row) of cells. A block split in cells (kb > 0) has
 	// its own run of words, in blocks; one whose cells all have the same
 	// word (kb == 0) points to that word in the table after blocks (one
 	// word per feature, then cellEmpty, then the list words of such
@@ -583,7 +586,8 @@ func (g *grid) setWords(blocks, coarse []int32) {
 		features = max(features, w)
 	}
 	features++
-	g.index = make([]uint32, len(coarse))
+	stride := g.cnx + 1
+	g.index = make([]uint32, stride*(g.cny+1))
 	w := make([]int32, len(blocks), len(blocks)+int(features)+1)
 	copy(w, blocks)
 	for f := range features {
@@ -592,19 +596,40 @@ func (g *grid) setWords(blocks, coarse []int32) {
 	g.empty = len(w)
 	w = append(w, cellEmpty)
 	for b, c := range coarse {
+		e := &g.index[b/g.cnx*stride+b%g.cnx]
 		switch {
 		case c < minListWord:
 			off, kb := blockCells(c)
-			g.index[b] = uint32(off<<3) | uint32(kb)
+			*e = uint32(off<<3) | uint32(kb)
 		case c >= 0:
-			g.index[b] = uint32(len(blocks)+int(c)) << 3
+			*e = uint32(len(blocks)+int(c)) << 3
 		case c == cellEmpty:
-			g.index[b] = uint32(g.empty) << 3
+			*e = uint32(g.empty) << 3
 		default: // a list word: shared with the previous such block when equal
 			if w[len(w)-1] != c {
 				w = append(w, c)
 			}
-			g.index[b] = uint32(len(w)-1) << 3
+			*e = uint32(len(w)-1) << 3
+		}
+	}
+	// Column cnx and row cny: slots finds cell (0, 0) of their blocks,
+	// which must be the last block's last cell in that column (row).
+	for by := range g.cny + 1 {
+		for bx := range stride {
+			if bx < g.cnx && by < g.cny {
+				continue
+			}
+			e := g.index[min(by, g.cny-1)*stride+min(bx, g.cnx-1)]
+			kb := e & 7
+			m := uint32(1)<<kb - 1
+			off := e >> 3
+			if bx == g.cnx {
+				off += m
+			}
+			if by == g.cny {
+				off += m << kb
+			}
+			g.index[by*stride+bx] = off<<3 | kb
 		}
 	}
 	g.words = slices.Clip(w)
@@ -614,7 +639,7 @@ func (g *grid) setWords(blocks, coarse []int32) {
 // coarseWord is block b's word: its cells' word when they all have the
 // same one, else blockWord of its cells.
 func (g *grid) coarseWord(b int) int32 {
-	e := g.index[b]
+	e := g.index[b/g.cnx*(g.cnx+1)+b%g.cnx]
 	if kb := uint(e & 7); kb > 0 {
 		return blockWord(int(e>>3), kb)
 	}
@@ -746,28 +771,33 @@ func (g *grid) slot(p orb.Point) int {
 // of many points before it reads their words (many cache misses in
 // flight at once). It has no branch on the kind of block, whose outcome
 // would be as good as random from point to point: an unsplit block has
-// kb == 0, so its cell (i, j) is (0, 0). The grid's fields are copied
-// to locals so that the loop keeps them in registers.
+// kb == 0, so its cell (i, j) is (0, 0). The grid's fields are copied to
+// locals so that the loop keeps them in registers.
+//
+// It computes the cells of blockAt and cellIn without their clamps. A
+// point on the grid (bound.Min <= p <= bound.Max) has 0 <= t =
+// (x - min) * scale <= n (1 + 2^-51) for n blocks a side (n <= 4096), so
+// its block is floor(t) <= n, and t*k is exact for k = 1<<kb, so its
+// cell floor(t*k) - floor(t)*k is in [0, k): a point of block column n
+// has t*k < n*k + 1, cell 0, which index's column n maps to the last
+// cell of block n-1, where blockAt and cellIn put it.
 func (g *grid) slots(pts []orb.Point, out []int32) {
 	minX, minY, maxX, maxY := g.bound.Min[0], g.bound.Min[1], g.bound.Max[0], g.bound.Max[1]
 	sx, sy := g.sx, g.sy
-	cnx, lastX, lastY := g.cnx, g.cnx-1, g.cny-1
-	index, empty := g.index, int32(g.empty)
+	stride, index, empty := g.cnx+1, g.index, int32(g.empty)
 	out = out[:len(pts)]
-	for n, p := range pts {
-		if !(p[0] >= minX && p[0] <= maxX && p[1] >= minY && p[1] <= maxY) {
+	for n := range pts {
+		px, py := pts[n][0], pts[n][1]
+		if !(px >= minX && px <= maxX && py >= minY && py <= maxY) {
 			out[n] = empty
 			continue
 		}
-		// g.tx, g.ty, blockAt.
-		tx, ty := (p[0]-minX)*sx, (p[1]-minY)*sy
-		bx, by := min(int(tx), lastX), min(int(ty), lastY)
-		e := index[by*cnx+bx]
+		tx, ty := (px-minX)*sx, (py-minY)*sy // g.tx, g.ty
+		bx, by := int(tx), int(ty)
+		e := index[by*stride+bx]
 		kb := uint(e & 7)
 		k := math.Float64frombits(uint64(1023+kb) << 52) // 1<<kb, exactly
-		m := 1<<kb - 1
-		// cellIn: tx >= bx, so the cells are >= 0: clamp above only.
-		i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
+		i, j := int(tx*k)-bx<<kb, int(ty*k)-by<<kb
 		out[n] = int32(int(e>>3) + j<<kb + i)
 	}
 }

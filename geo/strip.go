@@ -78,7 +78,7 @@ func (x *Index) addRecords() bool {
 	if g.cnx == 0 || g.sx == 0 || g.sy == 0 {
 		return false
 	}
-	blocks, coarse := slices.Clone(g.blocks), make([]int32, len(g.index))
+	blocks, coarse := slices.Clone(g.blocks), make([]int32, g.cnx*g.cny)
 	for b := range coarse {
 		coarse[b] = g.coarseWord(b)
 	}

@@ -81,7 +81,7 @@ func TestCellRecordsMatchLists(t *testing.T) {
 				}
 			}
 			g := &x.grid
-			for b := range g.index {
+			for b := range g.cnx * g.cny {
 				w := g.coarseWord(b)
 				if w >= minListWord {
 					continue
