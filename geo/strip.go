@@ -344,9 +344,14 @@ func (rb *recordBuilder) record(x *Index, w int32, c recordCell) (int32, bool) {
 	}
 	rb.recs = append(rb.recs, uint64(uint32(term))|uint64(n)<<32)
 	if sub {
-		rb.recs = rb.appendSubgrid(x, w, c, rb.recs)
+		// Room for the sub-grid, decided from the record itself.
+		rb.recs[r] |= subgridFlag
+		rb.recs = append(rb.recs, make([]uint64, 1+subgridWords)...)
 	}
 	rb.recs = append(rb.recs, body...)
+	if sub {
+		rb.recs = rb.fillSubgrid(x, c, rb.recs, r)
+	}
 	if len(rb.recs) > int(-2-minListWord)-recordBase {
 		return w, false
 	}
@@ -362,13 +367,12 @@ func (x *Index) locateRecord(off int, p orb.Point) int32 {
 			return v
 		}
 	}
-	return x.recordEdges(off, h, p)
+	return recordEdges(x.grid.recs, off, h, p)
 }
 
 // recordEdges is locateRecord from the edges of the record at recs[off],
 // whose header is h.
-func (x *Index) recordEdges(off int, h uint64, p orb.Point) int32 {
-	recs := x.grid.recs
+func recordEdges(recs []uint64, off int, h uint64, p orb.Point) int32 {
 	k := off + 1
 	if h&subgridFlag != 0 {
 		k += 1 + subgridWords

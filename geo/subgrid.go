@@ -83,7 +83,7 @@ func (x *Index) placeRecords(pending []pendingPoint, out []int32) {
 				continue
 			}
 		}
-		out[q.i] = x.recordEdges(off, h, q.p)
+		out[q.i] = recordEdges(recs, off, h, q.p)
 	}
 }
 
@@ -122,10 +122,11 @@ const (
 	subUnknown = int32(0)
 )
 
-// appendSubgrid decides cell c's unmarked sub-cells (w is its list
-// word) and, when any is decided, appends the sub-grid to recs, whose
-// last word is the record's header, and sets the header's flag.
-func (rb *recordBuilder) appendSubgrid(x *Index, w int32, c recordCell, recs []uint64) []uint64 {
+// fillSubgrid decides cell c's unmarked sub-cells and writes the
+// sub-grid of the record at recs[r], which has room for it, with the
+// answers of the record's edges. Without a decided sub-cell, it drops
+// the sub-grid. It returns recs.
+func (rb *recordBuilder) fillSubgrid(x *Index, c recordCell, recs []uint64, r int) []uint64 {
 	g := &x.grid
 	kb2 := c.kb + subgridLevel
 	k := float64(int(1) << kb2)
@@ -138,7 +139,7 @@ func (rb *recordBuilder) appendSubgrid(x *Index, w int32, c recordCell, recs []u
 		if !(tx >= 0 && ty >= 0 && p[0] <= g.bound.Max[0] && p[1] <= g.bound.Max[1]) || blockAt(tx, g.cnx) != c.bx || blockAt(ty, g.cny) != c.by || cellIn(tx, c.bx, kb2) != i0+i || cellIn(ty, c.by, kb2) != j0+j {
 			return subUnknown
 		}
-		return x.locateList(listOffset(w), p) + 2
+		return recordEdges(recs, r, recs[r], p) + 2
 	}
 	s := &rb.sub
 	decided := 0
@@ -174,11 +175,12 @@ func (rb *recordBuilder) appendSubgrid(x *Index, w int32, c recordCell, recs []u
 		}
 	}
 	if decided == 0 {
-		return recs
+		recs[r] &^= subgridFlag
+		n := copy(recs[r+1:], recs[r+2+subgridWords:])
+		return recs[:r+1+n]
 	}
-	recs[len(recs)-1] |= subgridFlag | uint64(kb2)<<49
-	recs = append(recs, uint64(uint32(int32(c.bx<<kb2+i0)))|uint64(uint32(int32(c.by<<kb2+j0)))<<32)
-	var word uint64
+	recs[r] |= uint64(kb2) << 49
+	recs[r+1] = uint64(uint32(int32(c.bx<<kb2+i0))) | uint64(uint32(int32(c.by<<kb2+j0)))<<32
 	for q, v := range s {
 		e := uint64(subTest)
 		switch {
@@ -187,11 +189,7 @@ func (rb *recordBuilder) appendSubgrid(x *Index, w int32, c recordCell, recs []u
 		case v > subUnknown:
 			e = uint64(v - 2)
 		}
-		word |= e << (16 * (q & 3))
-		if q&3 == 3 {
-			recs = append(recs, word)
-			word = 0
-		}
+		recs[r+2+q>>2] |= e << (16 * (q & 3))
 	}
 	return recs
 }
