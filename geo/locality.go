@@ -187,21 +187,23 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 	s.pending, s.sorted = pending[:0], sorted[:0]
 }
 
-// gather writes words[slots[k]] into out[k] where it is the answer for
-// grp[k] (a feature or cellEmpty) and appends the other points, at
-// position base+k of the batch, to pending; maxKey is the largest
-// pending list (or record) position, less recordBase.
+// gather writes words[slots[k]] into out[k], then appends the points
+// whose word is a list (or record) word, at position base+k of the
+// batch, to pending; maxKey is the largest pending list (or record)
+// position, less recordBase. The first loop has no branch on the words,
+// which are as good as random, so their cache misses all overlap; the
+// second reads them back from out, at hand.
 func gather(words, slots []int32, grp []orb.Point, base int, out []int32, pending []pendingPoint, maxKey uint32) ([]pendingPoint, uint32) {
 	out, grp = out[:len(slots)], grp[:len(slots)]
 	for k, sl := range slots {
-		w := words[sl]
-		if w >= cellEmpty {
-			out[k] = w
-			continue
+		out[k] = words[sl]
+	}
+	for k, w := range out {
+		if w < cellEmpty {
+			off := uint32(listOffset(w))
+			pending = append(pending, pendingPoint{off: off, i: uint32(base + k), p: grp[k]})
+			maxKey = max(maxKey, off&(recordBase-1))
 		}
-		off := uint32(listOffset(w))
-		pending = append(pending, pendingPoint{off: off, i: uint32(base + k), p: grp[k]})
-		maxKey = max(maxKey, off&(recordBase-1))
 	}
 	return pending, maxKey
 }
