@@ -49,10 +49,11 @@ type grid struct {
 	// those on the grid's right (top) side, which belong to the last
 	// block's last column (row) of cells. A block split in cells (kb > 0) has
 	// its own run of words, in blocks; one whose cells all have the same
-	// word (kb == 0) points to that word in the table after blocks (one
-	// word per feature, then cellEmpty, then the list words of such
-	// blocks), which stays in the cache. coarseWord(b) is the block's
-	// word as newGrid made it.
+	// word (kb == 0) points to that word in the table after blocks:
+	// cellEmpty, then the words of such blocks in block order, one per
+	// run of equal words (neighbouring blocks' words are near each
+	// other; Ohio's table is 16 KB). coarseWord(b) is the block's word as
+	// newGrid made it.
 	index []uint32
 	// words is blocks, then the table; blocks is a slice of it.
 	words  []int32
@@ -581,36 +582,32 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 // blocks) as index and words: blocks first, then the table of the
 // unsplit blocks' words (see grid.index).
 func (g *grid) setWords(blocks, coarse []int32) {
-	features := int32(-1)
-	for _, w := range coarse {
-		features = max(features, w)
-	}
-	features++
 	stride := g.cnx + 1
 	g.index = make([]uint32, stride*(g.cny+1))
-	w := make([]int32, len(blocks), len(blocks)+int(features)+1)
-	copy(w, blocks)
-	for f := range features {
-		w = append(w, f)
+	// The table's size first: one word per run of equal words.
+	n, last := 1, cellEmpty
+	for _, c := range coarse {
+		if c >= minListWord && c != last {
+			n, last = n+1, c
+		}
 	}
+	w := make([]int32, len(blocks), len(blocks)+n)
+	copy(w, blocks)
 	g.empty = len(w)
 	w = append(w, cellEmpty)
 	for b, c := range coarse {
 		e := &g.index[b/g.cnx*stride+b%g.cnx]
-		switch {
-		case c < minListWord:
+		if c < minListWord {
 			off, kb := blockCells(c)
 			*e = uint32(off<<3) | uint32(kb)
-		case c >= 0:
-			*e = uint32(len(blocks)+int(c)) << 3
-		case c == cellEmpty:
-			*e = uint32(g.empty) << 3
-		default: // a list word: shared with the previous such block when equal
-			if w[len(w)-1] != c {
-				w = append(w, c)
-			}
-			*e = uint32(len(w)-1) << 3
+			continue
 		}
+		// In block order, shared with the previous unsplit block when
+		// equal: neighbouring blocks' words are near each other.
+		if w[len(w)-1] != c {
+			w = append(w, c)
+		}
+		*e = uint32(len(w)-1) << 3
 	}
 	// Column cnx and row cny: slots finds cell (0, 0) of their blocks,
 	// which must be the last block's last cell in that column (row).
@@ -632,7 +629,7 @@ func (g *grid) setWords(blocks, coarse []int32) {
 			g.index[by*stride+bx] = off<<3 | kb
 		}
 	}
-	g.words = slices.Clip(w)
+	g.words = w
 	g.blocks = w[:len(blocks):len(blocks)]
 }
 
