@@ -61,7 +61,7 @@ func placesLike(tb testing.TB, n int) arrow.RecordBatch {
 // assembles a parquet.Row per record row (every string column dictionary
 // encoded) and writes rows.
 func rowEncode(w io.Writer, rec arrow.RecordBatch) error {
-	schema, err := parquetSchema(rec.Schema(), nil)
+	schema, err := parquetSchema(rec.Schema(), nil, nil)
 	if err != nil {
 		return err
 	}
