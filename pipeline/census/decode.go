@@ -705,6 +705,13 @@ func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
 			return nil
 		}
 	}
+	c.setValue(codes, i, v)
+	return nil
+}
+
+// setValue sets row i to the number v, which is not an annotation value,
+// coded by the first entry of codes whose value is v.
+func (c *Column) setValue(codes []TopCode, i int, v float64) {
 	c.Values[i], c.Valid[i] = v, true
 	for k := range codes {
 		if codes[k].Value == v {
@@ -712,7 +719,6 @@ func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
 			break
 		}
 	}
-	return nil
 }
 
 // maxAnnotationCode is the largest annotation value: no larger number is

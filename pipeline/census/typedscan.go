@@ -199,14 +199,20 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 		cells := d.cells[(r+1)*width : (r+2)*width]
 		for j, c := range d.cols {
 			next := 0 // the position after the cell, once typed
-			if c.Values != nil && c.Raw == nil && len(d.codes[j]) == 0 && i < to && s[i] == '"' {
+			if c.Values != nil && c.Raw == nil && i < to && s[i] == '"' {
 				// An estimate or MOE sent as a string, the usual case,
-				// parsed as its bytes are read.
-				if v, k, ok := quotedNumber(s, i+1); ok {
+				// parsed as its bytes are read: an integer of up to 7
+				// digits by shortInt (inlined), any other number of
+				// fastNumber's shape by quotedNumber.
+				v, k, ok := shortInt(s, i+1)
+				if !ok {
+					v, k, ok = quotedNumber(s, i+1)
+				}
+				if ok {
 					cells[j], next = span{uint32(i + 1), uint32(k)}, k+1
 					if v > maxAnnotationCode {
-						c.Values[r], c.Valid[r] = v, true
-					} else if c.setCoded(nil, r, s[i+1:k], false) != nil {
+						c.setValue(d.codes[j], r, v)
+					} else if c.setCoded(d.codes[j], r, s[i+1:k], false) != nil {
 						return 0, false
 					}
 				}
@@ -282,21 +288,12 @@ const textChunk = 64 << 10
 // -?[0-9]+(.[0-9]+)? with at most 15 digits: it returns fastNumber's value
 // and the position of the closing quote. ok is false for any other text.
 func quotedNumber(s string, i int) (v float64, end int, ok bool) {
+	if v, end, ok := shortInt(s, i); ok {
+		return v, end, true
+	}
 	k := i
 	if k < len(s) && s[k] == '-' {
 		k++
-	}
-	// An integer of up to 7 digits (most estimates and MOEs), read 8
-	// bytes at a time.
-	if k+8 <= len(s) {
-		x := le64(s, k)
-		if n := digitRun(x); n > 0 && n < 8 && s[k+n] == '"' {
-			v = float64(eightDigits(x, n))
-			if k > i {
-				v = -v
-			}
-			return v, k + n, true
-		}
 	}
 	for k < len(s) && (s[k] >= '0' && s[k] <= '9' || s[k] == '.') {
 		k++
@@ -306,6 +303,29 @@ func quotedNumber(s string, i int) (v float64, end int, ok bool) {
 	}
 	v, ok = fastNumber(s[i:k])
 	return v, k, ok
+}
+
+// shortInt is quotedNumber for -?[0-9]{1,7} followed by the closing quote
+// within the 9 bytes at i, read 8 bytes at a time; ok is false for
+// anything else (quotedNumber decides).
+func shortInt(s string, i int) (v float64, end int, ok bool) {
+	k := i
+	if k < len(s) && s[k] == '-' {
+		k++
+	}
+	if k+8 > len(s) {
+		return 0, 0, false
+	}
+	x := le64(s, k)
+	n := digitRun(x)
+	if n == 0 || n == 8 || s[k+n] != '"' {
+		return 0, 0, false
+	}
+	v = float64(eightDigits(x, n))
+	if k > i {
+		v = -v
+	}
+	return v, k + n, true
 }
 
 // le64 is the 8 bytes of s at i as a little-endian integer (s[i] lowest).

@@ -225,3 +225,28 @@ func FuzzScanTableMatchesRows(f *testing.F) {
 		sameScanTable(t, string(body))
 	})
 }
+
+// TestAllZero: allZero and validity's test for nulls see a single set
+// element at every position of slices of every length to 100.
+func TestAllZero(t *testing.T) {
+	for n := range 100 {
+		s := make([]Annotation, n)
+		if !allZero(s) {
+			t.Fatalf("length %d, all zero: allZero false", n)
+		}
+		for i := range n {
+			s[i] = Controlled
+			if allZero(s) {
+				t.Fatalf("length %d, element %d set: allZero true", n, i)
+			}
+			s[i] = NoAnnotation
+			flags := make([]bool, n)
+			for k := range flags {
+				flags[k] = k != i
+			}
+			if _, nulls := validity(n, flags, false); nulls != 1 {
+				t.Fatalf("length %d, element %d false: %d nulls", n, i, nulls)
+			}
+		}
+	}
+}
