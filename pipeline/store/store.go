@@ -265,12 +265,16 @@ func (c *chunk) floatDictionaryPays(j, n int) bool {
 		h ^= h >> 33
 		h *= 0xc4ceb9fe1a85ec53
 		b := (h ^ h>>33) >> (64 - distinctLog)
-		if w := &bitmap[b>>6]; *w&(1<<(b&63)) == 0 {
-			*w |= 1 << (b & 63)
-			if set++; set > maxSet {
-				return false
-			}
+		// Branch-free: whether the bit was unset is added to set.
+		w := &bitmap[b>>6]
+		set += int(^*w >> (b & 63) & 1)
+		*w |= 1 << (b & 63)
+		if i&1023 == 1023 && set > maxSet {
+			return false
 		}
+	}
+	if set > maxSet {
+		return false
 	}
 	return rows > 0 && float64(m)*math.Log(float64(m)/float64(m-set)) <= limit
 }
