@@ -201,14 +201,8 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 			next := 0 // the position after the cell, once typed
 			if c.Values != nil && c.Raw == nil && i < to && s[i] == '"' {
 				// An estimate or MOE sent as a string, the usual case,
-				// parsed as its bytes are read: an integer of up to 7
-				// digits by shortInt (inlined), any other number of
-				// fastNumber's shape by quotedNumber.
-				v, k, ok := shortInt(s, i+1)
-				if !ok {
-					v, k, ok = quotedNumber(s, i+1)
-				}
-				if ok {
+				// parsed as its bytes are read.
+				if v, k, ok := quotedNumber(s, i+1); ok {
 					cells[j], next = span{uint32(i + 1), uint32(k)}, k+1
 					if v > maxAnnotationCode {
 						c.setValue(d.codes[j], r, v)
