@@ -201,8 +201,26 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 			next := 0 // the position after the cell, once typed
 			if c.Values != nil && c.Raw == nil && i < to && s[i] == '"' {
 				// An estimate or MOE sent as a string, the usual case,
-				// parsed as its bytes are read.
-				if v, k, ok := quotedNumber(s, i+1); ok {
+				// parsed as its bytes are read: an integer of up to 7
+				// digits here (intRun, inlined), any other number of
+				// fastNumber's shape by quotedNumber.
+				v, k, ok := 0.0, i+1, false
+				if k+9 <= to {
+					neg := s[k] == '-'
+					if neg {
+						k++
+					}
+					if m, n := intRun(le64(s, k)); n > 0 && s[k+n] == '"' {
+						v, k, ok = float64(m), k+n, true
+						if neg {
+							v = -v
+						}
+					}
+				}
+				if !ok {
+					v, k, ok = quotedNumber(s, i+1)
+				}
+				if ok {
 					cells[j], next = span{uint32(i + 1), uint32(k)}, k+1
 					if v > maxAnnotationCode {
 						c.setValue(d.codes[j], r, v)
@@ -310,16 +328,25 @@ func shortInt(s string, i int) (v float64, end int, ok bool) {
 	if k+8 > len(s) {
 		return 0, 0, false
 	}
-	x := le64(s, k)
-	n := digitRun(x)
-	if n == 0 || n == 8 || s[k+n] != '"' {
+	m, n := intRun(le64(s, k))
+	if n == 0 || s[k+n] != '"' {
 		return 0, 0, false
 	}
-	v = float64(eightDigits(x, n))
+	v = float64(m)
 	if k > i {
 		v = -v
 	}
 	return v, k + n, true
+}
+
+// intRun is the value and the length of the run of 1 to 7 digits that x
+// (le64's) starts with; n is 0 for a run of none or 8.
+func intRun(x uint64) (m uint64, n int) {
+	n = digitRun(x)
+	if n == 0 || n == 8 {
+		return 0, 0
+	}
+	return eightDigits(x, n), n
 }
 
 // le64 is the 8 bytes of s at i as a little-endian integer (s[i] lowest).

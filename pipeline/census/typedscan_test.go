@@ -152,7 +152,7 @@ func scanTableBodies(t *testing.T) []string {
 		bodies = append(bodies, head+","+strings.Join(rows, ",")+"]")
 	}
 	bodies = append(bodies, head+"]", `[]`, `[[]]`, `[["a","a"],["1","2"]]`, `[["a",null],["1","2"]]`, `[["a",""],["1","2"]]`,
-		`[["a"],["1"]] x`, `[["a"],["1"],]`, `[["a"],[]]`, `[["B01001_001E"],["1"],["2"]]`, ` [ [ "a" ] , [ "1" ] ] `)
+		`[["a"],["1"]] x`, `[["a"],["1"],]`, `[["B01001_001E"],["`, `[["B01001_001E"],["-`, `[["B01001_001E"],["12345678`, `[["a"],[]]`, `[["B01001_001E"],["1"],["2"]]`, ` [ [ "a" ] , [ "1" ] ] `)
 	// Large bodies, typed in parts: brackets in some names (each makes a
 	// later part's first row a guess one too high), an error late in the
 	// last part, a short row.
