@@ -31,20 +31,31 @@ func exactFloatDictionaryPays(a *array.Float64, n int) (pays bool, distinct, row
 	return rows > 0 && len(seen) <= rows/dictMinRepeat, len(seen), rows
 }
 
-// floatEncodings is, for each float64 column of the Parquet file at path,
-// whether its first row group's chunk is dictionary-encoded.
-func floatEncodings(t *testing.T, path string) map[string]bool {
+// openParquet opens the Parquet file at path for its metadata (the file is
+// closed when the test ends).
+func openParquet(t *testing.T, path string) *parquet.File {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	st, _ := f.Stat()
+	t.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pf
+}
+
+// floatEncodings is, for each float64 column of the Parquet file at path,
+// whether its first row group's chunk is dictionary-encoded.
+func floatEncodings(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	pf := openParquet(t, path)
 	out := map[string]bool{}
 	if len(pf.Metadata().RowGroups) == 0 {
 		return out
