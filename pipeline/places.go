@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"sync/atomic"
 
 	"github.com/groundwork-org/groundwork/pipeline/frame"
@@ -174,22 +173,22 @@ func (st *state) place(ctx context.Context, name string) error {
 	if n := loc.Missed(); n > 0 {
 		return fmt.Errorf("sedona engine: %d point(s) were not in the job's placements (a bug: please report it)", n)
 	}
-	unplaced := placer.Unplaced
-	sort.SliceStable(unplaced, func(i, j int) bool { return unplaced[i].ID < unplaced[j].ID })
-	// The report gets counts and a bounded sample; the CSV gets them all.
-	st.unplaced[name] = result.NewUnplacedSet(unplaced)
+	unplaced := &placer.Unplaced
 	st.placedBy[name] = placer.PlacedBy
-	if len(unplaced) > 0 {
-		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, len(unplaced), len(unplaced)+placer.Placed, name)
+	if n := unplaced.Len(); n > 0 {
+		st.warn("places %s: %d of %d record(s) could not be placed; see unplaced/%s.csv", name, n, n+placer.Placed, name)
 	}
-	return st.writeFile(filepath.Join("unplaced", name+".csv"), func(w io.Writer) error {
+	// The CSV gets every record, by ID; the report gets counts and a
+	// bounded sample.
+	var tally result.UnplacedTally
+	err = st.writeFile(filepath.Join("unplaced", name+".csv"), func(w io.Writer) error {
 		return outreach.WriteCSV(w, []string{"id", "name", "reason"}, func(emit func(...string) error) error {
-			for _, u := range unplaced {
-				if err := emit(u.ID, u.Name, u.Reason); err != nil {
-					return err
-				}
-			}
-			return nil
+			return unplaced.Each(func(u result.Unplaced) error {
+				tally.Add(u)
+				return emit(u.ID, u.Name, u.Reason)
+			})
 		})
 	})
+	st.unplaced[name] = tally.Set()
+	return err
 }

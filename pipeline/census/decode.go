@@ -174,16 +174,28 @@ type Column struct {
 	// "250,000 or more"; "" where Coding is NotCoded. It is nil while no
 	// row of the column is coded (most columns): Words reads it either way.
 	CodingWords []string
-	// text is where row i's text is when Raw is nil: text.rows[i+1][col]
+	// text is where row i's text is when Raw is nil: text.at(i, col)
 	// of text.body.
 	text *scanned
 	col  int
 }
 
-// scanned is a response body and its cells as scanString found them.
+// scanned is a response body and its cells: the rows scanString found
+// (rows), or every row's cells one after the other, width a row (cells:
+// scanTable's, the header's first).
 type scanned struct {
-	body string
-	rows [][]span
+	body  string
+	rows  [][]span
+	cells []span
+	width int
+}
+
+// at is the span of data row i's cell in column j.
+func (s *scanned) at(i, j int) span {
+	if s.rows != nil {
+		return s.rows[i+1][j]
+	}
+	return s.cells[(i+1)*s.width+j]
 }
 
 // Text is row i's value exactly as sent ("" where Null is true): Raw[i],
@@ -193,7 +205,7 @@ func (c *Column) Text(i int) string {
 		return c.Raw[i]
 	}
 	if c.text != nil {
-		return c.text.rows[i+1][c.col].of(c.text.body)
+		return c.text.at(i, c.col).of(c.text.body)
 	}
 	return ""
 }
@@ -319,6 +331,9 @@ func Decode(r io.Reader) (*Table, error) {
 	// body is Decode's own and never written again: the cells may be
 	// substrings of it (and the table keeps it for Column.Text), without
 	// a copy.
+	if t, ok := scanTable(unsafe.String(unsafe.SliceData(body), len(body))); ok {
+		return t, nil
+	}
 	if rows, null, ok := scanString(unsafe.String(unsafe.SliceData(body), len(body))); ok {
 		if len(rows) == 0 {
 			return nil, &DecodeError{Row: -2, Err: errors.New("empty array: no header row")}
@@ -690,6 +705,13 @@ func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
 			return nil
 		}
 	}
+	c.setValue(codes, i, v)
+	return nil
+}
+
+// setValue sets row i to the number v, which is not an annotation value,
+// coded by the first entry of codes whose value is v.
+func (c *Column) setValue(codes []TopCode, i int, v float64) {
 	c.Values[i], c.Valid[i] = v, true
 	for k := range codes {
 		if codes[k].Value == v {
@@ -697,7 +719,6 @@ func (c *Column) setCoded(codes []TopCode, i int, s string, null bool) error {
 			break
 		}
 	}
-	return nil
 }
 
 // maxAnnotationCode is the largest annotation value: no larger number is

@@ -96,8 +96,10 @@ func loop(b *testing.B, body func()) {
 //   - floor: read the file and split it into its cell strings (floorCells,
 //     one goroutine);
 //   - floor-tokenise: the same split alone, the bytes already read;
-//   - scan: Decode's scan alone (scanString: checked, cells as spans, on
-//     up to GOMAXPROCS goroutines), the bytes already read;
+//   - scan: the rows path's scan alone (scanString: checked, cells as
+//     spans, on up to GOMAXPROCS goroutines), the bytes already read;
+//   - scan-table: Decode's one pass alone (scanTable: checked and typed
+//     into the table's columns), the bytes already read;
 //   - old: the path as it was (Decode's old typing, the old CodeMedians
 //     and Record), kept in olddecode_test.go;
 //   - new: the path as it is;
@@ -139,6 +141,15 @@ func BenchmarkRecordedToParquet(b *testing.B) {
 		s := string(body)
 		loop(b, func() {
 			if _, _, ok := scanString(s); !ok {
+				b.Fatal("refused")
+			}
+		})
+	})
+	b.Run("scan-table", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		s := string(body)
+		loop(b, func() {
+			if _, ok := scanTable(s); !ok {
 				b.Fatal("refused")
 			}
 		})

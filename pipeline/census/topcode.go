@@ -255,7 +255,7 @@ func (t *Table) CodeMedians(year int) {
 				codes = append(codes, tc)
 			}
 		}
-		if len(codes) == 0 && c.CodingWords == nil && !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k != NotCoded }) {
+		if len(codes) == 0 && c.CodingWords == nil && allZero(c.Coding) {
 			continue // nothing coded, nothing to code
 		}
 		for i := range c.Coding {
@@ -281,7 +281,7 @@ func (t *Table) CodeMedians(year int) {
 // 2,500, a tract at 2,001 has a median of $2,001, not "2,000 or more". A
 // code can only be an extreme of the values it limits.
 func (c *Column) settleCodes() {
-	if c.Coding == nil || !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k == TopCoded || k == BottomCoded }) {
+	if c.Coding == nil || allZero(c.Coding) || !slices.ContainsFunc(c.Coding, func(k Coding) bool { return k == TopCoded || k == BottomCoded }) {
 		return
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/paulmach/orb"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
-	"github.com/groundwork-org/groundwork/pipeline/result"
 	"github.com/groundwork-org/groundwork/pipeline/segment"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -38,10 +36,9 @@ type Placer struct {
 	areas         []string
 	env           map[string]any
 
-	// Unplaced holds copies of its records' names: a name read from a
-	// chunk (frame.FromRecord of an Arrow record) would otherwise keep the
-	// chunk's whole string buffer alive for the rest of the run.
-	Unplaced []result.Unplaced
+	// Unplaced holds the records not placed, packed (copies: no chunk's
+	// buffers stay alive for the rest of the run).
+	Unplaced Unplaced
 	PlacedBy map[string]int // located_by -> records
 	Placed   int
 }
@@ -196,7 +193,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	k := 0
 	for i := range n {
 		if reasons[i] != "" {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: idText(r, i, pl.ID), Name: strings.Clone(r.Str(i, pl.Name)), Reason: reasons[i]})
+			p.Unplaced.add(r, i, pl.ID, pl.Name, reasons[i])
 			continue
 		}
 		pt, out := pts[k], vals[k*w:(k+1)*w]
@@ -212,7 +209,7 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 			setStr(a.c, i, v, v != "")
 		}
 		if !inAny {
-			p.Unplaced = append(p.Unplaced, result.Unplaced{ID: idText(r, i, pl.ID), Name: strings.Clone(r.Str(i, pl.Name)), Reason: outsideReason(pt[1], pt[0])})
+			p.Unplaced.addOutside(r, i, pl.ID, pl.Name, pt[1], pt[0])
 			continue
 		}
 		setFloat(lon, i, pt[0])
@@ -235,25 +232,23 @@ func (p *Placer) Place(ctx context.Context, r *frame.Table, base int, done func(
 	return nil
 }
 
-// idText is fmt.Sprint of record i's value in column id, its own copy (a
-// text is not read through Get and fmt: an unplaced record's ID is
-// written for each of them, millions in a large file).
+// idText is fmt.Sprint of record i's value in column id (a text is not
+// read through Get and fmt: an unplaced record's ID is kept for each of
+// them, millions in a large file). A text is the column's own string.
 func idText(r *frame.Table, i int, id string) string {
 	if c := r.Column(id); c != nil && c.Type == table.String && c.Valid[i] {
-		return strings.Clone(c.Strings[i])
+		return c.Strings[i]
 	}
 	return fmt.Sprint(r.Get(i, id))
 }
 
-// outsideReason is the unplaced reason of a point outside every boundary:
-// fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary",
-// lat, lon), built with strconv (TestOutsideReason).
-func outsideReason(lat, lon float64) string {
-	b := make([]byte, 0, 64)
+// appendOutsideReason appends the unplaced reason of a point outside every
+// boundary to b: fmt.Sprintf("its location (%.6f, %.6f) is outside every
+// boundary", lat, lon), built with strconv (TestOutsideReason).
+func appendOutsideReason(b []byte, lat, lon float64) []byte {
 	b = append(b, "its location ("...)
 	b = strconv.AppendFloat(b, lat, 'f', 6, 64)
 	b = append(b, ", "...)
 	b = strconv.AppendFloat(b, lon, 'f', 6, 64)
-	b = append(b, ") is outside every boundary"...)
-	return string(b)
+	return append(b, ") is outside every boundary"...)
 }

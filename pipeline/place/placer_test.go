@@ -23,8 +23,8 @@ func TestOutsideReason(t *testing.T) {
 	for k := 0; k+1 < len(vals); k++ {
 		lat, lon := vals[k], vals[len(vals)-1-k]
 		want := fmt.Sprintf("its location (%.6f, %.6f) is outside every boundary", lat, lon)
-		if got := outsideReason(lat, lon); got != want {
-			t.Fatalf("outsideReason(%v, %v) = %q, want %q", lat, lon, got, want)
+		if got := string(appendOutsideReason(nil, lat, lon)); got != want {
+			t.Fatalf("appendOutsideReason(%v, %v) = %q, want %q", lat, lon, got, want)
 		}
 	}
 }

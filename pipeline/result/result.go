@@ -223,27 +223,44 @@ type ReasonCount struct {
 	N      int
 }
 
-// NewUnplacedSet summarises us, sorted by ID.
-func NewUnplacedSet(us []Unplaced) UnplacedSet {
-	set := UnplacedSet{Total: len(us), Sample: slices.Clone(us[:min(len(us), MaxUnplacedSample)])}
-	counts := map[string]int{}
+// UnplacedTally builds a places set's UnplacedSet from its records, given
+// one at a time in ID order. The zero value is ready to use.
+type UnplacedTally struct {
+	set    UnplacedSet
+	counts map[string]int
 	// Consecutive reasons mostly differ only inside their parentheses (the
-	// coordinates): remember the last kind rather than rebuild it.
-	var lastPre, lastSuf, lastKind string
-	for _, u := range us {
-		r := u.Reason
-		i := strings.IndexByte(r, '(')
-		j := strings.IndexByte(r, ')')
-		if i < 0 || j < i || strings.IndexByte(r[j+1:], '(') >= 0 {
-			counts[reasonKind(r)]++
-			continue
-		}
-		if pre, suf := r[:i], r[j+1:]; pre != lastPre || suf != lastSuf || lastKind == "" {
-			lastPre, lastSuf, lastKind = pre, suf, reasonKind(r)
-		}
-		counts[lastKind]++
+	// coordinates): the last kind is remembered rather than rebuilt.
+	lastPre, lastSuf, lastKind string
+}
+
+// Add counts u. Its strings are copied where kept, so they may be reused
+// after the call.
+func (t *UnplacedTally) Add(u Unplaced) {
+	if t.counts == nil {
+		t.counts = map[string]int{}
 	}
-	for r, n := range counts {
+	if t.set.Total++; len(t.set.Sample) < MaxUnplacedSample {
+		t.set.Sample = append(t.set.Sample, Unplaced{ID: strings.Clone(u.ID), Name: strings.Clone(u.Name), Reason: strings.Clone(u.Reason)})
+	}
+	r := u.Reason
+	i := strings.IndexByte(r, '(')
+	j := strings.IndexByte(r, ')')
+	if i < 0 || j < i || strings.IndexByte(r[j+1:], '(') >= 0 {
+		t.counts[reasonKind(r)]++
+		return
+	}
+	if pre, suf := r[:i], r[j+1:]; pre != t.lastPre || suf != t.lastSuf || t.lastKind == "" {
+		t.lastPre, t.lastSuf, t.lastKind = strings.Clone(pre), strings.Clone(suf), reasonKind(r)
+	}
+	t.counts[t.lastKind]++
+}
+
+// Set is the summary of the records added so far.
+func (t *UnplacedTally) Set() UnplacedSet {
+	set := t.set
+	set.Sample = slices.Clone(set.Sample)
+	set.ByReason = nil
+	for r, n := range t.counts {
 		set.ByReason = append(set.ByReason, ReasonCount{Reason: r, N: n})
 	}
 	sort.Slice(set.ByReason, func(i, j int) bool {

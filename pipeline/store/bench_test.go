@@ -61,7 +61,7 @@ func placesLike(tb testing.TB, n int) arrow.RecordBatch {
 // assembles a parquet.Row per record row (every string column dictionary
 // encoded) and writes rows.
 func rowEncode(w io.Writer, rec arrow.RecordBatch) error {
-	schema, err := parquetSchema(rec.Schema(), nil)
+	schema, err := parquetSchema(rec.Schema(), nil, nil)
 	if err != nil {
 		return err
 	}
@@ -179,16 +179,7 @@ func TestColumnEncoderMatchesRowEncoder(t *testing.T) {
 	if len(ra) != int(rec.NumRows()) || fmt.Sprint(ra) != fmt.Sprint(rb) || fmt.Sprint(ra) != fmt.Sprint(rows(rec)) {
 		t.Fatalf("the column encoder's file reads back differently (%d rows)", len(ra))
 	}
-	f, err := os.Open(filepath.Join(dir, "columns.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, filepath.Join(dir, "columns.parquet"))
 	want := map[string]string{"id": "DELTA_BYTE_ARRAY", "address": "DELTA_BYTE_ARRAY", "category": "RLE_DICTIONARY", "tract": "RLE_DICTIONARY",
 		"hours": "DELTA_BINARY_PACKED", "lat": "PLAIN", "lon": "PLAIN", "active": "PLAIN"}
 	for _, cc := range pf.Metadata().RowGroups[0].Columns {

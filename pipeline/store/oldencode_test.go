@@ -68,15 +68,19 @@ func oldEncodeFormat(w io.Writer, plain bool, recs ...arrow.RecordBatch) error {
 
 func (e *oldEncoder) start(rec arrow.RecordBatch) error {
 	plain := make([]bool, len(e.s.Fields()))
+	dict := make([]bool, len(e.s.Fields())) // today's choice of float encodings (none in the format of 43cb557)
 	if rec != nil {
 		n := min(int(rec.NumRows()), rowGroupRows)
 		for j := range plain {
 			if c, ok := rec.Column(j).(*array.String); ok {
 				plain[j] = !oldDictionaryPays(c, n)
 			}
+			if _, ok := rec.Column(j).(*array.Float64); ok && !e.plainFormat {
+				dict[j] = (&chunk{rec: rec}).floatDictionaryPays(j, n)
+			}
 		}
 	}
-	schema, err := oldParquetSchema(e.s, plain, e.plainFormat)
+	schema, err := oldParquetSchema(e.s, plain, dict, e.plainFormat)
 	if err != nil {
 		return err
 	}
@@ -282,10 +286,11 @@ func recorded(tb testing.TB) arrow.RecordBatch {
 // oldParquetSchema is parquetSchema as it was at 43cb557, parquet-go's
 // leaf types as they are: with that commit's encodings (PLAIN unique
 // strings and ints) when plainFormat, else with today's (DELTA_BYTE_ARRAY,
-// DELTA_BINARY_PACKED), so that TestEncoderMatchesOld compares the
-// encoders' work and not the choice of encodings (which
-// TestColumnEncoderMatchesRowEncoder checks).
-func oldParquetSchema(s *arrow.Schema, plain []bool, plainFormat bool) (*parquet.Schema, error) {
+// DELTA_BINARY_PACKED, dictionary-encoded floats where dict[j]), so that
+// TestEncoderMatchesOld compares the encoders' work and not the choice of
+// encodings (which TestColumnEncoderMatchesRowEncoder and
+// TestFloatDictionaryChoice check).
+func oldParquetSchema(s *arrow.Schema, plain, dict []bool, plainFormat bool) (*parquet.Schema, error) {
 	var strEnc, intEnc encoding.Encoding = &parquet.DeltaByteArray, &parquet.DeltaBinaryPacked
 	if plainFormat {
 		strEnc, intEnc = &parquet.Plain, nil
@@ -301,6 +306,9 @@ func oldParquetSchema(s *arrow.Schema, plain []bool, plainFormat bool) (*parquet
 			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(parquet.DoubleType)
+			if dict != nil && dict[j] {
+				n = parquet.Encoded(n, &parquet.RLEDictionary)
+			}
 		case arrow.INT64:
 			n = parquet.Int(64)
 			if intEnc != nil {
@@ -647,7 +655,8 @@ func readFileBytes(t *testing.T, path string) []byte {
 }
 
 // TestRawReadByPyarrowAndDuckDB writes raw files in today's format
-// (DELTA_BYTE_ARRAY unique strings, DELTA_BINARY_PACKED ints, zstd) and
+// (DELTA_BYTE_ARRAY unique strings, DELTA_BINARY_PACKED ints,
+// dictionary-encoded floats where that pays and PLAIN ones, zstd) and
 // reads them with pyarrow and DuckDB (testdata/read_raw.py): every cell as
 // written, in order. Records: the real Alameda ACS response, and made-up
 // records of every type with nulls, extreme ints (the deltas of MinInt64
@@ -664,6 +673,19 @@ func TestRawReadByPyarrowAndDuckDB(t *testing.T) {
 			t.Fatal(err)
 		}
 		files = append(files, p)
+	}
+	dict, plain := 0, 0
+	for _, p := range files {
+		for _, d := range floatEncodings(t, p) {
+			if d {
+				dict++
+			} else {
+				plain++
+			}
+		}
+	}
+	if dict == 0 || plain == 0 {
+		t.Fatalf("%d dictionary-encoded float columns and %d PLAIN ones: both must be read", dict, plain)
 	}
 	var got map[string]map[string]map[string][]*string
 	pyref.Run(t, filepath.Join("testdata", "read_raw.py"), map[string]any{"files": files}, &got)
