@@ -756,11 +756,17 @@ func (x *Index) cellWord(p orb.Point) int32 { return x.grid.words[x.grid.slot(p)
 
 // slot is the position in words of p's cell word: in blocks for a block
 // split in cells, in the table for one that is not, g.empty for points
-// off the grid and NaN (see slots). The grid must be built.
+// off the grid and NaN: slots for one point. The grid must be built.
 func (g *grid) slot(p orb.Point) int {
-	var s [1]int32
-	g.slots([]orb.Point{p}, s[:])
-	return int(s[0])
+	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
+		return g.empty
+	}
+	tx, ty := g.tx(p[0]), g.ty(p[1])
+	bx, by := int(tx), int(ty)
+	e := g.index[by*(g.cnx+1)+bx]
+	kb := uint(e & 7)
+	k := math.Float64frombits(uint64(1023+kb) << 52) // 1<<kb, exactly
+	return int(e>>3) + (int(ty*k)-by<<kb)<<kb + int(tx*k) - bx<<kb
 }
 
 // slots writes slot(pts[k]) into out[k] for every k (len(out) >=
