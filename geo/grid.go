@@ -42,19 +42,27 @@ type grid struct {
 	bound    orb.Bound
 	sx, sy   float64 // blocks per degree
 	cnx, cny int     // blocks per row and per column; cnx == 0: no grid
-	// coarse has one word per block, row by row: a direct answer (a
-	// feature or cellEmpty) or a list word when the block is one cell or
-	// all its cells have the same word; otherwise a block word
-	// (blockWord(off, kb)): the block's 1<<kb x 1<<kb cells' words are
-	// blocks[off:], row by row.
-	coarse []int32
+	// index has one entry per block, row by row, cnx+1 a row: the
+	// block's cells' words are words[off:], 1<<kb x 1<<kb of them row by
+	// row, for the entry off<<3 | kb (see slots). The last column and
+	// row are for the points that map to block column cnx (row cny):
+	// those on the grid's right (top) side, which belong to the last
+	// block's last column (row) of cells. A block split in cells (kb > 0) has
+	// its own run of words, in blocks; one whose cells all have the same
+	// word (kb == 0) points to that word in the table after blocks:
+	// cellEmpty, then the words of such blocks in block order, one per
+	// run of equal words (neighbouring blocks' words are near each
+	// other; Ohio's table is 16 KB). coarseWord(b) is the block's word as
+	// newGrid made it.
+	index []uint32
+	// words is blocks, then the table; blocks is a slice of it.
+	words  []int32
 	blocks []int32
-	// words is blocks, then coarse, then cellEmpty: blocks and coarse
-	// are slices of it (see setWords and slot).
-	words []int32
+	// empty is the slot of cellEmpty in the table (points off the grid).
+	empty int
 	lists []int32 // candidate lists, see grid
 	// recs holds the cells' records (strip.go), when the index has them:
-	// then every list word of coarse and blocks is a record word.
+	// then every list word of words is a record word.
 	recs []uint64
 	// candidates is the number of (cell, polygon) pairs the cells stand
 	// for, cells the number of cells, for tests and figures.
@@ -65,8 +73,8 @@ type grid struct {
 // Cell words: a feature index (>= 0) holds the whole cell; cellEmpty: no
 // polygon covers any point of the cell; a list word (listWord(off), from
 // -2 down to minListWord): the cell's candidate list starts at
-// lists[off]; in coarse, a block word (below minListWord) points to the
-// block's cells. In a list, an entry >= 0 is a polygon index to test, and
+// lists[off]; as a block's word (coarseWord), a block word (below
+// minListWord) points to the block's cells. In a list, an entry >= 0 is a polygon index to test, and
 // the terminal entry is listEnd (no polygon) or insideTag|feature (that
 // feature holds the rest of the cell).
 const (
@@ -542,41 +550,97 @@ func newGrid(x *Index, geoms []orb.Polygon, size gridSize) grid {
 	g.lists = slices.Clip(g.lists)
 	// Blocks: one word where all the block's cells have the same word,
 	// else the block's cells.
-	g.coarse = make([]int32, nb)
+	coarse := make([]int32, nb)
 	split := 0
 	for b, kb := range kbs {
 		if kb < 0 {
-			g.coarse[b] = cellEmpty
+			coarse[b] = cellEmpty
 			continue
 		}
 		cs := cells[cellOff[b]:cellOff[b+1]]
-		g.coarse[b] = cs[0]
+		coarse[b] = cs[0]
 		for _, c := range cs[1:] {
 			if c != cs[0] {
-				g.coarse[b] = blockWord(split, uint(kb))
+				coarse[b] = blockWord(split, uint(kb))
 				split += len(cs)
 				break
 			}
 		}
 	}
 	blocks := make([]int32, 0, split)
-	for b, w := range g.coarse {
+	for b, w := range coarse {
 		if w < minListWord {
 			blocks = append(blocks, cells[cellOff[b]:cellOff[b+1]]...)
 		}
 	}
-	g.setWords(blocks, g.coarse)
+	g.setWords(blocks, coarse)
 	return g
 }
 
-// setWords lays out blocks and coarse in one array, blocks first, then
-// coarse, then one cellEmpty word (the slot of points off the grid), so
-// that every point's word is words[slot(p)].
+// setWords lays out the words of the blocks (coarse has one word per
+// block: a direct answer, a list word, or a block word pointing into
+// blocks) as index and words: blocks first, then the table of the
+// unsplit blocks' words (see grid.index).
 func (g *grid) setWords(blocks, coarse []int32) {
-	w := make([]int32, 0, len(blocks)+len(coarse)+1)
-	w = append(append(append(w, blocks...), coarse...), cellEmpty)
+	stride := g.cnx + 1
+	g.index = make([]uint32, stride*(g.cny+1))
+	// The table's size first: one word per run of equal words.
+	n, last := 1, cellEmpty
+	for _, c := range coarse {
+		if c >= minListWord && c != last {
+			n, last = n+1, c
+		}
+	}
+	w := make([]int32, len(blocks), len(blocks)+n)
+	copy(w, blocks)
+	g.empty = len(w)
+	w = append(w, cellEmpty)
+	for b, c := range coarse {
+		e := &g.index[b/g.cnx*stride+b%g.cnx]
+		if c < minListWord {
+			off, kb := blockCells(c)
+			*e = uint32(off<<3) | uint32(kb)
+			continue
+		}
+		// In block order, shared with the previous unsplit block when
+		// equal: neighbouring blocks' words are near each other.
+		if w[len(w)-1] != c {
+			w = append(w, c)
+		}
+		*e = uint32(len(w)-1) << 3
+	}
+	// Column cnx and row cny: slots finds cell (0, 0) of their blocks,
+	// which must be the last block's last cell in that column (row).
+	for by := range g.cny + 1 {
+		for bx := range stride {
+			if bx < g.cnx && by < g.cny {
+				continue
+			}
+			e := g.index[min(by, g.cny-1)*stride+min(bx, g.cnx-1)]
+			kb := e & 7
+			m := uint32(1)<<kb - 1
+			off := e >> 3
+			if bx == g.cnx {
+				off += m
+			}
+			if by == g.cny {
+				off += m << kb
+			}
+			g.index[by*stride+bx] = off<<3 | kb
+		}
+	}
 	g.words = w
-	g.blocks, g.coarse = w[:len(blocks):len(blocks)], w[len(blocks):len(blocks)+len(coarse):len(blocks)+len(coarse)]
+	g.blocks = w[:len(blocks):len(blocks)]
+}
+
+// coarseWord is block b's word: its cells' word when they all have the
+// same one, else blockWord of its cells.
+func (g *grid) coarseWord(b int) int32 {
+	e := g.index[b/g.cnx*(g.cnx+1)+b%g.cnx]
+	if kb := uint(e & 7); kb > 0 {
+		return blockWord(int(e>>3), kb)
+	}
+	return g.words[e>>3]
 }
 
 // cellRange is the cells [i0, i1] x [j0, j1] of a block.
@@ -691,27 +755,54 @@ func (x *Index) locate32(p orb.Point) int32 {
 func (x *Index) cellWord(p orb.Point) int32 { return x.grid.words[x.grid.slot(p)] }
 
 // slot is the position in words of p's cell word: in blocks for a block
-// split in cells, in coarse for one that is not, the last word for
-// points off the grid and NaN. The grid must be built. It reads coarse,
-// not blocks, so a batch can compute the slots of many points before it
-// reads their words (many cache misses in flight at once).
+// split in cells, in the table for one that is not, g.empty for points
+// off the grid and NaN: slots for one point. The grid must be built.
 func (g *grid) slot(p orb.Point) int {
 	if !(p[0] >= g.bound.Min[0] && p[0] <= g.bound.Max[0] && p[1] >= g.bound.Min[1] && p[1] <= g.bound.Max[1]) {
-		return len(g.words) - 1
+		return g.empty
 	}
 	tx, ty := g.tx(p[0]), g.ty(p[1])
-	bx, by := blockAt(tx, g.cnx), blockAt(ty, g.cny)
-	b := by*g.cnx + bx
-	w := g.coarse[b]
-	if w >= minListWord {
-		return len(g.blocks) + b
+	bx, by := int(tx), int(ty)
+	e := g.index[by*(g.cnx+1)+bx]
+	kb := uint(e & 7)
+	k := math.Float64frombits(uint64(1023+kb) << 52) // 1<<kb, exactly
+	return int(e>>3) + (int(ty*k)-by<<kb)<<kb + int(tx*k) - bx<<kb
+}
+
+// slots writes slot(pts[k]) into out[k] for every k (len(out) >=
+// len(pts)). It reads index, not words, so a batch can compute the slots
+// of many points before it reads their words (many cache misses in
+// flight at once). It has no branch on the kind of block, whose outcome
+// would be as good as random from point to point: an unsplit block has
+// kb == 0, so its cell (i, j) is (0, 0). The grid's fields are copied to
+// locals so that the loop keeps them in registers.
+//
+// It computes the cells of blockAt and cellIn without their clamps. A
+// point on the grid (bound.Min <= p <= bound.Max) has 0 <= t =
+// (x - min) * scale <= n (1 + 2^-51) for n blocks a side (n <= 4096), so
+// its block is floor(t) <= n, and t*k is exact for k = 1<<kb, so its
+// cell floor(t*k) - floor(t)*k is in [0, k): a point of block column n
+// has t*k < n*k + 1, cell 0, which index's column n maps to the last
+// cell of block n-1, where blockAt and cellIn put it.
+func (g *grid) slots(pts []orb.Point, out []int32) {
+	minX, minY, maxX, maxY := g.bound.Min[0], g.bound.Min[1], g.bound.Max[0], g.bound.Max[1]
+	sx, sy := g.sx, g.sy
+	stride, index, empty := g.cnx+1, g.index, int32(g.empty)
+	out = out[:len(pts)]
+	for n := range pts {
+		px, py := pts[n][0], pts[n][1]
+		if !(px >= minX && px <= maxX && py >= minY && py <= maxY) {
+			out[n] = empty
+			continue
+		}
+		tx, ty := (px-minX)*sx, (py-minY)*sy // g.tx, g.ty
+		bx, by := int(tx), int(ty)
+		e := index[by*stride+bx]
+		kb := uint(e & 7)
+		k := math.Float64frombits(uint64(1023+kb) << 52) // 1<<kb, exactly
+		i, j := int(tx*k)-bx<<kb, int(ty*k)-by<<kb
+		out[n] = int32(int(e>>3) + j<<kb + i)
 	}
-	off, kb := blockCells(w)
-	k := float64(int(1) << kb)
-	m := 1<<kb - 1
-	// tx >= bx, so the cells are >= 0: clamp above only.
-	i, j := min(int(tx*k)-bx<<kb, m), min(int(ty*k)-by<<kb, m)
-	return off + j<<kb + i
 }
 
 // locateList walks the candidate list at lists[off], or the record at

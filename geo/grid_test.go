@@ -62,7 +62,7 @@ func (g *grid) fineY(kb uint) func(float64) int {
 // blockKb is the number of cells per side of block (bx, by), as a power of
 // two: 0 for a block whose coarse word answers for all of it.
 func (g *grid) blockKb(bx, by int) uint {
-	if w := g.coarse[by*g.cnx+bx]; w < minListWord {
+	if w := g.coarseWord(by*g.cnx + bx); w < minListWord {
 		_, kb := blockCells(w)
 		return kb
 	}
@@ -139,8 +139,8 @@ func TestGridCellDecisionsMatchBrute(t *testing.T) {
 			x, brute := NewIndex(l), newBruteTree(l)
 			g := &x.grid
 			split := 0
-			for _, w := range g.coarse {
-				if w < minListWord {
+			for b := range g.cnx * g.cny {
+				if g.coarseWord(b) < minListWord {
 					split++
 				}
 			}
@@ -162,7 +162,7 @@ func TestGridCellDecisionsMatchBrute(t *testing.T) {
 					check(p)
 					checked++
 				}
-				if w := g.coarse[by*g.cnx+bx]; w >= 0 {
+				if w := g.coarseWord(by*g.cnx + bx); w >= 0 {
 					whole++
 				} else if w < minListWord {
 					off, kb := blockCells(w)
@@ -268,7 +268,7 @@ func TestGridCellDecisionsMatchBrute(t *testing.T) {
 			if special == 0 || whole == 0 {
 				t.Fatalf("%d features with holes or several polygons, %d cells decided whole: the test exercises nothing", special, whole)
 			}
-			t.Logf("%d probes over %d features with holes or several polygons; %d probed cells decided whole; %d of %d blocks split", checked, special, whole, split, len(g.coarse))
+			t.Logf("%d probes over %d features with holes or several polygons; %d probed cells decided whole; %d of %d blocks split", checked, special, whole, split, g.cnx*g.cny)
 		})
 	}
 }

@@ -155,19 +155,8 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 		grp := pts[g0:min(g0+lookupGroup, len(pts))]
 		// The slots first, then the words: the second loop's loads do
 		// not depend on each other, so their cache misses overlap.
-		for k, p := range grp {
-			slots[k] = int32(g.slot(p))
-		}
-		for k, p := range grp {
-			w := g.words[slots[k]]
-			if w >= cellEmpty {
-				out[g0+k] = w
-				continue
-			}
-			off := uint32(listOffset(w))
-			pending = append(pending, pendingPoint{off: off, i: uint32(g0 + k), p: p})
-			maxKey = max(maxKey, off&(recordBase-1))
-		}
+		g.slots(grp, slots[:])
+		pending, maxKey = gather(g.words, slots[:len(grp)], grp, g0, out[g0:g0+len(grp)], pending, maxKey)
 	}
 	// Grouped by list (or record) position with one counting sort on
 	// its high bits: points whose lists are near each other in memory
@@ -188,10 +177,35 @@ func (x *Index) locateBatch(s *sorter, pts []orb.Point, out []int32) {
 		sorted[count[b]] = q
 		count[b]++
 	}
-	for _, q := range sorted {
-		out[q.i] = x.locateList(int(q.off), q.p)
+	if len(g.recs) > 0 {
+		x.placeRecords(sorted, out)
+	} else {
+		for _, q := range sorted {
+			out[q.i] = x.locateList(int(q.off), q.p)
+		}
 	}
 	s.pending, s.sorted = pending[:0], sorted[:0]
+}
+
+// gather writes words[slots[k]] into out[k], then appends the points
+// whose word is a list (or record) word, at position base+k of the
+// batch, to pending; maxKey is the largest pending list (or record)
+// position, less recordBase. The first loop has no branch on the words,
+// which are as good as random, so their cache misses all overlap; the
+// second reads them back from out, at hand.
+func gather(words, slots []int32, grp []orb.Point, base int, out []int32, pending []pendingPoint, maxKey uint32) ([]pendingPoint, uint32) {
+	out, grp = out[:len(slots)], grp[:len(slots)]
+	for k, sl := range slots {
+		out[k] = words[sl]
+	}
+	for k, w := range out {
+		if w < cellEmpty {
+			off := uint32(listOffset(w))
+			pending = append(pending, pendingPoint{off: off, i: uint32(base + k), p: grp[k]})
+			maxKey = max(maxKey, off&(recordBase-1))
+		}
+	}
+	return pending, maxKey
 }
 
 // pendingPoint is a point of a batch whose cell word is a list (or
@@ -214,13 +228,15 @@ const pendingBucketBits = 12
 func (x *Index) locateSorted(order []uint64, pts []orb.Point, out []int32) {
 	var gp [lookupGroup]orb.Point
 	var gw [lookupGroup]int32
+	words := x.grid.words
 	for g0 := 0; g0 < len(order); g0 += lookupGroup {
 		ord := order[g0:min(g0+lookupGroup, len(order))]
 		for k, v := range ord {
 			gp[k] = pts[uint32(v)]
 		}
+		x.grid.slots(gp[:len(ord)], gw[:])
 		for k := range ord {
-			gw[k] = x.cellWord(gp[k])
+			gw[k] = words[gw[k]]
 		}
 		for k, v := range ord {
 			w := gw[k]
@@ -250,5 +266,5 @@ const sortAboveBytes = 32 << 20
 
 // sizeBytes is the memory of x's arenas and grid.
 func (x *Index) sizeBytes() int {
-	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.words) + 8*len(x.grid.recs) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
+	return 16*len(x.verts) + 4*len(x.bandEdges) + 4*len(x.bandStart) + 4*len(x.grid.lists) + 4*len(x.grid.words) + 4*len(x.grid.index) + 8*len(x.grid.recs) + int(unsafe.Sizeof(bandPolygon{}))*len(x.polys)
 }

@@ -247,3 +247,22 @@ func BenchmarkLocateAllSmallLayers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewIndexSmallLayers builds the index of the real Alameda and
+// Ohio tract layers (GOMAXPROCS goroutines, as NewIndex does) and
+// reports its memory (index-MiB: the arenas, grid and records) and the
+// CPU time of a build (cpu-ms/op, the garbage collector's included).
+func BenchmarkNewIndexSmallLayers(b *testing.B) {
+	for _, l := range []*Layer{alameda(b), mustRead(b, "testdata/cb_2018_39_tract_500k.zip")} {
+		b.Run(fmt.Sprintf("%s/%d-polygons", l.Name, len(l.Features)), func(b *testing.B) {
+			b.ReportAllocs()
+			var x *Index
+			c0 := cpuTime()
+			for range b.N {
+				x = NewIndex(l)
+			}
+			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(x.sizeBytes())/(1<<20), "index-MiB")
+		})
+	}
+}

@@ -78,8 +78,10 @@ func (x *Index) addRecords() bool {
 	if g.cnx == 0 || g.sx == 0 || g.sy == 0 {
 		return false
 	}
-	words := slices.Clone(g.words)
-	blocks, coarse := words[:len(g.blocks)], words[len(g.blocks):len(g.blocks)+len(g.coarse)]
+	blocks, coarse := slices.Clone(g.blocks), make([]int32, g.cnx*g.cny)
+	for b := range coarse {
+		coarse[b] = g.coarseWord(b)
+	}
 	nchunks := (len(coarse) + recordChunk - 1) / recordChunk
 	chunks := make([][]uint64, nchunks)
 	var failed atomic.Bool
@@ -138,7 +140,8 @@ func (x *Index) addRecords() bool {
 			}
 		}
 	}
-	g.words, g.blocks, g.coarse, g.recs = words, blocks, coarse, recs
+	g.setWords(blocks, coarse)
+	g.recs = recs
 	return true
 }
 
@@ -157,6 +160,9 @@ type recordBuilder struct {
 	stripPolys []int32
 	stripOff   []int
 	strip      []stripEdge
+	// sub holds the sub-cells' states while a record's sub-grid is
+	// built (subgrid.go).
+	sub [subgridSide * subgridSide]int32
 }
 
 // stripEdge is an edge a -> b whose latitude range meets a row of cells,
@@ -227,7 +233,7 @@ func (rb *recordBuilder) blocks(x *Index, lo, hi int, blocks, coarse []int32) bo
 		case w >= minListWord: // the whole block
 			x0, x1 := span(bx, 0, g.bound.Min[0], g.sx, g.bound.Max[0], bx == g.cnx-1)
 			y0, y1 := span(by, 0, g.bound.Min[1], g.sy, g.bound.Max[1], by == g.cny-1)
-			nw, ok := rb.record(x, w, x0, x1, y0, y1)
+			nw, ok := rb.record(x, w, recordCell{x0, x1, y0, y1, bx, by, 0, 0, 0})
 			if !ok {
 				return false
 			}
@@ -243,7 +249,7 @@ func (rb *recordBuilder) blocks(x *Index, lo, hi int, blocks, coarse []int32) bo
 				i, j := c&(side-1), c>>kb
 				x0, x1 := span(bx<<kb+i, kb, g.bound.Min[0], g.sx, g.bound.Max[0], bx == g.cnx-1 && i == side-1)
 				y0, y1 := span(by<<kb+j, kb, g.bound.Min[1], g.sy, g.bound.Max[1], by == g.cny-1 && j == side-1)
-				nw, ok := rb.record(x, cw, x0, x1, y0, y1)
+				nw, ok := rb.record(x, cw, recordCell{x0, x1, y0, y1, bx, by, kb, i, j})
 				if !ok {
 					return false
 				}
@@ -254,23 +260,33 @@ func (rb *recordBuilder) blocks(x *Index, lo, hi int, blocks, coarse []int32) bo
 	return true
 }
 
-// record appends the record of a cell whose points lie in
-// [x0, x1] x [y0, y1], with list word w, to rb.recs and returns its word
-// (recordBase + its offset in rb.recs); false when a count does not fit
-// its bits.
-func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int32, bool) {
+// recordCell is a cell given a record: its points lie in
+// [x0, x1] x [y0, y1]; it is cell (i, j) of block (bx, by), split in
+// 1<<kb x 1<<kb cells (kb == 0: the whole block).
+type recordCell struct {
+	x0, x1, y0, y1 float64
+	bx, by         int
+	kb             uint
+	i, j           int
+}
+
+// record appends the record of cell c, with list word w, to rb.recs and
+// returns its word (recordBase + its offset in rb.recs); false when a
+// count does not fit its bits.
+func (rb *recordBuilder) record(x *Index, w int32, c recordCell) (int32, bool) {
 	g := &x.grid
 	off := listOffset(w)
 	body := rb.body[:0]
 	n := 0
 	var term int32
+	sub := rb.startSubgrid(x, c)
 	for _, e := range g.lists[off:] {
 		if e < 0 {
 			term = e
 			break
 		}
 		bp := &x.polys[e]
-		strip := rb.stripOf(x, e, y0, y1)
+		strip := rb.stripOf(x, e, c.y0, c.y1)
 		// Each edge's side: wholly left of the cell (-1), wholly right
 		// (+1), or local (0); the crossings are counted on the side
 		// with fewer edges to keep (see above).
@@ -279,9 +295,9 @@ func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int3
 		for _, se := range strip {
 			side := int8(0)
 			switch {
-			case se.hi < x0:
+			case se.hi < c.x0:
 				side = -1
-			case se.lo > x1:
+			case se.lo > c.x1:
 				side = 1
 			}
 			if side != 0 && se.spans {
@@ -289,6 +305,9 @@ func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int3
 				fold[side/3+1]++
 			} else {
 				keep[side+1]++
+			}
+			if side == 0 && sub {
+				rb.markSubgrid(g, c, se.a, se.b)
 			}
 			sides = append(sides, side)
 		}
@@ -320,22 +339,46 @@ func (rb *recordBuilder) record(x *Index, w int32, x0, x1, y0, y1 float64) (int3
 	}
 	rb.body = body
 	r := len(rb.recs)
-	if r+1+len(body) > int(-2-minListWord)-recordBase {
+	if n >= 1<<16 {
 		return w, false
 	}
 	rb.recs = append(rb.recs, uint64(uint32(term))|uint64(n)<<32)
+	if sub {
+		// Room for the sub-grid, decided from the record itself.
+		rb.recs[r] |= subgridFlag
+		rb.recs = append(rb.recs, make([]uint64, 1+subgridWords)...)
+	}
 	rb.recs = append(rb.recs, body...)
+	if sub {
+		rb.recs = rb.fillSubgrid(x, c, rb.recs, r)
+	}
+	if len(rb.recs) > int(-2-minListWord)-recordBase {
+		return w, false
+	}
 	return listWord(recordBase + r), true
 }
 
 // locateRecord is locateList for the record at recs[off] (see addRecords):
-// the same answer, from the record's edges.
+// the same answer, from the record's sub-grid or its edges.
 func (x *Index) locateRecord(off int, p orb.Point) int32 {
-	recs := x.grid.recs
-	h := recs[off]
+	h := x.grid.recs[off]
+	if h&subgridFlag != 0 {
+		if v, ok := x.subgridWord(x.grid.recs[off+1:], h, p); ok {
+			return v
+		}
+	}
+	return recordEdges(x.grid.recs, off, h, p)
+}
+
+// recordEdges is locateRecord from the edges of the record at recs[off],
+// whose header is h.
+func recordEdges(recs []uint64, off int, h uint64, p orb.Point) int32 {
 	k := off + 1
+	if h&subgridFlag != 0 {
+		k += 1 + subgridWords
+	}
 	px, py := p[0], p[1]
-	for n := int(h >> 32); n > 0; n-- {
+	for n := int(h >> 32 & (1<<16 - 1)); n > 0; n-- {
 		e := recs[k]
 		k++
 		// The crossings' parity, without branches: which edges straddle

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -13,7 +14,9 @@ import (
 // and multipolygons) and the made-up grids: every vertex and its four
 // one-ulp neighbours, points on every edge (at eighths of its length, as
 // computed, and one ulp either side), the extreme points of every cell
-// that has a record (corners, side middles, centre), and uniform points.
+// that has a record (corners, side middles, centre) and of the sub-cells
+// of its sub-grid (of every cell, or of a sample on the larger layers),
+// and uniform points; all of them also through the batch path.
 func TestCellRecordsMatchLists(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -40,9 +43,14 @@ func TestCellRecordsMatchLists(t *testing.T) {
 			}
 			brute := newBruteTree(l)
 			recorded, checked, inside := 0, 0, 0
+			// Every probe again through the batch path (two passes,
+			// placeRecords), against the lists' answers.
+			var probes []orb.Point
+			var wants []int32
 			check := func(p orb.Point) {
 				checked++
 				got, want := x.locate32(p), lists.locate32(p)
+				probes, wants = append(probes, p), append(wants, want)
 				if got != want {
 					t.Fatalf("Locate(%v) = %d from the records, %d from the lists (cell word %d)", p, got, want, x.cellWord(p))
 				}
@@ -81,23 +89,51 @@ func TestCellRecordsMatchLists(t *testing.T) {
 				}
 			}
 			g := &x.grid
-			for b, w := range g.coarse {
-				if w >= minListWord {
+			// cellAndSubcells probes cell (i, j) at level kb and, for
+			// every subStride-th such cell, its sub-cells (subgrid.go).
+			subStride := max(1, len(g.recs)/(1<<17))
+			cells := 0
+			cellAndSubcells := func(kb uint, i, j int) {
+				for _, p := range cellProbes(g, kb, i, j) {
+					check(p)
+				}
+				if cells++; cells%subStride != 0 {
+					return
+				}
+				for c := range subgridSide * subgridSide {
+					for _, p := range cellProbes(g, kb+subgridLevel, i<<subgridLevel+c%subgridSide, j<<subgridLevel+c/subgridSide) {
+						check(p)
+					}
+				}
+			}
+			for b := range g.cnx * g.cny {
+				w := g.coarseWord(b)
+				bx, by := b%g.cnx, b/g.cnx
+				if w >= cellEmpty {
+					continue
+				}
+				if w >= minListWord { // a block with one record
+					cellAndSubcells(0, bx, by)
 					continue
 				}
 				off, kb := blockCells(w)
 				side := 1 << kb
-				bx, by := b%g.cnx, b/g.cnx
 				for c := range side * side {
 					if cw := g.blocks[off+c]; cw < cellEmpty {
-						for _, p := range cellProbes(g, kb, bx<<kb+c&(side-1), by<<kb+c>>kb) {
-							check(p)
-						}
+						cellAndSubcells(kb, bx<<kb+c&(side-1), by<<kb+c>>kb)
 					}
 				}
 			}
 			for _, p := range probePoints(l, 200000, 21) {
 				check(p)
+			}
+			got := make([]int32, len(probes))
+			x.sortBatches = false
+			locateAll(context.Background(), x, probes, got, 2, 1<<16, true)
+			for i, p := range probes {
+				if got[i] != wants[i] {
+					t.Fatalf("point %v in a batch: %d from the records, %d from the lists (cell word %d)", p, got[i], wants[i], x.cellWord(p))
+				}
 			}
 			if recorded == 0 || inside == 0 || inside == checked {
 				t.Fatalf("%d probes, %d in cells with records, %d inside a feature: the test exercises nothing", checked, recorded, inside)
