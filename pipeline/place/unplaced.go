@@ -30,6 +30,13 @@ type Unplaced struct {
 	n    int
 }
 
+// The byte after a packed record's ID and name: its reason follows, or
+// (outside every boundary) its latitude and longitude, 8 bytes each.
+const (
+	packedOutside = iota
+	packedReason
+)
+
 // Len is the number of records added.
 func (u *Unplaced) Len() int { return u.n }
 
@@ -37,7 +44,7 @@ func (u *Unplaced) Len() int { return u.n }
 // boundary.
 func (u *Unplaced) addOutside(r *frame.Table, i int, id, name string, lat, lon float64) {
 	u.buf = u.appendHead(r, i, id, name)
-	u.buf = append(u.buf, 0)
+	u.buf = append(u.buf, packedOutside)
 	u.buf = binary.LittleEndian.AppendUint64(u.buf, math.Float64bits(lat))
 	u.buf = binary.LittleEndian.AppendUint64(u.buf, math.Float64bits(lon))
 	u.added()
@@ -46,7 +53,7 @@ func (u *Unplaced) addOutside(r *frame.Table, i int, id, name string, lat, lon f
 // add adds record i of r, unplaced for reason.
 func (u *Unplaced) add(r *frame.Table, i int, id, name, reason string) {
 	u.buf = u.appendHead(r, i, id, name)
-	u.buf = append(u.buf, 1)
+	u.buf = append(u.buf, packedReason)
 	u.buf = appendString(u.buf, reason)
 	u.added()
 }
@@ -75,7 +82,8 @@ func (u *Unplaced) flush() {
 	})
 	run := make([]byte, 0, len(u.buf))
 	for _, off := range u.offs {
-		run = append(run, u.buf[off:off+packedLen(u.buf[off:])]...)
+		_, rest := unpack(u.buf[off:], nil)
+		run = append(run, u.buf[off:len(u.buf)-len(rest)]...)
 	}
 	u.runs = append(u.runs, run)
 	u.buf, u.offs = u.buf[:0], u.offs[:0]
@@ -98,28 +106,39 @@ func (u *Unplaced) Each(f func(result.Unplaced) error) error {
 	var reason []byte
 	for len(h) > 0 {
 		c := &h[0]
-		rec := c.run[:packedLen(c.run)]
-		id, rest := readString(rec)
-		name, rest := readString(rest)
-		u := result.Unplaced{ID: id, Name: name}
-		if rest[0] == 0 {
-			lat := math.Float64frombits(binary.LittleEndian.Uint64(rest[1:]))
-			lon := math.Float64frombits(binary.LittleEndian.Uint64(rest[9:]))
-			reason = appendOutsideReason(reason[:0], lat, lon)
-			u.Reason = unsafe.String(unsafe.SliceData(reason), len(reason))
-		} else {
-			u.Reason, _ = readString(rest[1:])
-		}
-		if err := f(u); err != nil {
+		var x result.Unplaced
+		x, c.run = unpack(c.run, &reason)
+		if err := f(x); err != nil {
 			return err
 		}
-		if c.run = c.run[len(rec):]; len(c.run) == 0 {
+		if len(c.run) == 0 {
 			heap.Pop(&h)
 		} else {
 			heap.Fix(&h, 0)
 		}
 	}
 	return nil
+}
+
+// unpack reads the packed record at the front of b and returns it and the
+// bytes after it. Its ID and name share b's bytes (never changed once a
+// run is made); an outside reason is formatted into *reason (reused: the
+// record's Reason is valid until the next call), or not at all when reason
+// is nil.
+func unpack(b []byte, reason *[]byte) (u result.Unplaced, rest []byte) {
+	u.ID, rest = readString(b)
+	u.Name, rest = readString(rest)
+	if rest[0] == packedReason {
+		u.Reason, rest = readString(rest[1:])
+		return u, rest
+	}
+	if reason != nil {
+		lat := math.Float64frombits(binary.LittleEndian.Uint64(rest[1:]))
+		lon := math.Float64frombits(binary.LittleEndian.Uint64(rest[9:]))
+		*reason = appendOutsideReason((*reason)[:0], lat, lon)
+		u.Reason = unsafe.String(unsafe.SliceData(*reason), len(*reason))
+	}
+	return u, rest[17:]
 }
 
 // runCursor is a sorted run's records not yet given by Each; i orders
@@ -163,15 +182,4 @@ func readString(b []byte) (string, []byte) {
 func packedID(b []byte) string {
 	id, _ := readString(b)
 	return id
-}
-
-// packedLen is the length of the packed record at the front of b.
-func packedLen(b []byte) int {
-	_, rest := readString(b)
-	_, rest = readString(rest)
-	if rest[0] == 0 {
-		return len(b) - len(rest) + 17
-	}
-	_, after := readString(rest[1:])
-	return len(b) - len(after)
 }
