@@ -67,11 +67,33 @@ func scanTable(body string) (*Table, bool) {
 	}
 	data := skipSpace(body, i+1)
 	width := len(head)
-	// Every row starts with '[': bound is at least the number of data
-	// rows. Each row takes at least 2 bytes a cell ("1,"), so a bound
-	// far above that is brackets in strings: left to the other path, so
-	// that memory stays in proportion to the body.
-	bound := strings.Count(body[data:], "[")
+	// The parts: cut before the '[' of a row that follows "],".
+	cuts := []int{data}
+	if parts := min(runtime.GOMAXPROCS(0), (len(body)-data)/splitBytes); parts > 1 {
+		for k := 1; k < parts; k++ {
+			c := rowCut(body, max(cuts[len(cuts)-1]+1, data+(len(body)-data)*k/parts))
+			if c < 0 {
+				break
+			}
+			cuts = append(cuts, c)
+		}
+	}
+	cuts = append(cuts, len(body))
+	type part struct {
+		first, rows int // the row the part wrote its first at, its rows
+		ok          bool
+	}
+	// Every row starts with '[': a part's count of them is at least its
+	// rows, and their sum, bound, at least the number of data rows. Each
+	// row takes at least 2 bytes a cell ("1,"), so a bound far above that
+	// is brackets in strings: left to the other path, so that memory stays
+	// in proportion to the body.
+	got := make([]part, len(cuts)-1)
+	bound := 0
+	for k := range got {
+		got[k].first = bound
+		bound += strings.Count(body[cuts[k]:cuts[k+1]], "[")
+	}
 	if bound == 0 || bound > len(body)/(2*width)+1 {
 		return nil, false
 	}
@@ -104,30 +126,6 @@ func scanTable(body string) (*Table, bool) {
 		d.codes[j] = c.codes()
 	}
 
-	// The parts: cut before the '[' of a row that follows "],".
-	cuts := []int{data}
-	if parts := min(runtime.GOMAXPROCS(0), (len(body)-data)/splitBytes); parts > 1 {
-		for k := 1; k < parts; k++ {
-			c := rowCut(body, max(cuts[len(cuts)-1]+1, data+(len(body)-data)*k/parts))
-			if c < 0 {
-				break
-			}
-			cuts = append(cuts, c)
-		}
-	}
-	cuts = append(cuts, len(body))
-	type part struct {
-		first, rows int // the row the part wrote its first at, its rows
-		ok          bool
-	}
-	got := make([]part, len(cuts)-1)
-	first := 0
-	for k := range got {
-		got[k].first = first
-		if k+1 < len(got) {
-			first += strings.Count(body[cuts[k]:cuts[k+1]], "[")
-		}
-	}
 	if len(got) == 1 {
 		got[0].rows, got[0].ok = d.part(cuts[0], cuts[1], 0, bound, true)
 	} else {
