@@ -10,7 +10,6 @@ require (
 	github.com/paulmach/orb v0.14.0
 	github.com/tidwall/rtree v1.10.0
 	gonum.org/v1/gonum v0.17.0
-	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
@@ -19,6 +18,7 @@ require (
 	github.com/engelsjk/polygol v0.0.2
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	github.com/twpayne/go-shapefile v0.0.6
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/term v0.45.0
 )
 
