@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/groundwork-org/groundwork/pipeline/feed"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/partition"
 	"github.com/groundwork-org/groundwork/pipeline/place"
@@ -110,11 +112,12 @@ func (st *state) place(ctx context.Context, name string) error {
 		// and read by every summary and segment of the pass, its
 		// columns go back for later chunks (frame.Table.Recycle).
 		recycle := st.feed != nil && st.feed.Source() == pl.Source
-		err := scan(ctx, func(r *frame.Table, base int) error {
-			seen = base + r.Len()
-			if err := placeChunk(r, base); err != nil {
-				return err
-			}
+		// Placing and writing overlap: a placed chunk is written, and
+		// handed to the summaries and segments, on a goroutine of its
+		// own while the next is placed. A chunk read is the stage's own
+		// (see above, and frame.Table.Scan), so it may outlive fn.
+		guarded := func(f func() error) error { return guard(st.log, "places:"+name, f) }
+		placed := feed.Go(ctx, name, "places:"+name, guarded, func(r *frame.Table) error {
 			done := func() {}
 			if recycle {
 				var readers atomic.Int32
@@ -124,13 +127,6 @@ func (st *state) place(ctx context.Context, name string) error {
 						r.Recycle()
 					}
 				}
-			}
-			if w == nil {
-				var err error
-				if w, err = st.geoParquetWriter(rel, r, meta); err != nil {
-					return err
-				}
-				cols, types = r.Cols(), r.Types()
 			}
 			if len(st.fanout) > 0 {
 				// The summaries and segments in this pass get the
@@ -149,6 +145,22 @@ func (st *state) place(ctx context.Context, name string) error {
 			done()
 			return nil
 		})
+		defer placed.Wait(errors.New("the places stage crashed")) // after a crash too
+		err := scan(ctx, func(r *frame.Table, base int) error {
+			seen = base + r.Len()
+			if err := placeChunk(r, base); err != nil {
+				return err
+			}
+			if w == nil {
+				var err error
+				if w, err = st.geoParquetWriter(rel, r, meta); err != nil {
+					return err
+				}
+				cols, types = r.Cols(), r.Types()
+			}
+			return placed.Send(ctx, r)
+		})
+		err = placed.Wait(err)
 		if err == nil && w == nil {
 			err = fmt.Errorf("source %q gave no records to place", pl.Source) // ScanParquet always gives one
 		}

@@ -8,8 +8,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -164,27 +166,10 @@ func (l *Locator) LocateAll(ctx context.Context, pts []orb.Point, feats []int32,
 		if err := geo.LocateAll(ctx, idx, pts, feats, 0); err != nil {
 			return err
 		}
-		ids := l.ids[i]
-		for k, f := range feats {
-			v := ""
-			if f != geo.Unmatched {
-				v = ids[f]
-			}
-			out[k*w+i] = v
-		}
-		for a, b := range l.areaB {
-			if b != i {
-				continue
-			}
-			byF := l.areaByFeature[a]
-			for k, f := range feats {
-				v := ""
-				if f != geo.Unmatched {
-					v = byF[f]
-				}
-				out[k*w+len(l.bounds)+a] = v
-			}
-		}
+		// The values by feature, on all cores too: a lookup per point in
+		// tables of the layer's size, in input order (random places),
+		// which one core would otherwise do while the others wait.
+		inParts(len(feats), func(lo, hi int) { l.valuesOf(i, feats, out, lo, hi) })
 	}
 	for a, b := range l.areaB {
 		if b < 0 {
@@ -194,6 +179,52 @@ func (l *Locator) LocateAll(ctx context.Context, pts []orb.Point, feats []int32,
 		}
 	}
 	return nil
+}
+
+// valuesOf writes, for points lo to hi-1, boundary i's feature IDs and the
+// areas over it, from their features feats, into out (see LocateAll).
+func (l *Locator) valuesOf(i int, feats []int32, out []string, lo, hi int) {
+	w, ids := l.outSize, l.ids[i]
+	for k := lo; k < hi; k++ {
+		v := ""
+		if f := feats[k]; f != geo.Unmatched {
+			v = ids[f]
+		}
+		out[k*w+i] = v
+	}
+	for a, b := range l.areaB {
+		if b != i {
+			continue
+		}
+		byF := l.areaByFeature[a]
+		for k := lo; k < hi; k++ {
+			v := ""
+			if f := feats[k]; f != geo.Unmatched {
+				v = byF[f]
+			}
+			out[k*w+len(l.bounds)+a] = v
+		}
+	}
+}
+
+// minPart is the fewest points inParts gives a goroutine of its own.
+const minPart = 8192
+
+// inParts calls fn on consecutive parts [lo, hi) of [0, n), one per core
+// (GOMAXPROCS) but none under minPart points, concurrently, and returns
+// when every call has.
+func inParts(n int, fn func(lo, hi int)) {
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/minPart))
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := n*p/parts, n*(p+1)/parts
+		if p == parts-1 {
+			fn(lo, hi) // on this goroutine
+			break
+		}
+		wg.Go(func() { fn(lo, hi) })
+	}
+	wg.Wait()
 }
 
 // Width is the number of values Into writes per point.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ import (
 
 const benchScaleUsage = `Usage: groundwork bench-scale generate DIR [--tracts N] [--points N] [--variables N] [--data DIR]
        groundwork bench-scale run DIR [--partitioned=false] [--engine sedona [--spark-master URL]]
-       groundwork bench-scale run DIR --procs 1,2 [--partitioned=false]
+       groundwork bench-scale run DIR --procs 1,2 [--partitioned=false] [--trace TRACEDIR]
 
 generate writes the national-scale benchmark's GENERATED inputs into DIR: real
 Ohio and Georgia tract geometry (2018 cartographic boundaries, from --data)
@@ -49,7 +50,9 @@ pass with GOMAXPROCS=P, and their wall and CPU time, from the first to start
 to the last to finish, are printed with each stage's wall and CPU (from a CPU
 profile whose samples carry the stage's name), the load average and the
 speedup of each P over the first. Repeat the list (1,2,1,2) on a
-shared machine.
+shared machine. --trace writes, for the k-th number P of the list, an
+execution trace of that run (TRACEDIR/pass-k-gomaxprocs-P.trace, read it
+with go tool trace) and its CPU profile with the stage labels (.pprof).
 
 Flags:
 `
@@ -72,6 +75,7 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	engine := fl.String("engine", "", "run: the `engine` that places points (native or sedona)")
 	master := fl.String("spark-master", "", "run: Spark master `URL` of the sedona engine (default local[*])")
 	procs := fl.String("procs", "", "run: time the per-point stages alone at each GOMAXPROCS in this comma-separated `list` (e.g. 1,2)")
+	traceDir := fl.String("trace", "", "run --procs: write each timed run's execution trace and CPU profile into `folder`")
 	fl.Usage = func() { fmt.Fprint(fl.Output(), benchScaleUsage); fl.PrintDefaults() }
 	if err := parseInterspersed(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -117,7 +121,11 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return ExitUsage
 		}
 		return benchProcs(ctx, cfg, pipeline.Options{OutDir: out, CacheDir: cache, Partitioned: *partitioned, Engine: *engine, SparkMaster: *master},
-			*procs, level, stdout, stderr)
+			*procs, *traceDir, level, stdout, stderr)
+	}
+	if *traceDir != "" {
+		fmt.Fprintln(stderr, "groundwork bench-scale: --trace traces the runs of --procs: give --procs too")
+		return ExitUsage
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -177,8 +185,9 @@ func benchScaleCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // benchProcs is bench-scale run --procs: a cold run into opts.OutDir, then
 // the per-point stages (scalebench.PointsPass) forced at each GOMAXPROCS in
-// list, timed by a scalebench.Clock.
-func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, list string, level slog.Level, stdout, stderr io.Writer) int {
+// list, timed by a scalebench.Clock; with traceDir, each timed run's
+// execution trace and CPU profile are written there.
+func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, list, traceDir string, level slog.Level, stdout, stderr io.Writer) int {
 	var ps []int
 	for _, f := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -214,8 +223,22 @@ func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, 
 			fmt.Fprintf(stderr, "groundwork bench-scale: cpu profile: %v\n", err)
 			return ExitFailure
 		}
+		var tr bytes.Buffer
+		if traceDir != "" {
+			if err := trace.Start(&tr); err != nil {
+				pprof.StopCPUProfile()
+				fmt.Fprintf(stderr, "groundwork bench-scale: trace: %v\n", err)
+				return ExitFailure
+			}
+		}
 		res, err := pipeline.Run(ctx, cfg, o)
 		pprof.StopCPUProfile()
+		if traceDir != "" {
+			trace.Stop()
+			if err == nil {
+				err = writeTrace(traceDir, fmt.Sprintf("pass-%d-gomaxprocs-%d", i+1, p), tr.Bytes(), prof.Bytes())
+			}
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: %v\n", p, err)
 			return ExitFailure
@@ -244,6 +267,18 @@ func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, 
 		fmt.Fprintf(stdout, "    %-24s               CPU %8s  (garbage collector, runtime; the whole run's)\n", "other", other.Round(time.Millisecond))
 	}
 	return ExitOK
+}
+
+// writeTrace writes an execution trace and a CPU profile into dir as
+// name.trace and name.pprof.
+func writeTrace(dir, name string, trace, profile []byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".trace"), trace, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, name+".pprof"), profile, 0o644)
 }
 
 // writeHeapProfile writes the heap profile (with allocation counts since

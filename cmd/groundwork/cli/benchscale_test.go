@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/groundwork-org/groundwork/pipeline/scalebench"
 )
 
 // TestBenchScaleSmall generates a small benchmark (real Ohio and Georgia
@@ -41,7 +43,8 @@ func TestBenchScaleProcs(t *testing.T) {
 	dir := generateSmallBench(t, "5000", "3")
 	ctx := context.Background()
 	var so, se bytes.Buffer
-	if code := benchScaleCmd(ctx, []string{"run", dir, "--partitioned=false", "--procs", "1,2"}, &so, &se); code != ExitOK {
+	traces := filepath.Join(t.TempDir(), "traces")
+	if code := benchScaleCmd(ctx, []string{"run", dir, "--partitioned=false", "--procs", "1,2", "--trace", traces}, &so, &se); code != ExitOK {
 		t.Fatalf("run --procs: exit %d: %s", code, se.String())
 	}
 	out := so.String()
@@ -57,8 +60,27 @@ func TestBenchScaleProcs(t *testing.T) {
 	if strings.Count(out, "segment:top_volunteers") != 3 {
 		t.Errorf("want the segment in the stage list and under each GOMAXPROCS:\n%s", out)
 	}
+	// --trace: each timed run's execution trace and its CPU profile,
+	// whose samples carry the stage labels.
+	for _, name := range []string{"pass-1-gomaxprocs-1", "pass-2-gomaxprocs-2"} {
+		tr, err := os.ReadFile(filepath.Join(traces, name+".trace"))
+		if err != nil || !bytes.HasPrefix(tr, []byte("go 1.")) {
+			t.Errorf("%s.trace: %v, %d bytes; want an execution trace", name, err, len(tr))
+		}
+		prof, err := os.ReadFile(filepath.Join(traces, name+".pprof"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if by, _, err := scalebench.StageCPU(prof); err != nil || len(by) == 0 {
+			t.Errorf("%s.pprof: %v, CPU by stage %v; want a CPU profile with stage labels", name, err, by)
+		}
+	}
 	if code := benchScaleCmd(ctx, []string{"run", dir, "--procs", "1,two"}, &so, &se); code != ExitUsage || !strings.Contains(se.String(), "--procs") {
 		t.Errorf("--procs 1,two: exit %d, stderr %q", code, se.String())
+	}
+	se.Reset()
+	if code := benchScaleCmd(ctx, []string{"run", dir, "--trace", traces}, &so, &se); code != ExitUsage || !strings.Contains(se.String(), "--procs") {
+		t.Errorf("--trace without --procs: exit %d, stderr %q", code, se.String())
 	}
 	t.Log(out)
 }
