@@ -49,7 +49,8 @@ P the per-point stages run again (forced, everything else cached) in one
 pass with GOMAXPROCS=P, and their wall and CPU time, from the first to start
 to the last to finish, are printed with each stage's wall and CPU (from a CPU
 profile whose samples carry the stage's name), the load average and the
-speedup of each P over the first. Repeat the list (1,2,1,2) on a
+speedup of each P over the latest run at the first number (in 1,2,1,2, each
+pair's own). Repeat the list (1,2,1,2) on a
 shared machine. --trace writes, for the k-th number P of the list, an
 execution trace of that run (TRACEDIR/pass-k-gomaxprocs-P.trace, read it
 with go tool trace) and its CPU profile with the stage labels (.pprof).
@@ -253,11 +254,11 @@ func benchProcs(ctx context.Context, cfg *config.Config, opts pipeline.Options, 
 			fmt.Fprintf(stderr, "groundwork bench-scale: GOMAXPROCS=%d: a per-point stage did not run\n", p)
 			return ExitFailure
 		}
-		if i == 0 {
-			base = wall
+		if p == ps[0] {
+			base = wall // each pair's own: in 1,2,1,2 the second 2 is over the second 1
 		}
 		load, _ := os.ReadFile("/proc/loadavg")
-		fmt.Fprintf(stdout, "GOMAXPROCS=%d  wall %6.3fs  CPU %6.3fs (%.2f cores)  speedup over GOMAXPROCS=%d %.2fx  load %s\n",
+		fmt.Fprintf(stdout, "GOMAXPROCS=%d  wall %6.3fs  CPU %6.3fs (%.2f cores)  speedup over the last GOMAXPROCS=%d %.2fx  load %s\n",
 			p, wall.Seconds(), cpu.Seconds(), cpu.Seconds()/wall.Seconds(), ps[0], base.Seconds()/wall.Seconds(), strings.Join(strings.Fields(string(load))[:3], " "))
 		for _, s := range res.Stages {
 			if slices.Contains(pass, s.Name) {

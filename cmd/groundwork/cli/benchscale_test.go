@@ -35,29 +35,33 @@ func TestBenchScaleSmall(t *testing.T) {
 	t.Log(out)
 }
 
-// TestBenchScaleProcs runs bench-scale run --procs 1,2 on a small
+// TestBenchScaleProcs runs bench-scale run --procs 1,2,1 on a small
 // benchmark: after the cold run, the per-point stages run alone (forced,
-// the rest cached) at GOMAXPROCS 1 then 2, and each line gives their wall,
-// CPU and speedup and each stage's wall; a bad list is a usage error.
+// the rest cached) at GOMAXPROCS 1, 2, then 1 again, and each line gives
+// their wall, CPU and speedup (over the latest GOMAXPROCS=1 run, so 1.00x
+// for both of those) and each stage's wall; a bad list is a usage error.
 func TestBenchScaleProcs(t *testing.T) {
 	dir := generateSmallBench(t, "5000", "3")
 	ctx := context.Background()
 	var so, se bytes.Buffer
 	traces := filepath.Join(t.TempDir(), "traces")
-	if code := benchScaleCmd(ctx, []string{"run", dir, "--partitioned=false", "--procs", "1,2", "--trace", traces}, &so, &se); code != ExitOK {
+	if code := benchScaleCmd(ctx, []string{"run", dir, "--partitioned=false", "--procs", "1,2,1", "--trace", traces}, &so, &se); code != ExitOK {
 		t.Fatalf("run --procs: exit %d: %s", code, se.String())
 	}
 	out := so.String()
 	for _, want := range []string{
 		"per-point stages, forced, the rest cached: source:points, places:people, summary:people, segment:top_volunteers",
-		"GOMAXPROCS=1  wall", "GOMAXPROCS=2  wall", "speedup over GOMAXPROCS=1 1.00x",
+		"GOMAXPROCS=1  wall", "GOMAXPROCS=2  wall", "speedup over the last GOMAXPROCS=1 1.00x",
 		"    places:people", "20000 rows",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Count(out, "segment:top_volunteers") != 3 {
+	if n := strings.Count(out, "speedup over the last GOMAXPROCS=1 1.00x"); n != 2 {
+		t.Errorf("want both GOMAXPROCS=1 runs at 1.00x over the latest GOMAXPROCS=1 run, got %d:\n%s", n, out)
+	}
+	if strings.Count(out, "segment:top_volunteers") != 4 {
 		t.Errorf("want the segment in the stage list and under each GOMAXPROCS:\n%s", out)
 	}
 	// --trace: each timed run's execution trace and its CPU profile,
