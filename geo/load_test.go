@@ -16,13 +16,11 @@ import (
 )
 
 // realBoundaries are the real boundary files of the repository and of
-// ../shared/data/census (read their PROVENANCE.md and SOURCES.md), with the
+// ../shared/data (copied here: read their PROVENANCE.md), with the
 // property that identifies their features.
 var realBoundaries = []struct{ path, id string }{
 	{"testdata/cb_2018_39_tract_500k.zip", "GEOID"},
 	{"../testdata/atlanta/cb_2018_13_tract_500k.zip", "GEOID"},
-	{"/work/shared/data/census/cb_2018_39_tract_500k.zip", "GEOID"},
-	{"/work/shared/data/census/cb_2018_13_tract_500k.zip", "GEOID"},
 	{"testdata/ohio_3tracts.zip", "GEOID"},
 	{"testdata/ohio_3tracts_epsg3735.zip", "GEOID"},
 	{"testdata/alameda_tracts_2010.geojson", "GEOID"},

@@ -28,12 +28,11 @@ import (
 )
 
 // realBoundaries are real Census Bureau cartographic boundary files (see
-// geo/testdata/PROVENANCE.md and /work/shared/data/census/SOURCES.md).
+// geo/testdata/PROVENANCE.md).
 var realBoundaries = []string{
 	"../testdata/cb_2018_39_tract_500k.zip",
 	"../../testdata/atlanta/cb_2018_13_tract_500k.zip",
 	"../testdata/alameda_tracts_2010.geojson",
-	"/work/shared/data/census/cb_2018_39_tract_500k.zip",
 }
 
 // readBoth reads data through Read's row loop alone and through its

@@ -10,8 +10,10 @@ import (
 	"github.com/groundwork-org/groundwork/geo"
 )
 
-// dataDir is the folder of real tract zips (see /work/shared/data/census/SOURCES.md).
-const dataDir = "/work/shared/data/census"
+// dataDir is the folder of the real tract zips: the repository's copies of
+// shared/data/census (see geo/testdata/PROVENANCE.md), so the test runs in
+// any clone or worktree.
+const dataDir = "../../geo/testdata"
 
 // TestGenerateDeterministic generates a small benchmark twice: the files
 // must be byte-identical, the tracts unique and as many as asked, with
