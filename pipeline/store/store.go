@@ -671,7 +671,8 @@ var (
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
 // columns are dictionary-encoded unless unique[j] (unique may be nil), then
 // uniqueStrings; float64 columns are dictionary-encoded where dict[j]
-// (dict may be nil), else floats; int64 columns are ints.
+// (dict may be nil; through floatDictType, which gives parquet-go's
+// bytes), else floats; int64 columns are ints.
 func parquetSchema(s *arrow.Schema, unique, dict []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
@@ -689,7 +690,7 @@ func parquetSchema(s *arrow.Schema, unique, dict []bool) (*parquet.Schema, error
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
 			switch {
 			case dict != nil && dict[j]:
-				n = parquet.Encoded(n, &parquet.RLEDictionary)
+				n = parquet.Encoded(parquet.Leaf(floatDictType{parquet.DoubleType}), &parquet.RLEDictionary)
 			case floats != nil:
 				n = parquet.Encoded(n, floats)
 			}
