@@ -678,8 +678,9 @@ var (
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
 // columns are dictionary-encoded unless unique[j] (unique may be nil), then
 // uniqueStrings; float64 columns are dictionary-encoded where dict[j]
-// (dict may be nil; through floatDictType, which gives parquet-go's
-// bytes), else floats; int64 columns are ints.
+// (dict may be nil), else floats; int64 columns are ints. Dictionary
+// columns go through floatDictType and stringDictType, which give
+// parquet-go's bytes faster.
 func parquetSchema(s *arrow.Schema, unique, dict []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
@@ -688,10 +689,10 @@ func parquetSchema(s *arrow.Schema, unique, dict []bool) (*parquet.Schema, error
 		// (geoparquet.BoundsOnce: the same bytes).
 		switch f.Type.ID() {
 		case arrow.STRING:
-			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
-			n = parquet.Encoded(str, &parquet.RLEDictionary)
+			str := geoparquet.BoundsOnce(parquet.String().Type())
+			n = parquet.Encoded(parquet.Leaf(stringDictType{str}), &parquet.RLEDictionary)
 			if unique != nil && unique[j] {
-				n = parquet.Encoded(str, uniqueStrings)
+				n = parquet.Encoded(parquet.Leaf(str), uniqueStrings)
 			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))

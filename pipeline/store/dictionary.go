@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	mathbits "math/bits"
 	"slices"
 
 	"github.com/parquet-go/parquet-go"
@@ -236,4 +237,74 @@ func (b *floatIndexBuffer) ColumnIndex() (parquet.ColumnIndex, error) {
 
 func (b *floatIndexBuffer) OffsetIndex() (parquet.OffsetIndex, error) {
 	panic("store: floatIndexBuffer.OffsetIndex is not used by the column writer")
+}
+
+// stringDictType is the leaf type of a dictionary-encoded string column:
+// t's, except that the bounds of its pages (their statistics and column
+// index) are worked out over the distinct dictionary entries a page uses
+// (distinctBounds), where parquet-go's compare every value of the page,
+// bytes.Compare a row. Everything else is parquet-go's (its dictionary
+// and insertion), and the least and greatest strings of a set are the
+// same however it is walked, so the file's bytes are too
+// (TestEncoderMatchesOld).
+type stringDictType struct{ parquet.Type }
+
+func (t stringDictType) NewDictionary(columnIndex, numValues int, data encoding.Values) parquet.Dictionary {
+	return stringDict{t.Type.NewDictionary(columnIndex, numValues, data)}
+}
+
+// stringDict is parquet-go's dictionary with stringIndexedType as its type.
+type stringDict struct{ parquet.Dictionary }
+
+func (d stringDict) Type() parquet.Type { return stringIndexedType{d.Dictionary.Type()} }
+
+// stringIndexedType is parquet-go's indexed type whose column buffers'
+// pages are distinctBounds.
+type stringIndexedType struct{ parquet.Type }
+
+func (t stringIndexedType) NewColumnBuffer(columnIndex, numValues int) parquet.ColumnBuffer {
+	return stringIndexBuffer{t.Type.NewColumnBuffer(columnIndex, numValues)}
+}
+
+type stringIndexBuffer struct{ parquet.ColumnBuffer }
+
+func (b stringIndexBuffer) Page() parquet.Page { return &distinctBounds{Page: b.ColumnBuffer.Page()} }
+
+func (b stringIndexBuffer) Clone() parquet.ColumnBuffer {
+	return stringIndexBuffer{b.ColumnBuffer.Clone()}
+}
+
+// distinctBounds is a page of dictionary indexes whose Bounds are its
+// dictionary's Bounds of the distinct indexes it holds, in ascending
+// order, worked out on the first call (the column writer asks twice).
+type distinctBounds struct {
+	parquet.Page
+	done     bool
+	min, max parquet.Value
+	ok       bool
+}
+
+func (p *distinctBounds) Bounds() (min, max parquet.Value, ok bool) {
+	if !p.done {
+		p.done = true
+		data := p.Page.Data()
+		idx, dict := data.Int32(), p.Page.Dictionary()
+		if len(idx) == 0 || dict == nil {
+			p.min, p.max, p.ok = p.Page.Bounds()
+			return p.min, p.max, p.ok
+		}
+		used := make([]uint64, (dict.Len()+63)/64)
+		for _, x := range idx {
+			used[x>>6] |= 1 << (x & 63)
+		}
+		var distinct []int32
+		for w, bits := range used {
+			for ; bits != 0; bits &= bits - 1 {
+				distinct = append(distinct, int32(w<<6+mathbits.TrailingZeros64(bits)))
+			}
+		}
+		p.min, p.max = dict.Bounds(distinct)
+		p.ok = true
+	}
+	return p.min, p.max, p.ok
 }
