@@ -3,6 +3,7 @@ package census
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -141,18 +142,20 @@ func (t *Table) check(e *expect) error {
 		}
 	}
 	ids := t.GEOIDs()
-	first := make(map[string]int, len(ids))
+	var first map[string]int // each GEOID's first row, for e.list
+	var ndup int
 	var dups []string
-	ndup := 0
-	for i, id := range ids {
-		if j, ok := first[id]; ok {
-			ndup++
-			if len(dups) < maxListed {
-				dups = append(dups, fmt.Sprintf("%s in rows %d and %d", id, j+1, i+1))
+	if e.list != nil {
+		first = make(map[string]int, len(ids))
+		ndup, dups = duplicates(ids, func(id string, i int) (int, bool) {
+			j, ok := first[id]
+			if !ok {
+				first[id] = i
 			}
-			continue
-		}
-		first[id] = i
+			return j, ok
+		})
+	} else {
+		ndup, dups = duplicateGEOIDs(ids)
 	}
 	if ndup > 0 {
 		problems = append(problems, fmt.Sprintf("%d duplicate GEOID(s): %s", ndup, strings.Join(dups, ", ")))
@@ -279,4 +282,74 @@ func nameProblem(name string, r Request) string {
 		}
 	}
 	return strings.Join(problems, "; ")
+}
+
+// duplicates counts the GEOIDs of ids seen before (seen reports the row
+// an id was first seen at, and records row i for it when it was not) and
+// describes the first maxListed of them, in row order.
+func duplicates(ids []string, seen func(id string, i int) (int, bool)) (n int, dups []string) {
+	for i, id := range ids {
+		if j, ok := seen(id, i); ok {
+			n++
+			if len(dups) < maxListed {
+				dups = append(dups, fmt.Sprintf("%s in rows %d and %d", id, j+1, i+1))
+			}
+		}
+	}
+	return n, dups
+}
+
+// duplicateGEOIDs is duplicates of ids with each id's first row kept in
+// a table of their values when every id is the same number of digits (at
+// most 18; a response's GEOIDs, zero-padded), else in a map: a national
+// response's 85,000 GEOIDs are a map insert each otherwise.
+func duplicateGEOIDs(ids []string) (int, []string) {
+	width := -1
+	for _, id := range ids {
+		if width < 0 {
+			width = len(id)
+		}
+		if len(id) != width || width == 0 || width > 18 || !allDigits(id) {
+			first := make(map[string]int, len(ids))
+			return duplicates(ids, func(id string, i int) (int, bool) {
+				j, ok := first[id]
+				if !ok {
+					first[id] = i
+				}
+				return j, ok
+			})
+		}
+	}
+	// Open addressing on the ids' values with a leading 1 (0: empty), at
+	// most two thirds full (1.5 MiB at national size: in the cache).
+	size := 1
+	for 2*size < 3*len(ids) {
+		size <<= 1
+	}
+	keys, rows := make([]uint64, size), make([]int32, size)
+	shift := uint(64 - bits.TrailingZeros(uint(size)))
+	return duplicates(ids, func(id string, i int) (int, bool) {
+		k := uint64(1)
+		for p := 0; p < len(id); p++ {
+			k = k*10 + uint64(id[p]-'0')
+		}
+		h := (k * 0x9e3779b97f4a7c15) >> shift
+		for ; keys[h] != 0; h = (h + 1) & uint64(size-1) {
+			if keys[h] == k {
+				return int(rows[h]), true
+			}
+		}
+		keys[h], rows[h] = k, int32(i)
+		return 0, false
+	})
+}
+
+// allDigits reports whether s is ASCII digits only.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -89,29 +89,7 @@ func TestFloatDictionaryChoice(t *testing.T) {
 	if os.Getenv("GROUNDWORK_CENSUS_BENCH") != "" {
 		recs = append(recs, nationalRecord(t))
 	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	var cols []*table.Column
-	n := rowGroupRows
-	for _, distinct := range []int{1, 2, 100, 5000, 15000, 15800, 16900, 17500, 30000, n} {
-		for _, nulls := range []bool{false, true} {
-			c := &table.Column{Name: fmt.Sprintf("d%d_nulls%v", distinct, nulls), Type: table.Float}
-			for i := range n {
-				v := float64(i % distinct)
-				if distinct > 1 && i < distinct {
-					v = float64(i) * 1.5 // every distinct value at least once
-				} else if distinct > 1 {
-					v = float64(rng.IntN(distinct)) * 1.5
-				}
-				c.AppendFloat(v, !nulls || i%3 != 0)
-			}
-			cols = append(cols, c)
-		}
-	}
-	made, err := table.Build(nil, cols...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs = append(recs, made)
+	recs = append(recs, distinctColumns(t))
 	sawDict, sawPlain := 0, 0
 	for i, rec := range recs {
 		path := filepath.Join(dir, fmt.Sprintf("f%d.parquet", i))
@@ -146,5 +124,153 @@ func TestFloatDictionaryChoice(t *testing.T) {
 	}
 	if sawDict < 10 || sawPlain < 10 {
 		t.Errorf("%d dictionary-encoded float columns and %d PLAIN ones", sawDict, sawPlain)
+	}
+}
+
+// distinctColumns is a MADE-UP record (seeded PCG) of float64 columns of 1
+// to 65,536 distinct values in 65,536 rows, with and without nulls, and
+// one of 10 values where valid and unique ones under its nulls.
+func distinctColumns(tb testing.TB) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var cols []*table.Column
+	n := rowGroupRows
+	for _, distinct := range []int{1, 2, 100, 5000, 15000, 15800, 16900, 17500, 30000, n} {
+		for _, nulls := range []bool{false, true} {
+			c := &table.Column{Name: fmt.Sprintf("d%d_nulls%v", distinct, nulls), Type: table.Float}
+			for i := range n {
+				v := float64(i % distinct)
+				if distinct > 1 && i < distinct {
+					v = float64(i) * 1.5 // every distinct value at least once
+				} else if distinct > 1 {
+					v = float64(rng.IntN(distinct)) * 1.5
+				}
+				c.AppendFloat(v, !nulls || i%3 != 0)
+			}
+			cols = append(cols, c)
+		}
+	}
+	// Repeats where valid, unique under the nulls: a choice that reads
+	// the wrong rows' validity sees unique values.
+	c := &table.Column{Name: "nulls_matter", Type: table.Float}
+	for i := range n {
+		if rng.IntN(2) == 0 {
+			c.AppendFloat(float64(i%10), true)
+		} else {
+			c.AppendFloat(float64(i)+0.5, false)
+		}
+	}
+	made, err := table.Build(nil, append(cols, c)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return made
+}
+
+// oldFloatDictionaryPays is floatDictionaryPays as it was (session 7),
+// validity read through a call per value: the differential test's
+// reference.
+func oldFloatDictionaryPays(c *chunk, j, n int) bool {
+	var vals []float64
+	var valid func(i int) bool
+	if c.rec != nil {
+		a := c.rec.Column(j).(*array.Float64)
+		vals = a.Float64Values()
+		if a.NullN() > 0 {
+			valid = a.IsValid
+		}
+	} else {
+		tc := c.cols[j]
+		vals, valid = tc.Floats, func(i int) bool { return tc.Valid[i] }
+	}
+	rows := n
+	if valid != nil {
+		rows = 0
+		for i := range n {
+			if valid(i) {
+				rows++
+			}
+		}
+	}
+	limit := float64(rows / dictMinRepeat)
+	const m = distinctBits
+	maxSet := int(m*(1-math.Exp(-limit/m))*1.01) + 1
+	var bitmap [m / 64]uint64
+	set := 0
+	for i, v := range vals[:n] {
+		if valid != nil && !valid(i) {
+			continue
+		}
+		h := math.Float64bits(v)
+		h ^= h >> 33
+		h *= 0xff51afd7ed558ccd
+		h ^= h >> 33
+		h *= 0xc4ceb9fe1a85ec53
+		b := (h ^ h>>33) >> (64 - distinctLog)
+		w := &bitmap[b>>6]
+		set += int(^*w >> (b & 63) & 1)
+		*w |= 1 << (b & 63)
+		if i&1023 == 1023 && set > maxSet {
+			return false
+		}
+	}
+	if set > maxSet {
+		return false
+	}
+	return rows > 0 && float64(m)*math.Log(float64(m)/float64(m-set)) <= limit
+}
+
+// TestFloatDictionaryPaysMatchesOld: floatDictionaryPays decides as the
+// old code (oldFloatDictionaryPays) on every float64 column of records
+// and of their slices (Arrow offsets not zero, so validity bits that do
+// not start a byte) and of the same columns as table columns, for the
+// first 1, 7, 1,000, 4,096 and all rows (up to a row group): the real
+// Alameda response, the national one with GROUNDWORK_CENSUS_BENCH
+// (GENERATED), and MADE-UP ones.
+func TestFloatDictionaryPaysMatchesOld(t *testing.T) {
+	varied := varied(t, 3*rowGroupRows, 3, 21)
+	repeating := repeatingFloats(t, 2*rowGroupRows+5, 22)
+	recs := []arrow.RecordBatch{recorded(t), distinctColumns(t), pointsLike(t, 5000), varied, repeating,
+		varied.NewSlice(13, 13+rowGroupRows), repeating.NewSlice(rowGroupRows+3, 2*rowGroupRows+5), distinctColumns(t).NewSlice(5, 40000)}
+	if os.Getenv("GROUNDWORK_CENSUS_BENCH") != "" {
+		recs = append(recs, nationalRecord(t))
+	}
+	tested, pays := 0, 0
+	for r, rec := range recs {
+		cols := make([]*table.Column, rec.NumCols())
+		for j := range cols {
+			a, ok := rec.Column(j).(*array.Float64)
+			if !ok {
+				continue
+			}
+			c := &table.Column{Name: rec.ColumnName(j), Type: table.Float}
+			for i := range a.Len() {
+				c.AppendFloat(a.Value(i), a.IsValid(i))
+			}
+			cols[j] = c
+		}
+		for j, col := range cols {
+			if col == nil {
+				continue
+			}
+			all := min(int(rec.NumRows()), rowGroupRows)
+			for _, n := range []int{1, 7, 1000, 4096, all} {
+				if n > all {
+					continue
+				}
+				for _, c := range []*chunk{{rec: rec}, {cols: cols}} {
+					got, want := c.floatDictionaryPays(j, n), oldFloatDictionaryPays(c, j, n)
+					if got != want {
+						t.Errorf("record %d column %s, %d rows (Arrow %v): %v, the old code %v", r, col.Name, n, c.rec != nil, got, want)
+					}
+					tested++
+					if got {
+						pays++
+					}
+				}
+			}
+		}
+	}
+	if tested < 200 || pays < 50 || tested-pays < 50 {
+		t.Errorf("%d choices, %d dictionary", tested, pays)
 	}
 }

@@ -245,6 +245,35 @@ func varied(tb testing.TB, n int, nullEvery int, seed uint64) arrow.RecordBatch 
 	return rec
 }
 
+// repeatingFloats is a MADE-UP record (seeded PCG) of float64 columns that
+// the encoder dictionary-encodes (few distinct values in the first row
+// group), for its own dictionary (floatDict) against parquet-go's: small
+// integers and halves, 0 and -0, NaNs of two payloads, infinities and
+// nulls; "growing" draws from more distinct values in each row group
+// (past 16,384 from the third: the table grows inside a row group),
+// "sparse" is mostly nulls.
+func repeatingFloats(tb testing.TB, n int, seed uint64) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	odd := []float64{0, math.Copysign(0, -1), math.NaN(), math.Float64frombits(0x7ff8000000000001), math.Inf(1), math.Inf(-1), -666666666}
+	small := &table.Column{Name: "small", Type: table.Float}
+	growing := &table.Column{Name: "growing", Type: table.Float}
+	sparse := &table.Column{Name: "sparse", Type: table.Float}
+	for k := range n {
+		if rng.IntN(5) == 0 {
+			small.AppendFloat(odd[rng.IntN(len(odd))], rng.IntN(10) != 0)
+		} else {
+			small.AppendFloat(float64(rng.IntN(400))/2, true)
+		}
+		growing.AppendFloat(float64(rng.IntN(1000+(k/rowGroupRows)*20000)), true)
+		sparse.AppendFloat(float64(rng.IntN(3)), rng.IntN(50) == 0)
+	}
+	rec, err := table.Build(map[string]string{"groundwork:source": "made-up"}, small, growing, sparse)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
 // pointsLike is a MADE-UP record shaped like the ohio-10M job's points
 // (seeded PCG): a unique id, a value, a latitude and a longitude, in
 // chunks as pipeline/source hands them to the raw writer.
@@ -354,6 +383,8 @@ func TestEncoderMatchesOld(t *testing.T) {
 		{"many row groups", []arrow.RecordBatch{big}},
 		{"several records", []arrow.RecordBatch{varied(t, 10, 2, 8), varied(t, rowGroupRows+3, 5, 9), varied(t, 0, 2, 10), varied(t, 7000, 0, 11)}},
 		{"slices", []arrow.RecordBatch{big.NewSlice(17, 17+rowGroupRows+40), big.NewSlice(rowGroupRows+99, 2*rowGroupRows+100)}},
+		{"repeating floats, many row groups", []arrow.RecordBatch{repeatingFloats(t, 3*rowGroupRows+77, 12)}},
+		{"repeating floats, several records", []arrow.RecordBatch{repeatingFloats(t, 5000, 13), repeatingFloats(t, rowGroupRows+9, 14), repeatingFloats(t, 1, 15)}},
 	}
 	for _, tc := range cases {
 		var want bytes.Buffer

@@ -28,6 +28,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -223,23 +224,29 @@ const distinctLog = 16 // rowGroupRows
 // more than the dictionary saves; it stops once the bits set already mean
 // too many values (a near-unique column: coordinates).
 func (c *chunk) floatDictionaryPays(j, n int) bool {
+	// Row i is valid where its bit of bitmap (from offset) is set, or
+	// valid[i]: read in the loop, not through a call per value.
 	var vals []float64
-	var valid func(i int) bool
+	var bitmap []byte
+	var offset int
+	var valid []bool
 	if c.rec != nil {
 		a := c.rec.Column(j).(*array.Float64)
 		vals = a.Float64Values()
 		if a.NullN() > 0 {
-			valid = a.IsValid
+			bitmap, offset = a.NullBitmapBytes(), a.Data().Offset()
 		}
 	} else {
-		tc := c.cols[j]
-		vals, valid = tc.Floats, func(i int) bool { return tc.Valid[i] }
+		vals, valid = c.cols[j].Floats, c.cols[j].Valid[:n]
 	}
 	rows := n
-	if valid != nil {
+	switch {
+	case bitmap != nil:
+		rows = bitutil.CountSetBits(bitmap, offset, n)
+	case valid != nil:
 		rows = 0
-		for i := range n {
-			if valid(i) {
+		for _, ok := range valid {
+			if ok {
 				rows++
 			}
 		}
@@ -249,10 +256,10 @@ func (c *chunk) floatDictionaryPays(j, n int) bool {
 	// set means more values.
 	const m = distinctBits
 	maxSet := int(m*(1-math.Exp(-limit/m))*1.01) + 1
-	var bitmap [m / 64]uint64
+	var seen [m / 64]uint64
 	set := 0
 	for i, v := range vals[:n] {
-		if valid != nil && !valid(i) {
+		if bitmap != nil && bitmap[(offset+i)>>3]>>((offset+i)&7)&1 == 0 || valid != nil && !valid[i] {
 			continue
 		}
 		// A mixing hash (MurmurHash3's finalizer): linear counting
@@ -266,7 +273,7 @@ func (c *chunk) floatDictionaryPays(j, n int) bool {
 		h *= 0xc4ceb9fe1a85ec53
 		b := (h ^ h>>33) >> (64 - distinctLog)
 		// Branch-free: whether the bit was unset is added to set.
-		w := &bitmap[b>>6]
+		w := &seen[b>>6]
 		set += int(^*w >> (b & 63) & 1)
 		*w |= 1 << (b & 63)
 		if i&1023 == 1023 && set > maxSet {
@@ -671,7 +678,9 @@ var (
 // parquetSchema maps s to a flat Parquet schema of optional columns; string
 // columns are dictionary-encoded unless unique[j] (unique may be nil), then
 // uniqueStrings; float64 columns are dictionary-encoded where dict[j]
-// (dict may be nil), else floats; int64 columns are ints.
+// (dict may be nil), else floats; int64 columns are ints. Dictionary
+// columns go through floatDictType and stringDictType, which give
+// parquet-go's bytes faster.
 func parquetSchema(s *arrow.Schema, unique, dict []bool) (*parquet.Schema, error) {
 	g := &orderedGroup{}
 	for j, f := range s.Fields() {
@@ -680,16 +689,16 @@ func parquetSchema(s *arrow.Schema, unique, dict []bool) (*parquet.Schema, error
 		// (geoparquet.BoundsOnce: the same bytes).
 		switch f.Type.ID() {
 		case arrow.STRING:
-			str := parquet.Leaf(geoparquet.BoundsOnce(parquet.String().Type()))
-			n = parquet.Encoded(str, &parquet.RLEDictionary)
+			str := geoparquet.BoundsOnce(parquet.String().Type())
+			n = parquet.Encoded(parquet.Leaf(stringDictType{str}), &parquet.RLEDictionary)
 			if unique != nil && unique[j] {
-				n = parquet.Encoded(str, uniqueStrings)
+				n = parquet.Encoded(parquet.Leaf(str), uniqueStrings)
 			}
 		case arrow.FLOAT64:
 			n = parquet.Leaf(geoparquet.BoundsOnce(parquet.DoubleType))
 			switch {
 			case dict != nil && dict[j]:
-				n = parquet.Encoded(n, &parquet.RLEDictionary)
+				n = parquet.Encoded(parquet.Leaf(floatDictType{parquet.DoubleType}), &parquet.RLEDictionary)
 			case floats != nil:
 				n = parquet.Encoded(n, floats)
 			}
