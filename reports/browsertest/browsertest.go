@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,9 +55,14 @@ func New(t testing.TB) *Browser {
 	t.Helper()
 	// Chromium's helper processes can still be writing to the profile when
 	// the browser is stopped, which makes t.TempDir's cleanup fail; remove
-	// the profile ourselves and ignore what is left.
+	// the profile ourselves, retrying while they finish. Chromium's own
+	// temporary files (org.chromium.Chromium.*) go inside it too.
 	profile, err := os.MkdirTemp("", "groundwork-chromium-*")
 	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(profile, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -67,11 +73,12 @@ func New(t testing.TB) *Browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR="+tmp),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA(); os.RemoveAll(profile) })
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA(); removeProfile(profile) })
 	b := &Browser{Ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
@@ -96,6 +103,20 @@ func New(t testing.TB) *Browser {
 		t.Fatalf("start %s: %v", ChromiumPath, err)
 	}
 	return b
+}
+
+// removeProfile removes a stopped browser's profile folder, trying again
+// for up to two seconds while its helper processes still write to it;
+// whatever is left then stays (a test does not fail over it).
+func removeProfile(dir string) {
+	for range 20 {
+		if os.RemoveAll(dir) == nil {
+			if _, err := os.Stat(dir); os.IsNotExist(err) {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Open loads the file at path (absolute) in a viewport of w×h CSS px as a
