@@ -147,13 +147,7 @@ func (t *Table) check(e *expect) error {
 	var dups []string
 	if e.list != nil {
 		first = make(map[string]int, len(ids))
-		ndup, dups = duplicates(ids, func(id string, i int) (int, bool) {
-			j, ok := first[id]
-			if !ok {
-				first[id] = i
-			}
-			return j, ok
-		})
+		ndup, dups = duplicates(ids, firstIn(first))
 	} else {
 		ndup, dups = duplicateGEOIDs(ids)
 	}
@@ -309,15 +303,8 @@ func duplicateGEOIDs(ids []string) (int, []string) {
 		if width < 0 {
 			width = len(id)
 		}
-		if len(id) != width || width == 0 || width > 18 || !allDigits(id) {
-			first := make(map[string]int, len(ids))
-			return duplicates(ids, func(id string, i int) (int, bool) {
-				j, ok := first[id]
-				if !ok {
-					first[id] = i
-				}
-				return j, ok
-			})
+		if len(id) != width || width > 18 || !isDigits(id) {
+			return duplicates(ids, firstIn(make(map[string]int, len(ids))))
 		}
 	}
 	// Open addressing on the ids' values with a leading 1 (0: empty), at
@@ -344,12 +331,13 @@ func duplicateGEOIDs(ids []string) (int, []string) {
 	})
 }
 
-// allDigits reports whether s is ASCII digits only.
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+// firstIn is duplicates' seen with each id's first row kept in first.
+func firstIn(first map[string]int) func(id string, i int) (int, bool) {
+	return func(id string, i int) (int, bool) {
+		j, ok := first[id]
+		if !ok {
+			first[id] = i
 		}
+		return j, ok
 	}
-	return true
 }
