@@ -72,7 +72,7 @@ func (d *floatDict) index(v float64) int32 {
 func (d *floatDict) grow() {
 	n := max(1024, 2*len(d.slots))
 	d.slots = make([]int32, n)
-	d.shift = uint(64 - bitsLen(n))
+	d.shift = uint(64 - mathbits.TrailingZeros(uint(n)))
 	mask := uint64(n - 1)
 	for k, v := range d.vals {
 		h := floatHash(math.Float64bits(v), d.shift)
@@ -81,16 +81,6 @@ func (d *floatDict) grow() {
 		}
 		d.slots[h] = int32(k + 1)
 	}
-}
-
-// bitsLen is log2 of n, a power of two.
-func bitsLen(n int) int {
-	b := 0
-	for n > 1 {
-		n >>= 1
-		b++
-	}
-	return b
 }
 
 // view is a parquet-go dictionary of vals (sharing them), for the pages
