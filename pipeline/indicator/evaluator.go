@@ -294,25 +294,6 @@ func (e *evaluator) ident(name string) (tv, bool) {
 	return x, true
 }
 
-// RunExpr evaluates the estimate of the indicator for one row of values with
-// expr's own virtual machine, without MOEs. It exists for differential tests
-// and debugging; Evaluate is the entry point.
-func (ind *Indicator) RunExpr(vals map[string]float64) (float64, error) {
-	env := make(map[string]float64, len(ind.inputs))
-	for _, in := range ind.inputs {
-		env[in.name] = vals[in.name]
-	}
-	out, err := expr.Run(ind.program, env)
-	if err != nil {
-		return math.NaN(), fmt.Errorf("indicator %s: %w", ind.spec.Name, err)
-	}
-	f, ok := out.(float64)
-	if !ok {
-		return math.NaN(), fmt.Errorf("indicator %s: expr returned %T", ind.spec.Name, out)
-	}
-	return f, nil
-}
-
 // isPctChange reports a call pct_change(from, to).
 func isPctChange(n *ast.CallNode) bool {
 	id, ok := n.Callee.(*ast.IdentifierNode)

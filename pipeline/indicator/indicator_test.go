@@ -360,7 +360,7 @@ func differential(t *testing.T, rec arrow.RecordBatch, cols []string, e string) 
 			v, _, _ := table.Floats(rec, in.name)
 			vals[in.name] = v[i]
 		}
-		want, err := ind.RunExpr(vals)
+		want, err := ind.runExpr(vals)
 		if err != nil {
 			t.Fatalf("%q: expr: %v", e, err)
 		}

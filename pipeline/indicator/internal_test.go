@@ -1,9 +1,13 @@
 package indicator
 
 import (
+	"fmt"
 	"go/build"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/expr-lang/expr"
 )
 
 func TestCensusVarPattern(t *testing.T) {
@@ -46,4 +50,23 @@ func TestImports(t *testing.T) {
 			t.Errorf("indicator imports %s, not in its allow table", imp)
 		}
 	}
+}
+
+// runExpr evaluates the estimate of the indicator for one row of values with
+// expr's own virtual machine, without MOEs. The differential tests compare
+// Evaluate against it.
+func (ind *Indicator) runExpr(vals map[string]float64) (float64, error) {
+	env := make(map[string]float64, len(ind.inputs))
+	for _, in := range ind.inputs {
+		env[in.name] = vals[in.name]
+	}
+	out, err := expr.Run(ind.program, env)
+	if err != nil {
+		return math.NaN(), fmt.Errorf("indicator %s: %w", ind.spec.Name, err)
+	}
+	f, ok := out.(float64)
+	if !ok {
+		return math.NaN(), fmt.Errorf("indicator %s: expr returned %T", ind.spec.Name, out)
+	}
+	return f, nil
 }

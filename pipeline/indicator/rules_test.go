@@ -103,9 +103,9 @@ func TestPercentChangeForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ind.RunExpr(map[string]float64{"B01001_001E": 41123, "B01001_002E": 43571})
+	got, err := ind.runExpr(map[string]float64{"B01001_001E": 41123, "B01001_002E": 43571})
 	if err != nil || !near(got, wantEst) {
-		t.Errorf("RunExpr = %v, %v; want %v", got, err, wantEst)
+		t.Errorf("runExpr = %v, %v; want %v", got, err, wantEst)
 	}
 	for _, bad := range []string{"pct_change(B01001_001E)", "max(B01001_001E, B01001_002E)"} {
 		if _, err := Compile(Spec{Name: "c", Expr: bad}, cols, Options{}); !errors.Is(err, ErrUnsupported) {
