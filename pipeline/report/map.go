@@ -449,7 +449,7 @@ func classBreaks(vals []float64, n int, method string) []float64 {
 // it. A side without values gets bounds equal to mid, so its classes stay
 // empty and the colours keep their meaning (below is always brown). It
 // returns nil when perSide < 1. Use it with a palette of 2*perSide colours
-// (svgmap.Diverging4, svgmap.Diverging6).
+// (svgmap.Diverging4 for perSide 2).
 func divergingBreaks(vals []float64, mid float64, perSide int, method string) []float64 {
 	if perSide < 1 {
 		return nil

@@ -150,11 +150,10 @@ var (
 	// drawn over it (PointPalette's reds and blues) stay legible, in a hue
 	// none of them uses.
 	ShadePalette = []string{"#ffffcc", "#d9f0a3", "#addd8e", "#78c679", "#31a354"}
-	// Diverging4 and Diverging6 are ColorBrewer's BrBG (brown to
-	// blue-green) in 4 and 6 classes, for an indicator with a meaningful
-	// midpoint (see DivergingBreaks): browns below it, blue-greens above.
+	// Diverging4 is ColorBrewer's 4-class BrBG (brown to blue-green), for
+	// an indicator with a meaningful midpoint: browns below it,
+	// blue-greens above.
 	Diverging4 = []string{"#a6611a", "#dfc27d", "#80cdc1", "#018571"}
-	Diverging6 = []string{"#8c510a", "#d8b365", "#f6e8c3", "#c7eae5", "#5ab4ac", "#01665e"}
 	// Blues5 is ColorBrewer's 5-class Blues, for maps without circles.
 	Blues5 = []string{"#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"}
 	// Viridis5 is viridis sampled at five evenly spaced points.
