@@ -129,6 +129,10 @@ func TestAtlantaEndToEnd(t *testing.T) {
 	}
 	first, _ := os.ReadFile(filepath.Join(out, "report.html"))
 	checkGenericWords(t, string(first))
+	// no boundary decides: "What to do next" says who decides is not named yet, and how to name it
+	if text := visibleText(string(first)); !strings.Contains(text, "Find out who decides This report does not yet name who can act on it") || !strings.Contains(text, "(decides: on a boundary)") {
+		t.Error(`the Atlanta report, with no decision layer, does not say "Find out who decides" and how`)
+	}
 
 	// --offline, the server gone: the same report from the cache
 	srv.Close()

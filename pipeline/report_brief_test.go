@@ -86,6 +86,10 @@ func TestDemoBriefAndWhoDecides(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
+	// a decision layer is declared: the step that asks for one is not shown
+	if strings.Contains(text, "Find out who decides") {
+		t.Error(`the report asks to "Find out who decides" although the pipeline declares a decision layer`)
+	}
 	for _, link := range []string{`href="exports/callhub/flatlands.csv"`, `href="exports/turfs/flatlands.geojson"`, `href="exports/walklists/flatlands/"`, `href="segments/highest_need_tracts.csv"`, `href="#d-city"`, `href="exports/followup/e1-tenant-meeting/no-show-followup.csv"`} {
 		if !strings.Contains(page, link) {
 			t.Errorf("report lacks the link %s", link)

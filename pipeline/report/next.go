@@ -22,7 +22,9 @@ var listNames = map[string]string{"reminder-texts": "reminder texts", "confirmat
 // nextSteps is "What to do next": for each contact segment the contacts
 // exported per tool with their files, the turfs and walk lists; the follow
 // up of who confirmed and did not come; each segment's list with its
-// files; and who decides. Links are relative to report.html.
+// files; and who decides, or, when the pipeline declares no decision
+// layer, that the report does not yet say and how to make it say. Links
+// are relative to report.html.
 func (in *Input) nextSteps(decides []reports.DecisionLayer) []reports.NextStep {
 	var out []reports.NextStep
 	if o := in.Outreach; o != nil && o.Export != nil && in.Config.Contacts != nil {
@@ -85,6 +87,11 @@ func (in *Input) nextSteps(decides []reports.DecisionLayer) []reports.NextStep {
 			step.Links = append(step.Links, reports.Link{Text: cmp.Or(text, path.Base(f)), Href: f})
 		}
 		out = append(out, step)
+	}
+	if len(decides) == 0 {
+		out = append(out, reports.NextStep{Title: "Find out who decides",
+			Text: "This report does not yet name who can act on it: the elected members (of a council, a commission, a board) whose districts cover these areas. " +
+				"Ask whoever ran it to add their districts to the pipeline file (decides: on a boundary); the report then lists the seats that cover each area and list."})
 	}
 	for _, d := range decides {
 		var seats []string
