@@ -103,6 +103,16 @@ func (d *floatDict) Insert(indexes []int32, values []parquet.Value) {
 	if len(indexes) < len(values) {
 		panic("store: dictionary insert with fewer indexes than values")
 	}
+	vals := make([]float64, len(values))
+	for k := range values {
+		vals[k] = values[k].Double()
+	}
+	d.insertFloats(indexes, vals)
+}
+
+// insertFloats sets indexes[k] to the index of values[k], appending the
+// values not yet in the dictionary (indexes is at least as long).
+func (d *floatDict) insertFloats(indexes []int32, values []float64) {
 	if len(d.slots) == 0 {
 		d.grow()
 	}
@@ -110,8 +120,7 @@ func (d *floatDict) Insert(indexes []int32, values []parquet.Value) {
 	// written.
 	slots, vals, shift := d.slots, d.vals, d.shift
 	mask := uint64(len(slots) - 1)
-	for k := range values {
-		v := values[k].Double()
+	for k, v := range values {
 		bits := math.Float64bits(v)
 		h := floatHash(bits, shift)
 		for {

@@ -115,10 +115,12 @@ func encode(ctx context.Context, w io.Writer, rec arrow.RecordBatch) error {
 // records always give the same bytes. Int64 columns are
 // DELTA_BINARY_PACKED (ints), booleans PLAIN.
 type encoder struct {
-	w    io.Writer
-	s    *arrow.Schema
-	pw   *parquet.Writer // nil until the first record
-	vals []parquet.Value // one column's values of a row group, reused: the writer copies them
+	w  io.Writer
+	s  *arrow.Schema
+	pw *parquet.Writer // nil until the first record (and with pages)
+	// pages writes the file instead of pw where it covers the schema.
+	pages *pageWriter
+	vals  []parquet.Value // one column's values of a row group, reused: the writer copies them
 	// scratch are the vals of each goroutine of writeColumns.
 	scratch [][]parquet.Value
 }
@@ -165,6 +167,12 @@ func (e *encoder) start(c *chunk) error {
 		for i, k := range md.Keys() {
 			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
 		}
+	}
+	// Decided once per file: the page writer where it covers the
+	// columns, else parquet-go's column writers.
+	if pageWrites && pagesCover(e.s) {
+		e.pages, err = newPageWriter(e.w, e.s, unique, dict, opts)
+		return err
 	}
 	e.pw = parquet.NewWriter(e.w, opts...)
 	return nil
@@ -330,10 +338,13 @@ func (c *chunk) values(vals []parquet.Value, j, start, end int) []parquet.Value 
 
 // close finishes the Parquet stream.
 func (e *encoder) close() error {
-	if e.pw == nil {
+	if e.pw == nil && e.pages == nil {
 		if err := e.start(nil); err != nil {
 			return err
 		}
+	}
+	if e.pages != nil {
+		return e.pages.close()
 	}
 	return e.pw.Close()
 }
@@ -383,7 +394,7 @@ func typedLen(c *table.Column) int {
 // writeChunk appends c's rows, flushing a row group every rowGroupRows
 // rows and at its end.
 func (e *encoder) writeChunk(ctx context.Context, c *chunk) error {
-	if e.pw == nil {
+	if e.pw == nil && e.pages == nil {
 		if err := e.start(c); err != nil {
 			return err
 		}
@@ -394,6 +405,12 @@ func (e *encoder) writeChunk(ctx context.Context, c *chunk) error {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
+		if e.pages != nil {
+			if err := e.pages.writeRowGroup(c, start, end); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := e.writeColumns(c, start, end); err != nil {
 			return err
 		}
