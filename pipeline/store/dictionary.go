@@ -38,10 +38,16 @@ type floatDict struct {
 	base   parquet.Type
 	column int
 	vals   []float64
-	// slots is an open-addressing table of the indexes of vals, plus one
-	// (0: empty), len(slots) a power of two at least twice len(vals).
-	slots []int32
+	// slots is an open-addressing table of the values' bits and their
+	// indexes in vals, plus one (0: empty), len(slots) a power of two at
+	// least twice len(vals): a probe reads one slot, not vals too.
+	slots []floatSlot
 	shift uint
+}
+
+type floatSlot struct {
+	bits uint64
+	idx  int32
 }
 
 // floatHash is the slot of a value's bits in a table of 64-shift bits
@@ -57,13 +63,13 @@ func (d *floatDict) index(v float64) int32 {
 	mask := uint64(len(d.slots) - 1)
 	for h := floatHash(bits, d.shift); ; h = (h + 1) & mask {
 		s := d.slots[h]
-		if s == 0 {
+		if s.idx == 0 {
 			d.vals = append(d.vals, v)
-			d.slots[h] = int32(len(d.vals))
+			d.slots[h] = floatSlot{bits, int32(len(d.vals))}
 			return int32(len(d.vals) - 1)
 		}
-		if math.Float64bits(d.vals[s-1]) == bits {
-			return s - 1
+		if s.bits == bits {
+			return s.idx - 1
 		}
 	}
 }
@@ -71,15 +77,16 @@ func (d *floatDict) index(v float64) int32 {
 // grow doubles the table (1,024 slots at first) and puts vals back in it.
 func (d *floatDict) grow() {
 	n := max(1024, 2*len(d.slots))
-	d.slots = make([]int32, n)
+	d.slots = make([]floatSlot, n)
 	d.shift = uint(64 - mathbits.TrailingZeros(uint(n)))
 	mask := uint64(n - 1)
 	for k, v := range d.vals {
-		h := floatHash(math.Float64bits(v), d.shift)
-		for d.slots[h] != 0 {
+		bits := math.Float64bits(v)
+		h := floatHash(bits, d.shift)
+		for d.slots[h].idx != 0 {
 			h = (h + 1) & mask
 		}
-		d.slots[h] = int32(k + 1)
+		d.slots[h] = floatSlot{bits, int32(k + 1)}
 	}
 }
 
@@ -120,12 +127,18 @@ func (d *floatDict) insertFloats(indexes []int32, values []float64) {
 	// written.
 	slots, vals, shift := d.slots, d.vals, d.shift
 	mask := uint64(len(slots) - 1)
+	prev, prevIdx := uint64(0), int32(-1)
 	for k, v := range values {
 		bits := math.Float64bits(v)
+		// A run of one value (zeros, a sentinel) looks it up once.
+		if bits == prev && prevIdx >= 0 {
+			indexes[k] = prevIdx
+			continue
+		}
 		h := floatHash(bits, shift)
 		for {
 			s := slots[h&mask]
-			if s == 0 {
+			if s.idx == 0 {
 				if 2*(len(vals)+1) > len(slots) {
 					d.vals = vals
 					d.grow()
@@ -135,16 +148,17 @@ func (d *floatDict) insertFloats(indexes []int32, values []float64) {
 					continue
 				}
 				vals = append(vals, v)
-				slots[h&mask] = int32(len(vals))
+				slots[h&mask] = floatSlot{bits, int32(len(vals))}
 				indexes[k] = int32(len(vals) - 1)
 				break
 			}
-			if math.Float64bits(vals[s-1]) == bits {
-				indexes[k] = s - 1
+			if s.bits == bits {
+				indexes[k] = s.idx - 1
 				break
 			}
 			h++
 		}
+		prev, prevIdx = bits, indexes[k]
 	}
 	d.vals = vals
 }

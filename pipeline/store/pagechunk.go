@@ -334,11 +334,20 @@ func (e *chunkEncoder) stringIndexes(data []byte, offs []uint32) {
 	}
 	e.dictData, e.dictOffs = e.dictData[:0], append(e.dictOffs[:0], 0)
 	e.idx = e.idx[:0]
+	var prev []byte
+	x := int32(-1)
 	for k := range len(offs) - 1 {
 		v := data[offs[k]:offs[k+1]]
+		// A run of one value (a sorted column) looks it up once.
+		if x >= 0 && bytes.Equal(v, prev) {
+			e.idx = append(e.idx, x)
+			continue
+		}
+		prev = v
 		// The key points into data, which outlives the map's use.
 		s := unsafe.String(unsafe.SliceData(v), len(v))
-		x, ok := e.sdict[s]
+		var ok bool
+		x, ok = e.sdict[s]
 		if !ok {
 			x = int32(len(e.dictOffs) - 1)
 			e.sdict[s] = x

@@ -190,7 +190,9 @@ func (c *chunk) dictionaryPays(j, n int) bool {
 		tc = c.cols[j]
 	}
 	limit := n / dictMinRepeat
-	seen := make(map[string]struct{}, min(limit, 1024)+1)
+	// Sized for the most distinct values it may hold: growing it was
+	// most of its cost on a column of unique values (GEOIDs, names).
+	seen := make(map[string]struct{}, limit+1)
 	for i := range n {
 		var v string
 		if a != nil {
