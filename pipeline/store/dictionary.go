@@ -43,6 +43,10 @@ type floatDict struct {
 	// least twice len(vals): a probe reads one slot, not vals too.
 	slots []floatSlot
 	shift uint
+	// small holds the index, plus one (0: absent), of each value isSmall
+	// by the value itself (smallInts entries, made when first needed);
+	// those values are not in slots.
+	small []int32
 }
 
 type floatSlot struct {
@@ -56,22 +60,20 @@ func floatHash(bits uint64, shift uint) uint64 { return (bits * 0x9e3779b97f4a7c
 
 // index is the index of v in the dictionary, v appended if new.
 func (d *floatDict) index(v float64) int32 {
-	if 2*(len(d.vals)+1) > len(d.slots) {
-		d.grow()
-	}
-	bits := math.Float64bits(v)
-	mask := uint64(len(d.slots) - 1)
-	for h := floatHash(bits, d.shift); ; h = (h + 1) & mask {
-		s := d.slots[h]
-		if s.idx == 0 {
-			d.vals = append(d.vals, v)
-			d.slots[h] = floatSlot{bits, int32(len(d.vals))}
-			return int32(len(d.vals) - 1)
-		}
-		if s.bits == bits {
-			return s.idx - 1
-		}
-	}
+	var x [1]int32
+	d.insertFloats(x[:], []float64{v})
+	return x[0]
+}
+
+// smallInts is how many of the least non-negative integers floatDict
+// finds in a table indexed by the value (small) instead of by a hash: a
+// census response's counts, nearly all of its dictionary-encoded values.
+const smallInts = 1 << 16
+
+// isSmall reports whether v (of bits b) is an integer in [0, smallInts)
+// other than -0: small's, and only small's.
+func isSmall(v float64, b uint64) bool {
+	return b>>63 == 0 && v < smallInts && float64(int(v)) == v
 }
 
 // grow doubles the table (1,024 slots at first) and puts vals back in it.
@@ -82,6 +84,9 @@ func (d *floatDict) grow() {
 	mask := uint64(n - 1)
 	for k, v := range d.vals {
 		bits := math.Float64bits(v)
+		if isSmall(v, bits) {
+			continue
+		}
 		h := floatHash(bits, d.shift)
 		for d.slots[h].idx != 0 {
 			h = (h + 1) & mask
@@ -127,12 +132,20 @@ func (d *floatDict) insertFloats(indexes []int32, values []float64) {
 	// written.
 	slots, vals, shift := d.slots, d.vals, d.shift
 	mask := uint64(len(slots) - 1)
-	prev, prevIdx := uint64(0), int32(-1)
+	small := d.small
 	for k, v := range values {
 		bits := math.Float64bits(v)
-		// A run of one value (zeros, a sentinel) looks it up once.
-		if bits == prev && prevIdx >= 0 {
-			indexes[k] = prevIdx
+		if isSmall(v, bits) {
+			if small == nil {
+				d.small = make([]int32, smallInts)
+				small = d.small
+			}
+			x := &small[int(v)]
+			if *x == 0 {
+				vals = append(vals, v)
+				*x = int32(len(vals))
+			}
+			indexes[k] = *x - 1
 			continue
 		}
 		h := floatHash(bits, shift)
@@ -158,7 +171,6 @@ func (d *floatDict) insertFloats(indexes []int32, values []float64) {
 			}
 			h++
 		}
-		prev, prevIdx = bits, indexes[k]
 	}
 	d.vals = vals
 }
@@ -172,6 +184,11 @@ func (d *floatDict) Bounds(indexes []int32) (min, max parquet.Value) {
 }
 
 func (d *floatDict) Reset() {
+	for _, v := range d.vals {
+		if isSmall(v, math.Float64bits(v)) {
+			d.small[int(v)] = 0
+		}
+	}
 	d.vals = d.vals[:0]
 	clear(d.slots)
 }

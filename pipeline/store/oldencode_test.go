@@ -385,6 +385,7 @@ func TestEncoderMatchesOld(t *testing.T) {
 		{"slices", []arrow.RecordBatch{big.NewSlice(17, 17+rowGroupRows+40), big.NewSlice(rowGroupRows+99, 2*rowGroupRows+100)}},
 		{"repeating floats, many row groups", []arrow.RecordBatch{repeatingFloats(t, 3*rowGroupRows+77, 12)}},
 		{"repeating floats, several records", []arrow.RecordBatch{repeatingFloats(t, 5000, 13), repeatingFloats(t, rowGroupRows+9, 14), repeatingFloats(t, 1, 15)}},
+		{"floats near the small integers", []arrow.RecordBatch{nearSmallInts(t, 2*rowGroupRows+50, 16), nearSmallInts(t, 3000, 17)}},
 	}
 	for _, tc := range cases {
 		var want bytes.Buffer

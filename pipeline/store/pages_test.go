@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -266,4 +267,30 @@ func BenchmarkPagesAgainstParquetGo(b *testing.B) {
 			}
 		})
 	}
+}
+
+// nearSmallInts is a MADE-UP record (seeded PCG) of float64 columns that
+// are dictionary-encoded, drawn around floatDict's table of small
+// integers (smallInts): 0 and -0, the last integers in it and the first
+// past it, halves, negatives, NaN and infinities; "wide" draws integers
+// up to 3·smallInts, so that the hash table grows inside a row group
+// while the small table holds others.
+func nearSmallInts(t testing.TB, n int, seed uint64) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(seed, 21))
+	edge := []float64{0, math.Copysign(0, -1), smallInts - 1, smallInts, smallInts + 1, smallInts - 0.5, -1, -smallInts, 1.5, math.NaN(), math.Inf(1), math.Inf(-1), 1e18}
+	near := &table.Column{Name: "near", Type: table.Float}
+	wide := &table.Column{Name: "wide", Type: table.Float}
+	for range n {
+		near.AppendFloat(edge[rng.IntN(len(edge))], rng.IntN(20) != 0)
+		v := float64(rng.IntN(n / 8))
+		if rng.IntN(2) == 0 {
+			v += smallInts
+		}
+		wide.AppendFloat(v, true)
+	}
+	rec, err := table.Build(map[string]string{"groundwork:source": "made-up"}, near, wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }

@@ -190,9 +190,11 @@ func (c *chunk) dictionaryPays(j, n int) bool {
 		tc = c.cols[j]
 	}
 	limit := n / dictMinRepeat
-	// Sized for the most distinct values it may hold: growing it was
-	// most of its cost on a column of unique values (GEOIDs, names).
-	seen := make(map[string]struct{}, limit+1)
+	seen := stringSets.Get().(map[string]struct{})
+	defer func() {
+		clear(seen)
+		stringSets.Put(seen)
+	}()
 	for i := range n {
 		var v string
 		if a != nil {
@@ -215,6 +217,11 @@ func (c *chunk) dictionaryPays(j, n int) bool {
 	}
 	return true
 }
+
+// stringSets keeps dictionaryPays's sets from column to column: built
+// afresh, a set of a row group's unique strings (GEOIDs, names) was most
+// of its cost, in its growth.
+var stringSets = sync.Pool{New: func() any { return map[string]struct{}{} }}
 
 // distinctBits is the size of the bitmap of floatDictionaryPays's
 // estimate: the rows of a row group, 4 times the threshold, so that the
