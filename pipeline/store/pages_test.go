@@ -294,3 +294,44 @@ func nearSmallInts(t testing.TB, n int, seed uint64) arrow.RecordBatch {
 	}
 	return rec
 }
+
+// TestDictionaryPaysMatchesOld compares dictionaryPays (a run of one
+// value looked up once, its set kept from column to column) with the
+// old encoder's (oldDictionaryPays) on MADE-UP string columns (seeded
+// PCG) of distinct values around the threshold (n/dictMinRepeat), sorted
+// (runs) and not, with leading nulls before an empty string, nulls
+// between the runs, and columns of "" alone.
+func TestDictionaryPaysMatchesOld(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 31))
+	const n = 4000
+	for _, distinct := range []int{1, 2, n/dictMinRepeat - 1, n / dictMinRepeat, n/dictMinRepeat + 1, n} {
+		for _, sorted := range []bool{false, true} {
+			for _, nulls := range []int{0, 3, 50} {
+				c := &table.Column{Name: "s", Type: table.String}
+				for i := range n {
+					k := rng.IntN(distinct)
+					if sorted {
+						k = i * distinct / n
+					}
+					v := fmt.Sprint(k)
+					if k == 0 {
+						v = ""
+					}
+					c.AppendString(v, i >= nulls && (nulls == 0 || rng.IntN(nulls) != 0))
+				}
+				rec, err := table.Build(nil, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := rec.Column(0).(*array.String)
+				for _, m := range []int{1, 17, n} {
+					got := (&chunk{rec: rec}).dictionaryPays(0, m)
+					gotCols := (&chunk{cols: []*table.Column{c}}).dictionaryPays(0, m)
+					if want := oldDictionaryPays(a, m); got != want || gotCols != want {
+						t.Errorf("%d distinct, sorted %v, nulls 1/%d, first %d rows: %v (columns %v), the old %v", distinct, sorted, nulls, m, got, gotCols, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -195,6 +195,8 @@ func (c *chunk) dictionaryPays(j, n int) bool {
 		clear(seen)
 		stringSets.Put(seen)
 	}()
+	var prev string
+	var have bool // prev is a value seen
 	for i := range n {
 		var v string
 		if a != nil {
@@ -208,6 +210,12 @@ func (c *chunk) dictionaryPays(j, n int) bool {
 			}
 			v = tc.Strings[i]
 		}
+		// A run of one value (a sorted column: states, counties) is
+		// looked up once.
+		if v == prev && have {
+			continue
+		}
+		prev, have = v, true
 		if _, ok := seen[v]; !ok {
 			if len(seen) == limit {
 				return false
