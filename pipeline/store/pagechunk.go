@@ -19,6 +19,7 @@ type chunkEncoder struct {
 	defs     []byte // levels, RLE-encoded
 	floats   []float64
 	ints     []int64
+	strs     []string
 	idx      []int32
 	data     []byte
 	offs     []uint32
@@ -92,8 +93,14 @@ func (e *chunkEncoder) encode(o *columnChunk, col pageColumn, c *chunk, j, start
 			lo, hi, _ = col.typ.NewPage(j, valid, encoding.ByteArrayValues(noBytes(data), offs)).Bounds()
 		}
 	case kindStringDict:
-		data, offs := e.stringValues(c, j, start, end)
-		e.stringIndexes(data, offs)
+		// The values are looked up where they are: typed columns' strings
+		// need no copy into one buffer (only the dictionary does).
+		if c.rec != nil {
+			data, offs := e.stringValues(c, j, start, end)
+			stringIndexes(e, byteArrays{data, offs})
+		} else {
+			stringIndexes(e, stringSlice(nonNull(&e.strs, c.cols[j].Strings[start:end], e.levels, nulls)))
+		}
 		if e.page, err = col.enc.EncodeInt32(e.page[:0], e.idx); err != nil {
 			return err
 		}
@@ -245,22 +252,22 @@ func (e *chunkEncoder) setLevels(c *chunk, j, start, end int) (nulls int) {
 // column j, in order (the column's own slice when none is null).
 func (e *chunkEncoder) floatValues(c *chunk, j, start, end, nulls int) []float64 {
 	if c.rec != nil {
-		return valid(&e.floats, c.rec.Column(j).(*array.Float64).Float64Values()[start:end], e.levels, nulls)
+		return nonNull(&e.floats, c.rec.Column(j).(*array.Float64).Float64Values()[start:end], e.levels, nulls)
 	}
-	return valid(&e.floats, c.cols[j].Floats[start:end], e.levels, nulls)
+	return nonNull(&e.floats, c.cols[j].Floats[start:end], e.levels, nulls)
 }
 
 // intValues is floatValues for an int64 column.
 func (e *chunkEncoder) intValues(c *chunk, j, start, end, nulls int) []int64 {
 	if c.rec != nil {
-		return valid(&e.ints, c.rec.Column(j).(*array.Int64).Int64Values()[start:end], e.levels, nulls)
+		return nonNull(&e.ints, c.rec.Column(j).(*array.Int64).Int64Values()[start:end], e.levels, nulls)
 	}
-	return valid(&e.ints, c.cols[j].Ints[start:end], e.levels, nulls)
+	return nonNull(&e.ints, c.cols[j].Ints[start:end], e.levels, nulls)
 }
 
-// valid is the values of src whose levels are not 0, in order: src
+// nonNull is the values of src whose levels are not 0, in order: src
 // itself when there are no nulls, else copies in *buf.
-func valid[T any](buf *[]T, src []T, levels []byte, nulls int) []T {
+func nonNull[T any](buf *[]T, src []T, levels []byte, nulls int) []T {
 	if nulls == 0 {
 		return src
 	}
@@ -319,10 +326,35 @@ func (e *chunkEncoder) copyStrings(c *chunk, j, start, end int) ([]byte, []uint3
 	return e.data, e.offs
 }
 
-// stringIndexes sets e.idx to the dictionary index of each value of data
-// and offs, and e.dictData and e.dictOffs to the dictionary: each distinct
-// value once, first seen first (parquet-go's dictionary order).
-func (e *chunkEncoder) stringIndexes(data []byte, offs []uint32) {
+// stringSource is the non-null values of a column chunk, in order.
+type stringSource interface {
+	Len() int
+	At(k int) string // valid while the chunk is encoded
+}
+
+// byteArrays is values in one buffer (data), value k at
+// data[offs[k]:offs[k+1]].
+type byteArrays struct {
+	data []byte
+	offs []uint32
+}
+
+func (b byteArrays) Len() int { return len(b.offs) - 1 }
+
+func (b byteArrays) At(k int) string {
+	v := b.data[b.offs[k]:b.offs[k+1]]
+	return unsafe.String(unsafe.SliceData(v), len(v))
+}
+
+type stringSlice []string
+
+func (s stringSlice) Len() int        { return len(s) }
+func (s stringSlice) At(k int) string { return s[k] }
+
+// stringIndexes sets e.idx to the dictionary index of each value of src,
+// and e.dictData and e.dictOffs to the dictionary: each distinct value
+// once, first seen first (parquet-go's dictionary order).
+func stringIndexes[S stringSource](e *chunkEncoder, src S) {
 	if e.sdict == nil {
 		e.sdict = map[string]int32{}
 	}
@@ -334,23 +366,22 @@ func (e *chunkEncoder) stringIndexes(data []byte, offs []uint32) {
 	}
 	e.dictData, e.dictOffs = e.dictData[:0], append(e.dictOffs[:0], 0)
 	e.idx = e.idx[:0]
-	var prev []byte
+	var prev string
 	x := int32(-1)
-	for k := range len(offs) - 1 {
-		v := data[offs[k]:offs[k+1]]
+	for k := range src.Len() {
+		// The map's keys are the source's strings, which outlive its use.
+		v := src.At(k)
 		// A run of one value (a sorted column) looks it up once.
-		if x >= 0 && bytes.Equal(v, prev) {
+		if x >= 0 && v == prev {
 			e.idx = append(e.idx, x)
 			continue
 		}
 		prev = v
-		// The key points into data, which outlives the map's use.
-		s := unsafe.String(unsafe.SliceData(v), len(v))
 		var ok bool
-		x, ok = e.sdict[s]
+		x, ok = e.sdict[v]
 		if !ok {
 			x = int32(len(e.dictOffs) - 1)
-			e.sdict[s] = x
+			e.sdict[v] = x
 			e.dictData = append(e.dictData, v...)
 			e.dictOffs = append(e.dictOffs, uint32(len(e.dictData)))
 		}
