@@ -97,10 +97,9 @@ func scanTable(body string) (*Table, bool) {
 	if bound == 0 || bound > len(body)/(2*width)+1 {
 		return nil, false
 	}
-	d := &typing{body: body, width: width, cells: make([]span, (bound+1)*width)}
-	copy(d.cells, head)
+	d := &typing{body: body, width: width, starts: make([]uint32, bound), offs: make([]uint16, bound*width)}
 	t := &Table{rows: bound}
-	txt := &scanned{body: body, cells: d.cells, width: width}
+	txt := &scanned{body: body, width: width}
 	seen := make(map[string]bool, width)
 	for j, c := range head {
 		s := c.of(body)
@@ -153,8 +152,7 @@ func scanTable(body string) (*Table, bool) {
 		n += p.rows
 	}
 	t.rows = n
-	d.cells = d.cells[: (n+1)*width : (n+1)*width]
-	txt.cells = d.cells
+	txt.starts, txt.offs = d.starts[:n:n], d.offs[:n*width:n*width]
 	for _, c := range t.Columns {
 		c.trim(n)
 	}
@@ -168,18 +166,20 @@ func scanTable(body string) (*Table, bool) {
 // typing is the state of scanTable that its parts share: each writes its
 // own rows of cells and of the columns.
 type typing struct {
-	body  string
-	width int
-	cells []span // (bound+1)*width: the header's cells, then each row's
-	cols  []*Column
-	codes [][]TopCode // cols[j].codes()
+	body   string
+	width  int
+	starts []uint32 // bound: each row's '[' (scanned's)
+	offs   []uint16 // bound*width: each cell's first byte, from its row's '['
+	cols   []*Column
+	codes  [][]TopCode // cols[j].codes()
 }
 
 // part types the rows of body[from:to] (from a row's '['), writing the
 // first at row r0, at most limit-r0 of them, and returns how many it typed;
 // ok is scanPart's (the same ends, the last part ending with the outer
-// array) and false, too, for a row whose length is not the header's or a
-// cell its column cannot type.
+// array) and false, too, for a row whose length is not the header's, a
+// cell its column cannot type, or a row of more than maxRowBytes (its
+// cells' positions would not fit offs).
 func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 	s := d.body[:to]
 	width := d.width
@@ -193,10 +193,13 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 		if i >= to || s[i] != '[' || r >= limit {
 			return 0, false
 		}
+		row := i
+		d.starts[r] = uint32(row)
 		i = skipSpace(s, i+1)
-		cells := d.cells[(r+1)*width : (r+2)*width]
+		offs := d.offs[r*width : (r+1)*width]
 		for j, c := range d.cols {
 			next := 0 // the position after the cell, once typed
+			offs[j] = uint16(i - row)
 			if c.Values != nil && c.Raw == nil && i < to && s[i] == '"' {
 				// An estimate or MOE sent as a string, the usual case,
 				// parsed as its bytes are read: an integer of up to 7
@@ -219,7 +222,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 					v, k, ok = quotedNumber(s, i+1)
 				}
 				if ok {
-					cells[j], next = span{uint32(i + 1), uint32(k)}, k+1
+					next = k + 1
 					if v > maxAnnotationCode {
 						c.setValue(d.codes[j], r, v)
 					} else if c.setCoded(d.codes[j], r, s[i+1:k], false) != nil {
@@ -232,7 +235,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 				if !good {
 					return 0, false
 				}
-				cells[j], next = sp, nx
+				next = nx
 				switch {
 				case c.Values == nil:
 					if sp.lo == sp.hi {
@@ -264,7 +267,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 				i = skipSpace(s, i+1)
 				continue
 			}
-			if s[i] != ']' {
+			if s[i] != ']' || i-row > maxRowBytes {
 				return 0, false
 			}
 			i++
@@ -287,6 +290,11 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 		return r - r0, true
 	}
 }
+
+// maxRowBytes is the longest row scanTable takes, from its '[' to its
+// ']': every cell's offset from the '[' fits a uint16. The API's rows are
+// a few hundred bytes; a longer one goes to the rows path.
+const maxRowBytes = 1<<16 - 1
 
 // textChunk is the size of the buffers a part copies its string cells into
 // (the bytes before a buffer's length are never written again, so the
@@ -375,11 +383,12 @@ func eightDigits(x uint64, n int) uint64 {
 	return x * (10000<<32 + 1) >> 32
 }
 
-// move moves the rows [from, from+n) of the cells and of every column to
+// move moves the rows [from, from+n) of the cells' positions and of every column to
 // [to, to+n), to < from.
 func (d *typing) move(from, to, n int) {
 	w := d.width
-	copy(d.cells[(to+1)*w:], d.cells[(from+1)*w:(from+1+n)*w])
+	copy(d.starts[to:], d.starts[from:from+n])
+	copy(d.offs[to*w:], d.offs[from*w:(from+n)*w])
 	for _, c := range d.cols {
 		c.moveRows(from, to, n)
 	}

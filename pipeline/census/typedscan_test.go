@@ -148,6 +148,9 @@ func scanTableBodies(t *testing.T) []string {
 		{`["a","1234567890123456","99999999999999.9","0.1","-0.0","06","001","1"]`},
 		{`["é","1","2","3","4","06","001","1"]`, `["a\"b","1","2","3","4","06","001","2"]`},
 		{`[null,"1","2","3","4",null,"001",""]`},
+		// Rows longer than maxRowBytes (left to the rows path) and up to it.
+		{`["` + strings.Repeat("a", maxRowBytes) + `","1","2","3","4","06","001","1"]`, `["b","5","6","7","8","06","001","2"]`},
+		{`["` + strings.Repeat("a", maxRowBytes-44) + `","1","2","3","4","06","001","1"]`, `["b","5","6","7","8","06","001","2"]`},
 	} {
 		bodies = append(bodies, head+","+strings.Join(rows, ",")+"]")
 	}
