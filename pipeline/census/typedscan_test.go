@@ -172,7 +172,29 @@ func scanTableBodies(t *testing.T) []string {
 				if brackets > 0 && i%(1000*brackets) == 3 {
 					name = strings.Repeat("[", brackets) + name + "],["
 				}
-				fmt.Fprintf(&big, `,["%s","%d","%d.5","%s","%d","06","001","%06d"]`, name, i, i%100, v, i%90, i)
+				// Nulls, annotation values, a top code and a Controlled
+				// MOE among the plain numbers, in different rows of
+				// part's blocks (stageRows).
+				e, m := fmt.Sprint(i), fmt.Sprintf("%d.5", i%100)
+				switch {
+				case i%37 == 5:
+					e = "null"
+				case i%41 == 7:
+					e, m = "-666666666", "-222222222"
+				case i%43 == 9:
+					e, m = "250001", "-333333333"
+				case i%47 == 11:
+					m = "-555555555"
+				case i%53 == 13:
+					m = "null"
+				}
+				if e != "null" {
+					e = `"` + e + `"`
+				}
+				if m != "null" {
+					m = `"` + m + `"`
+				}
+				fmt.Fprintf(&big, `,["%s",%s,%s,"%s","%d","06","001","%06d"]`, name, e, m, v, i%90, i)
 			}
 			big.WriteString("]")
 			bodies = append(bodies, big.String())
