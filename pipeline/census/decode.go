@@ -154,9 +154,8 @@ type Column struct {
 	Kind Kind
 	// Raw holds each row's value exactly as sent (numbers sent as JSON
 	// numbers keep their literal text); "" where Null is true. Estimate and
-	// MOE columns that Decode took from a response body leave Raw nil and
-	// keep their text in the body's bytes (no string per cell): Text(i)
-	// reads row i's text either way.
+	// MOE columns that Decode took from a response body leave Raw nil (no
+	// string per cell): Text(i) reads row i's text either way.
 	Raw []string
 	// Null is true where the API sent JSON null.
 	Null []bool
@@ -176,42 +175,27 @@ type Column struct {
 	// row of the column is coded (most columns): Words reads it either way.
 	CodingWords []string
 	// text is where row i's text is when Raw is nil: text.at(i, col)
-	// of text.body.
+	// of text.body (the rows path's columns).
 	text *scanned
 	col  int
+	// derived is set, with Raw and text nil, on scanTable's estimate and
+	// MOE columns: a row's text is the canonical form of its value (its
+	// annotation's code, or strconv.FormatFloat(v, 'f', -1, 64)), except
+	// the rows in odd, whose text as sent is not that form ("007", "1.50",
+	// "1e5"). They hold no reference to the body.
+	derived bool
+	odd     map[int]string
 }
 
-// scanned is a response body and where its cells are: the rows
-// scanString found (rows), or scanTable's compact positions: data row i
-// starts at body[starts[i]] (its '['), and its cell j (of a column that
-// reads its text here) at starts[i]+offs[i*width+j], the cell's first
-// byte (its opening quote, the n of null or the number's first). A cell's
-// end is found from its start when it is read (Text): the body was
-// checked, so a string's closing quote is the next quote (scanTable takes
-// no escapes) and a number ends where scanNumber says. Two bytes a cell
-// instead of a span's eight: 6 MB at national size, not 24.
+// scanned is a response body and the rows of cells scanString found in
+// it.
 type scanned struct {
-	body   string
-	rows   [][]span
-	starts []uint32
-	offs   []uint16
-	width  int
+	body string
+	rows [][]span
 }
 
 // at is the span of data row i's cell in column j.
-func (s *scanned) at(i, j int) span {
-	if s.rows != nil {
-		return s.rows[i+1][j]
-	}
-	p := int(s.starts[i]) + int(s.offs[i*s.width+j])
-	switch s.body[p] {
-	case '"':
-		return span{uint32(p + 1), uint32(p + 1 + strings.IndexByte(s.body[p+1:], '"'))}
-	case 'n':
-		return span{uint32(p), uint32(p)}
-	}
-	return span{uint32(p), uint32(scanNumber(s.body, p))}
-}
+func (s *scanned) at(i, j int) span { return s.rows[i+1][j] }
 
 // Text is row i's value exactly as sent ("" where Null is true): Raw[i],
 // or the response's bytes of that cell when Raw is nil.
@@ -222,7 +206,34 @@ func (c *Column) Text(i int) string {
 	if c.text != nil {
 		return c.text.at(i, c.col).of(c.text.body)
 	}
-	return ""
+	if !c.derived || c.Null[i] {
+		return ""
+	}
+	if s, ok := c.odd[i]; ok {
+		return s
+	}
+	if a := c.Annotation[i]; a != NoAnnotation {
+		return annotationCodes[a].text
+	}
+	return strconv.FormatFloat(c.Values[i], 'f', -1, 64)
+}
+
+// canonical reports whether s, a text fastNumber reads, is the form
+// strconv.FormatFloat(v, 'f', -1, 64) gives of its value v: no leading
+// zero before a digit, no trailing zero after a point. That form is the
+// shortest text that reads back as v; s has at most 15 digits, and two
+// texts of at most 15 significant digits never read as the same float64,
+// so s is that form exactly when it is the shortest of its kind
+// (TestCanonical checks it against FormatFloat).
+func canonical(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i+1 < len(s) && s[i] == '0' && s[i+1] != '.' {
+		return false
+	}
+	return strings.IndexByte(s, '.') < 0 || s[len(s)-1] != '0'
 }
 
 // Words is CodingWords[i], "" when CodingWords is nil.

@@ -82,6 +82,7 @@ func scanTable(body string) (*Table, bool) {
 	type part struct {
 		first, rows int // the row the part wrote its first at, its rows
 		ok          bool
+		odd         []oddText
 	}
 	// Every row starts with '[': a part's count of them is at least its
 	// rows, and their sum, bound, at least the number of data rows. Each
@@ -97,11 +98,10 @@ func scanTable(body string) (*Table, bool) {
 	if bound == 0 || bound > len(body)/(2*width)+1 {
 		return nil, false
 	}
-	d := &typing{body: body, width: width, starts: make([]uint32, bound), offs: make([]uint16, bound*width)}
+	d := &typing{body: body, width: width}
 	t := &Table{rows: bound}
-	txt := &scanned{body: body, width: width}
 	seen := make(map[string]bool, width)
-	for j, c := range head {
+	for _, c := range head {
 		s := c.of(body)
 		if seen[s] {
 			return nil, false
@@ -113,7 +113,7 @@ func scanTable(body string) (*Table, bool) {
 		k := KindOf(name)
 		if k == KindEstimate || k == KindMOE {
 			c := newColumnText(name, k, bound, false)
-			c.text, c.col = txt, j
+			c.derived = true
 			t.Columns = append(t.Columns, c)
 			continue
 		}
@@ -126,7 +126,7 @@ func scanTable(body string) (*Table, bool) {
 	}
 
 	if len(got) == 1 {
-		got[0].rows, got[0].ok = d.part(cuts[0], cuts[1], 0, bound, true)
+		got[0].rows, got[0].ok = d.part(cuts[0], cuts[1], 0, bound, true, &got[0].odd)
 	} else {
 		var wg sync.WaitGroup
 		for k := range got {
@@ -136,7 +136,7 @@ func scanTable(body string) (*Table, bool) {
 					limit = got[k+1].first
 				}
 				p := &got[k]
-				p.rows, p.ok = d.part(cuts[k], cuts[k+1], p.first, limit, k == len(got)-1)
+				p.rows, p.ok = d.part(cuts[k], cuts[k+1], p.first, limit, k == len(got)-1, &p.odd)
 			})
 		}
 		wg.Wait()
@@ -149,10 +149,16 @@ func scanTable(body string) (*Table, bool) {
 		if p.first != n {
 			d.move(p.first, n, p.rows)
 		}
+		for _, o := range p.odd {
+			c := t.Columns[o.col]
+			if c.odd == nil {
+				c.odd = map[int]string{}
+			}
+			c.odd[n+o.row-p.first] = o.text
+		}
 		n += p.rows
 	}
 	t.rows = n
-	txt.starts, txt.offs = d.starts[:n:n], d.offs[:n*width:n*width]
 	for _, c := range t.Columns {
 		c.trim(n)
 	}
@@ -166,21 +172,37 @@ func scanTable(body string) (*Table, bool) {
 // typing is the state of scanTable that its parts share: each writes its
 // own rows of cells and of the columns.
 type typing struct {
-	body   string
-	width  int
-	starts []uint32 // bound: each row's '[' (scanned's)
-	offs   []uint16 // bound*width: each cell's first byte, from its row's '['
-	cols   []*Column
-	codes  [][]TopCode // cols[j].codes()
+	body  string
+	width int
+	cols  []*Column
+	codes [][]TopCode // cols[j].codes()
+}
+
+// oddText is the text of an estimate or MOE cell that is not the
+// canonical form of its value (Column.odd), a copy: row is where part
+// wrote it.
+type oddText struct {
+	row, col int
+	text     string
+}
+
+// keepText notes the text of row r's cell in column j in *odd unless it
+// is the canonical form of the value typed from it.
+func keepText(odd *[]oddText, r, j int, text string) {
+	if _, ok := fastNumber(text); ok && canonical(text) {
+		return
+	}
+	*odd = append(*odd, oddText{r, j, strings.Clone(text)})
 }
 
 // part types the rows of body[from:to] (from a row's '['), writing the
 // first at row r0, at most limit-r0 of them, and returns how many it typed;
 // ok is scanPart's (the same ends, the last part ending with the outer
-// array) and false, too, for a row whose length is not the header's, a
-// cell its column cannot type, or a row of more than maxRowBytes (its
-// cells' positions would not fit offs).
-func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
+// array) and false, too, for a row whose length is not the header's or a
+// cell its column cannot type. The texts of estimates and MOEs that are
+// not the canonical form of their values go to *odd (keepText): the
+// table keeps no reference to the body.
+func (d *typing) part(from, to, r0, limit int, last bool, odd *[]oddText) (rows int, ok bool) {
 	s := d.body[:to]
 	width := d.width
 	i, r := from, r0
@@ -193,13 +215,9 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 		if i >= to || s[i] != '[' || r >= limit {
 			return 0, false
 		}
-		row := i
-		d.starts[r] = uint32(row)
 		i = skipSpace(s, i+1)
-		offs := d.offs[r*width : (r+1)*width]
 		for j, c := range d.cols {
 			next := 0 // the position after the cell, once typed
-			offs[j] = uint16(i - row)
 			if c.Values != nil && c.Raw == nil && i < to && s[i] == '"' {
 				// An estimate or MOE sent as a string, the usual case,
 				// parsed as its bytes are read: an integer of up to 7
@@ -212,6 +230,9 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 						k++
 					}
 					if m, n := intRun(le64(s, k)); n > 0 && s[k+n] == '"' {
+						if n > 1 && s[k] == '0' { // a leading zero
+							keepText(odd, r, j, s[i+1:k+n])
+						}
 						v, k, ok = float64(m), k+n, true
 						if neg {
 							v = -v
@@ -219,7 +240,9 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 					}
 				}
 				if !ok {
-					v, k, ok = quotedNumber(s, i+1)
+					if v, k, ok = quotedNumber(s, i+1); ok && !canonical(s[i+1:k]) {
+						keepText(odd, r, j, s[i+1:k])
+					}
 				}
 				if ok {
 					next = k + 1
@@ -254,6 +277,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 					if c.setCoded(d.codes[j], r, sp.of(s), false) != nil {
 						return 0, false
 					}
+					keepText(odd, r, j, sp.of(s))
 				}
 			}
 			i = skipSpace(s, next)
@@ -267,7 +291,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 				i = skipSpace(s, i+1)
 				continue
 			}
-			if s[i] != ']' || i-row > maxRowBytes {
+			if s[i] != ']' {
 				return 0, false
 			}
 			i++
@@ -290,11 +314,6 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 		return r - r0, true
 	}
 }
-
-// maxRowBytes is the longest row scanTable takes, from its '[' to its
-// ']': every cell's offset from the '[' fits a uint16. The API's rows are
-// a few hundred bytes; a longer one goes to the rows path.
-const maxRowBytes = 1<<16 - 1
 
 // textChunk is the size of the buffers a part copies its string cells into
 // (the bytes before a buffer's length are never written again, so the
@@ -383,12 +402,9 @@ func eightDigits(x uint64, n int) uint64 {
 	return x * (10000<<32 + 1) >> 32
 }
 
-// move moves the rows [from, from+n) of the cells' positions and of every column to
+// move moves the rows [from, from+n) of every column to
 // [to, to+n), to < from.
 func (d *typing) move(from, to, n int) {
-	w := d.width
-	copy(d.starts[to:], d.starts[from:from+n])
-	copy(d.offs[to*w:], d.offs[from*w:(from+n)*w])
 	for _, c := range d.cols {
 		c.moveRows(from, to, n)
 	}
