@@ -345,6 +345,11 @@ var ErrTruncated = errors.New("response body is truncated")
 // gives an empty table; an empty array, duplicate or empty column names,
 // rows of the wrong length and anything after the closing bracket are errors.
 func Decode(r io.Reader) (*Table, error) {
+	if f, ok := r.(*os.File); ok {
+		if t, ok := decodeMapped(f); ok {
+			return t, nil
+		}
+	}
 	body, err := readAll(r)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrTruncated, err)}

@@ -26,7 +26,13 @@ import (
 // done, so it writes its rows from an upper bound of that number, the
 // count of '[' before its cut (exact unless strings hold brackets), and
 // its rows are moved down into place afterwards when the bound was high.
-func scanTable(body string) (*Table, bool) {
+func scanTable(body string) (*Table, bool) { return scanTableOf(body, false) }
+
+// scanTableOf is scanTable; with mapped, body is a file's memory mapping
+// (mapped.go), and a fault reading it (the file cut short meanwhile) in
+// any of the parts' goroutines leaves ok false instead of ending the
+// process (withFaults). The caller's goroutine is the caller's to guard.
+func scanTableOf(body string, mapped bool) (*Table, bool) {
 	if len(body) == 0 || uint64(len(body)) > maxScanBytes {
 		return nil, false
 	}
@@ -136,7 +142,14 @@ func scanTable(body string) (*Table, bool) {
 					limit = got[k+1].first
 				}
 				p := &got[k]
-				p.rows, p.ok = d.part(cuts[k], cuts[k+1], p.first, limit, k == len(got)-1, &p.odd)
+				typePart := func() {
+					p.rows, p.ok = d.part(cuts[k], cuts[k+1], p.first, limit, k == len(got)-1, &p.odd)
+				}
+				if !mapped {
+					typePart()
+				} else if withFaults(typePart) != nil {
+					p.ok = false
+				}
 			})
 		}
 		wg.Wait()
