@@ -218,6 +218,21 @@ func (c *Column) Text(i int) string {
 	return strconv.FormatFloat(c.Values[i], 'f', -1, 64)
 }
 
+// isCanonical reports whether s is a text fastNumber reads whose value's
+// canonical form it is.
+func isCanonical(s string) bool {
+	_, ok := fastNumber(s)
+	return ok && canonical(s)
+}
+
+// keepOdd keeps s as row i's text (Column.odd).
+func (c *Column) keepOdd(i int, s string) {
+	if c.odd == nil {
+		c.odd = map[int]string{}
+	}
+	c.odd[i] = s
+}
+
 // canonical reports whether s, a text fastNumber reads, is the form
 // strconv.FormatFloat(v, 'f', -1, 64) gives of its value v: no leading
 // zero before a digit, no trailing zero after a point. That form is the

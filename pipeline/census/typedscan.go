@@ -163,11 +163,7 @@ func scanTableOf(body string, mapped bool) (*Table, bool) {
 			d.move(p.first, n, p.rows)
 		}
 		for _, o := range p.odd {
-			c := t.Columns[o.col]
-			if c.odd == nil {
-				c.odd = map[int]string{}
-			}
-			c.odd[n+o.row-p.first] = o.text
+			t.Columns[o.col].keepOdd(n+o.row-p.first, o.text)
 		}
 		n += p.rows
 	}
@@ -202,7 +198,7 @@ type oddText struct {
 // keepText notes the text of row r's cell in column j in *odd unless it
 // is the canonical form of the value typed from it.
 func keepText(odd *[]oddText, r, j int, text string) {
-	if _, ok := fastNumber(text); ok && canonical(text) {
+	if isCanonical(text) {
 		return
 	}
 	*odd = append(*odd, oddText{r, j, strings.Clone(text)})
