@@ -8,7 +8,7 @@ import (
 )
 
 // mergedColumn is a column of a table made from rows of others
-// (mergeColumns, concatRows, JoinYear): an estimate or MOE column's text
+// (mergeColumns, concatRows): an estimate or MOE column's text
 // is derived from its values, as in scanTable's (Column.derived), other
 // columns' kept in Raw.
 func mergedColumn(name string, k Kind, n int) *Column {
@@ -20,8 +20,8 @@ func mergedColumn(name string, k Kind, n int) *Column {
 	return c
 }
 
-// copyRow copies row j of src into row i of dst (same kind; dst a
-// mergedColumn). An estimate's or MOE's text is copied only when it is not
+// copyRow copies row j of src into row i of dst (same kind). Into a
+// mergedColumn, an estimate's or MOE's text is copied only when it is not
 // the canonical form of its value (the value and annotation are copied
 // anyway): most are, and making a string of each would cost more than the
 // rest of the copy.
@@ -232,7 +232,8 @@ func (t *Table) JoinYear(prev *Table, year int) (out *Table, missing int) {
 		if c.Kind != KindEstimate && c.Kind != KindMOE {
 			continue
 		}
-		nc := mergedColumn(fmt.Sprintf("%s_%d", c.Name, year), c.Kind, t.rows)
+		// Raw kept: callers read the added columns' Raw.
+		nc := newColumnKind(fmt.Sprintf("%s_%d", c.Name, year), c.Kind, t.rows)
 		for i, id := range ids {
 			if j, ok := pos[id]; ok {
 				copyRow(nc, i, c, j)
