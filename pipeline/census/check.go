@@ -141,7 +141,7 @@ func (t *Table) check(e *expect) error {
 			problems = append(problems, fmt.Sprintf("%d row(s) lie outside the requested %s:%s (%s)", n, w.level, codesText(w.codes), strings.Join(bad, ", ")))
 		}
 	}
-	ids := t.GEOIDs()
+	ids := t.geoids().ids
 	var first map[string]int // each GEOID's first row, for e.list
 	var ndup int
 	var dups []string

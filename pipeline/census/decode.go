@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -153,9 +154,8 @@ type Column struct {
 	Kind Kind
 	// Raw holds each row's value exactly as sent (numbers sent as JSON
 	// numbers keep their literal text); "" where Null is true. Estimate and
-	// MOE columns that Decode took from a response body leave Raw nil and
-	// keep their text in the body's bytes (no string per cell): Text(i)
-	// reads row i's text either way.
+	// MOE columns that Decode took from a response body leave Raw nil (no
+	// string per cell): Text(i) reads row i's text either way.
 	Raw []string
 	// Null is true where the API sent JSON null.
 	Null []bool
@@ -175,28 +175,27 @@ type Column struct {
 	// row of the column is coded (most columns): Words reads it either way.
 	CodingWords []string
 	// text is where row i's text is when Raw is nil: text.at(i, col)
-	// of text.body.
+	// of text.body (the rows path's columns).
 	text *scanned
 	col  int
+	// derived is set, with Raw and text nil, on scanTable's estimate and
+	// MOE columns: a row's text is the canonical form of its value (its
+	// annotation's code, or strconv.FormatFloat(v, 'f', -1, 64)), except
+	// the rows in odd, whose text as sent is not that form ("007", "1.50",
+	// "1e5"). They hold no reference to the body.
+	derived bool
+	odd     map[int]string
 }
 
-// scanned is a response body and its cells: the rows scanString found
-// (rows), or every row's cells one after the other, width a row (cells:
-// scanTable's, the header's first).
+// scanned is a response body and the rows of cells scanString found in
+// it.
 type scanned struct {
-	body  string
-	rows  [][]span
-	cells []span
-	width int
+	body string
+	rows [][]span
 }
 
 // at is the span of data row i's cell in column j.
-func (s *scanned) at(i, j int) span {
-	if s.rows != nil {
-		return s.rows[i+1][j]
-	}
-	return s.cells[(i+1)*s.width+j]
-}
+func (s *scanned) at(i, j int) span { return s.rows[i+1][j] }
 
 // Text is row i's value exactly as sent ("" where Null is true): Raw[i],
 // or the response's bytes of that cell when Raw is nil.
@@ -207,7 +206,49 @@ func (c *Column) Text(i int) string {
 	if c.text != nil {
 		return c.text.at(i, c.col).of(c.text.body)
 	}
-	return ""
+	if !c.derived || c.Null[i] {
+		return ""
+	}
+	if s, ok := c.odd[i]; ok {
+		return s
+	}
+	if a := c.Annotation[i]; a != NoAnnotation {
+		return annotationCodes[a].text
+	}
+	return strconv.FormatFloat(c.Values[i], 'f', -1, 64)
+}
+
+// isCanonical reports whether s is a text fastNumber reads whose value's
+// canonical form it is.
+func isCanonical(s string) bool {
+	_, ok := fastNumber(s)
+	return ok && canonical(s)
+}
+
+// keepOdd keeps s as row i's text (Column.odd).
+func (c *Column) keepOdd(i int, s string) {
+	if c.odd == nil {
+		c.odd = map[int]string{}
+	}
+	c.odd[i] = s
+}
+
+// canonical reports whether s, a text fastNumber reads, is the form
+// strconv.FormatFloat(v, 'f', -1, 64) gives of its value v: no leading
+// zero before a digit, no trailing zero after a point. That form is the
+// shortest text that reads back as v; s has at most 15 digits, and two
+// texts of at most 15 significant digits never read as the same float64,
+// so s is that form exactly when it is the shortest of its kind
+// (TestCanonical checks it against FormatFloat).
+func canonical(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i+1 < len(s) && s[i] == '0' && s[i+1] != '.' {
+		return false
+	}
+	return strings.IndexByte(s, '.') < 0 || s[len(s)-1] != '0'
 }
 
 // Words is CodingWords[i], "" when CodingWords is nil.
@@ -256,6 +297,7 @@ func (c *Column) Note(i int) (string, bool) {
 type Table struct {
 	Columns []*Column
 	rows    int
+	ids     atomic.Pointer[geoidList] // geoids's
 }
 
 // Len returns the number of data rows (the header not counted).
@@ -318,6 +360,11 @@ var ErrTruncated = errors.New("response body is truncated")
 // gives an empty table; an empty array, duplicate or empty column names,
 // rows of the wrong length and anything after the closing bracket are errors.
 func Decode(r io.Reader) (*Table, error) {
+	if f, ok := r.(*os.File); ok {
+		if t, ok := decodeMapped(f); ok {
+			return t, nil
+		}
+	}
 	body, err := readAll(r)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, &DecodeError{Row: -2, Err: fmt.Errorf("%w: %w", ErrTruncated, err)}

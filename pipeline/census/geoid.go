@@ -1,6 +1,9 @@
 package census
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // geoComponent is a geography column the API returns for a for/in clause,
 // with the width of its FIPS/code part in a GEOID.
@@ -84,19 +87,79 @@ func padZeros(s string, width int) int {
 // GEOID is the 5-digit ZCTA alone, even where the response also carries a
 // state. When the response has no component columns, the code after "US" in
 // GEO_ID or ucgid is used ("1400000US06001400100" gives "06001400100"); with
-// neither, every GEOID is "". A null component counts as "".
-func (t *Table) GEOIDs() []string {
+// neither, every GEOID is "". A null component counts as "". The slice is
+// the caller's.
+func (t *Table) GEOIDs() []string { return t.buildGEOIDs().ids }
+
+// geoidList is a table's GEOIDs and the columns they were built from.
+// When the table has geography component columns, every GEOID is cut from
+// one string, all: GEOID i is all[offsets[i]:offsets[i+1]] (offsets nil
+// otherwise), the form of an Arrow string array's buffers.
+type geoidList struct {
+	ids     []string
+	all     string
+	offsets []int32
+	from    []geoSource
+}
+
+// geoSource is a column a geoidList was built from, and its Raw's first
+// element and length then.
+type geoSource struct {
+	col *Column
+	raw *string
+	n   int
+}
+
+// geoids is GEOIDs, built once and shared by check and Record (which read
+// it; the ids are not the caller's to change): the first call keeps it,
+// and a later call takes it while the table's geography columns are the
+// same columns with the same Raw slices (a decoded table's are never
+// written again: Decode's callers only read them). Safe for concurrent
+// use, like the table's other reads.
+func (t *Table) geoids() *geoidList {
+	if g := t.ids.Load(); g != nil && g.current(t) {
+		return g
+	}
+	g := t.buildGEOIDs()
+	t.ids.Store(g)
+	return g
+}
+
+// current reports whether g was built from t's geography columns as they
+// are.
+func (g *geoidList) current(t *Table) bool {
+	k := 0
+	for _, c := range t.Columns {
+		if c.Kind != KindGeography {
+			continue
+		}
+		if k >= len(g.from) || g.from[k] != sourceOf(c) {
+			return false
+		}
+		k++
+	}
+	return k == len(g.from)
+}
+
+func sourceOf(c *Column) geoSource {
+	return geoSource{c, unsafe.SliceData(c.Raw), len(c.Raw)}
+}
+
+// buildGEOIDs builds GEOIDs's answer.
+func (t *Table) buildGEOIDs() *geoidList {
 	type part struct {
 		col   *Column
 		width int
 		rank  int
 	}
+	g := &geoidList{}
 	var parts []part
 	var zcta, geoID *Column
 	for _, c := range t.Columns {
 		if c.Kind != KindGeography {
 			continue
 		}
+		g.from = append(g.from, sourceOf(c))
 		if c.Name == "GEO_ID" || c.Name == "ucgid" {
 			if geoID == nil {
 				geoID = c
@@ -119,6 +182,7 @@ func (t *Table) GEOIDs() []string {
 		}
 	}
 	out := make([]string, t.rows)
+	g.ids = out
 	if len(parts) == 0 {
 		if geoID != nil {
 			for i := range out {
@@ -129,7 +193,7 @@ func (t *Table) GEOIDs() []string {
 				out[i] = s
 			}
 		}
-		return out
+		return g
 	}
 	// Every GEOID is cut from one string: one allocation, not one a row.
 	width := 0
@@ -137,7 +201,7 @@ func (t *Table) GEOIDs() []string {
 		width += p.width
 	}
 	buf := make([]byte, 0, t.rows*width)
-	ends := make([]int, t.rows)
+	offsets := make([]int32, t.rows+1)
 	for i := range out {
 		for _, p := range parts {
 			s := p.col.Raw[i]
@@ -146,11 +210,12 @@ func (t *Table) GEOIDs() []string {
 			}
 			buf = append(buf, s...)
 		}
-		ends[i] = len(buf)
+		offsets[i+1] = int32(len(buf))
 	}
-	all, start := string(buf), 0
-	for i, end := range ends {
-		out[i], start = all[start:end], end
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
+	for i := range out {
+		out[i] = all[offsets[i]:offsets[i+1]]
 	}
-	return out
+	g.all, g.offsets = all, offsets
+	return g
 }

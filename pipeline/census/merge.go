@@ -7,9 +7,39 @@ import (
 	"strings"
 )
 
-// copyRow copies row j of src into row i of dst (same kind).
+// mergedColumn is a column of a table made from rows of others
+// (mergeColumns, concatRows): an estimate or MOE column's text
+// is derived from its values, as in scanTable's (Column.derived), other
+// columns' kept in Raw.
+func mergedColumn(name string, k Kind, n int) *Column {
+	if k != KindEstimate && k != KindMOE {
+		return newColumnKind(name, k, n)
+	}
+	c := newColumnText(name, k, n, false)
+	c.derived = true
+	return c
+}
+
+// copyRow copies row j of src into row i of dst (same kind). Into a
+// mergedColumn, an estimate's or MOE's text is copied only when it is not
+// the canonical form of its value (the value and annotation are copied
+// anyway): most are, and making a string of each would cost more than the
+// rest of the copy.
 func copyRow(dst *Column, i int, src *Column, j int) {
-	dst.Raw[i], dst.Null[i] = src.Text(j), src.Null[j]
+	dst.Null[i] = src.Null[j]
+	switch {
+	case dst.Raw != nil:
+		dst.Raw[i] = src.Text(j)
+	case src.Null[j]:
+	case src.derived:
+		if s, ok := src.odd[j]; ok {
+			dst.keepOdd(i, s)
+		}
+	default:
+		if s := src.Text(j); !isCanonical(s) {
+			dst.keepOdd(i, strings.Clone(s))
+		}
+	}
 	if dst.Values != nil {
 		dst.Values[i], dst.Valid[i] = src.Values[j], src.Valid[j]
 		dst.Annotation[i] = src.Annotation[j]
@@ -65,7 +95,7 @@ func mergeColumns(tabs []*Table) (*Table, error) {
 				continue
 			}
 			have[c.Name] = true
-			nc := newColumn(c.Name, base.rows)
+			nc := mergedColumn(c.Name, c.Kind, base.rows)
 			for i := range ids {
 				copyRow(nc, i, c, perm[i])
 			}
@@ -108,7 +138,7 @@ func concatRows(tabs []*Table) (*Table, error) {
 	sort.SliceStable(rows, func(a, b int) bool { return rows[a].id < rows[b].id })
 	out := &Table{rows: n}
 	for j, c := range first.Columns {
-		nc := newColumn(c.Name, n)
+		nc := mergedColumn(c.Name, c.Kind, n)
 		for i, r := range rows {
 			copyRow(nc, i, r.t.Columns[j], r.row)
 		}
@@ -202,6 +232,7 @@ func (t *Table) JoinYear(prev *Table, year int) (out *Table, missing int) {
 		if c.Kind != KindEstimate && c.Kind != KindMOE {
 			continue
 		}
+		// Raw kept: callers read the added columns' Raw.
 		nc := newColumnKind(fmt.Sprintf("%s_%d", c.Name, year), c.Kind, t.rows)
 		for i, id := range ids {
 			if j, ok := pos[id]; ok {

@@ -37,9 +37,10 @@ import (
 // fails only if a response column is itself named "geoid", "name" or
 // "<col>_note" of another column.
 //
-// The record's float64 arrays share the estimate and MOE columns' Values
-// (no copy): the table's Values must not be changed once the record is
-// made (the callers make it last, and drop the table).
+// The record's float64 arrays share the estimate and MOE columns' Values,
+// and its geoid array the GEOIDs check built (no copies): the table's
+// Values must not be changed once the record is made (the callers make it
+// last, and drop the table).
 func (t *Table) Record() (arrow.RecordBatch, error) {
 	n := t.rows
 	var fields []arrow.Field
@@ -89,7 +90,7 @@ func (t *Table) Record() (arrow.RecordBatch, error) {
 			}
 		})
 	}
-	add(table.GEOID, stringArray(t.GEOIDs(), nil))
+	add(table.GEOID, geoidArray(t.geoids()))
 	if c := t.Column("NAME"); c != nil {
 		add("name", stringArray(c.Raw, c.Null))
 	}
@@ -185,6 +186,19 @@ func stringArray(vals []string, null []bool) arrow.Array {
 	}
 	bitmap, nulls := validity(n, null, true)
 	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer d.Release()
+	return array.NewStringData(d)
+}
+
+// geoidArray is the Arrow string array of g's GEOIDs (no nulls): g's
+// string of them all and its offsets as the array's buffers when it has
+// them (shared, not copied: neither is written again), else a copy.
+func geoidArray(g *geoidList) arrow.Array {
+	if g.offsets == nil {
+		return stringArray(g.ids, nil)
+	}
+	data := unsafe.Slice(unsafe.StringData(g.all), len(g.all))
+	d := array.NewData(arrow.BinaryTypes.String, len(g.ids), []*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(g.offsets)), memory.NewBufferBytes(data)}, nil, 0, 0)
 	defer d.Release()
 	return array.NewStringData(d)
 }

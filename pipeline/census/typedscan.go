@@ -26,7 +26,13 @@ import (
 // done, so it writes its rows from an upper bound of that number, the
 // count of '[' before its cut (exact unless strings hold brackets), and
 // its rows are moved down into place afterwards when the bound was high.
-func scanTable(body string) (*Table, bool) {
+func scanTable(body string) (*Table, bool) { return scanTableOf(body, false) }
+
+// scanTableOf is scanTable; with mapped, body is a file's memory mapping
+// (mapped.go), and a fault reading it (the file cut short meanwhile) in
+// any of the parts' goroutines leaves ok false instead of ending the
+// process (withFaults). The caller's goroutine is the caller's to guard.
+func scanTableOf(body string, mapped bool) (*Table, bool) {
 	if len(body) == 0 || uint64(len(body)) > maxScanBytes {
 		return nil, false
 	}
@@ -82,6 +88,7 @@ func scanTable(body string) (*Table, bool) {
 	type part struct {
 		first, rows int // the row the part wrote its first at, its rows
 		ok          bool
+		odd         []oddText
 	}
 	// Every row starts with '[': a part's count of them is at least its
 	// rows, and their sum, bound, at least the number of data rows. Each
@@ -97,12 +104,10 @@ func scanTable(body string) (*Table, bool) {
 	if bound == 0 || bound > len(body)/(2*width)+1 {
 		return nil, false
 	}
-	d := &typing{body: body, width: width, cells: make([]span, (bound+1)*width)}
-	copy(d.cells, head)
+	d := &typing{body: body, width: width}
 	t := &Table{rows: bound}
-	txt := &scanned{body: body, cells: d.cells, width: width}
 	seen := make(map[string]bool, width)
-	for j, c := range head {
+	for _, c := range head {
 		s := c.of(body)
 		if seen[s] {
 			return nil, false
@@ -114,7 +119,7 @@ func scanTable(body string) (*Table, bool) {
 		k := KindOf(name)
 		if k == KindEstimate || k == KindMOE {
 			c := newColumnText(name, k, bound, false)
-			c.text, c.col = txt, j
+			c.derived = true
 			t.Columns = append(t.Columns, c)
 			continue
 		}
@@ -127,7 +132,7 @@ func scanTable(body string) (*Table, bool) {
 	}
 
 	if len(got) == 1 {
-		got[0].rows, got[0].ok = d.part(cuts[0], cuts[1], 0, bound, true)
+		got[0].rows, got[0].ok = d.part(cuts[0], cuts[1], 0, bound, true, &got[0].odd)
 	} else {
 		var wg sync.WaitGroup
 		for k := range got {
@@ -137,7 +142,14 @@ func scanTable(body string) (*Table, bool) {
 					limit = got[k+1].first
 				}
 				p := &got[k]
-				p.rows, p.ok = d.part(cuts[k], cuts[k+1], p.first, limit, k == len(got)-1)
+				typePart := func() {
+					p.rows, p.ok = d.part(cuts[k], cuts[k+1], p.first, limit, k == len(got)-1, &p.odd)
+				}
+				if !mapped {
+					typePart()
+				} else if withFaults(typePart) != nil {
+					p.ok = false
+				}
 			})
 		}
 		wg.Wait()
@@ -150,11 +162,12 @@ func scanTable(body string) (*Table, bool) {
 		if p.first != n {
 			d.move(p.first, n, p.rows)
 		}
+		for _, o := range p.odd {
+			t.Columns[o.col].keepOdd(n+o.row-p.first, o.text)
+		}
 		n += p.rows
 	}
 	t.rows = n
-	d.cells = d.cells[: (n+1)*width : (n+1)*width]
-	txt.cells = d.cells
 	for _, c := range t.Columns {
 		c.trim(n)
 	}
@@ -170,17 +183,35 @@ func scanTable(body string) (*Table, bool) {
 type typing struct {
 	body  string
 	width int
-	cells []span // (bound+1)*width: the header's cells, then each row's
 	cols  []*Column
 	codes [][]TopCode // cols[j].codes()
+}
+
+// oddText is the text of an estimate or MOE cell that is not the
+// canonical form of its value (Column.odd), a copy: row is where part
+// wrote it.
+type oddText struct {
+	row, col int
+	text     string
+}
+
+// keepText notes the text of row r's cell in column j in *odd unless it
+// is the canonical form of the value typed from it.
+func keepText(odd *[]oddText, r, j int, text string) {
+	if isCanonical(text) {
+		return
+	}
+	*odd = append(*odd, oddText{r, j, strings.Clone(text)})
 }
 
 // part types the rows of body[from:to] (from a row's '['), writing the
 // first at row r0, at most limit-r0 of them, and returns how many it typed;
 // ok is scanPart's (the same ends, the last part ending with the outer
 // array) and false, too, for a row whose length is not the header's or a
-// cell its column cannot type.
-func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
+// cell its column cannot type. The texts of estimates and MOEs that are
+// not the canonical form of their values go to *odd (keepText): the
+// table keeps no reference to the body.
+func (d *typing) part(from, to, r0, limit int, last bool, odd *[]oddText) (rows int, ok bool) {
 	s := d.body[:to]
 	width := d.width
 	i, r := from, r0
@@ -194,7 +225,6 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 			return 0, false
 		}
 		i = skipSpace(s, i+1)
-		cells := d.cells[(r+1)*width : (r+2)*width]
 		for j, c := range d.cols {
 			next := 0 // the position after the cell, once typed
 			if c.Values != nil && c.Raw == nil && i < to && s[i] == '"' {
@@ -209,6 +239,9 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 						k++
 					}
 					if m, n := intRun(le64(s, k)); n > 0 && s[k+n] == '"' {
+						if n > 1 && s[k] == '0' { // a leading zero
+							keepText(odd, r, j, s[i+1:k+n])
+						}
 						v, k, ok = float64(m), k+n, true
 						if neg {
 							v = -v
@@ -216,10 +249,12 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 					}
 				}
 				if !ok {
-					v, k, ok = quotedNumber(s, i+1)
+					if v, k, ok = quotedNumber(s, i+1); ok && !canonical(s[i+1:k]) {
+						keepText(odd, r, j, s[i+1:k])
+					}
 				}
 				if ok {
-					cells[j], next = span{uint32(i + 1), uint32(k)}, k+1
+					next = k + 1
 					if v > maxAnnotationCode {
 						c.setValue(d.codes[j], r, v)
 					} else if c.setCoded(d.codes[j], r, s[i+1:k], false) != nil {
@@ -232,7 +267,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 				if !good {
 					return 0, false
 				}
-				cells[j], next = sp, nx
+				next = nx
 				switch {
 				case c.Values == nil:
 					if sp.lo == sp.hi {
@@ -251,6 +286,7 @@ func (d *typing) part(from, to, r0, limit int, last bool) (rows int, ok bool) {
 					if c.setCoded(d.codes[j], r, sp.of(s), false) != nil {
 						return 0, false
 					}
+					keepText(odd, r, j, sp.of(s))
 				}
 			}
 			i = skipSpace(s, next)
@@ -375,11 +411,9 @@ func eightDigits(x uint64, n int) uint64 {
 	return x * (10000<<32 + 1) >> 32
 }
 
-// move moves the rows [from, from+n) of the cells and of every column to
+// move moves the rows [from, from+n) of every column to
 // [to, to+n), to < from.
 func (d *typing) move(from, to, n int) {
-	w := d.width
-	copy(d.cells[(to+1)*w:], d.cells[(from+1)*w:(from+1+n)*w])
 	for _, c := range d.cols {
 		c.moveRows(from, to, n)
 	}

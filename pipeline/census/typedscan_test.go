@@ -148,6 +148,9 @@ func scanTableBodies(t *testing.T) []string {
 		{`["a","1234567890123456","99999999999999.9","0.1","-0.0","06","001","1"]`},
 		{`["é","1","2","3","4","06","001","1"]`, `["a\"b","1","2","3","4","06","001","2"]`},
 		{`[null,"1","2","3","4",null,"001",""]`},
+		// Rows of more than 64 KiB.
+		{`["` + strings.Repeat("a", 1<<16) + `","1","2","3","4","06","001","1"]`, `["b","5","6","7","8","06","001","2"]`},
+		{`["` + strings.Repeat("a", 1<<16-44) + `","1","2","3","4","06","001","1"]`, `["b","5","6","7","8","06","001","2"]`},
 	} {
 		bodies = append(bodies, head+","+strings.Join(rows, ",")+"]")
 	}
@@ -169,7 +172,31 @@ func scanTableBodies(t *testing.T) []string {
 				if brackets > 0 && i%(1000*brackets) == 3 {
 					name = strings.Repeat("[", brackets) + name + "],["
 				}
-				fmt.Fprintf(&big, `,["%s","%d","%d.5","%s","%d","06","001","%06d"]`, name, i, i%100, v, i%90, i)
+				// Nulls, annotation values, a top code, a Controlled MOE
+				// and leading and trailing zeros among the plain numbers, in different rows of
+				// part's blocks (stageRows).
+				e, m := fmt.Sprint(i), fmt.Sprintf("%d.5", i%100)
+				switch {
+				case i%37 == 5:
+					e = "null"
+				case i%41 == 7:
+					e, m = "-666666666", "-222222222"
+				case i%43 == 9:
+					e, m = "250001", "-333333333"
+				case i%47 == 11:
+					m = "-555555555"
+				case i%53 == 13:
+					m = "null"
+				case i%59 == 17: // texts that are not their values' canonical form
+					e, m = "0"+e, "1.50"
+				}
+				if e != "null" {
+					e = `"` + e + `"`
+				}
+				if m != "null" {
+					m = `"` + m + `"`
+				}
+				fmt.Fprintf(&big, `,["%s",%s,%s,"%s","%d","06","001","%06d"]`, name, e, m, v, i%90, i)
 			}
 			big.WriteString("]")
 			bodies = append(bodies, big.String())
@@ -248,5 +275,42 @@ func TestAllZero(t *testing.T) {
 				t.Fatalf("length %d, element %d false: %d nulls", n, i, nulls)
 			}
 		}
+	}
+}
+
+// TestCanonical: canonical(s) is true exactly when strconv.FormatFloat of
+// the value fastNumber reads from s gives s back, on integers and decimals
+// of every length to 16 digits (random and all nines), with leading and
+// trailing zeros, signs, and the annotation codes.
+func TestCanonical(t *testing.T) {
+	texts := []string{"0", "-0", "00", "0.0", "-0.0", "0.5", "-0.5", "0.50", "00.5", "1.0", "10", "100.001", "007",
+		"1.", ".5", "-666666666", "-555555555", "999999999999999", "99999999999999.9", "0.00000000000001", "1e5"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 1; n <= 16; n++ {
+		nines := strings.Repeat("9", n)
+		texts = append(texts, nines, "-"+nines)
+		for range 3000 {
+			d := strconv.FormatUint(rng.Uint64()%uint64(math.Pow10(n)), 10)
+			d = strings.Repeat("0", rng.IntN(2)*(n-len(d))) + d
+			texts = append(texts, d, "-"+d)
+			if len(d) > 1 {
+				p := 1 + rng.IntN(len(d)-1)
+				texts = append(texts, d[:p]+"."+d[p:], "-"+d[:p]+"."+d[p:], d[:p]+"."+d[p:]+"0")
+			}
+		}
+	}
+	checked := 0
+	for _, s := range texts {
+		v, ok := fastNumber(s)
+		if !ok {
+			continue
+		}
+		checked++
+		if want := strconv.FormatFloat(v, 'f', -1, 64) == s; canonical(s) != want {
+			t.Fatalf("canonical(%q) = %v, FormatFloat gives %q", s, !want, strconv.FormatFloat(v, 'f', -1, 64))
+		}
+	}
+	if checked < 100000 {
+		t.Fatalf("%d texts checked", checked)
 	}
 }
