@@ -9,8 +9,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
-	"unsafe"
 
+	"github.com/groundwork-org/groundwork/internal/strarena"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/paulmach/orb"
@@ -86,7 +86,7 @@ func readColumns(ctx context.Context, f *parquet.File, t *Table, geomLeaf int, a
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var sa stringArena
+			var sa strarena.Arena
 			for g := range next {
 				lo, hi := starts[g], starts[g+1]
 				rd := groupReader{ctx: ctx, geoms: geoms[lo:hi], strs: &sa}
@@ -114,7 +114,7 @@ func readColumns(ctx context.Context, f *parquet.File, t *Table, geomLeaf int, a
 type groupReader struct {
 	ctx   context.Context
 	geoms []orb.Geometry // the group's rows of Table.Geoms
-	strs  *stringArena
+	strs  *strarena.Arena
 	buf   []parquet.Value
 	fast  []bool // per non-null row of a geometry page: measured by wkbDecoder
 }
@@ -295,7 +295,7 @@ func (rd *groupReader) attributePage(pg parquet.Page, vals []any, kind parquet.K
 	if (kind == parquet.ByteArray || kind == parquet.FixedLenByteArray) && str {
 		if defs, data, offs, idx, ok := byteArrays(pg); ok {
 			return eachByteArray(int(pg.NumRows()), defs, data, offs, idx, func(i int, b []byte) error {
-				vals[i] = rd.strs.string(b)
+				vals[i] = rd.strs.String(b)
 				return nil
 			})
 		}
@@ -327,24 +327,6 @@ func (rd *groupReader) attributePage(pg parquet.Page, vals []any, kind parquet.K
 		return errFallBack
 	}
 	return nil
-}
-
-// stringArena makes strings from byte slices without one allocation each:
-// it copies them into shared blocks and returns strings that point into
-// them. A block is never appended to past its capacity, so its bytes never
-// move or change once a string points at them.
-type stringArena struct{ block []byte }
-
-func (a *stringArena) string(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if cap(a.block)-len(a.block) < len(b) {
-		a.block = make([]byte, 0, max(64<<10, len(b)))
-	}
-	start := len(a.block)
-	a.block = append(a.block, b...)
-	return unsafe.String(&a.block[start], len(b))
 }
 
 // decodeWKB decodes b as wkb.Unmarshal does when b is a little-endian WKB

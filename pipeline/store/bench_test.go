@@ -23,6 +23,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/encoding"
 
+	"github.com/groundwork-org/groundwork/internal/strarena"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -222,7 +223,7 @@ func rowScan(path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var strs arena
+	var strs strarena.Arena
 	var sink []string
 	n := 0
 	for _, rg := range pf.RowGroups() {
@@ -233,7 +234,7 @@ func rowScan(path string) (int, error) {
 			for _, row := range buf[:k] {
 				for _, v := range row {
 					if v.Kind() == parquet.ByteArray {
-						sink = append(sink[:0], strs.string(v.ByteArray()))
+						sink = append(sink[:0], strs.String(v.ByteArray()))
 					}
 					n++
 				}

@@ -8,9 +8,9 @@ import (
 	"io"
 	"os"
 	"slices"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/groundwork-org/groundwork/internal/strarena"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -209,7 +209,7 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 		}
 		return cols
 	}
-	var strs arena
+	var strs strarena.Arena
 	buf := make([]parquet.Value, 4096)
 	// readColumn appends the values of one column chunk to c, a page at a
 	// time: columns are read apart, never assembled into rows.
@@ -238,7 +238,7 @@ func scan(ctx context.Context, path string, byGroup bool, names []string, fn fun
 					null := v.IsNull()
 					switch c.Type {
 					case table.String:
-						c.AppendString(strs.string(v.ByteArray()), !null)
+						c.AppendString(strs.String(v.ByteArray()), !null)
 					case table.Float:
 						c.AppendFloat(v.Double(), !null)
 					case table.Int:
@@ -302,7 +302,7 @@ var typedPages = true
 // those the page's ValueReader gives. It reports false, having appended
 // nothing, for any page it does not know (booleans, an unexpected kind or
 // count): the caller then reads its values.
-func appendPage(c *table.Column, pg parquet.Page, strs *arena) bool {
+func appendPage(c *table.Column, pg parquet.Page, strs *strarena.Arena) bool {
 	defs := pg.DefinitionLevels() // nil: a required column, every row valid
 	n := int(pg.NumRows())
 	if defs != nil && len(defs) != n {
@@ -403,30 +403,11 @@ func appendPage(c *table.Column, pg parquet.Page, strs *arena) bool {
 			if idx != nil {
 				x = int(idx[k])
 			}
-			c.AppendString(strs.string(bytes[offs[x]:offs[x+1]]), true)
+			c.AppendString(strs.String(bytes[offs[x]:offs[x+1]]), true)
 			k++
 		}
 	default:
 		return false
 	}
 	return true
-}
-
-// arena makes strings from byte slices without one allocation each: it
-// copies them into shared blocks and returns strings that point into them.
-// A block is never appended to past its capacity, so its bytes never move
-// or change once a string points at them; it lives as long as any of its
-// strings.
-type arena struct{ block []byte }
-
-func (a *arena) string(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if cap(a.block)-len(a.block) < len(b) {
-		a.block = make([]byte, 0, max(64<<10, len(b)))
-	}
-	start := len(a.block)
-	a.block = append(a.block, b...)
-	return unsafe.String(&a.block[start], len(b))
 }
