@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -43,24 +41,13 @@ var ErrNoOutput = errors.New("no job output")
 // ReadPlacements reads the placements of point set name from the job folder
 // dir, for the given boundaries and areas (as in the job).
 func ReadPlacements(ctx context.Context, dir, name string, boundaries, areas []string) (*Placements, error) {
-	root := filepath.Join(dir, "out", "placements", name)
-	var files []string
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".parquet") {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if errors.Is(err, os.ErrNotExist) || err == nil && len(files) == 0 {
+	files, err := parquetFiles(dir, "placements/"+name)
+	if errors.Is(err, ErrNoOutput) || err == nil && len(files) == 0 {
 		return nil, fmt.Errorf("sedona job %s: point set %q: %w (run the job first)", dir, name, ErrNoOutput)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sedona job %s: %w", dir, err)
+		return nil, err
 	}
-	sort.Strings(files)
 	type part struct {
 		state, county string
 		rows          []int64
