@@ -23,9 +23,7 @@ type floatDictType struct{ parquet.Type }
 
 func (t floatDictType) NewDictionary(columnIndex, numValues int, data encoding.Values) parquet.Dictionary {
 	d := &floatDict{Dictionary: t.Type.NewDictionary(columnIndex, 0, data), base: t.Type, column: columnIndex}
-	for _, v := range data.Double()[:numValues] {
-		d.index(v)
-	}
+	d.insertFloats(make([]int32, numValues), data.Double()[:numValues])
 	return d
 }
 
@@ -47,6 +45,8 @@ type floatDict struct {
 	// by the value itself (smallInts entries, made when first needed);
 	// those values are not in slots.
 	small []int32
+	// doubles holds Insert's values as float64s, reused from call to call.
+	doubles []float64
 }
 
 type floatSlot struct {
@@ -57,13 +57,6 @@ type floatSlot struct {
 // floatHash is the slot of a value's bits in a table of 64-shift bits
 // (Fibonacci hashing: the product's top bits depend on every bit).
 func floatHash(bits uint64, shift uint) uint64 { return (bits * 0x9e3779b97f4a7c15) >> shift }
-
-// index is the index of v in the dictionary, v appended if new.
-func (d *floatDict) index(v float64) int32 {
-	var x [1]int32
-	d.insertFloats(x[:], []float64{v})
-	return x[0]
-}
 
 // smallInts is how many of the least non-negative integers floatDict
 // finds in a table indexed by the value (small) instead of by a hash: a
@@ -115,11 +108,11 @@ func (d *floatDict) Insert(indexes []int32, values []parquet.Value) {
 	if len(indexes) < len(values) {
 		panic("store: dictionary insert with fewer indexes than values")
 	}
-	vals := make([]float64, len(values))
+	d.doubles = slices.Grow(d.doubles[:0], len(values))[:len(values)]
 	for k := range values {
-		vals[k] = values[k].Double()
+		d.doubles[k] = values[k].Double()
 	}
-	d.insertFloats(indexes, vals)
+	d.insertFloats(indexes, d.doubles)
 }
 
 // insertFloats sets indexes[k] to the index of values[k], appending the
