@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,12 +148,6 @@ func TestCrashBetweenSteps(t *testing.T) {
 			})
 		}
 	}
-}
-
-func equal(a, b []string) bool {
-	sort.Strings(a)
-	sort.Strings(b)
-	return strings.Join(a, "\n") == strings.Join(b, "\n")
 }
 
 // readEach opens each file of out through the output path, as a browser

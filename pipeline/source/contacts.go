@@ -116,20 +116,19 @@ type Suppressions map[uint64]int
 // email and phone seen (about 40 bytes each in a Go map), never names or
 // addresses. Not safe for concurrent use.
 type ContactReader struct {
-	file    string
-	r       *csv.Reader
-	m       ContactMapping
-	p       Placer
-	ncols   int
-	idx     map[string]int // yaml key -> column index
-	custom  []string       // custom names, sorted
-	cidx    []int
-	seen    map[uint64]int
-	ids     map[uint64]int // hashed contact ID -> line
-	dnc     Suppressions
-	stats   ContactStats
-	notes   notes.Set
-	started bool
+	file   string
+	r      *csv.Reader
+	m      ContactMapping
+	p      Placer
+	ncols  int
+	idx    map[string]int // yaml key -> column index
+	custom []string       // custom names, sorted
+	cidx   []int
+	seen   map[uint64]int
+	ids    map[uint64]int // hashed contact ID -> line
+	dnc    Suppressions
+	stats  ContactStats
+	notes  notes.Set
 }
 
 // NewContactReader reads the header of a contact list and checks it against

@@ -9,20 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func readAttendanceFile(t *testing.T, path string, m AttendanceMapping) ([]Attendee, []*ParseError) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	att, bad, err := ReadAttendance(context.Background(), f, path[strings.LastIndex(path, "/")+1:], m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return att, bad
-}
-
 var sheetMapping = AttendanceMapping{Kind: SignIns, Event: "e2 Listening session", First: "First", Last: "Last", Email: "Email", Phone: "Phone", Street: "Address"}
 
 func TestAttendanceMappingErrors(t *testing.T) {
