@@ -145,7 +145,7 @@ func Write(ctx context.Context, w io.Writer, t *Table) error {
 // Write), holding one table in memory; the "geo" metadata (geometry types,
 // overall bbox) is written by Close.
 type Writer struct {
-	pw    *parquet.Writer
+	pw    *parquet.GenericWriter[any]
 	cols  []Column // names and kinds
 	ncol  int
 	gi    int
@@ -221,7 +221,7 @@ func NewWriter(w io.Writer, cols []Column, meta map[string]string) (*Writer, err
 	for _, k := range keys {
 		opts = append(opts, parquet.KeyValueMetadata(k, meta[k]))
 	}
-	gw.pw = parquet.NewWriter(w, opts...)
+	gw.pw = parquet.NewGenericWriter[any](w, opts...)
 	return gw, nil
 }
 
