@@ -27,8 +27,8 @@
 // One exception to "once they are merged": a streamed source, the places
 // stage that reads it and the summaries and segments over those places,
 // when they run, start together and share one pass over the file
-// (plan.passes, pipeline/feed): the source stage hands each chunk it writes to
-// raw/<source>.parquet to the places stage, which hands each chunk it
+// (stagegraph.Passes, pipeline/feed): the source stage hands each chunk it
+// writes to raw/<source>.parquet to the places stage, which hands each chunk it
 // writes to places/<name>.parquet to the summaries and segments; each is
 // merged after the one before. Their outputs and cache entries are what
 // they give apart. A pass takes one of the Parallel places.

@@ -46,13 +46,18 @@ func buildGraph(cfg *config.Config, partitioned bool) []*stageDef {
 
 // resolveForce expands --force values (stagegraph.Force) over g.
 func resolveForce(g []*stageDef, force []string) (map[string]bool, error) {
-	ss := make([]*stagegraph.Stage, len(g))
-	for i, s := range g {
-		ss[i] = s.Stage
-	}
-	return stagegraph.Force(ss, force)
+	return stagegraph.Force(graphStages(g), force)
 }
 
 // ErrUnknownStage is wrapped by Run's and Plan's error when Options.Force
 // names a stage the pipeline does not have.
 var ErrUnknownStage = stagegraph.ErrUnknownStage
+
+// graphStages is g's stagegraph stages, in order.
+func graphStages(g []*stageDef) []*stagegraph.Stage {
+	ss := make([]*stagegraph.Stage, len(g))
+	for i, s := range g {
+		ss[i] = s.Stage
+	}
+	return ss
+}
