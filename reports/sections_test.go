@@ -143,3 +143,19 @@ func TestSegmentCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestSegmentWithoutRule: a segment without a where rule (every tract,
+// ranked) shows no "Rule:" line; the Atlanta report printed an empty one.
+func TestSegmentWithoutRule(t *testing.T) {
+	var buf bytes.Buffer
+	segs := []reports.Segment{{Title: "All ranked", Count: 0}, {Title: "Some", Rule: "need_index > 0.8"}}
+	if err := reports.Write(&buf, &reports.Report{Title: "Segments", Segments: segs}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "Rule: <code>"); n != 1 {
+		t.Errorf("%d Rule lines; want 1, only for the segment with a rule", n)
+	}
+	if strings.Contains(buf.String(), "<code></code>") {
+		t.Errorf("page has an empty rule")
+	}
+}
