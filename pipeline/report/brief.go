@@ -241,7 +241,7 @@ func (in *Input) indicatorHeadlines(focus, reference string) []indicatorGap {
 			Comparison:  fmt.Sprintf("against %s in %s", reports.Rounded(rv.Value.Est/k, rv.Value.MOE/k, format), the(reference)),
 			Reliability: string(fv.Reliability),
 		}
-		if iv := reports.Interval(fv.Value.Est/k, fv.Value.MOE/k, format); strings.Contains(iv, "likely") {
+		if iv := in.interval(name, fv.Value.Est/k, fv.Value.MOE/k, format); strings.Contains(iv, "likely") {
 			h.Margin = iv[strings.Index(iv, "likely"):]
 		} else if fv.Reliability == stats.Unknown {
 			h.Margin = "no margin of error: how sure this is cannot be said"

@@ -98,3 +98,23 @@ func TestIndicatorHeadlineWithoutMOE(t *testing.T) {
 		t.Errorf("significant comparison = %q, gap %v; want no remark and a gap", r.Comparison, r.gap)
 	}
 }
+
+// TestIntervalOfProportion: the report's words for an indicator of kind
+// proportion keep its range within 0 and 100% (Atlanta's segment table said
+// "about 100%, likely between 85% and 115%"); a ratio indicator and a
+// Census column keep theirs. The values are made up.
+func TestIntervalOfProportion(t *testing.T) {
+	in := &Input{Config: &config.Config{Indicators: &config.Indicators{Define: []*config.IndicatorDef{
+		{Name: "renter_share", Kind: "proportion", Percent: true},
+		{Name: "rent_change", Percent: true},
+	}}}}
+	for _, tt := range []struct{ col, want string }{
+		{"renter_share", "about 100%, likely between 85% and 100%"},
+		{"rent_change", "about 100%, likely between 85% and 115%"},
+		{"B25003_003E", "about 100%, likely between 85% and 115%"},
+	} {
+		if got := in.interval(tt.col, 1.0, 0.15, "percent"); got != tt.want {
+			t.Errorf("interval(%s) = %q; want %q", tt.col, got, tt.want)
+		}
+	}
+}
