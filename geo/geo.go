@@ -20,8 +20,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -136,12 +139,17 @@ type rawFeature struct {
 	geom  orb.Geometry
 }
 
+// maxFeatureErrors is how many feature problems a refused layer lists;
+// the rest are counted.
+const maxFeatureErrors = 20
+
 // buildLayer validates the n features that raw gives (IDs, geometry types,
 // coordinates; see ReadGeoJSON), takes each accepted feature's properties
 // other than the ID from props, sets each feature's Bound, and with repair
 // repairs the layer (RepairOnLoad). raw
 // and props are called on up to GOMAXPROCS goroutines at once, props only
-// for features whose ID is valid; IDs are checked in feature order, and
+// for features whose ID is valid (and for feature 0, to name its properties,
+// when no feature has idProp); at most maxFeatureErrors problems are listed; IDs are checked in feature order, and
 // errors and warnings come in feature order. The geometries raw gives
 // become the layer's (closed and repaired in place): nothing else may hold
 // them.
@@ -180,6 +188,7 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 	})
 	l := &Layer{Name: name, File: file, Features: make([]Feature, 0, n)}
 	var errs []error
+	missing := 0 // features without the ID property
 	seen := make(map[string]int, n)
 	keep := make([]int, 0, n)
 	for i := range cs {
@@ -196,6 +205,7 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 				fe("", "property %q is null; every feature needs an ID", idProp)
 			} else {
 				fe("", "no property %q; set the boundary's id to a property every feature has", idProp)
+				missing++
 			}
 			continue
 		default:
@@ -227,6 +237,16 @@ func buildLayer(file, idProp string, n int, raw func(i int) rawFeature, props fu
 		}
 		l.Features = append(l.Features, Feature{ID: id, Geom: c.mp, Bound: c.bound})
 		keep = append(keep, i)
+	}
+	if n > 0 && missing == n {
+		// A mistyped id: one error naming the properties there are, not
+		// one per feature.
+		names := slices.Sorted(maps.Keys(props(0)))
+		return nil, fmt.Errorf("%s: no feature has the property %q; set the boundary's id to one of the properties feature 0 has: %s", file, idProp, strings.Join(names, ", "))
+	}
+	if len(errs) > maxFeatureErrors {
+		more := len(errs) - maxFeatureErrors
+		errs = append(errs[:maxFeatureErrors], fmt.Errorf("%s: and %d more feature problem(s)", file, more))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

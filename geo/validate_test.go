@@ -122,3 +122,45 @@ func TestSelfIntersectionReportedOnLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestFeatureErrorsSummarised: a mistyped id (no feature has it) is one
+// error naming the properties there are, not one line per feature (the
+// Alameda tract file gave 360); other problems of many features list the
+// first maxFeatureErrors and count the rest. MADE-UP squares.
+func TestFeatureErrorsSummarised(t *testing.T) {
+	square := orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}
+	layer := func(n int, props func(i int) geojson.Properties) *geojson.FeatureCollection {
+		fc := geojson.NewFeatureCollection()
+		for i := range n {
+			f := geojson.NewFeature(square)
+			f.Properties = props(i)
+			fc.Append(f)
+		}
+		return fc
+	}
+	tests := []struct {
+		name  string
+		fc    *geojson.FeatureCollection
+		lines int
+		want  string
+	}{
+		{"mistyped id", layer(50, func(i int) geojson.Properties {
+			return geojson.Properties{"GEOID": fmt.Sprintf("%02d", i), "NAME": "x"}
+		}),
+			1, `made_up.geojson: no feature has the property "GEOD"; set the boundary's id to one of the properties feature 0 has: GEOID, NAME`},
+		{"many numeric ids", layer(50, func(i int) geojson.Properties { return geojson.Properties{"GEOD": float64(i)} }),
+			maxFeatureErrors + 1, "made_up.geojson: and 30 more feature problem(s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := fromFeatures("b", "made_up.geojson", tt.fc, "GEOD", false)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != tt.lines || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error has %d line(s), want %d containing %q:\n%.600s", len(lines), tt.lines, tt.want, err)
+			}
+		})
+	}
+}

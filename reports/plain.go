@@ -102,6 +102,23 @@ func roundTo(x, step float64, format string) string {
 // the same for counts). Without a margin (zero or NaN) it is "about
 // 18.5%"; a NaN estimate is "no estimate".
 func Interval(est, moe float64, format string) string {
+	return interval(est, moe, format, math.Inf(1))
+}
+
+// ProportionInterval is Interval for a proportion (a share of a whole,
+// est a fraction): the range is also said within its logical bounds, 0 and
+// 1 ("likely between 85% and 100%", not "and 115%"), as Interval says a
+// lower end under zero as zero (the ACS General Handbook 2020, ch. 7, for
+// counts; the Census Bureau's ACS "Accuracy of the Data" notes: "When
+// constructing confidence intervals, be aware of any 'natural' limits on
+// the bounds"). A share cannot pass 100%. Only the words change: the MOE
+// and the tables' "± MOE" are not.
+func ProportionInterval(est, moe float64, format string) string {
+	return interval(est, moe, format, 1)
+}
+
+// interval is Interval with the upper end of the range said as at most hi.
+func interval(est, moe float64, format string, hi float64) string {
 	if math.IsNaN(est) {
 		return "no estimate"
 	}
@@ -110,11 +127,14 @@ func Interval(est, moe float64, format string) string {
 	}
 	step := Step(est, moe, format)
 	s := "about " + roundTo(est, step, format)
-	lo, hi := est-moe, est+moe
+	lo, up := est-moe, est+moe
 	if lo < 0 && est >= 0 && (format == "percent" || format == "dollars") {
 		lo = 0
 	}
-	return s + ", likely between " + roundTo(lo, step, format) + " and " + roundTo(hi, step, format)
+	if up > hi && est <= hi {
+		up = hi
+	}
+	return s + ", likely between " + roundTo(lo, step, format) + " and " + roundTo(up, step, format)
 }
 
 // Times says a ratio of two values as "1.7 times" (one decimal; "about the

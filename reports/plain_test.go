@@ -79,3 +79,32 @@ func TestTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestProportionInterval: a share's range is said within 0% and 100%
+// (Atlanta's tract 13089021204: renters about 100%, MOE 15 points, was
+// "likely between 85% and 115%"); a value that is not a share (a percent
+// change) keeps its range past 100%.
+func TestProportionInterval(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		est, moe float64
+		share    bool
+		want     string
+	}{
+		{"share at 100%", 1.0, 0.15, true, "about 100%, likely between 85% and 100%"},
+		{"share near 100%", 0.984, 0.04, true, "about 98.4%, likely between 94.4% and 100.0%"},
+		{"share near 0%", 0.02, 0.05, true, "about 2.0%, likely between 0.0% and 7.0%"},
+		{"share inside the bounds", 0.457, 0.005, true, "about 45.7%, likely between 45.2% and 46.2%"},
+		{"percent change is not a share", 1.0, 0.15, false, "about 100%, likely between 85% and 115%"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := reports.Interval
+			if tt.share {
+				f = reports.ProportionInterval
+			}
+			if got := f(tt.est, tt.moe, "percent"); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

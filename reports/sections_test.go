@@ -110,3 +110,52 @@ func TestBriefDecidesHowSure(t *testing.T) {
 		t.Error("without a brief the intro is not under the title")
 	}
 }
+
+// TestSegmentCounts: the segments' heading and each list's summary count in
+// words that agree with the number ("1 list", "1 row"; the init scaffold's
+// report, with one segment, said "1 lists").
+func TestSegmentCounts(t *testing.T) {
+	seg := func(rows int) reports.Segment {
+		s := reports.Segment{Title: "Tracts", Rule: "x > 1", Count: rows, Table: reports.Table{Header: []string{"Tract"}}}
+		for range rows {
+			s.Table.Rows = append(s.Table.Rows, []string{"06001400100"})
+		}
+		return s
+	}
+	for _, tt := range []struct {
+		name string
+		segs []reports.Segment
+		want []string
+	}{
+		{"one list of one row", []reports.Segment{seg(1)}, []string{`<span class="more">1 list</span>`, `The list (1 row)`}},
+		{"two lists", []reports.Segment{seg(2), seg(0)}, []string{`<span class="more">2 lists</span>`, `The list (2 rows)`, `The list (0 rows)`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := reports.Write(&buf, &reports.Report{Title: "Segments", Segments: tt.segs}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+		})
+	}
+}
+
+// TestSegmentWithoutRule: a segment without a where rule (every tract,
+// ranked) shows no "Rule:" line; the Atlanta report printed an empty one.
+func TestSegmentWithoutRule(t *testing.T) {
+	var buf bytes.Buffer
+	segs := []reports.Segment{{Title: "All ranked", Count: 0}, {Title: "Some", Rule: "need_index > 0.8"}}
+	if err := reports.Write(&buf, &reports.Report{Title: "Segments", Segments: segs}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "Rule: <code>"); n != 1 {
+		t.Errorf("%d Rule lines; want 1, only for the segment with a rule", n)
+	}
+	if strings.Contains(buf.String(), "<code></code>") {
+		t.Errorf("page has an empty rule")
+	}
+}

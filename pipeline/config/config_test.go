@@ -124,6 +124,14 @@ segments:
 				`summaries[0].measures[0].stats[1]: unknown statistic "p90"`,
 			},
 		},
+		{
+			name: "a text column is counted, never a number (Atlanta's stations showed \"–\")",
+			yaml: minimal + "summaries:\n  - {name: s, of: p, by: [zone], measures: [{column: id, stats: [count, median, max]}, {column: v, stats: [median]}]}\n",
+			want: []string{
+				`summaries[0].measures[0].stats[1]: median of column "id" of source "s": the column is text, not a number; only count (the records with a value) works on it`,
+				`summaries[0].measures[0].stats[2]: max of column "id" of source "s"`,
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,8 +33,10 @@ func (c *Config) checkSummaries(p *problems) map[string]bool {
 		if len(s.Measures) == 0 {
 			p.add(at+".measures", "list at least one column to summarise")
 		}
+		types := c.tableTypes(s.Of)
 		for j, m := range s.Measures {
 			checkMeasure(p, fmt.Sprintf("%s.measures[%d]", at, j), m, s.Of, cols)
+			c.checkMeasureType(p, fmt.Sprintf("%s.measures[%d]", at, j), m, s.Of, types)
 		}
 	}
 	return seen
@@ -59,6 +61,30 @@ func checkMeasure(p *problems, at string, m *Measure, of string, cols []string) 
 	}
 	if !slices.Contains(formats, m.Format) {
 		p.add(at+".format", "unknown format %q; use number, dollars, percent or year", m.Format)
+	}
+}
+
+// checkMeasureType reports a statistic other than count of a text or
+// boolean column (its values are no numbers: min, median, max and mean
+// came out empty), naming the source of the column and the fix. count
+// counts the records with a value in the column.
+func (c *Config) checkMeasureType(p *problems, at string, m *Measure, of string, types map[string]segment.Type) {
+	t := types[m.Column]
+	if t != segment.Text && t != segment.Bool {
+		return
+	}
+	kind := "text"
+	if t == segment.Bool {
+		kind = "boolean"
+	}
+	src := of
+	if pl := c.Places[of]; pl != nil {
+		src = pl.Source
+	}
+	for k, st := range m.Stats {
+		if st != "count" && slices.Contains(statNames, st) {
+			p.add(fmt.Sprintf("%s.stats[%d]", at, k), "%s of column %q of source %q: the column is %s, not a number; only count (the records with a value) works on it: measure a number column for %s, or declare %q as int or float in the source if it holds numbers", st, m.Column, src, kind, st, m.Column)
+		}
 	}
 }
 

@@ -273,6 +273,9 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 				if !ok1 || !ok2 {
 					return orb.Point{}, "", "no coordinates"
 				}
+				if err := source.CheckLonLat(lon, lat); err != nil {
+					return orb.Point{}, "", err.Error()
+				}
 				return orb.Point{lon, lat}, "coordinates", ""
 			}
 		}
@@ -309,6 +312,9 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 		case !ok:
 			return orb.Point{}, "", fmt.Sprintf("%s %s is not in %s", l.Key, k, l.Source)
 		case e.ok:
+			if err := source.CheckLonLat(e.p[0], e.p[1]); err != nil {
+				return orb.Point{}, "", fmt.Sprintf("%s gives it a point that is no location: %v", l.Source, err)
+			}
 			return e.p, l.Source, ""
 		case l.SameStreet != "" && e.street != "" && len(byStreet[e.street]) > 0:
 			other := byStreet[e.street][0]

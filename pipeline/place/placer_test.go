@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
@@ -47,6 +49,29 @@ func TestIDText(t *testing.T) {
 			if got, want := idText(r, i, id), fmt.Sprint(r.Get(i, id)); got != want {
 				t.Errorf("record %d, column %s: %q, want %q", i, id, got, want)
 			}
+		}
+	}
+}
+
+// TestCoordinatesOutOfRange: a record whose coordinates are no place on
+// Earth (a latitude of 377.8, a typo for 37.78; swapped columns; the (0, 0)
+// placeholder) is unplaced with that reason, not "outside every boundary",
+// which hid the typo. MADE-UP points near Oakland.
+func TestCoordinatesOutOfRange(t *testing.T) {
+	r := frame.New()
+	r.AddCol("lat", table.Float)
+	r.AddCol("lon", table.Float)
+	for _, p := range [][2]float64{{37.8, -122.2}, {377.8, -122.2}, {-122.2, 37.8}, {0, 0}, {37.8, -222.2}} {
+		r.AppendRow(map[string]any{"lat": p[0], "lon": p[1]})
+	}
+	at := Coordinates(&config.Places{Lat: "lat", Lon: "lon"}, nil)(r)
+	for i, want := range []string{"", "latitude 377.8 is outside -90..90", "are the lat and lon columns swapped?", "placeholder", "longitude -222.2 is outside -180..180"} {
+		_, how, reason := at(i)
+		switch {
+		case want == "" && (reason != "" || how != "coordinates"):
+			t.Errorf("record %d: how %q, reason %q; want placed by coordinates", i, how, reason)
+		case want != "" && !strings.Contains(reason, want):
+			t.Errorf("record %d: reason %q; want it to contain %q", i, reason, want)
 		}
 	}
 }

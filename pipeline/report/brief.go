@@ -241,15 +241,24 @@ func (in *Input) indicatorHeadlines(focus, reference string) []indicatorGap {
 			Comparison:  fmt.Sprintf("against %s in %s", reports.Rounded(rv.Value.Est/k, rv.Value.MOE/k, format), the(reference)),
 			Reliability: string(fv.Reliability),
 		}
-		if iv := reports.Interval(fv.Value.Est/k, fv.Value.MOE/k, format); strings.Contains(iv, "likely") {
+		if iv := in.interval(name, fv.Value.Est/k, fv.Value.MOE/k, format); strings.Contains(iv, "likely") {
 			h.Margin = iv[strings.Index(iv, "likely"):]
+		} else if fv.Reliability == stats.Unknown {
+			h.Margin = "no margin of error: how sure this is cannot be said"
 		}
 		g := indicatorGap{Headline: h, name: name, gap: math.Abs(fv.Value.Est - rv.Value.Est), f: fv.Value.Est, r: rv.Value.Est, k: k, format: format}
 		for _, cmp := range r.Comparisons {
-			if cmp.Indicator == name && (cmp.A == focus && cmp.B == reference || cmp.A == reference && cmp.B == focus) && !cmp.Significant {
-				g.Comparison += " (the difference could be chance)"
-				g.gap = 0
+			if cmp.Indicator != name || !(cmp.A == focus && cmp.B == reference || cmp.A == reference && cmp.B == focus) || cmp.Significant {
+				continue
 			}
+			// A Z that cannot be computed (a margin of error missing) is
+			// no evidence that the difference is chance: say so.
+			if math.IsNaN(cmp.Z) {
+				g.Comparison += " (without margins of error it cannot be tested whether the difference is real)"
+			} else {
+				g.Comparison += " (the difference could be chance)"
+			}
+			g.gap = 0
 		}
 		out = append(out, g)
 	}

@@ -2,11 +2,14 @@ package report
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/groundwork-org/groundwork/pipeline/config"
+	"github.com/groundwork-org/groundwork/pipeline/result"
+	"github.com/groundwork-org/groundwork/pipeline/stats"
 	"github.com/groundwork-org/groundwork/reports"
 )
 
@@ -51,5 +54,67 @@ func TestCoverOrder(t *testing.T) {
 		Counts: []reports.SeatCount{{Seat: "D2", N: 9}, {Seat: "D1", N: 3}, {Seat: "D3", N: 3}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cover (-want +got):\n%s", diff)
+	}
+}
+
+// TestIndicatorHeadlineWithoutMOE: a compared indicator whose counts have no
+// margin of error (the Atlanta ACS file has no B15003 MOEs) cannot be
+// tested. Its figure must say so, not that the difference "could be chance",
+// and it must not be taken for the title's largest real difference. The
+// estimates are made up.
+func TestIndicatorHeadlineWithoutMOE(t *testing.T) {
+	cfg := &config.Config{Indicators: &config.Indicators{
+		Define:  []*config.IndicatorDef{{Name: "b", Label: "Adults with a degree", Percent: true}, {Name: "r", Label: "Renters", Percent: true}},
+		Compare: &config.AreaCompare{Area: "county", Indicators: []string{"b", "r"}},
+	}}
+	val := func(est, moe float64, rel stats.Reliability) result.AreaValue {
+		return result.AreaValue{Value: stats.Value{Est: est, MOE: moe}, Valid: true, Reliability: rel}
+	}
+	areas := []result.AreaValues{
+		{Area: "East", Values: map[string]result.AreaValue{"b": val(43.4, math.NaN(), stats.Unknown), "r": val(45.7, 0.5, stats.Reliable)}},
+		{Area: "West", Values: map[string]result.AreaValue{"b": val(51.4, math.NaN(), stats.Unknown), "r": val(48.5, 0.5, stats.Reliable)}},
+	}
+	var cmps []result.Comparison
+	for _, name := range []string{"b", "r"} {
+		c := stats.Compare("East", areas[0].Values[name].Value, "West", areas[1].Values[name].Value, stats.Conf90)
+		cmps = append(cmps, result.Comparison{Indicator: name, A: "East", B: "West", Comparison: c})
+	}
+	in := &Input{Config: cfg, Indicators: &result.Indicators{Area: "county", Areas: areas, Comparisons: cmps}}
+	gaps := in.indicatorHeadlines("East", "West")
+	if len(gaps) != 2 {
+		t.Fatalf("got %d headlines; want 2", len(gaps))
+	}
+	b := gaps[0]
+	if strings.Contains(b.Comparison, "could be chance") || !strings.Contains(b.Comparison, "cannot be tested") {
+		t.Errorf("no-MOE comparison = %q; want it to say the difference cannot be tested, not that it could be chance", b.Comparison)
+	}
+	if b.Margin == "" {
+		t.Errorf("no-MOE figure has no margin words; want it to say there is no margin of error")
+	}
+	if b.gap != 0 {
+		t.Errorf("no-MOE gap = %v; want 0 (not a real difference for the title)", b.gap)
+	}
+	if r := gaps[1]; strings.Contains(r.Comparison, "(") || r.gap == 0 {
+		t.Errorf("significant comparison = %q, gap %v; want no remark and a gap", r.Comparison, r.gap)
+	}
+}
+
+// TestIntervalOfProportion: the report's words for an indicator of kind
+// proportion keep its range within 0 and 100% (Atlanta's segment table said
+// "about 100%, likely between 85% and 115%"); a ratio indicator and a
+// Census column keep theirs. The values are made up.
+func TestIntervalOfProportion(t *testing.T) {
+	in := &Input{Config: &config.Config{Indicators: &config.Indicators{Define: []*config.IndicatorDef{
+		{Name: "renter_share", Kind: "proportion", Percent: true},
+		{Name: "rent_change", Percent: true},
+	}}}}
+	for _, tt := range []struct{ col, want string }{
+		{"renter_share", "about 100%, likely between 85% and 100%"},
+		{"rent_change", "about 100%, likely between 85% and 115%"},
+		{"B25003_003E", "about 100%, likely between 85% and 115%"},
+	} {
+		if got := in.interval(tt.col, 1.0, 0.15, "percent"); got != tt.want {
+			t.Errorf("interval(%s) = %q; want %q", tt.col, got, tt.want)
+		}
 	}
 }

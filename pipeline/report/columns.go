@@ -164,7 +164,7 @@ func (in *Input) segmentTable(s *result.Segment, sc *config.Segment) reports.Tab
 				case indicator.NoteBound(noteOf(row, c)) != indicator.Exact:
 					cells = append(cells, boundCell(v, row[c+table.NoteSuffix], func(x float64) string { return reports.Rounded(x/k, 0, format) }))
 				case hasMOE && moe > 0:
-					cells = append(cells, reports.Interval(x/k, moe/k, format))
+					cells = append(cells, in.interval(c, x/k, moe/k, format))
 				default:
 					cells = append(cells, reports.Rounded(x/k, 0, format))
 				}

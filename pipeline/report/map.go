@@ -235,7 +235,7 @@ func (in *Input) shadeTracts(shades []*config.Shade, maxTracts int) ([]svgmap.Sh
 		f, div := in.columnFormat(sh.Column, map[string]string{sh.Column: sh.Format})
 		format := func(x float64) string { return reports.Rounded(x/div, 0, f) }
 		ind := svgmap.Indicator{Title: cmp.Or(sh.Label, sh.Column), Format: format,
-			Interval: func(est, moe float64) string { return reports.Interval(est/div, moe/div, f) }}
+			Interval: func(est, moe float64) string { return in.interval(sh.Column, est/div, moe/div, f) }}
 		moeCol := ""
 		switch {
 		case in.Tracts.Types()[sh.Column+indicator.MOESuffix] == table.Float && slices.Contains(in.Tracts.Cols(), sh.Column+indicator.MOESuffix):

@@ -100,6 +100,16 @@ func (in *Input) indicatorDef(name string) *config.IndicatorDef {
 	return nil
 }
 
+// interval says est of column col with its margin of error in words
+// (reports.Interval), the range within 0 and 100% when col is an indicator
+// of kind proportion (reports.ProportionInterval).
+func (in *Input) interval(col string, est, moe float64, format string) string {
+	if d := in.indicatorDef(col); d != nil && d.Kind == "proportion" {
+		return reports.ProportionInterval(est, moe, format)
+	}
+	return reports.Interval(est, moe, format)
+}
+
 func (in *Input) indicatorLabel(name string) string {
 	if d := in.indicatorDef(name); d != nil && d.Label != "" {
 		return d.Label
@@ -392,7 +402,7 @@ func (in *Input) indicatorCells(names []string, vals map[string]result.AreaValue
 			continue
 		}
 		format, k := indicatorFormat(in.indicatorDef(name))
-		cells = append(cells, reports.Interval(v.Value.Est/k, v.Value.MOE/k, format))
+		cells = append(cells, in.interval(name, v.Value.Est/k, v.Value.MOE/k, format))
 	}
 	return cells, marks
 }
@@ -435,7 +445,7 @@ func (in *Input) interpolationMap(i int, ip result.Interpolation) (*reports.Sect
 		f, k := indicatorFormat(in.indicatorDef(name))
 		m.Indicators = append(m.Indicators, svgmap.Indicator{Title: in.indicatorLabel(name),
 			Format:   func(x float64) string { return reports.Rounded(x/k, 0, f) },
-			Interval: func(est, moe float64) string { return reports.Interval(est/k, moe/k, f) }})
+			Interval: func(est, moe float64) string { return in.interval(name, est/k, moe/k, f) }})
 	}
 	for _, feat := range layer.Features {
 		r, ok := row[feat.ID]

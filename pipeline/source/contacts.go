@@ -141,15 +141,12 @@ func NewContactReader(ctx context.Context, r io.Reader, file string, m ContactMa
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("contact mapping for %s: %w", file, err)
 	}
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := readHeader(cr, file, "a header row")
 	if err != nil {
 		return nil, err
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
 	if err := m.CheckHeader(file, header); err != nil {
 		return nil, err

@@ -223,9 +223,6 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 		return readError(name, err, hint)
 	}
 	header = append([]string(nil), header...)
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
 	var errs []error
 	for i, h := range header {
 		if err := checkText(h, spec.Encoding); err != nil {

@@ -43,6 +43,11 @@ func TestDecodeCSV(t *testing.T) {
 			want: [][]any{{"01612590132092", int64(418), int64(878), 47.5}},
 		},
 		{
+			name: "byte order mark before a quoted header (R's write.csv with UTF-8-BOM, Excel)",
+			in:   "\ufeff\"\",\"cds\",\"api00\",\"api.stu\",\"meals\"\r\n\"1\",\"01612590132092\",418,878,47.5\r\n",
+			want: [][]any{{"01612590132092", int64(418), int64(878), 47.5}},
+		},
+		{
 			name:    "missing column with suggestion",
 			in:      "cds,api0,api.stu,meals\n01612590132092,1,2,3\n",
 			wantErr: []string{`x.csv:1: column "api00": no such column in the header; did you mean "api0"?`},

@@ -26,6 +26,7 @@ func openCSV(r io.Reader, spec CSV) (*bufio.Reader, *csv.Reader) {
 		maxLine = DefaultMaxLineBytes
 	}
 	br := bufio.NewReader(&lineLimitReader{r: r, max: maxLine})
+	skipBOM(br)
 	cr := csv.NewReader(br)
 	if spec.Delimiter != 0 {
 		cr.Comma = spec.Delimiter
@@ -33,6 +34,27 @@ func openCSV(r io.Reader, spec CSV) (*bufio.Reader, *csv.Reader) {
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	return br, cr
+}
+
+// utf8BOM is the byte order mark that Excel's "CSV UTF-8" and R's
+// fileEncoding = "UTF-8-BOM" put before the header.
+const utf8BOM = "\ufeff"
+
+// skipBOM drops a UTF-8 byte order mark at the start of br. It must go
+// before the CSV parser sees it: before a quoted first header field
+// (`\ufeff"id",...`) encoding/csv fails with `bare " in non-quoted field`.
+func skipBOM(br *bufio.Reader) {
+	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		br.Discard(len(utf8BOM))
+	}
+}
+
+// newCSVReader is a csv.Reader over r without its byte order mark, as the
+// contact, survey, sign-up and sign-in readers read their files.
+func newCSVReader(r io.Reader) *csv.Reader {
+	br := bufio.NewReader(r)
+	skipBOM(br)
+	return csv.NewReader(br)
 }
 
 // plainASCII reports whether s holds only ASCII bytes other than NUL: valid

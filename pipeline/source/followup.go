@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -149,7 +148,7 @@ func ReadAttendance(ctx context.Context, r io.Reader, file string, m AttendanceM
 	kind := m.kind()
 	u := m // what the user mapped, before the preset
 	m = m.withDefaults()
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := readHeader(cr, file, "a header row")
 	if err != nil {

@@ -168,19 +168,39 @@ func ParseLonLat(lon, lat string) (orb.Point, error) {
 	case bad(errx, x):
 		return orb.Point{}, fmt.Errorf("longitude %q: not decimal degrees", lon)
 	}
+	if err := checkLonLat(x, y, lon, lat); err != nil {
+		return orb.Point{}, err
+	}
+	return orb.Point{x, y}, nil
+}
+
+// CheckLonLat refuses a point that is no place on Earth in EPSG:4326
+// degrees: NaN or infinite halves, a latitude outside -90..90 or a
+// longitude outside -180..180 (pointing out a likely swap of the two), and
+// the placeholder (0, 0). The error says which and why, as ParseLonLat's.
+func CheckLonLat(lon, lat float64) error {
+	if math.IsNaN(lon) || math.IsInf(lon, 0) || math.IsNaN(lat) || math.IsInf(lat, 0) {
+		return fmt.Errorf("longitude %v, latitude %v: not decimal degrees", lon, lat)
+	}
+	return checkLonLat(lon, lat, strconv.FormatFloat(lon, 'f', -1, 64), strconv.FormatFloat(lat, 'f', -1, 64))
+}
+
+// checkLonLat is CheckLonLat's range test on finite x and y, written in
+// errors as lon and lat.
+func checkLonLat(x, y float64, lon, lat string) error {
 	if y < -90 || y > 90 || x < -180 || x > 180 {
 		switch {
 		case x >= -90 && x <= 90 && y >= -180 && y <= 180:
-			return orb.Point{}, fmt.Errorf("latitude %s is out of range but longitude %s would fit: are the lat and lon columns swapped?", lat, lon)
+			return fmt.Errorf("latitude %s is out of range but longitude %s would fit: are the lat and lon columns swapped?", lat, lon)
 		case x >= -180 && x <= 180:
-			return orb.Point{}, fmt.Errorf("latitude %s is outside -90..90; coordinates must be EPSG:4326 degrees", lat)
+			return fmt.Errorf("latitude %s is outside -90..90; coordinates must be EPSG:4326 degrees", lat)
 		case y >= -90 && y <= 90:
-			return orb.Point{}, fmt.Errorf("longitude %s is outside -180..180; coordinates must be EPSG:4326 degrees", lon)
+			return fmt.Errorf("longitude %s is outside -180..180; coordinates must be EPSG:4326 degrees", lon)
 		}
-		return orb.Point{}, fmt.Errorf("longitude %s, latitude %s are outside lon/lat range; coordinates must be EPSG:4326 degrees (reproject them)", lon, lat)
+		return fmt.Errorf("longitude %s, latitude %s are outside lon/lat range; coordinates must be EPSG:4326 degrees (reproject them)", lon, lat)
 	}
 	if x == 0 && y == 0 {
-		return orb.Point{}, errors.New("point (0, 0) is a placeholder, not a location")
+		return errors.New("point (0, 0) is a placeholder, not a location")
 	}
-	return orb.Point{x, y}, nil
+	return nil
 }

@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -92,7 +91,7 @@ func ScanSignIns(ctx context.Context, r io.Reader, file string, m SignInMapping,
 		return s, fmt.Errorf("sign-in mapping for %s: lat, lon: only one is mapped; map both or neither", file)
 	}
 	m = m.withDefaults()
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := readHeader(cr, file, "a header row")
 	if err != nil {

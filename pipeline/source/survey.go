@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -152,7 +151,7 @@ func ScanLimeSurvey(ctx context.Context, r io.Reader, file string, m SurveyMappi
 	if err := m.Validate(); err != nil {
 		return s, fmt.Errorf("survey mapping for %s: %w", file, err)
 	}
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := readHeader(cr, file, "LimeSurvey's header row of question codes")
 	if err != nil {

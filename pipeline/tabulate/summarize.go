@@ -131,6 +131,12 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				j := slotOf[m.Column]
 				x, ok := vals[j].Number(i) // frame.ToFloat(Get(i))
 				if !ok {
+					if countsValues(vals[j], i) {
+						// Counted, as the Sedona job counts it: a
+						// placeholder, since config refuses every other
+						// statistic of a text or boolean column.
+						g.vals[j] = append(g.vals[j], 0)
+					}
 					continue
 				}
 				g.vals[j] = append(g.vals[j], x)
@@ -172,6 +178,14 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 		out = append(out, grp)
 	}
 	return SummaryOf(cfg, s, out), outside, nil
+}
+
+// countsValues reports whether record i of col is a value that a measure
+// of a text or boolean column counts: the column has a value there. Its
+// only statistic is count (the records with a value); config refuses min,
+// median, max and mean of such a column.
+func countsValues(col *table.Column, i int) bool {
+	return col != nil && (col.Type == table.String || col.Type == table.Bool) && col.Valid[i]
 }
 
 // keyText is the group key text of valid record i of col: frame.Table.Get's

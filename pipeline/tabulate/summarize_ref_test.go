@@ -98,6 +98,11 @@ func summarizeRef(ctx context.Context, cfg *config.Config, s *config.Summary, r 
 			}
 			g.n++
 			for _, m := range s.Measures {
+				switch c.Get(i, m.Column).(type) {
+				case string, bool: // counted since session 10 (a text column's count)
+					g.vals[m.Column] = append(g.vals[m.Column], 0)
+					continue
+				}
 				if x, ok := frame.ToFloat(c.Get(i, m.Column)); ok {
 					g.vals[m.Column] = append(g.vals[m.Column], x)
 					if note, ok := c.Get(i, m.Column+table.NoteSuffix).(string); ok {
