@@ -59,7 +59,6 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 JOB_VERSION = 2
 
@@ -341,10 +340,6 @@ def run_table(spark: SparkSession, job: Job, t: Table) -> dict[str, Any]:
     if t.boundaries:
         df = df.where(" OR ".join(f"{ident(b)} IS NOT NULL" for b in t.boundaries))
     df.createOrReplaceTempView("_records")
-    textual = {
-        f.name: isinstance(f.dataType, (T.StringType, T.BooleanType))
-        for f in df.schema.fields
-    }
     for s in t.summaries:
         cond = f"({s.where}) IS TRUE" if s.where else "TRUE"
         cols = [f"CAST({ident(b)} AS STRING) AS {ident(b)}" for b in s.by]
@@ -364,11 +359,6 @@ def run_table(spark: SparkSession, job: Job, t: Table) -> dict[str, Any]:
             o = ident("_o_" + m)
             v = f"transform({o}, e -> e.x)"
             srt = f"array_sort(filter({v}, x -> NOT isnan(x)))"
-            if textual[m]:
-                # A text or boolean column has no numbers: its count is the
-                # records with a value (groundwork's rule; the pipeline file
-                # asks it for nothing else), not those CAST to a number.
-                srt = f"transform({o}, e -> CAST(0 AS DOUBLE))"
             sel += [
                 f"CAST(size({o}) AS BIGINT) AS {ident(m + '__count')}",
                 f"aggregate({v}, CAST(0 AS DOUBLE), (a, x) -> a + x) AS {ident(m + '__sum')}",
