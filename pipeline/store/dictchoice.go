@@ -71,14 +71,8 @@ const distinctBits = 1 << distinctLog
 const distinctLog = 16 // rowGroupRows
 
 // floatDictionaryPays reports whether the first n values of float64
-// column j hold at most one distinct value per dictMinRepeat valid rows.
-// The distinct values are estimated by linear counting (Whang et al.
-// 1990): each value sets one bit of a bitmap of distinctBits bits (a
-// mixing hash of its bits, so 0 and -0 differ, as in the dictionary),
-// and k distinct values among them leave about m·e^(-k/m) bits unset, so
-// k ≈ m·ln(m/unset). A bit per value, where a map of the values would cost
-// more than the dictionary saves; it stops once the bits set already mean
-// too many values (a near-unique column: coordinates).
+// column j hold at most one distinct value per dictMinRepeat valid rows,
+// by the estimate of a distinctSketch of them.
 func (c *chunk) floatDictionaryPays(j, n int) bool {
 	// Row i is valid where its bit of bitmap (from offset) is set, or
 	// valid[i]: read in the loop, not through a call per value.
@@ -107,37 +101,77 @@ func (c *chunk) floatDictionaryPays(j, n int) bool {
 			}
 		}
 	}
-	limit := float64(rows / dictMinRepeat)
-	// The most bits limit distinct values set (expected), plus 1%: more
-	// set means more values.
-	const m = distinctBits
-	maxSet := int(m*(1-math.Exp(-limit/m))*1.01) + 1
-	var seen [m / 64]uint64
-	set := 0
+	var s distinctSketch
+	s.reset(rows)
 	for i, v := range vals[:n] {
 		if bitmap != nil && bitmap[(offset+i)>>3]>>((offset+i)&7)&1 == 0 || valid != nil && !valid[i] {
 			continue
 		}
-		// A mixing hash (MurmurHash3's finalizer): linear counting
-		// takes the bits as random; a multiplicative hash alone
-		// spreads evenly spaced values more evenly than that, and the
-		// estimate would be high.
-		h := math.Float64bits(v)
-		h ^= h >> 33
-		h *= 0xff51afd7ed558ccd
-		h ^= h >> 33
-		h *= 0xc4ceb9fe1a85ec53
-		b := (h ^ h>>33) >> (64 - distinctLog)
-		// Branch-free: whether the bit was unset is added to set.
-		w := &seen[b>>6]
-		set += int(^*w >> (b & 63) & 1)
-		*w |= 1 << (b & 63)
-		if i&1023 == 1023 && set > maxSet {
+		s.add(v)
+		if i&1023 == 1023 && s.over() {
 			return false
 		}
 	}
-	if set > maxSet {
-		return false
-	}
-	return rows > 0 && float64(m)*math.Log(float64(m)/float64(m-set)) <= limit
+	return s.pays()
+}
+
+// distinctSketch estimates the distinct values among rows values, and
+// whether they are at most one per dictMinRepeat rows, by linear counting
+// (Whang et al. 1990): each value sets one bit of a bitmap of
+// distinctBits bits (a mixing hash of its bits, so 0 and -0 differ, as in
+// the dictionary), and k distinct values among them leave about
+// m·e^(-k/m) bits unset, so k ≈ m·ln(m/unset). A bit per value, where a
+// map of the values would cost more than the dictionary saves.
+//
+// A value added again sets the bit it set before, so the estimate depends
+// only on the set of values added, not on their order or repeats: adding
+// each distinct value once decides as adding every row does
+// (chunkEncoder.floatIndexes relies on it). The bits set only grow, so
+// once over, a sketch stays over (a near-unique column, coordinates, can
+// stop early).
+type distinctSketch struct {
+	seen   [distinctBits / 64]uint64
+	set    int // bits of seen set
+	maxSet int
+	rows   int
+	limit  float64
+}
+
+// reset empties s for a column chunk of rows valid values.
+func (s *distinctSketch) reset(rows int) {
+	clear(s.seen[:])
+	s.set, s.rows = 0, rows
+	s.limit = float64(rows / dictMinRepeat)
+	// The most bits limit distinct values set (expected), plus 1%: more
+	// set means more values.
+	const m = distinctBits
+	s.maxSet = int(m*(1-math.Exp(-s.limit/m))*1.01) + 1
+}
+
+// add sets v's bit.
+func (s *distinctSketch) add(v float64) {
+	// A mixing hash (MurmurHash3's finalizer): linear counting takes the
+	// bits as random; a multiplicative hash alone spreads evenly spaced
+	// values more evenly than that, and the estimate would be high.
+	h := math.Float64bits(v)
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	b := (h ^ h>>33) >> (64 - distinctLog)
+	// Branch-free: whether the bit was unset is added to set.
+	w := &s.seen[b>>6]
+	s.set += int(^*w >> (b & 63) & 1)
+	*w |= 1 << (b & 63)
+}
+
+// over reports whether the bits set already mean too many values: pays
+// is false, whatever is added.
+func (s *distinctSketch) over() bool { return s.set > s.maxSet }
+
+// pays reports whether the values added are estimated to be at most one
+// per dictMinRepeat rows (and rows is not 0).
+func (s *distinctSketch) pays() bool {
+	const m = distinctBits
+	return !s.over() && s.rows > 0 && float64(m)*math.Log(float64(m)/float64(m-s.set)) <= s.limit
 }

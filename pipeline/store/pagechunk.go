@@ -5,6 +5,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -26,6 +27,7 @@ type chunkEncoder struct {
 	page     []byte // the values, encoded
 	comp     []byte // page, compressed
 	fdict    floatDict
+	sketch   distinctSketch
 	sdict    map[string]int32
 	dictData []byte
 	dictOffs []uint32
@@ -40,7 +42,11 @@ const columnIndexLimit = parquet.DefaultColumnIndexSizeLimit
 // encode writes rows [start, end) of column j of c, a whole row group, as
 // one column chunk into o: what parquet-go's ColumnWriter writes for the
 // same values (writeDataPage, writeDictionaryPage, recordPageStats).
-func (e *chunkEncoder) encode(o *columnChunk, col pageColumn, c *chunk, j, start, end int) (err error) {
+// Where choose, *col is the file's default for its type (a string
+// dictionary, PLAIN floats) and encode first chooses the column's
+// encoding as encoder.start does for parquet-go's writer over the same
+// rows (the first row group), sets *col to it, then encodes.
+func (e *chunkEncoder) encode(o *columnChunk, pc *pageColumn, choose bool, c *chunk, j, start, end int) (err error) {
 	n := end - start
 	nulls := e.setLevels(c, j, start, end)
 	valid := n - nulls
@@ -48,10 +54,44 @@ func (e *chunkEncoder) encode(o *columnChunk, col pageColumn, c *chunk, j, start
 	var dictPage []byte
 	dictLen := 0
 	var unencoded int64
+	// indexed: e.idx and the dictionary are this chunk's already (the
+	// choice found them).
+	indexed := false
+	var vals []float64
+	var strs stringSource
+	switch {
+	case pc.kind == kindFloatPlain:
+		vals = e.floatValues(c, j, start, end, nulls)
+		if choose && e.floatIndexes(vals, pc.typ, j, true) {
+			if *pc, err = newPageColumn(pc.name, arrow.PrimitiveTypes.Float64, false, true); err != nil {
+				return err
+			}
+			indexed = true
+		}
+	case pc.kind == kindFloatDict:
+		vals = e.floatValues(c, j, start, end, nulls)
+	case pc.kind == kindStringDict:
+		// The values are looked up where they are: typed columns' strings
+		// need no copy into one buffer (only the dictionary does).
+		if c.rec != nil {
+			data, offs := e.stringValues(c, j, start, end)
+			strs = byteArrays{data, offs}
+		} else {
+			strs = stringSlice(nonNull(&e.strs, c.cols[j].Strings[start:end], e.levels, nulls))
+		}
+		if choose {
+			if !e.stringIndexesUpTo(strs, n/dictMinRepeat) {
+				if *pc, err = newPageColumn(pc.name, arrow.BinaryTypes.String, true, false); err != nil {
+					return err
+				}
+			}
+			indexed = true
+		}
+	}
+	col := *pc
 	kind := col.typ.Kind()
 	switch col.kind {
 	case kindFloatPlain, kindFloatDict:
-		vals := e.floatValues(c, j, start, end, nulls)
 		if col.kind == kindFloatPlain {
 			if e.page, err = col.enc.EncodeDouble(e.page[:0], vals); err != nil {
 				return err
@@ -61,10 +101,9 @@ func (e *chunkEncoder) encode(o *columnChunk, col pageColumn, c *chunk, j, start
 			}
 			break
 		}
-		e.fdict.Reset()
-		e.fdict.base, e.fdict.column = col.typ, j
-		e.idx = slices.Grow(e.idx[:0], valid)[:valid]
-		e.fdict.insertFloats(e.idx, vals)
+		if !indexed {
+			e.floatIndexes(vals, col.typ, j, false)
+		}
 		if e.page, err = col.enc.EncodeInt32(e.page[:0], e.idx); err != nil {
 			return err
 		}
@@ -93,13 +132,8 @@ func (e *chunkEncoder) encode(o *columnChunk, col pageColumn, c *chunk, j, start
 			lo, hi, _ = col.typ.NewPage(j, valid, encoding.ByteArrayValues(noBytes(data), offs)).Bounds()
 		}
 	case kindStringDict:
-		// The values are looked up where they are: typed columns' strings
-		// need no copy into one buffer (only the dictionary does).
-		if c.rec != nil {
-			data, offs := e.stringValues(c, j, start, end)
-			stringIndexes(e, byteArrays{data, offs})
-		} else {
-			stringIndexes(e, stringSlice(nonNull(&e.strs, c.cols[j].Strings[start:end], e.levels, nulls)))
+		if !indexed {
+			e.stringIndexesUpTo(strs, -1)
 		}
 		if e.page, err = col.enc.EncodeInt32(e.page[:0], e.idx); err != nil {
 			return err
@@ -351,10 +385,23 @@ type stringSlice []string
 func (s stringSlice) Len() int        { return len(s) }
 func (s stringSlice) At(k int) string { return s[k] }
 
+// stringIndexesUpTo is stringIndexes of src, a byteArrays or a
+// stringSlice.
+func (e *chunkEncoder) stringIndexesUpTo(src stringSource, limit int) bool {
+	if b, ok := src.(byteArrays); ok {
+		return stringIndexes(e, b, limit)
+	}
+	return stringIndexes(e, src.(stringSlice), limit)
+}
+
 // stringIndexes sets e.idx to the dictionary index of each value of src,
 // and e.dictData and e.dictOffs to the dictionary: each distinct value
-// once, first seen first (parquet-go's dictionary order).
-func stringIndexes[S stringSource](e *chunkEncoder, src S) {
+// once, first seen first (parquet-go's dictionary order), and reports
+// true; or, when limit >= 0 and src holds more than limit distinct
+// values, stops at the first value past it and reports false (the
+// dictionary does not pay: dictionaryPays's rule, counted exactly as it
+// counts).
+func stringIndexes[S stringSource](e *chunkEncoder, src S, limit int) bool {
 	if e.sdict == nil {
 		e.sdict = map[string]int32{}
 	}
@@ -381,12 +428,50 @@ func stringIndexes[S stringSource](e *chunkEncoder, src S) {
 		x, ok = e.sdict[v]
 		if !ok {
 			x = int32(len(e.dictOffs) - 1)
+			if int(x) == limit {
+				return false
+			}
 			e.sdict[v] = x
 			e.dictData = append(e.dictData, v...)
 			e.dictOffs = append(e.dictOffs, uint32(len(e.dictData)))
 		}
 		e.idx = append(e.idx, x)
 	}
+	return true
+}
+
+// floatIndexes sets e.idx to the dictionary index of each of vals (a
+// column chunk's valid values, column j of type typ) and e.fdict to their
+// dictionary, and reports true; where choose, it reports whether the
+// dictionary pays, as floatDictionaryPays over the same values, and stops
+// early when it cannot (e.idx and e.fdict are then not the chunk's). The
+// estimate is made from the dictionary's values as they are added, each
+// distinct value once (distinctSketch: the same bits as every row's).
+func (e *chunkEncoder) floatIndexes(vals []float64, typ parquet.Type, j int, choose bool) bool {
+	e.fdict.Reset()
+	e.fdict.base, e.fdict.column = typ, j
+	e.idx = slices.Grow(e.idx[:0], len(vals))[:len(vals)]
+	if !choose {
+		e.fdict.insertFloats(e.idx, vals)
+		return true
+	}
+	s := &e.sketch
+	s.reset(len(vals))
+	// In blocks: a near-unique column (coordinates) is over after about
+	// a quarter of a row group's values.
+	const block = 4096
+	for k := 0; k < len(vals); k += block {
+		end := min(k+block, len(vals))
+		seen := len(e.fdict.vals)
+		e.fdict.insertFloats(e.idx[k:end], vals[k:end])
+		for _, v := range e.fdict.vals[seen:] {
+			s.add(v)
+		}
+		if s.over() {
+			return false
+		}
+	}
+	return s.pays()
 }
 
 // noBytes is b, or nil when b is empty: parquet-go's buffers of byte

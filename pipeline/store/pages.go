@@ -39,17 +39,28 @@ var pageWrites = true
 // chunk. The schema, key/value metadata, created_by and column orders are
 // parquet-go's own, read from the footer of an empty file it writes with
 // the same options (tmpl), which is also the whole file when no rows come.
+//
+// Each string and float64 column's encoding is chosen as encoder.start
+// chooses it for parquet-go's writer (dictionaryPays, floatDictionaryPays:
+// over the first row group's rows), but by the first row group's own
+// column work, on the goroutines that encode it, from the dictionary that
+// the chunk is then encoded with (stringIndexes with a limit,
+// floatIndexes with a distinctSketch of the distinct values alone): no
+// pass over the columns before, and the same choices
+// (TestPagesMatchParquetGo, its threshold cases).
 type pageWriter struct {
-	w      io.Writer
-	offset int64
-	tmpl   []byte              // parquet-go's file without rows
-	meta   format.FileMetaData // tmpl's footer
-	cols   []pageColumn
-	groups []format.RowGroup
-	colIdx [][]format.ColumnIndex
-	offIdx [][]format.OffsetIndex
-	enc    []*chunkEncoder // one per goroutine, from encoders
-	out    []*columnChunk  // one per column, from chunks
+	w       io.Writer
+	s       *arrow.Schema
+	options func(unique, dict []bool) ([]parquet.WriterOption, error)
+	offset  int64
+	tmpl    []byte              // parquet-go's file without rows; nil until fix
+	meta    format.FileMetaData // tmpl's footer
+	cols    []pageColumn
+	groups  []format.RowGroup
+	colIdx  [][]format.ColumnIndex
+	offIdx  [][]format.OffsetIndex
+	enc     []*chunkEncoder // one per goroutine, from encoders
+	out     []*columnChunk  // one per column, from chunks
 }
 
 // pageColumn is how one column's chunks are written.
@@ -85,52 +96,17 @@ func pagesCover(s *arrow.Schema) bool {
 	return true
 }
 
-// newPageWriter starts a page writer for records of s with the encodings
-// chosen by encoder.start (unique, dict) and parquet-go's options opts.
-func newPageWriter(w io.Writer, s *arrow.Schema, unique, dict []bool, opts []parquet.WriterOption) (*pageWriter, error) {
-	var tmpl bytes.Buffer
-	if err := parquet.NewWriter(&tmpl, opts...).Close(); err != nil {
-		return nil, err
-	}
-	b := tmpl.Bytes()
-	if len(b) < 12 {
-		return nil, fmt.Errorf("parquet-go wrote %d bytes for an empty file", len(b))
-	}
-	n := int(binary.LittleEndian.Uint32(b[len(b)-8:]))
-	p := &pageWriter{w: w, tmpl: b}
-	if err := thrift.Unmarshal(new(thrift.CompactProtocol), b[len(b)-8-n:len(b)-8], &p.meta); err != nil {
-		return nil, fmt.Errorf("reading parquet-go's footer: %w", err)
-	}
-	str := parquet.String().Type()
-	for j, f := range s.Fields() {
-		c := pageColumn{name: f.Name}
-		switch f.Type.ID() {
-		case arrow.STRING:
-			c.typ, c.kind, c.enc = str, kindStringDict, &parquet.RLEDictionary
-			if unique[j] {
-				c.kind, c.enc = kindStringUnique, uniqueStrings
-			}
-		case arrow.FLOAT64:
-			c.typ, c.kind, c.enc = parquet.DoubleType, kindFloatPlain, floats
-			if c.enc == nil {
-				c.enc = &parquet.Plain
-			}
-			if dict[j] {
-				c.kind, c.enc = kindFloatDict, &parquet.RLEDictionary
-			}
-		case arrow.INT64:
-			c.typ, c.kind, c.enc = parquet.Int(64).Type(), kindInt, ints
-		default:
-			return nil, fmt.Errorf("column %q: type %s is not written by pages", f.Name, f.Type)
+// newPageWriter starts a page writer for records of s; options gives
+// parquet-go's writer options for the encodings chosen (unique, dict:
+// encoder.options). The choice is made by the first row group's column
+// work (writeRowGroup), or by fix when no rows come first.
+func newPageWriter(w io.Writer, s *arrow.Schema, options func(unique, dict []bool) ([]parquet.WriterOption, error)) (*pageWriter, error) {
+	p := &pageWriter{w: w, s: s, options: options}
+	for _, f := range s.Fields() {
+		c, err := newPageColumn(f.Name, f.Type, false, false)
+		if err != nil {
+			return nil, err
 		}
-		// The encodings of newConcurrentRowGroupWriter: the levels',
-		// the dictionary page's, the data pages', sorted.
-		c.encodings = []format.Encoding{format.RLE}
-		if c.kind == kindStringDict || c.kind == kindFloatDict {
-			c.encodings = addEncoding(c.encodings, format.Plain)
-		}
-		c.encodings = addEncoding(c.encodings, c.enc.Encoding())
-		slices.Sort(c.encodings)
 		p.cols = append(p.cols, c)
 	}
 	p.out = make([]*columnChunk, len(p.cols))
@@ -138,6 +114,72 @@ func newPageWriter(w io.Writer, s *arrow.Schema, unique, dict []bool, opts []par
 		p.out[j] = chunks.Get().(*columnChunk)
 	}
 	return p, nil
+}
+
+// newPageColumn is how column name of type t is written: strings
+// dictionary-encoded unless unique, floats dictionary-encoded where dict,
+// else PLAIN (or floats).
+func newPageColumn(name string, t arrow.DataType, unique, dict bool) (pageColumn, error) {
+	c := pageColumn{name: name}
+	switch t.ID() {
+	case arrow.STRING:
+		c.typ, c.kind, c.enc = parquet.String().Type(), kindStringDict, &parquet.RLEDictionary
+		if unique {
+			c.kind, c.enc = kindStringUnique, uniqueStrings
+		}
+	case arrow.FLOAT64:
+		c.typ, c.kind, c.enc = parquet.DoubleType, kindFloatPlain, floats
+		if c.enc == nil {
+			c.enc = &parquet.Plain
+		}
+		if dict {
+			c.kind, c.enc = kindFloatDict, &parquet.RLEDictionary
+		}
+	case arrow.INT64:
+		c.typ, c.kind, c.enc = parquet.Int(64).Type(), kindInt, ints
+	default:
+		return c, fmt.Errorf("column %q: type %s is not written by pages", name, t)
+	}
+	// The encodings of newConcurrentRowGroupWriter: the levels', the
+	// dictionary page's, the data pages', sorted.
+	c.encodings = []format.Encoding{format.RLE}
+	if c.kind == kindStringDict || c.kind == kindFloatDict {
+		c.encodings = addEncoding(c.encodings, format.Plain)
+	}
+	c.encodings = addEncoding(c.encodings, c.enc.Encoding())
+	slices.Sort(c.encodings)
+	return c, nil
+}
+
+// fix records the encodings chosen (unique, dict; nil: none) and reads
+// parquet-go's file without rows written with the same options: its
+// footer is this file's but for the row groups.
+func (p *pageWriter) fix(unique, dict []bool) error {
+	for j, f := range p.s.Fields() {
+		c, err := newPageColumn(f.Name, f.Type, unique != nil && unique[j], dict != nil && dict[j])
+		if err != nil {
+			return err
+		}
+		p.cols[j] = c
+	}
+	opts, err := p.options(unique, dict)
+	if err != nil {
+		return err
+	}
+	var tmpl bytes.Buffer
+	if err := parquet.NewWriter(&tmpl, opts...).Close(); err != nil {
+		return err
+	}
+	b := tmpl.Bytes()
+	if len(b) < 12 {
+		return fmt.Errorf("parquet-go wrote %d bytes for an empty file", len(b))
+	}
+	n := int(binary.LittleEndian.Uint32(b[len(b)-8:]))
+	if err := thrift.Unmarshal(new(thrift.CompactProtocol), b[len(b)-8-n:len(b)-8], &p.meta); err != nil {
+		return fmt.Errorf("reading parquet-go's footer: %w", err)
+	}
+	p.tmpl = b
+	return nil
 }
 
 func addEncoding(es []format.Encoding, e format.Encoding) []format.Encoding {
@@ -160,10 +202,13 @@ func (p *pageWriter) writeRowGroup(c *chunk, start, end int) error {
 	for len(p.enc) < workers {
 		p.enc = append(p.enc, encoders.Get().(*chunkEncoder))
 	}
+	// The first row group chooses the encodings: each column's work
+	// may change its p.cols[j] (one goroutine a column).
+	choose := p.tmpl == nil
 	errs := make([]error, len(p.cols))
 	if workers < 2 {
 		for j := range p.cols {
-			errs[j] = p.enc[0].encode(p.out[j], p.cols[j], c, j, start, end)
+			errs[j] = p.enc[0].encode(p.out[j], &p.cols[j], choose, c, j, start, end)
 		}
 	} else {
 		var next atomic.Int64
@@ -171,7 +216,7 @@ func (p *pageWriter) writeRowGroup(c *chunk, start, end int) error {
 		for w := range workers {
 			wg.Go(func() {
 				for j := int(next.Add(1) - 1); j < len(p.cols); j = int(next.Add(1) - 1) {
-					errs[j] = p.enc[w].encode(p.out[j], p.cols[j], c, j, start, end)
+					errs[j] = p.enc[w].encode(p.out[j], &p.cols[j], choose, c, j, start, end)
 				}
 			})
 		}
@@ -179,6 +224,15 @@ func (p *pageWriter) writeRowGroup(c *chunk, start, end int) error {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	if choose {
+		unique, dict := make([]bool, len(p.cols)), make([]bool, len(p.cols))
+		for j, col := range p.cols {
+			unique[j], dict[j] = col.kind == kindStringUnique, col.kind == kindFloatDict
+		}
+		if err := p.fix(unique, dict); err != nil {
+			return err
+		}
 	}
 	if p.offset == 0 {
 		if err := p.write([]byte("PAR1")); err != nil {
@@ -232,6 +286,9 @@ func (p *pageWriter) write(b []byte) error {
 // metadata), or parquet-go's empty file when no row group was written.
 func (p *pageWriter) close() error {
 	defer p.release()
+	if p.tmpl == nil {
+		return errors.New("the file's encodings were never chosen (no row group written)")
+	}
 	if len(p.groups) == 0 {
 		return p.write(p.tmpl)
 	}

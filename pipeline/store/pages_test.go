@@ -205,6 +205,11 @@ func TestPagesMatchParquetGo(t *testing.T) {
 		pagesInput{name: "repeating floats, several records", recs: []arrow.RecordBatch{repeatingFloats(t, 5000, 13), repeatingFloats(t, rowGroupRows+9, 14), repeatingFloats(t, 1, 15)}},
 		pagesInput{name: "columns", cols: [][]*table.Column{recordColumns(v(5000, 3, 16)), recordColumns(v(rowGroupRows+1, 0, 17))}},
 		pagesInput{name: "columns, edges", cols: [][]*table.Column{recordColumns(edges(t, rowGroupRows+2))}},
+		pagesInput{name: "float choice near the threshold", recs: []arrow.RecordBatch{distinctColumns(t)}},
+		pagesInput{name: "float choice near the threshold, slice", recs: []arrow.RecordBatch{distinctColumns(t).NewSlice(5, 40000)}},
+		pagesInput{name: "float choice near the threshold, columns", cols: [][]*table.Column{recordColumns(distinctColumns(t))}},
+		pagesInput{name: "string choice near the threshold", recs: []arrow.RecordBatch{stringsNearThreshold(t, 4000)}},
+		pagesInput{name: "string choice near the threshold, columns", cols: [][]*table.Column{recordColumns(stringsNearThreshold(t, 4000))}},
 	)
 	for _, in := range ins {
 		for _, procs := range []int{1, 2} {
@@ -334,4 +339,33 @@ func TestDictionaryPaysMatchesOld(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stringsNearThreshold is a MADE-UP record (seeded PCG) of n rows of
+// string columns of distinct values around the dictionary's threshold
+// (n/dictMinRepeat), sorted (runs) and not, with nulls: the page writer's
+// choice (stringIndexes with a limit) against dictionaryPays's.
+func stringsNearThreshold(t testing.TB, n int) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(5, 41))
+	var cols []*table.Column
+	for _, distinct := range []int{1, n/dictMinRepeat - 1, n / dictMinRepeat, n/dictMinRepeat + 1, n} {
+		for _, sorted := range []bool{false, true} {
+			c := &table.Column{Name: fmt.Sprintf("d%d_sorted%v", distinct, sorted), Type: table.String}
+			for i := range n {
+				k := rng.IntN(distinct)
+				if sorted {
+					k = i * distinct / n
+				} else if i < distinct {
+					k = i // every distinct value at least once
+				}
+				c.AppendString(fmt.Sprint(k), i%50 != 7)
+			}
+			cols = append(cols, c)
+		}
+	}
+	rec, err := table.Build(nil, cols...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }

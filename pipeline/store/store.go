@@ -143,9 +143,25 @@ func newEncoder(w io.Writer, s *arrow.Schema) (*encoder, error) {
 }
 
 // start makes the Parquet writer, choosing each string and float64
-// column's encoding from c (nil: no rows, dictionary-encoded strings and
-// PLAIN floats).
+// column's encoding from c (nil, or no rows: dictionary-encoded strings
+// and PLAIN floats). The page writer makes the same choice itself, in
+// its first row group's column work (pageWriter).
 func (e *encoder) start(c *chunk) error {
+	// Decided once per file: the page writer where it covers the
+	// columns, else parquet-go's column writers.
+	if pageWrites && pagesCover(e.s) {
+		p, err := newPageWriter(e.w, e.s, e.options)
+		if err != nil {
+			return err
+		}
+		if c == nil || c.len() == 0 {
+			if err := p.fix(nil, nil); err != nil {
+				return err
+			}
+		}
+		e.pages = p
+		return nil
+	}
 	unique := make([]bool, len(e.s.Fields()))
 	dict := make([]bool, len(e.s.Fields()))
 	if c != nil {
@@ -155,9 +171,21 @@ func (e *encoder) start(c *chunk) error {
 			dict[j] = c.isFloat(j) && c.floatDictionaryPays(j, n)
 		}
 	}
-	schema, err := parquetSchema(e.s, unique, dict)
+	opts, err := e.options(unique, dict)
 	if err != nil {
 		return err
+	}
+	e.pw = parquet.NewWriter(e.w, opts...)
+	return nil
+}
+
+// options are parquet-go's writer options for the file, its string
+// columns DELTA_BYTE_ARRAY where unique and its float64 columns
+// dictionary-encoded where dict (parquetSchema).
+func (e *encoder) options(unique, dict []bool) ([]parquet.WriterOption, error) {
+	schema, err := parquetSchema(e.s, unique, dict)
+	if err != nil {
+		return nil, err
 	}
 	opts := []parquet.WriterOption{schema, parquet.Compression(pageCodec), parquet.CreatedBy("groundwork", "", "")}
 	if md := e.s.Metadata(); md.Len() > 0 {
@@ -165,14 +193,7 @@ func (e *encoder) start(c *chunk) error {
 			opts = append(opts, parquet.KeyValueMetadata(k, md.Values()[i]))
 		}
 	}
-	// Decided once per file: the page writer where it covers the
-	// columns, else parquet-go's column writers.
-	if pageWrites && pagesCover(e.s) {
-		e.pages, err = newPageWriter(e.w, e.s, unique, dict, opts)
-		return err
-	}
-	e.pw = parquet.NewWriter(e.w, opts...)
-	return nil
+	return opts, nil
 }
 
 // chunk is rows given to the encoder: an Arrow record (rec) or typed
