@@ -320,9 +320,9 @@ func Coordinates(pl *config.Places, dirs map[string]arrow.RecordBatch) func(r *f
 			other := byStreet[e.street][0]
 			return byKey[other].p, fmt.Sprintf("same street address as %s", other), ""
 		case l.SameStreet != "":
-			return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it, nor for any other school at its street address", l.Source)
+			return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it, nor for any other record at its street address", l.Source)
 		}
-		return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it (closed schools have none)", l.Source)
+		return orb.Point{}, "", fmt.Sprintf("%s has no coordinates for it", l.Source)
 	}
 	return func(r *frame.Table) func(i int) (orb.Point, string, string) {
 		return func(i int) (orb.Point, string, string) { return point(r, i) }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/groundwork-org/groundwork/pipeline/config"
 	"github.com/groundwork-org/groundwork/pipeline/frame"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -72,6 +75,37 @@ func TestCoordinatesOutOfRange(t *testing.T) {
 			t.Errorf("record %d: how %q, reason %q; want placed by coordinates", i, how, reason)
 		case want != "" && !strings.Contains(reason, want):
 			t.Errorf("record %d: reason %q; want it to contain %q", i, reason, want)
+		}
+	}
+}
+
+// TestLocateReasonsAreGeneric: the reasons a directory lookup gives for a
+// record it cannot place name the directory, not what the demo's records
+// are (they said "closed schools have none" and "any other school" for
+// every pipeline's directory). MADE-UP rows: a key with no coordinates, and
+// one whose street no other row with coordinates shares.
+func TestLocateReasonsAreGeneric(t *testing.T) {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{
+		{Name: "code", Type: arrow.BinaryTypes.String},
+		{Name: "lat", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "lon", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "street", Type: arrow.BinaryTypes.String},
+	}, nil))
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"a"}, nil)
+	b.Field(1).(*array.Float64Builder).AppendNull()
+	b.Field(2).(*array.Float64Builder).AppendNull()
+	b.Field(3).(*array.StringBuilder).AppendValues([]string{"1 Main St"}, nil)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	r := frame.New()
+	r.AddCol("code", table.String)
+	r.AppendRow(map[string]any{"code": "a"})
+	for _, same := range []string{"", "street"} {
+		pl := &config.Places{ID: "code", Locate: &config.Locate{Source: "directory", Key: "code", Lat: "lat", Lon: "lon", SameStreet: same}}
+		_, _, reason := Coordinates(pl, map[string]arrow.RecordBatch{"directory": rec})(r)(0)
+		if !strings.HasPrefix(reason, "directory has no coordinates for it") || strings.Contains(reason, "school") {
+			t.Errorf("same_street %q: reason %q; want the directory's words, none of the demo's", same, reason)
 		}
 	}
 }
