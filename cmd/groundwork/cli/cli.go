@@ -59,7 +59,7 @@ Exit codes: 0 ok, 1 run failed, 2 bad command line, 3 invalid pipeline file, 130
 // the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "groundwork: no command given: name one (groundwork run runs the Oakland demo)\n\n%s", usage)
 		return ExitUsage
 	}
 	switch args[0] {

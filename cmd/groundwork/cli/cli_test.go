@@ -25,7 +25,7 @@ func TestCommands(t *testing.T) {
 		wantStdout string
 		wantStderr string
 	}{
-		{name: "no arguments", args: nil, wantCode: ExitUsage, wantStderr: "Usage:"},
+		{name: "no arguments", args: nil, wantCode: ExitUsage, wantStderr: "groundwork: no command given: name one (groundwork run runs the Oakland demo)"},
 		{name: "help", args: []string{"help"}, wantCode: ExitOK, wantStdout: "groundwork run [PIPELINE]"},
 		{name: "help run", args: []string{"help", "run"}, wantCode: ExitOK, wantStdout: "Examples:"},
 		{name: "run --help", args: []string{"run", "--help"}, wantCode: ExitOK, wantStdout: "-out folder"},
