@@ -182,6 +182,11 @@ func CheckLonLat(lon, lat float64) error {
 	if math.IsNaN(lon) || math.IsInf(lon, 0) || math.IsNaN(lat) || math.IsInf(lat, 0) {
 		return fmt.Errorf("longitude %v, latitude %v: not decimal degrees", lon, lat)
 	}
+	// A point in range is the common case, once per record placed: the
+	// numbers are formatted only for the error.
+	if lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180 && (lon != 0 || lat != 0) {
+		return nil
+	}
 	return checkLonLat(lon, lat, strconv.FormatFloat(lon, 'f', -1, 64), strconv.FormatFloat(lat, 'f', -1, 64))
 }
 
