@@ -132,9 +132,10 @@ func Summarize(ctx context.Context, cfg *config.Config, s *config.Summary, r *fr
 				x, ok := vals[j].Number(i) // frame.ToFloat(Get(i))
 				if !ok {
 					if countsValues(vals[j], i) {
-						// Counted, as the Sedona job counts it: a
-						// placeholder, since config refuses every other
-						// statistic of a text or boolean column.
+						// Counted with a placeholder: config refuses
+						// every other statistic of a text or boolean
+						// column (and the sedona engine leaves such a
+						// summary to this code: sedona.SummarySpec).
 						g.vals[j] = append(g.vals[j], 0)
 					}
 					continue
