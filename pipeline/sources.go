@@ -39,6 +39,7 @@ func (st *state) loadSources(ctx context.Context) error {
 			file = c.Path(s.File)
 			spec := s.CSVSpec()
 			spec.Warnings = &notes.Set{}
+			spec.Repeats, spec.RepeatsMean = c.RepeatCheck(name)
 			if c.StreamedSource(name) {
 				n, err := st.streamCSV(ctx, name, file, spec)
 				st.noteWarnings(name, spec.Warnings)
@@ -52,12 +53,17 @@ func (st *state) loadSources(ctx context.Context) error {
 			}
 			rec, err = source.ReadCSV(ctx, file, spec)
 			st.noteWarnings(name, spec.Warnings)
-		case config.KindParquet:
+		case config.KindParquet, config.KindGeoJSON:
 			file = c.Path(s.File)
-			rec, err = source.ReadParquet(ctx, file, s.PointsSpec())
-		case config.KindGeoJSON:
-			file = c.Path(s.File)
-			rec, err = source.ReadGeoJSONPoints(ctx, file, s.PointsSpec())
+			spec := s.PointsSpec()
+			spec.Warnings = &notes.Set{}
+			spec.Repeats, spec.RepeatsMean = c.RepeatCheck(name)
+			if s.Kind == config.KindParquet {
+				rec, err = source.ReadParquet(ctx, file, spec)
+			} else {
+				rec, err = source.ReadGeoJSONPoints(ctx, file, spec)
+			}
+			st.noteWarnings(name, spec.Warnings)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q: %w", name, err))

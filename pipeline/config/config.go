@@ -6,7 +6,10 @@
 package config
 
 import (
+	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 
 	"github.com/groundwork-org/groundwork/pipeline/source"
 	"github.com/groundwork-org/groundwork/pipeline/table"
@@ -94,6 +97,27 @@ func (s *Source) CSVSpec() source.CSV {
 		spec.Columns = append(spec.Columns, source.Column{Name: c.Name, Header: h, Type: t, Digits: c.Digits, NonFinite: c.NonFinite})
 	}
 	return spec
+}
+
+// RepeatCheck names the column of source name whose repeated values its
+// read warns about, and what a repeat means, when the source has no key: the
+// id of the places made from it, else the key places look coordinates up by
+// in it. "" when the source has a key (repeats are errors) or neither.
+func (c *Config) RepeatCheck(name string) (col, mean string) {
+	if s := c.Sources[name]; s == nil || s.Key != "" {
+		return "", ""
+	}
+	for _, pn := range slices.Sorted(maps.Keys(c.Places)) {
+		if pl := c.Places[pn]; pl.Source == name && pl.ID != "" {
+			return pl.ID, fmt.Sprintf("the id of places %q: each row stays its own place, in lists and exports too; keep one row per place, or make places.%s.id a column whose values are unique", pn, pn)
+		}
+	}
+	for _, pn := range slices.Sorted(maps.Keys(c.Places)) {
+		if l := c.Places[pn].Locate; l != nil && l.Source == name && l.Key != "" {
+			return l.Key, fmt.Sprintf("the key places %q look coordinates up by: a place takes the last such row's coordinates; keep one row per key", pn)
+		}
+	}
+	return "", ""
 }
 
 // PointsSpec converts a parquet or geojson source's declaration for package

@@ -214,3 +214,29 @@ func TestInterpolateIndicatorsValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatCheck: a source with no key has its places' id checked for
+// repeats (or, for a directory, the key places look it up by); a source
+// with a key, or that no places set reads, has none.
+func TestRepeatCheck(t *testing.T) {
+	c := &Config{
+		Sources: map[string]*Source{"stations": {}, "schools": {}, "directory": {}, "keyed": {Key: "cds"}, "acs": {}},
+		Places: map[string]*Places{
+			"stations": {Source: "stations", ID: "station_name"},
+			"schools":  {Source: "schools", ID: "cds", Locate: &Locate{Source: "directory", Key: "CDSCode"}},
+			"keyed":    {Source: "keyed", ID: "cds"},
+		},
+	}
+	for _, tt := range []struct{ source, col, mean string }{
+		{"stations", "station_name", `the id of places "stations"`},
+		{"schools", "cds", `the id of places "schools"`},
+		{"directory", "CDSCode", `the key places "schools" look coordinates up by`},
+		{"keyed", "", ""},
+		{"acs", "", ""},
+	} {
+		col, mean := c.RepeatCheck(tt.source)
+		if col != tt.col || !strings.HasPrefix(mean, tt.mean) {
+			t.Errorf("RepeatCheck(%q) = %q, %q; want %q, %q...", tt.source, col, mean, tt.col, tt.mean)
+		}
+	}
+}

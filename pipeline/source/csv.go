@@ -45,6 +45,14 @@ type CSV struct {
 	Null []string
 	// Key, if set, names a column whose non-null values must be unique.
 	Key string
+	// Repeats, if set and Key is not, names a column whose repeated non-null
+	// values are warned about, each with its line and its first line, not
+	// refused: the id of the places made from a source with no key (real
+	// data repeats a name, as MARTA's stations do, one row per line pair).
+	Repeats string
+	// RepeatsMean says, in the warning, what a repeat of Repeats means and
+	// what to do about it.
+	RepeatsMean string
 	// AllowExtraFields accepts rows with more fields than the header (the
 	// extra fields are ignored, with a warning). Without it such a row is an
 	// error: it usually means a value with an unquoted comma, so every later
@@ -198,9 +206,15 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	default:
 		return &ParseError{File: name, Err: fmt.Errorf("unknown encoding %q; want one of %s", spec.Encoding, strings.Join(Encodings, ", "))}
 	}
+	// checked is the column whose values are checked for repeats: the key
+	// (a repeat is an error), or else Repeats (soft: a repeat is a warning).
+	checked, soft := spec.Key, false
+	if checked == "" && spec.Repeats != "" {
+		checked, soft = spec.Repeats, true
+	}
 	start := int64(-1) // where the file starts, to re-read it for the key check
 	size := int64(-1)  // its bytes from there, to size the key set
-	if spec.Key != "" {
+	if checked != "" {
 		var err error
 		if start, err = r.Seek(0, io.SeekCurrent); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -257,12 +271,12 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 			idx[i] = js[0]
 		}
 		cols[i] = chunkColumn(c, chunk)
-		if c.Name == spec.Key {
+		if c.Name == checked {
 			keyCol = i
 		}
 	}
-	if spec.Key != "" && keyCol < 0 {
-		errs = append(errs, &ParseError{File: name, Column: spec.Key, Err: errors.New("key column is not among the declared columns")})
+	if checked != "" && keyCol < 0 {
+		errs = append(errs, &ParseError{File: name, Column: checked, Err: errors.New("key column is not among the declared columns")})
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
@@ -282,15 +296,28 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	}
 	keys := newKeyCheck(o.hash, func(held int) int { return rowsLeft(size, read.Count(), held) })
 	replay := r // what the key check re-reads
+	replaySpec := spec
+	replaySpec.Key = checked
+	softDone := false // a soft check has found repeats and stopped
 	resolveKeys := func() error {
 		if len(keys.pending) == 0 {
 			return nil
 		}
 		sus, err := keys.resolve(func(fn func(string, bool, int) bool) error {
-			return replayKeys(ctx, replay, start, spec, idx[keyCol], isNull, fn)
+			return replayKeys(ctx, replay, start, replaySpec, idx[keyCol], isNull, fn)
 		})
 		if err != nil {
 			return fmt.Errorf("%s: re-reading the file to confirm a duplicate key: %w", name, err)
+		}
+		if soft {
+			for _, s := range sus {
+				if s.first > 0 {
+					softDone = true // enough to show: no re-read per later batch
+					spec.warn("csv-repeated-id", fmt.Sprintf("repeated %s values, %s (counted up to the first %d found)", spec.Columns[keyCol].Name, spec.RepeatsMean, maxErrors),
+						fmt.Sprintf("%s:%d: %q, first on line %d", label, s.line, s.key, s.first))
+				}
+			}
+			return nil
 		}
 		for _, s := range sus {
 			errs[s.err] = nil // a collision of two distinct keys
@@ -304,11 +331,13 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	meta := map[string]string{"groundwork:file": label}
 	emitted, pending := false, 0
 	emit := func() error {
-		if len(errs) > len(keys.pending) {
+		if soft && len(errs) > 0 || !soft && len(errs) > len(keys.pending) {
 			return nil // a problem for sure: fn is not called again
 		}
-		if err := resolveKeys(); err != nil {
-			return err
+		if !soft { // a repeated id is only a warning: the chunk goes on
+			if err := resolveKeys(); err != nil {
+				return err
+			}
 		}
 		if len(errs) > 0 {
 			return nil
@@ -357,11 +386,18 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 				}
 				errs = append(errs, pr.errs[:keyAt]...)
 			}
-			if keyCol >= 0 && k%touchRows == 0 {
+			if keyCol >= 0 && !softDone && k%touchRows == 0 {
 				keys.set.touch(b.hashes[k:min(k+touchRows, b.rows)])
 			}
-			if keyCol >= 0 && b.keyOK[k] && keys.checkHash(b.hashes[k], b.keys[k], n, b.lines[k], len(errs)) {
-				errs = append(errs, errSuspect) // resolveKeys replaces or removes it
+			if keyCol >= 0 && !softDone && b.keyOK[k] && keys.checkHash(b.hashes[k], b.keys[k], n, b.lines[k], len(errs)) {
+				if !soft {
+					errs = append(errs, errSuspect) // resolveKeys replaces or removes it
+				} else if len(keys.pending) >= maxErrors {
+					// Held suspects are bounded: confirm them now.
+					if err := resolveKeys(); err != nil {
+						return false, err
+					}
+				}
 			}
 			if pr != nil {
 				errs = append(errs, pr.errs[keyAt:]...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/groundwork-org/groundwork/pipeline/notes"
 	"github.com/groundwork-org/groundwork/pipeline/table"
 )
 
@@ -25,6 +27,28 @@ type Points struct {
 	Columns []Column
 	Null    []string
 	Key     string
+	// Repeats and RepeatsMean are CSV's: with no Key, repeated values of
+	// column Repeats are warned about in Warnings, saying RepeatsMean.
+	Repeats, RepeatsMean string
+	Warnings             *notes.Set
+}
+
+// checked is the column whose values must not repeat (Key), or else whose
+// repeats are warned about (soft).
+func (spec Points) checked() (col string, soft bool) {
+	if spec.Key == "" && spec.Repeats != "" {
+		return spec.Repeats, true
+	}
+	return spec.Key, false
+}
+
+// repeated warns that the value of Repeats at where repeats the one at
+// first.
+func (spec Points) repeated(file, where, first, value string) {
+	if spec.Warnings != nil {
+		spec.Warnings.Add("repeated-id", fmt.Sprintf("repeated %s values, %s", spec.Repeats, spec.RepeatsMean),
+			fmt.Sprintf("%s: %s: %q, first in %s", filepath.Base(file), where, value, first))
+	}
 }
 
 // The coordinate columns ReadGeoJSONPoints adds (EPSG:4326 decimal degrees).
@@ -83,6 +107,7 @@ func ReadGeoJSONPoints(ctx context.Context, path string, spec Points) (arrow.Rec
 	lon := &table.Column{Name: LonColumn, Type: table.Float}
 	lat := &table.Column{Name: LatColumn, Type: table.Float}
 	keys := map[string]int{}
+	checked, soft := spec.checked()
 	seen := map[string]bool{}
 features:
 	for fi, f := range fc.Features {
@@ -121,8 +146,10 @@ features:
 					break features
 				}
 			}
-			if c.Name == spec.Key && !isNull && !nulls[raw] {
-				if first, dup := keys[raw]; dup {
+			if c.Name == checked && !isNull && !nulls[raw] {
+				if first, dup := keys[raw]; dup && soft {
+					spec.repeated(path, fmt.Sprintf("feature %d", n), fmt.Sprintf("feature %d", first), raw)
+				} else if dup {
 					if add(&ParseError{File: path, Line: n, Column: c.Name, Err: fmt.Errorf("feature %d: duplicate key %q (first in feature %d); keys must be unique", n, raw, first)}) {
 						break features
 					}

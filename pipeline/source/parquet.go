@@ -59,6 +59,7 @@ func ReadParquet(ctx context.Context, path string, spec Points) (arrow.RecordBat
 		}
 		col := &table.Column{Name: c.Name, Type: c.Type}
 		keys := map[string]int{}
+		checked, soft := spec.checked()
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if i%65536 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -86,12 +87,14 @@ func ReadParquet(ctx context.Context, path string, spec Points) (arrow.RecordBat
 			case bool:
 				col.AppendBool(x, true)
 			}
-			if c.Name == spec.Key {
+			if c.Name == checked {
 				k := fmt.Sprint(v)
 				if iv, ok := v.(int64); ok {
 					k = strconv.FormatInt(iv, 10)
 				}
-				if first, dup := keys[k]; dup {
+				if first, dup := keys[k]; dup && soft {
+					spec.repeated(path, fmt.Sprintf("row %d", i+1), fmt.Sprintf("row %d", first), k)
+				} else if dup {
 					errs = append(errs, &ParseError{File: path, Line: i + 1, Column: c.Name, Err: fmt.Errorf("row %d: duplicate key %q (first in row %d); keys must be unique", i+1, k, first)})
 				} else {
 					keys[k] = i + 1
