@@ -170,8 +170,16 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) []Problem {
 		if n.Kind != yaml.MappingNode {
 			return []Problem{{Line: n.Line, Path: path, Message: fmt.Sprintf("is a %s, want a mapping (name: ...)", kindName(n))}}
 		}
+		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			out = append(out, checkKeys(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value))...)
+			k := n.Content[i]
+			sub := joinPath(path, k.Value)
+			if first, dup := seen[k.Value]; dup && k.Tag != "!!merge" {
+				out = append(out, Problem{Line: k.Line, Path: sub, Message: fmt.Sprintf("name given twice (first on line %d); give each a name of its own", first)})
+				continue
+			}
+			seen[k.Value] = k.Line
+			out = append(out, checkKeys(n.Content[i+1], t.Elem(), sub)...)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -364,6 +372,7 @@ func decodeStrictly(b []byte, v any) []Problem {
 		return probs
 	}
 	probs = checkKeys(doc, reflect.TypeOf(v), "")
+	dropRepeatedKeys(doc) // reported above; decoded, the block would be lost
 	dec := decodeNode(doc, v)
 	if len(dec) > 0 {
 		paths := map[int]string{}
@@ -384,6 +393,32 @@ func decodeStrictly(b []byte, v any) []Problem {
 	}
 	sort.SliceStable(probs, func(a, b int) bool { return probs[a].Line < probs[b].Line })
 	return probs
+}
+
+// dropRepeatedKeys removes from every mapping under n each key given again
+// and its value, keeping the first: checkKeys has reported the repeat, and
+// the YAML decoder refuses the whole mapping for it, which would leave the
+// block undefined and make every reference to it a false second problem
+// (a source given `file:` twice "is not a local file source").
+func dropRepeatedKeys(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]bool{}
+		kept := n.Content[:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Tag != "!!merge" && k.Kind == yaml.ScalarNode {
+				if seen[k.Value] {
+					continue
+				}
+				seen[k.Value] = true
+			}
+			kept = append(kept, k, n.Content[i+1])
+		}
+		n.Content = kept
+	}
+	for _, c := range n.Content {
+		dropRepeatedKeys(c)
+	}
 }
 
 // keyLines maps every key path of the file to the line of its key.

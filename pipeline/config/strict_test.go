@@ -1,6 +1,11 @@
 package config
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +92,56 @@ func TestDemoNullKeys(t *testing.T) {
 		if got := c.Sources[src].Null; len(got) != 1 || got[0] != want {
 			t.Errorf("sources.%s.null = %q, want [%q]", src, got, want)
 		}
+	}
+}
+
+// TestRepeatedKeyOneProblem: a key given twice in a block, or a name given
+// twice in a section, is one problem naming both lines; the block is still
+// read (its first key), so nothing that refers to it becomes a false second
+// problem. (The YAML decoder refuses a whole mapping for a repeated key: a
+// source given `file:` twice was "not a local file source" for its places,
+// and a source given twice left "at least one source is required".)
+func TestRepeatedKeyOneProblem(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "atlanta", "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse("pipeline.yaml", b); err != nil {
+		t.Fatalf("the Atlanta pipeline: %v", err)
+	}
+	lines := strings.Split(string(b), "\n")
+	at := func(prefix string) int {
+		for i, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				return i
+			}
+		}
+		t.Fatalf("no line %q", prefix)
+		return 0
+	}
+	insert := func(i int, l ...string) string {
+		out := append(slices.Clone(lines[:i]), l...)
+		return strings.Join(append(out, lines[i:]...), "\n")
+	}
+	file := at("    file: atlanta_transit_stations.geojson")
+	src, next := at("  stations:"), at("  tract_counties:")
+	for _, tt := range []struct {
+		name, in, want string
+	}{
+		{"key twice", insert(file+1, lines[file]), fmt.Sprintf("line %d: sources.stations.file: key given twice (first on line %d)", file+2, file+1)},
+		// A block copied to make a second source, its name not yet changed.
+		{"name twice", insert(next, lines[src:next]...),
+			fmt.Sprintf("line %d: sources.stations: name given twice (first on line %d); give each a name of its own", next+1, src+1)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("pipeline.yaml", []byte(tt.in))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("not refused: %v", err)
+			}
+			if len(ce.Problems) != 1 || ce.Problems[0] != tt.want {
+				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(ce.Problems, "\n  "), tt.want)
+			}
+		})
 	}
 }
