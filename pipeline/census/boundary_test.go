@@ -296,3 +296,50 @@ func TestParseLayer(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesPlacedByHand: a copy of the Bureau's zip that a user puts in the
+// cache (no .sha256 beside it) is used, offline too, once it passes the
+// checks a download passes, and its SHA-256 is recorded; a copy that fails
+// them is never deleted offline (an error names it, what is wrong and
+// where the real file is) and is downloaded again online. An offline miss
+// says where a copy would go.
+func TestFilesPlacedByHand(t *testing.T) {
+	srv := newFakeBoundaries(t, realZips)
+	cache := t.TempDir()
+	spec := BoundarySpec{Layer: LayerTract, Year: 2018, State: "39"}
+	p := filepath.Join(cache, "GENZ2018", "shp", "cb_2018_39_tract_500k.zip")
+	_, err := LoadBoundary(context.Background(), srv.files(t, cache, true), "tract", spec)
+	if err == nil || !strings.Contains(err.Error(), "or put a copy of the file published there at "+p) || strings.Count(err.Error(), "not in the cache") != 1 {
+		t.Errorf("offline miss: %v; want it said once, and where a copy goes", err)
+	}
+	real, err := os.ReadFile(realZips["/geo/tiger/GENZ2018/shp/cb_2018_39_tract_500k.zip"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(p, real, 0o644)
+	lb, err := LoadBoundary(context.Background(), srv.files(t, cache, true), "tract", spec)
+	if err != nil || !lb.Files[0].Cached || len(lb.Layer.Features) != 2948 || len(srv.reqs) != 0 {
+		t.Fatalf("offline, a copy put in the cache: err %v, %d requests; want its 2,948 Ohio tracts, no request", err, len(srv.reqs))
+	}
+	if rec, _ := os.ReadFile(p + ".sha256"); !strings.HasPrefix(string(rec), "202d6182") {
+		t.Errorf(".sha256 file = %q, want the zip's SHA-256 recorded", rec)
+	}
+
+	// A copy cut short: refused offline and kept; downloaded again online.
+	os.Remove(p + ".sha256")
+	os.WriteFile(p, real[:len(real)/2], 0o644)
+	_, err = LoadBoundary(context.Background(), srv.files(t, cache, true), "tract", spec)
+	if err == nil || !strings.Contains(err.Error(), "the copy in the cache ("+p+") is not usable: not a zip file") || !strings.Contains(err.Error(), "replace it with the file published at https://www2.census.gov/geo/tiger/GENZ2018/shp/cb_2018_39_tract_500k.zip") {
+		t.Errorf("offline, a copy cut short: %v; want it named, with what is wrong and where the file is published", err)
+	}
+	if b, _ := os.ReadFile(p); len(b) != len(real)/2 {
+		t.Error("offline, the user's copy was deleted")
+	}
+	lb, err = LoadBoundary(context.Background(), srv.files(t, cache, false), "tract", spec)
+	if err != nil || lb.Files[0].Cached || len(lb.Layer.Features) != 2948 || len(srv.reqs) != 1 {
+		t.Errorf("online, a copy cut short: err %v, %d requests; want one fresh download", err, len(srv.reqs))
+	}
+}

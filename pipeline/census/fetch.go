@@ -132,7 +132,22 @@ func (f *Files) Get(ctx context.Context, rel, want string, check func(path strin
 	url := f.URL(rel)
 	published := (&Files{cfg: FilesConfig{BaseURL: DefaultBoundaryBaseURL}}).URL(rel)
 	dst := f.cachePath(rel)
-	if sum, err := verifyCached(dst); err == nil {
+	sum, err := verifyCached(dst)
+	if errors.Is(err, errNoChecksum) {
+		// No .sha256: a copy the user put there (a download writes the
+		// .sha256 before its file). Used if it is what a download would
+		// keep; never deleted offline, where it is all there is.
+		var aerr error
+		if sum, aerr = adopt(dst, want, check); aerr == nil {
+			f.cfg.Logger.Info("census files: using the copy put in the cache", "file", dst, "sha256", sum)
+			err = nil
+		} else if f.cfg.Offline {
+			return nil, fmt.Errorf("census files: %s: the copy in the cache (%s) is not usable: %w; replace it with the file published at %s", url, dst, aerr, published)
+		} else {
+			err = aerr
+		}
+	}
+	if err == nil {
 		if want != "" && !strings.EqualFold(want, sum) {
 			return nil, fmt.Errorf("census files: %s: the cached file's SHA-256 is %s, the pipeline file pins %s: delete %s to download it again, or correct the pin", url, sum, want, dst)
 		}
@@ -143,7 +158,7 @@ func (f *Files) Get(ctx context.Context, rel, want string, check func(path strin
 		os.Remove(dst + ".sha256")
 	}
 	if f.cfg.Offline {
-		return nil, fmt.Errorf("census files: %s is not in the cache (%s) and offline mode is on: %s: %w", url, dst, f.cfg.OfflineHint, ErrOffline)
+		return nil, fmt.Errorf("census files: %s: %w: %s, or put a copy of the file published there at %s", url, ErrOffline, f.cfg.OfflineHint, dst)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return nil, fmt.Errorf("census files: %w", err)
@@ -177,7 +192,7 @@ func (f *Files) Get(ctx context.Context, rel, want string, check func(path strin
 			return nil, fmt.Errorf("census files: %s: the downloaded file is not usable: %w", url, err)
 		}
 	}
-	sum, err := fileSHA256(part)
+	sum, err = fileSHA256(part)
 	if err != nil {
 		return nil, fmt.Errorf("census files: %w", err)
 	}
@@ -270,7 +285,7 @@ func verifyCached(p string) (string, error) {
 	}
 	rec, err := os.ReadFile(p + ".sha256")
 	if err != nil {
-		return "", fmt.Errorf("no checksum file beside %s", p)
+		return "", fmt.Errorf("%s: %w", p, errNoChecksum)
 	}
 	want := strings.Fields(string(rec))
 	if len(want) == 0 {
@@ -284,6 +299,30 @@ func verifyCached(p string) (string, error) {
 		return "", fmt.Errorf("%s: SHA-256 %s, recorded %s", p, got, want[0])
 	}
 	return got, nil
+}
+
+// errNoChecksum is verifyCached's error for a file with no .sha256 beside it.
+var errNoChecksum = errors.New("no checksum file beside it")
+
+// adopt checks a file put in the cache by hand as a download is checked
+// (check, then the pin want) and records its SHA-256 beside it.
+func adopt(p, want string, check func(string) error) (string, error) {
+	if check != nil {
+		if err := check(p); err != nil {
+			return "", err
+		}
+	}
+	sum, err := fileSHA256(p)
+	if err != nil {
+		return "", err
+	}
+	if want != "" && !strings.EqualFold(want, sum) {
+		return "", fmt.Errorf("its SHA-256 is %s, the pipeline file pins %s", sum, want)
+	}
+	if err := writeAtomic(p+".sha256", []byte(sum+"  "+filepath.Base(p)+"\n")); err != nil {
+		return "", err
+	}
+	return sum, nil
 }
 
 func fileSHA256(p string) (string, error) {
