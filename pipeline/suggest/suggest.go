@@ -33,9 +33,40 @@ func Distance(a, b string) int {
 
 // Closest returns the candidate nearest to want by edit distance, ignoring
 // case, when it is within a third of want's length (and at least 2 edits);
-// ties go to the candidate that sorts first. It returns "" when none is
-// close or have is empty.
+// ties go to the candidate that sorts first. Failing that, the one
+// candidate that shortens want or that want shortens (a prefix of at least
+// three letters, ignoring case: a header renamed from Latitude to Lat). It
+// returns "" when none is close or have is empty.
 func Closest(want string, have []string) string {
+	if best := closestByEdits(want, have); best != "" {
+		return best
+	}
+	return onlyPrefix(want, have)
+}
+
+// onlyPrefix returns the only candidate that is a prefix of want or has want
+// as its prefix, ignoring case, the shorter of the two at least three
+// letters long; "" when there is none or more than one.
+func onlyPrefix(want string, have []string) string {
+	w, found := strings.ToLower(want), ""
+	for _, h := range have {
+		l := strings.ToLower(h)
+		short, long := l, w
+		if len(short) > len(long) {
+			short, long = long, short
+		}
+		if len([]rune(short)) < 3 || !strings.HasPrefix(long, short) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = h
+	}
+	return found
+}
+
+func closestByEdits(want string, have []string) string {
 	best, bestD := "", -1
 	w := strings.ToLower(want)
 	for _, h := range have {

@@ -31,3 +31,24 @@ func TestClosest(t *testing.T) {
 		t.Errorf("Closest on no candidates = %q", got)
 	}
 }
+
+// TestClosestAbbreviation: a header shortened or lengthened (Latitude and
+// Lat) is suggested when it is the only such candidate, and never on two
+// letters or when two candidates fit.
+func TestClosestAbbreviation(t *testing.T) {
+	for _, tt := range []struct {
+		want string
+		have []string
+		got  string
+	}{
+		{"Latitude", []string{"School", "Lat", "Lon"}, "Lat"},
+		{"lon", []string{"School", "Latitude", "Longitude"}, "Longitude"},
+		{"Latitude", []string{"La", "Lon"}, ""},
+		{"Lat", []string{"Latitude", "Latitude_2"}, ""},
+		{"Latitude", []string{"Latitud"}, "Latitud"}, // by edits first
+	} {
+		if got := Closest(tt.want, tt.have); got != tt.got {
+			t.Errorf("Closest(%q, %q) = %q, want %q", tt.want, tt.have, got, tt.got)
+		}
+	}
+}
