@@ -63,8 +63,13 @@ func (st *state) loadCensusBoundary(ctx context.Context, name string, b *config.
 		return err
 	}
 	l := lb.Layer
-	for _, w := range append(slices.Clone(l.Warnings), lb.Notes...) {
+	for _, w := range l.Warnings {
 		st.warn("boundary %s: %s", name, w)
+	}
+	// How the layer was cut from the Bureau's file ("kept the 349 features
+	// in ...") is not a warning: it is said with the file, in the sources.
+	for _, n := range lb.Notes {
+		note.About = strings.TrimSuffix(note.About, ".") + ". " + strings.ToUpper(n[:1]) + n[1:] + "."
 	}
 	st.layers[name] = l
 	st.indexes[name] = geo.NewIndexShared(l) // l is fresh: nothing else reads it yet
