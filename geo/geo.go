@@ -280,7 +280,11 @@ func check(mp orb.MultiPolygon) (orb.MultiPolygon, []string, error) {
 		for ri, ring := range poly {
 			for _, p := range ring {
 				if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
-					return nil, nil, fmt.Errorf("polygon %d ring %d has coordinate [%g, %g] outside lon/lat range; reproject to EPSG:4326", pi, ri, p[0], p[1])
+					fix := "reproject to EPSG:4326"
+					if p[0] >= -90 && p[0] <= 90 && p[1] >= -180 && p[1] <= 180 {
+						fix = "it would fit as [latitude, longitude]: GeoJSON and WKT give each point as [longitude, latitude], so swap the two numbers of every point"
+					}
+					return nil, nil, fmt.Errorf("polygon %d ring %d has coordinate [%g, %g] outside lon/lat range; %s", pi, ri, p[0], p[1], fix)
 				}
 			}
 			if len(ring) > 0 && !ring.Closed() {

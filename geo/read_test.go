@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -195,6 +196,16 @@ func TestReadErrors(t *testing.T) {
 	os.WriteFile(badCRS, []byte(`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4267"}},"features":[]}`), 0o644)
 	notLonLat := filepath.Join(t.TempDir(), "madeup_projected_without_crs.geojson")
 	os.WriteFile(notLonLat, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Polygon","coordinates":[[[564266,4183875],[564366,4183875],[564366,4183975],[564266,4183875]]]}}]}`), 0o644)
+	// Real Alameda tracts with every point given as [latitude, longitude].
+	swapped := filepath.Join(t.TempDir(), "alameda_tracts_2010_swapped.geojson")
+	{
+		b, err := os.ReadFile("testdata/alameda_tracts_2010.geojson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pair := regexp.MustCompile(`\[(-?[0-9.]+), ?(-?[0-9.]+)\]`)
+		os.WriteFile(swapped, pair.ReplaceAll(b, []byte("[$2, $1]")), 0o644)
+	}
 	tests := []struct {
 		name, path string
 		isCRS      bool   // error wraps crs.ErrUnknown
@@ -203,12 +214,17 @@ func TestReadErrors(t *testing.T) {
 		{"shapefile without .prj", noPrj, true, "no .prj"},
 		{"GeoJSON in NAD27", badCRS, true, "NAD27"},
 		{"GeoJSON plainly not lon/lat", notLonLat, false, "outside lon/lat range; reproject to EPSG:4326"},
+		{"GeoJSON in lat/lon order", swapped, false, "outside lon/lat range; it would fit as [latitude, longitude]: GeoJSON and WKT give each point as [longitude, latitude], so swap the two numbers of every point"},
 		{"unknown extension", "testdata/PROVENANCE.md", false, "unknown file type \".md\""},
 		{"missing file", "testdata/nothing.zip", false, "no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Read(context.Background(), "b", tt.path, "id")
+			id := "id"
+			if strings.Contains(tt.path, "alameda_tracts") {
+				id = "GEOID"
+			}
+			_, err := Read(context.Background(), "b", tt.path, id)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
