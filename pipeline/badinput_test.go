@@ -42,6 +42,23 @@ func TestBadInput(t *testing.T) {
 			wantErr: []string{`source "acs"`, "alameda_acs5_2018_tracts.json"},
 		},
 		{
+			name: "recorded census response cut short",
+			edit: func(t *testing.T, dir string) {
+				p := filepath.Join(dir, "alameda_acs5_2018_tracts.json")
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(p, b[:len(b)/2], 0o644)
+			},
+			wantErr: []string{`source "acs"`, "alameda_acs5_2018_tracts.json: the recorded response is cut short", `ends with "]]"); save the whole answer again`},
+		},
+		{
+			name:    "a header shortened",
+			edit:    replace("cde_schools_2018_oakland.csv", "Latitude,Longitude", "Lat,Longitude"),
+			wantErr: []string{"cde_schools_2018_oakland.csv:1", `column "Latitude": no such column in the header; did you mean "Lat"?`},
+		},
+		{
 			name:    "wrong column name",
 			edit:    replace("cde_schools_2018_oakland.csv", "Latitude,Longitude", "Latitud,Longitude"),
 			wantErr: []string{"cde_schools_2018_oakland.csv:1", `column "Latitude": no such column in the header; did you mean "Latitud"?`},

@@ -9,6 +9,7 @@ package censusread
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -43,6 +44,9 @@ type Reader struct {
 // known; census.Table.CodeMedians).
 func ReadRecorded(path string, s *config.Source, year int) (*census.Table, error) {
 	t, err := census.ReadRecorded(path, census.Request{Dataset: s.Dataset, Year: s.Year, Variables: s.Variables, For: s.For, In: s.In})
+	if errors.Is(err, census.ErrTruncated) {
+		return nil, cutShort{path: path, err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -420,3 +424,21 @@ func CheckCoverage(c *config.Config, rows []string, layer *geo.Layer) error {
 	}
 	return fmt.Errorf("source %q against boundary %q: %w; %s", t.Source, t.Boundary, err, fix)
 }
+
+// cutShort is the error of a recorded response that ends before its JSON
+// array does: said once, with the fix (census.ReadRecorded's own text says
+// "response body: response body is truncated").
+type cutShort struct {
+	path string
+	err  error // census.ReadRecorded's, which wraps census.ErrTruncated
+}
+
+func (e cutShort) Error() string {
+	size := ""
+	if fi, err := os.Stat(e.path); err == nil {
+		size = fmt.Sprintf(" after %d bytes", fi.Size())
+	}
+	return fmt.Sprintf("%s: the recorded response is cut short: it stops%s before its JSON array ends (a Census API answer ends with \"]]\"); save the whole answer again, or remove recorded: to pull it from the API", e.path, size)
+}
+
+func (e cutShort) Unwrap() error { return e.err }
