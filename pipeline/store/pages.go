@@ -365,8 +365,7 @@ var (
 // release gives p's buffers back to encoders and chunks.
 func (p *pageWriter) release() {
 	for _, e := range p.enc {
-		// Its map and strings point into the records written: drop them.
-		clear(e.sdict)
+		// Its strings point into the records written: drop them.
 		clear(e.strs[:cap(e.strs)])
 		encoders.Put(e)
 	}
