@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -272,5 +274,80 @@ func TestFloatDictionaryPaysMatchesOld(t *testing.T) {
 	}
 	if tested < 200 || pays < 50 || tested-pays < 50 {
 		t.Errorf("%d choices, %d dictionary", tested, pays)
+	}
+}
+
+// oldStringIndexes is stringIndexes as it was, over a Go map (the
+// reference of TestStringIndexesMatchMap).
+func oldStringIndexes(src []string, limit int) (idx []int32, dict []string, ok bool) {
+	m := map[string]int32{}
+	for _, v := range src {
+		x, found := m[v]
+		if !found {
+			x = int32(len(dict))
+			if int(x) == limit {
+				return idx, dict, false
+			}
+			m[v] = x
+			dict = append(dict, v)
+		}
+		idx = append(idx, x)
+	}
+	return idx, dict, true
+}
+
+// TestStringIndexesMatchMap checks stringIndexes's open-addressing table
+// against a Go map: the same indexes, dictionary and decision on MADE-UP
+// columns of unique values (the table grown many times when there is no
+// limit), repeats, sorted runs, empty strings, and either side of a limit.
+func TestStringIndexesMatchMap(t *testing.T) {
+	unique := make([]string, 200_000)
+	for k := range unique {
+		unique[k] = fmt.Sprintf("%011d", k*7919)
+	}
+	repeats := make([]string, 100_000)
+	for k := range repeats {
+		repeats[k] = unique[(k*31)%5000]
+	}
+	runs := make([]string, 50_000)
+	for k := range runs {
+		runs[k] = unique[k/100]
+	}
+	empties := []string{"", "a", "", "", "b", "a", ""}
+	cases := []struct {
+		name  string
+		src   []string
+		limit int
+	}{
+		{"unique, no limit", unique, -1},
+		{"unique, limit", unique, len(unique) / 4},
+		{"repeats, no limit", repeats, -1},
+		{"repeats, limit 4999", repeats, 4999},
+		{"repeats, limit 5000", repeats, 5000},
+		{"repeats, limit 5001", repeats, 5001},
+		{"runs", runs, -1},
+		{"empty strings", empties, -1},
+		{"empty strings, limit 2", empties, 2},
+		{"none", nil, -1},
+	}
+	e := new(chunkEncoder)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wantIdx, wantDict, wantOK := oldStringIndexes(tc.src, tc.limit)
+			ok := stringIndexes(e, stringSlice(tc.src), tc.limit)
+			if ok != wantOK {
+				t.Fatalf("pays %v, want %v", ok, wantOK)
+			}
+			var dict []string
+			for y := range len(e.dictOffs) - 1 {
+				dict = append(dict, string(e.dictData[e.dictOffs[y]:e.dictOffs[y+1]]))
+			}
+			if diff := cmp.Diff(wantDict, dict); diff != "" {
+				t.Errorf("dictionary (-want +got):\n%s", diff)
+			}
+			if ok && !slices.Equal(e.idx, wantIdx) {
+				t.Errorf("indexes differ: %d of them, want %d", len(e.idx), len(wantIdx))
+			}
+		})
 	}
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"hash/maphash"
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -28,7 +30,7 @@ type chunkEncoder struct {
 	comp     []byte // page, compressed
 	fdict    floatDict
 	sketch   distinctSketch
-	sdict    map[string]int32
+	stable   stringTable // stringIndexes's
 	dictData []byte
 	dictOffs []uint32
 	hdr      bytes.Buffer
@@ -402,10 +404,6 @@ func (e *chunkEncoder) stringIndexesUpTo(src stringSource, limit int) bool {
 // dictionary does not pay: dictionaryPays's rule, counted exactly as it
 // counts).
 func stringIndexes[S stringSource](e *chunkEncoder, src S, limit int) bool {
-	if e.sdict == nil {
-		e.sdict = map[string]int32{}
-	}
-	clear(e.sdict)
 	// Never nil, as parquet-go's dictionary buffer: a dictionary of ""
 	// alone has an empty least value, not a nil one (noBytes).
 	if e.dictData == nil {
@@ -413,10 +411,15 @@ func stringIndexes[S stringSource](e *chunkEncoder, src S, limit int) bool {
 	}
 	e.dictData, e.dictOffs = e.dictData[:0], append(e.dictOffs[:0], 0)
 	e.idx = e.idx[:0]
+	want := min(src.Len(), 1024)
+	if limit >= 0 {
+		want = min(src.Len(), limit+1)
+	}
+	t := &e.stable
+	t.reset(want)
 	var prev string
 	x := int32(-1)
 	for k := range src.Len() {
-		// The map's keys are the source's strings, which outlive its use.
 		v := src.At(k)
 		// A run of one value (a sorted column) looks it up once.
 		if x >= 0 && v == prev {
@@ -424,20 +427,78 @@ func stringIndexes[S stringSource](e *chunkEncoder, src S, limit int) bool {
 			continue
 		}
 		prev = v
-		var ok bool
-		x, ok = e.sdict[v]
-		if !ok {
-			x = int32(len(e.dictOffs) - 1)
-			if int(x) == limit {
-				return false
+		h := maphash.String(t.seed, v)
+		i := h & t.mask
+		for {
+			sl := t.slots[i]
+			if sl == 0 {
+				// A new value.
+				x = int32(len(e.dictOffs) - 1)
+				if int(x) == limit {
+					return false
+				}
+				t.slots[i] = h&^0xffffffff | uint64(x+1)
+				e.dictData = append(e.dictData, v...)
+				e.dictOffs = append(e.dictOffs, uint32(len(e.dictData)))
+				if 2*int(x+1) > len(t.slots) {
+					t.grow(e.dictData, e.dictOffs)
+				}
+				break
 			}
-			e.sdict[v] = x
-			e.dictData = append(e.dictData, v...)
-			e.dictOffs = append(e.dictOffs, uint32(len(e.dictData)))
+			if sl>>32 == h>>32 {
+				if y := int32(uint32(sl)) - 1; string(e.dictData[e.dictOffs[y]:e.dictOffs[y+1]]) == v {
+					x = y
+					break
+				}
+			}
+			i = (i + 1) & t.mask
 		}
 		e.idx = append(e.idx, x)
 	}
 	return true
+}
+
+// stringTable is stringIndexes's set of the dictionary's values: open
+// addressing with linear probing, at most half full, a slot the high 32
+// bits of its value's hash and its dictionary index + 1 (0: empty); the
+// values themselves are the dictionary's bytes (no strings kept, no
+// pointers for the collector). The indexes are the dictionary's, first
+// seen first, whatever the seed.
+type stringTable struct {
+	seed  maphash.Seed
+	slots []uint64
+	mask  uint64
+}
+
+// reset empties t for about want values.
+func (t *stringTable) reset(want int) {
+	if t.slots == nil {
+		t.seed = maphash.MakeSeed()
+	}
+	size := max(16, 1<<bits.Len(uint(2*want)))
+	if cap(t.slots) < size {
+		t.slots = make([]uint64, size)
+	} else {
+		t.slots = t.slots[:size]
+		clear(t.slots)
+	}
+	t.mask = uint64(size - 1)
+}
+
+// grow doubles t's slots and puts back the dictionary's values (data,
+// offs).
+func (t *stringTable) grow(data []byte, offs []uint32) {
+	size := 2 * len(t.slots)
+	t.slots = make([]uint64, size)
+	t.mask = uint64(size - 1)
+	for y := range len(offs) - 1 {
+		h := maphash.Bytes(t.seed, data[offs[y]:offs[y+1]])
+		i := h & t.mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = h&^0xffffffff | uint64(y+1)
+	}
 }
 
 // floatIndexes sets e.idx to the dictionary index of each of vals (a

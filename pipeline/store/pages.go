@@ -162,6 +162,12 @@ func (p *pageWriter) fix(unique, dict []bool) error {
 		}
 		p.cols[j] = c
 	}
+	return p.template(unique, dict)
+}
+
+// template is fix without setting p.cols (the column work set them
+// already, and may still be reading them).
+func (p *pageWriter) template(unique, dict []bool) error {
 	opts, err := p.options(unique, dict)
 	if err != nil {
 		return err
@@ -225,12 +231,20 @@ func (p *pageWriter) writeRowGroup(c *chunk, start, end int) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	return p.flush(p.out, end-start, choose)
+}
+
+// flush writes a row group of rows rows whose column chunks are out (in
+// column order), encoded; where choose it is the file's first, whose
+// column work chose the encodings (p.cols): parquet-go's footer for them
+// is read first (template).
+func (p *pageWriter) flush(out []*columnChunk, rows int, choose bool) error {
 	if choose {
 		unique, dict := make([]bool, len(p.cols)), make([]bool, len(p.cols))
 		for j, col := range p.cols {
 			unique[j], dict[j] = col.kind == kindStringUnique, col.kind == kindFloatDict
 		}
-		if err := p.fix(unique, dict); err != nil {
+		if err := p.template(unique, dict); err != nil {
 			return err
 		}
 	}
@@ -241,7 +255,7 @@ func (p *pageWriter) writeRowGroup(c *chunk, start, end int) error {
 	}
 	rg := format.RowGroup{
 		Columns:        make([]format.ColumnChunk, len(p.cols)),
-		NumRows:        int64(end - start),
+		NumRows:        int64(rows),
 		SortingColumns: []format.SortingColumn{},
 		FileOffset:     p.offset,
 		Ordinal:        int16(len(p.groups)),
@@ -249,7 +263,7 @@ func (p *pageWriter) writeRowGroup(c *chunk, start, end int) error {
 	colIdx := make([]format.ColumnIndex, len(p.cols))
 	offIdx := make([]format.OffsetIndex, len(p.cols))
 	for j := range p.cols {
-		o := p.out[j]
+		o := out[j]
 		md := o.meta
 		if o.dict != nil {
 			md.DictionaryPageOffset = p.offset
@@ -351,8 +365,7 @@ var (
 // release gives p's buffers back to encoders and chunks.
 func (p *pageWriter) release() {
 	for _, e := range p.enc {
-		// Its map and strings point into the records written: drop them.
-		clear(e.sdict)
+		// Its strings point into the records written: drop them.
 		clear(e.strs[:cap(e.strs)])
 		encoders.Put(e)
 	}

@@ -301,18 +301,15 @@ func (e *encoder) writeChunk(ctx context.Context, c *chunk) error {
 			return err
 		}
 	}
+	if e.pages != nil {
+		return e.pages.writeRowGroups(ctx, c)
+	}
 	n := c.len()
 	for start := 0; start < n; start += rowGroupRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(n, start+rowGroupRows)
-		if e.pages != nil {
-			if err := e.pages.writeRowGroup(c, start, end); err != nil {
-				return err
-			}
-			continue
-		}
 		if err := e.writeColumns(c, start, end); err != nil {
 			return err
 		}

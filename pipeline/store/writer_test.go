@@ -181,3 +181,82 @@ func TestColumnsInParallelSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestRowGroupsMatchOneByOne checks that the page writer's row groups
+// encoded with no barrier between them (writeRowGroups: one queue of
+// column chunks, largest first, written as each row group is done) give
+// the bytes of encoding and writing them one at a time (writeRowGroup),
+// on records and table columns of several row groups, the first choosing
+// the encodings and the later ones not, on 2 and 4 goroutines.
+func TestRowGroupsMatchOneByOne(t *testing.T) {
+	places := withoutBools(t, placesLike(t, 3*rowGroupRows+rowGroupRows/2))
+	big := withoutBools(t, varied(t, 2*rowGroupRows+123, 9, 1))
+	edge := edges(t, 2*rowGroupRows+5)
+	floats := repeatingFloats(t, 3*rowGroupRows+77, 12)
+	for _, r := range []arrow.RecordBatch{places, big, edge, floats} {
+		defer r.Release()
+	}
+	cases := []struct {
+		name   string
+		chunks []*chunk
+	}{
+		{"places-like", []*chunk{{rec: places}}},
+		{"varied", []*chunk{{rec: big}}},
+		{"nulls at row group edges", []*chunk{{rec: edge}}},
+		{"repeating floats", []*chunk{{rec: floats}}},
+		{"several records", []*chunk{{rec: big.NewSlice(0, 10)}, {rec: big.NewSlice(10, 2*rowGroupRows+50)}, {rec: big.NewSlice(5, rowGroupRows+7)}}},
+		{"columns", []*chunk{{cols: recordColumns(edge)}, {cols: recordColumns(edge)}}},
+	}
+	write := func(t *testing.T, s *arrow.Schema, chunks []*chunk, oneByOne bool) []byte {
+		var buf bytes.Buffer
+		e, err := newEncoder(&buf, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.start(chunks[0]); err != nil {
+			t.Fatal(err)
+		}
+		if e.pages == nil {
+			t.Fatal("not the page writer's schema")
+		}
+		for _, c := range chunks {
+			if !oneByOne {
+				if err := e.writeChunk(context.Background(), c); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			for start := 0; start < c.len(); start += rowGroupRows {
+				if err := e.pages.writeRowGroup(c, start, min(c.len(), start+rowGroupRows)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := e.close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *arrow.Schema
+			if c := tc.chunks[0]; c.rec != nil {
+				s = c.rec.Schema()
+			} else {
+				var err error
+				if s, err = ColumnsSchema(nil, c.cols); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := write(t, s, tc.chunks, true)
+			for _, procs := range []int{2, 4} {
+				prev := runtime.GOMAXPROCS(procs)
+				got := write(t, s, tc.chunks, false)
+				runtime.GOMAXPROCS(prev)
+				if !bytes.Equal(got, want) {
+					t.Errorf("GOMAXPROCS %d: %d bytes that differ from one row group at a time's %d", procs, len(got), len(want))
+				}
+			}
+		})
+	}
+}
