@@ -309,6 +309,33 @@ type Segment struct {
 	Table Table
 }
 
+// PrintedRows is how many rows of a segment's list are printed: the print
+// style sheet hides the rest (.seglist tbody tr:nth-child(n+11) in the
+// template; keep the two in step), so that a list of thousands of tracts
+// prints on a few pages, and PrintNote says where the others are.
+const PrintedRows = 10
+
+// PrintNote is the line printed under a segment's list when the print
+// leaves rows out ("Printed: the first 10 of 212 rows; all are in
+// segments/x.csv."), naming the segment's first CSV file (else its first
+// file); it is empty when every row prints.
+func (s Segment) PrintNote() string {
+	n := len(s.Table.Rows)
+	if n <= PrintedRows {
+		return ""
+	}
+	where := "the exported files"
+	for i, f := range s.Files {
+		if i == 0 || strings.HasSuffix(f, ".csv") {
+			where = f
+		}
+		if strings.HasSuffix(f, ".csv") {
+			break
+		}
+	}
+	return fmt.Sprintf("Printed: the first %d of %d rows; all are in %s.", PrintedRows, n, where)
+}
+
 // UnplacedSet lists records that could not be placed: Rows holds at most a
 // bounded sample of the Total (the report's size must not grow with the
 // number of records); when it is a sample, Reasons counts every record by

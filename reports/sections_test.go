@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -157,5 +158,29 @@ func TestSegmentWithoutRule(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "<code></code>") {
 		t.Errorf("page has an empty rule")
+	}
+}
+
+// TestPrintNote: a segment list longer than PrintedRows says, in print,
+// how many rows were left out and which file holds them all (its CSV, not
+// its GeoJSON); a short one says nothing.
+func TestPrintNote(t *testing.T) {
+	rows := func(n int) [][]string { return make([][]string, n) }
+	for _, tt := range []struct {
+		name string
+		seg  reports.Segment
+		want string
+	}{
+		{"short", reports.Segment{Files: []string{"segments/a.csv"}, Table: reports.Table{Rows: rows(reports.PrintedRows)}}, ""},
+		{"long", reports.Segment{Files: []string{"segments/a.geojson", "segments/a.csv"}, Table: reports.Table{Rows: rows(212)}},
+			fmt.Sprintf("Printed: the first %d of 212 rows; all are in segments/a.csv.", reports.PrintedRows)},
+		{"no csv", reports.Segment{Files: []string{"segments/a.geojson"}, Table: reports.Table{Rows: rows(212)}},
+			fmt.Sprintf("Printed: the first %d of 212 rows; all are in segments/a.geojson.", reports.PrintedRows)},
+		{"no file", reports.Segment{Table: reports.Table{Rows: rows(212)}},
+			fmt.Sprintf("Printed: the first %d of 212 rows; all are in the exported files.", reports.PrintedRows)},
+	} {
+		if got := tt.seg.PrintNote(); got != tt.want {
+			t.Errorf("%s: PrintNote() = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

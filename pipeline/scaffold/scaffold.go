@@ -49,15 +49,22 @@ type County struct {
 	Name string // e.g. "Alameda County"; empty when only the code was given offline
 }
 
+// DefaultYear is the ACS 5-year vintage a scaffold uses when none is given:
+// 2018 (ACS 2014-2018), the vintage of the Oakland demo, of the recorded
+// Atlanta response (testdata/atlanta, shared/data/atlanta) and of the
+// README's examples, so that a scaffold's first run can be checked against
+// data on disk.
+const DefaultYear = 2018
+
 // CountyLister lists the counties of a state, keyed by three-digit code.
 type CountyLister func(ctx context.Context, state State) (map[string]string, error)
 
 // CensusCounties lists counties through the Census Data API client (NAME for
-// county:* in the state, from the ACS 5-year of year; 0 means 2022), which
+// county:* in the state, from the ACS 5-year of year; 0 means DefaultYear), which
 // caches the answer.
 func CensusCounties(c *census.Client, year int) CountyLister {
 	if year == 0 {
-		year = 2022
+		year = DefaultYear
 	}
 	return func(ctx context.Context, st State) (map[string]string, error) {
 		t, err := c.Get(ctx, census.Request{Dataset: "acs/acs5", Year: year, Variables: []string{"NAME"}, For: "county:*", In: "state:" + st.FIPS})
@@ -86,6 +93,9 @@ func CensusCounties(c *census.Client, year int) CountyLister {
 // then left empty when list fails); a name needs the list.
 func ResolveCounty(ctx context.Context, st State, s string, list CountyLister) (County, error) {
 	q := strings.TrimSpace(s)
+	if strings.ContainsAny(q, ",;") {
+		return County{}, fmt.Errorf("county %q: init takes one county; scaffold one, then add the others to the census source's in: (\"state:%s county:089,121\") and the boundary's county:", s, st.FIPS)
+	}
 	if isDigits(q) && len(q) <= 3 {
 		code := strings.Repeat("0", 3-len(q)) + q
 		if list == nil {
@@ -135,7 +145,7 @@ func firstWordsOf(n string) string {
 type Options struct {
 	State  State
 	County *County // nil: the whole state
-	Year   int     // ACS 5-year vintage; default 2022
+	Year   int     // ACS 5-year vintage; 0 means DefaultYear
 }
 
 var tmpl = template.Must(template.New("pipeline").Parse(pipelineTemplate))
@@ -143,7 +153,7 @@ var tmpl = template.Must(template.New("pipeline").Parse(pipelineTemplate))
 // Pipeline returns the pipeline file for a place.
 func Pipeline(o Options) ([]byte, error) {
 	if o.Year == 0 {
-		o.Year = 2022
+		o.Year = DefaultYear
 	}
 	place := o.State.Name
 	in := "state:" + o.State.FIPS

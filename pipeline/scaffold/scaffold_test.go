@@ -58,6 +58,7 @@ func TestResolveCounty(t *testing.T) {
 		{in: "alameda", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}},
 		{in: "San Francisco scaffold.County", list: list, want: scaffold.County{FIPS: "075", Name: "San Francisco scaffold.County"}},
 		{in: "Alameda", list: nil, err: "give its three-digit FIPS code, or set CENSUS_API_KEY"},
+		{in: "089,121", list: nil, err: "init takes one county"},
 		{in: "Marin", list: list, err: `California has no county named "Marin"`},
 		{in: "999", list: list, err: "California has no county 999"},
 	} {
@@ -89,7 +90,7 @@ func TestPipelineValidates(t *testing.T) {
 			t.Errorf("county scaffold lacks its in clause:\n%s", b)
 		}
 		// the boundary is named by Census layer: nothing to download by hand
-		want := `census: {layer: tract, year: 2022, state: "06"}`
+		want := `census: {layer: tract, year: 2018, state: "06"}`
 		if o.County != nil {
 			want = `census: {layer: tract, year: 2019, state: "06", county: "001"}`
 		}

@@ -24,6 +24,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/groundwork-org/groundwork/reports"
 )
 
 // ChromiumPath is where Debian installs Chromium.
@@ -395,6 +397,30 @@ func (b *Browser) CheckLayout(t *testing.T, path string) {
 		b.Eval(t, `["nav.toc",".tools",".switch"].every(s=>{var e=document.querySelector(s);return !e||getComputedStyle(e).display==="none"})`, &hidden)
 		if !hidden {
 			t.Error("printed: the contents, search box or indicator menu still shows")
+		}
+		// a heading printed with nothing under it (a closed section or
+		// list) fails the reader who printed it: a closed details either
+		// does not print or prints its contents, by the print style sheet
+		// alone (no beforeprint script has run here)
+		var empty []string
+		b.Eval(t, `(function(){var out=[];document.querySelectorAll("details:not([open])").forEach(function(d){
+			if(d.getClientRects().length===0)return;
+			var shown=Array.prototype.some.call(d.children,function(c){return c.tagName!=="SUMMARY"&&c.checkVisibility({contentVisibilityAuto:true})&&c.getClientRects().length>0});
+			if(!shown)out.push((d.querySelector("summary")||d).textContent.trim().slice(0,60))});return out})()`, &empty)
+		if len(empty) > 0 {
+			t.Errorf("printed: closed sections print their heading and nothing under it: %s", strings.Join(empty, "; "))
+		}
+		if wide := b.WideTables(t); len(wide) > 0 {
+			t.Errorf("printed: tables wider than the page, cut at its edge: %s", strings.Join(wide, "; "))
+		}
+		// a long segment list prints its first rows and says where the rest are
+		var long struct{ Lists, Rows, Shown, Notes int }
+		b.Eval(t, fmt.Sprintf(`(function(){var r={Lists:0,Rows:0,Shown:0,Notes:0};document.querySelectorAll(".seglist").forEach(function(d){
+			var rows=d.querySelectorAll("tbody tr");if(rows.length<=%d)return;
+			r.Lists++;r.Rows+=rows.length;rows.forEach(function(tr){if(tr.getClientRects().length>0)r.Shown++});
+			var n=d.querySelector(".printonly");if(n&&n.getClientRects().length>0)r.Notes++});return r})()`, reports.PrintedRows), &long)
+		if long.Shown > reports.PrintedRows*long.Lists || long.Notes != long.Lists {
+			t.Errorf("printed: %d long segment lists print %d of their %d rows (want at most %d each) and %d say where the rest are", long.Lists, long.Shown, long.Rows, reports.PrintedRows, long.Notes)
 		}
 	})
 }

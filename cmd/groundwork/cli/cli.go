@@ -268,8 +268,8 @@ const initUsage = `Usage: groundwork init DIR
 Without --state, writes the Oakland demo pipeline (pipeline.yaml) and its data
 files to DIR, ready to edit and run.
 
-With --state (a name, postal code or FIPS code) and optionally --county (a name
-or three-digit FIPS code), writes a pipeline for that place's tracts with the
+With --state (a name, postal code or FIPS code) and optionally --county (one
+county: a name or three-digit FIPS code), writes a pipeline for that place's tracts with the
 standard ACS indicators, a need index and a segment of the highest-need tracts.
 County names are looked up through the Census Data API (CENSUS_API_KEY) and
 cached; FIPS codes work offline. DIR must not already hold a pipeline.yaml.
@@ -277,6 +277,7 @@ cached; FIPS codes work offline. DIR must not already hold a pipeline.yaml.
 Examples:
   groundwork init my-city
   groundwork init --state 06 --county 001 alameda
+  groundwork init --state 13 --county 121 --year 2018 atl
   groundwork init --state California --county Alameda alameda
 
 Flags:
@@ -286,8 +287,8 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.SetOutput(helpOutput(args, stdout, stderr))
 	state := fs.String("state", "", "`state` name, postal code or FIPS code")
-	county := fs.String("county", "", "`county` name or three-digit FIPS code (with --state)")
-	year := fs.Int("year", 2022, "ACS 5-year `vintage` (with --state)")
+	county := fs.String("county", "", "one `county`: its name or three-digit FIPS code (with --state); init takes one county")
+	year := fs.Int("year", scaffold.DefaultYear, "ACS 5-year `vintage` (with --state)")
 	cacheDir := fs.String("census-cache", "", "`folder` of cached Census responses (default: the user cache folder)")
 	apiURL := fs.String("census-api", census.DefaultBaseURL, "base `URL` of the Census Data API (a mirror or a test server)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), initUsage); fs.PrintDefaults() }

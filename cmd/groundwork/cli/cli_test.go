@@ -106,7 +106,7 @@ func TestInitScaffold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `in: "state:06 county:001"`) || !strings.Contains(string(b), "cb_2022_06_tract_500k.zip") || !strings.Contains(out, "pipeline.yaml") {
+	if !strings.Contains(string(b), `in: "state:06 county:001"`) || !strings.Contains(string(b), "cb_2018_06_tract_500k.zip") || !strings.Contains(out, "pipeline.yaml") {
 		t.Errorf("scaffold:\n%s\nstdout: %s", b, out)
 	}
 	if code, _, e := run(t, "init", "--state", "CA", dir); code != ExitFailure || !strings.Contains(e, "already exists") {
