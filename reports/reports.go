@@ -313,10 +313,10 @@ type Segment struct {
 // style sheet hides the rest (.seglist tbody tr:nth-child(n+11) in the
 // template; keep the two in step), so that a list of thousands of tracts
 // prints on a few pages, and PrintNote says where the others are.
-const PrintedRows = 10
+const PrintedRows = 5
 
 // PrintNote is the line printed under a segment's list when the print
-// leaves rows out ("Printed: the first 10 of 212 rows; all are in
+// leaves rows out ("Printed: the first 5 of 212 rows; all are in
 // segments/x.csv."), naming the segment's first CSV file (else its first
 // file); it is empty when every row prints.
 func (s Segment) PrintNote() string {
