@@ -206,12 +206,7 @@ func scanCSVWith(ctx context.Context, name string, r io.ReadSeeker, spec CSV, ch
 	default:
 		return &ParseError{File: name, Err: fmt.Errorf("unknown encoding %q; want one of %s", spec.Encoding, strings.Join(Encodings, ", "))}
 	}
-	// checked is the column whose values are checked for repeats: the key
-	// (a repeat is an error), or else Repeats (soft: a repeat is a warning).
-	checked, soft := spec.Key, false
-	if checked == "" && spec.Repeats != "" {
-		checked, soft = spec.Repeats, true
-	}
+	checked, soft := checkedColumn(spec.Key, spec.Repeats)
 	start := int64(-1) // where the file starts, to re-read it for the key check
 	size := int64(-1)  // its bytes from there, to size the key set
 	if checked != "" {

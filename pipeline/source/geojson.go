@@ -33,13 +33,18 @@ type Points struct {
 	Warnings             *notes.Set
 }
 
-// checked is the column whose values must not repeat (Key), or else whose
-// repeats are warned about (soft).
-func (spec Points) checked() (col string, soft bool) {
-	if spec.Key == "" && spec.Repeats != "" {
-		return spec.Repeats, true
+// checked is the column whose values are checked for repeats
+// (checkedColumn).
+func (spec Points) checked() (col string, soft bool) { return checkedColumn(spec.Key, spec.Repeats) }
+
+// checkedColumn is the column of a source whose values are checked for
+// repeats: its key, where a repeat is an error, or else the column named by
+// Repeats (soft: a repeat is a warning).
+func checkedColumn(key, repeats string) (col string, soft bool) {
+	if key == "" && repeats != "" {
+		return repeats, true
 	}
-	return spec.Key, false
+	return key, false
 }
 
 // repeated warns that the value of Repeats at where repeats the one at
