@@ -58,8 +58,21 @@ func TestBenchScaleProcs(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "speedup over the last GOMAXPROCS=1 1.00x"); n != 2 {
-		t.Errorf("want both GOMAXPROCS=1 runs at 1.00x over the latest GOMAXPROCS=1 run, got %d:\n%s", n, out)
+	// Each GOMAXPROCS=1 line is its own baseline, so it says 1.00x; a
+	// GOMAXPROCS=2 line may say 1.00x too when two cores did not help (CI
+	// on 2026-12-02: 0.071 s at both), so only the GOMAXPROCS=1 lines are
+	// held to it.
+	ones := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "GOMAXPROCS=1  wall") {
+			ones++
+			if !strings.Contains(line, "speedup over the last GOMAXPROCS=1 1.00x") {
+				t.Errorf("a GOMAXPROCS=1 run is its own baseline, want 1.00x: %q", line)
+			}
+		}
+	}
+	if ones != 2 {
+		t.Errorf("want two GOMAXPROCS=1 runs, got %d:\n%s", ones, out)
 	}
 	if strings.Count(out, "segment:top_volunteers") != 4 {
 		t.Errorf("want the segment in the stage list and under each GOMAXPROCS:\n%s", out)
