@@ -84,6 +84,18 @@ func TestBadInput(t *testing.T) {
 			wantWarn: "feature 0 (06001400100): polygon 0 ring 0 was not closed; closed it by repeating its first point",
 		},
 		{
+			// A Unix timestamp has no zone: the reminder's event_time
+			// would show the number, so the run says so.
+			name:     "timeslot that is not a start time",
+			edit:     replace("fixture_mobilize_attendees.csv", "9002,e1,Tenant meeting,2026-10-03T18:00:00-07:00", "9002,e1,Tenant meeting,1791075600"),
+			wantWarn: `followup: fixture_mobilize_attendees.csv: 1 sign-up row(s) have a timeslot that is not a start time with its UTC offset (line 3: "1791075600"), so the lists' event_time column shows it as written; map timeslot: to a column of start times such as 2026-10-03T18:00:00-07:00`,
+		},
+		{
+			name:    "custom field named as a follow-up column",
+			edit:    replace("pipeline.yaml", "custom: [language]", "custom: [language, event]"),
+			wantErr: []string{"contacts.exports.custom", `custom field "event": the follow-up lists already have a column of that name; rename the field`},
+		},
+		{
 			name:     "school outside every boundary",
 			edit:     replace("cde_schools_2018_oakland.csv", "37.786684,-122.23578", "38.786684,-122.23578"),
 			wantWarn: "could not be placed; see unplaced/schools.csv",

@@ -32,6 +32,14 @@ contacts:
 			`preset: "eventbrite" is unknown`,
 			"followup.files[2].mapping: email, phone, first_name/last_name: map at least one way to recognise a person",
 		}},
+		// A custom field named as a column the exports already write
+		// would give a file two columns of one name.
+		{"custom fields that clash", contacts + "  exports: {profiles: [callhub], custom: [event, zipcode, language, language]}\nfollowup:\n  files: [{file: s.csv}]\n", []string{
+			`contacts.exports.custom: custom field "language" is listed twice; list it once`,
+			`contacts.exports.custom: custom field "zipcode": profile callhub and the follow-up lists already have a column of that name; rename the field`,
+			`contacts.exports.custom: custom field "event": the follow-up lists already have a column of that name`,
+		}},
+		{"event is free without followup", contacts + "  exports: {profiles: [callhub], custom: [event]}\n", nil},
 		{"unknown key", contacts + "followup:\n  files: [{file: s.csv, mapping: {emial: Email}}]\n", []string{`followup.files[0].mapping.emial: unknown key "emial"; did you mean "email"?`}},
 	}
 	for _, tt := range tests {

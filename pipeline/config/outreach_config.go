@@ -127,6 +127,9 @@ func (c *Config) checkOutreach(p *problems) {
 				p.add(fmt.Sprintf("contacts.exports.profiles[%d]", i), "unknown profile %q; use %v", pr, outreach.Profiles())
 			}
 		}
+		for _, err := range outreach.CustomClashes(e.Profiles, e.Custom, c.FollowUp != nil) {
+			p.add("contacts.exports.custom", "%v", err)
+		}
 	}
 	if l := c.Listening; l != nil {
 		if l.File == "" {

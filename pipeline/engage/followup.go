@@ -147,14 +147,22 @@ type FollowUpCount struct {
 // consent comes from the contact list, so a person not in it is counted in
 // NotInList (by list name) and in no list. Which channel each contact may
 // be reached on is the export's decision (reports/outreach).
+//
+// Each listed contact carries the timeslots the list is about: the ones
+// whose own last status is CONFIRMED on Reminder and NoShow, REGISTERED on
+// Confirm, in the order the files first name them (a person's status is
+// merged per event, the last row winning; a timeslot's per timeslot).
+// Title is what the event's people read (source.Attendee.Title: the
+// first row's).
 type EventFollowUp struct {
 	Event     string           `json:"event"`
+	Title     string           `json:"title"`
 	Total     FollowUpCount    `json:"total"`
 	BySegment []FollowUpCount  `json:"by_segment"`
 	ByArea    []FollowUpCount  `json:"by_area"`
-	Reminder  []source.Contact `json:"-"`
-	Confirm   []source.Contact `json:"-"`
-	NoShow    []source.Contact `json:"-"`
+	Reminder  []source.Invitee `json:"-"`
+	Confirm   []source.Invitee `json:"-"`
+	NoShow    []source.Invitee `json:"-"`
 	NotInList map[string]int   `json:"not_in_contact_list,omitempty"`
 }
 
@@ -172,6 +180,38 @@ type person struct {
 	status         string
 	signedUp, came bool
 	zip            string
+	slots          []slot // the sign-ups' timeslots, first-named first
+}
+
+// listed is a person on a list: the contact's index and the timeslots.
+type listed struct {
+	contact int
+	slots   []string
+}
+
+// slot is one timeslot of a person's sign-ups and its last status.
+type slot struct{ at, status string }
+
+// setSlot records status as the last of timeslot at.
+func (p *person) setSlot(at, status string) {
+	for i := range p.slots {
+		if p.slots[i].at == at {
+			p.slots[i].status = status
+			return
+		}
+	}
+	p.slots = append(p.slots, slot{at, status})
+}
+
+// slotsWith lists the timeslots whose last status is status.
+func (p *person) slotsWith(status string) []string {
+	var out []string
+	for _, s := range p.slots {
+		if s.status == status {
+			out = append(out, s.at)
+		}
+	}
+	return out
 }
 
 // Resolve matches every attendance row and builds each event's turnout and
@@ -187,6 +227,7 @@ func (m *Matcher) Resolve(zipSegments map[string][]string) *FollowUpResult {
 	res := &FollowUpResult{Matches: []Match{}, Ambiguous: []Match{}}
 	rules := []string{MatchEmail, MatchPhone, MatchNameAddress}
 	events := map[string]map[string]*person{}
+	titles := map[string]string{}
 	var eventOrder []string
 	order := map[string][]string{}
 	for i, a := range m.att {
@@ -239,6 +280,7 @@ func (m *Matcher) Resolve(zipSegments map[string][]string) *FollowUpResult {
 			ev = map[string]*person{}
 			events[a.Event] = ev
 			eventOrder = append(eventOrder, a.Event)
+			titles[a.Event] = a.Title
 		}
 		p := ev[key]
 		if p == nil {
@@ -248,6 +290,9 @@ func (m *Matcher) Resolve(zipSegments map[string][]string) *FollowUpResult {
 		}
 		if a.Status != "" {
 			p.status, p.signedUp = a.Status, true
+			if at := strings.TrimSpace(a.Timeslot); at != "" {
+				p.setSlot(at, a.Status)
+			}
 		}
 		p.came = p.came || a.Came
 		if p.zip == "" {
@@ -257,9 +302,9 @@ func (m *Matcher) Resolve(zipSegments map[string][]string) *FollowUpResult {
 	sort.Strings(eventOrder)
 	for _, name := range eventOrder {
 		ev := events[name]
-		ef := EventFollowUp{Event: name, Total: FollowUpCount{Key: name, Kind: "event"}, NotInList: map[string]int{}}
+		ef := EventFollowUp{Event: name, Title: titles[name], Total: FollowUpCount{Key: name, Kind: "event"}, NotInList: map[string]int{}}
 		bySeg, byArea := map[string]*FollowUpCount{}, map[string]*FollowUpCount{}
-		var rem, conf, ns []int
+		var rem, conf, ns []listed
 		for _, key := range order[name] {
 			p := ev[key]
 			var segs []string
@@ -309,28 +354,28 @@ func (m *Matcher) Resolve(zipSegments map[string][]string) *FollowUpResult {
 					t.NoShows++
 				}
 			}
-			add := func(list string, dst *[]int) {
+			add := func(list string, dst *[]listed, status string) {
 				if p.contact < 0 {
 					ef.NotInList[list]++
 					return
 				}
-				*dst = append(*dst, p.contact)
+				*dst = append(*dst, listed{p.contact, p.slotsWith(status)})
 			}
 			switch {
 			case confirmed && !p.came:
-				add("reminder", &rem)
-				add("no_show", &ns)
+				add("reminder", &rem, "CONFIRMED")
+				add("no_show", &ns, "CONFIRMED")
 			case confirmed:
-				add("reminder", &rem)
+				add("reminder", &rem, "CONFIRMED")
 			case p.status == "REGISTERED" && p.signedUp:
-				add("confirm", &conf)
+				add("confirm", &conf, "REGISTERED")
 			}
 		}
-		pick := func(idx []int) []source.Contact {
-			sort.Ints(idx)
-			out := make([]source.Contact, 0, len(idx))
-			for _, i := range idx {
-				out = append(out, m.contacts[i])
+		pick := func(ls []listed) []source.Invitee {
+			sort.Slice(ls, func(i, j int) bool { return ls[i].contact < ls[j].contact })
+			out := make([]source.Invitee, 0, len(ls))
+			for _, l := range ls {
+				out = append(out, source.Invitee{Contact: m.contacts[l.contact], Timeslots: l.slots})
 			}
 			return out
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,7 +84,7 @@ func TestFollowUpFixture(t *testing.T) {
 		t.Errorf("ambiguous = %+v, want the sheet's line 5", res.Ambiguous)
 	}
 
-	ids := func(cs []source.Contact) string {
+	ids := func(cs []source.Invitee) string {
 		var out []string
 		for _, c := range cs {
 			out = append(out, c.ID)
@@ -111,6 +112,11 @@ func TestFollowUpFixture(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantEv, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	// The sign-ups' title and timeslot reach the lists; the sheet's e2
+	// rows have neither, and its title is the mapped event name.
+	if e := res.Events[0]; e.Title != "Tenant meeting" || len(e.Reminder) == 0 || !slices.Equal(e.Reminder[0].Timeslots, []string{"2026-10-03T18:00:00-07:00"}) {
+		t.Errorf("e1 title %q, first reminder %+v; want Tenant meeting at 2026-10-03T18:00:00-07:00", e.Title, e.Reminder[:min(1, len(e.Reminder))])
 	}
 	var e1 []string
 	for _, c := range append(res.Events[0].BySegment, res.Events[0].ByArea...) {
@@ -165,4 +171,52 @@ func FuzzResolve(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFollowUpTimeslots: a person's lists carry the timeslots the list is
+// about, each by its own last status: a shift confirmed and another
+// cancelled leave the confirmed one on the reminder; a shift confirmed
+// then cancelled (the last row) is off; registered shifts go to the
+// confirmation call; rows without a timeslot add none.
+func TestFollowUpTimeslots(t *testing.T) {
+	const (
+		sat = "2026-10-03T10:00:00-07:00"
+		sun = "2026-10-04T10:00:00-07:00"
+	)
+	row := func(line int, email, slot, status string) source.Attendee {
+		return source.Attendee{File: "signups.csv", Line: line, Event: "e9 Canvass", Title: "Canvass", Timeslot: slot, Email: email, Status: status}
+	}
+	m := NewMatcher([]source.Attendee{
+		row(2, "a@example.org", sat, "CONFIRMED"),
+		row(3, "a@example.org", sun, "CANCELLED"),
+		row(4, "a@example.org", sun, "CONFIRMED"), // later row: Sunday confirmed after all
+		row(5, "b@example.org", sat, "CONFIRMED"),
+		row(6, "b@example.org", sun, "CONFIRMED"),
+		row(7, "b@example.org", sat, "CANCELLED"),
+		row(8, "b@example.org", sun, "CONFIRMED"), // repeated: one Sunday
+		row(9, "c@example.org", sun, "REGISTERED"),
+		row(10, "c@example.org", sat, "REGISTERED"),
+		row(11, "d@example.org", "", "CONFIRMED"),
+	})
+	for i, e := range []string{"a@example.org", "b@example.org", "c@example.org", "d@example.org"} {
+		m.Offer(source.Contact{ID: string(rune('A' + i)), Line: i + 2, Email: e})
+	}
+	res := m.Resolve(nil)
+	if len(res.Events) != 1 || res.Events[0].Title != "Canvass" {
+		t.Fatalf("events %+v, want one, titled Canvass", res.Events)
+	}
+	got := map[string][]string{}
+	for name, l := range map[string][]source.Invitee{"reminder": res.Events[0].Reminder, "confirm": res.Events[0].Confirm, "no_show": res.Events[0].NoShow} {
+		for _, in := range l {
+			got[name] = append(got[name], in.ID+" "+strings.Join(in.Timeslots, " "))
+		}
+	}
+	want := map[string][]string{
+		"reminder": {"A " + sat + " " + sun, "B " + sun, "D "},
+		"confirm":  {"C " + sun + " " + sat},
+		"no_show":  {"A " + sat + " " + sun, "B " + sun, "D "},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lists, contact and timeslots (-want +got):\n%s", diff)
+	}
 }

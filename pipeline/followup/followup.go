@@ -46,10 +46,30 @@ func Read(ctx context.Context, f *config.FollowUp, path func(string) string, war
 			return nil, fmt.Errorf("followup: %w", err)
 		}
 		a.rows[name] += len(rows) + a.skipped[name]
+		if at, line, n := notTimes(rows); n > 0 {
+			warn("followup: %s: %d sign-up row(s) have a timeslot that is not a start time with its UTC offset (line %d: %q), so the lists' event_time column shows it as written; map timeslot: to a column of start times such as 2026-10-03T18:00:00-07:00", name, n, line, at)
+		}
 		all = append(all, rows...)
 	}
 	a.matcher = engage.NewMatcher(all)
 	return a, nil
+}
+
+// notTimes counts the rows whose timeslot is given and is not a start
+// time (outreach.TimeslotTime), and returns the first.
+func notTimes(rows []source.Attendee) (first string, line, n int) {
+	for _, r := range rows {
+		if r.Timeslot == "" {
+			continue
+		}
+		if _, ok := outreach.TimeslotTime(r.Timeslot); !ok {
+			if n == 0 {
+				first, line = r.Timeslot, r.Line
+			}
+			n++
+		}
+	}
+	return first, line, n
 }
 
 // readFile reads one attendance file (source.ReadAttendance).
@@ -74,7 +94,7 @@ func (a *Attendance) Write(ctx context.Context, dir string, zipSegments map[stri
 	r := a.matcher.Resolve(zipSegments)
 	var events []outreach.FollowUpEvent
 	for _, e := range r.Events {
-		events = append(events, outreach.FollowUpEvent{Event: e.Event, Reminder: e.Reminder, Confirm: e.Confirm,
+		events = append(events, outreach.FollowUpEvent{Event: e.Event, Title: e.Title, Reminder: e.Reminder, Confirm: e.Confirm,
 			NoShow: e.NoShow, NotInList: e.NotInList})
 	}
 	matches := make([]outreach.MatchRow, len(r.Matches))

@@ -40,6 +40,10 @@ import (
 // export profiles write).
 type Contact = outreach.Contact
 
+// Invitee is a contact on a follow-up list with the timeslots the list is
+// about (reports/outreach's Invitee).
+type Invitee = outreach.Invitee
+
 // Sentinel reasons for skipped contact rows; a skip is reported as a
 // *ParseError wrapping one of these.
 var (

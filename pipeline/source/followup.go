@@ -126,14 +126,18 @@ func (m AttendanceMapping) withDefaults() AttendanceMapping {
 // timeslot. Email is normalised (domain lower-cased) and Phone E.164 when
 // they parse, else empty. Status is REGISTERED, CONFIRMED or CANCELLED for
 // sign-ups and empty for sign-ins. Came is whether the person came: the
-// attended column of a sign-up, always true on a sign-in sheet.
+// attended column of a sign-up, always true on a sign-in sheet. Event
+// tells events apart (the event id and title, or the mapped event name);
+// Title is what a person reads (the title, else the event name, else the
+// id). Timeslot is the timeslot cell as written (a start time in
+// mobilize_api, an id in mobilize_participations).
 type Attendee struct {
-	File, Event, Timeslot     string
-	Line                      int
-	Email, Phone, First, Last string
-	Street, Zip               string
-	Status                    string
-	Came                      bool
+	File, Event, Title, Timeslot string
+	Line                         int
+	Email, Phone, First, Last    string
+	Street, Zip                  string
+	Status                       string
+	Came                         bool
 }
 
 // ReadAttendance reads an attendance file. Rows it cannot use (a status or
@@ -206,6 +210,10 @@ func ReadAttendance(ctx context.Context, r io.Reader, file string, m AttendanceM
 		}
 		if a.Event == "" {
 			a.Event = "(no event)"
+		}
+		a.Title = cell(rec, iTitle)
+		if a.Title == "" {
+			a.Title = a.Event
 		}
 		if e, err := NormalizeEmail(cell(rec, iEmail)); err == nil {
 			a.Email = e

@@ -44,7 +44,7 @@ func TestAttendancePresetParticipations(t *testing.T) {
 	if err != nil || len(bad) != 0 {
 		t.Fatal(err, bad)
 	}
-	want := []Attendee{{File: "participations.csv", Event: "7", Timeslot: "70", Line: 2, Email: "fixture001@example.org", Phone: "+15105550101",
+	want := []Attendee{{File: "participations.csv", Event: "7", Title: "7", Timeslot: "70", Line: 2, Email: "fixture001@example.org", Phone: "+15105550101",
 		First: "Fixture", Last: "Person 001", Zip: "94606", Status: "CONFIRMED", Came: true}}
 	if diff := cmp.Diff(want, att); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -80,6 +80,55 @@ type Exporter struct {
 	closed   bool
 }
 
+// CustomClashes lists, one error each, the custom fields that name a
+// column an export already writes: a column of one of the profiles (nil:
+// all of them) that writes custom columns or, with followUp, of the
+// follow-up lists (CallHub's columns, event, event_time), and a field
+// listed twice. Unknown profile names are skipped; an empty, non-nil
+// profiles checks none.
+func CustomClashes(profiles, custom []string, followUp bool) []error {
+	if profiles == nil {
+		profiles = Profiles()
+	}
+	var errs []error
+	given := map[string]bool{}
+	for _, c := range custom {
+		if given[c] {
+			errs = append(errs, fmt.Errorf("custom field %q is listed twice; list it once", c))
+		}
+		given[c] = true
+	}
+	owners := map[string][]string{} // custom field -> the exports with that column
+	check := func(what string, header []string) {
+		for _, c := range header {
+			if given[c] && !slices.Contains(owners[c], what) {
+				owners[c] = append(owners[c], what)
+			}
+		}
+	}
+	for _, n := range profiles {
+		p, ok := profileByName(n)
+		if !ok || len(p.header(custom)) == len(p.header(nil)) {
+			continue // unknown, or the profile writes no custom columns
+		}
+		check("profile "+p.name, p.header(nil))
+	}
+	if followUp {
+		check("the follow-up lists", followUpHeader(nil))
+	}
+	for _, c := range custom { // each once: reported fields leave owners
+		if o := owners[c]; len(o) > 0 {
+			verb := "has"
+			if len(o) > 1 || o[0] == "the follow-up lists" {
+				verb = "have"
+			}
+			errs = append(errs, fmt.Errorf("custom field %q: %s already %s a column of that name; rename the field", c, strings.Join(o, " and "), verb))
+			delete(owners, c)
+		}
+	}
+	return errs
+}
+
 // NewExporter prepares an export of the named segments into dir (created if
 // missing). Segment names must be unique and give distinct file names.
 func NewExporter(ctx context.Context, dir string, segments []string, opt Options) (*Exporter, error) {
@@ -102,19 +151,8 @@ func NewExporter(ctx context.Context, dir string, segments []string, opt Options
 		}
 		e.profiles = append(e.profiles, p)
 	}
-	for _, p := range e.profiles {
-		if len(p.header(opt.Custom)) == len(p.header(nil)) {
-			continue // the profile writes no custom columns
-		}
-		cols := map[string]bool{}
-		for _, c := range p.header(nil) {
-			cols[c] = true
-		}
-		for _, c := range opt.Custom {
-			if cols[c] {
-				errs = append(errs, fmt.Errorf("custom field %q: profile %s already has a column of that name; rename the field", c, p.name))
-			}
-		}
+	if len(errs) == 0 {
+		errs = append(errs, CustomClashes(names, opt.Custom, false)...)
 	}
 	bySlug := map[string]string{}
 	for _, s := range segments {

@@ -3,26 +3,69 @@ package outreach
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FollowUpEvent is one event's three-contact plan: the people to text a
 // reminder the day before (confirmed), to call to confirm (registered, not
-// confirmed), and to follow up after (confirmed, did not come). The
-// pipeline fills it from engage.EventFollowUp.
+// confirmed), and to follow up after (confirmed, did not come). Event
+// names the event's folder, Title is what its people read (the event
+// column of each list). The pipeline fills it from engage.EventFollowUp.
 type FollowUpEvent struct {
 	Event    string
-	Reminder []Contact
-	Confirm  []Contact
-	NoShow   []Contact
+	Title    string
+	Reminder []Invitee
+	Confirm  []Invitee
+	NoShow   []Invitee
 	// NotInList counts, per list ("reminder", "confirm", "no_show"), the
 	// people left out because they are not in the contact list, so their
 	// consent is unknown.
 	NotInList map[string]int
+}
+
+// Invitee is a contact on a follow-up list and the timeslots the list is
+// about, as the sign-up export writes them: the confirmed ones on the
+// reminder and no-show lists, the registered ones on the confirmation
+// list. A list's event_time column shows them (TimeslotText).
+type Invitee struct {
+	Contact
+	Timeslots []string
+}
+
+// TimeslotTime reads a timeslot as a start time: RFC 3339 with its offset
+// ("2026-10-03T18:00:00-07:00", Mobilize's API form), or the same with a
+// space for the T. ok is false for anything else (a timeslot id, a time
+// without an offset, a Unix timestamp), whose local time is not known.
+func TimeslotTime(s string) (t time.Time, ok bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05Z07:00", "2006-01-02T15:04Z07:00", "2006-01-02 15:04Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// TimeslotText is the event_time cell of a follow-up row: each timeslot
+// that is a start time (TimeslotTime) as the people at the event read it,
+// in its own offset ("Sat, Oct 3, 2026, 6:00 PM"), others as written,
+// joined by "; ".
+func TimeslotText(slots []string) string {
+	out := make([]string, 0, len(slots))
+	for _, s := range slots {
+		if t, ok := TimeslotTime(s); ok {
+			out = append(out, t.Format("Mon, Jan 2, 2006, 3:04 PM"))
+		} else {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // MatchRow is one attendance row and how it was matched (engage.Match).
@@ -65,9 +108,34 @@ const (
 	followUpMatchCSV = "matches.csv"
 )
 
+// The two columns a follow-up list adds to CallHub's (after tags, before
+// the custom columns): CallHub imports them as custom fields, which a text
+// broadcast's message and a call script can show.
+const (
+	FollowUpEventColumn = "event"
+	FollowUpTimeColumn  = "event_time"
+)
+
+// followUpHeader is callHubHeader with the event columns after tags.
+func followUpHeader(custom []string) []string {
+	h := callHubHeader(nil)
+	return append(append(h, FollowUpEventColumn, FollowUpTimeColumn), custom...)
+}
+
+// followUpCells puts the event columns into a callHubRow's cells, after
+// tags, as followUpHeader does.
+func followUpCells(cells []string, title, when string) []string {
+	n := len(callHubHeader(nil))
+	out := make([]string, 0, len(cells)+2)
+	out = append(out, cells[:n]...)
+	out = append(out, title, when)
+	return append(out, cells[n:]...)
+}
+
 // WriteFollowUp writes, under dir/followup/<event-slug>/, the three lists of
 // each event in CallHub's import format (the tool that both calls and
-// texts; columns as in the callhub profile):
+// texts; columns as in the callhub profile, then event, the event's title,
+// and event_time, the person's timeslots (TimeslotText), then custom):
 //
 //	reminder-texts.csv      text only: a number in mobile, never in contact;
 //	                        only mobiles with SMS consent
@@ -89,6 +157,9 @@ func WriteFollowUp(ctx context.Context, dir string, events []FollowUpEvent, matc
 		}
 		return nil, fmt.Errorf("follow-up export: %w", err)
 	}
+	if errs := CustomClashes([]string{}, custom, true); len(errs) > 0 { // the lists only
+		return fail(errors.Join(errs...))
+	}
 	seen := map[string]string{}
 	for _, ev := range events {
 		if err := ctx.Err(); err != nil {
@@ -102,7 +173,7 @@ func WriteFollowUp(ctx context.Context, dir string, events []FollowUpEvent, matc
 		for _, l := range []struct {
 			name, channel, notInList string
 			mode                     callHubMode
-			cs                       []Contact
+			cs                       []Invitee
 		}{
 			{ListReminder, "text", "reminder", textOnly, ev.Reminder},
 			{ListConfirm, "call", "confirm", callOnly, ev.Confirm},
@@ -114,7 +185,7 @@ func WriteFollowUp(ctx context.Context, dir string, events []FollowUpEvent, matc
 				return fail(err)
 			}
 			pending = append(pending, f)
-			if err := f.write(callHubHeader(custom)); err != nil {
+			if err := f.write(followUpHeader(custom)); err != nil {
 				return fail(err)
 			}
 			fl := FollowUpList{Event: ev.Event, List: l.name, File: rel, Channel: l.channel, Skipped: map[string]int{}}
@@ -122,12 +193,13 @@ func WriteFollowUp(ctx context.Context, dir string, events []FollowUpEvent, matc
 				fl.Skipped[ReasonNotInList] = n
 			}
 			for i := range l.cs {
-				c := &l.cs[i]
+				c := &l.cs[i].Contact
 				r := callHubRow(c, tags(c, c.Segments...), custom, l.mode)
 				if r.skip != "" {
 					fl.Skipped[r.skip]++
 					continue
 				}
+				r.cells = followUpCells(r.cells, ev.Title, TimeslotText(l.cs[i].Timeslots))
 				if err := f.write(neutralizeRow(r.cells)); err != nil {
 					return fail(err)
 				}

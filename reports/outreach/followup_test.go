@@ -18,9 +18,18 @@ import (
 // no do-not-call number, and that every person left out is counted by
 // reason.
 func TestWriteFollowUp(t *testing.T) {
-	cs := loadPlaced(t, "testdata/fixture_contacts_consent_placed.csv")
+	var cs []Invitee
+	for i, c := range loadPlaced(t, "testdata/fixture_contacts_consent_placed.csv") {
+		// The first contact signed up for two shifts; one timeslot is an
+		// id (mobilize_participations), written as given.
+		in := Invitee{Contact: c, Timeslots: []string{"2026-10-03T18:00:00-07:00"}}
+		if i == 0 {
+			in.Timeslots = append(in.Timeslots, "2026-10-04 09:30:00-07:00", "48812")
+		}
+		cs = append(cs, in)
+	}
 	dir := t.TempDir()
-	sum, err := WriteFollowUp(context.Background(), dir, []FollowUpEvent{{Event: "e1 Tenant meeting", Reminder: cs, Confirm: cs, NoShow: cs,
+	sum, err := WriteFollowUp(context.Background(), dir, []FollowUpEvent{{Event: "e1 Tenant meeting", Title: "Tenant meeting", Reminder: cs, Confirm: cs, NoShow: cs,
 		NotInList: map[string]int{"reminder": 2}}},
 		[]MatchRow{{File: "signups.csv", Line: 2, Event: "e1 Tenant meeting", Rule: "email", Contact: "C01", ContactLine: 2},
 			{File: "sheet.csv", Line: 5, Event: "e1 Tenant meeting", Rule: "email", Contact: "C05", ContactLine: 6, Note: "phone points to another contact", Candidates: []string{"C05", "C06"}}},
@@ -56,6 +65,19 @@ func TestWriteFollowUp(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lists (-want +got):\n%s", diff)
+	}
+	// The event columns sit between tags and the custom columns, as
+	// CallHub custom fields a text or a script can show.
+	noShow := readCSV(t, filepath.Join(dir, "followup", "e1-tenant-meeting", "no-show-followup.csv"))
+	wantHead := []string{"contact", "mobile", "first_name", "last_name", "email", "country_code", "address", "city", "state", "zipcode", "tags", "event", "event_time", "language"}
+	if diff := cmp.Diff(wantHead, noShow[0]); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if got, want := noShow[1][11:13], []string{"Tenant meeting", "Sat, Oct 3, 2026, 6:00 PM; Sun, Oct 4, 2026, 9:30 AM; 48812"}; !slices.Equal(got, want) {
+		t.Errorf("first row's event and event_time %q, want %q", got, want)
+	}
+	if got, want := noShow[2][11:13], []string{"Tenant meeting", "Sat, Oct 3, 2026, 6:00 PM"}; !slices.Equal(got, want) {
+		t.Errorf("second row's event and event_time %q, want %q", got, want)
 	}
 	m, err := os.ReadFile(filepath.Join(dir, "followup", "matches.csv"))
 	if err != nil {
