@@ -116,6 +116,8 @@ var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 // reports every key the type does not have, with its line, its path and the
 // closest known key, and every value of the wrong shape (a list where a
 // mapping belongs). It goes on after a problem, so one pass finds them all.
+// An unknown key with a closest known key that the mapping does not give
+// is renamed to it in n, and checked as that key.
 func checkKeys(n *yaml.Node, t reflect.Type, path string) []Problem {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -159,7 +161,18 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) []Problem {
 			ft, ok := fields[key]
 			if !ok {
 				out = append(out, Problem{Line: k.Line, Path: sub, Message: unknownKey(key, t)})
-				continue
+				best := suggest.Closest(key, fieldNames(t))
+				if best == "" || hasKey(n, best) {
+					continue
+				}
+				// Read the block as the key it was meant to be: its
+				// contents are checked too, and what refers to it is
+				// not a second, false problem (a typo'd summaries: made
+				// every finding's summary "unknown"). The problem above
+				// still stops the load.
+				k.Value, key, ft = best, best, fields[best]
+				sub = joinPath(path, key)
+				seen[key] = k.Line
 			}
 			out = append(out, checkKeys(v, ft, sub)...)
 		}
@@ -205,6 +218,16 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) []Problem {
 		}
 	}
 	return out
+}
+
+// hasKey reports whether the mapping n gives key.
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 func joinPath(path, key string) string {

@@ -145,3 +145,38 @@ func TestRepeatedKeyOneProblem(t *testing.T) {
 		})
 	}
 }
+
+// TestMisspeltKeyOneProblem: a misspelt key is one problem, read as the
+// key it was meant to be, so what refers to its block is no second, false
+// problem (a typo'd summaries: made every finding's summary "unknown", 3
+// lines for one typo), and the block's own problems are still found.
+func TestMisspeltKeyOneProblem(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		repl []string
+		want []string
+	}{
+		{"section", []string{"\nsummaries:\n", "\nsumaries:\n"}, []string{`sumaries: unknown key "sumaries"; did you mean "summaries"?`}},
+		{"field", []string{"  - name: income\n", "  - nme: income\n"}, []string{`summaries[1].nme: unknown key "nme"; did you mean "name"?`}},
+		{"section and a key inside it", []string{"\nsummaries:\n", "\nsumaries:\n", "  - name: income\n", "  - nme: income\n"},
+			[]string{`sumaries: unknown key "sumaries"`, `summaries[1].nme: unknown key "nme"; did you mean "name"?`}},
+		// The meant key is there too: the typo is not read as it.
+		{"meant key given too", []string{"\nsummaries:\n", "\nsumaries: {}\nsummaries:\n"}, []string{`sumaries: unknown key "sumaries"; did you mean "summaries"?`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("pipeline.yaml", demoWith(t, tt.repl...))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("not refused: %v", err)
+			}
+			if len(ce.Problems) != len(tt.want) {
+				t.Fatalf("problems:\n  %s\nwant %d", strings.Join(ce.Problems, "\n  "), len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(ce.Problems[i], w) {
+					t.Errorf("problem %d %q lacks %q", i, ce.Problems[i], w)
+				}
+			}
+		})
+	}
+}
