@@ -201,6 +201,8 @@ func TestFilesFaults(t *testing.T) {
 		fault    func(path string, n int) string
 		spec     BoundarySpec
 		wantErr  string
+		alsoErr  []string // the error says these too
+		notErr   string   // and never this
 		wantReqs int
 		resumed  bool
 	}{
@@ -218,8 +220,17 @@ func TestFilesFaults(t *testing.T) {
 		}, spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39"}, wantReqs: 2, resumed: true},
 		{name: "404 is not retried", spec: BoundarySpec{Layer: LayerTract, Year: 2017, State: "39"},
 			wantErr: "HTTP 404: the Bureau publishes no such file", wantReqs: 1},
+		// Giving up says where a copy of the file goes (the user may
+		// have one, or can fetch it elsewhere), and mentions a partial
+		// download only when there is one.
 		{name: "server down gives up", fault: func(string, int) string { return "500" },
-			spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39"}, wantErr: "gave up after 5 attempts", wantReqs: 5},
+			spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39"}, wantErr: "gave up after 5 attempts: HTTP 503. Without a connection", // the fake answers 503 for "500"
+			alsoErr: []string{"put a copy of the file published at https://www2.census.gov/geo/tiger/GENZ2018/shp/cb_2018_39_tract_500k.zip at ",
+				filepath.Join("GENZ2018", "shp", "cb_2018_39_tract_500k.zip") + " (it is checked as a download is)"},
+			notErr: "kept", wantReqs: 5},
+		{name: "cut off every time keeps the bytes", fault: func(string, int) string { return "truncate" },
+			spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39"}, wantErr: "gave up after 5 attempts: download cut off",
+			alsoErr: []string{"bytes downloaded are kept in ", ".part and resumed next time"}, wantReqs: 5},
 		{name: "pinned checksum mismatch", spec: BoundarySpec{Layer: LayerTract, Year: 2018, State: "39", SHA256: strings.Repeat("0", 64)},
 			wantErr: "the pipeline file pins", wantReqs: 1},
 	}
@@ -232,6 +243,17 @@ func TestFilesFaults(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v; want it to say %q", err, tt.wantErr)
+				}
+				for _, w := range tt.alsoErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("err = %v; want it to say %q", err, w)
+					}
+				}
+				if tt.notErr != "" && strings.Contains(err.Error(), tt.notErr) {
+					t.Errorf("err = %v; want it not to say %q", err, tt.notErr)
+				}
+				if n := strings.Count(err.Error(), "census files:"); n != 1 {
+					t.Errorf("err = %v; says \"census files:\" %d times, want once", err, n)
 				}
 			} else if err != nil {
 				t.Fatal(err)

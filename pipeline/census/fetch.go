@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -178,12 +179,19 @@ func (f *Files) Get(ctx context.Context, rel, want string, check func(path strin
 			break
 		}
 		var perm *permanentError
-		if errors.As(err, &perm) || ctx.Err() != nil {
+		if errors.As(err, &perm) {
 			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("census files: %s: %w", url, err)
 		}
 		lastErr = err
 		if attempt == f.cfg.MaxAttempts {
-			return nil, fmt.Errorf("census files: %s: gave up after %d attempts: %w (the partial download %s is kept and resumed next time)", url, attempt, lastErr, part)
+			kept := ""
+			if st, err := os.Stat(part); err == nil && st.Size() > 0 {
+				kept = fmt.Sprintf("; the %d bytes downloaded are kept in %s and resumed next time", st.Size(), part)
+			}
+			return nil, fmt.Errorf("census files: %s: gave up after %d attempts: %w%s. Without a connection to the Bureau, put a copy of the file published at %s at %s (it is checked as a download is)", url, attempt, lastErr, kept, published, dst)
 		}
 	}
 	if check != nil {
@@ -234,7 +242,11 @@ func (f *Files) download(ctx context.Context, url, part string) error {
 	}
 	resp, err := f.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("census files: %s: %w", url, err)
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			return ue.Err // the caller names the URL
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	flag := os.O_CREATE | os.O_WRONLY
@@ -248,14 +260,14 @@ func (f *Files) download(ctx context.Context, url, part string) error {
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
 		// part is complete already (or longer than the file): start over.
 		os.Remove(part)
-		return fmt.Errorf("census files: %s: the partial download did not fit the file (HTTP 416); starting over", url)
+		return errors.New("the partial download did not fit the file (HTTP 416); starting over")
 	case resp.StatusCode == http.StatusOK:
 		flag |= os.O_TRUNC
 		have = 0
 	case resp.StatusCode == http.StatusNotFound:
 		return &permanentError{fmt.Errorf("census files: %s: HTTP 404: the Bureau publishes no such file; check the layer, year and state (not every layer exists for every vintage)", url)}
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return fmt.Errorf("census files: %s: HTTP %d", url, resp.StatusCode)
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
 	default:
 		return &permanentError{fmt.Errorf("census files: %s: HTTP %d", url, resp.StatusCode)}
 	}
@@ -268,10 +280,10 @@ func (f *Files) download(ctx context.Context, url, part string) error {
 		copyErr = err
 	}
 	if copyErr != nil {
-		return fmt.Errorf("census files: %s: download cut off after %d bytes: %w", url, have+n, copyErr)
+		return fmt.Errorf("download cut off after %d bytes: %w", have+n, copyErr)
 	}
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return fmt.Errorf("census files: %s: download cut off: %d of %d bytes", url, have+n, total)
+		return fmt.Errorf("download cut off: %d of %d bytes", have+n, total)
 	}
 	return nil
 }
