@@ -136,4 +136,3 @@ func TestListWords(t *testing.T) {
 		}
 	}
 }
-

@@ -130,12 +130,19 @@ func TestScaffoldFirstReportHasBrief(t *testing.T) {
 // layout rules the demo's report keeps (browsertest.CheckLayout: the brief
 // above the fold on a laptop and a phone and alone on the first printed
 // page, the map beside its legend, no table wider than its column, no raw
-// float or code in a visible cell).
+// float or code in a visible cell, no printed cell on more than three
+// lines), and that no printed page starts with a blank band.
 func TestScaffoldLayoutInBrowser(t *testing.T) {
 	browsertest.Need(t)
 	path := scaffoldAtlanta(t)
 	b := browsertest.New(t)
 	b.CheckLayout(t, path)
+	b.Open(t, path, 1280, 800)
+	pdf := b.Print(t)
+	t.Logf("the scaffold's report printed on %d pages", browsertest.Pages(pdf))
+	if gaps := browsertest.PageTopGaps(t, pdf); len(gaps) > 0 {
+		t.Errorf("printed pages start below their top margin (a band that did not print): %s", strings.Join(gaps, "; "))
+	}
 	for _, p := range b.Problems {
 		t.Errorf("browser: %s", p)
 	}
