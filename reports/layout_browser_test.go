@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +66,9 @@ func layoutReport() *reports.Report {
 		Numeric: []bool{true, false, false, false, true, true, true, true, true, false}}
 	for r := 0; r < 40; r++ {
 		share, moe := 0.40+0.01*float64(r), 0.04+0.001*float64(r)
+		if r == 0 {
+			share = 0.05 // "about 5.0%": after "about 40.0%" as text, first as a number
+		}
 		tracts.Rows = append(tracts.Rows, []string{fmt.Sprint(r + 1), fmt.Sprintf("0600140%04d", 100*r), "Reservoir Hill-Meadow Brook", "flatlands", "0.994", "$34,291",
 			reports.ProportionInterval(share, moe, "percent"), "16.7%", "47.4%", "District 5"})
 		p := make([]string, len(tracts.Header))
@@ -131,6 +135,14 @@ func TestLayoutInBrowser(t *testing.T) {
 	}
 	b := browsertest.New(t)
 	b.CheckLayout(t, path)
+	// sorting the intervals column orders it by the estimates
+	b.Open(t, path, 1280, 800)
+	var order []string
+	b.Eval(t, `(function(){var tb=document.querySelector("#tracts table.sortable");var btn=tb.tHead.rows[0].cells[6].querySelector("button");btn.click();
+		return Array.from(tb.tBodies[0].rows).slice(0,3).map(function(r){return r.cells[6].querySelector(".scr").textContent})})()`, &order)
+	if want := []string{"about 5.0%, likely between 1.0% and 9.0%", "about 41.0%, likely between 36.9% and 45.1%", "about 42.0%, likely between 37.8% and 46.2%"}; !slices.Equal(order, want) {
+		t.Errorf("intervals sorted ascending begin %q; want %q", order, want)
+	}
 	b.Open(t, path, 1280, 800)
 	pdf := b.Print(t)
 	if gaps := browsertest.PageTopGaps(t, pdf); len(gaps) > 0 {
