@@ -282,6 +282,9 @@ report:
   intro: "Tract indicators from the American Community Survey, with their margins of error."
   map:
     shade: {column: B19013_001E, label: Median household income, format: dollars}
+    shades:
+      - {column: need_index, label: "Need index (percentile rank, 1 = most need)"}
+      - {column: renter_share, label: Renter-occupied homes}
   caveats:
     - "ACS estimates come from a sample survey: read each value with its margin of error."
 `

@@ -111,6 +111,10 @@ func TestScaffoldFirstReportHasBrief(t *testing.T) {
 			t.Errorf("brief lacks %q:\n%s", want, text)
 		}
 	}
+	// the map under the brief can show where the need is
+	if !strings.Contains(page, `<option value="1">Need index (percentile rank, 1 = most need)</option>`) {
+		t.Error("the map cannot be switched to the need index")
+	}
 	// the demo's words, anywhere in the page; its measures (API 2000
 	// scores, enrollment) and areas in the brief (the sources do name the
 	// Census Data API)
