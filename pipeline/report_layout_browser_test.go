@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -58,6 +59,9 @@ func TestDemoLayoutInBrowser(t *testing.T) {
 	}
 	if pages == 0 || pages > targetPrintedPagesMax {
 		t.Errorf("printed on %d pages; want 1 to %d, under half the %d pages of %s", pages, targetPrintedPagesMax, baselinePrintedPages, baselineDate)
+	}
+	if gaps := browsertest.PageTopGaps(t, pdf); len(gaps) > 0 {
+		t.Errorf("printed pages start below their top margin (a band that did not print): %s", strings.Join(gaps, "; "))
 	}
 	if dir := os.Getenv("GROUNDWORK_SHOTS"); dir != "" {
 		os.WriteFile(filepath.Join(dir, "oakland.pdf"), pdf, 0o644)
@@ -129,6 +133,9 @@ func TestAtlantaLayoutInBrowser(t *testing.T) {
 	b.Open(t, path, 1280, 800)
 	pdf := b.Print(t)
 	t.Logf("Atlanta report printed on %d pages", browsertest.Pages(pdf))
+	if gaps := browsertest.PageTopGaps(t, pdf); len(gaps) > 0 {
+		t.Errorf("printed pages start below their top margin (a band that did not print): %s", strings.Join(gaps, "; "))
+	}
 	if *update {
 		writeShots(t, b, path, pdf, "atlanta")
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -19,8 +21,9 @@ import (
 // the Oakland demo, the seats of a fictional council): a brief of four
 // figures and four next steps, a map of a 12×12 grid of tracts with three
 // outlined areas and circles, findings with a scatter, a decision layer,
-// the "How sure" section, a 12-column table of long values and a
-// 60-row segment list.
+// the "How sure" section, a 12-column table of long values, an open
+// section's 40-row table with intervals that prints on more than a page,
+// and a 60-row segment list.
 func layoutReport() *reports.Report {
 	rect := func(x0, y0, x1, y1 float64) orb.MultiPolygon {
 		return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
@@ -57,6 +60,21 @@ func layoutReport() *reports.Report {
 		wide.Rows = append(wide.Rows, []string{"Tract 4060.01, Alameda County", "San Antonio / Fruitvale", "flatlands",
 			reports.Interval(53873, 6012, "dollars"), reports.Interval(0.64, 0.05, "percent"), "1,204", "312", "18.2%", "1.83", fmt.Sprint(r + 1), "District 5 (made up)", "3"})
 	}
+	// an open section's table longer than a page, with intervals in words
+	// and their printed forms: its header repeats on the next printed page
+	tracts := reports.Table{Title: "Tracts by need (made up)", Header: []string{"#", "Tract", "Neighborhood", "Terrain", "Need index", "Median household income", "Renter-occupied homes", "Adults with a degree", "Homes built before 1950", "Seat: City Council district (made up)"},
+		Numeric: []bool{true, false, false, false, true, true, true, true, true, false}}
+	for r := 0; r < 40; r++ {
+		share, moe := 0.40+0.01*float64(r), 0.04+0.001*float64(r)
+		if r == 0 {
+			share = 0.05 // "about 5.0%": after "about 40.0%" as text, first as a number
+		}
+		tracts.Rows = append(tracts.Rows, []string{fmt.Sprint(r + 1), fmt.Sprintf("0600140%04d", 100*r), "Reservoir Hill-Meadow Brook", "flatlands", "0.994", "$34,291",
+			reports.ProportionInterval(share, moe, "percent"), "16.7%", "47.4%", "District 5"})
+		p := make([]string, len(tracts.Header))
+		p[6] = reports.ShortProportionInterval(share, moe, "percent")
+		tracts.Print = append(tracts.Print, p)
+	}
 	long := reports.Table{Title: "Flatland elementary schools", Header: []string{"School", "Enrollment", "Score"}, Numeric: []bool{false, true, true}}
 	for r := 0; r < 60; r++ {
 		long.Rows = append(long.Rows, []string{fmt.Sprintf("Made-up Elementary %d", r), "331", "507"})
@@ -90,7 +108,8 @@ func layoutReport() *reports.Report {
 			Covers: []reports.Cover{{What: "flatlands", Kind: "area", Unit: "schools", Counts: []reports.SeatCount{{Seat: "District 5", N: 12}, {Seat: "District 6", N: 6}}, Outside: 3}}}},
 		HowSure: &reports.HowSure{Paragraphs: []string{"Census figures come from a survey of some households, so each has a margin of error: \"about 18.5%, likely between 17.0% and 20.0%\" means the true share is in that range 9 times in 10."},
 			Words: []reports.Word{{Band: "reliable", Meaning: "the margin is small against the estimate."}, {Band: "caution", Meaning: "the margin is large: say \"about\"."}, {Band: "unreliable", Meaning: "do not quote it alone."}}},
-		Sections: []reports.Section{{ID: "need", Title: "Where the need is greatest", Collapsed: true, Tables: []reports.Table{wide}}},
+		Sections: []reports.Section{{ID: "need", Title: "Where the need is greatest", Collapsed: true, Tables: []reports.Table{wide}},
+			{ID: "tracts", Title: "Tracts by need", Tables: []reports.Table{tracts}}},
 		Segments: []reports.Segment{{Title: "Flatland elementary schools", Rule: "terrain = flatlands and api00 < 600", Count: 60, Files: []string{"segments/flatland.csv"}, Table: long}},
 		Sources:  []reports.Source{{Title: "Made-up", File: "fixture", Rows: 1}},
 		Caveats:  []string{"Made-up numbers for a layout test."},
@@ -116,6 +135,19 @@ func TestLayoutInBrowser(t *testing.T) {
 	}
 	b := browsertest.New(t)
 	b.CheckLayout(t, path)
+	// sorting the intervals column orders it by the estimates
+	b.Open(t, path, 1280, 800)
+	var order []string
+	b.Eval(t, `(function(){var tb=document.querySelector("#tracts table.sortable");var btn=tb.tHead.rows[0].cells[6].querySelector("button");btn.click();
+		return Array.from(tb.tBodies[0].rows).slice(0,3).map(function(r){return r.cells[6].querySelector(".scr").textContent})})()`, &order)
+	if want := []string{"about 5.0%, likely between 1.0% and 9.0%", "about 41.0%, likely between 36.9% and 45.1%", "about 42.0%, likely between 37.8% and 46.2%"}; !slices.Equal(order, want) {
+		t.Errorf("intervals sorted ascending begin %q; want %q", order, want)
+	}
+	b.Open(t, path, 1280, 800)
+	pdf := b.Print(t)
+	if gaps := browsertest.PageTopGaps(t, pdf); len(gaps) > 0 {
+		t.Errorf("printed pages start below their top margin (a band that did not print): %s", strings.Join(gaps, "; "))
+	}
 	for _, u := range b.Requests {
 		if u != "file://"+path {
 			t.Errorf("request to %s; the report must make none", u)

@@ -119,22 +119,65 @@ func ProportionInterval(est, moe float64, format string) string {
 
 // interval is Interval with the upper end of the range said as at most hi.
 func interval(est, moe float64, format string, hi float64) string {
+	mid, lo, up, ok := intervalParts(est, moe, format, hi)
+	if !ok {
+		return mid
+	}
+	return "about " + mid + ", likely between " + lo + " and " + up
+}
+
+// intervalParts rounds est and the ends of its range est ± moe (the lower
+// one at least 0 for percent and dollars, the upper one at most hi) to the
+// step the margin supports. Without a margin, or without an estimate, ok is
+// false and mid is what Interval says.
+func intervalParts(est, moe float64, format string, hi float64) (mid, lo, up string, ok bool) {
 	if math.IsNaN(est) {
-		return "no estimate"
+		return "no estimate", "", "", false
 	}
 	if !(moe > 0) || math.IsInf(moe, 0) {
-		return "about " + Rounded(est, moe, format)
+		return "about " + Rounded(est, moe, format), "", "", false
 	}
 	step := Step(est, moe, format)
-	s := "about " + roundTo(est, step, format)
-	lo, up := est-moe, est+moe
-	if lo < 0 && est >= 0 && (format == "percent" || format == "dollars") {
-		lo = 0
+	l, u := est-moe, est+moe
+	if l < 0 && est >= 0 && (format == "percent" || format == "dollars") {
+		l = 0
 	}
-	if up > hi && est <= hi {
-		up = hi
+	if u > hi && est <= hi {
+		u = hi
 	}
-	return s + ", likely between " + roundTo(lo, step, format) + " and " + roundTo(up, step, format)
+	return roundTo(est, step, format), roundTo(l, step, format), roundTo(u, step, format), true
+}
+
+// ShortInterval is Interval in the few characters a printed table column
+// has: "18.5% (17.0–20.0)", "$54,300 ($49,300–$59,300)", "10,450
+// (10,030–10,870)"; the estimate, then in brackets the range the true value
+// is likely in, rounded as Interval rounds them (a percent's range without
+// its signs; "to" between ends with a minus sign). Without a margin it is the estimate alone ("18.5%"); a NaN
+// estimate is "–". A table that prints it says once what the brackets mean.
+func ShortInterval(est, moe float64, format string) string {
+	return shortInterval(est, moe, format, math.Inf(1))
+}
+
+// ShortProportionInterval is ShortInterval for a share, its range within
+// 0 and 1 as ProportionInterval says it: "98.4% (94.4–100.0)".
+func ShortProportionInterval(est, moe float64, format string) string {
+	return shortInterval(est, moe, format, 1)
+}
+
+func shortInterval(est, moe float64, format string, hi float64) string {
+	mid, lo, up, ok := intervalParts(est, moe, format, hi)
+	switch {
+	case math.IsNaN(est):
+		return "–"
+	case !ok:
+		return strings.TrimPrefix(mid, "about ")
+	case format == "percent":
+		lo, up = strings.TrimSuffix(lo, "%"), strings.TrimSuffix(up, "%")
+	}
+	if strings.HasPrefix(lo, "−") || strings.HasPrefix(up, "−") {
+		return mid + " (" + lo + " to " + up + ")" // "−5.5–0.7" would read as one number
+	}
+	return mid + " (" + lo + "–" + up + ")"
 }
 
 // Times says a ratio of two values as "1.7 times" (one decimal; "about the

@@ -108,3 +108,35 @@ func TestProportionInterval(t *testing.T) {
 		})
 	}
 }
+
+// TestShortInterval: the printed form of Interval's cases, the same
+// numbers in brackets.
+func TestShortInterval(t *testing.T) {
+	nan := math.NaN()
+	for _, tt := range []struct {
+		name         string
+		est, moe     float64
+		share        bool
+		format, want string
+	}{
+		{"issue 15's example", 0.185, 0.015, false, "percent", "18.5% (17.0–20.0)"},
+		{"wide percent margin", 0.185, 0.15, false, "percent", "19% (4–34)"},
+		{"percent floor at zero", 0.05, 0.08, false, "percent", "5.0% (0.0–13.0)"},
+		{"share at most 100%", 0.984, 0.04, true, "percent", "98.4% (94.4–100.0)"},
+		{"dollars", 54313, 5012, false, "dollars", "$54,300 ($49,300–$59,300)"},
+		{"count", 10450, 420, false, "", "10,450 (10,030–10,870)"},
+		{"a number below zero", -2.4, 3.1, false, "number", "−2.4 (−5.5 to 0.7)"},
+		{"no margin", 0.185, 0, false, "percent", "18.5%"},
+		{"no estimate", nan, 1, false, "", "–"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := reports.ShortInterval
+			if tt.share {
+				f = reports.ShortProportionInterval
+			}
+			if got := f(tt.est, tt.moe, tt.format); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -36,6 +36,8 @@ var tmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 	"scatterview": func(s *Scatter) scatterView { return s.view() },
 	"mark":        mark,
 	"markkinds":   markKinds,
+	"printed":     printed,
+	"printkey":    printKey,
 	"cellclass":   cellClass,
 	"relword":     ReliabilityWord,
 	"total":       coverTotal,
@@ -200,6 +202,12 @@ type Table struct {
 	// (marked *) or "unreliable" (marked †); the table's note then says
 	// what the marks mean. Rows without marks may be missing or short.
 	Marks [][]string
+	// Print optionally gives cells a shorter printed form: Print[r][c], when
+	// not "", is printed in place of Rows[r][c] (an interval in words as
+	// ShortInterval writes it, for a table column a few centimetres wide);
+	// the screen shows Rows. A table with printed forms says under it, in
+	// print, what the first one stands for. Rows may be missing or short.
+	Print [][]string
 }
 
 // Estimate formats an estimate with its margin of error, "54,313 ± 5,000",
@@ -219,6 +227,26 @@ func Estimate(est, moe float64, format string) string {
 func mark(t Table, r, c int) string {
 	if r < len(t.Marks) && c < len(t.Marks[r]) {
 		return t.Marks[r][c]
+	}
+	return ""
+}
+
+func printed(t Table, r, c int) string {
+	if r < len(t.Print) && c < len(t.Print[r]) {
+		return t.Print[r][c]
+	}
+	return ""
+}
+
+// printKey says, for a table with printed forms, what the first one
+// stands for, in the screen's words; "" for a table without.
+func printKey(t Table) string {
+	for r, row := range t.Print {
+		for c, p := range row {
+			if p != "" && r < len(t.Rows) && c < len(t.Rows[r]) {
+				return fmt.Sprintf("Printed, “%s” stands for “%s”: the range in brackets is where the true value likely lies.", p, t.Rows[r][c])
+			}
+		}
 	}
 	return ""
 }

@@ -228,8 +228,17 @@ func (in *Input) indicatorHeadlines(focus, reference string) []indicatorGap {
 	if fa == nil || ra == nil {
 		return nil
 	}
+	return in.gapsOf(fa, ra, r.Comparisons, in.Config.Indicators.Compare.Indicators, focus, the(reference))
+}
+
+// gapsOf are the indicators names of fa (the focus) with a valid estimate
+// in fa and ra, in names' order, as headlines: the value with its margin
+// in words and reliability, labelled with focus ("Renter-occupied homes:
+// flatlands"), against the reference's value in refWords ("in the hills"),
+// saying when comparisons find the difference could be chance.
+func (in *Input) gapsOf(fa, ra *result.AreaValues, comparisons []result.Comparison, names []string, focus, refWords string) []indicatorGap {
 	var out []indicatorGap
-	for _, name := range in.Config.Indicators.Compare.Indicators {
+	for _, name := range names {
 		fv, rv := fa.Values[name], ra.Values[name]
 		if !fv.Valid || !rv.Valid {
 			continue
@@ -238,7 +247,7 @@ func (in *Input) indicatorHeadlines(focus, reference string) []indicatorGap {
 		h := reports.Headline{
 			Value:       reports.Rounded(fv.Value.Est/k, fv.Value.MOE/k, format),
 			Label:       fmt.Sprintf("%s: %s", upperFirst(in.indicatorLabel(name)), focus),
-			Comparison:  fmt.Sprintf("against %s in %s", reports.Rounded(rv.Value.Est/k, rv.Value.MOE/k, format), the(reference)),
+			Comparison:  fmt.Sprintf("against %s in %s", reports.Rounded(rv.Value.Est/k, rv.Value.MOE/k, format), refWords),
 			Reliability: string(fv.Reliability),
 		}
 		if iv := in.interval(name, fv.Value.Est/k, fv.Value.MOE/k, format); strings.Contains(iv, "likely") {
@@ -247,8 +256,8 @@ func (in *Input) indicatorHeadlines(focus, reference string) []indicatorGap {
 			h.Margin = "no margin of error: how sure this is cannot be said"
 		}
 		g := indicatorGap{Headline: h, name: name, gap: math.Abs(fv.Value.Est - rv.Value.Est), f: fv.Value.Est, r: rv.Value.Est, k: k, format: format}
-		for _, cmp := range r.Comparisons {
-			if cmp.Indicator != name || !(cmp.A == focus && cmp.B == reference || cmp.A == reference && cmp.B == focus) || cmp.Significant {
+		for _, cmp := range comparisons {
+			if cmp.Indicator != name || !(cmp.A == fa.Area && cmp.B == ra.Area || cmp.A == ra.Area && cmp.B == fa.Area) || cmp.Significant {
 				continue
 			}
 			// A Z that cannot be computed (a margin of error missing) is

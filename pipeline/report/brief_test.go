@@ -118,3 +118,21 @@ func TestIntervalOfProportion(t *testing.T) {
 		}
 	}
 }
+
+// TestListWords: a need brief names the list's tracts with their count in
+// its own title's words.
+func TestListWords(t *testing.T) {
+	rows := func(n int) []map[string]any { return make([]map[string]any, n) }
+	for _, tt := range []struct {
+		seg  result.Segment
+		want string
+	}{
+		{result.Segment{Title: "Tracts with the highest need index", Rows: rows(25)}, "the 25 tracts with the highest need index"},
+		{result.Segment{Title: "Oakland tracts with the highest need index", Rows: rows(20)}, "the 20 Oakland tracts with the highest need index"},
+		{result.Segment{Name: "top_need", Rows: rows(1)}, `the 1 tract in the list "top_need"`},
+	} {
+		if got := listWords(&tt.seg); got != tt.want {
+			t.Errorf("listWords(title %q, name %q) = %q, want %q", tt.seg.Title, tt.seg.Name, got, tt.want)
+		}
+	}
+}

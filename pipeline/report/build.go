@@ -69,7 +69,11 @@ func Build(in *Input) *reports.Report {
 		}
 	}
 	if r.Brief == nil {
-		if t, lead, hs, ok := in.areaBrief(); ok {
+		t, lead, hs, ok := in.areaBrief()
+		if !ok {
+			t, lead, hs, ok = in.needBrief()
+		}
+		if ok {
 			r.Title, r.Subtitle = t, r.Title
 			r.Brief = &reports.Brief{Lead: lead, Headlines: hs, Note: in.Config.Name + "."}
 		}

@@ -147,6 +147,7 @@ func (in *Input) segmentTable(s *result.Segment, sc *config.Segment) reports.Tab
 	for i, row := range s.Rows {
 		cells := []string{fmt.Sprint(i + 1)}
 		marks := []string{""}
+		printed := make([]string, 1+len(cols))
 		for j, c := range cols {
 			v := row[c]
 			x, isNum := frame.ToFloat(v)
@@ -165,6 +166,7 @@ func (in *Input) segmentTable(s *result.Segment, sc *config.Segment) reports.Tab
 					cells = append(cells, boundCell(v, row[c+table.NoteSuffix], func(x float64) string { return reports.Rounded(x/k, 0, format) }))
 				case hasMOE && moe > 0:
 					cells = append(cells, in.interval(c, x/k, moe/k, format))
+					printed[len(cells)-1] = in.shortInterval(c, x/k, moe/k, format)
 				default:
 					cells = append(cells, reports.Rounded(x/k, 0, format))
 				}
@@ -183,6 +185,7 @@ func (in *Input) segmentTable(s *result.Segment, sc *config.Segment) reports.Tab
 		}
 		t.Rows = append(t.Rows, cells)
 		t.Marks = append(t.Marks, marks)
+		t.Print = append(t.Print, printed)
 	}
 	return t
 }

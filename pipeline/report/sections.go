@@ -110,6 +110,15 @@ func (in *Input) interval(col string, est, moe float64, format string) string {
 	return reports.Interval(est, moe, format)
 }
 
+// shortInterval is interval in a printed table's few characters
+// (reports.ShortInterval): "69.6% (65.6–73.6)".
+func (in *Input) shortInterval(col string, est, moe float64, format string) string {
+	if d := in.indicatorDef(col); d != nil && d.Kind == "proportion" {
+		return reports.ShortProportionInterval(est, moe, format)
+	}
+	return reports.ShortInterval(est, moe, format)
+}
+
 func (in *Input) indicatorLabel(name string) string {
 	if d := in.indicatorDef(name); d != nil && d.Label != "" {
 		return d.Label

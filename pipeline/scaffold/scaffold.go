@@ -227,6 +227,15 @@ boundaries:
   tract:
     title: "Census tracts {{.Vintage}} (cartographic boundaries, 1:500,000)"
     census: {layer: tract, year: {{.BoundaryYear}}, state: "{{.State.FIPS}}"{{if .County}}, county: "{{.County}}"{{end}}}
+  # Who decides: the districts of the people who can act on this report. Uncomment the
+  # four lines below and the report names the state house seats that cover the
+  # highest-need tracts, and the exported lists get each tract's seat (a state without a
+  # lower house: state_legislative_upper; congressional_district, or a file of council
+  # districts, work the same way).
+  # house:
+  #   title: "State house districts ({{.BoundaryYear}})"
+  #   census: {layer: state_legislative_lower, year: {{.BoundaryYear}}, state: "{{.State.FIPS}}"{{if .County}}, county: "{{.County}}"{{end}}}
+  #   decides: {title: "{{.State.Name}} state house"}
 
 tracts:
   source: acs
@@ -273,6 +282,9 @@ report:
   intro: "Tract indicators from the American Community Survey, with their margins of error."
   map:
     shade: {column: B19013_001E, label: Median household income, format: dollars}
+    shades:
+      - {column: need_index, label: "Need index (percentile rank, 1 = most need)"}
+      - {column: renter_share, label: Renter-occupied homes}
   caveats:
     - "ACS estimates come from a sample survey: read each value with its margin of error."
 `

@@ -41,7 +41,7 @@ func TestResolveCounty(t *testing.T) {
 	ca, _ := scaffold.ResolveState("CA")
 	// Names as the Census Data API writes them (NAME of county:* in state:06).
 	list := func(ctx context.Context, st scaffold.State) (map[string]string, error) {
-		return map[string]string{"001": "Alameda scaffold.County", "075": "San Francisco scaffold.County"}, nil
+		return map[string]string{"001": "Alameda County", "075": "San Francisco County"}, nil
 	}
 	fail := func(ctx context.Context, st scaffold.State) (map[string]string, error) {
 		return nil, errors.New("offline")
@@ -53,10 +53,10 @@ func TestResolveCounty(t *testing.T) {
 		err  string
 	}{
 		{in: "1", list: nil, want: scaffold.County{FIPS: "001"}},
-		{in: "001", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}},
+		{in: "001", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda County"}},
 		{in: "001", list: fail, want: scaffold.County{FIPS: "001"}},
-		{in: "alameda", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}},
-		{in: "San Francisco scaffold.County", list: list, want: scaffold.County{FIPS: "075", Name: "San Francisco scaffold.County"}},
+		{in: "alameda", list: list, want: scaffold.County{FIPS: "001", Name: "Alameda County"}},
+		{in: "San Francisco County", list: list, want: scaffold.County{FIPS: "075", Name: "San Francisco County"}},
 		{in: "Alameda", list: nil, err: "give its three-digit FIPS code, or set CENSUS_API_KEY"},
 		{in: "089,121", list: nil, err: "init takes one county"},
 		{in: "Marin", list: list, err: `California has no county named "Marin"`},
@@ -78,7 +78,7 @@ func TestResolveCounty(t *testing.T) {
 // TestPipelineValidates checks that every scaffold is a valid pipeline file.
 func TestPipelineValidates(t *testing.T) {
 	ca, _ := scaffold.ResolveState("CA")
-	for _, o := range []scaffold.Options{{State: ca}, {State: ca, County: &scaffold.County{FIPS: "001", Name: "Alameda scaffold.County"}, Year: 2019}} {
+	for _, o := range []scaffold.Options{{State: ca}, {State: ca, County: &scaffold.County{FIPS: "001", Name: "Alameda County"}, Year: 2019}} {
 		b, err := scaffold.Pipeline(o)
 		if err != nil {
 			t.Fatal(err)
@@ -97,5 +97,36 @@ func TestPipelineValidates(t *testing.T) {
 		if !strings.Contains(string(b), want) || strings.Contains(string(b), "Download") {
 			t.Errorf("scaffold boundary is not %s:\n%s", want, b)
 		}
+	}
+}
+
+// TestPipelineDecidesExample: the scaffold's commented "who decides" layer,
+// uncommented, is a valid decision layer on the place's state house
+// districts, named by Census layer.
+func TestPipelineDecidesExample(t *testing.T) {
+	ga, _ := scaffold.ResolveState("GA")
+	b, err := scaffold.Pipeline(scaffold.Options{State: ga, County: &scaffold.County{FIPS: "121", Name: "Fulton County"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	n := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		if u, ok := strings.CutPrefix(l, "  # "); ok && (strings.HasPrefix(u, "house:") || n > 0 && n < 4) {
+			l = "  " + u
+			n++
+		}
+		lines = append(lines, l)
+	}
+	if n != 4 {
+		t.Fatalf("uncommented %d lines of the who-decides example, want 4:\n%s", n, b)
+	}
+	c, err := config.Parse("pipeline.yaml", []byte(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatalf("the who-decides example does not validate: %v\n%s", err, strings.Join(lines, "\n"))
+	}
+	h := c.Boundaries["house"]
+	if h == nil || h.Decides == nil || h.Decides.Title != "Georgia state house" || h.Census == nil || h.Census.Layer != "state_legislative_lower" {
+		t.Errorf("house boundary %+v; want a decision layer on the state house districts", h)
 	}
 }

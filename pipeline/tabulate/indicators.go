@@ -100,15 +100,60 @@ func (st *indicatorRun) evalIndicators(ind *config.Indicators) error {
 // compareAreas sums the tract counts each compared indicator needs into the
 // areas, evaluates the indicator on the sums, and tests every pair of areas.
 func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCompare, compiled map[string]*indicator.Indicator, opts indicator.Options) error {
-	area := st.cfg.Areas[cmp.Area]
 	res.Area = cmp.Area
 	labels := make([]string, st.tracts.Len())
 	for i := range labels {
 		labels[i] = st.tracts.Str(i, cmp.Area)
 	}
+	areas, comparisons, err := compareGroups(st.cfg, st.tracts, labels, st.cfg.Areas[cmp.Area].Order, cmp.Indicators, compiled, opts, cmp.Disparities)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	res.Areas, res.Comparisons = areas, comparisons
+	return nil
+}
+
+// CompareGroups sums the tract counts that the defined indicators names
+// need into groups of tracts (labels[i] is the group of tracts row i, ""
+// for none; order gives the groups' order, and a group of order with no
+// tract is left out), evaluates each indicator on the sums, with its MOE
+// by the ACS General Handbook's rules (2020, ch. 8), and tests every pair
+// of groups (stats.Compare), as the comparison of indicators.compare does
+// for areas. Values are in the groups' order, Comparisons in the order of
+// the definitions (indicators.define). notCounts are the tract source's
+// variables that are not counts (result.Source.NotCounts; may be nil); an
+// indicator that sums one of them is an error. cfg.Indicators must not be
+// nil.
+func CompareGroups(cfg *config.Config, tracts *frame.Table, labels, order, names []string, notCounts map[string]string) ([]result.AreaValues, []result.Comparison, error) {
+	opts := cfg.Indicators.Options(cfg)
+	for v, why := range notCounts {
+		opts.NotSummable[v], opts.Reasons[v] = true, why
+	}
+	compiled := map[string]*indicator.Indicator{}
+	for _, d := range cfg.Indicators.Define {
+		if !slices.Contains(names, d.Name) {
+			continue
+		}
+		spec, err := d.Spec()
+		if err != nil {
+			return nil, nil, err
+		}
+		ci, err := indicator.Compile(spec, tracts.Cols(), opts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", d.Name, err)
+		}
+		compiled[d.Name] = ci
+	}
+	return compareGroups(cfg, tracts, labels, order, names, compiled, opts, false)
+}
+
+// compareGroups is CompareGroups with the indicators compiled on the tracts'
+// columns (compiled holds every one of names) and, with disparities, each
+// pair's rate difference and ratio.
+func compareGroups(cfg *config.Config, tracts *frame.Table, labels, order, names []string, compiled map[string]*indicator.Indicator, opts indicator.Options, disparities bool) ([]result.AreaValues, []result.Comparison, error) {
 	var vars []string
 	seen := map[string]bool{}
-	for _, name := range cmp.Indicators {
+	for _, name := range names {
 		for _, in := range compiled[name].Inputs() {
 			if strings.HasSuffix(in, "E") && !seen[in] {
 				seen[in] = true
@@ -116,14 +161,14 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 			}
 		}
 	}
-	rec, err := st.tracts.Record(nil)
+	rec, err := tracts.Record(nil)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer rec.Release()
-	agg, err := indicator.Aggregate(rec, labels, area.Order, vars, opts.NotSummable, opts.Reasons)
+	agg, err := indicator.Aggregate(rec, labels, order, vars, opts.NotSummable, opts.Reasons)
 	if err != nil {
-		return fmt.Errorf("compare: %w", err)
+		return nil, nil, err
 	}
 	defer agg.Release()
 	aggArea, _, _ := table.Strings(agg, indicator.AreaColumn)
@@ -136,37 +181,39 @@ func (st *indicatorRun) compareAreas(res *result.Indicators, cmp *config.AreaCom
 	for _, f := range agg.Schema().Fields() {
 		aggCols = append(aggCols, f.Name)
 	}
-	for _, a := range area.Order {
+	var areas []result.AreaValues
+	for _, a := range order {
 		if _, ok := rowOf[a]; !ok {
 			continue
 		}
-		res.Areas = append(res.Areas, result.AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]result.AreaValue{}})
+		areas = append(areas, result.AreaValues{Area: a, Tracts: int(units[rowOf[a]]), Values: map[string]result.AreaValue{}})
 	}
-	for _, d := range st.cfg.Indicators.Define {
-		if !slices.Contains(cmp.Indicators, d.Name) {
+	var comparisons []result.Comparison
+	for _, d := range cfg.Indicators.Define {
+		if !slices.Contains(names, d.Name) {
 			continue
 		}
 		spec, _ := d.Spec()
 		ci, err := indicator.Compile(spec, aggCols, opts)
 		if err != nil {
-			return fmt.Errorf("compare %s: %w", d.Name, err)
+			return nil, nil, fmt.Errorf("%s: %w", d.Name, err)
 		}
 		r, err := ci.Evaluate(agg)
 		if err != nil {
-			return fmt.Errorf("compare %s: %w", d.Name, err)
+			return nil, nil, fmt.Errorf("%s: %w", d.Name, err)
 		}
-		var names []string
+		var groups []string
 		var vals []stats.Value
-		for k := range res.Areas {
-			i := rowOf[res.Areas[k].Area]
+		for k := range areas {
+			i := rowOf[areas[k].Area]
 			v := result.AreaValue{Value: stats.Value{Est: r.Est[i], MOE: r.MOE[i]}, Valid: r.Valid[i], CV: r.CV[i], Reliability: r.Reliability[i], Note: r.Note[i]}
-			res.Areas[k].Values[d.Name] = v
-			names = append(names, res.Areas[k].Area)
+			areas[k].Values[d.Name] = v
+			groups = append(groups, areas[k].Area)
 			vals = append(vals, v.Value)
 		}
-		res.Comparisons = append(res.Comparisons, pairwiseTests(d.Name, names, vals, r.Confidence, cmp.Disparities)...)
+		comparisons = append(comparisons, pairwiseTests(d.Name, groups, vals, r.Confidence, disparities)...)
 	}
-	return nil
+	return areas, comparisons, nil
 }
 
 // pairwiseTests tests indicator's values vals of the units names (areas,

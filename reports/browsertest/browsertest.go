@@ -13,8 +13,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +218,83 @@ func Pages(pdf []byte) int {
 	return n
 }
 
+// PdftoppmPath is where Debian's poppler-utils installs pdftoppm.
+const PdftoppmPath = "pdftoppm"
+
+// PageTopGaps renders each page of a PDF that Print wrote (poppler's
+// pdftoppm, grey, 96 dpi: one pixel per CSS px) and lists the pages whose
+// first mark (a pixel darker than light grey, so text, rules and borders
+// count) lies more than half an inch below the top margin, as "page 7:
+// 106 px blank under the top margin". Printed content flows to the top
+// of every page; such a band is content that did not print, as a table
+// header repeated on the next page whose text did not paint. Without
+// pdftoppm it checks nothing and says so in the log (in CI it fails the
+// test).
+func PageTopGaps(t testing.TB, pdf []byte) []string {
+	t.Helper()
+	bin, err := exec.LookPath(PdftoppmPath)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but pdftoppm is missing (%v): install Debian's poppler-utils (.ci/run does)", err)
+		}
+		t.Logf("pdftoppm not found (Debian: poppler-utils): the printed pages' tops are not checked; set CI=true to make this a failure")
+		return nil
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "r.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-gray", "-r", "96", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "p-*.pgm"))
+	page := func(f string) int {
+		n, _ := strconv.Atoi(strings.TrimSuffix(f[strings.LastIndex(f, "-")+1:], ".pgm"))
+		return n
+	}
+	sort.Slice(files, func(i, j int) bool { return page(files[i]) < page(files[j]) })
+	if len(files) == 0 {
+		t.Fatal("pdftoppm wrote no pages")
+	}
+	top := int(math.Round(marginV * 96))
+	var out []string
+	for _, f := range files {
+		first, err := firstMark(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gap := first - top; first < 0 || gap > 48 {
+			out = append(out, fmt.Sprintf("page %d: %d px blank under the top margin", page(f), gap))
+		}
+	}
+	return out
+}
+
+// firstMark is the first row of a binary PGM (P5, 8-bit) with a pixel
+// darker than 230 of 255, or -1 for a blank page.
+func firstMark(file string) (int, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0, err
+	}
+	f := bytes.Fields(b[:min(len(b), 64)])
+	if len(f) < 4 || string(f[0]) != "P5" || string(f[3]) != "255" {
+		return 0, fmt.Errorf("%s: not an 8-bit binary PGM", file)
+	}
+	w, _ := strconv.Atoi(string(f[1]))
+	h, _ := strconv.Atoi(string(f[2]))
+	px := b[len(b)-w*h:]
+	for y := range h {
+		for _, v := range px[y*w : (y+1)*w] {
+			if v < 230 {
+				return y, nil
+			}
+		}
+	}
+	return -1, nil
+}
+
 // PrintMedia switches the page to print media at the width of the
 // printable area (on=true) or back to the screen (on=false), to measure
 // what will be printed.
@@ -313,6 +394,9 @@ func (b *Browser) RawText(t testing.TB) []string {
 	return out
 }
 
+// MaxCellLines is the most lines a printed table cell may take.
+const MaxCellLines = 3
+
 // CheckLayout opens the report at path and checks the layout rules of
 // issue 15: the brief (title, lead, every headline figure) above the fold
 // at 1280×800 and 390×844, and on the laptop its next steps too; on the
@@ -321,7 +405,8 @@ func (b *Browser) RawText(t testing.TB) []string {
 // table wider than its column and no raw float or code in a visible cell,
 // at both sizes with every section opened; printed (Letter), the brief on
 // one page by itself, the map figure with its legend within one page and
-// unbreakable, and no contents, search box or indicator menu.
+// unbreakable, no contents, search box or indicator menu, and no table
+// cell on more than MaxCellLines lines.
 func (b *Browser) CheckLayout(t *testing.T, path string) {
 	for _, vp := range []struct {
 		name string
@@ -412,6 +497,17 @@ func (b *Browser) CheckLayout(t *testing.T, path string) {
 		}
 		if wide := b.WideTables(t); len(wide) > 0 {
 			t.Errorf("printed: tables wider than the page, cut at its edge: %s", strings.Join(wide, "; "))
+		}
+		// a cell of a printed table on more lines than a paper reader
+		// follows (an interval in words in a narrow column took 6)
+		var tall []string
+		b.Eval(t, fmt.Sprintf(`(function(){var out=[];document.querySelectorAll("td").forEach(function(td){
+			if(td.getClientRects().length===0)return;
+			var r=document.createRange();r.selectNodeContents(td);var h=r.getBoundingClientRect().height;
+			var lh=parseFloat(getComputedStyle(td).lineHeight);if(!(lh>0))return;
+			var n=Math.round(h/lh);if(n>%d)out.push(n+" lines: "+td.innerText.trim().slice(0,50))});return out})()`, MaxCellLines), &tall)
+		if len(tall) > 0 {
+			t.Errorf("printed: table cells on more than %d lines: %s", MaxCellLines, strings.Join(tall, "; "))
 		}
 		// a long segment list prints its first rows and says where the rest are
 		var long struct{ Lists, Rows, Shown, Notes int }
