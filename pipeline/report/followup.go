@@ -53,7 +53,7 @@ func (in *Input) followUpSection(f *result.FollowUp) reports.Section {
 		}
 		lt.Rows = append(lt.Rows, []string{l.Event, strings.ReplaceAll(l.List, "-", " "), l.Channel, fmt.Sprint(l.Exported), why, "exports/" + l.File})
 	}
-	lt.Note = "Reminder texts go to confirmed people with a mobile and text consent, the day before; confirmation calls to people registered but not confirmed, never to a do-not-call number; the no-show list after the event. People not in the contact list are on no list: their consent is unknown."
+	lt.Note = "Reminder texts go to confirmed people with a mobile and text consent, the day before; confirmation calls to people registered but not confirmed, never to a do-not-call number; the no-show list after the event. People not in the contact list are on no list: their consent is unknown. Each list names the event and each person's time (its event and event_time columns), for the text's message or the caller's script."
 	gt := reports.Table{Title: "Turnout by segment and area", Header: []string{"Event", "Group", "Confirmed", "Came", "Confirmed, did not come", "Walk-ins"},
 		Numeric: []bool{false, false, true, true, true, true}}
 	for _, e := range f.Events {
